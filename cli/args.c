@@ -1,0 +1,170 @@
+/* Option parsing and --help, driven by one table per command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static size_t count_opts(const cli_opt *o)
+{
+	size_t n = 0;
+
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+void cli_help(FILE *f, const cli_spec *spec)
+{
+	const cli_opt *o;
+
+	fprintf(f, "usage: %s\n\n%s\n", spec->usage, spec->summary);
+	if (spec->details)
+		fprintf(f, "\n%s\n", spec->details);
+	if (!count_opts(spec->opts))
+		return;
+	fputs("\noptions:\n", f);
+	for (o = spec->opts; o->name; o++) {
+		char left[64];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 o->short_name, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-26s %s%s\n", left, o->help,
+			o->kind == OPT_MULTI ? " (repeatable)" : "");
+	}
+	fprintf(f, "  %-26s %s\n", "-h, --help", "show this help");
+}
+
+static int usage_error(const cli_spec *spec, const char *fmt, const char *arg)
+{
+	fputs("delegit: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nusage: %s\n(see --help)\n", spec->usage);
+	cli_error_reported = 1;
+	return DLG_EUSAGE;
+}
+
+static long find_opt(const cli_opt *opts, const char *name, size_t len,
+		     char short_name)
+{
+	long i;
+
+	for (i = 0; opts && opts[i].name; i++) {
+		if (short_name ? opts[i].short_name == short_name
+			       : strlen(opts[i].name) == len &&
+					 !strncmp(opts[i].name, name, len))
+			return i;
+	}
+	return -1;
+}
+
+int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
+{
+	size_t n = count_opts(spec->opts);
+	int i, only_pos = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->spec = spec;
+	a->value = calloc(n + 1, sizeof(*a->value));
+	a->multi = calloc(n + 1, sizeof(*a->multi));
+	a->nmulti = calloc(n + 1, sizeof(*a->nmulti));
+	a->pos = calloc((size_t)argc + 1, sizeof(*a->pos));
+	if (!a->value || !a->multi || !a->nmulti || !a->pos)
+		abort();
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL;
+		long k;
+
+		if (only_pos || arg[0] != '-' || !arg[1]) {
+			a->pos[a->npos++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			cli_help(stdout, spec);
+			return 1;
+		}
+		if (arg[1] == '-') {
+			const char *eq = strchr(arg + 2, '=');
+			size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+
+			k = find_opt(spec->opts, arg + 2, len, 0);
+			if (eq)
+				val = eq + 1;
+		} else {
+			k = find_opt(spec->opts, NULL, 0, arg[1]);
+			if (arg[2])
+				val = arg + 2;
+		}
+		if (k < 0)
+			return usage_error(spec, "unknown option '%s'", arg);
+		if (spec->opts[k].kind == OPT_FLAG) {
+			if (val)
+				return usage_error(spec, "option '%s' takes no "
+						   "value", arg);
+			a->value[k] = "1";
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc)
+				return usage_error(spec, "option '%s' needs a "
+						   "value", arg);
+			val = argv[++i];
+		}
+		a->value[k] = val;
+		if (spec->opts[k].kind == OPT_MULTI) {
+			a->multi[k] = realloc(a->multi[k], (a->nmulti[k] + 1) *
+						     sizeof(**a->multi));
+			if (!a->multi[k])
+				abort();
+			a->multi[k][a->nmulti[k]++] = val;
+		}
+	}
+	if (a->npos < spec->min_pos)
+		return usage_error(spec, "%s", a->npos ? "too few arguments"
+						       : "missing argument");
+	if (a->npos > spec->max_pos)
+		return usage_error(spec, "unexpected argument '%s'",
+				   a->pos[spec->max_pos]);
+	return 0;
+}
+
+void cli_args_dispose(cli_args *a)
+{
+	size_t i, n = a->spec ? count_opts(a->spec->opts) : 0;
+
+	for (i = 0; a->multi && i < n; i++)
+		free(a->multi[i]);
+	free(a->multi);
+	free(a->nmulti);
+	free(a->value);
+	free(a->pos);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *cli_get(const cli_args *a, const char *name)
+{
+	long k = find_opt(a->spec->opts, name, strlen(name), 0);
+
+	return k < 0 ? NULL : a->value[k];
+}
+
+int cli_flag(const cli_args *a, const char *name)
+{
+	return cli_get(a, name) != NULL;
+}
+
+size_t cli_multi(const char ***out, const cli_args *a, const char *name)
+{
+	long k = find_opt(a->spec->opts, name, strlen(name), 0);
+
+	*out = k < 0 ? NULL : a->multi[k];
+	return k < 0 ? 0 : a->nmulti[k];
+}

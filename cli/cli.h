@@ -1,0 +1,179 @@
+/*
+ * cli: argument parsing, commands and output. The only module that reads
+ * argv, prints or exits.
+ */
+#ifndef DLG_CLI_H
+#define DLG_CLI_H
+
+#include <stdio.h>
+
+#include "../core/core.h"
+#include "../sync/sync.h"
+
+/* ------------------------------------------------------------ options */
+typedef enum {
+	OPT_FLAG,  /* --name */
+	OPT_VALUE, /* --name VALUE (the last one counts) */
+	OPT_MULTI, /* --name VALUE, repeatable */
+} cli_opt_kind;
+
+typedef struct {
+	const char *name;
+	char short_name;
+	cli_opt_kind kind;
+	const char *arg;
+	const char *help;
+} cli_opt;
+
+#define CLI_OPT_END { NULL, 0, OPT_FLAG, NULL, NULL }
+
+typedef struct {
+	const char *usage;   /* e.g. "delegit add TITLE [options]" */
+	const char *summary; /* one line */
+	const char *details; /* more text for --help, or NULL */
+	const cli_opt *opts;
+	size_t min_pos, max_pos; /* positional arguments */
+} cli_spec;
+
+typedef struct {
+	const cli_spec *spec;
+	const char **value; /* per option; NULL when not given */
+	const char ***multi;
+	size_t *nmulti;
+	const char **pos;
+	size_t npos;
+} cli_args;
+
+/*
+ * Parse argv (argv[0] is the command name). Prints help and returns 1 for
+ * --help; prints the problem and returns DLG_EUSAGE for bad usage.
+ */
+int cli_parse(cli_args *out, const cli_spec *spec, int argc, char **argv);
+void cli_args_dispose(cli_args *a);
+const char *cli_get(const cli_args *a, const char *name);
+int cli_flag(const cli_args *a, const char *name);
+size_t cli_multi(const char ***out, const cli_args *a, const char *name);
+void cli_help(FILE *f, const cli_spec *spec);
+
+/* ------------------------------------------------------------ context */
+enum {
+	NEEDS_REPO = 1 << 0,     /* inside a delegit repository */
+	NEEDS_IDENTITY = 1 << 1, /* the acting person must be in team/ */
+	NEEDS_LOCK = 1 << 2,     /* changes the repository */
+};
+
+typedef struct {
+	dlg_repo *repo;
+	dlg_store *store;
+	dlg_team team;
+	const dlg_node *me; /* the acting person, or NULL */
+	char *email;        /* git's user.email */
+	time_t now;
+	int color;
+} cli_ctx;
+
+typedef struct {
+	const char *name;
+	int (*fn)(cli_ctx *c, int argc, char **argv);
+	unsigned flags;
+	const char *summary;
+} cli_command;
+
+/* Open the repository, load the team, resolve the acting person. */
+int cli_ctx_setup(cli_ctx *c, unsigned flags);
+void cli_ctx_dispose(cli_ctx *c);
+/* Require the acting person (for commands that decide it late). */
+int cli_require_identity(cli_ctx *c);
+const char *cli_me(const cli_ctx *c);
+dlg_actor cli_actor(const cli_ctx *c);
+
+/* Set once an error has been printed, so main() does not print it again. */
+extern int cli_error_reported;
+
+/* Print a list of problems to stderr. */
+void cli_print_diags(const dlg_diags *d);
+/* Report the error of a failed call, with its problems if any. */
+int cli_fail(int error, const dlg_diags *d);
+
+/* --------------------------------------------------------- task edits */
+typedef struct {
+	char id[37];
+	char *path;      /* tasks/<hh>/<id>.yaml */
+	dlg_node *before; /* as committed at HEAD (or the file, if new there) */
+	dlg_node *task;   /* the version being edited */
+} cli_task;
+
+/* Resolve an id prefix and load the task; prints problems. */
+int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix);
+void cli_task_dispose(cli_task *t);
+/*
+ * Validate, write and commit t->task: one commit whose subject is
+ * "<verb> <short id>: <title>", whose body lists the field changes and
+ * whose trailers are Task: and Change:. Prints "<verb> <short id>: <title>",
+ * or the task as JSON, or the short id alone. Returns 0 when nothing
+ * changed, too.
+ */
+enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
+int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/* A team member's handle must exist: prints and returns DLG_EINVALID. */
+int cli_check_person(cli_ctx *c, const char *handle, const char *what);
+
+/*
+ * A commit message: the subject, a body listing each change, then the
+ * trailer line given (e.g. "Task: <uuid>") and one "Change: FIELD FROM ->
+ * TO" trailer per field.
+ */
+void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
+		 const char *trailer);
+
+/* New list items with fresh ids: an acceptance criterion, and a checkpoint
+ * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed). */
+dlg_node *cli_new_criterion(const char *text);
+int cli_new_checkpoint(dlg_node **out, const char *spec_text);
+
+/* Commit files written to the work tree, with a message. */
+int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
+		     const char *message, const dlg_node *author);
+
+/* ------------------------------------------------------------- output */
+const char *cli_color(const cli_ctx *c, const char *code);
+#define C_RESET "0"
+#define C_BOLD "1"
+#define C_DIM "2"
+#define C_RED "31"
+#define C_GREEN "32"
+#define C_YELLOW "33"
+#define C_BLUE "34"
+#define C_MAGENTA "35"
+#define C_CYAN "36"
+
+int cli_term_width(void);
+const char *cli_status_color(const char *status);
+/* Print a document as JSON on one line. */
+void cli_print_json(const dlg_node *doc);
+/* Print a task for people. */
+void cli_print_task(cli_ctx *c, const dlg_node *t);
+/* The short id of a task. */
+void cli_short_id(char out[37], cli_ctx *c, const char *uuid);
+/* Text cut to at most width columns (UTF-8 aware), with "…" when cut. */
+void cli_fit(dlg_buf *out, const char *s, int width);
+
+/* ----------------------------------------------------------- commands */
+int cmd_init(cli_ctx *c, int argc, char **argv);
+int cmd_team(cli_ctx *c, int argc, char **argv);
+int cmd_add(cli_ctx *c, int argc, char **argv);
+int cmd_list(cli_ctx *c, int argc, char **argv);
+int cmd_show(cli_ctx *c, int argc, char **argv);
+int cmd_edit(cli_ctx *c, int argc, char **argv);
+int cmd_set(cli_ctx *c, int argc, char **argv);
+int cmd_assign(cli_ctx *c, int argc, char **argv);
+int cmd_expect(cli_ctx *c, int argc, char **argv);
+int cmd_workflow(cli_ctx *c, int argc, char **argv);
+int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
+int cmd_accept_criterion(cli_ctx *c, int argc, char **argv);
+int cmd_feedback(cli_ctx *c, int argc, char **argv);
+int cmd_log(cli_ctx *c, int argc, char **argv);
+int cmd_agenda(cli_ctx *c, int argc, char **argv);
+int cmd_check(cli_ctx *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,161 @@
+/* delegit add TITLE [...] */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt opts[] = {
+	{ "to", 0, OPT_VALUE, "HANDLE", "who does it" },
+	{ "due", 0, OPT_VALUE, "DATE", "deadline, YYYY-MM-DD" },
+	{ "priority", 'p', OPT_VALUE, "P", "critical, high, normal or low" },
+	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what" },
+	{ "expect", 0, OPT_VALUE, "TEXT", "the outcome expected" },
+	{ "quality", 0, OPT_MULTI, "TEXT", "a quality standard" },
+	{ "accept", 0, OPT_MULTI, "TEXT", "an acceptance criterion" },
+	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow" },
+	{ "checkpoint", 0, OPT_MULTI, "DATE:TEXT", "a check-in" },
+	{ "tag", 0, OPT_MULTI, "TAG", "a label" },
+	{ "skill", 0, OPT_MULTI, "SKILL", "a skill the work needs" },
+	{ "estimate", 0, OPT_VALUE, "HOURS", "estimated effort" },
+	{ "core", 0, OPT_FLAG, NULL, "the delegator's own core work" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec spec = {
+	"delegit add TITLE [--to H] [--due D] [--priority P] [--why T] "
+	"[--expect T] [--accept T]... [--checkpoint D:T]... [--tag T]... "
+	"[--skill S]... [--estimate H]",
+	"Delegate a task, with crystal-clear expectations.",
+	"Prints the new task's short id on the first line. The task is one\n"
+	"new file, tasks/<hh>/<uuid>.yaml, and one commit.",
+	opts, 1, 1
+};
+
+static dlg_node *item(const char *id_key_text[][2], size_t n)
+{
+	dlg_node *m = dlg_node_new_map();
+	char id[9];
+	size_t i;
+
+	dlg_item_id_new(id);
+	dlg_map_set_str(m, "id", id);
+	for (i = 0; i < n; i++)
+		dlg_map_set(m, id_key_text[i][0],
+			    dlg_node_new_scalar(dlg_yaml_resolve(id_key_text[i][1]) ==
+							DLG_SCALAR_BOOL
+						? DLG_SCALAR_BOOL : DLG_SCALAR_STR,
+					        id_key_text[i][1]));
+	return m;
+}
+
+dlg_node *cli_new_criterion(const char *text)
+{
+	const char *kv[][2] = { { "text", text }, { "met", "false" } };
+
+	return item(kv, 2);
+}
+
+int cli_new_checkpoint(dlg_node **out, const char *spec_text)
+{
+	const char *colon = strchr(spec_text, ':');
+	char date[16];
+	const char *kv[3][2];
+
+	*out = NULL;
+	if (!colon || colon - spec_text != 10) {
+		dlg_error_set("bad checkpoint '%s' (expected DATE:TEXT, like "
+			      "2026-12-01:Vendor chosen)", spec_text);
+		return DLG_EUSAGE;
+	}
+	memcpy(date, spec_text, 10);
+	date[10] = '\0';
+	if (!dlg_date_valid(date) || !colon[1]) {
+		dlg_error_set("bad checkpoint '%s' (expected DATE:TEXT with "
+			      "a YYYY-MM-DD date)", spec_text);
+		return DLG_EUSAGE;
+	}
+	kv[0][0] = "due";
+	kv[0][1] = date;
+	kv[1][0] = "what";
+	kv[1][1] = colon + 1;
+	kv[2][0] = "done";
+	kv[2][1] = "false";
+	*out = item(kv, 3);
+	dlg_map_get(*out, "due")->type = DLG_SCALAR_TIMESTAMP;
+	return 0;
+}
+
+int cmd_add(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	dlg_node *ex;
+	const char **v;
+	size_t n, i;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+		goto done;
+	dlg_uuid_new(t.id);
+	{
+		dlg_buf path = DLG_BUF_INIT;
+
+		dlg_task_path(&path, t.id);
+		t.path = dlg_buf_detach(&path);
+	}
+	t.task = dlg_task_new(t.id, a.pos[0], cli_me(c), c->now);
+	ex = dlg_map_get(t.task, "expectations");
+	if (cli_get(&a, "to"))
+		dlg_map_set_str(t.task, "assignee", cli_get(&a, "to"));
+	if (cli_get(&a, "due"))
+		dlg_task_set_field(t.task, "due", cli_get(&a, "due"));
+	if (cli_get(&a, "priority"))
+		dlg_map_set_str(t.task, "priority", cli_get(&a, "priority"));
+	if (cli_get(&a, "why"))
+		dlg_map_set_str(t.task, "why", cli_get(&a, "why"));
+	if (cli_get(&a, "expect"))
+		dlg_map_set_str(ex, "outcome", cli_get(&a, "expect"));
+	if (cli_get(&a, "process"))
+		dlg_map_set_str(ex, "process", cli_get(&a, "process"));
+	if (cli_get(&a, "estimate"))
+		dlg_task_set_field(t.task, "estimate_hours",
+				   cli_get(&a, "estimate"));
+	if (cli_flag(&a, "core"))
+		dlg_task_set_field(t.task, "core", "true");
+	n = cli_multi(&v, &a, "quality");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
+	n = cli_multi(&v, &a, "accept");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "acceptance"),
+			     cli_new_criterion(v[i]));
+	n = cli_multi(&v, &a, "checkpoint");
+	for (i = 0; i < n; i++) {
+		dlg_node *cp;
+
+		if ((error = cli_new_checkpoint(&cp, v[i])) < 0)
+			goto done;
+		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
+	}
+	n = cli_multi(&v, &a, "tag");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(t.task, "tags"), dlg_node_new_str(v[i]));
+	n = cli_multi(&v, &a, "skill");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(t.task, "skills"),
+			     dlg_node_new_str(v[i]));
+	error = cli_task_commit(c, &t, "add",
+				cli_flag(&a, "json") ? CLI_OUT_JSON
+						     : CLI_OUT_ID);
+	if (!error && !cli_flag(&a, "json"))
+		printf("delegated to %s: %s\n",
+		       dlg_map_get_str(t.task, "assignee")
+			       ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
+		       a.pos[0]);
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

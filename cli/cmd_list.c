@@ -1,0 +1,142 @@
+/* delegit list [filters] [--sort K] [--json] */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt opts[] = {
+	{ "mine", 0, OPT_FLAG, NULL, "tasks assigned to me" },
+	{ "to", 0, OPT_VALUE, "HANDLE", "tasks assigned to HANDLE" },
+	{ "by", 0, OPT_VALUE, "HANDLE", "tasks delegated by HANDLE" },
+	{ "status", 0, OPT_VALUE, "S", "only this status" },
+	{ "org", 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" },
+	{ "tag", 0, OPT_VALUE, "TAG", "tasks with this tag" },
+	{ "overdue", 0, OPT_FLAG, NULL, "only overdue tasks" },
+	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE" },
+	{ "core", 0, OPT_FLAG, NULL, "only core work" },
+	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
+	{ "sort", 0, OPT_VALUE, "KEY",
+	  "due (default), priority, created, updated, status, title, "
+	  "assignee, id" },
+	{ "json", 0, OPT_FLAG, NULL, "print a JSON array of tasks" },
+	CLI_OPT_END
+};
+
+static const cli_spec spec = {
+	"delegit list [--mine] [--to H] [--by H] [--status S] [--org O] "
+	"[--tag T] [--overdue] [--due-before D] [--core] [--all] [--sort K] "
+	"[--json]",
+	"List tasks: by default every task that is not done or cancelled.",
+	NULL, opts, 0, 0
+};
+
+static void print_table(cli_ctx *c, dlg_node **tasks, size_t n)
+{
+	dlg_buf title = DLG_BUF_INIT;
+	int width = cli_term_width();
+	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
+	size_t i;
+
+	if (tw < 20)
+		tw = 20;
+	printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
+	       "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
+	       cli_color(c, C_RESET));
+	for (i = 0; i < n; i++) {
+		const dlg_node *t = tasks[i];
+		const char *status = dlg_map_get_str(t, "status");
+		const char *due = dlg_map_get_str(t, "due");
+		const char *who = dlg_map_get_str(t, "assignee");
+		char shortid[37];
+		int late = dlg_task_is_overdue(t, c->now);
+
+		cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
+		cli_fit(&title, dlg_map_get_str(t, "title"), tw);
+		printf("%s%-8s%s %s%-11s%s %-8s %s%-10s%s %-10s %s\n",
+		       cli_color(c, C_YELLOW), shortid, cli_color(c, C_RESET),
+		       cli_color(c, cli_status_color(status)), status,
+		       cli_color(c, C_RESET), dlg_map_get_str(t, "priority"),
+		       late ? cli_color(c, C_RED) : "", due ? due : "-",
+		       late ? cli_color(c, C_RESET) : "", who ? who : "-",
+		       title.ptr);
+	}
+	dlg_buf_dispose(&title);
+}
+
+int cmd_list(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node **tasks = NULL;
+	dlg_buf b = DLG_BUF_INIT;
+	size_t n = 0, i;
+	int error;
+
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+		goto done;
+	q.assignee = cli_get(&a, "to");
+	if (cli_flag(&a, "mine")) {
+		if ((error = cli_require_identity(c)) < 0)
+			goto done;
+		q.assignee = cli_me(c);
+	}
+	q.delegator = cli_get(&a, "by");
+	q.status = cli_get(&a, "status");
+	q.org = cli_get(&a, "org");
+	q.tag = cli_get(&a, "tag");
+	q.overdue = cli_flag(&a, "overdue");
+	q.due_before = cli_get(&a, "due-before");
+	q.core = cli_flag(&a, "core");
+	q.all = cli_flag(&a, "all");
+	q.sort = cli_get(&a, "sort");
+	if (q.status && dlg_enum_index(dlg_statuses, q.status) < 0) {
+		dlg_error_set("unknown status '%s' (expected open, "
+			      "in-progress, blocked, review, done or "
+			      "cancelled)", q.status);
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if (q.sort && !dlg_query_sort_valid(q.sort)) {
+		dlg_error_set("cannot sort by '%s' (expected due, priority, "
+			      "created, updated, status, title, assignee or "
+			      "id)", q.sort);
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if (q.due_before && !dlg_date_valid(q.due_before)) {
+		dlg_error_set("bad date '%s' for --due-before (expected "
+			      "YYYY-MM-DD)", q.due_before);
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
+				   &diags)) < 0)
+		goto done;
+	if (cli_flag(&a, "json")) {
+		dlg_buf_puts(&b, "[");
+		for (i = 0; i < n; i++) {
+			if (i)
+				dlg_buf_puts(&b, ",\n");
+			dlg_json_write(&b, tasks[i]);
+		}
+		printf("%s]\n", b.ptr);
+	} else {
+		print_table(c, tasks, n);
+	}
+	if (diags.count) {
+		/* Show what we listed, and say loudly what we could not. */
+		cli_print_diags(&diags);
+		fprintf(stderr, "delegit: %zu problem%s: some task files were "
+			"not listed (see 'delegit check')\n", diags.count,
+			diags.count == 1 ? "" : "s");
+		cli_error_reported = 1;
+		error = DLG_EINVALID;
+	}
+done:
+	dlg_buf_dispose(&b);
+	dlg_nodes_free(tasks, n);
+	dlg_diags_dispose(&diags);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

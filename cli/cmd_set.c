@@ -1,0 +1,136 @@
+/* delegit set / assign / expect: change fields of a task. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt json_opt[] = {
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec set_spec = {
+	"delegit set ID KEY=VALUE... [--json]",
+	"Change fields of a task, in one commit.",
+	"KEY is one of title, priority, core, due, estimate_hours, tags,\n"
+	"skills, why, assignee, delegator, outcome, process, quality.\n"
+	"An empty VALUE (or null) clears a field. For tags and skills,\n"
+	"VALUE is a comma-separated list; +a,b adds and -a removes.\n"
+	"quality=TEXT adds a quality standard. Status changes go through\n"
+	"start, block, submit, accept, reject, reopen and cancel.",
+	json_opt, 2, 64
+};
+
+static const cli_spec assign_spec = {
+	"delegit assign ID HANDLE [--json]",
+	"Delegate a task to HANDLE (or hand it on to someone else).",
+	NULL, json_opt, 2, 2
+};
+
+static const cli_opt expect_opts[] = {
+	{ "outcome", 0, OPT_VALUE, "TEXT", "what done looks like" },
+	{ "quality", 0, OPT_MULTI, "TEXT", "add a quality standard" },
+	{ "accept", 0, OPT_MULTI, "TEXT", "add an acceptance criterion" },
+	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow" },
+	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec expect_spec = {
+	"delegit expect ID [--outcome T] [--quality T]... [--accept T]... "
+	"[--process T] [--why T] [--json]",
+	"Set or add to a task's expectations.", NULL, expect_opts, 1, 1
+};
+
+static unsigned out_mode(const cli_args *a)
+{
+	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
+}
+
+int cmd_set(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	size_t i;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &set_spec, argc, argv)) != 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	for (i = 1; i < a.npos; i++) {
+		const char *eq = strchr(a.pos[i], '=');
+		char *key;
+
+		if (!eq || eq == a.pos[i]) {
+			dlg_error_set("bad assignment '%s' (expected "
+				      "KEY=VALUE)", a.pos[i]);
+			error = DLG_EUSAGE;
+			goto done;
+		}
+		key = strndup(a.pos[i], (size_t)(eq - a.pos[i]));
+		error = dlg_task_set_field(t.task, key, eq + 1);
+		free(key);
+		if (error < 0)
+			goto done;
+	}
+	error = cli_task_commit(c, &t, "set", out_mode(&a));
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
+int cmd_assign(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &assign_spec, argc, argv)) != 0 ||
+	    (error = cli_check_person(c, a.pos[1], "assign")) < 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	dlg_map_set_str(t.task, "assignee", a.pos[1]);
+	error = cli_task_commit(c, &t, "assign", out_mode(&a));
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
+int cmd_expect(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	dlg_node *ex;
+	const char **v;
+	size_t n, i;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &expect_spec, argc, argv)) != 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	ex = dlg_map_get(t.task, "expectations");
+	if (cli_get(&a, "outcome"))
+		dlg_map_set_str(ex, "outcome", cli_get(&a, "outcome"));
+	if (cli_get(&a, "process"))
+		dlg_map_set_str(ex, "process", cli_get(&a, "process"));
+	if (cli_get(&a, "why"))
+		dlg_map_set_str(t.task, "why", cli_get(&a, "why"));
+	n = cli_multi(&v, &a, "quality");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
+	n = cli_multi(&v, &a, "accept");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "acceptance"),
+			     cli_new_criterion(v[i]));
+	error = cli_task_commit(c, &t, "expect", out_mode(&a));
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

@@ -1,0 +1,67 @@
+/* delegit start / block / submit / accept / reject / reopen / cancel ID */
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt opts[] = {
+	{ "message", 'm', OPT_VALUE, "TEXT",
+	  "why; recorded as feedback (needed by block and reject)" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const struct {
+	const char *name;
+	cli_spec spec;
+} specs[] = {
+	{ "start", { "delegit start ID [-m TEXT] [--json]",
+		     "Start work on a task (open or blocked -> in-progress).",
+		     "The assignee (or the delegator) starts; the first start "
+		     "stamps 'started'.", opts, 1, 1 } },
+	{ "block", { "delegit block ID -m WHY [--json]",
+		     "Mark a task blocked, saying why (recorded as a concern).",
+		     NULL, opts, 1, 1 } },
+	{ "submit", { "delegit submit ID [-m TEXT] [--json]",
+		      "Submit work for review (in-progress -> review).", NULL,
+		      opts, 1, 1 } },
+	{ "accept", { "delegit accept ID [-m TEXT] [--json]",
+		      "Accept submitted work as done (review -> done).",
+		      "For the delegator, a director or a manager; stamps "
+		      "'closed'.", opts, 1, 1 } },
+	{ "reject", { "delegit reject ID -m FEEDBACK [--json]",
+		      "Send submitted work back (review -> in-progress).",
+		      "The feedback is recorded as a 'review' entry.", opts, 1,
+		      1 } },
+	{ "reopen", { "delegit reopen ID [-m TEXT] [--json]",
+		      "Reopen a done or cancelled task.", NULL, opts, 1, 1 } },
+	{ "cancel", { "delegit cancel ID [-m TEXT] [--json]",
+		      "Cancel a task.", NULL, opts, 1, 1 } },
+};
+
+int cmd_workflow(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	dlg_action action;
+	dlg_actor who;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	memset(&a, 0, sizeof(a));
+	if (dlg_action_parse(&action, argv[0]) < 0)
+		return DLG_EUSAGE;
+	if ((error = cli_parse(&a, &specs[action].spec, argc, argv)) != 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	who = cli_actor(c);
+	if ((error = dlg_task_act(t.task, action, &who, cli_get(&a, "message"),
+				  c->now)) < 0)
+		goto done;
+	error = cli_task_commit(c, &t, argv[0],
+				cli_flag(&a, "json") ? CLI_OUT_JSON
+						     : CLI_OUT_SUMMARY);
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

@@ -1,0 +1,305 @@
+/* Shared set-up of commands (repository, team, acting person, lock) and
+ * the one way a task change becomes a commit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_error_reported;
+
+void cli_print_diags(const dlg_diags *d)
+{
+	dlg_buf b = DLG_BUF_INIT;
+
+	dlg_diags_format(&b, d);
+	fputs(b.ptr, stderr);
+	dlg_buf_dispose(&b);
+}
+
+int cli_fail(int error, const dlg_diags *d)
+{
+	if (d && d->count) {
+		cli_print_diags(d);
+		fprintf(stderr, "delegit: %zu problem%s found; nothing was "
+			"changed\n", d->count, d->count == 1 ? "" : "s");
+	} else {
+		fprintf(stderr, "delegit: %s\n", dlg_error_last());
+	}
+	cli_error_reported = 1;
+	return error < 0 ? error : DLG_ERROR;
+}
+
+int cli_require_identity(cli_ctx *c)
+{
+	if (c->me)
+		return 0;
+	if (!c->email) {
+		dlg_error_set("git's user.email is not set: run 'git config "
+			      "user.email YOU@EXAMPLE.COM' so delegit knows "
+			      "who you are");
+		return DLG_EDENIED;
+	}
+	dlg_error_set("you (%s) are not in the team: a director adds you "
+		      "with 'delegit team add HANDLE --name NAME --email %s "
+		      "--org ORG --role ROLE'", c->email, c->email);
+	return DLG_EDENIED;
+}
+
+int cli_ctx_setup(cli_ctx *c, unsigned flags)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	char cwd[4096];
+	int error;
+
+	c->now = dlg_now();
+	if (c->color < 0 || c->color > 1)
+		c->color = isatty(1) && !getenv("NO_COLOR") &&
+			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	if (!(flags & NEEDS_REPO))
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, ".");
+	if ((error = dlg_repo_open(&c->repo, cwd)) < 0)
+		return error;
+	dlg_store_open(&c->store, dlg_repo_workdir(c->repo));
+	if (!dlg_store_exists(c->store, ".delegit/config.yaml")) {
+		dlg_error_set("'%s' is not a delegit repository (no "
+			      ".delegit/config.yaml): run 'delegit init'",
+			      dlg_repo_workdir(c->repo));
+		return DLG_ENOTFOUND;
+	}
+	dlg_repo_config_get(&c->email, c->repo, "user.email");
+	if (dlg_team_load(&c->team, c->store, &diags) < 0 &&
+	    (flags & NEEDS_IDENTITY)) {
+		error = cli_fail(DLG_EINVALID, &diags);
+		dlg_diags_dispose(&diags);
+		return error;
+	}
+	dlg_diags_dispose(&diags);
+	c->me = dlg_team_find_email(&c->team, c->email);
+	if ((flags & NEEDS_IDENTITY) && (error = cli_require_identity(c)) < 0)
+		return error;
+	if ((flags & NEEDS_LOCK) && (error = dlg_repo_lock(c->repo)) < 0)
+		return error;
+	return 0;
+}
+
+void cli_ctx_dispose(cli_ctx *c)
+{
+	dlg_team_dispose(&c->team);
+	dlg_store_free(c->store);
+	dlg_repo_free(c->repo);
+	free(c->email);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *cli_me(const cli_ctx *c)
+{
+	return c->me ? dlg_map_get_str(c->me, "handle") : NULL;
+}
+
+dlg_actor cli_actor(const cli_ctx *c)
+{
+	dlg_actor a = { cli_me(c), c->me ? dlg_map_get_str(c->me, "role")
+					 : "staff" };
+
+	return a;
+}
+
+int cli_check_person(cli_ctx *c, const char *handle, const char *what)
+{
+	if (dlg_team_find(&c->team, handle))
+		return 0;
+	dlg_error_set("unknown person '%s' for %s (expected a handle from "
+		      "'delegit team list')", handle, what);
+	return DLG_EINVALID;
+}
+
+int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_buf path = DLG_BUF_INIT, head = DLG_BUF_INIT;
+	int error;
+
+	memset(t, 0, sizeof(*t));
+	if ((error = dlg_store_resolve_task(t->id, c->store, prefix)) < 0 ||
+	    (error = dlg_task_path(&path, t->id)) < 0)
+		goto done;
+	t->path = dlg_buf_detach(&path);
+	if ((error = dlg_store_load(&t->task, c->store, t->path,
+				    &dlg_schema_task, &diags)) < 0)
+		goto done;
+	if (strcmp(dlg_map_get_str(t->task, "id"), t->id)) {
+		dlg_node *id = dlg_map_get(t->task, "id");
+
+		dlg_diags_add(&diags, t->path, id->line, id->column,
+			      "id '%s' does not match the file name (expected "
+			      "%s)", id->value, t->id);
+		error = DLG_EINVALID;
+		goto done;
+	}
+	/* Compare against what is committed, so the commit's message tells
+	 * everything the commit changes (hand edits included). */
+	if (c->repo && !dlg_repo_head_file(&head, c->repo, t->path)) {
+		dlg_diags ignore = DLG_DIAGS_INIT;
+
+		dlg_store_parse(&t->before, head.ptr, head.size, t->path,
+				&dlg_schema_task, &ignore);
+		dlg_diags_dispose(&ignore);
+	}
+	if (!t->before)
+		t->before = dlg_node_dup(t->task);
+done:
+	if (error < 0)
+		error = cli_fail(error, &diags);
+	dlg_diags_dispose(&diags);
+	dlg_buf_dispose(&path);
+	dlg_buf_dispose(&head);
+	return error;
+}
+
+void cli_task_dispose(cli_task *t)
+{
+	free(t->path);
+	dlg_node_free(t->before);
+	dlg_node_free(t->task);
+	memset(t, 0, sizeof(*t));
+}
+
+int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
+		     const char *message, const dlg_node *author)
+{
+	dlg_signature sig;
+
+	sig.name = dlg_map_get_str(author, "name");
+	sig.email = c->email ? c->email
+			     : dlg_map_get(author, "emails")->items[0]->value;
+	sig.when = c->now;
+	return dlg_repo_commit(NULL, c->repo, files, n, message, &sig);
+}
+
+/* One line for a trailer: no line breaks, and not too long. */
+static void trailer_value(dlg_buf *out, const char *v)
+{
+	dlg_buf_puts(out, v ? v : "null");
+	if (out->size > 72) {
+		out->size = 69;
+		while (out->size && ((unsigned char)out->ptr[out->size] & 0xc0) ==
+					    0x80)
+			out->size--;
+		out->ptr[out->size] = '\0';
+		dlg_buf_puts(out, "...");
+	}
+}
+
+void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
+		 const char *trailer)
+{
+	dlg_buf v = DLG_BUF_INIT;
+	size_t i;
+
+	dlg_buf_printf(msg, "%s\n\n", subject);
+	for (i = 0; i < changes->count; i++) {
+		const dlg_change *x = &changes->items[i];
+
+		dlg_buf_printf(msg, "- %s: %s -> %s\n", x->field,
+			       x->from ? x->from : "(none)",
+			       x->to ? x->to : "(none)");
+	}
+	dlg_buf_printf(msg, "\n%s\n", trailer);
+	for (i = 0; i < changes->count; i++) {
+		const dlg_change *x = &changes->items[i];
+
+		dlg_buf_clear(&v);
+		dlg_buf_printf(&v, "%s ", x->field);
+		trailer_value(&v, x->from);
+		dlg_buf_puts(&v, " -> ");
+		trailer_value(&v, x->to);
+		dlg_buf_printf(msg, "Change: %s\n", v.ptr);
+	}
+	dlg_buf_dispose(&v);
+}
+
+static int check_refs(cli_ctx *c, const dlg_node *task)
+{
+	static const char *const fields[] = { "delegator", "assignee", NULL };
+	size_t i;
+	int error;
+
+	for (i = 0; fields[i]; i++) {
+		const char *h = dlg_map_get_str(task, fields[i]);
+
+		if (h && (error = cli_check_person(c, h, fields[i])) < 0)
+			return error;
+	}
+	return 0;
+}
+
+int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_changes changes = DLG_CHANGES_INIT;
+	dlg_buf msg = DLG_BUF_INIT, text = DLG_BUF_INIT, old = DLG_BUF_INIT;
+	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
+	dlg_commit_file file;
+	char shortid[37];
+	int error, existed;
+
+	dlg_task_touch(t->task, cli_me(c), c->now);
+	if ((error = dlg_schema_validate(t->task, &dlg_schema_task, t->path,
+					 &diags)) < 0 ||
+	    (error = check_refs(c, t->task)) < 0) {
+		error = cli_fail(error, &diags);
+		goto done;
+	}
+	dlg_doc_diff(&changes, t->before, t->task);
+	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
+	if (!changes.count && existed) {
+		fprintf(stderr, "nothing to change\n");
+		goto print;
+	}
+	cli_short_id(shortid, c, t->id);
+	dlg_buf_printf(&v, "%s %.6s: %s", verb, shortid,
+		       dlg_map_get_str(t->task, "title"));
+	dlg_buf_printf(&trailer, "Task: %s", t->id);
+	cli_message(&msg, v.ptr, &changes, trailer.ptr);
+	if ((error = dlg_store_save(&text, c->store, t->path, t->task,
+				    &dlg_schema_task)) < 0) {
+		error = cli_fail(error, NULL);
+		goto done;
+	}
+	file.path = t->path;
+	file.data = text.ptr;
+	file.len = text.size;
+	if ((error = cli_commit_files(c, &file, 1, msg.ptr, c->me)) < 0) {
+		/* Put the file back as it was: nothing half-done. */
+		if (existed)
+			dlg_store_write_file(c->store, t->path, old.ptr,
+					     old.size);
+		else
+			dlg_store_remove_file(c->store, t->path);
+		error = cli_fail(error, NULL);
+		goto done;
+	}
+print:
+	cli_short_id(shortid, c, t->id);
+	if (out & CLI_OUT_JSON)
+		cli_print_json(t->task);
+	else if (out & CLI_OUT_ID)
+		printf("%s\n", shortid);
+	else
+		printf("%s %s: %s\n", verb, shortid,
+		       dlg_map_get_str(t->task, "title"));
+done:
+	dlg_buf_dispose(&trailer);
+	dlg_buf_dispose(&v);
+	dlg_buf_dispose(&old);
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&msg);
+	dlg_changes_dispose(&changes);
+	dlg_diags_dispose(&diags);
+	return error;
+}

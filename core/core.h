@@ -1,0 +1,357 @@
+/*
+ * core: the delegit model, validation, canonical YAML, queries.
+ *
+ * core/ never prints and never calls libgit2. It reads and writes files of
+ * the working tree and returns data and error codes; the message of the
+ * last error is kept by dlg_error_set() and read with dlg_error_last().
+ */
+#ifndef DLG_CORE_H
+#define DLG_CORE_H
+
+#include <stddef.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "../schema/schema.h"
+
+/* Error codes: 0 is success, -1 a generic failure. */
+enum {
+	DLG_ERROR = -1,
+	DLG_ENOTFOUND = -2,
+	DLG_EAMBIGUOUS = -3,
+	DLG_EINVALID = -4,
+	DLG_ECONFLICT = -5,
+	DLG_EOFFLINE = -6,
+	DLG_ELOCKED = -7,
+	DLG_EDENIED = -8,
+	DLG_EUSAGE = -9,
+};
+
+/* Set the message of the error being returned (printf style). */
+void dlg_error_set(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* The message of the last error; never NULL. */
+const char *dlg_error_last(void);
+void dlg_error_clear(void);
+
+/* A growable string buffer; ptr is never NULL and always NUL-terminated. */
+typedef struct {
+	char *ptr;
+	size_t size;
+	size_t asize;
+} dlg_buf;
+
+extern char dlg_buf__empty[];
+#define DLG_BUF_INIT { dlg_buf__empty, 0, 0 }
+
+int dlg_buf_put(dlg_buf *b, const char *data, size_t len);
+int dlg_buf_puts(dlg_buf *b, const char *s);
+int dlg_buf_printf(dlg_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int dlg_buf_vprintf(dlg_buf *b, const char *fmt, va_list ap);
+void dlg_buf_clear(dlg_buf *b);
+/* Give the buffer's string to the caller (who frees it); the buffer empties. */
+char *dlg_buf_detach(dlg_buf *b);
+void dlg_buf_dispose(dlg_buf *b);
+
+/*
+ * Problems found in a file: each one with a position, for
+ * `path:line:column: message` reports. Lines and columns count from 1;
+ * 0 means "no position".
+ */
+typedef struct {
+	char *path;
+	int line;
+	int column;
+	char *message;
+} dlg_diag;
+
+typedef struct {
+	dlg_diag *items;
+	size_t count;
+	size_t alloc;
+} dlg_diags;
+
+#define DLG_DIAGS_INIT { NULL, 0, 0 }
+void dlg_diags_add(dlg_diags *d, const char *path, int line, int column,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Format as "path:line:column: message" lines. */
+int dlg_diags_format(dlg_buf *out, const dlg_diags *d);
+void dlg_diags_dispose(dlg_diags *d);
+
+/* ---------------------------------------------------------------------
+ * Documents: a YAML tree that keeps every key, known or not.
+ */
+typedef enum {
+	DLG_NODE_SCALAR,
+	DLG_NODE_SEQ,
+	DLG_NODE_MAP,
+} dlg_node_kind;
+
+/* What a scalar resolves to (YAML 1.1 core rules, as PyYAML reads it). */
+typedef enum {
+	DLG_SCALAR_NULL,
+	DLG_SCALAR_BOOL,
+	DLG_SCALAR_INT,
+	DLG_SCALAR_FLOAT,
+	DLG_SCALAR_STR,
+	DLG_SCALAR_TIMESTAMP,
+} dlg_scalar_type;
+
+typedef struct dlg_node dlg_node;
+struct dlg_node {
+	dlg_node_kind kind;
+	dlg_scalar_type type; /* scalars */
+	char *value;          /* scalars: never NULL */
+	size_t count;         /* seq items, or map pairs */
+	size_t alloc;
+	char **keys;          /* maps */
+	dlg_node **items;     /* seq items, or map values */
+	int line, column;     /* where it starts in its file, from 1 */
+};
+
+dlg_node *dlg_node_new_map(void);
+dlg_node *dlg_node_new_seq(void);
+dlg_node *dlg_node_new_scalar(dlg_scalar_type type, const char *value);
+dlg_node *dlg_node_new_str(const char *value);
+dlg_node *dlg_node_new_null(void);
+dlg_node *dlg_node_dup(const dlg_node *n);
+void dlg_node_free(dlg_node *n);
+/* Structural equality (kind, type, value; maps regardless of key order). */
+int dlg_node_equal(const dlg_node *a, const dlg_node *b);
+
+/* Maps. get returns a borrowed node or NULL. set takes ownership of value. */
+dlg_node *dlg_map_get(const dlg_node *map, const char *key);
+const char *dlg_map_get_str(const dlg_node *map, const char *key);
+void dlg_map_set(dlg_node *map, const char *key, dlg_node *value);
+void dlg_map_set_str(dlg_node *map, const char *key, const char *value);
+void dlg_map_set_null(dlg_node *map, const char *key);
+void dlg_map_remove(dlg_node *map, const char *key);
+/* Sequences. push takes ownership. */
+void dlg_seq_push(dlg_node *seq, dlg_node *item);
+void dlg_seq_remove(dlg_node *seq, size_t index);
+/* A keyed list's item (a map whose `id` is id), or NULL. */
+dlg_node *dlg_seq_find_id(const dlg_node *seq, const char *id);
+
+/* The type a plain scalar resolves to under YAML 1.1's implicit rules. */
+dlg_scalar_type dlg_yaml_resolve(const char *value);
+
+/*
+ * Parse one YAML document. Errors go to diags with path positions and the
+ * function returns DLG_EINVALID. Refuses aliases, NUL bytes, invalid UTF-8,
+ * nesting deeper than 64 and inputs over DLG_MAX_FILE bytes.
+ */
+#define DLG_MAX_FILE (1024 * 1024)
+int dlg_yaml_parse(dlg_node **out, const char *data, size_t len,
+		   const char *path, dlg_diags *diags);
+
+/*
+ * Validate a document against a schema and bring its scalars to canonical
+ * form (booleans as true/false, numbers in decimal, missing optional fields
+ * as null). Every problem is added to diags; returns DLG_EINVALID if any.
+ */
+int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
+			const char *path, dlg_diags *diags);
+
+/* The canonical YAML text of a document, driven by its schema. */
+int dlg_yaml_write(dlg_buf *out, const dlg_node *doc, const dlg_schema *schema);
+/* A document as JSON (one line), typed by its scalars. */
+int dlg_json_write(dlg_buf *out, const dlg_node *doc);
+/* A JSON string literal. */
+int dlg_json_string(dlg_buf *out, const char *s);
+/* A one-line rendering of a value for messages ("null", "[a, b]", ...). */
+int dlg_node_summary(dlg_buf *out, const dlg_node *n);
+
+/* ---------------------------------------------------------------------
+ * Time: "now" honours DELEGIT_NOW (an ISO time), which tests use.
+ */
+time_t dlg_now(void);
+/* YYYY-MM-DDTHH:MM:SSZ */
+void dlg_time_format(char out[21], time_t t);
+/* YYYY-MM-DD */
+void dlg_date_format(char out[11], time_t t);
+int dlg_time_parse(time_t *out, const char *s); /* time or date */
+int dlg_date_valid(const char *s);
+int dlg_time_valid(const char *s);
+
+/* ---------------------------------------------------------------------
+ * Ids.
+ */
+int dlg_uuid_valid(const char *s);
+int dlg_hex_prefix_valid(const char *s);
+/* A new UUID (lowercase) and a new 8 hex digit item id. */
+void dlg_uuid_new(char out[37]);
+void dlg_item_id_new(char out[9]);
+int dlg_handle_valid(const char *s);
+
+/* ---------------------------------------------------------------------
+ * The working tree: a delegit repository's files.
+ */
+typedef struct dlg_store dlg_store;
+
+/* Open the delegit files under root (the work tree of the repository). */
+int dlg_store_open(dlg_store **out, const char *root);
+void dlg_store_free(dlg_store *s);
+const char *dlg_store_root(const dlg_store *s);
+
+/*
+ * Read and validate one file (relative path). On invalid content returns
+ * DLG_EINVALID with the problems in diags; *out is then NULL.
+ */
+int dlg_store_load(dlg_node **out, dlg_store *s, const char *relpath,
+		   const dlg_schema *schema, dlg_diags *diags);
+/* Validate text as the given file would be, without writing. */
+int dlg_store_parse(dlg_node **out, const char *text, size_t len,
+		    const char *relpath, const dlg_schema *schema,
+		    dlg_diags *diags);
+/* Write a document canonically, atomically; the text written goes to out. */
+int dlg_store_save(dlg_buf *text, dlg_store *s, const char *relpath,
+		   const dlg_node *doc, const dlg_schema *schema);
+int dlg_store_write_file(dlg_store *s, const char *relpath, const char *data,
+			 size_t len);
+int dlg_store_read_file(dlg_buf *out, dlg_store *s, const char *relpath);
+int dlg_store_exists(dlg_store *s, const char *relpath);
+int dlg_store_remove_file(dlg_store *s, const char *relpath);
+
+/* The path of a task file: tasks/<hh>/<uuid>.yaml */
+int dlg_task_path(dlg_buf *out, const char *uuid);
+/* Resolve a unique id prefix (at least 4 hex digits) to a full uuid. */
+int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
+/* The shortest unique prefix (at least 6 digits) of a task id. */
+int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
+/* Every task file's relative path, sorted. */
+int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
+void dlg_strv_free(char **v, size_t count);
+
+/* The team, from team/<handle>.yaml. */
+typedef struct {
+	dlg_node **people; /* validated person documents, sorted by handle */
+	size_t count;
+} dlg_team;
+
+/* Load the whole team; invalid files are reported in diags. */
+int dlg_team_load(dlg_team *out, dlg_store *s, dlg_diags *diags);
+void dlg_team_dispose(dlg_team *t);
+const dlg_node *dlg_team_find(const dlg_team *t, const char *handle);
+const dlg_node *dlg_team_find_email(const dlg_team *t, const char *email);
+int dlg_team_path(dlg_buf *out, const char *handle);
+
+/*
+ * Check every delegit file of the repository: schemas, file names against
+ * ids, people referenced, duplicate ids, stray or unsafe entries.
+ */
+int dlg_store_check(dlg_store *s, dlg_diags *diags);
+
+/* ---------------------------------------------------------------------
+ * Tasks.
+ */
+typedef enum {
+	DLG_ACT_START,
+	DLG_ACT_BLOCK,
+	DLG_ACT_SUBMIT,
+	DLG_ACT_ACCEPT,
+	DLG_ACT_REJECT,
+	DLG_ACT_REOPEN,
+	DLG_ACT_CANCEL,
+} dlg_action;
+
+/* Who asks: their handle and role (director, manager, staff, msp). */
+typedef struct {
+	const char *handle;
+	const char *role;
+} dlg_actor;
+
+/*
+ * Apply a workflow action of SPEC 5 to a task: checks the status it comes
+ * from and that the actor may take it, then sets status and the started /
+ * closed stamps. reject records message as review feedback; block records
+ * it as a concern. Returns DLG_EINVALID or DLG_EDENIED with a message.
+ */
+int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
+		 const char *message, time_t now);
+int dlg_action_parse(dlg_action *out, const char *name);
+const char *dlg_action_name(dlg_action a);
+
+/* Stamp `updated` and `updated_by`. */
+void dlg_task_touch(dlg_node *task, const char *handle, time_t now);
+/* A new task with every field of the format, all defaults. */
+dlg_node *dlg_task_new(const char *uuid, const char *title,
+		       const char *delegator, time_t now);
+/* Set a field from KEY=VALUE text, typed by the schema. */
+int dlg_task_set_field(dlg_node *task, const char *key, const char *value);
+int dlg_task_is_open(const dlg_node *task);
+int dlg_task_is_overdue(const dlg_node *task, time_t now);
+
+/* One field that changed between two versions of a document. */
+typedef struct {
+	char *field; /* e.g. status, checkpoints[27c4f0aa].done */
+	char *from;  /* one-line rendering, NULL when absent */
+	char *to;
+} dlg_change;
+
+typedef struct {
+	dlg_change *items;
+	size_t count;
+	size_t alloc;
+} dlg_changes;
+
+#define DLG_CHANGES_INIT { NULL, 0, 0 }
+/*
+ * The field-by-field difference of two documents (either may be NULL).
+ * Keyed lists are matched by item id; updated / updated_by are left out.
+ */
+int dlg_doc_diff(dlg_changes *out, const dlg_node *from, const dlg_node *to);
+void dlg_changes_dispose(dlg_changes *c);
+
+/* ---------------------------------------------------------------------
+ * Queries.
+ */
+typedef struct {
+	const char *assignee;   /* --to, or --mine */
+	const char *delegator;  /* --by */
+	const char *status;     /* --status: a status, or "open" for not closed */
+	const char *org;        /* --org: assignee's org */
+	const char *tag;
+	const char *due_before; /* YYYY-MM-DD */
+	int overdue;
+	int core;
+	int all; /* include done and cancelled when no status is asked for */
+	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
+} dlg_query;
+
+#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
+
+/*
+ * Load every task that matches (valid ones; invalid files go to diags) in
+ * the order asked. The array and documents belong to the caller.
+ */
+int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
+		  const dlg_query *q, const dlg_team *team, time_t now,
+		  dlg_diags *diags);
+int dlg_query_sort_valid(const char *key);
+void dlg_nodes_free(dlg_node **v, size_t count);
+
+/* What needs a person's attention. */
+typedef enum {
+	DLG_AGENDA_OVERDUE,
+	DLG_AGENDA_CHECKPOINT_LATE,
+	DLG_AGENDA_REVIEW,
+	DLG_AGENDA_BLOCKED,
+	DLG_AGENDA_CHECKPOINT_SOON,
+	DLG_AGENDA_DUE_SOON,
+	DLG_AGENDA_OPEN,
+} dlg_agenda_kind;
+
+typedef struct {
+	dlg_agenda_kind kind;
+	const dlg_node *task; /* borrowed from the tasks given */
+	const dlg_node *checkpoint; /* for checkpoint items */
+	long days; /* days late (positive) or until due */
+} dlg_agenda_item;
+
+int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
+		     dlg_node *const *tasks, size_t ntasks,
+		     const char *handle, time_t now);
+const char *dlg_agenda_kind_name(dlg_agenda_kind k);
+
+#endif

@@ -1,0 +1,10 @@
+/* Shared inside core/ only. */
+#ifndef DLG_CORE_INTERNAL_H
+#define DLG_CORE_INTERNAL_H
+
+#include "core.h"
+
+/* Whether a string, written plain, would read back as something else. */
+int dlg_yaml__needs_quotes(const char *value);
+
+#endif

@@ -1,0 +1,723 @@
+/*
+ * The working tree of a delegit repository: safe reads, canonical atomic
+ * writes, task ids by prefix, the team, and `check`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+
+struct dlg_store {
+	char *root;
+};
+
+int dlg_store_open(dlg_store **out, const char *root)
+{
+	dlg_store *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->root = strdup(root)))
+		abort();
+	/* Keep the root without a trailing slash, so paths join cleanly. */
+	while (strlen(s->root) > 1 && s->root[strlen(s->root) - 1] == '/')
+		s->root[strlen(s->root) - 1] = '\0';
+	*out = s;
+	return 0;
+}
+
+void dlg_store_free(dlg_store *s)
+{
+	if (!s)
+		return;
+	free(s->root);
+	free(s);
+}
+
+const char *dlg_store_root(const dlg_store *s)
+{
+	return s->root;
+}
+
+/* A relative path that stays inside the repository. */
+static int path_safe(const char *rel)
+{
+	const char *p = rel;
+
+	if (!*rel || rel[0] == '/')
+		return 0;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 2 && !strncmp(p, "..", 2)) ||
+		    (n == 1 && p[0] == '.') || n == 0)
+			return 0;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 1;
+}
+
+static void full_path(dlg_buf *out, dlg_store *s, const char *rel)
+{
+	dlg_buf_clear(out);
+	dlg_buf_printf(out, "%s/%s", s->root, rel);
+}
+
+/* Refuse links anywhere below the root: they could lead outside it. */
+static int check_entry(dlg_store *s, const char *rel, struct stat *st)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	const char *slash = rel;
+	int error = 0;
+
+	if (!path_safe(rel)) {
+		dlg_error_set("%s: path leaves the repository (expected a "
+			      "path inside it)", rel);
+		return DLG_EINVALID;
+	}
+	for (;;) {
+		slash = strchr(slash, '/');
+		dlg_buf_clear(&p);
+		dlg_buf_printf(&p, "%s/%.*s", s->root,
+			       slash ? (int)(slash - rel) : (int)strlen(rel),
+			       rel);
+		if (lstat(p.ptr, st) < 0) {
+			error = errno == ENOENT ? DLG_ENOTFOUND : -1;
+			dlg_error_set("%s: %s", rel, strerror(errno));
+			break;
+		}
+		if (S_ISLNK(st->st_mode)) {
+			dlg_error_set("%s: is a symbolic link (expected a "
+				      "plain file inside the repository)",
+				      rel);
+			error = DLG_EINVALID;
+			break;
+		}
+		if (!slash)
+			break;
+		slash++;
+	}
+	dlg_buf_dispose(&p);
+	return error;
+}
+
+int dlg_store_exists(dlg_store *s, const char *rel)
+{
+	struct stat st;
+
+	return check_entry(s, rel, &st) == 0;
+}
+
+int dlg_store_remove_file(dlg_store *s, const char *rel)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	int error = 0;
+
+	if (!path_safe(rel)) {
+		dlg_error_set("%s: path leaves the repository", rel);
+		return DLG_EINVALID;
+	}
+	full_path(&p, s, rel);
+	if (unlink(p.ptr) < 0 && errno != ENOENT) {
+		dlg_error_set("cannot remove '%s': %s", rel, strerror(errno));
+		error = -1;
+	}
+	dlg_buf_dispose(&p);
+	return error;
+}
+
+int dlg_store_read_file(dlg_buf *out, dlg_store *s, const char *rel)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	struct stat st;
+	int fd = -1, error;
+	ssize_t n;
+
+	if ((error = check_entry(s, rel, &st)) < 0)
+		return error;
+	if (!S_ISREG(st.st_mode)) {
+		dlg_error_set("%s: is not a regular file (expected a YAML "
+			      "file)", rel);
+		return DLG_EINVALID;
+	}
+	if (st.st_size > DLG_MAX_FILE) {
+		dlg_error_set("%s: file is %lld bytes (expected at most %d)",
+			      rel, (long long)st.st_size, DLG_MAX_FILE);
+		return DLG_EINVALID;
+	}
+	full_path(&p, s, rel);
+	fd = open(p.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	dlg_buf_dispose(&p);
+	if (fd < 0) {
+		dlg_error_set("%s: %s", rel, strerror(errno));
+		return -1;
+	}
+	dlg_buf_clear(out);
+	for (;;) {
+		char chunk[65536];
+
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		dlg_buf_put(out, chunk, (size_t)n);
+		if (out->size > DLG_MAX_FILE)
+			break;
+	}
+	close(fd);
+	if (n < 0) {
+		dlg_error_set("%s: %s", rel, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdirs(const char *full, size_t upto)
+{
+	char *p = strndup(full, upto);
+	char *q;
+
+	if (!p)
+		abort();
+	for (q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			dlg_error_set("cannot create '%s': %s", p,
+				      strerror(errno));
+			free(p);
+			return -1;
+		}
+		*q = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+		dlg_error_set("cannot create '%s': %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int dlg_store_write_file(dlg_store *s, const char *rel, const char *data,
+			 size_t len)
+{
+	dlg_buf p = DLG_BUF_INIT, tmp = DLG_BUF_INIT;
+	const char *slash;
+	int fd = -1, error = -1;
+	size_t off = 0;
+
+	if (!path_safe(rel)) {
+		dlg_error_set("%s: path leaves the repository", rel);
+		return DLG_EINVALID;
+	}
+	full_path(&p, s, rel);
+	slash = strrchr(p.ptr, '/');
+	if (mkdirs(p.ptr, (size_t)(slash - p.ptr)) < 0)
+		goto done;
+	/* Write beside it and rename, so a killed process leaves either the
+	 * old file or the new one, never half of one. */
+	dlg_buf_printf(&tmp, "%.*s/.delegit-tmp-%ld", (int)(slash - p.ptr),
+		       p.ptr, (long)getpid());
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		dlg_error_set("cannot write '%s': %s", rel, strerror(errno));
+		goto done;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			dlg_error_set("cannot write '%s': %s", rel,
+				      strerror(errno));
+			goto done;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		dlg_error_set("cannot write '%s': %s", rel, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, p.ptr) < 0) {
+		dlg_error_set("cannot write '%s': %s", rel, strerror(errno));
+		goto done;
+	}
+	error = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0 && tmp.size)
+		unlink(tmp.ptr);
+	dlg_buf_dispose(&tmp);
+	dlg_buf_dispose(&p);
+	return error;
+}
+
+int dlg_store_parse(dlg_node **out, const char *text, size_t len,
+		    const char *rel, const dlg_schema *schema,
+		    dlg_diags *diags)
+{
+	dlg_node *doc = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = dlg_yaml_parse(&doc, text, len, rel, diags)) < 0)
+		return error;
+	if ((error = dlg_schema_validate(doc, schema, rel, diags)) < 0) {
+		dlg_node_free(doc);
+		return error;
+	}
+	*out = doc;
+	return 0;
+}
+
+int dlg_store_load(dlg_node **out, dlg_store *s, const char *rel,
+		   const dlg_schema *schema, dlg_diags *diags)
+{
+	dlg_buf text = DLG_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	if ((error = dlg_store_read_file(&text, s, rel)) < 0) {
+		if (error != DLG_ENOTFOUND)
+			dlg_diags_add(diags, NULL, 0, 0, "%s",
+				      dlg_error_last());
+		dlg_buf_dispose(&text);
+		return error;
+	}
+	error = dlg_store_parse(out, text.ptr, text.size, rel, schema, diags);
+	dlg_buf_dispose(&text);
+	if (error == DLG_EINVALID)
+		dlg_error_set("%s: invalid %s file", rel, schema->name);
+	return error;
+}
+
+int dlg_store_save(dlg_buf *text, dlg_store *s, const char *rel,
+		   const dlg_node *doc, const dlg_schema *schema)
+{
+	int error;
+
+	dlg_buf_clear(text);
+	if ((error = dlg_yaml_write(text, doc, schema)) < 0)
+		return error;
+	return dlg_store_write_file(s, rel, text->ptr, text->size);
+}
+
+int dlg_task_path(dlg_buf *out, const char *uuid)
+{
+	if (!dlg_uuid_valid(uuid)) {
+		dlg_error_set("bad task id '%s' (expected a UUID)", uuid);
+		return DLG_EINVALID;
+	}
+	dlg_buf_clear(out);
+	return dlg_buf_printf(out, "tasks/%.2s/%s.yaml", uuid, uuid);
+}
+
+int dlg_team_path(dlg_buf *out, const char *handle)
+{
+	if (!dlg_handle_valid(handle)) {
+		dlg_error_set("bad handle '%s' (expected lowercase letters, "
+			      "digits, '.', '_' or '-')", handle);
+		return DLG_EINVALID;
+	}
+	dlg_buf_clear(out);
+	return dlg_buf_printf(out, "team/%s.yaml", handle);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names in a folder of the repository, sorted; a missing folder is empty. */
+static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+
+	*out = NULL;
+	*count = 0;
+	full_path(&p, s, rel);
+	d = opendir(p.ptr);
+	dlg_buf_dispose(&p);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = realloc(v, alloc * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_strp);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+/* "<uuid>.yaml" -> whether it names a task file */
+static int task_file_name(const char *name)
+{
+	size_t len = strlen(name);
+	char id[37];
+
+	if (len != 41 || strcmp(name + 36, ".yaml"))
+		return 0;
+	memcpy(id, name, 36);
+	id[36] = '\0';
+	return dlg_uuid_valid(id);
+}
+
+static int is_shard(const char *name)
+{
+	return strlen(name) == 2 && strspn(name, "0123456789abcdef") == 2;
+}
+
+int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
+{
+	char **shards = NULL, **files = NULL, **v = NULL;
+	size_t nshards = 0, nfiles = 0, n = 0, alloc = 0, i, j;
+	dlg_buf rel = DLG_BUF_INIT;
+
+	if (list_dir(&shards, &nshards, s, "tasks") < 0) {
+		dlg_error_set("cannot read tasks/: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nshards; i++) {
+		if (!is_shard(shards[i]))
+			continue;
+		dlg_buf_clear(&rel);
+		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
+		list_dir(&files, &nfiles, s, rel.ptr);
+		for (j = 0; j < nfiles; j++) {
+			if (!task_file_name(files[j]) ||
+			    strncmp(files[j], shards[i], 2))
+				continue;
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 64;
+				v = realloc(v, alloc * sizeof(*v));
+				if (!v)
+					abort();
+			}
+			dlg_buf_clear(&rel);
+			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
+				       files[j]);
+			v[n++] = dlg_buf_detach(&rel);
+		}
+		dlg_strv_free(files, nfiles);
+	}
+	dlg_strv_free(shards, nshards);
+	dlg_buf_dispose(&rel);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+/* Ids in a prefix's shard that start with the prefix. */
+static int shard_matches(char ***out, size_t *count, dlg_store *s,
+			 const char *prefix)
+{
+	char **files = NULL, **v;
+	size_t nfiles = 0, n = 0, i, plen = strlen(prefix);
+	char rel[16];
+
+	snprintf(rel, sizeof(rel), "tasks/%.2s", prefix);
+	if (list_dir(&files, &nfiles, s, rel) < 0) {
+		dlg_error_set("cannot read %s: %s", rel, strerror(errno));
+		return -1;
+	}
+	v = calloc(nfiles + 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (i = 0; i < nfiles; i++)
+		if (task_file_name(files[i]) &&
+		    !strncmp(files[i], prefix, plen))
+			v[n++] = strndup(files[i], 36);
+	dlg_strv_free(files, nfiles);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
+{
+	char lower[37];
+	char **ids;
+	size_t n, i, len = strlen(prefix);
+	int error;
+
+	if (len < 4 || len > 36 || !dlg_hex_prefix_valid(prefix)) {
+		dlg_error_set("bad task id '%s' (expected at least 4 hex "
+			      "digits of a task id)", prefix);
+		return DLG_EINVALID;
+	}
+	for (i = 0; i <= len; i++)
+		lower[i] = (char)(prefix[i] >= 'A' && prefix[i] <= 'F'
+					  ? prefix[i] + 32 : prefix[i]);
+	if ((error = shard_matches(&ids, &n, s, lower)) < 0)
+		return error;
+	if (n == 0) {
+		dlg_error_set("no task matches '%s'", prefix);
+		error = DLG_ENOTFOUND;
+	} else if (n > 1) {
+		dlg_error_set("task id '%s' is ambiguous: %zu tasks match "
+			      "(give more digits)", prefix, n);
+		error = DLG_EAMBIGUOUS;
+	} else {
+		memcpy(out, ids[0], 37);
+	}
+	dlg_strv_free(ids, n);
+	return error;
+}
+
+int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid)
+{
+	char **ids;
+	size_t n, i, len = 6, k;
+
+	if (shard_matches(&ids, &n, s, (char[3]){ uuid[0], uuid[1], 0 }) < 0)
+		n = 0, ids = NULL;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(ids[i], uuid))
+			continue;
+		for (k = 0; k < 36 && ids[i][k] == uuid[k]; k++)
+			;
+		if (k + 1 > len)
+			len = k + 1;
+	}
+	dlg_strv_free(ids, n);
+	if (len > 36)
+		len = 36;
+	memcpy(out, uuid, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int cmp_person(const void *a, const void *b)
+{
+	const dlg_node *x = *(dlg_node *const *)a, *y = *(dlg_node *const *)b;
+
+	return strcmp(dlg_map_get_str(x, "handle"),
+		      dlg_map_get_str(y, "handle"));
+}
+
+int dlg_team_load(dlg_team *out, dlg_store *s, dlg_diags *diags)
+{
+	char **files = NULL;
+	size_t n = 0, i;
+	dlg_buf rel = DLG_BUF_INIT;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (list_dir(&files, &n, s, "team") < 0) {
+		dlg_error_set("cannot read team/: %s", strerror(errno));
+		return -1;
+	}
+	out->people = calloc(n + 1, sizeof(*out->people));
+	if (!out->people)
+		abort();
+	for (i = 0; i < n; i++) {
+		dlg_node *p;
+		size_t len = strlen(files[i]);
+		const char *handle;
+
+		if (len < 6 || strcmp(files[i] + len - 5, ".yaml"))
+			continue;
+		dlg_buf_clear(&rel);
+		dlg_buf_printf(&rel, "team/%s", files[i]);
+		if (dlg_store_load(&p, s, rel.ptr, &dlg_schema_person,
+				   diags) < 0) {
+			error = DLG_EINVALID;
+			continue;
+		}
+		handle = dlg_map_get_str(p, "handle");
+		if (strncmp(files[i], handle, len - 5) ||
+		    strlen(handle) != len - 5) {
+			dlg_node *h = dlg_map_get(p, "handle");
+
+			dlg_diags_add(diags, rel.ptr, h->line, h->column,
+				      "handle '%s' does not match the file "
+				      "name (expected team/%s.yaml)", handle,
+				      handle);
+			dlg_node_free(p);
+			error = DLG_EINVALID;
+			continue;
+		}
+		out->people[out->count++] = p;
+	}
+	qsort(out->people, out->count, sizeof(*out->people), cmp_person);
+	dlg_strv_free(files, n);
+	dlg_buf_dispose(&rel);
+	if (error)
+		dlg_error_set("the team has invalid files");
+	return error;
+}
+
+void dlg_team_dispose(dlg_team *t)
+{
+	dlg_nodes_free(t->people, t->count);
+	t->people = NULL;
+	t->count = 0;
+}
+
+const dlg_node *dlg_team_find(const dlg_team *t, const char *handle)
+{
+	size_t i;
+
+	for (i = 0; handle && i < t->count; i++)
+		if (!strcmp(dlg_map_get_str(t->people[i], "handle"), handle))
+			return t->people[i];
+	return NULL;
+}
+
+const dlg_node *dlg_team_find_email(const dlg_team *t, const char *email)
+{
+	size_t i, j;
+
+	for (i = 0; email && i < t->count; i++) {
+		const dlg_node *emails = dlg_map_get(t->people[i], "emails");
+
+		for (j = 0; emails && j < emails->count; j++)
+			if (!strcasecmp(emails->items[j]->value, email))
+				return t->people[i];
+	}
+	return NULL;
+}
+
+static void check_person_ref(dlg_diags *d, const dlg_team *team,
+			     const char *rel, const dlg_node *task,
+			     const char *field)
+{
+	const dlg_node *v = dlg_map_get(task, field);
+
+	if (v && v->type != DLG_SCALAR_NULL && !dlg_team_find(team, v->value))
+		dlg_diags_add(d, rel, v->line, v->column,
+			      "'%s': unknown person '%s' (expected a handle "
+			      "from team/)", field, v->value);
+}
+
+static void check_task(dlg_store *s, const dlg_team *team, const char *rel,
+		       const char *expect_id, dlg_diags *diags)
+{
+	dlg_node *t;
+	const dlg_node *id, *fb;
+	size_t i;
+
+	if (dlg_store_load(&t, s, rel, &dlg_schema_task, diags) < 0)
+		return;
+	id = dlg_map_get(t, "id");
+	if (strcmp(id->value, expect_id))
+		dlg_diags_add(diags, rel, id->line, id->column,
+			      "id '%s' does not match the file name "
+			      "(expected %s)", id->value, expect_id);
+	check_person_ref(diags, team, rel, t, "delegator");
+	check_person_ref(diags, team, rel, t, "assignee");
+	check_person_ref(diags, team, rel, t, "updated_by");
+	fb = dlg_map_get(t, "feedback");
+	for (i = 0; fb && i < fb->count; i++)
+		check_person_ref(diags, team, rel, fb->items[i], "author");
+	dlg_node_free(t);
+}
+
+int dlg_store_check(dlg_store *s, dlg_diags *diags)
+{
+	dlg_team team;
+	dlg_node *doc = NULL;
+	char **shards = NULL, **files = NULL;
+	size_t nshards = 0, nfiles = 0, i, j, k;
+	dlg_buf rel = DLG_BUF_INIT;
+	size_t before = diags->count;
+	struct stat st;
+
+	dlg_team_load(&team, s, diags);
+	for (i = 0; i < team.count; i++) {
+		const dlg_node *emails = dlg_map_get(team.people[i], "emails");
+
+		for (j = 0; j < emails->count; j++)
+			for (k = 0; k < i; k++) {
+				if (dlg_team_find_email(&(dlg_team){
+					team.people + k, 1 },
+					emails->items[j]->value))
+					dlg_diags_add(diags, NULL, 0, 0,
+						"team/%s.yaml: email '%s' also "
+						"belongs to '%s' (expected "
+						"each email once)",
+						dlg_map_get_str(team.people[i],
+								"handle"),
+						emails->items[j]->value,
+						dlg_map_get_str(team.people[k],
+								"handle"));
+			}
+	}
+	if (dlg_store_load(&doc, s, ".delegit/config.yaml", &dlg_schema_config,
+			   diags) == DLG_ENOTFOUND)
+		dlg_diags_add(diags, ".delegit/config.yaml", 0, 0,
+			      "missing (expected a delegit repository: run "
+			      "'delegit init')");
+	dlg_node_free(doc);
+	doc = NULL;
+	if (dlg_store_load(&doc, s, ".delegit/policy.yaml", &dlg_schema_policy,
+			   diags) == DLG_ENOTFOUND)
+		dlg_diags_add(diags, ".delegit/policy.yaml", 0, 0,
+			      "missing (expected the policy file)");
+	dlg_node_free(doc);
+
+	list_dir(&shards, &nshards, s, "tasks");
+	for (i = 0; i < nshards; i++) {
+		dlg_buf_clear(&rel);
+		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
+		if (check_entry(s, rel.ptr, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    !is_shard(shards[i])) {
+			dlg_diags_add(diags, rel.ptr, 0, 0,
+				      "unexpected entry (expected folders "
+				      "named by two hex digits)");
+			continue;
+		}
+		list_dir(&files, &nfiles, s, rel.ptr);
+		for (j = 0; j < nfiles; j++) {
+			char id[37];
+
+			dlg_buf_clear(&rel);
+			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
+				       files[j]);
+			if (!task_file_name(files[j]) ||
+			    strncmp(files[j], shards[i], 2)) {
+				dlg_diags_add(diags, rel.ptr, 0, 0,
+					      "unexpected file name (expected "
+					      "tasks/%s/<uuid>.yaml with the "
+					      "uuid starting %s)", shards[i],
+					      shards[i]);
+				continue;
+			}
+			memcpy(id, files[j], 36);
+			id[36] = '\0';
+			check_task(s, &team, rel.ptr, id, diags);
+		}
+		dlg_strv_free(files, nfiles);
+	}
+	dlg_strv_free(shards, nshards);
+	dlg_buf_dispose(&rel);
+	dlg_team_dispose(&team);
+	return diags->count > before ? DLG_EINVALID : 0;
+}

@@ -1,0 +1,137 @@
+/* Times, dates and ids. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "core.h"
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30,
+				 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : d[m - 1];
+}
+
+static int digits(const char *s, int n)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int parse_date(int *y, int *m, int *d, const char *s)
+{
+	*y = digits(s, 4);
+	*m = s[4] == '-' ? digits(s + 5, 2) : -1;
+	*d = s[7] == '-' ? digits(s + 8, 2) : -1;
+	if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1 ||
+	    *d > days_in_month(*y, *m))
+		return -1;
+	return 0;
+}
+
+int dlg_date_valid(const char *s)
+{
+	int y, m, d;
+
+	return strlen(s) == 10 && !parse_date(&y, &m, &d, s);
+}
+
+int dlg_time_valid(const char *s)
+{
+	time_t t;
+
+	return strlen(s) == 20 && !dlg_time_parse(&t, s);
+}
+
+/* Days since the epoch of a civil date (Howard Hinnant's algorithm). */
+static long days_from_civil(int y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int dlg_time_parse(time_t *out, const char *s)
+{
+	int y, m, d, hh = 0, mm = 0, ss = 0;
+	size_t len = strlen(s);
+
+	if (len != 10 && len != 20)
+		return -1;
+	if (parse_date(&y, &m, &d, s) < 0)
+		return -1;
+	if (len == 20) {
+		if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+			return -1;
+		hh = digits(s + 11, 2);
+		mm = digits(s + 14, 2);
+		ss = digits(s + 17, 2);
+		if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
+		    ss > 60)
+			return -1;
+	}
+	*out = (time_t)(days_from_civil(y, m, d) * 86400L + hh * 3600L +
+			mm * 60L + ss);
+	return 0;
+}
+
+void dlg_time_format(char out[21], time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void dlg_date_format(char out[11], time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+time_t dlg_now(void)
+{
+	const char *env = getenv("DELEGIT_NOW");
+	time_t t;
+
+	if (env && *env && !dlg_time_parse(&t, env))
+		return t;
+	return time(NULL);
+}
+
+void dlg_uuid_new(char out[37])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, out);
+}
+
+void dlg_item_id_new(char out[9])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	snprintf(out, 9, "%02x%02x%02x%02x", u[0], u[1], u[2], u[3]);
+}

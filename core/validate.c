@@ -1,0 +1,537 @@
+/*
+ * Validation driven by schema/: checks types and values, reports each
+ * problem with its position, and brings a valid document to canonical
+ * form (key order, scalar spelling, defaults).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+typedef struct {
+	const char *path;
+	dlg_diags *diags;
+	int errors;
+} vctx;
+
+static void problem(vctx *c, const dlg_node *at, const char *field,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void problem(vctx *c, const dlg_node *at, const char *field,
+		    const char *fmt, ...)
+{
+	dlg_buf msg = DLG_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	dlg_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	dlg_diags_add(c->diags, c->path, at ? at->line : 0,
+		      at ? at->column : 0, "%s%s%s%s", field ? "'" : "",
+		      field ? field : "", field ? "': " : "", msg.ptr);
+	dlg_buf_dispose(&msg);
+	c->errors++;
+}
+
+static const char *kind_name(const dlg_node *n)
+{
+	if (n->kind == DLG_NODE_MAP)
+		return "a map";
+	if (n->kind == DLG_NODE_SEQ)
+		return "a list";
+	switch (n->type) {
+	case DLG_SCALAR_NULL:
+		return "null";
+	case DLG_SCALAR_BOOL:
+		return "a boolean";
+	case DLG_SCALAR_INT:
+		return "a whole number";
+	case DLG_SCALAR_FLOAT:
+		return "a number";
+	case DLG_SCALAR_TIMESTAMP:
+		return "a date";
+	default:
+		return "a string";
+	}
+}
+
+int dlg_uuid_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i]) ||
+			   isupper((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return s[36] == '\0';
+}
+
+int dlg_hex_prefix_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!(isxdigit((unsigned char)s[i]) || s[i] == '-'))
+			return 0;
+	return i > 0;
+}
+
+static int itemid_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
+			return 0;
+	return i >= 4 && i <= 32;
+}
+
+int dlg_handle_valid(const char *s)
+{
+	size_t i;
+
+	if (!islower((unsigned char)s[0]) && !isdigit((unsigned char)s[0]))
+		return 0;
+	for (i = 0; s[i]; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return 0;
+	return i <= 40;
+}
+
+static int duration_valid(const char *s)
+{
+	size_t i = 0;
+
+	while (isdigit((unsigned char)s[i]))
+		i++;
+	return i > 0 && i < 7 && s[i] && strchr("mhdw", s[i]) && !s[i + 1];
+}
+
+static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
+			 const char *where);
+static void canonical_any(dlg_node *n);
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Put a map's keys in schema order, the others after them, sorted. */
+static void order_keys(dlg_node *map, const dlg_schema *s)
+{
+	char **keys = calloc(map->count + 1, sizeof(*keys));
+	dlg_node **items = calloc(map->count + 1, sizeof(*items));
+	char **unknown = calloc(map->count + 1, sizeof(*unknown));
+	size_t i, j, n = 0, nu = 0;
+
+	if (!keys || !items || !unknown)
+		abort();
+	for (i = 0; s && i < s->count; i++)
+		for (j = 0; j < map->count; j++)
+			if (!strcmp(map->keys[j], s->fields[i].name)) {
+				keys[n] = map->keys[j];
+				items[n++] = map->items[j];
+			}
+	for (j = 0; j < map->count; j++)
+		if (!dlg_schema_field(s, map->keys[j]))
+			unknown[nu++] = map->keys[j];
+	qsort(unknown, nu, sizeof(*unknown), cmp_str);
+	for (i = 0; i < nu; i++) {
+		keys[n] = unknown[i];
+		items[n++] = dlg_map_get(map, unknown[i]);
+	}
+	memcpy(map->keys, keys, n * sizeof(*keys));
+	memcpy(map->items, items, n * sizeof(*items));
+	free(keys);
+	free(items);
+	free(unknown);
+}
+
+static void canonical_any(dlg_node *n)
+{
+	size_t i;
+
+	if (n->kind == DLG_NODE_MAP)
+		order_keys(n, NULL);
+	for (i = 0; i < n->count; i++)
+		canonical_any(n->items[i]);
+}
+
+static void set_value(dlg_node *n, dlg_scalar_type type, const char *v)
+{
+	char *copy = strdup(v);
+
+	if (!copy)
+		abort();
+	free(n->value);
+	n->value = copy;
+	n->type = type;
+}
+
+static dlg_node *default_value(const dlg_field *f)
+{
+	dlg_node *n;
+	size_t i;
+
+	switch (f->type) {
+	case DLG_T_BOOL:
+		return dlg_node_new_scalar(DLG_SCALAR_BOOL, "false");
+	case DLG_T_SET:
+	case DLG_T_LIST:
+	case DLG_T_KEYED:
+		return dlg_node_new_seq();
+	case DLG_T_MAPOF:
+		return dlg_node_new_map();
+	case DLG_T_MAP:
+		n = dlg_node_new_map();
+		for (i = 0; i < f->sub->count; i++)
+			if (f->sub->fields[i].flags & DLG_F_ALWAYS)
+				dlg_map_set(n, f->sub->fields[i].name,
+					    default_value(&f->sub->fields[i]));
+		return n;
+	case DLG_T_ENUM:
+		if (!(f->flags & DLG_F_NULLABLE))
+			return dlg_node_new_str(f->values[0]);
+		/* fall through */
+	default:
+		return dlg_node_new_null();
+	}
+}
+
+static void enum_expected(dlg_buf *out, const char *const *values)
+{
+	size_t i;
+
+	for (i = 0; values[i]; i++)
+		dlg_buf_printf(out, "%s%s", i ? ", " : "", values[i]);
+}
+
+static int scalar_ok(vctx *c, dlg_node *n, const char *name, const char *what)
+{
+	if (n->kind == DLG_NODE_SCALAR)
+		return 1;
+	problem(c, n, name, "found %s (expected %s)", kind_name(n), what);
+	return 0;
+}
+
+static void validate_number(vctx *c, dlg_node *n, const dlg_field *f,
+			    const char *name)
+{
+	char *end;
+	double d;
+	char tmp[64];
+
+	if (!scalar_ok(c, n, name, "a number"))
+		return;
+	if (f->type == DLG_T_INT ? n->type != DLG_SCALAR_INT
+				 : (n->type != DLG_SCALAR_INT &&
+				    n->type != DLG_SCALAR_FLOAT)) {
+		problem(c, n, name, "found %s '%s' (expected %s)",
+			kind_name(n), n->value,
+			f->type == DLG_T_INT ? "a whole number" : "a number");
+		return;
+	}
+	errno = 0;
+	d = strtod(n->value, &end);
+	if (*end || errno || !isfinite(d) ||
+	    (f->type == DLG_T_INT && d != floor(d))) {
+		problem(c, n, name, "'%s' is not a plain decimal number "
+			"(expected digits like 12 or 2.5)", n->value);
+		return;
+	}
+	if ((f->min != 0 || f->max != 0) && (d < f->min || d > f->max)) {
+		if (f->min == f->max)
+			problem(c, n, name, "%s is not supported (expected %g)",
+				n->value, f->min);
+		else
+			problem(c, n, name, "%s is out of range (expected "
+				"%g to %g)", n->value, f->min, f->max);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%.15g", d);
+	set_value(n, d == floor(d) ? DLG_SCALAR_INT : DLG_SCALAR_FLOAT, tmp);
+}
+
+static void validate_strings(vctx *c, dlg_node *n, const dlg_field *f,
+			     const char *name)
+{
+	size_t i, j;
+
+	if (n->kind != DLG_NODE_SEQ) {
+		problem(c, n, name, "found %s (expected a list of names)",
+			kind_name(n));
+		return;
+	}
+	for (i = 0; i < n->count; i++) {
+		dlg_node *it = n->items[i];
+
+		if (it->kind != DLG_NODE_SCALAR || it->type == DLG_SCALAR_NULL ||
+		    !it->value[0]) {
+			problem(c, it, name, "item %zu is %s (expected text)",
+				i + 1, kind_name(it));
+			return;
+		}
+		it->type = DLG_SCALAR_STR;
+	}
+	if (f->type != DLG_T_SET)
+		return;
+	/* A set has no order and no repeats: sort it, drop doubles. */
+	for (i = 1; i < n->count; i++) {
+		for (j = i; j > 0 && strcmp(n->items[j - 1]->value,
+					    n->items[j]->value) > 0; j--) {
+			dlg_node *t = n->items[j];
+
+			n->items[j] = n->items[j - 1];
+			n->items[j - 1] = t;
+		}
+	}
+	for (i = 1; i < n->count;) {
+		if (!strcmp(n->items[i - 1]->value, n->items[i]->value))
+			dlg_seq_remove(n, i);
+		else
+			i++;
+	}
+}
+
+static void validate_keyed(vctx *c, dlg_node *n, const dlg_field *f,
+			   const char *name)
+{
+	size_t i, j;
+	char where[128];
+
+	if (n->kind != DLG_NODE_SEQ) {
+		problem(c, n, name, "found %s (expected a list)", kind_name(n));
+		return;
+	}
+	for (i = 0; i < n->count; i++) {
+		dlg_node *it = n->items[i];
+		const char *id;
+
+		snprintf(where, sizeof(where), "%s[%zu]", name, i + 1);
+		if (it->kind != DLG_NODE_MAP) {
+			problem(c, it, where, "found %s (expected a map with "
+				"an id)", kind_name(it));
+			continue;
+		}
+		validate_map(c, it, f->sub, where);
+		id = dlg_map_get_str(it, "id");
+		for (j = 0; id && j < i; j++) {
+			const char *other = dlg_map_get_str(n->items[j], "id");
+
+			if (other && !strcmp(id, other))
+				problem(c, dlg_map_get(it, "id"), where,
+					"duplicate id '%s' (expected ids "
+					"unique in the list)", id);
+		}
+	}
+}
+
+static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
+			   const char *name)
+{
+	dlg_buf exp = DLG_BUF_INIT;
+	size_t i;
+	char where[256];
+
+	if (n->kind == DLG_NODE_SCALAR && n->type == DLG_SCALAR_NULL) {
+		if (f->flags & DLG_F_NULLABLE) {
+			set_value(n, DLG_SCALAR_NULL, "null");
+			return;
+		}
+		if (f->type == DLG_T_ANY)
+			return;
+		problem(c, n, name, "is empty (expected %s)", f->doc);
+		return;
+	}
+	switch (f->type) {
+	case DLG_T_ANY:
+		canonical_any(n);
+		break;
+	case DLG_T_STR:
+	case DLG_T_TEXT:
+		if (!scalar_ok(c, n, name, "text"))
+			break;
+		if (f->type == DLG_T_STR && strchr(n->value, '\n'))
+			problem(c, n, name, "spans lines (expected one line)");
+		else if (!n->value[0] && (f->flags & DLG_F_REQUIRED))
+			problem(c, n, name, "is empty (expected %s)", f->doc);
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_INT:
+	case DLG_T_NUM:
+		validate_number(c, n, f, name);
+		break;
+	case DLG_T_BOOL:
+		if (!scalar_ok(c, n, name, "true or false"))
+			break;
+		if (n->type != DLG_SCALAR_BOOL)
+			problem(c, n, name, "found '%s' (expected true or false)",
+				n->value);
+		else
+			set_value(n, DLG_SCALAR_BOOL,
+				  strchr("yYtToO", n->value[0]) &&
+				  strcmp(n->value, "off") &&
+				  strcmp(n->value, "Off") &&
+				  strcmp(n->value, "OFF") ? "true" : "false");
+		break;
+	case DLG_T_DATE:
+		if (!scalar_ok(c, n, name, "a date"))
+			break;
+		if (!dlg_date_valid(n->value))
+			problem(c, n, name, "bad date '%s' (expected "
+				"YYYY-MM-DD)", n->value);
+		else
+			n->type = DLG_SCALAR_TIMESTAMP;
+		break;
+	case DLG_T_TIME:
+		if (!scalar_ok(c, n, name, "a time"))
+			break;
+		if (!dlg_time_valid(n->value))
+			problem(c, n, name, "bad time '%s' (expected "
+				"YYYY-MM-DDTHH:MM:SSZ, in UTC)", n->value);
+		else
+			n->type = DLG_SCALAR_TIMESTAMP;
+		break;
+	case DLG_T_DURATION:
+		if (!scalar_ok(c, n, name, "a duration"))
+			break;
+		if (!duration_valid(n->value))
+			problem(c, n, name, "bad duration '%s' (expected a "
+				"number and a unit: 30m, 4h, 2d, 1w)",
+				n->value);
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_ENUM:
+		if (!scalar_ok(c, n, name, "a name"))
+			break;
+		if (dlg_enum_index(f->values, n->value) < 0) {
+			enum_expected(&exp, f->values);
+			problem(c, n, name, "unknown value '%s' (expected one "
+				"of %s)", n->value, exp.ptr);
+		}
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_HANDLE:
+		if (!scalar_ok(c, n, name, "a handle"))
+			break;
+		if (!dlg_handle_valid(n->value))
+			problem(c, n, name, "bad handle '%s' (expected "
+				"lowercase letters, digits, '.', '_' or '-')",
+				n->value);
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_UUID:
+		if (!scalar_ok(c, n, name, "a UUID"))
+			break;
+		if (!dlg_uuid_valid(n->value))
+			problem(c, n, name, "bad id '%s' (expected a lowercase "
+				"UUID like 0b9c5e5e-7f0c-4d0a-9a1e-"
+				"2c3f4d5e6f70)", n->value);
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_ITEMID:
+		if (!scalar_ok(c, n, name, "an id"))
+			break;
+		if (!itemid_valid(n->value))
+			problem(c, n, name, "bad item id '%s' (expected 4 to "
+				"32 lowercase hex digits)", n->value);
+		n->type = DLG_SCALAR_STR;
+		break;
+	case DLG_T_SET:
+	case DLG_T_LIST:
+		validate_strings(c, n, f, name);
+		break;
+	case DLG_T_MAP:
+		if (n->kind != DLG_NODE_MAP) {
+			problem(c, n, name, "found %s (expected a map)",
+				kind_name(n));
+			break;
+		}
+		validate_map(c, n, f->sub, name);
+		break;
+	case DLG_T_KEYED:
+		validate_keyed(c, n, f, name);
+		break;
+	case DLG_T_MAPOF:
+		if (n->kind != DLG_NODE_MAP) {
+			problem(c, n, name, "found %s (expected a map)",
+				kind_name(n));
+			break;
+		}
+		order_keys(n, NULL);
+		for (i = 0; i < n->count; i++) {
+			snprintf(where, sizeof(where), "%s.%s", name,
+				 n->keys[i]);
+			if (n->items[i]->kind != DLG_NODE_MAP) {
+				problem(c, n->items[i], where, "found %s "
+					"(expected a map)",
+					kind_name(n->items[i]));
+				continue;
+			}
+			validate_map(c, n->items[i], f->sub, where);
+		}
+		break;
+	}
+	dlg_buf_dispose(&exp);
+}
+
+static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
+			 const char *where)
+{
+	size_t i;
+	char name[256];
+
+	for (i = 0; i < s->count; i++) {
+		const dlg_field *f = &s->fields[i];
+		dlg_node *v = dlg_map_get(map, f->name);
+
+		if (where)
+			snprintf(name, sizeof(name), "%s.%s", where, f->name);
+		else
+			snprintf(name, sizeof(name), "%s", f->name);
+		if (!v || (v->kind == DLG_NODE_SCALAR &&
+			   v->type == DLG_SCALAR_NULL &&
+			   !(f->flags & DLG_F_NULLABLE) &&
+			   f->type != DLG_T_ANY)) {
+			if (f->flags & DLG_F_REQUIRED)
+				problem(c, v ? v : map, NULL, "%s '%s' (expected "
+					"%s)", v ? "empty field" : "missing field",
+					name, f->doc);
+			else if (f->flags & DLG_F_ALWAYS)
+				dlg_map_set(map, f->name, default_value(f));
+			else if (v)
+				dlg_map_remove(map, f->name);
+			continue;
+		}
+		validate_value(c, v, f, name);
+	}
+	for (i = 0; i < map->count; i++)
+		if (!dlg_schema_field(s, map->keys[i]))
+			canonical_any(map->items[i]);
+	order_keys(map, s);
+}
+
+int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
+			const char *path, dlg_diags *diags)
+{
+	vctx c = { path, diags, 0 };
+
+	if (doc->kind != DLG_NODE_MAP) {
+		problem(&c, doc, NULL, "found %s (expected a map of fields)",
+			kind_name(doc));
+		return DLG_EINVALID;
+	}
+	validate_map(&c, doc, schema, NULL);
+	return c.errors ? DLG_EINVALID : 0;
+}

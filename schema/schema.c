@@ -1,0 +1,189 @@
+/*
+ * The file formats, format 1. Field order here is the key order of the
+ * canonical form; see docs/format.md.
+ */
+#include <string.h>
+
+#include "schema.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *const dlg_statuses[] = { "open", "in-progress", "blocked",
+				     "review", "done", "cancelled", NULL };
+const char *const dlg_priorities[] = { "critical", "high", "normal", "low",
+				       NULL };
+const char *const dlg_roles[] = { "director", "manager", "staff", "msp",
+				  NULL };
+const char *const dlg_feedback_kinds[] = { "guidance", "progress", "concern",
+					   "praise", "review", "delegation",
+					   NULL };
+static const char *const policy_modes[] = { "warn", "enforce", NULL };
+
+static const dlg_field acceptance_fields[] = {
+	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "item id" },
+	{ "text", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the criterion" },
+	{ "met", DLG_T_BOOL, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "whether it is met" },
+};
+static const dlg_schema acceptance_schema = { "acceptance criterion",
+	acceptance_fields, N(acceptance_fields) };
+
+static const dlg_field expectations_fields[] = {
+	{ "outcome", DLG_T_TEXT, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "what done looks like" },
+	{ "quality", DLG_T_LIST, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "quality standards" },
+	{ "acceptance", DLG_T_KEYED, DLG_F_ALWAYS, NULL, &acceptance_schema,
+	  0, 0, "acceptance criteria" },
+	{ "process", DLG_T_TEXT, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "the process to follow" },
+};
+static const dlg_schema expectations_schema = { "expectations",
+	expectations_fields, N(expectations_fields) };
+
+static const dlg_field checkpoint_fields[] = {
+	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "item id" },
+	{ "due", DLG_T_DATE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "when it is due" },
+	{ "what", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "what is checked" },
+	{ "done", DLG_T_BOOL, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "whether it is done" },
+};
+static const dlg_schema checkpoint_schema = { "checkpoint",
+	checkpoint_fields, N(checkpoint_fields) };
+
+static const dlg_field feedback_fields[] = {
+	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "item id" },
+	{ "at", DLG_T_TIME, DLG_F_REQUIRED, NULL, NULL, 0, 0, "when" },
+	{ "author", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0, "who" },
+	{ "kind", DLG_T_ENUM, DLG_F_REQUIRED, dlg_feedback_kinds, NULL, 0, 0,
+	  "what kind of feedback" },
+	{ "rating", DLG_T_INT, 0, NULL, NULL, 1, 5, "1 to 5, optional" },
+	{ "text", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0, "the words" },
+};
+static const dlg_schema feedback_schema = { "feedback", feedback_fields,
+	N(feedback_fields) };
+
+static const dlg_field task_fields[] = {
+	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
+	  "format version (1)" },
+	{ "id", DLG_T_UUID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "the task's id" },
+	{ "title", DLG_T_STR, DLG_F_REQUIRED, NULL, NULL, 0, 0, "one line" },
+	{ "status", DLG_T_ENUM, DLG_F_REQUIRED, dlg_statuses, NULL, 0, 0,
+	  "workflow state" },
+	{ "priority", DLG_T_ENUM, DLG_F_REQUIRED, dlg_priorities, NULL, 0, 0,
+	  "priority" },
+	{ "core", DLG_T_BOOL, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "the delegator's own core work" },
+	{ "delegator", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "who delegated it" },
+	{ "assignee", DLG_T_HANDLE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL,
+	  0, 0, "who does it" },
+	{ "created", DLG_T_TIME, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "when it was delegated" },
+	{ "due", DLG_T_DATE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "deadline" },
+	{ "started", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "first move to in-progress" },
+	{ "closed", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "accepted as done, or cancelled" },
+	{ "updated", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "last change" },
+	{ "updated_by", DLG_T_HANDLE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
+	  NULL, 0, 0, "who made the last change" },
+	{ "estimate_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
+	  NULL, 0, 100000, "estimated effort in hours" },
+	{ "tags", DLG_T_SET, DLG_F_ALWAYS | DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "labels" },
+	{ "skills", DLG_T_SET, DLG_F_ALWAYS | DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "skills the work needs" },
+	{ "why", DLG_T_TEXT, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "the why behind the what" },
+	{ "expectations", DLG_T_MAP, DLG_F_ALWAYS, NULL, &expectations_schema,
+	  0, 0, "outcome, quality, acceptance, process" },
+	{ "checkpoints", DLG_T_KEYED, DLG_F_ALWAYS, NULL, &checkpoint_schema,
+	  0, 0, "check-ins" },
+	{ "feedback", DLG_T_KEYED, DLG_F_ALWAYS, NULL, &feedback_schema, 0, 0,
+	  "feedback, both ways" },
+	{ "conflicts", DLG_T_ANY, 0, NULL, NULL, 0, 0,
+	  "what sync could not merge" },
+};
+const dlg_schema dlg_schema_task = { "task", task_fields, N(task_fields) };
+
+static const dlg_field person_fields[] = {
+	{ "handle", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "short name, also the file name" },
+	{ "name", DLG_T_STR, DLG_F_REQUIRED, NULL, NULL, 0, 0, "full name" },
+	{ "emails", DLG_T_SET, DLG_F_ALWAYS | DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "git emails" },
+	{ "org", DLG_T_STR, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "organisation" },
+	{ "role", DLG_T_ENUM, DLG_F_REQUIRED, dlg_roles, NULL, 0, 0, "role" },
+	{ "skills", DLG_T_SET, DLG_F_ALWAYS | DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "skills" },
+	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
+	  NULL, 0, 168, "hours a week for delegated work" },
+};
+const dlg_schema dlg_schema_person = { "person", person_fields,
+				       N(person_fields) };
+
+static const dlg_field sla_fields[] = {
+	{ "respond", DLG_T_DURATION, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "created to started" },
+	{ "resolve", DLG_T_DURATION, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "created to review or done" },
+};
+static const dlg_schema sla_schema = { "sla target", sla_fields,
+				       N(sla_fields) };
+
+static const dlg_field org_fields[] = {
+	{ "title", DLG_T_STR, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "display name" },
+	{ "sla", DLG_T_MAPOF, 0, NULL, &sla_schema, 0, 0,
+	  "targets per priority" },
+};
+static const dlg_schema org_schema = { "organisation", org_fields,
+				       N(org_fields) };
+
+static const dlg_field config_fields[] = {
+	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
+	  "format version (1)" },
+	{ "orgs", DLG_T_MAPOF, DLG_F_ALWAYS, NULL, &org_schema, 0, 0,
+	  "organisations" },
+};
+const dlg_schema dlg_schema_config = { "config", config_fields,
+				       N(config_fields) };
+
+static const dlg_field policy_fields[] = {
+	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
+	  "format version (1)" },
+	{ "mode", DLG_T_ENUM, DLG_F_ALWAYS, policy_modes, NULL, 0, 0,
+	  "warn or enforce" },
+	{ "rules", DLG_T_ANY, 0, NULL, NULL, 0, 0, "who may change what" },
+};
+const dlg_schema dlg_schema_policy = { "policy", policy_fields,
+				       N(policy_fields) };
+
+const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < s->count; i++)
+		if (!strcmp(s->fields[i].name, name))
+			return &s->fields[i];
+	return NULL;
+}
+
+int dlg_enum_index(const char *const *values, const char *v)
+{
+	int i;
+
+	for (i = 0; values && values[i]; i++)
+		if (!strcmp(values[i], v))
+			return i;
+	return -1;
+}

@@ -1,0 +1,75 @@
+/*
+ * schema: the file formats of a delegit repository (format 1).
+ *
+ * One definition per file kind. Validation (core/validate.c), the canonical
+ * writer (core/emit.c) and the field-by-field comparison are all driven
+ * from these tables; docs/format.md describes the same formats for people.
+ */
+#ifndef DLG_SCHEMA_H
+#define DLG_SCHEMA_H
+
+#include <stddef.h>
+
+typedef enum {
+	DLG_T_ANY,     /* anything; kept as it is */
+	DLG_T_STR,     /* a one-line string */
+	DLG_T_TEXT,    /* a string that may span lines */
+	DLG_T_INT,
+	DLG_T_NUM,     /* an integer or a decimal number */
+	DLG_T_BOOL,
+	DLG_T_DATE,    /* YYYY-MM-DD */
+	DLG_T_TIME,    /* YYYY-MM-DDTHH:MM:SSZ (UTC) */
+	DLG_T_DURATION, /* 30m, 4h, 2d, 1w */
+	DLG_T_ENUM,
+	DLG_T_HANDLE,  /* a team member's handle */
+	DLG_T_UUID,
+	DLG_T_ITEMID,  /* a short hex id of a list item */
+	DLG_T_SET,     /* a list of strings, unordered, no duplicates */
+	DLG_T_LIST,    /* a list of strings, ordered */
+	DLG_T_MAP,     /* a nested map with its own fields */
+	DLG_T_KEYED,   /* a list of maps matched by their `id` */
+	DLG_T_MAPOF,   /* a map whose values all follow `sub` */
+} dlg_type;
+
+enum {
+	DLG_F_REQUIRED = 1 << 0, /* must be present and not null */
+	DLG_F_NULLABLE = 1 << 1, /* may be null */
+	DLG_F_ALWAYS = 1 << 2,   /* written even when absent (as null / empty) */
+	DLG_F_FLOW = 1 << 3,     /* lists: written on one line */
+};
+
+typedef struct dlg_schema dlg_schema;
+
+typedef struct {
+	const char *name;
+	dlg_type type;
+	unsigned flags;
+	const char *const *values; /* DLG_T_ENUM: NULL-terminated */
+	const dlg_schema *sub;     /* DLG_T_MAP, DLG_T_KEYED, DLG_T_MAPOF */
+	double min, max;           /* numbers: range when min < max */
+	const char *doc;
+} dlg_field;
+
+struct dlg_schema {
+	const char *name;
+	const dlg_field *fields;
+	size_t count;
+};
+
+extern const dlg_schema dlg_schema_task;
+extern const dlg_schema dlg_schema_person;
+extern const dlg_schema dlg_schema_config;
+extern const dlg_schema dlg_schema_policy;
+
+extern const char *const dlg_statuses[];
+extern const char *const dlg_priorities[];
+extern const char *const dlg_roles[];
+extern const char *const dlg_feedback_kinds[];
+
+const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name);
+/* The index of a value in a NULL-terminated list, or -1. */
+int dlg_enum_index(const char *const *values, const char *v);
+
+#define DLG_FORMAT_VERSION 1
+
+#endif

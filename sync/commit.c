@@ -1,0 +1,196 @@
+/* Commits that touch only the files they change, and file reads at HEAD. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_internal.h"
+
+static int head_commit(git_commit **out, dlg_repo *r)
+{
+	git_oid oid;
+	int error;
+
+	*out = NULL;
+	error = git_reference_name_to_id(&oid, r->git, "HEAD");
+	if (error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH)
+		return 0;
+	if (error < 0 || git_commit_lookup(out, r->git, &oid) < 0)
+		return dlg_sync__error("cannot read HEAD");
+	return 0;
+}
+
+int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
+		    size_t nfiles, const char *message,
+		    const dlg_signature *author)
+{
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_tree_update *updates = NULL;
+	git_signature *sig = NULL;
+	git_index *index = NULL;
+	git_oid tree_id, commit_id;
+	size_t i;
+	int error = -1;
+
+	if (head_commit(&parent, r) < 0)
+		return -1;
+	if (parent && git_commit_tree(&base, parent) < 0) {
+		dlg_sync__error("cannot read HEAD's tree");
+		goto done;
+	}
+	updates = calloc(nfiles + 1, sizeof(*updates));
+	if (!updates)
+		abort();
+	for (i = 0; i < nfiles; i++) {
+		updates[i].path = files[i].path;
+		if (!files[i].data) {
+			updates[i].action = GIT_TREE_UPDATE_REMOVE;
+			continue;
+		}
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		if (git_blob_create_from_buffer(&updates[i].id, r->git,
+						files[i].data,
+						files[i].len) < 0) {
+			dlg_sync__error("cannot store file");
+			goto done;
+		}
+	}
+	/* Only the trees on the changed paths are rewritten: the cost of a
+	 * commit does not grow with the number of tasks. */
+	if (git_tree_create_updated(&tree_id, r->git, base, nfiles,
+				    updates) < 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_id) < 0) {
+		dlg_sync__error("cannot build the commit's tree");
+		goto done;
+	}
+	if (git_signature_new(&sig, author->name, author->email,
+			      (git_time_t)author->when, 0) < 0) {
+		dlg_sync__error("bad author");
+		goto done;
+	}
+	if (git_commit_create(&commit_id, r->git, "HEAD", sig, sig, NULL,
+			      message, tree, parent ? 1 : 0,
+			      (const git_commit **)&parent) < 0) {
+		dlg_sync__error("cannot commit");
+		goto done;
+	}
+	/* Keep `git status` clean for the paths we committed. */
+	if (git_repository_index(&index, r->git) < 0 ||
+	    git_index_read(index, 0) < 0) {
+		dlg_sync__error("cannot read the index");
+		goto done;
+	}
+	for (i = 0; i < nfiles; i++) {
+		int e = files[i].data ? git_index_add_bypath(index, files[i].path)
+				      : git_index_remove_bypath(index,
+								files[i].path);
+		if (e < 0) {
+			dlg_sync__error("cannot update the index");
+			goto done;
+		}
+	}
+	if (git_index_write(index) < 0) {
+		dlg_sync__error("cannot write the index");
+		goto done;
+	}
+	if (out)
+		git_oid_tostr(out, 41, &commit_id);
+	error = 0;
+done:
+	git_index_free(index);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	free(updates);
+	return error;
+}
+
+static int blob_at(dlg_buf *out, git_repository *g, git_tree *tree,
+		   const char *path)
+{
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	int error;
+
+	error = git_tree_entry_bypath(&e, tree, path);
+	if (error == GIT_ENOTFOUND)
+		return DLG_ENOTFOUND;
+	if (error < 0)
+		return dlg_sync__error("cannot read tree");
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		git_tree_entry_free(e);
+		return DLG_ENOTFOUND;
+	}
+	if (git_blob_lookup(&b, g, git_tree_entry_id(e)) < 0) {
+		git_tree_entry_free(e);
+		return dlg_sync__error("cannot read file");
+	}
+	dlg_buf_clear(out);
+	dlg_buf_put(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	return 0;
+}
+
+int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path)
+{
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	int error;
+
+	if ((error = head_commit(&head, r)) < 0)
+		return error;
+	if (!head)
+		return DLG_ENOTFOUND;
+	if (git_commit_tree(&tree, head) < 0)
+		error = dlg_sync__error("cannot read HEAD's tree");
+	else
+		error = blob_at(out, r->git, tree, path);
+	git_tree_free(tree);
+	git_commit_free(head);
+	return error;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
+			   const char *prefix)
+{
+	git_status_options o = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	char *spec = (char *)prefix;
+	char **v;
+	size_t i, n, k = 0;
+
+	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	o.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+		  GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		  GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	o.pathspec.strings = &spec;
+	o.pathspec.count = 1;
+	if (git_status_list_new(&list, r->git, &o) < 0)
+		return dlg_sync__error("cannot read the status of the work tree");
+	n = git_status_list_entrycount(list);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
+							    : e->head_to_index;
+
+		if (!d)
+			continue;
+		v[k++] = strdup(d->new_file.path ? d->new_file.path
+						 : d->old_file.path);
+	}
+	git_status_list_free(list);
+	qsort(v, k, sizeof(*v), cmp_strp);
+	*out = v;
+	*count = k;
+	return 0;
+}

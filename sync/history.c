@@ -1,0 +1,185 @@
+/* History: which commits changed which delegit files, with both versions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_internal.h"
+
+typedef struct {
+	git_repository *git;
+	dlg_commit_info info;
+	git_commit *commit;
+	dlg_history_cb cb;
+	void *payload;
+	int stop;
+} walk;
+
+static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
+{
+	if (git_oid_is_zero(id)) {
+		*out = NULL;
+		return 0;
+	}
+	return git_blob_lookup(out, g, id);
+}
+
+/* Whether another parent of a merge already held this version. */
+static int held_by_other_parent(git_commit *c, const char *path,
+				const git_oid *id)
+{
+	unsigned i, n = git_commit_parentcount(c);
+
+	for (i = 1; i < n; i++) {
+		git_commit *p = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		int same = 0;
+
+		if (!git_commit_parent(&p, c, i) && !git_commit_tree(&t, p) &&
+		    !git_tree_entry_bypath(&e, t, path))
+			same = git_oid_equal(git_tree_entry_id(e), id);
+		else if (git_oid_is_zero(id))
+			same = 1;
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(p);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+static int report(walk *w, const char *path, const git_oid *old_id,
+		  const git_oid *new_id)
+{
+	git_blob *a = NULL, *b = NULL;
+	int error = 0;
+
+	if (git_commit_parentcount(w->commit) > 1 &&
+	    held_by_other_parent(w->commit, path, new_id))
+		return 0;
+	if (blob_data(&a, w->git, old_id) < 0 ||
+	    blob_data(&b, w->git, new_id) < 0) {
+		error = dlg_sync__error("cannot read file from history");
+		goto done;
+	}
+	if (w->cb(&w->info, path, a ? git_blob_rawcontent(a) : NULL,
+		  a ? (size_t)git_blob_rawsize(a) : 0,
+		  b ? git_blob_rawcontent(b) : NULL,
+		  b ? (size_t)git_blob_rawsize(b) : 0, w->payload))
+		w->stop = 1;
+done:
+	git_blob_free(a);
+	git_blob_free(b);
+	return error;
+}
+
+static int entry_id(git_oid *out, git_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!t || git_tree_entry_bypath(&e, t, path) < 0)
+		return 0;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 0;
+}
+
+static int one_commit(walk *w, const char *path)
+{
+	git_commit *parent = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	int error = 0;
+	size_t plen = strlen(path);
+
+	if (git_commit_parentcount(w->commit) > 0 &&
+	    git_commit_parent(&parent, w->commit, 0) < 0)
+		return dlg_sync__error("cannot read a parent commit");
+	if ((parent && git_commit_tree(&old_tree, parent) < 0) ||
+	    git_commit_tree(&new_tree, w->commit) < 0) {
+		error = dlg_sync__error("cannot read a commit's tree");
+		goto done;
+	}
+	if (plen && path[plen - 1] != '/') {
+		/* One file: compare its entry, no diff needed. */
+		git_oid a, b;
+
+		entry_id(&a, old_tree, path);
+		entry_id(&b, new_tree, path);
+		if (!git_oid_equal(&a, &b))
+			error = report(w, path, &a, &b);
+	} else {
+		git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+		char *spec = (char *)path;
+		size_t i;
+
+		o.pathspec.strings = &spec;
+		o.pathspec.count = plen ? 1 : 0;
+		if (git_diff_tree_to_tree(&diff, w->git, old_tree, new_tree,
+					  &o) < 0) {
+			error = dlg_sync__error("cannot compare commits");
+			goto done;
+		}
+		for (i = 0; i < git_diff_num_deltas(diff) && !w->stop; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+			if ((error = report(w, d->new_file.path ? d->new_file.path
+							: d->old_file.path,
+					    &d->old_file.id,
+					    &d->new_file.id)) < 0)
+				break;
+		}
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	git_commit_free(parent);
+	return error;
+}
+
+int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
+		     dlg_history_cb cb, void *payload)
+{
+	git_revwalk *rw = NULL;
+	git_oid oid;
+	walk w;
+	int error = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.git = r->git;
+	w.cb = cb;
+	w.payload = payload;
+	if (!dlg_repo_has_commits(r))
+		return 0;
+	if (git_revwalk_new(&rw, r->git) < 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push_head(rw) < 0)
+		return dlg_sync__error("cannot walk history");
+	while (!w.stop && !(error = git_revwalk_next(&oid, rw))) {
+		const git_signature *a;
+
+		if (git_commit_lookup(&w.commit, r->git, &oid) < 0) {
+			error = dlg_sync__error("cannot read a commit");
+			break;
+		}
+		a = git_commit_author(w.commit);
+		git_oid_tostr(w.info.id, sizeof(w.info.id), &oid);
+		w.info.author_name = a->name;
+		w.info.author_email = a->email;
+		w.info.when = (time_t)a->when.time;
+		w.info.summary = git_commit_summary(w.commit);
+		if (!since || w.info.when >= since)
+			error = one_commit(&w, path ? path : "");
+		git_commit_free(w.commit);
+		w.commit = NULL;
+		if (error < 0)
+			break;
+	}
+	if (error == GIT_ITEROVER)
+		error = 0;
+	git_revwalk_free(rw);
+	return error;
+}

@@ -1,0 +1,95 @@
+/*
+ * sync: every libgit2 call of delegit. Repositories, the lock, commits,
+ * history (and, later, merge, fetch and push).
+ */
+#ifndef DLG_SYNC_H
+#define DLG_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../core/core.h"
+
+typedef struct dlg_repo dlg_repo;
+
+/* Find the repository that holds path (like git does) and open it. */
+int dlg_repo_open(dlg_repo **out, const char *path);
+/* Create a new repository at path (or open the one there). */
+int dlg_repo_init(dlg_repo **out, const char *path);
+void dlg_repo_free(dlg_repo *r);
+/* The work tree, without a trailing slash. Borrowed. */
+const char *dlg_repo_workdir(const dlg_repo *r);
+/* The .git folder, with a trailing slash. Borrowed. */
+const char *dlg_repo_gitdir(const dlg_repo *r);
+/* Whether HEAD points to a commit yet. */
+int dlg_repo_has_commits(dlg_repo *r);
+
+/* A configuration value (repository, then global); DLG_ENOTFOUND if unset. */
+int dlg_repo_config_get(char **out, dlg_repo *r, const char *key);
+int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
+
+/*
+ * Take the repository's delegit lock (.git/delegit.lock). DLG_ELOCKED
+ * when another living process holds it; a lock left by a dead process is
+ * taken over.
+ */
+int dlg_repo_lock(dlg_repo *r);
+void dlg_repo_unlock(dlg_repo *r);
+
+/* A file for a commit: data NULL removes the path. */
+typedef struct {
+	const char *path;
+	const char *data;
+	size_t len;
+} dlg_commit_file;
+
+typedef struct {
+	const char *name;
+	const char *email;
+	time_t when;
+} dlg_signature;
+
+/*
+ * Commit the given files on top of HEAD, touching only their trees, and
+ * bring the index entries of those paths up to date. The work tree must
+ * already hold the same bytes. out (41 bytes) gets the new commit id.
+ */
+int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
+		    size_t nfiles, const char *message,
+		    const dlg_signature *author);
+
+/* The bytes of path at HEAD; DLG_ENOTFOUND if it is not there. */
+int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path);
+
+/* Paths under prefix whose work tree state differs from HEAD (hand edits,
+ * new files, deletions), sorted. */
+int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
+			   const char *prefix);
+
+/* One commit of history, as the history walk reports it. */
+typedef struct {
+	char id[41];
+	const char *author_name;
+	const char *author_email;
+	time_t when;
+	const char *summary;
+} dlg_commit_info;
+
+/*
+ * Called for each file changed by a commit: old or new data is NULL when
+ * the file was added or removed. Return non-zero to stop the walk.
+ */
+typedef int (*dlg_history_cb)(const dlg_commit_info *c, const char *path,
+			      const char *old_data, size_t old_len,
+			      const char *new_data, size_t new_len,
+			      void *payload);
+
+/*
+ * Walk the history of HEAD, newest first, reporting the changes to path
+ * (a file, or a folder ending in '/') made by each commit since `since`
+ * (0: all). A merge reports only versions that none of its parents held.
+ */
+int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
+		     dlg_history_cb cb, void *payload);
+
+#endif
