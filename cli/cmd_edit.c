@@ -101,8 +101,13 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	       getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR")
 	       : getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL")
 						       : "vi", 1);
-	if ((error = dlg_store_write_file(git_store, rel, orig.ptr,
-					  orig.size)) < 0)
+	/* A copy kept by an earlier edit that did not validate is the
+	 * user's work: start from it rather than overwrite it. */
+	if (dlg_store_exists(git_store, rel))
+		fprintf(stderr, "delegit: resuming your earlier edit kept in "
+			"%s\n", tmp.ptr);
+	else if ((error = dlg_store_write_file(git_store, rel, orig.ptr,
+					       orig.size)) < 0)
 		goto done;
 	for (;;) {
 		keep = 1;
@@ -144,9 +149,9 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 				cli_flag(&a, "json") ? CLI_OUT_JSON
 						     : CLI_OUT_SUMMARY);
 	keep = error < 0;
-	if (keep)
-		fprintf(stderr, "delegit: your text is kept in %s\n", tmp.ptr);
 done:
+	if (keep && error < 0 && error != DLG_EINVALID)
+		fprintf(stderr, "delegit: your text is kept in %s\n", tmp.ptr);
 	if (!keep && tmp.size && git_store)
 		dlg_store_remove_file(git_store, rel);
 	dlg_store_free(git_store);

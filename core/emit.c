@@ -66,18 +66,6 @@ static void emit_scalar(writer *w, const dlg_node *n, int flow)
 	emit(w, &ev);
 }
 
-static int has_newline(const dlg_node *n)
-{
-	size_t i;
-
-	if (n->kind == DLG_NODE_SCALAR)
-		return n->type == DLG_SCALAR_STR && strchr(n->value, '\n');
-	for (i = 0; i < n->count; i++)
-		if (has_newline(n->items[i]))
-			return 1;
-	return 0;
-}
-
 static void emit_node(writer *w, const dlg_node *n, const dlg_field *f,
 		      int flow);
 
@@ -139,9 +127,9 @@ static void emit_node(writer *w, const dlg_node *n, const dlg_field *f,
 		const dlg_node *item = n->items[i];
 
 		if (f && f->type == DLG_T_KEYED && item->kind == DLG_NODE_MAP)
-			/* One item a line, unless it holds lines of text. */
-			emit_map(w, item, f->sub, flow || !has_newline(item),
-				 0);
+			/* One field a line: line-based tools (diff, git's own
+			 * merge) see fields, and times need no quotes. */
+			emit_map(w, item, f->sub, flow, 0);
 		else
 			emit_node(w, item, NULL, flow);
 	}

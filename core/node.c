@@ -391,8 +391,11 @@ static void parser_error(reader *r)
 
 	if (p->context)
 		dlg_diags_add(r->diags, r->path, (int)m->line + 1,
-			      (int)m->column + 1, "malformed YAML: %s %s",
-			      p->problem ? p->problem : "error", p->context);
+			      (int)m->column + 1,
+			      "malformed YAML: %s (%s that starts at %d:%d)",
+			      p->problem ? p->problem : "error", p->context,
+			      (int)p->context_mark.line + 1,
+			      (int)p->context_mark.column + 1);
 	else
 		dlg_diags_add(r->diags, r->path, (int)m->line + 1,
 			      (int)m->column + 1, "malformed YAML: %s",

@@ -1,0 +1,39 @@
+# The two commands of README.md, and a few more. CMake does the building.
+BUILD ?= build
+BUILD_SAN ?= build-san
+JOBS ?= 2
+
+.PHONY: all deps build build-san test test-fast test-san test-valgrind demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+build-san: deps
+	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD_SAN) -j$(JOBS)
+
+# Every test, then again under ASan + UBSan, then the CLI tests under valgrind.
+test: test-fast test-san test-valgrind
+
+test-fast: build
+	ctest --test-dir $(BUILD) --output-on-failure
+
+test-san: build-san
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir $(BUILD_SAN) --output-on-failure
+
+test-valgrind: build
+	DELEGIT_VALGRIND=1 ctest --test-dir $(BUILD) --output-on-failure -R e2e
+
+demo: build
+	demo/demo.sh $(BUILD)/delegit
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

@@ -1,0 +1,564 @@
+/* core/: reader, canonical writer, validator, ids, workflow, diff, queries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "helpers.h"
+
+static const char *data_dir(void)
+{
+	const char *d = getenv("DELEGIT_TEST_DATA");
+
+	return d ? d : "tests/data";
+}
+
+static char *data_file(const char *rel, size_t *len)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), rel);
+	return slurp(path, len);
+}
+
+/* Parse and validate a task's text; fails the test on any problem. */
+static dlg_node *task_from(const char *text, size_t len)
+{
+	dlg_diags d = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+	dlg_buf msg = DLG_BUF_INIT;
+
+	if (dlg_store_parse(&doc, text, len, "t.yaml", &dlg_schema_task, &d)) {
+		dlg_diags_format(&msg, &d);
+		fail_msg("unexpected problems:\n%s", msg.ptr);
+	}
+	dlg_diags_dispose(&d);
+	dlg_buf_dispose(&msg);
+	return doc;
+}
+
+static char *canonical(const dlg_node *doc)
+{
+	dlg_buf b = DLG_BUF_INIT;
+
+	assert_int_equal(dlg_yaml_write(&b, doc, &dlg_schema_task), 0);
+	return dlg_buf_detach(&b);
+}
+
+static void test_yaml__canonical_file_reads_and_writes_the_same_bytes(void **state)
+{
+	size_t len;
+	char *text = data_file("canonical/task.yaml", &len);
+	dlg_node *doc;
+	char *out;
+
+	(void)state;
+	assert_non_null(text);
+	doc = task_from(text, len);
+	out = canonical(doc);
+	assert_string_equal(out, text);
+	free(out);
+	dlg_node_free(doc);
+	free(text);
+}
+
+static void test_yaml__any_style_reads_as_the_same_data(void **state)
+{
+	static const char *const files[] = { "styles/spec-example.yaml",
+					     "styles/block-quoted-reordered.yaml" };
+	char *want = data_file("canonical/task.yaml", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t len;
+		char *text = data_file(files[i], &len);
+		dlg_node *doc = task_from(text, len);
+		char *out = canonical(doc);
+
+		if (strcmp(out, want))
+			fail_msg("%s does not read as canonical/task.yaml:\n%s",
+				 files[i], out);
+		free(out);
+		dlg_node_free(doc);
+		free(text);
+	}
+	free(want);
+}
+
+static const char minimal[] =
+	"format: 1\n"
+	"id: 0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70\n"
+	"title: A task\n"
+	"status: open\n"
+	"priority: normal\n"
+	"delegator: dana\n"
+	"created: 2026-11-25T09:12:00Z\n";
+
+static void test_yaml__unknown_keys_are_kept_after_known_ones_sorted(void **state)
+{
+	dlg_buf text = DLG_BUF_INIT;
+	dlg_node *doc;
+	char *out;
+
+	(void)state;
+	dlg_buf_puts(&text, "zeta: {b: 2, a: [1, two]}\n");
+	dlg_buf_puts(&text, minimal);
+	dlg_buf_puts(&text, "alpha: kept\n");
+	doc = task_from(text.ptr, text.size);
+	out = canonical(doc);
+	assert_non_null(strstr(out, "feedback: []\nalpha: kept\nzeta:\n  a:\n  - 1\n  - two\n  b: 2\n"));
+	/* and reading the output again gives it back unchanged */
+	dlg_node_free(doc);
+	doc = task_from(out, strlen(out));
+	{
+		char *again = canonical(doc);
+
+		assert_string_equal(again, out);
+		free(again);
+	}
+	free(out);
+	dlg_node_free(doc);
+	dlg_buf_dispose(&text);
+}
+
+static void test_yaml__strings_that_look_like_other_types_are_quoted(void **state)
+{
+	static const char *const titles[] = { "true", "no", "123", "1.5", "null",
+					      "2026-01-01", "~", "0x1f", "y",
+					      "- dash", "key: value", "#hash",
+					      "  padded", "tab\there" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+		dlg_node *doc = task_from(minimal, strlen(minimal));
+		dlg_node *back;
+		char *out;
+
+		dlg_map_set_str(doc, "title", titles[i]);
+		out = canonical(doc);
+		back = task_from(out, strlen(out));
+		assert_int_equal(dlg_map_get(back, "title")->type,
+				 DLG_SCALAR_STR);
+		assert_string_equal(dlg_map_get_str(back, "title"), titles[i]);
+		assert_int_equal(dlg_yaml_resolve("true"), DLG_SCALAR_BOOL);
+		free(out);
+		dlg_node_free(back);
+		dlg_node_free(doc);
+	}
+}
+
+static void test_yaml__multiline_text_is_a_literal_block(void **state)
+{
+	dlg_node *doc = task_from(minimal, strlen(minimal));
+	char *out;
+
+	(void)state;
+	dlg_map_set_str(doc, "why", "line one\nline two\n");
+	out = canonical(doc);
+	assert_non_null(strstr(out, "why: |\n  line one\n  line two\n"));
+	free(out);
+	dlg_node_free(doc);
+}
+
+/* Each file of data/invalid/ starts with "# expect: LINE:COL: TEXT". */
+static void test_validate__every_bad_file_names_line_column_and_problem(void **state)
+{
+	char dir[4096];
+	DIR *d;
+	struct dirent *e;
+	int seen = 0, failures = 0;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/invalid", data_dir());
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char rel[512], expect[512], got_pos[64];
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_buf all = DLG_BUF_INIT;
+		dlg_node *doc = NULL;
+		size_t len, i;
+		char *text, *nl, *colon2;
+		int found = 0;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "invalid/%s", e->d_name);
+		text = data_file(rel, &len);
+		assert_non_null(text);
+		assert_true(!strncmp(text, "# expect: ", 10));
+		nl = strchr(text, '\n');
+		snprintf(expect, sizeof(expect), "%.*s", (int)(nl - text - 10),
+			 text + 10);
+		assert_int_equal(dlg_store_parse(&doc, text, len, rel,
+						 &dlg_schema_task, &diags),
+				 DLG_EINVALID);
+		assert_null(doc);
+		assert_true(diags.count > 0);
+		colon2 = strchr(strchr(expect, ':') + 1, ':');
+		for (i = 0; i < diags.count; i++) {
+			snprintf(got_pos, sizeof(got_pos), "%d:%d:",
+				 diags.items[i].line, diags.items[i].column);
+			if (!strncmp(got_pos, expect, (size_t)(colon2 - expect + 1)) &&
+			    strstr(diags.items[i].message, colon2 + 2) &&
+			    !strcmp(diags.items[i].path, rel))
+				found = 1;
+		}
+		dlg_diags_format(&all, &diags);
+		if (!found) {
+			print_error("%s: expected '%s', got:\n%s", rel, expect,
+				    all.ptr);
+			failures++;
+		}
+		dlg_buf_dispose(&all);
+		dlg_diags_dispose(&diags);
+		free(text);
+		seen++;
+	}
+	closedir(d);
+	assert_int_equal(failures, 0);
+	assert_true(seen >= 20);
+}
+
+static void test_validate__deep_nesting_and_huge_input_are_refused(void **state)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_buf text = DLG_BUF_INIT;
+	dlg_node *doc = NULL;
+	int i;
+
+	(void)state;
+	dlg_buf_puts(&text, "x: ");
+	for (i = 0; i < 200; i++)
+		dlg_buf_puts(&text, "[");
+	assert_int_equal(dlg_yaml_parse(&doc, text.ptr, text.size, "deep.yaml",
+					&diags),
+			 DLG_EINVALID);
+	assert_non_null(strstr(diags.items[0].message, "nesting deeper"));
+	dlg_diags_dispose(&diags);
+	dlg_buf_clear(&text);
+	while (text.size <= DLG_MAX_FILE)
+		dlg_buf_puts(&text, "# padding padding padding padding\n");
+	assert_int_equal(dlg_yaml_parse(&doc, text.ptr, text.size, "big.yaml",
+					&diags),
+			 DLG_EINVALID);
+	assert_non_null(strstr(diags.items[0].message, "expected at most"));
+	dlg_diags_dispose(&diags);
+	dlg_buf_dispose(&text);
+}
+
+static void test_validate__every_problem_is_listed_not_only_the_first(void **state)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+	const char *text = "format: 1\nid: nope\ntitle: t\nstatus: wip\n"
+			   "priority: meh\ndelegator: dana\ncreated: today\n";
+
+	(void)state;
+	assert_int_equal(dlg_store_parse(&doc, text, strlen(text), "x.yaml",
+					 &dlg_schema_task, &diags),
+			 DLG_EINVALID);
+	assert_int_equal(diags.count, 4);
+	dlg_diags_dispose(&diags);
+}
+
+static void test_time__dates_and_times_parse_and_format(void **state)
+{
+	time_t t;
+	char buf[21], day[11];
+
+	(void)state;
+	assert_true(dlg_date_valid("2028-02-29"));
+	assert_false(dlg_date_valid("2026-02-29"));
+	assert_false(dlg_date_valid("2026-1-5"));
+	assert_true(dlg_time_valid("2026-11-25T09:12:00Z"));
+	assert_false(dlg_time_valid("2026-11-25T24:00:00Z"));
+	assert_int_equal(dlg_time_parse(&t, "2026-11-25T09:12:00Z"), 0);
+	dlg_time_format(buf, t);
+	assert_string_equal(buf, "2026-11-25T09:12:00Z");
+	dlg_date_format(day, t);
+	assert_string_equal(day, "2026-11-25");
+	setenv("DELEGIT_NOW", "2030-01-02T03:04:05Z", 1);
+	dlg_time_format(buf, dlg_now());
+	assert_string_equal(buf, "2030-01-02T03:04:05Z");
+	unsetenv("DELEGIT_NOW");
+}
+
+static void make_task_file(const char *root, const char *uuid)
+{
+	char rel[128], text[1024];
+
+	snprintf(rel, sizeof(rel), "tasks/%.2s/%s.yaml", uuid, uuid);
+	snprintf(text, sizeof(text),
+		 "format: 1\nid: %s\ntitle: T %s\nstatus: open\n"
+		 "priority: normal\ndelegator: dana\n"
+		 "created: 2026-11-25T09:12:00Z\n", uuid, uuid);
+	spit(root, rel, text);
+}
+
+static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
+{
+	char *root = tmpdir_new();
+	dlg_store *s;
+	char out[37];
+
+	(void)state;
+	make_task_file(root, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
+	make_task_file(root, "0b9c5e11-0000-4000-8000-000000000000");
+	make_task_file(root, "77aa0000-0000-4000-8000-000000000000");
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_resolve_task(out, s, "77aa"), 0);
+	assert_string_equal(out, "77aa0000-0000-4000-8000-000000000000");
+	assert_int_equal(dlg_store_resolve_task(out, s, "0b9c5e"), DLG_EAMBIGUOUS);
+	assert_int_equal(dlg_store_resolve_task(out, s, "0B9C5E5E"), 0);
+	assert_string_equal(out, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
+	assert_int_equal(dlg_store_resolve_task(out, s, "abc"), DLG_EINVALID);
+	assert_int_equal(dlg_store_resolve_task(out, s, "../x"), DLG_EINVALID);
+	assert_int_equal(dlg_store_resolve_task(out, s, "ffff"), DLG_ENOTFOUND);
+	dlg_store_short_id(out, s, "77aa0000-0000-4000-8000-000000000000");
+	assert_string_equal(out, "77aa00");
+	dlg_store_short_id(out, s, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
+	assert_string_equal(out, "0b9c5e5");
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+static void test_store__links_and_escaping_paths_are_refused(void **state)
+{
+	char *root = tmpdir_new();
+	char link[4200];
+	dlg_store *s;
+	dlg_buf b = DLG_BUF_INIT;
+
+	(void)state;
+	dlg_store_open(&s, root);
+	snprintf(link, sizeof(link), "%s/tasks", root);
+	assert_int_equal(symlink("/etc", link), 0);
+	assert_int_equal(dlg_store_read_file(&b, s, "tasks/passwd"), DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "symbolic link"));
+	assert_int_equal(dlg_store_read_file(&b, s, "../etc/passwd"), DLG_EINVALID);
+	assert_int_equal(dlg_store_write_file(s, "a/../../x", "x", 1), DLG_EINVALID);
+	dlg_buf_dispose(&b);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+static dlg_node *workflow_task(void)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Task", "dana", 1000);
+
+	dlg_map_set_str(t, "assignee", "kim");
+	return t;
+}
+
+static void test_workflow__follows_spec_5(void **state)
+{
+	dlg_actor dana = { "dana", "director" }, kim = { "kim", "msp" };
+	dlg_actor sam = { "sam", "staff" };
+	dlg_node *t = workflow_task();
+	const dlg_node *fb;
+
+	(void)state;
+	assert_int_equal(dlg_task_act(t, DLG_ACT_SUBMIT, &kim, NULL, 2000),
+			 DLG_EINVALID);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &sam, NULL, 2000),
+			 DLG_EDENIED);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &kim, NULL, 2000), 0);
+	assert_string_equal(dlg_map_get_str(t, "status"), "in-progress");
+	assert_string_equal(dlg_map_get_str(t, "started"), "1970-01-01T00:33:20Z");
+	assert_int_equal(dlg_task_act(t, DLG_ACT_BLOCK, &kim, NULL, 2100),
+			 DLG_EUSAGE);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_BLOCK, &kim, "waiting", 2100), 0);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &kim, NULL, 2200), 0);
+	/* started keeps the first move to in-progress */
+	assert_string_equal(dlg_map_get_str(t, "started"), "1970-01-01T00:33:20Z");
+	assert_int_equal(dlg_task_act(t, DLG_ACT_SUBMIT, &kim, NULL, 3000), 0);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_ACCEPT, &kim, NULL, 3100),
+			 DLG_EDENIED);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_REJECT, &dana, "redo the test",
+				      3200), 0);
+	assert_string_equal(dlg_map_get_str(t, "status"), "in-progress");
+	fb = dlg_map_get(t, "feedback");
+	assert_int_equal(fb->count, 2);
+	assert_string_equal(dlg_map_get_str(fb->items[1], "kind"), "review");
+	assert_string_equal(dlg_map_get_str(fb->items[1], "text"), "redo the test");
+	assert_int_equal(dlg_task_act(t, DLG_ACT_SUBMIT, &kim, NULL, 3300), 0);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_ACCEPT, &dana, NULL, 3400), 0);
+	assert_string_equal(dlg_map_get_str(t, "status"), "done");
+	assert_non_null(dlg_map_get_str(t, "closed"));
+	assert_int_equal(dlg_task_act(t, DLG_ACT_REOPEN, &dana, NULL, 3500), 0);
+	assert_string_equal(dlg_map_get_str(t, "status"), "in-progress");
+	assert_null(dlg_map_get_str(t, "closed"));
+	assert_int_equal(dlg_task_act(t, DLG_ACT_CANCEL, &dana, NULL, 3600), 0);
+	assert_string_equal(dlg_map_get_str(t, "status"), "cancelled");
+	assert_string_equal(dlg_map_get_str(t, "updated_by"), "dana");
+	dlg_node_free(t);
+}
+
+static void test_diff__fields_and_list_items_by_id(void **state)
+{
+	char *text = data_file("canonical/task.yaml", NULL);
+	dlg_node *a = task_from(text, strlen(text));
+	dlg_node *b = dlg_node_dup(a);
+	dlg_changes ch = DLG_CHANGES_INIT;
+	dlg_node *cp;
+
+	(void)state;
+	dlg_map_set_str(b, "status", "review");
+	cp = dlg_seq_find_id(dlg_map_get(b, "checkpoints"), "27c4f0aa");
+	dlg_map_set(cp, "done", dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+	dlg_map_set_str(b, "updated_by", "someone"); /* not a change of its own */
+	dlg_task_set_field(b, "tags", "+urgent");
+	dlg_doc_diff(&ch, a, b);
+	assert_int_equal(ch.count, 3);
+	assert_string_equal(ch.items[0].field, "status");
+	assert_string_equal(ch.items[0].from, "in-progress");
+	assert_string_equal(ch.items[0].to, "review");
+	assert_string_equal(ch.items[1].field, "tags");
+	assert_string_equal(ch.items[1].to, "[backup, infra, urgent]");
+	assert_string_equal(ch.items[2].field, "checkpoints[27c4f0aa].done");
+	assert_string_equal(ch.items[2].from, "false");
+	dlg_changes_dispose(&ch);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	free(text);
+}
+
+static void test_task__set_field_types_values_by_schema(void **state)
+{
+	dlg_node *t = workflow_task();
+	dlg_diags d = DLG_DIAGS_INIT;
+
+	(void)state;
+	assert_int_equal(dlg_task_set_field(t, "estimate_hours", "2.5"), 0);
+	assert_int_equal(dlg_task_set_field(t, "core", "true"), 0);
+	assert_int_equal(dlg_task_set_field(t, "tags", "a, b,a"), 0);
+	assert_int_equal(dlg_task_set_field(t, "tags", "-a"), 0);
+	assert_int_equal(dlg_task_set_field(t, "outcome", "Done well"), 0);
+	assert_int_equal(dlg_task_set_field(t, "due", ""), 0);
+	assert_int_equal(dlg_task_set_field(t, "status", "done"), DLG_EUSAGE);
+	assert_int_equal(dlg_task_set_field(t, "bogus", "x"), DLG_EUSAGE);
+	assert_int_equal(dlg_schema_validate(t, &dlg_schema_task, "t", &d), 0);
+	assert_string_equal(dlg_map_get_str(t, "estimate_hours"), "2.5");
+	assert_int_equal(dlg_map_get(t, "tags")->count, 1);
+	assert_string_equal(dlg_map_get_str(dlg_map_get(t, "expectations"),
+					    "outcome"), "Done well");
+	assert_int_equal(dlg_task_set_field(t, "due", "soon"), 0);
+	assert_int_equal(dlg_schema_validate(t, &dlg_schema_task, "t", &d),
+			 DLG_EINVALID);
+	dlg_diags_dispose(&d);
+	dlg_node_free(t);
+}
+
+static void test_query__filters_sorts_and_agenda(void **state)
+{
+	char *root = tmpdir_new();
+	dlg_store *s;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags d = DLG_DIAGS_INIT;
+	dlg_node **tasks;
+	dlg_agenda_item *items;
+	size_t n, ni;
+	time_t now;
+	static const char *const texts[] = {
+		"format: 1\nid: 11111111-0000-4000-8000-000000000000\n"
+		"title: Late\nstatus: in-progress\npriority: low\n"
+		"delegator: dana\nassignee: kim\ncreated: 2026-11-01T00:00:00Z\n"
+		"due: 2026-11-20\ntags: [x]\n",
+		"format: 1\nid: 22222222-0000-4000-8000-000000000000\n"
+		"title: Review me\nstatus: review\npriority: critical\n"
+		"delegator: dana\nassignee: kim\ncreated: 2026-11-01T00:00:00Z\n"
+		"due: 2026-12-20\n",
+		"format: 1\nid: 33333333-0000-4000-8000-000000000000\n"
+		"title: Finished\nstatus: done\npriority: high\n"
+		"delegator: dana\nassignee: sam\ncreated: 2026-11-01T00:00:00Z\n"
+		"checkpoints:\n- {id: aaaa1111, due: 2026-11-26, what: soon}\n",
+		"format: 1\nid: 44444444-0000-4000-8000-000000000000\n"
+		"title: Checkpoint soon\nstatus: open\npriority: normal\n"
+		"delegator: kim\nassignee: sam\ncreated: 2026-11-01T00:00:00Z\n"
+		"checkpoints:\n- {id: bbbb2222, due: 2026-11-27, what: Call vendor}\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		char rel[80];
+
+		snprintf(rel, sizeof(rel), "tasks/%.2s/%.36s.yaml", texts[i] + 14,
+			 texts[i] + 14);
+		spit(root, rel, texts[i]);
+	}
+	dlg_time_parse(&now, "2026-11-25T12:00:00Z");
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
+	assert_int_equal(d.count, 0);
+	assert_int_equal(n, 3); /* done is left out */
+	assert_string_equal(dlg_map_get_str(tasks[0], "title"), "Late");
+	dlg_nodes_free(tasks, n);
+	q.sort = "priority";
+	q.assignee = "kim";
+	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(dlg_map_get_str(tasks[0], "title"), "Review me");
+	dlg_nodes_free(tasks, n);
+	q = (dlg_query)DLG_QUERY_INIT;
+	q.overdue = 1;
+	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
+	assert_int_equal(n, 1);
+	dlg_nodes_free(tasks, n);
+	q = (dlg_query)DLG_QUERY_INIT;
+	q.all = 1;
+	q.tag = "x";
+	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
+	assert_int_equal(n, 1);
+	dlg_nodes_free(tasks, n);
+
+	q = (dlg_query)DLG_QUERY_INIT;
+	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
+	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "dana", now), 0);
+	assert_int_equal(ni, 2);
+	assert_int_equal(items[0].kind, DLG_AGENDA_OVERDUE);
+	assert_int_equal(items[0].days, 5);
+	assert_int_equal(items[1].kind, DLG_AGENDA_REVIEW);
+	free(items);
+	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "sam", now), 0);
+	assert_int_equal(ni, 2);
+	assert_int_equal(items[0].kind, DLG_AGENDA_CHECKPOINT_SOON);
+	assert_int_equal(items[0].days, 2);
+	assert_int_equal(items[1].kind, DLG_AGENDA_OPEN);
+	free(items);
+	dlg_nodes_free(tasks, n);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_yaml__canonical_file_reads_and_writes_the_same_bytes),
+		cmocka_unit_test(test_yaml__any_style_reads_as_the_same_data),
+		cmocka_unit_test(test_yaml__unknown_keys_are_kept_after_known_ones_sorted),
+		cmocka_unit_test(test_yaml__strings_that_look_like_other_types_are_quoted),
+		cmocka_unit_test(test_yaml__multiline_text_is_a_literal_block),
+		cmocka_unit_test(test_validate__every_bad_file_names_line_column_and_problem),
+		cmocka_unit_test(test_validate__deep_nesting_and_huge_input_are_refused),
+		cmocka_unit_test(test_validate__every_problem_is_listed_not_only_the_first),
+		cmocka_unit_test(test_time__dates_and_times_parse_and_format),
+		cmocka_unit_test(test_ids__unique_prefixes_resolve_and_short_ids_grow),
+		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
+		cmocka_unit_test(test_workflow__follows_spec_5),
+		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
+		cmocka_unit_test(test_task__set_field_types_values_by_schema),
+		cmocka_unit_test(test_query__filters_sorts_and_agenda),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,233 @@
+/* sync/: commits through libgit2, history, the lock — on real repositories,
+ * checked with the real git CLI. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "sync/sync.h"
+#include "helpers.h"
+
+typedef struct {
+	char *dir;
+	dlg_repo *repo;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	f->dir = tmpdir_new();
+	if (dlg_repo_init(&f->repo, f->dir) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	dlg_repo_free(f->repo);
+	rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Run a shell command in the repository; its output, trimmed. */
+static char *sh(const fixture *f, const char *cmd)
+{
+	char full[4096];
+	dlg_buf out = DLG_BUF_INIT;
+	FILE *p;
+	char chunk[512];
+	size_t n;
+
+	snprintf(full, sizeof(full), "cd '%s' && %s", f->dir, cmd);
+	p = popen(full, "r");
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		dlg_buf_put(&out, chunk, n);
+	pclose(p);
+	while (out.size && out.ptr[out.size - 1] == '\n')
+		out.ptr[--out.size] = '\0';
+	return dlg_buf_detach(&out);
+}
+
+static void commit_file(fixture *f, const char *path, const char *text,
+			const char *msg, time_t when)
+{
+	dlg_signature sig = { "Kim Lee", "kim@msp.example", when };
+	dlg_commit_file file = { path, text, text ? strlen(text) : 0 };
+	char id[41];
+
+	if (text)
+		spit(f->dir, path, text);
+	assert_int_equal(dlg_repo_commit(id, f->repo, &file, 1, msg, &sig), 0);
+	assert_int_equal(strlen(id), 40);
+}
+
+static void test_commit__one_commit_per_change_seen_by_git(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "add one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "add two\n", 1700000100);
+	out = sh(f, "git log --format='%an <%ae> %at %s'");
+	assert_string_equal(out, "Kim Lee <kim@msp.example> 1700000100 add two\n"
+				 "Kim Lee <kim@msp.example> 1700000000 add one");
+	free(out);
+	/* the index follows: git sees a clean work tree */
+	out = sh(f, "git status --porcelain");
+	assert_string_equal(out, "");
+	free(out);
+	out = sh(f, "git fsck --strict 2>&1 && echo fsck-ok");
+	assert_non_null(strstr(out, "fsck-ok"));
+	free(out);
+	out = sh(f, "git show HEAD:tasks/bb/two.yaml");
+	assert_string_equal(out, "b: 2");
+	free(out);
+}
+
+static void test_commit__untouched_trees_are_shared_with_the_parent(void **state)
+{
+	fixture *f = *state;
+	char *before, *after;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "two\n", 1700000001);
+	before = sh(f, "git rev-parse HEAD:tasks/aa");
+	commit_file(f, "tasks/bb/two.yaml", "b: 3\n", "two again\n", 1700000002);
+	after = sh(f, "git rev-parse HEAD:tasks/aa");
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_commit__removal_and_hand_edits_elsewhere_stay_out(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "two\n", 1700000001);
+	spit(f->dir, "tasks/aa/one.yaml", "a: hand edit\n");
+	{
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/tasks/bb/two.yaml", f->dir);
+		unlink(path);
+	}
+	commit_file(f, "tasks/bb/two.yaml", NULL, "drop two\n", 1700000002);
+	out = sh(f, "git show --name-status --format= HEAD");
+	assert_string_equal(out, "D\ttasks/bb/two.yaml");
+	free(out);
+	out = sh(f, "git status --porcelain");
+	assert_string_equal(out, " M tasks/aa/one.yaml");
+	free(out);
+	{
+		char **paths;
+		size_t n;
+
+		assert_int_equal(dlg_repo_changed_paths(&paths, &n, f->repo,
+							"tasks/"), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(paths[0], "tasks/aa/one.yaml");
+		dlg_strv_free(paths, n);
+	}
+}
+
+typedef struct {
+	int calls;
+	char seen[8][128];
+} history_log;
+
+static int on_change(const dlg_commit_info *c, const char *path,
+		     const char *old_data, size_t old_len, const char *new_data,
+		     size_t new_len, void *payload)
+{
+	history_log *h = payload;
+
+	if (h->calls < 8)
+		snprintf(h->seen[h->calls], sizeof(h->seen[0]), "%s %s %.*s>%.*s",
+			 c->summary, path, (int)old_len, old_data ? old_data : "",
+			 (int)new_len, new_data ? new_data : "");
+	h->calls++;
+	return 0;
+}
+
+static void test_history__reports_each_version_of_a_file(void **state)
+{
+	fixture *f = *state;
+	history_log h = { 0 };
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "x", "other\n", 1700000001);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/aa/one.yaml", 0,
+					  on_change, &h), 0);
+	assert_int_equal(h.calls, 2);
+	assert_string_equal(h.seen[0], "v2 tasks/aa/one.yaml 1>2");
+	assert_string_equal(h.seen[1], "v1 tasks/aa/one.yaml >1");
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 1700000001,
+					  on_change, &h), 0);
+	assert_int_equal(h.calls, 2);
+}
+
+static void test_lock__second_holder_is_refused_and_stale_lock_taken(void **state)
+{
+	fixture *f = *state;
+	dlg_repo *other;
+	char path[4200];
+	pid_t child;
+	FILE *fp;
+
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+	/* another process, holding its own handle */
+	child = fork();
+	if (child == 0) {
+		dlg_repo *r;
+		int rc = dlg_repo_open(&r, f->dir) < 0 ? 2
+			 : dlg_repo_lock(r) == DLG_ELOCKED ? 0 : 1;
+
+		_exit(rc);
+	}
+	{
+		int status;
+
+		waitpid(child, &status, 0);
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	dlg_repo_unlock(f->repo);
+	/* a lock left by a process that died is taken over */
+	snprintf(path, sizeof(path), "%s/.git/delegit.lock", f->dir);
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	fp = fopen(path, "w");
+	fprintf(fp, "%ld\n", (long)child);
+	fclose(fp);
+	assert_int_equal(dlg_repo_open(&other, f->dir), 0);
+	assert_int_equal(dlg_repo_lock(other), 0);
+	dlg_repo_free(other);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit__one_commit_per_change_seen_by_git, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__untouched_trees_are_shared_with_the_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__second_holder_is_refused_and_stale_lock_taken, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
