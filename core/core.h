@@ -171,6 +171,8 @@ void dlg_time_format(char out[21], time_t t);
 /* YYYY-MM-DD */
 void dlg_date_format(char out[11], time_t t);
 int dlg_time_parse(time_t *out, const char *s); /* time or date */
+/* Any YAML timestamp with a time: offsets, 'T' or a blank, .000. */
+int dlg_time_parse_yaml(time_t *out, const char *s);
 int dlg_date_valid(const char *s);
 int dlg_time_valid(const char *s);
 

@@ -94,6 +94,58 @@ int dlg_time_parse(time_t *out, const char *s)
 	return 0;
 }
 
+int dlg_time_parse_yaml(time_t *out, const char *s)
+{
+	int y, m, d, hh, mm, ss, sign = 0, oh = 0, om = 0;
+	const char *p = s;
+
+	/* YYYY-MM-DD, then T, t or blanks, H[H]:MM:SS, an optional zero
+	 * fraction, blanks, and Z or an offset: YAML 1.1's timestamp. */
+	if (strlen(s) < 10 || parse_date(&y, &m, &d, s) < 0)
+		return -1;
+	p += 10;
+	if (*p == 'T' || *p == 't')
+		p++;
+	else if (*p == ' ' || *p == '\t')
+		while (*p == ' ' || *p == '\t')
+			p++;
+	else
+		return -1;
+	hh = isdigit((unsigned char)p[1]) ? digits(p, 2) : digits(p, 1);
+	p += isdigit((unsigned char)p[1]) ? 2 : 1;
+	if (*p++ != ':' || (mm = digits(p, 2)) < 0 || p[2] != ':' ||
+	    (ss = digits(p + 3, 2)) < 0)
+		return -1;
+	p += 5;
+	if (*p == '.') {
+		for (p++; *p == '0'; p++)
+			;
+		if (isdigit((unsigned char)*p))
+			return -1; /* a fraction of a second would be lost */
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		oh = isdigit((unsigned char)p[1]) ? digits(p, 2) : digits(p, 1);
+		p += isdigit((unsigned char)p[1]) ? 2 : 1;
+		if (*p == ':') {
+			om = digits(p + 1, 2);
+			p += 3;
+		}
+	} else if (*p) {
+		return -1;
+	}
+	if (*p || hh < 0 || hh > 23 || mm > 59 || ss > 60 || oh < 0 ||
+	    oh > 23 || om < 0 || om > 59)
+		return -1;
+	*out = (time_t)(days_from_civil(y, m, d) * 86400L + hh * 3600L +
+			mm * 60L + ss) - sign * (oh * 3600L + om * 60L);
+	return 0;
+}
+
 void dlg_time_format(char out[21], time_t t)
 {
 	struct tm tm;

@@ -151,8 +151,10 @@ static void order_keys(dlg_node *map, const dlg_schema *s)
 		keys[n] = unknown[i];
 		items[n++] = dlg_map_get(map, unknown[i]);
 	}
-	memcpy(map->keys, keys, n * sizeof(*keys));
-	memcpy(map->items, items, n * sizeof(*items));
+	if (n) {
+		memcpy(map->keys, keys, n * sizeof(*keys));
+		memcpy(map->items, items, n * sizeof(*items));
+	}
 	free(keys);
 	free(items);
 	free(unknown);
@@ -397,11 +399,22 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 	case DLG_T_TIME:
 		if (!scalar_ok(c, n, name, "a time"))
 			break;
-		if (!dlg_time_valid(n->value))
-			problem(c, n, name, "bad time '%s' (expected "
-				"YYYY-MM-DDTHH:MM:SSZ, in UTC)", n->value);
-		else
-			n->type = DLG_SCALAR_TIMESTAMP;
+		if (!dlg_time_valid(n->value)) {
+			/* The same instant written another way (an offset, a
+			 * blank for T) is the same data: store it in UTC. */
+			time_t t;
+			char utc[21];
+
+			if (dlg_time_parse_yaml(&t, n->value) < 0) {
+				problem(c, n, name, "bad time '%s' (expected "
+					"YYYY-MM-DDTHH:MM:SSZ, in UTC)",
+					n->value);
+				break;
+			}
+			dlg_time_format(utc, t);
+			set_value(n, DLG_SCALAR_TIMESTAMP, utc);
+		}
+		n->type = DLG_SCALAR_TIMESTAMP;
 		break;
 	case DLG_T_DURATION:
 		if (!scalar_ok(c, n, name, "a duration"))
