@@ -22,15 +22,15 @@ build-san: deps
 test: test-fast test-san test-valgrind
 
 test-fast: build
-	ctest --test-dir $(BUILD) --output-on-failure
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 test-san: build-san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(BUILD_SAN) --output-on-failure
+	ctest --test-dir $(BUILD_SAN) --output-on-failure -j$(JOBS)
 
 test-valgrind: build
-	DELEGIT_VALGRIND=1 ctest --test-dir $(BUILD) --output-on-failure -R e2e
+	DELEGIT_VALGRIND=1 ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -R e2e
 
 demo: build
 	demo/demo.sh $(BUILD)/delegit

@@ -87,10 +87,9 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv)
 		error = tick(c, &a, a.pos[2], "checkpoint", "checkpoints",
 			     "done", "checkpoint");
 	} else if (!strcmp(a.pos[1], "add")) {
-		if ((error = cli_new_checkpoint(&cp, a.pos[2])) < 0 ||
-		    (error = cli_task_open(&t, c, a.pos[0])) < 0) {
+		if ((error = cli_task_open(&t, c, a.pos[0])) < 0 ||
+		    (error = cli_new_checkpoint(&cp, a.pos[2])) < 0)
 			goto done;
-		}
 		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
 		error = cli_task_commit(c, &t, "checkpoint",
 					cli_flag(&a, "json") ? CLI_OUT_JSON

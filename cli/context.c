@@ -153,8 +153,10 @@ int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 	if (!t->before)
 		t->before = dlg_node_dup(t->task);
 done:
-	if (error < 0)
+	if (error < 0) {
 		error = cli_fail(error, &diags);
+		cli_task_dispose(t);
+	}
 	dlg_diags_dispose(&diags);
 	dlg_buf_dispose(&path);
 	dlg_buf_dispose(&head);
