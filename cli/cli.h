@@ -85,6 +85,8 @@ void cli_ctx_dispose(cli_ctx *c);
 /* Require the acting person (for commands that decide it late). */
 int cli_require_identity(cli_ctx *c);
 const char *cli_me(const cli_ctx *c);
+/* This program's absolute path (for the merge driver's configuration). */
+const char *cli_program(void);
 dlg_actor cli_actor(const cli_ctx *c);
 
 /* Set once an error has been printed, so main() does not print it again. */
@@ -175,5 +177,10 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv);
 int cmd_log(cli_ctx *c, int argc, char **argv);
 int cmd_agenda(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);
+int cmd_clone(cli_ctx *c, int argc, char **argv);
+int cmd_sync(cli_ctx *c, int argc, char **argv);
+int cmd_conflicts(cli_ctx *c, int argc, char **argv);
+int cmd_resolve(cli_ctx *c, int argc, char **argv);
+int cmd_merge_file(cli_ctx *c, int argc, char **argv);
 
 #endif

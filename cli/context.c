@@ -10,6 +10,21 @@
 
 int cli_error_reported;
 
+const char *cli_program(void)
+{
+	static char path[4096];
+	ssize_t n;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		strcpy(path, "delegit");
+	else
+		path[n] = '\0';
+	return path;
+}
+
 void cli_print_diags(const dlg_diags *d)
 {
 	dlg_buf b = DLG_BUF_INIT;
@@ -71,6 +86,10 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 			      dlg_repo_workdir(c->repo));
 		return DLG_ENOTFOUND;
 	}
+	/* A plain `git clone` has no merge driver configured: add it, so
+	 * that `git pull` merges field by field too. */
+	if ((error = dlg_repo_ensure_merge_driver(c->repo, cli_program())) < 0)
+		return error;
 	dlg_repo_config_get(&c->email, c->repo, "user.email");
 	if (dlg_team_load(&c->team, c->store, &diags) < 0 &&
 	    (flags & NEEDS_IDENTITY)) {

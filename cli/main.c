@@ -9,6 +9,7 @@
 
 static const cli_command commands[] = {
 	{ "init", cmd_init, 0, "create a delegit repository" },
+	{ "clone", cmd_clone, 0, "clone a delegit repository" },
 	{ "team", cmd_team, NEEDS_REPO, "add, list, show and edit people" },
 	{ "add", cmd_add, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "delegate a task" },
@@ -47,6 +48,14 @@ static const cli_command commands[] = {
 	{ "log", cmd_log, NEEDS_REPO, "accountability history, field by field" },
 	{ "agenda", cmd_agenda, NEEDS_REPO, "what needs attention now" },
 	{ "check", cmd_check, NEEDS_REPO, "validate every file" },
+	{ "sync", cmd_sync, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
+	  "exchange work with a remote" },
+	{ "conflicts", cmd_conflicts, NEEDS_REPO,
+	  "what sync could not merge" },
+	{ "resolve", cmd_resolve, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
+	  "settle a recorded conflict" },
+	{ "merge-file", cmd_merge_file, 0,
+	  "merge three versions of a file (git's merge driver)" },
 	{ NULL, NULL, 0, NULL }
 };
 

@@ -215,6 +215,11 @@ int dlg_store_read_file(dlg_buf *out, dlg_store *s, const char *relpath);
 int dlg_store_exists(dlg_store *s, const char *relpath);
 int dlg_store_remove_file(dlg_store *s, const char *relpath);
 
+/* Read or write any file by its path (for files git hands to the merge
+ * driver): reads at most DLG_MAX_FILE bytes. */
+int dlg_path_read(dlg_buf *out, const char *path);
+int dlg_path_write(const char *path, const char *data, size_t len);
+
 /* The path of a task file: tasks/<hh>/<uuid>.yaml */
 int dlg_task_path(dlg_buf *out, const char *uuid);
 /* Resolve a unique id prefix (at least 4 hex digits) to a full uuid. */
@@ -304,6 +309,50 @@ typedef struct {
  */
 int dlg_doc_diff(dlg_changes *out, const dlg_node *from, const dlg_node *to);
 void dlg_changes_dispose(dlg_changes *c);
+
+/* ---------------------------------------------------------------------
+ * Merging, three-way and field by field (SPEC 6).
+ */
+
+/*
+ * Merge multi-line text by lines. Returns 0 with *out set (caller frees)
+ * when the sides touched different lines, DLG_ECONFLICT when they did not.
+ * core/ knows nothing of git: sync/ gives one built on git_merge_file.
+ */
+typedef int (*dlg_text_merge_fn)(char **out, const char *base,
+				 const char *ours, const char *theirs,
+				 void *payload);
+
+typedef struct {
+	dlg_text_merge_fn text_merge; /* NULL: text changed on both sides is
+				       * a conflict */
+	void *payload;
+} dlg_merge_options;
+
+#define DLG_MERGE_OPTIONS_INIT { NULL, NULL }
+
+/*
+ * Merge two versions of a document that share an ancestor (base may be
+ * NULL: both added it). The result does not depend on the order of a and
+ * b. Scalars changed on both sides to different values: the side with the
+ * later `updated` wins (ties: the greater value), and the other value is
+ * recorded under `conflicts:`. *out is validated and canonical; *nconflicts
+ * (may be NULL) counts the new records.
+ */
+int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
+		  const dlg_node *a, const dlg_node *b, const dlg_schema *schema,
+		  const dlg_merge_options *opts);
+
+/* The schema of a repository file by its path, or NULL if not delegit's. */
+const dlg_schema *dlg_schema_for_path(const char *relpath);
+
+/*
+ * A field of a document by path: "status", "expectations.outcome",
+ * "checkpoints[27c4f0aa].done", "checkpoints[27c4f0aa]" (the item).
+ * get returns a borrowed node or NULL; set takes value (NULL removes).
+ */
+const dlg_node *dlg_doc_get_path(const dlg_node *doc, const char *path);
+int dlg_doc_set_path(dlg_node *doc, const char *path, dlg_node *value);
 
 /* ---------------------------------------------------------------------
  * Queries.

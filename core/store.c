@@ -315,6 +315,35 @@ int dlg_store_save(dlg_buf *text, dlg_store *s, const char *rel,
 	return dlg_store_write_file(s, rel, text->ptr, text->size);
 }
 
+int dlg_path_read(dlg_buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (!f) {
+		dlg_error_set("cannot read '%s': %s", path, strerror(errno));
+		return errno == ENOENT ? DLG_ENOTFOUND : -1;
+	}
+	dlg_buf_clear(out);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	       out->size <= DLG_MAX_FILE)
+		dlg_buf_put(out, chunk, n);
+	fclose(f);
+	return 0;
+}
+
+int dlg_path_write(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		dlg_error_set("cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int dlg_task_path(dlg_buf *out, const char *uuid)
 {
 	if (!dlg_uuid_valid(uuid)) {

@@ -66,6 +66,32 @@ static const dlg_field feedback_fields[] = {
 static const dlg_schema feedback_schema = { "feedback", feedback_fields,
 	N(feedback_fields) };
 
+static const char *const conflict_reasons[] = { "conflict", "deleted",
+						 "rejected", NULL };
+
+static const dlg_field conflict_fields[] = {
+	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "record id" },
+	{ "field", DLG_T_STR, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the field, e.g. status or checkpoints[27c4f0aa].done" },
+	{ "reason", DLG_T_ENUM, DLG_F_REQUIRED, conflict_reasons, NULL, 0, 0,
+	  "conflict, deleted (deleted on one side, changed on the other) or "
+	  "rejected (by the policy)" },
+	{ "value", DLG_T_ANY, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "the value now in the file" },
+	{ "value_by", DLG_T_HANDLE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL,
+	  0, 0, "who set it" },
+	{ "value_at", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "when" },
+	{ "other", DLG_T_ANY, DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "the value that lost (null: deleted)" },
+	{ "other_by", DLG_T_HANDLE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL,
+	  0, 0, "who set it" },
+	{ "other_at", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
+	  0, "when" },
+};
+static const dlg_schema conflict_schema = { "conflict", conflict_fields,
+					    N(conflict_fields) };
+
 static const dlg_field task_fields[] = {
 	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
 	  "format version (1)" },
@@ -107,8 +133,8 @@ static const dlg_field task_fields[] = {
 	  0, 0, "check-ins" },
 	{ "feedback", DLG_T_KEYED, DLG_F_ALWAYS, NULL, &feedback_schema, 0, 0,
 	  "feedback, both ways" },
-	{ "conflicts", DLG_T_ANY, 0, NULL, NULL, 0, 0,
-	  "what sync could not merge" },
+	{ "conflicts", DLG_T_KEYED, 0, NULL, &conflict_schema, 0, 0,
+	  "what sync could not merge, for a person to settle" },
 };
 const dlg_schema dlg_schema_task = { "task", task_fields, N(task_fields) };
 

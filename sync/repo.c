@@ -20,7 +20,7 @@ int dlg_sync__error(const char *what)
 	return -1;
 }
 
-static void ensure_init(void)
+void dlg_sync__init(void)
 {
 	if (!libgit2_ready) {
 		git_libgit2_init();
@@ -28,7 +28,7 @@ static void ensure_init(void)
 	}
 }
 
-static int repo_wrap(dlg_repo **out, git_repository *g)
+int dlg_sync__wrap(dlg_repo **out, git_repository *g)
 {
 	dlg_repo *r;
 	const char *wd = git_repository_workdir(g);
@@ -56,14 +56,14 @@ int dlg_repo_open(dlg_repo **out, const char *path)
 {
 	git_repository *g;
 
-	ensure_init();
+	dlg_sync__init();
 	if (git_repository_open_ext(&g, path, 0, NULL) < 0) {
 		dlg_error_set("not in a git repository (or any parent of "
 			      "'%s'): run 'delegit init' or 'delegit clone'",
 			      path);
 		return DLG_ENOTFOUND;
 	}
-	return repo_wrap(out, g);
+	return dlg_sync__wrap(out, g);
 }
 
 int dlg_repo_init(dlg_repo **out, const char *path)
@@ -71,12 +71,12 @@ int dlg_repo_init(dlg_repo **out, const char *path)
 	git_repository *g;
 	git_repository_init_options o = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 
-	ensure_init();
+	dlg_sync__init();
 	o.flags = GIT_REPOSITORY_INIT_MKPATH;
 	o.initial_head = "main";
 	if (git_repository_init_ext(&g, path, &o) < 0)
 		return dlg_sync__error("cannot create repository");
-	return repo_wrap(out, g);
+	return dlg_sync__wrap(out, g);
 }
 
 void dlg_repo_free(dlg_repo *r)
@@ -209,6 +209,9 @@ int dlg_repo_lock(dlg_repo *r)
 		}
 		unlink(path.ptr);
 	}
+	/* Holding the lock, finish what a killed sync left half done. */
+	if (r->lock_fd >= 0 && !error && (error = dlg_sync__recover(r)) < 0)
+		dlg_repo_unlock(r);
 	if (r->lock_fd < 0 && !error) {
 		dlg_error_set("cannot take the lock '%s' (remove it if no "
 			      "delegit process is running)", path.ptr);

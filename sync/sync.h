@@ -92,4 +92,82 @@ typedef int (*dlg_history_cb)(const dlg_commit_info *c, const char *path,
 int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 		     dlg_history_cb cb, void *payload);
 
+/* ---------------------------------------------------------------------
+ * Merge.
+ */
+
+/*
+ * Merge three versions of a delegit file (base may be NULL: added on both
+ * sides) field by field, multi-line text by lines (git_merge_file). out
+ * gets the canonical result; *nconflicts the conflict records it added.
+ * DLG_EINVALID, with problems in diags, when a version does not validate.
+ */
+int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
+		    size_t base_len, const char *ours, size_t ours_len,
+		    const char *theirs, size_t theirs_len, const char *path,
+		    dlg_diags *diags);
+
+/*
+ * Make sure the repository's configuration has the delegit merge driver
+ * (merge.delegit.driver = "PROGRAM merge-file %O %A %B %P"), so that plain
+ * `git merge` and `git pull` merge field by field too. Writes only when
+ * it is missing or names a program that is gone.
+ */
+int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program);
+
+/* ---------------------------------------------------------------------
+ * Sync.
+ */
+typedef enum {
+	DLG_PROGRESS_FETCH,
+	DLG_PROGRESS_PUSH,
+	DLG_PROGRESS_CHECKOUT,
+} dlg_progress_stage;
+
+typedef struct {
+	const char *remote; /* NULL: "origin" */
+	int max_tries;      /* fetch-merge-push rounds when a push is refused */
+	const dlg_signature *committer; /* for merge commits */
+	/* Progress, for a terminal: called often; may be NULL. */
+	void (*progress)(dlg_progress_stage stage, size_t done, size_t total,
+			 void *payload);
+	void *payload;
+} dlg_sync_options;
+
+#define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL }
+
+typedef struct {
+	size_t conflicts; /* new conflict records */
+	dlg_buf lines;    /* "Conflict: path (n fields)" lines */
+	dlg_diags problems; /* files that could not be merged */
+} dlg_merge_report;
+
+typedef struct {
+	int fetched;      /* the remote had commits we did not */
+	int fast_forward; /* we moved to the remote's commit */
+	int merged;       /* we made a merge commit */
+	int pushed;       /* the remote got our commits */
+	int tries;
+	char head[41];    /* HEAD afterwards */
+	dlg_merge_report report;
+} dlg_sync_result;
+
+void dlg_sync_result_dispose(dlg_sync_result *r);
+
+/*
+ * Fetch, fast-forward or merge into a merge commit, push; when the push is
+ * refused because the remote moved, again (up to max_tries). Files git
+ * cannot merge stop the sync before anything changes (DLG_ECONFLICT, the
+ * files in out->report.problems). An unreachable remote is DLG_EOFFLINE;
+ * local commits are kept.
+ */
+int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
+
+/* Clone URL into path, with the same credentials and progress as sync. */
+int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
+		   const dlg_sync_options *o);
+
+/* The URL of a remote, for messages; NULL if there is no such remote. */
+char *dlg_repo_remote_url(dlg_repo *r, const char *remote);
+
 #endif

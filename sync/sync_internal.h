@@ -12,7 +12,19 @@ struct dlg_repo {
 	int lock_fd;
 };
 
+/* libgit2 set up once; a dlg_repo around a git_repository (takes it). */
+void dlg_sync__init(void);
+int dlg_sync__wrap(dlg_repo **out, git_repository *g);
+
 /* Wrap the last libgit2 error as delegit's error; returns -1. */
 int dlg_sync__error(const char *what);
+
+/* The merge driver: registered once; reports into the given report
+ * during a merge (NULL: nowhere). */
+int dlg_sync__register_driver(void);
+void dlg_sync__merge_report(dlg_merge_report *r);
+
+/* Finish a sync that a killed process left half done (see remote.c). */
+int dlg_sync__recover(dlg_repo *r);
 
 #endif

@@ -1,0 +1,202 @@
+/* delegit conflicts [--json], delegit resolve ID FIELD (--ours|--theirs|--value V) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt list_opts[] = {
+	{ "json", 0, OPT_FLAG, NULL,
+	  "print a JSON array: task, title, and each record's fields" },
+	CLI_OPT_END
+};
+
+static const cli_spec list_spec = {
+	"delegit conflicts [--json]",
+	"List what sync could not merge and needs a decision.",
+	"Each record names the task and field, the value now in the file\n"
+	"(who set it, when) and the other value (who, when). Settle one with\n"
+	"'delegit resolve ID FIELD --ours | --theirs | --value V'.",
+	list_opts, 0, 0
+};
+
+static const cli_opt resolve_opts[] = {
+	{ "ours", 0, OPT_FLAG, NULL, "keep the value now in the file" },
+	{ "theirs", 0, OPT_FLAG, NULL, "take the recorded other value" },
+	{ "value", 0, OPT_VALUE, "V", "set a new value" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec resolve_spec = {
+	"delegit resolve ID FIELD (--ours | --theirs | --value V) [--json]",
+	"Settle a conflict that sync recorded, in one commit.",
+	"FIELD as 'delegit conflicts' prints it, e.g. priority or\n"
+	"checkpoints[27c4f0aa].done.",
+	resolve_opts, 2, 2
+};
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "?";
+}
+
+static void summary(dlg_buf *b, const dlg_node *n)
+{
+	dlg_buf_clear(b);
+	dlg_node_summary(b, n);
+	while (b->size && b->ptr[b->size - 1] == ' ')
+		b->ptr[--b->size] = '\0';
+}
+
+int cmd_conflicts(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node **tasks = NULL;
+	dlg_buf out = DLG_BUF_INIT, v1 = DLG_BUF_INIT, v2 = DLG_BUF_INIT;
+	size_t n = 0, i, j, count = 0;
+	int error;
+
+	if ((error = cli_parse(&a, &list_spec, argc, argv)) != 0)
+		goto done;
+	q.all = 1;
+	q.sort = "id";
+	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
+				   &diags)) < 0)
+		goto done;
+	dlg_buf_puts(&out, "[");
+	for (i = 0; i < n; i++) {
+		const dlg_node *list = dlg_map_get(tasks[i], "conflicts");
+		const char *title = dlg_map_get_str(tasks[i], "title");
+		char shortid[37];
+
+		if (!list || !list->count)
+			continue;
+		cli_short_id(shortid, c, dlg_map_get_str(tasks[i], "id"));
+		if (!cli_flag(&a, "json"))
+			printf("%s%s%s  %s\n", cli_color(c, C_YELLOW), shortid,
+			       cli_color(c, C_RESET), title);
+		for (j = 0; j < list->count; j++) {
+			const dlg_node *r = list->items[j];
+
+			if (cli_flag(&a, "json")) {
+				size_t k;
+
+				dlg_buf_puts(&out, count ? ",\n{\"task\":" : "{\"task\":");
+				dlg_json_string(&out, dlg_map_get_str(tasks[i], "id"));
+				dlg_buf_puts(&out, ",\"title\":");
+				dlg_json_string(&out, title);
+				for (k = 0; k < r->count; k++) {
+					dlg_buf_puts(&out, ",");
+					dlg_json_string(&out, r->keys[k]);
+					dlg_buf_puts(&out, ":");
+					dlg_json_write(&out, r->items[k]);
+				}
+				dlg_buf_puts(&out, "}");
+			} else {
+				summary(&v1, dlg_map_get(r, "value"));
+				summary(&v2, dlg_map_get(r, "other"));
+				printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
+				       "    other: %s%s%s  (%s, %s)\n",
+				       dlg_map_get_str(r, "field"),
+				       dlg_map_get_str(r, "reason"),
+				       dlg_map_get_str(r, "id"),
+				       cli_color(c, C_GREEN), v1.ptr,
+				       cli_color(c, C_RESET),
+				       or_unknown(dlg_map_get_str(r, "value_by")),
+				       or_unknown(dlg_map_get_str(r, "value_at")),
+				       cli_color(c, C_RED), v2.ptr,
+				       cli_color(c, C_RESET),
+				       or_unknown(dlg_map_get_str(r, "other_by")),
+				       or_unknown(dlg_map_get_str(r, "other_at")));
+			}
+			count++;
+		}
+	}
+	if (cli_flag(&a, "json"))
+		printf("%s]\n", out.ptr);
+	else if (!count)
+		printf("no conflicts\n");
+	if (diags.count) {
+		cli_print_diags(&diags);
+		cli_error_reported = 1;
+		error = DLG_EINVALID;
+	}
+done:
+	dlg_buf_dispose(&v1);
+	dlg_buf_dispose(&v2);
+	dlg_buf_dispose(&out);
+	dlg_nodes_free(tasks, n);
+	dlg_diags_dispose(&diags);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
+int cmd_resolve(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	dlg_node *list;
+	const dlg_node *other = NULL;
+	const char *field;
+	size_t i, found = 0;
+	int error, how;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &resolve_spec, argc, argv)) != 0)
+		goto done;
+	how = cli_flag(&a, "ours") + cli_flag(&a, "theirs") +
+	      (cli_get(&a, "value") != NULL);
+	if (how != 1) {
+		dlg_error_set("say how to settle it: one of --ours, --theirs or "
+			      "--value V");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	field = a.pos[1];
+	list = dlg_map_get(t.task, "conflicts");
+	for (i = 0; list && i < list->count; i++)
+		if (!strcmp(dlg_map_get_str(list->items[i], "field"), field)) {
+			other = dlg_map_get(list->items[i], "other");
+			found++;
+		}
+	if (!found) {
+		dlg_error_set("no conflict recorded for '%s' in this task (see "
+			      "'delegit conflicts')", field);
+		error = DLG_ENOTFOUND;
+		goto done;
+	}
+	/* Take the decided value before the records go. */
+	if (cli_flag(&a, "theirs"))
+		error = dlg_doc_set_path(
+			t.task, field,
+			other && !(other->kind == DLG_NODE_SCALAR &&
+				   other->type == DLG_SCALAR_NULL &&
+				   strchr(field, ']') &&
+				   field[strlen(field) - 1] == ']')
+				? dlg_node_dup(other) : NULL);
+	else if (cli_get(&a, "value"))
+		error = dlg_doc_set_path(
+			t.task, field,
+			dlg_node_new_scalar(dlg_yaml_resolve(cli_get(&a, "value")),
+					    cli_get(&a, "value")));
+	if (error < 0)
+		goto done;
+	for (i = 0; i < list->count;)
+		if (!strcmp(dlg_map_get_str(list->items[i], "field"), field))
+			dlg_seq_remove(list, i);
+		else
+			i++;
+	if (!list->count)
+		dlg_map_remove(t.task, "conflicts");
+	error = cli_task_commit(c, &t, "resolve",
+				cli_flag(&a, "json") ? CLI_OUT_JSON
+						     : CLI_OUT_SUMMARY);
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

@@ -1,0 +1,252 @@
+/* delegit sync [REMOTE], delegit clone URL [DIR] */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const cli_opt sync_opts[] = {
+	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	CLI_OPT_END
+};
+
+static const cli_spec sync_spec = {
+	"delegit sync [REMOTE] [--quiet]",
+	"Exchange work with a remote (default: origin): commit hand edits,\n"
+	"fetch, merge field by field, push.",
+	"Valid hand edits of delegit files are committed first; invalid ones\n"
+	"stop the sync with every problem listed and nothing changed. Fields\n"
+	"changed on both sides to different values keep the later change and\n"
+	"record the other under 'conflicts:' (see 'delegit conflicts').\n"
+	"If the push is refused because the remote moved, sync fetches and\n"
+	"merges again. Exit 3: the remote could not be reached; your work is\n"
+	"committed locally and goes out with the next sync.\n"
+	"Remotes: a path, file://, git://, ssh:// (ssh-agent), https:// (git's\n"
+	"credential helpers).",
+	sync_opts, 0, 1
+};
+
+static const cli_opt clone_opts[] = {
+	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	CLI_OPT_END
+};
+
+static const cli_spec clone_spec = {
+	"delegit clone URL [DIR]",
+	"Clone a delegit repository and set up its merge driver.",
+	"URL: a path, file://, git://, ssh:// or https://. Then set\n"
+	"'git config user.email' to the email of your team entry.",
+	clone_opts, 1, 2
+};
+
+static void progress(dlg_progress_stage stage, size_t done, size_t total,
+		     void *payload)
+{
+	static const char *const what[] = { "receiving", "sending", "updating" };
+
+	(void)payload;
+	if (!isatty(2) || !total)
+		return;
+	fprintf(stderr, "\r%s %zu/%zu%s", what[stage], done, total,
+		done == total ? "\n" : "");
+}
+
+/* Commit valid hand edits of delegit files; list invalid ones. */
+static int commit_hand_edits(cli_ctx *c)
+{
+	static const char *const roots[] = { "tasks/", "team/", ".delegit/" };
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_changes changes = DLG_CHANGES_INIT;
+	dlg_commit_file *files = NULL;
+	dlg_buf *texts = NULL, msg = DLG_BUF_INIT, old = DLG_BUF_INIT;
+	char **paths = NULL;
+	size_t n = 0, i, k, nfiles = 0, total = 0;
+	int error = 0;
+
+	for (k = 0; k < 3; k++) {
+		char **more;
+		size_t m;
+
+		if ((error = dlg_repo_changed_paths(&more, &m, c->repo,
+						    roots[k])) < 0)
+			goto done;
+		paths = realloc(paths, (n + m + 1) * sizeof(*paths));
+		memcpy(paths + n, more, m * sizeof(*more));
+		n += m;
+		free(more);
+	}
+	if (!n)
+		goto done;
+	files = calloc(n, sizeof(*files));
+	texts = calloc(n, sizeof(*texts));
+	dlg_buf_puts(&msg, "sync: commit hand edits\n\n");
+	for (i = 0; i < n; i++) {
+		const dlg_schema *schema = dlg_schema_for_path(paths[i]);
+		dlg_node *now = NULL, *before = NULL;
+		size_t first = diags.count;
+
+		texts[i] = (dlg_buf)DLG_BUF_INIT;
+		if (!schema) {
+			dlg_diags_add(&diags, paths[i], 0, 0, "not a delegit "
+				      "file here (expected tasks/<hh>/<uuid>.yaml "
+				      "or team/<handle>.yaml)");
+			continue;
+		}
+		if (dlg_store_exists(c->store, paths[i]) &&
+		    dlg_store_load(&now, c->store, paths[i], schema, &diags) < 0)
+			continue;
+		if (now && schema == &dlg_schema_task &&
+		    !strstr(paths[i], dlg_map_get_str(now, "id")))
+			dlg_diags_add(&diags, paths[i], 0, 0, "id '%s' does not "
+				      "match the file name",
+				      dlg_map_get_str(now, "id"));
+		if (diags.count > first) {
+			dlg_node_free(now);
+			continue;
+		}
+		if (now)
+			dlg_store_read_file(&texts[i], c->store, paths[i]);
+		if (!dlg_repo_head_file(&old, c->repo, paths[i])) {
+			dlg_diags ignore = DLG_DIAGS_INIT;
+
+			dlg_store_parse(&before, old.ptr, old.size, paths[i],
+					schema, &ignore);
+			dlg_diags_dispose(&ignore);
+		}
+		dlg_doc_diff(&changes, before, now);
+		dlg_buf_printf(&msg, "%s: %s\n", paths[i],
+			       now ? (before ? "edited" : "added") : "removed");
+		for (k = total; k < changes.count; k++)
+			dlg_buf_printf(&msg, "- %s: %s -> %s\n",
+				       changes.items[k].field,
+				       changes.items[k].from
+					       ? changes.items[k].from : "(none)",
+				       changes.items[k].to
+					       ? changes.items[k].to : "(none)");
+		total = changes.count;
+		files[nfiles].path = paths[i];
+		files[nfiles].data = now ? texts[i].ptr : NULL;
+		files[nfiles].len = texts[i].size;
+		nfiles++;
+		dlg_node_free(now);
+		dlg_node_free(before);
+	}
+	if (diags.count) {
+		cli_print_diags(&diags);
+		fprintf(stderr, "delegit: sync stopped: %zu problem%s in hand "
+			"edits; nothing was changed (fix them, or see 'delegit "
+			"check')\n", diags.count, diags.count == 1 ? "" : "s");
+		cli_error_reported = 1;
+		error = DLG_EINVALID;
+		goto done;
+	}
+	if ((error = cli_commit_files(c, files, nfiles, msg.ptr, c->me)) < 0)
+		goto done;
+	printf("committed hand edits to %zu file%s\n", nfiles,
+	       nfiles == 1 ? "" : "s");
+done:
+	for (i = 0; texts && i < n; i++)
+		dlg_buf_dispose(&texts[i]);
+	free(texts);
+	free(files);
+	dlg_strv_free(paths, n);
+	dlg_buf_dispose(&old);
+	dlg_buf_dispose(&msg);
+	dlg_changes_dispose(&changes);
+	dlg_diags_dispose(&diags);
+	return error;
+}
+
+int cmd_sync(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_sync_options o = DLG_SYNC_OPTIONS_INIT;
+	dlg_sync_result res;
+	dlg_signature me;
+	const char *remote;
+	int error;
+
+	memset(&res, 0, sizeof(res));
+	if ((error = cli_parse(&a, &sync_spec, argc, argv)) != 0)
+		goto done;
+	remote = a.npos ? a.pos[0] : "origin";
+	if ((error = commit_hand_edits(c)) < 0)
+		goto done;
+	me.name = dlg_map_get_str(c->me, "name");
+	me.email = c->email;
+	me.when = c->now;
+	o.remote = remote;
+	o.committer = &me;
+	o.progress = progress;
+	error = dlg_sync_run(&res, c->repo, &o);
+	if (error == DLG_ECONFLICT && res.report.problems.count) {
+		cli_print_diags(&res.report.problems);
+		fprintf(stderr, "delegit: %s\n", dlg_error_last());
+		cli_error_reported = 1;
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	if (!cli_flag(&a, "quiet")) {
+		if (res.merged)
+			printf("merged %s; now at %.8s", remote, res.head);
+		else if (res.fast_forward)
+			printf("fast-forwarded to %.8s", res.head);
+		else
+			printf("up to date with %s", remote);
+		printf("%s\n", res.pushed ? "; pushed" : "");
+		if (res.report.conflicts)
+			printf("%zu conflict%s recorded: see 'delegit "
+			       "conflicts'\n", res.report.conflicts,
+			       res.report.conflicts == 1 ? "" : "s");
+	}
+done:
+	dlg_sync_result_dispose(&res);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
+int cmd_clone(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_sync_options o = DLG_SYNC_OPTIONS_INIT;
+	dlg_repo *repo = NULL;
+	dlg_store *store = NULL;
+	const char *dir;
+	char *base = NULL;
+	int error;
+
+	(void)c;
+	if ((error = cli_parse(&a, &clone_spec, argc, argv)) != 0)
+		goto done;
+	if (a.npos > 1) {
+		dir = a.pos[1];
+	} else {
+		/* like git: the last part of the URL, without .git */
+		const char *s = strrchr(a.pos[0], '/');
+		size_t len;
+
+		base = strdup(s && s[1] ? s + 1 : a.pos[0]);
+		len = strlen(base);
+		if (len > 4 && !strcmp(base + len - 4, ".git"))
+			base[len - 4] = '\0';
+		dir = base;
+	}
+	o.progress = progress;
+	if ((error = dlg_repo_clone(&repo, a.pos[0], dir, &o)) < 0 ||
+	    (error = dlg_repo_ensure_merge_driver(repo, cli_program())) < 0)
+		goto done;
+	dlg_store_open(&store, dlg_repo_workdir(repo));
+	if (!cli_flag(&a, "quiet"))
+		printf("cloned into %s\n", dlg_repo_workdir(repo));
+	if (!dlg_store_exists(store, ".delegit/config.yaml"))
+		fprintf(stderr, "delegit: warning: %s holds no "
+			".delegit/config.yaml: not a delegit repository yet "
+			"('delegit init' makes one)\n", a.pos[0]);
+done:
+	free(base);
+	dlg_store_free(store);
+	dlg_repo_free(repo);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

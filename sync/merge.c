@@ -1,0 +1,158 @@
+/*
+ * The field-by-field merge as git sees it: text merged by lines through
+ * git_merge_file, and a merge driver registered with libgit2 so that
+ * git_merge_commits runs the same merge that `delegit merge-file` gives
+ * plain git.
+ */
+#include <git2/sys/merge.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_internal.h"
+
+static int text_merge(char **out, const char *base, const char *ours,
+		      const char *theirs, void *payload)
+{
+	git_merge_file_input in[3] = { GIT_MERGE_FILE_INPUT_INIT,
+				       GIT_MERGE_FILE_INPUT_INIT,
+				       GIT_MERGE_FILE_INPUT_INIT };
+	git_merge_file_options o = GIT_MERGE_FILE_OPTIONS_INIT;
+	git_merge_file_result r;
+	int error = 0;
+
+	(void)payload;
+	memset(&r, 0, sizeof(r));
+	in[0].ptr = base;
+	in[0].size = strlen(base);
+	in[1].ptr = ours;
+	in[1].size = strlen(ours);
+	in[2].ptr = theirs;
+	in[2].size = strlen(theirs);
+	if (git_merge_file(&r, &in[0], &in[1], &in[2], &o) < 0)
+		return dlg_sync__error("cannot merge text");
+	if (!r.automergeable)
+		error = DLG_ECONFLICT;
+	else if (!(*out = strndup(r.ptr ? r.ptr : "", r.len)))
+		abort();
+	git_merge_file_result_free(&r);
+	return error;
+}
+
+int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
+		    size_t base_len, const char *ours, size_t ours_len,
+		    const char *theirs, size_t theirs_len, const char *path,
+		    dlg_diags *diags)
+{
+	const dlg_schema *schema = dlg_schema_for_path(path);
+	dlg_merge_options o = DLG_MERGE_OPTIONS_INIT;
+	dlg_node *b = NULL, *a = NULL, *t = NULL, *m = NULL;
+	int error;
+
+	if (!schema) {
+		dlg_error_set("'%s' is not a delegit file", path);
+		return DLG_EINVALID;
+	}
+	o.text_merge = text_merge;
+	if ((base && (error = dlg_store_parse(&b, base, base_len, path, schema,
+					      diags)) < 0) ||
+	    (error = dlg_store_parse(&a, ours, ours_len, path, schema,
+				     diags)) < 0 ||
+	    (error = dlg_store_parse(&t, theirs, theirs_len, path, schema,
+				     diags)) < 0) {
+		dlg_error_set("cannot merge '%s': a version does not validate",
+			      path);
+		goto done;
+	}
+	if ((error = dlg_merge_doc(&m, nconflicts, b, a, t, schema, &o)) < 0)
+		goto done;
+	dlg_buf_clear(out);
+	error = dlg_yaml_write(out, m, schema);
+done:
+	dlg_node_free(b);
+	dlg_node_free(a);
+	dlg_node_free(t);
+	dlg_node_free(m);
+	return error;
+}
+
+/* What the driver saw during one git_merge_commits call. */
+static dlg_merge_report *report;
+
+void dlg_sync__merge_report(dlg_merge_report *r)
+{
+	report = r;
+}
+
+static int blob_of(git_blob **out, git_repository *g, const git_index_entry *e)
+{
+	*out = NULL;
+	return e ? git_blob_lookup(out, g, &e->id) : 0;
+}
+
+static int driver_apply(git_merge_driver *self, const char **path_out,
+			uint32_t *mode_out, git_buf *merged_out,
+			const char *filter_name,
+			const git_merge_driver_source *src)
+{
+	git_repository *g = git_merge_driver_source_repo(src);
+	const git_index_entry *anc = git_merge_driver_source_ancestor(src);
+	const git_index_entry *ours = git_merge_driver_source_ours(src);
+	const git_index_entry *theirs = git_merge_driver_source_theirs(src);
+	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_buf out = DLG_BUF_INIT;
+	size_t n = 0;
+	int error = GIT_EMERGECONFLICT;
+
+	(void)self;
+	(void)filter_name;
+	if (!ours || !theirs || !dlg_schema_for_path(ours->path))
+		return GIT_PASSTHROUGH;
+	if (blob_of(&bb, g, anc) < 0 || blob_of(&bo, g, ours) < 0 ||
+	    blob_of(&bt, g, theirs) < 0)
+		goto done;
+	if (dlg_merge_texts(&out, &n,
+			    bb ? git_blob_rawcontent(bb) : NULL,
+			    bb ? (size_t)git_blob_rawsize(bb) : 0,
+			    git_blob_rawcontent(bo), (size_t)git_blob_rawsize(bo),
+			    git_blob_rawcontent(bt), (size_t)git_blob_rawsize(bt),
+			    ours->path, &diags) < 0) {
+		if (report)
+			dlg_diags_add(&report->problems, ours->path, 0, 0, "%s",
+				      dlg_error_last());
+		goto done;
+	}
+	merged_out->size = out.size;
+	merged_out->reserved = out.asize;
+	merged_out->ptr = dlg_buf_detach(&out);
+	*path_out = ours->path;
+	*mode_out = ours->mode;
+	if (report && n) {
+		report->conflicts += n;
+		dlg_buf_printf(&report->lines, "Conflict: %s (%zu field%s)\n",
+			       ours->path, n, n == 1 ? "" : "s");
+	}
+	error = 0;
+done:
+	dlg_buf_dispose(&out);
+	dlg_diags_dispose(&diags);
+	git_blob_free(bb);
+	git_blob_free(bo);
+	git_blob_free(bt);
+	return error;
+}
+
+static git_merge_driver driver = { GIT_MERGE_DRIVER_VERSION, NULL, NULL,
+				   driver_apply };
+
+int dlg_sync__register_driver(void)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (git_merge_driver_register("delegit", &driver) < 0)
+		return dlg_sync__error("cannot register the merge driver");
+	done = 1;
+	return 0;
+}

@@ -1,0 +1,728 @@
+/*
+ * Sync with a remote: fetch, fast-forward or merge, push — and clone.
+ *
+ * Moving HEAD to a new commit takes two steps (write the work tree, then
+ * move the branch). A process killed between them would leave a work tree
+ * that looks like hand edits; so before the first step we write
+ * .git/delegit-sync-pending ("OLD NEW"), and the next command that takes
+ * the lock finishes the move (dlg_sync__recover). Commits themselves are
+ * objects: a kill never loses one.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sync_internal.h"
+
+/* Test-only fault switch: DELEGIT_FAULT=<step> kills the process there. */
+static void fault_point(const char *step)
+{
+	const char *f = getenv("DELEGIT_FAULT");
+
+	if (f && !strcmp(f, step))
+		raise(SIGKILL);
+}
+
+typedef struct {
+	const dlg_sync_options *o;
+	int cred_tries;
+	int push_rejected;
+	char push_message[256];
+} remote_ctx;
+
+/* Ask git's credential helpers (`git credential fill`) for a login. */
+static int credential_fill(char **user, char **pass, const char *url)
+{
+	int in[2], out[2], status;
+	pid_t pid;
+	dlg_buf answer = DLG_BUF_INIT;
+	char chunk[512];
+	ssize_t n;
+	char *line, *save = NULL;
+
+	*user = *pass = NULL;
+	if (pipe(in) < 0)
+		return -1;
+	if (pipe(out) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		setenv("GIT_TERMINAL_PROMPT", isatty(2) ? "1" : "0", 0);
+		execlp("git", "git", "credential", "fill", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (write(in[1], "url=", 4) < 0 || write(in[1], url, strlen(url)) < 0 ||
+	    write(in[1], "\n\n", 2) < 0)
+		(void)0;
+	close(in[1]);
+	while ((n = read(out[0], chunk, sizeof(chunk))) > 0)
+		dlg_buf_put(&answer, chunk, (size_t)n);
+	close(out[0]);
+	waitpid(pid, &status, 0);
+	for (line = strtok_r(answer.ptr, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "username=", 9))
+			*user = strdup(line + 9);
+		else if (!strncmp(line, "password=", 9))
+			*pass = strdup(line + 9);
+	}
+	dlg_buf_dispose(&answer);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !*user || !*pass) {
+		free(*user);
+		free(*pass);
+		*user = *pass = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int credentials(git_credential **out, const char *url,
+		       const char *username_from_url, unsigned int allowed,
+		       void *payload)
+{
+	remote_ctx *c = payload;
+	char *user = NULL, *pass = NULL;
+	int error;
+
+	/* libgit2 asks again after a refusal: do not loop for ever. */
+	if (++c->cred_tries > 3) {
+		git_error_set_str(GIT_ERROR_NET, "authentication failed");
+		return GIT_EAUTH;
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(
+			out, username_from_url ? username_from_url : "git");
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		if (credential_fill(&user, &pass, url) < 0)
+			return GIT_PASSTHROUGH;
+		error = git_credential_userpass_plaintext_new(out, user, pass);
+		free(user);
+		free(pass);
+		return error;
+	}
+	if (allowed & GIT_CREDENTIAL_DEFAULT)
+		return git_credential_default_new(out);
+	return GIT_PASSTHROUGH;
+}
+
+static int transfer_progress(const git_indexer_progress *p, void *payload)
+{
+	remote_ctx *c = payload;
+
+	if (c->o && c->o->progress)
+		c->o->progress(DLG_PROGRESS_FETCH, p->received_objects,
+			       p->total_objects, c->o->payload);
+	return 0;
+}
+
+static int push_progress(unsigned int current, unsigned int total,
+			 size_t bytes, void *payload)
+{
+	remote_ctx *c = payload;
+
+	(void)bytes;
+	if (c->o && c->o->progress)
+		c->o->progress(DLG_PROGRESS_PUSH, current, total, c->o->payload);
+	return 0;
+}
+
+static int push_update(const char *refname, const char *status, void *payload)
+{
+	remote_ctx *c = payload;
+
+	if (status) {
+		c->push_rejected = 1;
+		snprintf(c->push_message, sizeof(c->push_message), "%s: %s",
+			 refname, status);
+	}
+	return 0;
+}
+
+static void callbacks(git_remote_callbacks *cb, remote_ctx *c)
+{
+	cb->credentials = credentials;
+	cb->transfer_progress = transfer_progress;
+	cb->push_transfer_progress = push_progress;
+	cb->push_update_reference = push_update;
+	cb->payload = c;
+}
+
+static void checkout_progress(const char *path, size_t done, size_t total,
+			      void *payload)
+{
+	const dlg_sync_options *o = payload;
+
+	(void)path;
+	if (o && o->progress)
+		o->progress(DLG_PROGRESS_CHECKOUT, done, total, o->payload);
+}
+
+static int offline(const char *remote, const char *url, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	dlg_error_set("cannot reach remote '%s' (%s) to %s: %s; your work is "
+		      "committed here and goes out with the next sync",
+		      remote, url ? url : "?", what,
+		      e && e->message ? e->message : "error");
+	return DLG_EOFFLINE;
+}
+
+char *dlg_repo_remote_url(dlg_repo *r, const char *name)
+{
+	git_remote *remote = NULL;
+	char *url = NULL;
+
+	if (git_remote_lookup(&remote, r->git, name) == 0 &&
+	    git_remote_url(remote))
+		url = strdup(git_remote_url(remote));
+	git_remote_free(remote);
+	return url;
+}
+
+static void pending_path(dlg_buf *out, dlg_repo *r)
+{
+	dlg_buf_clear(out);
+	dlg_buf_printf(out, "%sdelegit-sync-pending", git_repository_path(r->git));
+}
+
+/* Write the work tree of `to` over that of `from`, touching only the
+ * paths that differ between them. */
+static int checkout_between(dlg_repo *r, git_commit *from, git_commit *to,
+			    int force, const dlg_sync_options *o)
+{
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	char **paths = NULL;
+	size_t i, n = 0;
+	int error = 0;
+
+	if (git_commit_tree(&ta, from) < 0 || git_commit_tree(&tb, to) < 0 ||
+	    git_diff_tree_to_tree(&diff, r->git, ta, tb, NULL) < 0) {
+		error = dlg_sync__error("cannot compare commits");
+		goto done;
+	}
+	n = git_diff_num_deltas(diff);
+	paths = calloc(n + 1, sizeof(*paths));
+	if (!paths)
+		abort();
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		paths[i] = (char *)(d->new_file.path ? d->new_file.path
+						     : d->old_file.path);
+	}
+	if (!n)
+		goto done;
+	co.checkout_strategy = (force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE) |
+			       GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	co.paths.strings = paths;
+	co.paths.count = n;
+	co.baseline = ta;
+	co.progress_cb = checkout_progress;
+	co.progress_payload = (void *)o;
+	if (git_checkout_tree(r->git, (git_object *)tb, &co) < 0)
+		error = dlg_sync__error("cannot update the work tree");
+done:
+	free(paths);
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+static int head_ref_move(dlg_repo *r, const git_oid *to, const char *why)
+{
+	git_reference *head = NULL, *moved = NULL;
+	int error = 0;
+
+	if (git_repository_head(&head, r->git) < 0 ||
+	    git_reference_set_target(&moved, head, to, why) < 0)
+		error = dlg_sync__error("cannot move the branch");
+	git_reference_free(moved);
+	git_reference_free(head);
+	return error;
+}
+
+/* Move HEAD (and the work tree, and the index) from one commit to another. */
+static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
+		     const char *why, const dlg_sync_options *o)
+{
+	dlg_buf p = DLG_BUF_INIT, text = DLG_BUF_INIT;
+	char a[41], b[41];
+	FILE *f;
+	int error;
+
+	git_oid_tostr(a, sizeof(a), git_commit_id(from));
+	git_oid_tostr(b, sizeof(b), git_commit_id(to));
+	pending_path(&p, r);
+	f = fopen(p.ptr, "w");
+	if (!f || fprintf(f, "%s %s\n", a, b) < 0 || fflush(f) ||
+	    fsync(fileno(f))) {
+		if (f)
+			fclose(f);
+		dlg_error_set("cannot write '%s': %s", p.ptr, strerror(errno));
+		dlg_buf_dispose(&p);
+		return -1;
+	}
+	fclose(f);
+	fault_point("before-checkout");
+	if ((error = checkout_between(r, from, to, 0, o)) < 0) {
+		unlink(p.ptr);
+		goto done;
+	}
+	fault_point("after-checkout");
+	if ((error = head_ref_move(r, git_commit_id(to), why)) < 0)
+		goto done;
+	fault_point("after-move");
+	unlink(p.ptr);
+done:
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&p);
+	return error;
+}
+
+int dlg_sync__recover(dlg_repo *r)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	git_commit *from = NULL, *to = NULL;
+	git_oid a, b, head;
+	char sa[64], sb[64];
+	FILE *f;
+	int error = 0;
+
+	pending_path(&p, r);
+	f = fopen(p.ptr, "r");
+	if (!f) {
+		dlg_buf_dispose(&p);
+		return 0;
+	}
+	if (fscanf(f, "%63s %63s", sa, sb) != 2 || git_oid_fromstr(&a, sa) < 0 ||
+	    git_oid_fromstr(&b, sb) < 0) {
+		fclose(f);
+		unlink(p.ptr); /* torn before the work tree was touched */
+		dlg_buf_dispose(&p);
+		return 0;
+	}
+	fclose(f);
+	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0 ||
+	    git_commit_lookup(&from, r->git, &a) < 0 ||
+	    git_commit_lookup(&to, r->git, &b) < 0) {
+		error = dlg_sync__error("cannot finish the interrupted sync");
+		goto done;
+	}
+	if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
+		/* The files the move touches are written again, whatever
+		 * state the kill left them in; then the branch moves. */
+		if ((error = checkout_between(r, from, to, 1, NULL)) < 0 ||
+		    (git_oid_equal(&head, &a) &&
+		     (error = head_ref_move(r, &b, "delegit: finish interrupted "
+						   "sync")) < 0))
+			goto done;
+	}
+	unlink(p.ptr);
+done:
+	git_commit_free(from);
+	git_commit_free(to);
+	dlg_buf_dispose(&p);
+	return error;
+}
+
+static int lookup_commit(git_commit **out, dlg_repo *r, const char *ref)
+{
+	git_oid oid;
+	int error = git_reference_name_to_id(&oid, r->git, ref);
+
+	*out = NULL;
+	if (error == GIT_ENOTFOUND)
+		return DLG_ENOTFOUND;
+	if (error < 0 || git_commit_lookup(out, r->git, &oid) < 0)
+		return dlg_sync__error("cannot read a commit");
+	return 0;
+}
+
+/* A delete-versus-modify of a delegit file: keep the modified version. */
+static int keep_modified(git_index *idx, dlg_repo *r, const git_index_entry *kept,
+			 dlg_merge_report *rep)
+{
+	git_index_entry e = *kept;
+	char *path = strdup(kept->path);
+
+	if (!path)
+		abort();
+	e.path = path;
+	e.flags &= ~GIT_INDEX_ENTRY_STAGEMASK;
+	if (git_index_conflict_remove(idx, path) < 0 || git_index_add(idx, &e) < 0) {
+		free(path);
+		return dlg_sync__error("cannot settle a deleted file");
+	}
+	dlg_buf_printf(&rep->lines, "Conflict: %s deleted on one side, changed "
+		       "on the other: kept\n", path);
+	rep->conflicts++;
+	free(path);
+	(void)r;
+	return 0;
+}
+
+static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
+			 git_commit *theirs, const char *upstream,
+			 const dlg_sync_options *o, dlg_merge_report *rep)
+{
+	git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
+	git_index *idx = NULL;
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *anc, *our, *their;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid tree_id;
+	dlg_buf msg = DLG_BUF_INIT;
+	const git_commit *parents[2] = { ours, theirs };
+	char a[41], b[41];
+	int error = 0;
+
+	if ((error = dlg_sync__register_driver()) < 0)
+		return error;
+	dlg_sync__merge_report(rep);
+	error = git_merge_commits(&idx, r->git, ours, theirs, &mo);
+	dlg_sync__merge_report(NULL);
+	if (error < 0) {
+		error = dlg_sync__error("cannot merge");
+		goto done;
+	}
+	if (git_index_has_conflicts(idx)) {
+		if (git_index_conflict_iterator_new(&it, idx) < 0) {
+			error = dlg_sync__error("cannot read conflicts");
+			goto done;
+		}
+		/* Collect first: settling changes the index under the
+		 * iterator. */
+		while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
+			const char *path = our ? our->path : their->path;
+
+			if (dlg_schema_for_path(path) && (!our || !their))
+				continue;
+			dlg_diags_add(&rep->problems, path, 0, 0,
+				      "changed on both sides and git cannot "
+				      "merge it");
+		}
+		git_index_conflict_iterator_free(it);
+		it = NULL;
+		if (rep->problems.count) {
+			dlg_error_set("sync stopped before changing anything: "
+				      "%zu file%s need%s a person to merge",
+				      rep->problems.count,
+				      rep->problems.count == 1 ? "" : "s",
+				      rep->problems.count == 1 ? "s" : "");
+			error = DLG_ECONFLICT;
+			goto done;
+		}
+		while (git_index_has_conflicts(idx)) {
+			if (git_index_conflict_iterator_new(&it, idx) < 0 ||
+			    git_index_conflict_next(&anc, &our, &their, it) < 0) {
+				error = dlg_sync__error("cannot read conflicts");
+				goto done;
+			}
+			error = keep_modified(idx, r, our ? our : their, rep);
+			git_index_conflict_iterator_free(it);
+			it = NULL;
+			if (error < 0)
+				goto done;
+		}
+	}
+	if (git_index_write_tree_to(&tree_id, idx, r->git) < 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_id) < 0) {
+		error = dlg_sync__error("cannot write the merged tree");
+		goto done;
+	}
+	git_oid_tostr(a, sizeof(a), git_commit_id(ours));
+	git_oid_tostr(b, sizeof(b), git_commit_id(theirs));
+	dlg_buf_printf(&msg, "sync: merge %s\n\nMerged %s into %s.\n", upstream,
+		       b, a);
+	if (rep->conflicts)
+		dlg_buf_printf(&msg, "%zu conflict record%s added: see "
+			       "'delegit conflicts'.\n\n%s", rep->conflicts,
+			       rep->conflicts == 1 ? "" : "s", rep->lines.ptr);
+	if (git_signature_new(&sig, o->committer->name, o->committer->email,
+			      (git_time_t)o->committer->when, 0) < 0 ||
+	    git_commit_create(out, r->git, NULL, sig, sig, NULL, msg.ptr, tree,
+			      2, parents) < 0) {
+		error = dlg_sync__error("cannot commit the merge");
+		goto done;
+	}
+done:
+	git_index_conflict_iterator_free(it);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(idx);
+	dlg_buf_dispose(&msg);
+	return error;
+}
+
+/* Bring the remote's branch in: nothing, a fast-forward, or a merge. */
+static int integrate(dlg_sync_result *res, dlg_repo *r, const char *remote,
+		     const char *branch, const dlg_sync_options *o)
+{
+	git_commit *ours = NULL, *theirs = NULL, *merged = NULL;
+	git_annotated_commit *ann = NULL;
+	git_merge_analysis_t an;
+	git_merge_preference_t pref;
+	git_oid merge_id;
+	dlg_buf ref = DLG_BUF_INIT, upstream = DLG_BUF_INIT;
+	int error;
+
+	dlg_buf_printf(&upstream, "%s/%s", remote, branch);
+	dlg_buf_printf(&ref, "refs/remotes/%s", upstream.ptr);
+	if ((error = lookup_commit(&theirs, r, ref.ptr)) == DLG_ENOTFOUND) {
+		error = 0; /* an empty remote: nothing to bring in */
+		goto done;
+	}
+	if (error < 0 || (error = lookup_commit(&ours, r, "HEAD")) < 0)
+		goto done;
+	if (git_annotated_commit_lookup(&ann, r->git, git_commit_id(theirs)) < 0 ||
+	    git_merge_analysis(&an, &pref, r->git,
+			       (const git_annotated_commit **)&ann, 1) < 0) {
+		error = dlg_sync__error("cannot compare with the remote");
+		goto done;
+	}
+	if (an & GIT_MERGE_ANALYSIS_UP_TO_DATE)
+		goto done;
+	res->fetched = 1;
+	if (an & GIT_MERGE_ANALYSIS_FASTFORWARD) {
+		error = move_head(r, ours, theirs, "delegit sync: fast-forward", o);
+		res->fast_forward = !error;
+		goto done;
+	}
+	if ((error = merge_commits(&merge_id, r, ours, theirs, upstream.ptr, o,
+				   &res->report)) < 0)
+		goto done;
+	fault_point("after-merge-commit");
+	if (git_commit_lookup(&merged, r->git, &merge_id) < 0) {
+		error = dlg_sync__error("cannot read the merge commit");
+		goto done;
+	}
+	error = move_head(r, ours, merged, "delegit sync: merge", o);
+	res->merged = !error;
+done:
+	git_annotated_commit_free(ann);
+	git_commit_free(merged);
+	git_commit_free(ours);
+	git_commit_free(theirs);
+	dlg_buf_dispose(&ref);
+	dlg_buf_dispose(&upstream);
+	return error;
+}
+
+/* So that plain `git pull` and `git status` know the upstream. */
+static void set_upstream(dlg_repo *r, const char *remote, const char *branch)
+{
+	dlg_buf key = DLG_BUF_INIT, val = DLG_BUF_INIT;
+	char *have = NULL;
+
+	dlg_buf_printf(&key, "branch.%s.remote", branch);
+	if (dlg_repo_config_get(&have, r, key.ptr) == DLG_ENOTFOUND) {
+		dlg_repo_config_set(r, key.ptr, remote);
+		dlg_buf_clear(&key);
+		dlg_buf_printf(&key, "branch.%s.merge", branch);
+		dlg_buf_printf(&val, "refs/heads/%s", branch);
+		dlg_repo_config_set(r, key.ptr, val.ptr);
+	}
+	free(have);
+	dlg_buf_dispose(&key);
+	dlg_buf_dispose(&val);
+}
+
+int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
+{
+	const char *name = o->remote ? o->remote : "origin";
+	git_remote *remote = NULL;
+	git_reference *head = NULL;
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	remote_ctx ctx;
+	dlg_buf spec = DLG_BUF_INIT;
+	char *specp;
+	git_strarray specs;
+	const char *branch;
+	int error = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = o;
+	if ((error = git_remote_lookup(&remote, r->git, name)) < 0) {
+		if (error == GIT_ENOTFOUND || error == GIT_EINVALIDSPEC)
+			dlg_error_set("no remote '%s': add one with 'git remote "
+				      "add %s URL'", name, name);
+		else
+			dlg_sync__error("cannot read the remote");
+		return DLG_EUSAGE;
+	}
+	if (git_repository_head(&head, r->git) < 0 ||
+	    !git_reference_is_branch(head)) {
+		error = dlg_sync__error("HEAD is not on a branch");
+		goto done;
+	}
+	branch = git_reference_shorthand(head);
+	dlg_buf_printf(&spec, "refs/heads/%s:refs/heads/%s", branch, branch);
+	specp = spec.ptr;
+	specs.strings = &specp;
+	specs.count = 1;
+	callbacks(&fo.callbacks, &ctx);
+	callbacks(&po.callbacks, &ctx);
+	for (res->tries = 1;; res->tries++) {
+		ctx.cred_tries = 0;
+		if (git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
+			error = offline(name, git_remote_url(remote), "fetch");
+			goto done;
+		}
+		fault_point("after-fetch");
+		if ((error = integrate(res, r, name, branch, o)) < 0)
+			goto done;
+		ctx.cred_tries = 0;
+		ctx.push_rejected = 0;
+		fault_point("before-push");
+		error = git_remote_push(remote, &specs, &po);
+		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
+			if (res->tries < o->max_tries)
+				continue; /* the remote moved: again */
+			dlg_error_set("the remote kept moving: %d tries (%s)",
+				      res->tries, ctx.push_message);
+			error = DLG_ECONFLICT;
+			goto done;
+		}
+		if (error < 0) {
+			error = offline(name, git_remote_url(remote), "push");
+			goto done;
+		}
+		fault_point("after-push");
+		res->pushed = 1;
+		break;
+	}
+	set_upstream(r, name, branch);
+done:
+	{
+		git_oid id;
+
+		if (!git_reference_name_to_id(&id, r->git, "HEAD"))
+			git_oid_tostr(res->head, sizeof(res->head), &id);
+	}
+	dlg_buf_dispose(&spec);
+	git_reference_free(head);
+	git_remote_free(remote);
+	return error;
+}
+
+void dlg_sync_result_dispose(dlg_sync_result *r)
+{
+	dlg_buf_dispose(&r->report.lines);
+	dlg_diags_dispose(&r->report.problems);
+}
+
+/*
+ * A bare remote made with `git init --bare` may name a HEAD branch
+ * (master) that nobody pushed while the work is on main. Like git, the
+ * clone is then empty; unlike git, we check out main, or the only branch.
+ */
+static int adopt_branch(git_repository *g, git_clone_options *co)
+{
+	git_reference *remote_ref = NULL, *local = NULL;
+	git_commit *commit = NULL;
+	git_branch_iterator *it = NULL;
+	git_branch_t type;
+	const char *name = NULL;
+	char local_name[256];
+	int error = 0;
+
+	if (git_branch_lookup(&remote_ref, g, "origin/main",
+			      GIT_BRANCH_REMOTE) < 0) {
+		if (git_branch_iterator_new(&it, g, GIT_BRANCH_REMOTE) < 0 ||
+		    git_branch_next(&remote_ref, &type, it) < 0) {
+			git_branch_iterator_free(it);
+			return 0; /* truly empty: nothing to check out */
+		}
+		git_branch_iterator_free(it);
+	}
+	if (git_branch_name(&name, remote_ref) < 0 || !strchr(name, '/'))
+		goto fail;
+	snprintf(local_name, sizeof(local_name), "%s", strchr(name, '/') + 1);
+	if (git_commit_lookup(&commit, g, git_reference_target(remote_ref)) < 0 ||
+	    git_branch_create(&local, g, local_name, commit, 0) < 0 ||
+	    git_branch_set_upstream(local, name) < 0 ||
+	    git_repository_set_head(g, git_reference_name(local)) < 0 ||
+	    git_checkout_head(g, &co->checkout_opts) < 0)
+		goto fail;
+	goto done;
+fail:
+	error = dlg_sync__error("cannot check out the remote's branch");
+done:
+	git_commit_free(commit);
+	git_reference_free(local);
+	git_reference_free(remote_ref);
+	return error;
+}
+
+int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
+		   const dlg_sync_options *o)
+{
+	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
+	git_repository *g = NULL;
+	remote_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = o;
+	*out = NULL;
+	dlg_sync__init();
+	callbacks(&co.fetch_opts.callbacks, &ctx);
+	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.checkout_opts.progress_cb = checkout_progress;
+	co.checkout_opts.progress_payload = (void *)o;
+	if (git_clone(&g, url, path, &co) < 0)
+		return offline("origin", url, "clone");
+	if (git_repository_head_unborn(g) == 1 && adopt_branch(g, &co) < 0) {
+		git_repository_free(g);
+		return -1;
+	}
+	return dlg_sync__wrap(out, g);
+}
+
+int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program)
+{
+	char *have = NULL, *name = NULL;
+	dlg_buf want = DLG_BUF_INIT;
+	int error = 0;
+
+	dlg_buf_printf(&want, "%s merge-file %%O %%A %%B %%P", program);
+	if (dlg_repo_config_get(&have, r, "merge.delegit.driver") == 0) {
+		/* Keep it while the program it names is there. */
+		char *space = strchr(have, ' ');
+
+		if (space)
+			*space = '\0';
+		if (strchr(have, '/') ? access(have, X_OK) == 0 : 1)
+			goto done;
+	}
+	if ((error = dlg_repo_config_set(r, "merge.delegit.driver", want.ptr)) < 0)
+		goto done;
+	if (dlg_repo_config_get(&name, r, "merge.delegit.name") == DLG_ENOTFOUND)
+		error = dlg_repo_config_set(r, "merge.delegit.name",
+					    "delegit field-by-field merge");
+done:
+	free(have);
+	free(name);
+	dlg_buf_dispose(&want);
+	return error;
+}
