@@ -540,6 +540,307 @@ static void test_query__filters_sorts_and_agenda(void **state)
 	free(root);
 }
 
+
+/* ------------------------------------------------------------- merge */
+
+/* A line merge good enough for the unit tests: whole-text only (sync/
+ * gives the real one, on git_merge_file). Takes a side when the other
+ * kept the base; else conflicts. */
+static int test_text_merge(char **out, const char *base, const char *a,
+			   const char *b, void *payload)
+{
+	(void)payload;
+	if (!strcmp(base, a))
+		*out = strdup(b);
+	else if (!strcmp(base, b) || !strcmp(a, b))
+		*out = strdup(a);
+	else
+		return DLG_ECONFLICT;
+	return 0;
+}
+
+typedef void (*edit_fn)(dlg_node *doc);
+
+static dlg_node *edited(const dlg_node *base, edit_fn f, const char *at,
+			const char *by)
+{
+	dlg_node *d = dlg_node_dup(base);
+	dlg_diags diags = DLG_DIAGS_INIT;
+
+	f(d);
+	dlg_map_set(d, "updated", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, at));
+	dlg_map_set_str(d, "updated_by", by);
+	assert_int_equal(dlg_schema_validate(d, &dlg_schema_task, "x", &diags), 0);
+	return d;
+}
+
+/* Merge both ways; the two results must be the same bytes. */
+static dlg_node *merge_both_ways(const dlg_node *base, const dlg_node *a,
+				 const dlg_node *b, size_t *nconf)
+{
+	dlg_merge_options o = { test_text_merge, NULL };
+	dlg_node *ab = NULL, *ba = NULL;
+	char *x, *y;
+	size_t n1, n2;
+
+	assert_int_equal(dlg_merge_doc(&ab, &n1, base, a, b, &dlg_schema_task, &o), 0);
+	assert_int_equal(dlg_merge_doc(&ba, &n2, base, b, a, &dlg_schema_task, &o), 0);
+	x = canonical(ab);
+	y = canonical(ba);
+	assert_string_equal(x, y);
+	assert_int_equal(n1, n2);
+	free(x);
+	free(y);
+	dlg_node_free(ba);
+	if (nconf)
+		*nconf = n1;
+	return ab;
+}
+
+static dlg_node *merge_base(void)
+{
+	char *text = data_file("canonical/task.yaml", NULL);
+	dlg_node *d = task_from(text, strlen(text));
+
+	free(text);
+	return d;
+}
+
+static void e_priority(dlg_node *d) { dlg_map_set_str(d, "priority", "critical"); }
+static void e_due(dlg_node *d) { dlg_task_set_field(d, "due", "2026-12-24"); }
+static void e_title_x(dlg_node *d) { dlg_map_set_str(d, "title", "X"); }
+static void e_title_y(dlg_node *d) { dlg_map_set_str(d, "title", "Y"); }
+static void e_status_review(dlg_node *d) { dlg_map_set_str(d, "status", "review"); }
+static void e_tags_a(dlg_node *d) { dlg_task_set_field(d, "tags", "+x"); dlg_task_set_field(d, "tags", "-infra"); }
+static void e_tags_b(dlg_node *d) { dlg_task_set_field(d, "tags", "+y"); }
+
+static void test_merge__different_fields_merge_without_conflict(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_priority, "2026-11-29T10:00:00Z", "dana");
+	dlg_node *b = edited(base, e_due, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+
+	(void)state;
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_map_get_str(m, "priority"), "critical");
+	assert_string_equal(dlg_map_get_str(m, "due"), "2026-12-24");
+	assert_string_equal(dlg_map_get_str(m, "updated"), "2026-11-29T11:00:00Z");
+	assert_string_equal(dlg_map_get_str(m, "updated_by"), "kim");
+	assert_null(dlg_map_get(m, "conflicts"));
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void test_merge__same_change_on_both_sides_is_no_conflict(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_status_review, "2026-11-29T10:00:00Z", "dana");
+	dlg_node *b = edited(base, e_status_review, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+
+	(void)state;
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_map_get_str(m, "status"), "review");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void test_merge__same_field_both_sides_records_conflict(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_title_x, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_title_y, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+	const dlg_node *r;
+
+	(void)state;
+	assert_int_equal(n, 1);
+	/* the later change wins, though Y sorts after X */
+	assert_string_equal(dlg_map_get_str(m, "title"), "X");
+	r = dlg_map_get(m, "conflicts")->items[0];
+	assert_string_equal(dlg_map_get_str(r, "field"), "title");
+	assert_string_equal(dlg_map_get_str(r, "reason"), "conflict");
+	assert_string_equal(dlg_map_get_str(r, "value"), "X");
+	assert_string_equal(dlg_map_get_str(r, "value_by"), "dana");
+	assert_string_equal(dlg_map_get_str(r, "other"), "Y");
+	assert_string_equal(dlg_map_get_str(r, "other_by"), "kim");
+	assert_string_equal(dlg_map_get_str(r, "other_at"), "2026-11-29T11:00:00Z");
+	dlg_node_free(m);
+	/* a tie in time is broken by the values, the same way both ways */
+	dlg_node_free(b);
+	b = edited(base, e_title_y, "2026-11-29T12:00:00Z", "kim");
+	m = merge_both_ways(base, a, b, &n);
+	assert_string_equal(dlg_map_get_str(m, "title"), "Y");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void test_merge__sets_merge_adds_and_removes(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_tags_a, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_tags_b, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+	dlg_buf s = DLG_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(n, 0);
+	dlg_node_summary(&s, dlg_map_get(m, "tags"));
+	assert_string_equal(s.ptr, "[backup, x, y]");
+	dlg_buf_dispose(&s);
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void e_items_a(dlg_node *d)
+{
+	dlg_node *fb = dlg_node_new_map();
+
+	dlg_doc_set_path(d, "checkpoints[27c4f0aa].done",
+			 dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+	dlg_map_set_str(fb, "id", "aaaa0001");
+	dlg_map_set(fb, "at", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, "2026-11-29T09:00:00Z"));
+	dlg_map_set_str(fb, "author", "dana");
+	dlg_map_set_str(fb, "kind", "guidance");
+	dlg_map_set_str(fb, "text", "from a");
+	dlg_seq_push(dlg_map_get(d, "feedback"), fb);
+}
+
+static void e_items_b(dlg_node *d)
+{
+	dlg_node *fb = dlg_node_new_map();
+
+	dlg_doc_set_path(d, "checkpoints[27c4f0aa].what", dlg_node_new_str("Replica done"));
+	dlg_map_set_str(fb, "id", "bbbb0001");
+	dlg_map_set(fb, "at", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, "2026-11-29T08:00:00Z"));
+	dlg_map_set_str(fb, "author", "kim");
+	dlg_map_set_str(fb, "kind", "progress");
+	dlg_map_set_str(fb, "text", "from b");
+	dlg_seq_push(dlg_map_get(d, "feedback"), fb);
+}
+
+static void test_merge__keyed_lists_merge_item_by_item(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_items_a, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_items_b, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+	const dlg_node *fb = dlg_map_get(m, "feedback");
+
+	(void)state;
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].done")->value, "true");
+	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].what")->value, "Replica done");
+	assert_int_equal(fb->count, 4);
+	/* items added on both sides: in time order, whichever side merges */
+	assert_string_equal(dlg_map_get_str(fb->items[2], "id"), "bbbb0001");
+	assert_string_equal(dlg_map_get_str(fb->items[3], "id"), "aaaa0001");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void e_drop_cp(dlg_node *d) { dlg_doc_set_path(d, "checkpoints[27c4f0aa]", NULL); }
+static void e_edit_cp(dlg_node *d) { dlg_doc_set_path(d, "checkpoints[27c4f0aa].due", dlg_node_new_str("2026-12-09")); }
+
+static void test_merge__delete_versus_modify_keeps_the_modified_item(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_drop_cp, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_edit_cp, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+	const dlg_node *r;
+
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].due")->value, "2026-12-09");
+	r = dlg_map_get(m, "conflicts")->items[0];
+	assert_string_equal(dlg_map_get_str(r, "reason"), "deleted");
+	assert_string_equal(dlg_map_get_str(r, "field"), "checkpoints[27c4f0aa]");
+	assert_string_equal(dlg_map_get_str(r, "other_by"), "dana");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void e_why_a(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
+static void e_why_b(dlg_node *d) { dlg_map_set_str(d, "why", "one B\ntwo\n"); }
+static void e_unknown_a(dlg_node *d) { dlg_map_set_str(d, "x_a", "kept"); }
+static void e_unknown_b(dlg_node *d) { dlg_map_set_str(d, "x_b", "kept too"); }
+
+static void test_merge__text_and_unknown_keys(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_why_a, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_why_b, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+
+	(void)state;
+	assert_int_equal(n, 1); /* the same text changed both ways */
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	a = edited(base, e_unknown_a, "2026-11-29T12:00:00Z", "dana");
+	b = edited(base, e_unknown_b, "2026-11-29T11:00:00Z", "kim");
+	m = merge_both_ways(base, a, b, &n);
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_map_get_str(m, "x_a"), "kept");
+	assert_string_equal(dlg_map_get_str(m, "x_b"), "kept too");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+static void test_merge__merging_again_adds_no_record_twice(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_title_x, "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_title_y, "2026-11-29T11:00:00Z", "kim");
+	dlg_node *m1 = merge_both_ways(base, a, b, NULL);
+	dlg_node *m2 = merge_both_ways(base, b, a, NULL);
+	dlg_node *x = edited(m1, e_priority, "2026-11-30T10:00:00Z", "dana");
+	dlg_node *y = edited(m2, e_due, "2026-11-30T11:00:00Z", "kim");
+	dlg_node *m3;
+	size_t n;
+
+	(void)state;
+	/* two replicas merged the same pair, each changed on, and now meet
+	 * again over a criss-cross ancestor: the record stays one record */
+	m3 = merge_both_ways(a, x, y, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(dlg_map_get(m3, "conflicts")->count, 1);
+	assert_string_equal(dlg_map_get_str(m3, "priority"), "critical");
+	assert_string_equal(dlg_map_get_str(m3, "due"), "2026-12-24");
+	dlg_node_free(x);
+	dlg_node_free(y);
+	dlg_node_free(m1);
+	dlg_node_free(m2);
+	dlg_node_free(m3);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +859,14 @@ int main(void)
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
 		cmocka_unit_test(test_task__set_field_types_values_by_schema),
 		cmocka_unit_test(test_query__filters_sorts_and_agenda),
+		cmocka_unit_test(test_merge__different_fields_merge_without_conflict),
+		cmocka_unit_test(test_merge__same_change_on_both_sides_is_no_conflict),
+		cmocka_unit_test(test_merge__same_field_both_sides_records_conflict),
+		cmocka_unit_test(test_merge__sets_merge_adds_and_removes),
+		cmocka_unit_test(test_merge__keyed_lists_merge_item_by_item),
+		cmocka_unit_test(test_merge__delete_versus_modify_keeps_the_modified_item),
+		cmocka_unit_test(test_merge__text_and_unknown_keys),
+		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
