@@ -9,7 +9,6 @@ import datetime
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -17,99 +16,7 @@ import unittest
 
 import yaml
 
-DELEGIT = os.environ.get("DELEGIT", os.path.join(os.getcwd(), "delegit"))
-VALGRIND = os.environ.get("DELEGIT_VALGRIND") == "1"
-VALGRIND_CMD = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--show-leak-kinds=definite,indirect"]
-
-PEOPLE = {
-    "dana": ("Dana Director", "dana@acme.example", "acme", "director"),
-    "sam": ("Sam Staff", "sam@acme.example", "acme", "staff"),
-    "kim": ("Kim Lee", "kim@acme-msp.example", "acme-msp", "msp"),
-}
-
-
-class Repo:
-    """A fresh delegit repository with a team, in a temporary folder."""
-
-    def __init__(self, team=True):
-        self.tmp = tempfile.mkdtemp(prefix="delegit-e2e-")
-        self.path = os.path.join(self.tmp, "repo")
-        self.home = os.path.join(self.tmp, "home")
-        os.makedirs(self.home)
-        self.env = dict(os.environ)
-        self.env.update({
-            "HOME": self.home, "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1",
-            "LC_ALL": "C.UTF-8", "EDITOR": "false",
-        })
-        self.env.pop("GIT_DIR", None)
-        self.env.pop("DELEGIT_NOW", None)
-        self.git("init", "-q", "-b", "main", self.path, cwd=self.tmp)
-        self.as_("dana")
-        self.ok("init", "-q")
-        if team:
-            for handle in PEOPLE:
-                self.team_add(handle)
-
-    def close(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def as_(self, handle_or_email):
-        email = PEOPLE[handle_or_email][1] if handle_or_email in PEOPLE \
-            else handle_or_email
-        self.git("config", "user.email", email)
-        self.git("config", "user.name", handle_or_email)
-
-    def team_add(self, handle, *extra):
-        name, email, org, role = PEOPLE[handle]
-        return self.ok("team", "add", handle, "--name", name, "--email",
-                       email, "--org", org, "--role", role, *extra)
-
-    def git(self, *args, cwd=None, check=True):
-        r = subprocess.run(["git", *args], cwd=cwd or self.path, env=self.env,
-                           capture_output=True, text=True)
-        if check and r.returncode != 0:
-            raise AssertionError("git %s failed: %s" % (args, r.stderr))
-        return r.stdout.strip()
-
-    def run(self, *args, now=None, stdin=None):
-        env = dict(self.env)
-        if now:
-            env["DELEGIT_NOW"] = now
-        cmd = [DELEGIT, *args]
-        if VALGRIND:
-            cmd = VALGRIND_CMD + cmd
-        r = subprocess.run(cmd, cwd=self.path, env=env, capture_output=True,
-                           text=True, input=stdin or "")
-        if VALGRIND and r.returncode == 99:
-            raise AssertionError("valgrind found errors in %s:\n%s"
-                                 % (args, r.stderr))
-        return r
-
-    def ok(self, *args, **kw):
-        r = self.run(*args, **kw)
-        if r.returncode != 0:
-            raise AssertionError("delegit %s exited %d:\n%s%s"
-                                 % (" ".join(args), r.returncode, r.stdout,
-                                    r.stderr))
-        return r.stdout
-
-    def add(self, title, *args, **kw):
-        out = self.ok("add", "--json", *args, "--", title, **kw)
-        return json.loads(out)
-
-    def task_file(self, task_id):
-        return os.path.join(self.path, "tasks", task_id[:2],
-                            task_id + ".yaml")
-
-    def load(self, task_id):
-        with open(self.task_file(task_id), encoding="utf-8") as f:
-            return yaml.safe_load(f)
-
-    def head(self):
-        return self.git("rev-parse", "HEAD")
-
+from helpers import DELEGIT, PEOPLE, Repo
 
 class CliTest(unittest.TestCase):
     def setUp(self):

@@ -1,0 +1,170 @@
+"""Shared helpers of the end-to-end tests: temporary repositories driven
+by the real delegit binary, checked with the real git CLI and PyYAML.
+
+Environment: DELEGIT (the binary), DELEGIT_VALGRIND=1 to run every delegit
+command under valgrind and fail on any leak or invalid access.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import yaml
+
+DELEGIT = os.environ.get("DELEGIT", os.path.join(os.getcwd(), "delegit"))
+VALGRIND = os.environ.get("DELEGIT_VALGRIND") == "1"
+VALGRIND_CMD = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--show-leak-kinds=definite,indirect"]
+
+PEOPLE = {
+    "dana": ("Dana Director", "dana@acme.example", "acme", "director"),
+    "sam": ("Sam Staff", "sam@acme.example", "acme", "staff"),
+    "kim": ("Kim Lee", "kim@acme-msp.example", "acme-msp", "msp"),
+}
+
+
+class Repo:
+    """A fresh delegit repository with a team, in a temporary folder."""
+
+    def __init__(self, team=True, tmp=None, name="repo", clone_from=None):
+        self.owns_tmp = tmp is None
+        self.tmp = tmp or tempfile.mkdtemp(prefix="delegit-e2e-")
+        self.path = os.path.join(self.tmp, name)
+        self.home = os.path.join(self.tmp, "home")
+        os.makedirs(self.home, exist_ok=True)
+        self.env = dict(os.environ)
+        self.env.update({
+            "HOME": self.home, "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1",
+            "LC_ALL": "C.UTF-8", "EDITOR": "false",
+        })
+        for var in ("GIT_DIR", "DELEGIT_NOW", "DELEGIT_FAULT"):
+            self.env.pop(var, None)
+        if clone_from:
+            self.run_in(self.tmp, "clone", "-q", clone_from, self.path)
+            self.as_("dana")
+            return
+        self.git("init", "-q", "-b", "main", self.path, cwd=self.tmp)
+        self.as_("dana")
+        self.ok("init", "-q")
+        if team:
+            for handle in PEOPLE:
+                self.team_add(handle)
+
+    def run_in(self, cwd, *args):
+        cmd = [DELEGIT, *args]
+        if VALGRIND:
+            cmd = VALGRIND_CMD + cmd
+        r = subprocess.run(cmd, cwd=cwd, env=self.env, capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise AssertionError("delegit %s: %s" % (args, r.stderr))
+        return r.stdout
+
+    def files(self):
+        """Every delegit file of the work tree: {path: bytes}."""
+        out = {}
+        for top in ("tasks", "team", ".delegit"):
+            for root, _dirs, names in os.walk(os.path.join(self.path, top)):
+                for name in names:
+                    full = os.path.join(root, name)
+                    with open(full, "rb") as f:
+                        out[os.path.relpath(full, self.path)] = f.read()
+        return out
+
+    def close(self):
+        if self.owns_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def as_(self, handle_or_email):
+        email = PEOPLE[handle_or_email][1] if handle_or_email in PEOPLE \
+            else handle_or_email
+        self.git("config", "user.email", email)
+        self.git("config", "user.name", handle_or_email)
+
+    def team_add(self, handle, *extra):
+        name, email, org, role = PEOPLE[handle]
+        return self.ok("team", "add", handle, "--name", name, "--email",
+                       email, "--org", org, "--role", role, *extra)
+
+    def git(self, *args, cwd=None, check=True):
+        r = subprocess.run(["git", *args], cwd=cwd or self.path, env=self.env,
+                           capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise AssertionError("git %s failed: %s" % (args, r.stderr))
+        return r.stdout.strip()
+
+    def run(self, *args, now=None, stdin=None, fault=None):
+        env = dict(self.env)
+        if now:
+            env["DELEGIT_NOW"] = now
+        if fault:
+            env["DELEGIT_FAULT"] = fault
+        cmd = [DELEGIT, *args]
+        if VALGRIND:
+            cmd = VALGRIND_CMD + cmd
+        r = subprocess.run(cmd, cwd=self.path, env=env, capture_output=True,
+                           text=True, input=stdin or "")
+        if VALGRIND and r.returncode == 99:
+            raise AssertionError("valgrind found errors in %s:\n%s"
+                                 % (args, r.stderr))
+        return r
+
+    def ok(self, *args, **kw):
+        r = self.run(*args, **kw)
+        if r.returncode != 0:
+            raise AssertionError("delegit %s exited %d:\n%s%s"
+                                 % (" ".join(args), r.returncode, r.stdout,
+                                    r.stderr))
+        return r.stdout
+
+    def add(self, title, *args, **kw):
+        out = self.ok("add", "--json", *args, "--", title, **kw)
+        return json.loads(out)
+
+    def task_file(self, task_id):
+        return os.path.join(self.path, "tasks", task_id[:2],
+                            task_id + ".yaml")
+
+    def load(self, task_id):
+        with open(self.task_file(task_id), encoding="utf-8") as f:
+            return yaml.safe_load(f)
+
+    def head(self):
+        return self.git("rev-parse", "HEAD")
+
+
+
+
+class Network:
+    """A bare remote and replicas of it, in one temporary folder: replica 0
+    made the repository and its team; the others are `delegit clone`s."""
+
+    def __init__(self, replicas=3, remote_url=None):
+        self.tmp = tempfile.mkdtemp(prefix="delegit-net-")
+        self.bare = os.path.join(self.tmp, "remote.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main",
+                        self.bare], check=True)
+        first = Repo(tmp=self.tmp, name="r0")
+        first.git("remote", "add", "origin", remote_url or self.bare)
+        first.ok("sync")
+        self.replicas = [first]
+        for i in range(1, replicas):
+            self.replicas.append(Repo(tmp=self.tmp, name="r%d" % i,
+                                      clone_from=remote_url or self.bare))
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def sync_all(self, order=None):
+        """Two rounds of syncs: after them every replica has everything."""
+        order = order or range(len(self.replicas))
+        for _ in range(2):
+            for i in order:
+                self.replicas[i].ok("sync", "-q")
+
+    def assert_converged(self, test):
+        first = self.replicas[0].files()
+        for r in self.replicas[1:]:
+            test.assertEqual(r.files(), first)

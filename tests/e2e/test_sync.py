@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""End-to-end tests of sync: replicas of a real bare remote, merged field by
+field, checked with the real git CLI; git daemon and git http-backend on
+127.0.0.1 for the network transports."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import yaml
+
+from helpers import DELEGIT, Network, Repo
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError("server exited early")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("server did not listen on %d" % port)
+
+
+class SyncTest(unittest.TestCase):
+    replicas = 3
+
+    def setUp(self):
+        self.net = Network(self.replicas)
+        self.addCleanup(self.net.close)
+        self.a, self.b = self.net.replicas[0], self.net.replicas[1]
+        self.c = self.net.replicas[2] if self.replicas > 2 else None
+
+    def shared_task(self, **kw):
+        t = self.a.add("Replicate backups offsite", "--to", "kim",
+                       "--why", "One.\nTwo.\nThree.\n",
+                       "--checkpoint", "2026-12-01:Vendor chosen",
+                       now="2026-11-25T09:00:00Z", **kw)
+        self.a.ok("sync", "-q")
+        for r in self.net.replicas[1:]:
+            r.ok("sync", "-q")
+        return t["id"]
+
+
+class TestMerge(SyncTest):
+    def test_different_fields_on_three_replicas_merge_without_conflict(self):
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "priority=high", now="2026-11-26T10:00:00Z")
+        self.b.as_("kim")
+        self.b.ok("start", tid[:8], now="2026-11-26T10:05:00Z")
+        self.c.as_("sam")
+        self.c.ok("feedback", tid[:8], "I can help with the NAS",
+                  now="2026-11-26T10:10:00Z")
+        self.net.sync_all()
+        self.net.assert_converged(self)
+        t = self.a.load(tid)
+        self.assertEqual(t["priority"], "high")
+        self.assertEqual(t["status"], "in-progress")
+        self.assertEqual(t["feedback"][-1]["text"], "I can help with the NAS")
+        self.assertNotIn("conflicts", t)
+        self.assertEqual(t["updated_by"], "sam")
+        # a merge commit joined the lines of work, and git agrees all is well
+        merges = self.a.git("log", "--merges", "--format=%s")
+        self.assertIn("sync: merge origin/main", merges)
+        self.a.git("fsck", "--strict")
+        self.assertEqual(self.a.git("status", "--porcelain"), "")
+
+    def test_same_field_gives_same_winner_and_record_everywhere(self):
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "due=2026-12-20", now="2026-11-26T10:00:00Z")
+        self.b.as_("sam")
+        self.b.ok("set", tid[:8], "due=2026-12-22", now="2026-11-26T11:00:00Z")
+        self.c.as_("kim")
+        self.c.ok("set", tid[:8], "due=2026-12-21", now="2026-11-26T09:00:00Z")
+        self.net.sync_all(order=[2, 0, 1])
+        self.net.assert_converged(self)
+        t = self.a.load(tid)
+        self.assertEqual(str(t["due"]), "2026-12-22")  # the latest change
+        lost = sorted((str(r["other"]), r["other_by"]) for r in t["conflicts"])
+        self.assertEqual(lost, [("2026-12-20", "dana"), ("2026-12-21", "kim")])
+        for r in self.net.replicas:
+            out = json.loads(r.ok("conflicts", "--json"))
+            self.assertEqual(sorted(x["other"] for x in out),
+                             ["2026-12-20", "2026-12-21"])
+        # the merge commit says so too
+        body = self.a.git("log", "--merges", "--format=%B")
+        self.assertIn("conflict record", body)
+
+    def test_lines_of_text_merge_and_sets_merge(self):
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "why=One, edited by Dana.\nTwo.\nThree.\n",
+                  "tags=+infra", now="2026-11-26T10:00:00Z")
+        self.b.as_("kim")
+        self.b.ok("set", tid[:8], "why=One.\nTwo.\nThree, edited by Kim.\n",
+                  "tags=+backup", now="2026-11-26T11:00:00Z")
+        self.net.sync_all(order=[1, 0])
+        t = self.b.load(tid)
+        self.assertEqual(t["why"], "One, edited by Dana.\nTwo.\nThree, edited by Kim.\n")
+        self.assertEqual(t["tags"], ["backup", "infra"])
+        self.assertNotIn("conflicts", t)
+
+    def test_resolve_settles_a_conflict_in_one_commit(self):
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "priority=high", now="2026-11-26T10:00:00Z")
+        self.b.ok("set", tid[:8], "priority=low", now="2026-11-26T11:00:00Z")
+        self.net.sync_all(order=[0, 1])
+        self.assertEqual(self.a.load(tid)["priority"], "low")
+        text = self.a.ok("conflicts")
+        self.assertIn("priority", text)
+        before = int(self.a.git("rev-list", "--count", "HEAD"))
+        res = self.a.run("resolve", tid[:8], "priority")
+        self.assertEqual(res.returncode, 2)
+        self.a.ok("resolve", tid[:8], "priority", "--theirs")
+        self.assertEqual(int(self.a.git("rev-list", "--count", "HEAD")), before + 1)
+        t = self.a.load(tid)
+        self.assertEqual(t["priority"], "high")
+        self.assertNotIn("conflicts", t)
+        self.assertIn("no conflicts", self.a.ok("conflicts"))
+        self.net.sync_all()
+        self.net.assert_converged(self)
+        res = self.a.run("resolve", tid[:8], "priority", "--ours")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("no conflict recorded", res.stderr)
+
+    def test_plain_git_pull_merges_the_same_as_delegit_sync(self):
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "priority=high", "due=2026-12-20",
+                  now="2026-11-26T10:00:00Z")
+        self.b.as_("kim")
+        self.b.ok("start", tid[:8], now="2026-11-26T10:05:00Z")
+        self.b.ok("set", tid[:8], "due=2026-12-22", now="2026-11-26T10:06:00Z")
+        self.b.ok("sync", "-q")
+        # two copies of replica a: one pulls with plain git, one syncs
+        twin = os.path.join(self.net.tmp, "twin")
+        shutil.copytree(self.a.path, twin, symlinks=True)
+        self.a.ok("sync", "-q")
+        r = subprocess.run(["git", "-c", "pull.rebase=false", "pull", "-q",
+                            "--no-edit", "origin", "main"], cwd=twin,
+                           env=self.a.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for rel, data in self.a.files().items():
+            with open(os.path.join(twin, rel), "rb") as f:
+                self.assertEqual(f.read(), data, rel)
+        t = self.a.load(tid)
+        self.assertEqual(str(t["due"]), "2026-12-22")
+        self.assertEqual(len(t["conflicts"]), 1)
+        with open(self.a.task_file(tid), encoding="utf-8") as f:
+            self.assertNotIn("<<<<<<<", f.read())
+
+    def test_plain_git_clone_gets_the_merge_driver_on_first_command(self):
+        plain = os.path.join(self.net.tmp, "plain")
+        subprocess.run(["git", "clone", "-q", self.net.bare, plain],
+                       check=True, env=self.a.env)
+        r = subprocess.run(["git", "config", "merge.delegit.driver"],
+                           cwd=plain, env=self.a.env, capture_output=True,
+                           text=True)
+        self.assertEqual(r.stdout, "")
+        subprocess.run([DELEGIT, "list"], cwd=plain, env=self.a.env,
+                       check=True, capture_output=True)
+        r = subprocess.run(["git", "config", "merge.delegit.driver"],
+                           cwd=plain, env=self.a.env, capture_output=True,
+                           text=True)
+        self.assertIn("merge-file %O %A %B %P", r.stdout)
+
+
+class TestOfflineAndSafety(SyncTest):
+    replicas = 2
+
+    def test_unreachable_remote_exits_3_and_keeps_local_work(self):
+        tid = self.shared_task()
+        self.a.git("remote", "set-url", "origin",
+                   os.path.join(self.net.tmp, "gone.git"))
+        self.a.ok("set", tid[:8], "priority=low")
+        head = self.a.head()
+        res = self.a.run("sync")
+        self.assertEqual(res.returncode, 3, res.stderr)
+        self.assertIn("cannot reach remote 'origin'", res.stderr)
+        self.assertEqual(self.a.head(), head)
+        self.a.git("remote", "set-url", "origin", self.net.bare)
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.load(tid)["priority"], "low")
+
+    def test_no_remote_is_a_usage_error(self):
+        res = self.a.run("sync", "nowhere")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("no remote 'nowhere'", res.stderr)
+
+    def test_valid_hand_edits_are_committed_and_invalid_ones_stop_the_sync(self):
+        tid = self.shared_task()
+        path = self.a.task_file(tid)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("priority: normal", "priority: critical"))
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.git("status", "--porcelain"), "")
+        self.assertIn("sync: commit hand edits", self.a.git("log", "--format=%s"))
+        self.assertIn("priority: normal -> critical",
+                      self.a.git("log", "-1", "--format=%B", "--grep=hand edits"))
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.load(tid)["priority"], "critical")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("status: open", "status: someday"))
+        head = self.a.head()
+        res = self.a.run("sync")
+        self.assertEqual(res.returncode, 1)
+        self.assertRegex(res.stderr, r"tasks/../%s\.yaml:\d+:\d+: 'status'" % tid)
+        self.assertIn("nothing was changed", res.stderr)
+        self.assertEqual(self.a.head(), head)
+
+    def test_files_git_cannot_merge_stop_the_sync_before_any_change(self):
+        for r, text in ((self.a, "dana's line\n"), (self.b, "kim's line\n")):
+            with open(os.path.join(r.path, "README.md"), "w") as f:
+                f.write(text)
+            r.git("add", "README.md")
+            r.git("commit", "-qm", "readme")
+        self.a.ok("sync", "-q")
+        head = self.b.head()
+        res = self.b.run("sync")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("README.md", res.stderr)
+        self.assertIn("before changing anything", res.stderr)
+        self.assertEqual(self.b.head(), head)
+        with open(os.path.join(self.b.path, "README.md")) as f:
+            self.assertEqual(f.read(), "kim's line\n")
+
+    def test_a_sync_killed_at_any_step_loses_nothing(self):
+        steps = ["after-fetch", "after-merge-commit", "before-checkout",
+                 "after-checkout", "after-move", "before-push", "after-push"]
+        tid = self.shared_task()
+        for i, step in enumerate(steps):
+            self.a.ok("feedback", tid[:8], "from a %d" % i)
+            self.b.ok("feedback", tid[:8], "from b %d" % i)
+            self.b.ok("sync", "-q")
+            res = self.a.run("sync", fault=step)
+            self.assertEqual(res.returncode, -9, (step, res.stderr))
+            # the next command accepts the repository...
+            self.a.ok("list")
+            self.a.ok("sync", "-q")
+            self.b.ok("sync", "-q")
+            self.net.assert_converged(self)
+            texts = [f["text"] for f in self.a.load(tid)["feedback"]]
+            for j in range(i + 1):
+                self.assertIn("from a %d" % j, texts, step)
+                self.assertIn("from b %d" % j, texts, step)
+            self.assertEqual(self.a.git("status", "--porcelain"), "", step)
+            self.a.git("fsck", "--strict")
+            for data in self.a.files().values():
+                self.assertNotIn(b"<<<<<<<", data)
+
+
+class TestTransports(unittest.TestCase):
+    def run_pair(self, url_of):
+        """A replica pushes to a server, a clone of it over the network
+        edits, syncs back."""
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        url = url_of(net)
+        other = Repo(tmp=net.tmp, name="far", clone_from=url)
+        tid = a.add("Over the wire", "--to", "kim")["id"]
+        a.ok("sync", "-q")
+        other.ok("sync", "-q")
+        other.as_("kim")
+        other.ok("start", tid[:8])
+        other.ok("sync", "-q")
+        a.ok("sync", "-q")
+        self.assertEqual(a.load(tid)["status"], "in-progress")
+        self.assertEqual(a.files(), other.files())
+
+    def test_git_daemon(self):
+        port = free_port()
+
+        def url_of(net):
+            proc = subprocess.Popen(
+                ["git", "daemon", "--reuseaddr", "--export-all",
+                 "--enable=receive-pack", "--listen=127.0.0.1",
+                 "--port=%d" % port, "--base-path=" + net.tmp, net.tmp],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.addCleanup(proc.wait)
+            self.addCleanup(proc.kill)
+            wait_port(port, proc)
+            return "git://127.0.0.1:%d/remote.git" % port
+        self.run_pair(url_of)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_smart_http(self):
+        port = free_port()
+
+        def url_of(net):
+            subprocess.run(["git", "config", "http.receivepack", "true"],
+                           cwd=net.bare, check=True)
+            conf = os.path.join(net.tmp, "lighttpd.conf")
+            backend = subprocess.run(["git", "--exec-path"], check=True,
+                                     capture_output=True, text=True)
+            backend = os.path.join(backend.stdout.strip(), "git-http-backend")
+            with open(conf, "w") as f:
+                f.write('server.document-root = "%s"\n' % net.tmp)
+                f.write('server.bind = "127.0.0.1"\n')
+                f.write("server.port = %d\n" % port)
+                f.write('server.modules = ("mod_alias", "mod_cgi", "mod_setenv")\n')
+                f.write('alias.url = ("/git" => "%s")\n' % backend)
+                f.write('cgi.assign = ("" => "")\n')
+                f.write('setenv.add-environment = ("GIT_PROJECT_ROOT" => "%s", '
+                        '"GIT_HTTP_EXPORT_ALL" => "1")\n' % net.tmp)
+            proc = subprocess.Popen(["lighttpd", "-D", "-f", conf],
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            self.addCleanup(proc.wait)
+            self.addCleanup(proc.kill)
+            wait_port(port, proc)
+            return "http://127.0.0.1:%d/git/remote.git" % port
+        self.run_pair(url_of)
+
+
+if __name__ == "__main__":
+    unittest.main()
