@@ -3,7 +3,10 @@ BUILD ?= build
 BUILD_SAN ?= build-san
 JOBS ?= 2
 
-.PHONY: all deps build build-san test test-fast test-san test-valgrind demo clean
+ROUNDS ?= 10000
+SEED ?= 1
+
+.PHONY: all deps build build-san test test-fast test-san test-valgrind demo converge clean
 
 all: build
 
@@ -31,6 +34,11 @@ test-san: build-san
 
 test-valgrind: build
 	DELEGIT_VALGRIND=1 ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -R e2e
+
+# The convergence simulation, long: make converge ROUNDS=10000 SEED=1
+converge: build
+	DELEGIT=$(BUILD)/delegit DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
+	/usr/bin/python3 tests/e2e/test_converge.py -v
 
 demo: build
 	demo/demo.sh $(BUILD)/delegit
