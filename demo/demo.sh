@@ -87,3 +87,46 @@ say "And plain git tells the same story"
 git log --format='%h %an: %s'
 git log -1 --format=%B --grep="Change: status review -> done"
 run check
+
+say "Offline-first: three replicas sync through a bare remote"
+cd "$work"
+git init -q --bare -b main shared.git
+cd acme-it
+git remote add origin "$work/shared.git"
+as dana@acme.example "Dana Director"
+run sync
+cd "$work"
+run clone shared.git kim-laptop
+run clone shared.git sam-laptop
+(cd kim-laptop && as kim@acme-msp.example "Kim Lee")
+(cd sam-laptop && as sam@acme.example "Sam Staff")
+
+say "Everyone edits the backup task at once, on different fields"
+at 2026-11-26T09:00:00Z
+(cd acme-it && run set "$backup" priority=critical)
+at 2026-11-26T09:05:00Z
+(cd kim-laptop && run start "$backup" -m "Quote arrived; starting.")
+at 2026-11-26T09:10:00Z
+(cd sam-laptop && run feedback "$backup" "The NAS is ready for you, Kim." --kind progress)
+for r in acme-it kim-laptop sam-laptop acme-it kim-laptop; do (cd "$r" && run sync); done
+(cd sam-laptop && run show "$backup" | head -12)
+
+say "A real conflict: Dana and Kim both move the deadline"
+at 2026-11-26T10:00:00Z
+(cd acme-it && run set "$backup" due=2026-12-18)
+at 2026-11-26T10:30:00Z
+(cd kim-laptop && run set "$backup" due=2026-12-22)
+for r in acme-it kim-laptop acme-it sam-laptop; do (cd "$r" && run sync); done
+(cd sam-laptop && run conflicts)
+say "Dana settles it: her date stands"
+at 2026-11-26T11:00:00Z
+(cd acme-it && run resolve "$backup" due --theirs && run sync)
+for r in kim-laptop sam-laptop; do (cd "$r" && run sync); done
+(cd kim-laptop && run conflicts && run show "$backup" | sed -n '1,6p')
+if diff -r -x .git acme-it kim-laptop >/dev/null && diff -r -x .git acme-it sam-laptop >/dev/null; then
+	echo "all three replicas hold identical files"
+else
+	echo "replicas differ!" >&2
+	exit 1
+fi
+(cd acme-it && git log --graph --format='%h %an: %s' | head -n 14)

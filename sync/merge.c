@@ -52,6 +52,7 @@ int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 		dlg_error_set("'%s' is not a delegit file", path);
 		return DLG_EINVALID;
 	}
+	dlg_sync__init(); /* git merge-file runs us outside any repository */
 	o.text_merge = text_merge;
 	if ((base && (error = dlg_store_parse(&b, base, base_len, path, schema,
 					      diags)) < 0) ||

@@ -528,6 +528,21 @@ done:
 	return error;
 }
 
+/* Whether the remote's branch (as last fetched) is our HEAD. */
+static int up_to_date(dlg_repo *r, const char *remote, const char *branch)
+{
+	dlg_buf ref = DLG_BUF_INIT;
+	git_oid a, b;
+	int same;
+
+	dlg_buf_printf(&ref, "refs/remotes/%s/%s", remote, branch);
+	same = !git_reference_name_to_id(&a, r->git, ref.ptr) &&
+	       !git_reference_name_to_id(&b, r->git, "HEAD") &&
+	       git_oid_equal(&a, &b);
+	dlg_buf_dispose(&ref);
+	return same;
+}
+
 /* So that plain `git pull` and `git status` know the upstream. */
 static void set_upstream(dlg_repo *r, const char *remote, const char *branch)
 {
@@ -593,6 +608,8 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		fault_point("after-fetch");
 		if ((error = integrate(res, r, name, branch, o)) < 0)
 			goto done;
+		if (up_to_date(r, name, branch))
+			break; /* the remote has all we have */
 		ctx.cred_tries = 0;
 		ctx.push_rejected = 0;
 		fault_point("before-push");

@@ -42,7 +42,7 @@ class Simulation:
             r.as_(handle)
         self.clock = 1795000000  # late 2026
         self.tasks = []
-        self.log = []
+        self.docs = {}  # every task as of the last full exchange
 
     def close(self):
         self.net.close()
@@ -118,8 +118,12 @@ class Simulation:
                 d = yaml.safe_load(data)
                 docs[d["id"]] = d
         self.tasks = sorted(docs)
+        old_docs, self.docs = self.docs, docs
         for (_, tid, field), v in writes.items():
             d = docs[tid]
+            start = old_docs.get(tid, {}).get(field)
+            if v == ("" if start is None else str(start)):
+                continue  # back to where the round began: no change made
             final = "" if d[field] is None else str(d[field])
             kept = {str(c.get("value")) for c in d.get("conflicts", [])
                     if c["field"] == field}

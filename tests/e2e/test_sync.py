@@ -161,6 +161,41 @@ class TestMerge(SyncTest):
         with open(self.a.task_file(tid), encoding="utf-8") as f:
             self.assertNotIn("<<<<<<<", f.read())
 
+    def test_merge_file_works_outside_any_repository(self):
+        # git runs the driver with plain files; text merged by lines must
+        # work there too (this once crashed: libgit2 was not set up)
+        tid = self.shared_task()
+        with open(self.a.task_file(tid), encoding="utf-8") as f:
+            base = f.read()
+        ours = base.replace("One.", "One, ours.").replace(
+            "updated_by: dana", "updated_by: kim")
+        theirs = base.replace("Three.", "Three, theirs.").replace(
+            "priority: normal", "priority: high")
+        d = tempfile.mkdtemp(prefix="delegit-e2e-")
+        self.addCleanup(shutil.rmtree, d, True)
+        for name, text in (("O", base), ("A", ours), ("B", theirs)):
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        rel = "tasks/%s/%s.yaml" % (tid[:2], tid)
+        r = subprocess.run([DELEGIT, "merge-file", "O", "A", "B", rel], cwd=d,
+                           capture_output=True, text=True, env=self.a.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(d, "A"), encoding="utf-8") as f:
+            merged = yaml.safe_load(f)
+        self.assertEqual(merged["why"], "One, ours.\nTwo.\nThree, theirs.\n")
+        self.assertEqual(merged["priority"], "high")
+        # a version that does not validate: exit 1, OURS left alone
+        with open(os.path.join(d, "B"), "w", encoding="utf-8") as f:
+            f.write("status: [\n")
+        with open(os.path.join(d, "A"), "rb") as f:
+            before = f.read()
+        r = subprocess.run([DELEGIT, "merge-file", "O", "A", "B", rel], cwd=d,
+                           capture_output=True, text=True, env=self.a.env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("malformed YAML", r.stderr)
+        with open(os.path.join(d, "A"), "rb") as f:
+            self.assertEqual(f.read(), before)
+
     def test_plain_git_clone_gets_the_merge_driver_on_first_command(self):
         plain = os.path.join(self.net.tmp, "plain")
         subprocess.run(["git", "clone", "-q", self.net.bare, plain],
