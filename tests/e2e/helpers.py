@@ -14,7 +14,10 @@ import yaml
 
 DELEGIT = os.environ.get("DELEGIT", os.path.join(os.getcwd(), "delegit"))
 VALGRIND = os.environ.get("DELEGIT_VALGRIND") == "1"
+SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                            "valgrind.supp")
 VALGRIND_CMD = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                "--suppressions=" + SUPPRESSIONS,
                 "--errors-for-leak-kinds=definite,indirect",
                 "--show-leak-kinds=definite,indirect"]
 
