@@ -168,3 +168,8 @@ size_t cli_multi(const char ***out, const cli_args *a, const char *name)
 	*out = k < 0 ? NULL : a->multi[k];
 	return k < 0 ? 0 : a->nmulti[k];
 }
+
+unsigned cli_out_mode(const cli_args *a)
+{
+	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
+}

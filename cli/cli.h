@@ -54,6 +54,8 @@ const char *cli_get(const cli_args *a, const char *name);
 int cli_flag(const cli_args *a, const char *name);
 size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
+/* CLI_OUT_JSON when --json was given, else CLI_OUT_SUMMARY. */
+unsigned cli_out_mode(const cli_args *a);
 
 /* ------------------------------------------------------------ context */
 enum {
@@ -132,6 +134,13 @@ void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
  * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed). */
 dlg_node *cli_new_criterion(const char *text);
 int cli_new_checkpoint(dlg_node **out, const char *spec_text);
+/*
+ * Apply the expectation options shared by add and expect: OUTCOME_OPT
+ * (--expect for add, --outcome for expect), --quality..., --accept...,
+ * --process and --why.
+ */
+void cli_apply_expectations(dlg_node *task, const cli_args *a,
+			    const char *outcome_opt);
 
 /* Commit files written to the work tree, with a message. */
 int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,

@@ -86,11 +86,32 @@ int cli_new_checkpoint(dlg_node **out, const char *spec_text)
 	return 0;
 }
 
+void cli_apply_expectations(dlg_node *task, const cli_args *a,
+			    const char *outcome_opt)
+{
+	dlg_node *ex = dlg_map_get(task, "expectations");
+	const char **v;
+	size_t n, i;
+
+	if (cli_get(a, outcome_opt))
+		dlg_map_set_str(ex, "outcome", cli_get(a, outcome_opt));
+	if (cli_get(a, "process"))
+		dlg_map_set_str(ex, "process", cli_get(a, "process"));
+	if (cli_get(a, "why"))
+		dlg_map_set_str(task, "why", cli_get(a, "why"));
+	n = cli_multi(&v, a, "quality");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
+	n = cli_multi(&v, a, "accept");
+	for (i = 0; i < n; i++)
+		dlg_seq_push(dlg_map_get(ex, "acceptance"),
+			     cli_new_criterion(v[i]));
+}
+
 int cmd_add(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
 	cli_task t;
-	dlg_node *ex;
 	const char **v;
 	size_t n, i;
 	int error;
@@ -106,31 +127,18 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 		t.path = dlg_buf_detach(&path);
 	}
 	t.task = dlg_task_new(t.id, a.pos[0], cli_me(c), c->now);
-	ex = dlg_map_get(t.task, "expectations");
 	if (cli_get(&a, "to"))
 		dlg_map_set_str(t.task, "assignee", cli_get(&a, "to"));
 	if (cli_get(&a, "due"))
 		dlg_task_set_field(t.task, "due", cli_get(&a, "due"));
 	if (cli_get(&a, "priority"))
 		dlg_map_set_str(t.task, "priority", cli_get(&a, "priority"));
-	if (cli_get(&a, "why"))
-		dlg_map_set_str(t.task, "why", cli_get(&a, "why"));
-	if (cli_get(&a, "expect"))
-		dlg_map_set_str(ex, "outcome", cli_get(&a, "expect"));
-	if (cli_get(&a, "process"))
-		dlg_map_set_str(ex, "process", cli_get(&a, "process"));
+	cli_apply_expectations(t.task, &a, "expect");
 	if (cli_get(&a, "estimate"))
 		dlg_task_set_field(t.task, "estimate_hours",
 				   cli_get(&a, "estimate"));
 	if (cli_flag(&a, "core"))
 		dlg_task_set_field(t.task, "core", "true");
-	n = cli_multi(&v, &a, "quality");
-	for (i = 0; i < n; i++)
-		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
-	n = cli_multi(&v, &a, "accept");
-	for (i = 0; i < n; i++)
-		dlg_seq_push(dlg_map_get(ex, "acceptance"),
-			     cli_new_criterion(v[i]));
 	n = cli_multi(&v, &a, "checkpoint");
 	for (i = 0; i < n; i++) {
 		dlg_node *cp;

@@ -66,8 +66,7 @@ static int tick(cli_ctx *c, const cli_args *a, const char *prefix,
 						cli_flag(a, "undo") ? "false"
 								    : "true"));
 		error = cli_task_commit(c, &t, verb,
-					cli_flag(a, "json") ? CLI_OUT_JSON
-							    : CLI_OUT_SUMMARY);
+					cli_out_mode(a));
 	}
 	cli_task_dispose(&t);
 	return error;
@@ -92,8 +91,7 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv)
 			goto done;
 		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
 		error = cli_task_commit(c, &t, "checkpoint",
-					cli_flag(&a, "json") ? CLI_OUT_JSON
-							     : CLI_OUT_SUMMARY);
+					cli_out_mode(&a));
 	} else {
 		dlg_error_set("unknown checkpoint action '%s' (expected add "
 			      "or done)", a.pos[1]);

@@ -193,8 +193,7 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 	if (!list->count)
 		dlg_map_remove(t.task, "conflicts");
 	error = cli_task_commit(c, &t, "resolve",
-				cli_flag(&a, "json") ? CLI_OUT_JSON
-						     : CLI_OUT_SUMMARY);
+				cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

@@ -146,8 +146,7 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	if (!t.before)
 		t.before = dlg_node_dup(t.task);
 	error = cli_task_commit(c, &t, "edit",
-				cli_flag(&a, "json") ? CLI_OUT_JSON
-						     : CLI_OUT_SUMMARY);
+				cli_out_mode(&a));
 	keep = error < 0;
 done:
 	if (keep && error < 0 && error != DLG_EINVALID)

@@ -57,8 +57,7 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 	list = dlg_map_get(t.task, "feedback");
 	dlg_seq_push(list, item);
 	error = cli_task_commit(c, &t, "feedback",
-				cli_flag(&a, "json") ? CLI_OUT_JSON
-						     : CLI_OUT_SUMMARY);
+				cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

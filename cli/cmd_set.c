@@ -43,11 +43,6 @@ static const cli_spec expect_spec = {
 	"Set or add to a task's expectations.", NULL, expect_opts, 1, 1
 };
 
-static unsigned out_mode(const cli_args *a)
-{
-	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
-}
-
 int cmd_set(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -75,7 +70,7 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 		if (error < 0)
 			goto done;
 	}
-	error = cli_task_commit(c, &t, "set", out_mode(&a));
+	error = cli_task_commit(c, &t, "set", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
@@ -94,7 +89,7 @@ int cmd_assign(cli_ctx *c, int argc, char **argv)
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	dlg_map_set_str(t.task, "assignee", a.pos[1]);
-	error = cli_task_commit(c, &t, "assign", out_mode(&a));
+	error = cli_task_commit(c, &t, "assign", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
@@ -105,30 +100,14 @@ int cmd_expect(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
 	cli_task t;
-	dlg_node *ex;
-	const char **v;
-	size_t n, i;
 	int error;
 
 	memset(&t, 0, sizeof(t));
 	if ((error = cli_parse(&a, &expect_spec, argc, argv)) != 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
-	ex = dlg_map_get(t.task, "expectations");
-	if (cli_get(&a, "outcome"))
-		dlg_map_set_str(ex, "outcome", cli_get(&a, "outcome"));
-	if (cli_get(&a, "process"))
-		dlg_map_set_str(ex, "process", cli_get(&a, "process"));
-	if (cli_get(&a, "why"))
-		dlg_map_set_str(t.task, "why", cli_get(&a, "why"));
-	n = cli_multi(&v, &a, "quality");
-	for (i = 0; i < n; i++)
-		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
-	n = cli_multi(&v, &a, "accept");
-	for (i = 0; i < n; i++)
-		dlg_seq_push(dlg_map_get(ex, "acceptance"),
-			     cli_new_criterion(v[i]));
-	error = cli_task_commit(c, &t, "expect", out_mode(&a));
+	cli_apply_expectations(t.task, &a, "outcome");
+	error = cli_task_commit(c, &t, "expect", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

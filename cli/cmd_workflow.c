@@ -58,8 +58,7 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 				  c->now)) < 0)
 		goto done;
 	error = cli_task_commit(c, &t, argv[0],
-				cli_flag(&a, "json") ? CLI_OUT_JSON
-						     : CLI_OUT_SUMMARY);
+				cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
