@@ -71,6 +71,8 @@ static int commit_hand_edits(cli_ctx *c)
 						    roots[k])) < 0)
 			goto done;
 		paths = realloc(paths, (n + m + 1) * sizeof(*paths));
+		if (!paths)
+			abort();
 		memcpy(paths + n, more, m * sizeof(*more));
 		n += m;
 		free(more);
@@ -79,6 +81,8 @@ static int commit_hand_edits(cli_ctx *c)
 		goto done;
 	files = calloc(n, sizeof(*files));
 	texts = calloc(n, sizeof(*texts));
+	if (!files || !texts)
+		abort();
 	dlg_buf_puts(&msg, "sync: commit hand edits\n\n");
 	for (i = 0; i < n; i++) {
 		const dlg_schema *schema = dlg_schema_for_path(paths[i]);

@@ -264,7 +264,7 @@ static int head_ref_move(dlg_repo *r, const git_oid *to, const char *why)
 static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		     const char *why, const dlg_sync_options *o)
 {
-	dlg_buf p = DLG_BUF_INIT, text = DLG_BUF_INIT;
+	dlg_buf p = DLG_BUF_INIT;
 	char a[41], b[41];
 	FILE *f;
 	int error;
@@ -293,7 +293,6 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	fault_point("after-move");
 	unlink(p.ptr);
 done:
-	dlg_buf_dispose(&text);
 	dlg_buf_dispose(&p);
 	return error;
 }
@@ -358,7 +357,7 @@ static int lookup_commit(git_commit **out, dlg_repo *r, const char *ref)
 }
 
 /* A delete-versus-modify of a delegit file: keep the modified version. */
-static int keep_modified(git_index *idx, dlg_repo *r, const git_index_entry *kept,
+static int keep_modified(git_index *idx, const git_index_entry *kept,
 			 dlg_merge_report *rep)
 {
 	git_index_entry e = *kept;
@@ -376,7 +375,6 @@ static int keep_modified(git_index *idx, dlg_repo *r, const git_index_entry *kep
 		       "on the other: kept\n", path);
 	rep->conflicts++;
 	free(path);
-	(void)r;
 	return 0;
 }
 
@@ -438,7 +436,7 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 				error = dlg_sync__error("cannot read conflicts");
 				goto done;
 			}
-			error = keep_modified(idx, r, our ? our : their, rep);
+			error = keep_modified(idx, our ? our : their, rep);
 			git_index_conflict_iterator_free(it);
 			it = NULL;
 			if (error < 0)
