@@ -146,6 +146,27 @@ void cli_apply_expectations(dlg_node *task, const cli_args *a,
 int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 		     const char *message, const dlg_node *author);
 
+/*
+ * The field changes of task files under path (a file, or "tasks/"), newest
+ * first, since `since` (0: all); authors as team handles.
+ */
+int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since);
+
+/* What reports, suggest and agenda work from: every task, the config,
+ * the history. */
+typedef struct {
+	dlg_report_input in;
+	dlg_node **tasks;
+	size_t ntasks;
+	dlg_node *config;
+	dlg_events events;
+	dlg_diags diags; /* task files that did not validate (left out) */
+} cli_report_data;
+
+int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
+		    time_t until);
+void cli_report_dispose(cli_report_data *d);
+
 /* ------------------------------------------------------------- output */
 const char *cli_color(const cli_ctx *c, const char *code);
 #define C_RESET "0"
@@ -191,5 +212,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv);
 int cmd_conflicts(cli_ctx *c, int argc, char **argv);
 int cmd_resolve(cli_ctx *c, int argc, char **argv);
 int cmd_merge_file(cli_ctx *c, int argc, char **argv);
+int cmd_report(cli_ctx *c, int argc, char **argv);
+int cmd_suggest(cli_ctx *c, int argc, char **argv);
 
 #endif

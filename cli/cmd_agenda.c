@@ -24,6 +24,7 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_node **tasks = NULL;
 	dlg_agenda_item *items = NULL;
+	dlg_events ev = DLG_EVENTS_INIT;
 	dlg_buf b = DLG_BUF_INIT;
 	size_t n = 0, ni = 0, i;
 	const char *handle;
@@ -42,8 +43,9 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	}
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
 				   &diags)) < 0 ||
-	    (error = dlg_agenda_build(&items, &ni, tasks, n, handle,
-				      c->now)) < 0)
+	    (error = cli_history(&ev, c, "tasks/", 0)) < 0 ||
+	    (error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
+				      &ev)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {
 		dlg_buf_puts(&b, "[");
@@ -93,6 +95,9 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 			printf(" (%ld day%s late)", it->days,
 			       it->days == 1 ? "" : "s");
 			break;
+		case DLG_AGENDA_BLOCKED:
+			printf(" (%ld days)", it->days);
+			break;
 		case DLG_AGENDA_REVIEW:
 			printf(" (from %s)",
 			       dlg_map_get_str(it->task, "assignee"));
@@ -116,6 +121,7 @@ problems:
 		error = DLG_EINVALID;
 	}
 done:
+	dlg_events_dispose(&ev);
 	dlg_buf_dispose(&b);
 	free(items);
 	dlg_nodes_free(tasks, n);

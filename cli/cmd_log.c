@@ -21,14 +21,6 @@ static const cli_spec spec = {
 	opts, 0, 1
 };
 
-typedef struct {
-	cli_ctx *c;
-	const char *author;
-	int json;
-	dlg_buf out;
-	size_t count;
-} log_state;
-
 static void json_field(dlg_buf *b, const char *key, const char *v, int comma)
 {
 	dlg_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
@@ -38,102 +30,73 @@ static void json_field(dlg_buf *b, const char *key, const char *v, int comma)
 		dlg_buf_puts(b, "null");
 }
 
-static dlg_node *parse_version(const char *data, size_t len, const char *path)
+static void print_json(const dlg_events *ev, const char *author)
 {
-	dlg_diags ignore = DLG_DIAGS_INIT;
-	dlg_node *doc = NULL;
+	dlg_buf out = DLG_BUF_INIT;
+	char at[21];
+	size_t i, n = 0;
 
-	if (data)
-		dlg_store_parse(&doc, data, len, path, &dlg_schema_task,
-				&ignore);
-	dlg_diags_dispose(&ignore);
-	return doc;
+	dlg_buf_puts(&out, "[");
+	for (i = 0; i < ev->count; i++) {
+		const dlg_event *e = &ev->items[i];
+
+		if (author && strcmp(author, e->author))
+			continue;
+		dlg_time_format(at, e->at);
+		dlg_buf_puts(&out, n++ ? ",\n{" : "{");
+		json_field(&out, "commit", e->commit, 0);
+		json_field(&out, "author", e->author, 1);
+		json_field(&out, "at", at, 1);
+		json_field(&out, "task", e->task[0] ? e->task : NULL, 1);
+		json_field(&out, "field", e->field, 1);
+		json_field(&out, "from", e->from, 1);
+		json_field(&out, "to", e->to, 1);
+		dlg_buf_puts(&out, "}");
+	}
+	printf("%s]\n", out.ptr);
+	dlg_buf_dispose(&out);
 }
 
-static int on_change(const dlg_commit_info *ci, const char *path,
-		     const char *old_data, size_t old_len, const char *new_data,
-		     size_t new_len, void *payload)
+static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 {
-	log_state *st = payload;
-	cli_ctx *c = st->c;
-	dlg_node *a = parse_version(old_data, old_len, path);
-	dlg_node *b = parse_version(new_data, new_len, path);
-	dlg_changes ch = DLG_CHANGES_INIT;
-	const dlg_node *who = dlg_team_find_email(&c->team, ci->author_email);
-	const char *author = who ? dlg_map_get_str(who, "handle")
-				 : ci->author_email;
-	const char *base = strrchr(path, '/');
-	char task[37] = "", at[21], shortid[37];
+	const char *last_commit = "", *last_task = "";
+	char at[21], shortid[37];
 	size_t i;
 
-	if (base && strlen(base + 1) == 41)
-		memcpy(task, base + 1, 36), task[36] = '\0';
-	if (st->author && strcmp(st->author, author))
-		goto done;
-	if ((old_data && !a) || (new_data && !b)) {
-		/* A version that does not validate: say so, as a change of
-		 * the whole file. */
-		dlg_changes_dispose(&ch);
-		ch.items = calloc(1, sizeof(*ch.items));
-		ch.items[0].field = strdup("(file)");
-		ch.items[0].from = strdup(old_data ? (a ? "valid" : "invalid")
-						   : "(none)");
-		ch.items[0].to = strdup(new_data ? (b ? "valid" : "invalid")
-						 : "(none)");
-		ch.count = ch.alloc = 1;
-	} else {
-		dlg_doc_diff(&ch, a, b);
-	}
-	dlg_time_format(at, ci->when);
-	if (!st->json && ch.count) {
-		const dlg_node *t = b ? b : a;
+	for (i = 0; i < ev->count; i++) {
+		const dlg_event *e = &ev->items[i];
 
-		if (task[0])
-			cli_short_id(shortid, c, task);
-		else
-			strcpy(shortid, "-");
-		printf("%s%.8s%s %s %s%s%s  %s %s\n", cli_color(c, C_YELLOW),
-		       ci->id, cli_color(c, C_RESET), at, cli_color(c, C_BOLD),
-		       author, cli_color(c, C_RESET), shortid,
-		       t ? dlg_map_get_str(t, "title") : path);
-	}
-	for (i = 0; i < ch.count; i++) {
-		const dlg_change *x = &ch.items[i];
-
-		if (st->json) {
-			dlg_buf_puts(&st->out, st->count ? ",\n{" : "{");
-			json_field(&st->out, "commit", ci->id, 0);
-			json_field(&st->out, "author", author, 1);
-			json_field(&st->out, "at", at, 1);
-			json_field(&st->out, "task", task[0] ? task : NULL, 1);
-			json_field(&st->out, "field", x->field, 1);
-			json_field(&st->out, "from", x->from, 1);
-			json_field(&st->out, "to", x->to, 1);
-			dlg_buf_puts(&st->out, "}");
-		} else {
-			printf("    %s: %s%s%s -> %s%s%s\n", x->field,
-			       cli_color(c, C_RED), x->from ? x->from : "(none)",
-			       cli_color(c, C_RESET), cli_color(c, C_GREEN),
-			       x->to ? x->to : "(none)", cli_color(c, C_RESET));
+		if (author && strcmp(author, e->author))
+			continue;
+		if (strcmp(e->commit, last_commit) || strcmp(e->task, last_task)) {
+			dlg_time_format(at, e->at);
+			if (e->task[0])
+				cli_short_id(shortid, c, e->task);
+			else
+				strcpy(shortid, "-");
+			printf("%s%.8s%s %s %s%s%s  %s %s\n",
+			       cli_color(c, C_YELLOW), e->commit,
+			       cli_color(c, C_RESET), at, cli_color(c, C_BOLD),
+			       e->author, cli_color(c, C_RESET), shortid,
+			       e->title ? e->title : "");
+			last_commit = e->commit;
+			last_task = e->task;
 		}
-		st->count++;
+		printf("    %s: %s%s%s -> %s%s%s\n", e->field, cli_color(c, C_RED),
+		       e->from ? e->from : "(none)", cli_color(c, C_RESET),
+		       cli_color(c, C_GREEN), e->to ? e->to : "(none)",
+		       cli_color(c, C_RESET));
 	}
-done:
-	dlg_changes_dispose(&ch);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	return 0;
 }
 
 int cmd_log(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
-	log_state st;
+	dlg_events ev = DLG_EVENTS_INIT;
 	dlg_buf path = DLG_BUF_INIT;
 	time_t since = 0;
 	int error;
 
-	memset(&st, 0, sizeof(st));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
 	if (cli_get(&a, "since") && dlg_time_parse(&since, cli_get(&a, "since"))) {
@@ -151,16 +114,14 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 	} else {
 		dlg_buf_puts(&path, "tasks/");
 	}
-	st.c = c;
-	st.author = cli_get(&a, "author");
-	st.json = cli_flag(&a, "json");
-	if ((error = dlg_repo_history(c->repo, path.ptr, since, on_change,
-				      &st)) < 0)
+	if ((error = cli_history(&ev, c, path.ptr, since)) < 0)
 		goto done;
-	if (st.json)
-		printf("[%s]\n", st.out.ptr);
+	if (cli_flag(&a, "json"))
+		print_json(&ev, cli_get(&a, "author"));
+	else
+		print_text(c, &ev, cli_get(&a, "author"));
 done:
-	dlg_buf_dispose(&st.out);
+	dlg_events_dispose(&ev);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;

@@ -324,3 +324,31 @@ done:
 	dlg_diags_dispose(&diags);
 	return error;
 }
+
+typedef struct {
+	cli_ctx *c;
+	dlg_events *out;
+} history_state;
+
+static int on_version(const dlg_commit_info *ci, const char *path,
+		      const char *old_data, size_t old_len,
+		      const char *new_data, size_t new_len, void *payload)
+{
+	history_state *st = payload;
+	const dlg_node *who = dlg_team_find_email(&st->c->team,
+						  ci->author_email);
+
+	dlg_events_add_versions(st->out, ci->id,
+				who ? dlg_map_get_str(who, "handle")
+				    : ci->author_email,
+				ci->when, path, old_data, old_len, new_data,
+				new_len);
+	return 0;
+}
+
+int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
+{
+	history_state st = { c, out };
+
+	return dlg_repo_history(c->repo, path, since, on_version, &st);
+}

@@ -355,6 +355,33 @@ const dlg_node *dlg_doc_get_path(const dlg_node *doc, const char *path);
 int dlg_doc_set_path(dlg_node *doc, const char *path, dlg_node *value);
 
 /* ---------------------------------------------------------------------
+ * History: field changes of tasks, newest first, as `delegit log` shows
+ * them and reports count them. cli/ gathers them (through sync/).
+ */
+typedef struct {
+	char commit[41];
+	char task[37];
+	char *title;  /* the task's title at that commit */
+	char *author; /* a handle, or the commit's email if nobody's */
+	time_t at;
+	char *field;  /* "(file)" when a version did not validate */
+	char *from, *to; /* one-line renderings; NULL: absent */
+} dlg_event;
+
+typedef struct {
+	dlg_event *items;
+	size_t count, alloc;
+} dlg_events;
+
+#define DLG_EVENTS_INIT { NULL, 0, 0 }
+/* Add the changes between two versions of a task file. */
+void dlg_events_add_versions(dlg_events *ev, const char *commit,
+			     const char *author, time_t at, const char *path,
+			     const char *old_text, size_t old_len,
+			     const char *new_text, size_t new_len);
+void dlg_events_dispose(dlg_events *ev);
+
+/* ---------------------------------------------------------------------
  * Queries.
  */
 typedef struct {
@@ -400,9 +427,43 @@ typedef struct {
 	long days; /* days late (positive) or until due */
 } dlg_agenda_item;
 
+/* ev (may be NULL) tells how long blocked tasks have been blocked: the
+ * agenda's "blocked" group holds those blocked for more than 2 days. */
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
-		     const char *handle, time_t now);
+		     const char *handle, time_t now, const dlg_events *ev);
+/* Whole days since the task last became blocked (history, else updated). */
+long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now);
+
+/* ---------------------------------------------------------------------
+ * Reports (SPEC 8): each is a document for cli/ to print as a table, JSON
+ * or HTML. docs/reports.md says how each figure is computed.
+ */
+typedef struct {
+	dlg_node *const *tasks; /* every valid task, done ones too */
+	size_t ntasks;
+	const dlg_team *team;
+	const dlg_node *config;    /* .delegit/config.yaml */
+	const dlg_events *events;  /* history, newest first */
+	time_t now;
+	time_t since, until;       /* the period; 0: open-ended */
+} dlg_report_input;
+
+int dlg_report_workload(dlg_node **out, const dlg_report_input *in);
+int dlg_report_delivery(dlg_node **out, const dlg_report_input *in);
+int dlg_report_sla(dlg_node **out, const dlg_report_input *in);
+int dlg_report_matrix(dlg_node **out, const dlg_report_input *in);
+int dlg_report_accountability(dlg_node **out, const dlg_report_input *in);
+/* One self-contained HTML page with every report (inline CSS and SVG). */
+int dlg_report_html(dlg_buf *out, const dlg_report_input *in);
+/* Who to delegate a task to, best first, each with score and reasons. */
+int dlg_suggest(dlg_node **out, const dlg_node *task,
+		const dlg_report_input *in);
+/* Tasks done on time / done with a deadline (NAN when none); done count. */
+double dlg_on_time_rate(const dlg_report_input *in, const char *handle,
+			size_t *done);
+/* "4h" -> 14400 seconds; units m, h, d, w. */
+int dlg_duration_parse(long *out, const char *s);
 const char *dlg_agenda_kind_name(dlg_agenda_kind k);
 
 #endif

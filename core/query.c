@@ -133,7 +133,8 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 }
 
 static const char *const agenda_names[] = {
-	"overdue", "late checkpoint", "waiting for your review", "blocked",
+	"overdue", "late checkpoint", "waiting for your review",
+	"blocked for more than 2 days",
 	"checkpoint this week", "due this week", "in hand",
 };
 
@@ -193,7 +194,7 @@ static int cmp_item(const void *x, const void *y)
 
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks, const char *handle,
-		     time_t now)
+		     time_t now, const dlg_events *ev)
 {
 	agenda a = { NULL, 0, 0 };
 	size_t i, j;
@@ -212,8 +213,10 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 			agenda_add(&a, DLG_AGENDA_OVERDUE, t, NULL, -days);
 		else if (theirs && !strcmp(status, "review"))
 			agenda_add(&a, DLG_AGENDA_REVIEW, t, NULL, days);
-		else if (!strcmp(status, "blocked"))
-			agenda_add(&a, DLG_AGENDA_BLOCKED, t, NULL, days);
+		else if (!strcmp(status, "blocked") &&
+			 dlg_blocked_days(ev, t, now) > 2)
+			agenda_add(&a, DLG_AGENDA_BLOCKED, t, NULL,
+				   dlg_blocked_days(ev, t, now));
 		else if (mine && due && days <= 7)
 			agenda_add(&a, DLG_AGENDA_DUE_SOON, t, NULL, days);
 		else if (mine)

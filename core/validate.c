@@ -486,6 +486,14 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 		for (i = 0; i < n->count; i++) {
 			snprintf(where, sizeof(where), "%s.%s", name,
 				 n->keys[i]);
+			if (f->values && dlg_enum_index(f->values,
+							n->keys[i]) < 0) {
+				dlg_buf_clear(&exp);
+				enum_expected(&exp, f->values);
+				problem(c, n->items[i], where, "unknown key "
+					"(expected one of %s)", exp.ptr);
+				continue;
+			}
 			if (n->items[i]->kind != DLG_NODE_MAP) {
 				problem(c, n->items[i], where, "found %s "
 					"(expected a map)",

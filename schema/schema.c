@@ -167,7 +167,7 @@ static const dlg_schema sla_schema = { "sla target", sla_fields,
 static const dlg_field org_fields[] = {
 	{ "title", DLG_T_STR, DLG_F_NULLABLE, NULL, NULL, 0, 0,
 	  "display name" },
-	{ "sla", DLG_T_MAPOF, 0, NULL, &sla_schema, 0, 0,
+	{ "sla", DLG_T_MAPOF, 0, dlg_priorities, &sla_schema, 0, 0,
 	  "targets per priority" },
 };
 static const dlg_schema org_schema = { "organisation", org_fields,

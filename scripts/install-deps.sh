@@ -4,7 +4,7 @@
 set -eu
 
 packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev
-libcmocka-dev python3 python3-yaml valgrind lighttpd"
+libcmocka-dev python3 python3-yaml valgrind lighttpd chromium"
 
 missing=""
 for p in $packages; do

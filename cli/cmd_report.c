@@ -1,0 +1,284 @@
+/* delegit report (workload | delivery | sla | matrix | accountability) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt opts[] = {
+	{ "since", 0, OPT_VALUE, "DATE", "from DATE on (YYYY-MM-DD)" },
+	{ "until", 0, OPT_VALUE, "DATE", "before DATE (YYYY-MM-DD)" },
+	{ "json", 0, OPT_FLAG, NULL, "print the report's data as JSON" },
+	{ "html", 0, OPT_VALUE, "FILE",
+	  "write one self-contained HTML page with every report" },
+	CLI_OPT_END
+};
+
+static const cli_spec spec = {
+	"delegit report (workload | delivery | sla | matrix | accountability) "
+	"[--since D] [--until D] [--json] | delegit report --html FILE",
+	"Reports for the director: who is overloaded, who delivers, service "
+	"levels,\nwhat to do first, who changed what.",
+	"  workload        per person: open tasks, estimated hours, capacity\n"
+	"  delivery        per assignee: done, on time, median cycle, reopened,\n"
+	"                  mean rating (tasks closed in the period)\n"
+	"  sla             per org and priority: response and resolution against\n"
+	"                  .delegit/config.yaml's targets, every breach listed\n"
+	"  matrix          the Eisenhower matrix of open work\n"
+	"  accountability  per person: commits, tasks and fields changed\n"
+	"docs/reports.md says how each figure is computed.",
+	opts, 0, 1
+};
+
+int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
+		    time_t until)
+{
+	dlg_query q = DLG_QUERY_INIT;
+	int error;
+
+	memset(d, 0, sizeof(*d));
+	q.all = 1;
+	q.sort = "id";
+	if ((error = dlg_query_run(&d->tasks, &d->ntasks, c->store, &q,
+				   &c->team, c->now, &d->diags)) < 0 ||
+	    (error = dlg_store_load(&d->config, c->store,
+				    ".delegit/config.yaml", &dlg_schema_config,
+				    &d->diags)) < 0 ||
+	    (error = cli_history(&d->events, c, "tasks/", 0)) < 0)
+		return error;
+	d->in.tasks = d->tasks;
+	d->in.ntasks = d->ntasks;
+	d->in.team = &c->team;
+	d->in.config = d->config;
+	d->in.events = &d->events;
+	d->in.now = c->now;
+	d->in.since = since;
+	d->in.until = until;
+	return 0;
+}
+
+void cli_report_dispose(cli_report_data *d)
+{
+	dlg_nodes_free(d->tasks, d->ntasks);
+	dlg_node_free(d->config);
+	dlg_events_dispose(&d->events);
+	dlg_diags_dispose(&d->diags);
+}
+
+static const char *v(const dlg_node *m, const char *k)
+{
+	const char *s = dlg_map_get_str(m, k);
+
+	return s ? s : "-";
+}
+
+static void print_workload(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *p = dlg_map_get(r, "people");
+	size_t i;
+
+	printf("%s%-12s %-10s %6s %8s %8s %6s%s\n", cli_color(c, C_BOLD),
+	       "WHO", "ORG", "OPEN", "HOURS", "CAPACITY", "LOAD",
+	       cli_color(c, C_RESET));
+	for (i = 0; i < p->count; i++) {
+		const dlg_node *x = p->items[i];
+		int over = !strcmp(v(x, "overloaded"), "true");
+
+		printf("%-12s %-10s %6s %8s %8s %s%5s%%%s%s\n", v(x, "handle"),
+		       v(x, "org"), v(x, "open_tasks"), v(x, "estimated_hours"),
+		       v(x, "capacity_hours"), over ? cli_color(c, C_RED) : "",
+		       v(x, "load_percent"), over ? cli_color(c, C_RESET) : "",
+		       over ? "  overloaded" : "");
+	}
+}
+
+static void print_delivery(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *p = dlg_map_get(r, "people");
+	size_t i;
+
+	printf("%s%-12s %5s %8s %13s %9s %7s%s\n", cli_color(c, C_BOLD), "WHO",
+	       "DONE", "ON TIME", "MEDIAN CYCLE", "REOPENED", "RATING",
+	       cli_color(c, C_RESET));
+	for (i = 0; i < p->count; i++) {
+		const dlg_node *x = p->items[i];
+		char ot[16], cy[16];
+
+		snprintf(ot, sizeof(ot), "%s%s", v(x, "on_time_percent"),
+			 dlg_map_get_str(x, "on_time_percent") ? "%" : "");
+		snprintf(cy, sizeof(cy), "%s%s", v(x, "median_cycle_days"),
+			 dlg_map_get_str(x, "median_cycle_days") ? " d" : "");
+		printf("%-12s %5s %8s %13s %9s %7s\n", v(x, "handle"),
+		       v(x, "done"), ot, cy, v(x, "reopened"),
+		       v(x, "mean_rating"));
+	}
+}
+
+static void print_sla(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *t = dlg_map_get(r, "targets");
+	const dlg_node *b = dlg_map_get(r, "breaches");
+	size_t i;
+
+	if (!t->count)
+		printf("no service levels: add them to .delegit/config.yaml "
+		       "(docs/format.md)\n");
+	else
+		printf("%s%-12s %-9s %-18s %-18s %5s %8s%s\n",
+		       cli_color(c, C_BOLD), "ORG", "PRIORITY", "RESPOND",
+		       "RESOLVE", "TASKS", "BREACHES", cli_color(c, C_RESET));
+	for (i = 0; i < t->count; i++) {
+		const dlg_node *x = t->items[i];
+		char re[40], rs[40];
+
+		snprintf(re, sizeof(re), "%s/%s in %s", v(x, "respond_met"),
+			 v(x, "respond_measured"), v(x, "respond_target"));
+		snprintf(rs, sizeof(rs), "%s/%s in %s", v(x, "resolve_met"),
+			 v(x, "resolve_measured"), v(x, "resolve_target"));
+		printf("%-12s %-9s %-18s %-18s %5s %8s\n", v(x, "org"),
+		       v(x, "priority"), re, rs, v(x, "tasks"), v(x, "breaches"));
+	}
+	if (b->count)
+		printf("\n%sbreaches%s\n", cli_color(c, C_RED),
+		       cli_color(c, C_RESET));
+	for (i = 0; i < b->count; i++) {
+		const dlg_node *x = b->items[i];
+		char shortid[37];
+
+		cli_short_id(shortid, c, v(x, "id"));
+		printf("  %-8s %-8s %s: %s h against %s%s  (%s, %s)\n", shortid,
+		       v(x, "org"), v(x, "kind"), v(x, "actual_hours"),
+		       v(x, "target"),
+		       !strcmp(v(x, "ongoing"), "true") ? ", still open" : "",
+		       v(x, "assignee"), v(x, "title"));
+	}
+}
+
+static void print_matrix(cli_ctx *c, const dlg_node *r)
+{
+	static const char *const q[][2] = {
+		{ "do", "urgent and important: do" },
+		{ "schedule", "important, not urgent: schedule" },
+		{ "delegate", "urgent, not important: delegate" },
+		{ "eliminate", "neither: drop or defer" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < 4; i++) {
+		const dlg_node *list = dlg_map_get(r, q[i][0]);
+
+		printf("%s%s (%zu)%s\n", cli_color(c, C_BOLD), q[i][1],
+		       list->count, cli_color(c, C_RESET));
+		for (j = 0; j < list->count; j++) {
+			char shortid[37];
+
+			cli_short_id(shortid, c, v(list->items[j], "id"));
+			printf("  %-8s %-9s %-10s %s\n", shortid,
+			       v(list->items[j], "priority"),
+			       v(list->items[j], "due"),
+			       v(list->items[j], "title"));
+		}
+	}
+}
+
+static void print_accountability(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *p = dlg_map_get(r, "people");
+	size_t i, j;
+
+	printf("%s%-12s %7s %6s %8s  %s%s\n", cli_color(c, C_BOLD), "WHO",
+	       "COMMITS", "TASKS", "CHANGES", "FIELDS", cli_color(c, C_RESET));
+	for (i = 0; i < p->count; i++) {
+		const dlg_node *x = p->items[i];
+		const dlg_node *f = dlg_map_get(x, "fields");
+
+		printf("%-12s %7s %6s %8s  ", v(x, "handle"), v(x, "commits"),
+		       v(x, "tasks"), v(x, "changes"));
+		for (j = 0; j < f->count; j++)
+			printf("%s%s %s", j ? ", " : "", f->keys[j],
+			       f->items[j]->value);
+		putchar('\n');
+	}
+}
+
+static int parse_day(time_t *out, const cli_args *a, const char *opt)
+{
+	const char *s = cli_get(a, opt);
+
+	*out = 0;
+	if (s && (!dlg_date_valid(s) || dlg_time_parse(out, s))) {
+		dlg_error_set("bad date '%s' for --%s (expected YYYY-MM-DD)", s,
+			      opt);
+		return DLG_EUSAGE;
+	}
+	return 0;
+}
+
+int cmd_report(cli_ctx *c, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*build)(dlg_node **, const dlg_report_input *);
+		void (*print)(cli_ctx *, const dlg_node *);
+	} kinds[] = {
+		{ "workload", dlg_report_workload, print_workload },
+		{ "delivery", dlg_report_delivery, print_delivery },
+		{ "sla", dlg_report_sla, print_sla },
+		{ "matrix", dlg_report_matrix, print_matrix },
+		{ "accountability", dlg_report_accountability,
+		  print_accountability },
+	};
+	cli_args a;
+	cli_report_data d;
+	dlg_node *r = NULL;
+	dlg_buf out = DLG_BUF_INIT;
+	time_t since, until;
+	size_t k;
+	int error;
+
+	memset(&d, 0, sizeof(d));
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+		goto done;
+	if ((error = parse_day(&since, &a, "since")) < 0 ||
+	    (error = parse_day(&until, &a, "until")) < 0)
+		goto done;
+	for (k = 0; a.npos && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(kinds[k].name, a.pos[0]))
+			break;
+	if ((a.npos && k == sizeof(kinds) / sizeof(kinds[0])) ||
+	    (!a.npos && !cli_get(&a, "html"))) {
+		dlg_error_set("which report? workload, delivery, sla, matrix or "
+			      "accountability (or --html FILE)");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = cli_report_load(&d, c, since, until)) < 0) {
+		error = cli_fail(error, &d.diags);
+		goto done;
+	}
+	if (d.diags.count) {
+		cli_print_diags(&d.diags);
+		fprintf(stderr, "delegit: warning: %zu problem%s: those files "
+			"are left out of the report\n", d.diags.count,
+			d.diags.count == 1 ? "" : "s");
+	}
+	if (cli_get(&a, "html")) {
+		dlg_report_html(&out, &d.in);
+		if ((error = dlg_path_write(cli_get(&a, "html"), out.ptr,
+					    out.size)) < 0)
+			goto done;
+		fprintf(stderr, "wrote %s\n", cli_get(&a, "html"));
+		if (!a.npos)
+			goto done;
+	}
+	kinds[k].build(&r, &d.in);
+	if (cli_flag(&a, "json"))
+		cli_print_json(r);
+	else
+		kinds[k].print(c, r);
+done:
+	dlg_buf_dispose(&out);
+	dlg_node_free(r);
+	cli_report_dispose(&d);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}

@@ -1,0 +1,98 @@
+/* History events: field changes between versions of task files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static dlg_node *parse_version(const char *text, size_t len, const char *path)
+{
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+
+	if (text)
+		dlg_store_parse(&doc, text, len, path, &dlg_schema_task, &ignore);
+	dlg_diags_dispose(&ignore);
+	return doc;
+}
+
+static void push(dlg_events *ev, const char *commit, const char *task,
+		 const char *title, const char *author, time_t at,
+		 const char *field, const char *from, const char *to)
+{
+	dlg_event *e;
+
+	if (ev->count == ev->alloc) {
+		ev->alloc = ev->alloc ? ev->alloc * 2 : 64;
+		ev->items = realloc(ev->items, ev->alloc * sizeof(*ev->items));
+		if (!ev->items)
+			abort();
+	}
+	e = &ev->items[ev->count++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->commit, sizeof(e->commit), "%s", commit);
+	snprintf(e->task, sizeof(e->task), "%s", task);
+	e->title = dup_or_null(title);
+	e->author = dup_or_null(author);
+	e->at = at;
+	e->field = dup_or_null(field);
+	e->from = dup_or_null(from);
+	e->to = dup_or_null(to);
+}
+
+void dlg_events_add_versions(dlg_events *ev, const char *commit,
+			     const char *author, time_t at, const char *path,
+			     const char *old_text, size_t old_len,
+			     const char *new_text, size_t new_len)
+{
+	dlg_node *a = parse_version(old_text, old_len, path);
+	dlg_node *b = parse_version(new_text, new_len, path);
+	const char *base = strrchr(path, '/');
+	const dlg_node *t = b ? b : a;
+	const char *title = t ? dlg_map_get_str(t, "title") : path;
+	char task[37] = "";
+	size_t i;
+
+	if (base && strlen(base + 1) == 41) {
+		memcpy(task, base + 1, 36);
+		task[36] = '\0';
+	}
+	if ((old_text && !a) || (new_text && !b)) {
+		/* A version that does not validate: a change of the file. */
+		push(ev, commit, task, title, author, at, "(file)",
+		     old_text ? (a ? "valid" : "invalid") : NULL,
+		     new_text ? (b ? "valid" : "invalid") : NULL);
+	} else {
+		dlg_changes ch = DLG_CHANGES_INIT;
+
+		dlg_doc_diff(&ch, a, b);
+		for (i = 0; i < ch.count; i++)
+			push(ev, commit, task, title, author, at,
+			     ch.items[i].field, ch.items[i].from,
+			     ch.items[i].to);
+		dlg_changes_dispose(&ch);
+	}
+	dlg_node_free(a);
+	dlg_node_free(b);
+}
+
+void dlg_events_dispose(dlg_events *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->count; i++) {
+		free(ev->items[i].title);
+		free(ev->items[i].author);
+		free(ev->items[i].field);
+		free(ev->items[i].from);
+		free(ev->items[i].to);
+	}
+	free(ev->items);
+	ev->items = NULL;
+	ev->count = ev->alloc = 0;
+}

@@ -1,0 +1,673 @@
+/*
+ * Reports (SPEC 8) and suggestions, as data: each returns a document (a
+ * dlg_node tree) that cli/ prints as a table, as JSON, or as HTML.
+ * docs/reports.md says how every figure is computed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static dlg_node *num(double v)
+{
+	char buf[64];
+
+	if (v == floor(v) && fabs(v) < 1e15) {
+		snprintf(buf, sizeof(buf), "%.0f", v);
+		return dlg_node_new_scalar(DLG_SCALAR_INT, buf);
+	}
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	return dlg_node_new_scalar(DLG_SCALAR_FLOAT, buf);
+}
+
+static dlg_node *boolean(int v)
+{
+	return dlg_node_new_scalar(DLG_SCALAR_BOOL, v ? "true" : "false");
+}
+
+static dlg_node *str_or_null(const char *s)
+{
+	return s ? dlg_node_new_str(s) : dlg_node_new_null();
+}
+
+static void set_num(dlg_node *m, const char *k, double v)
+{
+	dlg_map_set(m, k, num(v));
+}
+
+static double hours_between(const char *a, const char *b)
+{
+	time_t x, y;
+
+	if (!a || !b || dlg_time_parse(&x, a) || dlg_time_parse(&y, b))
+		return NAN;
+	return (double)(y - x) / 3600.0;
+}
+
+static double round1(double v)
+{
+	return round(v * 10.0) / 10.0;
+}
+
+static const char *str(const dlg_node *t, const char *k)
+{
+	return dlg_map_get_str(t, k);
+}
+
+static int eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+int dlg_duration_parse(long *out, const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	long unit;
+
+	switch (*end) {
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return -1;
+	}
+	if (end == s || end[1] || n < 0)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+/* A time within [since, until) (0: open ends). */
+static int in_window(const dlg_report_input *in, const char *when)
+{
+	time_t t;
+
+	if (!when || dlg_time_parse(&t, when))
+		return 0;
+	return (!in->since || t >= in->since) && (!in->until || t < in->until);
+}
+
+/* The first (oldest) time the task's status changed to `to`. */
+static const char *first_status(const dlg_report_input *in, const char *task,
+				const char *to, char buf[21])
+{
+	size_t i;
+
+	for (i = in->events ? in->events->count : 0; i-- > 0;) {
+		const dlg_event *e = &in->events->items[i];
+
+		if (!strcmp(e->task, task) && eq(e->field, "status") &&
+		    eq(e->to, to)) {
+			dlg_time_format(buf, e->at);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The latest time the status changed to `to` (blocked since...). */
+static const char *last_status(const dlg_events *ev, const char *task,
+			       const char *to, char buf[21])
+{
+	size_t i;
+
+	for (i = 0; ev && i < ev->count; i++) {
+		const dlg_event *e = &ev->items[i];
+
+		if (!strcmp(e->task, task) && eq(e->field, "status") &&
+		    eq(e->to, to)) {
+			dlg_time_format(buf, e->at);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static size_t reopen_count(const dlg_report_input *in, const char *task)
+{
+	size_t i, n = 0;
+
+	for (i = 0; in->events && i < in->events->count; i++) {
+		const dlg_event *e = &in->events->items[i];
+
+		if (!strcmp(e->task, task) && eq(e->field, "status") &&
+		    (eq(e->from, "done") || eq(e->from, "cancelled")) &&
+		    !eq(e->to, "done") && !eq(e->to, "cancelled") &&
+		    (!in->since || e->at >= in->since) &&
+		    (!in->until || e->at < in->until))
+			n++;
+	}
+	return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+static dlg_node *task_ref(const dlg_node *t)
+{
+	dlg_node *m = dlg_node_new_map();
+
+	dlg_map_set_str(m, "id", str(t, "id"));
+	dlg_map_set_str(m, "title", str(t, "title"));
+	dlg_map_set(m, "assignee", str_or_null(str(t, "assignee")));
+	dlg_map_set_str(m, "status", str(t, "status"));
+	dlg_map_set_str(m, "priority", str(t, "priority"));
+	dlg_map_set(m, "due", str_or_null(str(t, "due")));
+	return m;
+}
+
+/* ----------------------------------------------------------- workload */
+
+static void load_of(const dlg_report_input *in, const char *handle,
+		    size_t *open, double *hours)
+{
+	size_t i;
+
+	*open = 0;
+	*hours = 0;
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+
+		if (!dlg_task_is_open(t) || !eq(str(t, "assignee"), handle))
+			continue;
+		(*open)++;
+		if (str(t, "estimate_hours"))
+			*hours += atof(str(t, "estimate_hours"));
+	}
+}
+
+int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	size_t i;
+
+	for (i = 0; i < in->team->count; i++) {
+		const dlg_node *p = in->team->people[i];
+		const char *cap = str(p, "capacity_hours");
+		dlg_node *row = dlg_node_new_map();
+		size_t open;
+		double hours;
+
+		load_of(in, str(p, "handle"), &open, &hours);
+		dlg_map_set_str(row, "handle", str(p, "handle"));
+		dlg_map_set_str(row, "name", str(p, "name"));
+		dlg_map_set_str(row, "org", str(p, "org"));
+		dlg_map_set_str(row, "role", str(p, "role"));
+		set_num(row, "open_tasks", (double)open);
+		set_num(row, "estimated_hours", round1(hours));
+		dlg_map_set(row, "capacity_hours", cap ? num(atof(cap))
+						       : dlg_node_new_null());
+		if (cap && atof(cap) > 0)
+			set_num(row, "load_percent",
+				round(hours * 100.0 / atof(cap)));
+		else
+			dlg_map_set_null(row, "load_percent");
+		dlg_map_set(row, "overloaded",
+			    boolean(cap && hours > atof(cap)));
+		dlg_seq_push(people, row);
+	}
+	dlg_map_set(doc, "people", people);
+	*out = doc;
+	return 0;
+}
+
+/* ----------------------------------------------------------- delivery */
+
+typedef struct {
+	size_t done, with_due, on_time, reopened, ratings;
+	double rating_sum;
+	double *cycle;
+	size_t ncycle;
+} delivery_acc;
+
+static void delivery_of(delivery_acc *d, const dlg_report_input *in,
+			const char *handle)
+{
+	size_t i, j;
+
+	memset(d, 0, sizeof(*d));
+	d->cycle = calloc(in->ntasks + 1, sizeof(*d->cycle));
+	if (!d->cycle)
+		abort();
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+		const dlg_node *fb = dlg_map_get(t, "feedback");
+		const char *closed = str(t, "closed");
+
+		if (!eq(str(t, "assignee"), handle))
+			continue;
+		d->reopened += reopen_count(in, str(t, "id"));
+		for (j = 0; fb && j < fb->count; j++) {
+			const char *r = str(fb->items[j], "rating");
+
+			/* ratings of their work, by someone else */
+			if (r && !eq(str(fb->items[j], "author"), handle) &&
+			    in_window(in, str(fb->items[j], "at"))) {
+				d->rating_sum += atof(r);
+				d->ratings++;
+			}
+		}
+		if (!eq(str(t, "status"), "done") || !in_window(in, closed))
+			continue;
+		d->done++;
+		if (str(t, "due")) {
+			d->with_due++;
+			if (strncmp(closed, str(t, "due"), 10) <= 0)
+				d->on_time++;
+		}
+		d->cycle[d->ncycle++] = hours_between(
+			str(t, "started") ? str(t, "started") : str(t, "created"),
+			closed) / 24.0;
+	}
+}
+
+double dlg_on_time_rate(const dlg_report_input *in, const char *handle,
+			size_t *done)
+{
+	delivery_acc d;
+	double r;
+
+	delivery_of(&d, in, handle);
+	free(d.cycle);
+	if (done)
+		*done = d.done;
+	r = d.with_due ? (double)d.on_time / (double)d.with_due : NAN;
+	return r;
+}
+
+int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	size_t i;
+
+	for (i = 0; i < in->team->count; i++) {
+		const char *h = str(in->team->people[i], "handle");
+		dlg_node *row = dlg_node_new_map();
+		delivery_acc d;
+		double med;
+
+		delivery_of(&d, in, h);
+		med = median(d.cycle, d.ncycle);
+		dlg_map_set_str(row, "handle", h);
+		set_num(row, "done", (double)d.done);
+		set_num(row, "with_due", (double)d.with_due);
+		set_num(row, "on_time", (double)d.on_time);
+		if (d.with_due)
+			set_num(row, "on_time_percent",
+				round(100.0 * (double)d.on_time / (double)d.with_due));
+		else
+			dlg_map_set_null(row, "on_time_percent");
+		if (isnan(med))
+			dlg_map_set_null(row, "median_cycle_days");
+		else
+			set_num(row, "median_cycle_days", round1(med));
+		set_num(row, "reopened", (double)d.reopened);
+		set_num(row, "ratings", (double)d.ratings);
+		if (d.ratings)
+			set_num(row, "mean_rating",
+				round1(d.rating_sum / (double)d.ratings));
+		else
+			dlg_map_set_null(row, "mean_rating");
+		free(d.cycle);
+		dlg_seq_push(people, row);
+	}
+	dlg_map_set(doc, "people", people);
+	*out = doc;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- sla */
+
+static const dlg_node *sla_target(const dlg_report_input *in, const char *org,
+				  const char *priority)
+{
+	const dlg_node *orgs = dlg_map_get(in->config, "orgs");
+	const dlg_node *o = dlg_map_get(orgs, org);
+
+	return dlg_map_get(dlg_map_get(o, "sla"), priority);
+}
+
+static void sla_check(dlg_node *breaches, const dlg_node *t, const char *org,
+		      const char *kind, const char *target, const char *from,
+		      const char *to, time_t now, size_t *measured,
+		      size_t *met)
+{
+	long secs;
+	double actual;
+	char nowbuf[21];
+	int open = !to;
+
+	if (!target || dlg_duration_parse(&secs, target) < 0)
+		return;
+	dlg_time_format(nowbuf, now);
+	actual = hours_between(from, to ? to : nowbuf);
+	if (isnan(actual))
+		return;
+	if (open && actual * 3600.0 <= (double)secs)
+		return; /* still within its target: nothing to say yet */
+	(*measured)++;
+	if (actual * 3600.0 <= (double)secs) {
+		(*met)++;
+		return;
+	}
+	{
+		dlg_node *b = task_ref(t);
+
+		dlg_map_set_str(b, "org", org);
+		dlg_map_set_str(b, "kind", kind);
+		dlg_map_set_str(b, "target", target);
+		set_num(b, "actual_hours", round1(actual));
+		dlg_map_set(b, "ongoing", boolean(open));
+		dlg_seq_push(breaches, b);
+	}
+}
+
+int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *rows = dlg_node_new_seq();
+	dlg_node *breaches = dlg_node_new_seq();
+	const dlg_node *orgs = dlg_map_get(in->config, "orgs");
+	size_t o, p, i;
+
+	for (o = 0; orgs && o < orgs->count; o++) {
+		const char *org = orgs->keys[o];
+
+		for (p = 0; dlg_priorities[p]; p++) {
+			const dlg_node *target = sla_target(in, org,
+							    dlg_priorities[p]);
+			size_t tasks = 0, rm = 0, rmet = 0, sm = 0, smet = 0;
+			dlg_node *row;
+
+			if (!target)
+				continue;
+			for (i = 0; i < in->ntasks; i++) {
+				const dlg_node *t = in->tasks[i];
+				const dlg_node *who = dlg_team_find(
+					in->team, str(t, "assignee"));
+				char buf[21];
+				const char *resolved;
+
+				if (!who || !eq(str(who, "org"), org) ||
+				    !eq(str(t, "priority"), dlg_priorities[p]) ||
+				    eq(str(t, "status"), "cancelled") ||
+				    !in_window(in, str(t, "created")))
+					continue;
+				tasks++;
+				sla_check(breaches, t, org, "respond",
+					  str(target, "respond"), str(t, "created"),
+					  str(t, "started"), in->now, &rm, &rmet);
+				resolved = first_status(in, str(t, "id"), "review",
+							buf);
+				if (!resolved && eq(str(t, "status"), "done"))
+					resolved = str(t, "closed");
+				sla_check(breaches, t, org, "resolve",
+					  str(target, "resolve"), str(t, "created"),
+					  resolved, in->now, &sm, &smet);
+			}
+			row = dlg_node_new_map();
+			dlg_map_set_str(row, "org", org);
+			dlg_map_set_str(row, "priority", dlg_priorities[p]);
+			dlg_map_set(row, "respond_target",
+				    str_or_null(str(target, "respond")));
+			dlg_map_set(row, "resolve_target",
+				    str_or_null(str(target, "resolve")));
+			set_num(row, "tasks", (double)tasks);
+			set_num(row, "respond_measured", (double)rm);
+			set_num(row, "respond_met", (double)rmet);
+			set_num(row, "resolve_measured", (double)sm);
+			set_num(row, "resolve_met", (double)smet);
+			set_num(row, "breaches", (double)(rm - rmet + sm - smet));
+			dlg_seq_push(rows, row);
+		}
+	}
+	dlg_map_set(doc, "targets", rows);
+	dlg_map_set(doc, "breaches", breaches);
+	*out = doc;
+	return 0;
+}
+
+/* ------------------------------------------------------------- matrix */
+
+int dlg_report_matrix(dlg_node **out, const dlg_report_input *in)
+{
+	static const char *const quadrants[] = { "do", "schedule", "delegate",
+						 "eliminate" };
+	dlg_node *doc = dlg_node_new_map(), *q[4];
+	char soon[11];
+	size_t i;
+
+	dlg_date_format(soon, in->now + 3 * 86400);
+	for (i = 0; i < 4; i++)
+		q[i] = dlg_node_new_seq();
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+		const char *pri = str(t, "priority"), *due = str(t, "due");
+		int urgent, important;
+
+		if (!dlg_task_is_open(t))
+			continue;
+		urgent = eq(pri, "critical") || (due && strcmp(due, soon) <= 0);
+		important = eq(pri, "critical") || eq(pri, "high") ||
+			    eq(str(t, "core"), "true");
+		dlg_seq_push(q[urgent ? (important ? 0 : 2) : (important ? 1 : 3)],
+			     task_ref(t));
+	}
+	for (i = 0; i < 4; i++)
+		dlg_map_set(doc, quadrants[i], q[i]);
+	*out = doc;
+	return 0;
+}
+
+/* ----------------------------------------------------- accountability */
+
+int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	size_t i, j;
+
+	for (i = 0; in->events && i < in->events->count; i++) {
+		const dlg_event *e = &in->events->items[i];
+		dlg_node *row = NULL, *fields, *tasks, *commits;
+		const char *field = e->field;
+		char top[64];
+
+		if ((in->since && e->at < in->since) ||
+		    (in->until && e->at >= in->until))
+			continue;
+		for (j = 0; j < people->count; j++)
+			if (eq(str(people->items[j], "handle"), e->author))
+				row = people->items[j];
+		if (!row) {
+			row = dlg_node_new_map();
+			dlg_map_set_str(row, "handle", e->author);
+			set_num(row, "commits", 0);
+			set_num(row, "tasks", 0);
+			set_num(row, "changes", 0);
+			dlg_map_set(row, "fields", dlg_node_new_map());
+			dlg_map_set(row, "task_ids", dlg_node_new_seq());
+			dlg_map_set(row, "commit_ids", dlg_node_new_seq());
+			dlg_seq_push(people, row);
+		}
+		/* count by the top-level field: checkpoints, not each item */
+		snprintf(top, sizeof(top), "%.*s", (int)strcspn(field, ".["),
+			 field);
+		fields = dlg_map_get(row, "fields");
+		set_num(fields, top, (dlg_map_get_str(fields, top)
+					      ? atof(dlg_map_get_str(fields, top))
+					      : 0) + 1);
+		set_num(row, "changes", atof(str(row, "changes")) + 1);
+		tasks = dlg_map_get(row, "task_ids");
+		if (e->task[0] && !dlg_seq_find_id(tasks, e->task)) {
+			dlg_node *ref = dlg_node_new_map();
+
+			dlg_map_set_str(ref, "id", e->task);
+			dlg_seq_push(tasks, ref);
+		}
+		commits = dlg_map_get(row, "commit_ids");
+		if (!dlg_seq_find_id(commits, e->commit)) {
+			dlg_node *ref = dlg_node_new_map();
+
+			dlg_map_set_str(ref, "id", e->commit);
+			dlg_seq_push(commits, ref);
+		}
+	}
+	for (j = 0; j < people->count; j++) {
+		dlg_node *row = people->items[j];
+
+		set_num(row, "tasks", (double)dlg_map_get(row, "task_ids")->count);
+		set_num(row, "commits",
+			(double)dlg_map_get(row, "commit_ids")->count);
+		dlg_map_remove(row, "task_ids");
+		dlg_map_remove(row, "commit_ids");
+	}
+	dlg_map_set(doc, "people", people);
+	*out = doc;
+	return 0;
+}
+
+/* ------------------------------------------------------------ suggest */
+
+static int cmp_candidate(const void *x, const void *y)
+{
+	const dlg_node *a = *(dlg_node *const *)x, *b = *(dlg_node *const *)y;
+	double sa = atof(dlg_map_get_str(a, "score"));
+	double sb = atof(dlg_map_get_str(b, "score"));
+
+	if (sa != sb)
+		return sa < sb ? 1 : -1;
+	return strcmp(dlg_map_get_str(a, "handle"), dlg_map_get_str(b, "handle"));
+}
+
+int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
+{
+	dlg_node *list = dlg_node_new_seq();
+	const dlg_node *need = dlg_map_get(task, "skills");
+	const char *est = str(task, "estimate_hours");
+	size_t i, j;
+
+	for (i = 0; i < in->team->count; i++) {
+		const dlg_node *p = in->team->people[i];
+		const dlg_node *has = dlg_map_get(p, "skills");
+		const char *cap = str(p, "capacity_hours");
+		dlg_node *row, *reasons = dlg_node_new_seq();
+		dlg_buf r = DLG_BUF_INIT;
+		size_t matched = 0, open, done;
+		double hours, skill, free_share, rate, score;
+
+		if (eq(str(p, "handle"), str(task, "delegator")))
+			continue; /* delegating to yourself is not delegating */
+		for (j = 0; need && j < need->count; j++) {
+			size_t k;
+
+			for (k = 0; has && k < has->count; k++)
+				if (!strcmp(has->items[k]->value,
+					    need->items[j]->value))
+					matched++;
+		}
+		skill = need && need->count ? (double)matched / (double)need->count
+					    : 0.5;
+		if (need && need->count)
+			dlg_buf_printf(&r, "skills: %zu of %zu needed", matched,
+				       need->count);
+		else
+			dlg_buf_puts(&r, "skills: the task names none");
+		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+
+		load_of(in, str(p, "handle"), &open, &hours);
+		if (eq(str(task, "assignee"), str(p, "handle")) &&
+		    dlg_task_is_open(task)) {
+			/* the task is in their load already: count it once */
+			open--;
+			hours -= est ? atof(est) : 0;
+		}
+		dlg_buf_clear(&r);
+		if (cap && atof(cap) > 0) {
+			double left = atof(cap) - hours - (est ? atof(est) : 0);
+
+			free_share = left / atof(cap);
+			if (free_share < 0)
+				free_share = 0;
+			if (free_share > 1)
+				free_share = 1;
+			dlg_buf_printf(&r, "capacity: %g h of %g h a week taken "
+				       "by %zu open task%s%s", hours, atof(cap),
+				       open, open == 1 ? "" : "s",
+				       left < 0 ? "; this task would overload"
+						: "");
+		} else {
+			free_share = 0;
+			dlg_buf_printf(&r, "capacity: not set (%zu open tasks)",
+				       open);
+		}
+		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+
+		rate = dlg_on_time_rate(in, str(p, "handle"), &done);
+		dlg_buf_clear(&r);
+		if (isnan(rate)) {
+			dlg_buf_printf(&r, "delivery: no deadlines met or missed "
+				       "yet (%zu done)", done);
+			rate = 0.5;
+		} else {
+			dlg_buf_printf(&r, "delivery: %.0f%% on time (%zu done)",
+				       rate * 100.0, done);
+		}
+		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+
+		score = 50.0 * skill + 30.0 * free_share + 20.0 * rate;
+		dlg_buf_clear(&r);
+		if (sla_target(in, str(p, "org"), str(task, "priority"))) {
+			score += 5;
+			dlg_buf_printf(&r, "org: %s has a service level for %s "
+				       "work", str(p, "org"), str(task, "priority"));
+		} else {
+			dlg_buf_printf(&r, "org: %s", str(p, "org"));
+		}
+		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+		dlg_buf_dispose(&r);
+
+		row = dlg_node_new_map();
+		dlg_map_set_str(row, "handle", str(p, "handle"));
+		dlg_map_set_str(row, "name", str(p, "name"));
+		dlg_map_set_str(row, "org", str(p, "org"));
+		set_num(row, "score", round1(score));
+		dlg_map_set(row, "reasons", reasons);
+		dlg_seq_push(list, row);
+	}
+	if (list->count > 1)
+		qsort(list->items, list->count, sizeof(*list->items),
+		      cmp_candidate);
+	*out = list;
+	return 0;
+}
+
+/* ------------------------------------------------------------- agenda */
+
+long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
+{
+	char buf[21];
+	const char *since = last_status(ev, str(task, "id"), "blocked", buf);
+	time_t t;
+
+	if (!since)
+		since = str(task, "updated");
+	if (!since || dlg_time_parse(&t, since))
+		return 0;
+	return (long)((now - t) / 86400);
+}
