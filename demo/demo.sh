@@ -5,6 +5,7 @@
 set -eu
 
 DELEGIT=$(cd "$(dirname "${1:-build/delegit}")" && pwd)/$(basename "${1:-build/delegit}")
+page=$(dirname "$DELEGIT")/demo-report.html
 work=$(mktemp -d "${TMPDIR:-/tmp}/delegit-demo-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export HOME="$work/home" GIT_CONFIG_NOSYSTEM=1
@@ -79,6 +80,26 @@ run show "$backup"
 run agenda dana
 as sam@acme.example "Sam Staff"
 run agenda
+
+say "Who should take new work? delegit suggest weighs skills, capacity, record"
+run suggest "$backup"
+
+say "Reports for the director: workload, service levels, and a dashboard page"
+cat > .delegit/config.yaml <<'YAML'
+format: 1
+orgs:
+  acme-msp:
+    title: ACME Managed Services
+    sla:
+      critical: {respond: 1h, resolve: 8h}
+      high: {respond: 4h, resolve: 2d}
+YAML
+git commit -qam "SLA targets for the MSP"
+run report workload
+run report sla
+run report matrix
+run report --html "$page"
+echo "(a self-contained page: open $page in a browser)"
 
 say "Accountability: delegit log explains each change, field by field"
 run log "$laptops"
