@@ -197,6 +197,21 @@ class TestReports(unittest.TestCase):
         self.assertEqual(self.fx.r.run("report", "sla", "--since",
                                        "soon").returncode, 2)
 
+    def test_check_validates_sla_targets(self):
+        r = Repo()
+        self.addCleanup(r.close)
+        with open(os.path.join(r.path, ".delegit", "config.yaml"), "w") as f:
+            f.write("format: 1\norgs:\n  acme-msp:\n    sla:\n"
+                    "      urgent: {respond: 4h}\n"
+                    "      high: {respond: soon, resolve: 2d}\n")
+        res = r.run("check")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(".delegit/config.yaml:5:15: 'orgs.acme-msp.sla.urgent': "
+                      "unknown key (expected one of critical, high, normal, "
+                      "low)", res.stderr)
+        self.assertIn(".delegit/config.yaml:6:23: 'orgs.acme-msp.sla.high."
+                      "respond': bad duration 'soon'", res.stderr)
+
     @unittest.skipUnless(shutil.which("chromium"), "chromium is not installed")
     def test_html_page_renders_in_headless_chromium(self):
         out = os.path.join(self.fx.r.tmp, "report.html")
