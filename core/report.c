@@ -566,13 +566,14 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		const dlg_node *p = in->team->people[i];
 		const dlg_node *has = dlg_map_get(p, "skills");
 		const char *cap = str(p, "capacity_hours");
-		dlg_node *row, *reasons = dlg_node_new_seq();
+		dlg_node *row, *reasons;
 		dlg_buf r = DLG_BUF_INIT;
 		size_t matched = 0, open, done;
 		double hours, skill, free_share, rate, score;
 
 		if (eq(str(p, "handle"), str(task, "delegator")))
 			continue; /* delegating to yourself is not delegating */
+		reasons = dlg_node_new_seq();
 		for (j = 0; need && j < need->count; j++) {
 			size_t k;
 
