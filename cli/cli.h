@@ -142,6 +142,13 @@ int cli_new_checkpoint(dlg_node **out, const char *spec_text);
 void cli_apply_expectations(dlg_node *task, const cli_args *a,
 			    const char *outcome_opt);
 
+/*
+ * Refuse a change the acting person may not make under the repository's
+ * policy: prints each rule broken and returns DLG_EDENIED.
+ */
+int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
+		     const dlg_node *new_doc);
+
 /* Commit files written to the work tree, with a message. */
 int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 		     const char *message, const dlg_node *author);

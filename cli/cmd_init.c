@@ -8,20 +8,6 @@ static const char config_yaml[] =
 	"format: 1\n"
 	"orgs: {}\n";
 
-static const char policy_yaml[] =
-	"format: 1\n"
-	"mode: warn\n"
-	"rules:\n"
-	"  # Who may change what in a task (docs/policy.md).\n"
-	"  delegator: [all]\n"
-	"  director: [all]\n"
-	"  manager: [all]\n"
-	"  assignee: [status:in-progress, status:blocked, status:review, "
-	"checkpoints.done, acceptance.met, feedback]\n"
-	"  everyone: [feedback]\n"
-	"  # Who may change team/, config.yaml and policy.yaml.\n"
-	"  repository: [director]\n";
-
 static const char gitattributes[] =
 	"# delegit's files merge field by field (delegit merge-file).\n"
 	".delegit/*.yaml merge=delegit\n"
@@ -68,8 +54,9 @@ int cmd_init(cli_ctx *c, int argc, char **argv)
 	}
 	files[0] = (dlg_commit_file){ ".delegit/config.yaml", config_yaml,
 				      strlen(config_yaml) };
-	files[1] = (dlg_commit_file){ ".delegit/policy.yaml", policy_yaml,
-				      strlen(policy_yaml) };
+	files[1] = (dlg_commit_file){ ".delegit/policy.yaml",
+				      dlg_policy_default_text,
+				      strlen(dlg_policy_default_text) };
 	files[2] = (dlg_commit_file){ ".gitattributes", gitattributes,
 				      strlen(gitattributes) };
 	if (dlg_store_exists(store, ".gitattributes")) {

@@ -142,6 +142,10 @@ static int save_person(cli_ctx *c, dlg_node *before, dlg_node *p,
 		error = cli_fail(DLG_EUSAGE, NULL);
 		goto done;
 	}
+	/* The first person of an empty team needs no one's leave. */
+	if (c->team.count &&
+	    (error = cli_policy_check(c, path.ptr, before, p)) < 0)
+		goto done;
 	dlg_doc_diff(&changes, before, p);
 	if (!changes.count) {
 		fprintf(stderr, "nothing to change\n");
@@ -178,20 +182,6 @@ done:
 	return error;
 }
 
-static int require_director(cli_ctx *c)
-{
-	int error;
-
-	if ((error = cli_require_identity(c)) < 0)
-		return error;
-	if (strcmp(dlg_map_get_str(c->me, "role"), "director")) {
-		dlg_error_set("only directors change the team ('%s' is %s)",
-			      cli_me(c), dlg_map_get_str(c->me, "role"));
-		return DLG_EDENIED;
-	}
-	return 0;
-}
-
 static int team_add(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -216,7 +206,7 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 	if ((error = dlg_team_path(&path, handle)) < 0)
 		goto done;
 	if (c->team.count) {
-		if ((error = require_director(c)) < 0)
+		if ((error = cli_require_identity(c)) < 0)
 			goto done;
 	} else if (strcmp(cli_get(&a, "role"), "director")) {
 		dlg_error_set("the first person of a team is its director: "
@@ -266,11 +256,6 @@ static int team_edit(cli_ctx *c, int argc, char **argv)
 		error = cli_check_person(c, a.pos[0], "team edit");
 		goto done;
 	}
-	/* People may keep their own details; the rest is for directors. */
-	if ((strcmp(a.pos[0], cli_me(c)) || cli_get(&a, "role") ||
-	     cli_get(&a, "org")) &&
-	    (error = require_director(c)) < 0)
-		goto done;
 	if ((error = dlg_repo_lock(c->repo)) < 0)
 		goto done;
 	p = dlg_node_dup(old);

@@ -244,6 +244,39 @@ void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
 	dlg_buf_dispose(&v);
 }
 
+int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
+		     const dlg_node *new_doc)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_violations v = DLG_VIOLATIONS_INIT;
+	dlg_node *policy = NULL;
+	size_t i;
+	int error;
+
+	if ((error = dlg_store_load(&policy, c->store, ".delegit/policy.yaml",
+				    &dlg_schema_policy, &diags)) < 0 &&
+	    error != DLG_ENOTFOUND) {
+		error = cli_fail(error, &diags);
+		goto done;
+	}
+	error = 0;
+	if (dlg_policy_judge(&v, policy, c->me, c->email, path, old_doc,
+			     new_doc) < 0) {
+		for (i = 0; i < v.count; i++)
+			fprintf(stderr, "delegit: policy: %s\n",
+				v.items[i].message);
+		fprintf(stderr, "delegit: refused by .delegit/policy.yaml; "
+			"nothing was changed\n");
+		cli_error_reported = 1;
+		error = DLG_EDENIED;
+	}
+done:
+	dlg_violations_dispose(&v);
+	dlg_node_free(policy);
+	dlg_diags_dispose(&diags);
+	return error;
+}
+
 static int check_refs(cli_ctx *c, const dlg_node *task)
 {
 	static const char *const fields[] = { "delegator", "assignee", NULL };
@@ -276,6 +309,8 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 		error = cli_fail(error, &diags);
 		goto done;
 	}
+	if ((error = cli_policy_check(c, t->path, t->before, t->task)) < 0)
+		goto done;
 	dlg_doc_diff(&changes, t->before, t->task);
 	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
 	if (!changes.count && existed) {

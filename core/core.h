@@ -382,6 +382,44 @@ void dlg_events_add_versions(dlg_events *ev, const char *commit,
 void dlg_events_dispose(dlg_events *ev);
 
 /* ---------------------------------------------------------------------
+ * Policy (SPEC 7).
+ */
+typedef struct {
+	char *path;    /* the file */
+	char *field;   /* the field, "" for the whole file */
+	char *author;  /* handle, or email when nobody's */
+	char *from, *to;
+	char *message;
+	char *commit;  /* set by whoever knows it (sync, audit) */
+} dlg_violation;
+
+typedef struct {
+	dlg_violation *items;
+	size_t count, alloc;
+} dlg_violations;
+
+#define DLG_VIOLATIONS_INIT { NULL, 0, 0 }
+
+/* The policy `delegit init` writes: SPEC 7's default. */
+extern const char dlg_policy_default_text[];
+
+/*
+ * Judge the change of one delegit file (old or new may be NULL: added,
+ * deleted) by `author` (their person document; NULL when the email is
+ * nobody's) under `policy` (NULL: the default). Adds one violation per
+ * field the author may not change; returns DLG_EDENIED if any.
+ */
+int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
+		     const dlg_node *author, const char *email,
+		     const char *path, const dlg_node *old_doc,
+		     const dlg_node *new_doc);
+int dlg_policy_enforced(const dlg_node *policy);
+void dlg_violations_add(dlg_violations *v, const char *path, const char *field,
+			const char *author, const char *from, const char *to,
+			const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void dlg_violations_dispose(dlg_violations *v);
+
+/* ---------------------------------------------------------------------
  * Queries.
  */
 typedef struct {

@@ -27,6 +27,7 @@ run init
 run team add dana --name "Dana Director" --email dana@acme.example --org acme --role director --capacity 10
 run team add sam --name "Sam Staff" --email sam@acme.example --org acme --role staff --skill windows --skill docs --capacity 30
 run team add kim --name "Kim Lee" --email kim@acme-msp.example --org acme-msp --role msp --skill backup --skill networking --capacity 20
+run team add lee --name "Lee Manager" --email lee@acme.example --org acme --role manager --capacity 15
 run team list
 
 say "Three tasks, delegated with crystal-clear expectations"
@@ -109,7 +110,7 @@ git log --format='%h %an: %s'
 git log -1 --format=%B --grep="Change: status review -> done"
 run check
 
-say "Offline-first: three replicas sync through a bare remote"
+say "Offline-first: four replicas sync through a bare remote"
 cd "$work"
 git init -q --bare -b main shared.git
 cd acme-it
@@ -119,8 +120,10 @@ run sync
 cd "$work"
 run clone shared.git kim-laptop
 run clone shared.git sam-laptop
+run clone shared.git lee-laptop
 (cd kim-laptop && as kim@acme-msp.example "Kim Lee")
 (cd sam-laptop && as sam@acme.example "Sam Staff")
+(cd lee-laptop && as lee@acme.example "Lee Manager")
 
 say "Everyone edits the backup task at once, on different fields"
 at 2026-11-26T09:00:00Z
@@ -132,20 +135,24 @@ at 2026-11-26T09:10:00Z
 for r in acme-it kim-laptop sam-laptop acme-it kim-laptop; do (cd "$r" && run sync); done
 (cd sam-laptop && run show "$backup" | head -12)
 
-say "A real conflict: Dana and Kim both move the deadline"
+say "The policy keeps each party to its part: Kim (MSP) may not move the deadline"
+(cd kim-laptop && run set "$backup" due=2026-12-22) || echo "(refused, as it should be)"
+
+say "A real conflict: Dana and Lee (a manager) both move the deadline offline"
 at 2026-11-26T10:00:00Z
 (cd acme-it && run set "$backup" due=2026-12-18)
 at 2026-11-26T10:30:00Z
-(cd kim-laptop && run set "$backup" due=2026-12-22)
-for r in acme-it kim-laptop acme-it sam-laptop; do (cd "$r" && run sync); done
+(cd lee-laptop && run set "$backup" due=2026-12-22)
+for r in acme-it lee-laptop acme-it kim-laptop sam-laptop; do (cd "$r" && run sync); done
 (cd sam-laptop && run conflicts)
 say "Dana settles it: her date stands"
 at 2026-11-26T11:00:00Z
 (cd acme-it && run resolve "$backup" due --theirs && run sync)
-for r in kim-laptop sam-laptop; do (cd "$r" && run sync); done
+for r in kim-laptop sam-laptop lee-laptop; do (cd "$r" && run sync); done
 (cd kim-laptop && run conflicts && run show "$backup" | sed -n '1,6p')
-if diff -r -x .git acme-it kim-laptop >/dev/null && diff -r -x .git acme-it sam-laptop >/dev/null; then
-	echo "all three replicas hold identical files"
+if diff -r -x .git acme-it kim-laptop >/dev/null && diff -r -x .git acme-it sam-laptop >/dev/null &&
+	diff -r -x .git acme-it lee-laptop >/dev/null; then
+	echo "all four replicas hold identical files"
 else
 	echo "replicas differ!" >&2
 	exit 1

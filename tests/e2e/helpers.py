@@ -144,12 +144,23 @@ class Network:
     """A bare remote and replicas of it, in one temporary folder: replica 0
     made the repository and its team; the others are `delegit clone`s."""
 
-    def __init__(self, replicas=3, remote_url=None):
+    OPEN_POLICY = ("format: 1\nmode: warn\nrules:\n  everyone: [all]\n"
+                   "  repository: [director]\n")
+
+    def __init__(self, replicas=3, remote_url=None, policy=OPEN_POLICY):
+        """policy: the text of .delegit/policy.yaml; by default everyone
+        may change every task, since these tests are about merging (the
+        policy tests pass None, for the default of `delegit init`)."""
         self.tmp = tempfile.mkdtemp(prefix="delegit-net-")
         self.bare = os.path.join(self.tmp, "remote.git")
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main",
                         self.bare], check=True)
         first = Repo(tmp=self.tmp, name="r0")
+        if policy:
+            with open(os.path.join(first.path, ".delegit", "policy.yaml"),
+                      "w") as f:
+                f.write(policy)
+            first.git("commit", "-qam", "an open policy for these tests")
         first.git("remote", "add", "origin", remote_url or self.bare)
         first.ok("sync")
         self.replicas = [first]

@@ -387,15 +387,35 @@ class TestIdentityAndSafety(CliTest):
     def test_only_directors_change_the_team(self):
         r = self.repo
         r.as_("kim")
-        res = r.run("team", "edit", "sam", "--role", "director")
-        self.assertEqual(res.returncode, 1)
-        self.assertIn("only directors", res.stderr)
+        for args in (["team", "edit", "sam", "--role", "director"],
+                     ["team", "edit", "kim", "--capacity", "30"]):
+            res = r.run(*args)
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("rule repository: only director", res.stderr)
+        r.as_("dana")
         r.ok("team", "edit", "kim", "--capacity", "30", "--skill", "backup")
         people = json.loads(r.ok("team", "list", "--json"))
         kim = [p for p in people if p["handle"] == "kim"][0]
         self.assertEqual(kim["capacity_hours"], 30)
         self.assertEqual(kim["skills"], ["backup"])
         self.assertIn("Kim Lee", r.ok("team", "show", "kim"))
+
+    def test_the_policy_keeps_each_person_to_what_they_may_change(self):
+        r = self.repo
+        tid = r.add("Patch", "--to", "kim", "--due", "2026-12-01")["id"][:8]
+        r.as_("kim")
+        head = r.head()
+        res = r.run("set", tid, "due=2026-12-24")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("'kim' (msp; assignee) may not change 'due'", res.stderr)
+        self.assertIn("status:in-progress", res.stderr)
+        self.assertEqual(r.head(), head)
+        r.ok("start", tid)                     # status:in-progress
+        r.ok("feedback", tid, "On it")         # feedback of one's own
+        r.as_("sam")
+        self.assertEqual(r.run("start", tid).returncode, 1)
+        r.ok("feedback", tid, "Ping me if needed")   # everyone: [feedback]
+        self.assertEqual(r.run("set", tid, "priority=low").returncode, 1)
 
     def test_first_team_add_bootstraps_a_director(self):
         empty = Repo(team=False)

@@ -1,0 +1,277 @@
+/*
+ * Policy (SPEC 7): who may change what. One judge serves the CLI (before
+ * it commits), sync (every incoming commit) and `delegit audit` (history).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+const char dlg_policy_default_text[] =
+	"format: 1\n"
+	"mode: warn\n"
+	"rules:\n"
+	"  # Who may change what in a task (docs/policy.md): each key names\n"
+	"  # a role, or a relationship to the task; each entry a field, a\n"
+	"  # field with the only value allowed (status:review), or all.\n"
+	"  delegator: [all]\n"
+	"  director: [all]\n"
+	"  manager: [all]\n"
+	"  assignee: [status:in-progress, status:blocked, status:review, "
+	"checkpoints.done, expectations.acceptance.met, feedback]\n"
+	"  everyone: [feedback]\n"
+	"  # The roles that may change team/, config.yaml and policy.yaml.\n"
+	"  repository: [director]\n";
+
+static dlg_node *default_policy(void)
+{
+	dlg_diags d = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+
+	dlg_store_parse(&doc, dlg_policy_default_text,
+			strlen(dlg_policy_default_text), ".delegit/policy.yaml",
+			&dlg_schema_policy, &d);
+	dlg_diags_dispose(&d);
+	return doc;
+}
+
+int dlg_policy_enforced(const dlg_node *policy)
+{
+	const char *mode = dlg_map_get_str(policy, "mode");
+
+	return mode && !strcmp(mode, "enforce");
+}
+
+void dlg_violations_add(dlg_violations *v, const char *path, const char *field,
+			const char *author, const char *from, const char *to,
+			const char *fmt, ...)
+{
+	dlg_violation *x;
+	dlg_buf msg = DLG_BUF_INIT;
+	va_list ap;
+
+	if (v->count == v->alloc) {
+		v->alloc = v->alloc ? v->alloc * 2 : 8;
+		v->items = realloc(v->items, v->alloc * sizeof(*v->items));
+		if (!v->items)
+			abort();
+	}
+	va_start(ap, fmt);
+	dlg_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	x = &v->items[v->count++];
+	memset(x, 0, sizeof(*x));
+	x->path = strdup(path);
+	x->field = strdup(field ? field : "");
+	x->author = strdup(author ? author : "?");
+	x->from = from ? strdup(from) : NULL;
+	x->to = to ? strdup(to) : NULL;
+	x->message = dlg_buf_detach(&msg);
+}
+
+void dlg_violations_dispose(dlg_violations *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->count; i++) {
+		free(v->items[i].path);
+		free(v->items[i].field);
+		free(v->items[i].author);
+		free(v->items[i].from);
+		free(v->items[i].to);
+		free(v->items[i].message);
+		free(v->items[i].commit);
+	}
+	free(v->items);
+	memset(v, 0, sizeof(*v));
+}
+
+/* "checkpoints[27c4f0aa].done" -> "checkpoints.done" */
+static void normalize(char *out, size_t size, const char *field)
+{
+	size_t n = 0;
+
+	for (; *field && n + 1 < size; field++) {
+		if (*field == '[') {
+			field = strchr(field, ']');
+			if (!field)
+				break;
+			if (field[1] && field[1] != '.' && n + 1 < size)
+				out[n++] = '.';
+			continue;
+		}
+		out[n++] = *field;
+	}
+	out[n] = '\0';
+}
+
+static int entry_allows(const char *entry, const dlg_change *ch,
+			const dlg_node *new_doc, const char *handle)
+{
+	char norm[256];
+	size_t len;
+
+	if (!strcmp(entry, "all"))
+		return 1;
+	if (!strncmp(entry, "status:", 7))
+		return !strcmp(ch->field, "status") && ch->to &&
+		       !strcmp(ch->to, entry + 7);
+	if (!strcmp(entry, "feedback")) {
+		/* adding feedback of one's own */
+		const dlg_node *item;
+
+		if (strncmp(ch->field, "feedback[", 9) || ch->from ||
+		    strchr(ch->field, '.'))
+			return 0;
+		item = dlg_doc_get_path(new_doc, ch->field);
+		return item && handle &&
+		       !strcmp(dlg_map_get_str(item, "author") ?
+			       dlg_map_get_str(item, "author") : "", handle);
+	}
+	normalize(norm, sizeof(norm), ch->field);
+	len = strlen(entry);
+	return !strncmp(norm, entry, len) && (!norm[len] || norm[len] == '.');
+}
+
+/* The rule sets that apply to the author for a task. */
+static size_t applicable(const char *keys[4], const dlg_node *author,
+			 const dlg_node *task)
+{
+	const char *handle = dlg_map_get_str(author, "handle");
+	size_t n = 0;
+
+	keys[n++] = dlg_map_get_str(author, "role");
+	if (handle && dlg_map_get_str(task, "delegator") &&
+	    !strcmp(handle, dlg_map_get_str(task, "delegator")))
+		keys[n++] = "delegator";
+	if (handle && dlg_map_get_str(task, "assignee") &&
+	    !strcmp(handle, dlg_map_get_str(task, "assignee")))
+		keys[n++] = "assignee";
+	keys[n++] = "everyone";
+	return n;
+}
+
+static void describe(dlg_buf *b, const dlg_node *rules, const char *keys[4],
+		     size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const dlg_node *list = dlg_map_get(rules, keys[i]);
+
+		for (j = 0; list && list->kind == DLG_NODE_SEQ && j < list->count;
+		     j++) {
+			dlg_buf item = DLG_BUF_INIT, have = DLG_BUF_INIT;
+
+			/* each entry once, though two rule sets name it */
+			dlg_buf_printf(&item, ", %s,", list->items[j]->value);
+			dlg_buf_printf(&have, ", %s,", b->ptr);
+			if (!strstr(have.ptr, item.ptr))
+				dlg_buf_printf(b, "%s%s", k++ ? ", " : "",
+					       list->items[j]->value);
+			dlg_buf_dispose(&item);
+			dlg_buf_dispose(&have);
+		}
+	}
+	if (!k)
+		dlg_buf_puts(b, "nothing");
+}
+
+int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
+		     const dlg_node *author, const char *email,
+		     const char *path, const dlg_node *old_doc,
+		     const dlg_node *new_doc)
+{
+	dlg_node *fallback = NULL;
+	const dlg_node *rules;
+	const dlg_schema *schema = dlg_schema_for_path(path);
+	const char *handle = dlg_map_get_str(author, "handle");
+	size_t before = out->count, i, j, k;
+
+	if (!schema)
+		return 0;
+	if (!policy)
+		policy = fallback = default_policy();
+	rules = dlg_map_get(policy, "rules");
+	if (!author) {
+		dlg_violations_add(out, path, NULL, email, NULL, NULL,
+				   "unknown author '%s': nobody in team/ has "
+				   "this email", email ? email : "?");
+		goto done;
+	}
+	if (schema != &dlg_schema_task) {
+		const dlg_node *who = dlg_map_get(rules, "repository");
+
+		for (j = 0; who && who->kind == DLG_NODE_SEQ && j < who->count;
+		     j++)
+			if (!strcmp(who->items[j]->value,
+				    dlg_map_get_str(author, "role")))
+				goto done;
+		dlg_violations_add(out, path, NULL, handle, NULL, NULL,
+				   "'%s' (%s) may not change %s (rule "
+				   "repository: only %s)", handle,
+				   dlg_map_get_str(author, "role"), path,
+				   who && who->count ? who->items[0]->value
+						     : "nobody");
+		goto done;
+	}
+	{
+		/* Judged by the relationships the task had before the change
+		 * (or, for a new task, after it). */
+		const dlg_node *basis = old_doc ? old_doc : new_doc;
+		const char *keys[4];
+		size_t nkeys = applicable(keys, author, basis);
+		dlg_changes ch = DLG_CHANGES_INIT;
+
+		if (!new_doc) {
+			int all = 0;
+
+			for (k = 0; k < nkeys; k++) {
+				const dlg_node *l = dlg_map_get(rules, keys[k]);
+
+				for (j = 0; l && j < l->count; j++)
+					all |= !strcmp(l->items[j]->value, "all");
+			}
+			if (!all)
+				dlg_violations_add(out, path, NULL, handle, NULL,
+						   NULL, "'%s' may not delete "
+						   "this task", handle);
+			goto done;
+		}
+		if (!old_doc && dlg_map_get_str(new_doc, "delegator") &&
+		    !strcmp(dlg_map_get_str(new_doc, "delegator"), handle))
+			goto done; /* delegating one's own task */
+		dlg_doc_diff(&ch, old_doc, new_doc);
+		for (i = 0; i < ch.count; i++) {
+			const dlg_change *c = &ch.items[i];
+			int ok = !strcmp(c->field, "started") ||
+				 !strcmp(c->field, "closed");
+			dlg_buf allowed = DLG_BUF_INIT;
+
+			for (k = 0; !ok && k < nkeys; k++) {
+				const dlg_node *l = dlg_map_get(rules, keys[k]);
+
+				for (j = 0; !ok && l && l->kind == DLG_NODE_SEQ &&
+					    j < l->count; j++)
+					ok = entry_allows(l->items[j]->value, c,
+							  new_doc, handle);
+			}
+			if (ok)
+				continue;
+			describe(&allowed, rules, keys, nkeys);
+			dlg_violations_add(out, path, c->field, handle, c->from,
+					   c->to, "'%s' (%s%s%s) may not change "
+					   "'%s' (the policy allows them: %s)",
+					   handle, dlg_map_get_str(author, "role"),
+					   nkeys > 2 ? "; " : "",
+					   nkeys > 2 ? keys[1] : "", c->field,
+					   allowed.ptr);
+			dlg_buf_dispose(&allowed);
+		}
+		dlg_changes_dispose(&ch);
+	}
+done:
+	dlg_node_free(fallback);
+	return out->count > before ? DLG_EDENIED : 0;
+}
