@@ -221,5 +221,6 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv);
 int cmd_merge_file(cli_ctx *c, int argc, char **argv);
 int cmd_report(cli_ctx *c, int argc, char **argv);
 int cmd_suggest(cli_ctx *c, int argc, char **argv);
+int cmd_audit(cli_ctx *c, int argc, char **argv);
 
 #endif

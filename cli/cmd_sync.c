@@ -189,6 +189,22 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 		cli_error_reported = 1;
 		goto done;
 	}
+	if (res.violations.count) {
+		size_t i;
+
+		for (i = 0; i < res.violations.count; i++) {
+			const dlg_violation *v = &res.violations.items[i];
+
+			fprintf(stderr, "delegit: policy: %.8s %s: %s\n",
+				v->commit ? v->commit : "-", v->path, v->message);
+		}
+		fprintf(stderr, "delegit: %zu change%s the policy forbids: %s\n",
+			res.violations.count,
+			res.violations.count == 1 ? "" : "s",
+			res.enforced ? "rejected (enforce mode), kept under "
+				       "conflicts: for a director"
+				     : "kept (warn mode); see 'delegit audit'");
+	}
 	if (error < 0)
 		goto done;
 	if (!cli_flag(&a, "quiet")) {

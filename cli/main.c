@@ -51,6 +51,8 @@ static const cli_command commands[] = {
 	{ "report", cmd_report, NEEDS_REPO,
 	  "workload, delivery, sla, matrix, accountability; --html" },
 	{ "check", cmd_check, NEEDS_REPO, "validate every file" },
+	{ "audit", cmd_audit, NEEDS_REPO,
+	  "every change in history the policy forbids" },
 	{ "sync", cmd_sync, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "exchange work with a remote" },
 	{ "conflicts", cmd_conflicts, NEEDS_REPO,

@@ -343,6 +343,13 @@ int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 		  const dlg_node *a, const dlg_node *b, const dlg_schema *schema,
 		  const dlg_merge_options *opts);
 
+/* A conflict record (see docs/sync.md): `kept` is in the file, `lost` is
+ * not. Its id is a hash of its content. */
+dlg_node *dlg_conflict_new(const char *field, const char *reason,
+			   const dlg_node *kept, const char *kept_by,
+			   const char *kept_at, const dlg_node *lost,
+			   const char *lost_by, const char *lost_at);
+
 /* The schema of a repository file by its path, or NULL if not delegit's. */
 const dlg_schema *dlg_schema_for_path(const char *relpath);
 

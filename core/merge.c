@@ -97,22 +97,24 @@ static void set_opt(dlg_node *map, const char *key, const char *v,
 			       : dlg_node_new_null());
 }
 
-/* Record that `kept` stays in the file and `lost` does not. */
-static void record(mctx *c, const char *path, const char *reason,
-		   const dlg_node *kept, const side *ks, const dlg_node *lost,
-		   const side *ls)
+dlg_node *dlg_conflict_new(const char *path, const char *reason,
+			   const dlg_node *kept, const char *kept_by,
+			   const char *kept_at, const dlg_node *lost,
+			   const char *lost_by, const char *lost_at)
 {
 	dlg_node *r = dlg_node_new_map();
 	char *sk = summary(kept), *sl = summary(lost);
 	char id[9];
 	uint32_t h = 2166136261u;
 
+	/* The id is a hash of the content: the same conflict found on two
+	 * replicas is one record. */
 	h = fnv(h, path);
 	h = fnv(h, reason);
 	h = fnv(h, sk);
 	h = fnv(h, sl);
-	h = fnv(h, ks->at);
-	h = fnv(h, ls->at);
+	h = fnv(h, kept_at);
+	h = fnv(h, lost_at);
 	snprintf(id, sizeof(id), "%08x", h);
 	free(sk);
 	free(sl);
@@ -120,12 +122,22 @@ static void record(mctx *c, const char *path, const char *reason,
 	dlg_map_set_str(r, "field", path);
 	dlg_map_set_str(r, "reason", reason);
 	dlg_map_set(r, "value", dup_or_null(kept));
-	set_opt(r, "value_by", ks->by, DLG_SCALAR_STR);
-	set_opt(r, "value_at", ks->at, DLG_SCALAR_TIMESTAMP);
+	set_opt(r, "value_by", kept_by, DLG_SCALAR_STR);
+	set_opt(r, "value_at", kept_at, DLG_SCALAR_TIMESTAMP);
 	dlg_map_set(r, "other", dup_or_null(lost));
-	set_opt(r, "other_by", ls->by, DLG_SCALAR_STR);
-	set_opt(r, "other_at", ls->at, DLG_SCALAR_TIMESTAMP);
-	dlg_seq_push(c->records, r);
+	set_opt(r, "other_by", lost_by, DLG_SCALAR_STR);
+	set_opt(r, "other_at", lost_at, DLG_SCALAR_TIMESTAMP);
+	return r;
+}
+
+/* Record that `kept` stays in the file and `lost` does not. */
+static void record(mctx *c, const char *path, const char *reason,
+		   const dlg_node *kept, const side *ks, const dlg_node *lost,
+		   const side *ls)
+{
+	dlg_seq_push(c->records, dlg_conflict_new(path, reason, kept, ks->by,
+						  ks->at, lost, ls->by,
+						  ls->at));
 }
 
 /* A scalar conflict: the winner's value, the loser's recorded. */

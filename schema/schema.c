@@ -88,6 +88,8 @@ static const dlg_field conflict_fields[] = {
 	  0, 0, "who set it" },
 	{ "other_at", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
 	  0, "when" },
+	{ "commit", DLG_T_STR, 0, NULL, NULL, 0, 0,
+	  "rejected: the commit that made the change" },
 };
 static const dlg_schema conflict_schema = { "conflict", conflict_fields,
 					    N(conflict_fields) };

@@ -526,6 +526,67 @@ done:
 	return error;
 }
 
+/* Judge what the remote brings that we do not have yet. */
+static int judge_incoming(dlg_sync_result *res, dlg_repo *r,
+			  const char *remote, const char *branch)
+{
+	dlg_buf ref = DLG_BUF_INIT;
+	git_oid oid;
+	int error = 0;
+
+	dlg_violations_dispose(&res->violations);
+	dlg_buf_printf(&ref, "refs/remotes/%s/%s", remote, branch);
+	if (!git_reference_name_to_id(&oid, r->git, ref.ptr))
+		error = dlg_repo_judge_range(&res->violations, r, ref.ptr,
+					     "HEAD", 0);
+	dlg_buf_dispose(&ref);
+	/* Files that do not validate never reach the work tree: refuse the
+	 * remote's commits whole, before anything here changes. */
+	for (size_t i = 0; !error && i < res->violations.count; i++)
+		if (!strcmp(res->violations.items[i].field, DLG_INVALID_FILE)) {
+			dlg_diags_add(&res->report.problems,
+				      res->violations.items[i].path, 0, 0,
+				      "%s (commit %.8s)",
+				      res->violations.items[i].message,
+				      res->violations.items[i].commit);
+		}
+	if (!error && res->report.problems.count) {
+		dlg_error_set("sync refused the remote's commits: %zu file%s "
+			      "there do%s not validate; nothing here changed "
+			      "(mend them where they were made)",
+			      res->report.problems.count,
+			      res->report.problems.count == 1 ? "" : "s",
+			      res->report.problems.count == 1 ? "es" : "");
+		error = DLG_ECONFLICT;
+	}
+	return error;
+}
+
+/* In enforce mode (by our own policy), take the violations back. */
+static int enforce(dlg_sync_result *res, dlg_repo *r,
+		   const dlg_sync_options *o)
+{
+	dlg_store *s = NULL;
+	dlg_node *policy = NULL;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	size_t n = 0;
+	int error = 0;
+
+	if (!res->violations.count)
+		return 0;
+	dlg_store_open(&s, r->workdir);
+	dlg_store_load(&policy, s, ".delegit/policy.yaml", &dlg_schema_policy,
+		       &ignore);
+	if (dlg_policy_enforced(policy)) {
+		error = dlg_sync__reject(r, &res->violations, o->committer, &n);
+		res->enforced = !error && n;
+	}
+	dlg_node_free(policy);
+	dlg_diags_dispose(&ignore);
+	dlg_store_free(s);
+	return error;
+}
+
 /* Whether the remote's branch (as last fetched) is our HEAD. */
 static int up_to_date(dlg_repo *r, const char *remote, const char *branch)
 {
@@ -604,7 +665,9 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			goto done;
 		}
 		fault_point("after-fetch");
-		if ((error = integrate(res, r, name, branch, o)) < 0)
+		if ((error = judge_incoming(res, r, name, branch)) < 0 ||
+		    (error = integrate(res, r, name, branch, o)) < 0 ||
+		    (error = enforce(res, r, o)) < 0)
 			goto done;
 		if (up_to_date(r, name, branch))
 			break; /* the remote has all we have */
@@ -644,6 +707,7 @@ done:
 
 void dlg_sync_result_dispose(dlg_sync_result *r)
 {
+	dlg_violations_dispose(&r->violations);
 	dlg_buf_dispose(&r->report.lines);
 	dlg_diags_dispose(&r->report.problems);
 }

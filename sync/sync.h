@@ -150,6 +150,8 @@ typedef struct {
 	int tries;
 	char head[41];    /* HEAD afterwards */
 	dlg_merge_report report;
+	dlg_violations violations; /* incoming changes the policy forbids */
+	int enforced;     /* they were rejected (mode: enforce) */
 } dlg_sync_result;
 
 void dlg_sync_result_dispose(dlg_sync_result *r);
@@ -162,6 +164,15 @@ void dlg_sync_result_dispose(dlg_sync_result *r);
  * local commits are kept.
  */
 int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
+
+/*
+ * Judge the commits reachable from `from` but not from `hide` (NULL: all
+ * history), made since `since` (0: ever), each by the policy and team in
+ * force at its parent. Violations carry their commit.
+ */
+#define DLG_INVALID_FILE "(invalid file)"
+int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
+			 const char *hide, time_t since);
 
 /* Clone URL into path, with the same credentials and progress as sync. */
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,

@@ -27,4 +27,9 @@ void dlg_sync__merge_report(dlg_merge_report *r);
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);
 
+/* Enforce mode: take back the changes in v that still stand, record them
+ * as rejected conflicts, and commit that. */
+int dlg_sync__reject(dlg_repo *r, const dlg_violations *v,
+		     const dlg_signature *who, size_t *rejected);
+
 #endif
