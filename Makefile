@@ -1,12 +1,14 @@
 # The two commands of README.md, and a few more. CMake does the building.
 BUILD ?= build
 BUILD_SAN ?= build-san
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 600
 JOBS ?= 2
 
 ROUNDS ?= 10000
 SEED ?= 1
 
-.PHONY: all deps build build-san test test-fast test-san test-valgrind demo converge clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge clean
 
 all: build
 
@@ -21,8 +23,9 @@ build-san: deps
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_SAN) -j$(JOBS)
 
-# Every test, then again under ASan + UBSan, then the CLI tests under valgrind.
-test: test-fast test-san test-valgrind
+# Every test, then again under ASan + UBSan, then the CLI tests under
+# valgrind, then each fuzzer briefly.
+test: test-fast test-san test-valgrind fuzz-ci
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -36,6 +39,17 @@ test-san: build-san
 test-valgrind: build
 	DELEGIT_VALGRIND=1 ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -R e2e
 
+build-fuzz: deps
+	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_FUZZ=ON -DDELEGIT_TESTS=OFF >/dev/null
+	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz_yaml fuzz_merge fuzz_args
+
+# The fuzzers, long (FUZZ_SECONDS each, 600 by default); CI runs them 40 s.
+fuzz: build-fuzz
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=40
+
 # The convergence simulation, long: make converge ROUNDS=10000 SEED=1
 converge: build
 	DELEGIT=$(BUILD)/delegit DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
@@ -45,4 +59,4 @@ demo: build
 	demo/demo.sh $(BUILD)/delegit
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+int cli_error_reported;
+
 static size_t count_opts(const cli_opt *o)
 {
 	size_t n = 0;

@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-int cli_error_reported;
-
 const char *cli_program(void)
 {
 	static char path[4096];

@@ -94,6 +94,22 @@ int dlg_time_parse(time_t *out, const char *s)
 	return 0;
 }
 
+/* One or two digits; -1 if none. Never reads past the string's end. */
+static int digits12(const char **p)
+{
+	int v;
+
+	if (!isdigit((unsigned char)(*p)[0]))
+		return -1;
+	v = (*p)[0] - '0';
+	(*p)++;
+	if (isdigit((unsigned char)(*p)[0])) {
+		v = v * 10 + ((*p)[0] - '0');
+		(*p)++;
+	}
+	return v;
+}
+
 int dlg_time_parse_yaml(time_t *out, const char *s)
 {
 	int y, m, d, hh, mm, ss, sign = 0, oh = 0, om = 0;
@@ -111,9 +127,8 @@ int dlg_time_parse_yaml(time_t *out, const char *s)
 			p++;
 	else
 		return -1;
-	hh = isdigit((unsigned char)p[1]) ? digits(p, 2) : digits(p, 1);
-	p += isdigit((unsigned char)p[1]) ? 2 : 1;
-	if (*p++ != ':' || (mm = digits(p, 2)) < 0 || p[2] != ':' ||
+	hh = digits12(&p);
+	if (hh < 0 || *p++ != ':' || (mm = digits(p, 2)) < 0 || p[2] != ':' ||
 	    (ss = digits(p + 3, 2)) < 0)
 		return -1;
 	p += 5;
@@ -129,10 +144,10 @@ int dlg_time_parse_yaml(time_t *out, const char *s)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p++ == '-' ? -1 : 1;
-		oh = isdigit((unsigned char)p[1]) ? digits(p, 2) : digits(p, 1);
-		p += isdigit((unsigned char)p[1]) ? 2 : 1;
+		oh = digits12(&p);
 		if (*p == ':') {
-			om = digits(p + 1, 2);
+			if ((om = digits(p + 1, 2)) < 0)
+				return -1;
 			p += 3;
 		}
 	} else if (*p) {

@@ -4,7 +4,8 @@
 set -eu
 
 packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev
-libcmocka-dev python3 python3-yaml valgrind lighttpd chromium"
+libcmocka-dev python3 python3-yaml valgrind lighttpd chromium
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Run the libFuzzer harnesses: first on every saved regression input (each
+# crash ever found, tests/fuzz/regressions/<harness>/), then for SECONDS
+# each from a seed corpus made of the test data. Fails on any crash.
+# usage: scripts/fuzz.sh BUILD_DIR SECONDS
+set -eu
+build=$1
+seconds=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+data=$top/tests/data
+work=$build/fuzz-work
+mkdir -p "$work"
+
+seed() { # harness -> seed directory
+	d=$work/seeds-$1
+	rm -rf "$d" && mkdir -p "$d"
+	case $1 in
+	fuzz_yaml)
+		i=0
+		for f in "$data"/canonical/*.yaml "$data"/styles/*.yaml "$data"/invalid/*.yaml "$data"/bad/*.yaml; do
+			[ "$(wc -c < "$f")" -lt 65536 ] || continue
+			i=$((i + 1))
+			{ printf '\000'; cat "$f"; } > "$d/task-$i"
+		done
+		printf '\001handle: kim\nname: Kim\nemails: [k@x]\norg: msp\nrole: msp\n' > "$d/person"
+		printf '\002format: 1\norgs: {msp: {sla: {high: {respond: 4h}}}}\n' > "$d/config"
+		printf '\003format: 1\nmode: enforce\nrules: {everyone: [all]}\n' > "$d/policy"
+		;;
+	fuzz_merge)
+		base=$data/canonical/task.yaml
+		n=0
+		while IFS='|' read -r a b; do
+			n=$((n + 1))
+			{ cat "$base"; printf -- '---8<---\n'; sed "$a" "$base"
+			  printf -- '---8<---\n'; sed "$b" "$base"; } > "$d/merge-$n"
+		done <<'PAIRS'
+s/priority: high/priority: low/|s/status: in-progress/status: review/
+s/due: 2026-12-15/due: 2026-12-20/|s/due: 2026-12-15/due: 2026-12-22/
+s/done: false/done: true/|s/tags: \[backup, infra\]/tags: [backup]/
+s/Backups are on-site only/Backups are local/|s/lose everything/lose it all/
+PAIRS
+		;;
+	fuzz_args)
+		printf 'add\n--to\nkim\n--tag\nx\n-t\ny\n--json\n' > "$d/a1"
+		printf 'x\n--message=hi\n-mhello\n--\n--not-an-option\n' > "$d/a2"
+		printf '%s\n' --help > "$d/a3"
+		;;
+	esac
+	echo "$d"
+}
+
+for h in fuzz_yaml fuzz_merge fuzz_args; do
+	reg=$top/tests/fuzz/regressions/$h
+	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
+		echo "== $h: regressions"
+		"$build/$h" -runs=0 "$reg"/*
+		for f in "$reg"/*; do "$build/$h" "$f" >/dev/null 2>&1 || { echo "regression $f fails" >&2; exit 1; }; done
+	fi
+	echo "== $h: ${seconds}s"
+	corpus=$work/corpus-$h
+	mkdir -p "$corpus"
+	"$build/$h" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$work/crash-$h-" "$corpus" "$(seed $h)" 2>&1 |
+		grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|Done )" || true
+	if ls "$work"/crash-$h-* >/dev/null 2>&1; then
+		echo "$h found a crash: $(ls "$work"/crash-$h-*) (add it to tests/fuzz/regressions/$h/ once fixed)" >&2
+		exit 1
+	fi
+done
