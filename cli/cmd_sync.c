@@ -117,6 +117,14 @@ static int commit_hand_edits(cli_ctx *c)
 					schema, &ignore);
 			dlg_diags_dispose(&ignore);
 		}
+		/* Hand edits answer to the policy like any other change. */
+		if (cli_policy_check(c, paths[i], before, now) < 0) {
+			dlg_diags_add(&diags, paths[i], 0, 0, "a hand edit the "
+				      "policy does not allow you (see above)");
+			dlg_node_free(now);
+			dlg_node_free(before);
+			continue;
+		}
 		dlg_doc_diff(&changes, before, now);
 		dlg_buf_printf(&msg, "%s: %s\n", paths[i],
 			       now ? (before ? "edited" : "added") : "removed");

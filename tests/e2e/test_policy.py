@@ -76,6 +76,18 @@ class TestWarn(PolicyTest):
         out = json.loads(self.dana.run("audit", "--json").stdout)
         self.assertEqual(out[0]["author"], "mallory@elsewhere.example")
 
+    def test_hand_edits_answer_to_the_policy_at_sync(self):
+        path = os.path.join(self.kim.path, self.task_path())
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("due: 2026-12-01", "due: 2026-12-31"))
+        head = self.kim.head()
+        res = self.kim.run("sync")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("may not change 'due'", res.stderr)
+        self.assertEqual(self.kim.head(), head)
+
     def test_a_clean_history_audits_clean(self):
         self.kim.ok("start", self.tid[:8])
         self.kim.ok("sync", "-q")
