@@ -533,6 +533,11 @@ int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 		dlg_map_set(doc, "conflicts", conflicts);
 	else
 		dlg_node_free(conflicts);
+	/* The stamps follow the status that won: a task back in work is not
+	 * closed, whichever side had closed it. */
+	if (schema == &dlg_schema_task && dlg_map_get_str(doc, "status") &&
+	    dlg_task_is_open(doc) && dlg_map_get_str(doc, "closed"))
+		dlg_map_set_null(doc, "closed");
 	if ((error = dlg_schema_validate(doc, schema, "merge", &diags)) < 0) {
 		dlg_buf msg = DLG_BUF_INIT;
 

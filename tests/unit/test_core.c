@@ -811,6 +811,33 @@ static void test_merge__text_and_unknown_keys(void **state)
 	dlg_node_free(base);
 }
 
+static void e_cancel(dlg_node *d)
+{
+	dlg_map_set_str(d, "status", "cancelled");
+	dlg_map_set(d, "closed", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP,
+						     "2026-11-29T10:00:00Z"));
+}
+
+static void test_merge__a_task_back_in_work_is_not_closed(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_cancel, "2026-11-29T10:00:00Z", "dana");
+	dlg_node *b = edited(base, e_status_review, "2026-11-29T11:00:00Z", "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+
+	(void)state;
+	/* kim's later submit wins the status; dana's cancel is recorded, and
+	 * its closed stamp does not linger on a task in review */
+	assert_string_equal(dlg_map_get_str(m, "status"), "review");
+	assert_null(dlg_map_get_str(m, "closed"));
+	assert_int_equal(n, 1);
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
 static void test_merge__merging_again_adds_no_record_twice(void **state)
 {
 	dlg_node *base = merge_base();
@@ -867,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_merge__delete_versus_modify_keeps_the_modified_item),
 		cmocka_unit_test(test_merge__text_and_unknown_keys),
 		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
+		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
