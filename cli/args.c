@@ -175,3 +175,16 @@ unsigned cli_out_mode(const cli_args *a)
 {
 	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
 }
+
+int cli_date_opt(time_t *out, const cli_args *a, const char *opt)
+{
+	const char *s = cli_get(a, opt);
+
+	*out = 0;
+	if (s && dlg_time_parse(out, s) < 0) {
+		dlg_error_set("bad date '%s' for --%s (expected YYYY-MM-DD)", s,
+			      opt);
+		return DLG_EUSAGE;
+	}
+	return 0;
+}

@@ -54,6 +54,8 @@ const char *cli_get(const cli_args *a, const char *name);
 int cli_flag(const cli_args *a, const char *name);
 size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
+/* A --since / --until style option: a date (or a time); 0 when absent. */
+int cli_date_opt(time_t *out, const cli_args *a, const char *opt);
 /* CLI_OUT_JSON when --json was given, else CLI_OUT_SUMMARY. */
 unsigned cli_out_mode(const cli_args *a);
 

@@ -31,12 +31,8 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if (cli_get(&a, "since") && dlg_time_parse(&since, cli_get(&a, "since"))) {
-		dlg_error_set("bad date '%s' for --since (expected YYYY-MM-DD)",
-			      cli_get(&a, "since"));
-		error = DLG_EUSAGE;
+	if ((error = cli_date_opt(&since, &a, "since")) < 0)
 		goto done;
-	}
 	if ((error = dlg_repo_judge_range(&v, c->repo, "HEAD", NULL, since)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {

@@ -200,19 +200,6 @@ static void print_accountability(cli_ctx *c, const dlg_node *r)
 	}
 }
 
-static int parse_day(time_t *out, const cli_args *a, const char *opt)
-{
-	const char *s = cli_get(a, opt);
-
-	*out = 0;
-	if (s && (!dlg_date_valid(s) || dlg_time_parse(out, s))) {
-		dlg_error_set("bad date '%s' for --%s (expected YYYY-MM-DD)", s,
-			      opt);
-		return DLG_EUSAGE;
-	}
-	return 0;
-}
-
 int cmd_report(cli_ctx *c, int argc, char **argv)
 {
 	static const struct {
@@ -238,8 +225,8 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if ((error = parse_day(&since, &a, "since")) < 0 ||
-	    (error = parse_day(&until, &a, "until")) < 0)
+	if ((error = cli_date_opt(&since, &a, "since")) < 0 ||
+	    (error = cli_date_opt(&until, &a, "until")) < 0)
 		goto done;
 	for (k = 0; a.npos && k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!strcmp(kinds[k].name, a.pos[0]))
