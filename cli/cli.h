@@ -151,6 +151,10 @@ void cli_apply_expectations(dlg_node *task, const cli_args *a,
 int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
 		     const dlg_node *new_doc);
 
+/* The version of a delegit file at HEAD, parsed; NULL when it is not
+ * there or does not validate. */
+dlg_node *cli_head_doc(cli_ctx *c, const char *path);
+
 /* Commit files written to the work tree, with a message. */
 int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 		     const char *message, const dlg_node *author);
@@ -161,8 +165,8 @@ int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
  */
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since);
 
-/* What reports, suggest and agenda work from: every task, the config,
- * the history. */
+/* What reports and suggest work from: every task, the config, and the
+ * history when the figures need it (walking it costs the most). */
 typedef struct {
 	dlg_report_input in;
 	dlg_node **tasks;
@@ -173,7 +177,7 @@ typedef struct {
 } cli_report_data;
 
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
-		    time_t until);
+		    time_t until, int with_history);
 void cli_report_dispose(cli_report_data *d);
 
 /* ------------------------------------------------------------- output */

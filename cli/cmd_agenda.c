@@ -42,9 +42,16 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 		handle = cli_me(c);
 	}
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
-				   &diags)) < 0 ||
-	    (error = cli_history(&ev, c, "tasks/", 0)) < 0 ||
-	    (error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
+				   &diags)) < 0)
+		goto done;
+	/* History only says how long blocked tasks have been blocked. */
+	for (i = 0; i < n; i++)
+		if (!strcmp(dlg_map_get_str(tasks[i], "status"), "blocked")) {
+			if ((error = cli_history(&ev, c, "tasks/", 0)) < 0)
+				goto done;
+			break;
+		}
+	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
 				      &ev)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {

@@ -73,7 +73,7 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	cli_task t;
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_buf orig = DLG_BUF_INIT, text = DLG_BUF_INIT, tmp = DLG_BUF_INIT;
-	dlg_buf head = DLG_BUF_INIT, path = DLG_BUF_INIT;
+	dlg_buf path = DLG_BUF_INIT;
 	dlg_store *git_store = NULL;
 	char rel[64];
 	int error, keep = 0;
@@ -86,13 +86,7 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	    (error = dlg_store_read_file(&orig, c->store, path.ptr)) < 0)
 		goto done;
 	t.path = dlg_buf_detach(&path);
-	if (!dlg_repo_head_file(&head, c->repo, t.path)) {
-		dlg_diags ignore = DLG_DIAGS_INIT;
-
-		dlg_store_parse(&t.before, head.ptr, head.size, t.path,
-				&dlg_schema_task, &ignore);
-		dlg_diags_dispose(&ignore);
-	}
+	t.before = cli_head_doc(c, t.path);
 	/* The copy lives under .git/, beside the repository it belongs to. */
 	dlg_store_open(&git_store, dlg_repo_gitdir(c->repo));
 	snprintf(rel, sizeof(rel), "delegit-edit-%.8s.yaml", t.id);
@@ -154,7 +148,6 @@ done:
 	if (!keep && tmp.size && git_store)
 		dlg_store_remove_file(git_store, rel);
 	dlg_store_free(git_store);
-	dlg_buf_dispose(&head);
 	dlg_buf_dispose(&path);
 	dlg_buf_dispose(&tmp);
 	dlg_buf_dispose(&text);

@@ -30,7 +30,7 @@ static const cli_spec spec = {
 };
 
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
-		    time_t until)
+		    time_t until, int with_history)
 {
 	dlg_query q = DLG_QUERY_INIT;
 	int error;
@@ -43,7 +43,8 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 	    (error = dlg_store_load(&d->config, c->store,
 				    ".delegit/config.yaml", &dlg_schema_config,
 				    &d->diags)) < 0 ||
-	    (error = cli_history(&d->events, c, "tasks/", 0)) < 0)
+	    (with_history &&
+	     (error = cli_history(&d->events, c, "tasks/", 0)) < 0))
 		return error;
 	d->in.tasks = d->tasks;
 	d->in.ntasks = d->ntasks;
@@ -206,13 +207,14 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		const char *name;
 		int (*build)(dlg_node **, const dlg_report_input *);
 		void (*print)(cli_ctx *, const dlg_node *);
+		int history; /* its figures come from history too */
 	} kinds[] = {
-		{ "workload", dlg_report_workload, print_workload },
-		{ "delivery", dlg_report_delivery, print_delivery },
-		{ "sla", dlg_report_sla, print_sla },
-		{ "matrix", dlg_report_matrix, print_matrix },
+		{ "workload", dlg_report_workload, print_workload, 0 },
+		{ "delivery", dlg_report_delivery, print_delivery, 1 },
+		{ "sla", dlg_report_sla, print_sla, 1 },
+		{ "matrix", dlg_report_matrix, print_matrix, 0 },
 		{ "accountability", dlg_report_accountability,
-		  print_accountability },
+		  print_accountability, 1 },
 	};
 	cli_args a;
 	cli_report_data d;
@@ -238,7 +240,8 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if ((error = cli_report_load(&d, c, since, until)) < 0) {
+	if ((error = cli_report_load(&d, c, since, until,
+				     cli_get(&a, "html") || kinds[k].history)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
 	}

@@ -58,7 +58,7 @@ static int commit_hand_edits(cli_ctx *c)
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_changes changes = DLG_CHANGES_INIT;
 	dlg_commit_file *files = NULL;
-	dlg_buf *texts = NULL, msg = DLG_BUF_INIT, old = DLG_BUF_INIT;
+	dlg_buf *texts = NULL, msg = DLG_BUF_INIT;
 	char **paths = NULL;
 	size_t n = 0, i, k, nfiles = 0, total = 0;
 	int error = 0;
@@ -110,13 +110,7 @@ static int commit_hand_edits(cli_ctx *c)
 		}
 		if (now)
 			dlg_store_read_file(&texts[i], c->store, paths[i]);
-		if (!dlg_repo_head_file(&old, c->repo, paths[i])) {
-			dlg_diags ignore = DLG_DIAGS_INIT;
-
-			dlg_store_parse(&before, old.ptr, old.size, paths[i],
-					schema, &ignore);
-			dlg_diags_dispose(&ignore);
-		}
+		before = cli_head_doc(c, paths[i]);
 		/* Hand edits answer to the policy like any other change. */
 		if (cli_policy_check(c, paths[i], before, now) < 0) {
 			dlg_diags_add(&diags, paths[i], 0, 0, "a hand edit the "
@@ -162,7 +156,6 @@ done:
 	free(texts);
 	free(files);
 	dlg_strv_free(paths, n);
-	dlg_buf_dispose(&old);
 	dlg_buf_dispose(&msg);
 	dlg_changes_dispose(&changes);
 	dlg_diags_dispose(&diags);

@@ -110,7 +110,8 @@ static int save_person(cli_ctx *c, dlg_node *before, dlg_node *p,
 	dlg_buf subject = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
 	const char *handle = dlg_map_get_str(p, "handle");
 	dlg_commit_file file;
-	size_t i, j;
+	const dlg_node *other;
+	const char *email;
 	int error;
 
 	if ((error = dlg_team_path(&path, handle)) < 0 ||
@@ -120,22 +121,12 @@ static int save_person(cli_ctx *c, dlg_node *before, dlg_node *p,
 		goto done;
 	}
 	/* An email names one person only: it is how commits find authors. */
-	for (i = 0; i < c->team.count; i++) {
-		const dlg_node *other = c->team.people[i];
-		const dlg_node *emails = dlg_map_get(p, "emails");
-
-		if (!strcmp(dlg_map_get_str(other, "handle"), handle))
-			continue;
-		for (j = 0; j < emails->count; j++)
-			if (dlg_team_find_email(&(dlg_team){
-				(dlg_node **)&c->team.people[i], 1 },
-				emails->items[j]->value)) {
-				dlg_error_set("email '%s' belongs to '%s' "
-					      "already", emails->items[j]->value,
-					      dlg_map_get_str(other, "handle"));
-				error = cli_fail(DLG_EINVALID, NULL);
-				goto done;
-			}
+	if ((other = dlg_team_email_clash(&c->team, c->team.count, p, handle,
+					  &email))) {
+		dlg_error_set("email '%s' belongs to '%s' already", email,
+			      dlg_map_get_str(other, "handle"));
+		error = cli_fail(DLG_EINVALID, NULL);
+		goto done;
 	}
 	if (!dlg_map_get(p, "emails")->count) {
 		dlg_error_set("a person needs at least one --email");

@@ -138,7 +138,7 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what)
 int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
-	dlg_buf path = DLG_BUF_INIT, head = DLG_BUF_INIT;
+	dlg_buf path = DLG_BUF_INIT;
 	int error;
 
 	memset(t, 0, sizeof(*t));
@@ -160,13 +160,8 @@ int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 	}
 	/* Compare against what is committed, so the commit's message tells
 	 * everything the commit changes (hand edits included). */
-	if (c->repo && !dlg_repo_head_file(&head, c->repo, t->path)) {
-		dlg_diags ignore = DLG_DIAGS_INIT;
-
-		dlg_store_parse(&t->before, head.ptr, head.size, t->path,
-				&dlg_schema_task, &ignore);
-		dlg_diags_dispose(&ignore);
-	}
+	if (c->repo)
+		t->before = cli_head_doc(c, t->path);
 	if (!t->before)
 		t->before = dlg_node_dup(t->task);
 done:
@@ -176,8 +171,21 @@ done:
 	}
 	dlg_diags_dispose(&diags);
 	dlg_buf_dispose(&path);
-	dlg_buf_dispose(&head);
 	return error;
+}
+
+dlg_node *cli_head_doc(cli_ctx *c, const char *path)
+{
+	dlg_buf text = DLG_BUF_INIT;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+
+	if (!dlg_repo_head_file(&text, c->repo, path))
+		dlg_store_parse(&doc, text.ptr, text.size, path,
+				dlg_schema_for_path(path), &ignore);
+	dlg_diags_dispose(&ignore);
+	dlg_buf_dispose(&text);
+	return doc;
 }
 
 void cli_task_dispose(cli_task *t)

@@ -242,6 +242,11 @@ void dlg_team_dispose(dlg_team *t);
 const dlg_node *dlg_team_find(const dlg_team *t, const char *handle);
 const dlg_node *dlg_team_find_email(const dlg_team *t, const char *email);
 int dlg_team_path(dlg_buf *out, const char *handle);
+/* Someone other than `except` (a handle, may be NULL) among the first
+ * `upto` people who has one of person's emails, or NULL; *email gets it. */
+const dlg_node *dlg_team_email_clash(const dlg_team *t, size_t upto,
+				     const dlg_node *person, const char *except,
+				     const char **email);
 
 /*
  * Check every delegit file of the repository: schemas, file names against

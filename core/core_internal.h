@@ -7,4 +7,7 @@
 /* Whether a string, written plain, would read back as something else. */
 int dlg_yaml__needs_quotes(const char *value);
 
+/* Whether a YAML 1.1 boolean's spelling (yes, On, TRUE, ...) means true. */
+int dlg_yaml__bool_true(const char *value);
+
 #endif

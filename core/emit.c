@@ -32,12 +32,6 @@ static void emit(writer *w, yaml_event_t *ev)
 		w->failed = 1;
 }
 
-static int bool_true(const char *v)
-{
-	return strchr("yYtT", v[0]) ||
-	       ((v[0] == 'o' || v[0] == 'O') && (v[1] == 'n' || v[1] == 'N'));
-}
-
 static void emit_scalar(writer *w, const dlg_node *n, int flow)
 {
 	yaml_event_t ev;
@@ -49,7 +43,7 @@ static void emit_scalar(writer *w, const dlg_node *n, int flow)
 		v = "null";
 		break;
 	case DLG_SCALAR_BOOL:
-		v = bool_true(v) ? "true" : "false";
+		v = dlg_yaml__bool_true(v) ? "true" : "false";
 		break;
 	case DLG_SCALAR_STR:
 		if (strchr(v, '\n'))
@@ -226,7 +220,7 @@ int dlg_json_write(dlg_buf *out, const dlg_node *n)
 			return dlg_buf_puts(out, "null");
 		case DLG_SCALAR_BOOL:
 			return dlg_buf_puts(out,
-					    bool_true(n->value) ? "true" : "false");
+					    dlg_yaml__bool_true(n->value) ? "true" : "false");
 		case DLG_SCALAR_INT:
 		case DLG_SCALAR_FLOAT:
 			if (json_number_ok(n->value))
@@ -269,7 +263,7 @@ int dlg_node_summary(dlg_buf *out, const dlg_node *n)
 			return dlg_buf_puts(out, "null");
 		if (n->type == DLG_SCALAR_BOOL)
 			return dlg_buf_puts(out,
-					    bool_true(n->value) ? "true" : "false");
+					    dlg_yaml__bool_true(n->value) ? "true" : "false");
 		for (i = 0; n->value[i]; i++)
 			dlg_buf_put(out, n->value[i] == '\n' ? " " : &n->value[i],
 				    1);

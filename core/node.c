@@ -297,6 +297,12 @@ int dlg_yaml__needs_quotes(const char *value)
 	       !regexec(&compiled[NRESOLVERS - 1], value, 0, NULL, 0);
 }
 
+int dlg_yaml__bool_true(const char *v)
+{
+	return strchr("yYtT", v[0]) ||
+	       ((v[0] == 'o' || v[0] == 'O') && (v[1] == 'n' || v[1] == 'N'));
+}
+
 static int tag_type(dlg_scalar_type *out, const char *tag)
 {
 	static const struct {

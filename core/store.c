@@ -634,6 +634,30 @@ const dlg_node *dlg_team_find_email(const dlg_team *t, const char *email)
 	return NULL;
 }
 
+const dlg_node *dlg_team_email_clash(const dlg_team *t, size_t upto,
+				     const dlg_node *person, const char *except,
+				     const char **email)
+{
+	const dlg_node *emails = dlg_map_get(person, "emails");
+	size_t i, j, k;
+
+	for (i = 0; i < upto && i < t->count; i++) {
+		const dlg_node *other = t->people[i];
+		const dlg_node *theirs = dlg_map_get(other, "emails");
+
+		if (except && !strcmp(dlg_map_get_str(other, "handle"), except))
+			continue;
+		for (j = 0; emails && j < emails->count; j++)
+			for (k = 0; theirs && k < theirs->count; k++)
+				if (!strcasecmp(emails->items[j]->value,
+						theirs->items[k]->value)) {
+					*email = emails->items[j]->value;
+					return other;
+				}
+	}
+	return NULL;
+}
+
 static void check_person_ref(dlg_diags *d, const dlg_team *team,
 			     const char *rel, const dlg_node *task,
 			     const char *field)
@@ -674,30 +698,23 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 	dlg_team team;
 	dlg_node *doc = NULL;
 	char **shards = NULL, **files = NULL;
-	size_t nshards = 0, nfiles = 0, i, j, k;
+	size_t nshards = 0, nfiles = 0, i, j;
 	dlg_buf rel = DLG_BUF_INIT;
 	size_t before = diags->count;
 	struct stat st;
 
 	dlg_team_load(&team, s, diags);
 	for (i = 0; i < team.count; i++) {
-		const dlg_node *emails = dlg_map_get(team.people[i], "emails");
+		const char *email;
+		const dlg_node *other = dlg_team_email_clash(
+			&team, i, team.people[i], NULL, &email);
 
-		for (j = 0; j < emails->count; j++)
-			for (k = 0; k < i; k++) {
-				if (dlg_team_find_email(&(dlg_team){
-					team.people + k, 1 },
-					emails->items[j]->value))
-					dlg_diags_add(diags, NULL, 0, 0,
-						"team/%s.yaml: email '%s' also "
-						"belongs to '%s' (expected "
-						"each email once)",
-						dlg_map_get_str(team.people[i],
-								"handle"),
-						emails->items[j]->value,
-						dlg_map_get_str(team.people[k],
-								"handle"));
-			}
+		if (other)
+			dlg_diags_add(diags, NULL, 0, 0, "team/%s.yaml: email '%s' "
+				      "also belongs to '%s' (expected each email "
+				      "once)", dlg_map_get_str(team.people[i],
+							       "handle"),
+				      email, dlg_map_get_str(other, "handle"));
 	}
 	if (dlg_store_load(&doc, s, ".delegit/config.yaml", &dlg_schema_config,
 			   diags) == DLG_ENOTFOUND)

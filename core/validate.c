@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 typedef struct {
 	const char *path;
@@ -382,10 +382,8 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 				n->value);
 		else
 			set_value(n, DLG_SCALAR_BOOL,
-				  strchr("yYtToO", n->value[0]) &&
-				  strcmp(n->value, "off") &&
-				  strcmp(n->value, "Off") &&
-				  strcmp(n->value, "OFF") ? "true" : "false");
+				  dlg_yaml__bool_true(n->value) ? "true"
+								: "false");
 		break;
 	case DLG_T_DATE:
 		if (!scalar_ok(c, n, name, "a date"))

@@ -431,6 +431,20 @@ class TestIdentityAndSafety(CliTest):
         self.assertEqual(res.returncode, 1)
         self.assertIn("already", res.stderr)
 
+    def test_an_email_names_one_person_only(self):
+        r = self.repo
+        res = r.run("team", "add", "kim2", "--name", "K", "--email",
+                    "KIM@acme-msp.example", "--org", "x", "--role", "staff")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("belongs to 'kim' already", res.stderr)
+        with open(os.path.join(r.path, "team", "sam.yaml")) as f:
+            text = f.read()
+        with open(os.path.join(r.path, "team", "sam.yaml"), "w") as f:
+            f.write(text.replace("sam@acme.example", "dana@acme.example"))
+        res = r.run("check")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("also belongs to 'dana'", res.stderr)
+
     def test_a_live_lock_stops_a_second_writer(self):
         r = self.repo
         lock = os.path.join(r.path, ".git", "delegit.lock")
