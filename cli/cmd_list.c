@@ -30,7 +30,8 @@ static const cli_spec spec = {
 	NULL, opts, 0, 0
 };
 
-static void print_table(cli_ctx *c, dlg_node **tasks, size_t n)
+static void print_table(cli_ctx *c, const dlg_rows *all, const dlg_row **rows,
+			size_t n)
 {
 	dlg_buf title = DLG_BUF_INIT;
 	int width = cli_term_width();
@@ -43,19 +44,18 @@ static void print_table(cli_ctx *c, dlg_node **tasks, size_t n)
 	       "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
 	       cli_color(c, C_RESET));
 	for (i = 0; i < n; i++) {
-		const dlg_node *t = tasks[i];
-		const char *status = dlg_map_get_str(t, "status");
-		const char *due = dlg_map_get_str(t, "due");
-		const char *who = dlg_map_get_str(t, "assignee");
+		const dlg_row *t = rows[i];
+		const char *status = t->status, *due = t->due,
+			   *who = t->assignee;
 		char shortid[37];
-		int late = dlg_task_is_overdue(t, c->now);
+		int late = dlg_row_is_overdue(t, c->now);
 
-		cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
-		cli_fit(&title, dlg_map_get_str(t, "title"), tw);
+		dlg_rows_short_id(shortid, all, t->file);
+		cli_fit(&title, t->title, tw);
 		printf("%s%-8s%s %s%-11s%s %-8s %s%-10s%s %-10s %s\n",
 		       cli_color(c, C_YELLOW), shortid, cli_color(c, C_RESET),
 		       cli_color(c, cli_status_color(status)), status,
-		       cli_color(c, C_RESET), dlg_map_get_str(t, "priority"),
+		       cli_color(c, C_RESET), t->priority,
 		       late ? cli_color(c, C_RED) : "", due ? due : "-",
 		       late ? cli_color(c, C_RESET) : "", who ? who : "-",
 		       title.ptr);
@@ -69,6 +69,8 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	dlg_query q = DLG_QUERY_INIT;
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_node **tasks = NULL;
+	dlg_rows *rows = NULL;
+	const dlg_row **match = NULL;
 	dlg_buf b = DLG_BUF_INIT;
 	size_t n = 0, i;
 	int error;
@@ -110,10 +112,11 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
-				   &diags)) < 0)
-		goto done;
 	if (cli_flag(&a, "json")) {
+		/* JSON gives whole tasks: read the ones that match. */
+		if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team,
+					   c->now, &diags)) < 0)
+			goto done;
 		dlg_buf_puts(&b, "[");
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -122,7 +125,12 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		}
 		printf("%s]\n", b.ptr);
 	} else {
-		print_table(c, tasks, n);
+		if ((error = dlg_rows_load(&rows, c->store,
+					   dlg_store_cache(c->store),
+					   &diags)) < 0)
+			goto done;
+		dlg_query_rows(&match, &n, rows, &q, &c->team, c->now);
+		print_table(c, rows, match, n);
 	}
 	if (diags.count) {
 		/* Show what we listed, and say loudly what we could not. */
@@ -135,7 +143,10 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	}
 done:
 	dlg_buf_dispose(&b);
-	dlg_nodes_free(tasks, n);
+	if (tasks)
+		dlg_nodes_free(tasks, n);
+	free(match);
+	dlg_rows_free(rows);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;

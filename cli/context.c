@@ -78,6 +78,14 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 	if ((error = dlg_repo_open(&c->repo, cwd)) < 0)
 		return error;
 	dlg_store_open(&c->store, dlg_repo_workdir(c->repo));
+	{
+		/* Task rows are cached beside git's own index (core/rows.c). */
+		dlg_buf cache = DLG_BUF_INIT;
+
+		dlg_buf_printf(&cache, "%sdelegit-rows", dlg_repo_gitdir(c->repo));
+		dlg_store_set_cache(c->store, cache.ptr);
+		dlg_buf_dispose(&cache);
+	}
 	if (!dlg_store_exists(c->store, ".delegit/config.yaml")) {
 		dlg_error_set("'%s' is not a delegit repository (no "
 			      ".delegit/config.yaml): run 'delegit init'",

@@ -195,6 +195,9 @@ typedef struct dlg_store dlg_store;
 int dlg_store_open(dlg_store **out, const char *root);
 void dlg_store_free(dlg_store *s);
 const char *dlg_store_root(const dlg_store *s);
+/* Where the task rows are cached (under .git/); NULL: not cached. */
+void dlg_store_set_cache(dlg_store *s, const char *path);
+const char *dlg_store_cache(const dlg_store *s);
 
 /*
  * Read and validate one file (relative path). On invalid content returns
@@ -432,6 +435,35 @@ void dlg_violations_add(dlg_violations *v, const char *path, const char *field,
 void dlg_violations_dispose(dlg_violations *v);
 
 /* ---------------------------------------------------------------------
+ * Task rows: what `list` shows and filters on, for every valid task,
+ * through a cache derived from the files' content (core/rows.c).
+ */
+typedef struct {
+	const char *file; /* the id the file is named after */
+	const char *id, *title, *status, *priority, *due, *assignee,
+		*delegator, *created, *updated;
+	const char *tags; /* each tag followed by a newline */
+	int core;
+} dlg_row;
+
+typedef struct dlg_rows dlg_rows;
+
+/*
+ * Rows of every task file under tasks/. Invalid files have no row; their
+ * problems go to diags. cache_path (may be NULL) is read and rewritten
+ * when the files changed.
+ */
+int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
+		  dlg_diags *diags);
+size_t dlg_rows_count(const dlg_rows *r);
+const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
+void dlg_rows_free(dlg_rows *r);
+/* As dlg_store_short_id, from the ids the rows were loaded with. */
+void dlg_rows_short_id(char out[37], const dlg_rows *r, const char *uuid);
+/* git's blob id (hex) of some bytes. */
+void dlg_blob_id(char out[41], const char *data, size_t len);
+
+/* ---------------------------------------------------------------------
  * Queries.
  */
 typedef struct {
@@ -457,6 +489,11 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags);
 int dlg_query_sort_valid(const char *key);
+/* The rows that match, in the order asked (pointers into rows). */
+int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		   const dlg_query *q, const dlg_team *team, time_t now);
+int dlg_row_is_open(const dlg_row *r);
+int dlg_row_is_overdue(const dlg_row *r, time_t now);
 void dlg_nodes_free(dlg_node **v, size_t count);
 
 /* What needs a person's attention. */

@@ -18,44 +18,54 @@ static int str_eq(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-static int in_set(const dlg_node *set, const char *v)
+static int has_tag(const char *tags, const char *tag)
 {
-	size_t i;
+	size_t n = strlen(tag);
 
-	for (i = 0; set && set->kind == DLG_NODE_SEQ && i < set->count; i++)
-		if (!strcmp(set->items[i]->value, v))
+	for (; *tags; tags = strchr(tags, '\n') + 1)
+		if (!strncmp(tags, tag, n) && tags[n] == '\n')
 			return 1;
 	return 0;
 }
 
-static int matches(const dlg_node *t, const dlg_query *q, const dlg_team *team,
+int dlg_row_is_open(const dlg_row *r)
+{
+	return r->status && strcmp(r->status, "done") &&
+	       strcmp(r->status, "cancelled");
+}
+
+int dlg_row_is_overdue(const dlg_row *r, time_t now)
+{
+	char today[11];
+
+	dlg_date_format(today, now);
+	return dlg_row_is_open(r) && r->due && strcmp(r->due, today) < 0;
+}
+
+static int matches(const dlg_row *t, const dlg_query *q, const dlg_team *team,
 		   time_t now)
 {
-	const char *status = dlg_map_get_str(t, "status");
-	const char *due = dlg_map_get_str(t, "due");
-
-	if (q->status ? strcmp(q->status, status)
-		      : !q->all && !dlg_task_is_open(t))
+	if (q->status ? !str_eq(q->status, t->status)
+		      : !q->all && !dlg_row_is_open(t))
 		return 0;
-	if (q->assignee && !str_eq(q->assignee, dlg_map_get_str(t, "assignee")))
+	if (q->assignee && !str_eq(q->assignee, t->assignee))
 		return 0;
-	if (q->delegator &&
-	    !str_eq(q->delegator, dlg_map_get_str(t, "delegator")))
+	if (q->delegator && !str_eq(q->delegator, t->delegator))
 		return 0;
 	if (q->org) {
-		const dlg_node *p = team ? dlg_team_find(
-			team, dlg_map_get_str(t, "assignee")) : NULL;
+		const dlg_node *p = team ? dlg_team_find(team, t->assignee)
+					 : NULL;
 
 		if (!p || !str_eq(q->org, dlg_map_get_str(p, "org")))
 			return 0;
 	}
-	if (q->tag && !in_set(dlg_map_get(t, "tags"), q->tag))
+	if (q->tag && !has_tag(t->tags, q->tag))
 		return 0;
-	if (q->overdue && !dlg_task_is_overdue(t, now))
+	if (q->overdue && !dlg_row_is_overdue(t, now))
 		return 0;
-	if (q->due_before && (!due || strcmp(due, q->due_before) >= 0))
+	if (q->due_before && (!t->due || strcmp(t->due, q->due_before) >= 0))
 		return 0;
-	if (q->core && !str_eq(dlg_map_get_str(t, "core"), "true"))
+	if (q->core && !t->core)
 		return 0;
 	return 1;
 }
@@ -68,65 +78,102 @@ static int cmp_opt(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static const char *sort_key;
+enum { K_DUE, K_PRIORITY, K_CREATED, K_UPDATED, K_STATUS, K_TITLE,
+       K_ASSIGNEE, K_ID };
+static int sort_key; /* an index of sort_keys */
 
-static int cmp_task(const void *x, const void *y)
+static const char *row_field(const dlg_row *r)
 {
-	const dlg_node *a = *(dlg_node *const *)x, *b = *(dlg_node *const *)y;
-	int c = 0;
+	switch (sort_key) {
+	case K_DUE: return r->due;
+	case K_CREATED: return r->created;
+	case K_TITLE: return r->title;
+	case K_ASSIGNEE: return r->assignee;
+	default: return r->id;
+	}
+}
 
-	if (!strcmp(sort_key, "priority"))
-		c = dlg_enum_index(dlg_priorities, dlg_map_get_str(a, "priority")) -
-		    dlg_enum_index(dlg_priorities, dlg_map_get_str(b, "priority"));
-	else if (!strcmp(sort_key, "status"))
-		c = dlg_enum_index(dlg_statuses, dlg_map_get_str(a, "status")) -
-		    dlg_enum_index(dlg_statuses, dlg_map_get_str(b, "status"));
-	else if (!strcmp(sort_key, "updated"))
+static int rank(const char *const *names, const char *v)
+{
+	/* Unknown values (none pass validation) sort first. */
+	return dlg_enum_index(names, v);
+}
+
+static int cmp_row(const void *x, const void *y)
+{
+	const dlg_row *a = *(const dlg_row *const *)x,
+		      *b = *(const dlg_row *const *)y;
+	int c;
+
+	if (sort_key == K_PRIORITY)
+		c = rank(dlg_priorities, a->priority) -
+		    rank(dlg_priorities, b->priority);
+	else if (sort_key == K_STATUS)
+		c = rank(dlg_statuses, a->status) - rank(dlg_statuses, b->status);
+	else if (sort_key == K_UPDATED)
 		/* Most recent first. */
-		c = cmp_opt(dlg_map_get_str(b, "updated"),
-			    dlg_map_get_str(a, "updated"));
+		c = cmp_opt(b->updated, a->updated);
 	else
-		c = cmp_opt(dlg_map_get_str(a, sort_key),
-			    dlg_map_get_str(b, sort_key));
-	if (!c && strcmp(sort_key, "due"))
-		c = cmp_opt(dlg_map_get_str(a, "due"), dlg_map_get_str(b, "due"));
+		c = cmp_opt(row_field(a), row_field(b));
+	if (!c && sort_key != K_DUE)
+		c = cmp_opt(a->due, b->due);
 	if (!c)
-		c = dlg_enum_index(dlg_priorities, dlg_map_get_str(a, "priority")) -
-		    dlg_enum_index(dlg_priorities, dlg_map_get_str(b, "priority"));
+		c = rank(dlg_priorities, a->priority) -
+		    rank(dlg_priorities, b->priority);
 	if (!c)
-		c = strcmp(dlg_map_get_str(a, "id"), dlg_map_get_str(b, "id"));
+		c = cmp_opt(a->id, b->id);
 	return c;
+}
+
+int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		   const dlg_query *q, const dlg_team *team, time_t now)
+{
+	size_t i, n = 0, total = dlg_rows_count(rows);
+	const dlg_row **v = calloc(total + 1, sizeof(*v));
+
+	if (!v)
+		abort();
+	for (i = 0; i < total; i++)
+		if (matches(dlg_rows_at(rows, i), q, team, now))
+			v[n++] = dlg_rows_at(rows, i);
+	sort_key = q->sort ? dlg_enum_index(sort_keys, q->sort) : K_DUE;
+	if (sort_key < 0)
+		sort_key = K_DUE;
+	qsort(v, n, sizeof(*v), cmp_row);
+	*out = v;
+	*count = n;
+	return 0;
 }
 
 int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags)
 {
-	char **files = NULL;
-	size_t nfiles = 0, i, n = 0;
+	dlg_rows *rows = NULL;
+	const dlg_row **match = NULL;
+	dlg_buf rel = DLG_BUF_INIT;
+	size_t i, n = 0, nmatch = 0;
 	dlg_node **v;
 	int error;
 
 	*out = NULL;
 	*count = 0;
-	if ((error = dlg_store_list_tasks(&files, &nfiles, s)) < 0)
+	if ((error = dlg_rows_load(&rows, s, dlg_store_cache(s), diags)) < 0)
 		return error;
-	v = calloc(nfiles + 1, sizeof(*v));
+	dlg_query_rows(&match, &nmatch, rows, q, team, now);
+	v = calloc(nmatch + 1, sizeof(*v));
 	if (!v)
 		abort();
-	for (i = 0; i < nfiles; i++) {
-		dlg_node *t;
-
-		if (dlg_store_load(&t, s, files[i], &dlg_schema_task, diags) < 0)
-			continue;
-		if (matches(t, q, team, now))
-			v[n++] = t;
-		else
-			dlg_node_free(t);
+	for (i = 0; i < nmatch; i++) {
+		dlg_task_path(&rel, match[i]->file);
+		/* A file changed since the scan reads as it is now. */
+		if (dlg_store_load(&v[n], s, rel.ptr, &dlg_schema_task,
+				   diags) == 0)
+			n++;
 	}
-	dlg_strv_free(files, nfiles);
-	sort_key = q->sort ? q->sort : "due";
-	qsort(v, n, sizeof(*v), cmp_task);
+	dlg_buf_dispose(&rel);
+	free(match);
+	dlg_rows_free(rows);
 	*out = v;
 	*count = n;
 	return 0;

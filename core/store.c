@@ -15,6 +15,7 @@
 
 struct dlg_store {
 	char *root;
+	char *cache;
 };
 
 int dlg_store_open(dlg_store **out, const char *root)
@@ -35,12 +36,26 @@ void dlg_store_free(dlg_store *s)
 	if (!s)
 		return;
 	free(s->root);
+	free(s->cache);
 	free(s);
 }
 
 const char *dlg_store_root(const dlg_store *s)
 {
 	return s->root;
+}
+
+void dlg_store_set_cache(dlg_store *s, const char *path)
+{
+	free(s->cache);
+	s->cache = path ? strdup(path) : NULL;
+	if (path && !s->cache)
+		abort();
+}
+
+const char *dlg_store_cache(const dlg_store *s)
+{
+	return s->cache;
 }
 
 /* A relative path that stays inside the repository. */

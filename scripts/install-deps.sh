@@ -3,7 +3,7 @@
 # only those missing. Works as root, or through sudo.
 set -eu
 
-packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev
+packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev libssl-dev
 libcmocka-dev python3 python3-yaml valgrind lighttpd chromium
 clang libclang-rt-14-dev"
 

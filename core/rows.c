@@ -1,0 +1,733 @@
+/*
+ * Task rows: the few fields `list` needs of every task, kept in a cache
+ * file so that a query does not parse every task file.
+ *
+ * The cache is derived purely from content. Each entry maps a task file's
+ * blob id (git's SHA-1 of "blob <size>\0" and the bytes) to the row parsed
+ * from those bytes; a file's stat data (inode, size, mtime, ctime, as git's
+ * own index keeps them) is only a shortcut to learn that the bytes are the
+ * ones hashed before. Any write to a file changes its ctime, so `git pull`,
+ * `git checkout` or a hand edit makes the shortcut miss and the bytes are
+ * read and hashed again; an entry whose times are too close to the last scan
+ * (a write in the same clock tick) is never trusted by its stat alone. See
+ * docs/design.md, "The task cache".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "core.h"
+
+/* Bump the number when the fields or their meaning change. */
+#define MAGIC "delegit task rows 1\n"
+
+enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
+       F_CREATED, F_UPDATED, F_CORE, F_TAGS, NFIELDS };
+static const char *const field_names[NFIELDS] = {
+	"id", "title", "status", "priority", "due", "assignee", "delegator",
+	"created", "updated", "core", "tags"
+};
+
+/* What a file looked like when its bytes were hashed. */
+typedef struct {
+	uint64_t dev, ino, size;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+} file_sig;
+
+typedef struct {
+	char name[37]; /* the task id the file is named after */
+	unsigned char usable; /* a plain file seen by the scan: sig is real */
+	file_sig sig;
+} scanned;
+
+/*
+ * One entry of the cache file, as stored: the name (36 characters and a
+ * NUL), the stat data, the blob id, then each field as a byte (0: null,
+ * 1: a string follows, with its NUL).
+ */
+#define ENTRY_FIXED (37 + sizeof(file_sig) + 20)
+
+typedef struct {
+	dlg_row row;	 /* pointing into raw */
+	const char *raw; /* the stored entry: in the old cache or owned */
+	size_t rawlen;
+	int owned;
+} entry;
+
+struct dlg_rows {
+	entry *entries;
+	size_t count;
+	const char **names; /* every task file's id, valid or not, sorted */
+	size_t nnames;
+	char *map; /* the cache file read */
+	size_t mapsize;
+	const char *entries_start; /* in map; NULL if it has none to give */
+	char **owned; /* names of invalid files */
+	size_t nowned;
+};
+
+/* git's blob id of a file's bytes */
+static void blob_id(unsigned char oid[20], const char *data, size_t len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char hdr[32];
+	int n = snprintf(hdr, sizeof(hdr), "blob %zu", len);
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
+	    !EVP_DigestUpdate(ctx, hdr, (size_t)n + 1) ||
+	    !EVP_DigestUpdate(ctx, data, len) ||
+	    !EVP_DigestFinal_ex(ctx, oid, NULL))
+		abort();
+	EVP_MD_CTX_free(ctx);
+}
+
+void dlg_blob_id(char out[41], const char *data, size_t len)
+{
+	unsigned char oid[20];
+	int i;
+
+	blob_id(oid, data, len);
+	for (i = 0; i < 20; i++)
+		sprintf(out + 2 * i, "%02x", oid[i]);
+}
+
+/* ---------------------------------------------------------------------
+ * The cache file: MAGIC, the program version and a NUL, the time the scan
+ * that wrote it began, then the entries, sorted by name.
+ */
+typedef struct {
+	const char *p, *end;
+	struct timespec scan;
+} cursor;
+
+/* The entry at c->p into e (row and raw); 0 at the end or on damage (the
+ * rest of the file is then ignored: it only costs time). */
+static int next_entry(cursor *c, entry *e)
+{
+	const char *p = c->p, *f[NFIELDS];
+	int k;
+
+	if ((size_t)(c->end - p) < ENTRY_FIXED || p[36] != '\0' ||
+	    strlen(p) != 36)
+		return 0;
+	p += ENTRY_FIXED;
+	for (k = 0; k < NFIELDS; k++) {
+		const char *nul;
+
+		if (p >= c->end || (*p != 0 && *p != 1))
+			return 0;
+		if (*p++ == 0) {
+			f[k] = NULL;
+			continue;
+		}
+		if (!(nul = memchr(p, '\0', (size_t)(c->end - p))))
+			return 0;
+		f[k] = p;
+		p = nul + 1;
+	}
+	memset(e, 0, sizeof(*e));
+	e->raw = c->p;
+	e->rawlen = (size_t)(p - c->p);
+	e->row.file = c->p;
+	e->row.id = f[F_ID];
+	e->row.title = f[F_TITLE];
+	e->row.status = f[F_STATUS];
+	e->row.priority = f[F_PRIORITY];
+	e->row.due = f[F_DUE];
+	e->row.assignee = f[F_ASSIGNEE];
+	e->row.delegator = f[F_DELEGATOR];
+	e->row.created = f[F_CREATED];
+	e->row.updated = f[F_UPDATED];
+	e->row.core = f[F_CORE] && !strcmp(f[F_CORE], "true");
+	e->row.tags = f[F_TAGS] ? f[F_TAGS] : "";
+	c->p = p;
+	return 1;
+}
+
+static void entry_sig(file_sig *sig, const entry *e)
+{
+	memcpy(sig, e->raw + 37, sizeof(*sig));
+}
+
+static const unsigned char *entry_oid(const entry *e)
+{
+	return (const unsigned char *)e->raw + 37 + sizeof(file_sig);
+}
+
+/* Map the cache file; a missing, foreign or older one is empty. */
+static void cache_open(cursor *c, dlg_rows *r, const char *path)
+{
+	struct stat st;
+	size_t hdr = strlen(MAGIC) + strlen(DELEGIT_VERSION) + 1;
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= hdr + 16) {
+		r->map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			      MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (r->map == MAP_FAILED)
+			r->map = NULL;
+		else
+			r->mapsize = (size_t)st.st_size;
+	}
+	close(fd);
+	if (!r->map || memcmp(r->map, MAGIC, strlen(MAGIC)) ||
+	    strcmp(r->map + strlen(MAGIC), DELEGIT_VERSION))
+		return;
+	memcpy(&c->scan.tv_sec, r->map + hdr, 8);
+	memcpy(&c->scan.tv_nsec, r->map + hdr + 8, 8);
+	c->p = r->entries_start = r->map + hdr + 16;
+	c->end = r->map + r->mapsize;
+}
+
+static void put_field(dlg_buf *b, const char *s)
+{
+	dlg_buf_put(b, s ? "\1" : "\0", 1);
+	if (s)
+		dlg_buf_put(b, s, strlen(s) + 1);
+}
+
+static int cache_write(const char *path, const entry *v, size_t n,
+		       const struct timespec *scan)
+{
+	dlg_buf tmp = DLG_BUF_INIT;
+	int64_t t[2] = { scan->tv_sec, scan->tv_nsec };
+	size_t i;
+	FILE *f;
+	int error = 0;
+
+	/* A new file renamed over the old: readers see one or the other. */
+	dlg_buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	if (!(f = fopen(tmp.ptr, "wb"))) {
+		dlg_buf_dispose(&tmp);
+		return -1;
+	}
+	fwrite(MAGIC, 1, strlen(MAGIC), f);
+	fwrite(DELEGIT_VERSION, 1, strlen(DELEGIT_VERSION) + 1, f);
+	fwrite(t, sizeof(t[0]), 2, f);
+	for (i = 0; i < n; i++)
+		fwrite(v[i].raw, 1, v[i].rawlen, f);
+	if (ferror(f) | fclose(f) || rename(tmp.ptr, path) < 0) {
+		unlink(tmp.ptr);
+		error = -1;
+	}
+	dlg_buf_dispose(&tmp);
+	return error;
+}
+
+/* ---------------------------------------------------------------------
+ * The scan: every task file's stat data, shards shared between two
+ * threads (a stat is a system call each; on a small VM they dominate).
+ */
+typedef struct {
+	char name[3];
+	scanned *files;
+	size_t count;
+	int unusual; /* not a plain folder: leave it to the careful reader */
+} shard;
+
+typedef struct {
+	int root;
+	shard *shards;
+	size_t nshards, first, step;
+} scan_job;
+
+static int cmp_scanned(const void *a, const void *b)
+{
+	return strcmp(((const scanned *)a)->name, ((const scanned *)b)->name);
+}
+
+static void sig_of(file_sig *g, const struct stat *st)
+{
+	g->dev = (uint64_t)st->st_dev;
+	g->ino = (uint64_t)st->st_ino;
+	g->size = (uint64_t)st->st_size;
+	g->mtime_s = st->st_mtim.tv_sec;
+	g->mtime_ns = st->st_mtim.tv_nsec;
+	g->ctime_s = st->st_ctim.tv_sec;
+	g->ctime_ns = st->st_ctim.tv_nsec;
+}
+
+static int task_name(const char *name, const char *shard_name)
+{
+	char id[37];
+
+	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
+	    strncmp(name, shard_name, 2))
+		return 0;
+	memcpy(id, name, 36);
+	id[36] = '\0';
+	return dlg_uuid_valid(id);
+}
+
+static void scan_shard(int root, shard *sh)
+{
+	int fd = openat(root, sh->name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	size_t alloc = 0;
+	struct dirent *e;
+	DIR *d;
+
+	sh->unusual = fd < 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		scanned *x;
+
+		if (!task_name(e->d_name, sh->name))
+			continue;
+		if (sh->count == alloc) {
+			alloc = alloc ? alloc * 2 : 512;
+			sh->files = realloc(sh->files, alloc * sizeof(*sh->files));
+			if (!sh->files)
+				abort();
+		}
+		x = &sh->files[sh->count++];
+		memcpy(x->name, e->d_name, 36);
+		x->name[36] = '\0';
+		x->usable = fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode);
+		if (x->usable)
+			sig_of(&x->sig, &st);
+	}
+	closedir(d);
+	qsort(sh->files, sh->count, sizeof(*sh->files), cmp_scanned);
+}
+
+static void *scan_worker(void *arg)
+{
+	scan_job *j = arg;
+	size_t i;
+
+	for (i = j->first; i < j->nshards; i += j->step)
+		scan_shard(j->root, &j->shards[i]);
+	return NULL;
+}
+
+static int cmp_shard(const void *a, const void *b)
+{
+	return strcmp(((const shard *)a)->name, ((const shard *)b)->name);
+}
+
+/* Shards of tasks/, sorted, each with its files' stat data. */
+static int scan(shard **out, size_t *count, dlg_store *s)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	shard *v = NULL;
+	size_t n = 0, alloc = 0;
+	scan_job jobs[2];
+	pthread_t helper;
+	int root, threaded;
+	struct dirent *e;
+	DIR *d;
+
+	*out = NULL;
+	*count = 0;
+	dlg_buf_printf(&p, "%s/tasks", dlg_store_root(s));
+	root = open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dlg_buf_dispose(&p);
+	if (root < 0) {
+		if (errno == ENOENT)
+			return 0;
+		/* A link or a file: the careful reader reports it. */
+		return 1;
+	}
+	if (!(d = fdopendir(dup(root)))) {
+		close(root);
+		return 1;
+	}
+	while ((e = readdir(d))) {
+		if (strlen(e->d_name) != 2 ||
+		    strspn(e->d_name, "0123456789abcdef") != 2)
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			v = realloc(v, alloc * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		memcpy(v[n++].name, e->d_name, 3);
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_shard);
+	jobs[0] = (scan_job){ root, v, n, 0, 2 };
+	jobs[1] = (scan_job){ root, v, n, 1, 2 };
+	threaded = n > 1 && !pthread_create(&helper, NULL, scan_worker,
+					    &jobs[1]);
+	if (!threaded)
+		jobs[0].step = 1;
+	scan_worker(&jobs[0]);
+	if (threaded)
+		pthread_join(helper, NULL);
+	close(root);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Building the rows.
+ */
+static const char *field_value(dlg_buf *tags, const dlg_node *doc, int k)
+{
+	const dlg_node *seq;
+	size_t i;
+
+	if (k != F_TAGS)
+		return dlg_map_get_str(doc, field_names[k]);
+	/* Tags, one a line (a tag is one line of text). */
+	dlg_buf_clear(tags);
+	seq = dlg_map_get(doc, "tags");
+	for (i = 0; seq && seq->kind == DLG_NODE_SEQ && i < seq->count; i++)
+		if (seq->items[i]->kind == DLG_NODE_SCALAR &&
+		    !strchr(seq->items[i]->value, '\n'))
+			dlg_buf_printf(tags, "%s\n", seq->items[i]->value);
+	return tags->ptr;
+}
+
+/* e becomes an entry of its own with these contents. */
+static void make_entry(entry *e, const char *name, const file_sig *sig,
+		       const unsigned char oid[20], const char *const *f)
+{
+	dlg_buf b = DLG_BUF_INIT;
+	cursor c;
+	int k;
+
+	dlg_buf_put(&b, name, 37);
+	dlg_buf_put(&b, (const char *)sig, sizeof(*sig));
+	dlg_buf_put(&b, (const char *)oid, 20);
+	for (k = 0; k < NFIELDS; k++)
+		put_field(&b, f[k]);
+	c.p = b.ptr;
+	c.end = b.ptr + b.size;
+	dlg_buf_detach(&b);
+	if (!next_entry(&c, e))
+		abort();
+	e->owned = 1;
+}
+
+static void entry_fields(const char **f, const entry *e)
+{
+	f[F_ID] = e->row.id;
+	f[F_TITLE] = e->row.title;
+	f[F_STATUS] = e->row.status;
+	f[F_PRIORITY] = e->row.priority;
+	f[F_DUE] = e->row.due;
+	f[F_ASSIGNEE] = e->row.assignee;
+	f[F_DELEGATOR] = e->row.delegator;
+	f[F_CREATED] = e->row.created;
+	f[F_UPDATED] = e->row.updated;
+	f[F_CORE] = e->row.core ? "true" : "false";
+	f[F_TAGS] = e->row.tags;
+}
+
+/* Whether stat data proves a file is as it was when it was hashed. */
+static int sig_trusted(const file_sig *now, const file_sig *then,
+		       const struct timespec *scan)
+{
+	/* A write in the same clock tick as the scan that hashed the bytes
+	 * could leave the times as they were: trust only older times. File
+	 * times come from a coarse clock, hence a whole second's margin. */
+	int64_t edge = (int64_t)scan->tv_sec - 1;
+
+	return !memcmp(now, then, sizeof(*now)) && now->mtime_s < edge &&
+	       now->ctime_s < edge;
+}
+
+/* Old entries by blob id: for files whose stat changed but bytes did not
+ * (a checkout, a touch). Built once many files missed. */
+typedef struct {
+	const char **slot;
+	size_t size;
+	int built;
+} oid_table;
+
+static size_t oid_hash(const unsigned char *oid, size_t size)
+{
+	size_t h;
+
+	memcpy(&h, oid, sizeof(h));
+	return h % size;
+}
+
+static const char *find_oid(oid_table *t, const dlg_rows *r,
+			    const unsigned char oid[20])
+{
+	cursor c;
+	entry e;
+	size_t h, n = 0;
+
+	if (!t->built && r->entries_start) {
+		t->built = 1;
+		c.p = r->entries_start;
+		c.end = r->map + r->mapsize;
+		while (next_entry(&c, &e))
+			n++;
+		if (!n)
+			return NULL;
+		t->size = 2 * n + 1;
+		t->slot = calloc(t->size, sizeof(*t->slot));
+		if (!t->slot)
+			abort();
+		c.p = r->entries_start;
+		while (next_entry(&c, &e)) {
+			for (h = oid_hash(entry_oid(&e), t->size); t->slot[h];
+			     h = (h + 1) % t->size)
+				;
+			t->slot[h] = e.raw;
+		}
+	}
+	if (!t->slot)
+		return NULL;
+	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
+		if (!memcmp(t->slot[h] + 37 + sizeof(file_sig), oid, 20))
+			return t->slot[h];
+	return NULL;
+}
+
+/* Read, hash and (if the bytes are new) parse one file into e. Returns 1
+ * when e holds a row, 0 when the file is not a valid task (diags say why). */
+static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
+		    oid_table *byoid, int use_table, dlg_diags *diags)
+{
+	dlg_buf rel = DLG_BUF_INIT, full = DLG_BUF_INIT, text = DLG_BUF_INIT,
+		tags = DLG_BUF_INIT;
+	const char *fields[NFIELDS], *same;
+	unsigned char oid[20];
+	file_sig sig, after;
+	dlg_node *doc = NULL;
+	struct stat st;
+	int k, ok = 0;
+
+	dlg_buf_printf(&rel, "tasks/%.2s/%s.yaml", f->name, f->name);
+	if (dlg_store_read_file(&text, s, rel.ptr) < 0) {
+		dlg_diags_add(diags, NULL, 0, 0, "%s", dlg_error_last());
+		goto done;
+	}
+	blob_id(oid, text.ptr, text.size);
+	/* The stat data counts only if the file did not change while read;
+	 * zeroes never match, so the file is read again next time. */
+	memset(&sig, 0, sizeof(sig));
+	dlg_buf_printf(&full, "%s/%s", dlg_store_root(s), rel.ptr);
+	if (f->usable && lstat(full.ptr, &st) == 0) {
+		sig_of(&after, &st);
+		if (!memcmp(&after, &f->sig, sizeof(after)))
+			sig = f->sig;
+	}
+	if (use_table && (same = find_oid(byoid, r, oid))) {
+		cursor c = { same, r->map + r->mapsize, { 0, 0 } };
+		entry old;
+
+		if (next_entry(&c, &old)) {
+			entry_fields(fields, &old);
+			make_entry(e, f->name, &sig, oid, fields);
+			ok = 1;
+			goto done;
+		}
+	}
+	if (dlg_store_parse(&doc, text.ptr, text.size, rel.ptr,
+			    &dlg_schema_task, diags) < 0)
+		goto done;
+	for (k = 0; k < NFIELDS; k++)
+		fields[k] = field_value(&tags, doc, k);
+	make_entry(e, f->name, &sig, oid, fields);
+	ok = 1;
+done:
+	dlg_node_free(doc);
+	dlg_buf_dispose(&tags);
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&full);
+	dlg_buf_dispose(&rel);
+	return ok;
+}
+
+/* tasks/ or a shard that is not a plain folder (a link, a file): no
+ * cache; the careful reader reports the problem for each file there. */
+static void load_careful(dlg_store *s, const char *shard_name,
+			 dlg_diags *diags)
+{
+	char **files = NULL;
+	size_t nfiles = 0, k;
+
+	dlg_store_list_tasks(&files, &nfiles, s);
+	for (k = 0; k < nfiles; k++) {
+		dlg_node *doc = NULL;
+
+		if (!shard_name || !strncmp(files[k] + 6, shard_name, 2))
+			dlg_store_load(&doc, s, files[k], &dlg_schema_task,
+				       diags);
+		dlg_node_free(doc);
+	}
+	dlg_strv_free(files, nfiles);
+}
+
+/* Past this many files read, look the others up by blob id first. */
+#define MISSES_BEFORE_TABLE 32
+
+int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
+		  dlg_diags *diags)
+{
+	dlg_rows *r = calloc(1, sizeof(*r));
+	size_t nshards = 0, total = 0, misses = 0, i, j;
+	struct timespec this_scan;
+	oid_table byoid = { NULL, 0, 0 };
+	shard *shards = NULL;
+	cursor old;
+	entry cur;
+	int have_cur, changed = 0, error;
+
+	if (!r)
+		abort();
+	*out = r;
+	clock_gettime(CLOCK_REALTIME, &this_scan);
+	cache_open(&old, r, cache_path);
+	if ((error = scan(&shards, &nshards, s)) == 1) {
+		load_careful(s, NULL, diags);
+		return 0;
+	}
+	for (i = 0; i < nshards; i++)
+		total += shards[i].count;
+	r->entries = calloc(total + 1, sizeof(*r->entries));
+	r->names = calloc(total + 1, sizeof(*r->names));
+	if (!r->entries || !r->names)
+		abort();
+	have_cur = old.p && next_entry(&old, &cur);
+	for (i = 0; i < nshards; i++) {
+		shard *sh = &shards[i];
+
+		if (sh->unusual) {
+			load_careful(s, sh->name, diags);
+			continue;
+		}
+		for (j = 0; j < sh->count; j++) {
+			const scanned *f = &sh->files[j];
+			entry *e = &r->entries[r->count];
+			file_sig then;
+
+			/* The old entries are sorted too: walk them along. */
+			while (have_cur && strcmp(cur.row.file, f->name) < 0) {
+				changed = 1; /* a file gone */
+				have_cur = next_entry(&old, &cur);
+			}
+			if (have_cur && !strcmp(cur.row.file, f->name)) {
+				entry_sig(&then, &cur);
+				if (f->usable &&
+				    sig_trusted(&f->sig, &then, &old.scan)) {
+					*e = cur;
+					r->names[r->nnames++] = e->row.file;
+					r->count++;
+					have_cur = next_entry(&old, &cur);
+					continue;
+				}
+				have_cur = next_entry(&old, &cur);
+			}
+			changed = 1;
+			misses++;
+			if (load_one(e, r, s, f, &byoid,
+				     misses > MISSES_BEFORE_TABLE, diags)) {
+				r->names[r->nnames++] = e->row.file;
+				r->count++;
+				continue;
+			}
+			/* Not a valid task: no row, but its id is taken. */
+			r->owned = realloc(r->owned, (r->nowned + 1) *
+						     sizeof(*r->owned));
+			if (!r->owned || !(r->owned[r->nowned] =
+						   strdup(f->name)))
+				abort();
+			r->names[r->nnames++] = r->owned[r->nowned++];
+		}
+	}
+	if (have_cur)
+		changed = 1;
+	if (changed && cache_path)
+		/* A cache that cannot be written only costs time. */
+		cache_write(cache_path, r->entries, r->count, &this_scan);
+	for (i = 0; i < nshards; i++)
+		free(shards[i].files);
+	free(shards);
+	free(byoid.slot);
+	return 0;
+}
+
+size_t dlg_rows_count(const dlg_rows *r)
+{
+	return r ? r->count : 0;
+}
+
+const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i)
+{
+	return &r->entries[i].row;
+}
+
+static size_t common(const char *a, const char *b)
+{
+	size_t k = 0;
+
+	while (k < 36 && a[k] == b[k])
+		k++;
+	return k;
+}
+
+void dlg_rows_short_id(char out[37], const dlg_rows *r, const char *uuid)
+{
+	size_t lo = 0, hi = r->nnames, len = 6, k;
+
+	/* The shortest prefix (6 digits at least) no other task shares:
+	 * only the neighbours in sorted order can share more. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->names[mid], uuid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && (k = common(r->names[lo - 1], uuid) + 1) > len)
+		len = k;
+	if (lo < r->nnames && !strcmp(r->names[lo], uuid))
+		lo++;
+	if (lo < r->nnames && (k = common(r->names[lo], uuid) + 1) > len)
+		len = k;
+	if (len > 36)
+		len = 36;
+	memcpy(out, uuid, len);
+	out[len] = '\0';
+}
+
+void dlg_rows_free(dlg_rows *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->count; i++)
+		if (r->entries[i].owned)
+			free((char *)r->entries[i].raw);
+	for (i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
+	free(r->entries);
+	free(r->names);
+	if (r->map)
+		munmap(r->map, r->mapsize);
+	free(r);
+}
