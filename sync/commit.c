@@ -18,6 +18,54 @@ static int head_commit(git_commit **out, dlg_repo *r)
 	return 0;
 }
 
+/* The same through libgit2, for an index dlg_sync__index_update leaves. */
+static int index_update_slow(dlg_repo *r, const dlg_commit_file *files,
+			     size_t nfiles)
+{
+	git_index *index = NULL;
+	size_t i;
+	int error = -1;
+
+	if (git_repository_index(&index, r->git) < 0 ||
+	    git_index_read(index, 0) < 0) {
+		dlg_sync__error("cannot read the index");
+		goto done;
+	}
+	for (i = 0; i < nfiles; i++) {
+		int e = files[i].data ? git_index_add_bypath(index, files[i].path)
+				      : git_index_remove_bypath(index,
+								files[i].path);
+		if (e < 0) {
+			dlg_sync__error("cannot update the index");
+			goto done;
+		}
+	}
+	if (git_index_write(index) < 0) {
+		dlg_sync__error("cannot write the index");
+		goto done;
+	}
+	error = 0;
+done:
+	git_index_free(index);
+	return error;
+}
+
+static int index_update(dlg_repo *r, const dlg_commit_file *files,
+			const git_tree_update *updates, size_t nfiles)
+{
+	git_oid *ids = calloc(nfiles + 1, sizeof(*ids));
+	size_t i;
+	int error;
+
+	if (!ids)
+		abort();
+	for (i = 0; i < nfiles; i++)
+		ids[i] = updates[i].id;
+	error = dlg_sync__index_update(r, files, ids, nfiles);
+	free(ids);
+	return error == 1 ? index_update_slow(r, files, nfiles) : error;
+}
+
 int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		    size_t nfiles, const char *message,
 		    const dlg_signature *author)
@@ -26,7 +74,6 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	git_tree *base = NULL, *tree = NULL;
 	git_tree_update *updates = NULL;
 	git_signature *sig = NULL;
-	git_index *index = NULL;
 	git_oid tree_id, commit_id;
 	size_t i;
 	int error = -1;
@@ -75,29 +122,12 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		goto done;
 	}
 	/* Keep `git status` clean for the paths we committed. */
-	if (git_repository_index(&index, r->git) < 0 ||
-	    git_index_read(index, 0) < 0) {
-		dlg_sync__error("cannot read the index");
+	if (index_update(r, files, updates, nfiles) < 0)
 		goto done;
-	}
-	for (i = 0; i < nfiles; i++) {
-		int e = files[i].data ? git_index_add_bypath(index, files[i].path)
-				      : git_index_remove_bypath(index,
-								files[i].path);
-		if (e < 0) {
-			dlg_sync__error("cannot update the index");
-			goto done;
-		}
-	}
-	if (git_index_write(index) < 0) {
-		dlg_sync__error("cannot write the index");
-		goto done;
-	}
 	if (out)
 		git_oid_tostr(out, 41, &commit_id);
 	error = 0;
 done:
-	git_index_free(index);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_tree_free(base);

@@ -24,6 +24,12 @@ int dlg_sync__error(const char *what);
 int dlg_sync__register_driver(void);
 void dlg_sync__merge_report(dlg_merge_report *r);
 
+/* Bring git's index in step with a commit of these files (ids: the blobs
+ * committed; removed files have no data) by editing its bytes. Returns 1
+ * when the index is not one this can edit: use libgit2 then. */
+int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
+			   const git_oid *ids, size_t nfiles);
+
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);
 
