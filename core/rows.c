@@ -308,7 +308,8 @@ static void scan_shard(int root, shard *sh)
 			sig_of(&x->sig, &st);
 	}
 	closedir(d);
-	qsort(sh->files, sh->count, sizeof(*sh->files), cmp_scanned);
+	if (sh->count)
+		qsort(sh->files, sh->count, sizeof(*sh->files), cmp_scanned);
 }
 
 static void *scan_worker(void *arg)
@@ -367,7 +368,8 @@ static int scan(shard **out, size_t *count, dlg_store *s)
 		memcpy(v[n++].name, e->d_name, 3);
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_shard);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_shard);
 	jobs[0] = (scan_job){ root, v, n, 0, 2 };
 	jobs[1] = (scan_job){ root, v, n, 1, 2 };
 	threaded = n > 1 && !pthread_create(&helper, NULL, scan_worker,
