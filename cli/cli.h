@@ -164,6 +164,8 @@ int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
  * first, since `since` (0: all); authors as team handles.
  */
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since);
+int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
+		      size_t n, time_t since);
 
 /* What reports and suggest work from: every task, the config, and the
  * history when the figures need it (walking it costs the most). */

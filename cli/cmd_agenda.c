@@ -17,6 +17,28 @@ static const cli_spec spec = {
 	opts, 0, 1
 };
 
+static int blocked_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,
+			   size_t n)
+{
+	char **paths = calloc(n + 1, sizeof(*paths));
+	dlg_buf p = DLG_BUF_INIT;
+	size_t i, k = 0;
+	int error = 0;
+
+	if (!paths)
+		abort();
+	for (i = 0; i < n; i++)
+		if (!strcmp(dlg_map_get_str(tasks[i], "status"), "blocked") &&
+		    dlg_task_path(&p, dlg_map_get_str(tasks[i], "id")) == 0)
+			paths[k++] = dlg_buf_detach(&p);
+	if (k)
+		error = cli_history_paths(ev, c, (const char *const *)paths, k,
+					  0);
+	dlg_strv_free(paths, k);
+	dlg_buf_dispose(&p);
+	return error;
+}
+
 int cmd_agenda(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -41,16 +63,15 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 			goto done;
 		handle = cli_me(c);
 	}
+	/* Only the tasks the person gives or takes (their rows say which). */
+	q.person = handle;
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
 				   &diags)) < 0)
 		goto done;
-	/* History only says how long blocked tasks have been blocked. */
-	for (i = 0; i < n; i++)
-		if (!strcmp(dlg_map_get_str(tasks[i], "status"), "blocked")) {
-			if ((error = cli_history(&ev, c, "tasks/", 0)) < 0)
-				goto done;
-			break;
-		}
+	/* History only says how long blocked tasks have been blocked: read
+	 * the history of those files alone. */
+	if ((error = blocked_history(&ev, c, tasks, n)) < 0)
+		goto done;
 	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
 				      &ev)) < 0)
 		goto done;

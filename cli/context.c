@@ -395,9 +395,16 @@ static int on_version(const dlg_commit_info *ci, const char *path,
 	return 0;
 }
 
-int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
+int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
+		      size_t n, time_t since)
 {
 	history_state st = { c, out };
 
-	return dlg_repo_history(c->repo, path, since, on_version, &st);
+	return dlg_repo_history_paths(c->repo, paths, n, since, on_version,
+				      &st);
+}
+
+int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
+{
+	return cli_history_paths(out, c, &path, 1, since);
 }

@@ -469,6 +469,7 @@ void dlg_blob_id(char out[41], const char *data, size_t len);
 typedef struct {
 	const char *assignee;   /* --to, or --mine */
 	const char *delegator;  /* --by */
+	const char *person;     /* assignee or delegator (the agenda's) */
 	const char *status;     /* --status: a status, or "open" for not closed */
 	const char *org;        /* --org: assignee's org */
 	const char *tag;
@@ -479,7 +480,7 @@ typedef struct {
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
 } dlg_query;
 
-#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
+#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
 
 /*
  * Load every task that matches (valid ones; invalid files go to diags) in

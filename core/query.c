@@ -52,6 +52,9 @@ static int matches(const dlg_row *t, const dlg_query *q, const dlg_team *team,
 		return 0;
 	if (q->delegator && !str_eq(q->delegator, t->delegator))
 		return 0;
+	if (q->person && !str_eq(q->person, t->assignee) &&
+	    !str_eq(q->person, t->delegator))
+		return 0;
 	if (q->org) {
 		const dlg_node *p = team ? dlg_team_find(team, t->assignee)
 					 : NULL;

@@ -143,8 +143,18 @@ done:
 int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 		     dlg_history_cb cb, void *payload)
 {
-	git_revwalk *rw = NULL;
-	git_oid oid;
+	const char *one = path ? path : "";
+
+	return dlg_repo_history_paths(r, &one, 1, since, cb, payload);
+}
+
+int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
+			   size_t npaths, time_t since, dlg_history_cb cb,
+			   void *payload)
+{
+	dlg_hindex *x = NULL;
+	git_oid head, *ids = NULL;
+	size_t n = 0, i, k;
 	walk w;
 	int error = 0;
 
@@ -154,32 +164,36 @@ int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 	w.payload = payload;
 	if (!dlg_repo_has_commits(r))
 		return 0;
-	if (git_revwalk_new(&rw, r->git) < 0 ||
-	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-	    git_revwalk_push_head(rw) < 0)
-		return dlg_sync__error("cannot walk history");
-	while (!w.stop && !(error = git_revwalk_next(&oid, rw))) {
+	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
+		return dlg_sync__error("cannot read HEAD");
+	/* Only the commits that changed path: the index knows which. */
+	if ((error = dlg_sync__hindex_open(&x, r, &head)) < 0 ||
+	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head, paths,
+					      npaths)) < 0)
+		goto done;
+	for (i = 0; i < n && !w.stop; i++) {
 		const git_signature *a;
 
-		if (git_commit_lookup(&w.commit, r->git, &oid) < 0) {
+		if (git_commit_lookup(&w.commit, r->git, &ids[i]) < 0) {
 			error = dlg_sync__error("cannot read a commit");
 			break;
 		}
 		a = git_commit_author(w.commit);
-		git_oid_tostr(w.info.id, sizeof(w.info.id), &oid);
+		git_oid_tostr(w.info.id, sizeof(w.info.id), &ids[i]);
 		w.info.author_name = a->name;
 		w.info.author_email = a->email;
 		w.info.when = (time_t)a->when.time;
 		w.info.summary = git_commit_summary(w.commit);
-		if (!since || w.info.when >= since)
-			error = one_commit(&w, path ? path : "");
+		for (k = 0; k < npaths && !error && !w.stop; k++)
+			if (!since || w.info.when >= since)
+				error = one_commit(&w, paths[k]);
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)
 			break;
 	}
-	if (error == GIT_ITEROVER)
-		error = 0;
-	git_revwalk_free(rw);
+done:
+	free(ids);
+	dlg_sync__hindex_free(x);
 	return error;
 }

@@ -91,6 +91,10 @@ typedef int (*dlg_history_cb)(const dlg_commit_info *c, const char *path,
  */
 int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 		     dlg_history_cb cb, void *payload);
+/* The same for several paths at once (each commit reports each path). */
+int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
+			   size_t npaths, time_t since, dlg_history_cb cb,
+			   void *payload);
 
 /* ---------------------------------------------------------------------
  * Merge.

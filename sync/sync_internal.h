@@ -30,6 +30,16 @@ void dlg_sync__merge_report(dlg_merge_report *r);
 int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
 			   const git_oid *ids, size_t nfiles);
 
+/* The history index (hindex.c): brought up to HEAD when opened. */
+typedef struct dlg_hindex dlg_hindex;
+int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head);
+/* The commits reachable from head that changed one of the paths (a file,
+ * or a folder ending in '/', or "" for all), children before parents. */
+int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
+			     const git_oid *head, const char *const *paths,
+			     size_t npaths);
+void dlg_sync__hindex_free(dlg_hindex *x);
+
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);
 

@@ -242,5 +242,51 @@ class TestIndex(unittest.TestCase):
         self.assert_git_agrees()
 
 
+class TestHistoryIndex(unittest.TestCase):
+    """.git/delegit-history indexes commits by id: moving HEAD with plain
+    git (reset, pull, checkout) never shows a commit HEAD does not reach,
+    and a damaged index file only costs time."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.id = self.repo.add("Indexed", "--to", "sam")["id"]
+        self.repo.ok("set", self.id[:8], "priority=high")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def log(self):
+        return self.repo.ok("log", self.id[:8])
+
+    def test_reset_pull_and_damage(self):
+        self.assertIn("priority: normal -> high", self.log())
+        self.repo.ok("set", self.id[:8], "priority=low")
+        self.assertIn("priority: high -> low", self.log())
+        # HEAD moved back by plain git: the undone change is not shown
+        self.repo.git("reset", "-q", "--hard", "HEAD~1")
+        self.assertNotIn("high -> low", self.log())
+        self.assertIn("normal -> high", self.log())
+        # a change pulled with plain git shows up
+        other = Repo(tmp=self.repo.tmp, name="other",
+                     clone_from=self.repo.path)
+        try:
+            other.as_("sam")
+            other.ok("start", self.id[:8])
+            self.repo.git("pull", "-q", "--no-rebase", other.path, "main")
+            self.assertIn("status: open -> in-progress", self.log())
+        finally:
+            other.close()
+        # damaged or cut: rebuilt, same answer
+        path = os.path.join(self.repo.path, ".git", "delegit-history")
+        expect = self.log()
+        with open(path, "rb") as f:
+            data = f.read()
+        for damaged in (data[:len(data) - 7], b"nonsense", data + b"blk\n"):
+            with open(path, "wb") as f:
+                f.write(damaged)
+            self.assertEqual(self.log(), expect)
+        self.assertEqual(self.log(), expect)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,611 @@
+/*
+ * The history index (.git/delegit-history): for each commit, its parents
+ * and the paths it changed against its first parent. A commit never
+ * changes, so an entry never goes stale: the index is derived purely from
+ * the commits, and only commits it has not seen are ever read again.
+ *
+ * It grows in blocks: each update walks from HEAD, hiding the tips of
+ * earlier blocks (everything reachable from a tip is in the index), and
+ * appends one block with the new commits in walk order (children before
+ * parents). Newer blocks first, each in its order, is then an order in
+ * which every commit comes before its parents. A query keeps only the
+ * commits reachable from HEAD (a reset or a checkout moves HEAD back; the
+ * commits past it stay indexed for when it moves forward again).
+ *
+ * Format: MAGIC, then blocks: "blk\n", u32 record count, u64 byte length,
+ * the tip's id, the records, "end\n". A record: id, u32 commit time, u8
+ * parent count and the parents' ids, u32 path count, the paths with NULs.
+ * A damaged or cut block ends the file as far as readers go; the next
+ * update writes the file anew.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sync_internal.h"
+
+#define MAGIC "delegit history 1\n"
+#define MAX_TIPS 16
+
+typedef struct {
+	const unsigned char *id;
+	uint32_t time;
+	unsigned nparents;
+	const unsigned char *parents;
+	uint32_t npaths;
+	const char *paths; /* npaths NUL-terminated strings */
+} record;
+
+struct dlg_hindex {
+	dlg_buf data;	  /* the file */
+	record *recs;	  /* in file order */
+	size_t nrecs;
+	size_t *block_start; /* index into recs of each block */
+	size_t nblocks;
+	const unsigned char **tips;
+	size_t *slot;	  /* hash of ids -> recs index + 1 */
+	size_t nslots;
+	size_t good_size; /* bytes of data that parsed */
+};
+
+static size_t hash_id(const unsigned char *id, size_t n)
+{
+	size_t h;
+
+	memcpy(&h, id, sizeof(h));
+	return h % n;
+}
+
+static const record *find(const dlg_hindex *x, const unsigned char *id)
+{
+	size_t h;
+
+	if (!x->nslots)
+		return NULL;
+	for (h = hash_id(id, x->nslots); x->slot[h]; h = (h + 1) % x->nslots)
+		if (!memcmp(x->recs[x->slot[h] - 1].id, id, 20))
+			return &x->recs[x->slot[h] - 1];
+	return NULL;
+}
+
+static void build_table(dlg_hindex *x)
+{
+	size_t i, h;
+
+	free(x->slot);
+	x->nslots = 2 * x->nrecs + 1;
+	x->slot = calloc(x->nslots, sizeof(*x->slot));
+	if (!x->slot)
+		abort();
+	for (i = 0; i < x->nrecs; i++) {
+		for (h = hash_id(x->recs[i].id, x->nslots); x->slot[h];
+		     h = (h + 1) % x->nslots)
+			if (!memcmp(x->recs[x->slot[h] - 1].id, x->recs[i].id,
+				    20))
+				break;
+		if (!x->slot[h])
+			x->slot[h] = i + 1;
+	}
+}
+
+typedef struct {
+	const char *p, *end;
+} cur;
+
+static int get(cur *c, void *dst, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n)
+		return -1;
+	memcpy(dst, c->p, n);
+	c->p += n;
+	return 0;
+}
+
+static int parse_record(cur *c, record *r)
+{
+	uint8_t np = 0;
+	uint32_t i;
+
+	if ((size_t)(c->end - c->p) < 20 + 4 + 1)
+		return -1;
+	r->id = (const unsigned char *)c->p;
+	c->p += 20;
+	get(c, &r->time, 4);
+	get(c, &np, 1);
+	r->nparents = np;
+	if ((size_t)(c->end - c->p) < 20u * np)
+		return -1;
+	r->parents = (const unsigned char *)c->p;
+	c->p += 20u * np;
+	if (get(c, &r->npaths, 4) < 0)
+		return -1;
+	r->paths = c->p;
+	for (i = 0; i < r->npaths; i++) {
+		const char *nul = memchr(c->p, '\0', (size_t)(c->end - c->p));
+
+		if (!nul)
+			return -1;
+		c->p = nul + 1;
+	}
+	return 0;
+}
+
+static void parse(dlg_hindex *x)
+{
+	cur c = { x->data.ptr + strlen(MAGIC), x->data.ptr + x->data.size };
+	size_t alloc = 0;
+
+	x->good_size = strlen(MAGIC);
+	while ((size_t)(c.end - c.p) >= 4 + 4 + 8 + 20 &&
+	       !memcmp(c.p, "blk\n", 4)) {
+		uint32_t n = 0, i;
+		uint64_t len = 0;
+		const char *start;
+		cur b;
+
+		c.p += 4;
+		get(&c, &n, 4);
+		get(&c, &len, 8);
+		if (len > (uint64_t)(c.end - c.p) || len < 20 + 4)
+			break;
+		b.p = c.p + 20;
+		b.end = c.p + len - 4;
+		start = c.p;
+		if (memcmp(b.end, "end\n", 4))
+			break;
+		if (x->nrecs + n > alloc) {
+			alloc = (x->nrecs + n) * 2;
+			x->recs = realloc(x->recs, alloc * sizeof(*x->recs));
+			if (!x->recs)
+				abort();
+		}
+		for (i = 0; i < n; i++)
+			if (parse_record(&b, &x->recs[x->nrecs + i]) < 0)
+				break;
+		if (i < n || b.p != b.end)
+			break;
+		x->block_start = realloc(x->block_start, (x->nblocks + 1) *
+							 sizeof(size_t));
+		x->tips = realloc(x->tips, (x->nblocks + 1) * sizeof(*x->tips));
+		if (!x->block_start || !x->tips)
+			abort();
+		x->block_start[x->nblocks] = x->nrecs;
+		x->tips[x->nblocks++] = (const unsigned char *)start;
+		x->nrecs += n;
+		c.p = start + len;
+		x->good_size = (size_t)(c.p - x->data.ptr);
+	}
+}
+
+static void path_of(dlg_buf *out, dlg_repo *r)
+{
+	dlg_buf_clear(out);
+	dlg_buf_printf(out, "%sdelegit-history", git_repository_path(r->git));
+}
+
+static void load(dlg_hindex *x, dlg_repo *r)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	int fd;
+
+	path_of(&path, r);
+	dlg_buf_clear(&x->data);
+	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) >= 0) {
+		char chunk[1 << 16];
+		ssize_t n;
+
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
+		       (n < 0 && errno == EINTR))
+			if (n > 0)
+				dlg_buf_put(&x->data, chunk, (size_t)n);
+		close(fd);
+	}
+	dlg_buf_dispose(&path);
+	if (x->data.size < strlen(MAGIC) ||
+	    memcmp(x->data.ptr, MAGIC, strlen(MAGIC))) {
+		dlg_buf_clear(&x->data);
+		dlg_buf_puts(&x->data, MAGIC);
+	}
+	parse(x);
+	build_table(x);
+}
+
+/* Trees read lately: walking from child to parent, a commit's trees are
+ * read again as its parent's at the next commit. libgit2 keeps only small
+ * trees in its cache, and a shard of a large repository is not small. */
+#define MEMO 8
+
+typedef struct {
+	git_repository *g;
+	git_tree *tree[MEMO];
+	unsigned next;
+} trees;
+
+static git_tree *tree_get(trees *m, const git_oid *id)
+{
+	git_tree *t = NULL;
+	unsigned i;
+
+	for (i = 0; i < MEMO; i++)
+		if (m->tree[i] && git_oid_equal(git_tree_id(m->tree[i]), id))
+			return m->tree[i];
+	if (git_tree_lookup(&t, m->g, id) < 0)
+		return NULL;
+	git_tree_free(m->tree[m->next]);
+	m->tree[m->next] = t;
+	m->next = (m->next + 1) % MEMO;
+	return t;
+}
+
+static void trees_dispose(trees *m)
+{
+	unsigned i;
+
+	for (i = 0; i < MEMO; i++)
+		git_tree_free(m->tree[i]);
+}
+
+/* Every blob path under a tree (added or removed as a whole). */
+static int all_paths(dlg_buf *out, uint32_t *count, trees *g,
+		     const git_oid *id, dlg_buf *prefix)
+{
+	git_tree *t;
+	size_t i, keep = prefix->size;
+	int error = 0;
+
+	if (!(t = tree_get(g, id)))
+		return -1;
+	git_tree_dup(&t, t); /* the memo may let go of it below */
+	for (i = 0; !error && i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+
+		dlg_buf_puts(prefix, git_tree_entry_name(e));
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			dlg_buf_puts(prefix, "/");
+			error = all_paths(out, count, g, git_tree_entry_id(e),
+					  prefix);
+		} else {
+			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
+			(*count)++;
+		}
+		prefix->size = keep;
+		prefix->ptr[keep] = '\0';
+	}
+	git_tree_free(t);
+	return error;
+}
+
+/* The paths where trees a and b differ (either may be absent), going
+ * down only into subtrees whose ids differ: a commit that changes one
+ * task reads three small trees, not the whole tree. */
+static int tree_changes(dlg_buf *out, uint32_t *count, trees *g,
+			const git_oid *a, const git_oid *b, dlg_buf *prefix)
+{
+	git_tree *ta, *tb;
+	size_t i, keep = prefix->size;
+	int error = 0;
+
+	if (a && b && git_oid_equal(a, b))
+		return 0;
+	if (!a || !b)
+		return all_paths(out, count, g, a ? a : b, prefix);
+	if (!(ta = tree_get(g, a)) || git_tree_dup(&ta, ta) < 0)
+		return -1;
+	if (!(tb = tree_get(g, b)) || git_tree_dup(&tb, tb) < 0) {
+		git_tree_free(ta);
+		return -1;
+	}
+	for (i = 0; !error && i < git_tree_entrycount(tb); i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
+		const git_tree_entry *ea =
+			git_tree_entry_byname(ta, git_tree_entry_name(eb));
+		int tree_b = git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+		int tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+
+		if (ea && git_oid_equal(git_tree_entry_id(ea),
+					git_tree_entry_id(eb)) &&
+		    tree_a == tree_b)
+			continue;
+		dlg_buf_puts(prefix, git_tree_entry_name(eb));
+		if (tree_b || tree_a) {
+			dlg_buf_puts(prefix, "/");
+			if (tree_b && tree_a)
+				error = tree_changes(out, count, g,
+						     git_tree_entry_id(ea),
+						     git_tree_entry_id(eb),
+						     prefix);
+			else
+				error = all_paths(out, count, g,
+						  git_tree_entry_id(
+							  tree_b ? eb : ea),
+						  prefix);
+			if (!error && !(tree_b && tree_a)) {
+				/* A file became a folder or back: the file
+				 * side changed too. */
+				prefix->size--;
+				prefix->ptr[prefix->size] = '\0';
+				dlg_buf_put(out, prefix->ptr, prefix->size + 1);
+				(*count)++;
+			}
+		} else {
+			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
+			(*count)++;
+		}
+		prefix->size = keep;
+		prefix->ptr[keep] = '\0';
+	}
+	for (i = 0; !error && i < git_tree_entrycount(ta); i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
+
+		if (git_tree_entry_byname(tb, git_tree_entry_name(ea)))
+			continue;
+		dlg_buf_puts(prefix, git_tree_entry_name(ea));
+		if (git_tree_entry_type(ea) == GIT_OBJECT_TREE) {
+			dlg_buf_puts(prefix, "/");
+			error = all_paths(out, count, g, git_tree_entry_id(ea),
+					  prefix);
+		} else {
+			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
+			(*count)++;
+		}
+		prefix->size = keep;
+		prefix->ptr[keep] = '\0';
+	}
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+/* The paths a commit changed against its first parent, NUL-separated. */
+static int changed_paths(dlg_buf *out, uint32_t *count, trees *g,
+			 git_commit *c)
+{
+	dlg_buf prefix = DLG_BUF_INIT;
+	git_commit *parent = NULL;
+	int error;
+
+	*count = 0;
+	if (git_commit_parentcount(c) && git_commit_parent(&parent, c, 0) < 0)
+		return dlg_sync__error("cannot read a parent commit");
+	error = tree_changes(out, count, g,
+			     parent ? git_commit_tree_id(parent) : NULL,
+			     git_commit_tree_id(c), &prefix);
+	if (error < 0)
+		dlg_sync__error("cannot compare a commit with its parent");
+	dlg_buf_dispose(&prefix);
+	git_commit_free(parent);
+	return error;
+}
+
+/* Append the block the data ends with, or (damaged file, or one that
+ * changed under us) write the data anew. */
+static int write_file(const dlg_hindex *x, dlg_repo *r, size_t block_size,
+		      int anew)
+{
+	dlg_buf path = DLG_BUF_INIT, tmp = DLG_BUF_INIT;
+	size_t before = x->data.size - block_size;
+	struct stat st;
+	int error = -1, fd;
+
+	path_of(&path, r);
+	if (!anew && before > strlen(MAGIC) &&
+	    (fd = open(path.ptr, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
+		/* A reader sees the block whole or not at all: its length
+		 * and end mark are checked. */
+		if (fstat(fd, &st) == 0 && (size_t)st.st_size == before)
+			error = write(fd, x->data.ptr + before, block_size) ==
+					(ssize_t)block_size ? 0 : -1;
+		close(fd);
+		if (!error)
+			goto done;
+	}
+	dlg_buf_printf(&tmp, "%s.%ld.tmp", path.ptr, (long)getpid());
+	error = dlg_path_write(tmp.ptr, x->data.ptr, x->data.size);
+	if (!error && rename(tmp.ptr, path.ptr) < 0)
+		error = -1;
+	if (error)
+		unlink(tmp.ptr);
+done:
+	dlg_buf_dispose(&tmp);
+	dlg_buf_dispose(&path);
+	return error;
+}
+
+/* Index the commits reachable from HEAD that are not indexed yet. */
+static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
+{
+	git_revwalk *rw = NULL;
+	trees memo = { r->git, { NULL }, 0 };
+	dlg_buf recs = DLG_BUF_INIT;
+	uint32_t n = 0;
+	uint64_t len;
+	git_oid oid;
+	size_t i, before;
+	int error, anew;
+
+	if (find(x, head->id))
+		return 0;
+	if (git_revwalk_new(&rw, r->git) < 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push(rw, head) < 0) {
+		git_revwalk_free(rw);
+		return dlg_sync__error("cannot walk history");
+	}
+	/* The newest tips: what they reach is indexed already. */
+	for (i = x->nblocks > MAX_TIPS ? x->nblocks - MAX_TIPS : 0;
+	     i < x->nblocks; i++) {
+		git_oid tip;
+
+		git_oid_fromraw(&tip, x->tips[i]);
+		git_revwalk_hide(rw, &tip); /* gone (a gc): nothing to hide */
+	}
+	git_error_clear();
+	while (!(error = git_revwalk_next(&oid, rw))) {
+		git_commit *c = NULL;
+		dlg_buf paths = DLG_BUF_INIT;
+		uint32_t npaths, t;
+		unsigned k;
+		uint8_t np;
+
+		if (find(x, oid.id))
+			continue; /* reached by a tip no longer hidden */
+		if (git_commit_lookup(&c, r->git, &oid) < 0) {
+			error = dlg_sync__error("cannot read a commit");
+			break;
+		}
+		if (changed_paths(&paths, &npaths, &memo, c) < 0) {
+			git_commit_free(c);
+			dlg_buf_dispose(&paths);
+			error = -1;
+			break;
+		}
+		t = (uint32_t)git_commit_time(c);
+		np = (uint8_t)(git_commit_parentcount(c) > 255
+				       ? 255 : git_commit_parentcount(c));
+		dlg_buf_put(&recs, (const char *)oid.id, 20);
+		dlg_buf_put(&recs, (const char *)&t, 4);
+		dlg_buf_put(&recs, (const char *)&np, 1);
+		for (k = 0; k < np; k++)
+			dlg_buf_put(&recs, (const char *)
+				    git_commit_parent_id(c, k)->id, 20);
+		dlg_buf_put(&recs, (const char *)&npaths, 4);
+		dlg_buf_put(&recs, paths.ptr, paths.size);
+		dlg_buf_dispose(&paths);
+		git_commit_free(c);
+		n++;
+	}
+	git_revwalk_free(rw);
+	trees_dispose(&memo);
+	if (error != GIT_ITEROVER) {
+		dlg_buf_dispose(&recs);
+		return error < 0 ? error : -1;
+	}
+	len = 20 + recs.size + 4;
+	/* The new block after what parsed (a damaged tail is dropped). */
+	anew = x->good_size != x->data.size;
+	x->data.size = x->good_size;
+	before = x->data.size;
+	dlg_buf_put(&x->data, "blk\n", 4);
+	dlg_buf_put(&x->data, (const char *)&n, 4);
+	dlg_buf_put(&x->data, (const char *)&len, 8);
+	dlg_buf_put(&x->data, (const char *)head->id, 20);
+	dlg_buf_put(&x->data, recs.ptr, recs.size);
+	dlg_buf_put(&x->data, "end\n", 4);
+	dlg_buf_dispose(&recs);
+	/* An index that cannot be written only costs time. */
+	write_file(x, r, x->data.size - before, anew);
+	x->nrecs = x->nblocks = 0;
+	parse(x);
+	build_table(x);
+	return 0;
+}
+
+int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head)
+{
+	dlg_hindex *x = calloc(1, sizeof(*x));
+	int error;
+
+	if (!x)
+		abort();
+	x->data = (dlg_buf)DLG_BUF_INIT;
+	load(x, r);
+	if ((error = update(x, r, head)) < 0) {
+		dlg_sync__hindex_free(x);
+		return error;
+	}
+	*out = x;
+	return 0;
+}
+
+static int touches(const record *rec, const char *path, size_t plen,
+		   int folder)
+{
+	const char *p = rec->paths;
+	uint32_t i;
+
+	for (i = 0; i < rec->npaths; i++, p += strlen(p) + 1)
+		if (folder ? !strncmp(p, path, plen) : !strcmp(p, path))
+			return 1;
+	return 0;
+}
+
+static int touches_any(const record *rec, const char *const *paths,
+		       size_t npaths)
+{
+	size_t i;
+
+	for (i = 0; i < npaths; i++) {
+		size_t plen = strlen(paths[i]);
+
+		if (touches(rec, paths[i], plen,
+			    !plen || paths[i][plen - 1] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
+			     const git_oid *head, const char *const *paths,
+			     size_t npaths)
+{
+	unsigned char *seen = calloc(x->nrecs + 1, 1);
+	size_t *stack = malloc((x->nrecs + 1) * sizeof(*stack));
+	size_t top = 0, n = 0, b, i;
+	const record *rec;
+	git_oid *v;
+
+	if (!seen || !stack)
+		abort();
+	/* What HEAD reaches, through the parents the index knows. */
+	if ((rec = find(x, head->id))) {
+		seen[rec - x->recs] = 1;
+		stack[top++] = (size_t)(rec - x->recs);
+	}
+	while (top) {
+		const record *c = &x->recs[stack[--top]];
+		unsigned k;
+
+		for (k = 0; k < c->nparents; k++) {
+			const record *p = find(x, c->parents + 20 * k);
+
+			if (p && !seen[p - x->recs]) {
+				seen[p - x->recs] = 1;
+				stack[top++] = (size_t)(p - x->recs);
+			}
+		}
+	}
+	free(stack);
+	v = calloc(x->nrecs + 1, sizeof(*v));
+	if (!v)
+		abort();
+	/* Newest block first; in each block, children before parents. */
+	for (b = x->nblocks; b-- > 0;) {
+		size_t end = b + 1 < x->nblocks ? x->block_start[b + 1]
+						: x->nrecs;
+
+		for (i = x->block_start[b]; i < end; i++)
+			if (seen[i] && touches_any(&x->recs[i], paths, npaths))
+				git_oid_fromraw(&v[n++], x->recs[i].id);
+	}
+	free(seen);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+void dlg_sync__hindex_free(dlg_hindex *x)
+{
+	if (!x)
+		return;
+	dlg_buf_dispose(&x->data);
+	free(x->recs);
+	free(x->block_start);
+	free(x->tips);
+	free(x->slot);
+	free(x);
+}
