@@ -56,13 +56,15 @@ def timed(cmd, cwd, env, runs, setup=None):
     for _ in range(runs):
         if setup:
             setup()
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
-        times.append((time.perf_counter() - t0) * 1000)
-        err = p.stderr.read().decode()
-        p.stderr.close()
+        # (stderr to a file: a pipe nobody reads would fill and stop it)
+        with tempfile.TemporaryFile() as errf:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(cmd, cwd=cwd, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=errf)
+            _, status, usage = os.wait4(p.pid, 0)
+            times.append((time.perf_counter() - t0) * 1000)
+            errf.seek(0)
+            err = errf.read().decode(errors="replace")
         peak = max(peak, usage.ru_maxrss / 1024)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit("failed: %s\n%s" % (" ".join(cmd), err[-2000:]))

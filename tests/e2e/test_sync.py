@@ -5,6 +5,7 @@ field, checked with the real git CLI; git daemon and git http-backend on
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -326,9 +327,11 @@ class TestTransports(unittest.TestCase):
                 ["git", "daemon", "--reuseaddr", "--export-all",
                  "--enable=receive-pack", "--listen=127.0.0.1",
                  "--port=%d" % port, "--base-path=" + net.tmp, net.tmp],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+            # `git daemon` runs git-daemon as a child: end the group
             self.addCleanup(proc.wait)
-            self.addCleanup(proc.kill)
+            self.addCleanup(os.killpg, proc.pid, signal.SIGKILL)
             wait_port(port, proc)
             return "git://127.0.0.1:%d/remote.git" % port
         self.run_pair(url_of)
@@ -355,9 +358,11 @@ class TestTransports(unittest.TestCase):
                         '"GIT_HTTP_EXPORT_ALL" => "1")\n' % net.tmp)
             proc = subprocess.Popen(["lighttpd", "-D", "-f", conf],
                                     stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+                                    stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+            # and the CGI children it may have running
             self.addCleanup(proc.wait)
-            self.addCleanup(proc.kill)
+            self.addCleanup(os.killpg, proc.pid, signal.SIGKILL)
             wait_port(port, proc)
             return "http://127.0.0.1:%d/git/remote.git" % port
         self.run_pair(url_of)
