@@ -219,6 +219,8 @@ def run_size(delegit, n, runs, keep):
         tid = os.path.basename(some)[:8]
         ms, mib = timed([delegit, "list"], repo, env, 1)
         row("delegit list, first run (cache built)", ms, mib)
+        ms, mib = timed([delegit, "log", tid], repo, env, 1)
+        row("delegit log, first run (history index built)", ms, mib)
         vals = iter(["priority=low", "priority=high"] * (runs + 1))
         steps = [
             ("delegit add", [delegit, "add", "Bench task", "--to", "p1"]),
