@@ -250,12 +250,15 @@ static void trees_dispose(trees *m)
 		git_tree_free(m->tree[i]);
 }
 
+static int entry_whole(dlg_buf *out, uint32_t *count, trees *g,
+		       const git_tree_entry *e, dlg_buf *prefix);
+
 /* Every blob path under a tree (added or removed as a whole). */
 static int all_paths(dlg_buf *out, uint32_t *count, trees *g,
 		     const git_oid *id, dlg_buf *prefix)
 {
 	git_tree *t;
-	size_t i, keep = prefix->size;
+	size_t i;
 	int error = 0;
 
 	if (!(t = tree_get(g, id)))
@@ -264,19 +267,30 @@ static int all_paths(dlg_buf *out, uint32_t *count, trees *g,
 	for (i = 0; !error && i < git_tree_entrycount(t); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 
-		dlg_buf_puts(prefix, git_tree_entry_name(e));
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-			dlg_buf_puts(prefix, "/");
-			error = all_paths(out, count, g, git_tree_entry_id(e),
-					  prefix);
-		} else {
-			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
-			(*count)++;
-		}
-		prefix->size = keep;
-		prefix->ptr[keep] = '\0';
+		error = entry_whole(out, count, g, e, prefix);
 	}
 	git_tree_free(t);
+	return error;
+}
+
+/* An entry added or removed as a whole: its path, or every path under
+ * it. prefix is as it was on return. */
+static int entry_whole(dlg_buf *out, uint32_t *count, trees *g,
+		       const git_tree_entry *e, dlg_buf *prefix)
+{
+	size_t keep = prefix->size;
+	int error = 0;
+
+	dlg_buf_puts(prefix, git_tree_entry_name(e));
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		dlg_buf_puts(prefix, "/");
+		error = all_paths(out, count, g, git_tree_entry_id(e), prefix);
+	} else {
+		dlg_buf_put(out, prefix->ptr, prefix->size + 1);
+		(*count)++;
+	}
+	prefix->size = keep;
+	prefix->ptr[keep] = '\0';
 	return error;
 }
 
@@ -344,17 +358,7 @@ static int tree_changes(dlg_buf *out, uint32_t *count, trees *g,
 
 		if (git_tree_entry_byname(tb, git_tree_entry_name(ea)))
 			continue;
-		dlg_buf_puts(prefix, git_tree_entry_name(ea));
-		if (git_tree_entry_type(ea) == GIT_OBJECT_TREE) {
-			dlg_buf_puts(prefix, "/");
-			error = all_paths(out, count, g, git_tree_entry_id(ea),
-					  prefix);
-		} else {
-			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
-			(*count)++;
-		}
-		prefix->size = keep;
-		prefix->ptr[keep] = '\0';
+		error = entry_whole(out, count, g, ea, prefix);
 	}
 	git_tree_free(ta);
 	git_tree_free(tb);
