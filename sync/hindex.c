@@ -215,173 +215,24 @@ static void load(dlg_hindex *x, dlg_repo *r)
 	build_table(x);
 }
 
-/* Trees read lately: walking from child to parent, a commit's trees are
- * read again as its parent's at the next commit. libgit2 keeps only small
- * trees in its cache, and a shard of a large repository is not small. */
-#define MEMO 8
-
-typedef struct {
-	git_repository *g;
-	git_tree *tree[MEMO];
-	unsigned next;
-} trees;
-
-static git_tree *tree_get(trees *m, const git_oid *id)
-{
-	git_tree *t = NULL;
-	unsigned i;
-
-	for (i = 0; i < MEMO; i++)
-		if (m->tree[i] && git_oid_equal(git_tree_id(m->tree[i]), id))
-			return m->tree[i];
-	if (git_tree_lookup(&t, m->g, id) < 0)
-		return NULL;
-	git_tree_free(m->tree[m->next]);
-	m->tree[m->next] = t;
-	m->next = (m->next + 1) % MEMO;
-	return t;
-}
-
-static void trees_dispose(trees *m)
-{
-	unsigned i;
-
-	for (i = 0; i < MEMO; i++)
-		git_tree_free(m->tree[i]);
-}
-
-static int entry_whole(dlg_buf *out, uint32_t *count, trees *g,
-		       const git_tree_entry *e, dlg_buf *prefix);
-
-/* Every blob path under a tree (added or removed as a whole). */
-static int all_paths(dlg_buf *out, uint32_t *count, trees *g,
-		     const git_oid *id, dlg_buf *prefix)
-{
-	git_tree *t;
-	size_t i;
-	int error = 0;
-
-	if (!(t = tree_get(g, id)))
-		return -1;
-	git_tree_dup(&t, t); /* the memo may let go of it below */
-	for (i = 0; !error && i < git_tree_entrycount(t); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-
-		error = entry_whole(out, count, g, e, prefix);
-	}
-	git_tree_free(t);
-	return error;
-}
-
-/* An entry added or removed as a whole: its path, or every path under
- * it. prefix is as it was on return. */
-static int entry_whole(dlg_buf *out, uint32_t *count, trees *g,
-		       const git_tree_entry *e, dlg_buf *prefix)
-{
-	size_t keep = prefix->size;
-	int error = 0;
-
-	dlg_buf_puts(prefix, git_tree_entry_name(e));
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-		dlg_buf_puts(prefix, "/");
-		error = all_paths(out, count, g, git_tree_entry_id(e), prefix);
-	} else {
-		dlg_buf_put(out, prefix->ptr, prefix->size + 1);
-		(*count)++;
-	}
-	prefix->size = keep;
-	prefix->ptr[keep] = '\0';
-	return error;
-}
-
-/* The paths where trees a and b differ (either may be absent), going
- * down only into subtrees whose ids differ: a commit that changes one
- * task reads three small trees, not the whole tree. */
-static int tree_changes(dlg_buf *out, uint32_t *count, trees *g,
-			const git_oid *a, const git_oid *b, dlg_buf *prefix)
-{
-	git_tree *ta, *tb;
-	size_t i, keep = prefix->size;
-	int error = 0;
-
-	if (a && b && git_oid_equal(a, b))
-		return 0;
-	if (!a || !b)
-		return all_paths(out, count, g, a ? a : b, prefix);
-	if (!(ta = tree_get(g, a)) || git_tree_dup(&ta, ta) < 0)
-		return -1;
-	if (!(tb = tree_get(g, b)) || git_tree_dup(&tb, tb) < 0) {
-		git_tree_free(ta);
-		return -1;
-	}
-	for (i = 0; !error && i < git_tree_entrycount(tb); i++) {
-		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
-		const git_tree_entry *ea =
-			git_tree_entry_byname(ta, git_tree_entry_name(eb));
-		int tree_b = git_tree_entry_type(eb) == GIT_OBJECT_TREE;
-		int tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
-
-		if (ea && git_oid_equal(git_tree_entry_id(ea),
-					git_tree_entry_id(eb)) &&
-		    tree_a == tree_b)
-			continue;
-		dlg_buf_puts(prefix, git_tree_entry_name(eb));
-		if (tree_b || tree_a) {
-			dlg_buf_puts(prefix, "/");
-			if (tree_b && tree_a)
-				error = tree_changes(out, count, g,
-						     git_tree_entry_id(ea),
-						     git_tree_entry_id(eb),
-						     prefix);
-			else
-				error = all_paths(out, count, g,
-						  git_tree_entry_id(
-							  tree_b ? eb : ea),
-						  prefix);
-			if (!error && !(tree_b && tree_a)) {
-				/* A file became a folder or back: the file
-				 * side changed too. */
-				prefix->size--;
-				prefix->ptr[prefix->size] = '\0';
-				dlg_buf_put(out, prefix->ptr, prefix->size + 1);
-				(*count)++;
-			}
-		} else {
-			dlg_buf_put(out, prefix->ptr, prefix->size + 1);
-			(*count)++;
-		}
-		prefix->size = keep;
-		prefix->ptr[keep] = '\0';
-	}
-	for (i = 0; !error && i < git_tree_entrycount(ta); i++) {
-		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
-
-		if (git_tree_entry_byname(tb, git_tree_entry_name(ea)))
-			continue;
-		error = entry_whole(out, count, g, ea, prefix);
-	}
-	git_tree_free(ta);
-	git_tree_free(tb);
-	return error;
-}
-
 /* The paths a commit changed against its first parent, NUL-separated. */
-static int changed_paths(dlg_buf *out, uint32_t *count, trees *g,
+static int changed_paths(dlg_buf *out, uint32_t *count, dlg_trees *g,
 			 git_commit *c)
 {
-	dlg_buf prefix = DLG_BUF_INIT;
 	git_commit *parent = NULL;
+	size_t n = 0;
 	int error;
 
 	*count = 0;
 	if (git_commit_parentcount(c) && git_commit_parent(&parent, c, 0) < 0)
 		return dlg_sync__error("cannot read a parent commit");
-	error = tree_changes(out, count, g,
-			     parent ? git_commit_tree_id(parent) : NULL,
-			     git_commit_tree_id(c), &prefix);
+	error = dlg_sync__changed_paths(out, &n, g,
+					parent ? git_commit_tree_id(parent)
+					       : NULL,
+					git_commit_tree_id(c));
 	if (error < 0)
 		dlg_sync__error("cannot compare a commit with its parent");
-	dlg_buf_dispose(&prefix);
+	*count = (uint32_t)n;
 	git_commit_free(parent);
 	return error;
 }
@@ -424,7 +275,7 @@ done:
 static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 {
 	git_revwalk *rw = NULL;
-	trees memo = { r->git, { NULL }, 0 };
+	dlg_trees memo = { r->git, { NULL }, 0 };
 	dlg_buf recs = DLG_BUF_INIT;
 	uint32_t n = 0;
 	uint64_t len;
@@ -484,7 +335,7 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		n++;
 	}
 	git_revwalk_free(rw);
-	trees_dispose(&memo);
+	dlg_sync__trees_dispose(&memo);
 	if (error != GIT_ITEROVER) {
 		dlg_buf_dispose(&recs);
 		return error < 0 ? error : -1;

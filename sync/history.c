@@ -6,11 +6,13 @@
 
 typedef struct {
 	git_repository *git;
+	dlg_trees trees;
 	dlg_commit_info info;
 	git_commit *commit;
 	dlg_history_cb cb;
 	void *payload;
 	int stop;
+	int error; /* report's, in a folder's walk */
 } walk;
 
 static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
@@ -86,54 +88,52 @@ static int entry_id(git_oid *out, git_tree *t, const char *path)
 	return 0;
 }
 
+/* A file of a folder's walk; stops it on an error or when told to. */
+static int report_change(const char *path, const git_tree_entry *a,
+			 const git_tree_entry *b, void *payload)
+{
+	walk *w = payload;
+	git_oid zero;
+
+	memset(&zero, 0, sizeof(zero));
+	w->error = report(w, path, a ? git_tree_entry_id(a) : &zero,
+			  b ? git_tree_entry_id(b) : &zero);
+	return w->error < 0 || w->stop;
+}
+
 static int one_commit(walk *w, const char *path)
 {
 	git_commit *parent = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
-	git_diff *diff = NULL;
 	int error = 0;
 	size_t plen = strlen(path);
 
 	if (git_commit_parentcount(w->commit) > 0 &&
 	    git_commit_parent(&parent, w->commit, 0) < 0)
 		return dlg_sync__error("cannot read a parent commit");
-	if ((parent && git_commit_tree(&old_tree, parent) < 0) ||
-	    git_commit_tree(&new_tree, w->commit) < 0) {
+	if (!plen || path[plen - 1] == '/') {
+		/* A folder: the files that changed under it. */
+		w->error = 0;
+		if (dlg_sync__tree_changes(&w->trees,
+					   parent ? git_commit_tree_id(parent)
+						  : NULL,
+					   git_commit_tree_id(w->commit), path,
+					   report_change, w) < 0)
+			error = dlg_sync__error("cannot compare commits");
+		else
+			error = w->error;
+	} else if ((parent && git_commit_tree(&old_tree, parent) < 0) ||
+		   git_commit_tree(&new_tree, w->commit) < 0) {
 		error = dlg_sync__error("cannot read a commit's tree");
-		goto done;
-	}
-	if (plen && path[plen - 1] != '/') {
-		/* One file: compare its entry, no diff needed. */
+	} else {
+		/* One file: compare its entry. */
 		git_oid a, b;
 
 		entry_id(&a, old_tree, path);
 		entry_id(&b, new_tree, path);
 		if (!git_oid_equal(&a, &b))
 			error = report(w, path, &a, &b);
-	} else {
-		git_diff_options o = GIT_DIFF_OPTIONS_INIT;
-		char *spec = (char *)path;
-		size_t i;
-
-		o.pathspec.strings = &spec;
-		o.pathspec.count = plen ? 1 : 0;
-		if (git_diff_tree_to_tree(&diff, w->git, old_tree, new_tree,
-					  &o) < 0) {
-			error = dlg_sync__error("cannot compare commits");
-			goto done;
-		}
-		for (i = 0; i < git_diff_num_deltas(diff) && !w->stop; i++) {
-			const git_diff_delta *d = git_diff_get_delta(diff, i);
-
-			if ((error = report(w, d->new_file.path ? d->new_file.path
-							: d->old_file.path,
-					    &d->old_file.id,
-					    &d->new_file.id)) < 0)
-				break;
-		}
 	}
-done:
-	git_diff_free(diff);
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	git_commit_free(parent);
@@ -160,6 +160,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 
 	memset(&w, 0, sizeof(w));
 	w.git = r->git;
+	w.trees.git = r->git;
 	w.cb = cb;
 	w.payload = payload;
 	if (!dlg_repo_has_commits(r))
@@ -194,6 +195,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	}
 done:
 	free(ids);
+	dlg_sync__trees_dispose(&w.trees);
 	dlg_sync__hindex_free(x);
 	return error;
 }

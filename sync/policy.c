@@ -98,13 +98,57 @@ static void load_rules(judge_cache *c, git_repository *g, git_tree *tree)
 	git_tree_entry_free(e);
 }
 
+typedef struct {
+	dlg_violations *out;
+	judge_cache *cache;
+	git_repository *git;
+	const git_signature *who;
+} judging;
+
+/* One file a commit changed. */
+static int judge_change(const char *path, const git_tree_entry *ea,
+			const git_tree_entry *eb, void *payload)
+{
+	judging *j = payload;
+	const dlg_schema *schema = dlg_schema_for_path(path);
+	dlg_node *a = NULL, *b = NULL;
+
+	if (!schema)
+		return 0;
+	if (ea)
+		a = parse_blob(j->git, git_tree_entry_id(ea), path, schema);
+	if (eb) {
+		if (git_tree_entry_filemode(eb) == GIT_FILEMODE_BLOB ||
+		    git_tree_entry_filemode(eb) == GIT_FILEMODE_BLOB_EXECUTABLE)
+			b = parse_blob(j->git, git_tree_entry_id(eb), path,
+				       schema);
+		/* else a link, or worse */
+		if (!b) {
+			dlg_violations_add(j->out, path, DLG_INVALID_FILE,
+					   j->who->email, NULL, NULL,
+					   "the file is not a valid delegit %s "
+					   "file (see 'delegit check')",
+					   schema->name);
+			dlg_node_free(a);
+			return 0;
+		}
+	}
+	if (j->cache->team.count) /* else the first director's arrival */
+		dlg_policy_judge(j->out, j->cache->policy,
+				 dlg_team_find_email(&j->cache->team,
+						     j->who->email),
+				 j->who->email, path, a, b);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	return 0;
+}
+
 static int judge_commit(dlg_violations *out, judge_cache *cache,
-			git_repository *g, git_commit *commit)
+			dlg_trees *trees, git_commit *commit)
 {
 	git_commit *parent = NULL;
-	git_tree *pt = NULL, *ct = NULL;
-	git_diff *diff = NULL;
-	const git_signature *who = git_commit_author(commit);
+	git_tree *pt;
+	judging j = { out, cache, trees->git, git_commit_author(commit) };
 	char id[41];
 	size_t i, before = out->count;
 	int error = 0;
@@ -112,59 +156,21 @@ static int judge_commit(dlg_violations *out, judge_cache *cache,
 	if (git_commit_parentcount(commit) != 1)
 		return 0; /* roots create; merges bring others' commits */
 	if (git_commit_parent(&parent, commit, 0) < 0 ||
-	    git_commit_tree(&pt, parent) < 0 || git_commit_tree(&ct, commit) < 0 ||
-	    git_diff_tree_to_tree(&diff, g, pt, ct, NULL) < 0) {
+	    !(pt = dlg_sync__tree_get(trees, git_commit_tree_id(parent)))) {
 		error = dlg_sync__error("cannot read a commit");
 		goto done;
 	}
-	load_rules(cache, g, pt);
-	for (i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->new_file.path ? d->new_file.path
-						    : d->old_file.path;
-		const dlg_schema *schema = dlg_schema_for_path(path);
-		dlg_node *a = NULL, *b = NULL;
-
-		if (!schema)
-			continue;
-		if (!git_oid_is_zero(&d->old_file.id))
-			a = parse_blob(g, &d->old_file.id, path, schema);
-		if (!git_oid_is_zero(&d->new_file.id)) {
-			if (d->new_file.mode != GIT_FILEMODE_BLOB &&
-			    d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE)
-				b = NULL; /* a link, or worse */
-			else
-				b = parse_blob(g, &d->new_file.id, path, schema);
-			if (!b) {
-				dlg_violations_add(out, path, DLG_INVALID_FILE,
-						   who->email, NULL, NULL,
-						   "the file is not a valid "
-						   "delegit %s file (see "
-						   "'delegit check')",
-						   schema->name);
-				dlg_node_free(a);
-				continue;
-			}
-		}
-		if (!cache->team.count) {
-			/* the first director's arrival */
-			dlg_node_free(a);
-			dlg_node_free(b);
-			continue;
-		}
-		dlg_policy_judge(out, cache->policy,
-				 dlg_team_find_email(&cache->team, who->email),
-				 who->email, path, a, b);
-		dlg_node_free(a);
-		dlg_node_free(b);
+	load_rules(cache, trees->git, pt);
+	if (dlg_sync__tree_changes(trees, git_commit_tree_id(parent),
+				   git_commit_tree_id(commit), NULL,
+				   judge_change, &j) < 0) {
+		error = dlg_sync__error("cannot read a commit");
+		goto done;
 	}
 	git_oid_tostr(id, sizeof(id), git_commit_id(commit));
 	for (i = before; i < out->count; i++)
 		out->items[i].commit = strdup(id);
 done:
-	git_diff_free(diff);
-	git_tree_free(pt);
-	git_tree_free(ct);
 	git_commit_free(parent);
 	return error;
 }
@@ -174,6 +180,7 @@ int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
 {
 	git_revwalk *rw = NULL;
 	judge_cache cache;
+	dlg_trees trees = { r->git, { NULL }, 0 };
 	git_oid oid;
 	int error = 0;
 
@@ -195,7 +202,7 @@ int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
 			break;
 		}
 		if (!since || git_commit_time(c) >= since)
-			error = judge_commit(out, &cache, r->git, c);
+			error = judge_commit(out, &cache, &trees, c);
 		git_commit_free(c);
 		if (error < 0)
 			break;
@@ -203,6 +210,7 @@ int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
 	if (error == GIT_ITEROVER)
 		error = 0;
 	cache_dispose(&cache);
+	dlg_sync__trees_dispose(&trees);
 	git_revwalk_free(rw);
 	return error;
 }

@@ -203,33 +203,32 @@ static void pending_path(dlg_buf *out, dlg_repo *r)
 
 /* Write the work tree of `to` over that of `from`, touching only the
  * paths that differ between them. */
+/* Write the work tree of `to` over that of `from`, touching only the
+ * paths that differ between them. */
 static int checkout_between(dlg_repo *r, git_commit *from, git_commit *to,
 			    int force, const dlg_sync_options *o)
 {
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	dlg_trees trees = { r->git, { NULL }, 0 };
 	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
+	dlg_buf buf = DLG_BUF_INIT;
 	char **paths = NULL;
+	const char *p;
 	size_t i, n = 0;
 	int error = 0;
 
 	if (git_commit_tree(&ta, from) < 0 || git_commit_tree(&tb, to) < 0 ||
-	    git_diff_tree_to_tree(&diff, r->git, ta, tb, NULL) < 0) {
+	    dlg_sync__changed_paths(&buf, &n, &trees, git_tree_id(ta),
+				    git_tree_id(tb)) < 0) {
 		error = dlg_sync__error("cannot compare commits");
 		goto done;
 	}
-	n = git_diff_num_deltas(diff);
-	paths = calloc(n + 1, sizeof(*paths));
-	if (!paths)
-		abort();
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-
-		paths[i] = (char *)(d->new_file.path ? d->new_file.path
-						     : d->old_file.path);
-	}
 	if (!n)
 		goto done;
+	if (!(paths = calloc(n, sizeof(*paths))))
+		abort();
+	for (i = 0, p = buf.ptr; i < n; i++, p += strlen(p) + 1)
+		paths[i] = (char *)p;
 	co.checkout_strategy = (force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE) |
 			       GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
 	co.paths.strings = paths;
@@ -241,7 +240,8 @@ static int checkout_between(dlg_repo *r, git_commit *from, git_commit *to,
 		error = dlg_sync__error("cannot update the work tree");
 done:
 	free(paths);
-	git_diff_free(diff);
+	dlg_buf_dispose(&buf);
+	dlg_sync__trees_dispose(&trees);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return error;
@@ -658,6 +658,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	specs.count = 1;
 	callbacks(&fo.callbacks, &ctx);
 	callbacks(&po.callbacks, &ctx);
+	po.pb_parallelism = 0; /* one thread a core for the delta search */
 	for (res->tries = 1;; res->tries++) {
 		ctx.cred_tries = 0;
 		if (git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {

@@ -30,6 +30,35 @@ void dlg_sync__merge_report(dlg_merge_report *r);
 int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
 			   const git_oid *ids, size_t nfiles);
 
+/* Trees read lately (treediff.c): walking commits from child to parent,
+ * a commit's trees are read again as its parent's at the next commit.
+ * libgit2 keeps only small trees in its cache, and a shard of a large
+ * repository is not small. Zero-initialise; git set. */
+#define DLG_TREES_MEMO 8
+typedef struct {
+	git_repository *git;
+	git_tree *tree[DLG_TREES_MEMO];
+	unsigned next;
+} dlg_trees;
+git_tree *dlg_sync__tree_get(dlg_trees *m, const git_oid *id);
+void dlg_sync__trees_dispose(dlg_trees *m);
+
+/* Each file (not folder) entry that differs between trees a and b (either
+ * may be NULL: empty) under the folder under ("" or NULL: everywhere),
+ * with its path and its entry on each side (NULL where absent). Only
+ * subtrees whose ids differ are read. A non-zero return from cb stops
+ * the walk and is returned; -1: a tree could not be read. */
+typedef int (*dlg_tree_change_cb)(const char *path, const git_tree_entry *a,
+				  const git_tree_entry *b, void *payload);
+int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
+			   const char *under, dlg_tree_change_cb cb,
+			   void *payload);
+
+/* The same, as paths appended to out, each ending in NUL; count: how
+ * many. */
+int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
+			    const git_oid *a, const git_oid *b);
+
 /* The history index (hindex.c): brought up to HEAD when opened. */
 typedef struct dlg_hindex dlg_hindex;
 int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "sync/sync.h"
+#include "sync/sync_internal.h"
 #include "helpers.h"
 
 typedef struct {
@@ -179,6 +180,109 @@ static void test_history__reports_each_version_of_a_file(void **state)
 	assert_int_equal(h.calls, 2);
 }
 
+/* What dlg_sync__tree_changes reports, as git diff-tree --raw prints it:
+ * ":oldmode newmode oldid newid\tpath" lines, sorted. */
+static int raw_line(const char *path, const git_tree_entry *a,
+		    const git_tree_entry *b, void *payload)
+{
+	dlg_buf *out = payload;
+	char ia[41] = "0000000000000000000000000000000000000000";
+	char ib[41] = "0000000000000000000000000000000000000000";
+
+	if (a)
+		git_oid_tostr(ia, sizeof(ia), git_tree_entry_id(a));
+	if (b)
+		git_oid_tostr(ib, sizeof(ib), git_tree_entry_id(b));
+	dlg_buf_printf(out, ":%06o %06o %s %s\t%s\n",
+		       a ? (unsigned)git_tree_entry_filemode(a) : 0,
+		       b ? (unsigned)git_tree_entry_filemode(b) : 0, ia, ib,
+		       path);
+	return 0;
+}
+
+static char *tree_changes_of(fixture *f, const char *from, const char *to,
+			     const char *under)
+{
+	dlg_trees memo = { f->repo->git, { NULL }, 0 };
+	git_object *a = NULL, *b = NULL;
+	dlg_buf out = DLG_BUF_INIT;
+
+	if (from)
+		assert_int_equal(git_revparse_single(&a, f->repo->git, from), 0);
+	assert_int_equal(git_revparse_single(&b, f->repo->git, to), 0);
+	assert_int_equal(dlg_sync__tree_changes(&memo, a ? git_object_id(a)
+							 : NULL,
+						git_object_id(b), under,
+						raw_line, &out),
+			 0);
+	dlg_sync__trees_dispose(&memo);
+	git_object_free(a);
+	git_object_free(b);
+	spit(f->dir, ".git/changes", out.ptr);
+	dlg_buf_dispose(&out);
+	return sh(f, "sort .git/changes");
+}
+
+static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
+{
+	fixture *f = *state;
+	static const char *steps[] = {
+		/* a new folder, a file in an old one */
+		"mkdir -p tasks/aa tasks/bb && echo 1 >tasks/aa/one.yaml && "
+		"echo 2 >tasks/bb/two.yaml && echo t >top",
+		"echo 3 >tasks/aa/one.yaml && mkdir -p tasks/cc/deep && "
+		"echo 4 >tasks/cc/deep/x.yaml",
+		/* a file becomes a folder, a folder a file, a mode changes */
+		"rm tasks/aa/one.yaml && mkdir tasks/aa/one.yaml && "
+		"echo 5 >tasks/aa/one.yaml/in && rm -r tasks/cc && "
+		"echo 6 >tasks/cc && chmod +x top",
+		/* a link; a whole folder goes */
+		"ln -s top tasks/link && rm -r tasks/bb",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		char cmd[1024];
+		char *ours, *git;
+
+		snprintf(cmd, sizeof(cmd),
+			 "%s && git add -A . && git -c user.name=T "
+			 "-c user.email=t@x commit -qm step", steps[i]);
+		free(sh(f, cmd));
+		ours = tree_changes_of(f, i ? "HEAD~1^{tree}" : NULL,
+				       "HEAD^{tree}", NULL);
+		git = sh(f, i ? "git diff-tree -r --no-renames --no-abbrev "
+				"HEAD~1 HEAD | sed 's/ [ADMT]\t/\t/' | sort"
+			      : "git diff-tree -r --root --no-renames "
+				"--no-abbrev HEAD | tail -n +2 | "
+				"sed 's/ [ADMT]\t/\t/' | sort");
+		assert_string_equal(ours, git);
+		free(ours);
+		free(git);
+	}
+	/* Under a folder: only what changed there (absent on one side). */
+	{
+		char *ours = tree_changes_of(f, "HEAD~2^{tree}", "HEAD^{tree}",
+					     "tasks/aa");
+		char *git = sh(f, "git diff-tree -r --no-renames --no-abbrev "
+				  "HEAD~2 HEAD -- tasks/aa | "
+				  "sed 's/ [ADMT]\t/\t/' | sort");
+
+		assert_string_equal(ours, git);
+		assert_non_null(strstr(ours, "tasks/aa/one.yaml/in"));
+		free(ours);
+		free(git);
+		ours = tree_changes_of(f, "HEAD~3^{tree}", "HEAD^{tree}",
+				       "tasks/bb/");
+		git = sh(f, "git diff-tree -r --no-abbrev HEAD~3 HEAD -- "
+			    "tasks/bb | sed 's/ [ADMT]\t/\t/' | sort");
+		assert_string_equal(ours, git);
+		assert_non_null(strstr(ours, "tasks/bb/two.yaml"));
+		free(ours);
+		free(git);
+	}
+}
+
 static void test_lock__second_holder_is_refused_and_stale_lock_taken(void **state)
 {
 	fixture *f = *state;
@@ -226,6 +330,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit__untouched_trees_are_shared_with_the_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__second_holder_is_refused_and_stale_lock_taken, setup, teardown),
 	};
 

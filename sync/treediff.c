@@ -1,0 +1,182 @@
+/*
+ * What changed between two trees, going down only into subtrees whose ids
+ * differ. libgit2's git_diff_tree_to_tree reads every subtree of both
+ * sides, even identical ones: in a repository of 100,000 tasks in 256
+ * shards that is some 100 ms for a commit that changed one file. Here such
+ * a commit reads three small trees a side.
+ */
+#include <string.h>
+
+#include "sync_internal.h"
+
+git_tree *dlg_sync__tree_get(dlg_trees *m, const git_oid *id)
+{
+	git_tree *t = NULL;
+	unsigned i;
+
+	for (i = 0; i < DLG_TREES_MEMO; i++)
+		if (m->tree[i] && git_oid_equal(git_tree_id(m->tree[i]), id))
+			return m->tree[i];
+	if (git_tree_lookup(&t, m->git, id) < 0)
+		return NULL;
+	git_tree_free(m->tree[m->next]);
+	m->tree[m->next] = t;
+	m->next = (m->next + 1) % DLG_TREES_MEMO;
+	return t;
+}
+
+void dlg_sync__trees_dispose(dlg_trees *m)
+{
+	unsigned i;
+
+	for (i = 0; i < DLG_TREES_MEMO; i++)
+		git_tree_free(m->tree[i]);
+	memset(m->tree, 0, sizeof(m->tree));
+}
+
+typedef struct {
+	dlg_trees *trees;
+	dlg_buf prefix; /* the folder being compared, ending in '/' or "" */
+	dlg_tree_change_cb cb;
+	void *payload;
+} walk;
+
+static int changes(walk *w, const git_oid *a, const git_oid *b);
+
+/* An entry (either side NULL) at prefix + its name: a file is reported,
+ * a folder compared entry by entry. */
+static int entry(walk *w, const git_tree_entry *ea, const git_tree_entry *eb)
+{
+	const git_tree_entry *any = eb ? eb : ea;
+	size_t keep = w->prefix.size;
+	int tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+	int tree_b = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	int error = 0;
+
+	dlg_buf_puts(&w->prefix, git_tree_entry_name(any));
+	if (tree_a || tree_b) {
+		dlg_buf_puts(&w->prefix, "/");
+		error = changes(w, tree_a ? git_tree_entry_id(ea) : NULL,
+				tree_b ? git_tree_entry_id(eb) : NULL);
+		w->prefix.size--;
+		w->prefix.ptr[w->prefix.size] = '\0';
+		/* A file that became a folder or back changed too. */
+		if (!error && ea && !tree_a)
+			error = w->cb(w->prefix.ptr, ea, NULL, w->payload);
+		if (!error && eb && !tree_b)
+			error = w->cb(w->prefix.ptr, NULL, eb, w->payload);
+	} else {
+		error = w->cb(w->prefix.ptr, ea, eb, w->payload);
+	}
+	w->prefix.size = keep;
+	w->prefix.ptr[keep] = '\0';
+	return error;
+}
+
+/* Trees a and b (either may be absent) at w->prefix. */
+static int changes(walk *w, const git_oid *a, const git_oid *b)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	size_t i;
+	int error = 0;
+
+	if (a && b && git_oid_equal(a, b))
+		return 0;
+	/* (dup: the memo may let go of a tree while we are below it) */
+	if ((a && (!(ta = dlg_sync__tree_get(w->trees, a)) ||
+		   git_tree_dup(&ta, ta) < 0)) ||
+	    (b && (!(tb = dlg_sync__tree_get(w->trees, b)) ||
+		   git_tree_dup(&tb, tb) < 0))) {
+		git_tree_free(ta);
+		return -1;
+	}
+	for (i = 0; !error && tb && i < git_tree_entrycount(tb); i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
+		const git_tree_entry *ea =
+			ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb))
+			   : NULL;
+
+		if (ea && git_oid_equal(git_tree_entry_id(ea),
+					git_tree_entry_id(eb)) &&
+		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+			continue;
+		error = entry(w, ea, eb);
+	}
+	for (i = 0; !error && ta && i < git_tree_entrycount(ta); i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
+
+		if (!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea)))
+			error = entry(w, ea, NULL);
+	}
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
+			   const char *under, dlg_tree_change_cb cb,
+			   void *payload)
+{
+	walk w;
+	git_oid sub[2];
+	const git_oid *id[2] = { a, b };
+	int i, error;
+
+	w.trees = m;
+	w.prefix = (dlg_buf)DLG_BUF_INIT;
+	w.cb = cb;
+	w.payload = payload;
+	if (under && *under) {
+		/* Start at the folder's own trees (absent on a side: empty). */
+		for (i = 0; i < 2; i++) {
+			git_tree *t = id[i] ? dlg_sync__tree_get(m, id[i]) : NULL;
+			git_tree_entry *e = NULL;
+
+			if (id[i] && !t) {
+				dlg_buf_dispose(&w.prefix);
+				return -1;
+			}
+			if (t && !git_tree_entry_bypath(&e, t, under) &&
+			    git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+				git_oid_cpy(&sub[i], git_tree_entry_id(e));
+				id[i] = &sub[i];
+			} else {
+				id[i] = NULL;
+			}
+			git_tree_entry_free(e);
+		}
+		dlg_buf_puts(&w.prefix, under);
+		if (w.prefix.ptr[w.prefix.size - 1] != '/')
+			dlg_buf_puts(&w.prefix, "/");
+	}
+	error = changes(&w, id[0], id[1]);
+	dlg_buf_dispose(&w.prefix);
+	return error;
+}
+
+typedef struct {
+	dlg_buf *out;
+	size_t count;
+} path_list;
+
+static int add_path(const char *path, const git_tree_entry *a,
+		    const git_tree_entry *b, void *payload)
+{
+	path_list *l = payload;
+
+	(void)a;
+	(void)b;
+	dlg_buf_put(l->out, path, strlen(path) + 1);
+	l->count++;
+	return 0;
+}
+
+int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
+			    const git_oid *a, const git_oid *b)
+{
+	path_list l = { out, 0 };
+	int error = dlg_sync__tree_changes(m, a, b, NULL, add_path, &l);
+
+	*count = l.count;
+	return error;
+}
