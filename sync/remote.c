@@ -675,7 +675,17 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		ctx.cred_tries = 0;
 		ctx.push_rejected = 0;
 		fault_point("before-push");
+		/* libgit2 caches trees only up to 4 KiB, and a shard of a
+		 * large repository (some 400 tasks) is 28 KiB: without a
+		 * larger limit the push reads and hashes every shard again
+		 * for each new commit (100k tasks: 40 s for 1,000 commits).
+		 * Only here: elsewhere trees are read once, and caching them
+		 * all slows the walk of a long history. */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT,
+				 GIT_OBJECT_TREE, (size_t)1 << 20);
 		error = git_remote_push(remote, &specs, &po);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT,
+				 GIT_OBJECT_TREE, (size_t)4096);
 		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
 			if (res->tries < o->max_tries)
 				continue; /* the remote moved: again */
