@@ -168,7 +168,10 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 		      size_t n, time_t since);
 
 /* What reports and suggest work from: every task, the config, and the
- * history when the figures need it (walking it costs the most). */
+ * history when the figures need it (walking it costs the most). With
+ * CLI_REPORT_OPEN_ONLY: only the open tasks, as far as their rows tell
+ * (dlg_row_task) — for figures that need no more; they then cost what the
+ * open work does, not what years of it do. */
 typedef struct {
 	dlg_report_input in;
 	dlg_node **tasks;
@@ -178,8 +181,9 @@ typedef struct {
 	dlg_diags diags; /* task files that did not validate (left out) */
 } cli_report_data;
 
+enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
-		    time_t until, int with_history);
+		    time_t until, unsigned flags);
 void cli_report_dispose(cli_report_data *d);
 
 /* ------------------------------------------------------------- output */

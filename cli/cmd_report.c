@@ -30,20 +30,21 @@ static const cli_spec spec = {
 };
 
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
-		    time_t until, int with_history)
+		    time_t until, unsigned flags)
 {
 	dlg_query q = DLG_QUERY_INIT;
 	int error;
 
 	memset(d, 0, sizeof(*d));
-	q.all = 1;
+	q.all = !(flags & CLI_REPORT_OPEN_ONLY);
+	q.rows_only = !!(flags & CLI_REPORT_OPEN_ONLY);
 	q.sort = "id";
 	if ((error = dlg_query_run(&d->tasks, &d->ntasks, c->store, &q,
 				   &c->team, c->now, &d->diags)) < 0 ||
 	    (error = dlg_store_load(&d->config, c->store,
 				    ".delegit/config.yaml", &dlg_schema_config,
 				    &d->diags)) < 0 ||
-	    (with_history &&
+	    ((flags & CLI_REPORT_HISTORY) &&
 	     (error = cli_history(&d->events, c, "tasks/", 0)) < 0))
 		return error;
 	d->in.tasks = d->tasks;
@@ -207,14 +208,17 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		const char *name;
 		int (*build)(dlg_node **, const dlg_report_input *);
 		void (*print)(cli_ctx *, const dlg_node *);
-		int history; /* its figures come from history too */
+		unsigned flags; /* what its figures come from */
 	} kinds[] = {
-		{ "workload", dlg_report_workload, print_workload, 0 },
-		{ "delivery", dlg_report_delivery, print_delivery, 1 },
-		{ "sla", dlg_report_sla, print_sla, 1 },
-		{ "matrix", dlg_report_matrix, print_matrix, 0 },
+		{ "workload", dlg_report_workload, print_workload,
+		  CLI_REPORT_OPEN_ONLY },
+		{ "delivery", dlg_report_delivery, print_delivery,
+		  CLI_REPORT_HISTORY },
+		{ "sla", dlg_report_sla, print_sla, CLI_REPORT_HISTORY },
+		{ "matrix", dlg_report_matrix, print_matrix,
+		  CLI_REPORT_OPEN_ONLY },
 		{ "accountability", dlg_report_accountability,
-		  print_accountability, 1 },
+		  print_accountability, CLI_REPORT_HISTORY },
 	};
 	cli_args a;
 	cli_report_data d;
@@ -241,7 +245,8 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	if ((error = cli_report_load(&d, c, since, until,
-				     cli_get(&a, "html") || kinds[k].history)) < 0) {
+				     cli_get(&a, "html") ? CLI_REPORT_HISTORY
+							 : kinds[k].flags)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
 	}

@@ -443,6 +443,7 @@ typedef struct {
 	const char *id, *title, *status, *priority, *due, *assignee,
 		*delegator, *created, *updated;
 	const char *tags; /* each tag followed by a newline */
+	const char *estimate_hours;
 	int core;
 } dlg_row;
 
@@ -477,10 +478,13 @@ typedef struct {
 	int overdue;
 	int core;
 	int all; /* include done and cancelled when no status is asked for */
+	/* dlg_query_run: each task as far as its row tells (the fields of
+	 * dlg_row, see dlg_row_task), no file parsed. */
+	int rows_only;
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
 } dlg_query;
 
-#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
+#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
 
 /*
  * Load every task that matches (valid ones; invalid files go to diags) in
@@ -494,6 +498,10 @@ int dlg_query_sort_valid(const char *key);
 int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now);
 int dlg_row_is_open(const dlg_row *r);
+/* A task map holding only what the row holds (id, title, status,
+ * priority, due, assignee, delegator, created, updated, core, tags,
+ * estimate_hours); absent fields stay absent. */
+dlg_node *dlg_row_task(const dlg_row *r);
 int dlg_row_is_overdue(const dlg_row *r, time_t now);
 void dlg_nodes_free(dlg_node **v, size_t count);
 

@@ -168,6 +168,10 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 	if (!v)
 		abort();
 	for (i = 0; i < nmatch; i++) {
+		if (q->rows_only) {
+			v[n++] = dlg_row_task(match[i]);
+			continue;
+		}
 		dlg_task_path(&rel, match[i]->file);
 		/* A file changed since the scan reads as it is now. */
 		if (dlg_store_load(&v[n], s, rel.ptr, &dlg_schema_task,
@@ -180,6 +184,44 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 	*out = v;
 	*count = n;
 	return 0;
+}
+
+static void set_scalar(dlg_node *m, const char *key, dlg_scalar_type type,
+		       const char *value)
+{
+	if (value)
+		dlg_map_set(m, key, dlg_node_new_scalar(type, value));
+}
+
+dlg_node *dlg_row_task(const dlg_row *r)
+{
+	dlg_node *m = dlg_node_new_map(), *tags = dlg_node_new_seq();
+	const char *p, *nl;
+
+	set_scalar(m, "id", DLG_SCALAR_STR, r->id);
+	set_scalar(m, "title", DLG_SCALAR_STR, r->title);
+	set_scalar(m, "status", DLG_SCALAR_STR, r->status);
+	set_scalar(m, "priority", DLG_SCALAR_STR, r->priority);
+	set_scalar(m, "due", DLG_SCALAR_STR, r->due);
+	set_scalar(m, "assignee", DLG_SCALAR_STR, r->assignee);
+	set_scalar(m, "delegator", DLG_SCALAR_STR, r->delegator);
+	set_scalar(m, "created", DLG_SCALAR_STR, r->created);
+	set_scalar(m, "updated", DLG_SCALAR_STR, r->updated);
+	set_scalar(m, "core", DLG_SCALAR_BOOL, r->core ? "true" : "false");
+	if (r->estimate_hours) /* a number, as the schema has it */
+		set_scalar(m, "estimate_hours",
+			   dlg_yaml_resolve(r->estimate_hours),
+			   r->estimate_hours);
+	for (p = r->tags; (nl = strchr(p, '\n')); p = nl + 1) {
+		char *tag = strndup(p, (size_t)(nl - p));
+
+		if (!tag)
+			abort();
+		dlg_seq_push(tags, dlg_node_new_str(tag));
+		free(tag);
+	}
+	dlg_map_set(m, "tags", tags);
+	return m;
 }
 
 static const char *const agenda_names[] = {

@@ -30,13 +30,13 @@
 #include "core.h"
 
 /* Bump the number when the fields or their meaning change. */
-#define MAGIC "delegit task rows 1\n"
+#define MAGIC "delegit task rows 2\n"
 
 enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
-       F_CREATED, F_UPDATED, F_CORE, F_TAGS, NFIELDS };
+       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, NFIELDS };
 static const char *const field_names[NFIELDS] = {
 	"id", "title", "status", "priority", "due", "assignee", "delegator",
-	"created", "updated", "core", "tags"
+	"created", "updated", "core", "tags", "estimate_hours"
 };
 
 /* What a file looked like when its bytes were hashed. */
@@ -151,6 +151,7 @@ static int next_entry(cursor *c, entry *e)
 	e->row.updated = f[F_UPDATED];
 	e->row.core = f[F_CORE] && !strcmp(f[F_CORE], "true");
 	e->row.tags = f[F_TAGS] ? f[F_TAGS] : "";
+	e->row.estimate_hours = f[F_ESTIMATE];
 	c->p = p;
 	return 1;
 }
@@ -439,6 +440,7 @@ static void entry_fields(const char **f, const entry *e)
 	f[F_UPDATED] = e->row.updated;
 	f[F_CORE] = e->row.core ? "true" : "false";
 	f[F_TAGS] = e->row.tags;
+	f[F_ESTIMATE] = e->row.estimate_hours;
 }
 
 /* Whether stat data proves a file is as it was when it was hashed. */

@@ -1,6 +1,7 @@
 """The task cache (.git/delegit-rows) is derived from content: plain git
 (pull, checkout) and hand edits can never make `delegit list` stale. The
 cache's blob ids are checked against git's own `git hash-object`."""
+import json
 import os
 import struct
 import time
@@ -8,7 +9,8 @@ import unittest
 
 from helpers import Repo
 
-MAGIC = b"delegit task rows 1\n"
+MAGIC = b"delegit task rows 2\n"
+FIELDS = 12
 SIG = 7 * 8  # dev, ino, size, mtime s/ns, ctime s/ns
 
 
@@ -25,7 +27,7 @@ def cache_entries(repo):
         assert data[p + 36] == 0
         oid = data[p + 37 + SIG:p + 37 + SIG + 20].hex()
         p += 37 + SIG + 20
-        for _ in range(11):
+        for _ in range(FIELDS):
             if data[p] == 0:
                 p += 1
             else:
@@ -136,6 +138,34 @@ class TestCache(unittest.TestCase):
         self.assertNotIn("Brand new", r.stdout)
         self.repo.git("checkout", "--", self.repo.task_file(new))
         self.assertIn("Brand new", titles(self.repo).values())
+
+    def workload(self, handle):
+        people = json.loads(self.repo.ok("report", "workload", "--json"))
+        row = [p for p in people["people"] if p["handle"] == handle][0]
+        return row["open_tasks"], row["estimated_hours"]
+
+    def test_reports_from_rows_follow_hand_edits_and_git(self):
+        # workload and matrix read rows only, estimate_hours included
+        for i, task_id in enumerate(self.ids):
+            self.repo.ok("set", task_id[:8], "estimate_hours=%d" % (i + 2))
+        self.assertEqual(self.workload("sam"), (3, 9))
+        settle()
+        self.assertEqual(self.workload("sam"), (3, 9))
+        self.edit_same_size(self.ids[0], "estimate_hours: 2",
+                            "estimate_hours: 7")
+        self.assertEqual(self.workload("sam"), (3, 14))
+        other = Repo(tmp=self.repo.tmp, name="other",
+                     clone_from=self.repo.path)
+        try:
+            self.repo.git("checkout", "--", ".")
+            other.ok("cancel", self.ids[1][:8], "-m", "not needed")
+            other.ok("set", self.ids[2][:8], "priority=critical")
+            self.repo.git("pull", "-q", "--no-rebase", other.path, "main")
+            self.assertEqual(self.workload("sam"), (2, 6))
+            matrix = json.loads(self.repo.ok("report", "matrix", "--json"))
+            self.assertEqual([t["id"] for t in matrix["do"]], [self.ids[2]])
+        finally:
+            other.close()
 
     def test_damaged_cache_is_ignored(self):
         self.repo.ok("list")
