@@ -621,6 +621,18 @@ static void set_upstream(dlg_repo *r, const char *remote, const char *branch)
 	dlg_buf_dispose(&val);
 }
 
+/* libgit2 caches trees only up to 4 KiB, and a shard of a large
+ * repository (some 400 tasks) is 28 KiB: without a larger limit, building
+ * a pack (a push, and a fetch from a local remote, whose other side runs
+ * in this process) reads and hashes every shard again for each new commit
+ * (100k tasks: 40 s for 1,000 commits). Only for a sync: elsewhere trees
+ * are read once, and caching them all slows the walk of a long history. */
+static void cache_large_trees(int on)
+{
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 on ? (size_t)1 << 20 : (size_t)4096);
+}
+
 int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 {
 	const char *name = o->remote ? o->remote : "origin";
@@ -659,6 +671,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	callbacks(&fo.callbacks, &ctx);
 	callbacks(&po.callbacks, &ctx);
 	po.pb_parallelism = 0; /* one thread a core for the delta search */
+	cache_large_trees(1);
 	for (res->tries = 1;; res->tries++) {
 		ctx.cred_tries = 0;
 		if (git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
@@ -675,17 +688,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		ctx.cred_tries = 0;
 		ctx.push_rejected = 0;
 		fault_point("before-push");
-		/* libgit2 caches trees only up to 4 KiB, and a shard of a
-		 * large repository (some 400 tasks) is 28 KiB: without a
-		 * larger limit the push reads and hashes every shard again
-		 * for each new commit (100k tasks: 40 s for 1,000 commits).
-		 * Only here: elsewhere trees are read once, and caching them
-		 * all slows the walk of a long history. */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT,
-				 GIT_OBJECT_TREE, (size_t)1 << 20);
 		error = git_remote_push(remote, &specs, &po);
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT,
-				 GIT_OBJECT_TREE, (size_t)4096);
 		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
 			if (res->tries < o->max_tries)
 				continue; /* the remote moved: again */
@@ -704,6 +707,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	}
 	set_upstream(r, name, branch);
 done:
+	cache_large_trees(0);
 	{
 		git_oid id;
 
