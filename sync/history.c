@@ -12,7 +12,7 @@ typedef struct {
 	dlg_history_cb cb;
 	void *payload;
 	int stop;
-	int error; /* report's, in a folder's walk */
+	int error; /* report's, inside the tree walk */
 } walk;
 
 static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
@@ -75,67 +75,67 @@ done:
 	return error;
 }
 
-static int entry_id(git_oid *out, git_tree *t, const char *path)
+/* Whether a changed file is one of the paths asked for (a file, a folder
+ * ending in '/', or "" for all). */
+static int wanted(const char *file, const char *const *paths, size_t npaths)
 {
-	git_tree_entry *e = NULL;
+	size_t k;
 
-	memset(out, 0, sizeof(*out));
-	if (!t || git_tree_entry_bypath(&e, t, path) < 0)
-		return 0;
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		git_oid_cpy(out, git_tree_entry_id(e));
-	git_tree_entry_free(e);
+	for (k = 0; k < npaths; k++) {
+		size_t len = strlen(paths[k]);
+
+		if (!len || (paths[k][len - 1] == '/'
+				     ? !strncmp(file, paths[k], len)
+				     : !strcmp(file, paths[k])))
+			return 1;
+	}
 	return 0;
 }
 
-/* A file of a folder's walk; stops it on an error or when told to. */
+typedef struct {
+	walk *w;
+	const char *const *paths;
+	size_t npaths;
+} wanted_walk;
+
+/* A file the commit changed; stops the walk on an error or when told to.
+ * A change of mode alone is no change of the task. */
 static int report_change(const char *path, const git_tree_entry *a,
 			 const git_tree_entry *b, void *payload)
 {
-	walk *w = payload;
+	wanted_walk *ww = payload;
+	walk *w = ww->w;
 	git_oid zero;
 
+	if ((a && b && git_oid_equal(git_tree_entry_id(a),
+				     git_tree_entry_id(b))) ||
+	    !wanted(path, ww->paths, ww->npaths))
+		return 0;
 	memset(&zero, 0, sizeof(zero));
 	w->error = report(w, path, a ? git_tree_entry_id(a) : &zero,
 			  b ? git_tree_entry_id(b) : &zero);
 	return w->error < 0 || w->stop;
 }
 
-static int one_commit(walk *w, const char *path)
+/* The changes of w->commit to the paths asked for: one comparison with
+ * its first parent, going down only where the trees differ. */
+static int one_commit(walk *w, const char *const *paths, size_t npaths)
 {
 	git_commit *parent = NULL;
-	git_tree *old_tree = NULL, *new_tree = NULL;
-	int error = 0;
-	size_t plen = strlen(path);
+	wanted_walk ww = { w, paths, npaths };
+	int error;
 
 	if (git_commit_parentcount(w->commit) > 0 &&
 	    git_commit_parent(&parent, w->commit, 0) < 0)
 		return dlg_sync__error("cannot read a parent commit");
-	if (!plen || path[plen - 1] == '/') {
-		/* A folder: the files that changed under it. */
-		w->error = 0;
-		if (dlg_sync__tree_changes(&w->trees,
-					   parent ? git_commit_tree_id(parent)
-						  : NULL,
-					   git_commit_tree_id(w->commit), path,
-					   report_change, w) < 0)
-			error = dlg_sync__error("cannot compare commits");
-		else
-			error = w->error;
-	} else if ((parent && git_commit_tree(&old_tree, parent) < 0) ||
-		   git_commit_tree(&new_tree, w->commit) < 0) {
-		error = dlg_sync__error("cannot read a commit's tree");
-	} else {
-		/* One file: compare its entry. */
-		git_oid a, b;
-
-		entry_id(&a, old_tree, path);
-		entry_id(&b, new_tree, path);
-		if (!git_oid_equal(&a, &b))
-			error = report(w, path, &a, &b);
-	}
-	git_tree_free(old_tree);
-	git_tree_free(new_tree);
+	w->error = 0;
+	if (dlg_sync__tree_changes(&w->trees,
+				   parent ? git_commit_tree_id(parent) : NULL,
+				   git_commit_tree_id(w->commit),
+				   report_change, &ww) < 0)
+		error = dlg_sync__error("cannot compare commits");
+	else
+		error = w->error;
 	git_commit_free(parent);
 	return error;
 }
@@ -154,7 +154,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 {
 	dlg_hindex *x = NULL;
 	git_oid head, *ids = NULL;
-	size_t n = 0, i, k;
+	size_t n = 0, i;
 	walk w;
 	int error = 0;
 
@@ -185,9 +185,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		w.info.author_email = a->email;
 		w.info.when = (time_t)a->when.time;
 		w.info.summary = git_commit_summary(w.commit);
-		for (k = 0; k < npaths && !error && !w.stop; k++)
-			if (!since || w.info.when >= since)
-				error = one_commit(&w, paths[k]);
+		if (!since || w.info.when >= since)
+			error = one_commit(&w, paths, npaths);
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)

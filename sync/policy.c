@@ -162,7 +162,7 @@ static int judge_commit(dlg_violations *out, judge_cache *cache,
 	}
 	load_rules(cache, trees->git, pt);
 	if (dlg_sync__tree_changes(trees, git_commit_tree_id(parent),
-				   git_commit_tree_id(commit), NULL,
+				   git_commit_tree_id(commit),
 				   judge_change, &j) < 0) {
 		error = dlg_sync__error("cannot read a commit");
 		goto done;

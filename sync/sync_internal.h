@@ -44,15 +44,14 @@ git_tree *dlg_sync__tree_get(dlg_trees *m, const git_oid *id);
 void dlg_sync__trees_dispose(dlg_trees *m);
 
 /* Each file (not folder) entry that differs between trees a and b (either
- * may be NULL: empty) under the folder under ("" or NULL: everywhere),
- * with its path and its entry on each side (NULL where absent). Only
- * subtrees whose ids differ are read. A non-zero return from cb stops
- * the walk and is returned; -1: a tree could not be read. */
+ * may be NULL: empty), with its path and its entry on each side (NULL
+ * where absent). Only subtrees whose ids differ are read. A non-zero
+ * return from cb stops the walk and is returned; -1: a tree could not be
+ * read. */
 typedef int (*dlg_tree_change_cb)(const char *path, const git_tree_entry *a,
 				  const git_tree_entry *b, void *payload);
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
-			   const char *under, dlg_tree_change_cb cb,
-			   void *payload);
+			   dlg_tree_change_cb cb, void *payload);
 
 /* The same, as paths appended to out, each ending in NUL; count: how
  * many. */

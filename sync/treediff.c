@@ -114,42 +114,11 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 }
 
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
-			   const char *under, dlg_tree_change_cb cb,
-			   void *payload)
+			   dlg_tree_change_cb cb, void *payload)
 {
-	walk w;
-	git_oid sub[2];
-	const git_oid *id[2] = { a, b };
-	int i, error;
+	walk w = { m, DLG_BUF_INIT, cb, payload };
+	int error = changes(&w, a, b);
 
-	w.trees = m;
-	w.prefix = (dlg_buf)DLG_BUF_INIT;
-	w.cb = cb;
-	w.payload = payload;
-	if (under && *under) {
-		/* Start at the folder's own trees (absent on a side: empty). */
-		for (i = 0; i < 2; i++) {
-			git_tree *t = id[i] ? dlg_sync__tree_get(m, id[i]) : NULL;
-			git_tree_entry *e = NULL;
-
-			if (id[i] && !t) {
-				dlg_buf_dispose(&w.prefix);
-				return -1;
-			}
-			if (t && !git_tree_entry_bypath(&e, t, under) &&
-			    git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-				git_oid_cpy(&sub[i], git_tree_entry_id(e));
-				id[i] = &sub[i];
-			} else {
-				id[i] = NULL;
-			}
-			git_tree_entry_free(e);
-		}
-		dlg_buf_puts(&w.prefix, under);
-		if (w.prefix.ptr[w.prefix.size - 1] != '/')
-			dlg_buf_puts(&w.prefix, "/");
-	}
-	error = changes(&w, id[0], id[1]);
 	dlg_buf_dispose(&w.prefix);
 	return error;
 }
@@ -175,7 +144,7 @@ int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
 			    const git_oid *a, const git_oid *b)
 {
 	path_list l = { out, 0 };
-	int error = dlg_sync__tree_changes(m, a, b, NULL, add_path, &l);
+	int error = dlg_sync__tree_changes(m, a, b, add_path, &l);
 
 	*count = l.count;
 	return error;
