@@ -27,7 +27,7 @@ void dlg_sync__init(void)
 		/* As git does: an object's id is checked when it arrives
 		 * (fetch, index-pack), not again at every read. Reading
 		 * 300,000 commits' trees, the SHA-1 of each was a fifth of
-		 * the time (docs/benchmarks.md). */
+		 * the time (docs/design.md). */
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 		libgit2_ready = 1;
 	}
