@@ -109,8 +109,12 @@ typedef struct {
 	dlg_node *task;   /* the version being edited */
 } cli_task;
 
-/* Resolve an id prefix and load the task; prints problems. */
+/* Resolve an id prefix and load the task, with its committed version to
+ * compare a change against; prints problems. */
 int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix);
+/* The same for reading only: no committed version (before is NULL), whose
+ * lookup in HEAD's trees costs more than the rest of `show`. */
+int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix);
 void cli_task_dispose(cli_task *t);
 /*
  * Validate, write and commit t->task: one commit whose subject is

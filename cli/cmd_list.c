@@ -30,16 +30,18 @@ static const cli_spec spec = {
 	NULL, opts, 0, 0
 };
 
-static void print_table(cli_ctx *c, const dlg_rows *all, const dlg_row **rows,
+static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			size_t n)
 {
 	dlg_buf title = DLG_BUF_INIT;
+	char today[11];
 	int width = cli_term_width();
 	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
 	size_t i;
 
 	if (tw < 20)
 		tw = 20;
+	dlg_date_format(today, c->now);
 	printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
 	       "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
 	       cli_color(c, C_RESET));
@@ -48,9 +50,9 @@ static void print_table(cli_ctx *c, const dlg_rows *all, const dlg_row **rows,
 		const char *status = t->status, *due = t->due,
 			   *who = t->assignee;
 		char shortid[37];
-		int late = dlg_row_is_overdue(t, c->now);
+		int late = dlg_row_is_overdue(t, today);
 
-		dlg_rows_short_id(shortid, all, t->file);
+		dlg_rows_short_id(shortid, all, t);
 		cli_fit(&title, t->title, tw);
 		printf("%s%-8s%s %s%-11s%s %-8s %s%-10s%s %-10s %s\n",
 		       cli_color(c, C_YELLOW), shortid, cli_color(c, C_RESET),

@@ -20,7 +20,7 @@ int cmd_show(cli_ctx *c, int argc, char **argv)
 	int error;
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
-	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+	    (error = cli_task_read(&t, c, a.pos[0])) < 0)
 		goto done;
 	if (cli_flag(&a, "json"))
 		cli_print_json(t.task);

@@ -143,7 +143,7 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what)
 	return DLG_EINVALID;
 }
 
-int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
+int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_buf path = DLG_BUF_INIT;
@@ -166,12 +166,6 @@ int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 		error = DLG_EINVALID;
 		goto done;
 	}
-	/* Compare against what is committed, so the commit's message tells
-	 * everything the commit changes (hand edits included). */
-	if (c->repo)
-		t->before = cli_head_doc(c, t->path);
-	if (!t->before)
-		t->before = dlg_node_dup(t->task);
 done:
 	if (error < 0) {
 		error = cli_fail(error, &diags);
@@ -179,6 +173,21 @@ done:
 	}
 	dlg_diags_dispose(&diags);
 	dlg_buf_dispose(&path);
+	return error;
+}
+
+int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
+{
+	int error = cli_task_read(t, c, prefix);
+
+	if (error < 0)
+		return error;
+	/* Compare against what is committed, so the commit's message tells
+	 * everything the commit changes (hand edits included). */
+	if (c->repo)
+		t->before = cli_head_doc(c, t->path);
+	if (!t->before)
+		t->before = dlg_node_dup(t->task);
 	return error;
 }
 

@@ -459,8 +459,9 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 size_t dlg_rows_count(const dlg_rows *r);
 const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
 void dlg_rows_free(dlg_rows *r);
-/* As dlg_store_short_id, from the ids the rows were loaded with. */
-void dlg_rows_short_id(char out[37], const dlg_rows *r, const char *uuid);
+/* As dlg_store_short_id, of one of r's rows, from the ids r was loaded
+ * with. */
+void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row);
 /* git's blob id (hex) of some bytes. */
 void dlg_blob_id(char out[41], const char *data, size_t len);
 
@@ -502,7 +503,8 @@ int dlg_row_is_open(const dlg_row *r);
  * priority, due, assignee, delegator, created, updated, core, tags,
  * estimate_hours); absent fields stay absent. */
 dlg_node *dlg_row_task(const dlg_row *r);
-int dlg_row_is_overdue(const dlg_row *r, time_t now);
+/* today: dlg_date_format's date of now */
+int dlg_row_is_overdue(const dlg_row *r, const char *today);
 void dlg_nodes_free(dlg_node **v, size_t count);
 
 /* What needs a person's attention. */

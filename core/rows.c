@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,7 @@ struct dlg_rows {
 	const char *entries_start; /* in map; NULL if it has none to give */
 	char **owned; /* names of invalid files */
 	size_t nowned;
+	unsigned char *short_len; /* each row's short id, made when asked */
 };
 
 /* git's blob id of a file's bytes */
@@ -230,20 +233,25 @@ static int cache_write(const char *path, const entry *v, size_t n,
 }
 
 /* ---------------------------------------------------------------------
- * The scan: every task file's stat data, shards shared between two
- * threads (a stat is a system call each; on a small VM they dominate).
+ * The scan: every task file's stat data. A stat is a system call each; on
+ * a small VM they dominate, so two threads take shards in turn, and the
+ * first also walks the shards already scanned along the old cache.
  */
 typedef struct {
 	char name[3];
 	scanned *files;
 	size_t count;
 	int unusual; /* not a plain folder: leave it to the careful reader */
+	atomic_int ready;
 } shard;
 
 typedef struct {
 	int root;
 	shard *shards;
-	size_t nshards, first, step;
+	size_t count;
+	atomic_size_t next; /* the next shard nobody has taken */
+	pthread_t helper;
+	int threaded;
 } scan_job;
 
 static int cmp_scanned(const void *a, const void *b)
@@ -313,14 +321,33 @@ static void scan_shard(int root, shard *sh)
 		qsort(sh->files, sh->count, sizeof(*sh->files), cmp_scanned);
 }
 
+/* Scan the next shard nobody has taken; 0 when none is left. */
+static int scan_next(scan_job *j)
+{
+	size_t i = atomic_fetch_add(&j->next, 1);
+
+	if (i >= j->count)
+		return 0;
+	scan_shard(j->root, &j->shards[i]);
+	atomic_store_explicit(&j->shards[i].ready, 1, memory_order_release);
+	return 1;
+}
+
 static void *scan_worker(void *arg)
 {
-	scan_job *j = arg;
-	size_t i;
-
-	for (i = j->first; i < j->nshards; i += j->step)
-		scan_shard(j->root, &j->shards[i]);
+	while (scan_next(arg))
+		;
 	return NULL;
+}
+
+/* Shard i, once scanned: scan others while waiting for it. */
+static shard *scan_get(scan_job *j, size_t i)
+{
+	while (!atomic_load_explicit(&j->shards[i].ready,
+				     memory_order_acquire))
+		if (!scan_next(j))
+			sched_yield(); /* the helper has it: a few ms */
+	return &j->shards[i];
 }
 
 static int cmp_shard(const void *a, const void *b)
@@ -328,62 +355,61 @@ static int cmp_shard(const void *a, const void *b)
 	return strcmp(((const shard *)a)->name, ((const shard *)b)->name);
 }
 
-/* Shards of tasks/, sorted, each with its files' stat data. */
-static int scan(shard **out, size_t *count, dlg_store *s)
+/* List the shards of tasks/, sorted, and start scanning them. Returns 1
+ * if tasks/ is not a plain folder. */
+static int scan_start(scan_job *j, dlg_store *s)
 {
 	dlg_buf p = DLG_BUF_INIT;
-	shard *v = NULL;
-	size_t n = 0, alloc = 0;
-	scan_job jobs[2];
-	pthread_t helper;
-	int root, threaded;
+	size_t alloc = 0;
 	struct dirent *e;
 	DIR *d;
 
-	*out = NULL;
-	*count = 0;
+	memset(j, 0, sizeof(*j));
 	dlg_buf_printf(&p, "%s/tasks", dlg_store_root(s));
-	root = open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	j->root = open(p.ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	dlg_buf_dispose(&p);
-	if (root < 0) {
-		if (errno == ENOENT)
-			return 0;
-		/* A link or a file: the careful reader reports it. */
-		return 1;
-	}
-	if (!(d = fdopendir(dup(root)))) {
-		close(root);
+	if (j->root < 0)
+		/* Missing: no tasks. A link or a file: the careful reader
+		 * reports it. */
+		return errno == ENOENT ? 0 : 1;
+	if (!(d = fdopendir(dup(j->root)))) {
+		close(j->root);
+		j->root = -1;
 		return 1;
 	}
 	while ((e = readdir(d))) {
 		if (strlen(e->d_name) != 2 ||
 		    strspn(e->d_name, "0123456789abcdef") != 2)
 			continue;
-		if (n == alloc) {
+		if (j->count == alloc) {
 			alloc = alloc ? alloc * 2 : 256;
-			v = realloc(v, alloc * sizeof(*v));
-			if (!v)
+			j->shards = realloc(j->shards, alloc * sizeof(*j->shards));
+			if (!j->shards)
 				abort();
 		}
-		memset(&v[n], 0, sizeof(v[n]));
-		memcpy(v[n++].name, e->d_name, 3);
+		memset(&j->shards[j->count], 0, sizeof(j->shards[0]));
+		memcpy(j->shards[j->count++].name, e->d_name, 3);
 	}
 	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_shard);
-	jobs[0] = (scan_job){ root, v, n, 0, 2 };
-	jobs[1] = (scan_job){ root, v, n, 1, 2 };
-	threaded = n > 1 && !pthread_create(&helper, NULL, scan_worker,
-					    &jobs[1]);
-	if (!threaded)
-		jobs[0].step = 1;
-	scan_worker(&jobs[0]);
-	if (threaded)
-		pthread_join(helper, NULL);
-	close(root);
-	*out = v;
-	*count = n;
+	if (j->count)
+		qsort(j->shards, j->count, sizeof(*j->shards), cmp_shard);
+	atomic_init(&j->next, 0);
+	j->threaded = j->count > 1 &&
+		      !pthread_create(&j->helper, NULL, scan_worker, j);
 	return 0;
+}
+
+static void scan_finish(scan_job *j)
+{
+	size_t i;
+
+	if (j->threaded)
+		pthread_join(j->helper, NULL);
+	if (j->root >= 0)
+		close(j->root);
+	for (i = 0; i < j->count; i++)
+		free(j->shards[i].files);
+	free(j->shards);
 }
 
 /* ---------------------------------------------------------------------
@@ -590,36 +616,38 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 		  dlg_diags *diags)
 {
 	dlg_rows *r = calloc(1, sizeof(*r));
-	size_t nshards = 0, total = 0, misses = 0, i, j;
+	size_t misses = 0, alloc = 0, i, j;
 	struct timespec this_scan;
 	oid_table byoid = { NULL, 0, 0 };
-	shard *shards = NULL;
+	scan_job job;
 	cursor old;
 	entry cur;
-	int have_cur, changed = 0, error;
+	int have_cur, changed = 0;
 
 	if (!r)
 		abort();
 	*out = r;
 	clock_gettime(CLOCK_REALTIME, &this_scan);
 	cache_open(&old, r, cache_path);
-	if ((error = scan(&shards, &nshards, s)) == 1) {
+	if (scan_start(&job, s) == 1) {
 		load_careful(s, NULL, diags);
 		return 0;
 	}
-	for (i = 0; i < nshards; i++)
-		total += shards[i].count;
-	r->entries = calloc(total + 1, sizeof(*r->entries));
-	r->names = calloc(total + 1, sizeof(*r->names));
-	if (!r->entries || !r->names)
-		abort();
 	have_cur = old.p && next_entry(&old, &cur);
-	for (i = 0; i < nshards; i++) {
-		shard *sh = &shards[i];
+	for (i = 0; i < job.count; i++) {
+		shard *sh = scan_get(&job, i);
 
 		if (sh->unusual) {
 			load_careful(s, sh->name, diags);
 			continue;
+		}
+		if (r->nnames + sh->count > alloc) {
+			alloc = 2 * (r->nnames + sh->count);
+			r->entries = realloc(r->entries,
+					     alloc * sizeof(*r->entries));
+			r->names = realloc(r->names, alloc * sizeof(*r->names));
+			if (!r->entries || !r->names)
+				abort();
 		}
 		for (j = 0; j < sh->count; j++) {
 			const scanned *f = &sh->files[j];
@@ -660,14 +688,12 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 			r->names[r->nnames++] = r->owned[r->nowned++];
 		}
 	}
+	scan_finish(&job);
 	if (have_cur)
 		changed = 1;
 	if (changed && cache_path)
 		/* A cache that cannot be written only costs time. */
 		cache_write(cache_path, r->entries, r->count, &this_scan);
-	for (i = 0; i < nshards; i++)
-		free(shards[i].files);
-	free(shards);
 	free(byoid.slot);
 	return 0;
 }
@@ -691,30 +717,38 @@ static size_t common(const char *a, const char *b)
 	return k;
 }
 
-void dlg_rows_short_id(char out[37], const dlg_rows *r, const char *uuid)
+/* The shortest prefix (6 digits at least) no other task file shares,
+ * for every row: only the neighbours in sorted order can share more. One
+ * pass in order, not a search per row: each step of a search would follow
+ * a pointer into the cache file to a line the processor has not cached. */
+static void short_lens(dlg_rows *r)
 {
-	size_t lo = 0, hi = r->nnames, len = 6, k;
+	size_t k, j = 0, len;
 
-	/* The shortest prefix (6 digits at least) no other task shares:
-	 * only the neighbours in sorted order can share more. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(r->names[mid], uuid) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!(r->short_len = calloc(r->count + 1, 1)))
+		abort();
+	for (k = 0; k < r->nnames && j < r->count; k++) {
+		if (r->names[k] != r->entries[j].row.file)
+			continue; /* an invalid file: no row */
+		len = 6;
+		if (k > 0 && common(r->names[k - 1], r->names[k]) + 1 > len)
+			len = common(r->names[k - 1], r->names[k]) + 1;
+		if (k + 1 < r->nnames &&
+		    common(r->names[k], r->names[k + 1]) + 1 > len)
+			len = common(r->names[k], r->names[k + 1]) + 1;
+		r->short_len[j++] = (unsigned char)(len > 36 ? 36 : len);
 	}
-	if (lo > 0 && (k = common(r->names[lo - 1], uuid) + 1) > len)
-		len = k;
-	if (lo < r->nnames && !strcmp(r->names[lo], uuid))
-		lo++;
-	if (lo < r->nnames && (k = common(r->names[lo], uuid) + 1) > len)
-		len = k;
-	if (len > 36)
-		len = 36;
-	memcpy(out, uuid, len);
-	out[len] = '\0';
+}
+
+void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row)
+{
+	/* A row is the first member of its entry. */
+	size_t i = (size_t)((const entry *)(const void *)row - r->entries);
+
+	if (!r->short_len)
+		short_lens(r);
+	memcpy(out, row->file, r->short_len[i]);
+	out[r->short_len[i]] = '\0';
 }
 
 void dlg_rows_free(dlg_rows *r)
@@ -731,6 +765,7 @@ void dlg_rows_free(dlg_rows *r)
 	free(r->owned);
 	free(r->entries);
 	free(r->names);
+	free(r->short_len);
 	if (r->map)
 		munmap(r->map, r->mapsize);
 	free(r);

@@ -328,6 +328,86 @@ static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
 	free(root);
 }
 
+static void put_task(const char *root, const char *uuid, const char *title,
+		     const char *priority, const char *due)
+{
+	char rel[128], text[1024];
+
+	snprintf(rel, sizeof(rel), "tasks/%.2s/%s.yaml", uuid, uuid);
+	snprintf(text, sizeof(text),
+		 "format: 1\nid: %s\ntitle: %s\nstatus: open\n"
+		 "priority: %s\ndelegator: dana\n%s%s%s"
+		 "created: 2026-11-25T09:12:00Z\n", uuid, title, priority,
+		 due ? "due: " : "", due ? due : "", due ? "\n" : "");
+	spit(root, rel, text);
+}
+
+/* The order of list's rows, as their ids' first 8 digits. */
+static void sorted_as(dlg_rows *rows, const char *sort, const char *expect)
+{
+	dlg_query q = DLG_QUERY_INIT;
+	const dlg_row **v = NULL;
+	char got[128] = "";
+	size_t n, i;
+
+	q.sort = sort;
+	assert_int_equal(dlg_query_rows(&v, &n, rows, &q, NULL, 0), 0);
+	for (i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%.8s",
+			 i ? " " : "", v[i]->id);
+	assert_string_equal(got, expect);
+	free(v);
+}
+
+static void test_rows__short_ids_and_order_by_every_key(void **state)
+{
+	char *root = tmpdir_new();
+	const char *long_title = "Replace the firewall rules at the branch office";
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_store *s;
+	char out[37];
+	size_t i;
+
+	(void)state;
+	/* Titles longer than what a comparison copies, and equal to it. */
+	put_task(root, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70", long_title,
+		 "high", "2026-12-01");
+	put_task(root, "0b9c5e11-0000-4000-8000-000000000000",
+		 "Replace the firewall rules at the branch offices", "normal",
+		 "2026-12-01");
+	put_task(root, "77aa0000-0000-4000-8000-000000000000", long_title,
+		 "normal", NULL);
+	put_task(root, "77ab0000-0000-4000-8000-000000000000", "Audit",
+		 "high", NULL);
+	/* Not a valid task, yet its id is taken: short ids step past it. */
+	spit(root, "tasks/0b/0b9c5e5f-0000-4000-8000-000000000000.yaml",
+	     "format: 1\nid: [\n");
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_rows_load(&rows, s, NULL, &diags), 0);
+	assert_true(diags.count >= 1);
+	assert_int_equal(dlg_rows_count(rows), 4);
+	for (i = 0; i < dlg_rows_count(rows); i++) {
+		char want[37];
+
+		dlg_rows_short_id(out, rows, dlg_rows_at(rows, i));
+		dlg_store_short_id(want, s, dlg_rows_at(rows, i)->file);
+		assert_string_equal(out, want);
+	}
+	dlg_rows_short_id(out, rows, dlg_rows_at(rows, 1));
+	assert_string_equal(out, "0b9c5e5e");
+	/* Missing values last; ties by due, then priority, then id. */
+	sorted_as(rows, NULL, "0b9c5e5e 0b9c5e11 77ab0000 77aa0000");
+	sorted_as(rows, "title", "77ab0000 0b9c5e5e 77aa0000 0b9c5e11");
+	sorted_as(rows, "priority", "0b9c5e5e 77ab0000 0b9c5e11 77aa0000");
+	sorted_as(rows, "id", "0b9c5e11 0b9c5e5e 77aa0000 77ab0000");
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
 static void test_store__links_and_escaping_paths_are_refused(void **state)
 {
 	char *root = tmpdir_new();
@@ -881,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_validate__every_problem_is_listed_not_only_the_first),
 		cmocka_unit_test(test_time__dates_and_times_parse_and_format),
 		cmocka_unit_test(test_ids__unique_prefixes_resolve_and_short_ids_grow),
+		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
 		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
 		cmocka_unit_test(test_workflow__follows_spec_5),
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
