@@ -259,7 +259,11 @@ int dlg_store_write_file(dlg_store *s, const char *rel, const char *data,
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	/* No fsync, as git writes the work tree: the rename already keeps a
+	 * killed process from leaving half a file, and a synced file would
+	 * not outlive a power cut its commit (libgit2 syncs no object)
+	 * does not. See docs/design.md. */
+	if (close(fd) < 0) {
 		fd = -1;
 		dlg_error_set("cannot write '%s': %s", rel, strerror(errno));
 		goto done;
