@@ -13,9 +13,18 @@
 
 #include "core.h"
 
+/* The task ids of one shard folder, listed once: `agenda` or a report
+ * prints a short id per line, and each needs the ids of its shard. */
+typedef struct {
+	char **ids;
+	size_t count;
+	int listed;
+} shard_ids;
+
 struct dlg_store {
 	char *root;
 	char *cache;
+	shard_ids shards[256]; /* by the two hex digits; dropped on writes */
 };
 
 int dlg_store_open(dlg_store **out, const char *root)
@@ -31,10 +40,22 @@ int dlg_store_open(dlg_store **out, const char *root)
 	return 0;
 }
 
+/* This process changed the files: list the shards again when asked. */
+static void forget_shards(dlg_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < 256; i++) {
+		dlg_strv_free(s->shards[i].ids, s->shards[i].count);
+		memset(&s->shards[i], 0, sizeof(s->shards[i]));
+	}
+}
+
 void dlg_store_free(dlg_store *s)
 {
 	if (!s)
 		return;
+	forget_shards(s);
 	free(s->root);
 	free(s->cache);
 	free(s);
@@ -138,6 +159,7 @@ int dlg_store_remove_file(dlg_store *s, const char *rel)
 		dlg_error_set("%s: path leaves the repository", rel);
 		return DLG_EINVALID;
 	}
+	forget_shards(s);
 	full_path(&p, s, rel);
 	if (unlink(p.ptr) < 0 && errno != ENOENT) {
 		dlg_error_set("cannot remove '%s': %s", rel, strerror(errno));
@@ -234,6 +256,7 @@ int dlg_store_write_file(dlg_store *s, const char *rel, const char *data,
 		dlg_error_set("%s: path leaves the repository", rel);
 		return DLG_EINVALID;
 	}
+	forget_shards(s);
 	full_path(&p, s, rel);
 	slash = strrchr(p.ptr, '/');
 	if (mkdirs(p.ptr, (size_t)(slash - p.ptr)) < 0)
@@ -483,36 +506,50 @@ int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
 }
 
 /* Ids in a prefix's shard that start with the prefix. */
-static int shard_matches(char ***out, size_t *count, dlg_store *s,
-			 const char *prefix)
+static int hex_digit(char c)
 {
-	char **files = NULL, **v;
-	size_t nfiles = 0, n = 0, i, plen = strlen(prefix);
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+									 : -1;
+}
+
+/* The ids of the task files in the shard of id (lowercase hex first). */
+static int shard_list(const shard_ids **out, dlg_store *s, const char *id)
+{
+	int hi = hex_digit(id[0]), lo = hi < 0 ? -1 : hex_digit(id[1]);
+	shard_ids *sh;
+	char **files = NULL;
+	size_t nfiles = 0, i;
 	char rel[16];
 
-	snprintf(rel, sizeof(rel), "tasks/%.2s", prefix);
+	if (lo < 0) {
+		dlg_error_set("bad task id '%s'", id);
+		return DLG_EINVALID;
+	}
+	sh = &s->shards[hi * 16 + lo];
+	*out = sh;
+	if (sh->listed)
+		return 0;
+	snprintf(rel, sizeof(rel), "tasks/%.2s", id);
 	if (list_dir(&files, &nfiles, s, rel) < 0) {
 		dlg_error_set("cannot read %s: %s", rel, strerror(errno));
 		return -1;
 	}
-	v = calloc(nfiles + 1, sizeof(*v));
-	if (!v)
+	if (!(sh->ids = calloc(nfiles + 1, sizeof(*sh->ids))))
 		abort();
 	for (i = 0; i < nfiles; i++)
 		if (task_file_name(files[i]) &&
-		    !strncmp(files[i], prefix, plen))
-			v[n++] = strndup(files[i], 36);
+		    !(sh->ids[sh->count++] = strndup(files[i], 36)))
+			abort();
 	dlg_strv_free(files, nfiles);
-	*out = v;
-	*count = n;
+	sh->listed = 1;
 	return 0;
 }
 
 int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
 {
+	const shard_ids *sh;
 	char lower[37];
-	char **ids;
-	size_t n, i, len = strlen(prefix);
+	size_t n = 0, i, len = strlen(prefix);
 	int error;
 
 	if (len < 4 || len > 36 || !dlg_hex_prefix_valid(prefix)) {
@@ -523,38 +560,40 @@ int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
 	for (i = 0; i <= len; i++)
 		lower[i] = (char)(prefix[i] >= 'A' && prefix[i] <= 'F'
 					  ? prefix[i] + 32 : prefix[i]);
-	if ((error = shard_matches(&ids, &n, s, lower)) < 0)
+	if ((error = shard_list(&sh, s, lower)) < 0)
 		return error;
+	for (i = 0; i < sh->count; i++)
+		if (!strncmp(sh->ids[i], lower, len) && n++ == 0)
+			memcpy(out, sh->ids[i], 37);
 	if (n == 0) {
 		dlg_error_set("no task matches '%s'", prefix);
-		error = DLG_ENOTFOUND;
-	} else if (n > 1) {
+		return DLG_ENOTFOUND;
+	}
+	if (n > 1) {
 		dlg_error_set("task id '%s' is ambiguous: %zu tasks match "
 			      "(give more digits)", prefix, n);
-		error = DLG_EAMBIGUOUS;
-	} else {
-		memcpy(out, ids[0], 37);
+		return DLG_EAMBIGUOUS;
 	}
-	dlg_strv_free(ids, n);
-	return error;
+	return 0;
 }
 
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid)
 {
-	char **ids;
-	size_t n, i, len = 6, k;
+	const shard_ids *sh;
+	size_t i, len = 6, k;
 
-	if (shard_matches(&ids, &n, s, (char[3]){ uuid[0], uuid[1], 0 }) < 0)
-		n = 0, ids = NULL;
-	for (i = 0; i < n; i++) {
-		if (!strcmp(ids[i], uuid))
+	if (shard_list(&sh, s, uuid) < 0)
+		sh = &(const shard_ids){ NULL, 0, 0 };
+	for (i = 0; i < sh->count; i++) {
+		const char *id = sh->ids[i];
+
+		if (!strcmp(id, uuid))
 			continue;
-		for (k = 0; k < 36 && ids[i][k] == uuid[k]; k++)
+		for (k = 0; k < 36 && id[k] == uuid[k]; k++)
 			;
 		if (k + 1 > len)
 			len = k + 1;
 	}
-	dlg_strv_free(ids, n);
 	if (len > 36)
 		len = 36;
 	memcpy(out, uuid, len);

@@ -323,6 +323,18 @@ static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
 	assert_string_equal(out, "77aa00");
 	dlg_store_short_id(out, s, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
 	assert_string_equal(out, "0b9c5e5");
+	/* A shard is listed once, and again after the store writes. */
+	assert_int_equal(dlg_store_write_file(
+				 s, "tasks/0b/0b9c5e5e-7000-4000-8000-000000000000.yaml",
+				 "x", 1), 0);
+	dlg_store_short_id(out, s, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
+	assert_string_equal(out, "0b9c5e5e-7f");
+	assert_int_equal(dlg_store_resolve_task(out, s, "0b9c5e5e"),
+			 DLG_EAMBIGUOUS);
+	assert_int_equal(dlg_store_remove_file(
+				 s, "tasks/0b/0b9c5e5e-7000-4000-8000-000000000000.yaml"),
+			 0);
+	assert_int_equal(dlg_store_resolve_task(out, s, "0b9c5e5e"), 0);
 	dlg_store_free(s);
 	rm_rf(root);
 	free(root);
