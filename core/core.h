@@ -50,6 +50,8 @@ int dlg_buf_printf(dlg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int dlg_buf_vprintf(dlg_buf *b, const char *fmt, va_list ap);
 void dlg_buf_clear(dlg_buf *b);
+/* Room for len more bytes (and the NUL) without another allocation. */
+void dlg_buf_reserve(dlg_buf *b, size_t len);
 /* Give the buffer's string to the caller (who frees it); the buffer empties. */
 char *dlg_buf_detach(dlg_buf *b);
 void dlg_buf_dispose(dlg_buf *b);

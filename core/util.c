@@ -55,6 +55,11 @@ static void buf_grow(dlg_buf *b, size_t need)
 	b->asize = want;
 }
 
+void dlg_buf_reserve(dlg_buf *b, size_t len)
+{
+	buf_grow(b, len);
+}
+
 int dlg_buf_put(dlg_buf *b, const char *data, size_t len)
 {
 	buf_grow(b, len);

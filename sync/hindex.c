@@ -12,18 +12,24 @@
  * commits reachable from HEAD (a reset or a checkout moves HEAD back; the
  * commits past it stay indexed for when it moves forward again).
  *
- * Format: MAGIC, then blocks: "blk\n", u32 record count, u64 byte length,
- * the tip's id, the records, "end\n". A record: id, u32 commit time, u8
+ * Format: MAGIC, then blocks: "blk\n" or "bld\n", u32 record count, u64
+ * byte length, the tip's id, the records, "end\n". "bld" says the block's
+ * tip reaches every record of the file up to the block's end: when HEAD is
+ * the newest block's tip and that block says so, a query needs no walk
+ * through the parents (a third of `log ID` at 300,000 commits). An update
+ * learns it from the block before (its tip said so, and HEAD descends from
+ * that tip), or else from one such walk. Blocks written before "bld"
+ * existed say "blk". A record: id, u32 commit time, u8
  * parent count and the parents' ids, u32 path count, the paths with NULs.
  * A damaged or cut block ends the file as far as readers go; the next
  * update writes the file anew.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,12 +48,17 @@ typedef struct {
 } record;
 
 struct dlg_hindex {
-	dlg_buf data;	  /* the file */
+	const char *bytes; /* the file: mapped, or data once appended to */
+	size_t nbytes;
+	char *map;
+	size_t mapsize;
+	dlg_buf data;
 	record *recs;	  /* in file order */
 	size_t nrecs;
 	size_t *block_start; /* index into recs of each block */
 	size_t nblocks;
 	const unsigned char **tips;
+	unsigned char *reaches_all; /* each block: "bld" */
 	size_t *slot;	  /* hash of ids -> recs index + 1 */
 	size_t nslots;
 	size_t good_size; /* bytes of data that parsed */
@@ -61,12 +72,15 @@ static size_t hash_id(const unsigned char *id, size_t n)
 	return h % n;
 }
 
-static const record *find(const dlg_hindex *x, const unsigned char *id)
+static void build_table(dlg_hindex *x);
+
+/* The record of a commit; the table of ids is built when first needed. */
+static const record *find(dlg_hindex *x, const unsigned char *id)
 {
 	size_t h;
 
-	if (!x->nslots)
-		return NULL;
+	if (!x->slot)
+		build_table(x);
 	for (h = hash_id(id, x->nslots); x->slot[h]; h = (h + 1) % x->nslots)
 		if (!memcmp(x->recs[x->slot[h] - 1].id, id, 20))
 			return &x->recs[x->slot[h] - 1];
@@ -137,12 +151,13 @@ static int parse_record(cur *c, record *r)
 
 static void parse(dlg_hindex *x)
 {
-	cur c = { x->data.ptr + strlen(MAGIC), x->data.ptr + x->data.size };
+	cur c = { x->bytes + strlen(MAGIC), x->bytes + x->nbytes };
 	size_t alloc = 0;
 
 	x->good_size = strlen(MAGIC);
 	while ((size_t)(c.end - c.p) >= 4 + 4 + 8 + 20 &&
-	       !memcmp(c.p, "blk\n", 4)) {
+	       (!memcmp(c.p, "blk\n", 4) || !memcmp(c.p, "bld\n", 4))) {
+		int reaches_all = c.p[2] == 'd';
 		uint32_t n = 0, i;
 		uint64_t len = 0;
 		const char *start;
@@ -172,13 +187,15 @@ static void parse(dlg_hindex *x)
 		x->block_start = realloc(x->block_start, (x->nblocks + 1) *
 							 sizeof(size_t));
 		x->tips = realloc(x->tips, (x->nblocks + 1) * sizeof(*x->tips));
-		if (!x->block_start || !x->tips)
+		x->reaches_all = realloc(x->reaches_all, x->nblocks + 1);
+		if (!x->block_start || !x->tips || !x->reaches_all)
 			abort();
+		x->reaches_all[x->nblocks] = (unsigned char)reaches_all;
 		x->block_start[x->nblocks] = x->nrecs;
 		x->tips[x->nblocks++] = (const unsigned char *)start;
 		x->nrecs += n;
 		c.p = start + len;
-		x->good_size = (size_t)(c.p - x->data.ptr);
+		x->good_size = (size_t)(c.p - x->bytes);
 	}
 }
 
@@ -188,31 +205,46 @@ static void path_of(dlg_buf *out, dlg_repo *r)
 	dlg_buf_printf(out, "%sdelegit-history", git_repository_path(r->git));
 }
 
+static void unmap(dlg_hindex *x)
+{
+	if (x->map)
+		munmap(x->map, x->mapsize);
+	x->map = NULL;
+}
+
+/* Mapped, not read: 30 MB at 300,000 commits, and `log ID` reads only
+ * a few of its records' paths. */
 static void load(dlg_hindex *x, dlg_repo *r)
 {
 	dlg_buf path = DLG_BUF_INIT;
+	struct stat st;
 	int fd;
 
 	path_of(&path, r);
+	unmap(x);
 	dlg_buf_clear(&x->data);
 	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) >= 0) {
-		char chunk[1 << 16];
-		ssize_t n;
-
-		while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
-		       (n < 0 && errno == EINTR))
-			if (n > 0)
-				dlg_buf_put(&x->data, chunk, (size_t)n);
+		if (fstat(fd, &st) == 0 && st.st_size > 0) {
+			x->map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+				      MAP_PRIVATE | MAP_POPULATE, fd, 0);
+			if (x->map == MAP_FAILED)
+				x->map = NULL;
+			else
+				x->mapsize = (size_t)st.st_size;
+		}
 		close(fd);
 	}
 	dlg_buf_dispose(&path);
-	if (x->data.size < strlen(MAGIC) ||
-	    memcmp(x->data.ptr, MAGIC, strlen(MAGIC))) {
-		dlg_buf_clear(&x->data);
+	x->bytes = x->map;
+	x->nbytes = x->mapsize;
+	if (x->nbytes < strlen(MAGIC) ||
+	    memcmp(x->bytes, MAGIC, strlen(MAGIC))) {
+		unmap(x);
 		dlg_buf_puts(&x->data, MAGIC);
+		x->bytes = x->data.ptr;
+		x->nbytes = x->data.size;
 	}
 	parse(x);
-	build_table(x);
 }
 
 /* The paths a commit changed against its first parent, NUL-separated. */
@@ -271,19 +303,80 @@ done:
 	return error;
 }
 
+static int is_newest_tip(const dlg_hindex *x, const git_oid *id)
+{
+	return x->nblocks && !memcmp(x->tips[x->nblocks - 1], id->id, 20);
+}
+
+/* Mark what the records from start reach, through the parents the index
+ * knows; returns how many were newly marked. */
+static size_t walk(dlg_hindex *x, unsigned char *seen, size_t *stack,
+		   const record *start)
+{
+	size_t top = 0, n = 0;
+
+	if (!start || seen[start - x->recs])
+		return 0;
+	seen[start - x->recs] = 1;
+	stack[top++] = (size_t)(start - x->recs);
+	n++;
+	while (top) {
+		const record *c = &x->recs[stack[--top]];
+		unsigned k;
+
+		for (k = 0; k < c->nparents; k++) {
+			const record *p = find(x, c->parents + 20 * k);
+
+			if (p && !seen[p - x->recs]) {
+				seen[p - x->recs] = 1;
+				stack[top++] = (size_t)(p - x->recs);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Whether a new block's tip (head, whose new commits have these parents)
+ * reaches every record indexed before it. */
+static int reaches_indexed(dlg_hindex *x, dlg_repo *r, const git_oid *head,
+			   const unsigned char *parents, size_t nparents)
+{
+	unsigned char *seen;
+	size_t *stack, n = 0, i;
+	git_oid tip;
+
+	/* Usually: the newest tip reached everything, and HEAD has moved
+	 * on from it. */
+	git_oid_fromraw(&tip, x->tips[x->nblocks - 1]);
+	if (x->reaches_all[x->nblocks - 1] &&
+	    git_graph_descendant_of(r->git, head, &tip) == 1)
+		return 1;
+	git_error_clear(); /* a tip gone (a gc) only costs the walk */
+	seen = calloc(x->nrecs + 1, 1);
+	stack = malloc((x->nrecs + 1) * sizeof(*stack));
+	if (!seen || !stack)
+		abort();
+	for (i = 0; i < nparents; i++)
+		n += walk(x, seen, stack, find(x, parents + 20 * i));
+	free(seen);
+	free(stack);
+	return n == x->nrecs;
+}
+
 /* Index the commits reachable from HEAD that are not indexed yet. */
 static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 {
 	git_revwalk *rw = NULL;
 	dlg_trees memo = { r->git, { NULL }, 0 };
-	dlg_buf recs = DLG_BUF_INIT;
+	dlg_buf recs = DLG_BUF_INIT, parents = DLG_BUF_INIT;
 	uint32_t n = 0;
 	uint64_t len;
 	git_oid oid;
 	size_t i, before;
-	int error, anew;
+	int error, anew, reaches;
 
-	if (find(x, head->id))
+	if (is_newest_tip(x, head) || find(x, head->id))
 		return 0;
 	if (git_revwalk_new(&rw, r->git) < 0 ||
 	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
@@ -325,9 +418,12 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		dlg_buf_put(&recs, (const char *)oid.id, 20);
 		dlg_buf_put(&recs, (const char *)&t, 4);
 		dlg_buf_put(&recs, (const char *)&np, 1);
-		for (k = 0; k < np; k++)
+		for (k = 0; k < np; k++) {
 			dlg_buf_put(&recs, (const char *)
 				    git_commit_parent_id(c, k)->id, 20);
+			dlg_buf_put(&parents, (const char *)
+				    git_commit_parent_id(c, k)->id, 20);
+		}
 		dlg_buf_put(&recs, (const char *)&npaths, 4);
 		dlg_buf_put(&recs, paths.ptr, paths.size);
 		dlg_buf_dispose(&paths);
@@ -337,15 +433,25 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	git_revwalk_free(rw);
 	dlg_sync__trees_dispose(&memo);
 	if (error != GIT_ITEROVER) {
+		dlg_buf_dispose(&parents);
 		dlg_buf_dispose(&recs);
 		return error < 0 ? error : -1;
 	}
 	len = 20 + recs.size + 4;
+	reaches = !x->nblocks ||
+		  reaches_indexed(x, r, head, (const unsigned char *)parents.ptr,
+				  parents.size / 20);
+	dlg_buf_dispose(&parents);
 	/* The new block after what parsed (a damaged tail is dropped). */
-	anew = x->good_size != x->data.size;
+	anew = x->good_size != x->nbytes;
+	if (x->bytes != x->data.ptr) { /* mapped: copy what stays, once */
+		dlg_buf_clear(&x->data);
+		dlg_buf_reserve(&x->data, x->good_size + 16 + len + 4);
+		dlg_buf_put(&x->data, x->bytes, x->good_size);
+	}
 	x->data.size = x->good_size;
 	before = x->data.size;
-	dlg_buf_put(&x->data, "blk\n", 4);
+	dlg_buf_put(&x->data, reaches ? "bld\n" : "blk\n", 4);
 	dlg_buf_put(&x->data, (const char *)&n, 4);
 	dlg_buf_put(&x->data, (const char *)&len, 8);
 	dlg_buf_put(&x->data, (const char *)head->id, 20);
@@ -354,9 +460,13 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	dlg_buf_dispose(&recs);
 	/* An index that cannot be written only costs time. */
 	write_file(x, r, x->data.size - before, anew);
+	x->bytes = x->data.ptr;
+	x->nbytes = x->data.size;
 	x->nrecs = x->nblocks = 0;
+	free(x->slot);
+	x->slot = NULL;
 	parse(x);
-	build_table(x);
+	unmap(x); /* nothing points into it now */
 	return 0;
 }
 
@@ -410,30 +520,17 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 {
 	unsigned char *seen = calloc(x->nrecs + 1, 1);
 	size_t *stack = malloc((x->nrecs + 1) * sizeof(*stack));
-	size_t top = 0, n = 0, b, i;
-	const record *rec;
+	size_t n = 0, b, i;
 	git_oid *v;
 
 	if (!seen || !stack)
 		abort();
-	/* What HEAD reaches, through the parents the index knows. */
-	if ((rec = find(x, head->id))) {
-		seen[rec - x->recs] = 1;
-		stack[top++] = (size_t)(rec - x->recs);
-	}
-	while (top) {
-		const record *c = &x->recs[stack[--top]];
-		unsigned k;
-
-		for (k = 0; k < c->nparents; k++) {
-			const record *p = find(x, c->parents + 20 * k);
-
-			if (p && !seen[p - x->recs]) {
-				seen[p - x->recs] = 1;
-				stack[top++] = (size_t)(p - x->recs);
-			}
-		}
-	}
+	/* What HEAD reaches: every record, when HEAD is the newest tip and
+	 * its block says so; else what a walk through the parents finds. */
+	if (is_newest_tip(x, head) && x->reaches_all[x->nblocks - 1])
+		memset(seen, 1, x->nrecs);
+	else
+		walk(x, seen, stack, find(x, head->id));
 	free(stack);
 	v = calloc(x->nrecs + 1, sizeof(*v));
 	if (!v)
@@ -457,10 +554,12 @@ void dlg_sync__hindex_free(dlg_hindex *x)
 {
 	if (!x)
 		return;
+	unmap(x);
 	dlg_buf_dispose(&x->data);
 	free(x->recs);
 	free(x->block_start);
 	free(x->tips);
+	free(x->reaches_all);
 	free(x->slot);
 	free(x);
 }

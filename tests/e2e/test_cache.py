@@ -288,15 +288,30 @@ class TestHistoryIndex(unittest.TestCase):
     def log(self):
         return self.repo.ok("log", self.id[:8])
 
+    def newest_block(self):
+        """The newest block's mark: "bld" when its tip reaches every
+        record indexed (a query then walks no parents), else "blk"."""
+        path = os.path.join(self.repo.path, ".git", "delegit-history")
+        with open(path, "rb") as f:
+            data = f.read()
+        p, mark = len(b"delegit history 1\n"), None
+        while data[p:p + 2] == b"bl":
+            mark = data[p:p + 3].decode()
+            p += 16 + struct.unpack("<Q", data[p + 8:p + 16])[0]
+        self.assertEqual(p, len(data))
+        return mark
+
     def test_reset_pull_and_damage(self):
         self.assertIn("priority: normal -> high", self.log())
         self.repo.ok("set", self.id[:8], "priority=low")
         self.assertIn("priority: high -> low", self.log())
+        self.assertEqual(self.newest_block(), "bld")
         # HEAD moved back by plain git: the undone change is not shown
         self.repo.git("reset", "-q", "--hard", "HEAD~1")
         self.assertNotIn("high -> low", self.log())
         self.assertIn("normal -> high", self.log())
-        # a change pulled with plain git shows up
+        # a change pulled with plain git shows up, the undone one still
+        # not: the new block's tip does not reach it
         other = Repo(tmp=self.repo.tmp, name="other",
                      clone_from=self.repo.path)
         try:
@@ -304,8 +319,15 @@ class TestHistoryIndex(unittest.TestCase):
             other.ok("start", self.id[:8])
             self.repo.git("pull", "-q", "--no-rebase", other.path, "main")
             self.assertIn("status: open -> in-progress", self.log())
+            self.assertNotIn("high -> low", self.log())
+            self.assertEqual(self.newest_block(), "blk")
         finally:
             other.close()
+        # and not after one more change either
+        self.repo.ok("set", self.id[:8], "priority=critical")
+        self.assertIn("high -> critical", self.log())
+        self.assertNotIn("high -> low", self.log())
+        self.assertEqual(self.newest_block(), "blk")
         # damaged or cut: rebuilt, same answer
         path = os.path.join(self.repo.path, ".git", "delegit-history")
         expect = self.log()
@@ -316,6 +338,27 @@ class TestHistoryIndex(unittest.TestCase):
                 f.write(damaged)
             self.assertEqual(self.log(), expect)
         self.assertEqual(self.log(), expect)
+
+    def test_index_of_an_older_delegit_learns_what_its_tip_reaches(self):
+        self.log()
+        self.repo.ok("set", self.id[:8], "priority=low")
+        self.log()
+        # as a delegit from before "bld" wrote it: every block says "blk"
+        path = os.path.join(self.repo.path, ".git", "delegit-history")
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        p = len(b"delegit history 1\n")
+        while data[p:p + 2] == b"bl":
+            data[p:p + 4] = b"blk\n"
+            p += 16 + struct.unpack("<Q", bytes(data[p + 8:p + 16]))[0]
+        with open(path, "wb") as f:
+            f.write(data)
+        self.assertEqual(self.newest_block(), "blk")
+        self.repo.ok("set", self.id[:8], "priority=critical")
+        log = self.log()
+        self.assertEqual(self.newest_block(), "bld")
+        for change in ("normal -> high", "high -> low", "low -> critical"):
+            self.assertIn(change, log)
 
 
 if __name__ == "__main__":
