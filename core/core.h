@@ -559,9 +559,6 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in);
 /* Who to delegate a task to, best first, each with score and reasons. */
 int dlg_suggest(dlg_node **out, const dlg_node *task,
 		const dlg_report_input *in);
-/* Tasks done on time / done with a deadline (NAN when none); done count. */
-double dlg_on_time_rate(const dlg_report_input *in, const char *handle,
-			size_t *done);
 /* "4h" -> 14400 seconds; units m, h, d, w. */
 int dlg_duration_parse(long *out, const char *s);
 const char *dlg_agenda_kind_name(dlg_agenda_kind k);

@@ -128,23 +128,6 @@ static const char *last_status(const dlg_events *ev, const char *task,
 	return NULL;
 }
 
-static size_t reopen_count(const dlg_report_input *in, const char *task)
-{
-	size_t i, n = 0;
-
-	for (i = 0; in->events && i < in->events->count; i++) {
-		const dlg_event *e = &in->events->items[i];
-
-		if (!strcmp(e->task, task) && eq(e->field, "status") &&
-		    (eq(e->from, "done") || eq(e->from, "cancelled")) &&
-		    !eq(e->to, "done") && !eq(e->to, "cancelled") &&
-		    (!in->since || e->at >= in->since) &&
-		    (!in->until || e->at < in->until))
-			n++;
-	}
-	return n;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -175,37 +158,56 @@ static dlg_node *task_ref(const dlg_node *t)
 
 /* ----------------------------------------------------------- workload */
 
-static void load_of(const dlg_report_input *in, const char *handle,
-		    size_t *open, double *hours)
+/* Each team member's open tasks and their estimated hours, by index in
+ * team->people (the caller frees both), in one pass over the tasks: not
+ * one pass per person (50 people and 40,000 open tasks were two million
+ * lookups). */
+/* Where a handle is in team->people; team->count when it is not. */
+static size_t person_index(const dlg_report_input *in, const char *handle)
 {
-	size_t i;
+	size_t k;
 
-	*open = 0;
-	*hours = 0;
+	for (k = 0; handle && k < in->team->count; k++)
+		if (eq(str(in->team->people[k], "handle"), handle))
+			break;
+	return handle ? k : in->team->count;
+}
+
+static void loads(size_t **open, double **hours, const dlg_report_input *in)
+{
+	size_t i, k;
+
+	*open = calloc(in->team->count + 1, sizeof(**open));
+	*hours = calloc(in->team->count + 1, sizeof(**hours));
+	if (!*open || !*hours)
+		abort();
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 
-		if (!dlg_task_is_open(t) || !eq(str(t, "assignee"), handle))
+		if (!dlg_task_is_open(t) ||
+		    (k = person_index(in, str(t, "assignee"))) ==
+			    in->team->count)
 			continue;
-		(*open)++;
+		(*open)[k]++;
 		if (str(t, "estimate_hours"))
-			*hours += atof(str(t, "estimate_hours"));
+			(*hours)[k] += atof(str(t, "estimate_hours"));
 	}
 }
 
 int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
-	size_t i;
+	size_t i, *open_of;
+	double *hours_of;
 
+	loads(&open_of, &hours_of, in);
 	for (i = 0; i < in->team->count; i++) {
 		const dlg_node *p = in->team->people[i];
 		const char *cap = str(p, "capacity_hours");
 		dlg_node *row = dlg_node_new_map();
-		size_t open;
-		double hours;
+		size_t open = open_of[i];
+		double hours = hours_of[i];
 
-		load_of(in, str(p, "handle"), &open, &hours);
 		dlg_map_set_str(row, "handle", str(p, "handle"));
 		dlg_map_set_str(row, "name", str(p, "name"));
 		dlg_map_set_str(row, "org", str(p, "org"));
@@ -224,6 +226,8 @@ int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
 		dlg_seq_push(people, row);
 	}
 	dlg_map_set(doc, "people", people);
+	free(open_of);
+	free(hours_of);
 	*out = doc;
 	return 0;
 }
@@ -237,23 +241,72 @@ typedef struct {
 	size_t ncycle;
 } delivery_acc;
 
-static void delivery_of(delivery_acc *d, const dlg_report_input *in,
-			const char *handle)
+static int cmp_task_id(const void *a, const void *b)
 {
-	size_t i, j;
+	const char *x = str(*(const dlg_node *const *)a, "id"),
+		   *y = str(*(const dlg_node *const *)b, "id");
 
-	memset(d, 0, sizeof(*d));
-	d->cycle = calloc(in->ntasks + 1, sizeof(*d->cycle));
-	if (!d->cycle)
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Each status change out of done or cancelled in the period counts for
+ * the assignee of its task: one pass over the events, the tasks found by
+ * id (not a pass over every event for each task). */
+static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
+{
+	const dlg_node **byid = calloc(in->ntasks + 1, sizeof(*byid));
+	size_t i, lo, hi, k;
+
+	if (!byid)
+		abort();
+	memcpy(byid, in->tasks, in->ntasks * sizeof(*byid));
+	qsort(byid, in->ntasks, sizeof(*byid), cmp_task_id);
+	for (i = 0; in->events && i < in->events->count; i++) {
+		const dlg_event *e = &in->events->items[i];
+
+		if (!eq(e->field, "status") ||
+		    !(eq(e->from, "done") || eq(e->from, "cancelled")) ||
+		    eq(e->to, "done") || eq(e->to, "cancelled") ||
+		    (in->since && e->at < in->since) ||
+		    (in->until && e->at >= in->until))
+			continue;
+		/* the first task with this id, then any others with it */
+		for (lo = 0, hi = in->ntasks; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			const char *id = str(byid[mid], "id");
+
+			if (strcmp(id ? id : "", e->task) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < in->ntasks && eq(str(byid[lo], "id"), e->task); lo++)
+			if ((k = person_index(in, str(byid[lo], "assignee"))) <
+			    in->team->count)
+				acc[k].reopened++;
+	}
+	free(byid);
+}
+
+/* What each team member delivered (by index in team->people), in one
+ * pass over the tasks. Free with deliveries_free. */
+static delivery_acc *deliveries(const dlg_report_input *in)
+{
+	delivery_acc *acc = calloc(in->team->count + 1, sizeof(*acc));
+	size_t i, j, k, *alloc = calloc(in->team->count + 1, sizeof(*alloc));
+
+	if (!acc || !alloc)
 		abort();
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 		const dlg_node *fb = dlg_map_get(t, "feedback");
 		const char *closed = str(t, "closed");
+		const char *handle = str(t, "assignee");
+		delivery_acc *d;
 
-		if (!eq(str(t, "assignee"), handle))
+		if ((k = person_index(in, handle)) == in->team->count)
 			continue;
-		d->reopened += reopen_count(in, str(t, "id"));
+		d = &acc[k];
 		for (j = 0; fb && j < fb->count; j++) {
 			const char *r = str(fb->items[j], "rating");
 
@@ -272,38 +325,48 @@ static void delivery_of(delivery_acc *d, const dlg_report_input *in,
 			if (strncmp(closed, str(t, "due"), 10) <= 0)
 				d->on_time++;
 		}
+		if (d->ncycle == alloc[k]) {
+			alloc[k] = alloc[k] ? 2 * alloc[k] : 16;
+			d->cycle = realloc(d->cycle,
+					   alloc[k] * sizeof(*d->cycle));
+			if (!d->cycle)
+				abort();
+		}
 		d->cycle[d->ncycle++] = hours_between(
 			str(t, "started") ? str(t, "started") : str(t, "created"),
 			closed) / 24.0;
 	}
+	free(alloc);
+	count_reopens(acc, in);
+	return acc;
 }
 
-double dlg_on_time_rate(const dlg_report_input *in, const char *handle,
-			size_t *done)
+static void deliveries_free(delivery_acc *acc, size_t n)
 {
-	delivery_acc d;
-	double r;
+	size_t k;
 
-	delivery_of(&d, in, handle);
-	free(d.cycle);
-	if (done)
-		*done = d.done;
-	r = d.with_due ? (double)d.on_time / (double)d.with_due : NAN;
-	return r;
+	for (k = 0; k < n; k++)
+		free(acc[k].cycle);
+	free(acc);
+}
+
+static double on_time_rate(const delivery_acc *d)
+{
+	return d->with_due ? (double)d->on_time / (double)d->with_due : NAN;
 }
 
 int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	delivery_acc *all = deliveries(in);
 	size_t i;
 
 	for (i = 0; i < in->team->count; i++) {
 		const char *h = str(in->team->people[i], "handle");
 		dlg_node *row = dlg_node_new_map();
-		delivery_acc d;
+		delivery_acc d = all[i];
 		double med;
 
-		delivery_of(&d, in, h);
 		med = median(d.cycle, d.ncycle);
 		dlg_map_set_str(row, "handle", h);
 		set_num(row, "done", (double)d.done);
@@ -325,9 +388,9 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 				round1(d.rating_sum / (double)d.ratings));
 		else
 			dlg_map_set_null(row, "mean_rating");
-		free(d.cycle);
 		dlg_seq_push(people, row);
 	}
+	deliveries_free(all, in->team->count);
 	dlg_map_set(doc, "people", people);
 	*out = doc;
 	return 0;
@@ -560,8 +623,11 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 	dlg_node *list = dlg_node_new_seq();
 	const dlg_node *need = dlg_map_get(task, "skills");
 	const char *est = str(task, "estimate_hours");
-	size_t i, j;
+	size_t i, j, *open_of;
+	double *hours_of;
+	delivery_acc *delivered = deliveries(in);
 
+	loads(&open_of, &hours_of, in);
 	for (i = 0; i < in->team->count; i++) {
 		const dlg_node *p = in->team->people[i];
 		const dlg_node *has = dlg_map_get(p, "skills");
@@ -591,7 +657,8 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 			dlg_buf_puts(&r, "skills: the task names none");
 		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
 
-		load_of(in, str(p, "handle"), &open, &hours);
+		open = open_of[i];
+		hours = hours_of[i];
 		if (eq(str(task, "assignee"), str(p, "handle")) &&
 		    dlg_task_is_open(task)) {
 			/* the task is in their load already: count it once */
@@ -619,7 +686,8 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		}
 		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
 
-		rate = dlg_on_time_rate(in, str(p, "handle"), &done);
+		rate = on_time_rate(&delivered[i]);
+		done = delivered[i].done;
 		dlg_buf_clear(&r);
 		if (isnan(rate)) {
 			dlg_buf_printf(&r, "delivery: no deadlines met or missed "
@@ -654,6 +722,9 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 	if (list->count > 1)
 		qsort(list->items, list->count, sizeof(*list->items),
 		      cmp_candidate);
+	free(open_of);
+	free(hours_of);
+	deliveries_free(delivered, in->team->count);
 	*out = list;
 	return 0;
 }
