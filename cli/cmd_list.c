@@ -1,4 +1,5 @@
 /* delegit list [filters] [--sort K] [--json] */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,18 @@ static const cli_spec spec = {
 	NULL, opts, 0, 0
 };
 
+/* s padded with blanks to width, between two color codes. */
+static void cell(const char *on, const char *s, int width, const char *off)
+{
+	int len = (int)strlen(s);
+
+	fputs(on, stdout);
+	fputs(s, stdout);
+	for (; len < width; len++)
+		putchar(' ');
+	fputs(off, stdout);
+}
+
 static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			size_t n)
 {
@@ -45,22 +58,28 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
 	       "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
 	       cli_color(c, C_RESET));
+	/* 40,000 lines at 100k tasks: cells, not printf's format. */
 	for (i = 0; i < n; i++) {
 		const dlg_row *t = rows[i];
-		const char *status = t->status, *due = t->due,
-			   *who = t->assignee;
 		char shortid[37];
 		int late = dlg_row_is_overdue(t, today);
 
 		dlg_rows_short_id(shortid, all, t);
 		cli_fit(&title, t->title, tw);
-		printf("%s%-8s%s %s%-11s%s %-8s %s%-10s%s %-10s %s\n",
-		       cli_color(c, C_YELLOW), shortid, cli_color(c, C_RESET),
-		       cli_color(c, cli_status_color(status)), status,
-		       cli_color(c, C_RESET), t->priority,
-		       late ? cli_color(c, C_RED) : "", due ? due : "-",
-		       late ? cli_color(c, C_RESET) : "", who ? who : "-",
-		       title.ptr);
+		cell(cli_color(c, C_YELLOW), shortid, 8, cli_color(c, C_RESET));
+		putchar(' ');
+		cell(cli_color(c, cli_status_color(t->status)), t->status, 11,
+		     cli_color(c, C_RESET));
+		putchar(' ');
+		cell("", t->priority, 8, "");
+		putchar(' ');
+		cell(late ? cli_color(c, C_RED) : "", t->due ? t->due : "-", 10,
+		     late ? cli_color(c, C_RESET) : "");
+		putchar(' ');
+		cell("", t->assignee ? t->assignee : "-", 10, "");
+		putchar(' ');
+		fputs(title.ptr, stdout);
+		putchar('\n');
 	}
 	dlg_buf_dispose(&title);
 }

@@ -62,22 +62,27 @@ void cli_short_id(char out[37], cli_ctx *c, const char *uuid)
 
 void cli_fit(dlg_buf *out, const char *s, int width)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	int cols = 0;
 
+	/* Runs of bytes are copied whole; a newline becomes a blank. */
 	dlg_buf_clear(out);
-	while (*p) {
+	for (; *p; cols++) {
 		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
 
 		if (cols + 1 > width || (cols + 1 == width && p[n])) {
+			dlg_buf_put(out, (const char *)run, (size_t)(p - run));
 			dlg_buf_puts(out, "\xe2\x80\xa6"); /* … */
 			return;
 		}
-		dlg_buf_put(out, *p == '\n' ? " " : (const char *)p,
-			    *p == '\n' ? 1 : n);
+		if (*p == '\n') {
+			dlg_buf_put(out, (const char *)run, (size_t)(p - run));
+			dlg_buf_put(out, " ", 1);
+			run = p + 1;
+		}
 		p += n;
-		cols++;
 	}
+	dlg_buf_put(out, (const char *)run, (size_t)(p - run));
 }
 
 static void print_text(const char *label, const char *text, int indent)

@@ -158,10 +158,6 @@ static dlg_node *task_ref(const dlg_node *t)
 
 /* ----------------------------------------------------------- workload */
 
-/* Each team member's open tasks and their estimated hours, by index in
- * team->people (the caller frees both), in one pass over the tasks: not
- * one pass per person (50 people and 40,000 open tasks were two million
- * lookups). */
 /* Where a handle is in team->people; team->count when it is not. */
 static size_t person_index(const dlg_report_input *in, const char *handle)
 {
@@ -173,6 +169,10 @@ static size_t person_index(const dlg_report_input *in, const char *handle)
 	return handle ? k : in->team->count;
 }
 
+/* Each team member's open tasks and their estimated hours, by index in
+ * team->people (the caller frees both), in one pass over the tasks: not
+ * one pass per person (50 people and 40,000 open tasks were two million
+ * lookups). */
 static void loads(size_t **open, double **hours, const dlg_report_input *in)
 {
 	size_t i, k;

@@ -505,7 +505,6 @@ int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
 	return 0;
 }
 
-/* Ids in a prefix's shard that start with the prefix. */
 static int hex_digit(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10

@@ -52,7 +52,7 @@ struct dlg_hindex {
 	size_t nbytes;
 	char *map;
 	size_t mapsize;
-	dlg_buf data;
+	dlg_buf data;	  /* the file as written by an update */
 	record *recs;	  /* in file order */
 	size_t nrecs;
 	size_t *block_start; /* index into recs of each block */
@@ -61,7 +61,7 @@ struct dlg_hindex {
 	unsigned char *reaches_all; /* each block: "bld" */
 	size_t *slot;	  /* hash of ids -> recs index + 1 */
 	size_t nslots;
-	size_t good_size; /* bytes of data that parsed */
+	size_t good_size; /* bytes that parsed */
 };
 
 static size_t hash_id(const unsigned char *id, size_t n)
