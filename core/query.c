@@ -163,12 +163,13 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now)
 {
 	size_t i, n = 0, total = dlg_rows_count(rows);
-	const dlg_row **v = calloc(total + 1, sizeof(*v));
+	const dlg_row **v = malloc((total + 1) * sizeof(*v));
 	sort_rec *recs;
 	char today[11];
 
 	if (!v)
 		abort();
+	dlg_prefault(v, (total + 1) * sizeof(*v));
 	dlg_date_format(today, now);
 	for (i = 0; i < total; i++)
 		if (matches(dlg_rows_at(rows, i), q, team, today))
@@ -176,8 +177,9 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	sort_key = q->sort ? dlg_enum_index(sort_keys, q->sort) : K_DUE;
 	if (sort_key < 0)
 		sort_key = K_DUE;
-	if (!(recs = calloc(n + 1, sizeof(*recs))))
+	if (!(recs = malloc((n + 1) * sizeof(*recs))))
 		abort();
+	dlg_prefault(recs, (n + 1) * sizeof(*recs));
 	for (i = 0; i < n; i++)
 		sort_rec_set(&recs[i], v[i]);
 	qsort(recs, n, sizeof(*recs), cmp_rec);

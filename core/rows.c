@@ -642,12 +642,14 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 			continue;
 		}
 		if (r->nnames + sh->count > alloc) {
-			alloc = 2 * (r->nnames + sh->count);
+			alloc = (r->nnames + sh->count) * 5 / 4 + 512;
 			r->entries = realloc(r->entries,
 					     alloc * sizeof(*r->entries));
 			r->names = realloc(r->names, alloc * sizeof(*r->names));
 			if (!r->entries || !r->names)
 				abort();
+			dlg_prefault(r->entries + r->count,
+				 (alloc - r->count) * sizeof(*r->entries));
 		}
 		for (j = 0; j < sh->count; j++) {
 			const scanned *f = &sh->files[j];

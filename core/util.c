@@ -1,7 +1,10 @@
 /* Buffers, errors and diagnostics. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core.h"
 
@@ -58,6 +61,21 @@ static void buf_grow(dlg_buf *b, size_t need)
 void dlg_buf_reserve(dlg_buf *b, size_t len)
 {
 	buf_grow(b, len);
+}
+
+void dlg_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t b = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (b > a)
+		madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* a hint */
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 int dlg_buf_put(dlg_buf *b, const char *data, size_t len)
