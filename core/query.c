@@ -94,11 +94,11 @@ typedef struct {
 
 static void key_set(sort_str *k, const char *s)
 {
+	size_t len = s ? strnlen(s, PREFIX) : 0;
+
 	k->s = s;
-	if (s)
-		strncpy(k->head, s, PREFIX);
-	else
-		memset(k->head, 0, PREFIX);
+	memcpy(k->head, s ? s : "", len);
+	memset(k->head + len, 0, PREFIX - len);
 }
 
 /* As strcmp, missing values last. */
@@ -162,27 +162,30 @@ static int cmp_rec(const void *x, const void *y)
 int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now)
 {
-	size_t i, n = 0, total = dlg_rows_count(rows);
-	const dlg_row **v = malloc((total + 1) * sizeof(*v));
-	sort_rec *recs;
+	size_t i, n = 0, alloc = 0, total = dlg_rows_count(rows);
+	const dlg_row **v;
+	sort_rec *recs = NULL;
 	char today[11];
 
-	if (!v)
-		abort();
-	dlg_prefault(v, (total + 1) * sizeof(*v));
 	dlg_date_format(today, now);
-	for (i = 0; i < total; i++)
-		if (matches(dlg_rows_at(rows, i), q, team, today))
-			v[n++] = dlg_rows_at(rows, i);
 	sort_key = q->sort ? dlg_enum_index(sort_keys, q->sort) : K_DUE;
 	if (sort_key < 0)
 		sort_key = K_DUE;
-	if (!(recs = malloc((n + 1) * sizeof(*recs))))
-		abort();
-	dlg_prefault(recs, (n + 1) * sizeof(*recs));
-	for (i = 0; i < n; i++)
-		sort_rec_set(&recs[i], v[i]);
+	/* One pass over the rows, in the cache file's order. */
+	for (i = 0; i < total; i++) {
+		if (!matches(dlg_rows_at(rows, i), q, team, today))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc + alloc / 2 : 1024;
+			if (!(recs = realloc(recs, alloc * sizeof(*recs))))
+				abort();
+			dlg_prefault(recs + n, (alloc - n) * sizeof(*recs));
+		}
+		sort_rec_set(&recs[n++], dlg_rows_at(rows, i));
+	}
 	qsort(recs, n, sizeof(*recs), cmp_rec);
+	if (!(v = malloc((n + 1) * sizeof(*v))))
+		abort();
 	for (i = 0; i < n; i++)
 		v[i] = recs[i].row;
 	free(recs);
