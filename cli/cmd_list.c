@@ -31,7 +31,7 @@ static const cli_spec spec = {
 	NULL, opts, 0, 0
 };
 
-/* s padded with blanks to width, between two color codes. */
+/* s padded with blanks to width, between two color codes, and a blank. */
 static void cell(dlg_buf *line, const char *on, const char *s, int width,
 		 const char *off)
 {
