@@ -183,7 +183,8 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		}
 		sort_rec_set(&recs[n++], dlg_rows_at(rows, i));
 	}
-	qsort(recs, n, sizeof(*recs), cmp_rec);
+	if (n)
+		qsort(recs, n, sizeof(*recs), cmp_rec);
 	if (!(v = malloc((n + 1) * sizeof(*v))))
 		abort();
 	for (i = 0; i < n; i++)

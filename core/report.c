@@ -259,7 +259,8 @@ static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 
 	if (!byid)
 		abort();
-	memcpy(byid, in->tasks, in->ntasks * sizeof(*byid));
+	if (in->ntasks)
+		memcpy(byid, in->tasks, in->ntasks * sizeof(*byid));
 	qsort(byid, in->ntasks, sizeof(*byid), cmp_task_id);
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
