@@ -230,6 +230,9 @@ int dlg_store_remove_file(dlg_store *s, const char *relpath);
 /* Read or write any file by its path (for files git hands to the merge
  * driver): reads at most DLG_MAX_FILE bytes. */
 int dlg_path_read(dlg_buf *out, const char *path);
+/* A whole file mapped read-only, its pages read in at once; NULL when it
+ * is missing, empty or cannot be mapped. munmap(map, *size) frees it. */
+char *dlg_path_map(const char *path, size_t *size);
 int dlg_path_write(const char *path, const char *data, size_t len);
 
 /* The path of a task file: tasks/<hh>/<uuid>.yaml */

@@ -172,23 +172,12 @@ static const unsigned char *entry_oid(const entry *e)
 /* Map the cache file; a missing, foreign or older one is empty. */
 static void cache_open(cursor *c, dlg_rows *r, const char *path)
 {
-	struct stat st;
 	size_t hdr = strlen(MAGIC) + strlen(DELEGIT_VERSION) + 1;
-	int fd;
 
 	memset(c, 0, sizeof(*c));
-	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!path || !(r->map = dlg_path_map(path, &r->mapsize)))
 		return;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= hdr + 16) {
-		r->map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			      MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (r->map == MAP_FAILED)
-			r->map = NULL;
-		else
-			r->mapsize = (size_t)st.st_size;
-	}
-	close(fd);
-	if (!r->map || memcmp(r->map, MAGIC, strlen(MAGIC)) ||
+	if (r->mapsize < hdr + 16 || memcmp(r->map, MAGIC, strlen(MAGIC)) ||
 	    strcmp(r->map + strlen(MAGIC), DELEGIT_VERSION))
 		return;
 	memcpy(&c->scan.tv_sec, r->map + hdr, 8);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,6 +374,27 @@ int dlg_path_read(dlg_buf *out, const char *path)
 		dlg_buf_put(out, chunk, n);
 	fclose(f);
 	return 0;
+}
+
+char *dlg_path_map(const char *path, size_t *size)
+{
+	struct stat st;
+	char *map = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*size = 0;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (map == MAP_FAILED)
+			map = NULL;
+		else
+			*size = (size_t)st.st_size;
+	}
+	close(fd);
+	return map;
 }
 
 int dlg_path_write(const char *path, const char *data, size_t len)

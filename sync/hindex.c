@@ -48,11 +48,9 @@ typedef struct {
 } record;
 
 struct dlg_hindex {
-	const char *bytes; /* the file: mapped, or data once appended to */
-	size_t nbytes;
-	char *map;
+	char *map;	  /* the file, mapped; NULL: as in data */
 	size_t mapsize;
-	dlg_buf data;	  /* the file as written by an update */
+	dlg_buf data;	  /* the file as an update writes it */
 	record *recs;	  /* in file order */
 	size_t nrecs;
 	size_t *block_start; /* index into recs of each block */
@@ -149,9 +147,19 @@ static int parse_record(cur *c, record *r)
 	return 0;
 }
 
+static const char *bytes(const dlg_hindex *x)
+{
+	return x->map ? x->map : x->data.ptr;
+}
+
+static size_t nbytes(const dlg_hindex *x)
+{
+	return x->map ? x->mapsize : x->data.size;
+}
+
 static void parse(dlg_hindex *x)
 {
-	cur c = { x->bytes + strlen(MAGIC), x->bytes + x->nbytes };
+	cur c = { bytes(x) + strlen(MAGIC), bytes(x) + nbytes(x) };
 	size_t alloc = 0;
 
 	x->good_size = strlen(MAGIC);
@@ -195,7 +203,7 @@ static void parse(dlg_hindex *x)
 		x->tips[x->nblocks++] = (const unsigned char *)start;
 		x->nrecs += n;
 		c.p = start + len;
-		x->good_size = (size_t)(c.p - x->bytes);
+		x->good_size = (size_t)(c.p - bytes(x));
 	}
 }
 
@@ -217,32 +225,16 @@ static void unmap(dlg_hindex *x)
 static void load(dlg_hindex *x, dlg_repo *r)
 {
 	dlg_buf path = DLG_BUF_INIT;
-	struct stat st;
-	int fd;
 
 	path_of(&path, r);
 	unmap(x);
 	dlg_buf_clear(&x->data);
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) >= 0) {
-		if (fstat(fd, &st) == 0 && st.st_size > 0) {
-			x->map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-				      MAP_PRIVATE | MAP_POPULATE, fd, 0);
-			if (x->map == MAP_FAILED)
-				x->map = NULL;
-			else
-				x->mapsize = (size_t)st.st_size;
-		}
-		close(fd);
-	}
+	x->map = dlg_path_map(path.ptr, &x->mapsize);
 	dlg_buf_dispose(&path);
-	x->bytes = x->map;
-	x->nbytes = x->mapsize;
-	if (x->nbytes < strlen(MAGIC) ||
-	    memcmp(x->bytes, MAGIC, strlen(MAGIC))) {
+	if (nbytes(x) < strlen(MAGIC) ||
+	    memcmp(bytes(x), MAGIC, strlen(MAGIC))) {
 		unmap(x);
 		dlg_buf_puts(&x->data, MAGIC);
-		x->bytes = x->data.ptr;
-		x->nbytes = x->data.size;
 	}
 	parse(x);
 }
@@ -443,11 +435,11 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 				  parents.size / 20);
 	dlg_buf_dispose(&parents);
 	/* The new block after what parsed (a damaged tail is dropped). */
-	anew = x->good_size != x->nbytes;
-	if (x->bytes != x->data.ptr) { /* mapped: copy what stays, once */
+	anew = x->good_size != nbytes(x);
+	if (x->map) { /* copy what stays, once */
 		dlg_buf_clear(&x->data);
 		dlg_buf_reserve(&x->data, x->good_size + 16 + len + 4);
-		dlg_buf_put(&x->data, x->bytes, x->good_size);
+		dlg_buf_put(&x->data, x->map, x->good_size);
 	}
 	x->data.size = x->good_size;
 	before = x->data.size;
@@ -460,13 +452,11 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	dlg_buf_dispose(&recs);
 	/* An index that cannot be written only costs time. */
 	write_file(x, r, x->data.size - before, anew);
-	x->bytes = x->data.ptr;
-	x->nbytes = x->data.size;
+	unmap(x); /* the records are parsed again, from data */
 	x->nrecs = x->nblocks = 0;
 	free(x->slot);
 	x->slot = NULL;
 	parse(x);
-	unmap(x); /* nothing points into it now */
 	return 0;
 }
 

@@ -303,9 +303,8 @@ int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
 	change *changes = NULL;
 	size_t size = 0, i, k, nentries, count;
 	unsigned version;
-	struct stat st;
 	pieces out = { NULL, 0, 0, { 0 }, 0 };
-	int fd = -1, lockfd, result = 1;
+	int lockfd, result = 1;
 
 	dlg_buf_printf(&path, "%sindex", gitdir);
 	dlg_buf_printf(&lock, "%sindex.lock", gitdir);
@@ -318,15 +317,9 @@ int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
 		result = -1;
 		goto done;
 	}
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) < 0 || st.st_size < 32)
+	if (!(map = (const unsigned char *)dlg_path_map(path.ptr, &size)) ||
+	    size < 32)
 		goto done;
-	size = (size_t)st.st_size;
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (map == MAP_FAILED) {
-		map = NULL;
-		goto done;
-	}
 	version = be32(map + 4);
 	nentries = be32(map + 8);
 	if (memcmp(map, "DIRC", 4) || (version != 2 && version != 3))
@@ -441,8 +434,6 @@ done:
 	free(out.v);
 	if (map)
 		munmap((void *)map, size);
-	if (fd >= 0)
-		close(fd);
 	free(changes);
 	dlg_buf_dispose(&tree);
 	dlg_buf_dispose(&lock);

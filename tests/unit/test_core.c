@@ -288,15 +288,17 @@ static void test_time__dates_and_times_parse_and_format(void **state)
 	unsetenv("DELEGIT_NOW");
 }
 
-static void make_task_file(const char *root, const char *uuid)
+static void put_task(const char *root, const char *uuid, const char *title,
+		     const char *priority, const char *due)
 {
 	char rel[128], text[1024];
 
 	snprintf(rel, sizeof(rel), "tasks/%.2s/%s.yaml", uuid, uuid);
 	snprintf(text, sizeof(text),
-		 "format: 1\nid: %s\ntitle: T %s\nstatus: open\n"
-		 "priority: normal\ndelegator: dana\n"
-		 "created: 2026-11-25T09:12:00Z\n", uuid, uuid);
+		 "format: 1\nid: %s\ntitle: %s\nstatus: open\n"
+		 "priority: %s\ndelegator: dana\n%s%s%s"
+		 "created: 2026-11-25T09:12:00Z\n", uuid, title, priority,
+		 due ? "due: " : "", due ? due : "", due ? "\n" : "");
 	spit(root, rel, text);
 }
 
@@ -307,9 +309,12 @@ static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
 	char out[37];
 
 	(void)state;
-	make_task_file(root, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
-	make_task_file(root, "0b9c5e11-0000-4000-8000-000000000000");
-	make_task_file(root, "77aa0000-0000-4000-8000-000000000000");
+	put_task(root, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70", "T", "normal",
+		 NULL);
+	put_task(root, "0b9c5e11-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	put_task(root, "77aa0000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
 	dlg_store_open(&s, root);
 	assert_int_equal(dlg_store_resolve_task(out, s, "77aa"), 0);
 	assert_string_equal(out, "77aa0000-0000-4000-8000-000000000000");
@@ -338,20 +343,6 @@ static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
 	dlg_store_free(s);
 	rm_rf(root);
 	free(root);
-}
-
-static void put_task(const char *root, const char *uuid, const char *title,
-		     const char *priority, const char *due)
-{
-	char rel[128], text[1024];
-
-	snprintf(rel, sizeof(rel), "tasks/%.2s/%s.yaml", uuid, uuid);
-	snprintf(text, sizeof(text),
-		 "format: 1\nid: %s\ntitle: %s\nstatus: open\n"
-		 "priority: %s\ndelegator: dana\n%s%s%s"
-		 "created: 2026-11-25T09:12:00Z\n", uuid, title, priority,
-		 due ? "due: " : "", due ? due : "", due ? "\n" : "");
-	spit(root, rel, text);
 }
 
 /* The order of list's rows, as their ids' first 8 digits. */
