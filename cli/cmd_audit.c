@@ -33,7 +33,7 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if ((error = cli_date_opt(&since, &a, "since")) < 0)
 		goto done;
-	if ((error = dlg_repo_judge_range(&v, c->repo, "HEAD", NULL, since)) < 0)
+	if ((error = dlg_repo_audit(&v, c->repo, since)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {
 		dlg_buf_puts(&out, "[");

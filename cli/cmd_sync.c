@@ -7,11 +7,14 @@
 
 static const cli_opt sync_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	{ "allow-unrelated-histories", 0, OPT_FLAG, NULL,
+	  "merge a remote history that does not contain this repository's "
+	  "first commit" },
 	CLI_OPT_END
 };
 
 static const cli_spec sync_spec = {
-	"delegit sync [REMOTE] [--quiet]",
+	"delegit sync [REMOTE] [--quiet] [--allow-unrelated-histories]",
 	"Exchange work with a remote (default: origin): commit hand edits,\n"
 	"fetch, merge field by field, push.",
 	"Valid hand edits of delegit files are committed first; invalid ones\n"
@@ -182,6 +185,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	me.when = c->now;
 	o.remote = remote;
 	o.committer = &me;
+	o.allow_unrelated = cli_flag(&a, "allow-unrelated-histories");
 	o.progress = progress;
 	error = dlg_sync_run(&res, c->repo, &o);
 	if (error == DLG_ECONFLICT && res.report.problems.count) {

@@ -418,6 +418,7 @@ typedef struct {
 	char *from, *to;
 	char *message;
 	char *commit;  /* set by whoever knows it (sync, audit) */
+	char *before, *after; /* the file's blob ids, where known (NULL: none) */
 } dlg_violation;
 
 typedef struct {

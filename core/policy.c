@@ -82,6 +82,8 @@ void dlg_violations_dispose(dlg_violations *v)
 		free(v->items[i].to);
 		free(v->items[i].message);
 		free(v->items[i].commit);
+		free(v->items[i].before);
+		free(v->items[i].after);
 	}
 	free(v->items);
 	memset(v, 0, sizeof(*v));
@@ -132,6 +134,22 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 	normalize(norm, sizeof(norm), ch->field);
 	len = strlen(entry);
 	return !strncmp(norm, entry, len) && (!norm[len] || norm[len] == '.');
+}
+
+/* Whether one of the rule sets named holds `all`. */
+static int allows_all(const dlg_node *rules, const char *const *keys,
+		      size_t nkeys)
+{
+	size_t j, k;
+
+	for (k = 0; k < nkeys; k++) {
+		const dlg_node *l = dlg_map_get(rules, keys[k]);
+
+		for (j = 0; l && l->kind == DLG_NODE_SEQ && j < l->count; j++)
+			if (!strcmp(l->items[j]->value, "all"))
+				return 1;
+	}
+	return 0;
 }
 
 /* The rule sets that apply to the author for a task. */
@@ -217,31 +235,37 @@ int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
 		goto done;
 	}
 	{
-		/* Judged by the relationships the task had before the change
-		 * (or, for a new task, after it). */
+		/* Judged by the relationships the task had before the
+		 * change (a new task: see below). */
 		const dlg_node *basis = old_doc ? old_doc : new_doc;
 		const char *keys[4];
 		size_t nkeys = applicable(keys, author, basis);
 		dlg_changes ch = DLG_CHANGES_INIT;
 
 		if (!new_doc) {
-			int all = 0;
-
-			for (k = 0; k < nkeys; k++) {
-				const dlg_node *l = dlg_map_get(rules, keys[k]);
-
-				for (j = 0; l && j < l->count; j++)
-					all |= !strcmp(l->items[j]->value, "all");
-			}
-			if (!all)
+			if (!allows_all(rules, keys, nkeys))
 				dlg_violations_add(out, path, NULL, handle, NULL,
 						   NULL, "'%s' may not delete "
 						   "this task", handle);
 			goto done;
 		}
-		if (!old_doc && dlg_map_get_str(new_doc, "delegator") &&
-		    !strcmp(dlg_map_get_str(new_doc, "delegator"), handle))
-			goto done; /* delegating one's own task */
+		if (!old_doc) {
+			/* A new task: one's own to delegate, or the right to
+			 * change anything by one's role. What the new file
+			 * claims (its delegator, its assignee) grants none. */
+			const char *by = dlg_map_get_str(new_doc, "delegator");
+			const char *own[2] = { keys[0], "everyone" };
+
+			if ((by && !strcmp(by, handle)) ||
+			    allows_all(rules, own, 2))
+				goto done;
+			dlg_violations_add(out, path, NULL, handle, NULL, NULL,
+					   "'%s' (%s) may not add a task "
+					   "delegated by '%s'", handle,
+					   dlg_map_get_str(author, "role"),
+					   by ? by : "nobody");
+			goto done;
+		}
 		dlg_doc_diff(&ch, old_doc, new_doc);
 		for (i = 0; i < ch.count; i++) {
 			const dlg_change *c = &ch.items[i];

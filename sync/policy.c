@@ -9,19 +9,149 @@
 
 #include "sync_internal.h"
 
+/*
+ * The rules a commit is judged by: the people of team/ and the policy, as
+ * this replica trusts them. Trusted state starts from the tip this replica
+ * trusts (sync: HEAD before the remote's commits; the server's hook: the
+ * branch before the push; audit: the repository's root, where the first
+ * commits bootstrap the team) and takes on each judged commit's changes to
+ * team/ and the policy only when they were allowed: a rejected promotion
+ * never judges the commit after it. Shared between commits (refs) and
+ * copied when a commit changes them.
+ */
 typedef struct {
-	git_oid team_tree; /* the team/ tree the cache was read from */
-	int have_team;
-	dlg_team team;
-	git_oid policy_blob;
-	int have_policy;
-	dlg_node *policy;
-} judge_cache;
+	char *path;
+	git_oid id;
+	dlg_node *doc;
+} rule_file;
 
-static void cache_dispose(judge_cache *c)
+struct dlg_rules {
+	unsigned refs;
+	int bootstrap;    /* nobody was ever in team/: the first commits */
+	size_t count;
+	rule_file *files; /* team/<h>.yaml and .delegit/policy.yaml, by path */
+	dlg_team team;    /* borrows the documents of files */
+	const dlg_node *policy; /* borrowed; NULL: the default policy */
+};
+
+/* The files only the `repository` roles may change: the team, the policy
+ * and the configuration. */
+static int is_rule_path(const char *path)
 {
-	dlg_team_dispose(&c->team);
-	dlg_node_free(c->policy);
+	const dlg_schema *s = dlg_schema_for_path(path);
+
+	return s == &dlg_schema_person || s == &dlg_schema_policy ||
+	       s == &dlg_schema_config;
+}
+
+static dlg_rules *rules_new(int bootstrap)
+{
+	dlg_rules *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		abort();
+	r->refs = 1;
+	r->bootstrap = bootstrap;
+	return r;
+}
+
+static dlg_rules *rules_ref(dlg_rules *r)
+{
+	r->refs++;
+	return r;
+}
+
+void dlg_sync__rules_free(dlg_rules *r)
+{
+	size_t i;
+
+	if (!r || --r->refs)
+		return;
+	for (i = 0; i < r->count; i++) {
+		free(r->files[i].path);
+		dlg_node_free(r->files[i].doc);
+	}
+	free(r->files);
+	free(r->team.people);
+	free(r);
+}
+
+/* The team and policy views of the files. */
+static void rules_index(dlg_rules *r)
+{
+	size_t i;
+
+	free(r->team.people);
+	r->team.people = calloc(r->count + 1, sizeof(*r->team.people));
+	if (!r->team.people)
+		abort();
+	r->team.count = 0;
+	r->policy = NULL;
+	for (i = 0; i < r->count; i++) {
+		const dlg_schema *s = dlg_schema_for_path(r->files[i].path);
+
+		if (s == &dlg_schema_policy)
+			r->policy = r->files[i].doc;
+		else if (s == &dlg_schema_person)
+			r->team.people[r->team.count++] = r->files[i].doc;
+	}
+}
+
+static rule_file *rules_find(const dlg_rules *r, const char *path)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->count; i++)
+		if (!strcmp(r->files[i].path, path))
+			return &r->files[i];
+	return NULL;
+}
+
+/* Set (doc taken; NULL: remove) one file of *r, copying *r first when
+ * another commit shares it. */
+static void rules_put(dlg_rules **rp, const char *path, const git_oid *id,
+		      dlg_node *doc)
+{
+	dlg_rules *r = *rp;
+	rule_file *f;
+	size_t i;
+
+	if (r->refs > 1) {
+		dlg_rules *copy = rules_new(r->bootstrap);
+
+		copy->files = calloc(r->count + 1, sizeof(*copy->files));
+		if (!copy->files)
+			abort();
+		for (i = 0; i < r->count; i++) {
+			copy->files[i].path = strdup(r->files[i].path);
+			copy->files[i].id = r->files[i].id;
+			copy->files[i].doc = dlg_node_dup(r->files[i].doc);
+		}
+		copy->count = r->count;
+		dlg_sync__rules_free(r);
+		*rp = r = copy;
+	}
+	if ((f = rules_find(r, path))) {
+		dlg_node_free(f->doc);
+		if (doc) {
+			f->doc = doc;
+			git_oid_cpy(&f->id, id);
+		} else {
+			free(f->path);
+			*f = r->files[--r->count];
+		}
+	} else if (doc) {
+		r->files = realloc(r->files, (r->count + 1) * sizeof(*r->files));
+		if (!r->files)
+			abort();
+		f = &r->files[r->count++];
+		f->path = strdup(path);
+		git_oid_cpy(&f->id, id);
+		f->doc = doc;
+	}
+	rules_index(r);
+	if (r->team.count)
+		r->bootstrap = 0;
 }
 
 static dlg_node *parse_blob(git_repository *g, const git_oid *id,
@@ -40,159 +170,558 @@ static dlg_node *parse_blob(git_repository *g, const git_oid *id,
 	return doc;
 }
 
-/* The team and policy of a tree, read again only when they changed. */
-static void load_rules(judge_cache *c, git_repository *g, git_tree *tree)
+/* A regular file's entry; links and worse are no delegit file. */
+static int is_file(const git_tree_entry *e)
+{
+	return e && (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+		     git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE);
+}
+
+static int rules_read_file(dlg_rules **r, git_repository *g,
+			   const git_tree_entry *e, const char *path)
+{
+	dlg_node *doc;
+
+	if (!is_file(e) || !(doc = parse_blob(g, git_tree_entry_id(e), path,
+					      dlg_schema_for_path(path))))
+		return 0; /* what does not validate holds no rights */
+	rules_put(r, path, git_tree_entry_id(e), doc);
+	return 0;
+}
+
+/* The team and policy of a tree, as they stand there. */
+static int rules_from_tree(dlg_rules **out, git_repository *g, git_tree *tree,
+			   int bootstrap)
 {
 	git_tree_entry *e = NULL;
 	git_tree *team = NULL;
+	dlg_rules *r = rules_new(bootstrap);
 	size_t i;
 
 	if (!git_tree_entry_bypath(&e, tree, "team") &&
-	    (!c->have_team || !git_oid_equal(&c->team_tree, git_tree_entry_id(e)))) {
-		dlg_team_dispose(&c->team);
-		memset(&c->team, 0, sizeof(c->team));
-		git_oid_cpy(&c->team_tree, git_tree_entry_id(e));
-		c->have_team = 1;
-		if (!git_tree_lookup(&team, g, git_tree_entry_id(e))) {
-			size_t n = git_tree_entrycount(team);
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    !git_tree_lookup(&team, g, git_tree_entry_id(e))) {
+		for (i = 0; i < git_tree_entrycount(team); i++) {
+			const git_tree_entry *p = git_tree_entry_byindex(team, i);
+			dlg_buf path = DLG_BUF_INIT;
 
-			c->team.people = calloc(n + 1, sizeof(*c->team.people));
-			for (i = 0; i < n; i++) {
-				const git_tree_entry *p = git_tree_entry_byindex(team, i);
-				char path[300];
-				dlg_node *doc;
-
-				snprintf(path, sizeof(path), "team/%s",
-					 git_tree_entry_name(p));
-				if (!dlg_schema_for_path(path))
-					continue;
-				doc = parse_blob(g, git_tree_entry_id(p), path,
-						 &dlg_schema_person);
-				if (doc)
-					c->team.people[c->team.count++] = doc;
-			}
-			git_tree_free(team);
+			dlg_buf_printf(&path, "team/%s", git_tree_entry_name(p));
+			if (is_rule_path(path.ptr))
+				rules_read_file(&r, g, p, path.ptr);
+			dlg_buf_dispose(&path);
 		}
-	} else if (!e && c->have_team) {
-		dlg_team_dispose(&c->team);
-		memset(&c->team, 0, sizeof(c->team));
-		c->have_team = 0;
+		git_tree_free(team);
+	}
+	for (i = 0; i < 2; i++) {
+		static const char *const files[] = { ".delegit/policy.yaml",
+						      ".delegit/config.yaml" };
+
+		git_tree_entry_free(e);
+		e = NULL;
+		if (!git_tree_entry_bypath(&e, tree, files[i]))
+			rules_read_file(&r, g, e, files[i]);
 	}
 	git_tree_entry_free(e);
-	e = NULL;
-	if (!git_tree_entry_bypath(&e, tree, ".delegit/policy.yaml")) {
-		if (!c->have_policy ||
-		    !git_oid_equal(&c->policy_blob, git_tree_entry_id(e))) {
-			dlg_node_free(c->policy);
-			c->policy = parse_blob(g, git_tree_entry_id(e),
-					       ".delegit/policy.yaml",
-					       &dlg_schema_policy);
-			git_oid_cpy(&c->policy_blob, git_tree_entry_id(e));
-			c->have_policy = 1;
-		}
-	} else {
-		dlg_node_free(c->policy);
-		c->policy = NULL;
-		c->have_policy = 0;
-	}
-	git_tree_entry_free(e);
+	rules_index(r);
+	*out = r;
+	return 0;
 }
 
+/* Commit id -> the rules after it, for the commits judged so far. */
 typedef struct {
-	dlg_violations *out;
-	judge_cache *cache;
-	git_repository *git;
-	const git_signature *who;
-} judging;
+	git_oid id;
+	dlg_rules *rules;
+} rules_slot;
 
-/* One file a commit changed. */
+typedef struct {
+	rules_slot *slots;
+	size_t size, used;
+} rules_map;
+
+static size_t slot_of(const rules_map *m, const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	for (h %= m->size; m->slots[h].rules; h = (h + 1) % m->size)
+		if (git_oid_equal(&m->slots[h].id, id))
+			break;
+	return h;
+}
+
+static dlg_rules *map_get(const rules_map *m, const git_oid *id)
+{
+	return m->size ? m->slots[slot_of(m, id)].rules : NULL;
+}
+
+static void map_put(rules_map *m, const git_oid *id, dlg_rules *r)
+{
+	size_t i, h;
+
+	if (2 * (m->used + 1) > m->size) {
+		rules_map grown = { NULL, m->size ? 2 * m->size : 64, 0 };
+
+		grown.slots = calloc(grown.size, sizeof(*grown.slots));
+		if (!grown.slots)
+			abort();
+		for (i = 0; i < m->size; i++)
+			if (m->slots[i].rules) {
+				h = slot_of(&grown, &m->slots[i].id);
+				grown.slots[h] = m->slots[i];
+				grown.used++;
+			}
+		free(m->slots);
+		*m = grown;
+	}
+	h = slot_of(m, id);
+	if (m->slots[h].rules)
+		dlg_sync__rules_free(m->slots[h].rules);
+	else
+		m->used++;
+	git_oid_cpy(&m->slots[h].id, id);
+	m->slots[h].rules = r;
+}
+
+static void map_dispose(rules_map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->size; i++)
+		dlg_sync__rules_free(m->slots[i].rules);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A change to team/ or the policy that a commit made, and whether it was
+ * allowed. */
+typedef struct {
+	char *path;
+	git_oid id; /* zero: removed */
+	dlg_node *doc;
+	int allowed;
+} rule_change;
+
+typedef struct {
+	git_repository *git;
+	dlg_trees trees;
+	rules_map map;
+	dlg_rules *trusted;  /* the rules of parents not judged here */
+	const git_oid *root; /* audit: the repository's own first commit */
+	dlg_violations *out;
+	time_t since;
+	/* the commit being judged */
+	git_commit *commit;
+	dlg_rules *rules;
+	const dlg_node *who;
+	const char *email;
+	int merge; /* the changes are the merger's own, beyond the field merge */
+	rule_change *changes;
+	size_t nchanges;
+	/* The last valid version of each file some commit broke: the change
+	 * that mends it is judged from there. */
+	struct {
+		char *path;
+		git_oid id;
+	} *valid;
+	size_t nvalid;
+} judge;
+
+static git_oid *last_valid(judge *j, const char *path, int add)
+{
+	size_t i;
+
+	for (i = 0; i < j->nvalid; i++)
+		if (!strcmp(j->valid[i].path, path))
+			return &j->valid[i].id;
+	if (!add)
+		return NULL;
+	j->valid = realloc(j->valid, (j->nvalid + 1) * sizeof(*j->valid));
+	if (!j->valid)
+		abort();
+	j->valid[j->nvalid].path = strdup(path);
+	memset(&j->valid[j->nvalid].id, 0, sizeof(git_oid));
+	return &j->valid[j->nvalid++].id;
+}
+
+static void hex_or_null(char **out, const git_tree_entry *e)
+{
+	char id[41];
+
+	if (!e)
+		return;
+	git_oid_tostr(id, sizeof(id), git_tree_entry_id(e));
+	*out = strdup(id);
+}
+
+/* One file a commit changed (from its parent, or from the field merge of
+ * its parents). */
 static int judge_change(const char *path, const git_tree_entry *ea,
 			const git_tree_entry *eb, void *payload)
 {
-	judging *j = payload;
+	judge *j = payload;
 	const dlg_schema *schema = dlg_schema_for_path(path);
 	dlg_node *a = NULL, *b = NULL;
+	const git_oid *from = NULL;
+	size_t before = j->out->count, i;
+	char id[41];
 
 	if (!schema)
 		return 0;
-	if (ea)
-		a = parse_blob(j->git, git_tree_entry_id(ea), path, schema);
-	if (eb) {
-		if (git_tree_entry_filemode(eb) == GIT_FILEMODE_BLOB ||
-		    git_tree_entry_filemode(eb) == GIT_FILEMODE_BLOB_EXECUTABLE)
-			b = parse_blob(j->git, git_tree_entry_id(eb), path,
-				       schema);
-		/* else a link, or worse */
-		if (!b) {
-			dlg_violations_add(j->out, path, DLG_INVALID_FILE,
-					   j->who->email, NULL, NULL,
-					   "the file is not a valid delegit %s "
-					   "file (see 'delegit check')",
-					   schema->name);
-			dlg_node_free(a);
-			return 0;
+	if (ea && !(a = parse_blob(j->git, git_tree_entry_id(ea), path, schema)) &&
+	    (from = last_valid(j, path, 0)) && !git_oid_is_zero(from))
+		a = parse_blob(j->git, from, path, schema);
+	if (eb && (!is_file(eb) ||
+		   !(b = parse_blob(j->git, git_tree_entry_id(eb), path,
+				    schema)))) {
+		dlg_violations_add(j->out, path, DLG_INVALID_FILE,
+				   j->email, NULL, NULL,
+				   "the file is not a valid delegit %s file "
+				   "(see 'delegit check')", schema->name);
+		if (a && !from) /* it breaks here: remember what it was */
+			git_oid_cpy(last_valid(j, path, 1), git_tree_entry_id(ea));
+	} else if (!j->rules->bootstrap) {
+		dlg_policy_judge(j->out, j->rules->policy, j->who, j->email,
+				 path, a, b);
+	}
+	git_oid_tostr(id, sizeof(id), git_commit_id(j->commit));
+	for (i = before; i < j->out->count; i++) {
+		dlg_violation *v = &j->out->items[i];
+
+		v->commit = strdup(id);
+		if (from && !git_oid_is_zero(from)) {
+			char hex[41];
+
+			git_oid_tostr(hex, sizeof(hex), from);
+			v->before = strdup(hex);
+		} else {
+			hex_or_null(&v->before, ea);
+		}
+		hex_or_null(&v->after, eb);
+		if (j->merge) {
+			dlg_buf m = DLG_BUF_INIT;
+
+			dlg_buf_printf(&m, "%s (in a merge, beyond the field "
+				       "merge of its parents)", v->message);
+			free(v->message);
+			v->message = dlg_buf_detach(&m);
 		}
 	}
-	if (j->cache->team.count) /* else the first director's arrival */
-		dlg_policy_judge(j->out, j->cache->policy,
-				 dlg_team_find_email(&j->cache->team,
-						     j->who->email),
-				 j->who->email, path, a, b);
+	if (is_rule_path(path)) {
+		rule_change *c;
+
+		j->changes = realloc(j->changes,
+				     (j->nchanges + 1) * sizeof(*j->changes));
+		if (!j->changes)
+			abort();
+		c = &j->changes[j->nchanges++];
+		c->path = strdup(path);
+		memset(&c->id, 0, sizeof(c->id));
+		if (b)
+			git_oid_cpy(&c->id, git_tree_entry_id(eb));
+		c->doc = b;
+		c->allowed = j->out->count == before && (b || !eb);
+		b = NULL;
+	}
 	dlg_node_free(a);
 	dlg_node_free(b);
 	return 0;
 }
 
-static int judge_commit(dlg_violations *out, judge_cache *cache,
-			dlg_trees *trees, git_commit *commit)
+/* The blob of path in a tree; zero id when absent or not a file. */
+static void tree_oid(git_oid *out, git_tree *tree, const char *path)
 {
-	git_commit *parent = NULL;
-	git_tree *pt;
-	judging j = { out, cache, trees->git, git_commit_author(commit) };
-	char id[41];
-	size_t i, before = out->count;
+	git_tree_entry *e = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (tree && !git_tree_entry_bypath(&e, tree, path) && is_file(e))
+		git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+}
+
+static void rules_oid(git_oid *out, const dlg_rules *r, const char *path)
+{
+	const rule_file *f = rules_find(r, path);
+
+	memset(out, 0, sizeof(*out));
+	if (f)
+		git_oid_cpy(out, &f->id);
+}
+
+/* Every team/ path of a tree, and the policy's, appended to out. */
+static void rule_paths(char ***out, size_t *n, git_repository *g,
+		       git_tree *tree, const dlg_rules *r)
+{
+	git_tree_entry *e = NULL;
+	git_tree *team = NULL;
+	size_t i;
+
+#define PUSH(p)                                                         \
+	do {                                                            \
+		*out = realloc(*out, (*n + 1) * sizeof(**out));         \
+		if (!*out)                                              \
+			abort();                                        \
+		(*out)[(*n)++] = strdup(p);                             \
+	} while (0)
+	for (i = 0; i < r->count; i++)
+		PUSH(r->files[i].path);
+	PUSH(".delegit/policy.yaml");
+	PUSH(".delegit/config.yaml");
+	if (!git_tree_entry_bypath(&e, tree, "team") &&
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    !git_tree_lookup(&team, g, git_tree_entry_id(e))) {
+		for (i = 0; i < git_tree_entrycount(team); i++) {
+			dlg_buf p = DLG_BUF_INIT;
+
+			dlg_buf_printf(&p, "team/%s", git_tree_entry_name(
+					       git_tree_entry_byindex(team, i)));
+			if (is_rule_path(p.ptr))
+				PUSH(p.ptr);
+			dlg_buf_dispose(&p);
+		}
+		git_tree_free(team);
+	}
+	git_tree_entry_free(e);
+#undef PUSH
+}
+
+/*
+ * A merge's rules: the first parent's, and of what the merge's tree holds
+ * beyond them, a file the field merge made from versions each parent
+ * trusted, or the merger's own allowed change.
+ */
+static void merge_rules(dlg_rules **r, judge *j, git_tree *expected,
+			git_tree *tree)
+{
+	char **paths = NULL;
+	size_t n = 0, i, k, p, np = git_commit_parentcount(j->commit);
+
+	rule_paths(&paths, &n, j->git, tree, *r);
+	for (i = 0; i < n; i++) {
+		git_oid have, want, exp;
+		int take = 0;
+
+		if (i && !strcmp(paths[i], paths[i - 1]))
+			continue;
+		rules_oid(&have, *r, paths[i]);
+		tree_oid(&want, tree, paths[i]);
+		if (git_oid_equal(&have, &want))
+			continue;
+		for (k = 0; k < j->nchanges; k++)
+			if (!strcmp(j->changes[k].path, paths[i]))
+				break;
+		if (k < j->nchanges) {
+			take = j->changes[k].allowed;
+		} else {
+			tree_oid(&exp, expected, paths[i]);
+			take = git_oid_equal(&exp, &want);
+			for (p = 0; take && p < np; p++) {
+				git_commit *parent = NULL;
+				git_tree *pt = NULL;
+				dlg_rules *pr;
+				git_oid a, b;
+
+				if (git_commit_parent(&parent, j->commit,
+						      (unsigned)p) < 0 ||
+				    git_commit_tree(&pt, parent) < 0) {
+					take = 0;
+				} else {
+					pr = map_get(&j->map, git_commit_id(parent));
+					rules_oid(&a, pr ? pr : j->trusted, paths[i]);
+					tree_oid(&b, pt, paths[i]);
+					take = git_oid_equal(&a, &b);
+				}
+				git_tree_free(pt);
+				git_commit_free(parent);
+			}
+		}
+		if (!take)
+			continue;
+		if (git_oid_is_zero(&want))
+			rules_put(r, paths[i], NULL, NULL);
+		else
+			rules_put(r, paths[i], &want,
+				  parse_blob(j->git, &want, paths[i],
+					     dlg_schema_for_path(paths[i])));
+	}
+	dlg_strv_free(paths, n);
+}
+
+/* The tree a commit's changes are measured from: its parent's, the field
+ * merge of its two parents', or none for a root. */
+static int base_tree(git_tree **out, judge *j, git_tree *tree)
+{
+	git_commit *p1 = NULL, *p2 = NULL;
+	git_oid id;
+	dlg_merge_report rep = { 0, DLG_BUF_INIT, DLG_DIAGS_INIT };
 	int error = 0;
 
-	if (git_commit_parentcount(commit) != 1)
-		return 0; /* roots create; merges bring others' commits */
-	if (git_commit_parent(&parent, commit, 0) < 0 ||
-	    !(pt = dlg_sync__tree_get(trees, git_commit_tree_id(parent)))) {
+	*out = NULL;
+	if (!git_commit_parentcount(j->commit))
+		return 0;
+	if (git_commit_parent(&p1, j->commit, 0) < 0) {
 		error = dlg_sync__error("cannot read a commit");
-		goto done;
+	} else if (git_commit_parentcount(j->commit) != 2) {
+		if (git_commit_tree(out, p1) < 0)
+			error = dlg_sync__error("cannot read a commit");
+	} else if (git_commit_parent(&p2, j->commit, 1) < 0 ||
+		   dlg_sync__merge_tree(&id, j->git, p1, p2, tree, &rep) < 0 ||
+		   git_tree_lookup(out, j->git, &id) < 0) {
+		error = dlg_sync__error("cannot merge a merge commit's parents "
+					"again");
 	}
-	load_rules(cache, trees->git, pt);
-	if (dlg_sync__tree_changes(trees, git_commit_tree_id(parent),
-				   git_commit_tree_id(commit),
-				   judge_change, &j) < 0) {
-		error = dlg_sync__error("cannot read a commit");
-		goto done;
-	}
-	git_oid_tostr(id, sizeof(id), git_commit_id(commit));
-	for (i = before; i < out->count; i++)
-		out->items[i].commit = strdup(id);
-done:
-	git_commit_free(parent);
+	dlg_buf_dispose(&rep.lines);
+	dlg_diags_dispose(&rep.problems);
+	git_commit_free(p1);
+	git_commit_free(p2);
 	return error;
 }
 
-int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
-			 const char *hide, time_t since)
+static int judge_commit(judge *j, git_commit *commit)
 {
-	git_revwalk *rw = NULL;
-	judge_cache cache;
-	dlg_trees trees = { r->git, { NULL }, 0 };
-	git_oid oid;
+	git_tree *tree = NULL, *base = NULL;
+	dlg_rules *r;
+	dlg_violations all = DLG_VIOLATIONS_INIT, *report = j->out;
+	size_t i, np = git_commit_parentcount(commit);
 	int error = 0;
 
-	memset(&cache, 0, sizeof(cache));
-	if (!dlg_repo_has_commits(r))
+	j->commit = commit;
+	if (np && (r = map_get(&j->map, git_commit_parent_id(commit, 0))))
+		rules_ref(r);
+	else if (!np && j->root && git_oid_equal(j->root, git_commit_id(commit)))
+		r = rules_new(1); /* the repository's first commit */
+	else
+		r = rules_ref(j->trusted);
+	j->rules = r;
+	j->email = git_commit_author(commit)->email;
+	j->who = dlg_team_find_email(&r->team, j->email);
+	j->merge = np == 2;
+	if (j->since && git_commit_time(commit) < j->since)
+		j->out = &all; /* judged for the rules it passes on only */
+	if (git_commit_tree(&tree, commit) < 0) {
+		error = dlg_sync__error("cannot read a commit");
+		goto done;
+	}
+	if ((error = base_tree(&base, j, tree)) < 0)
+		goto done;
+	if (dlg_sync__tree_changes(&j->trees, base ? git_tree_id(base) : NULL,
+				   git_tree_id(tree), judge_change, j) < 0) {
+		error = dlg_sync__error("cannot read a commit");
+		goto done;
+	}
+	if (j->merge) {
+		merge_rules(&r, j, base, tree);
+	} else {
+		for (i = 0; i < j->nchanges; i++) {
+			rule_change *c = &j->changes[i];
+
+			if (!c->allowed)
+				continue;
+			rules_put(&r, c->path, c->doc ? &c->id : NULL, c->doc);
+			c->doc = NULL;
+		}
+	}
+	map_put(&j->map, git_commit_id(commit), r);
+	r = NULL;
+done:
+	for (i = 0; i < j->nchanges; i++) {
+		free(j->changes[i].path);
+		dlg_node_free(j->changes[i].doc);
+	}
+	free(j->changes);
+	j->changes = NULL;
+	j->nchanges = 0;
+	j->out = report;
+	dlg_violations_dispose(&all);
+	dlg_sync__rules_free(r);
+	git_tree_free(base);
+	git_tree_free(tree);
+	return error;
+}
+
+/* Whether any commit of HEAD ever touched team/. */
+static int team_seen(const dlg_commit_info *c, const char *path,
+		     const char *old_data, size_t old_len,
+		     const char *new_data, size_t new_len, void *payload)
+{
+	*(int *)payload = 1;
+	return 1;
+}
+
+int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	int seen = 0, error = 0;
+
+	*out = NULL;
+	if (!tip) {
+		*out = rules_new(1);
 		return 0;
+	}
+	if (git_commit_lookup(&c, r->git, tip) < 0 ||
+	    git_commit_tree(&tree, c) < 0) {
+		error = dlg_sync__error("cannot read the trusted commit");
+		goto done;
+	}
+	rules_from_tree(out, r->git, tree, 0);
+	/* The bootstrap of an empty team is for a repository's first
+	 * commits, never for a team emptied later. */
+	if (!(*out)->team.count) {
+		if (dlg_repo_history(r, "team/", 0, team_seen, &seen) < 0) {
+			error = -1;
+			goto done;
+		}
+		(*out)->bootstrap = !seen;
+	}
+done:
+	git_tree_free(tree);
+	git_commit_free(c);
+	return error;
+}
+
+int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
+		    const git_oid *trusted, time_t since)
+{
+	git_revwalk *rw = NULL;
+	judge j;
+	git_oid oid, root;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&j, 0, sizeof(j));
+	j.git = r->git;
+	j.trees.git = r->git;
+	j.out = &out->violations;
+	j.since = since;
+	if (trusted) {
+		if ((error = dlg_sync__trusted_rules(&j.trusted, r, trusted)) < 0)
+			goto done;
+	} else {
+		/* All history: the first commit is the repository's own; any
+		 * other root came from elsewhere and has no rights. */
+		git_commit *c = NULL, *parent = NULL;
+
+		if (git_commit_lookup(&c, r->git, tip) < 0) {
+			error = dlg_sync__error("cannot read a commit");
+			goto done;
+		}
+		while (git_commit_parentcount(c) &&
+		       !git_commit_parent(&parent, c, 0)) {
+			git_commit_free(c);
+			c = parent;
+		}
+		git_oid_cpy(&root, git_commit_id(c));
+		git_commit_free(c);
+		j.root = &root;
+		j.trusted = rules_new(0);
+	}
+	out->enforce = dlg_policy_enforced(j.trusted->policy);
 	if (git_revwalk_new(&rw, r->git) < 0 ||
 	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-	    git_revwalk_push_ref(rw, from) < 0 ||
-	    (hide && git_revwalk_hide_ref(rw, hide) < 0)) {
-		git_revwalk_free(rw);
-		return dlg_sync__error("cannot walk history");
+	    git_revwalk_push(rw, tip) < 0 ||
+	    (trusted && git_revwalk_hide(rw, trusted) < 0)) {
+		error = dlg_sync__error("cannot walk history");
+		goto done;
 	}
 	while (!(error = git_revwalk_next(&oid, rw))) {
 		git_commit *c = NULL;
@@ -201,56 +730,90 @@ int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
 			error = dlg_sync__error("cannot read a commit");
 			break;
 		}
-		if (!since || git_commit_time(c) >= since)
-			error = judge_commit(out, &cache, &trees, c);
+		error = judge_commit(&j, c);
 		git_commit_free(c);
 		if (error < 0)
 			break;
 	}
 	if (error == GIT_ITEROVER)
 		error = 0;
-	cache_dispose(&cache);
-	dlg_sync__trees_dispose(&trees);
+	if (!error) {
+		dlg_rules *last = map_get(&j.map, tip);
+
+		out->rules = rules_ref(last ? last : j.trusted);
+	}
+done:
+	for (size_t i = 0; i < j.nvalid; i++)
+		free(j.valid[i].path);
+	free(j.valid);
+	map_dispose(&j.map);
+	dlg_sync__rules_free(j.trusted);
+	dlg_sync__trees_dispose(&j.trees);
 	git_revwalk_free(rw);
 	return error;
 }
 
-/* A file as it was in "<commit>" or "<commit>^", parsed; NULL if absent. */
-static dlg_node *doc_at(git_repository *g, const char *commit, int parent,
-			const char *path, dlg_buf *text)
+void dlg_judgement_dispose(dlg_judgement *j)
 {
-	git_object *obj = NULL;
-	dlg_buf spec = DLG_BUF_INIT;
+	dlg_violations_dispose(&j->violations);
+	dlg_sync__rules_free(j->rules);
+	j->rules = NULL;
+}
+
+int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since)
+{
+	dlg_judgement j;
+	git_oid head;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!dlg_repo_has_commits(r))
+		return 0;
+	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
+		return dlg_sync__error("cannot read HEAD");
+	if ((error = dlg_sync__judge(&j, r, &head, NULL, since)) < 0) {
+		dlg_judgement_dispose(&j);
+		return error;
+	}
+	*out = j.violations;
+	memset(&j.violations, 0, sizeof(j.violations));
+	dlg_judgement_dispose(&j);
+	return 0;
+}
+
+/* A blob (hex id; NULL: none) parsed, its text into text if given. */
+static dlg_node *doc_of(git_repository *g, const char *hex, const char *path,
+			dlg_buf *text)
+{
+	git_oid id;
+	git_blob *b = NULL;
 	dlg_node *doc = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 
-	dlg_buf_printf(&spec, "%s%s:%s", commit, parent ? "^" : "", path);
-	if (!git_revparse_single(&obj, g, spec.ptr) &&
-	    git_object_type(obj) == GIT_OBJECT_BLOB) {
-		git_blob *b = (git_blob *)obj;
-
-		if (text)
-			dlg_buf_put(text, git_blob_rawcontent(b),
-				    (size_t)git_blob_rawsize(b));
-		dlg_store_parse(&doc, git_blob_rawcontent(b),
-				(size_t)git_blob_rawsize(b), path,
-				dlg_schema_for_path(path), &ignore);
-	}
-	git_object_free(obj);
+	if (!hex || git_oid_fromstr(&id, hex) < 0 ||
+	    git_blob_lookup(&b, g, &id) < 0)
+		return NULL;
+	if (text)
+		dlg_buf_put(text, git_blob_rawcontent(b),
+			    (size_t)git_blob_rawsize(b));
+	dlg_store_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+			path, dlg_schema_for_path(path), &ignore);
 	dlg_diags_dispose(&ignore);
-	dlg_buf_dispose(&spec);
+	git_blob_free(b);
 	return doc;
 }
 
 typedef struct {
 	char *path;
+	const char *before; /* the blob before the first change taken back */
 	dlg_node *doc;   /* the edited task, or NULL */
 	dlg_buf text;    /* a whole file restored */
 	int restore, remove;
 } touched;
 
-static touched *touch(touched **list, size_t *n, const char *path)
+static touched *touch(touched **list, size_t *n, const dlg_violation *x)
 {
+	const char *path = x->path;
 	size_t i;
 
 	for (i = 0; i < *n; i++)
@@ -261,13 +824,77 @@ static touched *touch(touched **list, size_t *n, const char *path)
 		abort();
 	memset(&(*list)[*n], 0, sizeof(**list));
 	(*list)[*n].path = strdup(path);
+	(*list)[*n].before = x->before;
 	(*list)[*n].text = (dlg_buf)DLG_BUF_INIT;
 	return &(*list)[(*n)++];
 }
 
-int dlg_sync__reject(dlg_repo *r, const dlg_violations *v,
+/* A whole file goes back: team/, the policy and the configuration to what
+ * is trusted, a task to the version before the change (a task added
+ * without leave is removed). */
+static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
+			  const dlg_violation *x)
+{
+	dlg_node_free(t->doc);
+	t->doc = NULL;
+	dlg_buf_clear(&t->text);
+	t->restore = 1;
+	if (is_rule_path(x->path)) {
+		const rule_file *f = rules_find(rules, x->path);
+		char hex[41];
+
+		if (f) {
+			git_oid_tostr(hex, sizeof(hex), &f->id);
+			dlg_node_free(doc_of(r->git, hex, x->path, &t->text));
+		}
+	} else {
+		dlg_node_free(doc_of(r->git, x->before, x->path, &t->text));
+	}
+	t->remove = !t->text.size;
+}
+
+/* Take back one field of a task where it still holds the rejected value,
+ * and record the rejection under conflicts:. */
+static void take_back_field(touched *t, dlg_repo *r, dlg_store *s,
+			    const dlg_violation *x)
+{
+	dlg_node *old = doc_of(r->git, x->before, x->path, NULL);
+	dlg_node *new = doc_of(r->git, x->after, x->path, NULL);
+	const dlg_node *oldv = dlg_doc_get_path(old, x->field);
+	const dlg_node *newv = dlg_doc_get_path(new, x->field);
+	dlg_node *list_node, *rec;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+
+	if (!t->doc && !t->restore)
+		dlg_store_load(&t->doc, s, x->path, &dlg_schema_task, &ignore);
+	dlg_diags_dispose(&ignore);
+	/* Only what still stands is taken back: a later, allowed change is
+	 * left alone. */
+	if (t->doc && dlg_node_equal(dlg_doc_get_path(t->doc, x->field), newv)) {
+		dlg_doc_set_path(t->doc, x->field, oldv ? dlg_node_dup(oldv) : NULL);
+		rec = dlg_conflict_new(x->field, "rejected", oldv,
+				       dlg_map_get_str(old, "updated_by"),
+				       dlg_map_get_str(old, "updated"), newv,
+				       x->author, dlg_map_get_str(new, "updated"));
+		dlg_map_set_str(rec, "commit", x->commit);
+		list_node = dlg_map_get(t->doc, "conflicts");
+		if (!list_node) {
+			list_node = dlg_node_new_seq();
+			dlg_map_set(t->doc, "conflicts", list_node);
+		}
+		if (!dlg_seq_find_id(list_node, dlg_map_get_str(rec, "id")))
+			dlg_seq_push(list_node, rec);
+		else
+			dlg_node_free(rec);
+	}
+	dlg_node_free(old);
+	dlg_node_free(new);
+}
+
+int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		     const dlg_signature *who, size_t *rejected)
 {
+	const dlg_violations *v = &j->violations;
 	dlg_store *s = NULL;
 	touched *list = NULL;
 	dlg_commit_file *files = NULL;
@@ -281,61 +908,17 @@ int dlg_sync__reject(dlg_repo *r, const dlg_violations *v,
 		const dlg_violation *x = &v->items[i];
 		touched *t;
 
-		if (!x->commit)
+		/* A file that did not validate in a commit but does at the
+		 * tip (sync refuses it otherwise) has nothing to take back. */
+		if (!x->commit || !strcmp(x->field, DLG_INVALID_FILE))
 			continue;
-		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task) {
-			/* The whole file goes back to what it was. */
-			t = touch(&list, &n, x->path);
-			dlg_node_free(t->doc);
-			t->doc = NULL;
-			dlg_buf_clear(&t->text);
-			dlg_node_free(doc_at(r->git, x->commit, 1, x->path,
-					     &t->text));
-			t->restore = 1;
-			t->remove = !t->text.size;
-		} else {
-			dlg_node *old = doc_at(r->git, x->commit, 1, x->path, NULL);
-			dlg_node *new = doc_at(r->git, x->commit, 0, x->path, NULL);
-			const dlg_node *oldv = dlg_doc_get_path(old, x->field);
-			const dlg_node *newv = dlg_doc_get_path(new, x->field);
-			dlg_node *list_node, *rec;
-			char at[21];
-			dlg_diags ignore = DLG_DIAGS_INIT;
-
-			t = touch(&list, &n, x->path);
-			if (!t->doc && !t->restore)
-				dlg_store_load(&t->doc, s, x->path,
-					       &dlg_schema_task, &ignore);
-			dlg_diags_dispose(&ignore);
-			/* Only what still stands is taken back: a later,
-			 * allowed change is left alone. */
-			if (t->doc && dlg_node_equal(dlg_doc_get_path(t->doc,
-								      x->field),
-						     newv)) {
-				dlg_doc_set_path(t->doc, x->field,
-						 oldv ? dlg_node_dup(oldv) : NULL);
-				dlg_time_format(at, dlg_now());
-				rec = dlg_conflict_new(
-					x->field, "rejected", oldv,
-					dlg_map_get_str(old, "updated_by"),
-					dlg_map_get_str(old, "updated"), newv,
-					x->author, dlg_map_get_str(new, "updated"));
-				dlg_map_set_str(rec, "commit", x->commit);
-				list_node = dlg_map_get(t->doc, "conflicts");
-				if (!list_node) {
-					list_node = dlg_node_new_seq();
-					dlg_map_set(t->doc, "conflicts", list_node);
-				}
-				if (!dlg_seq_find_id(list_node,
-						     dlg_map_get_str(rec, "id")))
-					dlg_seq_push(list_node, rec);
-				else
-					dlg_node_free(rec);
-			}
-			dlg_node_free(old);
-			dlg_node_free(new);
-		}
-		dlg_buf_printf(&msg, "- %.8s %s\n", x->commit, x->message);
+		t = touch(&list, &n, x);
+		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task)
+			restore_whole(t, r, j->rules, x);
+		else if (!t->restore)
+			take_back_field(t, r, s, x);
+		dlg_buf_printf(&msg, "- %.8s %s: %s\n", x->commit, x->path,
+			       x->message);
 		(*rejected)++;
 	}
 	if (!*rejected)
@@ -345,35 +928,59 @@ int dlg_sync__reject(dlg_repo *r, const dlg_violations *v,
 		abort();
 	for (i = 0; i < n; i++) {
 		touched *t = &list[i];
+		dlg_buf now = DLG_BUF_INIT;
+		int exists = dlg_store_exists(s, t->path);
 		dlg_diags d = DLG_DIAGS_INIT;
 
-		if (t->doc) {
-			dlg_schema_validate(t->doc, &dlg_schema_task, t->path, &d);
-			dlg_buf_clear(&t->text);
-			if ((error = dlg_store_save(&t->text, s, t->path, t->doc,
-						    &dlg_schema_task)) < 0) {
-				dlg_diags_dispose(&d);
-				goto done;
-			}
-		} else if (t->remove) {
-			dlg_store_remove_file(s, t->path);
-		} else if ((error = dlg_store_write_file(s, t->path, t->text.ptr,
-							 t->text.size)) < 0) {
-			goto done;
+		if (t->doc &&
+		    dlg_schema_validate(t->doc, &dlg_schema_task, t->path, &d) < 0) {
+			/* Never an invalid file: the whole task goes back. */
+			dlg_node_free(t->doc);
+			t->doc = NULL;
+			dlg_node_free(doc_of(r->git, t->before, t->path, &t->text));
+			t->remove = !t->text.size;
 		}
 		dlg_diags_dispose(&d);
+		if (t->doc) {
+			dlg_buf_clear(&t->text);
+			if ((error = dlg_yaml_write(&t->text, t->doc,
+						    &dlg_schema_task)) < 0)
+				goto done;
+		}
+		/* What already stands as it should (taken back by another
+		 * replica, or never merged) is left alone. */
+		if (exists)
+			dlg_store_read_file(&now, s, t->path);
+		if (t->remove ? !exists
+			      : exists && now.size == t->text.size &&
+					!memcmp(now.ptr, t->text.ptr, now.size)) {
+			dlg_buf_dispose(&now);
+			continue;
+		}
+		dlg_buf_dispose(&now);
+		if (t->remove)
+			error = dlg_store_remove_file(s, t->path);
+		else
+			error = dlg_store_write_file(s, t->path, t->text.ptr,
+						     t->text.size);
+		if (error < 0)
+			goto done;
 		files[nfiles].path = t->path;
 		files[nfiles].data = t->remove ? NULL : t->text.ptr;
 		files[nfiles].len = t->text.size;
 		nfiles++;
 	}
+	if (!nfiles)
+		goto done;
 	{
 		dlg_buf full = DLG_BUF_INIT;
 
 		dlg_buf_printf(&full, "policy: reject %zu unauthorised change%s\n\n"
-			       "The policy is in enforce mode; each change is "
-			       "kept under conflicts: as rejected,\nfor a "
-			       "director to approve (delegit resolve) or drop.\n\n%s",
+			       "The policy is in enforce mode. A rejected field is "
+			       "kept under conflicts:,\nfor a director to approve "
+			       "(delegit resolve) or drop; a file taken back whole\n"
+			       "is in the commit named (git show COMMIT:PATH), and "
+			       "'delegit audit' lists each.\n\n%s",
 			       *rejected, *rejected == 1 ? "" : "s", msg.ptr);
 		error = dlg_repo_commit(NULL, r, files, nfiles, full.ptr, who);
 		dlg_buf_dispose(&full);

@@ -203,8 +203,6 @@ static void pending_path(dlg_buf *out, dlg_repo *r)
 
 /* Write the work tree of `to` over that of `from`, touching only the
  * paths that differ between them. */
-/* Write the work tree of `to` over that of `from`, touching only the
- * paths that differ between them. */
 static int checkout_between(dlg_repo *r, git_commit *from, git_commit *to,
 			    int force, const dlg_sync_options *o)
 {
@@ -378,38 +376,48 @@ static int keep_modified(git_index *idx, const git_index_entry *kept,
 	return 0;
 }
 
-static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
-			 git_commit *theirs, const char *upstream,
-			 const dlg_sync_options *o, dlg_merge_report *rep)
+/* Resolve a conflicted path with tree's entry for it (or none). */
+static int take_entry(git_index *idx, const char *path, git_tree *tree)
 {
-	git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
-	git_index *idx = NULL;
-	git_index_conflict_iterator *it = NULL;
-	const git_index_entry *anc, *our, *their;
-	git_tree *tree = NULL;
-	git_signature *sig = NULL;
-	git_oid tree_id;
-	dlg_buf msg = DLG_BUF_INIT;
-	const git_commit *parents[2] = { ours, theirs };
-	char a[41], b[41];
+	git_tree_entry *te = NULL;
+	git_index_entry e;
+	char *p = strdup(path);
 	int error = 0;
 
-	if ((error = dlg_sync__register_driver()) < 0)
-		return error;
-	dlg_sync__merge_report(rep);
-	error = git_merge_commits(&idx, r->git, ours, theirs, &mo);
-	dlg_sync__merge_report(NULL);
-	if (error < 0) {
-		error = dlg_sync__error("cannot merge");
-		goto done;
+	if (!p)
+		abort();
+	if (git_index_conflict_remove(idx, p) < 0) {
+		error = dlg_sync__error("cannot settle a conflict");
+	} else if (!git_tree_entry_bypath(&te, tree, p) &&
+		   git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+		memset(&e, 0, sizeof(e));
+		e.path = p;
+		e.mode = git_tree_entry_filemode(te);
+		git_oid_cpy(&e.id, git_tree_entry_id(te));
+		if (git_index_add(idx, &e) < 0)
+			error = dlg_sync__error("cannot settle a conflict");
 	}
-	if (git_index_has_conflicts(idx)) {
-		if (git_index_conflict_iterator_new(&it, idx) < 0) {
-			error = dlg_sync__error("cannot read conflicts");
-			goto done;
-		}
+	git_tree_entry_free(te);
+	free(p);
+	return error;
+}
+
+/* Settle the conflicts a merge left: a delete-versus-modify of a delegit
+ * file keeps the modified version; any other path takes fallback's entry
+ * (absent there: removed) when a fallback is given, and is a problem in
+ * rep otherwise. */
+static int settle_conflicts(git_index *idx, git_tree *fallback,
+			    dlg_merge_report *rep)
+{
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *anc, *our, *their;
+	int error = 0;
+
+	if (!fallback) {
 		/* Collect first: settling changes the index under the
 		 * iterator. */
+		if (git_index_conflict_iterator_new(&it, idx) < 0)
+			return dlg_sync__error("cannot read conflicts");
 		while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
 			const char *path = our ? our->path : their->path;
 
@@ -427,24 +435,72 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 				      rep->problems.count,
 				      rep->problems.count == 1 ? "" : "s",
 				      rep->problems.count == 1 ? "s" : "");
-			error = DLG_ECONFLICT;
-			goto done;
-		}
-		while (git_index_has_conflicts(idx)) {
-			if (git_index_conflict_iterator_new(&it, idx) < 0 ||
-			    git_index_conflict_next(&anc, &our, &their, it) < 0) {
-				error = dlg_sync__error("cannot read conflicts");
-				goto done;
-			}
-			error = keep_modified(idx, our ? our : their, rep);
-			git_index_conflict_iterator_free(it);
-			it = NULL;
-			if (error < 0)
-				goto done;
+			return DLG_ECONFLICT;
 		}
 	}
-	if (git_index_write_tree_to(&tree_id, idx, r->git) < 0 ||
-	    git_tree_lookup(&tree, r->git, &tree_id) < 0) {
+	while (!error && git_index_has_conflicts(idx)) {
+		const char *path;
+
+		if (git_index_conflict_iterator_new(&it, idx) < 0 ||
+		    git_index_conflict_next(&anc, &our, &their, it) < 0) {
+			error = dlg_sync__error("cannot read conflicts");
+			break;
+		}
+		path = our ? our->path : their->path;
+		if (dlg_schema_for_path(path) && (!our || !their))
+			error = keep_modified(idx, our ? our : their, rep);
+		else
+			error = take_entry(idx, path, fallback);
+		git_index_conflict_iterator_free(it);
+		it = NULL;
+	}
+	git_index_conflict_iterator_free(it);
+	return error;
+}
+
+int dlg_sync__merge_tree(git_oid *out, git_repository *g, git_commit *ours,
+			 git_commit *theirs, git_tree *fallback,
+			 dlg_merge_report *rep)
+{
+	git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
+	git_index *idx = NULL;
+	int error;
+
+	if ((error = dlg_sync__register_driver()) < 0)
+		return error;
+	dlg_sync__merge_report(rep);
+	error = git_merge_commits(&idx, g, ours, theirs, &mo);
+	dlg_sync__merge_report(NULL);
+	if (error < 0) {
+		error = dlg_sync__error("cannot merge");
+		goto done;
+	}
+	if (git_index_has_conflicts(idx) &&
+	    (error = settle_conflicts(idx, fallback, rep)) < 0)
+		goto done;
+	if (git_index_write_tree_to(out, idx, g) < 0)
+		error = dlg_sync__error("cannot write the merged tree");
+done:
+	git_index_free(idx);
+	return error;
+}
+
+static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
+			 git_commit *theirs, const char *upstream,
+			 const dlg_sync_options *o, dlg_merge_report *rep)
+{
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid tree_id;
+	dlg_buf msg = DLG_BUF_INIT;
+	const git_commit *parents[2] = { ours, theirs };
+	char a[41], b[41];
+	int error;
+
+	if ((error = dlg_sync__merge_tree(&tree_id, r->git, ours, theirs, NULL,
+					  rep)) < 0)
+		return error;
+	if (git_tree_lookup(&tree, r->git, &tree_id) < 0) {
 		error = dlg_sync__error("cannot write the merged tree");
 		goto done;
 	}
@@ -464,10 +520,8 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 		goto done;
 	}
 done:
-	git_index_conflict_iterator_free(it);
 	git_signature_free(sig);
 	git_tree_free(tree);
-	git_index_free(idx);
 	dlg_buf_dispose(&msg);
 	return error;
 }
@@ -526,31 +580,84 @@ done:
 	return error;
 }
 
-/* Judge what the remote brings that we do not have yet. */
-static int judge_incoming(dlg_sync_result *res, dlg_repo *r,
-			  const char *remote, const char *branch)
+/* A file of the remote's tip that does not validate: the remote's
+ * commits cannot come in. One that did not validate in some commit but
+ * does at the tip is only reported: history never wedges a replica. */
+static int invalid_at_tip(git_repository *g, git_tree *tip, const char *path)
+{
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	dlg_node *doc = NULL;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	int bad = 0;
+
+	if (git_tree_entry_bypath(&e, tip, path) < 0)
+		return 0; /* gone since */
+	bad = git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
+	      git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE;
+	if (!bad && !git_blob_lookup(&b, g, git_tree_entry_id(e)))
+		bad = dlg_store_parse(&doc, git_blob_rawcontent(b),
+				      (size_t)git_blob_rawsize(b), path,
+				      dlg_schema_for_path(path), &ignore) < 0;
+	dlg_node_free(doc);
+	dlg_diags_dispose(&ignore);
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	return bad;
+}
+
+/* Judge what the remote brings that we do not have yet, by the team and
+ * policy this replica trusts (HEAD's). A history that shares nothing with
+ * ours is refused unless asked for. */
+static int judge_incoming(dlg_sync_result *res, dlg_judgement *j, dlg_repo *r,
+			  const char *remote, const char *branch,
+			  const dlg_sync_options *o)
 {
 	dlg_buf ref = DLG_BUF_INIT;
-	git_oid oid;
-	int error = 0;
+	git_oid theirs, head, base;
+	git_commit *tip = NULL;
+	git_tree *tree = NULL;
+	int error = 0, have_head;
+	size_t i, k;
 
-	dlg_violations_dispose(&res->violations);
+	dlg_judgement_dispose(j);
 	dlg_buf_printf(&ref, "refs/remotes/%s/%s", remote, branch);
-	if (!git_reference_name_to_id(&oid, r->git, ref.ptr))
-		error = dlg_repo_judge_range(&res->violations, r, ref.ptr,
-					     "HEAD", 0);
-	dlg_buf_dispose(&ref);
-	/* Files that do not validate never reach the work tree: refuse the
-	 * remote's commits whole, before anything here changes. */
-	for (size_t i = 0; !error && i < res->violations.count; i++)
-		if (!strcmp(res->violations.items[i].field, DLG_INVALID_FILE)) {
-			dlg_diags_add(&res->report.problems,
-				      res->violations.items[i].path, 0, 0,
-				      "%s (commit %.8s)",
-				      res->violations.items[i].message,
-				      res->violations.items[i].commit);
-		}
-	if (!error && res->report.problems.count) {
+	if (git_reference_name_to_id(&theirs, r->git, ref.ptr) < 0)
+		goto done; /* an empty remote */
+	have_head = !git_reference_name_to_id(&head, r->git, "HEAD");
+	if (have_head && git_merge_base(&base, r->git, &head, &theirs) ==
+			 GIT_ENOTFOUND && !o->allow_unrelated) {
+		dlg_error_set("refusing to merge unrelated histories: '%s/%s' "
+			      "does not contain this repository's first commit; "
+			      "nothing changed (--allow-unrelated-histories "
+			      "merges it, judged by this replica's policy)",
+			      remote, branch);
+		error = DLG_EINVALID;
+		goto done;
+	}
+	if ((error = dlg_sync__judge(j, r, &theirs, have_head ? &head : NULL,
+				     0)) < 0)
+		goto done;
+	if (git_commit_lookup(&tip, r->git, &theirs) < 0 ||
+	    git_commit_tree(&tree, tip) < 0) {
+		error = dlg_sync__error("cannot read the remote's commit");
+		goto done;
+	}
+	for (i = 0; i < j->violations.count; i++) {
+		const dlg_violation *v = &j->violations.items[i];
+
+		if (strcmp(v->field, DLG_INVALID_FILE))
+			continue;
+		for (k = 0; k < i; k++)
+			if (!strcmp(j->violations.items[k].field,
+				    DLG_INVALID_FILE) &&
+			    !strcmp(j->violations.items[k].path, v->path))
+				break;
+		if (k == i && invalid_at_tip(r->git, tree, v->path))
+			dlg_diags_add(&res->report.problems, v->path, 0, 0,
+				      "%s (commit %.8s)", v->message, v->commit);
+	}
+	if (res->report.problems.count) {
 		dlg_error_set("sync refused the remote's commits: %zu file%s "
 			      "there do%s not validate; nothing here changed "
 			      "(mend them where they were made)",
@@ -559,31 +666,25 @@ static int judge_incoming(dlg_sync_result *res, dlg_repo *r,
 			      res->report.problems.count == 1 ? "es" : "");
 		error = DLG_ECONFLICT;
 	}
+done:
+	git_tree_free(tree);
+	git_commit_free(tip);
+	dlg_buf_dispose(&ref);
 	return error;
 }
 
-/* In enforce mode (by our own policy), take the violations back. */
-static int enforce(dlg_sync_result *res, dlg_repo *r,
+/* In enforce mode (by the policy this replica trusted before the remote's
+ * commits came in: never by theirs), take the violations back. */
+static int enforce(dlg_sync_result *res, dlg_repo *r, const dlg_judgement *j,
 		   const dlg_sync_options *o)
 {
-	dlg_store *s = NULL;
-	dlg_node *policy = NULL;
-	dlg_diags ignore = DLG_DIAGS_INIT;
 	size_t n = 0;
-	int error = 0;
+	int error;
 
-	if (!res->violations.count)
+	if (!j->violations.count || !j->enforce)
 		return 0;
-	dlg_store_open(&s, r->workdir);
-	dlg_store_load(&policy, s, ".delegit/policy.yaml", &dlg_schema_policy,
-		       &ignore);
-	if (dlg_policy_enforced(policy)) {
-		error = dlg_sync__reject(r, &res->violations, o->committer, &n);
-		res->enforced = !error && n;
-	}
-	dlg_node_free(policy);
-	dlg_diags_dispose(&ignore);
-	dlg_store_free(s);
+	error = dlg_sync__reject(r, j, o->committer, &n);
+	res->enforced = !error;
 	return error;
 }
 
@@ -644,10 +745,12 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	dlg_buf spec = DLG_BUF_INIT;
 	char *specp;
 	git_strarray specs;
+	dlg_judgement judged;
 	const char *branch;
 	int error = 0;
 
 	memset(res, 0, sizeof(*res));
+	memset(&judged, 0, sizeof(judged));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.o = o;
 	if ((error = git_remote_lookup(&remote, r->git, name)) < 0) {
@@ -679,9 +782,10 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			goto done;
 		}
 		fault_point("after-fetch");
-		if ((error = judge_incoming(res, r, name, branch)) < 0 ||
+		if ((error = judge_incoming(res, &judged, r, name, branch,
+					    o)) < 0 ||
 		    (error = integrate(res, r, name, branch, o)) < 0 ||
-		    (error = enforce(res, r, o)) < 0)
+		    (error = enforce(res, r, &judged, o)) < 0)
 			goto done;
 		if (up_to_date(r, name, branch))
 			break; /* the remote has all we have */
@@ -708,6 +812,9 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	set_upstream(r, name, branch);
 done:
 	cache_large_trees(0);
+	res->violations = judged.violations;
+	memset(&judged.violations, 0, sizeof(judged.violations));
+	dlg_judgement_dispose(&judged);
 	{
 		git_oid id;
 

@@ -136,9 +136,12 @@ typedef struct {
 	void (*progress)(dlg_progress_stage stage, size_t done, size_t total,
 			 void *payload);
 	void *payload;
+	/* Merge a remote history that does not share this repository's
+	 * first commit (refused otherwise: DLG_EINVALID). */
+	int allow_unrelated;
 } dlg_sync_options;
 
-#define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL }
+#define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL, 0 }
 
 typedef struct {
 	size_t conflicts; /* new conflict records */
@@ -170,13 +173,16 @@ void dlg_sync_result_dispose(dlg_sync_result *r);
 int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
 
 /*
- * Judge the commits reachable from `from` but not from `hide` (NULL: all
- * history), made since `since` (0: ever), each by the policy and team in
- * force at its parent. Violations carry their commit.
+ * Every violation in HEAD's history (`delegit audit`): each commit judged
+ * from the repository's first commit on, by the team and policy trusted
+ * at its parent (a forbidden change to them never takes effect), merge
+ * commits for what they hold beyond the field merge of their parents.
+ * Violations of commits made before `since` (0: none) are left out; each
+ * carries its commit. DLG_INVALID_FILE is the field of a file that does
+ * not validate.
  */
 #define DLG_INVALID_FILE "(invalid file)"
-int dlg_repo_judge_range(dlg_violations *out, dlg_repo *r, const char *from,
-			 const char *hide, time_t since);
+int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since);
 
 /* Clone URL into path, with the same credentials and progress as sync. */
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,

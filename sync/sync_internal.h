@@ -68,12 +68,50 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 			     size_t npaths);
 void dlg_sync__hindex_free(dlg_hindex *x);
 
+/* The tree of delegit's merge of two commits, as sync would make it (the
+ * field merge through the driver, delete-versus-modify kept). Paths git
+ * cannot merge are problems in rep (DLG_ECONFLICT), or, when fallback is
+ * given, take fallback's version. rep may not be NULL. */
+int dlg_sync__merge_tree(git_oid *out, git_repository *g, git_commit *ours,
+			 git_commit *theirs, git_tree *fallback,
+			 dlg_merge_report *rep);
+
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);
 
-/* Enforce mode: take back the changes in v that still stand, record them
- * as rejected conflicts, and commit that. */
-int dlg_sync__reject(dlg_repo *r, const dlg_violations *v,
+/* The team and policy as this replica trusts them at some point of the
+ * commits judged (policy.c); shared, freed by the last holder. */
+typedef struct dlg_rules dlg_rules;
+void dlg_sync__rules_free(dlg_rules *r);
+/* The rules of a trusted commit's tree (NULL: an empty repository, where
+ * the first commits bootstrap the team). */
+int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip);
+
+typedef struct {
+	dlg_violations violations;
+	int enforce;      /* the trusted policy says mode: enforce */
+	dlg_rules *rules; /* trusted after the commits judged */
+} dlg_judgement;
+
+/*
+ * Judge the commits reachable from tip and not from trusted, parents
+ * first, each by the rules trusted at its first parent: those of
+ * `trusted`'s tree for parents not judged here, changed only by what each
+ * judged commit was allowed to change in team/ and the policy. With no
+ * trusted commit, all history from the repository's first commit (whose
+ * first commits bootstrap the team; any other root has no rights). A
+ * merge commit is judged for what its tree holds beyond the field merge
+ * of its parents. Violations of commits before `since` (0: none) are not
+ * reported. Dispose out with dlg_judgement_dispose.
+ */
+int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
+		    const git_oid *trusted, time_t since);
+void dlg_judgement_dispose(dlg_judgement *j);
+
+/* Enforce mode: take back the changes of j's violations that still stand
+ * (fields recorded as rejected conflicts; team/ and the policy back to
+ * what j trusts; tasks added without leave removed), and commit that. */
+int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		     const dlg_signature *who, size_t *rejected);
 
 #endif

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Trust against a member with push access (SPEC 7): an MSP member who
+pushes with plain git tries each way round the policy — a hand-made merge,
+a policy or team change smuggled in before the change it would allow, a
+foreign history, files that would wedge the other replicas. In enforce
+mode nothing forbidden reaches the director's files, `delegit audit`
+lists every attempt with the rule it broke, and no replica is wedged."""
+import json
+import os
+import shutil
+import subprocess
+import unittest
+
+import yaml
+
+from helpers import Network, Repo
+
+ENFORCE = ("format: 1\nmode: enforce\nrules:\n  delegator: [all]\n"
+           "  director: [all]\n  manager: [all]\n"
+           "  assignee: [status:in-progress, status:blocked, status:review, "
+           "checkpoints.done, expectations.acceptance.met, feedback]\n"
+           "  everyone: [feedback]\n  repository: [director]\n")
+KIM = "kim@acme-msp.example"
+
+
+class TrustTest(unittest.TestCase):
+    policy = ENFORCE
+
+    def setUp(self):
+        self.net = Network(3, policy=self.policy)
+        self.addCleanup(self.net.close)
+        self.dana, self.kim, self.sam = self.net.replicas
+        self.kim.as_("kim")
+        self.sam.as_("sam")
+        t = self.dana.add("Patch the firewall", "--to", "kim",
+                          "--due", "2026-12-01", now="2026-11-25T09:00:00Z")
+        self.tid = t["id"]
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+        self.sam.ok("sync", "-q")
+
+    # -- what the MSP does, with plain git --------------------------------
+    def task_path(self, tid=None):
+        tid = tid or self.tid
+        return "tasks/%s/%s.yaml" % (tid[:2], tid)
+
+    def edit(self, path, old, new, repo=None):
+        full = os.path.join((repo or self.kim).path, path)
+        with open(full, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new))
+
+    def commit(self, message, email=KIM, repo=None, *extra):
+        (repo or self.kim).git("-c", "user.email=" + email, "-c",
+                               "user.name=x", "commit", "-qam", message,
+                               *extra)
+
+    def push(self, *extra):
+        self.kim.git("push", "-q", *extra, "origin", "main")
+
+    # -- what the director sees -------------------------------------------
+    def text(self, path, repo=None):
+        with open(os.path.join((repo or self.dana).path, path),
+                  encoding="utf-8") as f:
+            return f.read()
+
+    def audit(self, repo=None):
+        r = (repo or self.dana).run("audit", "--json")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)
+
+    def assert_untouched(self):
+        t = self.dana.load(self.tid)
+        self.assertEqual(str(t["due"]), "2026-12-01")
+        self.assertEqual(t["assignee"], "kim")
+        self.assertIn("role: msp", self.text("team/kim.yaml"))
+        self.assertIn("mode: enforce", self.text(".delegit/policy.yaml"))
+        self.assertNotIn("msp:", self.text(".delegit/policy.yaml"))
+        self.dana.ok("check")
+
+    def assert_nobody_wedged(self):
+        """Every replica syncs after the director's, and holds the
+        director's files."""
+        self.dana.ok("sync", "-q")
+        # the MSP's clone takes the director's state; the others just sync
+        self.kim.git("fetch", "-q", "origin")
+        self.kim.git("reset", "-q", "--hard", "origin/main")
+        for r in (self.kim, self.sam):
+            r.ok("sync", "-q")
+            r.ok("check")
+        self.dana.ok("sync", "-q")
+        self.net.assert_converged(self)
+
+
+class TestEvilMerge(TrustTest):
+    def test_a_hand_made_merge_is_judged_for_its_own_changes(self):
+        k = self.kim
+        k.git("checkout", "-q", "-b", "side")
+        k.ok("feedback", self.tid[:8], "On it")          # honest work
+        k.git("checkout", "-q", "main")
+        k.git("merge", "-q", "--no-ff", "--no-commit", "side")
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.edit(self.task_path(), "assignee: kim", "assignee: sam")
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        k.git("add", "-A")
+        k.git("-c", "user.email=" + KIM, "commit", "-qm", "Merge side")
+        merge = k.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("rejected (enforce mode)", res.stderr)
+        self.assert_untouched()
+        # the honest part of the merge came in
+        self.assertEqual(self.dana.load(self.tid)["feedback"][-1]["text"],
+                         "On it")
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((merge, self.task_path(), "due"), found)
+        self.assertIn((merge, self.task_path(), "assignee"), found)
+        self.assertIn((merge, "team/kim.yaml", ""), found)
+        self.assert_nobody_wedged()
+
+    def test_an_honest_merge_by_plain_git_is_no_violation(self):
+        self.dana.ok("set", self.tid[:8], "priority=high")
+        self.dana.ok("sync", "-q")
+        self.kim.ok("start", self.tid[:8])
+        self.kim.git("pull", "-q", "--no-rebase", "origin", "main")
+        self.assertEqual(len(self.kim.git("log", "--merges",
+                                          "--format=%H").split()), 1)
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertNotIn("policy", res.stderr)
+        self.assertEqual(self.audit(), [])
+
+
+class TestSmuggledPolicy(TrustTest):
+    def test_a_rule_granted_in_one_commit_does_not_judge_the_next(self):
+        self.edit(".delegit/policy.yaml", "  everyone: [feedback]\n",
+                  "  everyone: [feedback]\n  msp: [all]\n")
+        self.commit("policy: let the MSP work")
+        grant = self.kim.head()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("more time")
+        use = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["field"]) for v in self.audit()}
+        self.assertIn((grant, ""), found)
+        self.assertIn((use, "due"), found)
+        self.assert_nobody_wedged()
+
+    def test_mode_comes_from_the_local_policy_never_from_incoming_work(self):
+        self.edit(".delegit/policy.yaml", "mode: enforce", "mode: warn")
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("relax")
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("rejected (enforce mode)", res.stderr)
+        self.assert_untouched()
+        self.assert_nobody_wedged()
+        self.assertIn("mode: enforce", self.text(".delegit/policy.yaml",
+                                                 self.kim))
+
+
+class TestTeamGames(TrustTest):
+    def test_promote_then_act(self):
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        self.commit("promote")
+        promote = self.kim.head()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("act")
+        act = self.kim.head()
+        self.push()
+        self.assertEqual(self.dana.run("sync").returncode, 0)
+        self.assert_untouched()
+        found = {(v["commit"], v["field"]) for v in self.audit()}
+        self.assertIn((promote, ""), found)
+        self.assertIn((act, "due"), found)
+        self.assert_nobody_wedged()
+
+    def test_an_emptied_team_bootstraps_nobody(self):
+        self.kim.git("rm", "-rq", "team")
+        self.commit("no more team")
+        empty = self.kim.head()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("act")
+        act = self.kim.head()
+        self.push()
+        self.assertEqual(self.dana.run("sync").returncode, 0)
+        self.assert_untouched()
+        for h in ("dana", "sam", "kim"):
+            self.assertTrue(os.path.exists(os.path.join(
+                self.dana.path, "team", h + ".yaml")))
+        found = {(v["commit"], v["field"]) for v in self.audit()}
+        self.assertIn((empty, ""), found)
+        self.assertIn((act, "due"), found)
+        self.assert_nobody_wedged()
+
+
+class TestUnrelatedHistory(TrustTest):
+    def test_a_foreign_history_is_refused_unless_asked_for(self):
+        other = Repo(team=False)
+        self.addCleanup(other.close)
+        other.as_(KIM)
+        # another first commit than ours (an `init` in the same second by
+        # the same name would be the same commit)
+        other.git("commit", "-q", "--amend", "--no-edit", "--reset-author")
+        other.ok("team", "add", "kim", "--name", "Kim", "--email", KIM,
+                 "--org", "acme-msp", "--role", "director")
+        other.add("Foreign work", "--to", "kim", "--due", "2026-12-01")
+        other.git("push", "-q", "-f", self.net.bare, "main")
+        head, files = self.dana.head(), self.dana.files()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("unrelated histories", res.stderr)
+        self.assertEqual(self.dana.head(), head)
+        self.assertEqual(self.dana.files(), files)
+        # asked for: merged, and judged by this replica's policy
+        res = self.dana.run("sync", "--allow-unrelated-histories")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        self.assertIn("mode: enforce", self.text(".delegit/policy.yaml"))
+        self.assertTrue(any(v["path"] == "team/kim.yaml"
+                            for v in self.audit()))
+
+
+class TestNeverWedged(TrustTest):
+    def test_a_task_added_without_leave_is_removed_not_emptied(self):
+        tid = "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70"
+        path = self.task_path(tid)
+        os.makedirs(os.path.join(self.kim.path, os.path.dirname(path)),
+                    exist_ok=True)
+        with open(self.dana.task_file(self.tid), encoding="utf-8") as f:
+            text = f.read().replace(self.tid, tid)
+        with open(os.path.join(self.kim.path, path), "w") as f:
+            f.write(text.replace("Patch the firewall", "Buy our appliance"))
+        self.kim.git("add", path)
+        self.commit("a task in Dana's name")
+        added = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dana.path, path)))
+        self.dana.ok("check")
+        found = [v for v in self.audit() if v["commit"] == added]
+        self.assertEqual([(v["path"], v["field"]) for v in found],
+                         [(path, "")])
+        self.assertIn("may not add a task delegated by 'dana'",
+                      found[0]["message"])
+        self.assert_nobody_wedged()
+
+    def test_an_invalid_commit_mended_later_does_not_block_syncs(self):
+        self.edit(self.task_path(), "status: open", "status: [oops")
+        self.commit("broken")
+        broken = self.kim.head()
+        self.edit(self.task_path(), "status: [oops", "status: in-progress")
+        self.commit("mended")
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
+        self.assertIn(broken, [v["commit"] for v in self.audit()])
+        self.assert_nobody_wedged()
+
+
+if __name__ == "__main__":
+    unittest.main()
