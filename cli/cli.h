@@ -215,6 +215,7 @@ void cli_fit(dlg_buf *out, const char *s, int width);
 
 /* ----------------------------------------------------------- commands */
 int cmd_init(cli_ctx *c, int argc, char **argv);
+int cmd_hook(cli_ctx *c, int argc, char **argv);
 int cmd_team(cli_ctx *c, int argc, char **argv);
 int cmd_add(cli_ctx *c, int argc, char **argv);
 int cmd_list(cli_ctx *c, int argc, char **argv);

@@ -59,6 +59,8 @@ static const cli_command commands[] = {
 	  "what sync could not merge" },
 	{ "resolve", cmd_resolve, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "settle a recorded conflict" },
+	{ "hook", cmd_hook, 0,
+	  "judge pushes at the server (install in a bare repository)" },
 	{ "merge-file", cmd_merge_file, 0,
 	  "merge three versions of a file (git's merge driver)" },
 	{ NULL, NULL, 0, NULL }

@@ -638,13 +638,41 @@ done:
 	return error;
 }
 
-/* Whether any commit of HEAD ever touched team/. */
-static int team_seen(const dlg_commit_info *c, const char *path,
-		     const char *old_data, size_t old_len,
-		     const char *new_data, size_t new_len, void *payload)
+int dlg_sync__rules_enforced(const dlg_rules *r)
 {
-	*(int *)payload = 1;
-	return 1;
+	return dlg_policy_enforced(r->policy);
+}
+
+/* Whether some commit of tip's history had anyone in team/. */
+static int team_ever(int *out, git_repository *g, const git_oid *tip)
+{
+	git_revwalk *rw = NULL;
+	git_oid id;
+	int error;
+
+	*out = 0;
+	if (git_revwalk_new(&rw, g) < 0 || git_revwalk_push(rw, tip) < 0) {
+		git_revwalk_free(rw);
+		return dlg_sync__error("cannot walk history");
+	}
+	while (!*out && !(error = git_revwalk_next(&id, rw))) {
+		git_commit *c = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		git_tree *team = NULL;
+
+		if (!git_commit_lookup(&c, g, &id) && !git_commit_tree(&t, c) &&
+		    !git_tree_entry_bypath(&e, t, "team") &&
+		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    !git_tree_lookup(&team, g, git_tree_entry_id(e)))
+			*out = git_tree_entrycount(team) > 0;
+		git_tree_free(team);
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(c);
+	}
+	git_revwalk_free(rw);
+	return 0;
 }
 
 int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip)
@@ -667,10 +695,8 @@ int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip)
 	/* The bootstrap of an empty team is for a repository's first
 	 * commits, never for a team emptied later. */
 	if (!(*out)->team.count) {
-		if (dlg_repo_history(r, "team/", 0, team_seen, &seen) < 0) {
-			error = -1;
+		if ((error = team_ever(&seen, r->git, tip)) < 0)
 			goto done;
-		}
 		(*out)->bootstrap = !seen;
 	}
 done:
@@ -715,7 +741,7 @@ int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
 		j.root = &root;
 		j.trusted = rules_new(0);
 	}
-	out->enforce = dlg_policy_enforced(j.trusted->policy);
+	out->enforce = dlg_sync__rules_enforced(j.trusted);
 	if (git_revwalk_new(&rw, r->git) < 0 ||
 	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(rw, tip) < 0 ||

@@ -184,6 +184,32 @@ int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
 #define DLG_INVALID_FILE "(invalid file)"
 int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since);
 
+/* ---------------------------------------------------------------------
+ * The server's hook.
+ */
+
+/* Open the repository git's environment names (a hook's GIT_DIR, with the
+ * pushed objects in quarantine); it may be bare. */
+int dlg_repo_open_env(dlg_repo **out);
+
+/*
+ * Judge one ref update of a push (OLD NEW REF, as git gives pre-receive)
+ * by the team and policy of the ref before the push (a new ref: of HEAD's
+ * branch; an empty repository: the first commits bootstrap the team).
+ * Besides the commits' violations: a push that rewrites the ref's
+ * history, brings an unrelated history, or deletes the main branch.
+ * *enforce: the policy before the push is in enforce mode.
+ */
+int dlg_repo_judge_update(dlg_violations *out, int *enforce, dlg_repo *r,
+			  const char *ref, const char *old_hex,
+			  const char *new_hex);
+
+/* Install the pre-receive hook that runs `PROGRAM hook pre-receive` in the
+ * bare repository dir; an existing hook that is not delegit's is kept
+ * (DLG_EINVALID) unless force. *out_path: the hook's path (caller frees). */
+int dlg_repo_install_hook(char **out_path, const char *dir,
+			  const char *program, int force);
+
 /* Clone URL into path, with the same credentials and progress as sync. */
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 		   const dlg_sync_options *o);

@@ -86,6 +86,8 @@ void dlg_sync__rules_free(dlg_rules *r);
 /* The rules of a trusted commit's tree (NULL: an empty repository, where
  * the first commits bootstrap the team). */
 int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip);
+/* Whether the rules' policy says mode: enforce. */
+int dlg_sync__rules_enforced(const dlg_rules *r);
 
 typedef struct {
 	dlg_violations violations;

@@ -7,8 +7,11 @@ command under valgrind and fail on any leak or invalid access.
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
+import time
 
 import yaml
 
@@ -182,3 +185,119 @@ class Network:
         first = self.replicas[0].files()
         for r in self.replicas[1:]:
             test.assertEqual(r.files(), first)
+
+
+# -- servers on 127.0.0.1, ended with their children by the test's cleanup --
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError("server exited early")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("server did not listen on %d" % port)
+
+
+def start_server(test, argv, port, **kw):
+    """A server in its own process group, ended with its children when the
+    test is cleaned up."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            start_new_session=True, **kw)
+    test.addCleanup(proc.wait)
+    test.addCleanup(os.killpg, proc.pid, signal.SIGKILL)
+    wait_port(port, proc)
+    return proc
+
+
+def start_git_http(test, root, bare):
+    """lighttpd with git-http-backend serving the bare repositories under
+    root, pushes allowed to bare; returns the URL of bare."""
+    port = free_port()
+    subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare,
+                   check=True)
+    conf = os.path.join(root, "lighttpd-%d.conf" % port)
+    backend = subprocess.run(["git", "--exec-path"], check=True,
+                             capture_output=True, text=True)
+    backend = os.path.join(backend.stdout.strip(), "git-http-backend")
+    with open(conf, "w") as f:
+        f.write('server.document-root = "%s"\n' % root)
+        f.write('server.bind = "127.0.0.1"\n')
+        f.write("server.port = %d\n" % port)
+        f.write('server.modules = ("mod_alias", "mod_cgi", "mod_setenv")\n')
+        f.write('alias.url = ("/git" => "%s")\n' % backend)
+        f.write('cgi.assign = ("" => "")\n')
+        f.write('setenv.add-environment = ("GIT_PROJECT_ROOT" => "%s", '
+                '"GIT_HTTP_EXPORT_ALL" => "1")\n' % root)
+    start_server(test, ["lighttpd", "-D", "-f", conf], port)
+    return "http://127.0.0.1:%d/git/%s" % (port, os.path.relpath(bare, root))
+
+
+class Sshd:
+    """Debian's openssh-server on a free port of 127.0.0.1 with a host key
+    and a user key made here, and an ssh-agent holding the user key (for
+    libgit2's ssh transport). Needs root (sshd's privilege separation)."""
+
+    def __init__(self, test, tmp):
+        self.dir = os.path.join(tmp, "sshd")
+        os.makedirs(self.dir)
+        self.port = free_port()
+        host = self.host = os.path.join(self.dir, "host_key")
+        self.key = os.path.join(self.dir, "id_ed25519")
+        for k in (host, self.key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                            "-f", k], check=True)
+        shutil.copy(self.key + ".pub", os.path.join(self.dir, "authorized"))
+        conf = os.path.join(self.dir, "sshd_config")
+        with open(conf, "w") as f:
+            f.write("Port %d\nListenAddress 127.0.0.1\nHostKey %s\n"
+                    "AuthorizedKeysFile %s\nStrictModes no\nUsePAM no\n"
+                    "PermitRootLogin prohibit-password\n"
+                    "PasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\nPidFile none\n"
+                    "LogLevel ERROR\n"
+                    % (self.port, host, os.path.join(self.dir, "authorized")))
+        os.makedirs("/run/sshd", exist_ok=True)
+        start_server(test, ["/usr/sbin/sshd", "-D", "-e", "-f", conf],
+                     self.port)
+        self.sock = os.path.join(self.dir, "agent.sock")
+        agent = subprocess.Popen(["ssh-agent", "-D", "-a", self.sock],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+        test.addCleanup(agent.wait)
+        test.addCleanup(agent.kill)
+        deadline = time.time() + 10
+        while not os.path.exists(self.sock) and time.time() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["ssh-add", "-q", self.key], check=True,
+                       env=dict(os.environ, SSH_AUTH_SOCK=self.sock),
+                       capture_output=True)
+
+    def url(self, path):
+        return "ssh://%s@127.0.0.1:%d%s" % (os.environ.get("USER", "root"),
+                                            self.port, path)
+
+    def env(self, repo):
+        """Let repo's git and delegit reach this server: the agent, and the
+        host key in the known_hosts of repo's HOME (libgit2 checks it as
+        ssh does)."""
+        repo.env["SSH_AUTH_SOCK"] = self.sock
+        os.makedirs(os.path.join(repo.home, ".ssh"), exist_ok=True)
+        with open(self.host + ".pub") as f:
+            key = " ".join(f.read().split()[:2])
+        with open(os.path.join(repo.home, ".ssh", "known_hosts"), "a") as f:
+            f.write("[127.0.0.1]:%d %s\n" % (self.port, key))
+        repo.env["GIT_SSH_COMMAND"] = (
+            "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+            " -o IdentitiesOnly=yes -o LogLevel=ERROR -i " + self.key)

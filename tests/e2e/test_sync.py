@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,26 +14,8 @@ import unittest
 
 import yaml
 
-from helpers import DELEGIT, Network, Repo
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError("server exited early")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("server did not listen on %d" % port)
+from helpers import (DELEGIT, Network, Repo, free_port, start_git_http,
+                     wait_port)
 
 
 class SyncTest(unittest.TestCase):
@@ -338,33 +319,8 @@ class TestTransports(unittest.TestCase):
 
     @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
     def test_smart_http(self):
-        port = free_port()
-
         def url_of(net):
-            subprocess.run(["git", "config", "http.receivepack", "true"],
-                           cwd=net.bare, check=True)
-            conf = os.path.join(net.tmp, "lighttpd.conf")
-            backend = subprocess.run(["git", "--exec-path"], check=True,
-                                     capture_output=True, text=True)
-            backend = os.path.join(backend.stdout.strip(), "git-http-backend")
-            with open(conf, "w") as f:
-                f.write('server.document-root = "%s"\n' % net.tmp)
-                f.write('server.bind = "127.0.0.1"\n')
-                f.write("server.port = %d\n" % port)
-                f.write('server.modules = ("mod_alias", "mod_cgi", "mod_setenv")\n')
-                f.write('alias.url = ("/git" => "%s")\n' % backend)
-                f.write('cgi.assign = ("" => "")\n')
-                f.write('setenv.add-environment = ("GIT_PROJECT_ROOT" => "%s", '
-                        '"GIT_HTTP_EXPORT_ALL" => "1")\n' % net.tmp)
-            proc = subprocess.Popen(["lighttpd", "-D", "-f", conf],
-                                    stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-            # and the CGI children it may have running
-            self.addCleanup(proc.wait)
-            self.addCleanup(os.killpg, proc.pid, signal.SIGKILL)
-            wait_port(port, proc)
-            return "http://127.0.0.1:%d/git/remote.git" % port
+            return start_git_http(self, net.tmp, net.bare)
         self.run_pair(url_of)
 
 

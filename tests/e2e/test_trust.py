@@ -13,7 +13,7 @@ import unittest
 
 import yaml
 
-from helpers import Network, Repo
+from helpers import Network, Repo, Sshd, start_git_http
 
 ENFORCE = ("format: 1\nmode: enforce\nrules:\n  delegator: [all]\n"
            "  director: [all]\n  manager: [all]\n"
@@ -266,6 +266,93 @@ class TestNeverWedged(TrustTest):
         self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
         self.assertIn(broken, [v["commit"] for v in self.audit()])
         self.assert_nobody_wedged()
+
+
+class TestServerHook(TrustTest):
+    """`delegit hook install` in the bare remote: forbidden pushes never
+    reach anyone, over every transport; honest work goes through."""
+
+    def setUp(self):
+        super().setUp()
+        out = self.kim.run_in(self.net.bare, "hook", "install")
+        self.assertIn("pre-receive", out)
+
+    def remote_refs(self):
+        return subprocess.run(["git", "for-each-ref"], cwd=self.net.bare,
+                              capture_output=True, text=True,
+                              check=True).stdout
+
+    def attempt(self, url):
+        """The attacks of this file, pushed to url: each refused whole."""
+        k = self.kim
+        refs = self.remote_refs()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("more time")
+        r = subprocess.run(["git", "push", url, "main"], cwd=k.path,
+                           env=k.env, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("may not change 'due'", r.stderr)
+        self.assertIn("push refused", r.stderr)
+        self.assertEqual(self.remote_refs(), refs)
+        # smuggled rule first, use after: the second is refused too
+        k.git("reset", "-q", "--hard", "HEAD~1")
+        self.edit(".delegit/policy.yaml", "  everyone: [feedback]\n",
+                  "  everyone: [feedback]\n  msp: [all]\n")
+        self.commit("grant")
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("use")
+        r = subprocess.run(["git", "push", url, "main"], cwd=k.path,
+                           env=k.env, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("rule repository", r.stderr)
+        self.assertIn("may not change 'due'", r.stderr)
+        self.assertEqual(self.remote_refs(), refs)
+        # a rewritten history
+        k.git("reset", "-q", "--hard", "HEAD~3")
+        self.commit("rewrite", KIM, None, "--allow-empty")
+        r = subprocess.run(["git", "push", "-f", url, "main"], cwd=k.path,
+                           env=k.env, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("rewrites history", r.stderr)
+        self.assertEqual(self.remote_refs(), refs)
+        k.git("reset", "-q", "--hard", "origin/main")
+        # honest work, pushed by delegit itself (libgit2's transport)
+        k.git("remote", "set-url", "origin", url)
+        k.ok("start", self.tid[:8])
+        k.ok("sync", "-q")
+        self.assertNotEqual(self.remote_refs(), refs)
+        self.dana.ok("sync", "-q")
+        self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
+        self.assertEqual(self.audit(), [])
+
+    def test_file(self):
+        self.attempt("file://" + self.net.bare)
+
+    def test_smart_http(self):
+        if not shutil.which("lighttpd"):
+            self.skipTest("lighttpd is not installed")
+        self.attempt(start_git_http(self, self.net.tmp, self.net.bare))
+
+    def test_ssh(self):
+        if os.geteuid() != 0 or not os.path.exists("/usr/sbin/sshd"):
+            self.skipTest("sshd needs root and openssh-server")
+        sshd = Sshd(self, self.net.tmp)
+        sshd.env(self.kim)
+        self.attempt(sshd.url(self.net.bare))
+
+    def test_warn_mode_accepts_and_reports(self):
+        self.edit(".delegit/policy.yaml", "mode: enforce", "mode: warn",
+                  self.dana)
+        self.commit("warn", "dana@acme.example", self.dana)
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("more time")
+        r = subprocess.run(["git", "push", "origin", "main"],
+                           cwd=self.kim.path, env=self.kim.env,
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("accepted (mode: warn)", r.stderr)
 
 
 if __name__ == "__main__":
