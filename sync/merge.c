@@ -157,3 +157,84 @@ int dlg_sync__register_driver(void)
 	done = 1;
 	return 0;
 }
+
+void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (tree && !git_tree_entry_bypath(&e, tree, path) &&
+	    (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+	     git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE))
+		git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+}
+
+int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
+			 git_tree *ours, git_tree *theirs, const char *path)
+{
+	git_oid b, o, t;
+	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
+	dlg_buf text = DLG_BUF_INIT;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	size_t n = 0;
+	int error = 0;
+
+	dlg_sync__tree_oid(&b, base, path);
+	dlg_sync__tree_oid(&o, ours, path);
+	dlg_sync__tree_oid(&t, theirs, path);
+	if (git_oid_equal(&o, &t) || git_oid_equal(&b, &t)) {
+		git_oid_cpy(out, &o);
+		return 0;
+	}
+	if (git_oid_equal(&b, &o)) {
+		git_oid_cpy(out, &t);
+		return 0;
+	}
+	if (!dlg_schema_for_path(path))
+		return DLG_ECONFLICT; /* git's to merge, not ours */
+	if (git_oid_is_zero(&o) || git_oid_is_zero(&t)) {
+		/* deleted on one side, changed on the other: kept */
+		git_oid_cpy(out, git_oid_is_zero(&o) ? &t : &o);
+		return 0;
+	}
+	if ((!git_oid_is_zero(&b) && git_blob_lookup(&bb, g, &b) < 0) ||
+	    git_blob_lookup(&bo, g, &o) < 0 || git_blob_lookup(&bt, g, &t) < 0) {
+		error = dlg_sync__error("cannot read a file to merge");
+		goto done;
+	}
+	if ((error = dlg_merge_texts(&text, &n,
+				     bb ? git_blob_rawcontent(bb) : NULL,
+				     bb ? (size_t)git_blob_rawsize(bb) : 0,
+				     git_blob_rawcontent(bo),
+				     (size_t)git_blob_rawsize(bo),
+				     git_blob_rawcontent(bt),
+				     (size_t)git_blob_rawsize(bt), path,
+				     &ignore)) < 0)
+		goto done;
+	if (git_blob_create_from_buffer(out, g, text.ptr, text.size) < 0)
+		error = dlg_sync__error("cannot write a merged file");
+done:
+	dlg_diags_dispose(&ignore);
+	dlg_buf_dispose(&text);
+	git_blob_free(bb);
+	git_blob_free(bo);
+	git_blob_free(bt);
+	return error;
+}
+
+int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
+			      git_commit *a, git_commit *b)
+{
+	git_oid base;
+	git_commit *c = NULL;
+	int error = 0;
+
+	*out = NULL;
+	if (git_merge_base(&base, g, git_commit_id(a), git_commit_id(b)) < 0)
+		return 0; /* unrelated: everything was added on both sides */
+	if (git_commit_lookup(&c, g, &base) < 0 || git_commit_tree(out, c) < 0)
+		error = dlg_sync__error("cannot read the merge base");
+	git_commit_free(c);
+	return error;
+}

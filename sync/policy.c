@@ -310,7 +310,7 @@ typedef struct {
 	dlg_violations *out;
 	time_t since;
 	/* the commit being judged */
-	git_commit *commit;
+	git_commit *commit, *parent;
 	dlg_rules *rules;
 	const dlg_node *who;
 	const char *email;
@@ -343,22 +343,21 @@ static git_oid *last_valid(judge *j, const char *path, int add)
 	return &j->valid[j->nvalid++].id;
 }
 
-static void hex_or_null(char **out, const git_tree_entry *e)
+static void hex_or_null(char **out, const git_oid *id)
 {
-	char id[41];
+	char hex[41];
 
-	if (!e)
+	if (!id)
 		return;
-	git_oid_tostr(id, sizeof(id), git_tree_entry_id(e));
-	*out = strdup(id);
+	git_oid_tostr(hex, sizeof(hex), id);
+	*out = strdup(hex);
 }
 
-/* One file a commit changed (from its parent, or from the field merge of
- * its parents). */
-static int judge_change(const char *path, const git_tree_entry *ea,
-			const git_tree_entry *eb, void *payload)
+/* One file a commit changed, from version a (NULL: added): from its
+ * parent, or from the field merge of its parents. */
+static void judge_file(judge *j, const char *path, const git_oid *ea,
+		       const git_tree_entry *eb)
 {
-	judge *j = payload;
 	const dlg_schema *schema = dlg_schema_for_path(path);
 	dlg_node *a = NULL, *b = NULL;
 	const git_oid *from = NULL;
@@ -366,8 +365,8 @@ static int judge_change(const char *path, const git_tree_entry *ea,
 	char id[41];
 
 	if (!schema)
-		return 0;
-	if (ea && !(a = parse_blob(j->git, git_tree_entry_id(ea), path, schema)) &&
+		return;
+	if (ea && !(a = parse_blob(j->git, ea, path, schema)) &&
 	    (from = last_valid(j, path, 0)) && !git_oid_is_zero(from))
 		a = parse_blob(j->git, from, path, schema);
 	if (eb && (!is_file(eb) ||
@@ -378,7 +377,7 @@ static int judge_change(const char *path, const git_tree_entry *ea,
 				   "the file is not a valid delegit %s file "
 				   "(see 'delegit check')", schema->name);
 		if (a && !from) /* it breaks here: remember what it was */
-			git_oid_cpy(last_valid(j, path, 1), git_tree_entry_id(ea));
+			git_oid_cpy(last_valid(j, path, 1), ea);
 	} else if (!j->rules->bootstrap) {
 		dlg_policy_judge(j->out, j->rules->policy, j->who, j->email,
 				 path, a, b);
@@ -388,15 +387,8 @@ static int judge_change(const char *path, const git_tree_entry *ea,
 		dlg_violation *v = &j->out->items[i];
 
 		v->commit = strdup(id);
-		if (from && !git_oid_is_zero(from)) {
-			char hex[41];
-
-			git_oid_tostr(hex, sizeof(hex), from);
-			v->before = strdup(hex);
-		} else {
-			hex_or_null(&v->before, ea);
-		}
-		hex_or_null(&v->after, eb);
+		hex_or_null(&v->before, from && !git_oid_is_zero(from) ? from : ea);
+		hex_or_null(&v->after, eb ? git_tree_entry_id(eb) : NULL);
 		if (j->merge) {
 			dlg_buf m = DLG_BUF_INIT;
 
@@ -424,19 +416,16 @@ static int judge_change(const char *path, const git_tree_entry *ea,
 	}
 	dlg_node_free(a);
 	dlg_node_free(b);
+}
+
+static int judge_change(const char *path, const git_tree_entry *ea,
+			const git_tree_entry *eb, void *payload)
+{
+	judge_file(payload, path, ea ? git_tree_entry_id(ea) : NULL, eb);
 	return 0;
 }
 
-/* The blob of path in a tree; zero id when absent or not a file. */
-static void tree_oid(git_oid *out, git_tree *tree, const char *path)
-{
-	git_tree_entry *e = NULL;
-
-	memset(out, 0, sizeof(*out));
-	if (tree && !git_tree_entry_bypath(&e, tree, path) && is_file(e))
-		git_oid_cpy(out, git_tree_entry_id(e));
-	git_tree_entry_free(e);
-}
+#define tree_oid dlg_sync__tree_oid
 
 static void rules_oid(git_oid *out, const dlg_rules *r, const char *path)
 {
@@ -484,24 +473,44 @@ static void rule_paths(char ***out, size_t *n, git_repository *g,
 #undef PUSH
 }
 
+/* A merge commit's parents' trees and their merge base's. */
+typedef struct {
+	git_tree *base, *t1, *t2;
+} merge_trees;
+
+static void merge_trees_dispose(merge_trees *m)
+{
+	git_tree_free(m->base);
+	git_tree_free(m->t1);
+	git_tree_free(m->t2);
+}
+
+/* The version of path the field merge of the parents gives (the first
+ * parent's where they cannot be merged). */
+static void expected_oid(git_oid *out, judge *j, merge_trees *m,
+			 const char *path)
+{
+	if (dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2, path) < 0)
+		tree_oid(out, m->t1, path);
+}
+
 /*
  * A merge's rules: the first parent's, and of what the merge's tree holds
  * beyond them, a file the field merge made from versions each parent
  * trusted, or the merger's own allowed change.
  */
-static void merge_rules(dlg_rules **r, judge *j, git_tree *expected,
+static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 			git_tree *tree)
 {
+	git_tree *pt[2] = { m->t1, m->t2 };
 	char **paths = NULL;
-	size_t n = 0, i, k, p, np = git_commit_parentcount(j->commit);
+	size_t n = 0, i, k, p;
 
 	rule_paths(&paths, &n, j->git, tree, *r);
 	for (i = 0; i < n; i++) {
 		git_oid have, want, exp;
 		int take = 0;
 
-		if (i && !strcmp(paths[i], paths[i - 1]))
-			continue;
 		rules_oid(&have, *r, paths[i]);
 		tree_oid(&want, tree, paths[i]);
 		if (git_oid_equal(&have, &want))
@@ -512,26 +521,17 @@ static void merge_rules(dlg_rules **r, judge *j, git_tree *expected,
 		if (k < j->nchanges) {
 			take = j->changes[k].allowed;
 		} else {
-			tree_oid(&exp, expected, paths[i]);
+			expected_oid(&exp, j, m, paths[i]);
 			take = git_oid_equal(&exp, &want);
-			for (p = 0; take && p < np; p++) {
-				git_commit *parent = NULL;
-				git_tree *pt = NULL;
-				dlg_rules *pr;
+			for (p = 0; take && p < 2; p++) {
+				const dlg_rules *pr = map_get(
+					&j->map, git_commit_parent_id(j->commit,
+								      (unsigned)p));
 				git_oid a, b;
 
-				if (git_commit_parent(&parent, j->commit,
-						      (unsigned)p) < 0 ||
-				    git_commit_tree(&pt, parent) < 0) {
-					take = 0;
-				} else {
-					pr = map_get(&j->map, git_commit_id(parent));
-					rules_oid(&a, pr ? pr : j->trusted, paths[i]);
-					tree_oid(&b, pt, paths[i]);
-					take = git_oid_equal(&a, &b);
-				}
-				git_tree_free(pt);
-				git_commit_free(parent);
+				rules_oid(&a, pr ? pr : j->trusted, paths[i]);
+				tree_oid(&b, pt[p], paths[i]);
+				take = git_oid_equal(&a, &b);
 			}
 		}
 		if (!take)
@@ -546,31 +546,65 @@ static void merge_rules(dlg_rules **r, judge *j, git_tree *expected,
 	dlg_strv_free(paths, n);
 }
 
-/* The tree a commit's changes are measured from: its parent's, the field
- * merge of its two parents', or none for a root. */
-static int base_tree(git_tree **out, judge *j, git_tree *tree)
+static int cmp_str(const void *a, const void *b)
 {
-	git_commit *p1 = NULL, *p2 = NULL;
-	git_oid id;
-	dlg_merge_report rep = { 0, DLG_BUF_INIT, DLG_DIAGS_INIT };
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A merge commit's own changes: each delegit file it holds otherwise than
+ * the field merge of its parents would, judged from that merge. */
+static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
+{
+	dlg_buf buf = DLG_BUF_INIT;
+	char **paths = NULL;
+	const char *p;
+	size_t n1 = 0, n2 = 0, i;
 	int error = 0;
 
-	*out = NULL;
-	if (!git_commit_parentcount(j->commit))
-		return 0;
-	if (git_commit_parent(&p1, j->commit, 0) < 0) {
+	if (dlg_sync__changed_paths(&buf, &n1, &j->trees, git_tree_id(m->t1),
+				    git_tree_id(tree)) < 0 ||
+	    dlg_sync__changed_paths(&buf, &n2, &j->trees, git_tree_id(m->t2),
+				    git_tree_id(tree)) < 0) {
 		error = dlg_sync__error("cannot read a commit");
-	} else if (git_commit_parentcount(j->commit) != 2) {
-		if (git_commit_tree(out, p1) < 0)
-			error = dlg_sync__error("cannot read a commit");
-	} else if (git_commit_parent(&p2, j->commit, 1) < 0 ||
-		   dlg_sync__merge_tree(&id, j->git, p1, p2, tree, &rep) < 0 ||
-		   git_tree_lookup(out, j->git, &id) < 0) {
-		error = dlg_sync__error("cannot merge a merge commit's parents "
-					"again");
+		goto done;
 	}
-	dlg_buf_dispose(&rep.lines);
-	dlg_diags_dispose(&rep.problems);
+	if (!(paths = calloc(n1 + n2 + 1, sizeof(*paths))))
+		abort();
+	for (i = 0, p = buf.ptr; i < n1 + n2; i++, p += strlen(p) + 1)
+		paths[i] = (char *)p;
+	qsort(paths, n1 + n2, sizeof(*paths), cmp_str);
+	for (i = 0; i < n1 + n2; i++) {
+		git_tree_entry *e = NULL;
+		git_oid exp;
+
+		if ((i && !strcmp(paths[i], paths[i - 1])) ||
+		    !dlg_schema_for_path(paths[i]))
+			continue;
+		expected_oid(&exp, j, m, paths[i]);
+		git_tree_entry_bypath(&e, tree, paths[i]);
+		if (!(e ? is_file(e) && git_oid_equal(git_tree_entry_id(e), &exp)
+			: git_oid_is_zero(&exp)))
+			judge_file(j, paths[i],
+				   git_oid_is_zero(&exp) ? NULL : &exp, e);
+		git_tree_entry_free(e);
+	}
+done:
+	free(paths);
+	dlg_buf_dispose(&buf);
+	return error;
+}
+
+static int merge_trees_of(merge_trees *m, git_repository *g, git_commit *c)
+{
+	git_commit *p1 = NULL, *p2 = NULL;
+	int error = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (git_commit_parent(&p1, c, 0) < 0 || git_commit_parent(&p2, c, 1) < 0 ||
+	    git_commit_tree(&m->t1, p1) < 0 || git_commit_tree(&m->t2, p2) < 0)
+		error = dlg_sync__error("cannot read a merge commit's parents");
+	else
+		error = dlg_sync__merge_base_tree(&m->base, g, p1, p2);
 	git_commit_free(p1);
 	git_commit_free(p2);
 	return error;
@@ -579,11 +613,13 @@ static int base_tree(git_tree **out, judge *j, git_tree *tree)
 static int judge_commit(judge *j, git_commit *commit)
 {
 	git_tree *tree = NULL, *base = NULL;
+	merge_trees m;
 	dlg_rules *r;
 	dlg_violations all = DLG_VIOLATIONS_INIT, *report = j->out;
 	size_t i, np = git_commit_parentcount(commit);
 	int error = 0;
 
+	memset(&m, 0, sizeof(m));
 	j->commit = commit;
 	if (np && (r = map_get(&j->map, git_commit_parent_id(commit, 0))))
 		rules_ref(r);
@@ -597,20 +633,25 @@ static int judge_commit(judge *j, git_commit *commit)
 	j->merge = np == 2;
 	if (j->since && git_commit_time(commit) < j->since)
 		j->out = &all; /* judged for the rules it passes on only */
-	if (git_commit_tree(&tree, commit) < 0) {
-		error = dlg_sync__error("cannot read a commit");
-		goto done;
-	}
-	if ((error = base_tree(&base, j, tree)) < 0)
-		goto done;
-	if (dlg_sync__tree_changes(&j->trees, base ? git_tree_id(base) : NULL,
-				   git_tree_id(tree), judge_change, j) < 0) {
+	if (git_commit_tree(&tree, commit) < 0 ||
+	    (np && git_commit_parent(&j->parent, commit, 0) < 0) ||
+	    (np && !j->merge && git_commit_tree(&base, j->parent) < 0)) {
 		error = dlg_sync__error("cannot read a commit");
 		goto done;
 	}
 	if (j->merge) {
-		merge_rules(&r, j, base, tree);
+		/* an octopus is judged against its first parent */
+		if ((error = merge_trees_of(&m, j->git, commit)) < 0 ||
+		    (error = judge_merge(j, &m, tree)) < 0)
+			goto done;
+		merge_rules(&r, j, &m, tree);
 	} else {
+		if (dlg_sync__tree_changes(&j->trees,
+					   base ? git_tree_id(base) : NULL,
+					   git_tree_id(tree), judge_change, j) < 0) {
+			error = dlg_sync__error("cannot read a commit");
+			goto done;
+		}
 		for (i = 0; i < j->nchanges; i++) {
 			rule_change *c = &j->changes[i];
 
@@ -631,6 +672,9 @@ done:
 	j->changes = NULL;
 	j->nchanges = 0;
 	j->out = report;
+	git_commit_free(j->parent);
+	j->parent = NULL;
+	merge_trees_dispose(&m);
 	dlg_violations_dispose(&all);
 	dlg_sync__rules_free(r);
 	git_tree_free(base);

@@ -376,81 +376,43 @@ static int keep_modified(git_index *idx, const git_index_entry *kept,
 	return 0;
 }
 
-/* Resolve a conflicted path with tree's entry for it (or none). */
-static int take_entry(git_index *idx, const char *path, git_tree *tree)
-{
-	git_tree_entry *te = NULL;
-	git_index_entry e;
-	char *p = strdup(path);
-	int error = 0;
-
-	if (!p)
-		abort();
-	if (git_index_conflict_remove(idx, p) < 0) {
-		error = dlg_sync__error("cannot settle a conflict");
-	} else if (!git_tree_entry_bypath(&te, tree, p) &&
-		   git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
-		memset(&e, 0, sizeof(e));
-		e.path = p;
-		e.mode = git_tree_entry_filemode(te);
-		git_oid_cpy(&e.id, git_tree_entry_id(te));
-		if (git_index_add(idx, &e) < 0)
-			error = dlg_sync__error("cannot settle a conflict");
-	}
-	git_tree_entry_free(te);
-	free(p);
-	return error;
-}
-
 /* Settle the conflicts a merge left: a delete-versus-modify of a delegit
- * file keeps the modified version; any other path takes fallback's entry
- * (absent there: removed) when a fallback is given, and is a problem in
- * rep otherwise. */
-static int settle_conflicts(git_index *idx, git_tree *fallback,
-			    dlg_merge_report *rep)
+ * file keeps the modified version; any other is a problem in rep, for a
+ * person to merge. */
+static int settle_conflicts(git_index *idx, dlg_merge_report *rep)
 {
 	git_index_conflict_iterator *it = NULL;
 	const git_index_entry *anc, *our, *their;
 	int error = 0;
 
-	if (!fallback) {
-		/* Collect first: settling changes the index under the
-		 * iterator. */
-		if (git_index_conflict_iterator_new(&it, idx) < 0)
-			return dlg_sync__error("cannot read conflicts");
-		while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
-			const char *path = our ? our->path : their->path;
+	/* Collect first: settling changes the index under the iterator. */
+	if (git_index_conflict_iterator_new(&it, idx) < 0)
+		return dlg_sync__error("cannot read conflicts");
+	while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
+		const char *path = our ? our->path : their->path;
 
-			if (dlg_schema_for_path(path) && (!our || !their))
-				continue;
-			dlg_diags_add(&rep->problems, path, 0, 0,
-				      "changed on both sides and git cannot "
-				      "merge it");
-		}
-		git_index_conflict_iterator_free(it);
-		it = NULL;
-		if (rep->problems.count) {
-			dlg_error_set("sync stopped before changing anything: "
-				      "%zu file%s need%s a person to merge",
-				      rep->problems.count,
-				      rep->problems.count == 1 ? "" : "s",
-				      rep->problems.count == 1 ? "s" : "");
-			return DLG_ECONFLICT;
-		}
+		if (dlg_schema_for_path(path) && (!our || !their))
+			continue;
+		dlg_diags_add(&rep->problems, path, 0, 0,
+			      "changed on both sides and git cannot merge it");
+	}
+	git_index_conflict_iterator_free(it);
+	it = NULL;
+	if (rep->problems.count) {
+		dlg_error_set("sync stopped before changing anything: %zu "
+			      "file%s need%s a person to merge",
+			      rep->problems.count,
+			      rep->problems.count == 1 ? "" : "s",
+			      rep->problems.count == 1 ? "s" : "");
+		return DLG_ECONFLICT;
 	}
 	while (!error && git_index_has_conflicts(idx)) {
-		const char *path;
-
 		if (git_index_conflict_iterator_new(&it, idx) < 0 ||
 		    git_index_conflict_next(&anc, &our, &their, it) < 0) {
 			error = dlg_sync__error("cannot read conflicts");
 			break;
 		}
-		path = our ? our->path : their->path;
-		if (dlg_schema_for_path(path) && (!our || !their))
-			error = keep_modified(idx, our ? our : their, rep);
-		else
-			error = take_entry(idx, path, fallback);
+		error = keep_modified(idx, our ? our : their, rep);
 		git_index_conflict_iterator_free(it);
 		it = NULL;
 	}
@@ -458,9 +420,8 @@ static int settle_conflicts(git_index *idx, git_tree *fallback,
 	return error;
 }
 
-int dlg_sync__merge_tree(git_oid *out, git_repository *g, git_commit *ours,
-			 git_commit *theirs, git_tree *fallback,
-			 dlg_merge_report *rep)
+static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
+		      git_commit *theirs, dlg_merge_report *rep)
 {
 	git_merge_options mo = GIT_MERGE_OPTIONS_INIT;
 	git_index *idx = NULL;
@@ -476,7 +437,7 @@ int dlg_sync__merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 		goto done;
 	}
 	if (git_index_has_conflicts(idx) &&
-	    (error = settle_conflicts(idx, fallback, rep)) < 0)
+	    (error = settle_conflicts(idx, rep)) < 0)
 		goto done;
 	if (git_index_write_tree_to(out, idx, g) < 0)
 		error = dlg_sync__error("cannot write the merged tree");
@@ -497,8 +458,7 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 	char a[41], b[41];
 	int error;
 
-	if ((error = dlg_sync__merge_tree(&tree_id, r->git, ours, theirs, NULL,
-					  rep)) < 0)
+	if ((error = merge_tree(&tree_id, r->git, ours, theirs, rep)) < 0)
 		return error;
 	if (git_tree_lookup(&tree, r->git, &tree_id) < 0) {
 		error = dlg_sync__error("cannot write the merged tree");

@@ -68,13 +68,21 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 			     size_t npaths);
 void dlg_sync__hindex_free(dlg_hindex *x);
 
-/* The tree of delegit's merge of two commits, as sync would make it (the
- * field merge through the driver, delete-versus-modify kept). Paths git
- * cannot merge are problems in rep (DLG_ECONFLICT), or, when fallback is
- * given, take fallback's version. rep may not be NULL. */
-int dlg_sync__merge_tree(git_oid *out, git_repository *g, git_commit *ours,
-			 git_commit *theirs, git_tree *fallback,
-			 dlg_merge_report *rep);
+/* The blob of path in tree; zero when absent or not a regular file. */
+void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);
+
+/* The version of one path that delegit's merge of ours and theirs (from
+ * base, their merge base's tree; NULL: none) gives, as merging the two
+ * commits would: one side's change, a delete-versus-modify kept, a
+ * delegit file changed on both sides merged field by field (the result
+ * written as a blob). Zero id: absent. DLG_ECONFLICT: a file of others
+ * changed on both sides (git's to merge); DLG_EINVALID: a version does not
+ * validate. */
+int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
+			 git_tree *ours, git_tree *theirs, const char *path);
+/* The tree of two commits' merge base; NULL (and 0) when they have none. */
+int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
+			      git_commit *a, git_commit *b);
 
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);
