@@ -24,30 +24,115 @@ static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
 	return git_blob_lookup(out, g, id);
 }
 
-/* Whether another parent of a merge already held this version. */
-static int held_by_other_parent(git_commit *c, const char *path,
-				const git_oid *id)
+static int report_texts(walk *w, const char *path, const char *a, size_t alen,
+			const char *b, size_t blen)
 {
-	unsigned i, n = git_commit_parentcount(c);
-
-	for (i = 1; i < n; i++) {
-		git_commit *p = NULL;
-		git_tree *t = NULL;
-		git_tree_entry *e = NULL;
-		int same = 0;
-
-		if (!git_commit_parent(&p, c, i) && !git_commit_tree(&t, p) &&
-		    !git_tree_entry_bypath(&e, t, path))
-			same = git_oid_equal(git_tree_entry_id(e), id);
-		else if (git_oid_is_zero(id))
-			same = 1;
-		git_tree_entry_free(e);
-		git_tree_free(t);
-		git_commit_free(p);
-		if (same)
-			return 1;
-	}
+	if (w->cb(&w->info, path, a, alen, b, blen, w->payload))
+		w->stop = 1;
 	return 0;
+}
+
+/*
+ * What a merge commit did itself to a file, so that every change is
+ * credited to the commit that made it, never to whoever merged it: what
+ * its version holds beyond the field merge of its parents' versions, and
+ * the conflict records it added (the conflicts it decided). Reported as
+ * a change from that field merge, with the conflicts its parents held.
+ * A version one parent held whole is no change of the merge's.
+ */
+static int report_merge(walk *w, const char *path, const git_oid *old_id,
+			const git_oid *new_id)
+{
+	git_commit *p1 = NULL, *p2 = NULL;
+	git_tree *base = NULL, *t1 = NULL, *t2 = NULL;
+	git_blob *e = NULL, *o = NULL, *n = NULL, *other = NULL;
+	dlg_node *exp = NULL, *first = NULL, *second = NULL;
+	dlg_buf text = DLG_BUF_INIT;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	const dlg_schema *schema = dlg_schema_for_path(path);
+	git_oid exp_id;
+	int error = 0;
+
+	if (git_commit_parent(&p1, w->commit, 0) < 0 ||
+	    git_commit_parent(&p2, w->commit, 1) < 0 ||
+	    git_commit_tree(&t1, p1) < 0 || git_commit_tree(&t2, p2) < 0 ||
+	    dlg_sync__merge_base_tree(&base, w->git, p1, p2) < 0 ||
+	    blob_data(&o, w->git, old_id) < 0 || blob_data(&n, w->git, new_id) < 0) {
+		error = dlg_sync__error("cannot read a merge from history");
+		goto done;
+	}
+	dlg_sync__tree_oid(&exp_id, t2, path);
+	if (git_oid_equal(&exp_id, new_id))
+		goto done; /* the second parent's version, whole */
+	if (!git_oid_is_zero(&exp_id) &&
+	    git_blob_lookup(&other, w->git, &exp_id) < 0) {
+		error = dlg_sync__error("cannot read a merge from history");
+		goto done;
+	}
+	if (!schema || dlg_sync__merge_path(&exp_id, w->git, base, t1, t2,
+					    path) < 0) {
+		/* not merged field by field: all of it is the merger's */
+		error = report_texts(w, path,
+				     o ? git_blob_rawcontent(o) : NULL,
+				     o ? (size_t)git_blob_rawsize(o) : 0,
+				     n ? git_blob_rawcontent(n) : NULL,
+				     n ? (size_t)git_blob_rawsize(n) : 0);
+		goto done;
+	}
+	if (blob_data(&e, w->git, &exp_id) < 0) {
+		error = dlg_sync__error("cannot read a merged file");
+		goto done;
+	}
+	if (e)
+		dlg_store_parse(&exp, git_blob_rawcontent(e),
+				(size_t)git_blob_rawsize(e), path, schema,
+				&ignore);
+	if (o)
+		dlg_store_parse(&first, git_blob_rawcontent(o),
+				(size_t)git_blob_rawsize(o), path, schema,
+				&ignore);
+	if (other)
+		dlg_store_parse(&second, git_blob_rawcontent(other),
+				(size_t)git_blob_rawsize(other), path, schema,
+				&ignore);
+	if (exp) {
+		const dlg_node *c1 = dlg_map_get(first, "conflicts");
+		const dlg_node *c2 = dlg_map_get(second, "conflicts");
+		dlg_node *held = c1 ? dlg_node_dup(c1) : dlg_node_new_seq();
+		size_t i;
+
+		for (i = 0; c2 && c2->kind == DLG_NODE_SEQ && i < c2->count; i++)
+			if (!dlg_seq_find_id(held, dlg_map_get_str(c2->items[i],
+								   "id")))
+				dlg_seq_push(held, dlg_node_dup(c2->items[i]));
+		if (held->count) {
+			dlg_map_set(exp, "conflicts", held);
+		} else {
+			dlg_map_remove(exp, "conflicts");
+			dlg_node_free(held);
+		}
+		if ((error = dlg_yaml_write(&text, exp, schema)) < 0)
+			goto done;
+	}
+	error = report_texts(w, path, exp ? text.ptr : NULL, text.size,
+			     n ? git_blob_rawcontent(n) : NULL,
+			     n ? (size_t)git_blob_rawsize(n) : 0);
+done:
+	dlg_node_free(exp);
+	dlg_node_free(first);
+	dlg_node_free(second);
+	dlg_buf_dispose(&text);
+	dlg_diags_dispose(&ignore);
+	git_blob_free(e);
+	git_blob_free(o);
+	git_blob_free(n);
+	git_blob_free(other);
+	git_tree_free(base);
+	git_tree_free(t1);
+	git_tree_free(t2);
+	git_commit_free(p1);
+	git_commit_free(p2);
+	return error;
 }
 
 static int report(walk *w, const char *path, const git_oid *old_id,
@@ -56,19 +141,17 @@ static int report(walk *w, const char *path, const git_oid *old_id,
 	git_blob *a = NULL, *b = NULL;
 	int error = 0;
 
-	if (git_commit_parentcount(w->commit) > 1 &&
-	    held_by_other_parent(w->commit, path, new_id))
-		return 0;
+	if (git_commit_parentcount(w->commit) == 2)
+		return report_merge(w, path, old_id, new_id);
 	if (blob_data(&a, w->git, old_id) < 0 ||
 	    blob_data(&b, w->git, new_id) < 0) {
 		error = dlg_sync__error("cannot read file from history");
 		goto done;
 	}
-	if (w->cb(&w->info, path, a ? git_blob_rawcontent(a) : NULL,
-		  a ? (size_t)git_blob_rawsize(a) : 0,
-		  b ? git_blob_rawcontent(b) : NULL,
-		  b ? (size_t)git_blob_rawsize(b) : 0, w->payload))
-		w->stop = 1;
+	error = report_texts(w, path, a ? git_blob_rawcontent(a) : NULL,
+			     a ? (size_t)git_blob_rawsize(a) : 0,
+			     b ? git_blob_rawcontent(b) : NULL,
+			     b ? (size_t)git_blob_rawsize(b) : 0);
 done:
 	git_blob_free(a);
 	git_blob_free(b);

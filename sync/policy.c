@@ -353,6 +353,39 @@ static void hex_or_null(char **out, const git_oid *id)
 	*out = strdup(hex);
 }
 
+/* How far a stamp may run ahead of its commit's time (clocks differ). */
+#define STAMP_SKEW 300
+
+/* A task's stamps say when and by whom it changed last: a commit that
+ * sets them must tell the truth, as the merge trusts them. */
+static void judge_stamps(judge *j, const char *path, const dlg_node *a,
+			 const dlg_node *b)
+{
+	const char *ua = dlg_map_get_str(a, "updated");
+	const char *ub = dlg_map_get_str(b, "updated");
+	const char *wa = dlg_map_get_str(a, "updated_by");
+	const char *wb = dlg_map_get_str(b, "updated_by");
+	const char *handle = dlg_map_get_str(j->who, "handle");
+	const git_signature *au = git_commit_author(j->commit);
+	time_t t, when = (time_t)au->when.time;
+	char at[21];
+
+	if ((time_t)git_commit_time(j->commit) > when)
+		when = (time_t)git_commit_time(j->commit);
+	if (ub && (!ua || strcmp(ua, ub)) && !dlg_time_parse(&t, ub) &&
+	    t > when + STAMP_SKEW) {
+		dlg_time_format(at, when);
+		dlg_violations_add(j->out, path, "updated",
+				   handle ? handle : j->email, ua, ub,
+				   "'updated' %s is later than its commit's time "
+				   "(%s; 5 minutes allowed)", ub, at);
+	}
+	if (wb && handle && (!wa || strcmp(wa, wb)) && strcmp(wb, handle))
+		dlg_violations_add(j->out, path, "updated_by", handle, wa, wb,
+				   "'updated_by' names '%s', but the change is "
+				   "'%s''s", wb, handle);
+}
+
 /* One file a commit changed, from version a (NULL: added): from its
  * parent, or from the field merge of its parents. */
 static void judge_file(judge *j, const char *path, const git_oid *ea,
@@ -381,6 +414,11 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 	} else if (!j->rules->bootstrap) {
 		dlg_policy_judge(j->out, j->rules->policy, j->who, j->email,
 				 path, a, b);
+		/* (a task refused whole needs no word on its stamps) */
+		if (b && schema == &dlg_schema_task &&
+		    (j->out->count == before ||
+		     *j->out->items[j->out->count - 1].field))
+			judge_stamps(j, path, a, b);
 	}
 	git_oid_tostr(id, sizeof(id), git_commit_id(j->commit));
 	for (i = before; i < j->out->count; i++) {

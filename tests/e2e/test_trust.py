@@ -268,6 +268,78 @@ class TestNeverWedged(TrustTest):
         self.assert_nobody_wedged()
 
 
+class TestStamps(TrustTest):
+    def test_a_stamp_from_the_future_or_in_someone_elses_name(self):
+        self.edit(self.task_path(), "status: open", "status: in-progress")
+        self.edit(self.task_path(), "updated_by: dana", "updated_by: sam")
+        text = self.text(self.task_path(), self.kim)
+        old = [l for l in text.splitlines() if l.startswith("updated:")][0]
+        self.edit(self.task_path(), old, "updated: 2099-01-01T00:00:00Z")
+        self.commit("started")
+        forged = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        t = self.dana.load(self.tid)
+        self.assertEqual(t["status"], "in-progress")     # allowed: kept
+        self.assertEqual(t["updated_by"], "dana")         # taken back
+        self.assertLess(str(t["updated"]), "2099")
+        found = {(v["commit"], v["field"]): v["message"]
+                 for v in self.audit()}
+        self.assertIn("later than its commit's time",
+                      found[(forged, "updated")])
+        self.assertIn("names 'sam', but the change is 'kim''s",
+                      found[(forged, "updated_by")])
+        self.assert_nobody_wedged()
+
+
+class TestAccountability(TrustTest):
+    """Every field change is credited to the commit that made it, never to
+    whoever merged it; a merge is credited with what it decided."""
+    policy = Network.OPEN_POLICY
+
+    def changes(self, *args):
+        return json.loads(self.dana.ok("log", self.tid[:8], "--json", *args))
+
+    def test_a_merge_never_takes_over_the_changes_it_brings(self):
+        self.dana.ok("set", self.tid[:8], "due=2026-12-20",
+                     now="2026-11-26T09:00:00Z")
+        self.sam.ok("set", self.tid[:8], "priority=low",
+                    now="2026-11-26T10:00:00Z")
+        sams = self.sam.head()
+        self.sam.ok("sync", "-q")
+        self.dana.ok("sync", "-q", now="2026-11-26T11:00:00Z")
+        self.assertIn("sync: merge", self.dana.git("log", "-1", "--format=%s"))
+        mine = [(c["field"], c["to"]) for c in self.changes("--author",
+                                                           "dana")]
+        self.assertIn(("due", "2026-12-20"), mine)
+        self.assertNotIn(("priority", "low"), mine)
+        theirs = [c for c in self.changes("--author", "sam")
+                  if c["field"] == "priority"]
+        self.assertEqual([(c["commit"], c["to"]) for c in theirs],
+                         [(sams, "low")])
+        acc = {p["handle"]: p for p in json.loads(self.dana.ok(
+            "report", "accountability", "--json"))["people"]}
+        self.assertEqual(acc["sam"]["fields"].get("priority"), 1)
+        # dana's: the add and her own due date, nothing merged in
+        self.assertEqual(acc["dana"]["fields"].get("priority"), 1)
+
+    def test_a_merge_is_credited_with_the_conflicts_it_decided(self):
+        self.dana.ok("set", self.tid[:8], "priority=high",
+                     now="2026-11-26T09:00:00Z")
+        self.sam.ok("set", self.tid[:8], "priority=low",
+                    now="2026-11-26T10:00:00Z")
+        self.sam.ok("sync", "-q")
+        self.dana.ok("sync", "-q", now="2026-11-26T11:00:00Z")
+        merge = self.dana.head()
+        by_merge = [c for c in self.changes() if c["commit"] == merge]
+        self.assertTrue(by_merge)
+        self.assertTrue(all(c["field"].startswith("conflicts")
+                            for c in by_merge), by_merge)
+        self.assertEqual([c["to"] for c in self.changes("--author", "sam")
+                          if c["field"] == "priority"], ["low"])
+
+
 class TestServerHook(TrustTest):
     """`delegit hook install` in the bare remote: forbidden pushes never
     reach anyone, over every transport; honest work goes through."""
