@@ -26,6 +26,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -470,6 +471,9 @@ int dlg_sshkey_parse(dlg_buf *out, const char *line)
 	}
 	dlg_buf_put(out, blob.ptr, blob.size);
 done:
+	/* What OpenSSL refused stays on its per-thread queue otherwise,
+	 * for the next TLS call (libgit2's) to take as its own error. */
+	ERR_clear_error();
 	EVP_PKEY_free(pkey);
 	dlg_buf_dispose(&blob);
 	return error;
@@ -617,7 +621,7 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 	size_t sigtype_len, sig_len;
 	const EVP_MD *md = NULL;
 	EVP_MD_CTX *ctx = NULL;
-	dlg_buf der = DLG_BUF_INIT;
+	dlg_buf buf = DLG_BUF_INIT; /* the signature as OpenSSL takes it */
 	shown s;
 	int error, mismatch = 0;
 
@@ -660,10 +664,10 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 		}
 		break;
 	case KIND_ECDSA:
-		if ((error = ecdsa_der(&der, t, sig, sig_len)) < 0)
+		if ((error = ecdsa_der(&buf, t, sig, sig_len)) < 0)
 			goto done;
-		sig = (const unsigned char *)der.ptr;
-		sig_len = der.size;
+		sig = (const unsigned char *)buf.ptr;
+		sig_len = buf.size;
 		break;
 	case KIND_RSA: {
 		/* RFC 4253 writes s without padding, OpenSSH pads it to
@@ -676,12 +680,12 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 				      sig_len, mod_len);
 			goto done;
 		}
-		dlg_buf_reserve(&der, mod_len);
-		memset(der.ptr, 0, mod_len - sig_len);
-		der.size = mod_len - sig_len;
-		dlg_buf_put(&der, (const char *)sig, sig_len);
-		sig = (const unsigned char *)der.ptr;
-		sig_len = der.size;
+		dlg_buf_reserve(&buf, mod_len);
+		memset(buf.ptr, 0, mod_len - sig_len);
+		buf.size = mod_len - sig_len;
+		dlg_buf_put(&buf, (const char *)sig, sig_len);
+		sig = (const unsigned char *)buf.ptr;
+		sig_len = buf.size;
 		break;
 	}
 	}
@@ -701,7 +705,7 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 	error = 0;
 done:
 	EVP_MD_CTX_free(ctx);
-	dlg_buf_dispose(&der);
+	dlg_buf_dispose(&buf);
 	return error;
 }
 
@@ -791,6 +795,7 @@ int dlg_sshsig_verify(dlg_buf *out, const char *armored, size_t armored_len,
 		goto done;
 	dlg_buf_put(out, (const char *)key, key_len);
 done:
+	ERR_clear_error(); /* as in dlg_sshkey_parse */
 	EVP_PKEY_free(pkey);
 	dlg_buf_dispose(&tbs);
 	dlg_buf_dispose(&blob);
