@@ -2,10 +2,12 @@
 # Run the libFuzzer harnesses: first on every saved regression input (each
 # crash ever found, tests/fuzz/regressions/<harness>/), then for SECONDS
 # each from a seed corpus made of the test data. Fails on any crash.
-# usage: scripts/fuzz.sh BUILD_DIR SECONDS
+# usage: scripts/fuzz.sh BUILD_DIR SECONDS [HARNESS...] (all by default)
 set -eu
 build=$1
 seconds=$2
+shift 2
+harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig}
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/tests/data
 work=$build/fuzz-work
@@ -45,11 +47,29 @@ PAIRS
 		printf 'x\n--message=hi\n-mhello\n--\n--not-an-option\n' > "$d/a2"
 		printf '%s\n' --help > "$d/a3"
 		;;
+	fuzz_sshsig)
+		# a key of each type, its signature of the harness' message,
+		# each as all four inputs (armored, blob, key line, key blob)
+		k=$work/sshsig-keys
+		rm -rf "$k" && mkdir -p "$k"
+		printf 'delegit fuzz\n' > "$k/data"
+		for t in "ed25519" "ecdsa -b 256" "ecdsa -b 384" "ecdsa -b 521" "rsa -b 2048"; do
+			n=$(echo "$t" | tr -d ' -')
+			# shellcheck disable=SC2086
+			ssh-keygen -q -t $t -N '' -C fuzz -f "$k/$n" </dev/null
+			cp "$k/data" "$k/data-$n"
+			ssh-keygen -q -Y sign -n git -f "$k/$n" "$k/data-$n" </dev/null
+			{ printf '\000'; cat "$k/data-$n.sig"; } > "$d/armored-$n"
+			{ printf '\001'; sed '1d;$d' "$k/data-$n.sig" | base64 -d; } > "$d/blob-$n"
+			{ printf '\002'; cat "$k/$n.pub"; } > "$d/line-$n"
+			{ printf '\003'; cut -d' ' -f2 "$k/$n.pub" | base64 -d; } > "$d/key-$n"
+		done
+		;;
 	esac
 	echo "$d"
 }
 
-for h in fuzz_yaml fuzz_merge fuzz_args; do
+for h in $harnesses; do
 	reg=$top/tests/fuzz/regressions/$h
 	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
 		echo "== $h: regressions"

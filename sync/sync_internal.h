@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include "sshsig.h"
 #include "sync.h"
 
 struct dlg_repo {
