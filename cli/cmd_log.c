@@ -9,7 +9,7 @@ static const cli_opt opts[] = {
 	{ "author", 0, OPT_VALUE, "HANDLE", "changes made by HANDLE" },
 	{ "json", 0, OPT_FLAG, NULL,
 	  "print a JSON array of changes: commit, author, at, task, field, "
-	  "from, to" },
+	  "from, to, verified, key" },
 	CLI_OPT_END
 };
 
@@ -17,7 +17,12 @@ static const cli_spec spec = {
 	"delegit log [ID] [--since DATE] [--author HANDLE] [--json]",
 	"Accountability history: who changed what, field by field.",
 	"Computed from the task files at each commit (not from text diffs),\n"
-	"newest first. Without ID, the history of every task.",
+	"newest first. Without ID, the history of every task. Each change is\n"
+	"credited to the commit that made it, never to whoever merged it; a\n"
+	"merge is credited with what it decided (conflict records). A change\n"
+	"whose commit's signature checks against a key team/ holds for its\n"
+	"author is marked (signed): its author is the key's holder (--json:\n"
+	"verified, and the key's SHA256 fingerprint).",
 	opts, 0, 1
 };
 
@@ -51,6 +56,9 @@ static void print_json(const dlg_events *ev, const char *author)
 		json_field(&out, "field", e->field, 1);
 		json_field(&out, "from", e->from, 1);
 		json_field(&out, "to", e->to, 1);
+		dlg_buf_printf(&out, ",\"verified\":%s",
+			       e->key ? "true" : "false");
+		json_field(&out, "key", e->key, 1);
 		dlg_buf_puts(&out, "}");
 	}
 	printf("%s]\n", out.ptr);
@@ -74,10 +82,11 @@ static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 				cli_short_id(shortid, c, e->task);
 			else
 				strcpy(shortid, "-");
-			printf("%s%.8s%s %s %s%s%s  %s %s\n",
+			printf("%s%.8s%s %s %s%s%s%s  %s %s\n",
 			       cli_color(c, C_YELLOW), e->commit,
 			       cli_color(c, C_RESET), at, cli_color(c, C_BOLD),
-			       e->author, cli_color(c, C_RESET), shortid,
+			       e->author, cli_color(c, C_RESET),
+			       e->key ? " (signed)" : "", shortid,
 			       e->title ? e->title : "");
 			last_commit = e->commit;
 			last_task = e->task;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../sync/sshsig.h"
 
 static const cli_opt add_opts[] = {
 	{ "name", 0, OPT_VALUE, "NAME", "full name (required)" },
@@ -12,16 +13,20 @@ static const cli_opt add_opts[] = {
 	  "director, manager, staff or msp (required)" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "a skill" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week for delegated work" },
+	{ "key", 0, OPT_MULTI, "KEY",
+	  "an OpenSSH public key they sign commits with ('ssh-ed25519 AAAA...')" },
 	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
 	CLI_OPT_END
 };
 
 static const cli_spec add_spec = {
 	"delegit team add HANDLE --name NAME --email EMAIL --org ORG --role ROLE "
-	"[--skill S]... [--capacity HOURS]",
+	"[--skill S]... [--capacity HOURS] [--key KEY]...",
 	"Add a person to the team (team/HANDLE.yaml).",
 	"The first person added to an empty team needs no identity: they are\n"
-	"the first director. After that only directors change the team.",
+	"the first director. After that only directors change the team.\n"
+	"--key lists the public keys whose signatures prove a commit is\n"
+	"theirs (git config gpg.format ssh; docs/security.md).",
 	add_opts, 1, 1
 };
 
@@ -33,14 +38,26 @@ static const cli_opt edit_opts[] = {
 	{ "role", 0, OPT_VALUE, "ROLE", "director, manager, staff or msp" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "skills (replace the list)" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week" },
+	{ "add-key", 0, OPT_MULTI, "KEY", "a new public signing key" },
+	{ "retire-key", 0, OPT_MULTI, "KEY",
+	  "a key no longer used: what it signed before stays verified" },
+	{ "revoke-key", 0, OPT_MULTI, "KEY",
+	  "a key lost or stolen: nothing new it signs is verified" },
 	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
 	CLI_OPT_END
 };
 
 static const cli_spec edit_spec = {
 	"delegit team edit HANDLE [--name N] [--email E]... [--org O] "
-	"[--role R] [--skill S]... [--capacity H]",
-	"Change a person's details.", NULL, edit_opts, 1, 1
+	"[--role R] [--skill S]... [--capacity H] [--add-key KEY]... "
+	"[--retire-key KEY]... [--revoke-key KEY]...",
+	"Change a person's details.",
+	"Keys: --retire-key for rotation or someone leaving (history they\n"
+	"signed stays verified); --revoke-key for a key lost or stolen (any\n"
+	"commit it signs that a replica did not hold already is unverified,\n"
+	"whatever its parent). KEY is the public key line or its SHA256\n"
+	"fingerprint as 'ssh-keygen -l' prints it.",
+	edit_opts, 1, 1
 };
 
 static const cli_opt read_opts[] = {
@@ -75,6 +92,111 @@ static void set_list(dlg_node *p, const char *key, const char **v, size_t n)
 	for (i = 0; i < n; i++)
 		dlg_seq_push(seq, dlg_node_new_str(v[i]));
 	dlg_map_set(p, key, seq);
+}
+
+/* The key of a person's lists (keys:, retired_keys:, revoked_keys:) that
+ * is `key` (a key line or its SHA256 fingerprint): its index in *list. */
+static int find_key(dlg_node **list, size_t *at, dlg_node *p,
+		    const char *key)
+{
+	static const char *const lists[] = { "keys", "retired_keys",
+					     "revoked_keys" };
+	dlg_buf want = DLG_BUF_INIT, have = DLG_BUF_INIT, fp = DLG_BUF_INIT;
+	size_t k, i;
+	int found = 0;
+
+	if (strncmp(key, "SHA256:", 7) && dlg_sshkey_parse(&want, key) < 0) {
+		dlg_buf_dispose(&want);
+		return -1;
+	}
+	for (k = 0; k < 3 && !found; k++) {
+		dlg_node *l = dlg_map_get(p, lists[k]);
+
+		for (i = 0; l && !found && i < l->count; i++) {
+			if (dlg_sshkey_parse(&have, l->items[i]->value) < 0)
+				continue;
+			dlg_sshkey_fingerprint(&fp, have.ptr, have.size);
+			found = want.size ? have.size == want.size &&
+						    !memcmp(have.ptr, want.ptr,
+							    want.size)
+					  : !strcmp(fp.ptr, key);
+			if (found) {
+				*list = l;
+				*at = i;
+			}
+		}
+	}
+	dlg_buf_dispose(&want);
+	dlg_buf_dispose(&have);
+	dlg_buf_dispose(&fp);
+	return found;
+}
+
+/* --key, --add-key, --retire-key, --revoke-key: a key is in one list at a
+ * time, and moves keys -> retired_keys -> revoked_keys, never back. */
+static int apply_keys(dlg_node *p, const cli_args *a)
+{
+	static const char *const opts[] = { "key", "add-key", "retire-key",
+					     "revoke-key" };
+	const char **v;
+	size_t k, i, n, at;
+
+	for (k = 0; k < 4; k++) {
+		n = cli_multi(&v, a, opts[k]);
+		for (i = 0; i < n; i++) {
+			dlg_node *from = NULL, *to;
+			dlg_buf blob = DLG_BUF_INIT;
+			int found = find_key(&from, &at, p, v[i]);
+			const char *dest = k < 2 ? "keys" : k == 2 ? "retired_keys"
+								    : "revoked_keys";
+			dlg_node *item;
+
+			if (found < 0 || (k < 2 && dlg_sshkey_parse(&blob, v[i]) < 0)) {
+				dlg_buf msg = DLG_BUF_INIT;
+
+				dlg_buf_dispose(&blob);
+				dlg_buf_printf(&msg, "--%s: %s", opts[k],
+					       dlg_error_last());
+				dlg_error_set("%s", msg.ptr);
+				dlg_buf_dispose(&msg);
+				return DLG_EUSAGE;
+			}
+			dlg_buf_dispose(&blob);
+			if (k < 2 && found) {
+				dlg_error_set("--%s: '%s' has this key already "
+					      "(in %s)", opts[k],
+					      dlg_map_get_str(p, "handle"),
+					      from == dlg_map_get(p, "keys")
+						      ? "keys"
+						      : "retired or revoked keys");
+				return DLG_EUSAGE;
+			}
+			if (k >= 2 && !found) {
+				dlg_error_set("--%s: '%s' has no such key",
+					      opts[k], dlg_map_get_str(p, "handle"));
+				return DLG_EUSAGE;
+			}
+			if (k >= 2 && from == dlg_map_get(p, dest))
+				continue;
+			if (k == 2 && from == dlg_map_get(p, "revoked_keys")) {
+				dlg_error_set("--retire-key: that key is revoked "
+					      "already");
+				return DLG_EUSAGE;
+			}
+			if (!(to = dlg_map_get(p, dest))) {
+				to = dlg_node_new_seq();
+				dlg_map_set(p, dest, to);
+			}
+			if (k < 2) {
+				dlg_seq_push(to, dlg_node_new_str(v[i]));
+				continue;
+			}
+			item = dlg_node_dup(from->items[at]);
+			dlg_seq_remove(from, at);
+			dlg_seq_push(to, item);
+		}
+	}
+	return 0;
 }
 
 static void apply_options(dlg_node *p, const cli_args *a)
@@ -216,6 +338,8 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 	p = dlg_node_new_map();
 	dlg_map_set_str(p, "handle", handle);
 	apply_options(p, &a);
+	if ((error = apply_keys(p, &a)) < 0)
+		goto done;
 	/* The first director authors their own arrival. */
 	if (!c->team.count) {
 		const char *email = cli_get(&a, "email");
@@ -251,6 +375,8 @@ static int team_edit(cli_ctx *c, int argc, char **argv)
 		goto done;
 	p = dlg_node_dup(old);
 	apply_options(p, &a);
+	if ((error = apply_keys(p, &a)) < 0)
+		goto done;
 	error = save_person(c, (dlg_node *)old, p, "edit", c->me,
 			    cli_flag(&a, "json"));
 done:

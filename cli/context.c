@@ -395,12 +395,18 @@ static int on_version(const dlg_commit_info *ci, const char *path,
 	history_state *st = payload;
 	const dlg_node *who = dlg_team_find_email(&st->c->team,
 						  ci->author_email);
+	size_t i = st->out->count;
 
+	/* A verified signer is who made the change, whatever the email. */
 	dlg_events_add_versions(st->out, ci->id,
-				who ? dlg_map_get_str(who, "handle")
-				    : ci->author_email,
+				ci->signer ? ci->signer
+				: who	   ? dlg_map_get_str(who, "handle")
+					   : ci->author_email,
 				ci->when, path, old_data, old_len, new_data,
 				new_len);
+	for (; ci->key && i < st->out->count; i++)
+		if (!(st->out->items[i].key = strdup(ci->key)))
+			abort();
 	return 0;
 }
 

@@ -393,6 +393,7 @@ typedef struct {
 	time_t at;
 	char *field;  /* "(file)" when a version did not validate */
 	char *from, *to; /* one-line renderings; NULL: absent */
+	char *key;    /* the verified signature's key fingerprint, or NULL */
 } dlg_event;
 
 typedef struct {

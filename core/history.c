@@ -91,6 +91,7 @@ void dlg_events_dispose(dlg_events *ev)
 		free(ev->items[i].field);
 		free(ev->items[i].from);
 		free(ev->items[i].to);
+		free(ev->items[i].key);
 	}
 	free(ev->items);
 	ev->items = NULL;

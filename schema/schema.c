@@ -18,6 +18,8 @@ const char *const dlg_feedback_kinds[] = { "guidance", "progress", "concern",
 					   "praise", "review", "delegation",
 					   NULL };
 static const char *const policy_modes[] = { "warn", "enforce", NULL };
+static const char *const policy_signatures[] = { "optional", "required",
+						 NULL };
 
 static const dlg_field acceptance_fields[] = {
 	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "item id" },
@@ -153,6 +155,12 @@ static const dlg_field person_fields[] = {
 	  "skills" },
 	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
 	  NULL, 0, 168, "hours a week for delegated work" },
+	{ "keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
+	  "OpenSSH public keys this person signs commits with" },
+	{ "retired_keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
+	  "keys no longer used: what they signed before stays verified" },
+	{ "revoked_keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
+	  "keys lost or stolen: nothing new they sign is verified" },
 };
 const dlg_schema dlg_schema_person = { "person", person_fields,
 				       N(person_fields) };
@@ -189,6 +197,8 @@ static const dlg_field policy_fields[] = {
 	  "format version (1)" },
 	{ "mode", DLG_T_ENUM, DLG_F_ALWAYS, policy_modes, NULL, 0, 0,
 	  "warn or enforce" },
+	{ "signatures", DLG_T_ENUM, 0, policy_signatures, NULL, 0, 0,
+	  "optional or required: whether every commit must be signed" },
 	{ "rules", DLG_T_ANY, 0, NULL, NULL, 0, 0, "who may change what" },
 };
 const dlg_schema dlg_schema_policy = { "policy", policy_fields,

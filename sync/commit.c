@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsig.h"
 #include "sync_internal.h"
 
 static int head_commit(git_commit **out, dlg_repo *r)
@@ -16,6 +17,123 @@ static int head_commit(git_commit **out, dlg_repo *r)
 	if (error < 0 || git_commit_lookup(out, r->git, &oid) < 0)
 		return dlg_sync__error("cannot read HEAD");
 	return 0;
+}
+
+/* git's signing settings: 1 with *program (may be NULL) and *key when
+ * commits are to be signed (commit.gpgsign), 0 when not. */
+static int signing(char **program, char **key, git_repository *g)
+{
+	git_config *cfg = NULL;
+	git_buf b = GIT_BUF_INIT;
+	int sign = 0, error = 0;
+
+	*program = *key = NULL;
+	if (git_repository_config_snapshot(&cfg, g) < 0)
+		return dlg_sync__error("cannot read git configuration");
+	if (git_config_get_bool(&sign, cfg, "commit.gpgsign") < 0 || !sign) {
+		sign = 0;
+		goto done;
+	}
+	if (git_config_get_string_buf(&b, cfg, "gpg.format") < 0 ||
+	    strcmp(b.ptr, "ssh")) {
+		dlg_error_set("commit.gpgsign is set, but gpg.format is '%s': "
+			      "delegit signs with SSH keys only (git config "
+			      "gpg.format ssh)", b.size ? b.ptr : "openpgp");
+		error = DLG_EINVALID;
+		goto done;
+	}
+	git_buf_dispose(&b);
+	if (git_config_get_string_buf(&b, cfg, "user.signingkey") < 0 ||
+	    !b.size) {
+		dlg_error_set("commit.gpgsign is set, but user.signingkey is "
+			      "not: name your SSH key (git config "
+			      "user.signingkey ~/.ssh/id_ed25519.pub)");
+		error = DLG_EINVALID;
+		goto done;
+	}
+	*key = strdup(b.ptr);
+	git_buf_dispose(&b);
+	if (!git_config_get_string_buf(&b, cfg, "gpg.ssh.program") && b.size)
+		*program = strdup(b.ptr);
+done:
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	return error < 0 ? error : sign;
+}
+
+int dlg_sync__commit_create(git_oid *out, git_repository *g,
+			    const char *update_ref, const git_signature *author,
+			    const git_signature *committer, const char *message,
+			    const git_tree *tree, size_t nparents,
+			    const git_commit **parents)
+{
+	git_buf content = GIT_BUF_INIT;
+	git_reference *ref = NULL, *head = NULL, *moved = NULL;
+	dlg_buf sig = DLG_BUF_INIT, log = DLG_BUF_INIT;
+	char *program = NULL, *key = NULL;
+	int error;
+
+	if ((error = signing(&program, &key, g)) <= 0) {
+		if (!error && git_commit_create(out, g, update_ref, author,
+						committer, NULL, message, tree,
+						nparents, parents) < 0)
+			error = dlg_sync__error("cannot commit");
+		goto done;
+	}
+	error = 0;
+	if (git_commit_create_buffer(&content, g, author, committer, NULL,
+				     message, tree, nparents, parents) < 0) {
+		error = dlg_sync__error("cannot commit");
+		goto done;
+	}
+	if ((error = dlg_sshsig_sign(&sig, program, key, "git", content.ptr,
+				     content.size)) < 0) {
+		dlg_buf msg = DLG_BUF_INIT;
+
+		dlg_buf_printf(&msg, "cannot sign the commit with '%s': %s", key,
+			       dlg_error_last());
+		dlg_error_set("%s", msg.ptr);
+		dlg_buf_dispose(&msg);
+		goto done;
+	}
+	if (git_commit_create_with_signature(out, g, content.ptr, sig.ptr,
+					     NULL) < 0) {
+		error = dlg_sync__error("cannot commit");
+		goto done;
+	}
+	if (!update_ref)
+		goto done;
+	/* What git_commit_create does with update_ref: move the branch (or
+	 * create it) only from the first parent, with a reflog entry. */
+	dlg_buf_printf(&log, "commit%s: ", nparents ? "" : " (initial)");
+	dlg_buf_put(&log, message, strcspn(message, "\n"));
+	if (git_reference_lookup(&head, g, update_ref) < 0 ||
+	    git_reference_resolve(&ref, head) < 0) {
+		/* an unborn branch: create it */
+		const char *name = head && git_reference_type(head) ==
+						   GIT_REFERENCE_SYMBOLIC
+					   ? git_reference_symbolic_target(head)
+					   : update_ref;
+
+		if (nparents ||
+		    git_reference_create(&moved, g, name, out, 0, log.ptr) < 0)
+			error = dlg_sync__error("cannot move the branch");
+	} else if (git_reference_create_matching(
+			   &moved, g, git_reference_name(ref), out, 1,
+			   nparents ? git_commit_id(parents[0]) : NULL,
+			   log.ptr) < 0) {
+		error = dlg_sync__error("cannot move the branch");
+	}
+done:
+	git_reference_free(moved);
+	git_reference_free(ref);
+	git_reference_free(head);
+	git_buf_dispose(&content);
+	dlg_buf_dispose(&sig);
+	dlg_buf_dispose(&log);
+	free(program);
+	free(key);
+	return error;
 }
 
 /* The same through libgit2, for an index dlg_sync__index_update leaves. */
@@ -115,12 +233,10 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		dlg_sync__error("bad author");
 		goto done;
 	}
-	if (git_commit_create(&commit_id, r->git, "HEAD", sig, sig, NULL,
-			      message, tree, parent ? 1 : 0,
-			      (const git_commit **)&parent) < 0) {
-		dlg_sync__error("cannot commit");
+	if (dlg_sync__commit_create(&commit_id, r->git, "HEAD", sig, sig,
+				    message, tree, parent ? 1 : 0,
+				    (const git_commit **)&parent) < 0)
 		goto done;
-	}
 	/* Keep `git status` clean for the paths we committed. */
 	if (index_update(r, files, updates, nfiles) < 0)
 		goto done;

@@ -236,6 +236,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 			   void *payload)
 {
 	dlg_hindex *x = NULL;
+	dlg_rules *rules = NULL;
 	git_oid head, *ids = NULL;
 	size_t n = 0, i;
 	walk w;
@@ -253,7 +254,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	/* Only the commits that changed path: the index knows which. */
 	if ((error = dlg_sync__hindex_open(&x, r, &head)) < 0 ||
 	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head, paths,
-					      npaths)) < 0)
+					      npaths)) < 0 ||
+	    (error = dlg_sync__trusted_rules(&rules, r, &head)) < 0)
 		goto done;
 	for (i = 0; i < n && !w.stop; i++) {
 		const git_signature *a;
@@ -268,8 +270,22 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		w.info.author_email = a->email;
 		w.info.when = (time_t)a->when.time;
 		w.info.summary = git_commit_summary(w.commit);
-		if (!since || w.info.when >= since)
+		if (!since || w.info.when >= since) {
+			dlg_sync_signature sig;
+			git_commit *parent = NULL;
+
+			if (git_commit_parentcount(w.commit))
+				git_commit_parent(&parent, w.commit, 0);
+			dlg_sync__check_signature(&sig, rules, r->git, w.commit,
+						  parent);
+			w.info.signer = sig.signer ? dlg_map_get_str(sig.signer,
+								     "handle")
+						   : NULL;
+			w.info.key = sig.signer ? sig.key.ptr : NULL;
 			error = one_commit(&w, paths, npaths);
+			dlg_sync__signature_dispose(&sig);
+			git_commit_free(parent);
+		}
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)
@@ -277,6 +293,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	}
 done:
 	free(ids);
+	dlg_sync__rules_free(rules);
 	dlg_sync__trees_dispose(&w.trees);
 	dlg_sync__hindex_free(x);
 	return error;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync_internal.h"
 
@@ -25,14 +26,93 @@ typedef struct {
 	dlg_node *doc;
 } rule_file;
 
+/* A signing key of the team, parsed once. */
+typedef enum { KEY_ACTIVE, KEY_RETIRED, KEY_REVOKED } key_state;
+
+typedef struct {
+	dlg_buf blob;
+	const dlg_node *person;
+	key_state state;
+} team_key;
+
 struct dlg_rules {
 	unsigned refs;
 	int bootstrap;    /* nobody was ever in team/: the first commits */
 	size_t count;
-	rule_file *files; /* team/<h>.yaml and .delegit/policy.yaml, by path */
+	rule_file *files; /* team/, the policy and the configuration, by path */
 	dlg_team team;    /* borrows the documents of files */
 	const dlg_node *policy; /* borrowed; NULL: the default policy */
+	team_key *keys;   /* built when first asked for */
+	size_t nkeys;
+	int have_keys;
 };
+
+static void keys_dispose(dlg_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++)
+		dlg_buf_dispose(&r->keys[i].blob);
+	free(r->keys);
+	r->keys = NULL;
+	r->nkeys = 0;
+	r->have_keys = 0;
+}
+
+/* Every key of the team's people; lines that are no key are skipped
+ * (`delegit check` names them). */
+static void keys_build(dlg_rules *r)
+{
+	static const char *const lists[] = { "keys", "retired_keys",
+					     "revoked_keys" };
+	size_t i, k, n;
+
+	if (r->have_keys)
+		return;
+	r->have_keys = 1;
+	for (i = 0; i < r->team.count; i++)
+		for (k = 0; k < 3; k++) {
+			const dlg_node *l = dlg_map_get(r->team.people[i],
+							lists[k]);
+
+			for (n = 0; l && l->kind == DLG_NODE_SEQ && n < l->count;
+			     n++) {
+				team_key *tk;
+
+				r->keys = realloc(r->keys, (r->nkeys + 1) *
+								   sizeof(*r->keys));
+				if (!r->keys)
+					abort();
+				tk = &r->keys[r->nkeys];
+				tk->blob = (dlg_buf)DLG_BUF_INIT;
+				if (!l->items[n]->value ||
+				    dlg_sshkey_parse(&tk->blob,
+						     l->items[n]->value) < 0) {
+					dlg_buf_dispose(&tk->blob);
+					continue;
+				}
+				tk->person = r->team.people[i];
+				tk->state = (key_state)k;
+				r->nkeys++;
+			}
+		}
+	dlg_error_clear();
+}
+
+/* The team's key that is blob; a revoked entry wins over others. */
+static const team_key *keys_find(dlg_rules *r, const dlg_buf *blob)
+{
+	const team_key *found = NULL;
+	size_t i;
+
+	keys_build(r);
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].blob.size == blob->size &&
+		    !memcmp(r->keys[i].blob.ptr, blob->ptr, blob->size) &&
+		    (!found || r->keys[i].state > found->state))
+			found = &r->keys[i];
+	return found;
+}
 
 /* The files only the `repository` roles may change: the team, the policy
  * and the configuration. */
@@ -71,6 +151,7 @@ void dlg_sync__rules_free(dlg_rules *r)
 		free(r->files[i].path);
 		dlg_node_free(r->files[i].doc);
 	}
+	keys_dispose(r);
 	free(r->files);
 	free(r->team.people);
 	free(r);
@@ -81,6 +162,7 @@ static void rules_index(dlg_rules *r)
 {
 	size_t i;
 
+	keys_dispose(r);
 	free(r->team.people);
 	r->team.people = calloc(r->count + 1, sizeof(*r->team.people));
 	if (!r->team.people)
@@ -315,6 +397,7 @@ typedef struct {
 	const dlg_node *who;
 	const char *email;
 	int merge; /* the changes are the merger's own, beyond the field merge */
+	dlg_buf unverified; /* signatures required, and why this one is not */
 	rule_change *changes;
 	size_t nchanges;
 	/* The last valid version of each file some commit broke: the change
@@ -351,6 +434,168 @@ static void hex_or_null(char **out, const git_oid *id)
 		return;
 	git_oid_tostr(hex, sizeof(hex), id);
 	*out = strdup(hex);
+}
+
+/* A violation of the commit as a whole (its signature), not of a file. */
+#define SIGNATURE_PATH "(signature)"
+
+/* Whether the person file of handle in the commit's parent listed blob
+ * among its (active) keys: a retired key still verifies what it signed
+ * before it was retired. */
+static int key_held_at_parent(git_repository *g, git_commit *parent,
+			      const char *handle, const dlg_buf *blob)
+{
+	git_tree *t = NULL;
+	git_oid id;
+	dlg_buf path = DLG_BUF_INIT, have = DLG_BUF_INIT;
+	dlg_node *doc = NULL;
+	const dlg_node *keys;
+	size_t i;
+	int held = 0;
+
+	if (!parent || git_commit_tree(&t, parent) < 0)
+		return 0;
+	dlg_buf_printf(&path, "team/%s.yaml", handle);
+	dlg_sync__tree_oid(&id, t, path.ptr);
+	if (!git_oid_is_zero(&id))
+		doc = parse_blob(g, &id, path.ptr, &dlg_schema_person);
+	keys = dlg_map_get(doc, "keys");
+	for (i = 0; keys && keys->kind == DLG_NODE_SEQ && !held &&
+		    i < keys->count; i++)
+		held = keys->items[i]->value &&
+		       !dlg_sshkey_parse(&have, keys->items[i]->value) &&
+		       have.size == blob->size &&
+		       !memcmp(have.ptr, blob->ptr, blob->size);
+	dlg_error_clear();
+	dlg_node_free(doc);
+	dlg_buf_dispose(&have);
+	dlg_buf_dispose(&path);
+	git_tree_free(t);
+	return held;
+}
+
+static int has_email(const dlg_node *person, const char *email)
+{
+	const dlg_node *e = dlg_map_get(person, "emails");
+	size_t i;
+
+	for (i = 0; email && e && e->kind == DLG_NODE_SEQ && i < e->count; i++)
+		if (e->items[i]->value && !strcasecmp(e->items[i]->value, email))
+			return 1;
+	return 0;
+}
+
+void dlg_sync__signature_dispose(dlg_sync_signature *s)
+{
+	dlg_buf_dispose(&s->why);
+	dlg_buf_dispose(&s->key);
+}
+
+/*
+ * Check a commit's signature against the keys of the team in r (SPEC 3):
+ * verified when it checks against a key r holds as active for the person
+ * whose email authored it, or as retired when the commit's parent still
+ * listed it as active (what a retired key signed before stays verified).
+ */
+void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
+			       git_repository *g, git_commit *c,
+			       git_commit *parent)
+{
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	dlg_buf key = DLG_BUF_INIT;
+	const char *email = git_commit_author(c)->email;
+	const team_key *k;
+	git_oid id;
+	int e;
+
+	memset(out, 0, sizeof(*out));
+	out->key = (dlg_buf)DLG_BUF_INIT;
+	out->why = (dlg_buf)DLG_BUF_INIT;
+	git_oid_cpy(&id, git_commit_id(c));
+	e = git_commit_extract_signature(&sig, &data, g, &id, NULL);
+	if (e == GIT_ENOTFOUND) {
+		dlg_buf_puts(&out->why, "unsigned");
+	} else if (e < 0) {
+		dlg_buf_puts(&out->why, "its signature cannot be read");
+		out->bad = 1;
+	} else if (strncmp(sig.ptr, "-----BEGIN SSH SIGNATURE-----", 29)) {
+		dlg_buf_puts(&out->why, "signed with OpenPGP or X.509, which "
+					"delegit does not check (gpg.format=ssh)");
+	} else if (dlg_sshsig_verify(&key, sig.ptr, sig.size, "git", data.ptr,
+				     data.size) < 0) {
+		dlg_buf_printf(&out->why, "a bad signature (%s)",
+			       dlg_error_last());
+		out->bad = 1;
+	} else {
+		dlg_sshkey_fingerprint(&out->key, key.ptr, key.size);
+		k = keys_find(r, &key);
+		out->holder = k ? k->person : NULL;
+		out->active = k && k->state == KEY_ACTIVE;
+		if (!k)
+			dlg_buf_printf(&out->why, "signed by a key nobody in "
+				       "team/ holds (%s)", out->key.ptr);
+		else if (k->state == KEY_REVOKED)
+			dlg_buf_printf(&out->why, "signed by %s's revoked key "
+				       "(%s)", dlg_map_get_str(k->person,
+							       "handle"),
+				       out->key.ptr);
+		else if (k->state == KEY_RETIRED &&
+			 !key_held_at_parent(g, parent,
+					     dlg_map_get_str(k->person,
+							     "handle"),
+					     &key))
+			dlg_buf_printf(&out->why, "signed by %s's retired key "
+				       "(%s) after its retirement",
+				       dlg_map_get_str(k->person, "handle"),
+				       out->key.ptr);
+		else if (!has_email(k->person, email))
+			dlg_buf_printf(&out->why, "authored as '%s' but signed "
+				       "by %s's key (%s)", email,
+				       dlg_map_get_str(k->person, "handle"),
+				       out->key.ptr);
+		else
+			out->signer = k->person;
+	}
+	dlg_error_clear();
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	dlg_buf_dispose(&key);
+}
+
+/*
+ * Who stands behind a commit: the verified signer; else, with
+ * `signatures: required`, nobody (why in j->unverified: every change it
+ * makes is a violation); else the person the author's email names, or
+ * the holder of the key it was signed with when that key is theirs. A bad
+ * signature, or a team key used wrongly, is a violation in any mode.
+ */
+static void judge_signature(judge *j)
+{
+	const char *mode = dlg_map_get_str(j->rules->policy, "signatures");
+	int required = mode && !strcmp(mode, "required");
+	dlg_sync_signature s;
+
+	dlg_sync__check_signature(&s, j->rules, j->git, j->commit, j->parent);
+	j->who = s.signer ? s.signer
+			  : dlg_team_find_email(&j->rules->team, j->email);
+	if (!s.signer && (required || s.bad || s.holder)) {
+		dlg_violations_add(j->out, SIGNATURE_PATH, "",
+				   s.holder ? dlg_map_get_str(s.holder, "handle")
+					    : j->email,
+				   NULL, NULL, "%s%s", s.why.ptr,
+				   required ? " (rule signatures: required)" : "");
+		hex_or_null(&j->out->items[j->out->count - 1].commit,
+			    git_commit_id(j->commit));
+	}
+	if (!s.signer && required) {
+		dlg_buf_dispose(&j->unverified);
+		j->unverified = s.why;
+		s.why = (dlg_buf)DLG_BUF_INIT;
+		j->who = NULL;
+	} else if (!s.signer && s.holder && s.active) {
+		j->who = s.holder; /* judged as the key's holder */
+	}
+	dlg_sync__signature_dispose(&s);
 }
 
 /* How far a stamp may run ahead of its commit's time (clocks differ). */
@@ -411,6 +656,12 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 				   "(see 'delegit check')", schema->name);
 		if (a && !from) /* it breaks here: remember what it was */
 			git_oid_cpy(last_valid(j, path, 1), ea);
+	} else if (j->unverified.size) {
+		/* Nobody's word stands behind it: nothing it changed stays. */
+		dlg_violations_add(j->out, path, NULL, j->email, NULL, NULL,
+				   "changed by a commit that is not verified: %s "
+				   "(rule signatures: required)",
+				   j->unverified.ptr);
 	} else if (!j->rules->bootstrap) {
 		dlg_policy_judge(j->out, j->rules->policy, j->who, j->email,
 				 path, a, b);
@@ -463,7 +714,6 @@ static int judge_change(const char *path, const git_tree_entry *ea,
 	return 0;
 }
 
-#define tree_oid dlg_sync__tree_oid
 
 static void rules_oid(git_oid *out, const dlg_rules *r, const char *path)
 {
@@ -529,7 +779,7 @@ static void expected_oid(git_oid *out, judge *j, merge_trees *m,
 			 const char *path)
 {
 	if (dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2, path) < 0)
-		tree_oid(out, m->t1, path);
+		dlg_sync__tree_oid(out, m->t1, path);
 }
 
 /*
@@ -550,7 +800,7 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 		int take = 0;
 
 		rules_oid(&have, *r, paths[i]);
-		tree_oid(&want, tree, paths[i]);
+		dlg_sync__tree_oid(&want, tree, paths[i]);
 		if (git_oid_equal(&have, &want))
 			continue;
 		for (k = 0; k < j->nchanges; k++)
@@ -568,7 +818,7 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 				git_oid a, b;
 
 				rules_oid(&a, pr ? pr : j->trusted, paths[i]);
-				tree_oid(&b, pt[p], paths[i]);
+				dlg_sync__tree_oid(&b, pt[p], paths[i]);
 				take = git_oid_equal(&a, &b);
 			}
 		}
@@ -667,7 +917,6 @@ static int judge_commit(judge *j, git_commit *commit)
 		r = rules_ref(j->trusted);
 	j->rules = r;
 	j->email = git_commit_author(commit)->email;
-	j->who = dlg_team_find_email(&r->team, j->email);
 	j->merge = np == 2;
 	if (j->since && git_commit_time(commit) < j->since)
 		j->out = &all; /* judged for the rules it passes on only */
@@ -677,6 +926,10 @@ static int judge_commit(judge *j, git_commit *commit)
 		error = dlg_sync__error("cannot read a commit");
 		goto done;
 	}
+	if (r->bootstrap)
+		j->who = NULL;
+	else
+		judge_signature(j);
 	if (j->merge) {
 		/* an octopus is judged against its first parent */
 		if ((error = merge_trees_of(&m, j->git, commit)) < 0 ||
@@ -710,6 +963,7 @@ done:
 	j->changes = NULL;
 	j->nchanges = 0;
 	j->out = report;
+	dlg_buf_dispose(&j->unverified);
 	git_commit_free(j->parent);
 	j->parent = NULL;
 	merge_trees_dispose(&m);
@@ -1018,11 +1272,16 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 
 		/* A file that did not validate in a commit but does at the
 		 * tip (sync refuses it otherwise) has nothing to take back. */
-		if (!x->commit || !strcmp(x->field, DLG_INVALID_FILE))
+		if (!x->commit || !strcmp(x->field, DLG_INVALID_FILE) ||
+		    !dlg_schema_for_path(x->path))
 			continue;
 		t = touch(&list, &n, x);
-		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task)
-			restore_whole(t, r, j->rules, x);
+		/* the first (earliest) rejection of a file decides what it
+		 * goes back to */
+		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task) {
+			if (!t->restore)
+				restore_whole(t, r, j->rules, x);
+		}
 		else if (!t->restore)
 			take_back_field(t, r, s, x);
 		dlg_buf_printf(&msg, "- %.8s %s: %s\n", x->commit, x->path,

@@ -474,9 +474,10 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 			       rep->conflicts == 1 ? "" : "s", rep->lines.ptr);
 	if (git_signature_new(&sig, o->committer->name, o->committer->email,
 			      (git_time_t)o->committer->when, 0) < 0 ||
-	    git_commit_create(out, r->git, NULL, sig, sig, NULL, msg.ptr, tree,
-			      2, parents) < 0) {
-		error = dlg_sync__error("cannot commit the merge");
+	    (error = dlg_sync__commit_create(out, r->git, NULL, sig, sig,
+					     msg.ptr, tree, 2, parents)) < 0) {
+		if (!error)
+			error = dlg_sync__error("cannot commit the merge");
 		goto done;
 	}
 done:

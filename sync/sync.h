@@ -73,6 +73,11 @@ typedef struct {
 	const char *author_email;
 	time_t when;
 	const char *summary;
+	/* A signature that verifies against a key HEAD's team holds for the
+	 * author: the signer's handle and the key's SHA256 fingerprint;
+	 * NULL both when the commit is not verified. */
+	const char *signer;
+	const char *key;
 } dlg_commit_info;
 
 /*

@@ -20,6 +20,15 @@ int dlg_sync__wrap(dlg_repo **out, git_repository *g);
 /* Wrap the last libgit2 error as delegit's error; returns -1. */
 int dlg_sync__error(const char *what);
 
+/* Create a commit as git_commit_create does (update_ref may be NULL), signed
+ * when git is configured to sign (commit.gpgsign, gpg.format=ssh,
+ * user.signingkey, gpg.ssh.program): through ssh-keygen, as git signs. */
+int dlg_sync__commit_create(git_oid *out, git_repository *g,
+			    const char *update_ref, const git_signature *author,
+			    const git_signature *committer, const char *message,
+			    const git_tree *tree, size_t nparents,
+			    const git_commit **parents);
+
 /* The merge driver: registered once; reports into the given report
  * during a merge (NULL: nowhere). */
 int dlg_sync__register_driver(void);
@@ -97,6 +106,24 @@ void dlg_sync__rules_free(dlg_rules *r);
 int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip);
 /* Whether the rules' policy says mode: enforce. */
 int dlg_sync__rules_enforced(const dlg_rules *r);
+
+/* A commit's signature, checked against the team of some rules. */
+typedef struct {
+	const dlg_node *signer; /* verified: the person who signed */
+	const dlg_node *holder; /* whose key signed it, verified or not */
+	int active;       /* the holder's key is one they use now */
+	int bad;          /* a signature that does not check, or unreadable */
+	dlg_buf key;      /* the key's SHA256 fingerprint, if it checks */
+	dlg_buf why;      /* not verified: why ("unsigned", ...) */
+} dlg_sync_signature;
+
+/* Check c's signature against r's keys (parent: c's first parent, for a
+ * retired key; may be NULL). The people are borrowed from r. Dispose out
+ * with dlg_sync__signature_dispose. */
+void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
+			       git_repository *g, git_commit *c,
+			       git_commit *parent);
+void dlg_sync__signature_dispose(dlg_sync_signature *s);
 
 typedef struct {
 	dlg_violations violations;

@@ -94,6 +94,122 @@ class TrustTest(unittest.TestCase):
         self.net.assert_converged(self)
 
 
+class SignedTest(TrustTest):
+    """Everyone signs with an SSH key of their own, as git does
+    (gpg.format=ssh); team/ lists the keys; the policy requires
+    signatures."""
+
+    def setUp(self):
+        super().setUp()
+        self.keys = {}
+        for who, r in (("dana", self.dana), ("kim", self.kim),
+                       ("sam", self.sam)):
+            key = os.path.join(self.net.tmp, "key-" + who)
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                            "-C", who, "-f", key], check=True)
+            with open(key + ".pub") as f:
+                self.keys[who] = f.read().strip()
+            for k, v in (("gpg.format", "ssh"), ("user.signingkey", key),
+                         ("commit.gpgsign", "true")):
+                r.git("config", k, v)
+        for who in ("dana", "kim", "sam"):
+            self.dana.ok("team", "edit", who, "--add-key", self.keys[who])
+        self.edit(".delegit/policy.yaml", "mode: enforce",
+                  "mode: enforce\nsignatures: required", self.dana)
+        self.commit("signatures required", "dana@acme.example", self.dana)
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+        self.sam.ok("sync", "-q")
+
+    def allowed_signers(self):
+        path = os.path.join(self.net.tmp, "allowed_signers")
+        with open(path, "w") as f:
+            for who, key in self.keys.items():
+                f.write("%s@%s %s\n" % (who, "acme-msp.example"
+                                         if who == "kim" else "acme.example",
+                                         " ".join(key.split()[:2])))
+        return path
+
+
+class TestForgedAuthor(SignedTest):
+    def test_committing_as_the_director_changes_nothing(self):
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        self.edit(".delegit/policy.yaml", "mode: enforce", "mode: warn")
+        self.commit("as dana, signed by kim's key", "dana@acme.example")
+        signed = self.kim.head()
+        self.edit(self.task_path(), "due: 2027-03-01", "due: 2027-04-01")
+        self.commit("as dana, unsigned", "dana@acme.example", None,
+                    "--no-gpg-sign")
+        unsigned = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["path"]): v["message"]
+                 for v in self.audit()}
+        self.assertIn("authored as 'dana@acme.example' but signed by kim's",
+                      found[(signed, "(signature)")])
+        self.assertIn("unsigned (rule signatures: required)",
+                      found[(unsigned, "(signature)")])
+        for path in (self.task_path(), "team/kim.yaml",
+                     ".delegit/policy.yaml"):
+            self.assertIn("not verified", found[(signed, path)])
+        # the history says so too: the forged change is not verified
+        log = json.loads(self.dana.ok("log", self.tid[:8], "--json"))
+        forged = [c for c in log if c["commit"] == signed]
+        self.assertTrue(forged)
+        self.assertFalse(any(c["verified"] for c in forged))
+        self.assert_nobody_wedged()
+
+    def test_signed_work_verifies_both_ways_with_plain_git(self):
+        # delegit signs as git does: git verify-commit accepts it
+        self.kim.ok("start", self.tid[:8])
+        signers = self.allowed_signers()
+        self.kim.git("-c", "gpg.ssh.allowedSignersFile=" + signers,
+                     "verify-commit", "HEAD")
+        fp = subprocess.run(["ssh-keygen", "-lf", "/dev/stdin"],
+                            input=self.keys["kim"], text=True,
+                            capture_output=True, check=True).stdout.split()[1]
+        log = json.loads(self.kim.ok("log", self.tid[:8], "--json"))
+        self.assertEqual([(c["author"], c["verified"], c["key"])
+                          for c in log if c["field"] == "status"][0],
+                         ("kim", True, fp))
+        self.assertIn("kim (signed)", self.kim.ok("log", self.tid[:8]))
+        # and a commit plain `git commit -S` signed verifies in delegit
+        self.edit(self.task_path(), "status: in-progress", "status: review")
+        self.commit("submitted by hand", KIM, None, "-S")
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertNotIn("policy", res.stderr)
+        self.assertEqual(self.dana.load(self.tid)["status"], "review")
+        self.assertEqual(self.audit(), [])
+        # the director's merge is signed too
+        self.dana.git("-c", "gpg.ssh.allowedSignersFile=" + signers,
+                      "verify-commit", "HEAD")
+
+    def test_retired_and_revoked_keys(self):
+        old = self.keys["kim"]
+        # kim signs offline with the key, then it is retired: that work
+        # still verifies
+        self.kim.ok("start", self.tid[:8])
+        self.dana.ok("team", "edit", "kim", "--retire-key", old)
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+        self.dana.ok("sync", "-q")
+        self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
+        self.assertEqual([v for v in self.audit()
+                          if v["path"] != "(signature)"], [])
+        # after the retirement it signs nothing new
+        self.kim.ok("block", self.tid[:8], "-m", "waiting")
+        self.kim.ok("sync", "-q")
+        self.dana.ok("sync", "-q")
+        self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
+        self.assertTrue(any("retired key" in v["message"]
+                            for v in self.audit()))
+
+
 class TestEvilMerge(TrustTest):
     def test_a_hand_made_merge_is_judged_for_its_own_changes(self):
         k = self.kim
