@@ -398,6 +398,14 @@ typedef struct {
 	const char *email;
 	int merge; /* the changes are the merger's own, beyond the field merge */
 	dlg_buf unverified; /* signatures required, and why this one is not */
+	/* audit: the keys the tip says are revoked, and the commits found
+	 * verified by one of them (checked after the walk) */
+	dlg_rules *tip_rules;
+	struct {
+		git_oid commit;
+		const team_key *key;
+	} *revoked;
+	size_t nrevoked;
 	rule_change *changes;
 	size_t nchanges;
 	/* The last valid version of each file some commit broke: the change
@@ -489,6 +497,7 @@ void dlg_sync__signature_dispose(dlg_sync_signature *s)
 {
 	dlg_buf_dispose(&s->why);
 	dlg_buf_dispose(&s->key);
+	dlg_buf_dispose(&s->blob);
 }
 
 /*
@@ -502,7 +511,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 			       git_commit *parent)
 {
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-	dlg_buf key = DLG_BUF_INIT;
+	dlg_buf *key = &out->blob;
 	const char *email = git_commit_author(c)->email;
 	const team_key *k;
 	git_oid id;
@@ -511,6 +520,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	memset(out, 0, sizeof(*out));
 	out->key = (dlg_buf)DLG_BUF_INIT;
 	out->why = (dlg_buf)DLG_BUF_INIT;
+	out->blob = (dlg_buf)DLG_BUF_INIT;
 	git_oid_cpy(&id, git_commit_id(c));
 	e = git_commit_extract_signature(&sig, &data, g, &id, NULL);
 	if (e == GIT_ENOTFOUND) {
@@ -521,14 +531,14 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	} else if (strncmp(sig.ptr, "-----BEGIN SSH SIGNATURE-----", 29)) {
 		dlg_buf_puts(&out->why, "signed with OpenPGP or X.509, which "
 					"delegit does not check (gpg.format=ssh)");
-	} else if (dlg_sshsig_verify(&key, sig.ptr, sig.size, "git", data.ptr,
+	} else if (dlg_sshsig_verify(key, sig.ptr, sig.size, "git", data.ptr,
 				     data.size) < 0) {
 		dlg_buf_printf(&out->why, "a bad signature (%s)",
 			       dlg_error_last());
 		out->bad = 1;
 	} else {
-		dlg_sshkey_fingerprint(&out->key, key.ptr, key.size);
-		k = keys_find(r, &key);
+		dlg_sshkey_fingerprint(&out->key, key->ptr, key->size);
+		k = keys_find(r, key);
 		out->holder = k ? k->person : NULL;
 		out->active = k && k->state == KEY_ACTIVE;
 		if (!k)
@@ -543,7 +553,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 			 !key_held_at_parent(g, parent,
 					     dlg_map_get_str(k->person,
 							     "handle"),
-					     &key))
+					     key))
 			dlg_buf_printf(&out->why, "signed by %s's retired key "
 				       "(%s) after its retirement",
 				       dlg_map_get_str(k->person, "handle"),
@@ -559,7 +569,86 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	dlg_error_clear();
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
-	dlg_buf_dispose(&key);
+}
+
+/* Audit: a commit verified at its parent by a key that the tip says is
+ * revoked; after the walk, whether it was held before the revocation. */
+static void note_revoked(judge *j, const dlg_sync_signature *s)
+{
+	const team_key *k = keys_find(j->tip_rules, &s->blob);
+
+	if (!k || k->state != KEY_REVOKED)
+		return;
+	j->revoked = realloc(j->revoked, (j->nrevoked + 1) * sizeof(*j->revoked));
+	if (!j->revoked)
+		abort();
+	git_oid_cpy(&j->revoked[j->nrevoked].commit, git_commit_id(j->commit));
+	j->revoked[j->nrevoked++].key = k;
+}
+
+/* Whether team/<handle>.yaml of commit c lists blob among revoked_keys. */
+static int revoked_in(git_repository *g, git_commit *c, const char *handle,
+		      const dlg_buf *blob)
+{
+	git_tree *t = NULL;
+	dlg_rules *r = NULL;
+	const team_key *k;
+	int yes;
+
+	if (git_commit_tree(&t, c) < 0)
+		return 0;
+	rules_from_tree(&r, g, t, 0);
+	yes = (k = keys_find(r, blob)) && k->state == KEY_REVOKED &&
+	      !strcmp(dlg_map_get_str(k->person, "handle"), handle);
+	dlg_sync__rules_free(r);
+	git_tree_free(t);
+	return yes;
+}
+
+/*
+ * Revoking a key is absolute (SPEC 3): what it signed that was not held
+ * before the revocation is unverified, whatever its parent. The
+ * revocation is the oldest commit of the tip's first-parent line that
+ * still lists the key as revoked; a commit it signed is held before it
+ * when it is that commit's ancestor.
+ */
+static int check_revoked(judge *j, const git_oid *tip)
+{
+	size_t i;
+
+	for (i = 0; i < j->nrevoked; i++) {
+		const team_key *k = j->revoked[i].key;
+		const char *handle = dlg_map_get_str(k->person, "handle");
+		git_commit *c = NULL, *p = NULL;
+		git_oid revoked;
+		dlg_buf fp = DLG_BUF_INIT;
+
+		if (git_commit_lookup(&c, j->git, tip) < 0)
+			return dlg_sync__error("cannot read a commit");
+		git_oid_cpy(&revoked, tip);
+		while (git_commit_parentcount(c) &&
+		       !git_commit_parent(&p, c, 0) &&
+		       revoked_in(j->git, p, handle, &k->blob)) {
+			git_commit_free(c);
+			c = p;
+			p = NULL;
+			git_oid_cpy(&revoked, git_commit_id(c));
+		}
+		git_commit_free(p);
+		git_commit_free(c);
+		if (git_graph_descendant_of(j->git, &revoked,
+					    &j->revoked[i].commit) == 1)
+			continue;
+		dlg_sshkey_fingerprint(&fp, k->blob.ptr, k->blob.size);
+		dlg_violations_add(j->out, SIGNATURE_PATH, "", handle, NULL,
+				   NULL, "signed by %s's revoked key (%s), and "
+				   "not held before its revocation", handle,
+				   fp.ptr);
+		hex_or_null(&j->out->items[j->out->count - 1].commit,
+			    &j->revoked[i].commit);
+		dlg_buf_dispose(&fp);
+	}
+	return 0;
 }
 
 /*
@@ -578,6 +667,8 @@ static void judge_signature(judge *j)
 	dlg_sync__check_signature(&s, j->rules, j->git, j->commit, j->parent);
 	j->who = s.signer ? s.signer
 			  : dlg_team_find_email(&j->rules->team, j->email);
+	if (s.signer && j->tip_rules)
+		note_revoked(j, &s);
 	if (!s.signer && (required || s.bad || s.holder)) {
 		dlg_violations_add(j->out, SIGNATURE_PATH, "",
 				   s.holder ? dlg_map_get_str(s.holder, "handle")
@@ -1076,6 +1167,8 @@ int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
 		git_commit_free(c);
 		j.root = &root;
 		j.trusted = rules_new(0);
+		if ((error = dlg_sync__trusted_rules(&j.tip_rules, r, tip)) < 0)
+			goto done;
 	}
 	out->enforce = dlg_sync__rules_enforced(j.trusted);
 	if (git_revwalk_new(&rw, r->git) < 0 ||
@@ -1099,6 +1192,8 @@ int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
 	}
 	if (error == GIT_ITEROVER)
 		error = 0;
+	if (!error && j.nrevoked)
+		error = check_revoked(&j, tip);
 	if (!error) {
 		dlg_rules *last = map_get(&j.map, tip);
 
@@ -1108,6 +1203,8 @@ done:
 	for (size_t i = 0; i < j.nvalid; i++)
 		free(j.valid[i].path);
 	free(j.valid);
+	free(j.revoked);
+	dlg_sync__rules_free(j.tip_rules);
 	map_dispose(&j.map);
 	dlg_sync__rules_free(j.trusted);
 	dlg_sync__trees_dispose(&j.trees);

@@ -114,6 +114,7 @@ typedef struct {
 	int active;       /* the holder's key is one they use now */
 	int bad;          /* a signature that does not check, or unreadable */
 	dlg_buf key;      /* the key's SHA256 fingerprint, if it checks */
+	dlg_buf blob;     /* the key itself, if it checks */
 	dlg_buf why;      /* not verified: why ("unsigned", ...) */
 } dlg_sync_signature;
 

@@ -209,6 +209,43 @@ class TestForgedAuthor(SignedTest):
         self.assertTrue(any("retired key" in v["message"]
                             for v in self.audit()))
 
+    def test_a_revoked_key_signs_nothing_new_whatever_its_parent(self):
+        old = self.keys["kim"]
+        # the laptop is stolen: the thief signs on a base from before
+        # the revocation
+        self.kim.ok("start", self.tid[:8])
+        self.dana.ok("team", "edit", "kim", "--revoke-key", old)
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.dana.load(self.tid)["status"], "open")
+        self.assertTrue(any("revoked key" in v["message"]
+                            for v in self.audit()))
+        with open(os.path.join(self.dana.path, "team", "kim.yaml")) as f:
+            kim = yaml.safe_load(f)
+        self.assertEqual(kim.get("keys", []), [])
+        self.assertEqual(kim["revoked_keys"], [old])
+
+    def test_the_server_refuses_a_forged_author(self):
+        self.kim.run_in(self.net.bare, "hook", "install")
+        refs = subprocess.run(["git", "for-each-ref"], cwd=self.net.bare,
+                              capture_output=True, text=True).stdout
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("as dana", "dana@acme.example")
+        r = subprocess.run(["git", "push", "origin", "main"],
+                           cwd=self.kim.path, env=self.kim.env,
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("but signed by kim's key", r.stderr)
+        self.assertEqual(subprocess.run(
+            ["git", "for-each-ref"], cwd=self.net.bare, capture_output=True,
+            text=True).stdout, refs)
+        # kim's own signed work goes through
+        self.kim.git("reset", "-q", "--hard", "origin/main")
+        self.kim.ok("start", self.tid[:8])
+        self.kim.ok("sync", "-q")
+
 
 class TestEvilMerge(TrustTest):
     def test_a_hand_made_merge_is_judged_for_its_own_changes(self):
