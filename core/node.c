@@ -501,11 +501,27 @@ static int read_node(dlg_node **out, reader *r, yaml_event_t *ev, int depth)
 			break;
 		}
 		if (tag && strcmp(tag, "!")) {
+			dlg_scalar_type plain = dlg_yaml_resolve(v);
+
 			if (tag_type(&type, tag) < 0) {
 				dlg_diags_add(r->diags, r->path, line, col,
 					      "unsupported tag '%s' (expected "
 					      "a standard tag like !!str)",
 					      tag);
+				error = -1;
+				break;
+			}
+			/* A tag names the type of what is there; it does not
+			 * make an empty value a number (which would not read
+			 * back the same once written). */
+			if (type != DLG_SCALAR_STR && type != plain &&
+			    !(type == DLG_SCALAR_FLOAT &&
+			      plain == DLG_SCALAR_INT)) {
+				dlg_diags_add(r->diags, r->path, line, col,
+					      "'%s' is not what its tag '!!%s' "
+					      "says (expected a value of that "
+					      "type)", v,
+					      tag + strlen("tag:yaml.org,2002:"));
 				error = -1;
 				break;
 			}
