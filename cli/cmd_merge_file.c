@@ -20,8 +20,9 @@ int cmd_merge_file(cli_ctx *c, int argc, char **argv)
 	dlg_buf in[3] = { DLG_BUF_INIT, DLG_BUF_INIT, DLG_BUF_INIT };
 	dlg_buf out = DLG_BUF_INIT;
 	dlg_diags diags = DLG_DIAGS_INIT;
+	char latest[2][21];
 	size_t n = 0, k;
-	int error;
+	int error, have;
 
 	(void)c;
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
@@ -29,11 +30,15 @@ int cmd_merge_file(cli_ctx *c, int argc, char **argv)
 	for (k = 0; k < 3; k++)
 		if ((error = dlg_path_read(&in[k], a.pos[k])) < 0)
 			goto done;
+	/* Stamps limited by the two commits' times, as sync merges (when
+	 * git is merging two commits here). */
+	have = !dlg_merge_stamp_limits(latest[0], latest[1]);
 	/* Git gives an empty ancestor when both sides added the file. */
-	if ((error = dlg_merge_texts(&out, &n, in[0].size ? in[0].ptr : NULL,
-				     in[0].size, in[1].ptr, in[1].size,
-				     in[2].ptr, in[2].size, a.pos[3],
-				     &diags)) < 0) {
+	if ((error = dlg_merge_texts_limited(
+		     &out, &n, in[0].size ? in[0].ptr : NULL, in[0].size,
+		     in[1].ptr, in[1].size, in[2].ptr, in[2].size,
+		     have ? latest[0] : NULL, have ? latest[1] : NULL, a.pos[3],
+		     &diags)) < 0) {
 		error = cli_fail(error, &diags);
 		goto done;
 	}

@@ -347,9 +347,14 @@ typedef struct {
 	dlg_text_merge_fn text_merge; /* NULL: text changed on both sides is
 				       * a conflict */
 	void *payload;
+	/* The latest time each side's `updated` may say (UTC, as stored:
+	 * its commit's time and the clocks' allowance); a later stamp counts
+	 * as this, in deciding conflicts and in the merged `updated`. NULL:
+	 * no limit. Given for a and b of dlg_merge_doc. */
+	const char *latest_a, *latest_b;
 } dlg_merge_options;
 
-#define DLG_MERGE_OPTIONS_INIT { NULL, NULL }
+#define DLG_MERGE_OPTIONS_INIT { NULL, NULL, NULL, NULL }
 
 /*
  * Merge two versions of a document that share an ancestor (base may be

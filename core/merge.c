@@ -424,8 +424,14 @@ static dlg_node *merge_map(mctx *c, const char *path, const dlg_node *base,
 					    (!cmp_opt(c->sa.at, c->sb.at) &&
 					     cmp_opt(c->sa.by, c->sb.by) >= 0);
 				const dlg_node *src = use_a ? va : vb;
+				const char *at = use_a ? c->sa.at : c->sb.at;
 
-				if (src)
+				if (src && !strcmp(key, "updated") && at &&
+				    cmp_opt(at, src->value))
+					/* limited, above */
+					dlg_map_set(out, key, dlg_node_new_scalar(
+						DLG_SCALAR_TIMESTAMP, at));
+				else if (src)
 					dlg_map_set(out, key, dlg_node_dup(src));
 				continue;
 			}
@@ -504,6 +510,13 @@ int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 	c.sa.by = dlg_map_get_str(a, "updated_by");
 	c.sb.at = dlg_map_get_str(b, "updated");
 	c.sb.by = dlg_map_get_str(b, "updated_by");
+	/* A stamp from the future wins nothing (SPEC 7). */
+	if (opts && opts->latest_a && c.sa.at && later_time(c.sa.at,
+							    opts->latest_a))
+		c.sa.at = opts->latest_a;
+	if (opts && opts->latest_b && c.sb.at && later_time(c.sb.at,
+							    opts->latest_b))
+		c.sb.at = opts->latest_b;
 	c.opts = opts;
 	c.records = dlg_node_new_seq();
 	doc = merge_map(&c, "", base, a, b, schema, 1);

@@ -50,6 +50,7 @@ static int report_merge(walk *w, const char *path, const git_oid *old_id,
 	dlg_buf text = DLG_BUF_INIT;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 	const dlg_schema *schema = dlg_schema_for_path(path);
+	char l1[21], l2[21];
 	git_oid exp_id;
 	int error = 0;
 
@@ -69,8 +70,10 @@ static int report_merge(walk *w, const char *path, const git_oid *old_id,
 		error = dlg_sync__error("cannot read a merge from history");
 		goto done;
 	}
-	if (!schema || dlg_sync__merge_path(&exp_id, w->git, base, t1, t2,
-					    path) < 0) {
+	dlg_sync__stamp_limit(l1, p1);
+	dlg_sync__stamp_limit(l2, p2);
+	if (!schema || dlg_sync__merge_path(&exp_id, w->git, base, t1, t2, l1,
+					    l2, path) < 0) {
 		/* not merged field by field: all of it is the merger's */
 		error = report_texts(w, path,
 				     o ? git_blob_rawcontent(o) : NULL,

@@ -38,10 +38,12 @@ static int text_merge(char **out, const char *base, const char *ours,
 	return error;
 }
 
-int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
-		    size_t base_len, const char *ours, size_t ours_len,
-		    const char *theirs, size_t theirs_len, const char *path,
-		    dlg_diags *diags)
+int dlg_merge_texts_limited(dlg_buf *out, size_t *nconflicts,
+			    const char *base, size_t base_len,
+			    const char *ours, size_t ours_len,
+			    const char *theirs, size_t theirs_len,
+			    const char *latest_ours, const char *latest_theirs,
+			    const char *path, dlg_diags *diags)
 {
 	const dlg_schema *schema = dlg_schema_for_path(path);
 	dlg_merge_options o = DLG_MERGE_OPTIONS_INIT;
@@ -54,6 +56,8 @@ int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 	}
 	dlg_sync__init(); /* git merge-file runs us outside any repository */
 	o.text_merge = text_merge;
+	o.latest_a = latest_ours;
+	o.latest_b = latest_theirs;
 	if ((base && (error = dlg_store_parse(&b, base, base_len, path, schema,
 					      diags)) < 0) ||
 	    (error = dlg_store_parse(&a, ours, ours_len, path, schema,
@@ -76,12 +80,82 @@ done:
 	return error;
 }
 
-/* What the driver saw during one git_merge_commits call. */
-static dlg_merge_report *report;
+int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
+		    size_t base_len, const char *ours, size_t ours_len,
+		    const char *theirs, size_t theirs_len, const char *path,
+		    dlg_diags *diags)
+{
+	return dlg_merge_texts_limited(out, nconflicts, base, base_len, ours,
+				       ours_len, theirs, theirs_len, NULL, NULL,
+				       path, diags);
+}
 
-void dlg_sync__merge_report(dlg_merge_report *r)
+/* How far a stamp may run ahead of its commit's time (clocks differ). */
+#define STAMP_SKEW 300
+
+void dlg_sync__stamp_limit(char out[21], const git_commit *c)
+{
+	time_t when = (time_t)git_commit_author(c)->when.time;
+
+	if ((time_t)git_commit_time(c) > when)
+		when = (time_t)git_commit_time(c);
+	dlg_time_format(out, when + STAMP_SKEW);
+}
+
+/* The commit git is merging into HEAD: `git merge` (and so `git pull`)
+ * names it to its merge strategies, and so to drivers, as the one
+ * GITHEAD_<id> variable of the environment. */
+static int merging_commit(git_oid *out)
+{
+	extern char **environ;
+	char **e;
+	int n = 0;
+
+	for (e = environ; *e; e++)
+		if (!strncmp(*e, "GITHEAD_", 8) && strchr(*e, '=') &&
+		    strchr(*e, '=') - *e == 8 + GIT_OID_HEXSZ &&
+		    !git_oid_fromstrn(out, *e + 8, GIT_OID_HEXSZ))
+			n++;
+	return n == 1 ? 0 : -1;
+}
+
+int dlg_merge_stamp_limits(char ours[21], char theirs[21])
+{
+	git_repository *g = NULL;
+	git_commit *a = NULL, *b = NULL;
+	git_oid ia, ib;
+	int error = DLG_ENOTFOUND;
+
+	dlg_sync__init();
+	if (!merging_commit(&ib) &&
+	    !git_repository_open_ext(&g, ".", 0, NULL) &&
+	    !git_reference_name_to_id(&ia, g, "HEAD") &&
+	    !git_commit_lookup(&a, g, &ia) && !git_commit_lookup(&b, g, &ib)) {
+		dlg_sync__stamp_limit(ours, a);
+		dlg_sync__stamp_limit(theirs, b);
+		error = 0;
+	}
+	git_error_clear();
+	git_commit_free(a);
+	git_commit_free(b);
+	git_repository_free(g);
+	return error;
+}
+
+/* What the driver saw during one git_merge_commits call, and the limits
+ * of the two sides' stamps. */
+static dlg_merge_report *report;
+static char latest[2][21];
+
+void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
+			    const git_commit *theirs)
 {
 	report = r;
+	latest[0][0] = latest[1][0] = '\0';
+	if (ours && theirs) {
+		dlg_sync__stamp_limit(latest[0], ours);
+		dlg_sync__stamp_limit(latest[1], theirs);
+	}
 }
 
 static int blob_of(git_blob **out, git_repository *g, const git_index_entry *e)
@@ -112,12 +186,16 @@ static int driver_apply(git_merge_driver *self, const char **path_out,
 	if (blob_of(&bb, g, anc) < 0 || blob_of(&bo, g, ours) < 0 ||
 	    blob_of(&bt, g, theirs) < 0)
 		goto done;
-	if (dlg_merge_texts(&out, &n,
-			    bb ? git_blob_rawcontent(bb) : NULL,
-			    bb ? (size_t)git_blob_rawsize(bb) : 0,
-			    git_blob_rawcontent(bo), (size_t)git_blob_rawsize(bo),
-			    git_blob_rawcontent(bt), (size_t)git_blob_rawsize(bt),
-			    ours->path, &diags) < 0) {
+	if (dlg_merge_texts_limited(&out, &n,
+				    bb ? git_blob_rawcontent(bb) : NULL,
+				    bb ? (size_t)git_blob_rawsize(bb) : 0,
+				    git_blob_rawcontent(bo),
+				    (size_t)git_blob_rawsize(bo),
+				    git_blob_rawcontent(bt),
+				    (size_t)git_blob_rawsize(bt),
+				    latest[0][0] ? latest[0] : NULL,
+				    latest[1][0] ? latest[1] : NULL, ours->path,
+				    &diags) < 0) {
 		if (report)
 			dlg_diags_add(&report->problems, ours->path, 0, 0, "%s",
 				      dlg_error_last());
@@ -171,7 +249,9 @@ void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path)
 }
 
 int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
-			 git_tree *ours, git_tree *theirs, const char *path)
+			 git_tree *ours, git_tree *theirs,
+			 const char *latest_ours, const char *latest_theirs,
+			 const char *path)
 {
 	git_oid b, o, t;
 	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
@@ -203,14 +283,15 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 		error = dlg_sync__error("cannot read a file to merge");
 		goto done;
 	}
-	if ((error = dlg_merge_texts(&text, &n,
-				     bb ? git_blob_rawcontent(bb) : NULL,
-				     bb ? (size_t)git_blob_rawsize(bb) : 0,
-				     git_blob_rawcontent(bo),
-				     (size_t)git_blob_rawsize(bo),
-				     git_blob_rawcontent(bt),
-				     (size_t)git_blob_rawsize(bt), path,
-				     &ignore)) < 0)
+	if ((error = dlg_merge_texts_limited(&text, &n,
+					     bb ? git_blob_rawcontent(bb) : NULL,
+					     bb ? (size_t)git_blob_rawsize(bb) : 0,
+					     git_blob_rawcontent(bo),
+					     (size_t)git_blob_rawsize(bo),
+					     git_blob_rawcontent(bt),
+					     (size_t)git_blob_rawsize(bt),
+					     latest_ours, latest_theirs, path,
+					     &ignore)) < 0)
 		goto done;
 	if (git_blob_create_from_buffer(out, g, text.ptr, text.size) < 0)
 		error = dlg_sync__error("cannot write a merged file");

@@ -689,8 +689,6 @@ static void judge_signature(judge *j)
 	dlg_sync__signature_dispose(&s);
 }
 
-/* How far a stamp may run ahead of its commit's time (clocks differ). */
-#define STAMP_SKEW 300
 
 /* A task's stamps say when and by whom it changed last: a commit that
  * sets them must tell the truth, as the merge trusts them. */
@@ -703,13 +701,14 @@ static void judge_stamps(judge *j, const char *path, const dlg_node *a,
 	const char *wb = dlg_map_get_str(b, "updated_by");
 	const char *handle = dlg_map_get_str(j->who, "handle");
 	const git_signature *au = git_commit_author(j->commit);
-	time_t t, when = (time_t)au->when.time;
-	char at[21];
+	time_t t, when = (time_t)au->when.time, latest;
+	char at[21], limit[21];
 
 	if ((time_t)git_commit_time(j->commit) > when)
 		when = (time_t)git_commit_time(j->commit);
+	dlg_sync__stamp_limit(limit, j->commit);
 	if (ub && (!ua || strcmp(ua, ub)) && !dlg_time_parse(&t, ub) &&
-	    t > when + STAMP_SKEW) {
+	    !dlg_time_parse(&latest, limit) && t > latest) {
 		dlg_time_format(at, when);
 		dlg_violations_add(j->out, path, "updated",
 				   handle ? handle : j->email, ua, ub,
@@ -855,6 +854,7 @@ static void rule_paths(char ***out, size_t *n, git_repository *g,
 /* A merge commit's parents' trees and their merge base's. */
 typedef struct {
 	git_tree *base, *t1, *t2;
+	char latest1[21], latest2[21]; /* each side's stamp limit */
 } merge_trees;
 
 static void merge_trees_dispose(merge_trees *m)
@@ -869,7 +869,8 @@ static void merge_trees_dispose(merge_trees *m)
 static void expected_oid(git_oid *out, judge *j, merge_trees *m,
 			 const char *path)
 {
-	if (dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2, path) < 0)
+	if (dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2, m->latest1,
+				 m->latest2, path) < 0)
 		dlg_sync__tree_oid(out, m->t1, path);
 }
 
@@ -984,6 +985,10 @@ static int merge_trees_of(merge_trees *m, git_repository *g, git_commit *c)
 		error = dlg_sync__error("cannot read a merge commit's parents");
 	else
 		error = dlg_sync__merge_base_tree(&m->base, g, p1, p2);
+	if (!error) {
+		dlg_sync__stamp_limit(m->latest1, p1);
+		dlg_sync__stamp_limit(m->latest2, p2);
+	}
 	git_commit_free(p1);
 	git_commit_free(p2);
 	return error;

@@ -429,9 +429,9 @@ static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 
 	if ((error = dlg_sync__register_driver()) < 0)
 		return error;
-	dlg_sync__merge_report(rep);
+	dlg_sync__merge_report(rep, ours, theirs);
 	error = git_merge_commits(&idx, g, ours, theirs, &mo);
-	dlg_sync__merge_report(NULL);
+	dlg_sync__merge_report(NULL, NULL, NULL);
 	if (error < 0) {
 		error = dlg_sync__error("cannot merge");
 		goto done;

@@ -117,6 +117,23 @@ int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 		    dlg_diags *diags);
 
 /*
+ * The same, each side's `updated` limited to latest_ours / latest_theirs
+ * (its commit's time and the clocks' allowance; NULL: no limit): a stamp
+ * set later than its commit wins no conflict (SPEC 7).
+ */
+int dlg_merge_texts_limited(dlg_buf *out, size_t *nconflicts,
+			    const char *base, size_t base_len,
+			    const char *ours, size_t ours_len,
+			    const char *theirs, size_t theirs_len,
+			    const char *latest_ours, const char *latest_theirs,
+			    const char *path, dlg_diags *diags);
+/* Those limits for the merge git is making in the repository of the
+ * current folder (HEAD, and the commit the environment's GITHEAD_<id>
+ * names), for git's merge driver; 0, or DLG_ENOTFOUND when git is not
+ * merging two commits. */
+int dlg_merge_stamp_limits(char ours[21], char theirs[21]);
+
+/*
  * Make sure the repository's configuration has the delegit merge driver
  * (merge.delegit.driver = "PROGRAM merge-file %O %A %B %P"), so that plain
  * `git merge` and `git pull` merge field by field too. Writes only when

@@ -30,9 +30,14 @@ int dlg_sync__commit_create(git_oid *out, git_repository *g,
 			    const git_commit **parents);
 
 /* The merge driver: registered once; reports into the given report
- * during a merge (NULL: nowhere). */
+ * during a merge of ours and theirs (NULL: nowhere), each side's stamps
+ * limited to its commit's time (SPEC 7). */
 int dlg_sync__register_driver(void);
-void dlg_sync__merge_report(dlg_merge_report *r);
+void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
+			    const git_commit *theirs);
+/* The latest `updated` a commit's side of a merge may say: its time and
+ * the clocks' allowance (5 minutes). */
+void dlg_sync__stamp_limit(char out[21], const git_commit *c);
 
 /* Bring git's index in step with a commit of these files (ids: the blobs
  * committed; removed files have no data) by editing its bytes. Returns 1
@@ -85,11 +90,14 @@ void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);
  * base, their merge base's tree; NULL: none) gives, as merging the two
  * commits would: one side's change, a delete-versus-modify kept, a
  * delegit file changed on both sides merged field by field (the result
- * written as a blob). Zero id: absent. DLG_ECONFLICT: a file of others
+ * written as a blob; stamps limited by latest_*, which may be NULL: see
+ * dlg_merge_texts_limited). Zero id: absent. DLG_ECONFLICT: a file of others
  * changed on both sides (git's to merge); DLG_EINVALID: a version does not
  * validate. */
 int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
-			 git_tree *ours, git_tree *theirs, const char *path);
+			 git_tree *ours, git_tree *theirs,
+			 const char *latest_ours, const char *latest_theirs,
+			 const char *path);
 /* The tree of two commits' merge base; NULL (and 0) when they have none. */
 int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
 			      git_commit *a, git_commit *b);

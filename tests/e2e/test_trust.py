@@ -446,6 +446,49 @@ class TestStamps(TrustTest):
         self.assert_nobody_wedged()
 
 
+class TestStampsInMerges(TrustTest):
+    """A stamp later than its commit wins no conflict: each side's
+    `updated` counts at most as its commit's time (and 5 minutes), in
+    sync's merge and in plain git's merges through the driver alike."""
+    policy = Network.OPEN_POLICY
+
+    def forge(self):
+        self.edit(self.task_path(), "priority: normal", "priority: low")
+        text = self.text(self.task_path(), self.kim)
+        old = [l for l in text.splitlines() if l.startswith("updated:")][0]
+        self.edit(self.task_path(), old, "updated: 2099-01-01T00:00:00Z")
+        self.edit(self.task_path(), "updated_by: dana", "updated_by: kim")
+        env = dict(self.kim.env, GIT_AUTHOR_DATE="2026-11-26T10:00:00Z",
+                   GIT_COMMITTER_DATE="2026-11-26T10:00:00Z")
+        subprocess.run(["git", "-c", "user.email=" + KIM, "commit", "-qam",
+                        "low, forever"], cwd=self.kim.path, env=env,
+                       check=True)
+        self.push()
+
+    def check(self, repo):
+        t = repo.load(self.tid)
+        self.assertEqual(t["priority"], "high")
+        self.assertLess(str(t["updated"]), "2099")
+        rec = [c for c in t["conflicts"] if c["field"] == "priority"]
+        self.assertEqual((rec[0]["value"], rec[0]["other"],
+                          rec[0]["other_by"]), ("high", "low", "kim"))
+
+    def test_in_sync(self):
+        self.forge()
+        self.dana.ok("set", self.tid[:8], "priority=high",
+                     now="2026-11-27T10:00:00Z")
+        self.dana.ok("sync", "-q", now="2026-11-27T10:01:00Z")
+        self.check(self.dana)
+        self.assert_nobody_wedged()
+
+    def test_in_plain_git_pull(self):
+        self.forge()
+        self.sam.ok("set", self.tid[:8], "priority=high",
+                    now="2026-11-27T10:00:00Z")
+        self.sam.git("pull", "-q", "--no-rebase", "origin", "main")
+        self.check(self.sam)
+
+
 class TestAccountability(TrustTest):
     """Every field change is credited to the commit that made it, never to
     whoever merged it; a merge is credited with what it decided."""
