@@ -8,6 +8,10 @@ JOBS ?= 2
 ROUNDS ?= 10000
 SEED ?= 1
 
+# The programs below run delegit from their own temporary directories: they
+# are handed its absolute path, whatever BUILD is.
+DELEGIT = $(abspath $(BUILD))/delegit
+
 .PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench clean
 
 all: build
@@ -53,7 +57,7 @@ fuzz-ci:
 
 # The convergence simulation, long: make converge ROUNDS=10000 SEED=1
 converge: build
-	DELEGIT=$(BUILD)/delegit DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
+	DELEGIT=$(DELEGIT) DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
 	/usr/bin/python3 tests/e2e/test_converge.py -v
 
 # The scale benchmark of docs/benchmarks.md (long: about half an hour with
@@ -61,10 +65,10 @@ converge: build
 SIZES ?= 1000 10000 100000
 RUNS ?= 5
 bench: build
-	/usr/bin/python3 bench/bench.py $(BUILD)/delegit $(SIZES) --runs $(RUNS) | tee $(BUILD)/bench.md
+	/usr/bin/python3 bench/bench.py $(DELEGIT) $(SIZES) --runs $(RUNS) | tee $(BUILD)/bench.md
 
 demo: build
-	demo/demo.sh $(BUILD)/delegit
+	demo/demo.sh $(DELEGIT)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
