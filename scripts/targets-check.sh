@@ -53,7 +53,10 @@ while IFS= read -r cmd; do
 		fi
 	done
 done < "$tmp/documented"
-[ "$bad" -eq 0 ] || fail "README.md or docs/ and the Makefile disagree"
+if [ "$bad" -ne 0 ]; then
+	echo "FAIL README.md or docs/ and the Makefile disagree" >&2
+	exit 1
+fi
 
 clone=$tmp/delegit
 git clone -q --no-hardlinks "$top" "$clone"
