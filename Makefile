@@ -3,12 +3,17 @@ BUILD ?= build
 BUILD_SAN ?= build-san
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 600
+FUZZ_CI_SECONDS ?= 40
 JOBS ?= 2
 
 ROUNDS ?= 10000
 SEED ?= 1
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench clean
+# The programs below run delegit from their own temporary directories: they
+# are handed its absolute path, whatever BUILD is.
+DELEGIT = $(abspath $(BUILD))/delegit
+
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check clean
 
 all: build
 
@@ -24,8 +29,8 @@ build-san: deps
 	cmake --build $(BUILD_SAN) -j$(JOBS)
 
 # Every test, then again under ASan + UBSan, then the CLI tests under
-# valgrind, then each fuzzer briefly.
-test: test-fast test-san test-valgrind fuzz-ci
+# valgrind, then every target README.md names, briefly (each fuzzer 40 s).
+test: test-fast test-san test-valgrind targets-check
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -44,16 +49,17 @@ build-fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_FUZZ=ON -DDELEGIT_TESTS=OFF >/dev/null
 	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig
 
-# The fuzzers, long (FUZZ_SECONDS each, 600 by default); CI runs them 40 s.
+# The fuzzers, long (FUZZ_SECONDS each, 600 by default); make test runs
+# them FUZZ_CI_SECONDS each, through targets-check.
 fuzz: build-fuzz
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 fuzz-ci:
-	$(MAKE) fuzz FUZZ_SECONDS=40
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
 # The convergence simulation, long: make converge ROUNDS=10000 SEED=1
 converge: build
-	DELEGIT=$(BUILD)/delegit DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
+	DELEGIT=$(DELEGIT) DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
 	/usr/bin/python3 tests/e2e/test_converge.py -v
 
 # The scale benchmark of docs/benchmarks.md (long: about half an hour with
@@ -61,10 +67,17 @@ converge: build
 SIZES ?= 1000 10000 100000
 RUNS ?= 5
 bench: build
-	/usr/bin/python3 bench/bench.py $(BUILD)/delegit $(SIZES) --runs $(RUNS) | tee $(BUILD)/bench.md
+	/usr/bin/python3 bench/bench.py $(DELEGIT) $(SIZES) --runs $(RUNS) | tee $(BUILD)/bench.md
 
 demo: build
-	demo/demo.sh $(BUILD)/delegit
+	demo/demo.sh $(DELEGIT)
+
+# Every target README.md and docs/ name, briefly, as a new user runs it: in
+# a fresh clone, with the default (relative) build directories; and every
+# target and variable they name is the Makefile's. About 3 minutes, 2 of
+# them fuzzing.
+targets-check:
+	JOBS=$(JOBS) scripts/targets-check.sh $(FUZZ_CI_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -15,7 +15,8 @@ repository. `sync` is measured on two clones of a bare remote, each with
 same field): the time of `delegit sync` on one side, which fetches the
 other side's 1,000 commits, merges field by field and pushes; its first run
 receives the other side's objects, later runs (reset to the same state)
-have them already.
+have them already. Below 1,000 tasks (a quick run, as `make test` makes
+one) each side changes every task, in the same proportions.
 Output: Markdown, as docs/benchmarks.md shows it.
 """
 import json
@@ -119,6 +120,14 @@ def taskwarrior_setup(repo, home, env, delegit):
 # ---------------------------------------------------------------------------
 # Two sides of a sync, each with 1,000 changed tasks
 
+SYNC_CHANGES = 1000
+
+
+def sync_changes(n):
+    """The tasks changed on each side: 1,000, or all of a smaller size."""
+    return min(SYNC_CHANGES, n)
+
+
 def change(text, field, value, who, when):
     text = re.sub(r"(?m)^%s: .*$" % field, "%s: %s" % (field, value), text)
     text = re.sub(r"(?m)^updated: .*$", "updated: " + when, text)
@@ -148,7 +157,7 @@ def fast_import(clone, env, edits, who, start):
     run(["git", "reset", "-q", "--hard", "main"], clone, env)
 
 
-def sync_setup(tmp, repo, env, rng):
+def sync_setup(tmp, repo, env, rng, changes):
     remote = os.path.join(tmp, "remote.git")
     a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
     run(["git", "clone", "-q", "--bare", repo, remote], tmp, env)
@@ -158,10 +167,11 @@ def sync_setup(tmp, repo, env, rng):
             env)
         run(["git", "config", "user.name", "Person %d" % who], side, env)
     paths = sorted(run(["git", "ls-files", "tasks"], a, env).decode().split())
-    chosen = rng.sample(paths, 1000)
-    only_a, both = chosen[:800], chosen[800:]
+    shared = changes // 5  # changed on both sides; half in the same field
+    chosen = rng.sample(paths, changes)
+    only_a, both = chosen[:changes - shared], chosen[changes - shared:]
     # (below 1,800 tasks some of B's tasks are A's too, in another field)
-    only_b = rng.sample(sorted(set(paths) - set(both)), 800)
+    only_b = rng.sample(sorted(set(paths) - set(both)), changes - shared)
 
     def read(side, path):
         with open(os.path.join(side, path), encoding="utf-8") as f:
@@ -171,7 +181,7 @@ def sync_setup(tmp, repo, env, rng):
                           "2026-11-24T10:00:00Z")) for p in only_a + both]
     edits_b = []
     for k, p in enumerate(both + only_b):
-        if k < 100:  # the same field on both sides: a recorded conflict
+        if k < shared // 2:  # the same field both sides: a recorded conflict
             edits_b.append((p, change(read(b, p), "priority", "low", "p2",
                                       "2026-11-24T11:00:00Z")))
         else:
@@ -274,14 +284,16 @@ def run_size(delegit, n, runs, keep):
         row("task list", ms, mib, "(%d tasks imported in %.0f s)"
             % (count, secs))
         # sync
-        side, reset = sync_setup(tmp, repo, env, rng)
+        side, reset = sync_setup(tmp, repo, env, rng, sync_changes(n))
         ms, mib = timed([delegit, "sync"], side, env, 1)
         row("delegit sync, first run (fetch included)", ms, mib)
         # Again from the same state: the other side's objects are here
         # now, so the fetch only negotiates.
         ms, mib = timed([delegit, "sync"], side, env, min(runs, 3),
                         setup=reset)
-        row("delegit sync (1,000 changes each side)", ms, mib)
+        row("delegit sync (1,000 changes each side)", ms, mib,
+            "" if sync_changes(n) == SYNC_CHANGES
+            else "(%d changes each side)" % sync_changes(n))
         return n, gen, ncommits, rows
     finally:
         if not keep:
@@ -347,8 +359,9 @@ def main():
                                       results[-2][3][i][1]))
     print()
     for n, gen, ncommits, _ in results:
-        print("- %d tasks: %d commits, generated in %.0f s" % (n, ncommits,
-                                                               gen))
+        print("- %d tasks: %d commits, generated in %.0f s%s"
+              % (n, ncommits, gen, "" if sync_changes(n) == SYNC_CHANGES
+                 else "; sync with %d changes each side" % sync_changes(n)))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import time
 
 import yaml
 
-DELEGIT = os.environ.get("DELEGIT", os.path.join(os.getcwd(), "delegit"))
+# Made absolute here: the tests run it from their temporary repositories.
+DELEGIT = os.path.abspath(os.environ.get("DELEGIT", "delegit"))
 VALGRIND = os.environ.get("DELEGIT_VALGRIND") == "1"
 SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                             "valgrind.supp")
