@@ -274,6 +274,19 @@ static void test_time__dates_and_times_parse_and_format(void **state)
 	(void)state;
 	assert_true(dlg_date_valid("2028-02-29"));
 	assert_false(dlg_date_valid("2026-02-29"));
+	/* the whole Gregorian rule: every 4th year, not every 100th, but
+	 * every 400th */
+	assert_false(dlg_date_valid("2100-02-29"));
+	assert_false(dlg_date_valid("1900-02-29"));
+	assert_true(dlg_date_valid("2000-02-29"));
+	assert_true(dlg_date_valid("2400-02-29"));
+	assert_true(dlg_date_valid("2100-02-28"));
+	assert_false(dlg_date_valid("2026-04-31"));
+	assert_true(dlg_date_valid("2026-12-31"));
+	assert_false(dlg_date_valid("2026-13-01"));
+	assert_false(dlg_date_valid("2026-00-10"));
+	assert_false(dlg_date_valid("2026-01-00"));
+	assert_false(dlg_time_valid("2100-02-29T10:00:00Z"));
 	assert_false(dlg_date_valid("2026-1-5"));
 	assert_true(dlg_time_valid("2026-11-25T09:12:00Z"));
 	assert_false(dlg_time_valid("2026-11-25T24:00:00Z"));
@@ -453,12 +466,33 @@ static void test_workflow__follows_spec_5(void **state)
 			 DLG_EINVALID);
 	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &sam, NULL, 2000),
 			 DLG_EDENIED);
+	/* nothing open is accepted, rejected, or reopened */
+	assert_int_equal(dlg_task_act(t, DLG_ACT_ACCEPT, &dana, NULL, 1900),
+			 DLG_EINVALID);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_REJECT, &dana, "no", 1900),
+			 DLG_EINVALID);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_REOPEN, &dana, NULL, 1900),
+			 DLG_EINVALID);
+	assert_string_equal(dlg_map_get_str(t, "status"), "open");
 	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &kim, NULL, 2000), 0);
 	assert_string_equal(dlg_map_get_str(t, "status"), "in-progress");
 	assert_string_equal(dlg_map_get_str(t, "started"), "1970-01-01T00:33:20Z");
+	/* work in progress is submitted first: not accepted, not rejected */
+	assert_int_equal(dlg_task_act(t, DLG_ACT_ACCEPT, &dana, NULL, 2050),
+			 DLG_EINVALID);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_REJECT, &dana, "no", 2050),
+			 DLG_EINVALID);
+	assert_string_equal(dlg_map_get_str(t, "status"), "in-progress");
+	assert_null(dlg_map_get_str(t, "closed"));
 	assert_int_equal(dlg_task_act(t, DLG_ACT_BLOCK, &kim, NULL, 2100),
 			 DLG_EUSAGE);
 	assert_int_equal(dlg_task_act(t, DLG_ACT_BLOCK, &kim, "waiting", 2100), 0);
+	/* blocked work is neither submitted nor accepted */
+	assert_int_equal(dlg_task_act(t, DLG_ACT_SUBMIT, &kim, NULL, 2150),
+			 DLG_EINVALID);
+	assert_int_equal(dlg_task_act(t, DLG_ACT_ACCEPT, &dana, NULL, 2150),
+			 DLG_EINVALID);
+	assert_string_equal(dlg_map_get_str(t, "status"), "blocked");
 	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &kim, NULL, 2200), 0);
 	/* started keeps the first move to in-progress */
 	assert_string_equal(dlg_map_get_str(t, "started"), "1970-01-01T00:33:20Z");
@@ -863,6 +897,80 @@ static void test_merge__delete_versus_modify_keeps_the_modified_item(void **stat
 	dlg_node_free(base);
 }
 
+static void e_drop_first_tick_second(dlg_node *d)
+{
+	dlg_doc_set_path(d, "checkpoints[9d3b7e11]", NULL);
+	dlg_doc_set_path(d, "checkpoints[27c4f0aa].done",
+			 dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+}
+
+static void e_rename_second(dlg_node *d)
+{
+	dlg_doc_set_path(d, "checkpoints[27c4f0aa].what",
+			 dlg_node_new_str("Replica done"));
+}
+
+/* An item one side deleted, untouched on the other, stays deleted though
+ * both sides changed the list around it, and nobody is told otherwise. */
+static void test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted(void **state)
+{
+	dlg_node *base = merge_base();
+	dlg_node *a = edited(base, e_drop_first_tick_second,
+			     "2026-11-29T12:00:00Z", "dana");
+	dlg_node *b = edited(base, e_rename_second, "2026-11-29T11:00:00Z",
+			     "kim");
+	size_t n;
+	dlg_node *m = merge_both_ways(base, a, b, &n);
+
+	(void)state;
+	assert_int_equal(n, 0);
+	assert_null(dlg_map_get(m, "conflicts"));
+	assert_int_equal(dlg_map_get(m, "checkpoints")->count, 1);
+	assert_null(dlg_doc_get_path(m, "checkpoints[9d3b7e11]"));
+	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].done")->value, "true");
+	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].what")->value, "Replica done");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+/* A value must be one of the schema's values, whole: not one that starts
+ * or ends like one. */
+static void test_validate__enum_values_are_whole_words(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "status: in-progress", "status: opened" },
+		{ "status: in-progress", "status: in" },
+		{ "status: in-progress", "status: reviewing" },
+		{ "priority: high", "priority: highest" },
+		{ "priority: high", "priority: hig" },
+		{ "priority: high", "priority: High" },
+	};
+	char *text = data_file("canonical/task.yaml", NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dlg_buf t = DLG_BUF_INIT;
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_node *doc = NULL;
+		const char *at = strstr(text, bad[i][0]);
+
+		assert_non_null(at);
+		dlg_buf_put(&t, text, (size_t)(at - text));
+		dlg_buf_puts(&t, bad[i][1]);
+		dlg_buf_puts(&t, at + strlen(bad[i][0]));
+		if (dlg_store_parse(&doc, t.ptr, t.size, "x.yaml",
+				    &dlg_schema_task, &diags) != DLG_EINVALID)
+			fail_msg("'%s' was accepted", bad[i][1]);
+		assert_null(doc);
+		dlg_diags_dispose(&diags);
+		dlg_buf_dispose(&t);
+	}
+	free(text);
+}
+
 static void e_why_a(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
 static void e_why_b(dlg_node *d) { dlg_map_set_str(d, "why", "one B\ntwo\n"); }
 static void e_unknown_a(dlg_node *d) { dlg_map_set_str(d, "x_a", "kept"); }
@@ -979,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(test_merge__text_and_unknown_keys),
 		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
 		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
+		cmocka_unit_test(test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted),
+		cmocka_unit_test(test_validate__enum_values_are_whole_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
