@@ -89,6 +89,19 @@ class TestCache(unittest.TestCase):
                          self.repo.git("hash-object",
                                        self.repo.task_file(self.ids[1])))
 
+    def test_clock_stepped_back_then_an_edit(self):
+        # The edit's times are older than the ones the cache saw, as after
+        # the clock was set back; size unchanged
+        self.repo.ok("list")
+        settle()
+        self.repo.ok("list")
+        path = self.repo.task_file(self.ids[2])
+        st = os.stat(path)
+        self.edit_same_size(self.ids[2], "Task number 2", "Task NUMBER 2")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 3600 * 10**9))
+        self.assertIn("Task NUMBER 2", titles(self.repo).values())
+        self.assertNotIn("Task number 2", titles(self.repo).values())
+
     def test_edit_right_after_a_list(self):
         # Within the same second as the scan: verified by the bytes.
         self.repo.ok("list")

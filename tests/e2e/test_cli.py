@@ -272,6 +272,27 @@ class TestListShowAgenda(CliTest):
 
 
 class TestBadInput(CliTest):
+    def test_a_file_whose_id_is_not_its_name_is_not_changed(self):
+        r = self.repo
+        tid = r.add("Original", "--to", "kim")["id"]
+        other = "1234abcd-7f0c-4d0a-9a1e-2c3f4d5e6f70"
+        path = os.path.join(r.path, "tasks", "12", other + ".yaml")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(r.task_file(tid), encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        r.git("add", "-A")
+        r.git("commit", "-qm", "a copy under another name")
+        head = r.head()
+        res = r.run("set", "1234abcd", "priority=low")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("does not match the file name", res.stderr)
+        self.assertIn("tasks/12/%s.yaml" % other, res.stderr)
+        self.assertEqual(r.head(), head)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), text)
+
     def test_hand_broken_file_gives_positions_and_changes_nothing(self):
         r = self.repo
         tid = r.add("Fragile", "--to", "kim")["id"]

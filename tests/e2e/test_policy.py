@@ -88,6 +88,53 @@ class TestWarn(PolicyTest):
         self.assertIn("may not change 'due'", res.stderr)
         self.assertEqual(self.kim.head(), head)
 
+    def test_a_status_the_rules_do_not_list_is_a_violation(self):
+        # `status:review` lets the assignee move to review, and to no
+        # other status: `done` by a hand edit is caught, `review` is not
+        self.sneak("kim@acme-msp.example", self.task_path(),
+                   lambda t: t.replace("status: open", "status: done"))
+        done = self.kim.head()
+        self.sneak("kim@acme-msp.example", self.task_path(),
+                   lambda t: t.replace("status: done", "status: review"))
+        review = self.kim.head()
+        res = self.dana.run("sync")
+        self.assertIn("'kim' (msp; assignee) may not change 'status'",
+                      res.stderr)
+        out = json.loads(self.dana.run("audit", "--json").stdout)
+        self.assertEqual([(v["commit"], v["field"], v["from"], v["to"])
+                          for v in out],
+                         [(done, "status", "open", "done")])
+        self.assertNotIn(review, [v["commit"] for v in out])
+
+    def test_audit_since_is_inclusive_of_its_day(self):
+        def at(when, due):
+            env = dict(self.kim.env, GIT_AUTHOR_DATE=when,
+                       GIT_COMMITTER_DATE=when)
+            path = os.path.join(self.kim.path, self.task_path())
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            old = [l for l in text.splitlines() if l.startswith("due:")][0]
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text.replace(old, "due: " + due))
+            subprocess.run(["git", "-c", "user.email=kim@acme-msp.example",
+                            "commit", "-qam", "due"], cwd=self.kim.path,
+                           env=env, check=True)
+            return self.kim.head()
+        before = at("2026-11-25T23:59:59Z", "2026-12-02")
+        on = at("2026-11-26T00:00:00Z", "2026-12-03")
+        self.kim.git("push", "-q", "origin", "main")
+        self.dana.run("sync")
+        env = dict(TZ="UTC")
+        self.dana.env.update(env)
+        got = [v["commit"] for v in json.loads(self.dana.run(
+            "audit", "--json", "--since", "2026-11-26").stdout)]
+        self.assertIn(on, got)
+        self.assertNotIn(before, got)
+        got = [v["commit"] for v in json.loads(self.dana.run(
+            "audit", "--json", "--since", "2026-11-25").stdout)]
+        self.assertIn(before, got)
+        self.assertIn(on, got)
+
     def test_a_clean_history_audits_clean(self):
         self.kim.ok("start", self.tid[:8])
         self.kim.ok("sync", "-q")

@@ -212,6 +212,19 @@ class TestOfflineAndSafety(SyncTest):
         self.b.ok("sync", "-q")
         self.assertEqual(self.b.load(tid)["priority"], "low")
 
+    def test_a_push_that_cannot_reach_the_remote_exits_3_too(self):
+        tid = self.shared_task()
+        self.a.git("config", "remote.origin.pushurl",
+                   os.path.join(self.net.tmp, "gone.git"))
+        self.a.ok("set", tid[:8], "priority=low")
+        head = self.a.head()
+        res = self.a.run("sync")
+        self.assertEqual(res.returncode, 3, res.stderr)
+        self.assertIn("to push", res.stderr)
+        self.assertEqual(self.a.head(), head)
+        self.a.git("config", "--unset", "remote.origin.pushurl")
+        self.a.ok("sync", "-q")
+
     def test_no_remote_is_a_usage_error(self):
         res = self.a.run("sync", "nowhere")
         self.assertEqual(res.returncode, 2)
