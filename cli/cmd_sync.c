@@ -89,10 +89,17 @@ static int commit_hand_edits(cli_ctx *c)
 	dlg_buf_puts(&msg, "sync: commit hand edits\n\n");
 	for (i = 0; i < n; i++) {
 		const dlg_schema *schema = dlg_schema_for_path(paths[i]);
+		const char *base = strrchr(paths[i], '/');
 		dlg_node *now = NULL, *before = NULL;
 		size_t first = diags.count;
 
 		texts[i] = (dlg_buf)DLG_BUF_INIT;
+		/* A temporary file of a delegit killed while writing: we hold
+		 * the lock, so nobody is writing it now. */
+		if (!strncmp(base ? base + 1 : paths[i], ".delegit-tmp-", 13)) {
+			dlg_store_remove_file(c->store, paths[i]);
+			continue;
+		}
 		if (!schema) {
 			dlg_diags_add(&diags, paths[i], 0, 0, "not a delegit "
 				      "file here (expected tasks/<hh>/<uuid>.yaml "

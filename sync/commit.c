@@ -1,6 +1,9 @@
 /* Commits that touch only the files they change, and file reads at HEAD. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sshsig.h"
 #include "sync_internal.h"
@@ -168,7 +171,7 @@ done:
 	return error;
 }
 
-static int index_update(dlg_repo *r, const dlg_commit_file *files,
+static int index_update(dlg_repo *r, int lockfd, const dlg_commit_file *files,
 			const git_tree_update *updates, size_t nfiles)
 {
 	git_oid *ids = calloc(nfiles + 1, sizeof(*ids));
@@ -179,7 +182,7 @@ static int index_update(dlg_repo *r, const dlg_commit_file *files,
 		abort();
 	for (i = 0; i < nfiles; i++)
 		ids[i] = updates[i].id;
-	error = dlg_sync__index_update(r, files, ids, nfiles);
+	error = dlg_sync__index_update(r, lockfd, files, ids, nfiles);
 	free(ids);
 	return error == 1 ? index_update_slow(r, files, nfiles) : error;
 }
@@ -193,11 +196,30 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	git_tree_update *updates = NULL;
 	git_signature *sig = NULL;
 	git_oid tree_id, commit_id;
+	dlg_buf lock = DLG_BUF_INIT;
 	size_t i;
-	int error = -1;
+	int lockfd = -1, error = -1;
 
 	if (head_commit(&parent, r) < 0)
 		return -1;
+	/* git's index lock before anything: while a git process holds it,
+	 * nothing is committed, rather than a commit whose index and work
+	 * tree the next sync would take for hand edits undoing it. */
+	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
+	if ((lockfd = open(lock.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			   0666)) < 0) {
+		if (errno == EEXIST)
+			dlg_error_set("git is busy: '%s' exists (a git process is "
+				      "writing the index; if none is running, "
+				      "remove it); nothing was committed",
+				      lock.ptr);
+		else
+			dlg_error_set("cannot create '%s': %s; nothing was "
+				      "committed", lock.ptr, strerror(errno));
+		goto done;
+	}
+	dlg_sync__held(r, lock.ptr, lockfd);
+	dlg_sync__fault("commit-locked");
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		dlg_sync__error("cannot read HEAD's tree");
 		goto done;
@@ -233,17 +255,34 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		dlg_sync__error("bad author");
 		goto done;
 	}
+	dlg_sync__hold_ref(r, "HEAD");
 	if (dlg_sync__commit_create(&commit_id, r->git, "HEAD", sig, sig,
 				    message, tree, parent ? 1 : 0,
-				    (const git_commit **)&parent) < 0)
+				    (const git_commit **)&parent) < 0) {
+		if (git_error_last() &&
+		    git_error_last()->klass == GIT_ERROR_REFERENCE)
+			dlg_sync__error("git is busy: the branch is locked by "
+					"another git process; nothing was "
+					"committed");
 		goto done;
+	}
+	dlg_sync__fault("commit-before-index");
 	/* Keep `git status` clean for the paths we committed. */
-	if (index_update(r, files, updates, nfiles) < 0)
+	error = index_update(r, lockfd, files, updates, nfiles);
+	lockfd = -1;
+	if (error < 0)
 		goto done;
+	error = -1;
 	if (out)
 		git_oid_tostr(out, 41, &commit_id);
 	error = 0;
 done:
+	if (lockfd >= 0) {
+		close(lockfd);
+		unlink(lock.ptr);
+	}
+	dlg_sync__released(r);
+	dlg_buf_dispose(&lock);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_tree_free(base);

@@ -293,8 +293,9 @@ static int cmp_change(const void *a, const void *b)
 	return strcmp(((const change *)a)->path, ((const change *)b)->path);
 }
 
-int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
-			   const git_oid *ids, size_t nfiles)
+int dlg_sync__index_update(dlg_repo *r, int lockfd,
+			   const dlg_commit_file *files, const git_oid *ids,
+			   size_t nfiles)
 {
 	const char *gitdir = git_repository_path(r->git);
 	dlg_buf path = DLG_BUF_INIT, lock = DLG_BUF_INIT, tree = DLG_BUF_INIT;
@@ -304,12 +305,15 @@ int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
 	size_t size = 0, i, k, nentries, count;
 	unsigned version;
 	pieces out = { NULL, 0, 0, { 0 }, 0 };
-	int lockfd, result = 1;
+	int result = 1;
 
 	dlg_buf_printf(&path, "%sindex", gitdir);
 	dlg_buf_printf(&lock, "%sindex.lock", gitdir);
-	/* git's own lock: while we hold it, no git process writes the index. */
-	lockfd = open(lock.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	/* git's own lock: while we hold it, no git process writes the index.
+	 * (The commit takes it before it moves the branch.) */
+	if (lockfd < 0)
+		lockfd = open(lock.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0666);
 	if (lockfd < 0) {
 		dlg_error_set("cannot lock '%s': %s (is another git process "
 			      "running?)", lock.ptr, strerror(errno));

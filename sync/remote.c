@@ -18,14 +18,7 @@
 
 #include "sync_internal.h"
 
-/* Test-only fault switch: DELEGIT_FAULT=<step> kills the process there. */
-static void fault_point(const char *step)
-{
-	const char *f = getenv("DELEGIT_FAULT");
-
-	if (f && !strcmp(f, step))
-		raise(SIGKILL);
-}
+#define fault_point dlg_sync__fault
 
 typedef struct {
 	const dlg_sync_options *o;
@@ -281,6 +274,15 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	}
 	fclose(f);
 	fault_point("before-checkout");
+	{
+		dlg_buf lock = DLG_BUF_INIT;
+
+		dlg_buf_printf(&lock, "%sindex.lock",
+			       git_repository_path(r->git));
+		dlg_sync__held(r, lock.ptr, -1);
+		dlg_sync__hold_ref(r, "HEAD");
+		dlg_buf_dispose(&lock);
+	}
 	if ((error = checkout_between(r, from, to, 0, o)) < 0) {
 		unlink(p.ptr);
 		goto done;
@@ -738,6 +740,13 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	cache_large_trees(1);
 	for (res->tries = 1;; res->tries++) {
 		ctx.cred_tries = 0;
+		{
+			dlg_buf ref = DLG_BUF_INIT;
+
+			dlg_buf_printf(&ref, "refs/remotes/%s/%s", name, branch);
+			dlg_sync__hold_ref(r, ref.ptr);
+			dlg_buf_dispose(&ref);
+		}
 		if (git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
 			error = offline(name, git_remote_url(remote), "fetch");
 			goto done;
@@ -772,6 +781,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	}
 	set_upstream(r, name, branch);
 done:
+	dlg_sync__released(r);
 	cache_large_trees(0);
 	res->violations = judged.violations;
 	memset(&judged.violations, 0, sizeof(judged.violations));

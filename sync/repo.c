@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <git2.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,14 @@
 #include "sync_internal.h"
 
 static int libgit2_ready;
+
+void dlg_sync__fault(const char *step)
+{
+	const char *f = getenv("DELEGIT_FAULT");
+
+	if (f && !strcmp(f, step))
+		raise(SIGKILL);
+}
 
 int dlg_sync__error(const char *what)
 {
@@ -148,93 +159,202 @@ int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value)
 	return error;
 }
 
-static void lock_path(dlg_buf *out, dlg_repo *r)
+static void lock_path(dlg_buf *out, dlg_repo *r, const char *name)
 {
 	dlg_buf_clear(out);
-	dlg_buf_printf(out, "%sdelegit.lock", git_repository_path(r->git));
+	dlg_buf_printf(out, "%s%s", git_repository_path(r->git), name);
 }
 
+/* How long a command waits for another one's lock: delegit.lockTimeout
+ * seconds (git config), 10 by default, like a database's busy timeout. */
+static double lock_timeout(dlg_repo *r)
+{
+	char *v = NULL;
+	double t = 10;
+
+	if (!dlg_repo_config_get(&v, r, "delegit.locktimeout")) {
+		char *end;
+		double x = strtod(v, &end);
+
+		if (end != v && !*end && x >= 0 && x <= 86400)
+			t = x;
+	}
+	dlg_error_clear();
+	free(v);
+	return t;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * git's lock files that a killed delegit left: each was recorded in
+ * .git/delegit-held under delegit's own lock, with its inode once made
+ * ("PATH INODE"), or with the time a libgit2 call that takes it began
+ * ("PATH 0 TIME"). Whoever holds delegit's lock now may remove them: the
+ * one whose inode is still the file's is ours for sure; one libgit2 may
+ * have taken is ours when it was made within a minute of the record and
+ * is older than a few seconds (git holds those for milliseconds). A lock
+ * of a live git process that came later is left alone.
+ */
+static void clean_held(dlg_repo *r)
+{
+	dlg_buf path = DLG_BUF_INIT, text = DLG_BUF_INIT;
+	char *line, *save = NULL;
+
+	lock_path(&path, r, "delegit-held");
+	if (dlg_path_read(&text, path.ptr) < 0) {
+		dlg_error_clear();
+		goto done;
+	}
+	for (line = strtok_r(text.ptr, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char file[4096];
+		unsigned long long ino = 0;
+		long long when = 0;
+		struct stat st;
+		time_t now = time(NULL);
+
+		if (sscanf(line, "%4095s %llu %lld", file, &ino, &when) < 2 ||
+		    strstr(file, "..") || lstat(file, &st) < 0)
+			continue;
+		if (ino ? (unsigned long long)st.st_ino == ino
+			: st.st_mtime >= when - 1 && st.st_mtime <= when + 60 &&
+				  st.st_mtime < now - 3)
+			unlink(file);
+	}
+	unlink(path.ptr);
+done:
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&path);
+}
+
+void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd)
+{
+	dlg_buf path = DLG_BUF_INIT, line = DLG_BUF_INIT;
+	struct stat st;
+	int out;
+
+	lock_path(&path, r, "delegit-held");
+	if (fd >= 0 && !fstat(fd, &st))
+		dlg_buf_printf(&line, "%s %llu\n", lock_file,
+			       (unsigned long long)st.st_ino);
+	else
+		dlg_buf_printf(&line, "%s 0 %lld\n", lock_file,
+			       (long long)time(NULL));
+	out = open(path.ptr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (out >= 0) {
+		if (write(out, line.ptr, line.size) < 0)
+			(void)0; /* only a help for the next command */
+		close(out);
+	}
+	dlg_buf_dispose(&line);
+	dlg_buf_dispose(&path);
+}
+
+void dlg_sync__hold_ref(dlg_repo *r, const char *name)
+{
+	git_reference *ref = NULL;
+	dlg_buf path = DLG_BUF_INIT;
+	const char *target = name;
+
+	if (!git_reference_lookup(&ref, r->git, name) &&
+	    git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC)
+		target = git_reference_symbolic_target(ref);
+	dlg_buf_printf(&path, "%s%s.lock", git_repository_path(r->git), target);
+	dlg_sync__held(r, path.ptr, -1);
+	git_error_clear();
+	git_reference_free(ref);
+	dlg_buf_dispose(&path);
+}
+
+void dlg_sync__released(dlg_repo *r)
+{
+	dlg_buf path = DLG_BUF_INIT;
+
+	lock_path(&path, r, "delegit-held");
+	unlink(path.ptr);
+	dlg_buf_dispose(&path);
+}
+
+/*
+ * delegit's own lock: flock on .git/delegit.lock, which the kernel lets go
+ * of when its holder dies, however it dies: no stale lock to guess at. The
+ * file itself stays (removing a locked file would let two processes lock
+ * two files); it holds the holder's pid, for the message.
+ */
 int dlg_repo_lock(dlg_repo *r)
 {
 	dlg_buf path = DLG_BUF_INIT;
-	int tries, error = 0;
+	char pidtext[32];
+	double timeout, start;
+	int fd, n, error = 0;
 
 	if (r->lock_fd >= 0)
 		return 0;
-	lock_path(&path, r);
-	for (tries = 0; tries < 2; tries++) {
-		char pidtext[32];
-		int fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			      0666);
+	lock_path(&path, r, "delegit.lock");
+	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		dlg_error_set("cannot open '%s': %s", path.ptr, strerror(errno));
+		error = -1;
+		goto done;
+	}
+	timeout = lock_timeout(r);
+	start = monotonic();
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		long pid = 0;
-		FILE *f;
 
-		if (fd >= 0) {
-			int n = snprintf(pidtext, sizeof(pidtext), "%ld\n",
-					 (long)getpid());
-
-			if (write(fd, pidtext, (size_t)n) != n)
-				error = -1;
-			r->lock_fd = fd;
-			break;
-		}
-		if (errno != EEXIST) {
-			dlg_error_set("cannot create '%s': %s", path.ptr,
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			dlg_error_set("cannot lock '%s': %s", path.ptr,
 				      strerror(errno));
 			error = -1;
 			break;
 		}
-		/* A lock whose process is gone is stale: a process was
-		 * killed. Its work is either committed or not; take over. */
-		f = fopen(path.ptr, "r");
-		if (f) {
-			if (fscanf(f, "%ld", &pid) != 1)
-				pid = 0;
-			fclose(f);
+		if (monotonic() - start < timeout) {
+			usleep(20000);
+			continue;
 		}
-		if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-			dlg_error_set("another delegit process (pid %ld) is "
-				      "changing this repository; try again "
-				      "when it is done", pid);
-			error = DLG_ELOCKED;
-			break;
-		}
-		if (pid == 0 && tries == 0) {
-			/* Being written this very moment, or left empty by
-			 * a crash: look again after a moment. */
-			usleep(100000);
-			f = fopen(path.ptr, "r");
-			if (f) {
-				if (fscanf(f, "%ld", &pid) != 1)
-					pid = 0;
-				fclose(f);
-			}
-			if (pid > 0 && kill((pid_t)pid, 0) == 0)
-				continue;
-		}
-		unlink(path.ptr);
-	}
-	/* Holding the lock, finish what a killed sync left half done. */
-	if (r->lock_fd >= 0 && !error && (error = dlg_sync__recover(r)) < 0)
-		dlg_repo_unlock(r);
-	if (r->lock_fd < 0 && !error) {
-		dlg_error_set("cannot take the lock '%s' (remove it if no "
-			      "delegit process is running)", path.ptr);
+		n = (int)pread(fd, pidtext, sizeof(pidtext) - 1, 0);
+		pidtext[n > 0 ? n : 0] = '\0';
+		pid = strtol(pidtext, NULL, 10);
+		dlg_error_set("another delegit process%s%.0ld%s is changing this "
+			      "repository: waited %.0f s for it (git config "
+			      "delegit.lockTimeout SECONDS waits longer)",
+			      pid > 0 ? " (pid " : "", pid > 0 ? pid : 0,
+			      pid > 0 ? ")" : "", timeout);
 		error = DLG_ELOCKED;
+		break;
 	}
+	if (error < 0) {
+		close(fd);
+		goto done;
+	}
+	n = snprintf(pidtext, sizeof(pidtext), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pidtext, (size_t)n, 0) != n)
+		(void)0; /* the pid is only for messages */
+	r->lock_fd = fd;
+	/* Holding the lock: clear what a killed command left, then finish
+	 * what a killed sync left half done. */
+	clean_held(r);
+	if ((error = dlg_sync__recover(r)) < 0)
+		dlg_repo_unlock(r);
+done:
 	dlg_buf_dispose(&path);
 	return error;
 }
 
 void dlg_repo_unlock(dlg_repo *r)
 {
-	dlg_buf path = DLG_BUF_INIT;
-
 	if (r->lock_fd < 0)
 		return;
-	lock_path(&path, r);
-	unlink(path.ptr);
+	if (ftruncate(r->lock_fd, 0) < 0)
+		(void)0;
+	flock(r->lock_fd, LOCK_UN);
 	close(r->lock_fd);
 	r->lock_fd = -1;
-	dlg_buf_dispose(&path);
 }

@@ -29,9 +29,11 @@ int dlg_repo_config_get(char **out, dlg_repo *r, const char *key);
 int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
 
 /*
- * Take the repository's delegit lock (.git/delegit.lock). DLG_ELOCKED
- * when another living process holds it; a lock left by a dead process is
- * taken over.
+ * Take the repository's delegit lock (flock on .git/delegit.lock, let go
+ * of by the kernel when its holder dies), waiting for another holder up
+ * to delegit.lockTimeout seconds (10); DLG_ELOCKED, naming the holder's
+ * pid, when it waited in vain. Holding it, the git lock files a killed
+ * delegit left are removed and an interrupted sync is finished.
  */
 int dlg_repo_lock(dlg_repo *r);
 void dlg_repo_unlock(dlg_repo *r);

@@ -13,6 +13,10 @@ struct dlg_repo {
 	int lock_fd;
 };
 
+/* Test-only fault switch: DELEGIT_FAULT=<step> kills the process there,
+ * as a crash or kill -9 would. */
+void dlg_sync__fault(const char *step);
+
 /* libgit2 set up once; a dlg_repo around a git_repository (takes it). */
 void dlg_sync__init(void);
 int dlg_sync__wrap(dlg_repo **out, git_repository *g);
@@ -40,10 +44,13 @@ void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
 void dlg_sync__stamp_limit(char out[21], const git_commit *c);
 
 /* Bring git's index in step with a commit of these files (ids: the blobs
- * committed; removed files have no data) by editing its bytes. Returns 1
- * when the index is not one this can edit: use libgit2 then. */
-int dlg_sync__index_update(dlg_repo *r, const dlg_commit_file *files,
-			   const git_oid *ids, size_t nfiles);
+ * committed; removed files have no data) by editing its bytes, through
+ * lockfd (.git/index.lock, made by the caller; -1: take it here), which is
+ * closed and let go of in every case. Returns 1 when the index is not one
+ * this can edit: use libgit2 then. */
+int dlg_sync__index_update(dlg_repo *r, int lockfd,
+			   const dlg_commit_file *files, const git_oid *ids,
+			   size_t nfiles);
 
 /* Trees read lately (treediff.c): walking commits from child to parent,
  * a commit's trees are read again as its parent's at the next commit.
@@ -101,6 +108,16 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 /* The tree of two commits' merge base; NULL (and 0) when they have none. */
 int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
 			      git_commit *a, git_commit *b);
+
+/* A lock file of git's that delegit is about to take or holds (fd: ours,
+ * made with O_EXCL; -1: one a libgit2 call will take), recorded so that
+ * the next command may remove it if this one is killed; released: all
+ * of them let go of. Only under delegit's own lock. */
+void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd);
+void dlg_sync__released(dlg_repo *r);
+/* The same for the lock file of a ref (HEAD: the branch it names) that a
+ * libgit2 call is about to take. */
+void dlg_sync__hold_ref(dlg_repo *r, const char *name);
 
 /* Finish a sync that a killed process left half done (see remote.c). */
 int dlg_sync__recover(dlg_repo *r);

@@ -4,10 +4,11 @@ cache's blob ids are checked against git's own `git hash-object`."""
 import json
 import os
 import struct
+import subprocess
 import time
 import unittest
 
-from helpers import Repo
+from helpers import DELEGIT, Repo
 
 MAGIC = b"delegit task rows 2\n"
 FIELDS = 12
@@ -215,6 +216,8 @@ class TestIndex(unittest.TestCase):
         self.repo = Repo()
         self.ids = [self.repo.add("Task %d" % i, "--to", "sam")["id"]
                     for i in range(3)]
+        self.commits_before = int(self.repo.git("rev-list", "--count",
+                                                "HEAD"))
 
     def tearDown(self):
         self.repo.close()
@@ -270,18 +273,45 @@ class TestIndex(unittest.TestCase):
                          % (len(setup[1]) + 1))
             self.assert_git_agrees()
 
-    def test_held_index_lock_is_an_error_not_a_loss(self):
+    def test_held_index_lock_commits_nothing_and_nothing_is_undone(self):
         lock = os.path.join(self.repo.path, ".git", "index.lock")
+        head = self.repo.head()
+        before = self.repo.load(self.ids[0])["priority"]
         open(lock, "w").close()
         r = self.repo.run("set", self.ids[0][:8], "priority=high")
-        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("git is busy", r.stderr)
         self.assertIn("index.lock", r.stderr)
+        self.assertIn("nothing was committed", r.stderr)
         self.assertTrue(os.path.exists(lock))  # someone else's: kept
+        self.assertEqual(self.repo.head(), head)
+        self.assertEqual(self.repo.load(self.ids[0])["priority"], before)
         os.unlink(lock)
-        # the change itself was committed; git sees the index behind
-        # and a later delegit command leaves git's view consistent again
-        self.repo.ok("set", self.ids[0][:8], "priority=low")
-        self.assertEqual(self.repo.load(self.ids[0])["priority"], "low")
+        # nothing half done for a later command to take back: the same
+        # change goes through, and git agrees
+        self.repo.ok("set", self.ids[0][:8], "priority=high")
+        self.assertEqual(self.repo.load(self.ids[0])["priority"], "high")
+        self.assertEqual(self.repo.git("log", "-1", "--format=%s",
+                                       "--", os.path.relpath(
+                                           self.repo.task_file(self.ids[0]),
+                                           self.repo.path)).split()[0],
+                         "set")
+        self.assert_git_agrees()
+
+    def test_parallel_commands_wait_for_each_other(self):
+        procs = [subprocess.Popen(
+            [DELEGIT, "set", self.ids[k % 3][:8],
+             "estimate_hours=%d" % (k + 1)], cwd=self.repo.path,
+            env=self.repo.env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE) for k in range(10)]
+        codes = [p.wait(timeout=120) for p in procs]
+        errs = [p.stderr.read().decode() for p in procs]
+        for p in procs:
+            p.stdout.close()
+            p.stderr.close()
+        self.assertEqual(codes, [0] * 10, errs)
+        self.assertEqual(int(self.repo.git("rev-list", "--count", "HEAD")),
+                         self.commits_before + 10)
         self.assert_git_agrees()
 
 

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "sync/sync.h"
@@ -272,44 +274,102 @@ static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
 	}
 }
 
-static void test_lock__second_holder_is_refused_and_stale_lock_taken(void **state)
+static void test_lock__second_holder_waits_then_is_refused_and_a_dead_holder_lets_go(void **state)
 {
 	fixture *f = *state;
 	dlg_repo *other;
-	char path[4200];
 	pid_t child;
-	FILE *fp;
+	int status, pipefd[2];
+	char c;
 
+	assert_int_equal(dlg_repo_config_set(f->repo, "delegit.lockTimeout",
+					     "0.3"), 0);
 	assert_int_equal(dlg_repo_lock(f->repo), 0);
-	/* another process, holding its own handle */
+	/* another process, holding its own handle, waits, then gives up */
 	child = fork();
 	if (child == 0) {
 		dlg_repo *r;
 		int rc = dlg_repo_open(&r, f->dir) < 0 ? 2
-			 : dlg_repo_lock(r) == DLG_ELOCKED ? 0 : 1;
+			 : dlg_repo_lock(r) != DLG_ELOCKED ? 1
+			 : !strstr(dlg_error_last(), "pid") ? 3 : 0;
 
 		_exit(rc);
 	}
-	{
-		int status;
-
-		waitpid(child, &status, 0);
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
-	dlg_repo_unlock(f->repo);
-	/* a lock left by a process that died is taken over */
-	snprintf(path, sizeof(path), "%s/.git/delegit.lock", f->dir);
+	waitpid(child, &status, 0);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* ... or gets it when the holder lets go while it waits */
+	assert_int_equal(dlg_repo_config_set(f->repo, "delegit.lockTimeout",
+					     "5"), 0);
 	child = fork();
-	if (child == 0)
-		_exit(0);
+	if (child == 0) {
+		dlg_repo *r;
+
+		_exit(dlg_repo_open(&r, f->dir) < 0 || dlg_repo_lock(r) < 0);
+	}
+	usleep(200000);
+	dlg_repo_unlock(f->repo);
+	waitpid(child, &status, 0);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* a holder that dies, however, lets go: no stale lock to take over */
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	if (child == 0) {
+		dlg_repo *r;
+
+		if (dlg_repo_open(&r, f->dir) < 0 || dlg_repo_lock(r) < 0)
+			_exit(1);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		raise(SIGKILL);
+	}
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
 	waitpid(child, NULL, 0);
-	fp = fopen(path, "w");
-	fprintf(fp, "%ld\n", (long)child);
-	fclose(fp);
+	close(pipefd[0]);
+	close(pipefd[1]);
 	assert_int_equal(dlg_repo_open(&other, f->dir), 0);
 	assert_int_equal(dlg_repo_lock(other), 0);
 	dlg_repo_free(other);
-	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* git's index lock held by a git process: nothing is committed, and the
+ * lock is left alone; one a killed delegit recorded is cleared by the
+ * next holder of delegit's lock. */
+static void test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared(void **state)
+{
+	fixture *f = *state;
+	dlg_signature sig = { "Kim Lee", "kim@msp.example", 1795000000 };
+	dlg_commit_file file = { "a.txt", "one\n", 4 };
+	char lock[4200], *head, *after;
+	FILE *fp;
+	int fd;
+
+	commit_file(f, "b.txt", "base\n", "base", 1795000000);
+	head = sh(f, "git rev-parse HEAD");
+	snprintf(lock, sizeof(lock), "%s/.git/index.lock", f->dir);
+	fp = fopen(lock, "w");
+	fclose(fp);
+	spit(f->dir, "a.txt", "one\n");
+	assert_int_equal(dlg_repo_commit(NULL, f->repo, &file, 1, "one", &sig),
+			 -1);
+	assert_non_null(strstr(dlg_error_last(), "git is busy"));
+	after = sh(f, "git rev-parse HEAD");
+	assert_string_equal(head, after);
+	free(after);
+	assert_int_equal(access(lock, F_OK), 0); /* not ours: kept */
+	unlink(lock);
+	/* recorded as ours (a delegit killed holding it): cleared */
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	dlg_sync__held(f->repo, lock, fd);
+	close(fd);
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+	assert_int_equal(access(lock, F_OK), -1);
+	assert_int_equal(dlg_repo_commit(NULL, f->repo, &file, 1, "one", &sig),
+			 0);
+	after = sh(f, "git status --porcelain");
+	assert_string_equal(after, "");
+	free(after);
+	free(head);
 }
 
 /* A task of three quality standards, with stamps, in canonical form. */
@@ -370,7 +430,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock__second_holder_is_refused_and_stale_lock_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__second_holder_waits_then_is_refused_and_a_dead_holder_lets_go, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared, setup, teardown),
 		cmocka_unit_test(test_merge__quality_edits_on_both_sides_are_both_kept),
 	};
 
