@@ -10,11 +10,15 @@ static const cli_opt sync_opts[] = {
 	{ "allow-unrelated-histories", 0, OPT_FLAG, NULL,
 	  "merge a remote history that does not contain this repository's "
 	  "first commit" },
+	{ "timeout", 0, OPT_VALUE, "SECONDS",
+	  "give up on a remote silent this long (git config delegit.timeout; "
+	  "60)" },
 	CLI_OPT_END
 };
 
 static const cli_spec sync_spec = {
-	"delegit sync [REMOTE] [--quiet] [--allow-unrelated-histories]",
+	"delegit sync [REMOTE] [--quiet] [--timeout SECONDS] "
+	"[--allow-unrelated-histories]",
 	"Exchange work with a remote (default: origin): commit hand edits,\n"
 	"fetch, merge field by field, push.",
 	"Valid hand edits of delegit files are committed first; invalid ones\n"
@@ -22,8 +26,9 @@ static const cli_spec sync_spec = {
 	"changed on both sides to different values keep the later change and\n"
 	"record the other under 'conflicts:' (see 'delegit conflicts').\n"
 	"If the push is refused because the remote moved, sync fetches and\n"
-	"merges again. Exit 3: the remote could not be reached; your work is\n"
-	"committed locally and goes out with the next sync.\n"
+	"merges again. Exit 3: the remote could not be reached, or stayed\n"
+	"silent longer than the time limit; your work is committed locally and\n"
+	"goes out with the next sync.\n"
 	"Remotes: a path, file://, git://, ssh:// (ssh-agent), https:// (git's\n"
 	"credential helpers).",
 	sync_opts, 0, 1
@@ -31,11 +36,13 @@ static const cli_spec sync_spec = {
 
 static const cli_opt clone_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	{ "timeout", 0, OPT_VALUE, "SECONDS",
+	  "give up on a remote silent this long (60)" },
 	CLI_OPT_END
 };
 
 static const cli_spec clone_spec = {
-	"delegit clone URL [DIR]",
+	"delegit clone URL [DIR] [--timeout SECONDS]",
 	"Clone a delegit repository and set up its merge driver.",
 	"URL: a path, file://, git://, ssh:// or https://. Then set\n"
 	"'git config user.email' to the email of your team entry.",
@@ -52,6 +59,33 @@ static void progress(dlg_progress_stage stage, size_t done, size_t total,
 		return;
 	fprintf(stderr, "\r%s %zu/%zu%s", what[stage], done, total,
 		done == total ? "\n" : "");
+}
+
+/* --timeout, else git config delegit.timeout, else 60 seconds. */
+static int timeout_opt(unsigned *out, const cli_args *a, dlg_repo *repo)
+{
+	const char *v = cli_get(a, "timeout");
+	char *cfg = NULL, *end;
+	unsigned long n;
+	int error = 0;
+
+	*out = 60;
+	if (!v && repo && !dlg_repo_config_get(&cfg, repo, "delegit.timeout"))
+		v = cfg;
+	dlg_error_clear();
+	if (v) {
+		n = strtoul(v, &end, 10);
+		if (end == v || *end || n > 86400 || *v == '-') {
+			dlg_error_set("%s: '%s' is not a number of seconds "
+				      "(expected 0 to 86400; 0: no limit)",
+				      cfg ? "delegit.timeout" : "--timeout", v);
+			error = DLG_EUSAGE;
+		} else {
+			*out = (unsigned)n;
+		}
+	}
+	free(cfg);
+	return error;
 }
 
 /* Commit valid hand edits of delegit files; list invalid ones. */
@@ -185,7 +219,8 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &sync_spec, argc, argv)) != 0)
 		goto done;
 	remote = a.npos ? a.pos[0] : "origin";
-	if ((error = commit_hand_edits(c)) < 0)
+	if ((error = timeout_opt(&o.timeout, &a, c->repo)) < 0 ||
+	    (error = commit_hand_edits(c)) < 0)
 		goto done;
 	me.name = dlg_map_get_str(c->me, "name");
 	me.email = c->email;
@@ -265,7 +300,8 @@ int cmd_clone(cli_ctx *c, int argc, char **argv)
 		dir = base;
 	}
 	o.progress = progress;
-	if ((error = dlg_repo_clone(&repo, a.pos[0], dir, &o)) < 0 ||
+	if ((error = timeout_opt(&o.timeout, &a, NULL)) < 0 ||
+	    (error = dlg_repo_clone(&repo, a.pos[0], dir, &o)) < 0 ||
 	    (error = dlg_repo_ensure_merge_driver(repo, cli_program())) < 0)
 		goto done;
 	dlg_store_open(&store, dlg_repo_workdir(repo));

@@ -13,12 +13,105 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sync_internal.h"
 
 #define fault_point dlg_sync__fault
+
+/*
+ * Time limits on the network. libgit2 1.5 has none (its socket reads
+ * block for ever on a remote that accepts and never answers), so an
+ * interval timer raises SIGALRM, without SA_RESTART: the blocked recv,
+ * connect or poll returns EINTR, which libgit2's network streams and
+ * libssh2 treat as an error (its file writes retry on EINTR); past the
+ * limit it goes on every 200 ms, shutting the network sockets, until the
+ * operation has given up. Every sign
+ * of life (progress, credentials asked for) starts the interval again, so
+ * a long transfer that moves is never cut; the next callback after it
+ * expired stops the operation.
+ */
+static volatile sig_atomic_t net_expired;
+static unsigned net_seconds, net_limit; /* limit: for the message */
+
+/* Past the limit and still waiting: shut the network sockets, so that
+ * even a wait that takes EINTR for "try again" (libssh2's handshake polls
+ * for ever) sees the connection end. Only async-signal-safe calls. */
+static void net_shut(void)
+{
+	struct sockaddr_storage a;
+	socklen_t len;
+	struct stat st;
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++) {
+		len = sizeof(a);
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    getsockname(fd, (struct sockaddr *)&a, &len) == 0 &&
+		    (a.ss_family == AF_INET || a.ss_family == AF_INET6))
+			shutdown(fd, SHUT_RDWR);
+	}
+}
+
+static void net_alarm(int sig)
+{
+	(void)sig;
+	if (net_expired)
+		net_shut();
+	net_expired = 1;
+}
+
+static void net_arm(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = net_seconds;
+	/* once expired, again and again: libssh2 takes one EINTR for "try
+	 * again" and waits in poll(), which the next one ends */
+	if (net_seconds)
+		it.it_interval.tv_usec = 200000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void net_start(unsigned seconds, struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = net_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read must give up */
+	sigaction(SIGALRM, &sa, old);
+	net_expired = 0;
+	net_seconds = net_limit = seconds;
+	if (seconds)
+		net_arm();
+}
+
+static void net_stop(const struct sigaction *old)
+{
+	net_seconds = 0;
+	net_arm(); /* a zero interval: disarmed */
+	sigaction(SIGALRM, old, NULL);
+}
+
+/* In every callback: still in time (and start the interval again)? */
+static int net_alive(void)
+{
+	if (net_expired) {
+		git_error_set_str(GIT_ERROR_NET, "timed out");
+		return -1;
+	}
+	if (net_seconds)
+		net_arm();
+	return 0;
+}
 
 typedef struct {
 	const dlg_sync_options *o;
@@ -92,6 +185,8 @@ static int credentials(git_credential **out, const char *url,
 	char *user = NULL, *pass = NULL;
 	int error;
 
+	if (net_alive() < 0)
+		return -1;
 	/* libgit2 asks again after a refusal: do not loop for ever. */
 	if (++c->cred_tries > 3) {
 		git_error_set_str(GIT_ERROR_NET, "authentication failed");
@@ -117,6 +212,8 @@ static int transfer_progress(const git_indexer_progress *p, void *payload)
 {
 	remote_ctx *c = payload;
 
+	if (net_alive() < 0)
+		return -1;
 	if (c->o && c->o->progress)
 		c->o->progress(DLG_PROGRESS_FETCH, p->received_objects,
 			       p->total_objects, c->o->payload);
@@ -129,6 +226,8 @@ static int push_progress(unsigned int current, unsigned int total,
 	remote_ctx *c = payload;
 
 	(void)bytes;
+	if (net_alive() < 0)
+		return -1;
 	if (c->o && c->o->progress)
 		c->o->progress(DLG_PROGRESS_PUSH, current, total, c->o->payload);
 	return 0;
@@ -146,8 +245,28 @@ static int push_update(const char *refname, const char *status, void *payload)
 	return 0;
 }
 
+static int sideband(const char *str, int len, void *payload)
+{
+	(void)str;
+	(void)len;
+	(void)payload;
+	return net_alive();
+}
+
+static int pack_progress(int stage, uint32_t current, uint32_t total,
+			 void *payload)
+{
+	(void)stage;
+	(void)current;
+	(void)total;
+	(void)payload;
+	return net_alive();
+}
+
 static void callbacks(git_remote_callbacks *cb, remote_ctx *c)
 {
+	cb->sideband_progress = sideband;
+	cb->pack_progress = pack_progress;
 	cb->credentials = credentials;
 	cb->transfer_progress = transfer_progress;
 	cb->push_transfer_progress = push_progress;
@@ -169,6 +288,14 @@ static int offline(const char *remote, const char *url, const char *what)
 {
 	const git_error *e = git_error_last();
 
+	if (net_expired) {
+		dlg_error_set("remote '%s' (%s) did not answer within %u s (to "
+			      "%s; --timeout or git config delegit.timeout "
+			      "waits longer); your work is committed here and "
+			      "goes out with the next sync", remote,
+			      url ? url : "?", net_limit, what);
+		return DLG_EOFFLINE;
+	}
 	dlg_error_set("cannot reach remote '%s' (%s) to %s: %s; your work is "
 		      "committed here and goes out with the next sync",
 		      remote, url ? url : "?", what,
@@ -708,6 +835,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	dlg_buf spec = DLG_BUF_INIT;
 	char *specp;
 	git_strarray specs;
+	struct sigaction old_alarm;
 	dlg_judgement judged;
 	const char *branch;
 	int error = 0;
@@ -747,10 +875,14 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			dlg_sync__hold_ref(r, ref.ptr);
 			dlg_buf_dispose(&ref);
 		}
-		if (git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
+		net_start(o->timeout, &old_alarm);
+		error = git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch");
+		if (error < 0) {
 			error = offline(name, git_remote_url(remote), "fetch");
+			net_stop(&old_alarm);
 			goto done;
 		}
+		net_stop(&old_alarm);
 		fault_point("after-fetch");
 		if ((error = judge_incoming(res, &judged, r, name, branch,
 					    o)) < 0 ||
@@ -762,7 +894,9 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		ctx.cred_tries = 0;
 		ctx.push_rejected = 0;
 		fault_point("before-push");
+		net_start(o->timeout, &old_alarm);
 		error = git_remote_push(remote, &specs, &po);
+		net_stop(&old_alarm);
 		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
 			if (res->tries < o->max_tries)
 				continue; /* the remote moved: again */
@@ -862,8 +996,18 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
 	co.checkout_opts.progress_cb = checkout_progress;
 	co.checkout_opts.progress_payload = (void *)o;
-	if (git_clone(&g, url, path, &co) < 0)
-		return offline("origin", url, "clone");
+	{
+		struct sigaction old_alarm;
+		int e;
+
+		net_start(o ? o->timeout : 0, &old_alarm);
+		e = git_clone(&g, url, path, &co);
+		if (e < 0)
+			e = offline("origin", url, "clone");
+		net_stop(&old_alarm);
+		if (e < 0)
+			return e;
+	}
 	if (git_repository_head_unborn(g) == 1 && adopt_branch(g, &co) < 0) {
 		git_repository_free(g);
 		return -1;

@@ -163,9 +163,12 @@ typedef struct {
 	/* Merge a remote history that does not share this repository's
 	 * first commit (refused otherwise: DLG_EINVALID). */
 	int allow_unrelated;
+	/* Seconds a remote may stay silent before the operation gives up
+	 * (DLG_EOFFLINE); 0: no limit. */
+	unsigned timeout;
 } dlg_sync_options;
 
-#define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL, 0 }
+#define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL, 0, 60 }
 
 typedef struct {
 	size_t conflicts; /* new conflict records */

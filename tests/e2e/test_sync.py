@@ -15,7 +15,7 @@ import unittest
 import yaml
 
 from helpers import (DELEGIT, Network, Repo, free_port, start_git_http,
-                     wait_port)
+                     start_server, wait_port)
 
 
 class SyncTest(unittest.TestCase):
@@ -325,6 +325,70 @@ class TestOfflineAndSafety(SyncTest):
         self.assertFalse(os.path.exists(tmp))
         self.b.ok("sync", "-q")
         self.assertEqual(self.b.load(tid)["priority"], "low")
+
+
+SILENT_SERVER = """
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+deadline = time.time() + 300
+while time.time() < deadline:
+    s.settimeout(1)
+    try:
+        held.append(s.accept()[0])  # accepted, and never answered
+    except OSError:
+        pass
+"""
+
+
+class TestTimeouts(SyncTest):
+    """A remote that accepts and never answers: sync gives up in time,
+    exit 3, local work kept, nothing left locked."""
+    replicas = 2
+
+    def silent_url(self, scheme):
+        port = free_port()
+        start_server(self, ["/usr/bin/python3", "-c", SILENT_SERVER,
+                            str(port)], port)
+        return "%s://127.0.0.1:%d/remote.git" % (scheme, port)
+
+    def attempt(self, scheme, *args):
+        tid = self.shared_task()
+        self.a.git("remote", "set-url", "origin", self.silent_url(scheme))
+        self.a.ok("set", tid[:8], "priority=low")
+        head = self.a.head()
+        t0 = time.monotonic()
+        res = self.a.run("sync", *args)
+        took = time.monotonic() - t0
+        self.assertEqual(res.returncode, 3, res.stderr)
+        self.assertIn("did not answer within 2 s", res.stderr)
+        self.assertLess(took, 2 + 1.5, res.stderr)
+        self.assertEqual(self.a.head(), head)
+        # nothing held: the next command runs at once, the work goes out
+        self.a.ok("set", tid[:8], "priority=high")
+        self.a.git("remote", "set-url", "origin", self.net.bare)
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.load(tid)["priority"], "high")
+
+    def test_git_protocol(self):
+        self.attempt("git", "--timeout", "2")
+
+    def test_http(self):
+        self.attempt("http", "--timeout", "2")
+
+    def test_ssh_and_the_configured_limit(self):
+        self.a.git("config", "delegit.timeout", "2")
+        self.attempt("ssh")
+
+    def test_a_bad_limit_is_a_usage_error(self):
+        res = self.a.run("sync", "--timeout", "soon")
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("--timeout: 'soon' is not a number of seconds",
+                      res.stderr)
 
 
 class TestTransports(unittest.TestCase):
