@@ -13,7 +13,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check clean
 
 all: build
 
@@ -61,6 +61,13 @@ fuzz-ci:
 converge: build
 	DELEGIT=$(DELEGIT) DELEGIT_ROUNDS=$(ROUNDS) DELEGIT_SEED=$(SEED) \
 	/usr/bin/python3 tests/e2e/test_converge.py -v
+
+# The randomised kill loop, long: make kills KILLS=300 SEED=1 (make test
+# runs 30 kills)
+KILLS ?= 300
+kills: build
+	DELEGIT=$(DELEGIT) DELEGIT_KILLS=$(KILLS) DELEGIT_SEED=$(SEED) \
+	/usr/bin/python3 tests/e2e/test_kills.py -v
 
 # The scale benchmark of docs/benchmarks.md (long: about half an hour with
 # 100k): make bench, or make bench SIZES="1000 10000" RUNS=3
