@@ -327,11 +327,19 @@ def sync_setup(tmp, repo, env, rng, keys=None, prefix=""):
                            env).decode().strip(),
              "b": run(["git", "rev-parse", "HEAD"], b, env).decode().strip()}
 
+    packdir = os.path.join(remote, "objects", "pack")
+    packs = set(os.listdir(packdir))
+
     def reset():
         run(["git", "reset", "-q", "--hard", heads["a"]], a, env)
         run(["git", "update-ref", "refs/remotes/origin/main",
              heads["origin"]], a, env)
         run(["git", "update-ref", "refs/heads/main", heads["b"]], remote, env)
+        # Each run's push leaves a pack in the remote, named by its bytes,
+        # which vary between runs: unreferenced once main is back, and no
+        # run should look through the packs of the runs before it.
+        for f in set(os.listdir(packdir)) - packs:
+            os.unlink(os.path.join(packdir, f))
     return a, reset
 
 
