@@ -16,9 +16,19 @@ same field): the time of `delegit sync` on one side, which fetches the
 other side's 1,000 commits, merges field by field and pushes; its first run
 receives the other side's objects, later runs (reset to the same state)
 have them already. Below 1,000 tasks (a quick run, as `make test` makes
-one) each side changes every task, in the same proportions.
+one) each side changes every task, in the same proportions. The same sync
+is measured again with every commit
+signed (gpg.format=ssh): an ed25519 key for each side's person (p1, p2),
+listed in their team files, `signatures: required` in the policy, each
+side's 1,000 commits signed by `ssh-keygen -Y sign` as git signs them
+(rewritten after fast-import, which cannot sign; not timed), and the
+syncing side signing its merge commit: `delegit sync` then verifies the
+other side's 1,000 signatures as it judges them. The two variants take
+turns in the timed runs; their every run's wall and CPU time are listed
+below the tables.
 Output: Markdown, as docs/benchmarks.md shows it.
 """
+import hashlib
 import json
 import os
 import random
@@ -53,9 +63,16 @@ def run(cmd, cwd, env, check=True, **kw):
     return r.stdout
 
 
-def timed(cmd, cwd, env, runs, setup=None):
+def timed(cmd, cwd, env, runs, setup=None, check=None):
     """Median wall time (ms) and peak RSS (MiB) of a command over runs."""
-    times, peak = [], 0.0
+    times, peak, _ = timed_runs(cmd, cwd, env, runs, setup, check)
+    return statistics.median(times), peak
+
+
+def timed_runs(cmd, cwd, env, runs, setup=None, check=None):
+    """Every run's wall time and CPU time (user and system, ms), and the
+    peak RSS (MiB); check(stderr) after each run, when given."""
+    times, peak, cpus = [], 0.0, []
     for _ in range(runs):
         if setup:
             setup()
@@ -69,11 +86,14 @@ def timed(cmd, cwd, env, runs, setup=None):
             errf.seek(0)
             err = errf.read().decode(errors="replace")
         peak = max(peak, usage.ru_maxrss / 1024)
+        cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit("failed: %s\n%s" % (" ".join(cmd), err[-2000:]))
+        if check:
+            check(err)
         if times[-1] > 20000 and len(times) >= 1:
             break  # slow: one run says enough
-    return statistics.median(times), peak
+    return times, peak, cpus
 
 
 # ---------------------------------------------------------------------------
@@ -120,14 +140,6 @@ def taskwarrior_setup(repo, home, env, delegit):
 # ---------------------------------------------------------------------------
 # Two sides of a sync, each with 1,000 changed tasks
 
-SYNC_CHANGES = 1000
-
-
-def sync_changes(n):
-    """The tasks changed on each side: 1,000, or all of a smaller size."""
-    return min(SYNC_CHANGES, n)
-
-
 def change(text, field, value, who, when):
     text = re.sub(r"(?m)^%s: .*$" % field, "%s: %s" % (field, value), text)
     text = re.sub(r"(?m)^updated: .*$", "updated: " + when, text)
@@ -157,15 +169,141 @@ def fast_import(clone, env, edits, who, start):
     run(["git", "reset", "-q", "--hard", "main"], clone, env)
 
 
-def sync_setup(tmp, repo, env, rng, changes):
-    remote = os.path.join(tmp, "remote.git")
-    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+# ---------------------------------------------------------------------------
+# The same sync with every commit signed (gpg.format=ssh), as git signs them
+
+def make_keys(tmp, env):
+    """An ed25519 key (no passphrase) for p1 and for p2: {who: (private key
+    file, public key line)}."""
+    d = os.path.join(tmp, "keys")
+    os.makedirs(d)
+    keys = {}
+    for who in (1, 2):
+        f = os.path.join(d, "p%d" % who)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+             "p%d" % who, "-f", f], d, env)
+        with open(f + ".pub") as pub:
+            keys[who] = (f, pub.read().strip())
+    return keys
+
+
+def signed_base(tmp, repo, env, keys):
+    """A clone of repo with one more commit, by the director: p1's and p2's
+    keys in their team files, and `signatures: required` in the policy."""
+    base = os.path.join(tmp, "repo-signed")
+    run(["git", "clone", "-q", repo, base], tmp, env)
+    for k, v in (("user.email", "p0@bench.example"),
+                 ("user.name", "Person 0")):
+        run(["git", "config", k, v], base, env)
+    for who, (_, line) in keys.items():
+        with open(os.path.join(base, "team", "p%d.yaml" % who), "a") as f:
+            f.write('keys: ["%s"]\n' % line)
+    path = os.path.join(base, ".delegit", "policy.yaml")
+    with open(path) as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^(mode: .*\n)", r"\1signatures: required\n", text)
+    if n != 1:
+        raise SystemExit("no mode line in " + path)
+    with open(path, "w") as f:
+        f.write(text)
+    run(["git", "commit", "-q", "-am", "Keys of p1 and p2; signatures "
+         "required"], base, env)
+    return base
+
+
+def sign_commit(content, key, env):
+    """content with a gpgsig header as git writes it: ssh-keygen's armored
+    signature over the commit without it, after the committer line, each
+    line after the first indented by a space."""
+    p = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", "git", "-f",
+                        key], input=content, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    if p.returncode or not p.stdout.startswith(b"-----BEGIN SSH SIGNATURE"):
+        raise SystemExit("ssh-keygen -Y sign failed: " + p.stderr.decode())
+    header = b"gpgsig " + p.stdout.rstrip(b"\n").replace(b"\n", b"\n ")
+    head, body = content.split(b"\n\n", 1)
+    lines = head.split(b"\n")
+    at = next(i for i, l in enumerate(lines) if l.startswith(b"committer "))
+    lines.insert(at + 1, header)
+    return b"\n".join(lines) + b"\n\n" + body
+
+
+def sign_chain(clone, env, key, base):
+    """Rewrite the commits base..main of clone, oldest first, each signed
+    with key and on its rewritten parent (fast-import cannot sign); main
+    moves to the last. The new commits go in one pack of their own, as
+    fast-import's commits were in its pack."""
+    ids = run(["git", "rev-list", "--reverse", "--topo-order",
+               "%s..main" % base], clone, env).decode().split()
+    cat = subprocess.run(["git", "cat-file", "--batch"], cwd=clone, env=env,
+                         input="\n".join(ids).encode() + b"\n",
+                         stdout=subprocess.PIPE, check=True).stdout
+    new, pos, out = {}, 0, []
+    objdir = tempfile.mkdtemp(dir=clone)
+    for old in ids:
+        nl = cat.index(b"\n", pos)
+        oid, kind, size = cat[pos:nl].split()
+        assert oid.decode() == old and kind == b"commit", cat[pos:nl]
+        content = cat[nl + 1:nl + 1 + int(size)]
+        pos = nl + 1 + int(size) + 1
+        m = re.search(rb"(?m)^parent ([0-9a-f]{40})$", content)
+        if m and m.group(1).decode() in new:
+            content = (content[:m.start(1)] + new[m.group(1).decode()].encode()
+                       + content[m.end(1):])
+        signed = sign_commit(content, key, env)
+        new[old] = hashlib.sha1(b"commit %d\0" % len(signed)
+                                + signed).hexdigest()
+        f = os.path.join(objdir, new[old])
+        with open(f, "wb") as w:
+            w.write(signed)
+        out.append(f)
+    written = run(["git", "hash-object", "-t", "commit", "-w",
+                   "--stdin-paths"], clone, env,
+                  input="\n".join(out).encode() + b"\n").decode().split()
+    shutil.rmtree(objdir)
+    if written != [new[i] for i in ids]:
+        raise SystemExit("signed commits written under other ids")
+    run(["git", "update-ref", "refs/heads/main", new[ids[-1]], ids[-1]],
+        clone, env)
+    run(["git", "reset", "-q", "--hard", "main"], clone, env)
+    run(["git", "repack", "-d", "-q"], clone, env)
+    return new[ids[-1]]
+
+
+def verify_signed(clone, env, keys, who, n):
+    """git verify-commit of the first and last of the n commits on main."""
+    signers = os.path.join(clone, ".git", "allowed_signers")
+    with open(signers, "w") as f:
+        f.write('p%d@bench.example namespaces="git" %s\n' % (who, keys[who][1]))
+    for rev in ("main", "main~%d" % (n - 1)):
+        run(["git", "-c", "gpg.ssh.allowedSignersFile=" + signers,
+             "verify-commit", rev], clone, env)
+
+
+SYNC_CHANGES = 1000
+
+
+def sync_changes(n):
+    """The tasks changed on each side: 1,000, or all of a smaller size."""
+    return min(SYNC_CHANGES, n)
+
+
+def sync_setup(tmp, repo, env, rng, changes, keys=None, prefix=""):
+    """Two clones a and b of a bare remote, 1,000 changes on each (b's
+    pushed); with keys, every commit signed with its side's key, and a
+    signing its own commits. Returns a, and a reset to the first state."""
+    remote = os.path.join(tmp, prefix + "remote.git")
+    a, b = os.path.join(tmp, prefix + "a"), os.path.join(tmp, prefix + "b")
     run(["git", "clone", "-q", "--bare", repo, remote], tmp, env)
     for side, who in ((a, 1), (b, 2)):
         run(["git", "clone", "-q", remote, side], tmp, env)
         run(["git", "config", "user.email", "p%d@bench.example" % who], side,
             env)
         run(["git", "config", "user.name", "Person %d" % who], side, env)
+    if keys:
+        for k, v in (("commit.gpgsign", "true"), ("gpg.format", "ssh"),
+                     ("user.signingkey", keys[1][0])):
+            run(["git", "config", k, v], a, env)
     paths = sorted(run(["git", "ls-files", "tasks"], a, env).decode().split())
     shared = changes // 5  # changed on both sides; half in the same field
     chosen = rng.sample(paths, changes)
@@ -189,17 +327,30 @@ def sync_setup(tmp, repo, env, rng, changes):
                                       "2026-11-24T11:00:00Z")))
     fast_import(a, env, edits_a, 1, 1795900000)
     fast_import(b, env, edits_b, 2, 1795910000)
+    if keys:
+        base = run(["git", "rev-parse", "origin/main"], a, env).decode().strip()
+        for side, who, n in ((a, 1, len(edits_a)), (b, 2, len(edits_b))):
+            sign_chain(side, env, keys[who][0], base)
+            verify_signed(side, env, keys, who, n)
     run(["git", "push", "-q", "origin", "main"], b, env)
     heads = {"a": run(["git", "rev-parse", "HEAD"], a, env).decode().strip(),
              "origin": run(["git", "rev-parse", "origin/main"], a,
                            env).decode().strip(),
              "b": run(["git", "rev-parse", "HEAD"], b, env).decode().strip()}
 
+    packdir = os.path.join(remote, "objects", "pack")
+    packs = set(os.listdir(packdir))
+
     def reset():
         run(["git", "reset", "-q", "--hard", heads["a"]], a, env)
         run(["git", "update-ref", "refs/remotes/origin/main",
              heads["origin"]], a, env)
         run(["git", "update-ref", "refs/heads/main", heads["b"]], remote, env)
+        # Each run's push leaves a pack in the remote, named by its bytes,
+        # which vary between runs: unreferenced once main is back, and no
+        # run should look through the packs of the runs before it.
+        for f in set(os.listdir(packdir)) - packs:
+            os.unlink(os.path.join(packdir, f))
     return a, reset
 
 
@@ -283,18 +434,66 @@ def run_size(delegit, n, runs, keep):
         ms, mib = timed(["task", "list"], home, env, runs)
         row("task list", ms, mib, "(%d tasks imported in %.0f s)"
             % (count, secs))
-        # sync
+        # sync; and the same sync with every commit signed, the same
+        # changes drawn (the same state of rng)
+        drawn = rng.getstate()
         side, reset = sync_setup(tmp, repo, env, rng, sync_changes(n))
-        ms, mib = timed([delegit, "sync"], side, env, 1)
-        row("delegit sync, first run (fetch included)", ms, mib)
+        keys = make_keys(tmp, env)
+        srng = random.Random()
+        srng.setstate(drawn)
+        sside, sreset = sync_setup(tmp, signed_base(tmp, repo, env, keys),
+                                   env, srng, sync_changes(n), keys=keys,
+                                   prefix="signed-")
+        judged = {}
+
+        def check(variant):
+            def check(err):
+                # the signed side's commits all verify: no violation of
+                # the signature rule, the others as many as unsigned
+                if "(signature)" in err:
+                    raise SystemExit("sync: signature violations\n"
+                                     + err[-2000:])
+                m = re.search(r"delegit: (\d+) changes? the policy", err)
+                judged.setdefault(variant, set()).add(int(m.group(1)) if m
+                                                      else 0)
+                if variant == "signed" and not re.search(
+                        rb"(?m)^gpgsig ", run(["git", "cat-file", "commit",
+                                                "HEAD"], sside, env)):
+                    raise SystemExit("sync: the merge commit is unsigned")
+            return check
+        variants = {"plain": (side, reset), "signed": (sside, sreset)}
+        cold, warm = {}, {v: ([], 0.0, []) for v in variants}
+        for v, (cwd, _) in variants.items():
+            cold[v] = timed([delegit, "sync"], cwd, env, 1, check=check(v))
         # Again from the same state: the other side's objects are here
-        # now, so the fetch only negotiates.
-        ms, mib = timed([delegit, "sync"], side, env, min(runs, 3),
-                        setup=reset)
-        row("delegit sync (1,000 changes each side)", ms, mib,
-            "" if sync_changes(n) == SYNC_CHANGES
-            else "(%d changes each side)" % sync_changes(n))
-        return n, gen, ncommits, rows
+        # now, so the fetch only negotiates. The two variants take turns
+        # (ABBA...): a drift in the shared machine's speed falls on both.
+        for k in range(min(runs, 3)):
+            for v in sorted(variants, reverse=k % 2 == 1):
+                cwd, setup = variants[v]
+                ts, mib, cpu = timed_runs([delegit, "sync"], cwd, env, 1,
+                                          setup=setup, check=check(v))
+                warm[v] = (warm[v][0] + ts, max(warm[v][1], mib),
+                           warm[v][2] + cpu)
+        if judged["plain"] != judged["signed"] or len(judged["plain"]) != 1:
+            raise SystemExit("sync: violations differ: %r" % judged)
+        spread = {v: ", ".join("%.0f" % t for t in ts)
+                  for v, (ts, _, _) in warm.items()}
+        cpu = {v: ", ".join("%.0f" % t for t in ts)
+               for v, (_, _, ts) in warm.items()}
+        row("delegit sync, first run (fetch included)", *cold["plain"])
+        row("delegit sync (1,000 changes each side)",
+            statistics.median(warm["plain"][0]), warm["plain"][1],
+            "(runs: %s ms)" % spread["plain"])
+        row("delegit sync, signed and verified, first run", *cold["signed"])
+        row("delegit sync, signed and verified (1,000 signed commits each "
+            "side)", statistics.median(warm["signed"][0]),
+            warm["signed"][1], "(runs: %s ms)" % spread["signed"])
+        notes = ["sync runs, in turn: unsigned %s ms; signed %s ms"
+                 % (spread["plain"], spread["signed"]),
+                 "their CPU time (user + system): unsigned %s ms; signed "
+                 "%s ms" % (cpu["plain"], cpu["signed"])]
+        return n, gen, ncommits, rows, notes
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -346,9 +545,13 @@ def main():
              "delegit add"),
             ("git add+commit / delegit set", "git add FILE && git commit",
              "delegit set"),
-            ("git log / delegit log", "git log -- FILE", "delegit log ID")):
+            ("git log / delegit log", "git log -- FILE", "delegit log ID"),
+            ("signed sync / sync", "delegit sync, signed and verified "
+             "(1,000 signed commits each side)",
+             "delegit sync (1,000 changes each side)")):
         print("| %s | " % label + " | ".join(
-            "%.1f×" % ratio(r[3], a, b) for r in results) + " |")
+            ("%.2f×" if label.startswith("signed") else "%.1f×")
+            % ratio(r[3], a, b) for r in results) + " |")
     if len(results) > 1:
         print()
         print("| growth, %d → %d tasks | × |" % (results[-2][0],
@@ -358,10 +561,12 @@ def main():
             print("| %s | %.1f× |" % (name, results[-1][3][i][1] /
                                       results[-2][3][i][1]))
     print()
-    for n, gen, ncommits, _ in results:
+    for n, gen, ncommits, _, notes in results:
         print("- %d tasks: %d commits, generated in %.0f s%s"
               % (n, ncommits, gen, "" if sync_changes(n) == SYNC_CHANGES
                  else "; sync with %d changes each side" % sync_changes(n)))
+        for note in notes:
+            print("  - " + note)
 
 
 if __name__ == "__main__":
