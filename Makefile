@@ -2,6 +2,7 @@
 BUILD ?= build
 BUILD_SAN ?= build-san
 BUILD_FUZZ ?= build-fuzz
+BUILD_MUTATE ?= build-mutate
 FUZZ_SECONDS ?= 600
 FUZZ_CI_SECONDS ?= 40
 JOBS ?= 2
@@ -13,7 +14,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check mutate clean
 
 all: build
 
@@ -79,5 +80,20 @@ demo: build
 targets-check:
 	JOBS=$(JOBS) scripts/targets-check.sh $(FUZZ_CI_SECONDS)
 
+# Mutation testing (docs/testing.md): each mutant of the files that decide
+# trust and data, built in a copy of the tree, its tests run until one
+# fails. All of them takes hours: make mutate MUTATE_MAX=25 takes 25 per
+# file, the same ones for the same MUTATE_SEED. Results in $(BUILD_MUTATE).
+MUTATE_FILES ?= core/merge.c core/policy.c core/task.c core/validate.c \
+	core/time.c schema/schema.c core/rows.c core/store.c sync/policy.c \
+	sync/remote.c sync/sshsig.c sync/repo.c:dlg_repo_lock,dlg_repo_unlock
+MUTATE_MAX ?= 0
+MUTATE_SEED ?= 1
+MUTATE_JOBS ?= $(JOBS)
+mutate: deps
+	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
+		--max $(MUTATE_MAX) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) \
+		$(MUTATE_FILES)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_MUTATE)
