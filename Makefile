@@ -14,7 +14,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check mutate clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge bench targets-check mutate mutate-ci clean
 
 all: build
 
@@ -30,8 +30,9 @@ build-san: deps
 	cmake --build $(BUILD_SAN) -j$(JOBS)
 
 # Every test, then again under ASan + UBSan, then the CLI tests under
-# valgrind, then every target README.md names, briefly (each fuzzer 40 s).
-test: test-fast test-san test-valgrind targets-check
+# valgrind, then a handful of mutants (the harness still tells killed from
+# equivalent), then every target README.md names, briefly (each fuzzer 40 s).
+test: test-fast test-san test-valgrind mutate-ci targets-check
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -94,6 +95,12 @@ mutate: deps
 	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
 		--max $(MUTATE_MAX) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) \
 		$(MUTATE_FILES)
+
+# The mutants scripts/mutate-ci.txt names, each as it expects (about a
+# minute): run by make test.
+mutate-ci: deps
+	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
+		--ci scripts/mutate-ci.txt --jobs $(MUTATE_JOBS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_MUTATE)
