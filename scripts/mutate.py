@@ -526,6 +526,20 @@ def target_of(test):
     return TARGET.get(test, "delegit")
 
 
+RUNNING = set()  # the process groups of the tests running now
+
+
+def stop(signum, frame):
+    """Interrupted: the tests running are ended too. The copies of the tree
+    may stay mutated: the next run writes them anew."""
+    for pgid in list(RUNNING):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(130)
+
+
 def run_test(spec, timeout, tmpdir, logfile):
     """'pass', 'fail' or 'timeout', and the seconds it took. The test runs
     in a process group of its own, killed afterwards whatever it left."""
@@ -538,6 +552,7 @@ def run_test(spec, timeout, tmpdir, logfile):
                              stdin=subprocess.DEVNULL, stdout=f,
                              stderr=subprocess.STDOUT,
                              start_new_session=True)
+        RUNNING.add(p.pid)
         try:
             rc = p.wait(timeout=timeout)
             status = "pass" if rc == 0 else "fail"
@@ -548,6 +563,7 @@ def run_test(spec, timeout, tmpdir, logfile):
         except OSError:
             pass
         p.wait()
+        RUNNING.discard(p.pid)
     for name in os.listdir(tmpdir):
         shutil.rmtree(os.path.join(tmpdir, name), ignore_errors=True)
     return status, time.time() - start
@@ -633,8 +649,12 @@ class Worker:
 # ---------------------------------------------------------------- coverage
 
 def tree_hash(files):
+    """What the builds and the tests are made of (not docs/, scripts/)."""
     h = hashlib.sha256()
     for p in files:
+        if not p.startswith(("cli/", "core/", "schema/", "sync/", "tests/",
+                             "CMakeLists.txt")):
+            continue
         h.update(p.encode() + b"\0")
         with open(os.path.join(TOP, p), "rb") as f:
             h.update(hashlib.sha256(f.read()).digest())
@@ -791,6 +811,8 @@ def summarize(mutants, wall, jobs):
 
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="*", help="FILE or FILE:FUNC,FUNC")
     ap.add_argument("--build", default=os.path.join(TOP, "build-mutate"))
@@ -889,10 +911,33 @@ def main():
         w.tests = ctest_list(w.build)
         workers.append(w)
 
+    # Mutants of this very source run before (an interrupted run) are
+    # taken from DIR/progress.jsonl, not run again.
+    digest = tree_hash(files)
+    progress = os.path.join(root, "progress.jsonl")
+    earlier = {}
+    if not args.ci and os.path.exists(progress):
+        with open(progress) as f:
+            for line in f:
+                try:
+                    m = json.loads(line)
+                except ValueError:
+                    continue
+                if m.get("hash") == digest:
+                    earlier[(m["file"], m["line"], m["new"])] = m
     todo = queue.Queue()
-    for i, item in enumerate(wanted):
-        todo.put((i,) + item)
     done, lock = [], threading.Lock()
+    for i, item in enumerate(wanted):
+        m = item[0]
+        old = earlier.get((m["file"], m["line"], m["new"]))
+        if old is not None:
+            m.update(old)
+            done.append(m)
+        else:
+            todo.put((i,) + item)
+    if done:
+        log("%d mutants taken from an earlier run (%s)" % (len(done),
+                                                          progress))
     failures = []
 
     def work(w):
@@ -916,10 +961,15 @@ def main():
                 m["status"], m["why"] = "equivalent", equivalent[key(m)]
             with lock:
                 done.append(m)
+                if not args.ci:
+                    m["hash"] = digest
+                    with open(progress, "a") as f:
+                        f.write(json.dumps(m) + "\n")
                 log("[%d/%d] %s:%d %s: %s%s (%.1f s)" % (
                     len(done), len(wanted), m["file"], m["line"], m["op"],
-                    m["status"], " by " + m["detail"] if m.get("detail")
-                    else "", m["seconds"]))
+                    m["status"], "" if not m.get("detail") else
+                    " (%s)" % m["detail"] if m["status"] != "killed" else
+                    " by " + m["detail"], m["seconds"]))
                 if expect is not None:
                     m["expected"] = expect
 
