@@ -2,6 +2,8 @@
 BUILD ?= build
 BUILD_SAN ?= build-san
 BUILD_FUZZ ?= build-fuzz
+BUILD_MUTATE ?= build-mutate
+BUILD_COVERAGE ?= build-coverage
 FUZZ_SECONDS ?= 600
 FUZZ_CI_SECONDS ?= 40
 JOBS ?= 2
@@ -13,7 +15,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check mutate mutate-ci coverage clean
 
 all: build
 
@@ -29,8 +31,9 @@ build-san: deps
 	cmake --build $(BUILD_SAN) -j$(JOBS)
 
 # Every test, then again under ASan + UBSan, then the CLI tests under
-# valgrind, then every target README.md names, briefly (each fuzzer 40 s).
-test: test-fast test-san test-valgrind targets-check
+# valgrind, then a handful of mutants (the harness still tells killed from
+# equivalent), then every target README.md names, briefly (each fuzzer 40 s).
+test: test-fast test-san test-valgrind mutate-ci targets-check
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -86,5 +89,39 @@ demo: build
 targets-check:
 	JOBS=$(JOBS) scripts/targets-check.sh $(FUZZ_CI_SECONDS)
 
+# Mutation testing (docs/testing.md): each mutant of the files that decide
+# trust and data, built in a copy of the tree, its tests run until one
+# fails. All of them takes hours: make mutate MUTATE_MAX=25 takes 25 per
+# file, the same ones for the same MUTATE_SEED. Results in $(BUILD_MUTATE).
+MUTATE_FILES ?= core/merge.c core/policy.c core/task.c core/validate.c \
+	core/time.c schema/schema.c core/rows.c core/store.c sync/policy.c \
+	sync/remote.c sync/sshsig.c sync/repo.c:dlg_repo_lock,dlg_repo_unlock
+MUTATE_MAX ?= 0
+MUTATE_SEED ?= 1
+MUTATE_JOBS ?= $(JOBS)
+mutate: deps
+	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
+		--max $(MUTATE_MAX) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) \
+		$(MUTATE_FILES)
+
+# The mutants scripts/mutate-ci.txt names, each as it expects (about a
+# minute): run by make test.
+mutate-ci: deps
+	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
+		--ci scripts/mutate-ci.txt --jobs $(MUTATE_JOBS)
+
+# Branch coverage (docs/testing.md): the unit and e2e tests on a --coverage
+# build, the convergence simulation COVERAGE_ROUNDS rounds, then a table of
+# the files make mutate takes (gcovr). About 10 minutes.
+COVERAGE_ROUNDS ?= 20
+coverage: deps
+	cmake -S . -B $(BUILD_COVERAGE) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_COVERAGE=ON >/dev/null
+	cmake --build $(BUILD_COVERAGE) -j$(JOBS)
+	find $(BUILD_COVERAGE) -name '*.gcda' -delete
+	ctest --test-dir $(BUILD_COVERAGE) --output-on-failure -j$(JOBS) -E '^converge$$'
+	DELEGIT=$(abspath $(BUILD_COVERAGE))/delegit DELEGIT_ROUNDS=$(COVERAGE_ROUNDS) \
+	DELEGIT_SEED=7 /usr/bin/python3 tests/e2e/test_converge.py
+	/usr/bin/python3 scripts/coverage.py $(BUILD_COVERAGE) $(MUTATE_FILES)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_MUTATE) $(BUILD_COVERAGE)

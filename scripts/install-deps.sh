@@ -5,7 +5,7 @@ set -eu
 
 packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev libssl-dev
 libcmocka-dev python3 python3-yaml valgrind lighttpd chromium
-clang libclang-rt-14-dev taskwarrior openssh-client openssh-server"
+clang libclang-rt-14-dev taskwarrior openssh-client openssh-server gcovr"
 
 missing=""
 for p in $packages; do
