@@ -468,20 +468,30 @@ class TestIdentityAndSafety(CliTest):
 
     def test_a_live_lock_stops_a_second_writer(self):
         r = self.repo
+        r.git("config", "delegit.lockTimeout", "0.5")
         lock = os.path.join(r.path, ".git", "delegit.lock")
-        holder = subprocess.Popen(["sleep", "30"])
+        # another process holds delegit's lock (flock) and says who it is
+        holder = subprocess.Popen(
+            ["/usr/bin/python3", "-c",
+             "import fcntl, os, sys, time\n"
+             "f = open(sys.argv[1], 'a+')\n"
+             "fcntl.flock(f, fcntl.LOCK_EX)\n"
+             "f.truncate(0); f.write('%d\\n' % os.getpid()); f.flush()\n"
+             "print('held', flush=True)\n"
+             "time.sleep(30)\n", lock], stdout=subprocess.PIPE, text=True)
         try:
-            with open(lock, "w") as f:
-                f.write("%d\n" % holder.pid)
+            self.assertEqual(holder.stdout.readline().strip(), "held")
             res = r.run("add", "Blocked by lock")
             self.assertEqual(res.returncode, 1)
-            self.assertIn("another delegit process", res.stderr)
+            self.assertIn("another delegit process (pid %d)" % holder.pid,
+                          res.stderr)
+            self.assertIn("waited", res.stderr)
         finally:
             holder.kill()
             holder.wait()
-        # a stale lock (its process gone) is taken over
+            holder.stdout.close()
+        # its holder gone, the kernel let go: the next command runs
         r.add("After the lock")
-        self.assertFalse(os.path.exists(lock))
 
     def test_edit_validates_and_never_loses_the_text(self):
         r = self.repo
