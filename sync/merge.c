@@ -142,6 +142,20 @@ int dlg_merge_stamp_limits(char ours[21], char theirs[21])
 	return error;
 }
 
+/* The field merge of three blobs (base may be NULL: added on both sides). */
+static int merge_blobs(dlg_buf *out, size_t *n, git_blob *base, git_blob *ours,
+		       git_blob *theirs, const char *latest_ours,
+		       const char *latest_theirs, const char *path,
+		       dlg_diags *diags)
+{
+	return dlg_merge_texts_limited(
+		out, n, base ? git_blob_rawcontent(base) : NULL,
+		base ? (size_t)git_blob_rawsize(base) : 0,
+		git_blob_rawcontent(ours), (size_t)git_blob_rawsize(ours),
+		git_blob_rawcontent(theirs), (size_t)git_blob_rawsize(theirs),
+		latest_ours, latest_theirs, path, diags);
+}
+
 /* What the driver saw during one git_merge_commits call, and the limits
  * of the two sides' stamps. */
 static dlg_merge_report *report;
@@ -186,16 +200,9 @@ static int driver_apply(git_merge_driver *self, const char **path_out,
 	if (blob_of(&bb, g, anc) < 0 || blob_of(&bo, g, ours) < 0 ||
 	    blob_of(&bt, g, theirs) < 0)
 		goto done;
-	if (dlg_merge_texts_limited(&out, &n,
-				    bb ? git_blob_rawcontent(bb) : NULL,
-				    bb ? (size_t)git_blob_rawsize(bb) : 0,
-				    git_blob_rawcontent(bo),
-				    (size_t)git_blob_rawsize(bo),
-				    git_blob_rawcontent(bt),
-				    (size_t)git_blob_rawsize(bt),
-				    latest[0][0] ? latest[0] : NULL,
-				    latest[1][0] ? latest[1] : NULL, ours->path,
-				    &diags) < 0) {
+	if (merge_blobs(&out, &n, bb, bo, bt, latest[0][0] ? latest[0] : NULL,
+			latest[1][0] ? latest[1] : NULL, ours->path,
+			&diags) < 0) {
 		if (report)
 			dlg_diags_add(&report->problems, ours->path, 0, 0, "%s",
 				      dlg_error_last());
@@ -283,15 +290,8 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 		error = dlg_sync__error("cannot read a file to merge");
 		goto done;
 	}
-	if ((error = dlg_merge_texts_limited(&text, &n,
-					     bb ? git_blob_rawcontent(bb) : NULL,
-					     bb ? (size_t)git_blob_rawsize(bb) : 0,
-					     git_blob_rawcontent(bo),
-					     (size_t)git_blob_rawsize(bo),
-					     git_blob_rawcontent(bt),
-					     (size_t)git_blob_rawsize(bt),
-					     latest_ours, latest_theirs, path,
-					     &ignore)) < 0)
+	if ((error = merge_blobs(&text, &n, bb, bo, bt, latest_ours,
+				 latest_theirs, path, &ignore)) < 0)
 		goto done;
 	if (git_blob_create_from_buffer(out, g, text.ptr, text.size) < 0)
 		error = dlg_sync__error("cannot write a merged file");

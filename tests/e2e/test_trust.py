@@ -550,18 +550,25 @@ class TestServerHook(TrustTest):
                               capture_output=True, text=True,
                               check=True).stdout
 
+    def refused(self, url, refs, *flags):
+        """Push to url with plain git: refused, the remote's refs as they
+        were; the hook's words."""
+        r = subprocess.run(["git", "push", *flags, url, "main"],
+                           cwd=self.kim.path, env=self.kim.env,
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(self.remote_refs(), refs)
+        return r.stderr
+
     def attempt(self, url):
         """The attacks of this file, pushed to url: each refused whole."""
         k = self.kim
         refs = self.remote_refs()
         self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
         self.commit("more time")
-        r = subprocess.run(["git", "push", url, "main"], cwd=k.path,
-                           env=k.env, capture_output=True, text=True)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("may not change 'due'", r.stderr)
-        self.assertIn("push refused", r.stderr)
-        self.assertEqual(self.remote_refs(), refs)
+        err = self.refused(url, refs)
+        self.assertIn("may not change 'due'", err)
+        self.assertIn("push refused", err)
         # smuggled rule first, use after: the second is refused too
         k.git("reset", "-q", "--hard", "HEAD~1")
         self.edit(".delegit/policy.yaml", "  everyone: [feedback]\n",
@@ -569,20 +576,13 @@ class TestServerHook(TrustTest):
         self.commit("grant")
         self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
         self.commit("use")
-        r = subprocess.run(["git", "push", url, "main"], cwd=k.path,
-                           env=k.env, capture_output=True, text=True)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("rule repository", r.stderr)
-        self.assertIn("may not change 'due'", r.stderr)
-        self.assertEqual(self.remote_refs(), refs)
+        err = self.refused(url, refs)
+        self.assertIn("rule repository", err)
+        self.assertIn("may not change 'due'", err)
         # a rewritten history
         k.git("reset", "-q", "--hard", "HEAD~3")
         self.commit("rewrite", KIM, None, "--allow-empty")
-        r = subprocess.run(["git", "push", "-f", url, "main"], cwd=k.path,
-                           env=k.env, capture_output=True, text=True)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("rewrites history", r.stderr)
-        self.assertEqual(self.remote_refs(), refs)
+        self.assertIn("rewrites history", self.refused(url, refs, "-f"))
         k.git("reset", "-q", "--hard", "origin/main")
         # honest work, pushed by delegit itself (libgit2's transport)
         k.git("remote", "set-url", "origin", url)
