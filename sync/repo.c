@@ -15,8 +15,14 @@ static int libgit2_ready;
 int dlg_sync__error(const char *what)
 {
 	const git_error *e = git_error_last();
+	int saved = errno;
 
-	dlg_error_set("%s: %s", what, e && e->message ? e->message : "error");
+	/* libgit2 says nothing of some failed writes (a full disk): then
+	 * the operating system's words are the reason. */
+	dlg_error_set("%s: %s", what,
+		      e && e->message && *e->message ? e->message
+		      : saved ? strerror(saved)
+			      : "error");
 	return -1;
 }
 
@@ -173,8 +179,17 @@ int dlg_repo_lock(dlg_repo *r)
 			int n = snprintf(pidtext, sizeof(pidtext), "%ld\n",
 					 (long)getpid());
 
-			if (write(fd, pidtext, (size_t)n) != n)
+			if (write(fd, pidtext, (size_t)n) != n) {
+				/* A full disk, most often: an empty lock
+				 * would hold others back for nothing. */
+				dlg_error_set("cannot write '%s': %s", path.ptr,
+					      errno ? strerror(errno)
+						    : "short write");
+				close(fd);
+				unlink(path.ptr);
 				error = -1;
+				break;
+			}
 			r->lock_fd = fd;
 			break;
 		}
