@@ -91,7 +91,7 @@ targets-check:
 
 # Mutation testing (docs/testing.md): each mutant of the files that decide
 # trust and data, built in a copy of the tree, its tests run until one
-# fails. All of them takes hours: make mutate MUTATE_MAX=25 takes 25 per
+# fails. All of them takes days (docs/testing.md): MUTATE_MAX=25 takes 25 per
 # file, the same ones for the same MUTATE_SEED. Results in $(BUILD_MUTATE).
 MUTATE_FILES ?= core/merge.c core/policy.c core/task.c core/validate.c \
 	core/time.c schema/schema.c core/rows.c core/store.c sync/policy.c \

@@ -820,6 +820,11 @@ def summarize(mutants, wall, jobs):
                        "\n  (ran: %s)" % ", ".join(t[0] for t in
                                                    m["tests_run"]))
             for m in surv) + "\n```\n"
+    eq = [m for m in mutants if m["status"] == "equivalent"]
+    if eq:
+        out += "\nEquivalent (scripts/mutate-equivalent.txt):\n\n```\n" + \
+            "\n\n".join(diff(m) + "\n  " + m.get("why", "") for m in eq) + \
+            "\n```\n"
     return out
 
 
@@ -844,8 +849,9 @@ def main():
     eq_path = os.path.join(TOP, "scripts", "mutate-equivalent.txt")
     if os.path.exists(eq_path):
         for b in read_blocks(eq_path):
-            equivalent[(b["head"][0], b["head"][1] if len(b["head"]) > 1
-                        else "", b["old"], b["new"])] = b["text"]
+            equivalent[(b["head"][0], b["head"][1].strip("-")
+                        if len(b["head"]) > 1 else "", b["old"],
+                        b["new"])] = b["text"]
 
     # The mutants.
     wanted = []  # (mutant, tests forced by the CI list, expected status)
@@ -971,8 +977,6 @@ def main():
             except Exception as e:  # the harness's own failure: stop
                 failures.append("%s: %s" % (diff(m), e))
                 return
-            if m["status"] == "survived" and key(m) in equivalent:
-                m["status"], m["why"] = "equivalent", equivalent[key(m)]
             with lock:
                 done.append(m)
                 if not args.ci:
@@ -1008,6 +1012,12 @@ def main():
                     log("harness error: %s not restored in %s" % (p, w.src))
                     return 2
 
+    # The equivalent list as it is now, for earlier runs' mutants too.
+    for m in done:
+        if m["status"] == "equivalent" and key(m) not in equivalent:
+            m["status"] = "survived"
+        if m["status"] == "survived" and key(m) in equivalent:
+            m["status"], m["why"] = "equivalent", equivalent[key(m)]
     done.sort(key=lambda m: (m["file"], m["line"], m["op"], m["new"]))
     wall = time.time() - start
     name = "results-ci" if args.ci else "results"
