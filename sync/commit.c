@@ -99,6 +99,10 @@ int dlg_sync__commit_create(git_oid *out, git_repository *g,
 		dlg_buf_dispose(&msg);
 		goto done;
 	}
+	/* git's header holds the armor without its last newline (libgit2
+	 * would write it as a line holding one space) */
+	while (sig.size && sig.ptr[sig.size - 1] == '\n')
+		sig.ptr[--sig.size] = '\0';
 	if (git_commit_create_with_signature(out, g, content.ptr, sig.ptr,
 					     NULL) < 0) {
 		error = dlg_sync__error("cannot commit");
