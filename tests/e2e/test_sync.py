@@ -388,6 +388,12 @@ class TestTimeouts(SyncTest):
 
     def test_ssh_and_the_configured_limit(self):
         self.a.git("config", "delegit.timeout", "2")
+        if "ASAN_OPTIONS" in os.environ:
+            # libgit2 1.5's ssh transport leaks what it had allocated
+            # (80 bytes, no delegit frame) when the handshake is cut
+            # short: see helpers.Sshd.env
+            self.a.env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + \
+                ":detect_leaks=0"
         self.attempt("ssh")
 
     def test_a_bad_limit_is_a_usage_error(self):
