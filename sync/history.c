@@ -13,7 +13,45 @@ typedef struct {
 	void *payload;
 	int stop;
 	int error; /* report's, inside the tree walk */
+	/* the merge commit being reported: its parents' trees, their merge
+	 * base's and stamp limits, read once for all its paths */
+	git_oid merge_id;
+	git_tree *base, *t1, *t2;
+	char l1[21], l2[21];
 } walk;
+
+static void merge_sides_dispose(walk *w)
+{
+	git_tree_free(w->base);
+	git_tree_free(w->t1);
+	git_tree_free(w->t2);
+	w->base = w->t1 = w->t2 = NULL;
+	memset(&w->merge_id, 0, sizeof(w->merge_id));
+}
+
+static int merge_sides(walk *w)
+{
+	git_commit *p1 = NULL, *p2 = NULL;
+	int error = 0;
+
+	if (w->t1 && git_oid_equal(&w->merge_id, git_commit_id(w->commit)))
+		return 0;
+	merge_sides_dispose(w);
+	if (git_commit_parent(&p1, w->commit, 0) < 0 ||
+	    git_commit_parent(&p2, w->commit, 1) < 0 ||
+	    git_commit_tree(&w->t1, p1) < 0 || git_commit_tree(&w->t2, p2) < 0 ||
+	    dlg_sync__merge_base_tree(&w->base, w->git, p1, p2) < 0) {
+		merge_sides_dispose(w);
+		error = dlg_sync__error("cannot read a merge from history");
+	} else {
+		dlg_sync__stamp_limit(w->l1, p1);
+		dlg_sync__stamp_limit(w->l2, p2);
+		git_oid_cpy(&w->merge_id, git_commit_id(w->commit));
+	}
+	git_commit_free(p1);
+	git_commit_free(p2);
+	return error;
+}
 
 static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
 {
@@ -43,26 +81,21 @@ static int report_texts(walk *w, const char *path, const char *a, size_t alen,
 static int report_merge(walk *w, const char *path, const git_oid *old_id,
 			const git_oid *new_id)
 {
-	git_commit *p1 = NULL, *p2 = NULL;
-	git_tree *base = NULL, *t1 = NULL, *t2 = NULL;
 	git_blob *e = NULL, *o = NULL, *n = NULL, *other = NULL;
 	dlg_node *exp = NULL, *first = NULL, *second = NULL;
 	dlg_buf text = DLG_BUF_INIT;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 	const dlg_schema *schema = dlg_schema_for_path(path);
-	char l1[21], l2[21];
 	git_oid exp_id;
 	int error = 0;
 
-	if (git_commit_parent(&p1, w->commit, 0) < 0 ||
-	    git_commit_parent(&p2, w->commit, 1) < 0 ||
-	    git_commit_tree(&t1, p1) < 0 || git_commit_tree(&t2, p2) < 0 ||
-	    dlg_sync__merge_base_tree(&base, w->git, p1, p2) < 0 ||
-	    blob_data(&o, w->git, old_id) < 0 || blob_data(&n, w->git, new_id) < 0) {
+	if ((error = merge_sides(w)) < 0)
+		return error;
+	if (blob_data(&o, w->git, old_id) < 0 || blob_data(&n, w->git, new_id) < 0) {
 		error = dlg_sync__error("cannot read a merge from history");
 		goto done;
 	}
-	dlg_sync__tree_oid(&exp_id, t2, path);
+	dlg_sync__tree_oid(&exp_id, w->t2, path);
 	if (git_oid_equal(&exp_id, new_id))
 		goto done; /* the second parent's version, whole */
 	if (!git_oid_is_zero(&exp_id) &&
@@ -70,10 +103,8 @@ static int report_merge(walk *w, const char *path, const git_oid *old_id,
 		error = dlg_sync__error("cannot read a merge from history");
 		goto done;
 	}
-	dlg_sync__stamp_limit(l1, p1);
-	dlg_sync__stamp_limit(l2, p2);
-	if (!schema || dlg_sync__merge_path(&exp_id, w->git, base, t1, t2, l1,
-					    l2, path) < 0) {
+	if (!schema || dlg_sync__merge_path(&exp_id, w->git, w->base, w->t1,
+					    w->t2, w->l1, w->l2, path) < 0) {
 		/* not merged field by field: all of it is the merger's */
 		error = report_texts(w, path,
 				     o ? git_blob_rawcontent(o) : NULL,
@@ -130,11 +161,6 @@ done:
 	git_blob_free(o);
 	git_blob_free(n);
 	git_blob_free(other);
-	git_tree_free(base);
-	git_tree_free(t1);
-	git_tree_free(t2);
-	git_commit_free(p1);
-	git_commit_free(p2);
 	return error;
 }
 
@@ -297,6 +323,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 done:
 	free(ids);
 	dlg_sync__rules_free(rules);
+	merge_sides_dispose(&w);
 	dlg_sync__trees_dispose(&w.trees);
 	dlg_sync__hindex_free(x);
 	return error;

@@ -14,12 +14,8 @@ import unittest
 import yaml
 
 from helpers import Network, Repo, Sshd, start_git_http
+from test_policy import ENFORCE
 
-ENFORCE = ("format: 1\nmode: enforce\nrules:\n  delegator: [all]\n"
-           "  director: [all]\n  manager: [all]\n"
-           "  assignee: [status:in-progress, status:blocked, status:review, "
-           "checkpoints.done, expectations.acceptance.met, feedback]\n"
-           "  everyone: [feedback]\n  repository: [director]\n")
 KIM = "kim@acme-msp.example"
 
 
