@@ -315,18 +315,23 @@ static int cmp_item(const dlg_node *x, const dlg_node *y)
 	return r;
 }
 
+/* The name of a list item in conflict records: path[id], whole however
+ * long the key or id a file holds (resolve finds the record by it). */
+static void item_name(dlg_buf *out, const char *path, const char *id)
+{
+	dlg_buf_clear(out);
+	dlg_buf_printf(out, "%s[%s]", path, id);
+}
+
 static dlg_node *merge_keyed(mctx *c, const char *path, const dlg_node *base,
 			     const dlg_node *a, const dlg_node *b,
 			     const dlg_field *f)
 {
 	dlg_node *out = dlg_node_new_seq();
 	dlg_field item = { 0 };
-	char *name;
-	size_t i, j, len = strlen(path) + 48;
+	dlg_buf name = DLG_BUF_INIT;
+	size_t i, j;
 
-	name = malloc(len);
-	if (!name)
-		abort();
 	item.type = DLG_T_MAP;
 	item.sub = f ? f->sub : NULL;
 	/* Items the ancestor had, in its order. */
@@ -336,15 +341,16 @@ static dlg_node *merge_keyed(mctx *c, const char *path, const dlg_node *base,
 		const dlg_node *ia = dlg_seq_find_id(a, id);
 		const dlg_node *ib = dlg_seq_find_id(b, id);
 
-		snprintf(name, len, "%s[%s]", path, id);
+		item_name(&name, path, id);
 		if (ia && ib) {
-			dlg_seq_push(out, merge_node(c, name, bi, ia, ib, &item));
+			dlg_seq_push(out, merge_node(c, name.ptr, bi, ia, ib,
+						     &item));
 		} else if (ia && !same(ia, bi)) {
 			/* Changed here, deleted there: keep it, say so. */
-			record(c, name, "deleted", ia, &c->sa, NULL, &c->sb);
+			record(c, name.ptr, "deleted", ia, &c->sa, NULL, &c->sb);
 			dlg_seq_push(out, dlg_node_dup(ia));
 		} else if (ib && !same(ib, bi)) {
-			record(c, name, "deleted", ib, &c->sb, NULL, &c->sa);
+			record(c, name.ptr, "deleted", ib, &c->sb, NULL, &c->sa);
 			dlg_seq_push(out, dlg_node_dup(ib));
 		}
 	}
@@ -371,20 +377,21 @@ static dlg_node *merge_keyed(mctx *c, const char *path, const dlg_node *base,
 		if (x && (!y || cmp_item(x, y) <= 0)) {
 			const dlg_node *other = dlg_seq_find_id(b, item_id(x));
 
-			snprintf(name, len, "%s[%s]", path, item_id(x));
-			dlg_seq_push(out, other ? merge_node(c, name, NULL, x,
+			item_name(&name, path, item_id(x));
+			dlg_seq_push(out, other ? merge_node(c, name.ptr, NULL, x,
 							     other, &item)
 						: dlg_node_dup(x));
 		} else {
 			const dlg_node *other = dlg_seq_find_id(a, item_id(y));
 
-			snprintf(name, len, "%s[%s]", path, item_id(y));
-			dlg_seq_push(out, other ? merge_node(c, name, NULL, other,
+			item_name(&name, path, item_id(y));
+			dlg_seq_push(out, other ? merge_node(c, name.ptr, NULL,
+							     other,
 							     y, &item)
 						: dlg_node_dup(y));
 		}
 	}
-	free(name);
+	dlg_buf_dispose(&name);
 	return out;
 }
 
@@ -399,11 +406,9 @@ static dlg_node *merge_map(mctx *c, const char *path, const dlg_node *base,
 {
 	dlg_node *out = dlg_node_new_map();
 	const dlg_node *maps[3] = { a, b, base };
-	size_t i, k, len = strlen(path) + 256;
-	char *name = malloc(len);
+	dlg_buf name = DLG_BUF_INIT;
+	size_t i, k;
 
-	if (!name)
-		abort();
 	for (k = 0; k < 3; k++) {
 		const dlg_node *m = maps[k];
 
@@ -435,15 +440,16 @@ static dlg_node *merge_map(mctx *c, const char *path, const dlg_node *base,
 					dlg_map_set(out, key, dlg_node_dup(src));
 				continue;
 			}
-			snprintf(name, len, "%s%s%s", path, *path ? "." : "",
-				 key);
-			v = merge_node(c, name, dlg_map_get(base, key), va, vb,
+			dlg_buf_clear(&name);
+			dlg_buf_printf(&name, "%s%s%s", path, *path ? "." : "",
+				       key);
+			v = merge_node(c, name.ptr, dlg_map_get(base, key), va, vb,
 				       dlg_schema_field(s, key));
 			if (v)
 				dlg_map_set(out, key, v);
 		}
 	}
-	free(name);
+	dlg_buf_dispose(&name);
 	return out;
 }
 

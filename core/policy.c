@@ -89,30 +89,33 @@ void dlg_violations_dispose(dlg_violations *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* "checkpoints[27c4f0aa].done" -> "checkpoints.done" */
-static void normalize(char *out, size_t size, const char *field)
+/* "checkpoints[27c4f0aa].done" -> "checkpoints.done", whole however long
+ * the field: a rule names a field by all of it, never by a cut prefix. */
+static void normalize(dlg_buf *out, const char *field)
 {
-	size_t n = 0;
+	const char *run = field;
 
-	for (; *field && n + 1 < size; field++) {
-		if (*field == '[') {
-			field = strchr(field, ']');
-			if (!field)
-				break;
-			if (field[1] && field[1] != '.' && n + 1 < size)
-				out[n++] = '.';
+	dlg_buf_clear(out);
+	for (; *field; field++) {
+		if (*field != '[')
 			continue;
-		}
-		out[n++] = *field;
+		dlg_buf_put(out, run, (size_t)(field - run));
+		field = strchr(field, ']');
+		if (!field)
+			return;
+		if (field[1] && field[1] != '.')
+			dlg_buf_put(out, ".", 1);
+		run = field + 1;
 	}
-	out[n] = '\0';
+	dlg_buf_put(out, run, (size_t)(field - run));
 }
 
 static int entry_allows(const char *entry, const dlg_change *ch,
 			const dlg_node *new_doc, const char *handle)
 {
-	char norm[256];
+	dlg_buf norm = DLG_BUF_INIT;
 	size_t len;
+	int ok;
 
 	if (!strcmp(entry, "all"))
 		return 1;
@@ -131,9 +134,12 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 		       !strcmp(dlg_map_get_str(item, "author") ?
 			       dlg_map_get_str(item, "author") : "", handle);
 	}
-	normalize(norm, sizeof(norm), ch->field);
+	normalize(&norm, ch->field);
 	len = strlen(entry);
-	return !strncmp(norm, entry, len) && (!norm[len] || norm[len] == '.');
+	ok = norm.size >= len && !strncmp(norm.ptr, entry, len) &&
+	     (!norm.ptr[len] || norm.ptr[len] == '.');
+	dlg_buf_dispose(&norm);
+	return ok;
 }
 
 /* Whether one of the rule sets named holds `all`. */

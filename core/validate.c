@@ -309,8 +309,8 @@ static void validate_strings(vctx *c, dlg_node *n, const dlg_field *f,
 static void validate_keyed(vctx *c, dlg_node *n, const dlg_field *f,
 			   const char *name)
 {
+	dlg_buf where = DLG_BUF_INIT;
 	size_t i, j;
-	char where[128];
 
 	if (n->kind != DLG_NODE_SEQ) {
 		problem(c, n, name, "found %s (expected a list)", kind_name(n));
@@ -320,31 +320,32 @@ static void validate_keyed(vctx *c, dlg_node *n, const dlg_field *f,
 		dlg_node *it = n->items[i];
 		const char *id;
 
-		snprintf(where, sizeof(where), "%s[%zu]", name, i + 1);
+		dlg_buf_clear(&where);
+		dlg_buf_printf(&where, "%s[%zu]", name, i + 1);
 		if (it->kind != DLG_NODE_MAP) {
-			problem(c, it, where, "found %s (expected a map with "
-				"an id)", kind_name(it));
+			problem(c, it, where.ptr, "found %s (expected a map "
+				"with an id)", kind_name(it));
 			continue;
 		}
-		validate_map(c, it, f->sub, where);
+		validate_map(c, it, f->sub, where.ptr);
 		id = dlg_map_get_str(it, "id");
 		for (j = 0; id && j < i; j++) {
 			const char *other = dlg_map_get_str(n->items[j], "id");
 
 			if (other && !strcmp(id, other))
-				problem(c, dlg_map_get(it, "id"), where,
+				problem(c, dlg_map_get(it, "id"), where.ptr,
 					"duplicate id '%s' (expected ids "
 					"unique in the list)", id);
 		}
 	}
+	dlg_buf_dispose(&where);
 }
 
 static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 			   const char *name)
 {
-	dlg_buf exp = DLG_BUF_INIT;
+	dlg_buf exp = DLG_BUF_INIT, where = DLG_BUF_INIT;
 	size_t i;
-	char where[256];
 
 	if (n->kind == DLG_NODE_SCALAR && n->type == DLG_SCALAR_NULL) {
 		if (f->flags & DLG_F_NULLABLE) {
@@ -482,43 +483,45 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 		}
 		order_keys(n, NULL);
 		for (i = 0; i < n->count; i++) {
-			snprintf(where, sizeof(where), "%s.%s", name,
-				 n->keys[i]);
+			dlg_buf_clear(&where);
+			dlg_buf_printf(&where, "%s.%s", name, n->keys[i]);
 			if (f->values && dlg_enum_index(f->values,
 							n->keys[i]) < 0) {
 				dlg_buf_clear(&exp);
 				enum_expected(&exp, f->values);
-				problem(c, n->items[i], where, "unknown key "
+				problem(c, n->items[i], where.ptr, "unknown key "
 					"(expected one of %s)", exp.ptr);
 				continue;
 			}
 			if (n->items[i]->kind != DLG_NODE_MAP) {
-				problem(c, n->items[i], where, "found %s "
+				problem(c, n->items[i], where.ptr, "found %s "
 					"(expected a map)",
 					kind_name(n->items[i]));
 				continue;
 			}
-			validate_map(c, n->items[i], f->sub, where);
+			validate_map(c, n->items[i], f->sub, where.ptr);
 		}
 		break;
 	}
+	dlg_buf_dispose(&where);
 	dlg_buf_dispose(&exp);
 }
 
 static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
 			 const char *where)
 {
+	dlg_buf name = DLG_BUF_INIT;
 	size_t i;
-	char name[256];
 
 	for (i = 0; i < s->count; i++) {
 		const dlg_field *f = &s->fields[i];
 		dlg_node *v = dlg_map_get(map, f->name);
 
+		dlg_buf_clear(&name);
 		if (where)
-			snprintf(name, sizeof(name), "%s.%s", where, f->name);
+			dlg_buf_printf(&name, "%s.%s", where, f->name);
 		else
-			snprintf(name, sizeof(name), "%s", f->name);
+			dlg_buf_puts(&name, f->name);
 		if (!v || (v->kind == DLG_NODE_SCALAR &&
 			   v->type == DLG_SCALAR_NULL &&
 			   !(f->flags & DLG_F_NULLABLE) &&
@@ -526,15 +529,16 @@ static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
 			if (f->flags & DLG_F_REQUIRED)
 				problem(c, v ? v : map, NULL, "%s '%s' (expected "
 					"%s)", v ? "empty field" : "missing field",
-					name, f->doc);
+					name.ptr, f->doc);
 			else if (f->flags & DLG_F_ALWAYS)
 				dlg_map_set(map, f->name, default_value(f));
 			else if (v)
 				dlg_map_remove(map, f->name);
 			continue;
 		}
-		validate_value(c, v, f, name);
+		validate_value(c, v, f, name.ptr);
 	}
+	dlg_buf_dispose(&name);
 	for (i = 0; i < map->count; i++)
 		if (!dlg_schema_field(s, map->keys[i]))
 			canonical_any(map->items[i]);

@@ -951,7 +951,7 @@ static int adopt_branch(git_repository *g, git_clone_options *co)
 	git_branch_iterator *it = NULL;
 	git_branch_t type;
 	const char *name = NULL;
-	char local_name[256];
+	dlg_buf local_name = DLG_BUF_INIT;
 	int error = 0;
 
 	if (git_branch_lookup(&remote_ref, g, "origin/main",
@@ -965,9 +965,9 @@ static int adopt_branch(git_repository *g, git_clone_options *co)
 	}
 	if (git_branch_name(&name, remote_ref) < 0 || !strchr(name, '/'))
 		goto fail;
-	snprintf(local_name, sizeof(local_name), "%s", strchr(name, '/') + 1);
+	dlg_buf_puts(&local_name, strchr(name, '/') + 1);
 	if (git_commit_lookup(&commit, g, git_reference_target(remote_ref)) < 0 ||
-	    git_branch_create(&local, g, local_name, commit, 0) < 0 ||
+	    git_branch_create(&local, g, local_name.ptr, commit, 0) < 0 ||
 	    git_branch_set_upstream(local, name) < 0 ||
 	    git_repository_set_head(g, git_reference_name(local)) < 0 ||
 	    git_checkout_head(g, &co->checkout_opts) < 0)
@@ -976,6 +976,7 @@ static int adopt_branch(git_repository *g, git_clone_options *co)
 fail:
 	error = dlg_sync__error("cannot check out the remote's branch");
 done:
+	dlg_buf_dispose(&local_name);
 	git_commit_free(commit);
 	git_reference_free(local);
 	git_reference_free(remote_ref);

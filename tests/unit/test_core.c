@@ -971,6 +971,34 @@ static void test_validate__enum_values_are_whole_words(void **state)
 	free(text);
 }
 
+/* Names of fields are built whole from what the file holds: an org of 300
+ * characters is named in full (it was cut at 255). */
+static void test_validate__long_names_are_named_whole(void **state)
+{
+	dlg_buf text = DLG_BUF_INIT, msg = DLG_BUF_INIT, want = DLG_BUF_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node *doc = NULL;
+	size_t i;
+
+	(void)state;
+	dlg_buf_puts(&want, "'orgs.");
+	for (i = 0; i < 300; i++)
+		dlg_buf_puts(&want, "o");
+	dlg_buf_printf(&text, "format: 1\norgs:\n  %s:\n    sla:\n"
+		       "      urgent: {respond: 4h}\n", want.ptr + 6);
+	dlg_buf_puts(&want, ".sla.urgent': unknown key");
+	assert_int_equal(dlg_store_parse(&doc, text.ptr, text.size, "c.yaml",
+					 &dlg_schema_config, &diags),
+			 DLG_EINVALID);
+	dlg_diags_format(&msg, &diags);
+	if (!strstr(msg.ptr, want.ptr))
+		fail_msg("not named whole: %s", msg.ptr);
+	dlg_diags_dispose(&diags);
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&msg);
+	dlg_buf_dispose(&want);
+}
+
 static void e_why_a(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
 static void e_why_b(dlg_node *d) { dlg_map_set_str(d, "why", "one B\ntwo\n"); }
 static void e_unknown_a(dlg_node *d) { dlg_map_set_str(d, "x_a", "kept"); }
@@ -1089,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
 		cmocka_unit_test(test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted),
 		cmocka_unit_test(test_validate__enum_values_are_whole_words),
+		cmocka_unit_test(test_validate__long_names_are_named_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
