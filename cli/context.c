@@ -354,12 +354,21 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	file.data = text.ptr;
 	file.len = text.size;
 	if ((error = cli_commit_files(c, &file, 1, msg.ptr, c->me)) < 0) {
-		/* Put the file back as it was: nothing half-done. */
-		if (existed)
-			dlg_store_write_file(c->store, t->path, old.ptr,
-					     old.size);
-		else
-			dlg_store_remove_file(c->store, t->path);
+		dlg_buf why = DLG_BUF_INIT;
+
+		/* Put the file back as it was: nothing half-done. The reason
+		 * told is the commit's. NEEDSWORK: putting back needs room
+		 * for the old version, which a full disk may not have. */
+		dlg_buf_puts(&why, dlg_error_last());
+		if ((existed ? dlg_store_write_file(c->store, t->path, old.ptr,
+						    old.size)
+			     : dlg_store_remove_file(c->store, t->path)) < 0) {
+			dlg_buf_printf(&why, "; the new version stays in %s, "
+				       "not committed (", t->path);
+			dlg_buf_printf(&why, "%s)", dlg_error_last());
+		}
+		dlg_error_set("%s", why.ptr);
+		dlg_buf_dispose(&why);
 		error = cli_fail(error, NULL);
 		goto done;
 	}

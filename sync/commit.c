@@ -231,6 +231,7 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	updates = calloc(nfiles + 1, sizeof(*updates));
 	if (!updates)
 		abort();
+	errno = 0; /* dlg_sync__error's words when libgit2 has none */
 	for (i = 0; i < nfiles; i++) {
 		updates[i].path = files[i].path;
 		if (!files[i].data) {

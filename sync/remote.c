@@ -8,6 +8,7 @@
  * the lock finishes the move (dlg_sync__recover). Commits themselves are
  * objects: a kill never loses one.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -115,8 +116,10 @@ static int net_alive(void)
 
 typedef struct {
 	const dlg_sync_options *o;
+	const git_remote_callbacks *callbacks; /* for clone's connection */
 	int cred_tries;
 	int push_rejected;
+	int unconnected; /* the connection failed, before any transfer */
 	char push_message[256];
 } remote_ctx;
 
@@ -284,23 +287,112 @@ static void checkout_progress(const char *path, size_t done, size_t total,
 		o->progress(DLG_PROGRESS_CHECKOUT, done, total, o->payload);
 }
 
-static int offline(const char *remote, const char *url, const char *what)
+/* A remote given as a path or file:// (libgit2's rule: any other URL has
+ * a ':', if only host:path). */
+static const char *local_path(const char *url)
+{
+	if (!strncmp(url, "file://", 7))
+		return url + 7;
+	return strchr(url, ':') ? NULL : url;
+}
+
+/* "cannot fetch from 'origin' (URL): why", "cannot clone 'URL': why" */
+static void failed(const char *what, const char *remote, const char *url,
+		   const char *why)
+{
+	if (!remote)
+		dlg_error_set("cannot %s '%s': %s", what, url ? url : "?", why);
+	else
+		dlg_error_set("cannot %s %s '%s' (%s): %s", what,
+			      strcmp(what, "push") ? "from" : "to", remote,
+			      url ? url : "?", why);
+}
+
+/*
+ * A fetch, push or clone (remote NULL) failed. DLG_EOFFLINE (exit 3: try again later)
+ * only when the remote could not be reached: a network remote that could
+ * not be connected to (libgit2 files a refused or timed out connection
+ * under its OS errors, with a full disk: the phase tells them apart), or
+ * whose network, ssh, http or TLS layer failed later. Anything else
+ * happened here, or the remote refused: -1, with the operating system's
+ * words when libgit2 gave none (saved_errno).
+ */
+static int remote_failure(const char *remote, const char *url,
+			  const char *what, int unconnected, int saved_errno)
 {
 	const git_error *e = git_error_last();
+	const char *why = e && e->message && *e->message ? e->message
+			  : saved_errno ? strerror(saved_errno)
+					: "error";
+	int network = url && !local_path(url);
 
 	if (net_expired) {
-		dlg_error_set("remote '%s' (%s) did not answer within %u s (to "
-			      "%s; --timeout or git config delegit.timeout "
-			      "waits longer); your work is committed here and "
-			      "goes out with the next sync", remote,
-			      url ? url : "?", net_limit, what);
+		if (!remote)
+			dlg_error_set("'%s' did not answer within %u s (to clone; "
+				      "--timeout or git config delegit.timeout "
+				      "waits longer)", url ? url : "?",
+				      net_limit);
+		else
+			dlg_error_set("remote '%s' (%s) did not answer within "
+				      "%u s (to %s; --timeout or git config "
+				      "delegit.timeout waits longer); your work "
+				      "is committed here and goes out with the "
+				      "next sync", remote, url ? url : "?",
+				      net_limit, what);
 		return DLG_EOFFLINE;
 	}
-	dlg_error_set("cannot reach remote '%s' (%s) to %s: %s; your work is "
-		      "committed here and goes out with the next sync",
-		      remote, url ? url : "?", what,
-		      e && e->message ? e->message : "error");
-	return DLG_EOFFLINE;
+	if (network && (unconnected ||
+			(e && (e->klass == GIT_ERROR_NET ||
+			       e->klass == GIT_ERROR_SSH ||
+			       e->klass == GIT_ERROR_HTTP ||
+			       e->klass == GIT_ERROR_SSL)))) {
+		if (!remote)
+			dlg_error_set("cannot reach '%s' to clone: %s", url, why);
+		else
+			dlg_error_set("cannot reach remote '%s' (%s) to %s: %s; "
+				      "your work is committed here and goes "
+				      "out with the next sync", remote, url,
+				      what, why);
+		return DLG_EOFFLINE;
+	}
+	failed(what, remote, url, why);
+	return -1;
+}
+
+/*
+ * A remote given as a path (or file://) that holds no directory: said so
+ * (-1), where libgit2 would say "unsupported URL protocol". A path names
+ * no host, so nothing here is about reaching one.
+ */
+static int missing_local(const char *remote, const char *url, const char *what)
+{
+	const char *path = url ? local_path(url) : NULL;
+	dlg_buf why = DLG_BUF_INIT;
+	struct stat st;
+	int found;
+
+	if (!path)
+		return 0;
+	if ((found = stat(path, &st)) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	dlg_buf_printf(&why, "no repository at '%s' (%s)", path,
+		       found < 0 ? strerror(errno) : "not a directory");
+	failed(what, remote, url, why.ptr);
+	dlg_buf_dispose(&why);
+	return -1;
+}
+
+/* Connect first, so that a failure to reach the remote is known as one
+ * (remote_failure); fetch and push then use this connection. */
+static int connect_remote(git_remote *remote, git_direction direction,
+			  const git_remote_callbacks *cb, remote_ctx *ctx)
+{
+	ctx->unconnected = 0;
+	if (git_remote_connect(remote, direction, cb, NULL, NULL) < 0) {
+		ctx->unconnected = 1;
+		return -1;
+	}
+	return 0;
 }
 
 char *dlg_repo_remote_url(dlg_repo *r, const char *name)
@@ -411,7 +503,24 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		dlg_buf_dispose(&lock);
 	}
 	if ((error = checkout_between(r, from, to, 0, o)) < 0) {
-		unlink(p.ptr);
+		const git_error *e = git_error_last();
+
+		/* A conflict with files changed here stops the checkout before
+		 * it writes anything. Anything else (a full disk) may leave
+		 * files half written: put back what HEAD holds. If even that
+		 * fails, the next command finishes the move instead
+		 * (dlg_sync__recover), as after a kill. */
+		if (e && e->klass == GIT_ERROR_CHECKOUT) {
+			unlink(p.ptr);
+		} else {
+			dlg_buf first = DLG_BUF_INIT;
+
+			dlg_buf_puts(&first, dlg_error_last());
+			if (checkout_between(r, to, from, 1, NULL) == 0)
+				unlink(p.ptr);
+			dlg_error_set("%s", first.ptr);
+			dlg_buf_dispose(&first);
+		}
 		goto done;
 	}
 	fault_point("after-checkout");
@@ -824,6 +933,12 @@ static void cache_large_trees(int on)
 			 on ? (size_t)1 << 20 : (size_t)4096);
 }
 
+static const char *push_url(const git_remote *remote)
+{
+	return git_remote_pushurl(remote) ? git_remote_pushurl(remote)
+					  : git_remote_url(remote);
+}
+
 int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 {
 	const char *name = o->remote ? o->remote : "origin";
@@ -838,7 +953,8 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	struct sigaction old_alarm;
 	dlg_judgement judged;
 	const char *branch;
-	int error = 0;
+	git_remote *pusher = NULL;
+	int error = 0, saved;
 
 	memset(res, 0, sizeof(*res));
 	memset(&judged, 0, sizeof(judged));
@@ -875,10 +991,17 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			dlg_sync__hold_ref(r, ref.ptr);
 			dlg_buf_dispose(&ref);
 		}
+		if ((error = missing_local(name, git_remote_url(remote),
+					   "fetch")) < 0)
+			goto done;
 		net_start(o->timeout, &old_alarm);
-		error = git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch");
-		if (error < 0) {
-			error = offline(name, git_remote_url(remote), "fetch");
+		errno = 0;
+		if (connect_remote(remote, GIT_DIRECTION_FETCH, &fo.callbacks,
+				   &ctx) < 0 ||
+		    git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
+			saved = errno;
+			error = remote_failure(name, git_remote_url(remote),
+					       "fetch", ctx.unconnected, saved);
 			net_stop(&old_alarm);
 			goto done;
 		}
@@ -894,8 +1017,22 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		ctx.cred_tries = 0;
 		ctx.push_rejected = 0;
 		fault_point("before-push");
+		if ((error = missing_local(name, push_url(remote), "push")) < 0)
+			goto done;
+		/* A remote of its own: libgit2 keeps the transport the fetch
+		 * chose, by the fetch URL, whatever the push URL is. */
+		git_remote_free(pusher);
+		pusher = NULL;
+		if (git_remote_lookup(&pusher, r->git, name) < 0) {
+			error = dlg_sync__error("cannot read the remote");
+			goto done;
+		}
 		net_start(o->timeout, &old_alarm);
-		error = git_remote_push(remote, &specs, &po);
+		errno = 0;
+		if ((error = connect_remote(pusher, GIT_DIRECTION_PUSH,
+					    &po.callbacks, &ctx)) == 0)
+			error = git_remote_push(pusher, &specs, &po);
+		saved = errno;
 		net_stop(&old_alarm);
 		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
 			if (res->tries < o->max_tries)
@@ -906,7 +1043,8 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			goto done;
 		}
 		if (error < 0) {
-			error = offline(name, git_remote_url(remote), "push");
+			error = remote_failure(name, push_url(remote), "push",
+					       ctx.unconnected, saved);
 			goto done;
 		}
 		fault_point("after-push");
@@ -928,6 +1066,7 @@ done:
 	}
 	dlg_buf_dispose(&spec);
 	git_reference_free(head);
+	git_remote_free(pusher);
 	git_remote_free(remote);
 	return error;
 }
@@ -983,6 +1122,42 @@ done:
 	return error;
 }
 
+/* git_clone's remote, connected here: a connection that fails is told
+ * from a failure after it (a full disk). A local clone copies files, and
+ * connects to nothing. */
+static int clone_remote(git_remote **out, git_repository *repo,
+			const char *name, const char *url, void *payload)
+{
+	remote_ctx *ctx = payload;
+	int error;
+
+	if ((error = git_remote_create(out, repo, name, url)) < 0 ||
+	    local_path(url))
+		return error;
+	if ((error = connect_remote(*out, GIT_DIRECTION_FETCH, ctx->callbacks,
+				    ctx)) < 0) {
+		git_remote_free(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
+/* Whether path may be cloned into (as git allows): nothing there, or an
+ * empty directory. */
+static int empty_or_missing(const char *path)
+{
+	struct dirent *e;
+	int empty = 1;
+	DIR *d;
+
+	if (!(d = opendir(path)))
+		return errno == ENOENT; /* a file, or a folder we cannot read */
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 		   const dlg_sync_options *o)
 {
@@ -997,14 +1172,26 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
 	co.checkout_opts.progress_cb = checkout_progress;
 	co.checkout_opts.progress_payload = (void *)o;
+	if (!empty_or_missing(path)) {
+		dlg_error_set("cannot clone into '%s': it exists and is not an "
+			      "empty directory", path);
+		return -1;
+	}
+	if (missing_local(NULL, url, "clone") < 0)
+		return -1;
+	co.remote_cb = clone_remote;
+	co.remote_cb_payload = &ctx;
+	ctx.callbacks = &co.fetch_opts.callbacks;
 	{
 		struct sigaction old_alarm;
 		int e;
 
 		net_start(o ? o->timeout : 0, &old_alarm);
+		errno = 0;
 		e = git_clone(&g, url, path, &co);
 		if (e < 0)
-			e = offline("origin", url, "clone");
+			e = remote_failure(NULL, url, "clone", ctx.unconnected,
+					   errno);
 		net_stop(&old_alarm);
 		if (e < 0)
 			return e;

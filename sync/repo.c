@@ -26,8 +26,14 @@ void dlg_sync__fault(const char *step)
 int dlg_sync__error(const char *what)
 {
 	const git_error *e = git_error_last();
+	int saved = errno;
 
-	dlg_error_set("%s: %s", what, e && e->message ? e->message : "error");
+	/* libgit2 says nothing of some failed writes (a full disk): then
+	 * the operating system's words are the reason. */
+	dlg_error_set("%s: %s", what,
+		      e && e->message && *e->message ? e->message
+		      : saved ? strerror(saved)
+			      : "error");
 	return -1;
 }
 

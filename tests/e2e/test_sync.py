@@ -197,10 +197,14 @@ class TestMerge(SyncTest):
 class TestOfflineAndSafety(SyncTest):
     replicas = 2
 
+    def unreachable(self):
+        """A URL nothing answers at: a port of 127.0.0.1 nobody listens
+        on."""
+        return "git://127.0.0.1:%d/remote.git" % free_port()
+
     def test_unreachable_remote_exits_3_and_keeps_local_work(self):
         tid = self.shared_task()
-        self.a.git("remote", "set-url", "origin",
-                   os.path.join(self.net.tmp, "gone.git"))
+        self.a.git("remote", "set-url", "origin", self.unreachable())
         self.a.ok("set", tid[:8], "priority=low")
         head = self.a.head()
         res = self.a.run("sync")
@@ -214,8 +218,7 @@ class TestOfflineAndSafety(SyncTest):
 
     def test_a_push_that_cannot_reach_the_remote_exits_3_too(self):
         tid = self.shared_task()
-        self.a.git("config", "remote.origin.pushurl",
-                   os.path.join(self.net.tmp, "gone.git"))
+        self.a.git("config", "remote.origin.pushurl", self.unreachable())
         self.a.ok("set", tid[:8], "priority=low")
         head = self.a.head()
         res = self.a.run("sync")
