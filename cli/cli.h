@@ -5,6 +5,7 @@
 #ifndef DLG_CLI_H
 #define DLG_CLI_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "../core/core.h"
@@ -191,6 +192,17 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 void cli_report_dispose(cli_report_data *d);
 
 /* ------------------------------------------------------------- output */
+/*
+ * printf, with every %s argument escaped (dlg_escape) before its width
+ * and precision apply, except the colour sequences cli_color returns.
+ * Supports the conversions of C99 but %n and long double.
+ */
+void cli_vformat(dlg_buf *out, const char *fmt, va_list ap);
+int cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* JSON text (dlg_json_write's) and a newline, to stdout, escaped. */
+void cli_put_json(const dlg_buf *json);
+
 const char *cli_color(const cli_ctx *c, const char *code);
 #define C_RESET "0"
 #define C_BOLD "1"
@@ -210,7 +222,8 @@ void cli_print_json(const dlg_node *doc);
 void cli_print_task(cli_ctx *c, const dlg_node *t);
 /* The short id of a task. */
 void cli_short_id(char out[37], cli_ctx *c, const char *uuid);
-/* Text cut to at most width columns (UTF-8 aware), with "…" when cut. */
+/* Text escaped (dlg_escape) and cut to at most width columns (UTF-8
+ * aware), with "…" when cut. */
 void cli_fit(dlg_buf *out, const char *s, int width);
 
 /* ----------------------------------------------------------- commands */

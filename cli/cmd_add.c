@@ -158,10 +158,10 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 				cli_flag(&a, "json") ? CLI_OUT_JSON
 						     : CLI_OUT_ID);
 	if (!error && !cli_flag(&a, "json"))
-		printf("delegated to %s: %s\n",
-		       dlg_map_get_str(t.task, "assignee")
-			       ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
-		       a.pos[0]);
+		cli_printf("delegated to %s: %s\n",
+			   dlg_map_get_str(t.task, "assignee")
+				   ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
+			   a.pos[0]);
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

@@ -91,54 +91,55 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 				dlg_buf_puts(&b, "null");
 			dlg_buf_puts(&b, "}");
 		}
-		printf("%s]\n", b.ptr);
+		dlg_buf_puts(&b, "]");
+		cli_put_json(&b);
 		goto problems;
 	}
-	printf("%sAgenda for %s%s\n", cli_color(c, C_BOLD), handle,
-	       cli_color(c, C_RESET));
+	cli_printf("%sAgenda for %s%s\n", cli_color(c, C_BOLD), handle,
+		   cli_color(c, C_RESET));
 	if (!ni)
-		printf("  nothing needs attention\n");
+		cli_printf("  nothing needs attention\n");
 	for (i = 0; i < ni; i++) {
 		const dlg_agenda_item *it = &items[i];
 		char shortid[37];
 
 		if ((int)it->kind != last) {
-			printf("\n%s%s%s\n",
-			       cli_color(c, it->kind <= DLG_AGENDA_BLOCKED
-						    ? C_RED : C_CYAN),
-			       dlg_agenda_kind_name(it->kind),
-			       cli_color(c, C_RESET));
+			cli_printf("\n%s%s%s\n",
+				   cli_color(c, it->kind <= DLG_AGENDA_BLOCKED
+							? C_RED : C_CYAN),
+				   dlg_agenda_kind_name(it->kind),
+				   cli_color(c, C_RESET));
 			last = (int)it->kind;
 		}
 		cli_short_id(shortid, c, dlg_map_get_str(it->task, "id"));
-		printf("  %s%-8s%s %s", cli_color(c, C_YELLOW), shortid,
-		       cli_color(c, C_RESET), dlg_map_get_str(it->task, "title"));
+		cli_printf("  %s%-8s%s %s", cli_color(c, C_YELLOW), shortid,
+			   cli_color(c, C_RESET), dlg_map_get_str(it->task, "title"));
 		if (it->checkpoint)
-			printf(" — checkpoint %s: %s",
-			       dlg_map_get_str(it->checkpoint, "due"),
-			       dlg_map_get_str(it->checkpoint, "what"));
+			cli_printf(" — checkpoint %s: %s",
+				   dlg_map_get_str(it->checkpoint, "due"),
+				   dlg_map_get_str(it->checkpoint, "what"));
 		switch (it->kind) {
 		case DLG_AGENDA_OVERDUE:
 		case DLG_AGENDA_CHECKPOINT_LATE:
-			printf(" (%ld day%s late)", it->days,
-			       it->days == 1 ? "" : "s");
+			cli_printf(" (%ld day%s late)", it->days,
+				   it->days == 1 ? "" : "s");
 			break;
 		case DLG_AGENDA_BLOCKED:
-			printf(" (%ld days)", it->days);
+			cli_printf(" (%ld days)", it->days);
 			break;
 		case DLG_AGENDA_REVIEW:
-			printf(" (from %s)",
-			       dlg_map_get_str(it->task, "assignee"));
+			cli_printf(" (from %s)",
+				   dlg_map_get_str(it->task, "assignee"));
 			break;
 		case DLG_AGENDA_CHECKPOINT_SOON:
 		case DLG_AGENDA_DUE_SOON:
-			printf(it->days ? " (in %ld day%s)" : " (today)",
-			       it->days, it->days == 1 ? "" : "s");
+			cli_printf(it->days ? " (in %ld day%s)" : " (today)",
+				   it->days, it->days == 1 ? "" : "s");
 			break;
 		default:
 			if (dlg_map_get_str(it->task, "due"))
-				printf(" (due %s)",
-				       dlg_map_get_str(it->task, "due"));
+				cli_printf(" (due %s)",
+					   dlg_map_get_str(it->task, "due"));
 		}
 		putchar('\n');
 	}

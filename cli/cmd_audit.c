@@ -57,15 +57,16 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 			}
 			dlg_buf_puts(&out, "}");
 		}
-		printf("%s]\n", out.ptr);
+		dlg_buf_puts(&out, "]");
+		cli_put_json(&out);
 	} else {
 		for (i = 0; i < v.count; i++)
-			printf("%s%.8s%s %s: %s\n", cli_color(c, C_YELLOW),
-			       v.items[i].commit ? v.items[i].commit : "-",
-			       cli_color(c, C_RESET), v.items[i].path,
-			       v.items[i].message);
+			cli_printf("%s%.8s%s %s: %s\n", cli_color(c, C_YELLOW),
+				   v.items[i].commit ? v.items[i].commit : "-",
+				   cli_color(c, C_RESET), v.items[i].path,
+				   v.items[i].message);
 		if (!v.count)
-			printf("no violations\n");
+			cli_printf("no violations\n");
 	}
 	if (v.count) {
 		cli_error_reported = 1;

@@ -26,17 +26,17 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if (dlg_store_check(c->store, &diags) < 0) {
 		cli_print_diags(&diags);
-		fprintf(stderr, "delegit: %zu problem%s found\n", diags.count,
-			diags.count == 1 ? "" : "s");
+		cli_eprintf("delegit: %zu problem%s found\n", diags.count,
+			    diags.count == 1 ? "" : "s");
 		cli_error_reported = 1;
 		error = DLG_EINVALID;
 		goto done;
 	}
 	dlg_store_list_tasks(&files, &n, c->store);
 	if (!cli_flag(&a, "quiet"))
-		printf("ok: %zu task%s and %zu %s checked\n", n,
-		       n == 1 ? "" : "s", c->team.count,
-		       c->team.count == 1 ? "person" : "people");
+		cli_printf("ok: %zu task%s and %zu %s checked\n", n,
+			   n == 1 ? "" : "s", c->team.count,
+			   c->team.count == 1 ? "person" : "people");
 done:
 	dlg_strv_free(files, n);
 	dlg_diags_dispose(&diags);

@@ -75,8 +75,8 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 			continue;
 		cli_short_id(shortid, c, dlg_map_get_str(tasks[i], "id"));
 		if (!cli_flag(&a, "json"))
-			printf("%s%s%s  %s\n", cli_color(c, C_YELLOW), shortid,
-			       cli_color(c, C_RESET), title);
+			cli_printf("%s%s%s  %s\n", cli_color(c, C_YELLOW), shortid,
+				   cli_color(c, C_RESET), title);
 		for (j = 0; j < list->count; j++) {
 			const dlg_node *r = list->items[j];
 
@@ -97,27 +97,28 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 			} else {
 				summary(&v1, dlg_map_get(r, "value"));
 				summary(&v2, dlg_map_get(r, "other"));
-				printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
-				       "    other: %s%s%s  (%s, %s)\n",
-				       dlg_map_get_str(r, "field"),
-				       dlg_map_get_str(r, "reason"),
-				       dlg_map_get_str(r, "id"),
-				       cli_color(c, C_GREEN), v1.ptr,
-				       cli_color(c, C_RESET),
-				       or_unknown(dlg_map_get_str(r, "value_by")),
-				       or_unknown(dlg_map_get_str(r, "value_at")),
-				       cli_color(c, C_RED), v2.ptr,
-				       cli_color(c, C_RESET),
-				       or_unknown(dlg_map_get_str(r, "other_by")),
-				       or_unknown(dlg_map_get_str(r, "other_at")));
+				cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
+					   "    other: %s%s%s  (%s, %s)\n",
+					   dlg_map_get_str(r, "field"),
+					   dlg_map_get_str(r, "reason"),
+					   dlg_map_get_str(r, "id"),
+					   cli_color(c, C_GREEN), v1.ptr,
+					   cli_color(c, C_RESET),
+					   or_unknown(dlg_map_get_str(r, "value_by")),
+					   or_unknown(dlg_map_get_str(r, "value_at")),
+					   cli_color(c, C_RED), v2.ptr,
+					   cli_color(c, C_RESET),
+					   or_unknown(dlg_map_get_str(r, "other_by")),
+					   or_unknown(dlg_map_get_str(r, "other_at")));
 			}
 			count++;
 		}
 	}
-	if (cli_flag(&a, "json"))
-		printf("%s]\n", out.ptr);
-	else if (!count)
-		printf("no conflicts\n");
+	if (cli_flag(&a, "json")) {
+		dlg_buf_puts(&out, "]");
+		cli_put_json(&out);
+	} else if (!count)
+		cli_printf("no conflicts\n");
 	if (diags.count) {
 		cli_print_diags(&diags);
 		cli_error_reported = 1;

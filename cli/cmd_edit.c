@@ -98,8 +98,8 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	/* A copy kept by an earlier edit that did not validate is the
 	 * user's work: start from it rather than overwrite it. */
 	if (dlg_store_exists(git_store, rel))
-		fprintf(stderr, "delegit: resuming your earlier edit kept in "
-			"%s\n", tmp.ptr);
+		cli_eprintf("delegit: resuming your earlier edit kept in "
+			    "%s\n", tmp.ptr);
 	else if ((error = dlg_store_write_file(git_store, rel, orig.ptr,
 					       orig.size)) < 0)
 		goto done;
@@ -110,7 +110,7 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 		if ((error = dlg_store_read_file(&text, git_store, rel)) < 0)
 			goto done;
 		if (text.size == orig.size && !memcmp(text.ptr, orig.ptr, orig.size)) {
-			fprintf(stderr, "no changes\n");
+			cli_eprintf("no changes\n");
 			keep = 0;
 			goto done;
 		}
@@ -130,8 +130,8 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 			break;
 		cli_print_diags(&diags);
 		if (!ask_again()) {
-			fprintf(stderr, "delegit: nothing was changed; your text "
-				"is kept in %s\n", tmp.ptr);
+			cli_eprintf("delegit: nothing was changed; your text "
+				    "is kept in %s\n", tmp.ptr);
 			cli_error_reported = 1;
 			error = DLG_EINVALID;
 			goto done;
@@ -144,7 +144,7 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 	keep = error < 0;
 done:
 	if (keep && error < 0 && error != DLG_EINVALID)
-		fprintf(stderr, "delegit: your text is kept in %s\n", tmp.ptr);
+		cli_eprintf("delegit: your text is kept in %s\n", tmp.ptr);
 	if (!keep && tmp.size && git_store)
 		dlg_store_remove_file(git_store, rel);
 	dlg_store_free(git_store);

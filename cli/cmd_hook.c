@@ -52,7 +52,7 @@ static int hook_install(int argc, char **argv)
 					   cli_program(),
 					   cli_flag(&a, "force"))) < 0)
 		goto done;
-	printf("installed %s\n", path);
+	cli_printf("installed %s\n", path);
 done:
 	free(path);
 	cli_args_dispose(&a);
@@ -89,20 +89,20 @@ static int hook_pre_receive(int argc, char **argv)
 		enforce |= e;
 	}
 	for (i = 0; i < v.count; i++)
-		fprintf(stderr, "delegit: %s: %.8s %s: %s\n",
-			enforce ? "refused" : "warning",
-			v.items[i].commit ? v.items[i].commit : "-",
-			v.items[i].path, v.items[i].message);
+		cli_eprintf("delegit: %s: %.8s %s: %s\n",
+			    enforce ? "refused" : "warning",
+			    v.items[i].commit ? v.items[i].commit : "-",
+			    v.items[i].path, v.items[i].message);
 	if (v.count && enforce) {
-		fprintf(stderr, "delegit: push refused: %zu change%s the policy "
-			"forbids (mode: enforce); nothing was changed here\n",
-			v.count, v.count == 1 ? "" : "s");
+		cli_eprintf("delegit: push refused: %zu change%s the policy "
+			    "forbids (mode: enforce); nothing was changed here\n",
+			    v.count, v.count == 1 ? "" : "s");
 		cli_error_reported = 1;
 		error = DLG_EDENIED;
 	} else if (v.count) {
-		fprintf(stderr, "delegit: %zu change%s the policy forbids: "
-			"accepted (mode: warn); see 'delegit audit'\n", v.count,
-			v.count == 1 ? "" : "s");
+		cli_eprintf("delegit: %zu change%s the policy forbids: "
+			    "accepted (mode: warn); see 'delegit audit'\n", v.count,
+			    v.count == 1 ? "" : "s");
 	}
 done:
 	dlg_violations_dispose(&v);
@@ -123,7 +123,7 @@ int cmd_hook(cli_ctx *c, int argc, char **argv)
 		return hook_install(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pre-receive"))
 		return hook_pre_receive(argc - 1, argv + 1);
-	fprintf(stderr, "delegit: unknown hook command '%s'\n", argv[1]);
+	cli_eprintf("delegit: unknown hook command '%s'\n", argv[1]);
 	cli_help(stderr, &hook_spec);
 	cli_error_reported = 1;
 	return DLG_EUSAGE;

@@ -92,10 +92,10 @@ int cmd_init(cli_ctx *c, int argc, char **argv)
 				     &sig)) < 0)
 		goto done;
 	if (!cli_flag(&a, "quiet"))
-		printf("Initialized a delegit repository in %s\n"
-		       "Next: delegit team add HANDLE --name NAME --email "
-		       "EMAIL --org ORG --role director\n",
-		       dlg_repo_workdir(repo));
+		cli_printf("Initialized a delegit repository in %s\n"
+			   "Next: delegit team add HANDLE --name NAME --email "
+			   "EMAIL --org ORG --role director\n",
+			   dlg_repo_workdir(repo));
 done:
 	free(attrs);
 	free(name);

@@ -31,15 +31,18 @@ static const cli_spec spec = {
 	NULL, opts, 0, 0
 };
 
-/* s padded with blanks to width, between two color codes, and a blank. */
+/* s escaped and padded with blanks to width, between two color codes,
+ * and a blank. */
 static void cell(dlg_buf *line, const char *on, const char *s, int width,
 		 const char *off)
 {
-	int len = (int)strlen(s);
+	size_t at;
+	int len;
 
 	dlg_buf_puts(line, on);
-	dlg_buf_put(line, s, (size_t)len);
-	for (; len < width; len++)
+	at = line->size;
+	dlg_escape(line, s, strlen(s), 0);
+	for (len = (int)(line->size - at); len < width; len++)
 		dlg_buf_put(line, " ", 1);
 	dlg_buf_puts(line, off);
 	dlg_buf_put(line, " ", 1);
@@ -57,9 +60,9 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	if (tw < 20)
 		tw = 20;
 	dlg_date_format(today, c->now);
-	printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
-	       "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
-	       cli_color(c, C_RESET));
+	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
+		   "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
+		   cli_color(c, C_RESET));
 	/* 40,000 lines at 100k tasks: each made in one buffer and written
 	 * at once, not through printf's format and stdio's lock per piece. */
 	for (i = 0; i < n; i++) {
@@ -147,7 +150,8 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 				dlg_buf_puts(&b, ",\n");
 			dlg_json_write(&b, tasks[i]);
 		}
-		printf("%s]\n", b.ptr);
+		dlg_buf_puts(&b, "]");
+		cli_put_json(&b);
 	} else {
 		if ((error = dlg_rows_load(&rows, c->store,
 					   dlg_store_cache(c->store),
@@ -159,9 +163,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	if (diags.count) {
 		/* Show what we listed, and say loudly what we could not. */
 		cli_print_diags(&diags);
-		fprintf(stderr, "delegit: %zu problem%s: some task files were "
-			"not listed (see 'delegit check')\n", diags.count,
-			diags.count == 1 ? "" : "s");
+		cli_eprintf("delegit: %zu problem%s: some task files were "
+			    "not listed (see 'delegit check')\n", diags.count,
+			    diags.count == 1 ? "" : "s");
 		cli_error_reported = 1;
 		error = DLG_EINVALID;
 	}

@@ -61,7 +61,8 @@ static void print_json(const dlg_events *ev, const char *author)
 		json_field(&out, "key", e->key, 1);
 		dlg_buf_puts(&out, "}");
 	}
-	printf("%s]\n", out.ptr);
+	dlg_buf_puts(&out, "]");
+	cli_put_json(&out);
 	dlg_buf_dispose(&out);
 }
 
@@ -82,19 +83,19 @@ static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 				cli_short_id(shortid, c, e->task);
 			else
 				strcpy(shortid, "-");
-			printf("%s%.8s%s %s %s%s%s%s  %s %s\n",
-			       cli_color(c, C_YELLOW), e->commit,
-			       cli_color(c, C_RESET), at, cli_color(c, C_BOLD),
-			       e->author, cli_color(c, C_RESET),
-			       e->key ? " (signed)" : "", shortid,
-			       e->title ? e->title : "");
+			cli_printf("%s%.8s%s %s %s%s%s%s  %s %s\n",
+				   cli_color(c, C_YELLOW), e->commit,
+				   cli_color(c, C_RESET), at, cli_color(c, C_BOLD),
+				   e->author, cli_color(c, C_RESET),
+				   e->key ? " (signed)" : "", shortid,
+				   e->title ? e->title : "");
 			last_commit = e->commit;
 			last_task = e->task;
 		}
-		printf("    %s: %s%s%s -> %s%s%s\n", e->field, cli_color(c, C_RED),
-		       e->from ? e->from : "(none)", cli_color(c, C_RESET),
-		       cli_color(c, C_GREEN), e->to ? e->to : "(none)",
-		       cli_color(c, C_RESET));
+		cli_printf("    %s: %s%s%s -> %s%s%s\n", e->field, cli_color(c, C_RED),
+			   e->from ? e->from : "(none)", cli_color(c, C_RESET),
+			   cli_color(c, C_GREEN), e->to ? e->to : "(none)",
+			   cli_color(c, C_RESET));
 	}
 }
 

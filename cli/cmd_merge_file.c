@@ -45,9 +45,9 @@ int cmd_merge_file(cli_ctx *c, int argc, char **argv)
 	if ((error = dlg_path_write(a.pos[1], out.ptr, out.size)) < 0)
 		goto done;
 	if (n)
-		fprintf(stderr, "delegit: merged %s: %zu conflict%s recorded "
-			"(see 'delegit conflicts')\n", a.pos[3], n,
-			n == 1 ? "" : "s");
+		cli_eprintf("delegit: merged %s: %zu conflict%s recorded "
+			    "(see 'delegit conflicts')\n", a.pos[3], n,
+			    n == 1 ? "" : "s");
 done:
 	for (k = 0; k < 3; k++)
 		dlg_buf_dispose(&in[k]);

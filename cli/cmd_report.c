@@ -78,18 +78,18 @@ static void print_workload(cli_ctx *c, const dlg_node *r)
 	const dlg_node *p = dlg_map_get(r, "people");
 	size_t i;
 
-	printf("%s%-12s %-10s %6s %8s %8s %6s%s\n", cli_color(c, C_BOLD),
-	       "WHO", "ORG", "OPEN", "HOURS", "CAPACITY", "LOAD",
-	       cli_color(c, C_RESET));
+	cli_printf("%s%-12s %-10s %6s %8s %8s %6s%s\n", cli_color(c, C_BOLD),
+		   "WHO", "ORG", "OPEN", "HOURS", "CAPACITY", "LOAD",
+		   cli_color(c, C_RESET));
 	for (i = 0; i < p->count; i++) {
 		const dlg_node *x = p->items[i];
 		int over = !strcmp(v(x, "overloaded"), "true");
 
-		printf("%-12s %-10s %6s %8s %8s %s%5s%%%s%s\n", v(x, "handle"),
-		       v(x, "org"), v(x, "open_tasks"), v(x, "estimated_hours"),
-		       v(x, "capacity_hours"), over ? cli_color(c, C_RED) : "",
-		       v(x, "load_percent"), over ? cli_color(c, C_RESET) : "",
-		       over ? "  overloaded" : "");
+		cli_printf("%-12s %-10s %6s %8s %8s %s%5s%%%s%s\n", v(x, "handle"),
+			   v(x, "org"), v(x, "open_tasks"), v(x, "estimated_hours"),
+			   v(x, "capacity_hours"), over ? cli_color(c, C_RED) : "",
+			   v(x, "load_percent"), over ? cli_color(c, C_RESET) : "",
+			   over ? "  overloaded" : "");
 	}
 }
 
@@ -98,9 +98,9 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 	const dlg_node *p = dlg_map_get(r, "people");
 	size_t i;
 
-	printf("%s%-12s %5s %8s %13s %9s %7s%s\n", cli_color(c, C_BOLD), "WHO",
-	       "DONE", "ON TIME", "MEDIAN CYCLE", "REOPENED", "RATING",
-	       cli_color(c, C_RESET));
+	cli_printf("%s%-12s %5s %8s %13s %9s %7s%s\n", cli_color(c, C_BOLD), "WHO",
+		   "DONE", "ON TIME", "MEDIAN CYCLE", "REOPENED", "RATING",
+		   cli_color(c, C_RESET));
 	for (i = 0; i < p->count; i++) {
 		const dlg_node *x = p->items[i];
 		char ot[16], cy[16];
@@ -109,9 +109,9 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 			 dlg_map_get_str(x, "on_time_percent") ? "%" : "");
 		snprintf(cy, sizeof(cy), "%s%s", v(x, "median_cycle_days"),
 			 dlg_map_get_str(x, "median_cycle_days") ? " d" : "");
-		printf("%-12s %5s %8s %13s %9s %7s\n", v(x, "handle"),
-		       v(x, "done"), ot, cy, v(x, "reopened"),
-		       v(x, "mean_rating"));
+		cli_printf("%-12s %5s %8s %13s %9s %7s\n", v(x, "handle"),
+			   v(x, "done"), ot, cy, v(x, "reopened"),
+			   v(x, "mean_rating"));
 	}
 }
 
@@ -122,12 +122,12 @@ static void print_sla(cli_ctx *c, const dlg_node *r)
 	size_t i;
 
 	if (!t->count)
-		printf("no service levels: add them to .delegit/config.yaml "
-		       "(docs/format.md)\n");
+		cli_printf("no service levels: add them to .delegit/config.yaml "
+			   "(docs/format.md)\n");
 	else
-		printf("%s%-12s %-9s %-18s %-18s %5s %8s%s\n",
-		       cli_color(c, C_BOLD), "ORG", "PRIORITY", "RESPOND",
-		       "RESOLVE", "TASKS", "BREACHES", cli_color(c, C_RESET));
+		cli_printf("%s%-12s %-9s %-18s %-18s %5s %8s%s\n",
+			   cli_color(c, C_BOLD), "ORG", "PRIORITY", "RESPOND",
+			   "RESOLVE", "TASKS", "BREACHES", cli_color(c, C_RESET));
 	for (i = 0; i < t->count; i++) {
 		const dlg_node *x = t->items[i];
 		char re[40], rs[40];
@@ -136,22 +136,22 @@ static void print_sla(cli_ctx *c, const dlg_node *r)
 			 v(x, "respond_measured"), v(x, "respond_target"));
 		snprintf(rs, sizeof(rs), "%s/%s in %s", v(x, "resolve_met"),
 			 v(x, "resolve_measured"), v(x, "resolve_target"));
-		printf("%-12s %-9s %-18s %-18s %5s %8s\n", v(x, "org"),
-		       v(x, "priority"), re, rs, v(x, "tasks"), v(x, "breaches"));
+		cli_printf("%-12s %-9s %-18s %-18s %5s %8s\n", v(x, "org"),
+			   v(x, "priority"), re, rs, v(x, "tasks"), v(x, "breaches"));
 	}
 	if (b->count)
-		printf("\n%sbreaches%s\n", cli_color(c, C_RED),
-		       cli_color(c, C_RESET));
+		cli_printf("\n%sbreaches%s\n", cli_color(c, C_RED),
+			   cli_color(c, C_RESET));
 	for (i = 0; i < b->count; i++) {
 		const dlg_node *x = b->items[i];
 		char shortid[37];
 
 		cli_short_id(shortid, c, v(x, "id"));
-		printf("  %-8s %-8s %s: %s h against %s%s  (%s, %s)\n", shortid,
-		       v(x, "org"), v(x, "kind"), v(x, "actual_hours"),
-		       v(x, "target"),
-		       !strcmp(v(x, "ongoing"), "true") ? ", still open" : "",
-		       v(x, "assignee"), v(x, "title"));
+		cli_printf("  %-8s %-8s %s: %s h against %s%s  (%s, %s)\n", shortid,
+			   v(x, "org"), v(x, "kind"), v(x, "actual_hours"),
+			   v(x, "target"),
+			   !strcmp(v(x, "ongoing"), "true") ? ", still open" : "",
+			   v(x, "assignee"), v(x, "title"));
 	}
 }
 
@@ -168,16 +168,16 @@ static void print_matrix(cli_ctx *c, const dlg_node *r)
 	for (i = 0; i < 4; i++) {
 		const dlg_node *list = dlg_map_get(r, q[i][0]);
 
-		printf("%s%s (%zu)%s\n", cli_color(c, C_BOLD), q[i][1],
-		       list->count, cli_color(c, C_RESET));
+		cli_printf("%s%s (%zu)%s\n", cli_color(c, C_BOLD), q[i][1],
+			   list->count, cli_color(c, C_RESET));
 		for (j = 0; j < list->count; j++) {
 			char shortid[37];
 
 			cli_short_id(shortid, c, v(list->items[j], "id"));
-			printf("  %-8s %-9s %-10s %s\n", shortid,
-			       v(list->items[j], "priority"),
-			       v(list->items[j], "due"),
-			       v(list->items[j], "title"));
+			cli_printf("  %-8s %-9s %-10s %s\n", shortid,
+				   v(list->items[j], "priority"),
+				   v(list->items[j], "due"),
+				   v(list->items[j], "title"));
 		}
 	}
 }
@@ -187,17 +187,17 @@ static void print_accountability(cli_ctx *c, const dlg_node *r)
 	const dlg_node *p = dlg_map_get(r, "people");
 	size_t i, j;
 
-	printf("%s%-12s %7s %6s %8s  %s%s\n", cli_color(c, C_BOLD), "WHO",
-	       "COMMITS", "TASKS", "CHANGES", "FIELDS", cli_color(c, C_RESET));
+	cli_printf("%s%-12s %7s %6s %8s  %s%s\n", cli_color(c, C_BOLD), "WHO",
+		   "COMMITS", "TASKS", "CHANGES", "FIELDS", cli_color(c, C_RESET));
 	for (i = 0; i < p->count; i++) {
 		const dlg_node *x = p->items[i];
 		const dlg_node *f = dlg_map_get(x, "fields");
 
-		printf("%-12s %7s %6s %8s  ", v(x, "handle"), v(x, "commits"),
-		       v(x, "tasks"), v(x, "changes"));
+		cli_printf("%-12s %7s %6s %8s  ", v(x, "handle"), v(x, "commits"),
+			   v(x, "tasks"), v(x, "changes"));
 		for (j = 0; j < f->count; j++)
-			printf("%s%s %s", j ? ", " : "", f->keys[j],
-			       f->items[j]->value);
+			cli_printf("%s%s %s", j ? ", " : "", f->keys[j],
+				   f->items[j]->value);
 		putchar('\n');
 	}
 }
@@ -252,16 +252,16 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	}
 	if (d.diags.count) {
 		cli_print_diags(&d.diags);
-		fprintf(stderr, "delegit: warning: %zu problem%s: those files "
-			"are left out of the report\n", d.diags.count,
-			d.diags.count == 1 ? "" : "s");
+		cli_eprintf("delegit: warning: %zu problem%s: those files "
+			    "are left out of the report\n", d.diags.count,
+			    d.diags.count == 1 ? "" : "s");
 	}
 	if (cli_get(&a, "html")) {
 		dlg_report_html(&out, &d.in);
 		if ((error = dlg_path_write(cli_get(&a, "html"), out.ptr,
 					    out.size)) < 0)
 			goto done;
-		fprintf(stderr, "wrote %s\n", cli_get(&a, "html"));
+		cli_eprintf("wrote %s\n", cli_get(&a, "html"));
 		if (!a.npos)
 			goto done;
 	}

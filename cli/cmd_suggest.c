@@ -42,19 +42,19 @@ int cmd_suggest(cli_ctx *c, int argc, char **argv)
 		cli_print_json(list);
 		goto done;
 	}
-	printf("Who could take %s%s%s:\n", cli_color(c, C_BOLD),
-	       dlg_map_get_str(t.task, "title"), cli_color(c, C_RESET));
+	cli_printf("Who could take %s%s%s:\n", cli_color(c, C_BOLD),
+		   dlg_map_get_str(t.task, "title"), cli_color(c, C_RESET));
 	for (i = 0; i < list->count; i++) {
 		const dlg_node *p = list->items[i];
 		const dlg_node *why = dlg_map_get(p, "reasons");
 
-		printf("%s%zu. %-10s%s %5s  %s (%s)\n",
-		       i == 0 ? cli_color(c, C_GREEN) : "", i + 1,
-		       dlg_map_get_str(p, "handle"), i == 0 ? cli_color(c, C_RESET) : "",
-		       dlg_map_get_str(p, "score"), dlg_map_get_str(p, "name"),
-		       dlg_map_get_str(p, "org"));
+		cli_printf("%s%zu. %-10s%s %5s  %s (%s)\n",
+			   i == 0 ? cli_color(c, C_GREEN) : "", i + 1,
+			   dlg_map_get_str(p, "handle"), i == 0 ? cli_color(c, C_RESET) : "",
+			   dlg_map_get_str(p, "score"), dlg_map_get_str(p, "name"),
+			   dlg_map_get_str(p, "org"));
 		for (j = 0; j < why->count; j++)
-			printf("       %s\n", why->items[j]->value);
+			cli_printf("       %s\n", why->items[j]->value);
 	}
 done:
 	dlg_node_free(list);

@@ -57,8 +57,8 @@ static void progress(dlg_progress_stage stage, size_t done, size_t total,
 	(void)payload;
 	if (!isatty(2) || !total)
 		return;
-	fprintf(stderr, "\r%s %zu/%zu%s", what[stage], done, total,
-		done == total ? "\n" : "");
+	cli_eprintf("\r%s %zu/%zu%s", what[stage], done, total,
+		    done == total ? "\n" : "");
 }
 
 /* --timeout, else git config delegit.timeout, else 60 seconds. */
@@ -183,17 +183,17 @@ static int commit_hand_edits(cli_ctx *c)
 	}
 	if (diags.count) {
 		cli_print_diags(&diags);
-		fprintf(stderr, "delegit: sync stopped: %zu problem%s in hand "
-			"edits; nothing was changed (fix them, or see 'delegit "
-			"check')\n", diags.count, diags.count == 1 ? "" : "s");
+		cli_eprintf("delegit: sync stopped: %zu problem%s in hand "
+			    "edits; nothing was changed (fix them, or see 'delegit "
+			    "check')\n", diags.count, diags.count == 1 ? "" : "s");
 		cli_error_reported = 1;
 		error = DLG_EINVALID;
 		goto done;
 	}
 	if ((error = cli_commit_files(c, files, nfiles, msg.ptr, c->me)) < 0)
 		goto done;
-	printf("committed hand edits to %zu file%s\n", nfiles,
-	       nfiles == 1 ? "" : "s");
+	cli_printf("committed hand edits to %zu file%s\n", nfiles,
+		   nfiles == 1 ? "" : "s");
 done:
 	for (i = 0; texts && i < n; i++)
 		dlg_buf_dispose(&texts[i]);
@@ -232,7 +232,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	error = dlg_sync_run(&res, c->repo, &o);
 	if (error == DLG_ECONFLICT && res.report.problems.count) {
 		cli_print_diags(&res.report.problems);
-		fprintf(stderr, "delegit: %s\n", dlg_error_last());
+		cli_eprintf("delegit: %s\n", dlg_error_last());
 		cli_error_reported = 1;
 		goto done;
 	}
@@ -242,30 +242,30 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 		for (i = 0; i < res.violations.count; i++) {
 			const dlg_violation *v = &res.violations.items[i];
 
-			fprintf(stderr, "delegit: policy: %.8s %s: %s\n",
-				v->commit ? v->commit : "-", v->path, v->message);
+			cli_eprintf("delegit: policy: %.8s %s: %s\n",
+				    v->commit ? v->commit : "-", v->path, v->message);
 		}
-		fprintf(stderr, "delegit: %zu change%s the policy forbids: %s\n",
-			res.violations.count,
-			res.violations.count == 1 ? "" : "s",
-			res.enforced ? "rejected (enforce mode), kept under "
-				       "conflicts: for a director"
-				     : "kept (warn mode); see 'delegit audit'");
+		cli_eprintf("delegit: %zu change%s the policy forbids: %s\n",
+			    res.violations.count,
+			    res.violations.count == 1 ? "" : "s",
+			    res.enforced ? "rejected (enforce mode), kept under "
+					   "conflicts: for a director"
+					 : "kept (warn mode); see 'delegit audit'");
 	}
 	if (error < 0)
 		goto done;
 	if (!cli_flag(&a, "quiet")) {
 		if (res.merged)
-			printf("merged %s; now at %.8s", remote, res.head);
+			cli_printf("merged %s; now at %.8s", remote, res.head);
 		else if (res.fast_forward)
-			printf("fast-forwarded to %.8s", res.head);
+			cli_printf("fast-forwarded to %.8s", res.head);
 		else
-			printf("up to date with %s", remote);
-		printf("%s\n", res.pushed ? "; pushed" : "");
+			cli_printf("up to date with %s", remote);
+		cli_printf("%s\n", res.pushed ? "; pushed" : "");
 		if (res.report.conflicts)
-			printf("%zu conflict%s recorded: see 'delegit "
-			       "conflicts'\n", res.report.conflicts,
-			       res.report.conflicts == 1 ? "" : "s");
+			cli_printf("%zu conflict%s recorded: see 'delegit "
+				   "conflicts'\n", res.report.conflicts,
+				   res.report.conflicts == 1 ? "" : "s");
 	}
 done:
 	dlg_sync_result_dispose(&res);
@@ -306,11 +306,11 @@ int cmd_clone(cli_ctx *c, int argc, char **argv)
 		goto done;
 	dlg_store_open(&store, dlg_repo_workdir(repo));
 	if (!cli_flag(&a, "quiet"))
-		printf("cloned into %s\n", dlg_repo_workdir(repo));
+		cli_printf("cloned into %s\n", dlg_repo_workdir(repo));
 	if (!dlg_store_exists(store, ".delegit/config.yaml"))
-		fprintf(stderr, "delegit: warning: %s holds no "
-			".delegit/config.yaml: not a delegit repository yet "
-			"('delegit init' makes one)\n", a.pos[0]);
+		cli_eprintf("delegit: warning: %s holds no "
+			    ".delegit/config.yaml: not a delegit repository yet "
+			    "('delegit init' makes one)\n", a.pos[0]);
 done:
 	free(base);
 	dlg_store_free(store);

@@ -261,7 +261,7 @@ static int save_person(cli_ctx *c, dlg_node *before, dlg_node *p,
 		goto done;
 	dlg_doc_diff(&changes, before, p);
 	if (!changes.count) {
-		fprintf(stderr, "nothing to change\n");
+		cli_eprintf("nothing to change\n");
 		goto print;
 	}
 	dlg_buf_printf(&subject, "team %s %s: %s", verb, handle,
@@ -282,8 +282,8 @@ print:
 	if (json)
 		cli_print_json(p);
 	else
-		printf("team %s %s: %s\n", verb, handle,
-		       dlg_map_get_str(p, "name"));
+		cli_printf("team %s %s: %s\n", verb, handle,
+			   dlg_map_get_str(p, "name"));
 done:
 	dlg_buf_dispose(&trailer);
 	dlg_buf_dispose(&subject);
@@ -309,8 +309,8 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 		goto done;
 	for (i = 0; required[i]; i++)
 		if (!cli_get(&a, required[i])) {
-			fprintf(stderr, "delegit: team add needs --%s\n"
-				"usage: %s\n", required[i], add_spec.usage);
+			cli_eprintf("delegit: team add needs --%s\n"
+				    "usage: %s\n", required[i], add_spec.usage);
 			cli_error_reported = 1;
 			error = DLG_EUSAGE;
 			goto done;
@@ -411,10 +411,10 @@ static void print_set_line(const char *label, const dlg_node *set)
 {
 	size_t i;
 
-	printf("%-10s ", label);
+	cli_printf("%-10s ", label);
 	for (i = 0; set && i < set->count; i++)
-		printf("%s%s", i ? ", " : "", set->items[i]->value);
-	printf("%s\n", set && set->count ? "" : "-");
+		cli_printf("%s%s", i ? ", " : "", set->items[i]->value);
+	cli_printf("%s\n", set && set->count ? "" : "-");
 }
 
 static int team_show(cli_ctx *c, int argc, char **argv)
@@ -436,17 +436,17 @@ static int team_show(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	person_load(c, a.pos[0], &hours, &open);
-	printf("%s%s%s  %s\n", cli_color(c, C_BOLD), dlg_map_get_str(p, "handle"),
-	       cli_color(c, C_RESET), dlg_map_get_str(p, "name"));
-	printf("%-10s %s\n%-10s %s\n", "org", dlg_map_get_str(p, "org"), "role",
-	       dlg_map_get_str(p, "role"));
+	cli_printf("%s%s%s  %s\n", cli_color(c, C_BOLD), dlg_map_get_str(p, "handle"),
+		   cli_color(c, C_RESET), dlg_map_get_str(p, "name"));
+	cli_printf("%-10s %s\n%-10s %s\n", "org", dlg_map_get_str(p, "org"), "role",
+		   dlg_map_get_str(p, "role"));
 	print_set_line("emails", dlg_map_get(p, "emails"));
 	print_set_line("skills", dlg_map_get(p, "skills"));
-	printf("%-10s %s h/week\n", "capacity",
-	       dlg_map_get_str(p, "capacity_hours")
-		       ? dlg_map_get_str(p, "capacity_hours") : "-");
-	printf("%-10s %zu open task%s, %g h estimated\n", "load", open,
-	       open == 1 ? "" : "s", hours);
+	cli_printf("%-10s %s h/week\n", "capacity",
+		   dlg_map_get_str(p, "capacity_hours")
+			   ? dlg_map_get_str(p, "capacity_hours") : "-");
+	cli_printf("%-10s %zu open task%s, %g h estimated\n", "load", open,
+		   open == 1 ? "" : "s", hours);
 done:
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
@@ -468,24 +468,25 @@ static int team_list(cli_ctx *c, int argc, char **argv)
 				dlg_buf_puts(&b, ",");
 			dlg_json_write(&b, c->team.people[i]);
 		}
-		printf("%s]\n", b.ptr);
+		dlg_buf_puts(&b, "]");
+		cli_put_json(&b);
 		goto done;
 	}
-	printf("%s%-12s %-22s %-14s %-9s %8s  %s%s\n", cli_color(c, C_BOLD),
-	       "HANDLE", "NAME", "ORG", "ROLE", "CAPACITY", "SKILLS",
-	       cli_color(c, C_RESET));
+	cli_printf("%s%-12s %-22s %-14s %-9s %8s  %s%s\n", cli_color(c, C_BOLD),
+		   "HANDLE", "NAME", "ORG", "ROLE", "CAPACITY", "SKILLS",
+		   cli_color(c, C_RESET));
 	for (i = 0; i < c->team.count; i++) {
 		const dlg_node *p = c->team.people[i];
 		const dlg_node *skills = dlg_map_get(p, "skills");
 
 		cli_fit(&b, dlg_map_get_str(p, "name"), 22);
-		printf("%-12s %-22s %-14s %-9s %8s  ", dlg_map_get_str(p, "handle"),
-		       b.ptr, dlg_map_get_str(p, "org"),
-		       dlg_map_get_str(p, "role"),
-		       dlg_map_get_str(p, "capacity_hours")
-			       ? dlg_map_get_str(p, "capacity_hours") : "-");
+		cli_printf("%-12s %-22s %-14s %-9s %8s  ", dlg_map_get_str(p, "handle"),
+			   b.ptr, dlg_map_get_str(p, "org"),
+			   dlg_map_get_str(p, "role"),
+			   dlg_map_get_str(p, "capacity_hours")
+				   ? dlg_map_get_str(p, "capacity_hours") : "-");
 		for (j = 0; j < skills->count; j++)
-			printf("%s%s", j ? ", " : "", skills->items[j]->value);
+			cli_printf("%s%s", j ? ", " : "", skills->items[j]->value);
 		putchar('\n');
 	}
 done:
@@ -511,7 +512,7 @@ int cmd_team(cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!strcmp(argv[1], subs[i].name))
 			return subs[i].fn(c, argc - 1, argv + 1);
-	fprintf(stderr, "delegit: unknown team command '%s'\n", argv[1]);
+	cli_eprintf("delegit: unknown team command '%s'\n", argv[1]);
 	cli_help(stderr, &team_spec);
 	cli_error_reported = 1;
 	return DLG_EUSAGE;

@@ -25,21 +25,30 @@ const char *cli_program(void)
 
 void cli_print_diags(const dlg_diags *d)
 {
-	dlg_buf b = DLG_BUF_INIT;
+	size_t i;
 
-	dlg_diags_format(&b, d);
-	fputs(b.ptr, stderr);
-	dlg_buf_dispose(&b);
+	/* One problem a line, whatever its message quotes. */
+	for (i = 0; i < d->count; i++) {
+		const dlg_diag *x = &d->items[i];
+
+		if (x->line > 0)
+			cli_eprintf("%s:%d:%d: %s\n", x->path, x->line,
+				    x->column, x->message);
+		else if (x->path[0])
+			cli_eprintf("%s: %s\n", x->path, x->message);
+		else
+			cli_eprintf("%s\n", x->message);
+	}
 }
 
 int cli_fail(int error, const dlg_diags *d)
 {
 	if (d && d->count) {
 		cli_print_diags(d);
-		fprintf(stderr, "delegit: %zu problem%s found; nothing was "
-			"changed\n", d->count, d->count == 1 ? "" : "s");
+		cli_eprintf("delegit: %zu problem%s found; nothing was "
+			    "changed\n", d->count, d->count == 1 ? "" : "s");
 	} else {
-		fprintf(stderr, "delegit: %s\n", dlg_error_last());
+		cli_eprintf("delegit: %s\n", dlg_error_last());
 	}
 	cli_error_reported = 1;
 	return error < 0 ? error : DLG_ERROR;
@@ -217,12 +226,19 @@ int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 		     const char *message, const dlg_node *author)
 {
 	dlg_signature sig;
+	dlg_buf msg = DLG_BUF_INIT;
+	int error;
 
 	sig.name = dlg_map_get_str(author, "name");
 	sig.email = c->email ? c->email
 			     : dlg_map_get(author, "emails")->items[0]->value;
 	sig.when = c->now;
-	return dlg_repo_commit(NULL, c->repo, files, n, message, &sig);
+	/* Messages quote titles and values from files: `git log` prints
+	 * them as they are, so they are escaped here. */
+	dlg_escape(&msg, message, strlen(message), DLG_ESC_LINES);
+	error = dlg_repo_commit(NULL, c->repo, files, n, msg.ptr, &sig);
+	dlg_buf_dispose(&msg);
+	return error;
 }
 
 /* One line for a trailer: no line breaks, and not too long. */
@@ -286,10 +302,10 @@ int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
 	if (dlg_policy_judge(&v, policy, c->me, c->email, path, old_doc,
 			     new_doc) < 0) {
 		for (i = 0; i < v.count; i++)
-			fprintf(stderr, "delegit: policy: %s\n",
-				v.items[i].message);
-		fprintf(stderr, "delegit: refused by .delegit/policy.yaml; "
-			"nothing was changed\n");
+			cli_eprintf("delegit: policy: %s\n",
+				    v.items[i].message);
+		cli_eprintf("delegit: refused by .delegit/policy.yaml; "
+			    "nothing was changed\n");
 		cli_error_reported = 1;
 		error = DLG_EDENIED;
 	}
@@ -337,7 +353,7 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	dlg_doc_diff(&changes, t->before, t->task);
 	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
 	if (!changes.count && existed) {
-		fprintf(stderr, "nothing to change\n");
+		cli_eprintf("nothing to change\n");
 		goto print;
 	}
 	cli_short_id(shortid, c, t->id);
@@ -377,10 +393,10 @@ print:
 	if (out & CLI_OUT_JSON)
 		cli_print_json(t->task);
 	else if (out & CLI_OUT_ID)
-		printf("%s\n", shortid);
+		cli_printf("%s\n", shortid);
 	else
-		printf("%s %s: %s\n", verb, shortid,
-		       dlg_map_get_str(t->task, "title"));
+		cli_printf("%s %s: %s\n", verb, shortid,
+			   dlg_map_get_str(t->task, "title"));
 done:
 	dlg_buf_dispose(&trailer);
 	dlg_buf_dispose(&v);

@@ -116,15 +116,15 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--version")) {
-			printf("delegit %s\n", DELEGIT_VERSION);
+			cli_printf("delegit %s\n", DELEGIT_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-C") && i + 1 < argc) {
 			if (chdir(argv[i + 1]) < 0) {
-				fprintf(stderr, "delegit: cannot change to '%s': "
-					"%s\n", argv[i + 1], strerror(errno));
+				cli_eprintf("delegit: cannot change to '%s': "
+					    "%s\n", argv[i + 1], strerror(errno));
 				return 1;
 			}
 			i += 2;
@@ -132,8 +132,8 @@ int main(int argc, char **argv)
 			color = 0;
 			i++;
 		} else {
-			fprintf(stderr, "delegit: unknown option '%s'\n",
-				argv[i]);
+			cli_eprintf("delegit: unknown option '%s'\n",
+				    argv[i]);
 			usage(stderr);
 			return 2;
 		}
@@ -146,8 +146,8 @@ int main(int argc, char **argv)
 		if (!strcmp(cmd->name, argv[i]))
 			break;
 	if (!cmd->name) {
-		fprintf(stderr, "delegit: '%s' is not a delegit command "
-			"(see 'delegit --help')\n", argv[i]);
+		cli_eprintf("delegit: '%s' is not a delegit command "
+			    "(see 'delegit --help')\n", argv[i]);
 		return 2;
 	}
 	ctx.color = color;
@@ -156,11 +156,11 @@ int main(int argc, char **argv)
 	if (!error)
 		error = cmd->fn(&ctx, argc - i, argv + i);
 	if (error < 0 && !cli_error_reported)
-		fprintf(stderr, "delegit: %s\n", dlg_error_last());
+		cli_eprintf("delegit: %s\n", dlg_error_last());
 	cli_ctx_dispose(&ctx);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "delegit: cannot write output: %s\n",
-			strerror(errno));
+		cli_eprintf("delegit: cannot write output: %s\n",
+			    strerror(errno));
 		return 1;
 	}
 	return exit_code(error);

@@ -1,4 +1,7 @@
-/* Output for people: colour, widths, tasks. */
+/* Output for people: colour, widths, tasks, and the one escaping of text
+ * from files that every command prints through. */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -6,17 +9,214 @@
 
 #include "cli.h"
 
+/* The colour sequences handed out: the only escape sequences that reach
+ * the terminal, recognised by their address (cli_vformat). */
+static char color_buf[8][16];
+
 const char *cli_color(const cli_ctx *c, const char *code)
 {
-	static char buf[8][16];
 	static int next;
 	char *b;
 
 	if (!c->color)
 		return "";
-	b = buf[next++ % 8];
-	snprintf(b, sizeof(buf[0]), "\033[%sm", code);
+	b = color_buf[next++ % 8];
+	snprintf(b, sizeof(color_buf[0]), "\033[%sm", code);
 	return b;
+}
+
+static int is_color(const char *s)
+{
+	uintptr_t p = (uintptr_t)s, lo = (uintptr_t)color_buf[0],
+		  hi = (uintptr_t)color_buf[8];
+
+	return p >= lo && p < hi;
+}
+
+/* One conversion of a format: its flags, width and precision, with the
+ * '*' taken from the arguments. */
+typedef struct {
+	char flags[8];
+	int width, prec; /* -1: not given */
+	char length[3];
+	char conv;
+} conv_spec;
+
+static const char *parse_spec(conv_spec *c, const char *p, va_list *ap)
+{
+	size_t n = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->width = c->prec = -1;
+	while (*p && strchr("-+ #0", *p) && n + 1 < sizeof(c->flags))
+		c->flags[n++] = *p++;
+	if (*p == '*') {
+		c->width = va_arg(*ap, int);
+		p++;
+	} else {
+		for (; *p >= '0' && *p <= '9'; p++)
+			c->width = (c->width < 0 ? 0 : c->width * 10) + *p - '0';
+	}
+	if (*p == '.') {
+		p++;
+		if (*p == '*') {
+			c->prec = va_arg(*ap, int);
+			p++;
+		} else {
+			for (c->prec = 0; *p >= '0' && *p <= '9'; p++)
+				c->prec = c->prec * 10 + *p - '0';
+		}
+	}
+	n = 0;
+	while (*p && strchr("hlzjt", *p) && n + 1 < sizeof(c->length))
+		c->length[n++] = *p++;
+	c->conv = *p ? *p++ : '\0';
+	return p;
+}
+
+/* A number: the conversion rebuilt, its argument taken by its type. */
+static void format_number(dlg_buf *out, const conv_spec *c, va_list *ap)
+{
+	dlg_buf spec = DLG_BUF_INIT;
+	const char *fmt, *l = c->length;
+	int is_signed = c->conv == 'd' || c->conv == 'i';
+
+	dlg_buf_printf(&spec, "%%%s", c->flags);
+	if (c->width >= 0)
+		dlg_buf_printf(&spec, "%d", c->width);
+	if (c->prec >= 0)
+		dlg_buf_printf(&spec, ".%d", c->prec);
+	dlg_buf_printf(&spec, "%s%c", l, c->conv);
+	fmt = spec.ptr;
+	if (strchr("eEfFgG", c->conv))
+		dlg_buf_printf(out, fmt, va_arg(*ap, double));
+	else if (c->conv == 'p')
+		dlg_buf_printf(out, fmt, va_arg(*ap, void *));
+	else if (c->conv == 'c')
+		dlg_buf_printf(out, fmt, va_arg(*ap, int));
+	else if (!strcmp(l, "l"))
+		is_signed ? dlg_buf_printf(out, fmt, va_arg(*ap, long))
+			  : dlg_buf_printf(out, fmt, va_arg(*ap, unsigned long));
+	else if (!strcmp(l, "ll"))
+		is_signed ? dlg_buf_printf(out, fmt, va_arg(*ap, long long))
+			  : dlg_buf_printf(out, fmt,
+					   va_arg(*ap, unsigned long long));
+	else if (!strcmp(l, "z"))
+		is_signed ? dlg_buf_printf(out, fmt, va_arg(*ap, ssize_t))
+			  : dlg_buf_printf(out, fmt, va_arg(*ap, size_t));
+	else if (!strcmp(l, "j"))
+		is_signed ? dlg_buf_printf(out, fmt, va_arg(*ap, intmax_t))
+			  : dlg_buf_printf(out, fmt, va_arg(*ap, uintmax_t));
+	else if (!strcmp(l, "t"))
+		dlg_buf_printf(out, fmt, va_arg(*ap, ptrdiff_t));
+	else
+		is_signed ? dlg_buf_printf(out, fmt, va_arg(*ap, int))
+			  : dlg_buf_printf(out, fmt, va_arg(*ap, unsigned));
+	dlg_buf_dispose(&spec);
+}
+
+/* A string: cut to the precision, escaped, then padded to the width. */
+static void format_string(dlg_buf *out, const conv_spec *c, const char *s)
+{
+	size_t n, at = out->size;
+	int pad;
+
+	if (!s)
+		s = "(null)";
+	if (is_color(s)) {
+		dlg_buf_puts(out, s);
+		return;
+	}
+	n = c->prec >= 0 ? strnlen(s, (size_t)c->prec) : strlen(s);
+	dlg_escape(out, s, n, 0);
+	pad = c->width - (int)(out->size - at);
+	if (pad <= 0)
+		return;
+	if (strchr(c->flags, '-') || c->width < 0) {
+		while (pad--)
+			dlg_buf_put(out, " ", 1);
+		return;
+	}
+	dlg_buf_reserve(out, (size_t)pad);
+	memmove(out->ptr + at + pad, out->ptr + at, out->size - at + 1);
+	memset(out->ptr + at, ' ', (size_t)pad);
+	out->size += (size_t)pad;
+}
+
+void cli_vformat(dlg_buf *out, const char *fmt, va_list ap)
+{
+	const char *p = fmt;
+	va_list aq;
+
+	va_copy(aq, ap);
+	while (*p) {
+		size_t n = strcspn(p, "%");
+		conv_spec c;
+
+		dlg_buf_put(out, p, n);
+		p += n;
+		if (!*p)
+			break;
+		if (p[1] == '%') {
+			dlg_buf_put(out, "%", 1);
+			p += 2;
+			continue;
+		}
+		p = parse_spec(&c, p + 1, &aq);
+		if (c.conv == 's')
+			format_string(out, &c, va_arg(aq, const char *));
+		else if (c.conv && strchr("diouxXeEfFgGcp", c.conv))
+			format_number(out, &c, &aq);
+		else
+			abort(); /* a format this program does not use */
+	}
+	va_end(aq);
+}
+
+static int vprint(FILE *f, const char *fmt, va_list ap)
+{
+	dlg_buf b = DLG_BUF_INIT;
+	size_t n;
+
+	int ok;
+
+	cli_vformat(&b, fmt, ap);
+	n = fwrite(b.ptr, 1, b.size, f);
+	ok = n == b.size;
+	dlg_buf_dispose(&b);
+	return ok ? (int)n : -1;
+}
+
+int cli_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprint(stdout, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int cli_eprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprint(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void cli_put_json(const dlg_buf *json)
+{
+	dlg_buf b = DLG_BUF_INIT;
+
+	dlg_escape(&b, json->ptr, json->size, DLG_ESC_JSON | DLG_ESC_LINES);
+	dlg_buf_put(&b, "\n", 1);
+	fwrite(b.ptr, 1, b.size, stdout);
+	dlg_buf_dispose(&b);
 }
 
 int cli_term_width(void)
@@ -51,7 +251,7 @@ void cli_print_json(const dlg_node *doc)
 	dlg_buf b = DLG_BUF_INIT;
 
 	dlg_json_write(&b, doc);
-	printf("%s\n", b.ptr);
+	cli_put_json(&b);
 	dlg_buf_dispose(&b);
 }
 
@@ -60,12 +260,15 @@ void cli_short_id(char out[37], cli_ctx *c, const char *uuid)
 	dlg_store_short_id(out, c->store, uuid);
 }
 
-void cli_fit(dlg_buf *out, const char *s, int width)
+void cli_fit(dlg_buf *out, const char *text, int width)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
+	dlg_buf esc = DLG_BUF_INIT;
+	const unsigned char *p, *run;
 	int cols = 0;
 
-	/* Runs of bytes are copied whole; a newline becomes a blank. */
+	/* What is shown is fitted: the text escaped. */
+	dlg_escape(&esc, text, strlen(text), 0);
+	p = run = (const unsigned char *)esc.ptr;
 	dlg_buf_clear(out);
 	for (; *p; cols++) {
 		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
@@ -73,16 +276,13 @@ void cli_fit(dlg_buf *out, const char *s, int width)
 		if (cols + 1 > width || (cols + 1 == width && p[n])) {
 			dlg_buf_put(out, (const char *)run, (size_t)(p - run));
 			dlg_buf_puts(out, "\xe2\x80\xa6"); /* … */
+			dlg_buf_dispose(&esc);
 			return;
-		}
-		if (*p == '\n') {
-			dlg_buf_put(out, (const char *)run, (size_t)(p - run));
-			dlg_buf_put(out, " ", 1);
-			run = p + 1;
 		}
 		p += n;
 	}
 	dlg_buf_put(out, (const char *)run, (size_t)(p - run));
+	dlg_buf_dispose(&esc);
 }
 
 static void print_text(const char *label, const char *text, int indent)
@@ -92,11 +292,11 @@ static void print_text(const char *label, const char *text, int indent)
 	if (!text)
 		return;
 	if (*label)
-		printf("%*s%s:\n", indent, "", label);
+		cli_printf("%*s%s:\n", indent, "", label);
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 
-		printf("%*s  %.*s\n", indent, "", (int)n, p);
+		cli_printf("%*s  %.*s\n", indent, "", (int)n, p);
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -109,9 +309,9 @@ static void print_set(const char *label, const dlg_node *set)
 
 	if (!set || !set->count)
 		return;
-	printf("%-10s ", label);
+	cli_printf("%-10s ", label);
 	for (i = 0; i < set->count; i++)
-		printf("%s%s", i ? ", " : "", set->items[i]->value);
+		cli_printf("%s%s", i ? ", " : "", set->items[i]->value);
 	putchar('\n');
 }
 
@@ -124,34 +324,34 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 	size_t i;
 
 	cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
-	printf("%s%s%s  %s%s%s\n", cli_color(c, C_YELLOW), shortid,
-	       cli_color(c, C_RESET), cli_color(c, C_BOLD),
-	       dlg_map_get_str(t, "title"), cli_color(c, C_RESET));
-	printf("%-10s %s%s%s%s\n", "status", cli_color(c, cli_status_color(status)),
-	       status, cli_color(c, C_RESET),
-	       dlg_task_is_overdue(t, c->now) ? "  (overdue)" : "");
-	printf("%-10s %s%s\n", "priority", dlg_map_get_str(t, "priority"),
-	       !strcmp(dlg_map_get_str(t, "core"), "true") ? "  (core work)"
-							  : "");
-	printf("%-10s %s -> %s\n", "delegated", dlg_map_get_str(t, "delegator"),
-	       dlg_map_get_str(t, "assignee") ? dlg_map_get_str(t, "assignee")
-					      : "(nobody yet)");
-	printf("%-10s %s\n", "due",
-	       dlg_map_get_str(t, "due") ? dlg_map_get_str(t, "due") : "-");
+	cli_printf("%s%s%s  %s%s%s\n", cli_color(c, C_YELLOW), shortid,
+		   cli_color(c, C_RESET), cli_color(c, C_BOLD),
+		   dlg_map_get_str(t, "title"), cli_color(c, C_RESET));
+	cli_printf("%-10s %s%s%s%s\n", "status", cli_color(c, cli_status_color(status)),
+		   status, cli_color(c, C_RESET),
+		   dlg_task_is_overdue(t, c->now) ? "  (overdue)" : "");
+	cli_printf("%-10s %s%s\n", "priority", dlg_map_get_str(t, "priority"),
+		   !strcmp(dlg_map_get_str(t, "core"), "true") ? "  (core work)"
+							      : "");
+	cli_printf("%-10s %s -> %s\n", "delegated", dlg_map_get_str(t, "delegator"),
+		   dlg_map_get_str(t, "assignee") ? dlg_map_get_str(t, "assignee")
+						  : "(nobody yet)");
+	cli_printf("%-10s %s\n", "due",
+		   dlg_map_get_str(t, "due") ? dlg_map_get_str(t, "due") : "-");
 	if (dlg_map_get_str(t, "estimate_hours"))
-		printf("%-10s %s h\n", "estimate",
-		       dlg_map_get_str(t, "estimate_hours"));
-	printf("%-10s %s", "created", dlg_map_get_str(t, "created"));
+		cli_printf("%-10s %s h\n", "estimate",
+			   dlg_map_get_str(t, "estimate_hours"));
+	cli_printf("%-10s %s", "created", dlg_map_get_str(t, "created"));
 	if (dlg_map_get_str(t, "started"))
-		printf("  started %s", dlg_map_get_str(t, "started"));
+		cli_printf("  started %s", dlg_map_get_str(t, "started"));
 	if (dlg_map_get_str(t, "closed"))
-		printf("  closed %s", dlg_map_get_str(t, "closed"));
+		cli_printf("  closed %s", dlg_map_get_str(t, "closed"));
 	putchar('\n');
 	if (dlg_map_get_str(t, "updated"))
-		printf("%-10s %s by %s\n", "updated",
-		       dlg_map_get_str(t, "updated"),
-		       dlg_map_get_str(t, "updated_by")
-			       ? dlg_map_get_str(t, "updated_by") : "?");
+		cli_printf("%-10s %s by %s\n", "updated",
+			   dlg_map_get_str(t, "updated"),
+			   dlg_map_get_str(t, "updated_by")
+				   ? dlg_map_get_str(t, "updated_by") : "?");
 	print_set("tags", dlg_map_get(t, "tags"));
 	print_set("skills", dlg_map_get(t, "skills"));
 	if (dlg_map_get_str(t, "why")) {
@@ -160,71 +360,71 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 	}
 	if (ex) {
 		putchar('\n');
-		printf("%sExpectations%s\n", cli_color(c, C_BOLD),
-		       cli_color(c, C_RESET));
+		cli_printf("%sExpectations%s\n", cli_color(c, C_BOLD),
+			   cli_color(c, C_RESET));
 		print_text("outcome", dlg_map_get_str(ex, "outcome"), 2);
 		list = dlg_map_get(ex, "quality");
 		if (list && list->count) {
-			printf("  quality:\n");
+			cli_printf("  quality:\n");
 			for (i = 0; i < list->count; i++)
-				printf("    - %s\n", list->items[i]->value);
+				cli_printf("    - %s\n", list->items[i]->value);
 		}
 		list = dlg_map_get(ex, "acceptance");
 		if (list && list->count) {
-			printf("  acceptance:\n");
+			cli_printf("  acceptance:\n");
 			for (i = 0; i < list->count; i++) {
 				const dlg_node *a = list->items[i];
 
-				printf("    [%s] %s  %s%s%s\n",
-				       !strcmp(dlg_map_get_str(a, "met"), "true")
-					       ? "x" : " ",
-				       dlg_map_get_str(a, "text"),
-				       cli_color(c, C_DIM),
-				       dlg_map_get_str(a, "id"),
-				       cli_color(c, C_RESET));
+				cli_printf("    [%s] %s  %s%s%s\n",
+					   !strcmp(dlg_map_get_str(a, "met"), "true")
+						   ? "x" : " ",
+					   dlg_map_get_str(a, "text"),
+					   cli_color(c, C_DIM),
+					   dlg_map_get_str(a, "id"),
+					   cli_color(c, C_RESET));
 			}
 		}
 		print_text("process", dlg_map_get_str(ex, "process"), 2);
 	}
 	list = dlg_map_get(t, "checkpoints");
 	if (list && list->count) {
-		printf("\n%sCheckpoints%s\n", cli_color(c, C_BOLD),
-		       cli_color(c, C_RESET));
+		cli_printf("\n%sCheckpoints%s\n", cli_color(c, C_BOLD),
+			   cli_color(c, C_RESET));
 		for (i = 0; i < list->count; i++) {
 			const dlg_node *cp = list->items[i];
 			int done = !strcmp(dlg_map_get_str(cp, "done"), "true");
 			char today[11];
 
 			dlg_date_format(today, c->now);
-			printf("  [%s] %s  %s%s%s  %s%s%s\n", done ? "x" : " ",
-			       dlg_map_get_str(cp, "due"),
-			       !done && strcmp(dlg_map_get_str(cp, "due"),
-					       today) < 0
-				       ? cli_color(c, C_RED) : "",
-			       dlg_map_get_str(cp, "what"),
-			       cli_color(c, C_RESET), cli_color(c, C_DIM),
-			       dlg_map_get_str(cp, "id"), cli_color(c, C_RESET));
+			cli_printf("  [%s] %s  %s%s%s  %s%s%s\n", done ? "x" : " ",
+				   dlg_map_get_str(cp, "due"),
+				   !done && strcmp(dlg_map_get_str(cp, "due"),
+						   today) < 0
+					   ? cli_color(c, C_RED) : "",
+				   dlg_map_get_str(cp, "what"),
+				   cli_color(c, C_RESET), cli_color(c, C_DIM),
+				   dlg_map_get_str(cp, "id"), cli_color(c, C_RESET));
 		}
 	}
 	list = dlg_map_get(t, "feedback");
 	if (list && list->count) {
-		printf("\n%sFeedback%s\n", cli_color(c, C_BOLD),
-		       cli_color(c, C_RESET));
+		cli_printf("\n%sFeedback%s\n", cli_color(c, C_BOLD),
+			   cli_color(c, C_RESET));
 		for (i = 0; i < list->count; i++) {
 			const dlg_node *f = list->items[i];
 
-			printf("  %s %s (%s", dlg_map_get_str(f, "at"),
-			       dlg_map_get_str(f, "author"),
-			       dlg_map_get_str(f, "kind"));
+			cli_printf("  %s %s (%s", dlg_map_get_str(f, "at"),
+				   dlg_map_get_str(f, "author"),
+				   dlg_map_get_str(f, "kind"));
 			if (dlg_map_get_str(f, "rating"))
-				printf(", %s/5", dlg_map_get_str(f, "rating"));
-			printf(")\n");
+				cli_printf(", %s/5", dlg_map_get_str(f, "rating"));
+			cli_printf(")\n");
 			print_text("", dlg_map_get_str(f, "text"), 2);
 		}
 	}
 	conflicts = dlg_map_get(t, "conflicts");
 	if (conflicts && conflicts->kind == DLG_NODE_SEQ && conflicts->count)
-		printf("\n%s%zu conflict%s to settle: delegit conflicts%s\n",
-		       cli_color(c, C_RED), conflicts->count,
-		       conflicts->count == 1 ? "" : "s", cli_color(c, C_RESET));
+		cli_printf("\n%s%zu conflict%s to settle: delegit conflicts%s\n",
+			   cli_color(c, C_RED), conflicts->count,
+			   conflicts->count == 1 ? "" : "s", cli_color(c, C_RESET));
 }

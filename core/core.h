@@ -64,6 +64,24 @@ char *dlg_buf_detach(dlg_buf *b);
 void dlg_buf_dispose(dlg_buf *b);
 
 /*
+ * Text from files is untrusted (SPEC 4): what delegit shows of it goes
+ * through here, on a terminal, in a pipe, in HTML and in commit messages
+ * alike. Appends s with control characters (C0, DEL, C1) shown as \e, \r,
+ * \t, \x01, \u0085, bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069) as <U+202E>, and bytes that are not UTF-8
+ * as \xff. What it escapes becomes printable ASCII, so escaping twice
+ * changes nothing. DLG_ESC_LINES keeps newlines. DLG_ESC_JSON is for JSON
+ * text (whose strings dlg_json_string wrote): what remains is escaped as
+ * JSON does (\u007f, \u0085, \u202e; \ufffd for a byte that is not UTF-8).
+ */
+enum { DLG_ESC_LINES = 1, DLG_ESC_JSON = 2 };
+void dlg_escape(dlg_buf *out, const char *s, size_t len, unsigned flags);
+/* How many bytes of s dlg_escape would copy as they are; *bad_len (may be
+ * NULL) gets the length of the character after them (0 at the end). */
+size_t dlg_escape_span(const char *s, size_t len, unsigned flags,
+		       size_t *bad_len);
+
+/*
  * Problems found in a file: each one with a position, for
  * `path:line:column: message` reports. Lines and columns count from 1;
  * 0 means "no position".

@@ -8,9 +8,17 @@
 
 #include "core.h"
 
-static void esc(dlg_buf *b, const char *s)
+/* Markup escaped, and control characters and bidirectional overrides
+ * shown as the terminal shows them (dlg_escape). */
+static void esc(dlg_buf *b, const char *text)
 {
-	for (; s && *s; s++) {
+	dlg_buf safe = DLG_BUF_INIT;
+	const char *s;
+
+	if (!text)
+		return;
+	dlg_escape(&safe, text, strlen(text), DLG_ESC_LINES);
+	for (s = safe.ptr; *s; s++) {
 		switch (*s) {
 		case '<': dlg_buf_puts(b, "&lt;"); break;
 		case '>': dlg_buf_puts(b, "&gt;"); break;
@@ -19,6 +27,7 @@ static void esc(dlg_buf *b, const char *s)
 		default: dlg_buf_put(b, s, 1);
 		}
 	}
+	dlg_buf_dispose(&safe);
 }
 
 static const char *s_or(const dlg_node *m, const char *k, const char *dflt)

@@ -1,4 +1,4 @@
-/* Buffers, errors and diagnostics. */
+/* Buffers, errors, diagnostics, and text made safe to show. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +29,105 @@ const char *dlg_error_last(void)
 void dlg_error_clear(void)
 {
 	error_message[0] = '\0';
+}
+
+/* The code point of the UTF-8 sequence at p (n bytes left), its length in
+ * *len; -1 (and *len 1) for a byte that starts no valid sequence. */
+static long utf8_decode(const unsigned char *p, size_t n, size_t *len)
+{
+	long cp;
+	size_t k, need;
+
+	*len = 1;
+	if (p[0] < 0x80)
+		return p[0];
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		need = 1, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		need = 2, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		need = 3, cp = p[0] & 0x07;
+	else
+		return -1;
+	if (n < need + 1)
+		return -1;
+	for (k = 1; k <= need; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (p[k] & 0x3f);
+	}
+	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*len = need + 1;
+	return cp;
+}
+
+/* Embedding, override and isolate controls: they reorder what follows. */
+static int is_bidi(long cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Whether the character at p (n bytes left) is shown escaped; its code
+ * point (-1: not UTF-8) and length in bytes. */
+static int must_escape(const unsigned char *p, size_t n, unsigned flags,
+		       long *cp, size_t *len)
+{
+	*cp = utf8_decode(p, n, len);
+	if (*cp == '\n')
+		return !(flags & DLG_ESC_LINES);
+	return *cp < 0x20 || *cp == 0x7f || (*cp >= 0x80 && *cp <= 0x9f) ||
+	       is_bidi(*cp);
+}
+
+size_t dlg_escape_span(const char *s, size_t n, unsigned flags,
+		       size_t *bad_len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t at = 0, len;
+	long cp;
+
+	while (at < n && !must_escape(p + at, n - at, flags, &cp, &len))
+		at += len;
+	if (bad_len)
+		*bad_len = at < n ? len : 0;
+	return at;
+}
+
+void dlg_escape(dlg_buf *out, const char *s, size_t n, unsigned flags)
+{
+	static const char c_names[] = "abtnvfr";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *run = p;
+
+	while (p < end) {
+		size_t len;
+		long cp;
+
+		if (!must_escape(p, (size_t)(end - p), flags, &cp, &len)) {
+			p += len;
+			continue;
+		}
+		dlg_buf_put(out, (const char *)run, (size_t)(p - run));
+		if (flags & DLG_ESC_JSON)
+			dlg_buf_printf(out, "\\u%04lx", cp < 0 ? 0xfffdL : cp);
+		else if (cp < 0)
+			dlg_buf_printf(out, "\\x%02x", *p);
+		else if (cp >= 7 && cp <= 13)
+			dlg_buf_printf(out, "\\%c", c_names[cp - 7]);
+		else if (cp == 0x1b)
+			dlg_buf_puts(out, "\\e");
+		else if (cp < 0x80)
+			dlg_buf_printf(out, "\\x%02lx", cp);
+		else if (cp <= 0x9f)
+			dlg_buf_printf(out, "\\u%04lx", cp);
+		else
+			dlg_buf_printf(out, "<U+%04lX>", cp);
+		p += len;
+		run = p;
+	}
+	dlg_buf_put(out, (const char *)run, (size_t)(p - run));
 }
 
 static void *xrealloc(void *p, size_t n)

@@ -3,8 +3,12 @@
 terminal raw, text arguments holding control characters are refused,
 errors say what happened with the right exit code, and names built from
 files are never cut short."""
+import datetime
 import json
 import os
+import pty
+import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +17,14 @@ import unittest
 from helpers import (DELEGIT, VALGRIND, VALGRIND_CMD, Network, Repo,
                      free_port)
 
+# OSC 52 (write the clipboard), OSC 0 (the window's title), CSI (clear the
+# screen, colour), a carriage return, a right-to-left override, C1 controls
+# (NEL, and CSI as one character), DEL and a C0 control.
+HOSTILE = ("T\x1b]52;c;aGk=\x07\x1b]0;pwned\x07\x1b[2J\x1b[31mred\r\u202eevil"
+           "\u0085\u009b1m\x7f\x01end")
+SHOWN = "T\\e]52;c;aGk=\\a\\e]0;pwned"  # how its start is printed
+MARK = "\\e]0;pwned"                     # printed, in it and in EMAIL
+EMAIL = "ev\x1b]0;pwned\x07il@example.com"  # git takes it as it is
 LONG_KEY = "x_" + "k" * 298          # 300 characters
 LONG_ID = "ab" * 150                 # an item id of 300 characters
 
@@ -20,6 +32,17 @@ LONG_ID = "ab" * 150                 # an item id of 300 characters
 def command(args):
     """delegit with args, under valgrind when the tests are (helpers.py)."""
     return (VALGRIND_CMD if VALGRIND else []) + [DELEGIT, *args]
+
+
+def forbidden(data):
+    """What of the hostile text reached the output raw: [] when nothing."""
+    text = data.decode("utf-8", "replace")
+    found = [b for b in (b"\x1b", b"\x07", b"\r", b"\x7f", b"\x01")
+             if b in data]
+    found += ["U+%04X" % ord(ch) for ch in text
+              if 0x80 <= ord(ch) <= 0x9f or 0x202a <= ord(ch) <= 0x202e
+              or 0x2066 <= ord(ch) <= 0x2069]
+    return found
 
 
 class TestLongNames(unittest.TestCase):
@@ -77,6 +100,174 @@ class TestLongNames(unittest.TestCase):
         a.ok("sync", "-q")
         self.net.assert_converged(self)
         a.ok("check")
+
+
+
+def days_ago(n):
+    return datetime.date.today() - datetime.timedelta(days=n)
+
+
+class TestTerminalInjection(unittest.TestCase):
+    """A task whose every text holds the hostile bytes, as any member may
+    commit by hand (and a team member's name, a conflict over the title,
+    an unknown key, a file that does not validate): no command prints
+    them raw, through a pipe or on a terminal."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.net = Network(2)
+        a, b = cls.net.replicas
+        created = "%sT09:00:00Z" % days_ago(10)
+        t = a.add("TITLE_X", "--to", "kim", "--due", str(days_ago(3)),
+                  "--why", "WHY_X", "--expect", "OUTCOME_X",
+                  "--quality", "QUALITY_X", "--accept", "ACCEPT_X",
+                  "--process", "PROCESS_X",
+                  "--checkpoint", "%s:CHECK_X" % days_ago(4),
+                  "--tag", "tagx", "--skill", "backup", "--estimate", "5",
+                  now=created)
+        cls.tid = tid = t["id"]
+        a.ok("feedback", tid[:8], "FEEDBACK_X", now=created)
+        a.ok("sync", "-q")
+        b.ok("sync", "-q")
+        # a puts the hostile text everywhere, by hand, with plain git
+        q = json.dumps
+        edits = {"TITLE_X": q(HOSTILE),
+                 "WHY_X": q("first " + HOSTILE + "\nsecond line\n"),
+                 "OUTCOME_X": q(HOSTILE), "QUALITY_X": q(HOSTILE),
+                 "ACCEPT_X": q(HOSTILE), "PROCESS_X": q(HOSTILE),
+                 "CHECK_X": q(HOSTILE), "FEEDBACK_X": q(HOSTILE),
+                 "tagx": q("t" + HOSTILE)}
+        cls.edit(a.task_file(tid), edits,
+                 q("x_" + HOSTILE) + ": " + q(HOSTILE) + "\n")
+        cls.edit(os.path.join(a.path, "team", "kim.yaml"),
+                 {"Kim Lee": q("Kim " + HOSTILE)})
+        with open(os.path.join(a.path, ".delegit", "config.yaml"), "w") as f:
+            f.write("format: 1\norgs:\n  acme-msp:\n    title: %s\n"
+                    "    sla:\n      normal: {respond: 1h, resolve: 1d}\n"
+                    "      high: {respond: 1h, resolve: 1d}\n"
+                    % q(HOSTILE))
+        a.git("commit", "-qam", "hostile")
+        a.ok("sync", "-q")
+        # b changes the title too: a conflict whose both values are hostile
+        cls.edit(b.task_file(tid), {"TITLE_X": q("B " + HOSTILE)})
+        b.git("commit", "-qam", "hostile too")
+        b.ok("sync", "-q")
+        # a change by someone outside the team, whose email is hostile
+        cls.edit(b.task_file(tid), {"priority: normal": "priority: high"})
+        b.git("-c", "user.email=" + EMAIL, "commit", "-qam", "outsider")
+        # and a task file that does not validate, quoting hostile text
+        cls.bad = "ee000000-0000-4000-8000-000000000000"
+        with open(b.task_file(tid), encoding="utf-8") as f:
+            text = f.read()
+        path = b.task_file(cls.bad)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(tid, cls.bad).replace(
+                "status: open", "status: " + q(HOSTILE)))
+        b.git("add", ".")
+        b.git("commit", "-qm", "an invalid file")
+        cls.r = b
+        cls.html = os.path.join(cls.net.tmp, "report.html")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.net.close()
+
+    @staticmethod
+    def edit(path, replace, append=""):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for old, new in replace.items():
+            assert old in text, (path, old)
+            text = text.replace(old, new)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text + append)
+
+    COMMANDS = [
+        ["list"], ["list", "--all"], ["list", "--json"],
+        ["show", "{tid}"], ["show", "{tid}", "--json"],
+        ["agenda"], ["agenda", "kim"], ["agenda", "--json"],
+        ["log"], ["log", "{tid}"], ["log", "--json"],
+        ["suggest", "{tid}"], ["suggest", "{tid}", "--json"],
+        ["conflicts"], ["conflicts", "--json"],
+        ["report", "workload"], ["report", "delivery"], ["report", "sla"],
+        ["report", "matrix"], ["report", "accountability"],
+        ["report", "sla", "--json"], ["report", "matrix", "--json"],
+        ["report", "accountability", "--json"], ["report", "--html", "{html}"],
+        ["audit"], ["audit", "--json"],
+        ["team", "list"], ["team", "list", "--json"],
+        ["team", "show", "kim"], ["team", "show", "kim", "--json"],
+        ["check"], ["show", "{bad}"], ["set", "{bad}", "priority=low"],
+    ]
+    # where the title (or the hostile text) must show, escaped
+    SHOWS = {"list", "show", "agenda", "log", "suggest", "conflicts",
+             "report sla", "report matrix", "audit", "check"}
+
+    def args(self, cmd):
+        return [a.format(tid=self.tid[:8], bad=self.bad[:8], html=self.html)
+                for a in cmd]
+
+    def test_no_command_prints_the_hostile_bytes_into_a_pipe(self):
+        for cmd in self.COMMANDS:
+            with self.subTest(cmd=" ".join(cmd)):
+                res = subprocess.run(command(self.args(cmd)),
+                                     cwd=self.r.path, env=self.r.env,
+                                     capture_output=True)
+                self.assertIn(res.returncode, (0, 1), res.stderr)
+                out = res.stdout + res.stderr
+                self.assertEqual(forbidden(out), [], out[:2000])
+                if "--json" not in cmd and (
+                        cmd[0] in self.SHOWS or
+                        " ".join(cmd[:2]) in self.SHOWS):
+                    self.assertIn(MARK, out.decode(), out[:2000])
+                if "--json" in cmd and res.stdout:
+                    json.loads(res.stdout)
+        with open(self.html, "rb") as f:
+            html = f.read()
+        self.assertEqual(forbidden(html), [])
+        self.assertIn(SHOWN.encode(), html)
+
+    def test_show_keeps_multi_line_text_as_lines(self):
+        out = self.r.ok("show", self.tid[:8])
+        self.assertIn("\n  first %s" % SHOWN, out)
+        self.assertIn("\n  second line\n", out)
+        doc = json.loads(self.r.ok("show", self.tid[:8], "--json"))
+        self.assertEqual(doc["why"], "first " + HOSTILE + "\nsecond line\n")
+
+    def test_on_a_terminal_only_delegit_colours_are_escape_sequences(self):
+        env = dict(self.r.env, TERM="xterm", COLUMNS="200")
+        env.pop("NO_COLOR")
+        for cmd in (["show", "{tid}"], ["list"], ["agenda"], ["conflicts"],
+                    ["log", "{tid}"]):
+            with self.subTest(cmd=" ".join(cmd)):
+                out = self.on_terminal(self.args(cmd), env)
+                self.assertRegex(out, rb"\x1b\[3[1-6]m")  # colour is on
+                self.assertIn(MARK.encode(), out)
+                # ours: bold, dim, reset and the colours 31 to 36, only
+                theirs = re.sub(rb"\x1b\[(?:[012]|3[1-6])m", b"",
+                                out.replace(b"\r\n", b"\n"))
+                self.assertEqual(forbidden(theirs), [], out[:2000])
+
+    def on_terminal(self, args, env):
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(command(args), cwd=self.r.path, env=env,
+                                stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        out = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertIn(proc.wait(timeout=30), (0, 1))
+        return out
 
 
 
