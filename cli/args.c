@@ -1,4 +1,5 @@
 /* Option parsing and --help, driven by one table per command. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,13 +42,69 @@ void cli_help(FILE *f, const cli_spec *spec)
 	fprintf(f, "  %-26s %s\n", "-h, --help", "show this help");
 }
 
-static int usage_error(const cli_spec *spec, const char *fmt, const char *arg)
+static int usage_error(const cli_spec *spec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const cli_spec *spec, const char *fmt, ...)
 {
-	fputs("delegit: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: %s\n(see --help)\n", spec->usage);
+	dlg_buf msg = DLG_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vformat(&msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "delegit: %s\nusage: %s\n(see --help)\n", msg.ptr,
+		spec->usage);
+	dlg_buf_dispose(&msg);
 	cli_error_reported = 1;
 	return DLG_EUSAGE;
+}
+
+/* The name of positional i ("ID"), from spec->args: its index there. */
+static size_t pos_name(dlg_buf *out, const cli_spec *spec, size_t i)
+{
+	const char *p = spec->args ? spec->args : "";
+	size_t k = 0, n;
+
+	dlg_buf_clear(out);
+	for (;;) {
+		n = strcspn(p, " ");
+		if (k == i || !p[n])
+			break;
+		p += n + 1;
+		k++;
+	}
+	if (n)
+		dlg_buf_put(out, p, n);
+	else
+		dlg_buf_printf(out, "argument %zu", i + 1);
+	return k;
+}
+
+/*
+ * A text argument holding what the display would escape (SPEC 4): the
+ * usage error names the argument and the character. Newlines only where
+ * lines is set.
+ */
+static int check_text(const cli_spec *spec, const char *name,
+		      const char *value, int lines)
+{
+	size_t len = strlen(value), bad;
+	size_t at = dlg_escape_span(value, len, lines ? DLG_ESC_LINES : 0, &bad);
+	dlg_buf shown = DLG_BUF_INIT;
+	int error;
+
+	if (at == len || (spec->flags & CLI_ANY_BYTES))
+		return 0;
+	if (value[at] == '\n')
+		return usage_error(spec, "%s: '%s' spans lines (expected one "
+				   "line)", name, value);
+	dlg_escape(&shown, value + at, bad, 0);
+	error = usage_error(spec, "%s: '%s' holds a control character (%s), "
+			    "which text arguments may not hold", name, value,
+			    shown.ptr);
+	dlg_buf_dispose(&shown);
+	return error;
 }
 
 static long find_opt(const cli_opt *opts, const char *name, size_t len,
@@ -66,8 +123,9 @@ static long find_opt(const cli_opt *opts, const char *name, size_t len,
 
 int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 {
-	size_t n = count_opts(spec->opts);
-	int i, only_pos = 0;
+	size_t n = count_opts(spec->opts), j;
+	dlg_buf name = DLG_BUF_INIT;
+	int i, only_pos = 0, error = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->spec = spec;
@@ -91,7 +149,8 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			cli_help(stdout, spec);
-			return 1;
+			error = 1;
+			goto done;
 		}
 		if (arg[1] == '-') {
 			const char *eq = strchr(arg + 2, '=');
@@ -105,21 +164,33 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 			if (arg[2])
 				val = arg + 2;
 		}
-		if (k < 0)
-			return usage_error(spec, "unknown option '%s'", arg);
+		if (k < 0) {
+			error = usage_error(spec, "unknown option '%s'", arg);
+			goto done;
+		}
 		if (spec->opts[k].kind == OPT_FLAG) {
-			if (val)
-				return usage_error(spec, "option '%s' takes no "
-						   "value", arg);
+			if (val) {
+				error = usage_error(spec, "option '%s' takes no "
+						    "value", arg);
+				goto done;
+			}
 			a->value[k] = "1";
 			continue;
 		}
 		if (!val) {
-			if (i + 1 >= argc)
-				return usage_error(spec, "option '%s' needs a "
-						   "value", arg);
+			if (i + 1 >= argc) {
+				error = usage_error(spec, "option '%s' needs a "
+						    "value (%s)", arg,
+						    spec->opts[k].arg);
+				goto done;
+			}
 			val = argv[++i];
 		}
+		dlg_buf_clear(&name);
+		dlg_buf_printf(&name, "--%s", spec->opts[k].name);
+		if ((error = check_text(spec, name.ptr, val,
+					spec->opts[k].flags & CLI_LINES)) < 0)
+			goto done;
 		a->value[k] = val;
 		if (spec->opts[k].kind == OPT_MULTI) {
 			a->multi[k] = realloc(a->multi[k], (a->nmulti[k] + 1) *
@@ -129,13 +200,38 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 			a->multi[k][a->nmulti[k]++] = val;
 		}
 	}
-	if (a->npos < spec->min_pos)
-		return usage_error(spec, "%s", a->npos ? "too few arguments"
-						       : "missing argument");
-	if (a->npos > spec->max_pos)
-		return usage_error(spec, "unexpected argument '%s'",
-				   a->pos[spec->max_pos]);
-	return 0;
+	if (a->npos < spec->min_pos) {
+		dlg_buf missing = DLG_BUF_INIT;
+
+		for (j = a->npos; j < spec->min_pos; j++) {
+			pos_name(&name, spec, j);
+			dlg_buf_printf(&missing, " %s", name.ptr);
+		}
+		if (spec->args)
+			error = usage_error(spec, "missing argument%s%s",
+					    spec->min_pos - a->npos > 1 ? "s"
+									: "",
+					    missing.ptr);
+		else
+			error = usage_error(spec, "missing argument");
+		dlg_buf_dispose(&missing);
+		goto done;
+	}
+	if (a->npos > spec->max_pos) {
+		error = usage_error(spec, "unexpected argument '%s'",
+				    a->pos[spec->max_pos]);
+		goto done;
+	}
+	for (j = 0; j < a->npos; j++) {
+		size_t k = pos_name(&name, spec, j);
+
+		if ((error = check_text(spec, name.ptr, a->pos[j],
+					spec->lines & (1u << k))) < 0)
+			goto done;
+	}
+done:
+	dlg_buf_dispose(&name);
+	return error;
 }
 
 void cli_args_dispose(cli_args *a)
@@ -182,8 +278,8 @@ int cli_date_opt(time_t *out, const cli_args *a, const char *opt)
 
 	*out = 0;
 	if (s && dlg_time_parse(out, s) < 0) {
-		dlg_error_set("bad date '%s' for --%s (expected YYYY-MM-DD)", s,
-			      opt);
+		dlg_error_set("--%s: bad date '%s' (expected YYYY-MM-DD)", opt,
+			      s);
 		return DLG_EUSAGE;
 	}
 	return 0;

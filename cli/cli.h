@@ -18,15 +18,30 @@ typedef enum {
 	OPT_MULTI, /* --name VALUE, repeatable */
 } cli_opt_kind;
 
+/*
+ * Text arguments holding control characters (C0, DEL, C1), bidirectional
+ * overrides or bytes that are not UTF-8 are refused (SPEC 4), a usage
+ * error naming the argument. A newline only where the value is text that
+ * may span lines (a DLG_T_TEXT field: why, outcome, feedback...).
+ */
+enum {
+	CLI_LINES = 1 << 0, /* the value may hold newlines */
+};
+
 typedef struct {
 	const char *name;
 	char short_name;
 	cli_opt_kind kind;
 	const char *arg;
 	const char *help;
+	unsigned flags; /* CLI_LINES */
 } cli_opt;
 
-#define CLI_OPT_END { NULL, 0, OPT_FLAG, NULL, NULL }
+#define CLI_OPT_END { NULL, 0, OPT_FLAG, NULL, NULL, 0 }
+
+enum {
+	CLI_ANY_BYTES = 1 << 0, /* positionals are paths git gives: any bytes */
+};
 
 typedef struct {
 	const char *usage;   /* e.g. "delegit add TITLE [options]" */
@@ -34,6 +49,11 @@ typedef struct {
 	const char *details; /* more text for --help, or NULL */
 	const cli_opt *opts;
 	size_t min_pos, max_pos; /* positional arguments */
+	/* The positionals' names ("ID TEXT"), for "missing argument TEXT";
+	 * more positionals than names take the last name. */
+	const char *args;
+	unsigned lines; /* bit i: positional i (by name) may hold newlines */
+	unsigned flags; /* CLI_ANY_BYTES */
 } cli_spec;
 
 typedef struct {
@@ -47,7 +67,9 @@ typedef struct {
 
 /*
  * Parse argv (argv[0] is the command name). Prints help and returns 1 for
- * --help; prints the problem and returns DLG_EUSAGE for bad usage.
+ * --help; prints the problem and returns DLG_EUSAGE for bad usage: an
+ * unknown option, a missing value or argument (named), control
+ * characters in a text argument.
  */
 int cli_parse(cli_args *out, const cli_spec *spec, int argc, char **argv);
 void cli_args_dispose(cli_args *a);
@@ -126,6 +148,19 @@ void cli_task_dispose(cli_task *t);
  */
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/*
+ * A value given on the command line for the field at path of a schema
+ * ("due", "feedback[].rating"): DLG_EUSAGE when the field would not take
+ * it, with a message naming `what` (the option, "--due") and what the
+ * field accepts. Nothing is read or written: no file is named. yaml_null:
+ * see dlg_schema_check_value.
+ */
+int cli_check_value(const char *what, const dlg_schema *s, const char *path,
+		    const char *value, int yaml_null);
+/* The same for options: each pair is an option's name and its field's
+ * path; every value of a repeatable option is checked. */
+int cli_check_options(const cli_args *a, const dlg_schema *s,
+		      const char *const (*fields)[2], size_t n);
 /* A team member's handle must exist: prints and returns DLG_EINVALID. */
 int cli_check_person(cli_ctx *c, const char *handle, const char *what);
 
@@ -138,9 +173,10 @@ void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
 		 const char *trailer);
 
 /* New list items with fresh ids: an acceptance criterion, and a checkpoint
- * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed). */
+ * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed, naming `what`). */
 dlg_node *cli_new_criterion(const char *text);
-int cli_new_checkpoint(dlg_node **out, const char *spec_text);
+int cli_new_checkpoint(dlg_node **out, const char *what,
+		       const char *spec_text);
 /*
  * Apply the expectation options shared by add and expect: OUTCOME_OPT
  * (--expect for add, --outcome for expect), --quality..., --accept...,

@@ -8,12 +8,14 @@ static const cli_opt opts[] = {
 	{ "to", 0, OPT_VALUE, "HANDLE", "who does it" },
 	{ "due", 0, OPT_VALUE, "DATE", "deadline, YYYY-MM-DD" },
 	{ "priority", 'p', OPT_VALUE, "P", "critical, high, normal or low" },
-	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what" },
-	{ "expect", 0, OPT_VALUE, "TEXT", "the outcome expected" },
+	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
+	{ "expect", 0, OPT_VALUE, "TEXT", "the outcome expected", CLI_LINES },
 	{ "quality", 0, OPT_MULTI, "TEXT", "a quality standard" },
-	{ "accept", 0, OPT_MULTI, "TEXT", "an acceptance criterion" },
-	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow" },
-	{ "checkpoint", 0, OPT_MULTI, "DATE:TEXT", "a check-in" },
+	{ "accept", 0, OPT_MULTI, "TEXT", "an acceptance criterion",
+	  CLI_LINES },
+	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow",
+	  CLI_LINES },
+	{ "checkpoint", 0, OPT_MULTI, "DATE:TEXT", "a check-in", CLI_LINES },
 	{ "tag", 0, OPT_MULTI, "TAG", "a label" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "a skill the work needs" },
 	{ "estimate", 0, OPT_VALUE, "HOURS", "estimated effort" },
@@ -29,7 +31,22 @@ static const cli_spec spec = {
 	"Delegate a task, with crystal-clear expectations.",
 	"Prints the new task's short id on the first line. The task is one\n"
 	"new file, tasks/<hh>/<uuid>.yaml, and one commit.",
-	opts, 1, 1
+	opts, 1, 1, "TITLE"
+};
+
+/* Each option's field: a bad value is a usage error naming the option. */
+static const char *const fields[][2] = {
+	{ "to", "assignee" },
+	{ "due", "due" },
+	{ "priority", "priority" },
+	{ "why", "why" },
+	{ "expect", "expectations.outcome" },
+	{ "quality", "expectations.quality" },
+	{ "accept", "expectations.acceptance[].text" },
+	{ "process", "expectations.process" },
+	{ "tag", "tags" },
+	{ "skill", "skills" },
+	{ "estimate", "estimate_hours" },
 };
 
 static dlg_node *item(const char *id_key_text[][2], size_t n)
@@ -56,7 +73,8 @@ dlg_node *cli_new_criterion(const char *text)
 	return item(kv, 2);
 }
 
-int cli_new_checkpoint(dlg_node **out, const char *spec_text)
+int cli_new_checkpoint(dlg_node **out, const char *what,
+		       const char *spec_text)
 {
 	const char *colon = strchr(spec_text, ':');
 	char date[16];
@@ -64,15 +82,15 @@ int cli_new_checkpoint(dlg_node **out, const char *spec_text)
 
 	*out = NULL;
 	if (!colon || colon - spec_text != 10) {
-		dlg_error_set("bad checkpoint '%s' (expected DATE:TEXT, like "
-			      "2026-12-01:Vendor chosen)", spec_text);
+		dlg_error_set("%s: bad checkpoint '%s' (expected DATE:TEXT, "
+			      "like 2026-12-01:Vendor chosen)", what, spec_text);
 		return DLG_EUSAGE;
 	}
 	memcpy(date, spec_text, 10);
 	date[10] = '\0';
 	if (!dlg_date_valid(date) || !colon[1]) {
-		dlg_error_set("bad checkpoint '%s' (expected DATE:TEXT with "
-			      "a YYYY-MM-DD date)", spec_text);
+		dlg_error_set("%s: bad checkpoint '%s' (expected DATE:TEXT "
+			      "with a YYYY-MM-DD date)", what, spec_text);
 		return DLG_EUSAGE;
 	}
 	kv[0][0] = "due";
@@ -117,7 +135,11 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	int error;
 
 	memset(&t, 0, sizeof(t));
-	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
+	    (error = cli_check_value("TITLE", &dlg_schema_task, "title",
+				     a.pos[0], 0)) < 0 ||
+	    (error = cli_check_options(&a, &dlg_schema_task, fields,
+				       sizeof(fields) / sizeof(fields[0]))) < 0)
 		goto done;
 	dlg_uuid_new(t.id);
 	{
@@ -143,7 +165,7 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		dlg_node *cp;
 
-		if ((error = cli_new_checkpoint(&cp, v[i])) < 0)
+		if ((error = cli_new_checkpoint(&cp, "--checkpoint", v[i])) < 0)
 			goto done;
 		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
 	}

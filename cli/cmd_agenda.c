@@ -14,7 +14,7 @@ static const cli_spec spec = {
 	"What needs attention now: overdue work, late checkpoints, work\n"
 	"waiting for review, blocked tasks, checkpoints and deadlines this week.",
 	"Without HANDLE, your own agenda (as a delegator and as an assignee).",
-	opts, 0, 1
+	opts, 0, 1, "HANDLE"
 };
 
 static int blocked_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,

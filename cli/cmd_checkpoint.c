@@ -15,13 +15,14 @@ static const cli_spec checkpoint_spec = {
 	"Checkpoints are where the delegator checks in instead of\n"
 	"micromanaging. CID is the checkpoint's id, or a unique prefix of it,\n"
 	"as 'delegit show' prints it.",
-	opts, 3, 3
+	opts, 3, 3, "ID ACTION DATE:TEXT|CID", 1u << 2
 };
 
 static const cli_spec criterion_spec = {
 	"delegit accept-criterion ID CID [--undo] [--json]",
 	"Mark an acceptance criterion of a task as met.",
-	"CID is the criterion's id, or a unique prefix of it.", opts, 2, 2
+	"CID is the criterion's id, or a unique prefix of it.", opts, 2, 2,
+	"ID CID"
 };
 
 /* The item of a keyed list whose id starts with prefix. */
@@ -87,14 +88,14 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv)
 			     "done", "checkpoint");
 	} else if (!strcmp(a.pos[1], "add")) {
 		if ((error = cli_task_open(&t, c, a.pos[0])) < 0 ||
-		    (error = cli_new_checkpoint(&cp, a.pos[2])) < 0)
+		    (error = cli_new_checkpoint(&cp, "DATE:TEXT", a.pos[2])) < 0)
 			goto done;
 		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
 		error = cli_task_commit(c, &t, "checkpoint",
 					cli_out_mode(&a));
 	} else {
-		dlg_error_set("unknown checkpoint action '%s' (expected add "
-			      "or done)", a.pos[1]);
+		dlg_error_set("ACTION: unknown checkpoint action '%s' "
+			      "(expected add or done)", a.pos[1]);
 		error = DLG_EUSAGE;
 	}
 done:

@@ -22,7 +22,7 @@ static const cli_spec list_spec = {
 static const cli_opt resolve_opts[] = {
 	{ "ours", 0, OPT_FLAG, NULL, "keep the value now in the file" },
 	{ "theirs", 0, OPT_FLAG, NULL, "take the recorded other value" },
-	{ "value", 0, OPT_VALUE, "V", "set a new value" },
+	{ "value", 0, OPT_VALUE, "V", "set a new value", CLI_LINES },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
@@ -32,7 +32,7 @@ static const cli_spec resolve_spec = {
 	"Settle a conflict that sync recorded, in one commit.",
 	"FIELD as 'delegit conflicts' prints it, e.g. priority or\n"
 	"checkpoints[27c4f0aa].done.",
-	resolve_opts, 2, 2
+	resolve_opts, 2, 2, "ID FIELD"
 };
 
 static const char *or_unknown(const char *s)
@@ -155,9 +155,11 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if ((error = cli_task_open(&t, c, a.pos[0])) < 0)
-		goto done;
 	field = a.pos[1];
+	if ((error = cli_check_value("--value", &dlg_schema_task, field,
+				     cli_get(&a, "value"), 1)) < 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
 	list = dlg_map_get(t.task, "conflicts");
 	for (i = 0; list && i < list->count; i++)
 		if (!strcmp(dlg_map_get_str(list->items[i], "field"), field)) {

@@ -19,7 +19,7 @@ static const cli_spec spec = {
 	"offers to reopen the editor; otherwise it keeps your text in a file\n"
 	"under .git/ and says where. Your text is never lost. A task whose\n"
 	"file is invalid (a bad hand edit) can be mended this way too.",
-	opts, 1, 1
+	opts, 1, 1, "ID"
 };
 
 static int run_editor(const char *path)

@@ -18,7 +18,12 @@ static const cli_spec spec = {
 	"The default kind is 'guidance' from the delegator's side and\n"
 	"'progress' from the assignee. Use --kind delegation to say how the\n"
 	"task was delegated (clear scope? enough time?).",
-	opts, 2, 2
+	opts, 2, 2, "ID TEXT", 1u << 1
+};
+
+static const char *const fields[][2] = {
+	{ "kind", "feedback[].kind" },
+	{ "rating", "feedback[].rating" },
 };
 
 int cmd_feedback(cli_ctx *c, int argc, char **argv)
@@ -32,6 +37,10 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
+	    (error = cli_check_options(&a, &dlg_schema_task, fields,
+				       sizeof(fields) / sizeof(fields[0]))) < 0 ||
+	    (error = cli_check_value("TEXT", &dlg_schema_task,
+				     "feedback[].text", a.pos[1], 0)) < 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	kind = cli_get(&a, "kind");

@@ -31,7 +31,7 @@ static const cli_opt install_opts[] = {
 static const cli_spec install_spec = {
 	"delegit hook install [DIR] [--force]",
 	"Install the pre-receive hook in a bare repository.", NULL,
-	install_opts, 0, 1
+	install_opts, 0, 1, "DIR"
 };
 
 static const cli_spec pre_receive_spec = {

@@ -25,7 +25,7 @@ static const cli_spec spec = {
 	"Writes .delegit/config.yaml, .delegit/policy.yaml and .gitattributes\n"
 	"and commits them. DIR may already be a git repository. Then add the\n"
 	"first director with 'delegit team add'.",
-	opts, 0, 1
+	opts, 0, 1, "DIR"
 };
 
 int cmd_init(cli_ctx *c, int argc, char **argv)

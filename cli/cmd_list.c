@@ -119,23 +119,19 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	q.core = cli_flag(&a, "core");
 	q.all = cli_flag(&a, "all");
 	q.sort = cli_get(&a, "sort");
-	if (q.status && dlg_enum_index(dlg_statuses, q.status) < 0) {
-		dlg_error_set("unknown status '%s' (expected open, "
-			      "in-progress, blocked, review, done or "
-			      "cancelled)", q.status);
+	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
+				     q.status, 0)) < 0)
+		goto done;
+	if (q.due_before && !dlg_date_valid(q.due_before)) {
+		dlg_error_set("--due-before: bad date '%s' (expected "
+			      "YYYY-MM-DD)", q.due_before);
 		error = DLG_EUSAGE;
 		goto done;
 	}
 	if (q.sort && !dlg_query_sort_valid(q.sort)) {
-		dlg_error_set("cannot sort by '%s' (expected due, priority, "
-			      "created, updated, status, title, assignee or "
-			      "id)", q.sort);
-		error = DLG_EUSAGE;
-		goto done;
-	}
-	if (q.due_before && !dlg_date_valid(q.due_before)) {
-		dlg_error_set("bad date '%s' for --due-before (expected "
-			      "YYYY-MM-DD)", q.due_before);
+		dlg_error_set("--sort: cannot sort by '%s' (expected due, "
+			      "priority, created, updated, status, title, "
+			      "assignee or id)", q.sort);
 		error = DLG_EUSAGE;
 		goto done;
 	}

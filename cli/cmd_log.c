@@ -23,7 +23,7 @@ static const cli_spec spec = {
 	"whose commit's signature checks against a key team/ holds for its\n"
 	"author is marked (signed): its author is the key's holder (--json:\n"
 	"verified, and the key's SHA256 fingerprint).",
-	opts, 0, 1
+	opts, 0, 1, "ID"
 };
 
 static void json_field(dlg_buf *b, const char *key, const char *v, int comma)

@@ -11,7 +11,7 @@ static const cli_spec spec = {
 	"different values are recorded under 'conflicts:' (see 'delegit\n"
 	"conflicts'); the file never holds conflict markers. Exits 1, leaving\n"
 	"OURS as it was, when a version does not validate.",
-	NULL, 4, 4
+	NULL, 4, 4, "BASE OURS THEIRS PATH", 0, CLI_ANY_BYTES
 };
 
 int cmd_merge_file(cli_ctx *c, int argc, char **argv)

@@ -26,7 +26,7 @@ static const cli_spec spec = {
 	"  matrix          the Eisenhower matrix of open work\n"
 	"  accountability  per person: commits, tasks and fields changed\n"
 	"docs/reports.md says how each figure is computed.",
-	opts, 0, 1
+	opts, 0, 1, "REPORT"
 };
 
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,

@@ -18,21 +18,23 @@ static const cli_spec set_spec = {
 	"VALUE is a comma-separated list; +a,b adds and -a removes.\n"
 	"quality=TEXT adds a quality standard. Status changes go through\n"
 	"start, block, submit, accept, reject, reopen and cancel.",
-	json_opt, 2, 64
+	json_opt, 2, 64, "ID KEY=VALUE", 1u << 1
 };
 
 static const cli_spec assign_spec = {
 	"delegit assign ID HANDLE [--json]",
 	"Delegate a task to HANDLE (or hand it on to someone else).",
-	NULL, json_opt, 2, 2
+	NULL, json_opt, 2, 2, "ID HANDLE"
 };
 
 static const cli_opt expect_opts[] = {
-	{ "outcome", 0, OPT_VALUE, "TEXT", "what done looks like" },
+	{ "outcome", 0, OPT_VALUE, "TEXT", "what done looks like", CLI_LINES },
 	{ "quality", 0, OPT_MULTI, "TEXT", "add a quality standard" },
-	{ "accept", 0, OPT_MULTI, "TEXT", "add an acceptance criterion" },
-	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow" },
-	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what" },
+	{ "accept", 0, OPT_MULTI, "TEXT", "add an acceptance criterion",
+	  CLI_LINES },
+	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow",
+	  CLI_LINES },
+	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
@@ -40,8 +42,31 @@ static const cli_opt expect_opts[] = {
 static const cli_spec expect_spec = {
 	"delegit expect ID [--outcome T] [--quality T]... [--accept T]... "
 	"[--process T] [--why T] [--json]",
-	"Set or add to a task's expectations.", NULL, expect_opts, 1, 1
+	"Set or add to a task's expectations.", NULL, expect_opts, 1, 1, "ID"
 };
+
+/* A value that its field would not take: a usage error naming the key.
+ * Lists (tags=+a,-b) are edits, not values: their items are checked when
+ * the task is. */
+static int check_assignment(const char *key, const char *value)
+{
+	static const char *const in_expectations[] = { "outcome", "process",
+							"quality", NULL };
+	const dlg_field *f;
+	dlg_buf path = DLG_BUF_INIT;
+	int error = 0;
+
+	if (dlg_enum_index(in_expectations, key) >= 0)
+		dlg_buf_printf(&path, "expectations.%s", key);
+	else
+		dlg_buf_puts(&path, key);
+	f = dlg_schema_field_at(&dlg_schema_task, path.ptr);
+	if (f && f->type != DLG_T_SET && f->type != DLG_T_LIST)
+		error = cli_check_value(key, &dlg_schema_task, path.ptr, value,
+					1);
+	dlg_buf_dispose(&path);
+	return error;
+}
 
 int cmd_set(cli_ctx *c, int argc, char **argv)
 {
@@ -65,7 +90,8 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 			goto done;
 		}
 		key = strndup(a.pos[i], (size_t)(eq - a.pos[i]));
-		error = dlg_task_set_field(t.task, key, eq + 1);
+		if ((error = dlg_task_set_field(t.task, key, eq + 1)) == 0)
+			error = check_assignment(key, eq + 1);
 		free(key);
 		if (error < 0)
 			goto done;

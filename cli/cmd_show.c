@@ -10,7 +10,7 @@ static const cli_spec spec = {
 	"delegit show ID [--json]",
 	"Show a whole task: expectations, checkpoints, feedback.",
 	"ID is any unique prefix of the task's id (4 hex digits or more).",
-	opts, 1, 1
+	opts, 1, 1, "ID"
 };
 
 int cmd_show(cli_ctx *c, int argc, char **argv)

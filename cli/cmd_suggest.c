@@ -16,7 +16,7 @@ static const cli_spec spec = {
 	"record (20; 10 when unknown), and 5 more when their org has a\n"
 	"service level for the task's priority. docs/reports.md has the\n"
 	"details.",
-	opts, 1, 1
+	opts, 1, 1, "ID"
 };
 
 int cmd_suggest(cli_ctx *c, int argc, char **argv)

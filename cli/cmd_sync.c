@@ -31,7 +31,7 @@ static const cli_spec sync_spec = {
 	"goes out with the next sync.\n"
 	"Remotes: a path, file://, git://, ssh:// (ssh-agent), https:// (git's\n"
 	"credential helpers).",
-	sync_opts, 0, 1
+	sync_opts, 0, 1, "REMOTE"
 };
 
 static const cli_opt clone_opts[] = {
@@ -46,7 +46,7 @@ static const cli_spec clone_spec = {
 	"Clone a delegit repository and set up its merge driver.",
 	"URL: a path, file://, git://, ssh:// or https://. Then set\n"
 	"'git config user.email' to the email of your team entry.",
-	clone_opts, 1, 2
+	clone_opts, 1, 2, "URL DIR"
 };
 
 static void progress(dlg_progress_stage stage, size_t done, size_t total,

@@ -27,7 +27,7 @@ static const cli_spec add_spec = {
 	"the first director. After that only directors change the team.\n"
 	"--key lists the public keys whose signatures prove a commit is\n"
 	"theirs (git config gpg.format ssh; docs/security.md).",
-	add_opts, 1, 1
+	add_opts, 1, 1, "HANDLE"
 };
 
 static const cli_opt edit_opts[] = {
@@ -57,7 +57,7 @@ static const cli_spec edit_spec = {
 	"commit it signs that a replica did not hold already is unverified,\n"
 	"whatever its parent). KEY is the public key line or its SHA256\n"
 	"fingerprint as 'ssh-keygen -l' prints it.",
-	edit_opts, 1, 1
+	edit_opts, 1, 1, "HANDLE"
 };
 
 static const cli_opt read_opts[] = {
@@ -71,7 +71,7 @@ static const cli_spec list_spec = {
 
 static const cli_spec show_spec = {
 	"delegit team show HANDLE [--json]", "Show a person and their load.",
-	NULL, read_opts, 1, 1
+	NULL, read_opts, 1, 1, "HANDLE"
 };
 
 static const cli_spec team_spec = {
@@ -83,6 +83,22 @@ static const cli_spec team_spec = {
 	"  edit HANDLE ...  change a person",
 	NULL, 0, 0
 };
+
+/* Each option's field: a bad value is a usage error naming the option. */
+static const char *const fields[][2] = {
+	{ "name", "name" },
+	{ "email", "emails" },
+	{ "org", "org" },
+	{ "role", "role" },
+	{ "skill", "skills" },
+	{ "capacity", "capacity_hours" },
+};
+
+static int check_options(const cli_args *a)
+{
+	return cli_check_options(a, &dlg_schema_person, fields,
+				 sizeof(fields) / sizeof(fields[0]));
+}
 
 static void set_list(dlg_node *p, const char *key, const char **v, size_t n)
 {
@@ -305,7 +321,10 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 						NULL };
 	int error, i;
 
-	if ((error = cli_parse(&a, &add_spec, argc, argv)) != 0)
+	if ((error = cli_parse(&a, &add_spec, argc, argv)) != 0 ||
+	    (error = cli_check_value("HANDLE", &dlg_schema_person, "handle",
+				     a.pos[0], 0)) < 0 ||
+	    (error = check_options(&a)) < 0)
 		goto done;
 	for (i = 0; required[i]; i++)
 		if (!cli_get(&a, required[i])) {
@@ -363,7 +382,8 @@ static int team_edit(cli_ctx *c, int argc, char **argv)
 	const dlg_node *old;
 	int error;
 
-	if ((error = cli_parse(&a, &edit_spec, argc, argv)) != 0)
+	if ((error = cli_parse(&a, &edit_spec, argc, argv)) != 0 ||
+	    (error = check_options(&a)) < 0)
 		goto done;
 	if ((error = cli_require_identity(c)) < 0)
 		goto done;

@@ -5,7 +5,7 @@
 
 static const cli_opt opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT",
-	  "why; recorded as feedback (needed by block and reject)" },
+	  "why; recorded as feedback (needed by block and reject)", CLI_LINES },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
@@ -17,25 +17,25 @@ static const struct {
 	{ "start", { "delegit start ID [-m TEXT] [--json]",
 		     "Start work on a task (open or blocked -> in-progress).",
 		     "The assignee (or the delegator) starts; the first start "
-		     "stamps 'started'.", opts, 1, 1 } },
+		     "stamps 'started'.", opts, 1, 1, "ID" } },
 	{ "block", { "delegit block ID -m WHY [--json]",
 		     "Mark a task blocked, saying why (recorded as a concern).",
-		     NULL, opts, 1, 1 } },
+		     NULL, opts, 1, 1, "ID" } },
 	{ "submit", { "delegit submit ID [-m TEXT] [--json]",
 		      "Submit work for review (in-progress -> review).", NULL,
-		      opts, 1, 1 } },
+		      opts, 1, 1, "ID" } },
 	{ "accept", { "delegit accept ID [-m TEXT] [--json]",
 		      "Accept submitted work as done (review -> done).",
 		      "For the delegator, a director or a manager; stamps "
-		      "'closed'.", opts, 1, 1 } },
+		      "'closed'.", opts, 1, 1, "ID" } },
 	{ "reject", { "delegit reject ID -m FEEDBACK [--json]",
 		      "Send submitted work back (review -> in-progress).",
 		      "The feedback is recorded as a 'review' entry.", opts, 1,
-		      1 } },
+		      1, "ID" } },
 	{ "reopen", { "delegit reopen ID [-m TEXT] [--json]",
-		      "Reopen a done or cancelled task.", NULL, opts, 1, 1 } },
+		      "Reopen a done or cancelled task.", NULL, opts, 1, 1, "ID" } },
 	{ "cancel", { "delegit cancel ID [-m TEXT] [--json]",
-		      "Cancel a task.", NULL, opts, 1, 1 } },
+		      "Cancel a task.", NULL, opts, 1, 1, "ID" } },
 };
 
 int cmd_workflow(cli_ctx *c, int argc, char **argv)

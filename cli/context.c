@@ -152,6 +152,46 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what)
 	return DLG_EINVALID;
 }
 
+int cli_check_value(const char *what, const dlg_schema *s, const char *path,
+		    const char *value, int yaml_null)
+{
+	const dlg_field *f = dlg_schema_field_at(s, path);
+	dlg_buf problem = DLG_BUF_INIT;
+
+	if (!f || !value ||
+	    !dlg_schema_check_value(&problem, f, value, yaml_null)) {
+		dlg_buf_dispose(&problem);
+		return 0;
+	}
+	dlg_error_set("%s: %s", what, problem.ptr);
+	dlg_buf_dispose(&problem);
+	return DLG_EUSAGE;
+}
+
+int cli_check_options(const cli_args *a, const dlg_schema *s,
+		      const char *const (*fields)[2], size_t n)
+{
+	dlg_buf what = DLG_BUF_INIT;
+	size_t i, j, nv;
+	int error = 0;
+
+	for (i = 0; i < n && !error; i++) {
+		const char **v, *one = cli_get(a, fields[i][0]);
+
+		if (!(nv = cli_multi(&v, a, fields[i][0])) && one) {
+			v = &one;
+			nv = 1;
+		}
+		dlg_buf_clear(&what);
+		dlg_buf_printf(&what, "--%s", fields[i][0]);
+		for (j = 0; j < nv && !error; j++)
+			error = cli_check_value(what.ptr, s, fields[i][1], v[j],
+						0);
+	}
+	dlg_buf_dispose(&what);
+	return error;
+}
+
 int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;

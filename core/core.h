@@ -180,6 +180,17 @@ int dlg_yaml_parse(dlg_node **out, const char *data, size_t len,
 int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
 			const char *path, dlg_diags *diags);
 
+/*
+ * Check a value given on the command line for one field (a scalar field,
+ * or one item of a set or list): what validation would say of it, with no
+ * file and no position. The text is typed as YAML reads it; "" is null,
+ * and so are null and ~ when yaml_null is set (set's KEY=VALUE: a title
+ * "null" given to add is a string). Returns 0, or DLG_EINVALID with the problem appended to
+ * out ("unknown value 'x' (expected one of a, b)").
+ */
+int dlg_schema_check_value(dlg_buf *out, const dlg_field *f,
+			   const char *value, int yaml_null);
+
 /* The canonical YAML text of a document, driven by its schema. */
 int dlg_yaml_write(dlg_buf *out, const dlg_node *doc, const dlg_schema *schema);
 /* A document as JSON (one line), typed by its scalars. */

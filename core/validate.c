@@ -545,6 +545,48 @@ static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
 	order_keys(map, s);
 }
 
+int dlg_schema_check_value(dlg_buf *out, const dlg_field *f,
+			   const char *value, int yaml_null)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	vctx c = { NULL, &diags, 0 };
+	dlg_node *n;
+	size_t i;
+	int list = f->type == DLG_T_SET || f->type == DLG_T_LIST;
+
+	if (f->type == DLG_T_MAP || f->type == DLG_T_KEYED ||
+	    f->type == DLG_T_MAPOF || f->type == DLG_T_ANY)
+		return 0;
+	if (!*value && list) {
+		dlg_buf_printf(out, "is empty (expected %s)", f->doc);
+		return DLG_EINVALID;
+	}
+	/* Typed as the commands type what they are given (dlg_task_set_field). */
+	if (list) {
+		n = dlg_node_new_seq();
+		dlg_seq_push(n, dlg_node_new_str(value));
+	} else if (!*value || (yaml_null && (!strcmp(value, "null") ||
+					     !strcmp(value, "~")))) {
+		n = dlg_node_new_null();
+	} else if (f->type == DLG_T_INT || f->type == DLG_T_NUM ||
+		   f->type == DLG_T_BOOL) {
+		n = dlg_node_new_scalar(dlg_yaml_resolve(value), value);
+	} else {
+		n = dlg_node_new_str(value);
+	}
+	if (n->type == DLG_SCALAR_NULL && n->kind == DLG_NODE_SCALAR &&
+	    !(f->flags & DLG_F_NULLABLE))
+		problem(&c, NULL, NULL, "is empty (expected %s)", f->doc);
+	else
+		validate_value(&c, n, f, NULL);
+	for (i = 0; i < diags.count; i++)
+		dlg_buf_printf(out, "%s%s", i ? "; " : "",
+			       diags.items[i].message);
+	dlg_diags_dispose(&diags);
+	dlg_node_free(n);
+	return c.errors ? DLG_EINVALID : 0;
+}
+
 int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
 			const char *path, dlg_diags *diags)
 {

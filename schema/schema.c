@@ -225,3 +225,38 @@ int dlg_enum_index(const char *const *values, const char *v)
 			return i;
 	return -1;
 }
+
+const dlg_field *dlg_schema_field_at(const dlg_schema *s, const char *path)
+{
+	const dlg_field *f = NULL;
+	const char *p = path;
+	size_t i, n;
+
+	while (s && *p) {
+		n = strcspn(p, ".[");
+		for (f = NULL, i = 0; i < s->count && !f; i++)
+			if (strlen(s->fields[i].name) == n &&
+			    !strncmp(s->fields[i].name, p, n))
+				f = &s->fields[i];
+		if (!f)
+			return NULL;
+		p += n;
+		if (*p == '[') {
+			if (f->type != DLG_T_KEYED || !(p = strchr(p, ']')) ||
+			    !*++p)
+				return NULL; /* a whole item is no field */
+		}
+		if (!*p)
+			return f;
+		if (*p++ != '.')
+			return NULL;
+		if (f->type == DLG_T_MAPOF) {
+			/* a key of the map, then the fields of its value */
+			p += strcspn(p, ".");
+			if (*p++ != '.')
+				return NULL;
+		}
+		s = f->sub;
+	}
+	return NULL;
+}

@@ -67,6 +67,11 @@ extern const char *const dlg_roles[];
 extern const char *const dlg_feedback_kinds[];
 
 const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name);
+/* The field a path names, through nested maps and lists:
+ * "expectations.outcome", "feedback[c0ffee42].kind" (any id, or none:
+ * "feedback[].kind"), "orgs.acme.sla.high.respond". NULL for an unknown
+ * key or a whole list item. */
+const dlg_field *dlg_schema_field_at(const dlg_schema *s, const char *path);
 /* The index of a value in a NULL-terminated list, or -1. */
 int dlg_enum_index(const char *const *values, const char *v);
 

@@ -271,6 +271,159 @@ class TestTerminalInjection(unittest.TestCase):
 
 
 
+class TestTextArguments(unittest.TestCase):
+    """Text arguments holding control characters are refused, naming the
+    argument (exit 2, nothing changed); a newline only in text that may
+    span lines."""
+
+    BAD = ["\x1b]0;pwned\x07", "a\rb", "bell\x07", "\u202eevil", "\u0085",
+           "del\x7f", "\x1b[2J"]
+
+    def setUp(self):
+        self.r = Repo()
+        self.addCleanup(self.r.close)
+        self.tid = self.r.add("A task", "--to", "kim")["id"][:8]
+
+    def cases(self):
+        t = self.tid
+        return [
+            (["add", "{}"], "TITLE"),
+            (["add", "x", "--why", "{}"], "--why"),
+            (["add", "x", "--expect", "{}"], "--expect"),
+            (["add", "x", "--quality", "{}"], "--quality"),
+            (["add", "x", "--accept", "{}"], "--accept"),
+            (["add", "x", "--process", "{}"], "--process"),
+            (["add", "x", "--tag", "{}"], "--tag"),
+            (["add", "x", "--skill", "{}"], "--skill"),
+            (["add", "x", "--checkpoint", "2030-01-01:{}"], "--checkpoint"),
+            (["add", "x", "--priority", "high{}"], "--priority"),
+            (["feedback", t, "{}"], "TEXT"),
+            (["start", t, "-m", "{}"], "--message"),
+            (["block", t, "-m", "{}"], "--message"),
+            (["set", t, "title={}"], "KEY=VALUE"),
+            (["set", t, "why={}"], "KEY=VALUE"),
+            (["expect", t, "--outcome", "{}"], "--outcome"),
+            (["checkpoint", t, "add", "2030-01-01:{}"], "DATE:TEXT|CID"),
+            (["resolve", t, "title{}", "--ours"], "FIELD"),
+            (["team", "edit", "kim", "--name", "{}"], "--name"),
+            (["team", "edit", "kim", "--org", "{}"], "--org"),
+            (["list", "--tag", "{}"], "--tag"),
+            (["log", "--author", "{}"], "--author"),
+        ]
+
+    def assert_refused(self, args, name):
+        head, files = self.r.head(), self.r.files()
+        res = self.r.run(*args)
+        self.assertEqual(res.returncode, 2, (args, res.stderr))
+        self.assertIn("delegit: %s: " % name, res.stderr)
+        self.assertEqual(forbidden(res.stderr.encode()), [], res.stderr)
+        self.assertEqual(self.r.head(), head)
+        self.assertEqual(self.r.files(), files)
+        self.assertEqual(self.r.git("status", "--porcelain"), "")
+        return res.stderr
+
+    def test_control_characters_are_refused_in_every_text_argument(self):
+        for args, name in self.cases():
+            for bad in self.BAD:
+                with self.subTest(args=args, bad=bad):
+                    err = self.assert_refused(
+                        [a.replace("{}", bad) for a in args], name)
+                    self.assertIn("control character", err)
+
+    def test_a_newline_only_where_the_text_may_span_lines(self):
+        for args, name in self.cases():
+            one_line = name in ("TITLE", "--quality", "--tag", "--skill",
+                                "--priority", "FIELD", "--name", "--org",
+                                "--author") or args[2:3] == ["title={}"]
+            if not one_line:
+                continue
+            with self.subTest(args=args):
+                err = self.assert_refused(
+                    [a.replace("{}", "two\nlines") for a in args],
+                    name if name != "KEY=VALUE" else "title")
+                self.assertIn("spans lines (expected one line)", err)
+        t = self.tid
+        for args in (["add", "x", "--why", "two\nlines"],
+                     ["feedback", t, "two\nlines"],
+                     ["set", t, "why=two\nlines"],
+                     ["expect", t, "--process", "two\nlines"],
+                     ["block", t, "-m", "two\nlines"]):
+            self.r.ok(*args)
+        doc = self.r.load(self.r.git("log", "-1", "--format=%(trailers:"
+                                     "key=Task,valueonly)"))
+        self.assertEqual(doc["why"], "two\nlines")
+        self.assertEqual(doc["expectations"]["process"], "two\nlines")
+
+
+
+class TestUsageErrors(unittest.TestCase):
+    """Every bad option value is a usage error (2) naming the option and
+    what it accepts, and never a file that was not written; a missing
+    argument is named."""
+
+    def setUp(self):
+        self.r = Repo()
+        self.addCleanup(self.r.close)
+        self.tid = self.r.add("A task", "--to", "kim")["id"][:8]
+
+    def test_bad_option_values_are_usage_errors_naming_the_option(self):
+        r, t = self.r, self.tid
+        cases = [
+            (["add", "x", "--due", "2026-02-30"], "--due", "YYYY-MM-DD"),
+            (["add", "x", "--priority", "urgent"], "--priority",
+             "critical, high, normal, low"),
+            (["add", "x", "--estimate", "lots"], "--estimate", "a number"),
+            (["add", "x", "--to", "Not A Handle"], "--to", "lowercase"),
+            (["add", "x", "--checkpoint", "soon:call"], "--checkpoint",
+             "DATE:TEXT"),
+            (["add", ""], "TITLE", "one line"),
+            (["feedback", t, "ok", "--rating", "9"], "--rating", "1 to 5"),
+            (["feedback", t, "ok", "--rating", "x"], "--rating",
+             "a whole number"),
+            (["feedback", t, "ok", "--kind", "rant"], "--kind",
+             "guidance, progress, concern, praise, review, delegation"),
+            (["list", "--status", "someday"], "--status", "in-progress"),
+            (["list", "--sort", "size"], "--sort", "due, priority"),
+            (["list", "--due-before", "soon"], "--due-before", "YYYY-MM-DD"),
+            (["log", "--since", "x"], "--since", "YYYY-MM-DD"),
+            (["audit", "--since", "x"], "--since", "YYYY-MM-DD"),
+            (["report", "workload", "--until", "x"], "--until",
+             "YYYY-MM-DD"),
+            (["team", "add", "zed", "--name", "Z", "--email", "z@x",
+              "--org", "o", "--role", "boss"], "--role",
+             "director, manager, staff, msp"),
+            (["team", "edit", "kim", "--capacity", "500"], "--capacity",
+             "0 to 168"),
+            (["set", t, "priority=urgent"], "priority", "critical"),
+            (["set", t, "core=maybe"], "core", "true or false"),
+            (["resolve", t, "priority", "--value", "urgent"], "--value",
+             "critical"),
+        ]
+        head, files = r.head(), r.files()
+        for args, opt, accepts in cases:
+            with self.subTest(args=args):
+                res = r.run(*args)
+                self.assertEqual(res.returncode, 2, res.stderr)
+                self.assertTrue(res.stderr.startswith("delegit: %s: " % opt),
+                                res.stderr)
+                self.assertIn(accepts, res.stderr)
+                self.assertNotIn("tasks/", res.stderr)
+                self.assertNotIn("problem", res.stderr)
+        self.assertEqual((r.head(), r.files()), (head, files))
+
+    def test_missing_arguments_are_named(self):
+        for args, missing in ((["feedback"], "missing arguments ID TEXT"),
+                              (["feedback", self.tid], "missing argument TEXT"),
+                              (["show"], "missing argument ID"),
+                              (["resolve", self.tid], "missing argument FIELD"),
+                              (["team", "add"], "missing argument HANDLE"),
+                              (["clone"], "missing argument URL")):
+            with self.subTest(args=args):
+                res = self.r.run(*args)
+                self.assertEqual(res.returncode, 2)
+                self.assertIn("delegit: %s\n" % missing, res.stderr)
+
+
 class TestRemoteErrors(unittest.TestCase):
     """Exit 3 only when a remote could not be reached: a script retries
     it. A clone into a directory that is not empty, or from a path that
@@ -421,7 +574,6 @@ class TestDiskFull(unittest.TestCase):
         os.remove(filler)
         self.assert_sound(head)
         b.ok("add", "one more")
-
 
 
 if __name__ == "__main__":
