@@ -76,8 +76,9 @@ static void usage(FILE *f)
 	for (cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
 	fputs("\n'delegit COMMAND --help' tells more. Exit codes: 0 success, "
-	      "1 error, 2 usage error,\n3 the remote could not be reached.\n",
-	      f);
+	      "1 error (local failures\ntoo: a full disk, permissions), 2 usage "
+	      "error (a bad option value too), 3 a remote\ncould not be reached "
+	      "(try again later).\n", f);
 }
 
 static int wants_help(int argc, char **argv)
