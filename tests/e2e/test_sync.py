@@ -221,7 +221,16 @@ class TestOfflineAndSafety(SyncTest):
         self.a.git("config", "remote.origin.pushurl", self.unreachable())
         self.a.ok("set", tid[:8], "priority=low")
         head = self.a.head()
+        env = dict(self.a.env)
+        if "ASAN_OPTIONS" in os.environ:
+            # libgit2 1.5's git:// transport leaks its stream when a
+            # push's connection is refused (_git_receivepack_ls returns
+            # without freeing it; the fetch side does free it): no
+            # delegit frame, so leak checks off for this one command
+            self.a.env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + \
+                ":detect_leaks=0"
         res = self.a.run("sync")
+        self.a.env = env
         self.assertEqual(res.returncode, 3, res.stderr)
         self.assertIn("to push", res.stderr)
         self.assertEqual(self.a.head(), head)
