@@ -26,6 +26,7 @@ typedef enum {
  */
 enum {
 	CLI_LINES = 1 << 0, /* the value may hold newlines */
+	CLI_DATE = 1 << 1,  /* a date as people type it, made YYYY-MM-DD */
 };
 
 typedef struct {
@@ -63,6 +64,8 @@ typedef struct {
 	size_t *nmulti;
 	const char **pos;
 	size_t npos;
+	char **owned; /* values made here (dates made ISO) */
+	size_t nowned;
 } cli_args;
 
 /*
@@ -79,6 +82,12 @@ size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
 /* A --since / --until style option: a date (or a time); 0 when absent. */
 int cli_date_opt(time_t *out, const cli_args *a, const char *opt);
+/* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD;
+ * a usage error naming `what` and the forms it takes otherwise. */
+int cli_date_arg(char out[11], const char *what, const char *text);
+/* A stored UTC time (YYYY-MM-DDTHH:MM:SSZ) as people read it, in the local
+ * time zone ("2026-12-03 16:00 EST"); anything else as it is. */
+const char *cli_when(char buf[32], const char *iso);
 /* CLI_OUT_JSON when --json was given, else CLI_OUT_SUMMARY. */
 unsigned cli_out_mode(const cli_args *a);
 

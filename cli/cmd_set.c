@@ -80,8 +80,8 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	for (i = 1; i < a.npos; i++) {
-		const char *eq = strchr(a.pos[i], '=');
-		char *key;
+		const char *eq = strchr(a.pos[i], '='), *value;
+		char *key, iso[11];
 
 		if (!eq || eq == a.pos[i]) {
 			dlg_error_set("bad assignment '%s' (expected "
@@ -90,8 +90,15 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 			goto done;
 		}
 		key = strndup(a.pos[i], (size_t)(eq - a.pos[i]));
-		if ((error = dlg_task_set_field(t.task, key, eq + 1)) == 0)
-			error = check_assignment(key, eq + 1);
+		value = eq + 1;
+		/* due=friday: a date as people type it */
+		if (key && !strcmp(key, "due") && *value &&
+		    strcmp(value, "null") &&
+		    (error = cli_date_arg(iso, "due", value)) == 0)
+			value = iso;
+		if (error == 0 &&
+		    (error = dlg_task_set_field(t.task, key, value)) == 0)
+			error = check_assignment(key, value);
 		free(key);
 		if (error < 0)
 			goto done;

@@ -206,8 +206,23 @@ int dlg_node_summary(dlg_buf *out, const dlg_node *n);
 time_t dlg_now(void);
 /* YYYY-MM-DDTHH:MM:SSZ */
 void dlg_time_format(char out[21], time_t t);
-/* YYYY-MM-DD */
+/* YYYY-MM-DD: the date at t in the local time zone (TZ), which is what
+ * "today", "overdue" and "this week" are judged by. */
 void dlg_date_format(char out[11], time_t t);
+/* "YYYY-MM-DD HH:MM ZONE" in the local time zone: times as people read
+ * them (files and --json keep UTC). */
+void dlg_time_format_local(char out[32], time_t t);
+/* The local midnight that starts a YYYY-MM-DD date: periods (--since,
+ * --until) begin and end there. */
+int dlg_day_start(time_t *out, const char *date);
+/* Whole days from today (local) to a date (YYYY-MM-DD...): 0 today, 1
+ * tomorrow, -1 yesterday. */
+long dlg_days_until(const char *date, time_t now);
+/* A date as people type it, made a YYYY-MM-DD: an ISO date, today,
+ * tomorrow, a weekday name or its first three letters (the next such day,
+ * after today), +Nd, +Nw, eow (this week's Sunday), eom (this month's
+ * last day); any case. -1 for anything else. */
+int dlg_date_resolve(char out[11], const char *text, time_t now);
 int dlg_time_parse(time_t *out, const char *s); /* time or date */
 /* Any YAML timestamp with a time: offsets, 'T' or a blank, .000. */
 int dlg_time_parse_yaml(time_t *out, const char *s);

@@ -282,16 +282,6 @@ const char *dlg_agenda_kind_name(dlg_agenda_kind k)
 	return agenda_names[k];
 }
 
-static long days_between(const char *date, time_t now)
-{
-	time_t t;
-
-	if (!date || dlg_time_parse(&t, date) < 0)
-		return 0;
-	/* Whole days from today's date to the given one. */
-	return (long)((t - (now - now % 86400)) / 86400);
-}
-
 typedef struct {
 	dlg_agenda_item *items;
 	size_t count, alloc;
@@ -344,7 +334,7 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		const char *due = dlg_map_get_str(t, "due");
 		int mine = str_eq(handle, dlg_map_get_str(t, "assignee"));
 		int theirs = str_eq(handle, dlg_map_get_str(t, "delegator"));
-		long days = days_between(due, now);
+		long days = dlg_days_until(due, now);
 
 		if (!dlg_task_is_open(t) || (!mine && !theirs))
 			continue;
@@ -365,7 +355,7 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		cps = dlg_map_get(t, "checkpoints");
 		for (j = 0; cps && j < cps->count; j++) {
 			const dlg_node *cp = cps->items[j];
-			long d = days_between(dlg_map_get_str(cp, "due"), now);
+			long d = dlg_days_until(dlg_map_get_str(cp, "due"), now);
 
 			if (str_eq(dlg_map_get_str(cp, "done"), "true"))
 				continue;

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""A director's week (issue 14): fair delivery figures, dates people type,
+times people read, acceptance that means the criteria are met, delegation
+moves and a director's agenda. Real repositories, histories built with
+DELEGIT_NOW so every figure is exact."""
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from helpers import Repo  # noqa: E402
+
+
+class TestFairDelivery(unittest.TestCase):
+    """On time is judged when the work was handed in, not when the
+    reviewer got to it; the reviewer's delay is a figure of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        r = cls.r = Repo()
+
+        def step(who, when, *args):
+            r.as_(who)
+            return r.ok(*args, now=when)
+
+        def add(when, *args):
+            r.as_("dana")
+            return r.add(*args, now=when)["id"][:8]
+
+        # A: kim hands in on the due date at 16:00, dana accepts a day
+        # later: on time (it was late only by the review)
+        cls.a = add("2026-12-01T09:00:00Z", "Backup", "--to", "kim",
+                    "--due", "2026-12-03")
+        step("kim", "2026-12-01T10:00:00Z", "start", cls.a)
+        step("kim", "2026-12-03T16:00:00Z", "submit", cls.a)
+        step("dana", "2026-12-04T10:00:00Z", "accept", cls.a)
+        # B: handed in on time, rejected, handed in again after the due
+        # date: judged at the last submission (late), one reopen
+        cls.b = add("2026-12-01T09:00:00Z", "Firewall", "--to", "kim",
+                    "--due", "2026-12-05")
+        step("kim", "2026-12-01T11:00:00Z", "start", cls.b)
+        step("kim", "2026-12-02T12:00:00Z", "submit", cls.b)
+        step("dana", "2026-12-02T18:00:00Z", "reject", cls.b, "-m", "No")
+        step("kim", "2026-12-07T08:00:00Z", "submit", cls.b)
+        step("dana", "2026-12-07T10:00:00Z", "accept", cls.b)
+        # C: sam's, accepted without review (dana closes it herself by
+        # cancel? no: done needs review): sam submits, sam's work waits
+        # for dana's review still
+        cls.c = add("2026-12-02T09:00:00Z", "Laptops", "--to", "sam",
+                    "--due", "2026-12-10")
+        step("sam", "2026-12-02T10:00:00Z", "start", cls.c)
+        step("sam", "2026-12-06T10:00:00Z", "submit", cls.c)
+        cls.now = "2026-12-08T10:00:00Z"
+        r.as_("dana")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.r.close()
+
+    def delivery(self, *args):
+        return json.loads(self.r.ok("report", "delivery", "--json", *args,
+                                    now=self.now))
+
+    def test_on_time_is_judged_at_the_submission_that_was_accepted(self):
+        kim = {p["handle"]: p for p in self.delivery()["people"]}["kim"]
+        self.assertEqual((kim["done"], kim["with_due"], kim["on_time"]),
+                         (2, 2, 1))
+        self.assertEqual(kim["on_time_percent"], 50)
+
+    def test_a_rejection_counts_as_work_sent_back(self):
+        kim = {p["handle"]: p for p in self.delivery()["people"]}["kim"]
+        self.assertEqual(kim["reopened"], 1)
+
+    def test_review_latency_is_the_reviewers_figure(self):
+        rev = {p["handle"]: p for p in self.delivery()["reviewers"]}
+        self.assertEqual(set(rev), {"dana"})
+        dana = rev["dana"]
+        # A: 12-03 16:00 -> 12-04 10:00 = 18 h; B: 6 h (rejected), then
+        # 2 h: the median of 18, 6 and 2 is 6
+        self.assertEqual((dana["reviewed"], dana["accepted"],
+                          dana["rejected"]), (3, 2, 1))
+        self.assertEqual(dana["median_latency_hours"], 6)
+        # C waits on her since 12-06 10:00: 48 h at "now"
+        self.assertEqual((dana["waiting"], dana["oldest_waiting_hours"]),
+                         (1, 48))
+        table = self.r.ok("report", "delivery", now=self.now)
+        self.assertIn("REVIEWER", table)
+        self.assertRegex(table, r"dana\s+3\s+2\s+1\s+6 h\s+1\s+48 h")
+
+    def test_a_period_counts_the_decisions_made_in_it(self):
+        rev = self.delivery("--since", "2026-12-04", "--until",
+                            "2026-12-05")["reviewers"]
+        dana = {p["handle"]: p for p in rev}["dana"]
+        self.assertEqual((dana["reviewed"], dana["accepted"]), (1, 1))
+        self.assertEqual(dana["median_latency_hours"], 18)
+
+
+class TestDates(unittest.TestCase):
+    """Dates people type; times shown in the local time zone, stored and
+    printed by --json in UTC; overdue judged by the local date."""
+
+    NOW = "2026-12-02T10:00:00Z"  # a Wednesday
+
+    def setUp(self):
+        self.r = Repo()
+
+    def tearDown(self):
+        self.r.close()
+
+    def test_relative_dates_become_iso_dates(self):
+        cases = {
+            "today": "2026-12-02", "tomorrow": "2026-12-03",
+            "friday": "2026-12-04", "Fri": "2026-12-04",
+            "wednesday": "2026-12-09",  # the next one, not today
+            "monday": "2026-12-07", "+3d": "2026-12-05",
+            "+2w": "2026-12-16", "eow": "2026-12-06", "eom": "2026-12-31",
+            "2027-01-15": "2027-01-15",
+        }
+        for typed, want in cases.items():
+            with self.subTest(typed=typed):
+                t = self.r.add("T", "--to", "kim", "--due", typed,
+                               now=self.NOW)
+                self.assertEqual(t["due"], want)
+
+    def test_set_and_checkpoints_take_them_too(self):
+        t = self.r.add("T", "--to", "kim", "--checkpoint", "tomorrow:call",
+                       now=self.NOW)
+        self.assertEqual(t["checkpoints"][0]["due"], "2026-12-03")
+        out = json.loads(self.r.ok("set", t["id"][:8], "due=+1w", "--json",
+                                   now=self.NOW))
+        self.assertEqual(out["due"], "2026-12-09")
+        out = json.loads(self.r.ok("checkpoint", t["id"][:8], "add",
+                                   "eom:report", "--json", now=self.NOW))
+        self.assertEqual(out["checkpoints"][1]["due"], "2026-12-31")
+
+    def test_bad_dates_are_usage_errors_and_change_nothing(self):
+        head = self.r.head()
+        for args in (["add", "T", "--due", "someday"],
+                     ["add", "T", "--due", "+d"],
+                     ["add", "T", "--due", "fr"],
+                     ["add", "T", "--checkpoint", "later:call"],
+                     ["report", "delivery", "--since", "yesterdayish"],
+                     ["list", "--due-before", "soonish"]):
+            with self.subTest(args=args):
+                res = self.r.run(*args, now=self.NOW)
+                self.assertEqual(res.returncode, 2, res.stderr)
+                self.assertIn("bad", res.stderr)
+                self.assertNotIn("tasks/", res.stderr)
+        self.assertEqual(self.r.head(), head)
+
+    def test_since_takes_a_relative_date(self):
+        t = self.r.add("T", "--to", "kim", now="2026-11-20T10:00:00Z")
+        self.r.ok("set", t["id"][:8], "priority=high",
+                  now="2026-12-02T09:00:00Z")
+        log = json.loads(self.r.ok("log", "--since", "today", "--json",
+                                   now=self.NOW))
+        self.assertEqual({e["field"] for e in log}, {"priority"})
+
+    def test_times_are_shown_in_local_time_and_json_keeps_utc(self):
+        t = self.r.add("T", "--to", "kim", now="2026-12-03T21:00:00Z")
+        self.r.env["TZ"] = "America/New_York"
+        out = self.r.ok("show", t["id"][:8], now=self.NOW)
+        self.assertIn("created    2026-12-03 16:00 EST", out)
+        self.assertNotIn("21:00:00Z", out)
+        doc = json.loads(self.r.ok("show", t["id"][:8], "--json"))
+        self.assertEqual(doc["created"], "2026-12-03T21:00:00Z")
+        log = self.r.ok("log", t["id"][:8])
+        self.assertIn("2026-12-03 16:00 EST", log)
+
+    def test_today_and_overdue_follow_the_local_date(self):
+        # Los Angeles, 17:00 on 3 December: still the due date there,
+        # while UTC is already on the 4th
+        now = "2026-12-04T01:00:00Z"
+        self.r.as_("kim")
+        t = self.r.add("Own", "--to", "kim", "--due", "2026-12-03", now=now)
+        self.r.env["TZ"] = "America/Los_Angeles"
+        agenda = self.r.ok("agenda", "kim", now=now)
+        self.assertNotIn("overdue", agenda)
+        self.assertIn("Own (today)", agenda)
+        lst = json.loads(self.r.ok("list", "--overdue", "--json", now=now))
+        self.assertEqual(lst, [])
+        t2 = self.r.add("Two", "--to", "kim", "--due", "today", now=now)
+        self.assertEqual(t2["due"], "2026-12-03")
+        self.r.env["TZ"] = "UTC"
+        agenda = self.r.ok("agenda", "kim", now=now)
+        self.assertIn("overdue", agenda)
+        self.assertEqual(t["due"], "2026-12-03")
+
+
+if __name__ == "__main__":
+    unittest.main()
