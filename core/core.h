@@ -340,6 +340,16 @@ typedef struct {
  */
 int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		 const char *message, time_t now);
+/*
+ * dlg_task_act with flags. accept refuses (DLG_EINVALID) while acceptance
+ * criteria are unmet, naming them; with DLG_ACT_FORCE it accepts and
+ * records them in a review feedback entry ("accepted with 2 acceptance
+ * criteria unmet: ...", then the message).
+ */
+enum { DLG_ACT_FORCE = 1 << 0 };
+int dlg_task_act_flags(dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message, time_t now,
+		       unsigned flags);
 int dlg_action_parse(dlg_action *out, const char *name);
 const char *dlg_action_name(dlg_action a);
 

@@ -230,9 +230,42 @@ static int is_assignee(const dlg_node *task, const dlg_actor *who)
 	return a && !strcmp(a, who->handle);
 }
 
+/* The acceptance criteria not met, as "'text' (id)" joined by ", ". */
+static size_t unmet_criteria(dlg_buf *out, const dlg_node *task)
+{
+	const dlg_node *list =
+		dlg_map_get(dlg_map_get(task, "expectations"), "acceptance");
+	size_t i, n = 0;
+
+	for (i = 0; list && list->kind == DLG_NODE_SEQ && i < list->count;
+	     i++) {
+		const dlg_node *c = list->items[i];
+		const char *met = dlg_map_get_str(c, "met");
+
+		if (met && !strcmp(met, "true"))
+			continue;
+		dlg_buf_printf(out, "%s'%s' (%s)", n++ ? ", " : "",
+			       dlg_map_get_str(c, "text") ? dlg_map_get_str(c, "text")
+							  : "",
+			       dlg_map_get_str(c, "id") ? dlg_map_get_str(c, "id")
+							: "?");
+	}
+	return n;
+}
+
 int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		 const char *message, time_t now)
 {
+	return dlg_task_act_flags(task, action, who, message, now, 0);
+}
+
+int dlg_task_act_flags(dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message, time_t now,
+		       unsigned flags)
+{
+	dlg_buf unmet = DLG_BUF_INIT, note = DLG_BUF_INIT;
+	size_t nunmet;
+	int error;
 	static const struct {
 		const char *from; /* statuses it may come from, '|'-separated */
 		const char *to;
@@ -286,6 +319,25 @@ int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 			      action_names[action]);
 		return DLG_EUSAGE;
 	}
+	if (action == DLG_ACT_ACCEPT &&
+	    (nunmet = unmet_criteria(&unmet, task)) > 0) {
+		if (!(flags & DLG_ACT_FORCE)) {
+			dlg_error_set("cannot accept: %zu acceptance "
+				      "criteri%s not met: %s (tick %s with "
+				      "'delegit accept-criterion ID CID', or "
+				      "accept anyway with --force)", nunmet,
+				      nunmet == 1 ? "on" : "a", unmet.ptr,
+				      nunmet == 1 ? "it" : "them");
+			error = DLG_EINVALID;
+			goto done;
+		}
+		dlg_buf_printf(&note, "accepted with %zu acceptance "
+			       "criteri%s unmet: %s", nunmet,
+			       nunmet == 1 ? "on" : "a", unmet.ptr);
+		if (message && *message)
+			dlg_buf_printf(&note, "\n%s", message);
+		message = note.ptr;
+	}
 	if (!to)
 		to = dlg_map_get_str(task, "started") ? "in-progress" : "open";
 	dlg_map_set_str(task, "status", to);
@@ -299,7 +351,11 @@ int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		add_feedback(task, who->handle, rules[action].kind, message,
 			     now);
 	dlg_task_touch(task, who->handle, now);
-	return 0;
+	error = 0;
+done:
+	dlg_buf_dispose(&unmet);
+	dlg_buf_dispose(&note);
+	return error;
 }
 
 /* ---------------------------------------------------------------- diff */

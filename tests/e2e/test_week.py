@@ -188,5 +188,66 @@ class TestDates(unittest.TestCase):
         self.assertEqual(t["due"], "2026-12-03")
 
 
+class TestAcceptance(unittest.TestCase):
+    """accept means the acceptance criteria are met, or says it was
+    forced and which were not."""
+
+    def setUp(self):
+        self.r = Repo()
+        t = self.r.add("Backups", "--to", "kim", "--accept", "Restore tested",
+                       "--accept", "Runbook written")
+        self.id = t["id"][:8]
+        self.crit = [c["id"] for c in t["expectations"]["acceptance"]]
+        self.r.as_("kim")
+        self.r.ok("start", self.id)
+        self.r.ok("submit", self.id)
+        self.r.as_("dana")
+
+    def tearDown(self):
+        self.r.close()
+
+    def test_unmet_criteria_refuse_accept_naming_them(self):
+        head = self.r.head()
+        res = self.r.run("accept", self.id)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("2 acceptance criteria not met", res.stderr)
+        self.assertIn("'Restore tested' (%s)" % self.crit[0], res.stderr)
+        self.assertIn("--force", res.stderr)
+        self.assertEqual(self.r.head(), head)
+        self.assertEqual(self.r.load(self.full())["status"], "review")
+
+    def full(self):
+        return json.loads(self.r.ok("show", self.id, "--json"))["id"]
+
+    def test_met_criteria_accept(self):
+        self.r.as_("kim")
+        for c in self.crit:
+            self.r.ok("accept-criterion", self.id, c)
+        self.r.as_("dana")
+        out = json.loads(self.r.ok("accept", self.id, "--json"))
+        self.assertEqual(out["status"], "done")
+
+    def test_one_unmet_is_named_alone(self):
+        self.r.as_("kim")
+        self.r.ok("accept-criterion", self.id, self.crit[0])
+        self.r.as_("dana")
+        res = self.r.run("accept", self.id)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("1 acceptance criterion not met: 'Runbook written'",
+                      res.stderr)
+
+    def test_force_accepts_and_records_what_was_unmet(self):
+        out = json.loads(self.r.ok("accept", self.id, "--force", "-m",
+                                   "Runbook next week", "--json"))
+        self.assertEqual(out["status"], "done")
+        note = out["feedback"][-1]
+        self.assertEqual((note["author"], note["kind"]), ("dana", "review"))
+        self.assertIn("accepted with 2 acceptance criteria unmet: "
+                      "'Restore tested'", note["text"])
+        self.assertIn("Runbook next week", note["text"])
+        self.assertIn("accept --force", self.r.git("log", "-1",
+                                                   "--format=%s"))
+
+
 if __name__ == "__main__":
     unittest.main()
