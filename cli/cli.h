@@ -157,6 +157,9 @@ void cli_task_dispose(cli_task *t);
  */
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/* On stderr, when the task's assignee now has more open estimated hours
+ * than their capacity_hours: add and assign say so, naming the figure. */
+void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
 /*
  * A value given on the command line for the field at path of a schema
  * ("due", "feedback[].rating"): DLG_EUSAGE when the field would not take
@@ -281,6 +284,8 @@ int cmd_show(cli_ctx *c, int argc, char **argv);
 int cmd_edit(cli_ctx *c, int argc, char **argv);
 int cmd_set(cli_ctx *c, int argc, char **argv);
 int cmd_assign(cli_ctx *c, int argc, char **argv);
+int cmd_ask_due(cli_ctx *c, int argc, char **argv);
+int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);

@@ -189,6 +189,8 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 			   dlg_map_get_str(t.task, "assignee")
 				   ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
 			   a.pos[0]);
+	if (!error)
+		cli_warn_capacity(c, t.task);
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

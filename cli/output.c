@@ -349,6 +349,16 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 						  : "(nobody yet)");
 	cli_printf("%-10s %s\n", "due",
 		   dlg_map_get_str(t, "due") ? dlg_map_get_str(t, "due") : "-");
+	{
+		const dlg_node *req = dlg_map_get(t, "due_request");
+
+		if (req && dlg_map_get_str(req, "due"))
+			cli_printf("%-10s %s, asked by %s on %s: %s\n", "new due?",
+				   dlg_map_get_str(req, "due"),
+				   dlg_map_get_str(req, "by"),
+				   cli_when(when, dlg_map_get_str(req, "at")),
+				   dlg_map_get_str(req, "why"));
+	}
 	if (dlg_map_get_str(t, "estimate_hours"))
 		cli_printf("%-10s %s h\n", "estimate",
 			   dlg_map_get_str(t, "estimate_hours"));

@@ -930,10 +930,11 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 
 /* ------------------------------------------------------------- agenda */
 
-long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
+long dlg_status_days(const dlg_events *ev, const dlg_node *task,
+		     const char *status, time_t now)
 {
 	char buf[21];
-	const char *since = last_status(ev, str(task, "id"), "blocked", buf);
+	const char *since = last_status(ev, str(task, "id"), status, buf);
 	time_t t;
 
 	if (!since)
@@ -941,4 +942,9 @@ long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
 	if (!since || dlg_time_parse(&t, since))
 		return 0;
 	return (long)((now - t) / 86400);
+}
+
+long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
+{
+	return dlg_status_days(ev, task, "blocked", now);
 }

@@ -195,7 +195,7 @@ int dlg_task_is_overdue(const dlg_node *task, time_t now)
 	       date_passed(dlg_map_get_str(task, "due"), now);
 }
 
-static void add_feedback(dlg_node *task, const char *author, const char *kind,
+void dlg_task_add_feedback(dlg_node *task, const char *author, const char *kind,
 			 const char *text, time_t now)
 {
 	dlg_node *fb = dlg_map_get(task, "feedback");
@@ -348,7 +348,7 @@ int dlg_task_act_flags(dlg_node *task, dlg_action action,
 	else
 		dlg_map_set_null(task, "closed");
 	if (message && *message)
-		add_feedback(task, who->handle, rules[action].kind, message,
+		dlg_task_add_feedback(task, who->handle, rules[action].kind, message,
 			     now);
 	dlg_task_touch(task, who->handle, now);
 	error = 0;
@@ -356,6 +356,95 @@ done:
 	dlg_buf_dispose(&unmet);
 	dlg_buf_dispose(&note);
 	return error;
+}
+
+/* ------------------------------------------------- due date requests */
+
+int dlg_task_ask_due(dlg_node *task, const dlg_actor *who, const char *date,
+		     const char *why, time_t now)
+{
+	const char *due = dlg_map_get_str(task, "due");
+	dlg_node *req;
+	dlg_buf note = DLG_BUF_INIT;
+
+	if (!dlg_task_is_open(task)) {
+		dlg_error_set("the task is %s: no due date to move",
+			      dlg_map_get_str(task, "status"));
+		return DLG_EINVALID;
+	}
+	if (!is_assignee(task, who)) {
+		dlg_error_set("'%s' may not ask for a new due date (only the "
+			      "assignee; the delegator changes it with 'delegit "
+			      "set ID due=DATE')", who->handle);
+		return DLG_EDENIED;
+	}
+	if (!dlg_date_valid(date)) {
+		dlg_error_set("bad date '%s' (expected YYYY-MM-DD)", date);
+		return DLG_EUSAGE;
+	}
+	if (due && !strcmp(due, date)) {
+		dlg_error_set("the task is due on %s already", date);
+		return DLG_EINVALID;
+	}
+	if (!why || !*why) {
+		dlg_error_set("ask-due needs a reason: -m TEXT");
+		return DLG_EUSAGE;
+	}
+	req = dlg_node_new_map();
+	dlg_map_set(req, "due", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, date));
+	dlg_map_set_str(req, "by", who->handle);
+	set_time(req, "at", now);
+	dlg_map_set_str(req, "why", why);
+	dlg_map_set(task, "due_request", req);
+	dlg_buf_printf(&note, "asks to move the due date from %s to %s: %s",
+		       due ? due : "(none)", date, why);
+	dlg_task_add_feedback(task, who->handle, "concern", note.ptr, now);
+	dlg_buf_dispose(&note);
+	dlg_task_touch(task, who->handle, now);
+	return 0;
+}
+
+int dlg_task_answer_due(dlg_node *task, const dlg_actor *who, int grant,
+			const char *message, time_t now)
+{
+	const dlg_node *req = dlg_map_get(task, "due_request");
+	const char *due = dlg_map_get_str(task, "due");
+	const char *date = dlg_map_get_str(req, "due");
+	const char *by = dlg_map_get_str(req, "by");
+	dlg_buf note = DLG_BUF_INIT;
+
+	if (!req || req->kind != DLG_NODE_MAP || !date) {
+		dlg_error_set("no due date was asked for (the assignee asks "
+			      "with 'delegit ask-due ID DATE -m REASON')");
+		return DLG_EINVALID;
+	}
+	if (!is_delegator_side(task, who)) {
+		dlg_error_set("'%s' may not %s the request (only its delegator, "
+			      "a director or a manager)", who->handle,
+			      grant ? "grant" : "decline");
+		return DLG_EDENIED;
+	}
+	if (!grant && (!message || !*message)) {
+		dlg_error_set("decline needs a reason: -m TEXT");
+		return DLG_EUSAGE;
+	}
+	if (grant)
+		dlg_buf_printf(&note, "granted %s's request: due %s (was %s)",
+			       by ? by : "?", date, due ? due : "none");
+	else
+		dlg_buf_printf(&note, "declined %s's request to move the due "
+			       "date to %s", by ? by : "?", date);
+	if (message && *message)
+		dlg_buf_printf(&note, ": %s", message);
+	if (grant)
+		dlg_map_set(task, "due",
+			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, date));
+	dlg_task_add_feedback(task, who->handle, "guidance", note.ptr, now);
+	dlg_buf_dispose(&note);
+	/* last: date and by point into the request */
+	dlg_map_remove(task, "due_request");
+	dlg_task_touch(task, who->handle, now);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- diff */

@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import Repo  # noqa: E402
+from helpers import Network, Repo  # noqa: E402
 
 
 class TestFairDelivery(unittest.TestCase):
@@ -247,6 +247,233 @@ class TestAcceptance(unittest.TestCase):
         self.assertIn("Runbook next week", note["text"])
         self.assertIn("accept --force", self.r.git("log", "-1",
                                                    "--format=%s"))
+
+
+class TestDelegationMoves(unittest.TestCase):
+    """assign -m REASON; an assignee asks for more time, the delegator
+    grants or declines, all in history; add and assign warn at capacity."""
+
+    def setUp(self):
+        self.r = Repo(team=False)
+        self.r.team_add("dana")
+        self.r.team_add("kim", "--capacity", "10")
+        self.r.team_add("sam", "--capacity", "20")
+        t = self.r.add("Patch", "--to", "kim", "--due", "2026-12-10",
+                       "--estimate", "6", now="2026-12-01T09:00:00Z")
+        self.id = t["id"][:8]
+
+    def tearDown(self):
+        self.r.close()
+
+    def test_assign_with_a_reason_records_it(self):
+        out = json.loads(self.r.ok("assign", self.id, "sam", "-m",
+                                   "Kim is overloaded", "--json"))
+        self.assertEqual(out["assignee"], "sam")
+        note = out["feedback"][-1]
+        self.assertEqual((note["author"], note["kind"], note["text"]),
+                         ("dana", "guidance",
+                          "reassigned from kim to sam: Kim is overloaded"))
+
+    def test_add_and_assign_warn_past_capacity_naming_the_figure(self):
+        res = self.r.run("add", "More", "--to", "kim", "--estimate", "5")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("warning: kim now has 11.0 h of open estimated work "
+                      "against a capacity of 10 h (110%)", res.stderr)
+        res = self.r.run("add", "Small", "--to", "sam", "--estimate", "5")
+        self.assertNotIn("warning", res.stderr)
+        res = self.r.run("assign", self.id, "sam")
+        self.assertNotIn("warning", res.stderr)  # 11 h of 20
+        more = self.r.add("Big", "--estimate", "12")["id"][:8]
+        res = self.r.run("assign", more, "sam")
+        self.assertIn("warning: sam now has 23.0 h", res.stderr)
+
+    def test_ask_then_grant(self):
+        self.r.as_("kim")
+        head = self.r.head()
+        res = self.r.run("ask-due", self.id, "2026-12-20")
+        self.assertEqual(res.returncode, 2)  # a reason is needed
+        self.assertEqual(self.r.head(), head)
+        out = json.loads(self.r.ok("ask-due", self.id, "+3w", "-m",
+                                   "Vendor is late", "--json",
+                                   now="2026-12-02T09:00:00Z"))
+        self.assertEqual(out["due"], "2026-12-10")  # not moved by asking
+        self.assertEqual(out["due_request"],
+                         {"due": "2026-12-23", "by": "kim",
+                          "at": "2026-12-02T09:00:00Z",
+                          "why": "Vendor is late"})
+        self.assertIn("2026-12-23, asked by kim", self.r.ok("show", self.id))
+        res = self.r.run("grant", self.id)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("may not grant", res.stderr)
+        self.r.as_("dana")
+        agenda = self.r.ok("agenda", now="2026-12-02T10:00:00Z")
+        self.assertIn("asks for a new due date", agenda)
+        self.assertIn("2026-12-23", agenda)
+        out = json.loads(self.r.ok("grant", self.id, "--json"))
+        self.assertEqual(out["due"], "2026-12-23")
+        self.assertNotIn("due_request", out)
+        self.assertIn("granted kim's request: due 2026-12-23 (was "
+                      "2026-12-10)", out["feedback"][-1]["text"])
+        log = json.loads(self.r.ok("log", self.id, "--json"))
+        self.assertIn(("kim", "due_request"),
+                      [(e["author"], e["field"].split(".")[0]) for e in log])
+        self.assertIn(("dana", "due"),
+                      [(e["author"], e["field"]) for e in log])
+
+    def test_ask_then_decline_needs_a_reason(self):
+        self.r.as_("kim")
+        self.r.ok("ask-due", self.id, "2026-12-20", "-m", "More servers")
+        self.r.as_("dana")
+        res = self.r.run("decline", self.id)
+        self.assertEqual(res.returncode, 2)
+        out = json.loads(self.r.ok("decline", self.id, "-m",
+                                   "The audit is on the 11th", "--json"))
+        self.assertEqual(out["due"], "2026-12-10")
+        self.assertNotIn("due_request", out)
+        self.assertEqual(out["feedback"][-1]["text"],
+                         "declined kim's request to move the due date to "
+                         "2026-12-20: The audit is on the 11th")
+        res = self.r.run("grant", self.id)
+        self.assertIn("no due date was asked for", res.stderr)
+
+    def test_only_the_assignee_asks_and_only_open_work(self):
+        self.r.as_("sam")
+        res = self.r.run("ask-due", self.id, "2026-12-20", "-m", "x")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("only the assignee", res.stderr)
+        self.r.as_("kim")
+        res = self.r.run("ask-due", self.id, "2026-12-10", "-m", "x")
+        self.assertIn("due on 2026-12-10 already", res.stderr)
+
+
+class TestDueRequestThroughSync(unittest.TestCase):
+    """The default policy lets an assignee ask (enforce mode takes nothing
+    back) and the answer reaches her replica."""
+
+    def test_ask_sync_grant_sync(self):
+        net = Network(replicas=2, policy=None)
+        try:
+            dana, kim = net.replicas
+            path = os.path.join(dana.path, ".delegit", "policy.yaml")
+            with open(path) as f:
+                text = f.read().replace("mode: warn", "mode: enforce")
+            with open(path, "w") as f:
+                f.write(text)
+            dana.git("commit", "-qam", "enforce")
+            tid = dana.add("Patch", "--to", "kim", "--due",
+                           "2026-12-10")["id"]
+            dana.ok("sync", "-q")
+            kim.ok("sync", "-q")
+            kim.as_("kim")
+            kim.ok("ask-due", tid[:8], "2026-12-20", "-m", "Vendor")
+            kim.ok("sync", "-q")
+            dana.ok("sync", "-q")
+            self.assertEqual(str(dana.load(tid)["due_request"]["due"]),
+                             "2026-12-20")
+            dana.ok("grant", tid[:8])
+            dana.ok("sync", "-q")
+            kim.ok("sync", "-q")
+            self.assertEqual(str(kim.load(tid)["due"]), "2026-12-20")
+            self.assertNotIn("due_request", kim.load(tid))
+            self.assertEqual(json.loads(dana.ok("audit", "--json")), [])
+            net.assert_converged(self)
+        finally:
+            net.close()
+
+
+class TestDirectorsAgenda(unittest.TestCase):
+    """The agenda of someone who delegates: reviews waiting on her and for
+    how long, due-date requests, conflicts, concerns since her last look,
+    delegated work due this week; work handed in is not overdue."""
+
+    def setUp(self):
+        self.net = Network(replicas=2)
+        self.d, self.k = self.net.replicas
+        d, k = self.d, self.k
+        k.as_("kim")
+        # due this week, not started: delegated, due this week
+        self.week = d.add("Rotate keys", "--to", "kim", "--due", "2026-12-04",
+                          now="2026-12-01T09:00:00Z")["id"]
+        # handed in on time (12-02), due 12-03, still waiting on 12-05
+        self.rev = d.add("Backups", "--to", "kim", "--due", "2026-12-03",
+                         now="2026-12-01T09:00:00Z")["id"]
+        # both edit the title apart: a conflict on dana's task
+        self.conf = d.add("Firewall", "--to", "kim",
+                          now="2026-12-01T09:00:00Z")["id"]
+        self.far = d.add("Audit", "--to", "kim", "--due", "2027-02-01",
+                         now="2026-12-01T09:00:00Z")["id"]
+        d.ok("sync", "-q")
+        k.ok("sync", "-q")
+        k.ok("start", self.rev[:8], now="2026-12-01T10:00:00Z")
+        k.ok("submit", self.rev[:8], now="2026-12-02T10:00:00Z")
+        k.ok("start", self.far[:8], now="2026-12-02T11:00:00Z")
+        k.ok("block", self.far[:8], "-m", "No vendor access",
+             now="2026-12-02T12:00:00Z")
+        k.ok("set", self.conf[:8], "title=Firewall (kim)",
+             now="2026-12-02T13:00:00Z")
+        d.ok("set", self.conf[:8], "title=Firewall (dana)",
+             now="2026-12-02T14:00:00Z")
+        k.ok("sync", "-q", now="2026-12-02T15:00:00Z")
+        d.ok("sync", "-q", now="2026-12-02T16:00:00Z")
+        self.now = "2026-12-05T10:00:00Z"
+
+    def tearDown(self):
+        self.net.close()
+
+    def groups(self, text):
+        out, group = {}, None
+        for line in text.splitlines()[1:]:
+            if not line.strip():
+                continue
+            if not line.startswith("  "):
+                group = line.strip()
+                out[group] = []
+            else:
+                out[group].append(line.strip())
+        return out
+
+    def test_the_director_sees_what_waits_on_her(self):
+        g = self.groups(self.d.ok("agenda", now=self.now))
+        # handed in before its due date: waiting on her, not overdue
+        self.assertEqual(len(g["overdue"]), 1)
+        self.assertIn("Rotate keys (1 day late)", g["overdue"][0])
+        self.assertEqual(len(g["waiting for your review"]), 1)
+        self.assertIn("Backups (from kim, waiting 3 days; its due date has "
+                      "passed meanwhile)", g["waiting for your review"][0])
+        self.assertIn("Firewall", g["open conflicts"][0])
+        self.assertIn("(1 conflict: delegit conflicts)",
+                      g["open conflicts"][0])
+        self.assertIn("kim", g["concerns raised"][0])
+        self.assertIn("No vendor access", g["concerns raised"][0])
+
+    def test_concerns_are_new_only_once(self):
+        self.d.ok("agenda", now=self.now)
+        g = self.groups(self.d.ok("agenda", now=self.now))
+        self.assertNotIn("concerns raised", g)
+        self.assertIn("waiting for your review", g)
+
+    def test_json_holds_every_item(self):
+        items = json.loads(self.d.ok("agenda", "--json", now=self.now))
+        kinds = [i["kind"] for i in items]
+        self.assertIn("waiting for your review", kinds)
+        self.assertIn("open conflicts", kinds)
+        concern = [i for i in items if i["kind"] == "concerns raised"][0]
+        self.assertEqual(concern["feedback"]["text"], "No vendor access")
+        review = [i for i in items
+                  if i["kind"] == "waiting for your review"][0]
+        self.assertEqual(review["days"], 3)
+
+    def test_the_assignee_sees_work_handed_in_not_overdue(self):
+        self.k.ok("sync", "-q", now=self.now)
+        g = self.groups(self.k.ok("agenda", now=self.now))
+        self.assertIn("Backups (handed in 3 days ago, to dana)",
+                      g["handed in, waiting for review"][0])
+        self.assertNotIn("Backups", " ".join(g.get("overdue", [])))
+
+    def test_delegated_work_due_this_week(self):
+        g = self.groups(self.d.ok("agenda", now="2026-12-02T17:00:00Z"))
+        self.assertIn("Rotate keys (to kim, in 2 days)",
+                      g["delegated, due this week"][0])
 
 
 if __name__ == "__main__":
