@@ -160,6 +160,8 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
 /* On stderr, when the task's assignee now has more open estimated hours
  * than their capacity_hours: add and assign say so, naming the figure. */
 void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
+/* HOURS as people type them (1.5h, 90m, 2); a usage error naming `what`. */
+int cli_hours_arg(double *out, const char *what, const char *text);
 /*
  * A value given on the command line for the field at path of a schema
  * ("due", "feedback[].rating"): DLG_EUSAGE when the field would not take
@@ -285,6 +287,8 @@ int cmd_edit(cli_ctx *c, int argc, char **argv);
 int cmd_set(cli_ctx *c, int argc, char **argv);
 int cmd_assign(cli_ctx *c, int argc, char **argv);
 int cmd_ask_due(cli_ctx *c, int argc, char **argv);
+int cmd_spent(cli_ctx *c, int argc, char **argv);
+int cmd_plate(cli_ctx *c, int argc, char **argv);
 int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);

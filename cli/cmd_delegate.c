@@ -1,5 +1,5 @@
 /*
- * Delegation moves: delegit ask-due / grant / decline (a new due date,
+ * Time spent: delegit spent. Delegation moves: delegit ask-due / grant / decline (a new due date,
  * asked for by the assignee and answered by the delegator), and the
  * warning add and assign give when they take someone past their capacity.
  */
@@ -29,16 +29,12 @@ void cli_warn_capacity(cli_ctx *c, const dlg_node *task)
 	if (dlg_query_run(&open, &n, c->store, &q, &c->team, c->now,
 			  &diags) < 0)
 		goto done;
-	for (i = 0; i < n; i++) {
-		const char *h = dlg_map_get_str(open[i], "estimate_hours");
-
+	for (i = 0; i < n; i++)
 		/* the task as it is now, not as the cache last saw it */
-		if (h && !(id && dlg_map_get_str(open[i], "id") &&
-			   !strcmp(id, dlg_map_get_str(open[i], "id"))))
-			hours += atof(h);
-	}
-	if (dlg_map_get_str(task, "estimate_hours"))
-		hours += atof(dlg_map_get_str(task, "estimate_hours"));
+		if (!(id && dlg_map_get_str(open[i], "id") &&
+		      !strcmp(id, dlg_map_get_str(open[i], "id"))))
+			hours += dlg_task_open_hours(open[i]);
+	hours += dlg_task_open_hours(task);
 	if (hours > capacity)
 		cli_eprintf("delegit: warning: %s now has %.1f h of open "
 			    "estimated work against a capacity of %s h "
@@ -48,6 +44,54 @@ void cli_warn_capacity(cli_ctx *c, const dlg_node *task)
 done:
 	dlg_nodes_free(open, n);
 	dlg_diags_dispose(&diags);
+}
+
+static const cli_opt spent_opts[] = {
+	{ "message", 'm', OPT_VALUE, "NOTE", "what the time went to" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec spent_spec = {
+	"delegit spent ID HOURS [-m NOTE] [--json]",
+	"Record time spent on a task: 1.5h, 90m or 2 (hours).",
+	"Each record is an entry of the task's 'spent' list (who, when, hours,\n"
+	"note), which merges like feedback. Anyone may record their own time.\n"
+	"report workload and suggest count an open task's estimate less the\n"
+	"time spent on it; report delivery compares spent with estimated hours\n"
+	"on done work; delegit plate audits where a person's time went.",
+	spent_opts, 2, 2, "ID HOURS"
+};
+
+int cli_hours_arg(double *out, const char *what, const char *text)
+{
+	if (dlg_hours_parse(out, text) == 0)
+		return 0;
+	dlg_error_set("%s: bad hours '%s' (expected 1.5h, 90m or 2: more "
+		      "than 0, at most 1000 hours)", what, text);
+	return DLG_EUSAGE;
+}
+
+int cmd_spent(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	double hours;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &spent_spec, argc, argv)) != 0 ||
+	    (error = cli_hours_arg(&hours, "HOURS", a.pos[1])) < 0 ||
+	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	if ((error = dlg_task_add_spent(t.task, cli_me(c), hours,
+					cli_get(&a, "message"), c->now)) < 0)
+		goto done;
+	error = cli_task_commit(c, &t, "spent", cli_out_mode(&a));
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
 }
 
 static const cli_opt ask_opts[] = {

@@ -10,6 +10,15 @@ static const cli_opt opts[] = {
 	CLI_OPT_END
 };
 
+static const cli_opt submit_opts[] = {
+	{ "message", 'm', OPT_VALUE, "TEXT", "recorded as progress feedback",
+	  CLI_LINES },
+	{ "spent", 0, OPT_VALUE, "HOURS",
+	  "record time spent too (1.5h, 90m, 2)" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
 static const cli_opt accept_opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT", "recorded as review feedback",
 	  CLI_LINES },
@@ -30,9 +39,10 @@ static const struct {
 	{ "block", { "delegit block ID -m WHY [--json]",
 		     "Mark a task blocked, saying why (recorded as a concern).",
 		     NULL, opts, 1, 1, "ID" } },
-	{ "submit", { "delegit submit ID [-m TEXT] [--json]",
-		      "Submit work for review (in-progress -> review).", NULL,
-		      opts, 1, 1, "ID" } },
+	{ "submit", { "delegit submit ID [-m TEXT] [--spent HOURS] [--json]",
+		      "Submit work for review (in-progress -> review).",
+		      "--spent records time spent on it in the same commit "
+		      "(delegit spent).", submit_opts, 1, 1, "ID" } },
 	{ "accept", { "delegit accept ID [-m TEXT] [--force] [--json]",
 		      "Accept submitted work as done (review -> done).",
 		      "For the delegator, a director or a manager; stamps "
@@ -57,6 +67,7 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	cli_task t;
 	dlg_action action;
 	dlg_actor who;
+	double hours;
 	int error;
 
 	memset(&t, 0, sizeof(t));
@@ -64,7 +75,14 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	if (dlg_action_parse(&action, argv[0]) < 0)
 		return DLG_EUSAGE;
 	if ((error = cli_parse(&a, &specs[action].spec, argc, argv)) != 0 ||
+	    (cli_get(&a, "spent") &&
+	     (error = cli_hours_arg(&hours, "--spent",
+				    cli_get(&a, "spent"))) < 0) ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	if (cli_get(&a, "spent") &&
+	    (error = dlg_task_add_spent(t.task, cli_me(c), hours, NULL,
+					c->now)) < 0)
 		goto done;
 	who = cli_actor(c);
 	if ((error = dlg_task_act_flags(t.task, action, &who,

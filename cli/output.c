@@ -447,6 +447,22 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 			print_text("", dlg_map_get_str(f, "text"), 2);
 		}
 	}
+	list = dlg_map_get(t, "spent");
+	if (list && list->kind == DLG_NODE_SEQ && list->count) {
+		cli_printf("\n%sTime spent%s: %g h\n", cli_color(c, C_BOLD),
+			   cli_color(c, C_RESET), dlg_task_spent(t, NULL, 0, 0));
+		for (i = 0; i < list->count; i++) {
+			const dlg_node *e = list->items[i];
+
+			cli_printf("  %s %s %s h%s%s\n",
+				   cli_when(when, dlg_map_get_str(e, "at")),
+				   dlg_map_get_str(e, "by"),
+				   dlg_map_get_str(e, "hours"),
+				   dlg_map_get_str(e, "note") ? ": " : "",
+				   dlg_map_get_str(e, "note")
+					   ? dlg_map_get_str(e, "note") : "");
+		}
+	}
 	conflicts = dlg_map_get(t, "conflicts");
 	if (conflicts && conflicts->kind == DLG_NODE_SEQ && conflicts->count)
 		cli_printf("\n%s%zu conflict%s to settle: delegit conflicts%s\n",

@@ -365,6 +365,20 @@ int dlg_task_answer_due(dlg_node *task, const dlg_actor *who, int grant,
 int dlg_action_parse(dlg_action *out, const char *name);
 const char *dlg_action_name(dlg_action a);
 
+/* Record hours spent on a task (by a handle; note may be NULL): a new
+ * entry of its `spent` list. */
+int dlg_task_add_spent(dlg_node *task, const char *by, double hours,
+		       const char *note, time_t now);
+/* Hours spent on a task: every entry, or `by`'s only (NULL: everyone's),
+ * recorded in [since, until) (0: open ends). A task made from a row holds
+ * only the sum (spent_hours), which counts when no filter is asked. */
+double dlg_task_spent(const dlg_node *task, const char *by, time_t since,
+		      time_t until);
+/* The work left in an open task, as its load counts: its estimate less
+ * the hours spent on it so far, never below 0 (0 without an estimate). */
+double dlg_task_open_hours(const dlg_node *task);
+/* "1.5h", "90m", "2": hours, more than 0 and at most 1000. */
+int dlg_hours_parse(double *out, const char *s);
 /* Add a feedback entry (a new item id, at now). */
 void dlg_task_add_feedback(dlg_node *task, const char *author,
 			   const char *kind, const char *text, time_t now);
@@ -532,6 +546,7 @@ typedef struct {
 		*delegator, *created, *updated;
 	const char *tags; /* each tag followed by a newline */
 	const char *estimate_hours;
+	const char *spent_hours; /* the sum of its time entries, or NULL */
 	int core;
 } dlg_row;
 
@@ -589,7 +604,8 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 int dlg_row_is_open(const dlg_row *r);
 /* A task map holding only what the row holds (id, title, status,
  * priority, due, assignee, delegator, created, updated, core, tags,
- * estimate_hours); absent fields stay absent. */
+ * estimate_hours; spent_hours, the sum of its time entries, not a field of
+ * the format); absent fields stay absent. */
 dlg_node *dlg_row_task(const dlg_row *r);
 /* today: dlg_date_format's date of now */
 int dlg_row_is_overdue(const dlg_row *r, const char *today);
@@ -663,6 +679,13 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in);
 /* Who to delegate a task to, best first, each with score and reasons. */
 int dlg_suggest(dlg_node **out, const dlg_node *task,
 		const dlg_report_input *in);
+/*
+ * A person's plate (docs/reports.md): the hours they recorded in the period
+ * (in->since, in->until) by task, core and non-core, the share that went
+ * to non-core work; and their open work, each non-core task with the best
+ * other person to delegate it to (suggest's first, with its reasons).
+ */
+int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in);
 /* "4h" -> 14400 seconds; units m, h, d, w. */
 int dlg_duration_parse(long *out, const char *s);
 const char *dlg_agenda_kind_name(dlg_agenda_kind k);

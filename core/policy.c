@@ -21,7 +21,7 @@ const char dlg_policy_default_text[] =
 	"  assignee: [status:in-progress, status:blocked, status:review, "
 	"checkpoints.done, expectations.acceptance.met, due_request, "
 	"feedback]\n"
-	"  everyone: [feedback]\n"
+	"  everyone: [feedback, spent]\n"
 	"  # The roles that may change team/, config.yaml and policy.yaml.\n"
 	"  repository: [director]\n";
 
@@ -111,6 +111,23 @@ static void normalize(dlg_buf *out, const char *field)
 	dlg_buf_put(out, run, (size_t)(field - run));
 }
 
+/* Adding an item of one's own to a keyed list ("feedback[", "author"):
+ * a new item, whole, whose author field names the person. */
+static int adds_own_item(const dlg_change *ch, const dlg_node *new_doc,
+			 const char *handle, const char *list,
+			 const char *author_key)
+{
+	const dlg_node *item;
+	const char *who;
+
+	if (strncmp(ch->field, list, strlen(list)) || ch->from ||
+	    strchr(ch->field, '.'))
+		return 0;
+	item = dlg_doc_get_path(new_doc, ch->field);
+	who = dlg_map_get_str(item, author_key);
+	return item && handle && who && !strcmp(who, handle);
+}
+
 static int entry_allows(const char *entry, const dlg_change *ch,
 			const dlg_node *new_doc, const char *handle)
 {
@@ -123,18 +140,10 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 	if (!strncmp(entry, "status:", 7))
 		return !strcmp(ch->field, "status") && ch->to &&
 		       !strcmp(ch->to, entry + 7);
-	if (!strcmp(entry, "feedback")) {
-		/* adding feedback of one's own */
-		const dlg_node *item;
-
-		if (strncmp(ch->field, "feedback[", 9) || ch->from ||
-		    strchr(ch->field, '.'))
-			return 0;
-		item = dlg_doc_get_path(new_doc, ch->field);
-		return item && handle &&
-		       !strcmp(dlg_map_get_str(item, "author") ?
-			       dlg_map_get_str(item, "author") : "", handle);
-	}
+	if (!strcmp(entry, "feedback"))
+		return adds_own_item(ch, new_doc, handle, "feedback[", "author");
+	if (!strcmp(entry, "spent"))
+		return adds_own_item(ch, new_doc, handle, "spent[", "by");
 	normalize(&norm, ch->field);
 	len = strlen(entry);
 	ok = norm.size >= len && !strncmp(norm.ptr, entry, len) &&

@@ -268,6 +268,11 @@ dlg_node *dlg_row_task(const dlg_row *r)
 		free(tag);
 	}
 	dlg_map_set(m, "tags", tags);
+	/* not a field of the format: the sum of the task's time entries,
+	 * which dlg_task_spent reads (reports that read rows only) */
+	if (r->spent_hours)
+		set_scalar(m, "spent_hours", dlg_yaml_resolve(r->spent_hours),
+			   r->spent_hours);
 	return m;
 }
 

@@ -189,8 +189,7 @@ static void loads(size_t **open, double **hours, const dlg_report_input *in)
 			    in->team->count)
 			continue;
 		(*open)[k]++;
-		if (str(t, "estimate_hours"))
-			(*hours)[k] += atof(str(t, "estimate_hours"));
+		(*hours)[k] += dlg_task_open_hours(t);
 	}
 }
 
@@ -235,8 +234,9 @@ int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
 /* ----------------------------------------------------------- delivery */
 
 typedef struct {
-	size_t done, with_due, on_time, reopened, ratings;
+	size_t done, with_due, on_time, reopened, ratings, measured;
 	double rating_sum;
+	double estimated, spent; /* over done tasks with both */
 	double *cycle;
 	size_t ncycle;
 } delivery_acc;
@@ -416,6 +416,11 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 		if (!eq(str(t, "status"), "done") || !in_window(in, closed))
 			continue;
 		d->done++;
+		if (str(t, "estimate_hours") && dlg_map_get(t, "spent")) {
+			d->measured++;
+			d->estimated += atof(str(t, "estimate_hours"));
+			d->spent += dlg_task_spent(t, NULL, 0, 0);
+		}
 		if (str(t, "due")) {
 			d->with_due++;
 			if (delivered_on_time(&te, t, closed))
@@ -559,6 +564,16 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 		else
 			set_num(row, "median_cycle_days", round1(med));
 		set_num(row, "reopened", (double)d.reopened);
+		/* estimate accuracy: hours spent on done work against its
+		 * estimate, over the done tasks that have both */
+		set_num(row, "measured", (double)d.measured);
+		set_num(row, "estimated_hours", round1(d.estimated));
+		set_num(row, "spent_hours", round1(d.spent));
+		if (d.estimated > 0)
+			set_num(row, "spent_of_estimate_percent",
+				round(100.0 * d.spent / d.estimated));
+		else
+			dlg_map_set_null(row, "spent_of_estimate_percent");
 		set_num(row, "ratings", (double)d.ratings);
 		if (d.ratings)
 			set_num(row, "mean_rating",
@@ -862,11 +877,12 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		    dlg_task_is_open(task)) {
 			/* the task is in their load already: count it once */
 			open--;
-			hours -= est ? atof(est) : 0;
+			hours -= dlg_task_open_hours(task);
 		}
 		dlg_buf_clear(&r);
 		if (cap && atof(cap) > 0) {
-			double left = atof(cap) - hours - (est ? atof(est) : 0);
+			double left = atof(cap) - hours -
+				      (est ? dlg_task_open_hours(task) : 0);
 
 			free_share = left / atof(cap);
 			if (free_share < 0)
@@ -925,6 +941,87 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 	free(hours_of);
 	deliveries_free(delivered, in->team->count);
 	*out = list;
+	return 0;
+}
+
+/* -------------------------------------------------------------- plate */
+
+/* The best candidate other than `handle` to hand the task to, or NULL. */
+static dlg_node *best_other(const dlg_node *task, const char *handle,
+			    const dlg_report_input *in)
+{
+	dlg_node *ranked = NULL, *best = NULL;
+	size_t i;
+
+	if (dlg_suggest(&ranked, task, in) < 0)
+		return NULL;
+	for (i = 0; ranked && i < ranked->count && !best; i++)
+		if (!eq(str(ranked->items[i], "handle"), handle))
+			best = dlg_node_dup(ranked->items[i]);
+	dlg_node_free(ranked);
+	return best;
+}
+
+int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *time = dlg_node_new_seq();
+	dlg_node *open = dlg_node_new_seq(), *totals = dlg_node_new_map();
+	double core = 0, other = 0;
+	size_t i, nopen = 0, nother = 0;
+
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+		double h = dlg_task_spent(t, handle, in->since, in->until);
+		int is_core = eq(str(t, "core"), "true");
+		dlg_node *row;
+
+		if (h > 0) {
+			row = task_ref(t);
+			dlg_map_set(row, "core", boolean(is_core));
+			set_num(row, "hours", round1(h));
+			dlg_seq_push(time, row);
+			if (is_core)
+				core += h;
+			else
+				other += h;
+		}
+		if (!dlg_task_is_open(t) || !eq(str(t, "assignee"), handle))
+			continue;
+		nopen++;
+		row = task_ref(t);
+		dlg_map_set(row, "core", boolean(is_core));
+		if (str(t, "estimate_hours"))
+			set_num(row, "estimate_hours",
+				atof(str(t, "estimate_hours")));
+		else
+			dlg_map_set_null(row, "estimate_hours");
+		set_num(row, "spent_hours", round1(dlg_task_spent(t, NULL, 0, 0)));
+		if (is_core) {
+			dlg_map_set_null(row, "delegate_to");
+		} else {
+			dlg_node *best = best_other(t, handle, in);
+
+			nother++;
+			dlg_map_set(row, "delegate_to",
+				    best ? best : dlg_node_new_null());
+		}
+		dlg_seq_push(open, row);
+	}
+	dlg_map_set_str(doc, "handle", handle);
+	set_num(totals, "total", round1(core + other));
+	set_num(totals, "core", round1(core));
+	set_num(totals, "non_core", round1(other));
+	if (core + other > 0)
+		set_num(totals, "non_core_percent",
+			round(100.0 * other / (core + other)));
+	else
+		dlg_map_set_null(totals, "non_core_percent");
+	dlg_map_set(doc, "hours", totals);
+	dlg_map_set(doc, "time", time);
+	set_num(doc, "open_tasks", (double)nopen);
+	set_num(doc, "open_non_core", (double)nother);
+	dlg_map_set(doc, "open", open);
+	*out = doc;
 	return 0;
 }
 

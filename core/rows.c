@@ -32,13 +32,13 @@
 #include "core.h"
 
 /* Bump the number when the fields or their meaning change. */
-#define MAGIC "delegit task rows 2\n"
+#define MAGIC "delegit task rows 3\n"
 
 enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
-       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, NFIELDS };
+       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, NFIELDS };
 static const char *const field_names[NFIELDS] = {
 	"id", "title", "status", "priority", "due", "assignee", "delegator",
-	"created", "updated", "core", "tags", "estimate_hours"
+	"created", "updated", "core", "tags", "estimate_hours", "spent"
 };
 
 /* What a file looked like when its bytes were hashed. */
@@ -155,6 +155,7 @@ static int next_entry(cursor *c, entry *e)
 	e->row.core = f[F_CORE] && !strcmp(f[F_CORE], "true");
 	e->row.tags = f[F_TAGS] ? f[F_TAGS] : "";
 	e->row.estimate_hours = f[F_ESTIMATE];
+	e->row.spent_hours = f[F_SPENT];
 	c->p = p;
 	return 1;
 }
@@ -404,21 +405,30 @@ static void scan_finish(scan_job *j)
 /* ---------------------------------------------------------------------
  * Building the rows.
  */
-static const char *field_value(dlg_buf *tags, const dlg_node *doc, int k)
+/* A field's value in the row; computed ones (tags, the hours spent) are
+ * made in own[k]. */
+static const char *field_value(dlg_buf *own, const dlg_node *doc, int k)
 {
 	const dlg_node *seq;
 	size_t i;
 
+	if (k == F_SPENT) {
+		if (!dlg_map_get(doc, "spent"))
+			return NULL;
+		dlg_buf_clear(&own[k]);
+		dlg_buf_printf(&own[k], "%g", dlg_task_spent(doc, NULL, 0, 0));
+		return own[k].ptr;
+	}
 	if (k != F_TAGS)
 		return dlg_map_get_str(doc, field_names[k]);
 	/* Tags, one a line (a tag is one line of text). */
-	dlg_buf_clear(tags);
+	dlg_buf_clear(&own[k]);
 	seq = dlg_map_get(doc, "tags");
 	for (i = 0; seq && seq->kind == DLG_NODE_SEQ && i < seq->count; i++)
 		if (seq->items[i]->kind == DLG_NODE_SCALAR &&
 		    !strchr(seq->items[i]->value, '\n'))
-			dlg_buf_printf(tags, "%s\n", seq->items[i]->value);
-	return tags->ptr;
+			dlg_buf_printf(&own[k], "%s\n", seq->items[i]->value);
+	return own[k].ptr;
 }
 
 /* e becomes an entry of its own with these contents. */
@@ -456,6 +466,7 @@ static void entry_fields(const char **f, const entry *e)
 	f[F_CORE] = e->row.core ? "true" : "false";
 	f[F_TAGS] = e->row.tags;
 	f[F_ESTIMATE] = e->row.estimate_hours;
+	f[F_SPENT] = e->row.spent_hours;
 }
 
 /* Whether stat data proves a file is as it was when it was hashed. */
@@ -528,7 +539,7 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 		    oid_table *byoid, int use_table, dlg_diags *diags)
 {
 	dlg_buf rel = DLG_BUF_INIT, full = DLG_BUF_INIT, text = DLG_BUF_INIT,
-		tags = DLG_BUF_INIT;
+		own[NFIELDS];
 	const char *fields[NFIELDS], *same;
 	unsigned char oid[20];
 	file_sig sig, after;
@@ -536,6 +547,8 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 	struct stat st;
 	int k, ok = 0;
 
+	for (k = 0; k < NFIELDS; k++)
+		own[k] = (dlg_buf)DLG_BUF_INIT;
 	dlg_buf_printf(&rel, "tasks/%.2s/%s.yaml", f->name, f->name);
 	if (dlg_store_read_file(&text, s, rel.ptr) < 0) {
 		dlg_diags_add(diags, NULL, 0, 0, "%s", dlg_error_last());
@@ -566,12 +579,13 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 			    &dlg_schema_task, diags) < 0)
 		goto done;
 	for (k = 0; k < NFIELDS; k++)
-		fields[k] = field_value(&tags, doc, k);
+		fields[k] = field_value(own, doc, k);
 	make_entry(e, f->name, &sig, oid, fields);
 	ok = 1;
 done:
 	dlg_node_free(doc);
-	dlg_buf_dispose(&tags);
+	for (k = 0; k < NFIELDS; k++)
+		dlg_buf_dispose(&own[k]);
 	dlg_buf_dispose(&text);
 	dlg_buf_dispose(&full);
 	dlg_buf_dispose(&rel);

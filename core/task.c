@@ -358,6 +358,100 @@ done:
 	return error;
 }
 
+/* ---------------------------------------------------------- time spent */
+
+int dlg_task_add_spent(dlg_node *task, const char *by, double hours,
+		       const char *note, time_t now)
+{
+	dlg_node *list = dlg_map_get(task, "spent"), *item;
+	char id[9], num[32];
+
+	if (!(hours > 0) || hours > 1000) {
+		dlg_error_set("hours spent must be more than 0 and at most "
+			      "1000 (got %g)", hours);
+		return DLG_EUSAGE;
+	}
+	if (!list || list->kind != DLG_NODE_SEQ) {
+		list = dlg_node_new_seq();
+		dlg_map_set(task, "spent", list);
+	}
+	item = dlg_node_new_map();
+	dlg_item_id_new(id);
+	dlg_map_set_str(item, "id", id);
+	set_time(item, "at", now);
+	dlg_map_set_str(item, "by", by);
+	/* a number as the schema has it: 1.5, or 2 */
+	snprintf(num, sizeof(num), "%.2f", hours);
+	while (num[strlen(num) - 1] == '0')
+		num[strlen(num) - 1] = '\0';
+	if (num[strlen(num) - 1] == '.')
+		num[strlen(num) - 1] = '\0';
+	dlg_map_set(item, "hours", dlg_node_new_scalar(dlg_yaml_resolve(num),
+						       num));
+	if (note && *note)
+		dlg_map_set_str(item, "note", note);
+	dlg_seq_push(list, item);
+	dlg_task_touch(task, by, now);
+	return 0;
+}
+
+double dlg_task_spent(const dlg_node *task, const char *by, time_t since,
+		      time_t until)
+{
+	const dlg_node *list = dlg_map_get(task, "spent");
+	const char *sum = dlg_map_get_str(task, "spent_hours");
+	double hours = 0;
+	size_t i;
+
+	if (!list && sum && !by && !since && !until)
+		return atof(sum); /* a row's sum: see dlg_row_task */
+	for (i = 0; list && list->kind == DLG_NODE_SEQ && i < list->count;
+	     i++) {
+		const dlg_node *e = list->items[i];
+		const char *h = dlg_map_get_str(e, "hours");
+		const char *at = dlg_map_get_str(e, "at");
+		time_t t;
+
+		if (!h || (by && (!dlg_map_get_str(e, "by") ||
+				  strcmp(dlg_map_get_str(e, "by"), by))))
+			continue;
+		if ((since || until) &&
+		    (!at || dlg_time_parse(&t, at) < 0 ||
+		     (since && t < since) || (until && t >= until)))
+			continue;
+		hours += atof(h);
+	}
+	return hours;
+}
+
+double dlg_task_open_hours(const dlg_node *task)
+{
+	const char *est = dlg_map_get_str(task, "estimate_hours");
+	double left;
+
+	if (!est)
+		return 0;
+	left = atof(est) - dlg_task_spent(task, NULL, 0, 0);
+	return left > 0 ? left : 0;
+}
+
+int dlg_hours_parse(double *out, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v > 0))
+		return -1;
+	if (!strcmp(end, "m"))
+		v /= 60.0;
+	else if (*end && strcmp(end, "h"))
+		return -1;
+	if (v > 1000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* ------------------------------------------------- due date requests */
 
 int dlg_task_ask_due(dlg_node *task, const dlg_actor *who, const char *date,

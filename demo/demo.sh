@@ -86,6 +86,15 @@ run agenda
 say "Who should take new work? delegit suggest weighs skills, capacity, record"
 run suggest "$backup"
 
+say "Dana's own plate: where her week went, and what she could hand on"
+as dana@acme.example "Dana Director"
+budget=$(run add "Draft the 2027 IT budget" --to dana --core --due 2026-12-10 --estimate 12 | head -n 1)
+renewals=$(run add "Renew the backup software licences" --to dana --due 2026-12-05 \
+  --skill backup --estimate 3 | head -n 1)
+run spent "$budget" 5h -m "First draft"
+run spent "$renewals" 2h -m "Called two resellers"
+run plate
+
 say "Reports for the director: workload, service levels, and a dashboard page"
 cat > .delegit/config.yaml <<'YAML'
 format: 1

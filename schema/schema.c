@@ -68,6 +68,19 @@ static const dlg_field feedback_fields[] = {
 static const dlg_schema feedback_schema = { "feedback", feedback_fields,
 	N(feedback_fields) };
 
+static const dlg_field spent_fields[] = {
+	{ "id", DLG_T_ITEMID, DLG_F_REQUIRED, NULL, NULL, 0, 0, "item id" },
+	{ "at", DLG_T_TIME, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "when it was recorded" },
+	{ "by", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "who spent the time" },
+	{ "hours", DLG_T_NUM, DLG_F_REQUIRED, NULL, NULL, 0, 1000,
+	  "hours spent, more than 0" },
+	{ "note", DLG_T_TEXT, 0, NULL, NULL, 0, 0, "what it went to" },
+};
+static const dlg_schema spent_schema = { "time entry", spent_fields,
+					 N(spent_fields) };
+
 static const dlg_field due_request_fields[] = {
 	{ "due", DLG_T_DATE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
 	  "the due date asked for" },
@@ -150,6 +163,8 @@ static const dlg_field task_fields[] = {
 	  0, 0, "check-ins" },
 	{ "feedback", DLG_T_KEYED, DLG_F_ALWAYS, NULL, &feedback_schema, 0, 0,
 	  "feedback, both ways" },
+	{ "spent", DLG_T_KEYED, 0, NULL, &spent_schema, 0, 0,
+	  "time spent on it, an entry a person and sitting (delegit spent)" },
 	{ "conflicts", DLG_T_KEYED, 0, NULL, &conflict_schema, 0, 0,
 	  "what sync could not merge, for a person to settle" },
 };

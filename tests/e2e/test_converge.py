@@ -73,7 +73,8 @@ class Simulation:
         if self.hot and rng.random() < 0.5:
             tid = self.hot  # the same task on several replicas: collisions
         # lists more often than scalars: they are where merges are subtle
-        kind = rng.choice([0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 8, 9, 9, 10])
+        kind = rng.choice([0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 8, 9, 9, 10,
+                           11])
         if kind == 0:
             v = rng.choice(["critical", "high", "normal", "low"])
             r.ok("set", tid[:8], "priority=" + v, now=now)
@@ -115,6 +116,11 @@ class Simulation:
             if cps:
                 r.ok("checkpoint", tid[:8], "done", rng.choice(cps),
                      *(["--undo"] if rng.random() < 0.5 else []), now=now)
+        elif kind == 11:
+            note = "time %d" % rng.randrange(10 ** 9)
+            r.ok("spent", tid[:8], "%dm" % rng.randint(1, 600), "-m", note,
+                 now=now)
+            must_exist.append((tid, "spent", note))
         else:
             doc = self.docs.get(tid, {})
             recs = [c for c in doc.get("conflicts") or []
@@ -244,7 +250,7 @@ class Simulation:
                          % (n, field, tid, v, final))
         for tid, field, text in must_exist:
             items = docs[tid][field]
-            key = "text" if field == "feedback" else "what"
+            key = {"feedback": "text", "spent": "note"}.get(field, "what")
             t.assertIn(text, [i[key] for i in items],
                        "round %d: %s lost from %s" % (n, text, field))
         for tid, cid in deleted:
