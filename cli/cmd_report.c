@@ -22,7 +22,8 @@ static const cli_spec spec = {
 	"  workload        per person: open tasks, estimated hours, capacity\n"
 	"  delivery        per assignee: done, on time (judged when the work\n"
 	"                  was handed in), median cycle, reopened (rejections\n"
-	"                  too), mean rating (tasks closed in the period); per\n"
+	"                  too), mean rating, praise, stretch tasks done (tasks\n"
+	"                  closed in the period), time spent against estimates; per\n"
 	"                  reviewer: decisions, median wait, reviews waiting\n"
 	"  sla             per org and priority: response and resolution against\n"
 	"                  .delegit/config.yaml's targets, every breach listed\n"
@@ -101,8 +102,9 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 	const dlg_node *p = dlg_map_get(r, "people");
 	size_t i;
 
-	cli_printf("%s%-12s %5s %8s %13s %9s %7s%s\n", cli_color(c, C_BOLD), "WHO",
-		   "DONE", "ON TIME", "MEDIAN CYCLE", "REOPENED", "RATING",
+	cli_printf("%s%-12s %5s %8s %13s %9s %7s %7s %8s%s\n",
+		   cli_color(c, C_BOLD), "WHO", "DONE", "ON TIME",
+		   "MEDIAN CYCLE", "REOPENED", "RATING", "PRAISE", "STRETCH",
 		   cli_color(c, C_RESET));
 	for (i = 0; i < p->count; i++) {
 		const dlg_node *x = p->items[i];
@@ -112,9 +114,10 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 			 dlg_map_get_str(x, "on_time_percent") ? "%" : "");
 		snprintf(cy, sizeof(cy), "%s%s", v(x, "median_cycle_days"),
 			 dlg_map_get_str(x, "median_cycle_days") ? " d" : "");
-		cli_printf("%-12s %5s %8s %13s %9s %7s\n", v(x, "handle"),
+		cli_printf("%-12s %5s %8s %13s %9s %7s %7s %8s\n", v(x, "handle"),
 			   v(x, "done"), ot, cy, v(x, "reopened"),
-			   v(x, "mean_rating"));
+			   v(x, "mean_rating"), v(x, "praise"),
+			   v(x, "stretch_done"));
 	}
 	p = dlg_map_get(r, "reviewers");
 	if (!p || !p->count)

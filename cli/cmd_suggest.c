@@ -14,8 +14,10 @@ static const cli_spec spec = {
 	"The score (0 to 105) weighs the task's skills the person has (50),\n"
 	"their free capacity after this task's estimate (30), their on-time\n"
 	"record (20; 10 when unknown), and 5 more when their org has a\n"
-	"service level for the task's priority. docs/reports.md has the\n"
-	"details.",
+	"service level for the task's priority. A skill the person is growing\n"
+	"(their file's growing: list) counts half: with free capacity that is\n"
+	"a stretch task, marked so, with a mentor who has the skill named.\n"
+	"docs/reports.md has the details.",
 	opts, 1, 1, "ID"
 };
 
@@ -48,11 +50,13 @@ int cmd_suggest(cli_ctx *c, int argc, char **argv)
 		const dlg_node *p = list->items[i];
 		const dlg_node *why = dlg_map_get(p, "reasons");
 
-		cli_printf("%s%zu. %-10s%s %5s  %s (%s)\n",
+		cli_printf("%s%zu. %-10s%s %5s  %s (%s)%s\n",
 			   i == 0 ? cli_color(c, C_GREEN) : "", i + 1,
 			   dlg_map_get_str(p, "handle"), i == 0 ? cli_color(c, C_RESET) : "",
 			   dlg_map_get_str(p, "score"), dlg_map_get_str(p, "name"),
-			   dlg_map_get_str(p, "org"));
+			   dlg_map_get_str(p, "org"),
+			   !strcmp(dlg_map_get_str(p, "stretch"), "true")
+				   ? "  stretch" : "");
 		for (j = 0; j < why->count; j++)
 			cli_printf("       %s\n", why->items[j]->value);
 	}

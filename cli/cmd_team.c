@@ -12,6 +12,8 @@ static const cli_opt add_opts[] = {
 	{ "role", 0, OPT_VALUE, "ROLE",
 	  "director, manager, staff or msp (required)" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "a skill" },
+	{ "grow", 0, OPT_MULTI, "SKILL",
+	  "a skill they are growing (suggest offers stretch work)" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week for delegated work" },
 	{ "key", 0, OPT_MULTI, "KEY",
 	  "an OpenSSH public key they sign commits with ('ssh-ed25519 AAAA...')" },
@@ -21,7 +23,7 @@ static const cli_opt add_opts[] = {
 
 static const cli_spec add_spec = {
 	"delegit team add HANDLE --name NAME --email EMAIL --org ORG --role ROLE "
-	"[--skill S]... [--capacity HOURS] [--key KEY]...",
+	"[--skill S]... [--grow S]... [--capacity HOURS] [--key KEY]...",
 	"Add a person to the team (team/HANDLE.yaml).",
 	"The first person added to an empty team needs no identity: they are\n"
 	"the first director. After that only directors change the team.\n"
@@ -37,6 +39,8 @@ static const cli_opt edit_opts[] = {
 	{ "org", 0, OPT_VALUE, "ORG", "organisation" },
 	{ "role", 0, OPT_VALUE, "ROLE", "director, manager, staff or msp" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "skills (replace the list)" },
+	{ "grow", 0, OPT_MULTI, "SKILL",
+	  "skills they are growing (replace the list)" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week" },
 	{ "add-key", 0, OPT_MULTI, "KEY", "a new public signing key" },
 	{ "retire-key", 0, OPT_MULTI, "KEY",
@@ -49,7 +53,8 @@ static const cli_opt edit_opts[] = {
 
 static const cli_spec edit_spec = {
 	"delegit team edit HANDLE [--name N] [--email E]... [--org O] "
-	"[--role R] [--skill S]... [--capacity H] [--add-key KEY]... "
+	"[--role R] [--skill S]... [--grow S]... [--capacity H] "
+	"[--add-key KEY]... "
 	"[--retire-key KEY]... [--revoke-key KEY]...",
 	"Change a person's details.",
 	"Keys: --retire-key for rotation or someone leaving (history they\n"
@@ -91,6 +96,7 @@ static const char *const fields[][2] = {
 	{ "org", "org" },
 	{ "role", "role" },
 	{ "skill", "skills" },
+	{ "grow", "growing" },
 	{ "capacity", "capacity_hours" },
 };
 
@@ -236,6 +242,8 @@ static void apply_options(dlg_node *p, const cli_args *a)
 		set_list(p, "emails", v, n);
 	if ((n = cli_multi(&v, a, "skill")))
 		set_list(p, "skills", v, n);
+	if ((n = cli_multi(&v, a, "grow")))
+		set_list(p, "growing", v, n);
 }
 
 /* Validate, write and commit a person's file. */

@@ -235,6 +235,7 @@ int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
 
 typedef struct {
 	size_t done, with_due, on_time, reopened, ratings, measured;
+	size_t praise, stretch;
 	double rating_sum;
 	double estimated, spent; /* over done tasks with both */
 	double *cycle;
@@ -382,6 +383,24 @@ static int delivered_on_time(const task_events *te, const dlg_node *t,
 	return strncmp(day, str(t, "due"), 10) <= 0;
 }
 
+static int in_set(const dlg_node *set, const char *v);
+
+/* Stretch work: the task needs a skill the person is growing and does not
+ * list as theirs (their file as it is now). */
+static int grows_on(const dlg_node *person, const dlg_node *task)
+{
+	const dlg_node *need = dlg_map_get(task, "skills");
+	size_t j;
+
+	for (j = 0; need && need->kind == DLG_NODE_SEQ && j < need->count; j++)
+		if (in_set(dlg_map_get(person, "growing"),
+			   need->items[j]->value) &&
+		    !in_set(dlg_map_get(person, "skills"),
+			    need->items[j]->value))
+			return 1;
+	return 0;
+}
+
 /* What each team member delivered (by index in team->people), in one
  * pass over the tasks. Free with deliveries_free. */
 static delivery_acc *deliveries(const dlg_report_input *in)
@@ -406,16 +425,22 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 		for (j = 0; fb && j < fb->count; j++) {
 			const char *r = str(fb->items[j], "rating");
 
-			/* ratings of their work, by someone else */
-			if (r && !eq(str(fb->items[j], "author"), handle) &&
-			    in_window(in, str(fb->items[j], "at"))) {
+			if (eq(str(fb->items[j], "author"), handle) ||
+			    !in_window(in, str(fb->items[j], "at")))
+				continue;
+			/* ratings and praise of their work, by someone else */
+			if (r) {
 				d->rating_sum += atof(r);
 				d->ratings++;
 			}
+			if (eq(str(fb->items[j], "kind"), "praise"))
+				d->praise++;
 		}
 		if (!eq(str(t, "status"), "done") || !in_window(in, closed))
 			continue;
 		d->done++;
+		if (grows_on(in->team->people[k], t))
+			d->stretch++;
 		if (str(t, "estimate_hours") && dlg_map_get(t, "spent")) {
 			d->measured++;
 			d->estimated += atof(str(t, "estimate_hours"));
@@ -574,6 +599,8 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 				round(100.0 * d.spent / d.estimated));
 		else
 			dlg_map_set_null(row, "spent_of_estimate_percent");
+		set_num(row, "stretch_done", (double)d.stretch);
+		set_num(row, "praise", (double)d.praise);
 		set_num(row, "ratings", (double)d.ratings);
 		if (d.ratings)
 			set_num(row, "mean_rating",
@@ -832,13 +859,54 @@ static int cmp_candidate(const void *x, const void *y)
 	return strcmp(dlg_map_get_str(a, "handle"), dlg_map_get_str(b, "handle"));
 }
 
+static int in_set(const dlg_node *set, const char *v)
+{
+	size_t k;
+
+	for (k = 0; set && set->kind == DLG_NODE_SEQ && k < set->count; k++)
+		if (set->items[k]->kind == DLG_NODE_SCALAR &&
+		    !strcmp(set->items[k]->value, v))
+			return 1;
+	return 0;
+}
+
+/* Someone other than p who has the most of the needed skills p grows. */
+static const char *mentor_for(const dlg_report_input *in, const dlg_node *p,
+			      const dlg_node *need)
+{
+	const char *best = NULL;
+	size_t i, j, most = 0;
+
+	for (i = 0; i < in->team->count; i++) {
+		const dlg_node *m = in->team->people[i];
+		size_t n = 0;
+
+		if (m == p)
+			continue;
+		for (j = 0; need && j < need->count; j++)
+			if (in_set(dlg_map_get(p, "growing"),
+				   need->items[j]->value) &&
+			    !in_set(dlg_map_get(p, "skills"),
+				    need->items[j]->value) &&
+			    in_set(dlg_map_get(m, "skills"),
+				   need->items[j]->value))
+				n++;
+		if (n > most) {
+			most = n;
+			best = str(m, "handle");
+		}
+	}
+	return best;
+}
+
 int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
 {
 	dlg_node *list = dlg_node_new_seq();
 	const dlg_node *need = dlg_map_get(task, "skills");
 	const char *est = str(task, "estimate_hours");
-	size_t i, j, *open_of;
+	size_t i, j, *open_of, growing;
 	double *hours_of;
+	dlg_buf grown = DLG_BUF_INIT;
 	delivery_acc *delivered = deliveries(in);
 
 	loads(&open_of, &hours_of, in);
@@ -850,20 +918,28 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		dlg_buf r = DLG_BUF_INIT;
 		size_t matched = 0, open, done;
 		double hours, skill, free_share, rate, score;
+		const char *mentor;
+		int stretch;
 
 		if (eq(str(p, "handle"), str(task, "delegator")))
 			continue; /* delegating to yourself is not delegating */
 		reasons = dlg_node_new_seq();
+		dlg_buf_clear(&grown);
+		growing = 0;
 		for (j = 0; need && j < need->count; j++) {
-			size_t k;
-
-			for (k = 0; has && k < has->count; k++)
-				if (!strcmp(has->items[k]->value,
-					    need->items[j]->value))
-					matched++;
+			if (in_set(has, need->items[j]->value))
+				matched++;
+			else if (in_set(dlg_map_get(p, "growing"),
+					need->items[j]->value))
+				dlg_buf_printf(&grown, "%s%s", growing++ ? ", " : "",
+					       need->items[j]->value);
 		}
-		skill = need && need->count ? (double)matched / (double)need->count
-					    : 0.5;
+		/* a skill being grown counts half: stretch work ranks, below
+		 * someone who has the skill */
+		skill = need && need->count
+				? ((double)matched + 0.5 * (double)growing) /
+					  (double)need->count
+				: 0.5;
 		if (need && need->count)
 			dlg_buf_printf(&r, "skills: %zu of %zu needed", matched,
 				       need->count);
@@ -914,6 +990,26 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		}
 		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
 
+		/* stretch work: they grow a skill the task needs and have the
+		 * time for it; a mentor is someone else who has it */
+		stretch = growing && free_share > 0;
+		mentor = stretch ? mentor_for(in, p, need) : NULL;
+		if (growing) {
+			dlg_buf_clear(&r);
+			if (stretch)
+				dlg_buf_printf(&r, "growth: growing %s: a stretch "
+					       "task%s%s%s", grown.ptr,
+					       mentor ? "; " : "",
+					       mentor ? mentor : "",
+					       mentor ? " has it and can mentor"
+						      : ", with nobody to mentor");
+			else
+				dlg_buf_printf(&r, "growth: growing %s, but no "
+					       "time for a stretch task now",
+					       grown.ptr);
+			dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+		}
+
 		score = 50.0 * skill + 30.0 * free_share + 20.0 * rate;
 		dlg_buf_clear(&r);
 		if (sla_target(in, str(p, "org"), str(task, "priority"))) {
@@ -931,6 +1027,8 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		dlg_map_set_str(row, "name", str(p, "name"));
 		dlg_map_set_str(row, "org", str(p, "org"));
 		set_num(row, "score", round1(score));
+		dlg_map_set(row, "stretch", boolean(stretch));
+		dlg_map_set(row, "mentor", str_or_null(mentor));
 		dlg_map_set(row, "reasons", reasons);
 		dlg_seq_push(list, row);
 	}
@@ -939,6 +1037,7 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		      cmp_candidate);
 	free(open_of);
 	free(hours_of);
+	dlg_buf_dispose(&grown);
 	deliveries_free(delivered, in->team->count);
 	*out = list;
 	return 0;

@@ -181,6 +181,8 @@ static const dlg_field person_fields[] = {
 	{ "role", DLG_T_ENUM, DLG_F_REQUIRED, dlg_roles, NULL, 0, 0, "role" },
 	{ "skills", DLG_T_SET, DLG_F_ALWAYS | DLG_F_FLOW, NULL, NULL, 0, 0,
 	  "skills" },
+	{ "growing", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "skills they are growing: suggest offers them stretch work" },
 	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
 	  NULL, 0, 168, "hours a week for delegated work" },
 	{ "keys", DLG_T_SET, 0, NULL, NULL, 0, 0,

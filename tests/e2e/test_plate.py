@@ -229,5 +229,84 @@ class TestTimeSpentThroughSync(unittest.TestCase):
             net.close()
 
 
+class TestGrowthAndRecognition(unittest.TestCase):
+    """Development as an outcome: stretch work offered to someone growing a
+    skill, with a mentor; stretch tasks done and praise counted."""
+
+    def setUp(self):
+        r = self.r = Repo(team=False)
+        r.team_add("dana", "--capacity", "40")
+        r.team_add("kim", "--capacity", "20", "--skill", "backup")
+        r.team_add("sam", "--capacity", "20", "--grow", "backup")
+
+    def tearDown(self):
+        self.r.close()
+
+    def suggest(self, tid):
+        return {p["handle"]: p for p in json.loads(
+            self.r.ok("suggest", tid[:8], "--json"))}
+
+    def test_a_stretch_candidate_with_a_mentor(self):
+        tid = self.r.add("Restore test", "--skill", "backup", "--estimate",
+                         "4")["id"]
+        s = self.suggest(tid)
+        self.assertTrue(s["sam"]["stretch"])
+        self.assertEqual(s["sam"]["mentor"], "kim")
+        self.assertIn("growth: growing backup: a stretch task; kim has it "
+                      "and can mentor", s["sam"]["reasons"])
+        self.assertFalse(s["kim"]["stretch"])
+        # ranked: kim (has it) 50 + ..., sam (grows it) 25 + ...
+        self.assertGreater(s["kim"]["score"], s["sam"]["score"])
+        self.assertEqual(s["sam"]["score"], 25 + 30 * 16 / 20 + 10)
+        out = self.r.ok("suggest", tid[:8])
+        self.assertRegex(out, r"sam .*\(acme\)  stretch")
+
+    def test_no_time_no_stretch(self):
+        self.r.add("Big", "--to", "sam", "--estimate", "20")
+        tid = self.r.add("Restore test", "--skill", "backup", "--estimate",
+                         "4")["id"]
+        s = self.suggest(tid)
+        self.assertFalse(s["sam"]["stretch"])
+        self.assertIsNone(s["sam"]["mentor"])
+        self.assertIn("growth: growing backup, but no time for a stretch "
+                      "task now", s["sam"]["reasons"])
+
+    def test_growing_is_validated_like_skills(self):
+        res = self.r.run("team", "edit", "sam", "--grow", "two\nlines")
+        self.assertEqual(res.returncode, 2)
+        self.r.ok("team", "edit", "sam", "--grow", "backup", "--grow",
+                  "networking")
+        doc = json.loads(self.r.ok("team", "show", "sam", "--json"))
+        self.assertEqual(doc["growing"], ["backup", "networking"])
+
+    def test_delivery_counts_stretch_work_and_praise(self):
+        tid = self.r.add("Restore test", "--to", "sam", "--skill",
+                         "backup")["id"]
+        plain = self.r.add("Docs", "--to", "sam")["id"]
+        self.r.as_("sam")
+        for t in (tid, plain):
+            self.r.ok("start", t[:8])
+            self.r.ok("submit", t[:8])
+            self.r.ok("feedback", t[:8], "I liked it", "--kind", "praise")
+        self.r.as_("dana")
+        for t in (tid, plain):
+            self.r.ok("accept", t[:8])
+        self.r.ok("feedback", tid[:8], "Great restore", "--kind", "praise")
+        self.r.as_("kim")
+        self.r.ok("feedback", plain[:8], "Clear docs", "--kind", "praise",
+                  "--rating", "5")
+        d = {p["handle"]: p for p in json.loads(self.r.ok(
+            "report", "delivery", "--json"))["people"]}
+        # their own praise of the work does not count
+        self.assertEqual((d["sam"]["stretch_done"], d["sam"]["praise"]),
+                         (1, 2))
+        self.assertEqual(d["sam"]["mean_rating"], 5)
+        self.assertEqual((d["kim"]["stretch_done"], d["kim"]["praise"]),
+                         (0, 0))
+        table = self.r.ok("report", "delivery")
+        self.assertIn("PRAISE  STRETCH", table)
+        self.assertRegex(table, r"sam .* 2 +1\n")
+
+
 if __name__ == "__main__":
     unittest.main()
