@@ -288,6 +288,7 @@ int cmd_set(cli_ctx *c, int argc, char **argv);
 int cmd_assign(cli_ctx *c, int argc, char **argv);
 int cmd_ask_due(cli_ctx *c, int argc, char **argv);
 int cmd_spent(cli_ctx *c, int argc, char **argv);
+int cmd_checkin(cli_ctx *c, int argc, char **argv);
 int cmd_plate(cli_ctx *c, int argc, char **argv);
 int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);

@@ -21,6 +21,8 @@ static const cli_opt opts[] = {
 	{ "tag", 0, OPT_MULTI, "TAG", "a label" },
 	{ "skill", 0, OPT_MULTI, "SKILL", "a skill the work needs" },
 	{ "estimate", 0, OPT_VALUE, "HOURS", "estimated effort" },
+	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	  "follow-steps, recommend, act-and-report or own (check-in cadence)" },
 	{ "core", 0, OPT_FLAG, NULL, "the delegator's own core work" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
@@ -29,7 +31,7 @@ static const cli_opt opts[] = {
 static const cli_spec spec = {
 	"delegit add TITLE [--to H] [--due D] [--priority P] [--why T] "
 	"[--expect T] [--accept T]... [--checkpoint D:T]... [--tag T]... "
-	"[--skill S]... [--estimate H]",
+	"[--skill S]... [--estimate H] [--autonomy LEVEL] [--core]",
 	"Delegate a task, with crystal-clear expectations.",
 	"Prints the new task's short id on the first line. The task is one\n"
 	"new file, tasks/<hh>/<uuid>.yaml, and one commit.",
@@ -49,6 +51,7 @@ static const char *const fields[][2] = {
 	{ "tag", "tags" },
 	{ "skill", "skills" },
 	{ "estimate", "estimate_hours" },
+	{ "autonomy", "autonomy" },
 };
 
 static dlg_node *item(const char *id_key_text[][2], size_t n)
@@ -166,6 +169,8 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 				   cli_get(&a, "estimate"));
 	if (cli_flag(&a, "core"))
 		dlg_task_set_field(t.task, "core", "true");
+	if (cli_get(&a, "autonomy"))
+		dlg_task_set_field(t.task, "autonomy", cli_get(&a, "autonomy"));
 	n = cli_multi(&v, &a, "checkpoint");
 	for (i = 0; i < n; i++) {
 		dlg_node *cp;

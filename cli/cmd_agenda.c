@@ -117,6 +117,12 @@ static void print_detail(cli_ctx *c, const dlg_agenda_item *it)
 						     : "no date",
 			   dlg_map_get_str(req, "why"));
 		break;
+	case DLG_AGENDA_CHECKIN:
+		cli_printf(" (%s, %s; %ld days since the last check-in: "
+			   "delegit checkin ID -m NOTE)",
+			   dlg_map_get_str(t, "assignee"),
+			   dlg_task_autonomy(t, &c->team), it->days);
+		break;
 	case DLG_AGENDA_CONFLICT:
 		cli_printf(" (%ld conflict%s: delegit conflicts)", it->days,
 			   it->days == 1 ? "" : "s");
@@ -179,7 +185,7 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	own = !strcmp(handle, cli_me(c) ? cli_me(c) : "");
 	seen = last_look(c, own);
 	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
-				      &ev, seen)) < 0)
+				      &ev, seen, &c->team)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {
 		dlg_buf_puts(&b, "[");

@@ -94,6 +94,50 @@ done:
 	return error == 1 ? 0 : error;
 }
 
+static const cli_opt checkin_opts[] = {
+	{ "message", 'm', OPT_VALUE, "NOTE", "what was said (needed)",
+	  CLI_LINES },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec checkin_spec = {
+	"delegit checkin ID -m NOTE [--json]",
+	"Record a check-in on a task: guidance without micromanaging.",
+	"A feedback entry of kind check-in. The task's autonomy level (its own,\n"
+	"else its assignee's) sets how often the delegator's agenda proposes\n"
+	"one while the work is under way: follow-steps every 2 days, recommend\n"
+	"every 4, act-and-report every 7, own never (checkpoints and the review\n"
+	"are enough).",
+	checkin_opts, 1, 1, "ID"
+};
+
+int cmd_checkin(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	cli_task t;
+	int error;
+
+	memset(&t, 0, sizeof(t));
+	if ((error = cli_parse(&a, &checkin_spec, argc, argv)) != 0)
+		goto done;
+	if (!cli_get(&a, "message") || !*cli_get(&a, "message")) {
+		dlg_error_set("checkin needs a note: -m NOTE");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = cli_task_open(&t, c, a.pos[0])) < 0)
+		goto done;
+	dlg_task_add_feedback(t.task, cli_me(c), "check-in",
+			      cli_get(&a, "message"), c->now);
+	dlg_task_touch(t.task, cli_me(c), c->now);
+	error = cli_task_commit(c, &t, "checkin", cli_out_mode(&a));
+done:
+	cli_task_dispose(&t);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
 static const cli_opt ask_opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT", "why the date should move "
 	  "(needed)", CLI_LINES },

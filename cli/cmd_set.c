@@ -13,7 +13,7 @@ static const cli_spec set_spec = {
 	"delegit set ID KEY=VALUE... [--json]",
 	"Change fields of a task, in one commit.",
 	"KEY is one of title, priority, core, due, estimate_hours, tags,\n"
-	"skills, why, assignee, delegator, outcome, process, quality.\n"
+	"skills, why, assignee, delegator, autonomy, outcome, process, quality.\n"
 	"An empty VALUE (or null) clears a field. For tags and skills,\n"
 	"VALUE is a comma-separated list; +a,b adds and -a removes.\n"
 	"quality=TEXT adds a quality standard. Status changes go through\n"
@@ -71,6 +71,10 @@ static int check_assignment(const char *key, const char *value)
 	else
 		dlg_buf_puts(&path, key);
 	f = dlg_schema_field_at(&dlg_schema_task, path.ptr);
+	/* an optional field (autonomy) cleared: removed, nothing to check */
+	if (f && !(f->flags & (DLG_F_NULLABLE | DLG_F_REQUIRED)) &&
+	    (!*value || !strcmp(value, "null")))
+		f = NULL;
 	if (f && f->type != DLG_T_SET && f->type != DLG_T_LIST)
 		error = cli_check_value(key, &dlg_schema_task, path.ptr, value,
 					1);

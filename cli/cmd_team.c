@@ -14,6 +14,9 @@ static const cli_opt add_opts[] = {
 	{ "skill", 0, OPT_MULTI, "SKILL", "a skill" },
 	{ "grow", 0, OPT_MULTI, "SKILL",
 	  "a skill they are growing (suggest offers stretch work)" },
+	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	  "their tasks' freedom unless a task says: follow-steps, recommend, "
+	  "act-and-report or own" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week for delegated work" },
 	{ "key", 0, OPT_MULTI, "KEY",
 	  "an OpenSSH public key they sign commits with ('ssh-ed25519 AAAA...')" },
@@ -23,7 +26,8 @@ static const cli_opt add_opts[] = {
 
 static const cli_spec add_spec = {
 	"delegit team add HANDLE --name NAME --email EMAIL --org ORG --role ROLE "
-	"[--skill S]... [--grow S]... [--capacity HOURS] [--key KEY]...",
+	"[--skill S]... [--grow S]... [--autonomy L] [--capacity HOURS] "
+	"[--key KEY]...",
 	"Add a person to the team (team/HANDLE.yaml).",
 	"The first person added to an empty team needs no identity: they are\n"
 	"the first director. After that only directors change the team.\n"
@@ -41,6 +45,8 @@ static const cli_opt edit_opts[] = {
 	{ "skill", 0, OPT_MULTI, "SKILL", "skills (replace the list)" },
 	{ "grow", 0, OPT_MULTI, "SKILL",
 	  "skills they are growing (replace the list)" },
+	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	  "follow-steps, recommend, act-and-report or own" },
 	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week" },
 	{ "add-key", 0, OPT_MULTI, "KEY", "a new public signing key" },
 	{ "retire-key", 0, OPT_MULTI, "KEY",
@@ -53,7 +59,7 @@ static const cli_opt edit_opts[] = {
 
 static const cli_spec edit_spec = {
 	"delegit team edit HANDLE [--name N] [--email E]... [--org O] "
-	"[--role R] [--skill S]... [--grow S]... [--capacity H] "
+	"[--role R] [--skill S]... [--grow S]... [--autonomy L] [--capacity H] "
 	"[--add-key KEY]... "
 	"[--retire-key KEY]... [--revoke-key KEY]...",
 	"Change a person's details.",
@@ -97,6 +103,7 @@ static const char *const fields[][2] = {
 	{ "role", "role" },
 	{ "skill", "skills" },
 	{ "grow", "growing" },
+	{ "autonomy", "autonomy" },
 	{ "capacity", "capacity_hours" },
 };
 
@@ -244,6 +251,8 @@ static void apply_options(dlg_node *p, const cli_args *a)
 		set_list(p, "skills", v, n);
 	if ((n = cli_multi(&v, a, "grow")))
 		set_list(p, "growing", v, n);
+	if (cli_get(a, "autonomy"))
+		dlg_map_set_str(p, "autonomy", cli_get(a, "autonomy"));
 }
 
 /* Validate, write and commit a person's file. */

@@ -37,6 +37,8 @@ static const cli_command commands[] = {
 	  "cancel a task" },
 	{ "spent", cmd_spent, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "record time spent on a task" },
+	{ "checkin", cmd_checkin, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
+	  "record a check-in on a task" },
 	{ "ask-due", cmd_ask_due, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "ask the delegator for a new due date" },
 	{ "grant", cmd_answer_due, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,

@@ -362,6 +362,11 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 	if (dlg_map_get_str(t, "estimate_hours"))
 		cli_printf("%-10s %s h\n", "estimate",
 			   dlg_map_get_str(t, "estimate_hours"));
+	if (dlg_task_autonomy(t, &c->team))
+		cli_printf("%-10s %s%s\n", "autonomy",
+			   dlg_task_autonomy(t, &c->team),
+			   dlg_map_get_str(t, "autonomy") ? ""
+							  : " (the assignee's)");
 	cli_printf("%-10s %s", "created",
 		   cli_when(when, dlg_map_get_str(t, "created")));
 	if (dlg_map_get_str(t, "started"))

@@ -619,6 +619,7 @@ typedef enum {
 	DLG_AGENDA_DUE_REQUEST,
 	DLG_AGENDA_CONFLICT,
 	DLG_AGENDA_CONCERN,
+	DLG_AGENDA_CHECKIN,
 	DLG_AGENDA_BLOCKED,
 	DLG_AGENDA_CHECKPOINT_SOON,
 	DLG_AGENDA_DUE_SOON,
@@ -633,7 +634,8 @@ typedef struct {
 	const dlg_node *checkpoint; /* for checkpoint items */
 	const dlg_node *note; /* concern: the feedback entry */
 	/* days late (positive) or until due; review: days waiting; blocked:
-	 * days blocked; conflict: how many */
+	 * days blocked; conflict: how many; check-in: days since the last
+	 * one (or the start) */
 	long days;
 } dlg_agenda_item;
 
@@ -647,7 +649,14 @@ typedef struct {
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
 		     const char *handle, time_t now, const dlg_events *ev,
-		     time_t concerns_since);
+		     time_t concerns_since, const dlg_team *team);
+/* A task's autonomy level: its own, else its assignee's (team may be
+ * NULL), else NULL: no level chosen. */
+const char *dlg_task_autonomy(const dlg_node *task, const dlg_team *team);
+/* Days between check-ins a level asks for: follow-steps 2, recommend 4,
+ * act-and-report 7; own (and no level) 0: none, only checkpoints and
+ * review. */
+int dlg_checkin_days(const char *level);
 /* Whole days since the task last became `status` (history, else
  * updated). */
 long dlg_status_days(const dlg_events *ev, const dlg_node *task,

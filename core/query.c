@@ -279,7 +279,7 @@ dlg_node *dlg_row_task(const dlg_row *r)
 static const char *const agenda_names[] = {
 	"overdue", "late checkpoint", "waiting for your review",
 	"asks for a new due date", "open conflicts", "concerns raised",
-	"blocked for more than 2 days",
+	"check-in due", "blocked for more than 2 days",
 	"checkpoint this week", "due this week", "delegated, due this week",
 	"handed in, waiting for review", "in hand",
 };
@@ -356,6 +356,55 @@ static void add_concerns(agenda *a, const dlg_node *t, const char *handle,
 	}
 }
 
+const char *dlg_task_autonomy(const dlg_node *task, const dlg_team *team)
+{
+	const char *level = dlg_map_get_str(task, "autonomy");
+	const dlg_node *person;
+
+	if (level)
+		return level;
+	person = team && dlg_map_get_str(task, "assignee")
+			 ? dlg_team_find(team, dlg_map_get_str(task, "assignee"))
+			 : NULL;
+	return person ? dlg_map_get_str(person, "autonomy") : NULL;
+}
+
+int dlg_checkin_days(const char *level)
+{
+	static const int days[] = { 2, 4, 7, 0 };
+	int i = level ? dlg_enum_index(dlg_autonomy_levels, level) : -1;
+
+	return i < 0 ? 0 : days[i];
+}
+
+/* A check-in due on work under way: the level's days have passed since
+ * the last check-in (a feedback entry of kind check-in), or since the
+ * work started. Returns the days since, or -1 when none is due. */
+static long checkin_due(const dlg_node *t, const dlg_team *team, time_t now)
+{
+	const char *status = dlg_map_get_str(t, "status");
+	const dlg_node *fb = dlg_map_get(t, "feedback");
+	const char *last = dlg_map_get_str(t, "started");
+	int every = dlg_checkin_days(dlg_task_autonomy(t, team));
+	time_t since, at;
+	size_t j;
+
+	if (!every || !last ||
+	    (strcmp(status, "in-progress") && strcmp(status, "blocked")) ||
+	    dlg_time_parse(&since, last) < 0)
+		return -1;
+	for (j = 0; fb && fb->kind == DLG_NODE_SEQ && j < fb->count; j++)
+		if (str_eq(dlg_map_get_str(fb->items[j], "kind"), "check-in") &&
+		    dlg_map_get_str(fb->items[j], "at") &&
+		    dlg_time_parse(&at, dlg_map_get_str(fb->items[j], "at")) ==
+			    0 &&
+		    at > since)
+			since = at;
+	if (now - since < (time_t)every * 86400)
+		return -1;
+	return (long)((now - since) / 86400);
+}
+
 /* The task's own line: the first group that holds it. */
 static void add_task(agenda *a, const dlg_node *t, int mine, int theirs,
 		     time_t now, const dlg_events *ev)
@@ -389,7 +438,8 @@ static void add_task(agenda *a, const dlg_node *t, int mine, int theirs,
 
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks, const char *handle,
-		     time_t now, const dlg_events *ev, time_t concerns_since)
+		     time_t now, const dlg_events *ev, time_t concerns_since,
+		     const dlg_team *team)
 {
 	agenda a = { NULL, 0, 0 };
 	size_t i, j;
@@ -417,6 +467,12 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 				   dlg_days_until(dlg_map_get_str(req, "due"),
 						  now));
 		add_concerns(&a, t, handle, concerns_since, now);
+		if (theirs && !mine) {
+			long since = checkin_due(t, team, now);
+
+			if (since >= 0)
+				agenda_add(&a, DLG_AGENDA_CHECKIN, t, NULL, since);
+		}
 		if (!strcmp(status, "review") && !theirs)
 			continue;
 		cps = dlg_map_get(t, "checkpoints");

@@ -123,7 +123,7 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value)
 {
 	static const char *const settable[] = {
 		"title", "priority", "core", "due", "estimate_hours", "tags",
-		"skills", "why", "assignee", "delegator", NULL
+		"skills", "why", "assignee", "delegator", "autonomy", NULL
 	};
 	static const char *const expectations[] = { "outcome", "process",
 						    "quality", NULL };
@@ -150,8 +150,8 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value)
 	} else if (dlg_enum_index(settable, key) < 0) {
 		dlg_error_set("cannot set '%s' (expected one of title, "
 			      "priority, core, due, estimate_hours, tags, "
-			      "skills, why, assignee, delegator, outcome, "
-			      "process, quality)", key);
+			      "skills, why, assignee, delegator, autonomy, "
+			      "outcome, process, quality)", key);
 		return DLG_EUSAGE;
 	}
 	f = dlg_schema_field(schema, sub);
@@ -168,6 +168,11 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value)
 		} else {
 			set_members(set, value);
 		}
+		return 0;
+	}
+	if (!(f->flags & (DLG_F_NULLABLE | DLG_F_REQUIRED)) &&
+	    (!*value || !strcmp(value, "null"))) {
+		dlg_map_remove(map, sub); /* an optional field, cleared */
 		return 0;
 	}
 	dlg_map_set(map, sub, typed_scalar(f, value));

@@ -16,7 +16,10 @@ const char *const dlg_roles[] = { "director", "manager", "staff", "msp",
 				  NULL };
 const char *const dlg_feedback_kinds[] = { "guidance", "progress", "concern",
 					   "praise", "review", "delegation",
-					   NULL };
+					   "check-in", NULL };
+/* How much freedom a task comes with, least first (docs/format.md). */
+const char *const dlg_autonomy_levels[] = { "follow-steps", "recommend",
+					    "act-and-report", "own", NULL };
 static const char *const policy_modes[] = { "warn", "enforce", NULL };
 static const char *const policy_signatures[] = { "optional", "required",
 						 NULL };
@@ -138,6 +141,9 @@ static const dlg_field task_fields[] = {
 	  "when it was delegated" },
 	{ "due", DLG_T_DATE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
 	  "deadline" },
+	{ "autonomy", DLG_T_ENUM, 0, dlg_autonomy_levels, NULL, 0, 0,
+	  "how much freedom: follow-steps, recommend, act-and-report or own "
+	  "(sets the check-in cadence; absent: the assignee's own level)" },
 	{ "due_request", DLG_T_MAP, 0, NULL, &due_request_schema, 0, 0,
 	  "the assignee's request for a new due date (delegit ask-due), "
 	  "until the delegator grants or declines it" },
@@ -183,6 +189,8 @@ static const dlg_field person_fields[] = {
 	  "skills" },
 	{ "growing", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0,
 	  "skills they are growing: suggest offers them stretch work" },
+	{ "autonomy", DLG_T_ENUM, 0, dlg_autonomy_levels, NULL, 0, 0,
+	  "the freedom their tasks come with unless a task says otherwise" },
 	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
 	  NULL, 0, 168, "hours a week for delegated work" },
 	{ "keys", DLG_T_SET, 0, NULL, NULL, 0, 0,

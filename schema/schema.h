@@ -65,6 +65,7 @@ extern const char *const dlg_statuses[];
 extern const char *const dlg_priorities[];
 extern const char *const dlg_roles[];
 extern const char *const dlg_feedback_kinds[];
+extern const char *const dlg_autonomy_levels[];
 
 const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name);
 /* The field a path names, through nested maps and lists:

@@ -308,5 +308,74 @@ class TestGrowthAndRecognition(unittest.TestCase):
         self.assertRegex(table, r"sam .* 2 +1\n")
 
 
+class TestCheckins(unittest.TestCase):
+    """Freedom with guidance: a task's autonomy level sets how often the
+    delegator's agenda proposes a check-in, and not before."""
+
+    def setUp(self):
+        r = self.r = Repo(team=False)
+        r.team_add("dana")
+        r.team_add("kim", "--autonomy", "recommend")
+        r.team_add("sam")
+
+    def tearDown(self):
+        self.r.close()
+
+    def started(self, *args, who="kim"):
+        tid = self.r.add("Work", "--to", who, *args,
+                         now="2026-12-01T09:00:00Z")["id"]
+        self.r.as_(who)
+        self.r.ok("start", tid[:8], now="2026-12-01T10:00:00Z")
+        self.r.as_("dana")
+        return tid
+
+    def checkins(self, now):
+        items = json.loads(self.r.ok("agenda", "--json", now=now))
+        return [(i["task"]["id"], i["days"]) for i in items
+                if i["kind"] == "check-in due"]
+
+    def test_the_levels_cadence_and_not_before(self):
+        steps = self.started("--autonomy", "follow-steps")
+        own = self.started("--autonomy", "own")
+        kims = self.started()  # kim's own level: recommend, 4 days
+        sams = self.started(who="sam")  # no level anywhere: none
+        self.assertEqual(self.checkins("2026-12-03T09:00:00Z"), [])
+        self.assertEqual(self.checkins("2026-12-03T10:00:00Z"),
+                         [(steps, 2)])
+        due = dict(self.checkins("2026-12-05T10:00:00Z"))
+        self.assertEqual(set(due), {steps, kims})
+        self.assertNotIn(own, due)
+        self.assertNotIn(sams, due)
+        self.assertIn("autonomy   recommend (the assignee's)",
+                      self.r.ok("show", kims[:8]))
+
+    def test_a_check_in_restarts_the_count(self):
+        steps = self.started("--autonomy", "follow-steps")
+        out = json.loads(self.r.ok("checkin", steps[:8], "-m",
+                                   "How is the vendor?", "--json",
+                                   now="2026-12-03T12:00:00Z"))
+        note = out["feedback"][-1]
+        self.assertEqual((note["kind"], note["author"], note["text"]),
+                         ("check-in", "dana", "How is the vendor?"))
+        self.assertEqual(self.checkins("2026-12-05T11:00:00Z"), [])
+        self.assertEqual(self.checkins("2026-12-05T12:00:00Z"),
+                         [(steps, 2)])
+        text = self.r.ok("agenda", now="2026-12-05T12:00:00Z")
+        self.assertIn("check-in due", text)
+        self.assertIn("(kim, follow-steps; 2 days since the last check-in",
+                      text)
+
+    def test_levels_are_validated_and_set_clears(self):
+        res = self.r.run("add", "X", "--autonomy", "free")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("--autonomy", res.stderr)
+        tid = self.r.add("X", "--to", "kim", "--autonomy", "own")["id"]
+        out = json.loads(self.r.ok("set", tid[:8], "autonomy=", "--json"))
+        self.assertNotIn("autonomy", out)
+        res = self.r.run("checkin", tid[:8])
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("needs a note", res.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
