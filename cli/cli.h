@@ -263,6 +263,13 @@ const char *cli_color(const cli_ctx *c, const char *code);
 #define C_CYAN "36"
 
 int cli_term_width(void);
+/*
+ * Appends ". Did you mean '--status'?" (prefix "--"): the names nearest typed
+ * (dlg_similar: as near as git asks, each of them when equally near), or
+ * nothing when none is near enough.
+ */
+void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
+		      const char *const *names, size_t n);
 const char *cli_status_color(const char *status);
 /* Print a document as JSON on one line. */
 void cli_print_json(const dlg_node *doc);

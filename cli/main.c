@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+static int cmd_help(cli_ctx *c, int argc, char **argv);
+
 static const cli_command commands[] = {
 	{ "init", cmd_init, 0, "create a delegit repository" },
 	{ "clone", cmd_clone, 0, "clone a delegit repository" },
@@ -69,8 +71,36 @@ static const cli_command commands[] = {
 	  "judge pushes at the server (install in a bare repository)" },
 	{ "merge-file", cmd_merge_file, 0,
 	  "merge three versions of a file (git's merge driver)" },
+	{ "help", cmd_help, 0, "a command's help: delegit help COMMAND" },
 	{ NULL, NULL, 0, NULL }
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]) - 1)
+
+/* The command named name, or NULL after saying it is none, and which
+ * command was perhaps meant (a usage error). */
+static const cli_command *find_command(const char *name)
+{
+	const char *names[NCOMMANDS];
+	dlg_buf msg = DLG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+		names[i] = commands[i].name;
+	}
+	cli_did_you_mean(&msg, name, "", names, NCOMMANDS);
+	if (msg.size)
+		cli_eprintf("delegit: '%s' is not a delegit command%s\n", name,
+			    msg.ptr);
+	else
+		cli_eprintf("delegit: '%s' is not a delegit command "
+			    "(see 'delegit --help')\n", name);
+	dlg_buf_dispose(&msg);
+	cli_error_reported = 1;
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
@@ -85,6 +115,41 @@ static void usage(FILE *f)
 	      "1 error (local failures\ntoo: a full disk, permissions), 2 usage "
 	      "error (a bad option value too), 3 a remote\ncould not be reached "
 	      "(try again later).\n", f);
+}
+
+static const cli_spec help_spec = {
+	"delegit help [COMMAND [SUBCOMMAND]]",
+	"Show a command's help, as 'delegit COMMAND --help' does; alone, the "
+	"list of\ncommands, as 'delegit --help' does.",
+	NULL, NULL, 0, 2, "COMMAND SUBCOMMAND"
+};
+
+static int cmd_help(cli_ctx *c, int argc, char **argv)
+{
+	const cli_command *cmd;
+	char *args[4];
+	cli_args a;
+	int error, n = 0;
+
+	if ((error = cli_parse(&a, &help_spec, argc, argv)) != 0)
+		goto done;
+	if (!a.npos) {
+		usage(stdout);
+		goto done;
+	}
+	if (!(cmd = find_command(a.pos[0]))) {
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	args[n++] = (char *)a.pos[0];
+	if (a.npos > 1)
+		args[n++] = (char *)a.pos[1];
+	args[n++] = "--help";
+	args[n] = NULL;
+	error = cmd->fn(c, n, args);
+done:
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
 }
 
 static int wants_help(int argc, char **argv)
@@ -139,8 +204,17 @@ int main(int argc, char **argv)
 			color = 0;
 			i++;
 		} else {
-			cli_eprintf("delegit: unknown option '%s'\n",
-				    argv[i]);
+			static const char *const globals[] = {
+				"version", "help", "no-color", "no-pager"
+			};
+			dlg_buf hint = DLG_BUF_INIT;
+
+			if (argv[i][1] == '-')
+				cli_did_you_mean(&hint, argv[i] + 2, "--",
+						 globals, 4);
+			cli_eprintf("delegit: unknown option '%s'%s\n",
+				    argv[i], hint.ptr);
+			dlg_buf_dispose(&hint);
 			usage(stderr);
 			return 2;
 		}
@@ -149,14 +223,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (cmd = commands; cmd->name; cmd++)
-		if (!strcmp(cmd->name, argv[i]))
-			break;
-	if (!cmd->name) {
-		cli_eprintf("delegit: '%s' is not a delegit command "
-			    "(see 'delegit --help')\n", argv[i]);
+	if (!(cmd = find_command(argv[i])))
 		return 2;
-	}
 	ctx.color = color;
 	if (!wants_help(argc - i, argv + i))
 		error = cli_ctx_setup(&ctx, cmd->flags);

@@ -453,3 +453,17 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 			   cli_color(c, C_RED), conflicts->count,
 			   conflicts->count == 1 ? "" : "s", cli_color(c, C_RESET));
 }
+
+void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
+		      const char *const *names, size_t n)
+{
+	size_t near[4], k, i;
+
+	k = dlg_similar(near, 4, typed, names, n);
+	for (i = 0; i < k; i++)
+		dlg_buf_printf(out, "%s'%s%s'", !i ? ". Did you mean "
+					       : i + 1 < k ? ", " : " or ",
+			       prefix, names[near[i]]);
+	if (k)
+		dlg_buf_puts(out, "?");
+}

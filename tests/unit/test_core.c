@@ -1143,6 +1143,48 @@ static void test_merge__merging_again_adds_no_record_twice(void **state)
 	dlg_node_free(base);
 }
 
+static void test_similar__typos_are_near_other_words_are_not(void **state)
+{
+	static const char *const cmds[] = { "add", "list", "show", "log",
+					    "set", "start", "status", "sync" };
+	size_t out[8];
+
+	(void)state;
+	assert_int_equal(dlg_edit_distance("list", "list"), 0);
+	/* two neighbours swapped cost nothing; the alignment is optimal, not
+	 * just the first swap found */
+	assert_int_equal(dlg_edit_distance("lsit", "list"), 0);
+	assert_int_equal(dlg_edit_distance("stauts", "status"), 0);
+	/* typed short: 1 a letter; typed long: 3 a letter; replaced: 2 */
+	assert_int_equal(dlg_edit_distance("lis", "list"), 1);
+	assert_int_equal(dlg_edit_distance("listt", "list"), 3);
+	assert_int_equal(dlg_edit_distance("lost", "list"), 2);
+	assert_int_equal(dlg_edit_distance("", "log"), 3);
+	assert_int_equal(dlg_edit_distance("log", ""), 9);
+	assert_int_equal(dlg_edit_distance("xyz", "add"), 6);
+
+	assert_int_equal(dlg_similar(out, 8, "lsit", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "list");
+	assert_int_equal(dlg_similar(out, 8, "stauts", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "status");
+	/* short words: the nearest one */
+	assert_int_equal(dlg_similar(out, 8, "st", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "set");
+	/* equally near: each, in order; no more than asked for */
+	assert_int_equal(dlg_similar(out, 8, "sat", cmds, 8), 2);
+	assert_string_equal(cmds[out[0]], "set");
+	assert_string_equal(cmds[out[1]], "start");
+	assert_int_equal(dlg_similar(out, 1, "sat", cmds, 8), 1);
+	assert_int_equal(dlg_similar(out, 8, "sta", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "start");
+	assert_int_equal(dlg_similar(out, 8, "lg", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "log");
+	/* nothing close: no suggestion */
+	assert_int_equal(dlg_similar(out, 8, "frobnicate", cmds, 8), 0);
+	assert_int_equal(dlg_similar(out, 8, "qqqq", cmds, 8), 0);
+	assert_int_equal(dlg_similar(out, 8, "lsit", cmds, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1175,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_validate__enum_values_are_whole_words),
 		cmocka_unit_test(test_validate__long_names_are_named_whole),
 		cmocka_unit_test(test_escape__controls_are_shown_and_text_is_kept),
+		cmocka_unit_test(test_similar__typos_are_near_other_words_are_not),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
