@@ -106,15 +106,20 @@ static void usage(FILE *f)
 {
 	const cli_command *cmd;
 
-	fputs("usage: delegit [-C DIR] [--no-color] COMMAND [ARGS]\n\n"
+	fputs("usage: delegit [-C DIR] [--no-color] [--no-pager] COMMAND "
+	      "[ARGS]\n\n"
 	      "delegit keeps delegated tasks, their expectations and feedback "
 	      "in a git repository.\n\ncommands:\n", f);
 	for (cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
-	fputs("\n'delegit COMMAND --help' tells more. Exit codes: 0 success, "
-	      "1 error (local failures\ntoo: a full disk, permissions), 2 usage "
-	      "error (a bad option value too), 3 a remote\ncould not be reached "
-	      "(try again later).\n", f);
+	fputs("\n'delegit help COMMAND' (or 'delegit COMMAND --help') tells "
+	      "more.\nOn a terminal, log, list, show, report, audit, conflicts, "
+	      "agenda and team list\nand show go through a pager: "
+	      "$DELEGIT_PAGER, else $PAGER, else 'less -FRX'\n(none when it "
+	      "is empty or cat, nor in a pipe, nor with --no-pager).\n", f);
+	fputs("\nExit codes: 0 success, 1 error (local failures too: a full "
+	      "disk, permissions),\n2 usage error (a bad option value too), 3 a "
+	      "remote could not be reached (try\nagain later).\n", f);
 }
 
 static const cli_spec help_spec = {
@@ -165,6 +170,22 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The commands that can print more than a screen go through the pager on
+ * a terminal (as git's USE_PAGER commands), --json too, as git pages any
+ * output; not those that ask (edit) or that report progress (sync).
+ */
+static int paged(int argc, char **argv)
+{
+	static const char *const paging[] = { "log", "list", "show",
+		"report", "audit", "conflicts", "agenda", NULL };
+
+	if (!strcmp(argv[0], "team"))
+		return argc > 1 && (!strcmp(argv[1], "list") ||
+				    !strcmp(argv[1], "show"));
+	return dlg_enum_index(paging, argv[0]) >= 0;
+}
+
 static int exit_code(int error)
 {
 	switch (error) {
@@ -183,7 +204,7 @@ int main(int argc, char **argv)
 {
 	const cli_command *cmd;
 	cli_ctx ctx;
-	int i = 1, error = 0, color = -1;
+	int i = 1, error = 0, color = -1, pager = 1;
 
 	memset(&ctx, 0, sizeof(ctx));
 	while (i < argc && argv[i][0] == '-') {
@@ -202,6 +223,9 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (!strcmp(argv[i], "--no-color")) {
 			color = 0;
+			i++;
+		} else if (!strcmp(argv[i], "--no-pager")) {
+			pager = 0;
 			i++;
 		} else {
 			static const char *const globals[] = {
@@ -226,6 +250,9 @@ int main(int argc, char **argv)
 	if (!(cmd = find_command(argv[i])))
 		return 2;
 	ctx.color = color;
+	if (pager && !wants_help(argc - i, argv + i) &&
+	    paged(argc - i, argv + i))
+		cli_pager_start();
 	if (!wants_help(argc - i, argv + i))
 		error = cli_ctx_setup(&ctx, cmd->flags);
 	if (!error)
@@ -234,6 +261,8 @@ int main(int argc, char **argv)
 		cli_eprintf("delegit: %s\n", dlg_error_last());
 	cli_ctx_dispose(&ctx);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE && cli_pager_in_use())
+			return exit_code(error); /* the pager was left early */
 		cli_eprintf("delegit: cannot write output: %s\n",
 			    strerror(errno));
 		return 1;

@@ -237,6 +237,8 @@ int cli_term_width(void)
 
 	if (cols && atoi(cols) > 20)
 		return atoi(cols);
+	if (cli_pager_in_use())
+		return cli_pager_columns() > 20 ? cli_pager_columns() : 100;
 	if (isatty(1) && !ioctl(1, TIOCGWINSZ, &w) && w.ws_col > 20)
 		return w.ws_col;
 	return 100;

@@ -18,6 +18,29 @@ def command(args):
     return (VALGRIND_CMD if VALGRIND else []) + [DELEGIT, *args]
 
 
+def on_terminal(test, cwd, args, env):
+    """Run delegit on a pseudo-terminal: (exit status, what it showed)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(command(args), cwd=cwd, env=env, stdin=slave,
+                            stdout=slave, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    status = proc.wait(timeout=30)
+    return status, out.replace(b"\r\n", b"\n").decode("utf-8", "replace")
+
+
 class TestConventions(unittest.TestCase):
     """help COMMAND, did you mean, set's list edits, full titles in a pipe,
     one unit per table."""
@@ -103,6 +126,32 @@ class TestConventions(unittest.TestCase):
         self.assertIn("unknown option '--xyzzy'\n", res.stderr)
         self.assertNotIn("Did you mean", res.stderr)
 
+    # -- list: whole titles in a pipe, fitted on a terminal ---------------
+
+    def test_list_titles_whole_in_a_pipe_fitted_on_a_terminal(self):
+        title = "A rather long title " * 8 + "that ends here"
+        self.r.add(title, "--to", "kim")
+        for columns in (None, "80", "40"):
+            with self.subTest(columns=columns):
+                env = dict(self.r.env)
+                env.pop("COLUMNS", None)
+                if columns:
+                    env["COLUMNS"] = columns
+                res = subprocess.run(command(["list"]), cwd=self.r.path,
+                                     env=env, capture_output=True, text=True)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertIn(title + "\n", res.stdout)
+                self.assertNotIn("\u2026", res.stdout)
+        # a terminal gets them fitted to its width
+        env = dict(self.r.env, COLUMNS="100", DELEGIT_PAGER="cat")
+        status, out = on_terminal(self, self.r.path, ["list"], env)
+        self.assertEqual(status, 0, out)
+        line = [l for l in out.splitlines() if "A rather" in l][0]
+        self.assertTrue(line.endswith("\u2026"), line)
+        self.assertLessEqual(len(line), 100)
+        self.assertGreater(len(line), 90)
+        self.assertNotIn("ends here", out)
+
     def test_a_mistyped_team_command_and_global_option(self):
         res = self.r.run("team", "lsit")
         self.assertEqual(res.returncode, 2)
@@ -112,6 +161,129 @@ class TestConventions(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         self.assertIn("unknown option '--no-colr'. Did you mean "
                       "'--no-color'?", res.stderr)
+
+
+class TestPager(unittest.TestCase):
+    """On a terminal, the commands that can print long output go through
+    DELEGIT_PAGER, else PAGER, else `less -FRX`; never in a pipe, nor with
+    --no-pager; delegit waits for the pager."""
+
+    PAGED = [["log"], ["list"], ["show", "{tid}"], ["report", "workload"],
+             ["report", "sla"], ["audit"], ["conflicts"], ["agenda"],
+             ["team", "list"], ["team", "show", "kim"], ["list", "--json"]]
+
+    def setUp(self):
+        self.r = Repo()
+        self.addCleanup(self.r.close)
+        self.tid = self.r.add("Paged task", "--to", "kim")["id"][:8]
+        self.mark = os.path.join(self.r.tmp, "paged")
+        # the pager: says it ran, and with which LESS, then shows its input
+        self.pager = os.path.join(self.r.tmp, "pager.sh")
+        with open(self.pager, "w") as f:
+            f.write('#!/bin/sh\necho "ran LESS=$LESS" >> "%s"\n'
+                    'sed "s/^/PAGED: /"\nsleep 0.3\necho end >> "%s"\n'
+                    % (self.mark, self.mark))
+        os.chmod(self.pager, 0o755)
+        self.env = dict(self.r.env, TERM="xterm", PAGER=self.pager)
+        for var in ("DELEGIT_PAGER", "LESS", "NO_COLOR"):
+            self.env.pop(var, None)
+
+    def args(self, cmd):
+        return [a.replace("{tid}", self.tid) for a in cmd]
+
+    def marks(self):
+        if not os.path.exists(self.mark):
+            return []
+        with open(self.mark) as f:
+            lines = f.read().splitlines()
+        os.unlink(self.mark)
+        return lines
+
+    def test_long_output_commands_page_on_a_terminal(self):
+        for cmd in self.PAGED:
+            with self.subTest(cmd=cmd):
+                status, out = on_terminal(self, self.r.path, self.args(cmd),
+                                          self.env)
+                self.assertEqual(status, 0, out)
+                # delegit waited for the pager: it had finished
+                self.assertEqual(self.marks(), ["ran LESS=FRX", "end"])
+                lines = [l for l in out.splitlines() if l]
+                self.assertTrue(lines)
+                for line in lines:
+                    self.assertTrue(line.startswith("PAGED: "), out)
+
+    def test_colours_stay_on_through_the_pager(self):
+        status, out = on_terminal(self, self.r.path, ["list"], self.env)
+        self.assertEqual(status, 0, out)
+        self.assertIn("\x1b[33m", out)
+        self.assertIn("PAGED: ", out)
+
+    def test_errors_go_through_it_in_order(self):
+        status, out = on_terminal(self, self.r.path, ["list", "--stauts"],
+                                  self.env)
+        self.assertEqual(status, 2)
+        self.assertIn("PAGED: delegit: unknown option '--stauts'", out)
+
+    def test_never_in_a_pipe(self):
+        status, out = on_terminal(self, self.r.path, ["log"], self.env)
+        self.assertIn("PAGED: ", out)  # it would on a terminal
+        self.marks()
+        for cmd in self.PAGED:
+            with self.subTest(cmd=cmd):
+                res = subprocess.run(command(self.args(cmd)),
+                                     cwd=self.r.path, env=self.env,
+                                     capture_output=True, text=True)
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertNotIn("PAGED", res.stdout)
+                self.assertEqual(self.marks(), [])
+
+    def test_never_with_no_pager_nor_an_empty_or_cat_pager(self):
+        for env, args in (({}, ["--no-pager", "log"]),
+                          ({}, ["-C", ".", "--no-pager", "list"]),
+                          ({"PAGER": ""}, ["log"]),
+                          ({"PAGER": "cat"}, ["log"]),
+                          ({"DELEGIT_PAGER": "cat"}, ["log"]),
+                          ({"DELEGIT_PAGER": ""}, ["list"])):
+            with self.subTest(env=env, args=args):
+                status, out = on_terminal(self, self.r.path, args,
+                                          dict(self.env, **env))
+                self.assertEqual(status, 0, out)
+                self.assertNotIn("PAGED", out)
+                self.assertIn("Paged task", out)
+                self.assertEqual(self.marks(), [])
+
+    def test_delegit_pager_comes_before_pager_and_less_keeps_its_options(
+            self):
+        other = os.path.join(self.r.tmp, "other.sh")
+        with open(other, "w") as f:
+            f.write('#!/bin/sh\necho "other LESS=$LESS" >> "%s"\n'
+                    'sed "s/^/OTHER: /"\n' % self.mark)
+        os.chmod(other, 0o755)
+        status, out = on_terminal(self, self.r.path, ["list"],
+                                  dict(self.env, DELEGIT_PAGER=other,
+                                       LESS="S"))
+        self.assertEqual(status, 0, out)
+        self.assertIn("OTHER: ", out)
+        self.assertNotIn("PAGED", out)
+        self.assertEqual(self.marks(), ["other LESS=S"])
+
+    def test_not_for_commands_that_ask_or_change(self):
+        status, out = on_terminal(self, self.r.path, ["--no-color", "list"],
+                                  self.env)
+        self.assertIn("PAGED: ", out)  # list does, with any global option
+        self.marks()
+        for cmd in (["add", "Another"], ["set", "{tid}", "priority=high"],
+                    ["start", "{tid}"], ["check"], ["list", "--help"],
+                    ["help", "list"], ["--help"], ["--version"]):
+            with self.subTest(cmd=cmd):
+                if cmd[0] == "start":
+                    self.r.as_("kim")
+                status, out = on_terminal(self, self.r.path, self.args(cmd),
+                                          self.env)
+                self.r.as_("dana")
+                self.assertEqual(status, 0, out)
+                self.assertNotIn("PAGED", out)
+                self.assertEqual(self.marks(), [])
 
 
 if __name__ == "__main__":
