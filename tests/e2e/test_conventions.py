@@ -152,6 +152,35 @@ class TestConventions(unittest.TestCase):
         self.assertGreater(len(line), 90)
         self.assertNotIn("ends here", out)
 
+    # -- set: list edits -----------------------------------------------------
+
+    def test_set_tags_adds_and_removes_item_by_item(self):
+        tid = self.r.add("Plan", "--to", "kim", "--tag", "budget",
+                         "--tag", "ops", "--skill", "go")["id"]
+        self.r.ok("set", tid[:8], "tags=+planning,-budget")
+        self.assertEqual(sorted(self.r.load(tid)["tags"]),
+                         ["ops", "planning"])
+        self.assertIn("tags", self.r.git("log", "-1", "--format=%B"))
+        self.r.ok("set", tid[:8], "tags=a,b", "skills=+rust,-go")
+        doc = self.r.load(tid)
+        self.assertEqual(sorted(doc["tags"]), ["a", "b"])
+        self.assertEqual(doc["skills"], ["rust"])
+        # a new list with an edit in it: refused, nothing written
+        head = self.r.head()
+        res = self.r.run("set", tid[:8], "tags=x,-a")
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("tags: 'x,-a' is a new list with an edit in it",
+                      res.stderr)
+        self.assertEqual(self.r.head(), head)
+        self.assertEqual(sorted(self.r.load(tid)["tags"]), ["a", "b"])
+        # a tag that starts with a sign, after its own
+        self.r.ok("set", tid[:8], "tags=+-odd")
+        self.assertEqual(sorted(self.r.load(tid)["tags"]), ["-odd", "a", "b"])
+        self.r.ok("set", tid[:8], "tags=--odd")
+        self.assertEqual(sorted(self.r.load(tid)["tags"]), ["a", "b"])
+        self.assertIn("+x adds x and -y removes y",
+                      self.r.ok("set", "--help"))
+
     def test_a_mistyped_team_command_and_global_option(self):
         res = self.r.run("team", "lsit")
         self.assertEqual(res.returncode, 2)
