@@ -3,6 +3,7 @@
 `delegit help COMMAND`, "did you mean" for mistyped commands and options,
 a pager on a terminal, full titles in a pipe, `set tags=+x,-y`, what sync
 says came in and went out, one unit of duration per table."""
+import json
 import os
 import pty
 import select
@@ -180,6 +181,40 @@ class TestConventions(unittest.TestCase):
         self.assertEqual(sorted(self.r.load(tid)["tags"]), ["a", "b"])
         self.assertIn("+x adds x and -y removes y",
                       self.r.ok("set", "--help"))
+
+    # -- one unit of duration per table --------------------------------------
+
+    def sla(self, targets):
+        with open(os.path.join(self.r.path, ".delegit", "config.yaml"),
+                  "w") as f:
+            f.write("format: 1\norgs:\n  acme-msp:\n    sla:\n"
+                    "      high: {%s}\n" % targets)
+        self.r.git("commit", "-qam", "SLA targets")
+        return self.r.ok("report", "sla", now="2026-11-09T09:42:00Z")
+
+    def test_report_sla_uses_one_unit_per_table(self):
+        self.r.add("Backup", "--to", "kim", "--priority", "high",
+                   now="2026-11-02T09:00:00Z")
+        # targets in days: days throughout
+        out = self.sla("respond: 1d, resolve: 1w")
+        self.assertIn("0/1 in 1 d ", out)
+        self.assertIn("0/1 in 7 d ", out)
+        self.assertIn("respond: 7.0 d against 1 d, still open", out)
+        self.assertIn("resolve: 7.0 d against 7 d, still open", out)
+        self.assertNotRegex(out, r"[0-9] h\b")
+        # one in hours: hours throughout (was "168.7 h against 2d")
+        out = self.sla("respond: 4h, resolve: 2d")
+        self.assertIn("0/1 in 4 h ", out)
+        self.assertIn("0/1 in 48 h ", out)
+        self.assertIn("respond: 168.7 h against 4 h, still open", out)
+        self.assertIn("resolve: 168.7 h against 48 h, still open", out)
+        self.assertNotRegex(out, r"[0-9] d\b")
+        # --json keeps its figures: hours, and the targets as written
+        doc = json.loads(self.r.ok("report", "sla", "--json",
+                                   now="2026-11-09T09:42:00Z"))
+        self.assertEqual(sorted((b["target"], b["actual_hours"])
+                                for b in doc["breaches"]),
+                         [("2d", 168.7), ("4h", 168.7)])
 
     def test_a_mistyped_team_command_and_global_option(self):
         res = self.r.run("team", "lsit")
