@@ -227,6 +227,65 @@ class TestConventions(unittest.TestCase):
                       "'--no-color'?", res.stderr)
 
 
+class TestSyncSummary(unittest.TestCase):
+    """sync says what came in (how many changes, by whom, the conflicts)
+    and what went out, on one line."""
+
+    def setUp(self):
+        self.net = Network(3)
+        self.addCleanup(self.net.close)
+        self.dana, self.kim, self.sam = self.net.replicas
+        self.kim.as_("kim")
+        self.sam.as_("sam")
+
+    def sync(self, replica):
+        return replica.ok("sync").strip()
+
+    def test_what_came_in_and_went_out(self):
+        self.assertEqual(self.sync(self.dana), "up to date with origin")
+        t1 = self.kim.add("Kim one", "--to", "kim")["id"][:8]
+        self.kim.add("Kim two", "--to", "kim")
+        self.assertEqual(self.sync(self.kim), "pushed 2 commits to origin")
+        self.sam.add("Sam one", "--to", "sam")
+        out = self.sync(self.sam)
+        self.assertRegex(out, r"^fetched 2 changes by kim \(merged origin: "
+                         r"now at [0-9a-f]{8}\); pushed 2 commits to "
+                         r"origin$")  # sam's and the merge
+        self.assertEqual(self.sync(self.dana),
+                         "fetched 3 changes by kim, sam (fast-forwarded "
+                         "to %s)" % self.dana.head()[:8])
+        # a conflict: both change the priority
+        self.dana.ok("set", t1, "priority=high")
+        self.kim.ok("set", t1, "priority=low")
+        self.assertRegex(self.sync(self.kim), r"^fetched 1 change by sam ")
+        out = self.sync(self.dana)
+        self.assertRegex(out, r"^fetched 1 change by kim \(merged origin: "
+                         r"now at [0-9a-f]{8}\); 1 conflict recorded "
+                         r"\(see 'delegit conflicts'\); pushed 2 commits to "
+                         r"origin$")
+        self.assertEqual(self.sync(self.dana), "up to date with origin")
+        # the merge commit is not a change; dana's edit is
+        self.assertEqual(self.sync(self.kim),
+                         "fetched 1 change by dana (fast-forwarded to %s)"
+                         % self.kim.head()[:8])
+        # counted as git counts them
+        self.assertEqual(self.kim.git("rev-list", "--count", "--no-merges",
+                                      "HEAD@{1}..HEAD"), "1")
+        self.assertEqual(self.kim.ok("sync", "-q"), "")
+
+    def test_an_author_outside_the_team_is_named_as_git_knows_them(self):
+        path = os.path.join(self.kim.path, "notes.txt")
+        with open(path, "w") as f:
+            f.write("not a delegit file\n")
+        self.kim.git("add", "notes.txt")
+        self.kim.git("-c", "user.email=outsider@else.example", "-c",
+                     "user.name=Out Sider", "commit", "-qm", "notes")
+        self.kim.ok("sync")
+        self.assertEqual(self.sync(self.dana),
+                         "fetched 1 change by Out Sider (fast-forwarded to "
+                         "%s)" % self.dana.head()[:8])
+
+
 class TestPager(unittest.TestCase):
     """On a terminal, the commands that can print long output go through
     DELEGIT_PAGER, else PAGER, else `less -FRX`; never in a pipe, nor with
