@@ -327,8 +327,21 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	for (k = 0; a.npos && k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!strcmp(kinds[k].name, a.pos[0]))
 			break;
-	if ((a.npos && k == sizeof(kinds) / sizeof(kinds[0])) ||
-	    (!a.npos && !cli_get(&a, "html"))) {
+	if (a.npos && k == sizeof(kinds) / sizeof(kinds[0])) {
+		const char *names[sizeof(kinds) / sizeof(kinds[0])];
+		dlg_buf hint = DLG_BUF_INIT;
+
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			names[k] = kinds[k].name;
+		cli_did_you_mean(&hint, a.pos[0], "", names, k);
+		dlg_error_set("no report '%s' (expected workload, delivery, "
+			      "sla, matrix or accountability)%s", a.pos[0],
+			      hint.ptr);
+		dlg_buf_dispose(&hint);
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if (!a.npos && !cli_get(&a, "html")) {
 		dlg_error_set("which report? workload, delivery, sla, matrix or "
 			      "accountability (or --html FILE)");
 		error = DLG_EUSAGE;

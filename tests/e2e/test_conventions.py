@@ -121,6 +121,17 @@ class TestConventions(unittest.TestCase):
                               "%s?\n" % (typed, meant), res.stderr)
                 self.assertEqual(self.r.head(), before)
 
+    def test_a_mistyped_report_names_the_nearest(self):
+        res = self.r.run("report", "dleivery")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("delegit: no report 'dleivery' (expected workload, "
+                      "delivery, sla, matrix or accountability). Did you "
+                      "mean 'delivery'?\n", res.stderr)
+        res = self.r.run("report", "velocity")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("no report 'velocity' (expected workload", res.stderr)
+        self.assertNotIn("Did you mean", res.stderr)
+
     def test_an_option_like_no_other_gets_no_suggestion(self):
         res = self.r.run("list", "--xyzzy")
         self.assertEqual(res.returncode, 2)
