@@ -227,11 +227,15 @@ class TestConventions(unittest.TestCase):
                                 for b in doc["breaches"]),
                          [("2d", 168.7), ("4h", 168.7)])
 
-    def test_a_mistyped_team_command_and_global_option(self):
+    def test_a_mistyped_subcommand_and_global_option(self):
         res = self.r.run("team", "lsit")
         self.assertEqual(res.returncode, 2)
         self.assertIn("unknown team command 'lsit'. Did you mean 'list'?",
                       res.stderr)
+        res = self.r.run("hook", "instal")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("unknown hook command 'instal'. Did you mean "
+                      "'install'?", res.stderr)
         res = self.r.run("--no-colr", "list")
         self.assertEqual(res.returncode, 2)
         self.assertIn("unknown option '--no-colr'. Did you mean "
