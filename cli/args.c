@@ -145,6 +145,31 @@ static int own_date(cli_args *a, const char **val, const char *what)
 	return 0;
 }
 
+/* An unknown option, and the options perhaps meant (by their long names,
+ * for a long option). */
+static int unknown_option(const cli_spec *spec, const char *arg)
+{
+	size_t n = count_opts(spec->opts), i;
+	const char **names = calloc(n + 1, sizeof(*names));
+	dlg_buf typed = DLG_BUF_INIT, hint = DLG_BUF_INIT;
+	int error;
+
+	if (!names)
+		abort();
+	for (i = 0; i < n; i++)
+		names[i] = spec->opts[i].name;
+	names[n++] = "help";
+	if (arg[1] == '-') {
+		dlg_buf_put(&typed, arg + 2, strcspn(arg + 2, "="));
+		cli_did_you_mean(&hint, typed.ptr, "--", names, n);
+	}
+	error = usage_error(spec, "unknown option '%s'%s", arg, hint.ptr);
+	dlg_buf_dispose(&hint);
+	dlg_buf_dispose(&typed);
+	free(names);
+	return error;
+}
+
 int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 {
 	size_t n = count_opts(spec->opts), j;
@@ -189,7 +214,7 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 				val = arg + 2;
 		}
 		if (k < 0) {
-			error = usage_error(spec, "unknown option '%s'", arg);
+			error = unknown_option(spec, arg);
 			goto done;
 		}
 		if (spec->opts[k].kind == OPT_FLAG) {

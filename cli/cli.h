@@ -264,7 +264,26 @@ const char *cli_color(const cli_ctx *c, const char *code);
 #define C_MAGENTA "35"
 #define C_CYAN "36"
 
+/*
+ * The pager (cli/pager.c, as git's pager.c): when stdout is a terminal,
+ * start DELEGIT_PAGER, else PAGER, else `less -FRX` (none when it is ""
+ * or "cat") and send stdout, and stderr when it is the terminal too, to
+ * it; it is waited for at exit. Nothing happens in a pipe.
+ */
+void cli_pager_start(void);
+int cli_pager_in_use(void);
+/* The terminal's width when the pager was started (0: unknown). */
+int cli_pager_columns(void);
+/* Output goes to a terminal, directly or through the pager. */
+int cli_stdout_is_terminal(void);
 int cli_term_width(void);
+/*
+ * Appends ". Did you mean '--status'?" (prefix "--"): the names nearest typed
+ * (dlg_similar: as near as git asks, each of them when equally near), or
+ * nothing when none is near enough.
+ */
+void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
+		      const char *const *names, size_t n);
 const char *cli_status_color(const char *status);
 /* Print a document as JSON on one line. */
 void cli_print_json(const dlg_node *doc);

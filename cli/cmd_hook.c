@@ -123,7 +123,15 @@ int cmd_hook(cli_ctx *c, int argc, char **argv)
 		return hook_install(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pre-receive"))
 		return hook_pre_receive(argc - 1, argv + 1);
-	cli_eprintf("delegit: unknown hook command '%s'\n", argv[1]);
+	{
+		static const char *const subs[] = { "install", "pre-receive" };
+		dlg_buf hint = DLG_BUF_INIT;
+
+		cli_did_you_mean(&hint, argv[1], "", subs, 2);
+		cli_eprintf("delegit: unknown hook command '%s'%s\n", argv[1],
+			    hint.ptr);
+		dlg_buf_dispose(&hint);
+	}
 	cli_help(stderr, &hook_spec);
 	cli_error_reported = 1;
 	return DLG_EUSAGE;

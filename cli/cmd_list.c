@@ -55,6 +55,9 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	char today[11];
 	int width = cli_term_width();
 	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
+	/* Titles are fitted to a terminal; a pipe (grep, a file) gets them
+	 * whole. */
+	int fit = cli_stdout_is_terminal();
 	size_t i;
 
 	if (tw < 20)
@@ -71,7 +74,12 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		int late = dlg_row_is_overdue(t, today);
 
 		dlg_rows_short_id(shortid, all, t);
-		cli_fit(&title, t->title, tw);
+		if (fit) {
+			cli_fit(&title, t->title, tw);
+		} else {
+			dlg_buf_clear(&title);
+			dlg_escape(&title, t->title, strlen(t->title), 0);
+		}
 		dlg_buf_clear(&line);
 		cell(&line, cli_color(c, C_YELLOW), shortid, 8,
 		     cli_color(c, C_RESET));

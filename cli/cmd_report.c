@@ -140,10 +140,67 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 	}
 }
 
+/*
+ * The durations of the sla report in one unit (issue 14: "167.7 h against
+ * 2d" made the reader convert): days when every target is a whole number
+ * of days, else hours. Returns the unit in hours.
+ */
+static double sla_unit(const dlg_node *r)
+{
+	static const char *const keys[] = { "respond_target", "resolve_target",
+					     "target" };
+	const dlg_node *lists[2];
+	size_t l, i, k;
+	long secs;
+	int any = 0;
+
+	lists[0] = dlg_map_get(r, "targets");
+	lists[1] = dlg_map_get(r, "breaches");
+	for (l = 0; l < 2; l++)
+		for (i = 0; lists[l] && i < lists[l]->count; i++)
+			for (k = 0; k < 3; k++) {
+				const char *v = dlg_map_get_str(
+					lists[l]->items[i], keys[k]);
+
+				if (!v || dlg_duration_parse(&secs, v) < 0)
+					continue;
+				if (secs % 86400)
+					return 1;
+				any = 1;
+			}
+	return any ? 24 : 1;
+}
+
+/* A duration in the table's unit: "48 h", "2 d", "0.5 h"; actual (a
+ * figure, not a target) with one decimal always: "72.0 h". */
+static void sla_duration(char *out, size_t n, double hours, double unit,
+			 int actual)
+{
+	double v = hours / unit;
+
+	if (!actual && v == (double)(long)v)
+		snprintf(out, n, "%ld %s", (long)v, unit == 24 ? "d" : "h");
+	else
+		snprintf(out, n, actual ? "%.1f %s" : "%g %s", v,
+			 unit == 24 ? "d" : "h");
+}
+
+/* A target ("4h", "2d") in the table's unit; "-" when there is none. */
+static void sla_target(char *out, size_t n, const char *target, double unit)
+{
+	long secs;
+
+	if (!target || dlg_duration_parse(&secs, target) < 0)
+		snprintf(out, n, "-");
+	else
+		sla_duration(out, n, (double)secs / 3600.0, unit, 0);
+}
+
 static void print_sla(cli_ctx *c, const dlg_node *r)
 {
 	const dlg_node *t = dlg_map_get(r, "targets");
 	const dlg_node *b = dlg_map_get(r, "breaches");
+	double unit = sla_unit(r);
 	size_t i;
 
 	if (!t->count)
@@ -155,12 +212,16 @@ static void print_sla(cli_ctx *c, const dlg_node *r)
 			   "RESOLVE", "TASKS", "BREACHES", cli_color(c, C_RESET));
 	for (i = 0; i < t->count; i++) {
 		const dlg_node *x = t->items[i];
-		char re[40], rs[40];
+		char re[64], rs[64], ret[24], rst[24];
 
+		sla_target(ret, sizeof(ret), dlg_map_get_str(x, "respond_target"),
+			   unit);
+		sla_target(rst, sizeof(rst), dlg_map_get_str(x, "resolve_target"),
+			   unit);
 		snprintf(re, sizeof(re), "%s/%s in %s", v(x, "respond_met"),
-			 v(x, "respond_measured"), v(x, "respond_target"));
+			 v(x, "respond_measured"), ret);
 		snprintf(rs, sizeof(rs), "%s/%s in %s", v(x, "resolve_met"),
-			 v(x, "resolve_measured"), v(x, "resolve_target"));
+			 v(x, "resolve_measured"), rst);
 		cli_printf("%-12s %-9s %-18s %-18s %5s %8s\n", v(x, "org"),
 			   v(x, "priority"), re, rs, v(x, "tasks"), v(x, "breaches"));
 	}
@@ -169,12 +230,19 @@ static void print_sla(cli_ctx *c, const dlg_node *r)
 			   cli_color(c, C_RESET));
 	for (i = 0; i < b->count; i++) {
 		const dlg_node *x = b->items[i];
-		char shortid[37];
+		char shortid[37], actual[32], target[24];
+		const char *h = dlg_map_get_str(x, "actual_hours");
 
 		cli_short_id(shortid, c, v(x, "id"));
-		cli_printf("  %-8s %-8s %s: %s h against %s%s  (%s, %s)\n", shortid,
-			   v(x, "org"), v(x, "kind"), v(x, "actual_hours"),
-			   v(x, "target"),
+		if (h)
+			sla_duration(actual, sizeof(actual), strtod(h, NULL), unit,
+				     1);
+		else
+			snprintf(actual, sizeof(actual), "-");
+		sla_target(target, sizeof(target), dlg_map_get_str(x, "target"),
+			   unit);
+		cli_printf("  %-8s %-8s %s: %s against %s%s  (%s, %s)\n", shortid,
+			   v(x, "org"), v(x, "kind"), actual, target,
 			   !strcmp(v(x, "ongoing"), "true") ? ", still open" : "",
 			   v(x, "assignee"), v(x, "title"));
 	}
@@ -262,8 +330,21 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	for (k = 0; a.npos && k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!strcmp(kinds[k].name, a.pos[0]))
 			break;
-	if ((a.npos && k == sizeof(kinds) / sizeof(kinds[0])) ||
-	    (!a.npos && !cli_get(&a, "html"))) {
+	if (a.npos && k == sizeof(kinds) / sizeof(kinds[0])) {
+		const char *names[sizeof(kinds) / sizeof(kinds[0])];
+		dlg_buf hint = DLG_BUF_INIT;
+
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			names[k] = kinds[k].name;
+		cli_did_you_mean(&hint, a.pos[0], "", names, k);
+		dlg_error_set("no report '%s' (expected workload, delivery, "
+			      "sla, matrix or accountability)%s", a.pos[0],
+			      hint.ptr);
+		dlg_buf_dispose(&hint);
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if (!a.npos && !cli_get(&a, "html")) {
 		dlg_error_set("which report? workload, delivery, sla, matrix or "
 			      "accountability (or --html FILE)");
 		error = DLG_EUSAGE;

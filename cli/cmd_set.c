@@ -15,7 +15,11 @@ static const cli_spec set_spec = {
 	"KEY is one of title, priority, core, due, estimate_hours, tags,\n"
 	"skills, why, assignee, delegator, autonomy, outcome, process, quality.\n"
 	"An empty VALUE (or null) clears a field. For tags and skills,\n"
-	"VALUE is a comma-separated list; +a,b adds and -a removes.\n"
+	"VALUE is a comma-separated list that replaces the set (tags=a,b),\n"
+	"or edits it: +x adds x and -y removes y (tags=+planning,-budget);\n"
+	"an item without a sign takes the sign before it (+a,b adds both).\n"
+	"A tag that starts with + or - is written after its sign (+-x adds\n"
+	"'-x'); a new list with an edit in it (a,-b) is refused.\n"
 	"quality=TEXT adds a quality standard. Status changes go through\n"
 	"start, block, submit, accept, reject, reopen and cancel.",
 	json_opt, 2, 64, "ID KEY=VALUE", 1u << 1

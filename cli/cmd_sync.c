@@ -26,9 +26,14 @@ static const cli_spec sync_spec = {
 	"changed on both sides to different values keep the later change and\n"
 	"record the other under 'conflicts:' (see 'delegit conflicts').\n"
 	"If the push is refused because the remote moved, sync fetches and\n"
-	"merges again. Exit 3: the remote could not be reached, or stayed\n"
-	"silent longer than the time limit; your work is committed locally and\n"
-	"goes out with the next sync.\n"
+	"merges again. Then one line says what came in and went out:\n"
+	"'fetched 3 changes by kim, leo (merged origin: now at 1a2b3c4d);\n"
+	"1 conflict recorded (see 'delegit conflicts'); pushed 2 commits to\n"
+	"origin' (changes: the commits that came in, merges left out; authors\n"
+	"by team handle, else by name), or 'up to date with origin'.\n"
+	"Exit 3: the remote could not be reached, or stayed silent longer\n"
+	"than the time limit; your work is committed locally and goes out\n"
+	"with the next sync.\n"
 	"Remotes: a path, file://, git://, ssh:// (ssh-agent), https:// (git's\n"
 	"credential helpers).",
 	sync_opts, 0, 1, "REMOTE"
@@ -206,6 +211,68 @@ done:
 	return error;
 }
 
+/*
+ * What came in and what went out, in one line: "fetched 3 changes by kim,
+ * leo (merged: now at 1a2b3c4d); 1 conflict recorded (see 'delegit
+ * conflicts'); pushed 2 commits". Authors by their handle in the team as
+ * it is now (the sync may have brought them), else by their name.
+ */
+static void print_summary(cli_ctx *c, const dlg_sync_result *res,
+			  const char *remote)
+{
+	dlg_team team;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_buf line = DLG_BUF_INIT;
+	size_t i, shown = res->nauthors > 5 ? 4 : res->nauthors;
+	int have_team;
+
+	memset(&team, 0, sizeof(team));
+	/* the files that do not validate are left out: check says why */
+	if ((have_team = res->nauthors > 0))
+		dlg_team_load(&team, c->store, &ignore);
+	if (res->incoming) {
+		dlg_buf_printf(&line, "fetched %zu change%s by ", res->incoming,
+			       res->incoming == 1 ? "" : "s");
+		for (i = 0; i < shown; i++) {
+			const dlg_node *p = have_team
+				? dlg_team_find_email(&team,
+						      res->authors[i].email)
+				: NULL;
+
+			dlg_buf_printf(&line, "%s%s", i ? ", " : "",
+				       p ? dlg_map_get_str(p, "handle")
+					 : res->authors[i].name);
+		}
+		if (shown < res->nauthors)
+			dlg_buf_printf(&line, " and %zu more",
+				       res->nauthors - shown);
+	}
+	if (res->merged)
+		dlg_buf_printf(&line, "%smerged %s: now at %.8s%s",
+			       res->incoming ? " (" : "", remote, res->head,
+			       res->incoming ? ")" : "");
+	else if (res->fast_forward)
+		dlg_buf_printf(&line, "%sfast-forwarded to %.8s%s",
+			       res->incoming ? " (" : "", res->head,
+			       res->incoming ? ")" : "");
+	if (res->report.conflicts)
+		dlg_buf_printf(&line, "%s%zu conflict%s recorded (see 'delegit "
+			       "conflicts')", line.size ? "; " : "",
+			       res->report.conflicts,
+			       res->report.conflicts == 1 ? "" : "s");
+	if (res->pushed)
+		dlg_buf_printf(&line, "%spushed %zu commit%s to %s",
+			       line.size ? "; " : "", res->outgoing,
+			       res->outgoing == 1 ? "" : "s", remote);
+	if (!line.size)
+		dlg_buf_printf(&line, "up to date with %s", remote);
+	cli_printf("%s\n", line.ptr);
+	dlg_buf_dispose(&line);
+	dlg_diags_dispose(&ignore);
+	if (have_team)
+		dlg_team_dispose(&team);
+}
+
 int cmd_sync(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -254,19 +321,8 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	}
 	if (error < 0)
 		goto done;
-	if (!cli_flag(&a, "quiet")) {
-		if (res.merged)
-			cli_printf("merged %s; now at %.8s", remote, res.head);
-		else if (res.fast_forward)
-			cli_printf("fast-forwarded to %.8s", res.head);
-		else
-			cli_printf("up to date with %s", remote);
-		cli_printf("%s\n", res.pushed ? "; pushed" : "");
-		if (res.report.conflicts)
-			cli_printf("%zu conflict%s recorded: see 'delegit "
-				   "conflicts'\n", res.report.conflicts,
-				   res.report.conflicts == 1 ? "" : "s");
-	}
+	if (!cli_flag(&a, "quiet"))
+		print_summary(c, &res, remote);
 done:
 	dlg_sync_result_dispose(&res);
 	cli_args_dispose(&a);

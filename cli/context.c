@@ -78,7 +78,7 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 
 	c->now = dlg_now();
 	if (c->color < 0 || c->color > 1)
-		c->color = isatty(1) && !getenv("NO_COLOR") &&
+		c->color = cli_stdout_is_terminal() && !getenv("NO_COLOR") &&
 			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	if (!(flags & NEEDS_REPO))
 		return 0;

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+static int cmd_help(cli_ctx *c, int argc, char **argv);
+
 static const cli_command commands[] = {
 	{ "init", cmd_init, 0, "create a delegit repository" },
 	{ "clone", cmd_clone, 0, "clone a delegit repository" },
@@ -75,22 +77,90 @@ static const cli_command commands[] = {
 	  "judge pushes at the server (install in a bare repository)" },
 	{ "merge-file", cmd_merge_file, 0,
 	  "merge three versions of a file (git's merge driver)" },
+	{ "help", cmd_help, 0, "a command's help: delegit help COMMAND" },
 	{ NULL, NULL, 0, NULL }
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]) - 1)
+
+/* The command named name, or NULL after saying it is none, and which
+ * command was perhaps meant (a usage error). */
+static const cli_command *find_command(const char *name)
+{
+	const char *names[NCOMMANDS];
+	dlg_buf msg = DLG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+		names[i] = commands[i].name;
+	}
+	cli_did_you_mean(&msg, name, "", names, NCOMMANDS);
+	if (msg.size)
+		cli_eprintf("delegit: '%s' is not a delegit command%s\n", name,
+			    msg.ptr);
+	else
+		cli_eprintf("delegit: '%s' is not a delegit command "
+			    "(see 'delegit --help')\n", name);
+	dlg_buf_dispose(&msg);
+	cli_error_reported = 1;
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
 	const cli_command *cmd;
 
-	fputs("usage: delegit [-C DIR] [--no-color] COMMAND [ARGS]\n\n"
+	fputs("usage: delegit [-C DIR] [--no-color] [--no-pager] COMMAND "
+	      "[ARGS]\n\n"
 	      "delegit keeps delegated tasks, their expectations and feedback "
 	      "in a git repository.\n\ncommands:\n", f);
 	for (cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
-	fputs("\n'delegit COMMAND --help' tells more. Exit codes: 0 success, "
-	      "1 error (local failures\ntoo: a full disk, permissions), 2 usage "
-	      "error (a bad option value too), 3 a remote\ncould not be reached "
-	      "(try again later).\n", f);
+	fputs("\n'delegit help COMMAND' (or 'delegit COMMAND --help') tells "
+	      "more.\nOn a terminal, log, list, show, report, audit, conflicts, "
+	      "agenda and team list\nand show go through a pager: "
+	      "$DELEGIT_PAGER, else $PAGER, else 'less -FRX'\n(none when it "
+	      "is empty or cat, nor in a pipe, nor with --no-pager).\n", f);
+	fputs("\nExit codes: 0 success, 1 error (local failures too: a full "
+	      "disk, permissions),\n2 usage error (a bad option value too), 3 a "
+	      "remote could not be reached (try\nagain later).\n", f);
+}
+
+static const cli_spec help_spec = {
+	"delegit help [COMMAND [SUBCOMMAND]]",
+	"Show a command's help, as 'delegit COMMAND --help' does; alone, the "
+	"list of\ncommands, as 'delegit --help' does.",
+	NULL, NULL, 0, 2, "COMMAND SUBCOMMAND"
+};
+
+static int cmd_help(cli_ctx *c, int argc, char **argv)
+{
+	const cli_command *cmd;
+	char *args[4];
+	cli_args a;
+	int error, n = 0;
+
+	if ((error = cli_parse(&a, &help_spec, argc, argv)) != 0)
+		goto done;
+	if (!a.npos) {
+		usage(stdout);
+		goto done;
+	}
+	if (!(cmd = find_command(a.pos[0]))) {
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	args[n++] = (char *)a.pos[0];
+	if (a.npos > 1)
+		args[n++] = (char *)a.pos[1];
+	args[n++] = "--help";
+	args[n] = NULL;
+	error = cmd->fn(c, n, args);
+done:
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
 }
 
 static int wants_help(int argc, char **argv)
@@ -104,6 +174,22 @@ static int wants_help(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * The commands that can print more than a screen go through the pager on
+ * a terminal (as git's USE_PAGER commands), --json too, as git pages any
+ * output; not those that ask (edit) or that report progress (sync).
+ */
+static int paged(int argc, char **argv)
+{
+	static const char *const paging[] = { "log", "list", "show",
+		"report", "audit", "conflicts", "agenda", NULL };
+
+	if (!strcmp(argv[0], "team"))
+		return argc > 1 && (!strcmp(argv[1], "list") ||
+				    !strcmp(argv[1], "show"));
+	return dlg_enum_index(paging, argv[0]) >= 0;
 }
 
 static int exit_code(int error)
@@ -124,7 +210,7 @@ int main(int argc, char **argv)
 {
 	const cli_command *cmd;
 	cli_ctx ctx;
-	int i = 1, error = 0, color = -1;
+	int i = 1, error = 0, color = -1, pager = 1;
 
 	memset(&ctx, 0, sizeof(ctx));
 	while (i < argc && argv[i][0] == '-') {
@@ -144,9 +230,21 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--no-color")) {
 			color = 0;
 			i++;
+		} else if (!strcmp(argv[i], "--no-pager")) {
+			pager = 0;
+			i++;
 		} else {
-			cli_eprintf("delegit: unknown option '%s'\n",
-				    argv[i]);
+			static const char *const globals[] = {
+				"version", "help", "no-color", "no-pager"
+			};
+			dlg_buf hint = DLG_BUF_INIT;
+
+			if (argv[i][1] == '-')
+				cli_did_you_mean(&hint, argv[i] + 2, "--",
+						 globals, 4);
+			cli_eprintf("delegit: unknown option '%s'%s\n",
+				    argv[i], hint.ptr);
+			dlg_buf_dispose(&hint);
 			usage(stderr);
 			return 2;
 		}
@@ -155,15 +253,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (cmd = commands; cmd->name; cmd++)
-		if (!strcmp(cmd->name, argv[i]))
-			break;
-	if (!cmd->name) {
-		cli_eprintf("delegit: '%s' is not a delegit command "
-			    "(see 'delegit --help')\n", argv[i]);
+	if (!(cmd = find_command(argv[i])))
 		return 2;
-	}
 	ctx.color = color;
+	if (pager && !wants_help(argc - i, argv + i) &&
+	    paged(argc - i, argv + i))
+		cli_pager_start();
 	if (!wants_help(argc - i, argv + i))
 		error = cli_ctx_setup(&ctx, cmd->flags);
 	if (!error)
@@ -172,6 +267,8 @@ int main(int argc, char **argv)
 		cli_eprintf("delegit: %s\n", dlg_error_last());
 	cli_ctx_dispose(&ctx);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE && cli_pager_in_use())
+			return exit_code(error); /* the pager was left early */
 		cli_eprintf("delegit: cannot write output: %s\n",
 			    strerror(errno));
 		return 1;

@@ -237,6 +237,8 @@ int cli_term_width(void)
 
 	if (cols && atoi(cols) > 20)
 		return atoi(cols);
+	if (cli_pager_in_use())
+		return cli_pager_columns() > 20 ? cli_pager_columns() : 100;
 	if (isatty(1) && !ioctl(1, TIOCGWINSZ, &w) && w.ws_col > 20)
 		return w.ws_col;
 	return 100;
@@ -473,4 +475,18 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 		cli_printf("\n%s%zu conflict%s to settle: delegit conflicts%s\n",
 			   cli_color(c, C_RED), conflicts->count,
 			   conflicts->count == 1 ? "" : "s", cli_color(c, C_RESET));
+}
+
+void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
+		      const char *const *names, size_t n)
+{
+	size_t near[4], k, i;
+
+	k = dlg_similar(near, 4, typed, names, n);
+	for (i = 0; i < k; i++)
+		dlg_buf_printf(out, "%s'%s%s'", !i ? ". Did you mean "
+					       : i + 1 < k ? ", " : " or ",
+			       prefix, names[near[i]]);
+	if (k)
+		dlg_buf_puts(out, "?");
 }

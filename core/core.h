@@ -288,6 +288,24 @@ int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
 /* Every task file's relative path, sorted. */
 int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
 void dlg_strv_free(char **v, size_t count);
+/*
+ * "Did you mean", as git judges it (help.c): how far typed is from
+ * candidate, an optimal string alignment distance (Damerau-Levenshtein,
+ * each substring edited once) where swapping two neighbours costs 0,
+ * replacing a character 2, adding one 1 and leaving one out 3: a word
+ * typed short or with two letters swapped is close, another word is not.
+ */
+size_t dlg_edit_distance(const char *typed, const char *candidate);
+/* The largest distance still suggested (git's SIMILARITY_FLOOR, 7, counts
+ * from 1). */
+#define DLG_SIMILAR 5
+/*
+ * The names nearest typed, when at most DLG_SIMILAR away: their indexes,
+ * in the order of names, into out (at most max of them, all equally
+ * near); returns how many (0: nothing close enough to suggest).
+ */
+size_t dlg_similar(size_t *out, size_t max, const char *typed,
+		   const char *const *names, size_t n);
 
 /* The team, from team/<handle>.yaml. */
 typedef struct {

@@ -86,37 +86,55 @@ static dlg_node *typed_scalar(const dlg_field *f, const char *value)
 	}
 }
 
-static void set_members(dlg_node *set, const char *value)
+/*
+ * A set from KEY=VALUE text: "a,b" replaces it; "+a,-b" adds a and
+ * removes b, an item without a sign taking the one before it ("+a,b" adds
+ * both). A member that starts with a sign is written after its own: "+-x"
+ * adds "-x". Refused (a usage error): a new list with edits in it ("a,-b").
+ */
+static int set_members(dlg_node *set, const char *key, const char *value)
 {
-	const char *p = value;
-	int mode = 0; /* replace, or +add / -remove */
+	const char *p = value + strspn(value, " ");
+	int replace = *p != '+' && *p != '-', mode = '+';
 
-	if (*p == '+' || *p == '-')
-		mode = *p++;
-	if (!mode)
+	/* Checked whole before anything changes. */
+	for (p = value; replace && *p; p += strcspn(p, ",")) {
+		p += strspn(p, " ,");
+		if (*p == '+' || *p == '-') {
+			dlg_error_set("%s: '%s' is a new list with an edit in it "
+				      "(%s=a,b replaces the list; %s=+a,-b "
+				      "adds a and removes b)", key, value, key,
+				      key);
+			return DLG_EUSAGE;
+		}
+	}
+	if (replace)
 		while (set->count)
 			dlg_seq_remove(set, set->count - 1);
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		char *item = strndup(p, n);
-		char *s = item, *e;
-		size_t i;
+	for (p = value; *p;) {
+		size_t n, i;
+		char *item, *s, *e;
 
-		while (*s == ' ')
-			s++;
+		p += strspn(p, " ");
+		if (!replace && (*p == '+' || *p == '-'))
+			mode = *p++;
+		n = strcspn(p, ",");
+		item = strndup(p, n);
+		s = item;
 		e = s + strlen(s);
 		while (e > s && e[-1] == ' ')
 			*--e = '\0';
-		for (i = 0; *s && mode == '-' && i < set->count; i++)
+		for (i = 0; *s && i < set->count; i++)
 			if (!strcmp(set->items[i]->value, s))
 				dlg_seq_remove(set, i--);
-		if (*s && mode != '-')
+		if (*s && mode == '+')
 			dlg_seq_push(set, dlg_node_new_str(s));
 		free(item);
 		p += n;
 		if (*p == ',')
 			p++;
 	}
+	return 0;
 }
 
 int dlg_task_set_field(dlg_node *task, const char *key, const char *value)
@@ -166,7 +184,7 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value)
 			if (*value)
 				dlg_seq_push(set, dlg_node_new_str(value));
 		} else {
-			set_members(set, value);
+			return set_members(set, key, value);
 		}
 		return 0;
 	}

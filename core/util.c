@@ -312,3 +312,70 @@ void dlg_nodes_free(dlg_node **v, size_t count)
 		dlg_node_free(v[i]);
 	free(v);
 }
+
+/*
+ * An optimal string alignment distance with git's weights (help.c's
+ * levenshtein(cmd, candidate, 0, 2, 1, 3)): the cost of turning typed
+ * into candidate. Three rows: the one before the last is for swaps.
+ */
+size_t dlg_edit_distance(const char *typed, const char *candidate)
+{
+	enum { SWAP = 0, SUBST = 2, ADD = 1, DEL = 3 };
+	size_t n = strlen(typed), m = strlen(candidate), i, j, best;
+	size_t *prev2, *prev, *row, *rows;
+
+	rows = calloc(3 * (m + 1), sizeof(*rows));
+	if (!rows)
+		abort();
+	prev2 = rows;
+	prev = rows + m + 1;
+	row = rows + 2 * (m + 1);
+	for (j = 0; j <= m; j++)
+		prev[j] = j * ADD;
+	for (i = 1; i <= n; i++) {
+		size_t *t;
+
+		row[0] = i * DEL;
+		for (j = 1; j <= m; j++) {
+			size_t d = prev[j - 1] +
+				   (typed[i - 1] != candidate[j - 1] ? SUBST : 0);
+
+			if (i > 1 && j > 1 && typed[i - 1] == candidate[j - 2] &&
+			    typed[i - 2] == candidate[j - 1] &&
+			    prev2[j - 2] + SWAP < d)
+				d = prev2[j - 2] + SWAP;
+			if (prev[j] + DEL < d)
+				d = prev[j] + DEL;
+			if (row[j - 1] + ADD < d)
+				d = row[j - 1] + ADD;
+			row[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
+	}
+	best = prev[m];
+	free(rows);
+	return best;
+}
+
+size_t dlg_similar(size_t *out, size_t max, const char *typed,
+		   const char *const *names, size_t n)
+{
+	size_t i, best = DLG_SIMILAR, found = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t d = dlg_edit_distance(typed, names[i]);
+
+		if (d > best)
+			continue;
+		if (d < best) {
+			best = d;
+			found = 0;
+		}
+		if (found < max)
+			out[found++] = i;
+	}
+	return found;
+}

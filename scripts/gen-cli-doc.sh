@@ -35,7 +35,7 @@ D=${1:-build/delegit}
 	for cmd in init clone team "team add" "team list" "team show" "team edit" add list show edit set assign \
 		start block submit accept reject reopen cancel expect checkpoint \
 		ask-due grant decline spent checkin accept-criterion feedback log agenda suggest plate report check audit sync conflicts resolve merge-file \
-		hook "hook install" "hook pre-receive"; do
+		hook "hook install" "hook pre-receive" help; do
 		echo
 		echo "## delegit $cmd"
 		echo

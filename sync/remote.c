@@ -887,6 +887,75 @@ static int enforce(dlg_sync_result *res, dlg_repo *r, const dlg_judgement *j,
 	return error;
 }
 
+/*
+ * The commits of tip that hidden (NULL: none) does not hold: how many,
+ * and, with res, each one that is not a merge counted in res->incoming
+ * with its author.
+ */
+static int count_commits(size_t *out, dlg_sync_result *res, dlg_repo *r,
+			 const git_oid *tip, const git_oid *hidden)
+{
+	git_revwalk *rw = NULL;
+	git_commit *c = NULL;
+	git_oid id;
+	size_t i;
+	int error;
+
+	*out = 0;
+	if (git_revwalk_new(&rw, r->git) < 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
+					    GIT_SORT_REVERSE) < 0 ||
+	    git_revwalk_push(rw, tip) < 0 ||
+	    (hidden && git_revwalk_hide(rw, hidden) < 0)) {
+		error = dlg_sync__error("cannot walk the history");
+		goto done;
+	}
+	while (!(error = git_revwalk_next(&id, rw))) {
+		const git_signature *a;
+
+		(*out)++;
+		if (!res)
+			continue;
+		if (git_commit_lookup(&c, r->git, &id) < 0) {
+			error = dlg_sync__error("cannot read a commit");
+			goto done;
+		}
+		if (git_commit_parentcount(c) > 1) {
+			git_commit_free(c);
+			c = NULL;
+			continue;
+		}
+		a = git_commit_author(c);
+		res->incoming++;
+		for (i = 0; i < res->nauthors; i++)
+			if (!strcmp(res->authors[i].email, a->email))
+				break;
+		if (i == res->nauthors) {
+			res->authors = realloc(res->authors,
+					       (i + 1) * sizeof(*res->authors));
+			if (!res->authors)
+				abort();
+			res->authors[i].name = strdup(a->name);
+			res->authors[i].email = strdup(a->email);
+			res->authors[i].commits = 0;
+			if (!res->authors[i].name || !res->authors[i].email)
+				abort();
+			res->nauthors++;
+		}
+		res->authors[i].commits++;
+		git_commit_free(c);
+		c = NULL;
+	}
+	if (error == GIT_ITEROVER)
+		error = 0;
+	else
+		error = dlg_sync__error("cannot walk the history");
+done:
+	git_commit_free(c);
+	git_revwalk_free(rw);
+	return error;
+}
+
 /* Whether the remote's branch (as last fetched) is our HEAD. */
 static int up_to_date(dlg_repo *r, const char *remote, const char *branch)
 {
@@ -954,12 +1023,16 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	dlg_judgement judged;
 	const char *branch;
 	git_remote *pusher = NULL;
-	int error = 0, saved;
+	git_oid before, tip;
+	dlg_buf tracking = DLG_BUF_INIT;
+	size_t outgoing = 0, incoming;
+	int error = 0, saved, have_before;
 
 	memset(res, 0, sizeof(*res));
 	memset(&judged, 0, sizeof(judged));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.o = o;
+	have_before = !git_reference_name_to_id(&before, r->git, "HEAD");
 	if ((error = git_remote_lookup(&remote, r->git, name)) < 0) {
 		if (error == GIT_ENOTFOUND || error == GIT_EINVALIDSPEC)
 			dlg_error_set("no remote '%s': add one with 'git remote "
@@ -975,6 +1048,7 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	}
 	branch = git_reference_shorthand(head);
 	dlg_buf_printf(&spec, "refs/heads/%s:refs/heads/%s", branch, branch);
+	dlg_buf_printf(&tracking, "refs/remotes/%s/%s", name, branch);
 	specp = spec.ptr;
 	specs.strings = &specp;
 	specs.count = 1;
@@ -1027,6 +1101,19 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 			error = dlg_sync__error("cannot read the remote");
 			goto done;
 		}
+		{
+			/* what the remote will get: HEAD's commits that its
+			 * branch, as just fetched, does not hold */
+			git_oid head_id, theirs;
+			int known = !git_reference_name_to_id(&theirs, r->git,
+							      tracking.ptr);
+
+			if (!git_reference_name_to_id(&head_id, r->git,
+						      "HEAD") &&
+			    (error = count_commits(&outgoing, NULL, r, &head_id,
+						   known ? &theirs : NULL)) < 0)
+				goto done;
+		}
 		net_start(o->timeout, &old_alarm);
 		errno = 0;
 		if ((error = connect_remote(pusher, GIT_DIRECTION_PUSH,
@@ -1049,9 +1136,15 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		}
 		fault_point("after-push");
 		res->pushed = 1;
+		res->outgoing = outgoing;
 		break;
 	}
 	set_upstream(r, name, branch);
+	/* what came in: the remote's commits HEAD did not hold before */
+	if (!git_reference_name_to_id(&tip, r->git, tracking.ptr) &&
+	    (error = count_commits(&incoming, res, r, &tip,
+				   have_before ? &before : NULL)) < 0)
+		goto done;
 done:
 	dlg_sync__released(r);
 	cache_large_trees(0);
@@ -1065,6 +1158,7 @@ done:
 			git_oid_tostr(res->head, sizeof(res->head), &id);
 	}
 	dlg_buf_dispose(&spec);
+	dlg_buf_dispose(&tracking);
 	git_reference_free(head);
 	git_remote_free(pusher);
 	git_remote_free(remote);
@@ -1073,6 +1167,15 @@ done:
 
 void dlg_sync_result_dispose(dlg_sync_result *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->nauthors; i++) {
+		free(r->authors[i].name);
+		free(r->authors[i].email);
+	}
+	free(r->authors);
+	r->authors = NULL;
+	r->nauthors = 0;
 	dlg_violations_dispose(&r->violations);
 	dlg_buf_dispose(&r->report.lines);
 	dlg_diags_dispose(&r->report.problems);

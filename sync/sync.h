@@ -176,6 +176,13 @@ typedef struct {
 	dlg_diags problems; /* files that could not be merged */
 } dlg_merge_report;
 
+/* Who made commits that came in, and how many. */
+typedef struct {
+	char *name;
+	char *email;
+	size_t commits;
+} dlg_sync_author;
+
 typedef struct {
 	int fetched;      /* the remote had commits we did not */
 	int fast_forward; /* we moved to the remote's commit */
@@ -186,6 +193,14 @@ typedef struct {
 	dlg_merge_report report;
 	dlg_violations violations; /* incoming changes the policy forbids */
 	int enforced;     /* they were rejected (mode: enforce) */
+	/* What came in: the remote's commits that HEAD did not hold before
+	 * the sync, merge commits left out, and their authors in the order
+	 * of their first commit (oldest first). */
+	size_t incoming;
+	dlg_sync_author *authors;
+	size_t nauthors;
+	/* What went out: the commits the remote got (merges too). */
+	size_t outgoing;
 } dlg_sync_result;
 
 void dlg_sync_result_dispose(dlg_sync_result *r);

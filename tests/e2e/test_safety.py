@@ -235,7 +235,10 @@ class TestTerminalInjection(unittest.TestCase):
         self.assertEqual(doc["why"], "first " + HOSTILE + "\nsecond line\n")
 
     def test_on_a_terminal_only_delegit_colours_are_escape_sequences(self):
-        env = dict(self.r.env, TERM="xterm", COLUMNS="200")
+        # no pager: what delegit itself writes to the terminal (a pager
+        # such as less adds its own sequences)
+        env = dict(self.r.env, TERM="xterm", COLUMNS="200",
+                   DELEGIT_PAGER="cat")
         env.pop("NO_COLOR")
         for cmd in (["show", "{tid}"], ["list"], ["agenda"], ["conflicts"],
                     ["log", "{tid}"]):

@@ -1143,6 +1143,120 @@ static void test_merge__merging_again_adds_no_record_twice(void **state)
 	dlg_node_free(base);
 }
 
+static void test_similar__typos_are_near_other_words_are_not(void **state)
+{
+	static const char *const cmds[] = { "add", "list", "show", "log",
+					    "set", "start", "status", "sync" };
+	size_t out[8];
+
+	(void)state;
+	assert_int_equal(dlg_edit_distance("list", "list"), 0);
+	/* two neighbours swapped cost nothing; the alignment is optimal, not
+	 * just the first swap found */
+	assert_int_equal(dlg_edit_distance("lsit", "list"), 0);
+	assert_int_equal(dlg_edit_distance("stauts", "status"), 0);
+	/* typed short: 1 a letter; typed long: 3 a letter; replaced: 2 */
+	assert_int_equal(dlg_edit_distance("lis", "list"), 1);
+	assert_int_equal(dlg_edit_distance("listt", "list"), 3);
+	assert_int_equal(dlg_edit_distance("lost", "list"), 2);
+	assert_int_equal(dlg_edit_distance("", "log"), 3);
+	assert_int_equal(dlg_edit_distance("log", ""), 9);
+	assert_int_equal(dlg_edit_distance("xyz", "add"), 6);
+
+	assert_int_equal(dlg_similar(out, 8, "lsit", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "list");
+	assert_int_equal(dlg_similar(out, 8, "stauts", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "status");
+	/* short words: the nearest one */
+	assert_int_equal(dlg_similar(out, 8, "st", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "set");
+	/* equally near: each, in order; no more than asked for */
+	assert_int_equal(dlg_similar(out, 8, "sat", cmds, 8), 2);
+	assert_string_equal(cmds[out[0]], "set");
+	assert_string_equal(cmds[out[1]], "start");
+	assert_int_equal(dlg_similar(out, 1, "sat", cmds, 8), 1);
+	assert_int_equal(dlg_similar(out, 8, "sta", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "start");
+	assert_int_equal(dlg_similar(out, 8, "lg", cmds, 8), 1);
+	assert_string_equal(cmds[out[0]], "log");
+	/* nothing close: no suggestion */
+	assert_int_equal(dlg_similar(out, 8, "frobnicate", cmds, 8), 0);
+	assert_int_equal(dlg_similar(out, 8, "qqqq", cmds, 8), 0);
+	assert_int_equal(dlg_similar(out, 8, "lsit", cmds, 0), 0);
+}
+
+/* The members of a set, sorted, joined by commas. */
+static char *members(const dlg_node *task, const char *key)
+{
+	const dlg_node *set = dlg_map_get(task, key);
+	dlg_buf b = DLG_BUF_INIT;
+	size_t i, j;
+	const char *v[16];
+
+	for (i = 0; i < set->count && i < 16; i++) {
+		v[i] = set->items[i]->value;
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			const char *t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	}
+	for (j = 0; j < i; j++)
+		dlg_buf_printf(&b, "%s%s", j ? "," : "", v[j]);
+	return dlg_buf_detach(&b);
+}
+
+static void test_task__set_edits_sets_item_by_item(void **state)
+{
+	static const char *const cases[][3] = {
+		/* the set before, KEY=VALUE's value, the set after */
+		{ "budget,ops", "planning,infra", "infra,planning" },
+		{ "budget,ops", "+planning,-budget", "ops,planning" },
+		{ "budget,ops", "-budget, +planning", "ops,planning" },
+		{ "budget", "+a,b", "a,b,budget" },
+		{ "a,b,c", "-a,b", "c" },
+		{ "a,b", "+a", "a,b" },
+		{ "a", "-zzz", "a" },
+		{ "a", "+-x", "-x,a" },
+		{ "+-x,a", "--x", "a" },
+		{ "a", "", "" },
+		{ "a", "+", "a" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dlg_node *t = workflow_task();
+		char *got;
+
+		assert_int_equal(dlg_task_set_field(t, "tags", cases[i][0]), 0);
+		assert_int_equal(dlg_task_set_field(t, "tags", cases[i][1]), 0);
+		got = members(t, "tags");
+		if (strcmp(got, cases[i][2]))
+			fail_msg("tags=%s then tags=%s: '%s', not '%s'",
+				 cases[i][0], cases[i][1], got, cases[i][2]);
+		free(got);
+		dlg_node_free(t);
+	}
+	{
+		/* skills the same way; a new list with an edit in it is
+		 * refused, and nothing changes */
+		dlg_node *t = workflow_task();
+		char *got;
+
+		assert_int_equal(dlg_task_set_field(t, "skills", "go,c"), 0);
+		assert_int_equal(dlg_task_set_field(t, "skills", "+rust,-go"), 0);
+		assert_int_equal(dlg_task_set_field(t, "skills", "a,-c"),
+				 DLG_EUSAGE);
+		assert_non_null(strstr(dlg_error_last(), "skills=+a,-b"));
+		got = members(t, "skills");
+		assert_string_equal(got, "c,rust");
+		free(got);
+		dlg_node_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1175,6 +1289,8 @@ int main(void)
 		cmocka_unit_test(test_validate__enum_values_are_whole_words),
 		cmocka_unit_test(test_validate__long_names_are_named_whole),
 		cmocka_unit_test(test_escape__controls_are_shown_and_text_is_kept),
+		cmocka_unit_test(test_similar__typos_are_near_other_words_are_not),
+		cmocka_unit_test(test_task__set_edits_sets_item_by_item),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
