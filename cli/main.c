@@ -120,7 +120,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
 	fputs("\n'delegit help COMMAND' (or 'delegit COMMAND --help') tells "
 	      "more.\nOn a terminal, log, list, show, report, audit, conflicts, "
-	      "agenda and team list\nand show go through a pager: "
+	      "agenda, suggest, plate\nand team list and show go through a "
+	      "pager: "
 	      "$DELEGIT_PAGER, else $PAGER, else 'less -FRX'\n(none when it "
 	      "is empty or cat, nor in a pipe, nor with --no-pager).\n", f);
 	fputs("\nExit codes: 0 success, 1 error (local failures too: a full "
@@ -184,7 +185,8 @@ static int wants_help(int argc, char **argv)
 static int paged(int argc, char **argv)
 {
 	static const char *const paging[] = { "log", "list", "show",
-		"report", "audit", "conflicts", "agenda", NULL };
+		"report", "audit", "conflicts", "agenda", "suggest", "plate",
+		NULL };
 
 	if (!strcmp(argv[0], "team"))
 		return argc > 1 && (!strcmp(argv[1], "list") ||
