@@ -25,7 +25,7 @@ as dana@acme.example "Dana Director"
 at 2026-11-23T08:00:00Z
 run init
 run team add dana --name "Dana Director" --email dana@acme.example --org acme --role director --capacity 10
-run team add sam --name "Sam Staff" --email sam@acme.example --org acme --role staff --skill windows --skill docs --capacity 30
+run team add sam --name "Sam Staff" --email sam@acme.example --org acme --role staff --skill windows --skill docs --grow backup --capacity 30
 run team add kim --name "Kim Lee" --email kim@acme-msp.example --org acme-msp --role msp --skill backup --skill networking --capacity 20
 run team add lee --name "Lee Manager" --email lee@acme.example --org acme --role manager --capacity 15
 run team list
@@ -83,7 +83,7 @@ run agenda dana
 as sam@acme.example "Sam Staff"
 run agenda
 
-say "Who should take new work? delegit suggest weighs skills, capacity, record"
+say "Who should take new work? delegit suggest weighs skills, capacity, record; Sam, growing backup, is offered it as stretch work with Kim to mentor"
 run suggest "$backup"
 
 say "Dana's own plate: where her week went, and what she could hand on"
