@@ -14,13 +14,14 @@ const char dlg_policy_default_text[] =
 	"rules:\n"
 	"  # Who may change what in a task (docs/policy.md): each key names\n"
 	"  # a role, or a relationship to the task; each entry a field, a\n"
-	"  # field with the only value allowed (status:review), or all.\n"
+	"  # field with the only value allowed (status:review), a field on\n"
+	"  # tasks with that much autonomy (checkpoints.due@own), or all.\n"
 	"  delegator: [all]\n"
 	"  director: [all]\n"
 	"  manager: [all]\n"
 	"  assignee: [status:in-progress, status:blocked, status:review, "
 	"checkpoints.done, expectations.acceptance.met, due_request, "
-	"feedback]\n"
+	"feedback, checkpoints.due@own]\n"
 	"  everyone: [feedback, spent]\n"
 	"  # The roles that may change team/, config.yaml and policy.yaml.\n"
 	"  repository: [director]\n";
@@ -132,9 +133,26 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 			const dlg_node *new_doc, const char *handle)
 {
 	dlg_buf norm = DLG_BUF_INIT;
+	const char *at = strchr(entry, '@');
 	size_t len;
 	int ok;
 
+	if (at) {
+		/* FIELD@LEVEL: only on a task that comes with that much
+		 * freedom or more (its own autonomy, as the change leaves it) */
+		const char *level = dlg_map_get_str(new_doc, "autonomy");
+		int need = dlg_enum_index(dlg_autonomy_levels, at + 1);
+		dlg_buf field = DLG_BUF_INIT;
+
+		if (need < 0 || !level ||
+		    dlg_enum_index(dlg_autonomy_levels, level) < need ||
+		    !strcmp(ch->field, "autonomy"))
+			return 0;
+		dlg_buf_put(&field, entry, (size_t)(at - entry));
+		ok = entry_allows(field.ptr, ch, new_doc, handle);
+		dlg_buf_dispose(&field);
+		return ok;
+	}
 	if (!strcmp(entry, "all"))
 		return 1;
 	if (!strncmp(entry, "status:", 7))

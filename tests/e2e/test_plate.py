@@ -377,5 +377,36 @@ class TestCheckins(unittest.TestCase):
         self.assertIn("needs a note", res.stderr)
 
 
+class TestAutonomyInThePolicy(unittest.TestCase):
+    """checkpoints.due@own: the assignee of an own task may move its
+    checkpoints; on other tasks it is a violation."""
+
+    def move_checkpoint(self, level):
+        r = Repo()
+        try:
+            t = r.add("Work", "--to", "kim", "--autonomy", level,
+                      "--checkpoint", "2026-12-10:Vendor chosen")
+            r.as_("kim")
+            with open(r.task_file(t["id"])) as f:
+                text = f.read()
+            with open(r.task_file(t["id"]), "w") as f:
+                f.write(text.replace("due: 2026-12-10", "due: 2026-12-17"))
+            r.git("commit", "-qam", "later checkpoint")
+            res = r.run("audit", "--json")
+            return res.returncode, json.loads(res.stdout or "[]")
+        finally:
+            r.close()
+
+    def test_own_lets_the_assignee_move_checkpoints(self):
+        code, found = self.move_checkpoint("own")
+        self.assertEqual((code, found), (0, []))
+
+    def test_less_freedom_does_not(self):
+        code, found = self.move_checkpoint("act-and-report")
+        self.assertEqual(code, 1)
+        self.assertEqual(len(found), 1)
+        self.assertRegex(found[0]["field"], r"checkpoints\[.*\]\.due")
+
+
 if __name__ == "__main__":
     unittest.main()
