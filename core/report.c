@@ -553,8 +553,9 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		char top[64];
 
 		if ((in->since && e->at < in->since) ||
-		    (in->until && e->at >= in->until))
-			continue;
+		    (in->until && e->at >= in->until) ||
+		    (in->org && !dlg_team_find(in->team, e->author)))
+			continue; /* --org: only its people's changes */
 		for (j = 0; j < people->count; j++)
 			if (eq(str(people->items[j], "handle"), e->author))
 				row = people->items[j];
