@@ -453,6 +453,8 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 	for (o = 0; orgs && o < orgs->count; o++) {
 		const char *org = orgs->keys[o];
 
+		if (in->org && !eq(org, in->org))
+			continue; /* --org: its own service levels only */
 		for (p = 0; dlg_priorities[p]; p++) {
 			const dlg_node *target = sla_target(in, org,
 							    dlg_priorities[p]);
