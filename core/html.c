@@ -131,7 +131,8 @@ static const char css[] =
 	".card small{display:block;color:#5b6675}"
 	".s-open{border-color:#2a9d8f}.s-in-progress{border-color:#457b9d}"
 	".s-blocked{border-color:#e63946}.s-review{border-color:#9b5de5}"
-	".s-done{border-color:#80b918}.late{color:#c1121f;font-weight:600}"
+	".s-done{border-color:#80b918}"
+	".late,.bad{color:#c1121f;font-weight:600}"
 	".ok{color:#2b9348;font-weight:600}.empty{color:#8a94a3}"
 	".matrix{display:grid;grid-template-columns:1fr 1fr;gap:10px}"
 	".quad{border-radius:8px;padding:8px 10px;min-height:60px}"
@@ -195,8 +196,8 @@ static void workload(dlg_buf *b, const dlg_node *w)
 	const dlg_node *people = dlg_map_get(w, "people");
 	double max = 1;
 	size_t i;
-	/* narrow enough that a phone's 350 px keep its text legible */
-	int row = 28, width = 260, label = 80;
+	/* as wide as a phone's 350 px, so that its text stays legible */
+	int row = 28, width = 180, label = 70;
 
 	for (i = 0; i < people->count; i++) {
 		double h = atof(s_or(people->items[i], "estimated_hours", "0"));
@@ -210,8 +211,8 @@ static void workload(dlg_buf *b, const dlg_node *w)
 	dlg_buf_printf(b, "<section><h2>Workload against capacity</h2>"
 		       "<svg role=\"img\" aria-label=\"workload\" "
 		       "viewBox=\"0 0 %d %zu\" width=\"100%%\" "
-		       "style=\"max-width:560px\">",
-		       label + width + 100, people->count * (size_t)row + 10);
+		       "style=\"max-width:440px\">",
+		       label + width + 90, people->count * (size_t)row + 10);
 	for (i = 0; i < people->count; i++) {
 		const dlg_node *p = people->items[i];
 		double h = atof(s_or(p, "estimated_hours", "0"));
@@ -351,10 +352,12 @@ static void sla(dlg_buf *b, const dlg_node *s)
 			cell(b, NULL, s_or(x, "assignee", "-"));
 			cell(b, NULL, dlg_map_get_str(x, "kind"));
 			cell(b, NULL, dlg_map_get_str(x, "target"));
-			dlg_buf_printf(&v, "%s h%s", dlg_map_get_str(x, "actual_hours"),
+			dlg_buf_printf(&v, "%s\xc2\xa0h%s",
+				       dlg_map_get_str(x, "actual_hours"),
 				       !strcmp(s_or(x, "ongoing", "false"), "true")
 					       ? " and counting" : "");
-			dlg_buf_puts(b, "<td class=\"late\">");
+			/* red, but it may wrap: it is not a date */
+			dlg_buf_puts(b, "<td class=\"bad\">");
 			esc(b, v.ptr);
 			dlg_buf_puts(b, "</td></tr>");
 			dlg_buf_dispose(&v);
