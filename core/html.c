@@ -655,12 +655,13 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in)
 	dlg_buf_puts(out, "period <span data-figure=\"period\" "
 			  "class=\"date\">");
 	period(out, in);
-	dlg_buf_printf(out, "</span></p><p>%zu tasks, %zu people · generated "
+	dlg_buf_printf(out, "</span></p><p>%zu task%s, %zu %s · generated "
 		       "<span class=\"date\">%s</span> · the board, workload, "
 		       "late work and matrix are as of now; delivery, service "
 		       "levels, accountability, the trend and done work by "
 		       "org are over the period</p></header><main>",
-		       in->ntasks, in->team->count, now);
+		       in->ntasks, in->ntasks == 1 ? "" : "s", in->team->count,
+		       in->team->count == 1 ? "person" : "people", now);
 	board(out, in);
 	orgs(out, o);
 	workload(out, w);

@@ -412,7 +412,7 @@ class TestHtmlReport(unittest.TestCase):
     def test_org_filters_the_page(self):
         page = self.fx.page("--org", "acme-msp", "--since", "2026-11-02")
         self.assertEqual(figure(page, "org"), "acme-msp")
-        self.assertIn("5 tasks, 1 people", page)
+        self.assertIn("5 tasks, 1 person", page)
         self.assertEqual(figure(page, "board-open"), "1")   # I
         self.assertEqual(figure(page, "board-in-progress"), "1")  # E
         self.assertEqual(figure(page, "board-done"), "2")   # A, C
