@@ -114,6 +114,7 @@ static const char css[] =
 	"code.id{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;"
 	"color:#5b6675;white-space:nowrap}"
 	".date,.late{white-space:nowrap}"
+	".nw{white-space:nowrap}" /* org names: "acme-" over "msp" misleads */
 	".note{color:#5b6675;font-size:13px;margin:8px 0 0}"
 	".charts{display:grid;gap:12px;"
 	"grid-template-columns:repeat(auto-fit,minmax(min(320px,100%),1fr))}"
@@ -310,8 +311,9 @@ static void sla(dlg_buf *b, const dlg_node *s)
 		const dlg_node *r = rows->items[i];
 		dlg_buf fig = DLG_BUF_INIT, v = DLG_BUF_INIT;
 
-		dlg_buf_puts(b, "<tr>");
-		cell(b, NULL, dlg_map_get_str(r, "org"));
+		dlg_buf_puts(b, "<tr><td class=\"nw\">");
+		esc(b, dlg_map_get_str(r, "org"));
+		dlg_buf_puts(b, "</td>");
 		cell(b, NULL, dlg_map_get_str(r, "priority"));
 		dlg_buf_printf(&v, "%s/%s met (target %s)",
 			       s_or(r, "respond_met", "0"),
@@ -592,7 +594,7 @@ static void orgs(dlg_buf *b, const dlg_node *o)
 		const char *org = dlg_map_get_str(r, "org");
 		dlg_buf fig = DLG_BUF_INIT, v = DLG_BUF_INIT;
 
-		dlg_buf_puts(b, "<tr><td><b>");
+		dlg_buf_puts(b, "<tr><td><b class=\"nw\">");
 		esc(b, org);
 		dlg_buf_puts(b, "</b>");
 		if (dlg_map_get_str(r, "title")) {
