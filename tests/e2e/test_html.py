@@ -445,6 +445,10 @@ class TestHtmlReport(unittest.TestCase):
             before = page[:m.start()]
             self.assertRegex(before[before.rindex("<"):],
                              r'class="date[^"]*"', m.group(0))
+        # nor do org names ("acme-" over "msp" reads as two orgs)
+        self.assertIn(".nw{white-space:nowrap}", css)
+        self.assertIn('<b class="nw">acme-msp</b>', page)
+        self.assertIn('<td class="nw">acme-msp</td>', page)
         # every table sits in a wrapper that scrolls sideways; the grid's
         # columns shrink to the screen, and so may the sections
         self.assertEqual(page.count("<table>"),
