@@ -121,6 +121,30 @@ static long find_opt(const cli_opt *opts, const char *name, size_t len,
 	return -1;
 }
 
+int cli_date_arg(char out[11], const char *what, const char *text)
+{
+	if (dlg_date_resolve(out, text, dlg_now()) == 0)
+		return 0;
+	dlg_error_set("%s: bad date '%s' (expected YYYY-MM-DD, today, "
+		      "tomorrow, a weekday, +Nd, +Nw, eow or eom)", what, text);
+	return DLG_EUSAGE;
+}
+
+/* A CLI_DATE value made YYYY-MM-DD, in a string the arguments own. */
+static int own_date(cli_args *a, const char **val, const char *what)
+{
+	char iso[11];
+	int error;
+
+	if ((error = cli_date_arg(iso, what, *val)) < 0)
+		return error;
+	a->owned = realloc(a->owned, (a->nowned + 1) * sizeof(*a->owned));
+	if (!a->owned || !(a->owned[a->nowned] = strdup(iso)))
+		abort();
+	*val = a->owned[a->nowned++];
+	return 0;
+}
+
 int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 {
 	size_t n = count_opts(spec->opts), j;
@@ -191,6 +215,13 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 		if ((error = check_text(spec, name.ptr, val,
 					spec->opts[k].flags & CLI_LINES)) < 0)
 			goto done;
+		if (spec->opts[k].flags & CLI_DATE) {
+			if (own_date(a, &val, name.ptr) < 0) {
+				error = usage_error(spec, "%s",
+						    dlg_error_last());
+				goto done;
+			}
+		}
 		a->value[k] = val;
 		if (spec->opts[k].kind == OPT_MULTI) {
 			a->multi[k] = realloc(a->multi[k], (a->nmulti[k] + 1) *
@@ -238,6 +269,10 @@ void cli_args_dispose(cli_args *a)
 {
 	size_t i, n = a->spec ? count_opts(a->spec->opts) : 0;
 
+	for (i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+
 	for (i = 0; a->multi && i < n; i++)
 		free(a->multi[i]);
 	free(a->multi);
@@ -272,14 +307,29 @@ unsigned cli_out_mode(const cli_args *a)
 	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
 }
 
+/* --since, --until: the local midnight that starts the date. */
 int cli_date_opt(time_t *out, const cli_args *a, const char *opt)
 {
 	const char *s = cli_get(a, opt);
+	char iso[11];
+	int error;
 
 	*out = 0;
-	if (s && dlg_time_parse(out, s) < 0) {
-		dlg_error_set("--%s: bad date '%s' (expected YYYY-MM-DD)", opt,
-			      s);
+	if (!s)
+		return 0;
+	if (strlen(s) == 20 && dlg_time_valid(s))
+		return dlg_time_parse(out, s); /* a time, as it is */
+	{
+		dlg_buf what = DLG_BUF_INIT;
+
+		dlg_buf_printf(&what, "--%s", opt);
+		error = cli_date_arg(iso, what.ptr, s);
+		dlg_buf_dispose(&what);
+		if (error < 0)
+			return error;
+	}
+	if (dlg_day_start(out, iso) < 0) {
+		dlg_error_set("--%s: no such local day '%s'", opt, iso);
 		return DLG_EUSAGE;
 	}
 	return 0;

@@ -26,6 +26,7 @@ typedef enum {
  */
 enum {
 	CLI_LINES = 1 << 0, /* the value may hold newlines */
+	CLI_DATE = 1 << 1,  /* a date as people type it, made YYYY-MM-DD */
 };
 
 typedef struct {
@@ -63,6 +64,8 @@ typedef struct {
 	size_t *nmulti;
 	const char **pos;
 	size_t npos;
+	char **owned; /* values made here (dates made ISO) */
+	size_t nowned;
 } cli_args;
 
 /*
@@ -79,6 +82,12 @@ size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
 /* A --since / --until style option: a date (or a time); 0 when absent. */
 int cli_date_opt(time_t *out, const cli_args *a, const char *opt);
+/* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD;
+ * a usage error naming `what` and the forms it takes otherwise. */
+int cli_date_arg(char out[11], const char *what, const char *text);
+/* A stored UTC time (YYYY-MM-DDTHH:MM:SSZ) as people read it, in the local
+ * time zone ("2026-12-03 16:00 EST"); anything else as it is. */
+const char *cli_when(char buf[32], const char *iso);
 /* CLI_OUT_JSON when --json was given, else CLI_OUT_SUMMARY. */
 unsigned cli_out_mode(const cli_args *a);
 
@@ -148,6 +157,9 @@ void cli_task_dispose(cli_task *t);
  */
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/* On stderr, when the task's assignee now has more open estimated hours
+ * than their capacity_hours: add and assign say so, naming the figure. */
+void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
 /*
  * A value given on the command line for the field at path of a schema
  * ("due", "feedback[].rating"): DLG_EUSAGE when the field would not take
@@ -272,6 +284,8 @@ int cmd_show(cli_ctx *c, int argc, char **argv);
 int cmd_edit(cli_ctx *c, int argc, char **argv);
 int cmd_set(cli_ctx *c, int argc, char **argv);
 int cmd_assign(cli_ctx *c, int argc, char **argv);
+int cmd_ask_due(cli_ctx *c, int argc, char **argv);
+int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);

@@ -6,7 +6,9 @@
 
 static const cli_opt opts[] = {
 	{ "to", 0, OPT_VALUE, "HANDLE", "who does it" },
-	{ "due", 0, OPT_VALUE, "DATE", "deadline, YYYY-MM-DD" },
+	{ "due", 0, OPT_VALUE, "DATE",
+	  "deadline: YYYY-MM-DD, today, tomorrow, friday, +3d, +2w, eow, eom",
+	  CLI_DATE },
 	{ "priority", 'p', OPT_VALUE, "P", "critical, high, normal or low" },
 	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
 	{ "expect", 0, OPT_VALUE, "TEXT", "the outcome expected", CLI_LINES },
@@ -77,20 +79,23 @@ int cli_new_checkpoint(dlg_node **out, const char *what,
 		       const char *spec_text)
 {
 	const char *colon = strchr(spec_text, ':');
-	char date[16];
+	char date[11], typed[16];
 	const char *kv[3][2];
 
 	*out = NULL;
-	if (!colon || colon - spec_text != 10) {
+	if (!colon || colon == spec_text ||
+	    (size_t)(colon - spec_text) >= sizeof(typed) || !colon[1]) {
 		dlg_error_set("%s: bad checkpoint '%s' (expected DATE:TEXT, "
-			      "like 2026-12-01:Vendor chosen)", what, spec_text);
+			      "like 2026-12-01:Vendor chosen or friday:Vendor "
+			      "chosen)", what, spec_text);
 		return DLG_EUSAGE;
 	}
-	memcpy(date, spec_text, 10);
-	date[10] = '\0';
-	if (!dlg_date_valid(date) || !colon[1]) {
-		dlg_error_set("%s: bad checkpoint '%s' (expected DATE:TEXT "
-			      "with a YYYY-MM-DD date)", what, spec_text);
+	memcpy(typed, spec_text, (size_t)(colon - spec_text));
+	typed[colon - spec_text] = '\0';
+	if (dlg_date_resolve(date, typed, dlg_now()) < 0) {
+		dlg_error_set("%s: bad checkpoint '%s' (expected DATE:TEXT, "
+			      "the DATE YYYY-MM-DD, today, tomorrow, a weekday, "
+			      "+Nd, +Nw, eow or eom)", what, spec_text);
 		return DLG_EUSAGE;
 	}
 	kv[0][0] = "due";
@@ -184,6 +189,8 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 			   dlg_map_get_str(t.task, "assignee")
 				   ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
 			   a.pos[0]);
+	if (!error)
+		cli_warn_capacity(c, t.task);
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

@@ -1,4 +1,5 @@
 /* delegit agenda [HANDLE] [--json] */
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -13,12 +14,19 @@ static const cli_spec spec = {
 	"delegit agenda [HANDLE] [--json]",
 	"What needs attention now: overdue work, late checkpoints, work\n"
 	"waiting for review, blocked tasks, checkpoints and deadlines this week.",
-	"Without HANDLE, your own agenda (as a delegator and as an assignee).",
+	"Without HANDLE, your own agenda, as an assignee and as a delegator: for\n"
+	"the work you delegated, reviews waiting on you (and for how long),\n"
+	"requests for a new due date, open conflicts, concerns raised (a block's\n"
+	"reason included) since your last look, and what is due this week.\n"
+	"Your last look is when you last ran 'delegit agenda' for yourself\n"
+	"without --json (git config delegit.agendaSeen; a week back at first).\n"
+	"Days and dates are judged in the local time zone (TZ).",
 	opts, 0, 1, "HANDLE"
 };
 
-static int blocked_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,
-			   size_t n)
+/* The history of the tasks blocked or in review: since when. */
+static int status_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,
+			  size_t n)
 {
 	char **paths = calloc(n + 1, sizeof(*paths));
 	dlg_buf p = DLG_BUF_INIT;
@@ -28,7 +36,8 @@ static int blocked_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,
 	if (!paths)
 		abort();
 	for (i = 0; i < n; i++)
-		if (!strcmp(dlg_map_get_str(tasks[i], "status"), "blocked") &&
+		if ((!strcmp(dlg_map_get_str(tasks[i], "status"), "blocked") ||
+		     !strcmp(dlg_map_get_str(tasks[i], "status"), "review")) &&
 		    dlg_task_path(&p, dlg_map_get_str(tasks[i], "id")) == 0)
 			paths[k++] = dlg_buf_detach(&p);
 	if (k)
@@ -37,6 +46,100 @@ static int blocked_history(dlg_events *ev, cli_ctx *c, dlg_node **tasks,
 	dlg_strv_free(paths, k);
 	dlg_buf_dispose(&p);
 	return error;
+}
+
+/* Concerns since the last look at one's own agenda (git config
+ * delegit.agendaSeen), else a week back. */
+static time_t last_look(cli_ctx *c, int own)
+{
+	char *v = NULL;
+	time_t t = c->now - 7 * 86400;
+
+	if (own && dlg_repo_config_get(&v, c->repo, "delegit.agendaSeen") == 0 &&
+	    dlg_time_parse(&t, v) < 0)
+		t = c->now - 7 * 86400;
+	free(v);
+	return t;
+}
+
+static void record_look(cli_ctx *c)
+{
+	char at[21];
+
+	dlg_time_format(at, c->now);
+	/* a look not recorded only shows the same concerns again */
+	if (dlg_repo_config_set(c->repo, "delegit.agendaSeen", at) < 0)
+		dlg_error_clear();
+}
+
+/* "today", "in 3 days", "2 days ago" */
+static const char *in_days(char buf[40], long days)
+{
+	if (!days)
+		return "today";
+	snprintf(buf, 40, days > 0 ? "in %ld day%s" : "%ld day%s ago",
+		 days > 0 ? days : -days, (days == 1 || days == -1) ? "" : "s");
+	return buf;
+}
+
+static void print_detail(cli_ctx *c, const dlg_agenda_item *it)
+{
+	const dlg_node *t = it->task, *req;
+	char when[32], days[40];
+
+	switch (it->kind) {
+	case DLG_AGENDA_OVERDUE:
+	case DLG_AGENDA_CHECKPOINT_LATE:
+		cli_printf(" (%ld day%s late)", it->days, it->days == 1 ? "" : "s");
+		break;
+	case DLG_AGENDA_BLOCKED:
+		cli_printf(" (%ld days)", it->days);
+		break;
+	case DLG_AGENDA_REVIEW:
+		cli_printf(" (from %s, waiting %ld day%s%s)",
+			   dlg_map_get_str(t, "assignee"), it->days,
+			   it->days == 1 ? "" : "s",
+			   dlg_task_is_overdue(t, c->now) ? "; its due date has "
+							    "passed meanwhile"
+							  : "");
+		break;
+	case DLG_AGENDA_SUBMITTED:
+		cli_printf(" (handed in %ld day%s ago, to %s)", it->days,
+			   it->days == 1 ? "" : "s",
+			   dlg_map_get_str(t, "delegator"));
+		break;
+	case DLG_AGENDA_DUE_REQUEST:
+		req = dlg_map_get(t, "due_request");
+		cli_printf(" — %s asks for %s instead of %s: %s (delegit grant / "
+			   "decline)", dlg_map_get_str(req, "by"),
+			   dlg_map_get_str(req, "due"),
+			   dlg_map_get_str(t, "due") ? dlg_map_get_str(t, "due")
+						     : "no date",
+			   dlg_map_get_str(req, "why"));
+		break;
+	case DLG_AGENDA_CONFLICT:
+		cli_printf(" (%ld conflict%s: delegit conflicts)", it->days,
+			   it->days == 1 ? "" : "s");
+		break;
+	case DLG_AGENDA_CONCERN:
+		cli_printf(" — %s, %s: %s", dlg_map_get_str(it->note, "author"),
+			   cli_when(when, dlg_map_get_str(it->note, "at")),
+			   dlg_map_get_str(it->note, "text"));
+		break;
+	case DLG_AGENDA_CHECKPOINT_SOON:
+	case DLG_AGENDA_DUE_SOON:
+		cli_printf(" (%s)", in_days(days, it->days));
+		break;
+	case DLG_AGENDA_DELEGATED_SOON:
+		cli_printf(" (to %s, %s)", dlg_map_get_str(t, "assignee")
+						   ? dlg_map_get_str(t, "assignee")
+						   : "nobody yet",
+			   in_days(days, it->days));
+		break;
+	default:
+		if (dlg_map_get_str(t, "due"))
+			cli_printf(" (due %s)", dlg_map_get_str(t, "due"));
+	}
 }
 
 int cmd_agenda(cli_ctx *c, int argc, char **argv)
@@ -50,7 +153,8 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	dlg_buf b = DLG_BUF_INIT;
 	size_t n = 0, ni = 0, i;
 	const char *handle;
-	int error, last = -1;
+	int error, last = -1, own;
+	time_t seen;
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
@@ -68,12 +172,14 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
 				   &diags)) < 0)
 		goto done;
-	/* History only says how long blocked tasks have been blocked: read
-	 * the history of those files alone. */
-	if ((error = blocked_history(&ev, c, tasks, n)) < 0)
+	/* History only says how long tasks have been blocked or in review:
+	 * read the history of those files alone. */
+	if ((error = status_history(&ev, c, tasks, n)) < 0)
 		goto done;
+	own = !strcmp(handle, cli_me(c) ? cli_me(c) : "");
+	seen = last_look(c, own);
 	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
-				      &ev)) < 0)
+				      &ev, seen)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {
 		dlg_buf_puts(&b, "[");
@@ -87,6 +193,11 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 			dlg_buf_puts(&b, ",\"checkpoint\":");
 			if (it->checkpoint)
 				dlg_json_write(&b, it->checkpoint);
+			else
+				dlg_buf_puts(&b, "null");
+			dlg_buf_puts(&b, ",\"feedback\":");
+			if (it->note)
+				dlg_json_write(&b, it->note);
 			else
 				dlg_buf_puts(&b, "null");
 			dlg_buf_puts(&b, "}");
@@ -118,31 +229,11 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 			cli_printf(" — checkpoint %s: %s",
 				   dlg_map_get_str(it->checkpoint, "due"),
 				   dlg_map_get_str(it->checkpoint, "what"));
-		switch (it->kind) {
-		case DLG_AGENDA_OVERDUE:
-		case DLG_AGENDA_CHECKPOINT_LATE:
-			cli_printf(" (%ld day%s late)", it->days,
-				   it->days == 1 ? "" : "s");
-			break;
-		case DLG_AGENDA_BLOCKED:
-			cli_printf(" (%ld days)", it->days);
-			break;
-		case DLG_AGENDA_REVIEW:
-			cli_printf(" (from %s)",
-				   dlg_map_get_str(it->task, "assignee"));
-			break;
-		case DLG_AGENDA_CHECKPOINT_SOON:
-		case DLG_AGENDA_DUE_SOON:
-			cli_printf(it->days ? " (in %ld day%s)" : " (today)",
-				   it->days, it->days == 1 ? "" : "s");
-			break;
-		default:
-			if (dlg_map_get_str(it->task, "due"))
-				cli_printf(" (due %s)",
-					   dlg_map_get_str(it->task, "due"));
-		}
+		print_detail(c, it);
 		putchar('\n');
 	}
+	if (own)
+		record_look(c);
 problems:
 	if (diags.count) {
 		cli_print_diags(&diags);

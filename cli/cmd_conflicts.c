@@ -95,6 +95,8 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 				}
 				dlg_buf_puts(&out, "}");
 			} else {
+				char w1[32], w2[32];
+
 				summary(&v1, dlg_map_get(r, "value"));
 				summary(&v2, dlg_map_get(r, "other"));
 				cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
@@ -105,11 +107,11 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 					   cli_color(c, C_GREEN), v1.ptr,
 					   cli_color(c, C_RESET),
 					   or_unknown(dlg_map_get_str(r, "value_by")),
-					   or_unknown(dlg_map_get_str(r, "value_at")),
+					   or_unknown(cli_when(w1, dlg_map_get_str(r, "value_at"))),
 					   cli_color(c, C_RED), v2.ptr,
 					   cli_color(c, C_RESET),
 					   or_unknown(dlg_map_get_str(r, "other_by")),
-					   or_unknown(dlg_map_get_str(r, "other_at")));
+					   or_unknown(cli_when(w2, dlg_map_get_str(r, "other_at"))));
 			}
 			count++;
 		}

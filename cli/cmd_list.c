@@ -13,7 +13,7 @@ static const cli_opt opts[] = {
 	{ "org", 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" },
 	{ "tag", 0, OPT_VALUE, "TAG", "tasks with this tag" },
 	{ "overdue", 0, OPT_FLAG, NULL, "only overdue tasks" },
-	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE" },
+	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
 	{ "core", 0, OPT_FLAG, NULL, "only core work" },
 	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
 	{ "sort", 0, OPT_VALUE, "KEY",

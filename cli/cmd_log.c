@@ -69,7 +69,7 @@ static void print_json(const dlg_events *ev, const char *author)
 static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 {
 	const char *last_commit = "", *last_task = "";
-	char at[21], shortid[37];
+	char at[32], shortid[37];
 	size_t i;
 
 	for (i = 0; i < ev->count; i++) {
@@ -78,7 +78,7 @@ static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 		if (author && strcmp(author, e->author))
 			continue;
 		if (strcmp(e->commit, last_commit) || strcmp(e->task, last_task)) {
-			dlg_time_format(at, e->at);
+			dlg_time_format_local(at, e->at);
 			if (e->task[0])
 				cli_short_id(shortid, c, e->task);
 			else

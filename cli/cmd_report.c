@@ -6,8 +6,9 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "since", 0, OPT_VALUE, "DATE", "from DATE on (YYYY-MM-DD)" },
-	{ "until", 0, OPT_VALUE, "DATE", "before DATE (YYYY-MM-DD)" },
+	{ "since", 0, OPT_VALUE, "DATE",
+	  "from DATE on (YYYY-MM-DD, today, monday, +2w...; local time)" },
+	{ "until", 0, OPT_VALUE, "DATE", "before DATE (as --since)" },
 	{ "org", 0, OPT_VALUE, "ORG",
 	  "only the people of ORG and the tasks assigned to them" },
 	{ "json", 0, OPT_FLAG, NULL, "print the report's data as JSON" },
@@ -23,8 +24,10 @@ static const cli_spec spec = {
 	"Reports for the director: who is overloaded, who delivers, service "
 	"levels,\nwhat to do first, who changed what.",
 	"  workload        per person: open tasks, estimated hours, capacity\n"
-	"  delivery        per assignee: done, on time, median cycle, reopened,\n"
-	"                  mean rating (tasks closed in the period)\n"
+	"  delivery        per assignee: done, on time (judged when the work\n"
+	"                  was handed in), median cycle, reopened (rejections\n"
+	"                  too), mean rating (tasks closed in the period); per\n"
+	"                  reviewer: decisions, median wait, reviews waiting\n"
 	"  sla             per org and priority: response and resolution against\n"
 	"                  .delegit/config.yaml's targets, every breach listed\n"
 	"  matrix          the Eisenhower matrix of open work\n"
@@ -119,6 +122,25 @@ static void print_delivery(cli_ctx *c, const dlg_node *r)
 		cli_printf("%-12s %5s %8s %13s %9s %7s\n", v(x, "handle"),
 			   v(x, "done"), ot, cy, v(x, "reopened"),
 			   v(x, "mean_rating"));
+	}
+	p = dlg_map_get(r, "reviewers");
+	if (!p || !p->count)
+		return;
+	cli_printf("\n%s%-12s %8s %8s %8s %13s %7s %10s%s\n",
+		   cli_color(c, C_BOLD), "REVIEWER", "REVIEWED", "ACCEPTED",
+		   "REJECTED", "MEDIAN WAIT", "WAITING", "OLDEST",
+		   cli_color(c, C_RESET));
+	for (i = 0; i < p->count; i++) {
+		const dlg_node *x = p->items[i];
+		char med[24], old[24];
+
+		snprintf(med, sizeof(med), "%s%s", v(x, "median_latency_hours"),
+			 dlg_map_get_str(x, "median_latency_hours") ? " h" : "");
+		snprintf(old, sizeof(old), "%s%s", v(x, "oldest_waiting_hours"),
+			 dlg_map_get_str(x, "oldest_waiting_hours") ? " h" : "");
+		cli_printf("%-12s %8s %8s %8s %13s %7s %10s\n", v(x, "handle"),
+			   v(x, "reviewed"), v(x, "accepted"), v(x, "rejected"),
+			   med, v(x, "waiting"), old);
 	}
 }
 

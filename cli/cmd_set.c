@@ -21,10 +21,20 @@ static const cli_spec set_spec = {
 	json_opt, 2, 64, "ID KEY=VALUE", 1u << 1
 };
 
+static const cli_opt assign_opts[] = {
+	{ "message", 'm', OPT_VALUE, "TEXT",
+	  "why; recorded as guidance feedback", CLI_LINES },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
 static const cli_spec assign_spec = {
-	"delegit assign ID HANDLE [--json]",
+	"delegit assign ID HANDLE [-m REASON] [--json]",
 	"Delegate a task to HANDLE (or hand it on to someone else).",
-	NULL, json_opt, 2, 2, "ID HANDLE"
+	"With -m, the reason is recorded in the task's feedback (\"reassigned\n"
+	"from kim to leo: ...\"). Warns when HANDLE's open estimated hours now\n"
+	"exceed their capacity.",
+	assign_opts, 2, 2, "ID HANDLE"
 };
 
 static const cli_opt expect_opts[] = {
@@ -80,8 +90,8 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	for (i = 1; i < a.npos; i++) {
-		const char *eq = strchr(a.pos[i], '=');
-		char *key;
+		const char *eq = strchr(a.pos[i], '='), *value;
+		char *key, iso[11];
 
 		if (!eq || eq == a.pos[i]) {
 			dlg_error_set("bad assignment '%s' (expected "
@@ -90,8 +100,15 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 			goto done;
 		}
 		key = strndup(a.pos[i], (size_t)(eq - a.pos[i]));
-		if ((error = dlg_task_set_field(t.task, key, eq + 1)) == 0)
-			error = check_assignment(key, eq + 1);
+		value = eq + 1;
+		/* due=friday: a date as people type it */
+		if (key && !strcmp(key, "due") && *value &&
+		    strcmp(value, "null") &&
+		    (error = cli_date_arg(iso, "due", value)) == 0)
+			value = iso;
+		if (error == 0 &&
+		    (error = dlg_task_set_field(t.task, key, value)) == 0)
+			error = check_assignment(key, value);
 		free(key);
 		if (error < 0)
 			goto done;
@@ -114,8 +131,23 @@ int cmd_assign(cli_ctx *c, int argc, char **argv)
 	    (error = cli_check_person(c, a.pos[1], "assign")) < 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
+	if (cli_get(&a, "message")) {
+		const char *was = dlg_map_get_str(t.task, "assignee");
+		dlg_buf note = DLG_BUF_INIT;
+
+		if (was)
+			dlg_buf_printf(&note, "reassigned from %s to %s: %s", was,
+				       a.pos[1], cli_get(&a, "message"));
+		else
+			dlg_buf_printf(&note, "assigned to %s: %s", a.pos[1],
+				       cli_get(&a, "message"));
+		dlg_task_add_feedback(t.task, cli_me(c), "guidance", note.ptr,
+				      c->now);
+		dlg_buf_dispose(&note);
+	}
 	dlg_map_set_str(t.task, "assignee", a.pos[1]);
-	error = cli_task_commit(c, &t, "assign", cli_out_mode(&a));
+	if ((error = cli_task_commit(c, &t, "assign", cli_out_mode(&a))) == 0)
+		cli_warn_capacity(c, t.task);
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);

@@ -10,6 +10,15 @@ static const cli_opt opts[] = {
 	CLI_OPT_END
 };
 
+static const cli_opt accept_opts[] = {
+	{ "message", 'm', OPT_VALUE, "TEXT", "recorded as review feedback",
+	  CLI_LINES },
+	{ "force", 0, OPT_FLAG, NULL,
+	  "accept although acceptance criteria are unmet (recorded)" },
+	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_OPT_END
+};
+
 static const struct {
 	const char *name;
 	cli_spec spec;
@@ -24,10 +33,14 @@ static const struct {
 	{ "submit", { "delegit submit ID [-m TEXT] [--json]",
 		      "Submit work for review (in-progress -> review).", NULL,
 		      opts, 1, 1, "ID" } },
-	{ "accept", { "delegit accept ID [-m TEXT] [--json]",
+	{ "accept", { "delegit accept ID [-m TEXT] [--force] [--json]",
 		      "Accept submitted work as done (review -> done).",
 		      "For the delegator, a director or a manager; stamps "
-		      "'closed'.", opts, 1, 1, "ID" } },
+		      "'closed'. Refused while acceptance\ncriteria are unmet "
+		      "(delegit accept-criterion ID CID ticks one), unless "
+		      "--force:\nthen the unmet criteria are recorded in a "
+		      "review feedback entry and the\ncommit says 'accept "
+		      "--force'.", accept_opts, 1, 1, "ID" } },
 	{ "reject", { "delegit reject ID -m FEEDBACK [--json]",
 		      "Send submitted work back (review -> in-progress).",
 		      "The feedback is recorded as a 'review' entry.", opts, 1,
@@ -54,10 +67,14 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	who = cli_actor(c);
-	if ((error = dlg_task_act(t.task, action, &who, cli_get(&a, "message"),
-				  c->now)) < 0)
+	if ((error = dlg_task_act_flags(t.task, action, &who,
+					cli_get(&a, "message"), c->now,
+					cli_flag(&a, "force") ? DLG_ACT_FORCE
+							     : 0)) < 0)
 		goto done;
-	error = cli_task_commit(c, &t, argv[0],
+	error = cli_task_commit(c, &t,
+				cli_flag(&a, "force") ? "accept --force"
+						     : argv[0],
 				cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);

@@ -9,6 +9,17 @@
 
 #include "cli.h"
 
+
+const char *cli_when(char buf[32], const char *iso)
+{
+	time_t t;
+
+	if (!iso || strlen(iso) != 20 || dlg_time_parse(&t, iso) < 0)
+		return iso;
+	dlg_time_format_local(buf, t);
+	return buf;
+}
+
 /* The colour sequences handed out: the only escape sequences that reach
  * the terminal, recognised by their address (cli_vformat). */
 static char color_buf[8][16];
@@ -320,7 +331,7 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 	const char *status = dlg_map_get_str(t, "status");
 	const dlg_node *ex = dlg_map_get(t, "expectations");
 	const dlg_node *list, *conflicts;
-	char shortid[37];
+	char shortid[37], when[32];
 	size_t i;
 
 	cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
@@ -338,18 +349,31 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 						  : "(nobody yet)");
 	cli_printf("%-10s %s\n", "due",
 		   dlg_map_get_str(t, "due") ? dlg_map_get_str(t, "due") : "-");
+	{
+		const dlg_node *req = dlg_map_get(t, "due_request");
+
+		if (req && dlg_map_get_str(req, "due"))
+			cli_printf("%-10s %s, asked by %s on %s: %s\n", "new due?",
+				   dlg_map_get_str(req, "due"),
+				   dlg_map_get_str(req, "by"),
+				   cli_when(when, dlg_map_get_str(req, "at")),
+				   dlg_map_get_str(req, "why"));
+	}
 	if (dlg_map_get_str(t, "estimate_hours"))
 		cli_printf("%-10s %s h\n", "estimate",
 			   dlg_map_get_str(t, "estimate_hours"));
-	cli_printf("%-10s %s", "created", dlg_map_get_str(t, "created"));
+	cli_printf("%-10s %s", "created",
+		   cli_when(when, dlg_map_get_str(t, "created")));
 	if (dlg_map_get_str(t, "started"))
-		cli_printf("  started %s", dlg_map_get_str(t, "started"));
+		cli_printf("  started %s",
+			   cli_when(when, dlg_map_get_str(t, "started")));
 	if (dlg_map_get_str(t, "closed"))
-		cli_printf("  closed %s", dlg_map_get_str(t, "closed"));
+		cli_printf("  closed %s",
+			   cli_when(when, dlg_map_get_str(t, "closed")));
 	putchar('\n');
 	if (dlg_map_get_str(t, "updated"))
 		cli_printf("%-10s %s by %s\n", "updated",
-			   dlg_map_get_str(t, "updated"),
+			   cli_when(when, dlg_map_get_str(t, "updated")),
 			   dlg_map_get_str(t, "updated_by")
 				   ? dlg_map_get_str(t, "updated_by") : "?");
 	print_set("tags", dlg_map_get(t, "tags"));
@@ -413,7 +437,8 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 		for (i = 0; i < list->count; i++) {
 			const dlg_node *f = list->items[i];
 
-			cli_printf("  %s %s (%s", dlg_map_get_str(f, "at"),
+			cli_printf("  %s %s (%s",
+				   cli_when(when, dlg_map_get_str(f, "at")),
 				   dlg_map_get_str(f, "author"),
 				   dlg_map_get_str(f, "kind"));
 			if (dlg_map_get_str(f, "rating"))

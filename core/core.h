@@ -206,8 +206,23 @@ int dlg_node_summary(dlg_buf *out, const dlg_node *n);
 time_t dlg_now(void);
 /* YYYY-MM-DDTHH:MM:SSZ */
 void dlg_time_format(char out[21], time_t t);
-/* YYYY-MM-DD */
+/* YYYY-MM-DD: the date at t in the local time zone (TZ), which is what
+ * "today", "overdue" and "this week" are judged by. */
 void dlg_date_format(char out[11], time_t t);
+/* "YYYY-MM-DD HH:MM ZONE" in the local time zone: times as people read
+ * them (files and --json keep UTC). */
+void dlg_time_format_local(char out[32], time_t t);
+/* The local midnight that starts a YYYY-MM-DD date: periods (--since,
+ * --until) begin and end there. */
+int dlg_day_start(time_t *out, const char *date);
+/* Whole days from today (local) to a date (YYYY-MM-DD...): 0 today, 1
+ * tomorrow, -1 yesterday. */
+long dlg_days_until(const char *date, time_t now);
+/* A date as people type it, made a YYYY-MM-DD: an ISO date, today,
+ * tomorrow, a weekday name or its first three letters (the next such day,
+ * after today), +Nd, +Nw, eow (this week's Sunday), eom (this month's
+ * last day); any case. -1 for anything else. */
+int dlg_date_resolve(char out[11], const char *text, time_t now);
 int dlg_time_parse(time_t *out, const char *s); /* time or date */
 /* Any YAML timestamp with a time: offsets, 'T' or a blank, .000. */
 int dlg_time_parse_yaml(time_t *out, const char *s);
@@ -325,9 +340,34 @@ typedef struct {
  */
 int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		 const char *message, time_t now);
+/*
+ * dlg_task_act with flags. accept refuses (DLG_EINVALID) while acceptance
+ * criteria are unmet, naming them; with DLG_ACT_FORCE it accepts and
+ * records them in a review feedback entry ("accepted with 2 acceptance
+ * criteria unmet: ...", then the message).
+ */
+enum { DLG_ACT_FORCE = 1 << 0 };
+int dlg_task_act_flags(dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message, time_t now,
+		       unsigned flags);
+/*
+ * A new due date, asked for and answered (SPEC 5). ask: the assignee asks
+ * for `date` (YYYY-MM-DD) with a reason: the task holds it as
+ * due_request, and a concern feedback entry says so. answer: the
+ * delegator (a director, a manager) grants it (due becomes the date asked
+ * for) or declines it (a reason needed); either way the request goes and
+ * a guidance entry records the answer.
+ */
+int dlg_task_ask_due(dlg_node *task, const dlg_actor *who, const char *date,
+		     const char *why, time_t now);
+int dlg_task_answer_due(dlg_node *task, const dlg_actor *who, int grant,
+			const char *message, time_t now);
 int dlg_action_parse(dlg_action *out, const char *name);
 const char *dlg_action_name(dlg_action a);
 
+/* Add a feedback entry (a new item id, at now). */
+void dlg_task_add_feedback(dlg_node *task, const char *author,
+			   const char *kind, const char *text, time_t now);
 /* Stamp `updated` and `updated_by`. */
 void dlg_task_touch(dlg_node *task, const char *handle, time_t now);
 /* A new task with every field of the format, all defaults. */
@@ -560,9 +600,14 @@ typedef enum {
 	DLG_AGENDA_OVERDUE,
 	DLG_AGENDA_CHECKPOINT_LATE,
 	DLG_AGENDA_REVIEW,
+	DLG_AGENDA_DUE_REQUEST,
+	DLG_AGENDA_CONFLICT,
+	DLG_AGENDA_CONCERN,
 	DLG_AGENDA_BLOCKED,
 	DLG_AGENDA_CHECKPOINT_SOON,
 	DLG_AGENDA_DUE_SOON,
+	DLG_AGENDA_DELEGATED_SOON,
+	DLG_AGENDA_SUBMITTED,
 	DLG_AGENDA_OPEN,
 } dlg_agenda_kind;
 
@@ -570,14 +615,27 @@ typedef struct {
 	dlg_agenda_kind kind;
 	const dlg_node *task; /* borrowed from the tasks given */
 	const dlg_node *checkpoint; /* for checkpoint items */
-	long days; /* days late (positive) or until due */
+	const dlg_node *note; /* concern: the feedback entry */
+	/* days late (positive) or until due; review: days waiting; blocked:
+	 * days blocked; conflict: how many */
+	long days;
 } dlg_agenda_item;
 
-/* ev (may be NULL) tells how long blocked tasks have been blocked: the
- * agenda's "blocked" group holds those blocked for more than 2 days. */
+/*
+ * What needs a person's attention, as assignee and as delegator. ev (may
+ * be NULL) is the history of the tasks blocked or in review: how long
+ * they have been so. Concerns (feedback of kind concern, a block's reason
+ * included) written by someone else at or after concerns_since are listed
+ * for both sides of the task.
+ */
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
-		     const char *handle, time_t now, const dlg_events *ev);
+		     const char *handle, time_t now, const dlg_events *ev,
+		     time_t concerns_since);
+/* Whole days since the task last became `status` (history, else
+ * updated). */
+long dlg_status_days(const dlg_events *ev, const dlg_node *task,
+		     const char *status, time_t now);
 /* Whole days since the task last became blocked (history, else updated). */
 long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now);
 

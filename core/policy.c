@@ -19,7 +19,8 @@ const char dlg_policy_default_text[] =
 	"  director: [all]\n"
 	"  manager: [all]\n"
 	"  assignee: [status:in-progress, status:blocked, status:review, "
-	"checkpoints.done, expectations.acceptance.met, feedback]\n"
+	"checkpoints.done, expectations.acceptance.met, due_request, "
+	"feedback]\n"
 	"  everyone: [feedback]\n"
 	"  # The roles that may change team/, config.yaml and policy.yaml.\n"
 	"  repository: [director]\n";

@@ -273,8 +273,10 @@ dlg_node *dlg_row_task(const dlg_row *r)
 
 static const char *const agenda_names[] = {
 	"overdue", "late checkpoint", "waiting for your review",
+	"asks for a new due date", "open conflicts", "concerns raised",
 	"blocked for more than 2 days",
-	"checkpoint this week", "due this week", "in hand",
+	"checkpoint this week", "due this week", "delegated, due this week",
+	"handed in, waiting for review", "in hand",
 };
 
 const char *dlg_agenda_kind_name(dlg_agenda_kind k)
@@ -282,23 +284,14 @@ const char *dlg_agenda_kind_name(dlg_agenda_kind k)
 	return agenda_names[k];
 }
 
-static long days_between(const char *date, time_t now)
-{
-	time_t t;
-
-	if (!date || dlg_time_parse(&t, date) < 0)
-		return 0;
-	/* Whole days from today's date to the given one. */
-	return (long)((t - (now - now % 86400)) / 86400);
-}
-
 typedef struct {
 	dlg_agenda_item *items;
 	size_t count, alloc;
 } agenda;
 
-static void agenda_add(agenda *a, dlg_agenda_kind kind, const dlg_node *task,
-		       const dlg_node *cp, long days)
+static dlg_agenda_item *agenda_add(agenda *a, dlg_agenda_kind kind,
+				   const dlg_node *task, const dlg_node *cp,
+				   long days)
 {
 	dlg_agenda_item *x;
 
@@ -312,7 +305,9 @@ static void agenda_add(agenda *a, dlg_agenda_kind kind, const dlg_node *task,
 	x->kind = kind;
 	x->task = task;
 	x->checkpoint = cp;
+	x->note = NULL;
 	x->days = days;
+	return x;
 }
 
 static int cmp_item(const void *x, const void *y)
@@ -321,51 +316,108 @@ static int cmp_item(const void *x, const void *y)
 
 	if (a->kind != b->kind)
 		return (int)a->kind - (int)b->kind;
-	/* Latest first among late items, soonest first among the rest. */
+	/* Latest first among late items and the longest waiting reviews,
+	 * soonest (or newest) first among the rest. */
 	if (a->days != b->days)
 		return (a->days < b->days) == (a->kind == DLG_AGENDA_OVERDUE ||
 					       a->kind ==
-						       DLG_AGENDA_CHECKPOINT_LATE)
+						       DLG_AGENDA_CHECKPOINT_LATE ||
+					       a->kind == DLG_AGENDA_REVIEW)
 			       ? 1 : -1;
 	return strcmp(dlg_map_get_str(a->task, "id"),
 		      dlg_map_get_str(b->task, "id"));
 }
 
+/* Concerns someone else raised on the task since `since`. */
+static void add_concerns(agenda *a, const dlg_node *t, const char *handle,
+			 time_t since, time_t now)
+{
+	const dlg_node *fb = dlg_map_get(t, "feedback");
+	size_t j;
+
+	for (j = 0; fb && fb->kind == DLG_NODE_SEQ && j < fb->count; j++) {
+		const dlg_node *f = fb->items[j];
+		time_t at;
+
+		if (!str_eq(dlg_map_get_str(f, "kind"), "concern") ||
+		    str_eq(dlg_map_get_str(f, "author"), handle) ||
+		    !dlg_map_get_str(f, "at") ||
+		    dlg_time_parse(&at, dlg_map_get_str(f, "at")) < 0 ||
+		    at < since)
+			continue;
+		/* days ago: the newest first */
+		agenda_add(a, DLG_AGENDA_CONCERN, t, NULL,
+			   (long)((now - at) / 86400))->note = f;
+	}
+}
+
+/* The task's own line: the first group that holds it. */
+static void add_task(agenda *a, const dlg_node *t, int mine, int theirs,
+		     time_t now, const dlg_events *ev)
+{
+	const char *status = dlg_map_get_str(t, "status");
+	const char *due = dlg_map_get_str(t, "due");
+	long days = dlg_days_until(due, now);
+
+	if (!strcmp(status, "review")) {
+		/* handed in: late only if it was late when handed in, which
+		 * is the reviewer's to judge, not the clock's */
+		if (theirs)
+			agenda_add(a, DLG_AGENDA_REVIEW, t, NULL,
+				   dlg_status_days(ev, t, "review", now));
+		else
+			agenda_add(a, DLG_AGENDA_SUBMITTED, t, NULL,
+				   dlg_status_days(ev, t, "review", now));
+	} else if (dlg_task_is_overdue(t, now))
+		agenda_add(a, DLG_AGENDA_OVERDUE, t, NULL, -days);
+	else if (!strcmp(status, "blocked") &&
+		 dlg_blocked_days(ev, t, now) > 2)
+		agenda_add(a, DLG_AGENDA_BLOCKED, t, NULL,
+			   dlg_blocked_days(ev, t, now));
+	else if (mine && due && days <= 7)
+		agenda_add(a, DLG_AGENDA_DUE_SOON, t, NULL, days);
+	else if (theirs && due && days <= 7)
+		agenda_add(a, DLG_AGENDA_DELEGATED_SOON, t, NULL, days);
+	else if (mine)
+		agenda_add(a, DLG_AGENDA_OPEN, t, NULL, due ? days : 9999);
+}
+
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks, const char *handle,
-		     time_t now, const dlg_events *ev)
+		     time_t now, const dlg_events *ev, time_t concerns_since)
 {
 	agenda a = { NULL, 0, 0 };
 	size_t i, j;
 
 	for (i = 0; i < ntasks; i++) {
-		const dlg_node *t = tasks[i], *cps;
+		const dlg_node *t = tasks[i], *cps, *req, *conflicts;
 		const char *status = dlg_map_get_str(t, "status");
-		const char *due = dlg_map_get_str(t, "due");
 		int mine = str_eq(handle, dlg_map_get_str(t, "assignee"));
 		int theirs = str_eq(handle, dlg_map_get_str(t, "delegator"));
-		long days = days_between(due, now);
 
-		if (!dlg_task_is_open(t) || (!mine && !theirs))
+		if (!mine && !theirs)
 			continue;
-		if (dlg_task_is_overdue(t, now))
-			agenda_add(&a, DLG_AGENDA_OVERDUE, t, NULL, -days);
-		else if (theirs && !strcmp(status, "review"))
-			agenda_add(&a, DLG_AGENDA_REVIEW, t, NULL, days);
-		else if (!strcmp(status, "blocked") &&
-			 dlg_blocked_days(ev, t, now) > 2)
-			agenda_add(&a, DLG_AGENDA_BLOCKED, t, NULL,
-				   dlg_blocked_days(ev, t, now));
-		else if (mine && due && days <= 7)
-			agenda_add(&a, DLG_AGENDA_DUE_SOON, t, NULL, days);
-		else if (mine)
-			agenda_add(&a, DLG_AGENDA_OPEN, t, NULL, due ? days : 9999);
+		/* conflicts are open until resolved, whatever the status */
+		conflicts = dlg_map_get(t, "conflicts");
+		if (conflicts && conflicts->kind == DLG_NODE_SEQ &&
+		    conflicts->count)
+			agenda_add(&a, DLG_AGENDA_CONFLICT, t, NULL,
+				   (long)conflicts->count);
+		if (!dlg_task_is_open(t))
+			continue;
+		add_task(&a, t, mine, theirs, now, ev);
+		req = dlg_map_get(t, "due_request");
+		if (theirs && req && dlg_map_get_str(req, "due"))
+			agenda_add(&a, DLG_AGENDA_DUE_REQUEST, t, NULL,
+				   dlg_days_until(dlg_map_get_str(req, "due"),
+						  now));
+		add_concerns(&a, t, handle, concerns_since, now);
 		if (!strcmp(status, "review") && !theirs)
 			continue;
 		cps = dlg_map_get(t, "checkpoints");
 		for (j = 0; cps && j < cps->count; j++) {
 			const dlg_node *cp = cps->items[j];
-			long d = days_between(dlg_map_get_str(cp, "due"), now);
+			long d = dlg_days_until(dlg_map_get_str(cp, "due"), now);
 
 			if (str_eq(dlg_map_get_str(cp, "done"), "true"))
 				continue;

@@ -241,6 +241,70 @@ typedef struct {
 	size_t ncycle;
 } delivery_acc;
 
+/* A task's history: the events, grouped by task and newest first within
+ * each, so that one task's are found by a binary search (not a pass over
+ * every event for each task). */
+typedef struct {
+	const dlg_event **v;
+	size_t n;
+} task_events;
+
+static int cmp_event_task(const void *a, const void *b)
+{
+	const dlg_event *x = *(const dlg_event *const *)a,
+			*y = *(const dlg_event *const *)b;
+	int c = strcmp(x->task, y->task);
+
+	/* the array's order (newest first) within a task */
+	return c ? c : (x > y) - (x < y);
+}
+
+static void task_events_build(task_events *te, const dlg_events *ev)
+{
+	size_t i;
+
+	te->n = ev ? ev->count : 0;
+	if (!(te->v = malloc((te->n + 1) * sizeof(*te->v))))
+		abort();
+	for (i = 0; i < te->n; i++)
+		te->v[i] = &ev->items[i];
+	qsort(te->v, te->n, sizeof(*te->v), cmp_event_task);
+}
+
+/* The task's events: [*first, return value), newest first. */
+static size_t task_events_of(const task_events *te, const char *task,
+			     size_t *first)
+{
+	size_t lo = 0, hi = te->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(te->v[mid]->task, task) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (hi < te->n && !strcmp(te->v[hi]->task, task))
+		hi++;
+	return hi;
+}
+
+/* When the task last went to review at or before `at` (its newest
+ * submission then), or (time_t)-1 when it never did. */
+static time_t submitted_before(const task_events *te, const char *task,
+			       time_t at)
+{
+	size_t i, end = task_events_of(te, task, &i);
+
+	for (; i < end; i++)
+		if (eq(te->v[i]->field, "status") && eq(te->v[i]->to, "review") &&
+		    te->v[i]->at <= at)
+			return te->v[i]->at;
+	return (time_t)-1;
+}
+
 static int cmp_task_id(const void *a, const void *b)
 {
 	const char *x = str(*(const dlg_node *const *)a, "id"),
@@ -249,9 +313,19 @@ static int cmp_task_id(const void *a, const void *b)
 	return strcmp(x ? x : "", y ? y : "");
 }
 
-/* Each status change out of done or cancelled in the period counts for
- * the assignee of its task: one pass over the events, the tasks found by
- * id (not a pass over every event for each task). */
+/* A status change that sends finished or submitted work back: out of
+ * done or cancelled (reopen), or from review back to work (reject). */
+static int is_reopen(const dlg_event *e)
+{
+	return eq(e->field, "status") &&
+	       (eq(e->from, "done") || eq(e->from, "cancelled") ||
+		eq(e->from, "review")) &&
+	       !eq(e->to, "done") && !eq(e->to, "cancelled") &&
+	       !eq(e->to, "review");
+}
+
+/* Each reopen in the period counts for the assignee of its task: one pass
+ * over the events, the tasks found by id. */
 static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 {
 	const dlg_node **byid = calloc(in->ntasks + 1, sizeof(*byid));
@@ -265,10 +339,7 @@ static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
 
-		if (!eq(e->field, "status") ||
-		    !(eq(e->from, "done") || eq(e->from, "cancelled")) ||
-		    eq(e->to, "done") || eq(e->to, "cancelled") ||
-		    (in->since && e->at < in->since) ||
+		if (!is_reopen(e) || (in->since && e->at < in->since) ||
 		    (in->until && e->at >= in->until))
 			continue;
 		/* the first task with this id, then any others with it */
@@ -289,15 +360,39 @@ static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 	free(byid);
 }
 
+/* Delivered on time: the work was handed in for review (its last
+ * submission before it was closed), or closed when it never went to
+ * review, on or before its due date, in local time. The reviewer's delay
+ * is not the assignee's. */
+static int delivered_on_time(const task_events *te, const dlg_node *t,
+			     const char *closed)
+{
+	time_t at;
+	char day[11];
+
+	if (dlg_time_parse(&at, closed) < 0)
+		return 0;
+	{
+		time_t sub = submitted_before(te, str(t, "id"), at);
+
+		if (sub != (time_t)-1)
+			at = sub;
+	}
+	dlg_date_format(day, at);
+	return strncmp(day, str(t, "due"), 10) <= 0;
+}
+
 /* What each team member delivered (by index in team->people), in one
  * pass over the tasks. Free with deliveries_free. */
 static delivery_acc *deliveries(const dlg_report_input *in)
 {
 	delivery_acc *acc = calloc(in->team->count + 1, sizeof(*acc));
 	size_t i, j, k, *alloc = calloc(in->team->count + 1, sizeof(*alloc));
+	task_events te;
 
 	if (!acc || !alloc)
 		abort();
+	task_events_build(&te, in->events);
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 		const dlg_node *fb = dlg_map_get(t, "feedback");
@@ -323,7 +418,7 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 		d->done++;
 		if (str(t, "due")) {
 			d->with_due++;
-			if (strncmp(closed, str(t, "due"), 10) <= 0)
+			if (delivered_on_time(&te, t, closed))
 				d->on_time++;
 		}
 		if (d->ncycle == alloc[k]) {
@@ -338,6 +433,7 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 			closed) / 24.0;
 	}
 	free(alloc);
+	free(te.v);
 	count_reopens(acc, in);
 	return acc;
 }
@@ -356,16 +452,96 @@ static double on_time_rate(const delivery_acc *d)
 	return d->with_due ? (double)d->on_time / (double)d->with_due : NAN;
 }
 
+/* A reviewer's decisions in the period and the reviews waiting on them. */
+typedef struct {
+	size_t accepted, rejected, waiting;
+	double *latency; /* hours, one a decision */
+	double oldest;   /* hours the longest-waiting review has waited */
+} review_acc;
+
+static void push_latency(review_acc *r, size_t *alloc, double hours)
+{
+	if (r->accepted + r->rejected == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 16;
+		if (!(r->latency = realloc(r->latency,
+					   *alloc * sizeof(*r->latency))))
+			abort();
+	}
+	r->latency[r->accepted + r->rejected] = hours;
+}
+
+/*
+ * Review latency, per reviewer: each decision in the period on work in
+ * review (to done: accepted; back to work: rejected) is credited to whoever
+ * made it and measured from the submission it answered; and the reviews
+ * waiting now on each task's delegator, with how long the oldest has
+ * waited.
+ */
+static review_acc *reviews(const dlg_report_input *in)
+{
+	review_acc *acc = calloc(in->team->count + 1, sizeof(*acc));
+	size_t *alloc = calloc(in->team->count + 1, sizeof(*alloc));
+	size_t i, k;
+	task_events te;
+
+	if (!acc || !alloc)
+		abort();
+	task_events_build(&te, in->events);
+	for (i = 0; in->events && i < in->events->count; i++) {
+		const dlg_event *e = &in->events->items[i];
+		time_t sub;
+
+		if (!eq(e->field, "status") || !eq(e->from, "review") ||
+		    eq(e->to, "review") || eq(e->to, "cancelled") ||
+		    (in->since && e->at < in->since) ||
+		    (in->until && e->at >= in->until) ||
+		    (k = person_index(in, e->author)) == in->team->count ||
+		    (sub = submitted_before(&te, e->task, e->at)) == (time_t)-1)
+			continue;
+		push_latency(&acc[k], &alloc[k], (double)(e->at - sub) / 3600.0);
+		if (eq(e->to, "done"))
+			acc[k].accepted++;
+		else
+			acc[k].rejected++;
+	}
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+		time_t sub;
+		double waited;
+
+		if (!eq(str(t, "status"), "review") ||
+		    (k = person_index(in, str(t, "delegator"))) ==
+			    in->team->count)
+			continue;
+		acc[k].waiting++;
+		sub = submitted_before(&te, str(t, "id"), in->now);
+		if (sub == (time_t)-1 &&
+		    dlg_time_parse(&sub, str(t, "updated") ? str(t, "updated")
+							   : "") < 0)
+			continue;
+		waited = (double)(in->now - sub) / 3600.0;
+		if (waited > acc[k].oldest)
+			acc[k].oldest = waited;
+	}
+	free(alloc);
+	free(te.v);
+	return acc;
+}
+
 int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	dlg_node *reviewers = dlg_node_new_seq();
 	delivery_acc *all = deliveries(in);
+	review_acc *rev = reviews(in);
 	size_t i;
 
 	for (i = 0; i < in->team->count; i++) {
 		const char *h = str(in->team->people[i], "handle");
 		dlg_node *row = dlg_node_new_map();
 		delivery_acc d = all[i];
+		review_acc *r = &rev[i];
+		size_t decided = r->accepted + r->rejected;
 		double med;
 
 		med = median(d.cycle, d.ncycle);
@@ -390,9 +566,31 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 		else
 			dlg_map_set_null(row, "mean_rating");
 		dlg_seq_push(people, row);
+		if (!decided && !r->waiting)
+			continue;
+		row = dlg_node_new_map();
+		dlg_map_set_str(row, "handle", h);
+		set_num(row, "reviewed", (double)decided);
+		set_num(row, "accepted", (double)r->accepted);
+		set_num(row, "rejected", (double)r->rejected);
+		med = median(r->latency, decided);
+		if (isnan(med))
+			dlg_map_set_null(row, "median_latency_hours");
+		else
+			set_num(row, "median_latency_hours", round1(med));
+		set_num(row, "waiting", (double)r->waiting);
+		if (r->waiting)
+			set_num(row, "oldest_waiting_hours", round1(r->oldest));
+		else
+			dlg_map_set_null(row, "oldest_waiting_hours");
+		dlg_seq_push(reviewers, row);
 	}
+	for (i = 0; i < in->team->count; i++)
+		free(rev[i].latency);
+	free(rev);
 	deliveries_free(all, in->team->count);
 	dlg_map_set(doc, "people", people);
+	dlg_map_set(doc, "reviewers", reviewers);
 	*out = doc;
 	return 0;
 }
@@ -735,10 +933,11 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 
 /* ------------------------------------------------------------- agenda */
 
-long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
+long dlg_status_days(const dlg_events *ev, const dlg_node *task,
+		     const char *status, time_t now)
 {
 	char buf[21];
-	const char *since = last_status(ev, str(task, "id"), "blocked", buf);
+	const char *since = last_status(ev, str(task, "id"), status, buf);
 	time_t t;
 
 	if (!since)
@@ -746,4 +945,9 @@ long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
 	if (!since || dlg_time_parse(&t, since))
 		return 0;
 	return (long)((now - t) / 86400);
+}
+
+long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now)
+{
+	return dlg_status_days(ev, task, "blocked", now);
 }

@@ -195,7 +195,7 @@ int dlg_task_is_overdue(const dlg_node *task, time_t now)
 	       date_passed(dlg_map_get_str(task, "due"), now);
 }
 
-static void add_feedback(dlg_node *task, const char *author, const char *kind,
+void dlg_task_add_feedback(dlg_node *task, const char *author, const char *kind,
 			 const char *text, time_t now)
 {
 	dlg_node *fb = dlg_map_get(task, "feedback");
@@ -230,9 +230,42 @@ static int is_assignee(const dlg_node *task, const dlg_actor *who)
 	return a && !strcmp(a, who->handle);
 }
 
+/* The acceptance criteria not met, as "'text' (id)" joined by ", ". */
+static size_t unmet_criteria(dlg_buf *out, const dlg_node *task)
+{
+	const dlg_node *list =
+		dlg_map_get(dlg_map_get(task, "expectations"), "acceptance");
+	size_t i, n = 0;
+
+	for (i = 0; list && list->kind == DLG_NODE_SEQ && i < list->count;
+	     i++) {
+		const dlg_node *c = list->items[i];
+		const char *met = dlg_map_get_str(c, "met");
+
+		if (met && !strcmp(met, "true"))
+			continue;
+		dlg_buf_printf(out, "%s'%s' (%s)", n++ ? ", " : "",
+			       dlg_map_get_str(c, "text") ? dlg_map_get_str(c, "text")
+							  : "",
+			       dlg_map_get_str(c, "id") ? dlg_map_get_str(c, "id")
+							: "?");
+	}
+	return n;
+}
+
 int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		 const char *message, time_t now)
 {
+	return dlg_task_act_flags(task, action, who, message, now, 0);
+}
+
+int dlg_task_act_flags(dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message, time_t now,
+		       unsigned flags)
+{
+	dlg_buf unmet = DLG_BUF_INIT, note = DLG_BUF_INIT;
+	size_t nunmet;
+	int error;
 	static const struct {
 		const char *from; /* statuses it may come from, '|'-separated */
 		const char *to;
@@ -286,6 +319,25 @@ int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 			      action_names[action]);
 		return DLG_EUSAGE;
 	}
+	if (action == DLG_ACT_ACCEPT &&
+	    (nunmet = unmet_criteria(&unmet, task)) > 0) {
+		if (!(flags & DLG_ACT_FORCE)) {
+			dlg_error_set("cannot accept: %zu acceptance "
+				      "criteri%s not met: %s (tick %s with "
+				      "'delegit accept-criterion ID CID', or "
+				      "accept anyway with --force)", nunmet,
+				      nunmet == 1 ? "on" : "a", unmet.ptr,
+				      nunmet == 1 ? "it" : "them");
+			error = DLG_EINVALID;
+			goto done;
+		}
+		dlg_buf_printf(&note, "accepted with %zu acceptance "
+			       "criteri%s unmet: %s", nunmet,
+			       nunmet == 1 ? "on" : "a", unmet.ptr);
+		if (message && *message)
+			dlg_buf_printf(&note, "\n%s", message);
+		message = note.ptr;
+	}
 	if (!to)
 		to = dlg_map_get_str(task, "started") ? "in-progress" : "open";
 	dlg_map_set_str(task, "status", to);
@@ -296,8 +348,101 @@ int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 	else
 		dlg_map_set_null(task, "closed");
 	if (message && *message)
-		add_feedback(task, who->handle, rules[action].kind, message,
+		dlg_task_add_feedback(task, who->handle, rules[action].kind, message,
 			     now);
+	dlg_task_touch(task, who->handle, now);
+	error = 0;
+done:
+	dlg_buf_dispose(&unmet);
+	dlg_buf_dispose(&note);
+	return error;
+}
+
+/* ------------------------------------------------- due date requests */
+
+int dlg_task_ask_due(dlg_node *task, const dlg_actor *who, const char *date,
+		     const char *why, time_t now)
+{
+	const char *due = dlg_map_get_str(task, "due");
+	dlg_node *req;
+	dlg_buf note = DLG_BUF_INIT;
+
+	if (!dlg_task_is_open(task)) {
+		dlg_error_set("the task is %s: no due date to move",
+			      dlg_map_get_str(task, "status"));
+		return DLG_EINVALID;
+	}
+	if (!is_assignee(task, who)) {
+		dlg_error_set("'%s' may not ask for a new due date (only the "
+			      "assignee; the delegator changes it with 'delegit "
+			      "set ID due=DATE')", who->handle);
+		return DLG_EDENIED;
+	}
+	if (!dlg_date_valid(date)) {
+		dlg_error_set("bad date '%s' (expected YYYY-MM-DD)", date);
+		return DLG_EUSAGE;
+	}
+	if (due && !strcmp(due, date)) {
+		dlg_error_set("the task is due on %s already", date);
+		return DLG_EINVALID;
+	}
+	if (!why || !*why) {
+		dlg_error_set("ask-due needs a reason: -m TEXT");
+		return DLG_EUSAGE;
+	}
+	req = dlg_node_new_map();
+	dlg_map_set(req, "due", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, date));
+	dlg_map_set_str(req, "by", who->handle);
+	set_time(req, "at", now);
+	dlg_map_set_str(req, "why", why);
+	dlg_map_set(task, "due_request", req);
+	dlg_buf_printf(&note, "asks to move the due date from %s to %s: %s",
+		       due ? due : "(none)", date, why);
+	dlg_task_add_feedback(task, who->handle, "concern", note.ptr, now);
+	dlg_buf_dispose(&note);
+	dlg_task_touch(task, who->handle, now);
+	return 0;
+}
+
+int dlg_task_answer_due(dlg_node *task, const dlg_actor *who, int grant,
+			const char *message, time_t now)
+{
+	const dlg_node *req = dlg_map_get(task, "due_request");
+	const char *due = dlg_map_get_str(task, "due");
+	const char *date = dlg_map_get_str(req, "due");
+	const char *by = dlg_map_get_str(req, "by");
+	dlg_buf note = DLG_BUF_INIT;
+
+	if (!req || req->kind != DLG_NODE_MAP || !date) {
+		dlg_error_set("no due date was asked for (the assignee asks "
+			      "with 'delegit ask-due ID DATE -m REASON')");
+		return DLG_EINVALID;
+	}
+	if (!is_delegator_side(task, who)) {
+		dlg_error_set("'%s' may not %s the request (only its delegator, "
+			      "a director or a manager)", who->handle,
+			      grant ? "grant" : "decline");
+		return DLG_EDENIED;
+	}
+	if (!grant && (!message || !*message)) {
+		dlg_error_set("decline needs a reason: -m TEXT");
+		return DLG_EUSAGE;
+	}
+	if (grant)
+		dlg_buf_printf(&note, "granted %s's request: due %s (was %s)",
+			       by ? by : "?", date, due ? due : "none");
+	else
+		dlg_buf_printf(&note, "declined %s's request to move the due "
+			       "date to %s", by ? by : "?", date);
+	if (message && *message)
+		dlg_buf_printf(&note, ": %s", message);
+	if (grant)
+		dlg_map_set(task, "due",
+			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, date));
+	dlg_task_add_feedback(task, who->handle, "guidance", note.ptr, now);
+	dlg_buf_dispose(&note);
+	/* last: date and by point into the request */
+	dlg_map_remove(task, "due_request");
 	dlg_task_touch(task, who->handle, now);
 	return 0;
 }

@@ -173,8 +173,134 @@ void dlg_date_format(char out[11], time_t t)
 {
 	struct tm tm;
 
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void dlg_time_format_local(char out[32], time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (!strftime(out, 32, "%Y-%m-%d %H:%M %Z", &tm))
+		strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+int dlg_day_start(time_t *out, const char *date)
+{
+	struct tm tm;
+	int y, m, d;
+
+	if (strlen(date) != 10 || parse_date(&y, &m, &d, date) < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1; /* whatever daylight saving says that day */
+	*out = mktime(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
+long dlg_days_until(const char *date, time_t now)
+{
+	char today[11];
+	time_t a, b;
+
+	if (!date || strlen(date) < 10)
+		return 0;
+	dlg_date_format(today, now);
+	{
+		char day[11];
+
+		memcpy(day, date, 10);
+		day[10] = '\0';
+		if (dlg_time_parse(&b, day) < 0 || dlg_time_parse(&a, today) < 0)
+			return 0;
+	}
+	/* both civil dates at 00:00 UTC: whole days, no daylight saving */
+	return (long)((b - a) / 86400);
+}
+
+/* A civil date moved by n days. */
+static void civil_add(char out[11], const char *date, long n)
+{
+	time_t t;
+	struct tm tm;
+
+	dlg_time_parse(&t, date);
+	t += n * 86400;
 	gmtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int dlg_date_resolve(char out[11], const char *text, time_t now)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+					    "wednesday", "thursday", "friday",
+					    "saturday" };
+	char today[11], word[16];
+	struct tm tm;
+	size_t i, len = strlen(text);
+	time_t t;
+	int wday;
+
+	if (len == 10 && dlg_date_valid(text)) {
+		memcpy(out, text, 11);
+		return 0;
+	}
+	if (!len || len >= sizeof(word))
+		return -1;
+	for (i = 0; i <= len; i++)
+		word[i] = (char)tolower((unsigned char)text[i]);
+	dlg_date_format(today, now);
+	dlg_time_parse(&t, today);
+	gmtime_r(&t, &tm);
+	wday = tm.tm_wday;
+	if (!strcmp(word, "today")) {
+		memcpy(out, today, 11);
+		return 0;
+	}
+	if (!strcmp(word, "tomorrow")) {
+		civil_add(out, today, 1);
+		return 0;
+	}
+	if (!strcmp(word, "eow")) { /* the week's end: Sunday (ISO 8601) */
+		civil_add(out, today, (7 - wday) % 7);
+		return 0;
+	}
+	if (!strcmp(word, "eom")) {
+		int y = tm.tm_year + 1900, m = tm.tm_mon + 1;
+
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, days_in_month(y, m));
+		return 0;
+	}
+	if (word[0] == '+' && len >= 3 &&
+	    (word[len - 1] == 'd' || word[len - 1] == 'w')) {
+		long n = 0;
+
+		for (i = 1; i < len - 1; i++) {
+			if (!isdigit((unsigned char)word[i]) || n > 36500)
+				return -1;
+			n = n * 10 + (word[i] - '0');
+		}
+		if (word[len - 1] == 'w')
+			n *= 7;
+		if (n > 36500)
+			return -1;
+		civil_add(out, today, n);
+		return 0;
+	}
+	for (i = 0; i < 7; i++) {
+		/* the full name or its first three letters or more */
+		if (len >= 3 && !strncmp(days[i], word, len)) {
+			int ahead = ((int)i - wday + 7) % 7;
+
+			civil_add(out, today, ahead ? ahead : 7);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 time_t dlg_now(void)

@@ -60,6 +60,7 @@ run start "$firewall" -m "Maintenance window booked for tonight."
 run start "$backup"
 at 2026-11-24T09:00:00Z
 run block "$backup" -m "Waiting for the vendor's quote."
+run accept-criterion "$firewall" "$("$DELEGIT" show "$firewall" --json | sed -n 's/.*"acceptance":\[{"id":"\([0-9a-f]*\)".*/\1/p')"
 run submit "$firewall" -m "Patched at 22:10, advisory marked fixed."
 run feedback "$firewall" "The why made the urgency obvious; thanks." --kind delegation --rating 5
 as sam@acme.example "Sam Staff"

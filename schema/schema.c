@@ -68,6 +68,16 @@ static const dlg_field feedback_fields[] = {
 static const dlg_schema feedback_schema = { "feedback", feedback_fields,
 	N(feedback_fields) };
 
+static const dlg_field due_request_fields[] = {
+	{ "due", DLG_T_DATE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the due date asked for" },
+	{ "by", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0, "who asks" },
+	{ "at", DLG_T_TIME, DLG_F_REQUIRED, NULL, NULL, 0, 0, "when" },
+	{ "why", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0, "the reason" },
+};
+static const dlg_schema due_request_schema = { "due date request",
+	due_request_fields, N(due_request_fields) };
+
 static const char *const conflict_reasons[] = { "conflict", "deleted",
 						 "rejected", NULL };
 
@@ -115,6 +125,9 @@ static const dlg_field task_fields[] = {
 	  "when it was delegated" },
 	{ "due", DLG_T_DATE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
 	  "deadline" },
+	{ "due_request", DLG_T_MAP, 0, NULL, &due_request_schema, 0, 0,
+	  "the assignee's request for a new due date (delegit ask-due), "
+	  "until the delegator grants or declines it" },
 	{ "started", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
 	  0, "first move to in-progress" },
 	{ "closed", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,

@@ -21,12 +21,20 @@ D=${1:-build/delegit}
 	echo "the YAML keys of docs/format.md. Colour only on a terminal, never with"
 	echo "\`NO_COLOR\` set. \`DELEGIT_NOW\` (an ISO time) overrides the clock."
 	echo
+	echo "Dates people type: \`--due\`, \`--checkpoint DATE:TEXT\`, \`--since\`,"
+	echo "\`--until\`, \`--due-before\`, \`set due=\` and \`checkpoint add\` take an ISO"
+	echo "date (YYYY-MM-DD), \`today\`, \`tomorrow\`, a weekday name or its first three"
+	echo "letters (the next such day after today), \`+Nd\`, \`+Nw\`, \`eow\` (this week's"
+	echo "Sunday) or \`eom\` (this month's last day), in any case; files store the ISO"
+	echo "date. Times are stored in UTC and shown in the local time zone (\`TZ\`);"
+	echo "today, overdue and this week follow the local date; \`--json\` keeps UTC."
+	echo
 	echo '```'
 	"$D" --help
 	echo '```'
 	for cmd in init clone team "team add" "team list" "team show" "team edit" add list show edit set assign \
 		start block submit accept reject reopen cancel expect checkpoint \
-		accept-criterion feedback log agenda suggest report check audit sync conflicts resolve merge-file \
+		ask-due grant decline accept-criterion feedback log agenda suggest report check audit sync conflicts resolve merge-file \
 		hook "hook install" "hook pre-receive"; do
 		echo
 		echo "## delegit $cmd"

@@ -125,7 +125,8 @@ class TestReports(unittest.TestCase):
         # cycles: T1 2 Nov 11:00 -> 7 Nov 11:00 = 5.0 d; T2 3 Nov 08:30 ->
         # 6 Nov 10:00 = 3.06 d; the median 4.03 rounds to 4.0
         self.assertEqual(kim["median_cycle_days"], 4)
-        self.assertEqual(kim["reopened"], 1)
+        # T1 reopened once, T2 rejected once: work sent back twice
+        self.assertEqual(kim["reopened"], 2)
         self.assertEqual(kim["mean_rating"], 4)  # kim's own 5 does not count
         self.assertEqual(d["sam"]["done"], 0)
         self.assertIsNone(d["sam"]["on_time_percent"])

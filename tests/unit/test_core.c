@@ -639,13 +639,13 @@ static void test_query__filters_sorts_and_agenda(void **state)
 
 	q = (dlg_query)DLG_QUERY_INIT;
 	assert_int_equal(dlg_query_run(&tasks, &n, s, &q, NULL, now, &d), 0);
-	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "dana", now, NULL), 0);
+	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "dana", now, NULL, now), 0);
 	assert_int_equal(ni, 2);
 	assert_int_equal(items[0].kind, DLG_AGENDA_OVERDUE);
 	assert_int_equal(items[0].days, 5);
 	assert_int_equal(items[1].kind, DLG_AGENDA_REVIEW);
 	free(items);
-	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "sam", now, NULL), 0);
+	assert_int_equal(dlg_agenda_build(&items, &ni, tasks, n, "sam", now, NULL, now), 0);
 	assert_int_equal(ni, 2);
 	assert_int_equal(items[0].kind, DLG_AGENDA_CHECKPOINT_SOON);
 	assert_int_equal(items[0].days, 2);
