@@ -369,6 +369,42 @@ static void sla(dlg_buf *b, const dlg_node *s)
 	dlg_buf_puts(b, "</section>");
 }
 
+/* The reviewers' side of delivery: how long work waited for them. */
+static void reviews(dlg_buf *b, const dlg_node *rows)
+{
+	size_t i;
+
+	if (!rows || !rows->count)
+		return;
+	dlg_buf_puts(b, "<h2 style=\"margin-top:14px\">Reviews</h2>"
+			"<div class=\"scroll\"><table><tr><th>reviewer</th>"
+			"<th>reviewed</th><th>accepted</th><th>rejected</th>"
+			"<th>median wait</th><th>waiting</th><th>oldest</th>"
+			"</tr>");
+	for (i = 0; i < rows->count; i++) {
+		const dlg_node *r = rows->items[i];
+		const char *h = dlg_map_get_str(r, "handle");
+		dlg_buf fig = DLG_BUF_INIT;
+
+		dlg_buf_puts(b, "<tr>");
+		cell(b, NULL, h);
+		dlg_buf_printf(&fig, "review-%s-reviewed", h);
+		cell(b, fig.ptr, dlg_map_get_str(r, "reviewed"));
+		cell(b, NULL, dlg_map_get_str(r, "accepted"));
+		cell(b, NULL, dlg_map_get_str(r, "rejected"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "review-%s-median-wait", h);
+		fig_cell(b, fig.ptr, r, "median_latency_hours", "\xc2\xa0h");
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "review-%s-waiting", h);
+		cell(b, fig.ptr, dlg_map_get_str(r, "waiting"));
+		fig_cell(b, NULL, r, "oldest_waiting_hours", "\xc2\xa0h");
+		dlg_buf_puts(b, "</tr>");
+		dlg_buf_dispose(&fig);
+	}
+	dlg_buf_puts(b, "</table></div>");
+}
+
 static void delivery(dlg_buf *b, const dlg_node *d)
 {
 	const dlg_node *people = dlg_map_get(d, "people");
@@ -406,7 +442,9 @@ static void delivery(dlg_buf *b, const dlg_node *d)
 		dlg_buf_dispose(&fig);
 		dlg_buf_dispose(&v);
 	}
-	dlg_buf_puts(b, "</table></div></section>");
+	dlg_buf_puts(b, "</table></div>");
+	reviews(b, dlg_map_get(d, "reviewers"));
+	dlg_buf_puts(b, "</section>");
 }
 
 static void matrix(dlg_buf *b, const dlg_node *m)
@@ -575,7 +613,7 @@ static void trend(dlg_buf *b, const dlg_node *tr)
 		dlg_buf_dispose(&v);
 	}
 	dlg_buf_puts(b, "</table></div><p class=\"note\">Weeks are ISO weeks "
-			"(Monday to Sunday, UTC). On time is judged as in "
+			"(Monday to Sunday, local time). On time is judged as in "
 			"Delivery, with the week as the period; a week with "
 			"nothing done that was due shows a dash.</p></section>");
 }
@@ -634,7 +672,7 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in)
 {
 	dlg_node *w = NULL, *d = NULL, *s = NULL, *m = NULL, *a = NULL,
 		 *tr = NULL, *o = NULL;
-	char now[21];
+	char now[32];
 
 	dlg_report_workload(&w, in);
 	dlg_report_delivery(&d, in);
@@ -643,7 +681,7 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in)
 	dlg_report_accountability(&a, in);
 	dlg_report_trend(&tr, in);
 	dlg_report_orgs(&o, in);
-	dlg_time_format(now, in->now);
+	dlg_time_format_local(now, in->now);
 	dlg_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 		       "<meta charset=\"utf-8\"><title>delegit report</title>"
 		       "<meta name=\"viewport\" content=\"width=device-width\">"

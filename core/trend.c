@@ -13,8 +13,6 @@
 
 #include "core.h"
 
-#define DAY 86400
-#define WEEK (7 * DAY)
 /* More would make bars a pixel wide; the latest weeks are kept. */
 #define MAX_WEEKS 104
 
@@ -60,13 +58,29 @@ static void set_percent(dlg_node *m, const char *k, double part, double whole)
 		dlg_map_set_null(m, k);
 }
 
-/* The Monday 00:00 UTC of t's ISO week. */
+/* A local midnight `days` days after the local midnight t (mktime
+ * normalises the day: 23 or 25 hours across a change of clocks). */
+static time_t day_add(time_t t, int days)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_mday += days;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* The local midnight that starts t's ISO week (its Monday). */
 static time_t monday(time_t t)
 {
-	long long d = (long long)(t >= 0 ? t / DAY : (t - DAY + 1) / DAY);
+	struct tm tm;
 
-	/* 1970-01-01 was a Thursday: Monday is 3 days before it */
-	return (time_t)((d - (((d + 3) % 7) + 7) % 7) * DAY);
+	localtime_r(&t, &tm);
+	tm.tm_mday -= (tm.tm_wday + 6) % 7;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
 }
 
 /* ------------------------------------------------------------ trend */
@@ -120,18 +134,27 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *weeks = dlg_node_new_seq();
 	time_t end = in->until ? in->until : in->now;
-	time_t first, w, *ends = NULL;
+	time_t first, last, w, *ends = NULL, *starts;
 	size_t nweeks, i, k, lo, nmoves = 0, *open_count;
 	status_move *moves = NULL;
 
 	if (end <= (in->since ? in->since : 0))
 		end = (in->since ? in->since : 0) + 1;
-	first = in->since ? monday(in->since) : monday(end - 1) - 7 * WEEK;
-	nweeks = (size_t)((monday(end - 1) - first) / WEEK) + 1;
+	last = monday(end - 1);
+	first = in->since ? monday(in->since) : day_add(last, -7 * 7);
+	for (nweeks = 0, w = first; w <= last && nweeks <= MAX_WEEKS;
+	     w = day_add(w, 7))
+		nweeks++;
 	if (nweeks > MAX_WEEKS) {
-		first += (time_t)(nweeks - MAX_WEEKS) * WEEK;
+		first = day_add(last, -7 * (MAX_WEEKS - 1));
 		nweeks = MAX_WEEKS;
 	}
+	/* the local Mondays that start the weeks, and the one after them */
+	if (!(starts = calloc(nweeks + 1, sizeof(*starts))))
+		abort();
+	starts[0] = first;
+	for (k = 0; k < nweeks; k++)
+		starts[k + 1] = day_add(starts[k], 7);
 
 	/* every status move, by task then time */
 	if (in->events && in->events->count &&
@@ -156,7 +179,7 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 	if (!ends || !open_count)
 		abort();
 	for (k = 0; k < nweeks; k++) {
-		time_t e = first + (time_t)(k + 1) * WEEK;
+		time_t e = starts[k + 1];
 
 		if (e > end)
 			e = end;
@@ -187,17 +210,19 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 						 hi - lo, ends[k]);
 	}
 
-	for (k = 0, w = first; k < nweeks; k++, w += WEEK) {
+	for (k = 0; k < nweeks; k++) {
 		dlg_report_input week = *in;
 		dlg_node *d = NULL, *row = dlg_node_new_map();
 		const dlg_node *people;
 		double done = 0, with_due = 0, on_time = 0;
 		char date[11], label[16];
 		struct tm tm;
-		time_t noon = w + 3 * DAY; /* Thursday: the ISO year's week */
+		/* its Thursday says which ISO year the week is of */
+		time_t thursday = day_add(starts[k], 3);
 
+		w = starts[k];
 		week.since = in->since && in->since > w ? in->since : w;
-		week.until = w + WEEK < end ? w + WEEK : end;
+		week.until = starts[k + 1] < end ? starts[k + 1] : end;
 		dlg_report_delivery(&d, &week);
 		people = dlg_map_get(d, "people");
 		for (i = 0; people && i < people->count; i++) {
@@ -206,7 +231,7 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 			on_time += fig(people->items[i], "on_time");
 		}
 		dlg_node_free(d);
-		gmtime_r(&noon, &tm);
+		localtime_r(&thursday, &tm);
 		strftime(label, sizeof(label), "%G-W%V", &tm);
 		dlg_date_format(date, w);
 		dlg_map_set_str(row, "week", label);
@@ -219,6 +244,7 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 		dlg_seq_push(weeks, row);
 	}
 	free(moves);
+	free(starts);
 	free(ends);
 	free(open_count);
 	dlg_map_set(doc, "weeks", weeks);

@@ -257,9 +257,15 @@ class TestOrgs(unittest.TestCase):
         self.assertEqual([(p["handle"], p["done"], p["with_due"],
                            p["on_time"], p["reopened"]) for p in d],
                          [("dana", 0, 0, 0, 0), ("sam", 2, 1, 0, 1)])
-        d = self.fx.json("delivery", "--org", "acme-msp")["people"]
+        # Dana reviewed sam's H, B and D in 1, 2 and 1 hours
+        r = self.fx.json("delivery", "--org", "acme")["reviewers"]
+        self.assertEqual([(x["handle"], x["reviewed"],
+                           x["median_latency_hours"]) for x in r],
+                         [("dana", 3, 1)])
+        doc = self.fx.json("delivery", "--org", "acme-msp")
         self.assertEqual([(p["handle"], p["done"], p["on_time"])
-                          for p in d], [("kim", 2, 2)])
+                          for p in doc["people"]], [("kim", 2, 2)])
+        self.assertEqual(doc["reviewers"], [])  # Dana is not of acme-msp
 
     def test_org_filters_sla(self):
         # kim's high task E: started within the hour, not in review after
@@ -395,6 +401,14 @@ class TestHtmlReport(unittest.TestCase):
         self.assertIn(">50%</text>", trend)
         # 8 weeks without a period
         self.assertIn('data-figure="trend-2026-W41-open"', self.all)
+
+    def test_reviews(self):
+        # Dana's five reviews waited 2, 1, 2, 6 and 1 hours: median 2
+        page = self.all
+        self.assertEqual(figure(page, "review-dana-reviewed"), "5")
+        self.assertEqual(figure(page, "review-dana-median-wait"),
+                         "2\u00a0h")
+        self.assertEqual(figure(page, "review-dana-waiting"), "0")
 
     def test_org_view(self):
         page = self.all
