@@ -1,4 +1,5 @@
-/* delegit report (workload | delivery | sla | matrix | accountability) */
+/* delegit report (workload | delivery | sla | matrix | accountability |
+ * trend | orgs) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@ static const cli_opt opts[] = {
 	{ "since", 0, OPT_VALUE, "DATE",
 	  "from DATE on (YYYY-MM-DD, today, monday, +2w...; local time)" },
 	{ "until", 0, OPT_VALUE, "DATE", "before DATE (as --since)" },
+	{ "org", 0, OPT_VALUE, "ORG",
+	  "only the people of ORG and the tasks assigned to them" },
 	{ "json", 0, OPT_FLAG, NULL, "print the report's data as JSON" },
 	{ "html", 0, OPT_VALUE, "FILE",
 	  "write one self-contained HTML page with every report" },
@@ -15,8 +18,9 @@ static const cli_opt opts[] = {
 };
 
 static const cli_spec spec = {
-	"delegit report (workload | delivery | sla | matrix | accountability) "
-	"[--since D] [--until D] [--json] | delegit report --html FILE",
+	"delegit report (workload | delivery | sla | matrix | accountability | "
+	"trend | orgs) [--since D] [--until D] [--org ORG] [--json] | "
+	"delegit report --html FILE [--since D] [--until D] [--org ORG]",
 	"Reports for the director: who is overloaded, who delivers, service "
 	"levels,\nwhat to do first, who changed what.",
 	"  workload        per person: open tasks, estimated hours, capacity\n"
@@ -29,6 +33,9 @@ static const cli_spec spec = {
 	"                  .delegit/config.yaml's targets, every breach listed\n"
 	"  matrix          the Eisenhower matrix of open work\n"
 	"  accountability  per person: commits, tasks and fields changed\n"
+	"  trend           by week: done, on time, open work at the week's end\n"
+	"  orgs            per org: people, open work against capacity, done,\n"
+	"                  on time\n"
 	"docs/reports.md says how each figure is computed.",
 	opts, 0, 1, "REPORT"
 };
@@ -295,6 +302,47 @@ static void print_accountability(cli_ctx *c, const dlg_node *r)
 	}
 }
 
+static void print_trend(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *w = dlg_map_get(r, "weeks");
+	size_t i;
+
+	cli_printf("%s%-8s %-10s %5s %8s %5s%s\n", cli_color(c, C_BOLD), "WEEK",
+		   "FROM", "DONE", "ON TIME", "OPEN", cli_color(c, C_RESET));
+	for (i = 0; i < w->count; i++) {
+		const dlg_node *x = w->items[i];
+		char ot[16];
+
+		snprintf(ot, sizeof(ot), "%s%s", v(x, "on_time_percent"),
+			 dlg_map_get_str(x, "on_time_percent") ? "%" : "");
+		cli_printf("%-8s %-10s %5s %8s %5s\n", v(x, "week"), v(x, "start"),
+			   v(x, "done"), ot, v(x, "open"));
+	}
+}
+
+static void print_orgs(cli_ctx *c, const dlg_node *r)
+{
+	const dlg_node *o = dlg_map_get(r, "orgs");
+	size_t i;
+
+	cli_printf("%s%-12s %6s %5s %8s %8s %5s %5s %8s%s\n",
+		   cli_color(c, C_BOLD), "ORG", "PEOPLE", "OPEN", "HOURS",
+		   "CAPACITY", "LOAD", "DONE", "ON TIME", cli_color(c, C_RESET));
+	for (i = 0; i < o->count; i++) {
+		const dlg_node *x = o->items[i];
+		char ld[16], ot[16];
+
+		snprintf(ld, sizeof(ld), "%s%s", v(x, "load_percent"),
+			 dlg_map_get_str(x, "load_percent") ? "%" : "");
+		snprintf(ot, sizeof(ot), "%s%s", v(x, "on_time_percent"),
+			 dlg_map_get_str(x, "on_time_percent") ? "%" : "");
+		cli_printf("%-12s %6s %5s %8s %8s %5s %5s %8s\n", v(x, "org"),
+			   v(x, "people"), v(x, "open_tasks"),
+			   v(x, "estimated_hours"), v(x, "capacity_hours"), ld,
+			   v(x, "done"), ot);
+	}
+}
+
 int cmd_report(cli_ctx *c, int argc, char **argv)
 {
 	static const struct {
@@ -312,9 +360,14 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		  CLI_REPORT_OPEN_ONLY },
 		{ "accountability", dlg_report_accountability,
 		  print_accountability, CLI_REPORT_HISTORY },
+		{ "trend", dlg_report_trend, print_trend, CLI_REPORT_HISTORY },
+		{ "orgs", dlg_report_orgs, print_orgs, CLI_REPORT_HISTORY },
 	};
 	cli_args a;
 	cli_report_data d;
+	dlg_report_scope scope;
+	const dlg_report_input *in = &d.in;
+	const char *org;
 	dlg_node *r = NULL;
 	dlg_buf out = DLG_BUF_INIT;
 	time_t since, until;
@@ -322,6 +375,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	int error;
 
 	memset(&d, 0, sizeof(d));
+	memset(&scope, 0, sizeof(scope));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
 	if ((error = cli_date_opt(&since, &a, "since")) < 0 ||
@@ -338,23 +392,37 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 			names[k] = kinds[k].name;
 		cli_did_you_mean(&hint, a.pos[0], "", names, k);
 		dlg_error_set("no report '%s' (expected workload, delivery, "
-			      "sla, matrix or accountability)%s", a.pos[0],
-			      hint.ptr);
+			      "sla, matrix, accountability, trend or orgs)%s",
+			      a.pos[0], hint.ptr);
 		dlg_buf_dispose(&hint);
 		error = DLG_EUSAGE;
 		goto done;
 	}
 	if (!a.npos && !cli_get(&a, "html")) {
-		dlg_error_set("which report? workload, delivery, sla, matrix or "
-			      "accountability (or --html FILE)");
+		dlg_error_set("which report? workload, delivery, sla, matrix, "
+			      "accountability, trend or orgs (or --html FILE)");
 		error = DLG_EUSAGE;
 		goto done;
 	}
+	/* an unknown org is a usage error, found before the tasks are read */
+	d.in.team = &c->team;
+	if ((org = cli_get(&a, "org")) &&
+	    dlg_report_scope_org(&scope, &d.in, org) < 0) {
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	dlg_report_scope_dispose(&scope);
 	if ((error = cli_report_load(&d, c, since, until,
 				     cli_get(&a, "html") ? CLI_REPORT_HISTORY
 							 : kinds[k].flags)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
+	}
+	if (org) {
+		/* every report, the page too, sees only the org's share */
+		if ((error = dlg_report_scope_org(&scope, &d.in, org)) < 0)
+			goto done;
+		in = &scope.in;
 	}
 	if (d.diags.count) {
 		cli_print_diags(&d.diags);
@@ -363,7 +431,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 			    d.diags.count == 1 ? "" : "s");
 	}
 	if (cli_get(&a, "html")) {
-		dlg_report_html(&out, &d.in);
+		dlg_report_html(&out, in);
 		if ((error = dlg_path_write(cli_get(&a, "html"), out.ptr,
 					    out.size)) < 0)
 			goto done;
@@ -371,7 +439,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		if (!a.npos)
 			goto done;
 	}
-	kinds[k].build(&r, &d.in);
+	kinds[k].build(&r, in);
 	if (cli_flag(&a, "json"))
 		cli_print_json(r);
 	else
@@ -379,6 +447,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_buf_dispose(&out);
 	dlg_node_free(r);
+	dlg_report_scope_dispose(&scope);
 	cli_report_dispose(&d);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;

@@ -694,6 +694,9 @@ typedef struct {
 	const dlg_events *events;  /* history, newest first */
 	time_t now;
 	time_t since, until;       /* the period; 0: open-ended */
+	/* The org the input was narrowed to (dlg_report_scope_org), or
+	 * NULL: accountability then counts only the team's changes. */
+	const char *org;
 } dlg_report_input;
 
 int dlg_report_workload(dlg_node **out, const dlg_report_input *in);
@@ -701,6 +704,34 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in);
 int dlg_report_sla(dlg_node **out, const dlg_report_input *in);
 int dlg_report_matrix(dlg_node **out, const dlg_report_input *in);
 int dlg_report_accountability(dlg_node **out, const dlg_report_input *in);
+/*
+ * By ISO week over the period (the last 8 weeks without --since): the work
+ * done that week and its on-time rate, as delivery judges it with the week
+ * as the period, and the open tasks at the end of the week (from history).
+ */
+int dlg_report_trend(dlg_node **out, const dlg_report_input *in);
+/* Per org of the team: people, open tasks and hours against capacity,
+ * done and on time (sums of workload's and delivery's rows). */
+int dlg_report_orgs(dlg_node **out, const dlg_report_input *in);
+
+/* A report input narrowed to one org (--org): its people, the tasks
+ * assigned to them and those tasks' history. */
+typedef struct {
+	dlg_report_input in;
+	dlg_team team;     /* the org's people, borrowed */
+	dlg_node **tasks;  /* borrowed */
+	size_t ntasks;
+	dlg_events events; /* shallow copies: dispose with the scope only */
+} dlg_report_scope;
+
+/*
+ * Narrow in to the people whose org is org and their tasks; out->in is
+ * valid while in's data is. Returns DLG_ENOTFOUND when nobody in the team
+ * is of that org, the message naming the orgs there are.
+ */
+int dlg_report_scope_org(dlg_report_scope *out, const dlg_report_input *in,
+			 const char *org);
+void dlg_report_scope_dispose(dlg_report_scope *s);
 /* One self-contained HTML page with every report (inline CSS and SVG). */
 int dlg_report_html(dlg_buf *out, const dlg_report_input *in);
 /* Who to delegate a task to, best first, each with score and reasons. */

@@ -693,6 +693,8 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 	for (o = 0; orgs && o < orgs->count; o++) {
 		const char *org = orgs->keys[o];
 
+		if (in->org && !eq(org, in->org))
+			continue; /* --org: its own service levels only */
 		for (p = 0; dlg_priorities[p]; p++) {
 			const dlg_node *target = sla_target(in, org,
 							    dlg_priorities[p]);
@@ -793,8 +795,9 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		char top[64];
 
 		if ((in->since && e->at < in->since) ||
-		    (in->until && e->at >= in->until))
-			continue;
+		    (in->until && e->at >= in->until) ||
+		    (in->org && !dlg_team_find(in->team, e->author)))
+			continue; /* --org: only its people's changes */
 		for (j = 0; j < people->count; j++)
 			if (eq(str(people->items[j], "handle"), e->author))
 				row = people->items[j];

@@ -125,8 +125,8 @@ class TestConventions(unittest.TestCase):
         res = self.r.run("report", "dleivery")
         self.assertEqual(res.returncode, 2)
         self.assertIn("delegit: no report 'dleivery' (expected workload, "
-                      "delivery, sla, matrix or accountability). Did you "
-                      "mean 'delivery'?\n", res.stderr)
+                      "delivery, sla, matrix, accountability, trend or "
+                      "orgs). Did you mean 'delivery'?\n", res.stderr)
         res = self.r.run("report", "velocity")
         self.assertEqual(res.returncode, 2)
         self.assertIn("no report 'velocity' (expected workload", res.stderr)

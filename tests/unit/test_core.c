@@ -1257,6 +1257,109 @@ static void test_task__set_edits_sets_item_by_item(void **state)
 	}
 }
 
+static dlg_node *trend_task(const char *id, const char *status,
+			    const char *created, const char *closed)
+{
+	dlg_node *t = dlg_node_new_map();
+
+	dlg_map_set_str(t, "id", id);
+	dlg_map_set_str(t, "status", status);
+	dlg_map_set_str(t, "created", created);
+	if (closed)
+		dlg_map_set_str(t, "closed", closed);
+	return t;
+}
+
+static void trend_move(dlg_events *ev, const char *task, const char *at,
+		       const char *to)
+{
+	dlg_event *e;
+
+	if (ev->count == ev->alloc) {
+		ev->alloc = ev->alloc ? 2 * ev->alloc : 8;
+		ev->items = realloc(ev->items, ev->alloc * sizeof(*e));
+		assert_non_null(ev->items);
+	}
+	e = &ev->items[ev->count++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->task, sizeof(e->task), "%s", task);
+	e->author = strdup("dana");
+	e->title = strdup("t");
+	e->field = strdup("status");
+	e->to = strdup(to);
+	assert_int_equal(dlg_time_parse(&e->at, at), 0);
+}
+
+/* ISO weeks across a year's end (2026 has 53), starting at local
+ * midnights, and open work from history or, for a task with none, from its
+ * stamps; the same in three time zones. */
+static void test_trend__iso_weeks_across_the_year_and_open_work(void **state)
+{
+	static const char *const zones[] = { "UTC", "America/New_York",
+					     "Pacific/Auckland" };
+	static const char *const want[][3] = {
+		{ "2026-W52", "2026-12-21", "1" }, /* b */
+		{ "2026-W53", "2026-12-28", "2" }, /* a, b */
+		{ "2027-W01", "2027-01-04", "1" }, /* c, at now */
+	};
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	dlg_team team = { NULL, 0 };
+	dlg_events ev = DLG_EVENTS_INIT;
+	dlg_node *tasks[3], *doc = NULL;
+	dlg_report_input in;
+	const dlg_node *w;
+	size_t i, z;
+
+	(void)state;
+	/* a: open from 30 Dec, done 5 Jan (history, newest first); b: no
+	 * history, created 23 Dec, cancelled on Monday 4 Jan at 10:00 UTC
+	 * (still open at the end of W53, in all three zones); c: open, no
+	 * history, created 6 Jan */
+	trend_move(&ev, "a", "2027-01-05T10:00:00Z", "done");
+	trend_move(&ev, "a", "2026-12-30T10:00:00Z", "open");
+	tasks[0] = trend_task("a", "done", "2026-12-30T10:00:00Z",
+			      "2027-01-05T10:00:00Z");
+	tasks[1] = trend_task("b", "cancelled", "2026-12-23T10:00:00Z",
+			      "2027-01-04T10:00:00Z");
+	tasks[2] = trend_task("c", "open", "2027-01-06T10:00:00Z", NULL);
+	for (z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		memset(&in, 0, sizeof(in));
+		in.tasks = tasks;
+		in.ntasks = 3;
+		in.team = &team;
+		in.events = &ev;
+		assert_int_equal(dlg_time_parse(&in.now, "2027-01-06T12:00:00Z"),
+				 0);
+		/* as --since gives it: the local midnight */
+		assert_int_equal(dlg_day_start(&in.since, "2026-12-21"), 0);
+		assert_int_equal(dlg_report_trend(&doc, &in), 0);
+		w = dlg_map_get(doc, "weeks");
+		assert_int_equal(w->count, 3);
+		for (i = 0; i < 3; i++) {
+			assert_string_equal(dlg_map_get_str(w->items[i], "week"),
+					    want[i][0]);
+			assert_string_equal(dlg_map_get_str(w->items[i], "start"),
+					    want[i][1]);
+			assert_string_equal(dlg_map_get_str(w->items[i], "open"),
+					    want[i][2]);
+		}
+		dlg_node_free(doc);
+		doc = NULL;
+	}
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	for (i = 0; i < 3; i++)
+		dlg_node_free(tasks[i]);
+	dlg_events_dispose(&ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1291,6 +1394,7 @@ int main(void)
 		cmocka_unit_test(test_escape__controls_are_shown_and_text_is_kept),
 		cmocka_unit_test(test_similar__typos_are_near_other_words_are_not),
 		cmocka_unit_test(test_task__set_edits_sets_item_by_item),
+		cmocka_unit_test(test_trend__iso_weeks_across_the_year_and_open_work),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
