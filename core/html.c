@@ -518,6 +518,70 @@ static void accountability(dlg_buf *b, const dlg_node *acc)
 	dlg_buf_puts(b, "</table></div></section>");
 }
 
+/* The plates of those who delegate (directors and managers): where their
+ * time went, and what they could hand on (docs/reports.md, plate). */
+static void plates(dlg_buf *b, const dlg_report_input *in)
+{
+	size_t i, j, shown = 0;
+
+	dlg_buf_puts(b, "<section><h2>The director's plate: time and what to "
+			"delegate</h2><div class=\"scroll\"><table><tr>"
+			"<th>who</th><th>hours</th><th>core</th>"
+			"<th>non-core</th><th>non-core %</th>"
+			"<th>delegate</th></tr>");
+	for (i = 0; i < in->team->count; i++) {
+		const dlg_node *person = in->team->people[i];
+		const char *h = dlg_map_get_str(person, "handle");
+		const char *role = dlg_map_get_str(person, "role");
+		const dlg_node *hours, *open;
+		dlg_node *plate = NULL;
+		dlg_buf fig = DLG_BUF_INIT;
+
+		if (!role || (strcmp(role, "director") && strcmp(role, "manager")))
+			continue;
+		dlg_plate(&plate, h, in);
+		hours = dlg_map_get(plate, "hours");
+		open = dlg_map_get(plate, "open");
+		dlg_buf_puts(b, "<tr>");
+		cell(b, NULL, h);
+		dlg_buf_printf(&fig, "plate-%s-hours", h);
+		cell(b, fig.ptr, dlg_map_get_str(hours, "total"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "plate-%s-core", h);
+		cell(b, fig.ptr, dlg_map_get_str(hours, "core"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "plate-%s-non-core", h);
+		cell(b, fig.ptr, dlg_map_get_str(hours, "non_core"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "plate-%s-non-core-percent", h);
+		fig_cell(b, fig.ptr, hours, "non_core_percent", "%");
+		dlg_buf_puts(b, "<td>");
+		for (j = 0; open && j < open->count; j++) {
+			const dlg_node *t = open->items[j];
+			const dlg_node *to = dlg_map_get(t, "delegate_to");
+
+			if (!to || to->kind != DLG_NODE_MAP)
+				continue;
+			task_id(b, t);
+			dlg_buf_puts(b, " ");
+			esc(b, dlg_map_get_str(t, "title"));
+			dlg_buf_puts(b, " → <span data-figure=\"plate-");
+			esc(b, h);
+			dlg_buf_puts(b, "-to\">");
+			esc(b, dlg_map_get_str(to, "handle"));
+			dlg_buf_puts(b, "</span><br>");
+		}
+		dlg_buf_puts(b, "</td></tr>");
+		dlg_buf_dispose(&fig);
+		dlg_node_free(plate);
+		shown++;
+	}
+	if (!shown)
+		dlg_buf_puts(b, "<tr><td colspan=\"6\" class=\"empty\">nobody "
+				"who delegates</td></tr>");
+	dlg_buf_puts(b, "</table></div></section>");
+}
+
 /* One bar chart of a figure by week: bars scaled to max (100 for a rate),
  * the value over each bar, the week under it. */
 static void week_bars(dlg_buf *b, const dlg_node *weeks, const char *title,
@@ -710,6 +774,7 @@ int dlg_report_html(dlg_buf *out, const dlg_report_input *in)
 	delivery(out, d);
 	sla(out, s);
 	accountability(out, a);
+	plates(out, in);
 	matrix(out, m);
 	dlg_buf_puts(out, "</main></body></html>\n");
 	dlg_node_free(w);

@@ -172,6 +172,19 @@ class TestPlate(unittest.TestCase):
         out = self.r.ok("plate", "kim", now=self.now)
         self.assertIn("time recorded: 3 h", out)
 
+    def test_the_html_page_holds_the_plates_of_those_who_delegate(self):
+        page = os.path.join(self.r.tmp, "report.html")
+        self.r.ok("report", "--html", page, "--since", "2026-11-23",
+                  now=self.now)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        for fig, want in (("plate-dana-hours", "10"), ("plate-dana-core", "4"),
+                          ("plate-dana-non-core", "6"),
+                          ("plate-dana-non-core-percent", "60%"),
+                          ("plate-dana-to", "kim")):
+            self.assertIn('data-figure="%s">%s<' % (fig, want), html)
+        self.assertNotIn("plate-kim-hours", html)  # kim does not delegate
+
     def test_an_unknown_person_is_an_error(self):
         res = self.r.run("plate", "nobody")
         self.assertEqual(res.returncode, 1)
