@@ -29,8 +29,8 @@ seed() { # harness -> seed directory
 		printf '\003format: 1\nmode: enforce\nrules: {everyone: [all]}\n' > "$d/policy"
 		;;
 	fuzz_merge)
-		base=$data/canonical/task.yaml
 		n=0
+		for base in "$data"/canonical/task.yaml "$data"/canonical/task-plate.yaml; do
 		while IFS='|' read -r a b; do
 			n=$((n + 1))
 			{ cat "$base"; printf -- '---8<---\n'; sed "$a" "$base"
@@ -40,7 +40,11 @@ s/priority: high/priority: low/|s/status: in-progress/status: review/
 s/due: 2026-12-15/due: 2026-12-20/|s/due: 2026-12-15/due: 2026-12-22/
 s/done: false/done: true/|s/tags: \[backup, infra\]/tags: [backup]/
 s/Backups are on-site only/Backups are local/|s/lose everything/lose it all/
+s/autonomy: act-and-report/autonomy: own/|s/autonomy: act-and-report/autonomy: recommend/
+s/hours: 2.5/hours: 3/|/^- id: 0d1e2f3a/,$d
+s/due: 2026-12-22/due: 2026-12-29/|/^due_request:/,/^  why:/d
 PAIRS
+		done
 		;;
 	fuzz_args)
 		printf 'add\n--to\nkim\n--tag\nx\n-t\ny\n--json\n' > "$d/a1"

@@ -74,7 +74,7 @@ class Simulation:
             tid = self.hot  # the same task on several replicas: collisions
         # lists more often than scalars: they are where merges are subtle
         kind = rng.choice([0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 8, 9, 9, 10,
-                           11])
+                           11, 12])
         if kind == 0:
             v = rng.choice(["critical", "high", "normal", "low"])
             r.ok("set", tid[:8], "priority=" + v, now=now)
@@ -116,6 +116,11 @@ class Simulation:
             if cps:
                 r.ok("checkpoint", tid[:8], "done", rng.choice(cps),
                      *(["--undo"] if rng.random() < 0.5 else []), now=now)
+        elif kind == 12:
+            v = rng.choice(["follow-steps", "recommend", "act-and-report",
+                            "own", ""])
+            r.ok("set", tid[:8], "autonomy=" + v, now=now)
+            writes[(id(r), tid, "autonomy")] = v
         elif kind == 11:
             note = "time %d" % rng.randrange(10 ** 9)
             r.ok("spent", tid[:8], "%dm" % rng.randint(1, 600), "-m", note,
@@ -240,11 +245,11 @@ class Simulation:
             start = old_docs.get(tid, {}).get(field)
             if v == ("" if start is None else str(start)):
                 continue  # back to where the round began: no change made
-            final = "" if d[field] is None else str(d[field])
-            kept = {str(c.get("value")) for c in d.get("conflicts", [])
-                    if c["field"] == field}
-            kept |= {str(c.get("other")) for c in d.get("conflicts", [])
-                     if c["field"] == field}
+            final = "" if d.get(field) is None else str(d[field])
+            kept = {"" if c.get("value") is None else str(c["value"])
+                    for c in d.get("conflicts", []) if c["field"] == field}
+            kept |= {"" if c.get("other") is None else str(c["other"])
+                     for c in d.get("conflicts", []) if c["field"] == field}
             t.assertTrue(final == v or v in kept,
                          "round %d: %s of %s: %r was lost (final %r)"
                          % (n, field, tid, v, final))
