@@ -356,6 +356,171 @@ while time.time() < deadline:
 """
 
 
+class TestSyncEdges(SyncTest):
+    """What a sync does at its edges: the upstream it records, a detached
+    HEAD, a login from git's credential helper over http, a push a
+    server's hook refuses, a task deleted on one side and changed on the
+    other, a clone whose remote HEAD names a branch nobody pushed."""
+    replicas = 2
+
+    def remote_tip(self):
+        return subprocess.run(["git", "rev-parse", "main"], cwd=self.net.bare,
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def login_helper(self, repo, password):
+        """git's credential helper for repo: answers kim / password and
+        counts how often it was asked (the returned file, a line each)."""
+        asked = os.path.join(self.net.tmp, "asked-%s" % password)
+        helper = os.path.join(self.net.tmp, "helper-%s.sh" % password)
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\necho \"$1\" >> '%s'\n"
+                    "echo username=kim\necho password=%s\n"
+                    % (asked, password))
+        os.chmod(helper, 0o755)
+        repo.git("config", "credential.helper", helper)
+        return asked
+
+    def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
+        for r in (self.a, self.b):
+            self.assertEqual(r.git("config", "branch.main.remote"), "origin")
+            self.assertEqual(r.git("config", "branch.main.merge"),
+                             "refs/heads/main")
+        # plain git knows where main goes
+        self.assertIn("...origin/main", self.a.git("status", "-sb"))
+        # one set by hand is the person's: a sync leaves it alone
+        self.b.git("remote", "add", "mirror", self.net.bare)
+        self.b.git("config", "branch.main.remote", "mirror")
+        self.b.git("config", "branch.main.merge", "refs/heads/main")
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.git("config", "branch.main.remote"),
+                         "mirror")
+
+    def test_a_detached_head_is_refused_and_nothing_moves(self):
+        self.a.add("Detached work", "--to", "kim")
+        before = self.remote_tip()
+        self.a.git("checkout", "-q", "--detach")
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("HEAD is not on a branch", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_http_with_a_login_from_git_credential_helper(self):
+        url = start_git_http(self, self.net.tmp, self.net.bare,
+                             password="kim:s3cret")
+        self.b.git("remote", "set-url", "origin", url)
+        # without a login: refused, nothing sent
+        before = self.remote_tip()
+        tid = self.b.add("Over a login", "--to", "kim")["id"]
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("authentication", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        # the right one, from git's credential helper: both ways
+        asked = self.login_helper(self.b, "s3cret")
+        self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
+        self.assertNotEqual(self.remote_tip(), before)
+        with open(asked) as f:
+            self.assertIn("get", f.read().split())
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(tid)["title"], "Over a login")
+        self.a.ok("start", tid[:8])
+        self.a.ok("sync", "-q")
+        self.assertIn("fast-forwarded", self.b.ok("sync", "--timeout", "20"))
+        self.assertEqual(self.b.load(tid)["status"], "in-progress")
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_wrong_password_is_tried_three_times_then_refused(self):
+        url = start_git_http(self, self.net.tmp, self.net.bare,
+                             password="kim:s3cret")
+        self.b.git("remote", "set-url", "origin", url)
+        asked = self.login_helper(self.b, "wrong")
+        before = self.remote_tip()
+        self.b.add("Never sent", "--to", "kim")
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("authentication failed", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        with open(asked) as f:
+            self.assertEqual(f.read().split(), ["get"] * 3)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_push_a_server_hook_refuses_is_reported_at_once(self):
+        self.a.run_in(self.net.bare, "hook", "install")
+        with open(os.path.join(self.a.path, ".delegit", "policy.yaml"),
+                  "w") as f:
+            f.write("format: 1\nmode: enforce\nrules:\n"
+                    "  director: [all]\n  everyone: [feedback]\n"
+                    "  repository: [director]\n")
+        self.a.git("commit", "-qam", "enforce")
+        tid = self.a.add("Patch the firewall", "--to", "kim", "--due",
+                         "2026-12-01")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        url = start_git_http(self, self.net.tmp, self.net.bare)
+        self.b.git("remote", "set-url", "origin", url)
+        # kim moves the due date by hand: the server's hook refuses it
+        path = self.b.task_file(tid)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("due: 2026-12-01", "due: 2027-03-01"))
+        self.b.git("-c", "user.email=kim@acme-msp.example", "commit", "-qam",
+                   "more time")
+        before = self.remote_tip()
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("refused the push", r.stderr)
+        self.assertIn("pre-receive hook declined", r.stderr)
+        self.assertIn("your work is committed here", r.stderr)
+        self.assertNotIn("kept moving", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        # still committed here, and honest work goes through once undone
+        self.assertIn("due: 2027-03-01", self.b.git("show", "HEAD:" +
+                      os.path.relpath(path, self.b.path)))
+        self.b.git("reset", "-q", "--hard", "origin/main")
+        self.b.as_("kim")
+        self.b.ok("feedback", tid[:8], "On it")
+        self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
+        self.assertNotEqual(self.remote_tip(), before)
+
+    def test_a_task_deleted_on_one_side_and_changed_on_the_other_is_kept(self):
+        tid = self.a.add("Backups", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.a.git("rm", "-q", self.a.task_file(tid))
+        self.a.git("commit", "-qm", "gone")
+        self.a.ok("sync", "-q")
+        self.b.ok("set", tid[:8], "title=Backups offsite")
+        out = self.b.ok("sync")
+        self.assertIn("merged origin", out)
+        self.assertIn("1 conflict recorded", out)
+        self.assertEqual(self.b.load(tid)["title"], "Backups offsite")
+        msg = self.b.git("log", "-1", "--format=%B")
+        self.assertIn("deleted on one side, changed on the other: kept",
+                      msg)
+        self.assertIn(tid, msg)
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(tid)["title"], "Backups offsite")
+        self.net.assert_converged(self)
+
+    def test_clone_of_a_remote_whose_head_names_a_branch_nobody_pushed(self):
+        other = os.path.join(self.net.tmp, "other.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master",
+                        other], check=True)
+        tid = self.a.add("Cloned", "--to", "kim")["id"]
+        self.a.git("push", "-q", other, "main")
+        c = Repo(tmp=self.net.tmp, name="c", clone_from=other)
+        self.assertEqual(c.git("symbolic-ref", "HEAD"), "refs/heads/main")
+        self.assertEqual(c.git("rev-parse", "HEAD"), self.a.head())
+        self.assertEqual(c.git("config", "branch.main.merge"),
+                         "refs/heads/main")
+        self.assertEqual(c.git("status", "--porcelain"), "")
+        self.assertEqual(c.load(tid)["title"], "Cloned")
+
+
 class TestTimeouts(SyncTest):
     """A remote that accepts and never answers: sync gives up in time,
     exit 3, local work kept, nothing left locked."""
