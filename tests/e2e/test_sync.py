@@ -4,6 +4,8 @@ field, checked with the real git CLI; git daemon and git http-backend on
 127.0.0.1 for the network transports."""
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
@@ -380,6 +382,47 @@ class TestSyncEdges(SyncTest):
         os.chmod(helper, 0o755)
         repo.git("config", "credential.helper", helper)
         return asked
+
+    def on_terminal(self, repo, *args):
+        """delegit ARGS in repo on a pseudo-terminal: what it showed."""
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([DELEGIT, *args], cwd=repo.path,
+                                env=repo.env, stdin=slave, stdout=slave,
+                                stderr=slave)
+        os.close(slave)
+        out = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=30), 0, out)
+        return out.decode()
+
+    def test_progress_on_a_terminal_one_line_a_stage(self):
+        for i in range(3):
+            self.a.add("Task %d" % i, "--to", "kim")
+        out = self.on_terminal(self.a, "sync")
+        # each stage ends on one line of its own, all done: N/N
+        self.assertRegex(out, r"\rsending (\d+)/\1\r\nup to date with "
+                              r"origin; pushed")
+        self.assertEqual(out.count("sending"), out.count("\rsending"))
+        self.assertNotIn("receiving", out)
+        self.assertNotIn("\\n", out)
+        out = self.on_terminal(self.b, "sync")
+        self.assertRegex(out, r"\rreceiving (\d+)/\1\r\n\rupdating 0/3"
+                              r"(\rupdating [12]/3)*\rupdating 3/3\r\n"
+                              r"fast-forwarded to ")
+        self.assertNotIn("sending", out)
+        # in a pipe: no progress at all
+        self.assertEqual(self.b.ok("sync"), "up to date with origin\n")
 
     def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
         for r in (self.a, self.b):
