@@ -424,6 +424,47 @@ class TestSyncEdges(SyncTest):
         # in a pipe: no progress at all
         self.assertEqual(self.b.ok("sync"), "up to date with origin\n")
 
+    def test_a_server_that_fails_after_the_connection_is_3(self):
+        """The http layer failing once connected (a server that lists its
+        refs, then answers the fetch itself with 503: busy) is a remote
+        that cannot be reached now: exit 3, local work kept."""
+        port = free_port()
+        script = ("import http.server as h, subprocess, sys\n"
+                  "class B(h.BaseHTTPRequestHandler):\n"
+                  "    def do_GET(self):\n"
+                  "        refs = subprocess.run(['git', 'upload-pack',\n"
+                  "            '--stateless-rpc', '--advertise-refs',\n"
+                  "            sys.argv[1]], capture_output=True).stdout\n"
+                  "        body = b'001e# service=git-upload-pack\\n0000' + refs\n"
+                  "        self.send_response(200)\n"
+                  "        self.send_header('Content-Type', 'application/'\n"
+                  "            'x-git-upload-pack-advertisement')\n"
+                  "        self.send_header('Content-Length', str(len(body)))\n"
+                  "        self.end_headers()\n"
+                  "        self.wfile.write(body)\n"
+                  "    def do_POST(self):\n"
+                  "        self.send_response(503)\n"
+                  "        self.send_header('Content-Length', '0')\n"
+                  "        self.end_headers()\n"
+                  "    def log_message(self, *a):\n"
+                  "        pass\n"
+                  "h.HTTPServer(('127.0.0.1', %d), B).serve_forever()\n"
+                  % port)
+        start_server(self, [sys.executable, "-c", script, self.net.bare],
+                     port)
+        self.b.add("Comes later", "--to", "kim")
+        self.b.ok("sync", "-q")
+        self.a.git("remote", "set-url", "origin",
+                   "http://127.0.0.1:%d/remote.git" % port)
+        tid = self.a.add("Kept here", "--to", "kim")["id"]
+        head = self.a.head()
+        r = self.a.run("sync", "--timeout", "20")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cannot reach remote 'origin'", r.stderr)
+        self.assertIn("503", r.stderr)
+        self.assertEqual(self.a.head(), head)
+        self.assertEqual(self.a.load(tid)["title"], "Kept here")
+
     def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
         for r in (self.a, self.b):
             self.assertEqual(r.git("config", "branch.main.remote"), "origin")
