@@ -487,6 +487,26 @@ static void test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared
 	free(head);
 }
 
+/* The URL of a remote, by its name; NULL for one there is not. */
+static void test_remote__url_by_name(void **state)
+{
+	fixture *f = *state;
+	char *url, *out;
+
+	out = sh(f, "git remote add origin https://example.com/team.git && "
+		    "git remote add far /srv/far.git");
+	free(out);
+	url = dlg_repo_remote_url(f->repo, "origin");
+	assert_non_null(url);
+	assert_string_equal(url, "https://example.com/team.git");
+	free(url);
+	url = dlg_repo_remote_url(f->repo, "far");
+	assert_non_null(url);
+	assert_string_equal(url, "/srv/far.git");
+	free(url);
+	assert_null(dlg_repo_remote_url(f->repo, "nope"));
+}
+
 /* A task of three quality standards, with stamps, in canonical form. */
 static char *quality_task(const char *q1, const char *q3, const char *at,
 			  const char *by)
@@ -551,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock__a_recovery_that_fails_is_an_error_and_lets_the_lock_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__unlock_lets_go_while_a_forked_child_keeps_the_descriptor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__refusals_leave_no_descriptor_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__url_by_name, setup, teardown),
 		cmocka_unit_test(test_merge__quality_edits_on_both_sides_are_both_kept),
 	};
 
