@@ -5,6 +5,7 @@ field, checked with the real git CLI; git daemon and git http-backend on
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -464,6 +465,38 @@ class TestSyncEdges(SyncTest):
         self.assertIn("503", r.stderr)
         self.assertEqual(self.a.head(), head)
         self.assertEqual(self.a.load(tid)["title"], "Kept here")
+
+    def test_finishing_a_killed_sync_keeps_hand_edits_of_other_files(self):
+        """A sync killed between writing the work tree and moving the
+        branch is finished by the next command, which writes again only
+        the files the move changes: a hand edit of another file, made in
+        between, is kept (and committed by that sync)."""
+        kept = self.a.add("Kept as edited", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        new = self.a.add("Comes in", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        for step in ("after-checkout", "before-checkout"):
+            res = self.b.run("sync", fault=step)
+            self.assertEqual(res.returncode, -9, (step, res.stderr))
+            path = self.b.task_file(kept)
+            with open(path) as f:
+                text = f.read()
+            self.assertIn("\ntitle: ", text)
+            with open(path, "w") as f:
+                f.write(re.sub(r"\ntitle: [^\n]*",
+                               "\ntitle: Edited by hand %s" % step, text))
+            self.b.ok("sync", "-q")
+            self.assertEqual(self.b.load(kept)["title"],
+                             "Edited by hand %s" % step)
+            self.assertEqual(self.b.load(new)["title"], "Comes in")
+            self.assertEqual(self.b.git("status", "--porcelain"), "")
+            self.a.ok("sync", "-q")
+            self.assertEqual(self.a.load(kept)["title"],
+                             "Edited by hand %s" % step)
+            self.net.assert_converged(self)
+            new = self.a.add("Comes in", "--to", "kim")["id"]
+            self.a.ok("sync", "-q")
 
     def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
         for r in (self.a, self.b):
