@@ -577,6 +577,70 @@ static void test_store__links_and_escaping_paths_are_refused(void **state)
 	free(root);
 }
 
+/* Reads replace what the buffer held; a path that leaves the repository
+ * is named when a removal refuses it; a folder maps to nothing. */
+static void test_store__reads_replace_the_buffer_and_refusals_say_why(void **state)
+{
+	char *root = tmpdir_new();
+	char full[4200];
+	dlg_buf b = DLG_BUF_INIT;
+	dlg_store *s;
+	size_t size = 99;
+
+	(void)state;
+	spit(root, "a.yaml", "first: 1\n");
+	spit(root, "b.yaml", "b: 2\n");
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_read_file(&b, s, "a.yaml"), 0);
+	assert_int_equal(dlg_store_read_file(&b, s, "b.yaml"), 0);
+	assert_int_equal(b.size, 5);
+	assert_string_equal(b.ptr, "b: 2\n");
+	snprintf(full, sizeof(full), "%s/a.yaml", root);
+	assert_int_equal(dlg_path_read(&b, full), 0);
+	assert_string_equal(b.ptr, "first: 1\n");
+	dlg_error_clear();
+	assert_int_equal(dlg_store_remove_file(s, "../b.yaml"), DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "../b.yaml: path leaves the "
+						 "repository"));
+	assert_int_equal(dlg_store_remove_file(s, "a.yaml"), 0);
+	assert_int_equal(access(full, F_OK), -1);
+	/* a folder, where a cache file would be: not mapped */
+	snprintf(full, sizeof(full), "%s/folder", root);
+	assert_int_equal(mkdir(full, 0777), 0);
+	assert_null(dlg_path_map(full, &size));
+	assert_int_equal(size, 0);
+	dlg_buf_dispose(&b);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* A shard's ids are listed once (agenda and reports ask for a short id
+ * per line): a task file another process adds is seen after this one
+ * writes, which drops the lists. */
+static void test_store__a_shard_is_listed_once_until_this_process_writes(void **state)
+{
+	char *root = tmpdir_new();
+	char out[37];
+	dlg_store *s;
+
+	(void)state;
+	put_task(root, "abcd0000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abcd"), 0);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), DLG_ENOTFOUND);
+	put_task(root, "abce0000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), DLG_ENOTFOUND);
+	assert_int_equal(dlg_store_write_file(s, "notes.txt", "x\n", 2), 0);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), 0);
+	assert_string_equal(out, "abce0000-0000-4000-8000-000000000000");
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
 static dlg_node *workflow_task(void)
 {
 	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
@@ -1292,6 +1356,8 @@ int main(void)
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
 		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
 		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
+		cmocka_unit_test(test_store__reads_replace_the_buffer_and_refusals_say_why),
+		cmocka_unit_test(test_store__a_shard_is_listed_once_until_this_process_writes),
 		cmocka_unit_test(test_workflow__follows_spec_5),
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
 		cmocka_unit_test(test_task__set_field_types_values_by_schema),
