@@ -226,6 +226,111 @@ static void test_validate__every_bad_file_names_line_column_and_problem(void **s
 	assert_true(seen >= 20);
 }
 
+/* Values of each kind, accepted and refused, in the files that hold
+ * them: durations (config.yaml's sla), item ids, a map where a scalar
+ * goes, the bounds of numbers and of the format. */
+static void test_validate__values_of_each_kind_accepted_and_refused(void **state)
+{
+	static const char task_head[] =
+		"format: 1\nid: 0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70\n"
+		"title: T\nstatus: open\npriority: normal\ndelegator: dana\n"
+		"created: 2026-11-25T09:12:00Z\n";
+	static const struct {
+		const dlg_schema *schema;
+		const char *head, *text, *expect; /* expect NULL: valid */
+	} cases[] = {
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4h, resolve: 2d}\n"
+		  "      low: {respond: 30m, resolve: 1w}\n", NULL },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 999999h}\n", NULL },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 1000000h}\n",
+		  "bad duration '1000000h'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4x}\n", "bad duration '4x'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: h}\n", "bad duration 'h'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4hh}\n", "bad duration '4hh'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: {in: 4h}}\n",
+		  "found a map (expected a duration)" },
+		{ &dlg_schema_config, "", "format: 2\norgs: {}\n",
+		  "'format'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0b0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n", NULL },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0B0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "bad item id '0a0B0c0d'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0g0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "bad item id '0a0g0c0d'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: [0a0b0c0d]\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "found a list (expected an id)" },
+		{ &dlg_schema_task, task_head, "assignee: {name: kim}\n",
+		  "found a map (expected a handle)" },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_buf text = DLG_BUF_INIT, all = DLG_BUF_INIT;
+		dlg_node *doc = NULL;
+		int error, found = 0;
+
+		dlg_buf_printf(&text, "%s%s", cases[i].head, cases[i].text);
+		error = dlg_store_parse(&doc, text.ptr, text.size, "f.yaml",
+					cases[i].schema, &diags);
+		dlg_diags_format(&all, &diags);
+		for (k = 0; k < diags.count; k++)
+			found |= cases[i].expect &&
+				 strstr(diags.items[k].message,
+					cases[i].expect) != NULL;
+		if (cases[i].expect ? error != DLG_EINVALID || !found
+				    : error != 0) {
+			print_error("case %zu: %s\nexpected %s, got %d:\n%s\n",
+				    i, text.ptr, cases[i].expect ?
+				    cases[i].expect : "valid", error, all.ptr);
+			fail();
+		}
+		dlg_node_free(doc);
+		dlg_buf_dispose(&all);
+		dlg_buf_dispose(&text);
+		dlg_diags_dispose(&diags);
+	}
+}
+
+/* A handle: 40 characters at most; a value given on the command line is
+ * checked as the field would be. */
+static void test_validate__handles_and_values_from_the_command_line(void **state)
+{
+	char h[64];
+	dlg_buf out = DLG_BUF_INIT;
+	const dlg_field *f = dlg_schema_field_at(&dlg_schema_task, "priority");
+
+	(void)state;
+	memset(h, 'a', sizeof(h));
+	h[40] = '\0';
+	assert_true(dlg_handle_valid(h));
+	h[40] = 'a';
+	h[41] = '\0';
+	assert_false(dlg_handle_valid(h));
+	assert_non_null(f);
+	assert_int_equal(dlg_schema_check_value(&out, f, "high", 0), 0);
+	assert_string_equal(out.ptr, "");
+	assert_int_equal(dlg_schema_check_value(&out, f, "higher", 0),
+			 DLG_EINVALID);
+	assert_non_null(strstr(out.ptr, "unknown value 'higher'"));
+	dlg_buf_dispose(&out);
+}
+
 static void test_validate__deep_nesting_and_huge_input_are_refused(void **state)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
@@ -1349,6 +1454,8 @@ int main(void)
 		cmocka_unit_test(test_yaml__multiline_text_is_a_literal_block),
 		cmocka_unit_test(test_validate__every_bad_file_names_line_column_and_problem),
 		cmocka_unit_test(test_validate__deep_nesting_and_huge_input_are_refused),
+		cmocka_unit_test(test_validate__values_of_each_kind_accepted_and_refused),
+		cmocka_unit_test(test_validate__handles_and_values_from_the_command_line),
 		cmocka_unit_test(test_validate__every_problem_is_listed_not_only_the_first),
 		cmocka_unit_test(test_time__dates_and_times_parse_and_format),
 		cmocka_unit_test(test_ids__unique_prefixes_resolve_and_short_ids_grow),
