@@ -722,11 +722,12 @@ static void test_store__reads_replace_the_buffer_and_refusals_say_why(void **sta
 
 /* A shard's ids are listed once (agenda and reports ask for a short id
  * per line): a task file another process adds is seen after this one
- * writes, which drops the lists. */
+ * writes (a file, in a folder it makes), which drops the lists. */
 static void test_store__a_shard_is_listed_once_until_this_process_writes(void **state)
 {
 	char *root = tmpdir_new();
 	char out[37];
+	dlg_buf b = DLG_BUF_INIT;
 	dlg_store *s;
 
 	(void)state;
@@ -738,9 +739,14 @@ static void test_store__a_shard_is_listed_once_until_this_process_writes(void **
 	put_task(root, "abce0000-0000-4000-8000-000000000000", "T", "normal",
 		 NULL);
 	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), DLG_ENOTFOUND);
-	assert_int_equal(dlg_store_write_file(s, "notes.txt", "x\n", 2), 0);
+	assert_int_equal(dlg_store_write_file(s, "notes/a.txt", "x\ny\n", 4),
+			 0);
+	assert_int_equal(dlg_store_read_file(&b, s, "notes/a.txt"), 0);
+	assert_int_equal(b.size, 4);
+	assert_string_equal(b.ptr, "x\ny\n");
 	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), 0);
 	assert_string_equal(out, "abce0000-0000-4000-8000-000000000000");
+	dlg_buf_dispose(&b);
 	dlg_store_free(s);
 	rm_rf(root);
 	free(root);
