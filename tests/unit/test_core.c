@@ -1393,6 +1393,146 @@ static void test_merge__text_and_unknown_keys(void **state)
 	dlg_node_free(base);
 }
 
+/* A line merge, for texts of the same number of lines: each line from
+ * the side that changed it; a line both changed is a conflict. */
+static int line_merge(char **out, const char *base, const char *a,
+		      const char *b, void *payload)
+{
+	dlg_buf m = DLG_BUF_INIT;
+	const char *t[3] = { base, a, b };
+
+	(void)payload;
+	while (*t[0] && *t[1] && *t[2]) {
+		size_t n[3], k;
+
+		for (k = 0; k < 3; k++)
+			n[k] = strcspn(t[k], "\n") + (t[k][strcspn(t[k], "\n")]
+						     == '\n');
+		if (n[1] == n[0] && !strncmp(t[1], t[0], n[0]))
+			dlg_buf_put(&m, t[2], n[2]);
+		else if (n[2] == n[0] && !strncmp(t[2], t[0], n[0]))
+			dlg_buf_put(&m, t[1], n[1]);
+		else
+			break;
+		for (k = 0; k < 3; k++)
+			t[k] += n[k];
+	}
+	if (*t[0] || *t[1] || *t[2]) {
+		dlg_buf_dispose(&m);
+		return DLG_ECONFLICT;
+	}
+	*out = dlg_buf_detach(&m);
+	return 0;
+}
+
+static void e_why_line1(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
+static void e_why_line2(dlg_node *d) { dlg_map_set_str(d, "why", "one\ntwo B\n"); }
+static void e_tags_x(dlg_node *d) { dlg_task_set_field(d, "tags", "x"); }
+static void e_tags_y(dlg_node *d) { dlg_task_set_field(d, "tags", "y,z"); }
+
+/* Text changed on both sides, on different lines: merged by lines only
+ * with a text merge given (sync gives git's); without one, a conflict.
+ * Sets a base did not have: what either side added. */
+static void test_merge__text_without_a_line_merge_and_sets_new_on_both_sides(void **state)
+{
+	dlg_node *base = merge_base(), *a, *b, *m = NULL;
+	dlg_merge_options none = DLG_MERGE_OPTIONS_INIT;
+	dlg_merge_options lines = { line_merge, NULL, NULL, NULL };
+	size_t n = 9;
+	dlg_buf tags = DLG_BUF_INIT;
+
+	(void)state;
+	dlg_map_set_str(base, "why", "one\ntwo\n");
+	dlg_map_remove(base, "tags");
+	a = edited(base, e_why_line1, "2026-11-29T12:00:00Z", "dana");
+	b = edited(base, e_why_line2, "2026-11-29T11:00:00Z", "kim");
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       &lines), 0);
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo B\n");
+	dlg_node_free(m);
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       &none), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
+	dlg_node_free(m);
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	/* tags: none in base, added on both sides */
+	a = edited(base, e_tags_x, "2026-11-29T12:00:00Z", "dana");
+	b = edited(base, e_tags_y, "2026-11-29T11:00:00Z", "kim");
+	m = merge_both_ways(base, a, b, &n);
+	assert_int_equal(n, 0);
+	dlg_node_summary(&tags, dlg_map_get(m, "tags"));
+	assert_string_equal(tags.ptr, "[x, y, z]");
+	dlg_buf_dispose(&tags);
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+/* A conflict record's id hashes each part of it: the same conflict found
+ * twice is one record, and two that differ anywhere are two. */
+static void test_merge__conflict_ids_hash_every_part(void **state)
+{
+	dlg_node *x = dlg_node_new_str("X"), *y = dlg_node_new_str("Y");
+	static const char *const T1 = "2026-11-29T12:00:00Z",
+			       *const T2 = "2026-11-29T11:00:00Z";
+	dlg_node *r[8];
+	size_t i, j;
+
+	(void)state;
+	r[0] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T2);
+	r[1] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T2);
+	r[2] = dlg_conflict_new("why", "conflict", x, "dana", T1, y, "kim", T2);
+	r[3] = dlg_conflict_new("title", "deleted", x, "dana", T1, y, "kim", T2);
+	r[4] = dlg_conflict_new("title", "conflict", y, "dana", T1, y, "kim", T2);
+	r[5] = dlg_conflict_new("title", "conflict", x, "dana", T1, x, "kim", T2);
+	r[6] = dlg_conflict_new("title", "conflict", x, "dana", T2, y, "kim", T2);
+	r[7] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T1);
+	assert_string_equal(dlg_map_get_str(r[0], "id"),
+			    dlg_map_get_str(r[1], "id"));
+	for (i = 1; i < 8; i++)
+		for (j = i + 1; j < 8; j++)
+			if (strcmp(dlg_map_get_str(r[i], "id"),
+				   dlg_map_get_str(r[j], "id")) == 0) {
+				print_error("records %zu and %zu share an id\n",
+					    i, j);
+				fail();
+			}
+	for (i = 0; i < 8; i++)
+		dlg_node_free(r[i]);
+	dlg_node_free(x);
+	dlg_node_free(y);
+}
+
+/* Paths into a document: fields of maps, and items of keyed lists. */
+static void test_merge__paths_name_nested_fields_and_items(void **state)
+{
+	dlg_node *d = merge_base();
+
+	(void)state;
+	assert_string_equal(dlg_doc_get_path(d, "expectations.outcome")->value,
+			    "Every nightly backup is replicated offsite "
+			    "within 24 hours.");
+	assert_string_equal(dlg_doc_get_path(d, "expectations.acceptance"
+					     "[4e1a9c20].met")->value, "false");
+	assert_null(dlg_doc_get_path(d, "expectations.nothing.here"));
+	assert_int_equal(dlg_doc_set_path(d, "expectations.outcome",
+					  dlg_node_new_str("Done.")), 0);
+	assert_string_equal(dlg_doc_get_path(d, "expectations.outcome")->value,
+			    "Done.");
+	assert_int_equal(dlg_doc_set_path(d, "nothing.here",
+					  dlg_node_new_str("x")), DLG_ENOTFOUND);
+	dlg_node_free(d);
+}
+
 static void e_cancel(dlg_node *d)
 {
 	dlg_map_set_str(d, "status", "cancelled");
@@ -1482,6 +1622,9 @@ int main(void)
 		cmocka_unit_test(test_merge__keyed_lists_merge_item_by_item),
 		cmocka_unit_test(test_merge__delete_versus_modify_keeps_the_modified_item),
 		cmocka_unit_test(test_merge__text_and_unknown_keys),
+		cmocka_unit_test(test_merge__text_without_a_line_merge_and_sets_new_on_both_sides),
+		cmocka_unit_test(test_merge__conflict_ids_hash_every_part),
+		cmocka_unit_test(test_merge__paths_name_nested_fields_and_items),
 		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
 		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
 		cmocka_unit_test(test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted),
