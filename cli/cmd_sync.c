@@ -58,12 +58,23 @@ static void progress(dlg_progress_stage stage, size_t done, size_t total,
 		     void *payload)
 {
 	static const char *const what[] = { "receiving", "sending", "updating" };
+	static size_t last_done, last_total;
+	static int last_stage = -1;
 
 	(void)payload;
 	if (!isatty(2) || !total)
 		return;
-	cli_eprintf("\r%s %zu/%zu%s", what[stage], done, total,
-		    done == total ? "\n" : "");
+	/* libgit2 says "all done" more than once: one line is enough */
+	if ((int)stage == last_stage && done == last_done && total == last_total)
+		return;
+	last_stage = (int)stage;
+	last_done = done;
+	last_total = total;
+	/* the newline in the format: a %s argument is shown escaped */
+	if (done == total)
+		cli_eprintf("\r%s %zu/%zu\n", what[stage], done, total);
+	else
+		cli_eprintf("\r%s %zu/%zu", what[stage], done, total);
 }
 
 /* --timeout, else git config delegit.timeout, else 60 seconds. */

@@ -516,7 +516,9 @@ def run_quiet(cmd, logfile, **kw):
 
 def configure(src, build, options, logfile):
     if os.path.exists(os.path.join(build, "CMakeCache.txt")):
-        return
+        # Configured before: generate again all the same, so that tests
+        # added since (tests/CMakeLists.txt) are listed by ctest_list.
+        options = []
     os.makedirs(build, exist_ok=True)
     if run_quiet(["cmake", "-S", src, "-B", build] + options,
                  logfile) != 0:

@@ -971,6 +971,20 @@ static int up_to_date(dlg_repo *r, const char *remote, const char *branch)
 	return same;
 }
 
+/* The remote's branch as last fetched (zeros when there is none). */
+static void remote_tip(git_oid *out, dlg_repo *r, const char *remote,
+		       const char *branch)
+{
+	dlg_buf ref = DLG_BUF_INIT;
+
+	dlg_buf_printf(&ref, "refs/remotes/%s/%s", remote, branch);
+	if (git_reference_name_to_id(out, r->git, ref.ptr) < 0) {
+		memset(out, 0, sizeof(*out));
+		git_error_clear();
+	}
+	dlg_buf_dispose(&ref);
+}
+
 /* So that plain `git pull` and `git status` know the upstream. */
 static void set_upstream(dlg_repo *r, const char *remote, const char *branch)
 {
@@ -1024,9 +1038,10 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	const char *branch;
 	git_remote *pusher = NULL;
 	git_oid before, tip;
+	git_oid refused_at, now; /* the remote's tip when it refused a push */
 	dlg_buf tracking = DLG_BUF_INIT;
 	size_t outgoing = 0, incoming;
-	int error = 0, saved, have_before;
+	int error = 0, saved, have_before, refused = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&judged, 0, sizeof(judged));
@@ -1081,6 +1096,17 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		}
 		net_stop(&old_alarm);
 		fault_point("after-fetch");
+		/* Refused, and the remote has not moved since: not a race
+		 * to try again, but a refusal (a server's hook). */
+		if (refused)
+			remote_tip(&now, r, name, branch);
+		if (refused && git_oid_equal(&now, &refused_at)) {
+			dlg_error_set("remote '%s' (%s) refused the push: %s; your "
+				      "work is committed here", name,
+				      push_url(remote), ctx.push_message);
+			error = -1;
+			goto done;
+		}
 		if ((error = judge_incoming(res, &judged, r, name, branch,
 					    o)) < 0 ||
 		    (error = integrate(res, r, name, branch, o)) < 0 ||
@@ -1122,6 +1148,8 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 		saved = errno;
 		net_stop(&old_alarm);
 		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
+			if ((refused = error == 0))
+				remote_tip(&refused_at, r, name, branch);
 			if (res->tries < o->max_tries)
 				continue; /* the remote moved: again */
 			dlg_error_set("the remote kept moving: %d tries (%s)",

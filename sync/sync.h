@@ -207,7 +207,9 @@ void dlg_sync_result_dispose(dlg_sync_result *r);
 
 /*
  * Fetch, fast-forward or merge into a merge commit, push; when the push is
- * refused because the remote moved, again (up to max_tries). Files git
+ * refused because the remote moved, again (up to max_tries). A push the
+ * remote refuses while it has not moved (a server's hook) is -1, at once,
+ * the remote's words in the message. Files git
  * cannot merge stop the sync before anything changes (DLG_ECONFLICT, the
  * files in out->report.problems). An unreachable remote is DLG_EOFFLINE;
  * local commits are kept.

@@ -221,9 +221,11 @@ def start_server(test, argv, port, **kw):
     return proc
 
 
-def start_git_http(test, root, bare):
+def start_git_http(test, root, bare, password=None):
     """lighttpd with git-http-backend serving the bare repositories under
-    root, pushes allowed to bare; returns the URL of bare."""
+    root, pushes allowed to bare; returns the URL of bare. With password
+    (USER:PASSWORD), every request needs that login (HTTP basic
+    authentication)."""
     port = free_port()
     subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare,
                    check=True)
@@ -235,7 +237,16 @@ def start_git_http(test, root, bare):
         f.write('server.document-root = "%s"\n' % root)
         f.write('server.bind = "127.0.0.1"\n')
         f.write("server.port = %d\n" % port)
-        f.write('server.modules = ("mod_alias", "mod_cgi", "mod_setenv")\n')
+        f.write('server.modules = ("mod_alias", "mod_cgi", "mod_setenv"%s)\n'
+                % (', "mod_auth", "mod_authn_file"' if password else ""))
+        if password:
+            users = os.path.join(root, "lighttpd-%d.users" % port)
+            with open(users, "w") as u:
+                u.write(password + "\n")
+            f.write('auth.backend = "plain"\n')
+            f.write('auth.backend.plain.userfile = "%s"\n' % users)
+            f.write('auth.require = ("/git" => ("method" => "basic", '
+                    '"realm" => "git", "require" => "valid-user"))\n')
         f.write('alias.url = ("/git" => "%s")\n' % backend)
         f.write('cgi.assign = ("" => "")\n')
         f.write('setenv.add-environment = ("GIT_PROJECT_ROOT" => "%s", '

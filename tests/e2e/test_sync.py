@@ -4,6 +4,9 @@ field, checked with the real git CLI; git daemon and git http-backend on
 127.0.0.1 for the network transports."""
 import json
 import os
+import pty
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -354,6 +357,285 @@ while time.time() < deadline:
     except OSError:
         pass
 """
+
+
+class TestSyncEdges(SyncTest):
+    """What a sync does at its edges: the upstream it records, a detached
+    HEAD, a login from git's credential helper over http, a push a
+    server's hook refuses, a task deleted on one side and changed on the
+    other, a clone whose remote HEAD names a branch nobody pushed."""
+    replicas = 2
+
+    def remote_tip(self):
+        return subprocess.run(["git", "rev-parse", "main"], cwd=self.net.bare,
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def login_helper(self, repo, password):
+        """git's credential helper for repo: answers kim / password and
+        counts how often it was asked (the returned file, a line each)."""
+        asked = os.path.join(self.net.tmp, "asked-%s" % password)
+        helper = os.path.join(self.net.tmp, "helper-%s.sh" % password)
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\necho \"$1\" >> '%s'\n"
+                    "echo username=kim\necho password=%s\n"
+                    % (asked, password))
+        os.chmod(helper, 0o755)
+        repo.git("config", "credential.helper", helper)
+        return asked
+
+    def on_terminal(self, repo, *args):
+        """delegit ARGS in repo on a pseudo-terminal: what it showed."""
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([DELEGIT, *args], cwd=repo.path,
+                                env=repo.env, stdin=slave, stdout=slave,
+                                stderr=slave)
+        os.close(slave)
+        out = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=30), 0, out)
+        return out.decode()
+
+    def test_progress_on_a_terminal_one_line_a_stage(self):
+        for i in range(3):
+            self.a.add("Task %d" % i, "--to", "kim")
+        out = self.on_terminal(self.a, "sync")
+        # each stage ends on one line of its own, all done: N/N
+        self.assertRegex(out, r"\rsending (\d+)/\1\r\nup to date with "
+                              r"origin; pushed")
+        self.assertEqual(out.count("sending"), out.count("\rsending"))
+        self.assertNotIn("receiving", out)
+        self.assertNotIn("\\n", out)
+        out = self.on_terminal(self.b, "sync")
+        self.assertRegex(out, r"\rreceiving (\d+)/\1\r\n\rupdating 0/3"
+                              r"(\rupdating [12]/3)*\rupdating 3/3\r\n"
+                              r"fast-forwarded to ")
+        self.assertNotIn("sending", out)
+        # in a pipe: no progress at all
+        self.assertEqual(self.b.ok("sync"), "up to date with origin\n")
+
+    def test_a_server_that_fails_after_the_connection_is_3(self):
+        """The http layer failing once connected (a server that lists its
+        refs, then answers the fetch itself with 503: busy) is a remote
+        that cannot be reached now: exit 3, local work kept."""
+        port = free_port()
+        script = ("import http.server as h, subprocess, sys\n"
+                  "class B(h.BaseHTTPRequestHandler):\n"
+                  "    def do_GET(self):\n"
+                  "        refs = subprocess.run(['git', 'upload-pack',\n"
+                  "            '--stateless-rpc', '--advertise-refs',\n"
+                  "            sys.argv[1]], capture_output=True).stdout\n"
+                  "        body = b'001e# service=git-upload-pack\\n0000' + refs\n"
+                  "        self.send_response(200)\n"
+                  "        self.send_header('Content-Type', 'application/'\n"
+                  "            'x-git-upload-pack-advertisement')\n"
+                  "        self.send_header('Content-Length', str(len(body)))\n"
+                  "        self.end_headers()\n"
+                  "        self.wfile.write(body)\n"
+                  "    def do_POST(self):\n"
+                  "        self.send_response(503)\n"
+                  "        self.send_header('Content-Length', '0')\n"
+                  "        self.end_headers()\n"
+                  "    def log_message(self, *a):\n"
+                  "        pass\n"
+                  "h.HTTPServer(('127.0.0.1', %d), B).serve_forever()\n"
+                  % port)
+        start_server(self, [sys.executable, "-c", script, self.net.bare],
+                     port)
+        self.b.add("Comes later", "--to", "kim")
+        self.b.ok("sync", "-q")
+        self.a.git("remote", "set-url", "origin",
+                   "http://127.0.0.1:%d/remote.git" % port)
+        tid = self.a.add("Kept here", "--to", "kim")["id"]
+        head = self.a.head()
+        r = self.a.run("sync", "--timeout", "20")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cannot reach remote 'origin'", r.stderr)
+        self.assertIn("503", r.stderr)
+        self.assertEqual(self.a.head(), head)
+        self.assertEqual(self.a.load(tid)["title"], "Kept here")
+
+    def test_finishing_a_killed_sync_keeps_hand_edits_of_other_files(self):
+        """A sync killed between writing the work tree and moving the
+        branch is finished by the next command, which writes again only
+        the files the move changes: a hand edit of another file, made in
+        between, is kept (and committed by that sync)."""
+        kept = self.a.add("Kept as edited", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        new = self.a.add("Comes in", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        for step in ("after-checkout", "before-checkout"):
+            res = self.b.run("sync", fault=step)
+            self.assertEqual(res.returncode, -9, (step, res.stderr))
+            path = self.b.task_file(kept)
+            with open(path) as f:
+                text = f.read()
+            self.assertIn("\ntitle: ", text)
+            with open(path, "w") as f:
+                f.write(re.sub(r"\ntitle: [^\n]*",
+                               "\ntitle: Edited by hand %s" % step, text))
+            self.b.ok("sync", "-q")
+            self.assertEqual(self.b.load(kept)["title"],
+                             "Edited by hand %s" % step)
+            self.assertEqual(self.b.load(new)["title"], "Comes in")
+            self.assertEqual(self.b.git("status", "--porcelain"), "")
+            self.a.ok("sync", "-q")
+            self.assertEqual(self.a.load(kept)["title"],
+                             "Edited by hand %s" % step)
+            self.net.assert_converged(self)
+            new = self.a.add("Comes in", "--to", "kim")["id"]
+            self.a.ok("sync", "-q")
+
+    def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
+        for r in (self.a, self.b):
+            self.assertEqual(r.git("config", "branch.main.remote"), "origin")
+            self.assertEqual(r.git("config", "branch.main.merge"),
+                             "refs/heads/main")
+        # plain git knows where main goes
+        self.assertIn("...origin/main", self.a.git("status", "-sb"))
+        # one set by hand is the person's: a sync leaves it alone
+        self.b.git("remote", "add", "mirror", self.net.bare)
+        self.b.git("config", "branch.main.remote", "mirror")
+        self.b.git("config", "branch.main.merge", "refs/heads/main")
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.git("config", "branch.main.remote"),
+                         "mirror")
+
+    def test_a_detached_head_is_refused_and_nothing_moves(self):
+        self.a.add("Detached work", "--to", "kim")
+        before = self.remote_tip()
+        self.a.git("checkout", "-q", "--detach")
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("HEAD is not on a branch", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_http_with_a_login_from_git_credential_helper(self):
+        url = start_git_http(self, self.net.tmp, self.net.bare,
+                             password="kim:s3cret")
+        self.b.git("remote", "set-url", "origin", url)
+        # without a login: refused, nothing sent
+        before = self.remote_tip()
+        tid = self.b.add("Over a login", "--to", "kim")["id"]
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("authentication", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        # the right one, from git's credential helper: both ways
+        asked = self.login_helper(self.b, "s3cret")
+        self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
+        self.assertNotEqual(self.remote_tip(), before)
+        with open(asked) as f:
+            self.assertIn("get", f.read().split())
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(tid)["title"], "Over a login")
+        self.a.ok("start", tid[:8])
+        self.a.ok("sync", "-q")
+        self.assertIn("fast-forwarded", self.b.ok("sync", "--timeout", "20"))
+        self.assertEqual(self.b.load(tid)["status"], "in-progress")
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_wrong_password_is_tried_three_times_then_refused(self):
+        url = start_git_http(self, self.net.tmp, self.net.bare,
+                             password="kim:s3cret")
+        self.b.git("remote", "set-url", "origin", url)
+        asked = self.login_helper(self.b, "wrong")
+        before = self.remote_tip()
+        self.b.add("Never sent", "--to", "kim")
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("authentication failed", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        with open(asked) as f:
+            self.assertEqual(f.read().split(), ["get"] * 3)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_push_a_server_hook_refuses_is_reported_at_once(self):
+        self.a.run_in(self.net.bare, "hook", "install")
+        with open(os.path.join(self.a.path, ".delegit", "policy.yaml"),
+                  "w") as f:
+            f.write("format: 1\nmode: enforce\nrules:\n"
+                    "  director: [all]\n  everyone: [feedback]\n"
+                    "  repository: [director]\n")
+        self.a.git("commit", "-qam", "enforce")
+        tid = self.a.add("Patch the firewall", "--to", "kim", "--due",
+                         "2026-12-01")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        url = start_git_http(self, self.net.tmp, self.net.bare)
+        self.b.git("remote", "set-url", "origin", url)
+        # kim moves the due date by hand: the server's hook refuses it
+        path = self.b.task_file(tid)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("due: 2026-12-01", "due: 2027-03-01"))
+        self.b.git("-c", "user.email=kim@acme-msp.example", "commit", "-qam",
+                   "more time")
+        before = self.remote_tip()
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("refused the push", r.stderr)
+        self.assertIn("pre-receive hook declined", r.stderr)
+        self.assertIn("your work is committed here", r.stderr)
+        self.assertNotIn("kept moving", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        # still committed here, and honest work goes through once undone
+        self.assertIn("due: 2027-03-01", self.b.git("show", "HEAD:" +
+                      os.path.relpath(path, self.b.path)))
+        self.b.git("reset", "-q", "--hard", "origin/main")
+        self.b.as_("kim")
+        self.b.ok("feedback", tid[:8], "On it")
+        self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
+        self.assertNotEqual(self.remote_tip(), before)
+
+    def test_a_task_deleted_on_one_side_and_changed_on_the_other_is_kept(self):
+        tid = self.a.add("Backups", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.a.git("rm", "-q", self.a.task_file(tid))
+        self.a.git("commit", "-qm", "gone")
+        self.a.ok("sync", "-q")
+        self.b.ok("set", tid[:8], "title=Backups offsite")
+        out = self.b.ok("sync")
+        self.assertIn("merged origin", out)
+        self.assertIn("1 conflict recorded", out)
+        self.assertEqual(self.b.load(tid)["title"], "Backups offsite")
+        msg = self.b.git("log", "-1", "--format=%B")
+        self.assertIn("deleted on one side, changed on the other: kept",
+                      msg)
+        self.assertIn(tid, msg)
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(tid)["title"], "Backups offsite")
+        self.net.assert_converged(self)
+
+    def test_clone_of_a_remote_whose_head_names_a_branch_nobody_pushed(self):
+        other = os.path.join(self.net.tmp, "other.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master",
+                        other], check=True)
+        tid = self.a.add("Cloned", "--to", "kim")["id"]
+        self.a.git("push", "-q", other, "main")
+        c = Repo(tmp=self.net.tmp, name="c", clone_from=other)
+        self.assertEqual(c.git("symbolic-ref", "HEAD"), "refs/heads/main")
+        self.assertEqual(c.git("rev-parse", "HEAD"), self.a.head())
+        self.assertEqual(c.git("config", "branch.main.merge"),
+                         "refs/heads/main")
+        self.assertEqual(c.git("status", "--porcelain"), "")
+        self.assertEqual(c.load(tid)["title"], "Cloned")
 
 
 class TestTimeouts(SyncTest):

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "core/core.h"
 #include "helpers.h"
@@ -231,6 +233,111 @@ static void test_validate__every_bad_file_names_line_column_and_problem(void **s
 	assert_true(seen >= 20);
 }
 
+/* Values of each kind, accepted and refused, in the files that hold
+ * them: durations (config.yaml's sla), item ids, a map where a scalar
+ * goes, the bounds of numbers and of the format. */
+static void test_validate__values_of_each_kind_accepted_and_refused(void **state)
+{
+	static const char task_head[] =
+		"format: 1\nid: 0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70\n"
+		"title: T\nstatus: open\npriority: normal\ndelegator: dana\n"
+		"created: 2026-11-25T09:12:00Z\n";
+	static const struct {
+		const dlg_schema *schema;
+		const char *head, *text, *expect; /* expect NULL: valid */
+	} cases[] = {
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4h, resolve: 2d}\n"
+		  "      low: {respond: 30m, resolve: 1w}\n", NULL },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 999999h}\n", NULL },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 1000000h}\n",
+		  "bad duration '1000000h'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4x}\n", "bad duration '4x'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: h}\n", "bad duration 'h'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: 4hh}\n", "bad duration '4hh'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: {in: 4h}}\n",
+		  "found a map (expected a duration)" },
+		{ &dlg_schema_config, "", "format: 2\norgs: {}\n",
+		  "'format'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0b0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n", NULL },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0B0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "bad item id '0a0B0c0d'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: 0a0g0c0d\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "bad item id '0a0g0c0d'" },
+		{ &dlg_schema_task, task_head,
+		  "feedback:\n- id: [0a0b0c0d]\n  at: 2026-11-27T10:00:00Z\n"
+		  "  author: dana\n  kind: guidance\n  text: Fine.\n",
+		  "found a list (expected an id)" },
+		{ &dlg_schema_task, task_head, "assignee: {name: kim}\n",
+		  "found a map (expected a handle)" },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_buf text = DLG_BUF_INIT, all = DLG_BUF_INIT;
+		dlg_node *doc = NULL;
+		int error, found = 0;
+
+		dlg_buf_printf(&text, "%s%s", cases[i].head, cases[i].text);
+		error = dlg_store_parse(&doc, text.ptr, text.size, "f.yaml",
+					cases[i].schema, &diags);
+		dlg_diags_format(&all, &diags);
+		for (k = 0; k < diags.count; k++)
+			found |= cases[i].expect &&
+				 strstr(diags.items[k].message,
+					cases[i].expect) != NULL;
+		if (cases[i].expect ? error != DLG_EINVALID || !found
+				    : error != 0) {
+			print_error("case %zu: %s\nexpected %s, got %d:\n%s\n",
+				    i, text.ptr, cases[i].expect ?
+				    cases[i].expect : "valid", error, all.ptr);
+			fail();
+		}
+		dlg_node_free(doc);
+		dlg_buf_dispose(&all);
+		dlg_buf_dispose(&text);
+		dlg_diags_dispose(&diags);
+	}
+}
+
+/* A handle: 40 characters at most; a value given on the command line is
+ * checked as the field would be. */
+static void test_validate__handles_and_values_from_the_command_line(void **state)
+{
+	char h[64];
+	dlg_buf out = DLG_BUF_INIT;
+	const dlg_field *f = dlg_schema_field_at(&dlg_schema_task, "priority");
+
+	(void)state;
+	memset(h, 'a', sizeof(h));
+	h[40] = '\0';
+	assert_true(dlg_handle_valid(h));
+	h[40] = 'a';
+	h[41] = '\0';
+	assert_false(dlg_handle_valid(h));
+	assert_non_null(f);
+	assert_int_equal(dlg_schema_check_value(&out, f, "high", 0), 0);
+	assert_string_equal(out.ptr, "");
+	assert_int_equal(dlg_schema_check_value(&out, f, "higher", 0),
+			 DLG_EINVALID);
+	assert_non_null(strstr(out.ptr, "unknown value 'higher'"));
+	dlg_buf_dispose(&out);
+}
+
 static void test_validate__deep_nesting_and_huge_input_are_refused(void **state)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
@@ -382,6 +489,136 @@ static void sorted_as(dlg_rows *rows, const char *sort, const char *expect)
 	free(v);
 }
 
+/* How many descriptors this process has open. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+#define CACHE_TASKS 40
+
+/* The rows of the CACHE_TASKS tasks of test_rows__cache: each titled
+ * "Task N", N in its id; none left out, no problem. */
+static void check_rows(dlg_store *s, const char *cache)
+{
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	char want[32];
+	size_t i;
+
+	assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(dlg_rows_count(rows), CACHE_TASKS);
+	for (i = 0; i < dlg_rows_count(rows); i++) {
+		const dlg_row *row = dlg_rows_at(rows, i);
+
+		snprintf(want, sizeof(want), "Task %ld",
+			 strtol(row->id + 2, NULL, 16));
+		assert_non_null(row->title);
+		assert_string_equal(row->title, want);
+		assert_string_equal(row->status, "open");
+		assert_string_equal(row->tags, i == 0 ? "backup\nnet\n" : "");
+	}
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+}
+
+/* The rows cache: files untouched since it was written (and older than
+ * its scan) are taken from it, and it is not written again; files whose
+ * stat data changed but whose bytes did not are taken by their blob id
+ * (more than 32 of them); a file named like a task but not .yaml is no
+ * task; no descriptor is left open. */
+static void test_rows__cache_reused_when_untouched_and_by_content(void **state)
+{
+	char *root = tmpdir_new(), cache[4200], uuid[37], title[32];
+	struct stat before, after;
+	struct timespec old[2] = { { 1700000000, 0 }, { 1700000000, 0 } };
+	dlg_store *s;
+	int i, fds;
+
+	(void)state;
+	for (i = 0; i < CACHE_TASKS; i++) {
+		snprintf(uuid, sizeof(uuid),
+			 "%02x%06x-0000-4000-8000-000000000000", i * 6, i);
+		snprintf(title, sizeof(title), "Task %d", i);
+		put_task(root, uuid, title, "normal", NULL);
+	}
+	spit(root, "tasks/00/00000000-0000-4000-8000-000000000000.yaml",
+	     "format: 1\nid: 00000000-0000-4000-8000-000000000000\n"
+	     "title: Task 0\nstatus: open\npriority: normal\n"
+	     "delegator: dana\ncreated: 2026-11-25T09:12:00Z\n"
+	     "tags: [net, backup, \"two\\nlines\"]\n");
+	spit(root, "tasks/00/00000000-0000-4000-8000-000000000000.json",
+	     "not a task\n");
+	snprintf(cache, sizeof(cache), "%s/rows-cache", root);
+	dlg_store_open(&s, root);
+	fds = open_fds();
+	check_rows(s, cache); /* made */
+	sleep(2); /* the files now older than a scan by a whole second */
+	usleep(200000);
+	check_rows(s, cache); /* made again: now trusting the files */
+	assert_int_equal(stat(cache, &before), 0);
+	check_rows(s, cache); /* taken from it */
+	assert_int_equal(stat(cache, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino);
+	assert_int_equal(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+	assert_int_equal(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+	/* every file touched, not changed: the rows by their bytes' ids */
+	for (i = 0; i < CACHE_TASKS; i++) {
+		char path[4200];
+
+		snprintf(path, sizeof(path),
+			 "%s/tasks/%02x/%02x%06x-0000-4000-8000-000000000000.yaml",
+			 root, i * 6, i * 6, i);
+		assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	}
+	check_rows(s, cache);
+	assert_int_equal(stat(cache, &after), 0);
+	assert_int_not_equal(after.st_ino, before.st_ino); /* written anew */
+	check_rows(s, cache);
+	assert_int_equal(open_fds(), fds);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* tasks/ a link (here to a folder of real tasks): no rows, and each file
+ * there reported by the careful reader; not an error of the load. */
+static void test_rows__tasks_a_link_gives_no_rows_and_says_why(void **state)
+{
+	char *root = tmpdir_new(), *elsewhere = tmpdir_new();
+	char from[4200], to[4200];
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_store *s;
+
+	(void)state;
+	put_task(elsewhere, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70", "T",
+		 "normal", NULL);
+	snprintf(to, sizeof(to), "%s/tasks", elsewhere);
+	snprintf(from, sizeof(from), "%s/tasks", root);
+	assert_int_equal(symlink(to, from), 0);
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_rows_load(&rows, s, NULL, &diags), 0);
+	assert_int_equal(dlg_rows_count(rows), 0);
+	assert_true(diags.count >= 1);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+	dlg_store_free(s);
+	rm_rf(root);
+	rm_rf(elsewhere);
+	free(root);
+	free(elsewhere);
+}
+
 static void test_rows__short_ids_and_order_by_every_key(void **state)
 {
 	char *root = tmpdir_new();
@@ -446,6 +683,76 @@ static void test_store__links_and_escaping_paths_are_refused(void **state)
 	assert_non_null(strstr(dlg_error_last(), "symbolic link"));
 	assert_int_equal(dlg_store_read_file(&b, s, "../etc/passwd"), DLG_EINVALID);
 	assert_int_equal(dlg_store_write_file(s, "a/../../x", "x", 1), DLG_EINVALID);
+	dlg_buf_dispose(&b);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* Reads replace what the buffer held; a path that leaves the repository
+ * is named when a removal refuses it; a folder maps to nothing. */
+static void test_store__reads_replace_the_buffer_and_refusals_say_why(void **state)
+{
+	char *root = tmpdir_new();
+	char full[4200];
+	dlg_buf b = DLG_BUF_INIT;
+	dlg_store *s;
+	size_t size = 99;
+
+	(void)state;
+	spit(root, "a.yaml", "first: 1\n");
+	spit(root, "b.yaml", "b: 2\n");
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_read_file(&b, s, "a.yaml"), 0);
+	assert_int_equal(dlg_store_read_file(&b, s, "b.yaml"), 0);
+	assert_int_equal(b.size, 5);
+	assert_string_equal(b.ptr, "b: 2\n");
+	snprintf(full, sizeof(full), "%s/a.yaml", root);
+	assert_int_equal(dlg_path_read(&b, full), 0);
+	assert_string_equal(b.ptr, "first: 1\n");
+	dlg_error_clear();
+	assert_int_equal(dlg_store_remove_file(s, "../b.yaml"), DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "../b.yaml: path leaves the "
+						 "repository"));
+	assert_int_equal(dlg_store_remove_file(s, "a.yaml"), 0);
+	assert_int_equal(access(full, F_OK), -1);
+	/* a folder, where a cache file would be: not mapped */
+	snprintf(full, sizeof(full), "%s/folder", root);
+	assert_int_equal(mkdir(full, 0777), 0);
+	assert_null(dlg_path_map(full, &size));
+	assert_int_equal(size, 0);
+	dlg_buf_dispose(&b);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* A shard's ids are listed once (agenda and reports ask for a short id
+ * per line): a task file another process adds is seen after this one
+ * writes (a file, in a folder it makes), which drops the lists. */
+static void test_store__a_shard_is_listed_once_until_this_process_writes(void **state)
+{
+	char *root = tmpdir_new();
+	char out[37];
+	dlg_buf b = DLG_BUF_INIT;
+	dlg_store *s;
+
+	(void)state;
+	put_task(root, "abcd0000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abcd"), 0);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), DLG_ENOTFOUND);
+	put_task(root, "abce0000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), DLG_ENOTFOUND);
+	assert_int_equal(dlg_store_write_file(s, "notes/a.txt", "x\ny\n", 4),
+			 0);
+	assert_int_equal(dlg_store_read_file(&b, s, "notes/a.txt"), 0);
+	assert_int_equal(b.size, 4);
+	assert_string_equal(b.ptr, "x\ny\n");
+	assert_int_equal(dlg_store_resolve_task(out, s, "abce"), 0);
+	assert_string_equal(out, "abce0000-0000-4000-8000-000000000000");
 	dlg_buf_dispose(&b);
 	dlg_store_free(s);
 	rm_rf(root);
@@ -1093,6 +1400,146 @@ static void test_merge__text_and_unknown_keys(void **state)
 	dlg_node_free(base);
 }
 
+/* A line merge, for texts of the same number of lines: each line from
+ * the side that changed it; a line both changed is a conflict. */
+static int line_merge(char **out, const char *base, const char *a,
+		      const char *b, void *payload)
+{
+	dlg_buf m = DLG_BUF_INIT;
+	const char *t[3] = { base, a, b };
+
+	(void)payload;
+	while (*t[0] && *t[1] && *t[2]) {
+		size_t n[3], k;
+
+		for (k = 0; k < 3; k++)
+			n[k] = strcspn(t[k], "\n") + (t[k][strcspn(t[k], "\n")]
+						     == '\n');
+		if (n[1] == n[0] && !strncmp(t[1], t[0], n[0]))
+			dlg_buf_put(&m, t[2], n[2]);
+		else if (n[2] == n[0] && !strncmp(t[2], t[0], n[0]))
+			dlg_buf_put(&m, t[1], n[1]);
+		else
+			break;
+		for (k = 0; k < 3; k++)
+			t[k] += n[k];
+	}
+	if (*t[0] || *t[1] || *t[2]) {
+		dlg_buf_dispose(&m);
+		return DLG_ECONFLICT;
+	}
+	*out = dlg_buf_detach(&m);
+	return 0;
+}
+
+static void e_why_line1(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
+static void e_why_line2(dlg_node *d) { dlg_map_set_str(d, "why", "one\ntwo B\n"); }
+static void e_tags_x(dlg_node *d) { dlg_task_set_field(d, "tags", "x"); }
+static void e_tags_y(dlg_node *d) { dlg_task_set_field(d, "tags", "y,z"); }
+
+/* Text changed on both sides, on different lines: merged by lines only
+ * with a text merge given (sync gives git's); without one, a conflict.
+ * Sets a base did not have: what either side added. */
+static void test_merge__text_without_a_line_merge_and_sets_new_on_both_sides(void **state)
+{
+	dlg_node *base = merge_base(), *a, *b, *m = NULL;
+	dlg_merge_options none = DLG_MERGE_OPTIONS_INIT;
+	dlg_merge_options lines = { line_merge, NULL, NULL, NULL };
+	size_t n = 9;
+	dlg_buf tags = DLG_BUF_INIT;
+
+	(void)state;
+	dlg_map_set_str(base, "why", "one\ntwo\n");
+	dlg_map_remove(base, "tags");
+	a = edited(base, e_why_line1, "2026-11-29T12:00:00Z", "dana");
+	b = edited(base, e_why_line2, "2026-11-29T11:00:00Z", "kim");
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       &lines), 0);
+	assert_int_equal(n, 0);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo B\n");
+	dlg_node_free(m);
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       &none), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
+	dlg_node_free(m);
+	assert_int_equal(dlg_merge_doc(&m, &n, base, a, b, &dlg_schema_task,
+				       NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	/* tags: none in base, added on both sides */
+	a = edited(base, e_tags_x, "2026-11-29T12:00:00Z", "dana");
+	b = edited(base, e_tags_y, "2026-11-29T11:00:00Z", "kim");
+	m = merge_both_ways(base, a, b, &n);
+	assert_int_equal(n, 0);
+	dlg_node_summary(&tags, dlg_map_get(m, "tags"));
+	assert_string_equal(tags.ptr, "[x, y, z]");
+	dlg_buf_dispose(&tags);
+	dlg_node_free(m);
+	dlg_node_free(a);
+	dlg_node_free(b);
+	dlg_node_free(base);
+}
+
+/* A conflict record's id hashes each part of it: the same conflict found
+ * twice is one record, and two that differ anywhere are two. */
+static void test_merge__conflict_ids_hash_every_part(void **state)
+{
+	dlg_node *x = dlg_node_new_str("X"), *y = dlg_node_new_str("Y");
+	static const char *const T1 = "2026-11-29T12:00:00Z",
+			       *const T2 = "2026-11-29T11:00:00Z";
+	dlg_node *r[8];
+	size_t i, j;
+
+	(void)state;
+	r[0] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T2);
+	r[1] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T2);
+	r[2] = dlg_conflict_new("why", "conflict", x, "dana", T1, y, "kim", T2);
+	r[3] = dlg_conflict_new("title", "deleted", x, "dana", T1, y, "kim", T2);
+	r[4] = dlg_conflict_new("title", "conflict", y, "dana", T1, y, "kim", T2);
+	r[5] = dlg_conflict_new("title", "conflict", x, "dana", T1, x, "kim", T2);
+	r[6] = dlg_conflict_new("title", "conflict", x, "dana", T2, y, "kim", T2);
+	r[7] = dlg_conflict_new("title", "conflict", x, "dana", T1, y, "kim", T1);
+	assert_string_equal(dlg_map_get_str(r[0], "id"),
+			    dlg_map_get_str(r[1], "id"));
+	for (i = 1; i < 8; i++)
+		for (j = i + 1; j < 8; j++)
+			if (strcmp(dlg_map_get_str(r[i], "id"),
+				   dlg_map_get_str(r[j], "id")) == 0) {
+				print_error("records %zu and %zu share an id\n",
+					    i, j);
+				fail();
+			}
+	for (i = 0; i < 8; i++)
+		dlg_node_free(r[i]);
+	dlg_node_free(x);
+	dlg_node_free(y);
+}
+
+/* Paths into a document: fields of maps, and items of keyed lists. */
+static void test_merge__paths_name_nested_fields_and_items(void **state)
+{
+	dlg_node *d = merge_base();
+
+	(void)state;
+	assert_string_equal(dlg_doc_get_path(d, "expectations.outcome")->value,
+			    "Every nightly backup is replicated offsite "
+			    "within 24 hours.");
+	assert_string_equal(dlg_doc_get_path(d, "expectations.acceptance"
+					     "[4e1a9c20].met")->value, "false");
+	assert_null(dlg_doc_get_path(d, "expectations.nothing.here"));
+	assert_int_equal(dlg_doc_set_path(d, "expectations.outcome",
+					  dlg_node_new_str("Done.")), 0);
+	assert_string_equal(dlg_doc_get_path(d, "expectations.outcome")->value,
+			    "Done.");
+	assert_int_equal(dlg_doc_set_path(d, "nothing.here",
+					  dlg_node_new_str("x")), DLG_ENOTFOUND);
+	dlg_node_free(d);
+}
+
 static void e_cancel(dlg_node *d)
 {
 	dlg_map_set_str(d, "status", "cancelled");
@@ -1377,11 +1824,17 @@ int main(void)
 		cmocka_unit_test(test_yaml__multiline_text_is_a_literal_block),
 		cmocka_unit_test(test_validate__every_bad_file_names_line_column_and_problem),
 		cmocka_unit_test(test_validate__deep_nesting_and_huge_input_are_refused),
+		cmocka_unit_test(test_validate__values_of_each_kind_accepted_and_refused),
+		cmocka_unit_test(test_validate__handles_and_values_from_the_command_line),
 		cmocka_unit_test(test_validate__every_problem_is_listed_not_only_the_first),
 		cmocka_unit_test(test_time__dates_and_times_parse_and_format),
 		cmocka_unit_test(test_ids__unique_prefixes_resolve_and_short_ids_grow),
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
+		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
+		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
 		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
+		cmocka_unit_test(test_store__reads_replace_the_buffer_and_refusals_say_why),
+		cmocka_unit_test(test_store__a_shard_is_listed_once_until_this_process_writes),
 		cmocka_unit_test(test_workflow__follows_spec_5),
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
 		cmocka_unit_test(test_task__set_field_types_values_by_schema),
@@ -1393,6 +1846,9 @@ int main(void)
 		cmocka_unit_test(test_merge__keyed_lists_merge_item_by_item),
 		cmocka_unit_test(test_merge__delete_versus_modify_keeps_the_modified_item),
 		cmocka_unit_test(test_merge__text_and_unknown_keys),
+		cmocka_unit_test(test_merge__text_without_a_line_merge_and_sets_new_on_both_sides),
+		cmocka_unit_test(test_merge__conflict_ids_hash_every_part),
+		cmocka_unit_test(test_merge__paths_name_nested_fields_and_items),
 		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
 		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
 		cmocka_unit_test(test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted),

@@ -73,6 +73,28 @@ static void commit_file(fixture *f, const char *path, const char *text,
 	assert_int_equal(strlen(id), 40);
 }
 
+static void unlink_in(const char *dir, const char *rel)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	unlink(path);
+}
+
+/* How many descriptors this process has open. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static void test_commit__one_commit_per_change_seen_by_git(void **state)
 {
 	fixture *f = *state;
@@ -331,6 +353,99 @@ static void test_lock__second_holder_waits_then_is_refused_and_a_dead_holder_let
 	dlg_repo_free(other);
 }
 
+/* The lock file cannot be opened (here a folder in its place): refused
+ * with the reason, and nothing held. */
+static void test_lock__a_lock_file_that_cannot_be_opened_is_an_error(void **state)
+{
+	fixture *f = *state;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/.git/delegit.lock", f->dir);
+	assert_int_equal(mkdir(path, 0777), 0);
+	dlg_error_clear();
+	assert_int_equal(dlg_repo_lock(f->repo), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot open"));
+	assert_non_null(strstr(dlg_error_last(), "delegit.lock"));
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+}
+
+/* A killed sync whose saved state names commits this repository does not
+ * have: taking the lock finishes nothing, says so, and lets the lock go,
+ * so that another command is not refused for it. */
+static void test_lock__a_recovery_that_fails_is_an_error_and_lets_the_lock_go(void **state)
+{
+	fixture *f = *state;
+	dlg_repo *other;
+
+	assert_int_equal(dlg_repo_config_set(f->repo, "delegit.lockTimeout",
+					     "0"), 0);
+	spit(f->dir, ".git/delegit-sync-pending",
+	     "1111111111111111111111111111111111111111 "
+	     "2222222222222222222222222222222222222222\n");
+	dlg_error_clear();
+	assert_true(dlg_repo_lock(f->repo) < 0);
+	assert_non_null(strstr(dlg_error_last(), "interrupted sync"));
+	assert_int_equal(dlg_repo_open(&other, f->dir), 0);
+	unlink_in(f->dir, ".git/delegit-sync-pending");
+	assert_int_equal(dlg_repo_lock(other), 0);
+	dlg_repo_unlock(other);
+	dlg_repo_free(other);
+}
+
+/* A process forked while holding the lock shares its descriptor: unlock
+ * lets go all the same (the lock belongs to the open file, not to the
+ * descriptor). */
+static void test_lock__unlock_lets_go_while_a_forked_child_keeps_the_descriptor(void **state)
+{
+	fixture *f = *state;
+	dlg_repo *other;
+	int pipefd[2], status;
+	pid_t child;
+	char c;
+
+	assert_int_equal(dlg_repo_config_set(f->repo, "delegit.lockTimeout",
+					     "0"), 0);
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	if (child == 0) {
+		close(pipefd[1]);
+		alarm(30); /* bounded, whatever the parent does */
+		_exit(read(pipefd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(pipefd[0]);
+	dlg_repo_unlock(f->repo);
+	assert_int_equal(dlg_repo_open(&other, f->dir), 0);
+	status = dlg_repo_lock(other);
+	dlg_repo_unlock(other);
+	dlg_repo_free(other);
+	assert_int_equal(write(pipefd[1], "x", 1), 1);
+	close(pipefd[1]);
+	waitpid(child, NULL, 0);
+	assert_int_equal(status, 0);
+}
+
+/* Refused again and again: each refusal closes what it opened. */
+static void test_lock__refusals_leave_no_descriptor_open(void **state)
+{
+	fixture *f = *state;
+	dlg_repo *other;
+	int i, before, after;
+
+	assert_int_equal(dlg_repo_config_set(f->repo, "delegit.lockTimeout",
+					     "0"), 0);
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+	assert_int_equal(dlg_repo_open(&other, f->dir), 0);
+	assert_int_equal(dlg_repo_lock(other), DLG_ELOCKED); /* warmed up */
+	before = open_fds();
+	for (i = 0; i < 3; i++)
+		assert_int_equal(dlg_repo_lock(other), DLG_ELOCKED);
+	after = open_fds();
+	assert_int_equal(after, before);
+	dlg_repo_free(other);
+}
+
 /* git's index lock held by a git process: nothing is committed, and the
  * lock is left alone; one a killed delegit recorded is cleared by the
  * next holder of delegit's lock. */
@@ -370,6 +485,26 @@ static void test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared
 	assert_string_equal(after, "");
 	free(after);
 	free(head);
+}
+
+/* The URL of a remote, by its name; NULL for one there is not. */
+static void test_remote__url_by_name(void **state)
+{
+	fixture *f = *state;
+	char *url, *out;
+
+	out = sh(f, "git remote add origin https://example.com/team.git && "
+		    "git remote add far /srv/far.git");
+	free(out);
+	url = dlg_repo_remote_url(f->repo, "origin");
+	assert_non_null(url);
+	assert_string_equal(url, "https://example.com/team.git");
+	free(url);
+	url = dlg_repo_remote_url(f->repo, "far");
+	assert_non_null(url);
+	assert_string_equal(url, "/srv/far.git");
+	free(url);
+	assert_null(dlg_repo_remote_url(f->repo, "nope"));
 }
 
 /* A task of three quality standards, with stamps, in canonical form. */
@@ -432,6 +567,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__second_holder_waits_then_is_refused_and_a_dead_holder_lets_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__a_lock_file_that_cannot_be_opened_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__a_recovery_that_fails_is_an_error_and_lets_the_lock_go, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__unlock_lets_go_while_a_forked_child_keeps_the_descriptor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock__refusals_leave_no_descriptor_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__url_by_name, setup, teardown),
 		cmocka_unit_test(test_merge__quality_edits_on_both_sides_are_both_kept),
 	};
 
