@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 /* ------------------------------------------------------------ helpers */
 
-static dlg_node *num(double v)
+dlg_node *dlg__num(double v)
 {
 	char buf[64];
 
@@ -34,9 +34,9 @@ static dlg_node *str_or_null(const char *s)
 	return s ? dlg_node_new_str(s) : dlg_node_new_null();
 }
 
-static void set_num(dlg_node *m, const char *k, double v)
+void dlg__set_num(dlg_node *m, const char *k, double v)
 {
-	dlg_map_set(m, k, num(v));
+	dlg_map_set(m, k, dlg__num(v));
 }
 
 static double hours_between(const char *a, const char *b)
@@ -211,12 +211,12 @@ int dlg_report_workload(dlg_node **out, const dlg_report_input *in)
 		dlg_map_set_str(row, "name", str(p, "name"));
 		dlg_map_set_str(row, "org", str(p, "org"));
 		dlg_map_set_str(row, "role", str(p, "role"));
-		set_num(row, "open_tasks", (double)open);
-		set_num(row, "estimated_hours", round1(hours));
-		dlg_map_set(row, "capacity_hours", cap ? num(atof(cap))
+		dlg__set_num(row, "open_tasks", (double)open);
+		dlg__set_num(row, "estimated_hours", round1(hours));
+		dlg_map_set(row, "capacity_hours", cap ? dlg__num(atof(cap))
 						       : dlg_node_new_null());
 		if (cap && atof(cap) > 0)
-			set_num(row, "load_percent",
+			dlg__set_num(row, "load_percent",
 				round(hours * 100.0 / atof(cap)));
 		else
 			dlg_map_set_null(row, "load_percent");
@@ -576,34 +576,34 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 
 		med = median(d.cycle, d.ncycle);
 		dlg_map_set_str(row, "handle", h);
-		set_num(row, "done", (double)d.done);
-		set_num(row, "with_due", (double)d.with_due);
-		set_num(row, "on_time", (double)d.on_time);
+		dlg__set_num(row, "done", (double)d.done);
+		dlg__set_num(row, "with_due", (double)d.with_due);
+		dlg__set_num(row, "on_time", (double)d.on_time);
 		if (d.with_due)
-			set_num(row, "on_time_percent",
+			dlg__set_num(row, "on_time_percent",
 				round(100.0 * (double)d.on_time / (double)d.with_due));
 		else
 			dlg_map_set_null(row, "on_time_percent");
 		if (isnan(med))
 			dlg_map_set_null(row, "median_cycle_days");
 		else
-			set_num(row, "median_cycle_days", round1(med));
-		set_num(row, "reopened", (double)d.reopened);
+			dlg__set_num(row, "median_cycle_days", round1(med));
+		dlg__set_num(row, "reopened", (double)d.reopened);
 		/* estimate accuracy: hours spent on done work against its
 		 * estimate, over the done tasks that have both */
-		set_num(row, "measured", (double)d.measured);
-		set_num(row, "estimated_hours", round1(d.estimated));
-		set_num(row, "spent_hours", round1(d.spent));
+		dlg__set_num(row, "measured", (double)d.measured);
+		dlg__set_num(row, "estimated_hours", round1(d.estimated));
+		dlg__set_num(row, "spent_hours", round1(d.spent));
 		if (d.estimated > 0)
-			set_num(row, "spent_of_estimate_percent",
+			dlg__set_num(row, "spent_of_estimate_percent",
 				round(100.0 * d.spent / d.estimated));
 		else
 			dlg_map_set_null(row, "spent_of_estimate_percent");
-		set_num(row, "stretch_done", (double)d.stretch);
-		set_num(row, "praise", (double)d.praise);
-		set_num(row, "ratings", (double)d.ratings);
+		dlg__set_num(row, "stretch_done", (double)d.stretch);
+		dlg__set_num(row, "praise", (double)d.praise);
+		dlg__set_num(row, "ratings", (double)d.ratings);
 		if (d.ratings)
-			set_num(row, "mean_rating",
+			dlg__set_num(row, "mean_rating",
 				round1(d.rating_sum / (double)d.ratings));
 		else
 			dlg_map_set_null(row, "mean_rating");
@@ -612,17 +612,17 @@ int dlg_report_delivery(dlg_node **out, const dlg_report_input *in)
 			continue;
 		row = dlg_node_new_map();
 		dlg_map_set_str(row, "handle", h);
-		set_num(row, "reviewed", (double)decided);
-		set_num(row, "accepted", (double)r->accepted);
-		set_num(row, "rejected", (double)r->rejected);
+		dlg__set_num(row, "reviewed", (double)decided);
+		dlg__set_num(row, "accepted", (double)r->accepted);
+		dlg__set_num(row, "rejected", (double)r->rejected);
 		med = median(r->latency, decided);
 		if (isnan(med))
 			dlg_map_set_null(row, "median_latency_hours");
 		else
-			set_num(row, "median_latency_hours", round1(med));
-		set_num(row, "waiting", (double)r->waiting);
+			dlg__set_num(row, "median_latency_hours", round1(med));
+		dlg__set_num(row, "waiting", (double)r->waiting);
 		if (r->waiting)
-			set_num(row, "oldest_waiting_hours", round1(r->oldest));
+			dlg__set_num(row, "oldest_waiting_hours", round1(r->oldest));
 		else
 			dlg_map_set_null(row, "oldest_waiting_hours");
 		dlg_seq_push(reviewers, row);
@@ -677,7 +677,7 @@ static void sla_check(dlg_node *breaches, const dlg_node *t, const char *org,
 		dlg_map_set_str(b, "org", org);
 		dlg_map_set_str(b, "kind", kind);
 		dlg_map_set_str(b, "target", target);
-		set_num(b, "actual_hours", round1(actual));
+		dlg__set_num(b, "actual_hours", round1(actual));
 		dlg_map_set(b, "ongoing", boolean(open));
 		dlg_seq_push(breaches, b);
 	}
@@ -734,12 +734,12 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 				    str_or_null(str(target, "respond")));
 			dlg_map_set(row, "resolve_target",
 				    str_or_null(str(target, "resolve")));
-			set_num(row, "tasks", (double)tasks);
-			set_num(row, "respond_measured", (double)rm);
-			set_num(row, "respond_met", (double)rmet);
-			set_num(row, "resolve_measured", (double)sm);
-			set_num(row, "resolve_met", (double)smet);
-			set_num(row, "breaches", (double)(rm - rmet + sm - smet));
+			dlg__set_num(row, "tasks", (double)tasks);
+			dlg__set_num(row, "respond_measured", (double)rm);
+			dlg__set_num(row, "respond_met", (double)rmet);
+			dlg__set_num(row, "resolve_measured", (double)sm);
+			dlg__set_num(row, "resolve_met", (double)smet);
+			dlg__set_num(row, "breaches", (double)(rm - rmet + sm - smet));
 			dlg_seq_push(rows, row);
 		}
 	}
@@ -804,9 +804,9 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		if (!row) {
 			row = dlg_node_new_map();
 			dlg_map_set_str(row, "handle", e->author);
-			set_num(row, "commits", 0);
-			set_num(row, "tasks", 0);
-			set_num(row, "changes", 0);
+			dlg__set_num(row, "commits", 0);
+			dlg__set_num(row, "tasks", 0);
+			dlg__set_num(row, "changes", 0);
 			dlg_map_set(row, "fields", dlg_node_new_map());
 			dlg_map_set(row, "task_ids", dlg_node_new_seq());
 			dlg_map_set(row, "commit_ids", dlg_node_new_seq());
@@ -816,10 +816,10 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		snprintf(top, sizeof(top), "%.*s", (int)strcspn(field, ".["),
 			 field);
 		fields = dlg_map_get(row, "fields");
-		set_num(fields, top, (dlg_map_get_str(fields, top)
+		dlg__set_num(fields, top, (dlg_map_get_str(fields, top)
 					      ? atof(dlg_map_get_str(fields, top))
 					      : 0) + 1);
-		set_num(row, "changes", atof(str(row, "changes")) + 1);
+		dlg__set_num(row, "changes", atof(str(row, "changes")) + 1);
 		tasks = dlg_map_get(row, "task_ids");
 		if (e->task[0] && !dlg_seq_find_id(tasks, e->task)) {
 			dlg_node *ref = dlg_node_new_map();
@@ -838,8 +838,8 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 	for (j = 0; j < people->count; j++) {
 		dlg_node *row = people->items[j];
 
-		set_num(row, "tasks", (double)dlg_map_get(row, "task_ids")->count);
-		set_num(row, "commits",
+		dlg__set_num(row, "tasks", (double)dlg_map_get(row, "task_ids")->count);
+		dlg__set_num(row, "commits",
 			(double)dlg_map_get(row, "commit_ids")->count);
 		dlg_map_remove(row, "task_ids");
 		dlg_map_remove(row, "commit_ids");
@@ -1029,7 +1029,7 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 		dlg_map_set_str(row, "handle", str(p, "handle"));
 		dlg_map_set_str(row, "name", str(p, "name"));
 		dlg_map_set_str(row, "org", str(p, "org"));
-		set_num(row, "score", round1(score));
+		dlg__set_num(row, "score", round1(score));
 		dlg_map_set(row, "stretch", boolean(stretch));
 		dlg_map_set(row, "mentor", str_or_null(mentor));
 		dlg_map_set(row, "reasons", reasons);
@@ -1080,7 +1080,7 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 		if (h > 0) {
 			row = task_ref(t);
 			dlg_map_set(row, "core", boolean(is_core));
-			set_num(row, "hours", round1(h));
+			dlg__set_num(row, "hours", round1(h));
 			dlg_seq_push(time, row);
 			if (is_core)
 				core += h;
@@ -1093,11 +1093,11 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 		row = task_ref(t);
 		dlg_map_set(row, "core", boolean(is_core));
 		if (str(t, "estimate_hours"))
-			set_num(row, "estimate_hours",
+			dlg__set_num(row, "estimate_hours",
 				atof(str(t, "estimate_hours")));
 		else
 			dlg_map_set_null(row, "estimate_hours");
-		set_num(row, "spent_hours", round1(dlg_task_spent(t, NULL, 0, 0)));
+		dlg__set_num(row, "spent_hours", round1(dlg_task_spent(t, NULL, 0, 0)));
 		if (is_core) {
 			dlg_map_set_null(row, "delegate_to");
 		} else {
@@ -1110,18 +1110,18 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 		dlg_seq_push(open, row);
 	}
 	dlg_map_set_str(doc, "handle", handle);
-	set_num(totals, "total", round1(core + other));
-	set_num(totals, "core", round1(core));
-	set_num(totals, "non_core", round1(other));
+	dlg__set_num(totals, "total", round1(core + other));
+	dlg__set_num(totals, "core", round1(core));
+	dlg__set_num(totals, "non_core", round1(other));
 	if (core + other > 0)
-		set_num(totals, "non_core_percent",
+		dlg__set_num(totals, "non_core_percent",
 			round(100.0 * other / (core + other)));
 	else
 		dlg_map_set_null(totals, "non_core_percent");
 	dlg_map_set(doc, "hours", totals);
 	dlg_map_set(doc, "time", time);
-	set_num(doc, "open_tasks", (double)nopen);
-	set_num(doc, "open_non_core", (double)nother);
+	dlg__set_num(doc, "open_tasks", (double)nopen);
+	dlg__set_num(doc, "open_non_core", (double)nother);
 	dlg_map_set(doc, "open", open);
 	*out = doc;
 	return 0;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 /* More would make bars a pixel wide; the latest weeks are kept. */
 #define MAX_WEEKS 104
@@ -33,27 +33,11 @@ static double fig(const dlg_node *m, const char *k)
 	return v ? atof(v) : 0;
 }
 
-static dlg_node *num(double v)
-{
-	char buf[64];
-
-	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, sizeof(buf), "%.0f", v);
-		return dlg_node_new_scalar(DLG_SCALAR_INT, buf);
-	}
-	snprintf(buf, sizeof(buf), "%.1f", v);
-	return dlg_node_new_scalar(DLG_SCALAR_FLOAT, buf);
-}
-
-static void set_num(dlg_node *m, const char *k, double v)
-{
-	dlg_map_set(m, k, num(v));
-}
 
 static void set_percent(dlg_node *m, const char *k, double part, double whole)
 {
 	if (whole > 0)
-		set_num(m, k, round(100.0 * part / whole));
+		dlg__set_num(m, k, round(100.0 * part / whole));
 	else
 		dlg_map_set_null(m, k);
 }
@@ -236,11 +220,11 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 		dlg_date_format(date, w);
 		dlg_map_set_str(row, "week", label);
 		dlg_map_set_str(row, "start", date);
-		set_num(row, "done", done);
-		set_num(row, "with_due", with_due);
-		set_num(row, "on_time", on_time);
+		dlg__set_num(row, "done", done);
+		dlg__set_num(row, "with_due", with_due);
+		dlg__set_num(row, "on_time", on_time);
 		set_percent(row, "on_time_percent", on_time, with_due);
-		set_num(row, "open", (double)open_count[k]);
+		dlg__set_num(row, "open", (double)open_count[k]);
 		dlg_seq_push(weeks, row);
 	}
 	free(moves);
@@ -319,14 +303,14 @@ int dlg_report_orgs(dlg_node **out, const dlg_report_input *in)
 			dlg_map_set_str(row, "title", title);
 		else
 			dlg_map_set_null(row, "title");
-		set_num(row, "people", people);
-		set_num(row, "open_tasks", open);
-		set_num(row, "estimated_hours", round(hours * 10.0) / 10.0);
-		set_num(row, "capacity_hours", cap);
+		dlg__set_num(row, "people", people);
+		dlg__set_num(row, "open_tasks", open);
+		dlg__set_num(row, "estimated_hours", round(hours * 10.0) / 10.0);
+		dlg__set_num(row, "capacity_hours", cap);
 		set_percent(row, "load_percent", hours, cap);
-		set_num(row, "done", done);
-		set_num(row, "with_due", with_due);
-		set_num(row, "on_time", on_time);
+		dlg__set_num(row, "done", done);
+		dlg__set_num(row, "with_due", with_due);
+		dlg__set_num(row, "on_time", on_time);
 		set_percent(row, "on_time_percent", on_time, with_due);
 		dlg_seq_push(rows, row);
 	}

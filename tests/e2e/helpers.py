@@ -320,3 +320,38 @@ class Sshd:
         repo.env["GIT_SSH_COMMAND"] = (
             "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
             " -o IdentitiesOnly=yes -o LogLevel=ERROR -i " + self.key)
+
+
+def run_on_pty(cmd, cwd, env, timeout=30):
+    """Run cmd with a pseudo-terminal for stdin, stdout and stderr: (exit
+    status, every byte it showed). Each wait for output is bounded."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=slave,
+                            stdout=slave, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], timeout)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return proc.wait(timeout=timeout), out
+
+
+def enforce(repo):
+    """Commit the default policy of `delegit init` in enforce mode."""
+    path = os.path.join(repo.path, ".delegit", "policy.yaml")
+    with open(path) as f:
+        text = f.read().replace("mode: warn", "mode: enforce")
+    with open(path, "w") as f:
+        f.write(text)
+    repo.git("commit", "-qam", "enforce")

@@ -16,7 +16,7 @@ import unittest
 
 import yaml
 
-from helpers import DELEGIT, PEOPLE, Repo
+from helpers import DELEGIT, Repo
 
 class CliTest(unittest.TestCase):
     def setUp(self):

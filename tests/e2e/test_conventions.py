@@ -5,13 +5,12 @@ a pager on a terminal, full titles in a pipe, `set tags=+x,-y`, what sync
 says came in and went out, one unit of duration per table."""
 import json
 import os
-import pty
-import select
 import subprocess
 import tempfile
 import unittest
 
-from helpers import DELEGIT, VALGRIND, VALGRIND_CMD, Network, Repo
+from helpers import (DELEGIT, VALGRIND, VALGRIND_CMD, Network, Repo,
+                     run_on_pty)
 
 
 def command(args):
@@ -21,24 +20,7 @@ def command(args):
 
 def on_terminal(test, cwd, args, env):
     """Run delegit on a pseudo-terminal: (exit status, what it showed)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(command(args), cwd=cwd, env=env, stdin=slave,
-                            stdout=slave, stderr=slave)
-    os.close(slave)
-    out = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the other side is closed
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    status = proc.wait(timeout=30)
+    status, out = run_on_pty(command(args), cwd, env)
     return status, out.replace(b"\r\n", b"\n").decode("utf-8", "replace")
 
 

@@ -64,7 +64,7 @@ class Simulation:
         rng = self.rng
         now = self.tick()
         if not self.tasks or rng.random() < 0.1:
-            out = r.ok("add", "--", "Task %s" % rng.choice(WORDS), now=now)
+            r.ok("add", "--", "Task %s" % rng.choice(WORDS), now=now)
             self.tasks.append(None)  # ids are learnt at the exchange
             return
         tid = rng.choice([t for t in self.tasks if t] or [None])

@@ -5,7 +5,6 @@ should be, made here): each gets a clear error with its position where it
 has one, no crash, and nothing in the repository changes."""
 import os
 import shutil
-import subprocess
 import unittest
 
 from helpers import Repo

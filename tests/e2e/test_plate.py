@@ -11,7 +11,7 @@ import unittest
 import yaml
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import Network, Repo  # noqa: E402
+from helpers import Network, Repo, enforce  # noqa: E402
 
 
 class TestTimeSpent(unittest.TestCase):
@@ -200,12 +200,7 @@ class TestTimeSpentThroughSync(unittest.TestCase):
         net = Network(replicas=2, policy=None)
         try:
             dana, kim = net.replicas
-            path = os.path.join(dana.path, ".delegit", "policy.yaml")
-            with open(path) as f:
-                text = f.read().replace("mode: warn", "mode: enforce")
-            with open(path, "w") as f:
-                f.write(text)
-            dana.git("commit", "-qam", "enforce")
+            enforce(dana)
             tid = dana.add("Backups", "--to", "kim", "--estimate", "8")["id"]
             dana.ok("sync", "-q")
             kim.ok("sync", "-q")

@@ -8,7 +8,6 @@ import os
 import subprocess
 import unittest
 
-import yaml
 
 from helpers import Network
 

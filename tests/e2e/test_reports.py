@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from helpers import DELEGIT, Repo
+from helpers import Repo
 
 NOW = "2026-11-10T12:00:00Z"
 CONFIG = """format: 1

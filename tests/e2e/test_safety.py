@@ -6,16 +6,14 @@ files are never cut short."""
 import datetime
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import tempfile
 import unittest
 
 from helpers import (DELEGIT, VALGRIND, VALGRIND_CMD, Network, Repo,
-                     free_port)
+                     free_port, run_on_pty)
 
 # OSC 52 (write the clipboard), OSC 0 (the window's title), CSI (clear the
 # screen, colour), a carriage return, a right-to-left override, C1 controls
@@ -252,24 +250,8 @@ class TestTerminalInjection(unittest.TestCase):
                 self.assertEqual(forbidden(theirs), [], out[:2000])
 
     def on_terminal(self, args, env):
-        master, slave = pty.openpty()
-        proc = subprocess.Popen(command(args), cwd=self.r.path, env=env,
-                                stdin=slave, stdout=slave, stderr=slave)
-        os.close(slave)
-        out = b""
-        while True:
-            ready, _, _ = select.select([master], [], [], 30)
-            if not ready:
-                break
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not chunk:
-                break
-            out += chunk
-        os.close(master)
-        self.assertIn(proc.wait(timeout=30), (0, 1))
+        status, out = run_on_pty(command(args), self.r.path, env)
+        self.assertIn(status, (0, 1))
         return out
 
 

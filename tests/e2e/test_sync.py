@@ -4,9 +4,7 @@ field, checked with the real git CLI; git daemon and git http-backend on
 127.0.0.1 for the network transports."""
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -17,8 +15,8 @@ import unittest
 
 import yaml
 
-from helpers import (DELEGIT, Network, Repo, free_port, start_git_http,
-                     start_server, wait_port)
+from helpers import (DELEGIT, Network, Repo, free_port, run_on_pty,
+                     start_git_http, start_server, wait_port)
 
 
 class SyncTest(unittest.TestCase):
@@ -386,25 +384,8 @@ class TestSyncEdges(SyncTest):
 
     def on_terminal(self, repo, *args):
         """delegit ARGS in repo on a pseudo-terminal: what it showed."""
-        master, slave = pty.openpty()
-        proc = subprocess.Popen([DELEGIT, *args], cwd=repo.path,
-                                env=repo.env, stdin=slave, stdout=slave,
-                                stderr=slave)
-        os.close(slave)
-        out = b""
-        while True:
-            ready, _, _ = select.select([master], [], [], 30)
-            if not ready:
-                break
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not chunk:
-                break
-            out += chunk
-        os.close(master)
-        self.assertEqual(proc.wait(timeout=30), 0, out)
+        status, out = run_on_pty([DELEGIT, *args], repo.path, repo.env)
+        self.assertEqual(status, 0, out)
         return out.decode()
 
     def test_progress_on_a_terminal_one_line_a_stage(self):

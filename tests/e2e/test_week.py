@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from helpers import Network, Repo  # noqa: E402
+from helpers import Network, Repo, enforce  # noqa: E402
 
 
 class TestFairDelivery(unittest.TestCase):
@@ -354,12 +354,7 @@ class TestDueRequestThroughSync(unittest.TestCase):
         net = Network(replicas=2, policy=None)
         try:
             dana, kim = net.replicas
-            path = os.path.join(dana.path, ".delegit", "policy.yaml")
-            with open(path) as f:
-                text = f.read().replace("mode: warn", "mode: enforce")
-            with open(path, "w") as f:
-                f.write(text)
-            dana.git("commit", "-qam", "enforce")
+            enforce(dana)
             tid = dana.add("Patch", "--to", "kim", "--due",
                            "2026-12-10")["id"]
             dana.ok("sync", "-q")
