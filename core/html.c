@@ -413,7 +413,9 @@ static void delivery(dlg_buf *b, const dlg_node *d)
 	dlg_buf_puts(b, "<section><h2>Delivery</h2><div class=\"scroll\">"
 			"<table><tr><th>who</th>"
 			"<th>done</th><th>on time</th><th>median cycle</th>"
-			"<th>reopened</th><th>mean rating</th></tr>");
+			"<th>reopened</th><th>mean rating</th><th>praise</th>"
+			"<th>stretch done</th><th>spent of estimate</th>"
+			"</tr>");
 	for (i = 0; i < people->count; i++) {
 		const dlg_node *p = people->items[i];
 		const char *h = dlg_map_get_str(p, "handle");
@@ -438,6 +440,16 @@ static void delivery(dlg_buf *b, const dlg_node *d)
 		cell(b, NULL, v.ptr);
 		cell(b, NULL, dlg_map_get_str(p, "reopened"));
 		cell(b, NULL, s_or(p, "mean_rating", "-"));
+		/* recognition next to the outcome; growth as an outcome */
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "delivery-%s-praise", h);
+		cell(b, fig.ptr, dlg_map_get_str(p, "praise"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "delivery-%s-stretch", h);
+		cell(b, fig.ptr, dlg_map_get_str(p, "stretch_done"));
+		dlg_buf_clear(&fig);
+		dlg_buf_printf(&fig, "delivery-%s-spent-of-estimate", h);
+		fig_cell(b, fig.ptr, p, "spent_of_estimate_percent", "%");
 		dlg_buf_puts(b, "</tr>");
 		dlg_buf_dispose(&fig);
 		dlg_buf_dispose(&v);

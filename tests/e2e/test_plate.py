@@ -311,6 +311,12 @@ class TestGrowthAndRecognition(unittest.TestCase):
         self.assertEqual(d["sam"]["mean_rating"], 5)
         self.assertEqual((d["kim"]["stretch_done"], d["kim"]["praise"]),
                          (0, 0))
+        page = os.path.join(self.r.tmp, "report.html")
+        self.r.ok("report", "--html", page)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('data-figure="delivery-sam-praise">2<', html)
+        self.assertIn('data-figure="delivery-sam-stretch">1<', html)
         table = self.r.ok("report", "delivery")
         self.assertIn("PRAISE  STRETCH", table)
         self.assertRegex(table, r"sam .* 2 +1\n")
