@@ -393,15 +393,16 @@ class TestSyncEdges(SyncTest):
             self.a.add("Task %d" % i, "--to", "kim")
         out = self.on_terminal(self.a, "sync")
         # each stage ends on one line of its own, all done: N/N
-        self.assertRegex(out, r"\rsending (\d+)/\1\r\nup to date with "
-                              r"origin; pushed")
+        self.assertRegex(out, r"\rsending (\d+)/\1\r\npushed 3 commits to "
+                              r"origin\r\n")
         self.assertEqual(out.count("sending"), out.count("\rsending"))
         self.assertNotIn("receiving", out)
         self.assertNotIn("\\n", out)
         out = self.on_terminal(self.b, "sync")
         self.assertRegex(out, r"\rreceiving (\d+)/\1\r\n\rupdating 0/3"
                               r"(\rupdating [12]/3)*\rupdating 3/3\r\n"
-                              r"fast-forwarded to ")
+                              r"fetched 3 changes by dana \(fast-forwarded "
+                              r"to ")
         self.assertNotIn("sending", out)
         # in a pipe: no progress at all
         self.assertEqual(self.b.ok("sync"), "up to date with origin\n")
