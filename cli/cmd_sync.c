@@ -26,9 +26,10 @@ static const cli_spec sync_spec = {
 	"changed on both sides to different values keep the later change and\n"
 	"record the other under 'conflicts:' (see 'delegit conflicts').\n"
 	"If the push is refused because the remote moved, sync fetches and\n"
-	"merges again. Exit 3: the remote could not be reached, or stayed\n"
-	"silent longer than the time limit; your work is committed locally and\n"
-	"goes out with the next sync.\n"
+	"merges again; refused while the remote did not move (a server's\n"
+	"hook), sync stops with the remote's words (exit 1). Exit 3: the\n"
+	"remote could not be reached, or stayed silent longer than the time\n"
+	"limit; your work is committed locally and goes out with the next sync.\n"
 	"Remotes: a path, file://, git://, ssh:// (ssh-agent), https:// (git's\n"
 	"credential helpers).",
 	sync_opts, 0, 1, "REMOTE"
