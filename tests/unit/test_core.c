@@ -825,6 +825,37 @@ static void test_store__a_shard_is_listed_once_until_this_process_writes(void **
 	free(root);
 }
 
+/* A task's stamp, its sets replaced whole or given with blanks, and the
+ * actions that need an assignee. */
+static void test_task__touch_sets_and_actions_that_need_an_assignee(void **state)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Task", "dana", 1000);
+	dlg_actor dana = { "dana", "director" };
+	dlg_buf b = DLG_BUF_INIT;
+	time_t when;
+
+	(void)state;
+	dlg_task_touch(t, "kim", 1795000000);
+	assert_int_equal(dlg_time_parse(&when, dlg_map_get_str(t, "updated")),
+			 0);
+	assert_int_equal(when, 1795000000);
+	assert_string_equal(dlg_map_get_str(t, "updated_by"), "kim");
+	assert_int_equal(dlg_task_set_field(t, "tags", " a ,b  , c"), 0);
+	dlg_node_summary(&b, dlg_map_get(t, "tags"));
+	assert_string_equal(b.ptr, "[a, b, c]");
+	assert_int_equal(dlg_task_set_field(t, "tags", "x,y"), 0);
+	dlg_buf_clear(&b);
+	dlg_node_summary(&b, dlg_map_get(t, "tags"));
+	assert_string_equal(b.ptr, "[x, y]");
+	dlg_buf_dispose(&b);
+	/* no assignee: neither started nor submitted, by anyone */
+	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &dana, NULL, 2000),
+			 DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "no assignee"));
+	dlg_node_free(t);
+}
+
 static dlg_node *workflow_task(void)
 {
 	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
@@ -1685,6 +1716,7 @@ int main(void)
 		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
 		cmocka_unit_test(test_store__reads_replace_the_buffer_and_refusals_say_why),
 		cmocka_unit_test(test_store__a_shard_is_listed_once_until_this_process_writes),
+		cmocka_unit_test(test_task__touch_sets_and_actions_that_need_an_assignee),
 		cmocka_unit_test(test_workflow__follows_spec_5),
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
 		cmocka_unit_test(test_task__set_field_types_values_by_schema),
