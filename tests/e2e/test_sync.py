@@ -584,6 +584,36 @@ class TestSyncEdges(SyncTest):
         self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
         self.assertNotEqual(self.remote_tip(), before)
 
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_push_refused_while_the_remote_moved_is_tried_again(self):
+        """A server that refuses a push because its branch moved meanwhile
+        (here its hook moves it, once, to what another replica pushed)
+        is a race: fetched, merged, pushed again."""
+        other = self.a.add("Pushed meanwhile", "--to", "kim")["id"]
+        self.a.git("push", "-q", self.net.bare, "HEAD:refs/heads/staging")
+        hook = os.path.join(self.net.bare, "hooks", "pre-receive")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\ncat >/dev/null\n"
+                    "if [ ! -e moved-once ]; then\n"
+                    "  touch moved-once\n"
+                    "  env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY "
+                    "-u GIT_ALTERNATE_OBJECT_DIRECTORIES "
+                    "git update-ref refs/heads/main refs/heads/staging\n"
+                    "  exit 1\nfi\n")
+        os.chmod(hook, 0o755)
+        url = start_git_http(self, self.net.tmp, self.net.bare)
+        self.b.git("remote", "set-url", "origin", url)
+        mine = self.b.add("Mine", "--to", "kim")["id"]
+        out = self.b.ok("sync", "--timeout", "20")
+        self.assertIn("merged origin", out)
+        self.assertIn("pushed", out)
+        self.assertTrue(os.path.exists(os.path.join(self.net.bare,
+                                                    "moved-once")))
+        self.assertEqual(self.remote_tip(), self.b.head())
+        self.assertEqual(self.b.load(other)["title"], "Pushed meanwhile")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(mine)["title"], "Mine")
+
     def test_a_task_deleted_on_one_side_and_changed_on_the_other_is_kept(self):
         tid = self.a.add("Backups", "--to", "kim")["id"]
         self.a.ok("sync", "-q")

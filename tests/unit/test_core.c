@@ -415,6 +415,79 @@ static void test_time__dates_and_times_parse_and_format(void **state)
 	unsetenv("DELEGIT_NOW");
 }
 
+/* Times as files hold them (YYYY-MM-DDTHH:MM:SSZ) and as YAML allows
+ * them (blanks for T, one-digit hours, zero fractions, offsets, no zone:
+ * UTC): the same instant, or refused. */
+static void test_time__strict_and_yaml_forms(void **state)
+{
+	static const struct {
+		const char *text;
+		long delta; /* from 2026-11-25T10:00:00Z; 1: refused */
+	} yaml[] = {
+		{ "2026-11-25T10:00:00Z", 0 },
+		{ "2026-11-25t10:00:00Z", 0 },
+		{ "2026-11-25 10:00:00Z", 0 },
+		{ "2026-11-25 \t 10:00:00 Z", 0 },
+		{ "2026-11-25 10:00:00", 0 },
+		{ "2026-11-25T9:00:00Z", -3600 },
+		{ "2026-11-25T10:00:00.000Z", 0 },
+		{ "2026-11-25T10:00:00.5Z", 1 },
+		{ "2026-11-25T12:00:00+02:00", 0 },
+		{ "2026-11-25T08:30:00-01:30", 0 },
+		{ "2026-11-25T12:00:00+2", 0 },
+		{ "2026-11-25T12:00:00+02:0", 1 },
+		{ "2026-11-25T12:00:00+24:00", 1 },
+		{ "2026-11-25T12:00:00+02:60", 1 },
+		{ "2026-11-25T12:00:00+x", 1 },
+		{ "2026-11-25T::00:00Z", 1 },
+		{ "2026-11-25T;:00:00Z", 1 },
+		{ "2026-11-25T10:00:00Q", 1 },
+		{ "2026-11-25T10:00:00Z junk", 1 },
+		{ "2026-11-25X10:00:00Z", 1 },
+		{ "2026-11-25T10:0a:00Z", 1 },
+		{ "2026-11-25T10:00:6Z", 1 },
+		{ "2026-11-25T24:00:00Z", 1 },
+		{ "2026-11-25T10:60:00Z", 1 },
+		{ "2026-11-25T10:00:61Z", 1 },
+		{ "2026-11-25", 1 },
+	};
+	time_t base, t;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(dlg_time_parse(&base, "2026-11-25T10:00:00Z"), 0);
+	for (i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
+		int error = dlg_time_parse_yaml(&t, yaml[i].text);
+
+		if (yaml[i].delta == 1 ? error == 0
+				       : error != 0 || t != base + yaml[i].delta) {
+			print_error("'%s': got %d (%ld)\n", yaml[i].text, error,
+				    error ? 0L : (long)(t - base));
+			fail();
+		}
+	}
+	/* the strict form: letters where digits go, a leap second */
+	assert_true(dlg_time_valid("2016-12-31T23:59:60Z"));
+	assert_false(dlg_time_valid("2016-12-31T23:59:61Z"));
+	assert_false(dlg_time_valid("2026-11-25T09:1a:00Z"));
+	assert_false(dlg_time_valid("2026-11-25T09:10:0aZ"));
+	assert_false(dlg_time_valid("2026-11-25T0a:10:00Z"));
+	assert_false(dlg_time_valid("2026-11-25 09:10:00Z"));
+	assert_false(dlg_time_valid("2026-11-25T09-10:00Z"));
+	assert_false(dlg_time_valid("2026-11-25T09:10-00Z"));
+	assert_false(dlg_time_valid("2026-11-25T09:10:00+"));
+	assert_false(dlg_date_valid("2a26-11-25"));
+	assert_false(dlg_date_valid("2026-1a-25"));
+	assert_false(dlg_date_valid("2026-11-2a"));
+	assert_false(dlg_date_valid("2026/11/25"));
+	assert_false(dlg_date_valid("1969-12-31"));
+	assert_true(dlg_date_valid("1970-01-01"));
+	assert_true(dlg_date_valid("9999-12-31"));
+	assert_int_equal(dlg_time_parse(&t, "2016-12-31T23:59:60Z"), 0);
+	assert_int_equal(dlg_time_parse(&base, "2017-01-01T00:00:00Z"), 0);
+	assert_int_equal(t, base);
+}
+
 static void put_task(const char *root, const char *uuid, const char *title,
 		     const char *priority, const char *due)
 {
@@ -757,6 +830,37 @@ static void test_store__a_shard_is_listed_once_until_this_process_writes(void **
 	dlg_store_free(s);
 	rm_rf(root);
 	free(root);
+}
+
+/* A task's stamp, its sets replaced whole or given with blanks, and the
+ * actions that need an assignee. */
+static void test_task__touch_sets_and_actions_that_need_an_assignee(void **state)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Task", "dana", 1000);
+	dlg_actor dana = { "dana", "director" };
+	dlg_buf b = DLG_BUF_INIT;
+	time_t when;
+
+	(void)state;
+	dlg_task_touch(t, "kim", 1795000000);
+	assert_int_equal(dlg_time_parse(&when, dlg_map_get_str(t, "updated")),
+			 0);
+	assert_int_equal(when, 1795000000);
+	assert_string_equal(dlg_map_get_str(t, "updated_by"), "kim");
+	assert_int_equal(dlg_task_set_field(t, "tags", " a ,b  , c"), 0);
+	dlg_node_summary(&b, dlg_map_get(t, "tags"));
+	assert_string_equal(b.ptr, "[a, b, c]");
+	assert_int_equal(dlg_task_set_field(t, "tags", "x,y"), 0);
+	dlg_buf_clear(&b);
+	dlg_node_summary(&b, dlg_map_get(t, "tags"));
+	assert_string_equal(b.ptr, "[x, y]");
+	dlg_buf_dispose(&b);
+	/* no assignee: neither started nor submitted, by anyone */
+	assert_int_equal(dlg_task_act(t, DLG_ACT_START, &dana, NULL, 2000),
+			 DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "no assignee"));
+	dlg_node_free(t);
 }
 
 static dlg_node *workflow_task(void)
@@ -1828,6 +1932,7 @@ int main(void)
 		cmocka_unit_test(test_validate__handles_and_values_from_the_command_line),
 		cmocka_unit_test(test_validate__every_problem_is_listed_not_only_the_first),
 		cmocka_unit_test(test_time__dates_and_times_parse_and_format),
+		cmocka_unit_test(test_time__strict_and_yaml_forms),
 		cmocka_unit_test(test_ids__unique_prefixes_resolve_and_short_ids_grow),
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
@@ -1835,6 +1940,7 @@ int main(void)
 		cmocka_unit_test(test_store__links_and_escaping_paths_are_refused),
 		cmocka_unit_test(test_store__reads_replace_the_buffer_and_refusals_say_why),
 		cmocka_unit_test(test_store__a_shard_is_listed_once_until_this_process_writes),
+		cmocka_unit_test(test_task__touch_sets_and_actions_that_need_an_assignee),
 		cmocka_unit_test(test_workflow__follows_spec_5),
 		cmocka_unit_test(test_diff__fields_and_list_items_by_id),
 		cmocka_unit_test(test_task__set_field_types_values_by_schema),

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "sync/sync.h"
@@ -487,6 +488,39 @@ static void test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared
 	free(head);
 }
 
+/* A sync with a time limit leaves no timer behind (a SIGALRM later would
+ * end the program that called it), and no handler of its own. */
+static void test_sync__leaves_no_timer_armed(void **state)
+{
+	fixture *f = *state;
+	dlg_sync_options o = DLG_SYNC_OPTIONS_INIT;
+	dlg_signature me = { "Kim Lee", "kim@msp.example", 1795000000 };
+	dlg_sync_result res;
+	struct itimerval it;
+	struct sigaction sa;
+	char *out;
+
+	commit_file(f, "a.txt", "one\n", "one", 1795000000);
+	out = sh(f, "git init -q --bare -b main remote.git && "
+		    "git remote add origin \"$PWD/remote.git\"");
+	free(out);
+	o.committer = &me;
+	o.timeout = 30;
+	assert_int_equal(dlg_sync_run(&res, f->repo, &o), 0);
+	assert_true(res.pushed);
+	dlg_sync_result_dispose(&res);
+	assert_int_equal(getitimer(ITIMER_REAL, &it), 0);
+	assert_int_equal(it.it_value.tv_sec, 0);
+	assert_int_equal(it.it_value.tv_usec, 0);
+	assert_int_equal(it.it_interval.tv_sec, 0);
+	assert_int_equal(it.it_interval.tv_usec, 0);
+	assert_int_equal(sigaction(SIGALRM, NULL, &sa), 0);
+	assert_true(sa.sa_handler == SIG_DFL);
+	out = sh(f, "git --git-dir=remote.git rev-parse main");
+	assert_int_equal(strlen(out), 40);
+	free(out);
+}
+
 /* The URL of a remote, by its name; NULL for one there is not. */
 static void test_remote__url_by_name(void **state)
 {
@@ -572,6 +606,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock__unlock_lets_go_while_a_forked_child_keeps_the_descriptor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__refusals_leave_no_descriptor_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote__url_by_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync__leaves_no_timer_armed, setup, teardown),
 		cmocka_unit_test(test_merge__quality_edits_on_both_sides_are_both_kept),
 	};
 
