@@ -129,8 +129,11 @@ static int adds_own_item(const dlg_change *ch, const dlg_node *new_doc,
 	return item && handle && who && !strcmp(who, handle);
 }
 
+/* before: the task as it was, whose autonomy FIELD@LEVEL entries read (a
+ * commit that raises the level lends itself nothing). */
 static int entry_allows(const char *entry, const dlg_change *ch,
-			const dlg_node *new_doc, const char *handle)
+			const dlg_node *before, const dlg_node *new_doc,
+			const char *handle)
 {
 	dlg_buf norm = DLG_BUF_INIT;
 	const char *at = strchr(entry, '@');
@@ -138,9 +141,9 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 	int ok;
 
 	if (at) {
-		/* FIELD@LEVEL: only on a task that comes with that much
-		 * freedom or more (its own autonomy, as the change leaves it) */
-		const char *level = dlg_map_get_str(new_doc, "autonomy");
+		/* FIELD@LEVEL: only on a task that came with that much
+		 * freedom or more (its own autonomy before the change) */
+		const char *level = dlg_map_get_str(before, "autonomy");
 		int need = dlg_enum_index(dlg_autonomy_levels, at + 1);
 		dlg_buf field = DLG_BUF_INIT;
 
@@ -149,7 +152,7 @@ static int entry_allows(const char *entry, const dlg_change *ch,
 		    !strcmp(ch->field, "autonomy"))
 			return 0;
 		dlg_buf_put(&field, entry, (size_t)(at - entry));
-		ok = entry_allows(field.ptr, ch, new_doc, handle);
+		ok = entry_allows(field.ptr, ch, before, new_doc, handle);
 		dlg_buf_dispose(&field);
 		return ok;
 	}
@@ -313,7 +316,8 @@ int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
 				for (j = 0; !ok && l && l->kind == DLG_NODE_SEQ &&
 					    j < l->count; j++)
 					ok = entry_allows(l->items[j]->value, c,
-							  new_doc, handle);
+							  old_doc, new_doc,
+							  handle);
 			}
 			if (ok)
 				continue;

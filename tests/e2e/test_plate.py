@@ -395,7 +395,9 @@ class TestAutonomyInThePolicy(unittest.TestCase):
     """checkpoints.due@own: the assignee of an own task may move its
     checkpoints; on other tasks it is a violation."""
 
-    def move_checkpoint(self, level):
+    def move_checkpoint(self, level, claim=None):
+        """kim moves a checkpoint by hand; claim: the autonomy level she
+        writes into the same commit."""
         r = Repo()
         try:
             t = r.add("Work", "--to", "kim", "--autonomy", level,
@@ -403,8 +405,12 @@ class TestAutonomyInThePolicy(unittest.TestCase):
             r.as_("kim")
             with open(r.task_file(t["id"])) as f:
                 text = f.read()
+            text = text.replace("due: 2026-12-10", "due: 2026-12-17")
+            if claim:
+                text = text.replace("autonomy: " + level,
+                                    "autonomy: " + claim)
             with open(r.task_file(t["id"]), "w") as f:
-                f.write(text.replace("due: 2026-12-10", "due: 2026-12-17"))
+                f.write(text)
             r.git("commit", "-qam", "later checkpoint")
             res = r.run("audit", "--json")
             return res.returncode, json.loads(res.stdout or "[]")
@@ -414,6 +420,14 @@ class TestAutonomyInThePolicy(unittest.TestCase):
     def test_own_lets_the_assignee_move_checkpoints(self):
         code, found = self.move_checkpoint("own")
         self.assertEqual((code, found), (0, []))
+
+    def test_claiming_the_level_in_the_same_commit_grants_nothing(self):
+        # the level that counts is the task's before the change: raising
+        # it is itself forbidden, and lends no right to the other change
+        code, found = self.move_checkpoint("recommend", claim="own")
+        self.assertEqual(code, 1)
+        self.assertEqual(sorted(f["field"].split("[")[0] for f in found),
+                         ["autonomy", "checkpoints"])
 
     def test_less_freedom_does_not(self):
         code, found = self.move_checkpoint("act-and-report")
