@@ -454,24 +454,21 @@ typedef struct {
 } history_state;
 
 static int on_version(const dlg_commit_info *ci, const char *path,
-		      const char *old_data, size_t old_len,
-		      const char *new_data, size_t new_len, void *payload)
+		      const dlg_event *ev, size_t n, void *payload)
 {
 	history_state *st = payload;
 	const dlg_node *who = dlg_team_find_email(&st->c->team,
 						  ci->author_email);
-	size_t i = st->out->count;
+	size_t i;
 
+	(void)path;
 	/* A verified signer is who made the change, whatever the email. */
-	dlg_events_add_versions(st->out, ci->id,
-				ci->signer ? ci->signer
-				: who	   ? dlg_map_get_str(who, "handle")
-					   : ci->author_email,
-				ci->when, path, old_data, old_len, new_data,
-				new_len);
-	for (; ci->key && i < st->out->count; i++)
-		if (!(st->out->items[i].key = strdup(ci->key)))
-			abort();
+	for (i = 0; i < n; i++)
+		dlg_events_add(st->out, &ev[i], ci->id,
+			       ci->signer ? ci->signer
+			       : who	  ? dlg_map_get_str(who, "handle")
+					  : ci->author_email,
+			       ci->when, ci->key);
 	return 0;
 }
 

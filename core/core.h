@@ -508,11 +508,19 @@ typedef struct {
 } dlg_events;
 
 #define DLG_EVENTS_INIT { NULL, 0, 0 }
-/* Add the changes between two versions of a task file. */
-void dlg_events_add_versions(dlg_events *ev, const char *commit,
-			     const char *author, time_t at, const char *path,
-			     const char *old_text, size_t old_len,
-			     const char *new_text, size_t new_len);
+/*
+ * Add the changes between two versions of a task file (either may be NULL:
+ * added, removed), unattributed: commit "", author NULL, at 0, key NULL.
+ * The same versions always give the same events, which is what lets
+ * sync/ keep them (sync/evcache.c).
+ */
+void dlg_events_of_versions(dlg_events *ev, const char *path,
+			    const char *old_text, size_t old_len,
+			    const char *new_text, size_t new_len);
+/* Add a copy of e made by commit, author (a handle or an email), at, and
+ * the verified key (NULL: none). */
+void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
+		    const char *author, time_t at, const char *key);
 void dlg_events_dispose(dlg_events *ev);
 
 /* ---------------------------------------------------------------------

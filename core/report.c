@@ -783,14 +783,51 @@ int dlg_report_matrix(dlg_node **out, const dlg_report_input *in)
 
 /* ----------------------------------------------------- accountability */
 
+/* The task and commit ids one person's changes touched, to count each
+ * once: gathered, then sorted (a search per change is quadratic). */
+typedef struct {
+	const char **ids;
+	size_t count, alloc;
+} id_list;
+
+static void id_list_push(id_list *l, const char *id)
+{
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 64;
+		l->ids = realloc(l->ids, l->alloc * sizeof(*l->ids));
+		if (!l->ids)
+			abort();
+	}
+	l->ids[l->count++] = id;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many different ids; frees the list. */
+static size_t id_list_distinct(id_list *l)
+{
+	size_t i, n = 0;
+
+	qsort(l->ids, l->count, sizeof(*l->ids), cmp_id);
+	for (i = 0; i < l->count; i++)
+		if (!i || strcmp(l->ids[i], l->ids[i - 1]))
+			n++;
+	free(l->ids);
+	return n;
+}
+
 int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	id_list *tasks = NULL, *commits = NULL;
 	size_t i, j;
 
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
-		dlg_node *row = NULL, *fields, *tasks, *commits;
+		dlg_node *row = NULL, *fields;
 		const char *field = e->field;
 		char top[64];
 
@@ -798,19 +835,26 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		    (in->until && e->at >= in->until) ||
 		    (in->org && !dlg_team_find(in->team, e->author)))
 			continue; /* --org: only its people's changes */
-		for (j = 0; j < people->count; j++)
+		for (j = 0; j < people->count && !row; j++)
 			if (eq(str(people->items[j], "handle"), e->author))
 				row = people->items[j];
-		if (!row) {
+		if (row) {
+			j--;
+		} else {
 			row = dlg_node_new_map();
 			dlg_map_set_str(row, "handle", e->author);
 			dlg__set_num(row, "commits", 0);
 			dlg__set_num(row, "tasks", 0);
 			dlg__set_num(row, "changes", 0);
 			dlg_map_set(row, "fields", dlg_node_new_map());
-			dlg_map_set(row, "task_ids", dlg_node_new_seq());
-			dlg_map_set(row, "commit_ids", dlg_node_new_seq());
 			dlg_seq_push(people, row);
+			tasks = realloc(tasks, people->count * sizeof(*tasks));
+			commits = realloc(commits,
+					  people->count * sizeof(*commits));
+			if (!tasks || !commits)
+				abort();
+			memset(&tasks[j], 0, sizeof(*tasks));
+			memset(&commits[j], 0, sizeof(*commits));
 		}
 		/* count by the top-level field: checkpoints, not each item */
 		snprintf(top, sizeof(top), "%.*s", (int)strcspn(field, ".["),
@@ -820,30 +864,19 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 					      ? atof(dlg_map_get_str(fields, top))
 					      : 0) + 1);
 		dlg__set_num(row, "changes", atof(str(row, "changes")) + 1);
-		tasks = dlg_map_get(row, "task_ids");
-		if (e->task[0] && !dlg_seq_find_id(tasks, e->task)) {
-			dlg_node *ref = dlg_node_new_map();
-
-			dlg_map_set_str(ref, "id", e->task);
-			dlg_seq_push(tasks, ref);
-		}
-		commits = dlg_map_get(row, "commit_ids");
-		if (!dlg_seq_find_id(commits, e->commit)) {
-			dlg_node *ref = dlg_node_new_map();
-
-			dlg_map_set_str(ref, "id", e->commit);
-			dlg_seq_push(commits, ref);
-		}
+		if (e->task[0])
+			id_list_push(&tasks[j], e->task);
+		id_list_push(&commits[j], e->commit);
 	}
 	for (j = 0; j < people->count; j++) {
 		dlg_node *row = people->items[j];
 
-		dlg__set_num(row, "tasks", (double)dlg_map_get(row, "task_ids")->count);
+		dlg__set_num(row, "tasks", (double)id_list_distinct(&tasks[j]));
 		dlg__set_num(row, "commits",
-			(double)dlg_map_get(row, "commit_ids")->count);
-		dlg_map_remove(row, "task_ids");
-		dlg_map_remove(row, "commit_ids");
+			     (double)id_list_distinct(&commits[j]));
 	}
+	free(tasks);
+	free(commits);
 	dlg_map_set(doc, "people", people);
 	*out = doc;
 	return 0;

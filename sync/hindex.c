@@ -540,6 +540,15 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 	return 0;
 }
 
+const char *dlg_sync__hindex_paths(dlg_hindex *x, const git_oid *id,
+				   uint32_t *count)
+{
+	const record *rec = find(x, id->id);
+
+	*count = rec ? rec->npaths : 0;
+	return rec ? rec->paths : NULL;
+}
+
 void dlg_sync__hindex_free(dlg_hindex *x)
 {
 	if (!x)

@@ -3,6 +3,7 @@
 #define DLG_SYNC_INTERNAL_H
 
 #include <git2.h>
+#include <stdint.h>
 
 #include "sshsig.h"
 #include "sync.h"
@@ -89,6 +90,24 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 			     const git_oid *head, const char *const *paths,
 			     size_t npaths);
 void dlg_sync__hindex_free(dlg_hindex *x);
+/* The paths a commit changed against its first parent, NUL-separated,
+ * as the index has them; NULL when it does not have the commit. */
+const char *dlg_sync__hindex_paths(dlg_hindex *x, const git_oid *id,
+				   uint32_t *count);
+
+/* The events cache (evcache.c): the field changes of a commit to a task
+ * file, keyed by both, so never stale. Opening never fails (a missing or
+ * damaged file is an empty cache); _get adds the events and returns 1,
+ * or returns 0 when it does not have them; _save writes what _put added,
+ * quietly leaving the file alone when it cannot. */
+typedef struct dlg_evcache dlg_evcache;
+void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r);
+int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
+			  const char *path, dlg_events *out);
+void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
+			   const char *path, const dlg_events *ev);
+void dlg_sync__evcache_save(dlg_evcache *c);
+void dlg_sync__evcache_free(dlg_evcache *c);
 
 /* The blob of path in tree; zero when absent or not a regular file. */
 void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);

@@ -407,5 +407,59 @@ class TestHistoryIndex(unittest.TestCase):
             self.assertIn(change, log)
 
 
+class TestEventsCache(unittest.TestCase):
+    """.git/delegit-events keeps each commit's field changes by commit id
+    and path: served from there, never stale after plain git (an amended
+    commit is another commit), and a damaged file only costs time."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.id = self.repo.add("Cached", "--to", "sam")["id"]
+        self.repo.ok("set", self.id[:8], "priority=high")
+        self.path = os.path.join(self.repo.path, ".git", "delegit-events")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def log(self):
+        return self.repo.ok("log", self.id[:8])
+
+    def test_served_from_the_cache(self):
+        self.assertIn("priority: normal -> high", self.log())
+        with open(self.path, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"delegit events 1 "))
+        self.assertEqual(data.count(b"\x01high\x00"), 1)
+        # the same bytes but for one value: what log shows is the file's
+        with open(self.path, "wb") as f:
+            f.write(data.replace(b"\x01high\x00", b"\x01HIGH\x00"))
+        self.assertIn("priority: normal -> HIGH", self.log())
+
+    def test_amended_with_plain_git_and_damaged(self):
+        self.assertIn("priority: normal -> high", self.log())
+        rel = self.repo.git("ls-files", "tasks/")
+        task = os.path.join(self.repo.path, rel)
+        with open(task) as f:
+            text = f.read()
+        with open(task, "w") as f:
+            f.write(text.replace("priority: high", "priority: low"))
+        self.repo.git("commit", "-q", "--amend", "--no-edit", "-a")
+        log = self.log()
+        self.assertIn("priority: normal -> low", log)
+        self.assertNotIn("high", log)
+        expect = self.repo.ok("report", "accountability")
+        with open(self.path, "rb") as f:
+            data = f.read()
+        for damaged in (data[:len(data) - 7], b"nonsense",
+                        data + b"evb\n", data[:40]):
+            with open(self.path, "wb") as f:
+                f.write(damaged)
+            self.assertEqual(self.log(), log)
+            self.assertEqual(self.repo.ok("report", "accountability"),
+                             expect)
+        os.remove(self.path)
+        self.assertEqual(self.log(), log)
+
+
 if __name__ == "__main__":
     unittest.main()
