@@ -232,35 +232,42 @@ static const char *get_opt(cur *k)
 }
 
 int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
-			  const char *path, dlg_events *out)
+			  const char *path, dlg_event_views *out)
 {
 	entry *e = lookup(c, commit->id, path);
+	entry at;
 	cur k;
 	uint32_t n, i;
 
 	if (!e || !e->off)
 		return 0;
-	{
-		entry at = { e->off - 1, e->fresh };
-
-		k.p = record_at(c, &at) + 20;
-	}
+	if (!out)
+		return 1;
+	at.off = e->off - 1;
+	at.fresh = e->fresh;
+	k.p = record_at(c, &at) + 20;
 	k.p += strlen(k.p) + 1;
 	memcpy(&n, k.p, 4);
 	k.p += 4;
+	if (n > out->alloc) {
+		out->alloc = n;
+		out->items = realloc(out->items, n * sizeof(*out->items));
+		if (!out->items)
+			abort();
+	}
+	out->count = n;
 	for (i = 0; i < n; i++) {
-		dlg_event ev;
+		dlg_event *ev = &out->items[i];
 		const char *task = k.p;
 
-		memset(&ev, 0, sizeof(ev));
+		memset(ev, 0, sizeof(*ev));
 		k.p += strlen(k.p) + 1;
-		snprintf(ev.task, sizeof(ev.task), "%s", task);
-		ev.title = (char *)get_opt(&k);
-		ev.field = (char *)k.p;
+		snprintf(ev->task, sizeof(ev->task), "%s", task);
+		ev->title = (char *)get_opt(&k);
+		ev->field = (char *)k.p;
 		k.p += strlen(k.p) + 1;
-		ev.from = (char *)get_opt(&k);
-		ev.to = (char *)get_opt(&k);
-		dlg_events_add(out, &ev, "", NULL, 0, NULL);
+		ev->from = (char *)get_opt(&k);
+		ev->to = (char *)get_opt(&k);
 	}
 	return 1;
 }

@@ -16,7 +16,8 @@ typedef struct {
 	dlg_history_cb cb;
 	void *payload;
 	dlg_evcache *cache;
-	dlg_events scratch; /* one file's events */
+	dlg_events scratch;    /* one file's events, computed */
+	dlg_event_views views; /* or the cache's */
 	int stop;
 	int error; /* report's, inside the tree walk */
 	/* the merge commit being reported: its parents' trees, their merge
@@ -69,12 +70,10 @@ static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
 }
 
 /* Hand one file's events to the callback. */
-static void emit(walk *w, const char *path)
+static void emit(walk *w, const char *path, const dlg_event *ev, size_t n)
 {
-	if (w->cb(&w->info, path, w->scratch.items, w->scratch.count,
-		  w->payload))
+	if (w->cb(&w->info, path, ev, n, w->payload))
 		w->stop = 1;
-	dlg_events_dispose(&w->scratch);
 }
 
 /* The events between two versions of a file, kept, then handed on. */
@@ -84,7 +83,8 @@ static int report_texts(walk *w, const char *path, const char *a, size_t alen,
 	dlg_events_of_versions(&w->scratch, path, a, alen, b, blen);
 	dlg_sync__evcache_put(w->cache, git_commit_id(w->commit), path,
 			      &w->scratch);
-	emit(w, path);
+	emit(w, path, w->scratch.items, w->scratch.count);
+	dlg_events_dispose(&w->scratch);
 	return 0;
 }
 
@@ -244,8 +244,8 @@ static int report_change(const char *path, const git_tree_entry *a,
 	if (!wanted(path, ww->paths, ww->npaths))
 		return 0;
 	if (dlg_sync__evcache_get(w->cache, git_commit_id(w->commit), path,
-				  &w->scratch)) {
-		emit(w, path);
+				  &w->views)) {
+		emit(w, path, w->views.items, w->views.count);
 		return w->stop;
 	}
 	if (a && b && git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b))) {
@@ -266,29 +266,21 @@ static int report_change(const char *path, const git_tree_entry *a,
 static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
 		      size_t npaths)
 {
+	const git_oid *id = git_commit_id(w->commit);
 	uint32_t n, i;
-	const char *all = dlg_sync__hindex_paths(x, git_commit_id(w->commit),
-						 &n), *p;
-	dlg_events probe = DLG_EVENTS_INIT;
-	int have = 1;
+	const char *all = dlg_sync__hindex_paths(x, id, &n), *p;
 
 	if (!all)
 		return 0;
-	for (i = 0, p = all; have && i < n; i++, p += strlen(p) + 1)
-		if (wanted(p, paths, npaths))
-			have = dlg_sync__evcache_get(w->cache,
-						     git_commit_id(w->commit),
-						     p, &probe);
-	dlg_events_dispose(&probe);
-	if (!have)
-		return 0;
+	for (i = 0, p = all; i < n; i++, p += strlen(p) + 1)
+		if (wanted(p, paths, npaths) &&
+		    !dlg_sync__evcache_get(w->cache, id, p, NULL))
+			return 0;
 	for (i = 0, p = all; !w->stop && i < n; i++, p += strlen(p) + 1)
 		if (wanted(p, paths, npaths) &&
-		    dlg_sync__evcache_get(w->cache, git_commit_id(w->commit),
-					  p, &w->scratch) &&
-		    w->scratch.count)
-			emit(w, p);
-	dlg_events_dispose(&w->scratch);
+		    dlg_sync__evcache_get(w->cache, id, p, &w->views) &&
+		    w->views.count)
+			emit(w, p, w->views.items, w->views.count);
 	return 1;
 }
 
@@ -393,6 +385,7 @@ done:
 		dlg_sync__evcache_save(w.cache);
 	dlg_sync__evcache_free(w.cache);
 	dlg_events_dispose(&w.scratch);
+	free(w.views.items);
 	free(ids);
 	dlg_sync__rules_free(rules);
 	merge_sides_dispose(&w);

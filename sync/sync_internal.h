@@ -97,13 +97,19 @@ const char *dlg_sync__hindex_paths(dlg_hindex *x, const git_oid *id,
 
 /* The events cache (evcache.c): the field changes of a commit to a task
  * file, keyed by both, so never stale. Opening never fails (a missing or
- * damaged file is an empty cache); _get adds the events and returns 1,
- * or returns 0 when it does not have them; _save writes what _put added,
+ * damaged file is an empty cache); _get returns 1 and the events (out
+ * may be NULL: whether it has them), or 0 when it does not have them; _save writes what _put added,
  * quietly leaving the file alone when it cannot. */
 typedef struct dlg_evcache dlg_evcache;
+/* Events that point into the cache, owning nothing (count 0 when the
+ * change changed no field); valid until the cache is freed or _put. */
+typedef struct {
+	dlg_event *items;
+	size_t count, alloc;
+} dlg_event_views;
 void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r);
 int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
-			  const char *path, dlg_events *out);
+			  const char *path, dlg_event_views *out);
 void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
 			   const char *path, const dlg_events *ev);
 void dlg_sync__evcache_save(dlg_evcache *c);
