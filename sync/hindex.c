@@ -420,10 +420,13 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		dlg_buf_put(&recs, paths.ptr, paths.size);
 		dlg_buf_dispose(&paths);
 		git_commit_free(c);
-		n++;
+		if (!(++n % 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
 	}
 	git_revwalk_free(rw);
 	dlg_sync__trees_dispose(&memo);
+	if (n >= 1024)
+		dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, n);
 	if (error != GIT_ITEROVER) {
 		dlg_buf_dispose(&parents);
 		dlg_buf_dispose(&recs);

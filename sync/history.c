@@ -379,6 +379,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		w.commit = NULL;
 		if (error < 0)
 			break;
+		if (!((i + 1) % 1024) || (i + 1 == n && n >= 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_HISTORY, i + 1, n);
 	}
 done:
 	if (!error)

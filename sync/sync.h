@@ -150,7 +150,16 @@ typedef enum {
 	DLG_PROGRESS_FETCH,
 	DLG_PROGRESS_PUSH,
 	DLG_PROGRESS_CHECKOUT,
+	DLG_PROGRESS_INDEX,   /* commits indexed; total 0 until the end */
+	DLG_PROGRESS_HISTORY, /* commits read for field changes */
 } dlg_progress_stage;
+
+/* Progress of the work a query may do first on a large history (the
+ * history index, the events cache): called often; cb NULL for none. */
+void dlg_repo_set_progress(dlg_repo *r,
+			   void (*cb)(dlg_progress_stage stage, size_t done,
+				      size_t total, void *payload),
+			   void *payload);
 
 typedef struct {
 	const char *remote; /* NULL: "origin" */

@@ -12,7 +12,14 @@ struct dlg_repo {
 	git_repository *git;
 	char *workdir;
 	int lock_fd;
+	void (*progress)(dlg_progress_stage stage, size_t done, size_t total,
+			 void *payload);
+	void *progress_payload;
 };
+
+/* Tell r's progress callback, if any. */
+void dlg_sync__progress(dlg_repo *r, dlg_progress_stage stage, size_t done,
+			size_t total);
 
 /* Test-only fault switch: DELEGIT_FAULT=<step> kills the process there,
  * as a crash or kill -9 would. */

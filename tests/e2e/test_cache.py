@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from helpers import DELEGIT, Repo
+from helpers import DELEGIT, Repo, run_on_pty
 
 MAGIC = b"delegit task rows 3\n"
 FIELDS = 13
@@ -459,6 +459,55 @@ class TestEventsCache(unittest.TestCase):
                              expect)
         os.remove(self.path)
         self.assertEqual(self.log(), log)
+
+
+class TestFirstQueryProgress(unittest.TestCase):
+    """The first history query of a clone indexes every commit and reads
+    every change once: on a terminal it says how far it is, once it has
+    taken a moment (DELEGIT_PROGRESS_DELAY); never into a pipe, and a
+    warm query, which takes none, shows nothing."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="delegit-e2e-")
+        self.path = os.path.join(self.tmp, "repo")
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "..", "bench", "generate.py")
+        # 400 tasks, 1,202 commits, by git fast-import
+        subprocess.run(["/usr/bin/python3", gen, DELEGIT, self.path, "400"],
+                       check=True, capture_output=True)
+        self.env = dict(os.environ, DELEGIT_NOW="2026-11-30T12:00:00Z",
+                        HOME=self.tmp, GIT_CONFIG_NOSYSTEM="1",
+                        NO_COLOR="1")
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.tmp)
+
+    def run_pty(self, delay, *args):
+        env = dict(self.env, DELEGIT_PROGRESS_DELAY=delay, DELEGIT_PAGER="cat")
+        status, out = run_on_pty([DELEGIT, *args], self.path, env,
+                                 timeout=120)
+        self.assertEqual(status, 0, out)
+        return out.decode()
+
+    def test_progress_on_a_terminal_only_while_it_takes(self):
+        r = subprocess.run([DELEGIT, "report", "delivery"], cwd=self.path,
+                           env=dict(self.env, DELEGIT_PROGRESS_DELAY="0"),
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")  # a pipe: no progress
+        for name in ("delegit-history", "delegit-events"):
+            os.remove(os.path.join(self.path, ".git", name))
+        out = self.run_pty("0", "report", "delivery")
+        self.assertIn("\rindexing history: 1024 commits", out)
+        self.assertIn("\rindexing history 1202/1202\r\n", out)
+        self.assertIn("\rreading changes 1024/", out)
+        self.assertNotIn("\\n", out)
+        # warm, with the usual delay: nothing to wait for, nothing shown
+        out = self.run_pty("", "report", "delivery")
+        self.assertNotIn("indexing", out)
+        self.assertNotIn("reading changes", out)
 
 
 if __name__ == "__main__":
