@@ -573,6 +573,9 @@ typedef struct {
 	const char *tags; /* each tag followed by a newline */
 	const char *estimate_hours;
 	const char *spent_hours; /* the sum of its time entries, or NULL */
+	/* updated_by and each feedback author, each followed by a newline
+	 * (what `check` looks up in the team besides the two above) */
+	const char *refs;
 	int core;
 } dlg_row;
 
@@ -586,6 +589,9 @@ typedef struct dlg_rows dlg_rows;
 int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 		  dlg_diags *diags);
 size_t dlg_rows_count(const dlg_rows *r);
+/* The row of the task file named after `file` (an id), NULL when that
+ * file has none (missing or invalid); rows are in file name order. */
+const dlg_row *dlg_rows_find(const dlg_rows *r, const char *file);
 const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
 void dlg_rows_free(dlg_rows *r);
 /* As dlg_store_short_id, of one of r's rows, from the ids r was loaded

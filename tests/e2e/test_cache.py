@@ -10,8 +10,8 @@ import unittest
 
 from helpers import DELEGIT, Repo, run_on_pty
 
-MAGIC = b"delegit task rows 3\n"
-FIELDS = 13
+MAGIC = b"delegit task rows 4\n"
+FIELDS = 14
 SIG = 7 * 8  # dev, ino, size, mtime s/ns, ctime s/ns
 
 
@@ -508,6 +508,56 @@ class TestFirstQueryProgress(unittest.TestCase):
         out = self.run_pty("", "report", "delivery")
         self.assertNotIn("indexing", out)
         self.assertNotIn("reading changes", out)
+
+
+class TestCheckFromTheRows(unittest.TestCase):
+    """`check` takes a task file's validity from the rows cache and looks
+    only its people up: a person who leaves the team, a file edited by
+    hand, still reported with line and column, as a full check does."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.tid = self.repo.add("Checked", "--to", "sam")["id"]
+        self.repo.as_("kim")
+        self.repo.ok("feedback", self.tid[:8], "Noted")
+        self.repo.as_("dana")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def check(self):
+        return self.repo.run("check")
+
+    def test_people_gone_and_hand_edits(self):
+        self.assertEqual(self.check().returncode, 0)
+        self.assertEqual(self.check().returncode, 0)  # from the rows
+        # kim, the feedback's author only, leaves the team: the file did
+        # not change, its person did
+        os.remove(os.path.join(self.repo.path, "team", "kim.yaml"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1, r.stdout)
+        rel = "tasks/%s/%s.yaml" % (self.tid[:2], self.tid)
+        self.assertRegex(r.stderr, rel.replace(".", r"\.") +
+                         r":\d+:\d+: 'author': unknown person 'kim'")
+        self.repo.git("checkout", "-q", "--", "team")
+        self.assertEqual(self.check().returncode, 0)
+        # a hand edit the rows have not seen: its problem named
+        path = self.repo.task_file(self.tid)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("assignee: sam", "assignee: nobody"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("'assignee': unknown person 'nobody'", r.stderr)
+        # the file's id not its name, written by hand
+        other = self.repo.add("Other")["id"]
+        with open(self.repo.task_file(other)) as f:
+            text = f.read()
+        with open(self.repo.task_file(other), "w") as f:
+            f.write(text.replace("id: " + other, "id: " + self.tid))
+        r = self.check()
+        self.assertIn("does not match the file name", r.stderr)
 
 
 if __name__ == "__main__":
