@@ -935,17 +935,39 @@ static const char *mentor_for(const dlg_report_input *in, const dlg_node *p,
 	return best;
 }
 
-int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
+/* What ranking a candidate needs of everyone, computed once for all the
+ * tasks a command ranks (plate ranks each open task of a person). */
+typedef struct {
+	delivery_acc *delivered;
+	size_t *open_of;
+	double *hours_of;
+} team_figures;
+
+static void team_figures_make(team_figures *f, const dlg_report_input *in)
+{
+	f->delivered = deliveries(in);
+	loads(&f->open_of, &f->hours_of, in);
+}
+
+static void team_figures_free(team_figures *f, const dlg_report_input *in)
+{
+	free(f->open_of);
+	free(f->hours_of);
+	deliveries_free(f->delivered, in->team->count);
+}
+
+static void rank(dlg_node **out, const dlg_node *task,
+		 const dlg_report_input *in, const team_figures *f)
 {
 	dlg_node *list = dlg_node_new_seq();
 	const dlg_node *need = dlg_map_get(task, "skills");
 	const char *est = str(task, "estimate_hours");
-	size_t i, j, *open_of, growing;
-	double *hours_of;
+	size_t i, j, growing;
+	const size_t *open_of = f->open_of;
+	const double *hours_of = f->hours_of;
+	const delivery_acc *delivered = f->delivered;
 	dlg_buf grown = DLG_BUF_INIT;
-	delivery_acc *delivered = deliveries(in);
 
-	loads(&open_of, &hours_of, in);
 	for (i = 0; i < in->team->count; i++) {
 		const dlg_node *p = in->team->people[i];
 		const dlg_node *has = dlg_map_get(p, "skills");
@@ -1071,11 +1093,17 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 	if (list->count > 1)
 		qsort(list->items, list->count, sizeof(*list->items),
 		      cmp_candidate);
-	free(open_of);
-	free(hours_of);
 	dlg_buf_dispose(&grown);
-	deliveries_free(delivered, in->team->count);
 	*out = list;
+}
+
+int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
+{
+	team_figures f;
+
+	team_figures_make(&f, in);
+	rank(out, task, in, &f);
+	team_figures_free(&f, in);
 	return 0;
 }
 
@@ -1083,13 +1111,12 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 
 /* The best candidate other than `handle` to hand the task to, or NULL. */
 static dlg_node *best_other(const dlg_node *task, const char *handle,
-			    const dlg_report_input *in)
+			    const dlg_report_input *in, const team_figures *f)
 {
 	dlg_node *ranked = NULL, *best = NULL;
 	size_t i;
 
-	if (dlg_suggest(&ranked, task, in) < 0)
-		return NULL;
+	rank(&ranked, task, in, f);
 	for (i = 0; ranked && i < ranked->count && !best; i++)
 		if (!eq(str(ranked->items[i], "handle"), handle))
 			best = dlg_node_dup(ranked->items[i]);
@@ -1103,6 +1130,8 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 	dlg_node *open = dlg_node_new_seq(), *totals = dlg_node_new_map();
 	double core = 0, other = 0;
 	size_t i, nopen = 0, nother = 0;
+	team_figures f;
+	int have_figures = 0;
 
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
@@ -1134,7 +1163,11 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 		if (is_core) {
 			dlg_map_set_null(row, "delegate_to");
 		} else {
-			dlg_node *best = best_other(t, handle, in);
+			dlg_node *best;
+
+			if (!have_figures++)
+				team_figures_make(&f, in);
+			best = best_other(t, handle, in, &f);
 
 			nother++;
 			dlg_map_set(row, "delegate_to",
@@ -1156,6 +1189,8 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 	dlg__set_num(doc, "open_tasks", (double)nopen);
 	dlg__set_num(doc, "open_non_core", (double)nother);
 	dlg_map_set(doc, "open", open);
+	if (have_figures)
+		team_figures_free(&f, in);
 	*out = doc;
 	return 0;
 }
