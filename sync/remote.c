@@ -665,7 +665,12 @@ static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 	git_index *idx = NULL;
 	int error;
 
-	if ((error = dlg_sync__register_driver()) < 0)
+	/* DELEGIT_MERGE_GIT=1, for the tests: git's merge only, to compare
+	 * the two (tests/e2e/test_sync.py, FastMerge) */
+	if ((error = dlg_sync__register_driver()) < 0 ||
+	    (!getenv("DELEGIT_MERGE_GIT") &&
+	     (error = dlg_sync__merge_trees_fast(out, g, ours, theirs, rep)) !=
+		     DLG_SYNC_FALLBACK))
 		return error;
 	dlg_sync__merge_report(rep, ours, theirs);
 	error = git_merge_commits(&idx, g, ours, theirs, &mo);

@@ -51,6 +51,15 @@ void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
  * the clocks' allowance (5 minutes). */
 void dlg_sync__stamp_limit(char out[21], const git_commit *c);
 
+/* A three-way merge of ours and theirs that reads only what both changed
+ * (merge.c): 0 and the merged tree, with the conflict lines added to rep
+ * as the merge driver would add them; DLG_SYNC_FALLBACK (nothing added)
+ * for what only git_merge_commits does; < 0 an error. */
+#define DLG_SYNC_FALLBACK 1
+int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
+			       git_commit *ours, git_commit *theirs,
+			       dlg_merge_report *rep);
+
 /* Bring git's index in step with a commit of these files (ids: the blobs
  * committed; removed files have no data) by editing its bytes, through
  * lockfd (.git/index.lock, made by the caller; -1: take it here), which is

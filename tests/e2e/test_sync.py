@@ -195,6 +195,97 @@ class TestMerge(SyncTest):
         self.assertIn("merge-file %O %A %B %P", r.stdout)
 
 
+class TestFastMerge(SyncTest):
+    """sync merges trees itself, reading only what both sides changed, and
+    leaves to git_merge_commits what it does not handle: the two must give
+    the same tree, message and report. Each round syncs a copy of the
+    replica and of the remote with DELEGIT_MERGE_GIT=1 (git's merge only)
+    and compares."""
+    replicas = 2
+
+    def sync_both_ways(self, repo):
+        """Sync repo, and a copy of it and of the remote with git's merge
+        only: (tree, message, output) of each."""
+        copy = os.path.join(self.net.tmp, "copy")
+        bare = os.path.join(self.net.tmp, "copy.git")
+        for path in (copy, bare):
+            shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(repo.path, copy, symlinks=True)
+        shutil.copytree(self.net.bare, bare, symlinks=True)
+        subprocess.run(["git", "remote", "set-url", "origin", bare],
+                       cwd=copy, check=True)
+        out = []
+        for cwd, extra in ((repo.path, {}), (copy, {"DELEGIT_MERGE_GIT": "1"})):
+            r = subprocess.run([DELEGIT, "sync"], cwd=cwd,
+                               env=dict(repo.env, **extra),
+                               capture_output=True, text=True)
+            head = subprocess.run(["git", "log", "-1", "--format=%T%n%B"],
+                                  cwd=cwd, capture_output=True, text=True)
+            out.append((r.returncode, head.stdout,
+                        re.sub(r"now at [0-9a-f]+", "", r.stdout), r.stderr))
+        return out
+
+    def test_the_same_merge_as_gits(self):
+        import random
+        rng = random.Random(3)
+        ids = [self.shared_task()]
+        for _ in range(3):
+            ids.append(self.a.add("Task %d" % len(ids), "--to", "sam")["id"])
+        # a sibling of each in the same shard folder, so that the sides
+        # change different files of one folder as well as the same file
+        import uuid
+        for tid in list(ids):
+            sib = tid[:2] + str(uuid.UUID(int=rng.getrandbits(128)))[2:]
+            with open(self.a.task_file(tid)) as f:
+                text = f.read().replace(tid, sib)
+            with open(self.a.task_file(sib), "w") as f:
+                f.write(text)
+            ids.append(sib)
+        self.a.git("add", "tasks")
+        self.a.git("commit", "-qm", "siblings, by hand")
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        fields = ["priority=high", "priority=low", "title=Renamed",
+                  "due=2026-12-24", "tags=+ops", "estimate_hours=3"]
+        with open(os.path.join(self.a.path, "notes.txt"), "w") as f:
+            f.write("".join("line %d\n" % i for i in range(20)))
+        self.a.git("add", "notes.txt")
+        self.a.git("commit", "-qm", "notes")
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        kinds = set()
+        for round_ in range(8):
+            for side in (self.a, self.b):
+                for tid in rng.sample(ids, 3):
+                    side.ok("set", tid[:8], rng.choice(fields))
+                side.ok("feedback", rng.choice(ids)[:8], "round %d" % round_)
+            if round_ == 2:  # a new task on each side
+                ids.append(self.a.add("New on a", "--to", "kim")["id"])
+                ids.append(self.b.add("New on b", "--to", "dana")["id"])
+            if round_ == 4:  # a plain file both change: git's line merge
+                for side, line in ((self.a, 2), (self.b, 15)):
+                    path = os.path.join(side.path, "notes.txt")
+                    with open(path) as f:
+                        lines = f.readlines()
+                    lines[line] = "changed by %s\n" % side.path[-2:]
+                    with open(path, "w") as f:
+                        f.writelines(lines)
+                    side.git("commit", "-qam", "notes again")
+            if round_ == 6:  # deleted on one side, changed on the other
+                gone = ids.pop(1)
+                self.a.git("rm", "-q", os.path.relpath(
+                    self.a.task_file(gone), self.a.path))
+                self.a.git("commit", "-qm", "remove a task by hand")
+                self.b.ok("set", gone[:8], "priority=critical")
+            self.a.ok("sync", "-q")
+            fast, git = self.sync_both_ways(self.b)
+            self.assertEqual(fast, git, "round %d" % round_)
+            self.assertEqual(fast[0], 0, fast)
+            kinds.add("conflict" if "conflict" in fast[2] else "clean")
+            self.b.ok("sync", "-q")  # push what the merge made
+            self.a.ok("sync", "-q")
+        self.assertEqual(kinds, {"conflict", "clean"})
+
 class TestOfflineAndSafety(SyncTest):
     replicas = 2
 
