@@ -123,6 +123,10 @@ int cli_require_identity(cli_ctx *c);
 const char *cli_me(const cli_ctx *c);
 /* This program's absolute path (for the merge driver's configuration). */
 const char *cli_program(void);
+/* The merge driver's program as sh runs it: "delegit" when this program is
+ * the one on PATH (an installed one: moving or reinstalling it keeps git
+ * pull working), else this program's path, quoted. */
+const char *cli_merge_program(void);
 dlg_actor cli_actor(const cli_ctx *c);
 
 /* Set once an error has been printed, so main() does not print it again. */
