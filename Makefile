@@ -15,7 +15,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check mutate mutate-ci coverage clean
+.PHONY: install deb all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check mutate mutate-ci coverage clean
 
 all: build
 
@@ -25,6 +25,19 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
+
+# Debian's layout under PREFIX (SPEC 10): bin/delegit, share/man/man1,
+# share/bash-completion/completions, share/zsh/site-functions; DESTDIR
+# stages it (as packagers do).
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A .deb of that layout under /usr, made by CPack in $(BUILD)
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/delegit_*.deb
 
 build-san: deps
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_SANITIZE=ON >/dev/null

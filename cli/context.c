@@ -472,7 +472,9 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	}
 print:
 	cli_short_id(shortid, c, t->id);
-	if (out & CLI_OUT_JSON)
+	if (out & CLI_OUT_QUIET)
+		;
+	else if (out & CLI_OUT_JSON)
 		cli_print_json(t->task);
 	else if (out & CLI_OUT_ID)
 		cli_printf("%s\n", shortid);

@@ -111,5 +111,146 @@ class TestMovedBinary(unittest.TestCase):
         self.assertIn("Patch the VPN on", self.pulled_title(r2, tid))
 
 
+def make_repo(env, where, program):
+    """A delegit repository with dana and two tasks, made by program."""
+    name, email, org, role = PEOPLE["dana"]
+    subprocess.run(["git", "init", "-q", "-b", "main", where], check=True,
+                   env=env)
+    for args in (["git", "config", "user.email", email],
+                 ["git", "config", "user.name", name],
+                 [program, "init", "-q"],
+                 [program, "team", "add", "dana", "--name", name, "--email",
+                  email, "--org", org, "--role", role]):
+        subprocess.run(args, cwd=where, env=env, check=True,
+                       capture_output=True)
+    ids = []
+    for title in ("Patch the VPN", "Test the backup restore"):
+        r = subprocess.run([program, "add", title, "--to", "dana"],
+                           cwd=where, env=env, check=True,
+                           capture_output=True, text=True)
+        ids.append(r.stdout.split()[0])
+    return ids
+
+
+class TestInstall(unittest.TestCase):
+    """The files make install puts under a prefix (it runs cmake --install
+    on the build, as the Makefile's install target does after building):
+    the man page man reads, the completion bash loads."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="delegit-install-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.prefix = os.path.join(self.tmp, "prefix")
+        self.env = base_env(self.tmp)
+        # DESTDIR stages the prefix, as a packager's make install does
+        subprocess.run(["cmake", "--install", BUILD, "--prefix",
+                        "/usr/local"], check=True, capture_output=True,
+                       env=dict(self.env, DESTDIR=self.prefix))
+        self.root = self.prefix + "/usr/local"
+        self.env["PATH"] = self.root + "/bin:" + self.env["PATH"]
+
+    def test_the_layout_is_debian_s(self):
+        for f in ("bin/delegit", "share/man/man1/delegit.1",
+                  "share/bash-completion/completions/delegit",
+                  "share/zsh/site-functions/_delegit"):
+            self.assertTrue(os.path.isfile(os.path.join(self.root, f)), f)
+        self.assertTrue(os.access(self.root + "/bin/delegit", os.X_OK))
+
+    def test_man_shows_every_command_and_option_of_help(self):
+        page = self.root + "/share/man/man1/delegit.1"
+        r = subprocess.run(["man", "--warnings", "-l", page], env=dict(
+            self.env, MANWIDTH="100", MANPAGER="cat", PAGER="cat"),
+            capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")  # groff found nothing to warn of
+        text = r.stdout.replace("\u2010", "-")
+        self.assertIn("DELEGIT(1)", text)
+        cmds = subprocess.run(["delegit", "--dump-help=commands"],
+                              env=self.env, capture_output=True, text=True,
+                              check=True).stdout.split("\n")
+        names = [c.split("\t")[0] for c in cmds if c]
+        self.assertIn("export", names)
+        for name in names:
+            self.assertIn("delegit " + name + "\n", text)
+            # every option of its --help, in the page
+            helptext = subprocess.run(["delegit", name, "--help"],
+                                      env=self.env, capture_output=True,
+                                      text=True).stdout
+            for word in helptext.split():
+                if word.startswith("--") and word[2:3].isalpha():
+                    opt = word.rstrip(",.)")
+                    self.assertIn(opt, text, "%s of %s" % (opt, name))
+        self.assertIn("delegit team add", text)
+        self.assertIn("--capacity HOURS", text)
+        self.assertIn("delegit hook pre-receive", text)
+        self.assertNotIn("__complete", text)
+
+    def bash(self, script, cwd):
+        comp = self.root + "/share/bash-completion/completions/delegit"
+        r = subprocess.run(["bash", "--norc", "--noprofile", "-c",
+                            "source '%s'\n%s" % (comp, script)], cwd=cwd,
+                           env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_bash_completes_commands_options_ids_and_handles(self):
+        repo = os.path.join(self.tmp, "r")
+        ids = make_repo(self.env, repo, "delegit")
+        self.assertIn("complete -F _delegit delegit",
+                      self.bash("complete -p delegit", repo))
+        tab = ("t() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); "
+               "COMPREPLY=(); _delegit; echo \"${COMPREPLY[*]}\"; }\n")
+        out = self.bash(tab + "t delegit ex\n"
+                        "t delegit team ''\n"
+                        "t delegit list --du\n"
+                        "t delegit list --to ''\n"
+                        "t delegit show ''\n"
+                        "t delegit export --to d\n"
+                        "compgen -W \"$(delegit --dump-help=commands | "
+                        "cut -f1)\" -- rep\n", repo).split("\n")
+        self.assertEqual(out[0], "export")
+        self.assertEqual(out[1], "add list show edit")
+        self.assertEqual(out[2], "--due-before")
+        self.assertEqual(out[3], "dana")
+        self.assertEqual(sorted(out[4].split()), sorted(ids))
+        self.assertEqual(out[5], "dana")
+        self.assertEqual(out[6].split(), ["report", "reopen"])
+
+
+class TestDeb(unittest.TestCase):
+    """make deb's package (CPack, from the same build), unpacked into a
+    temporary root as dpkg installs it, runs from there."""
+
+    def test_the_deb_installs_and_runs(self):
+        tmp = tempfile.mkdtemp(prefix="delegit-deb-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        out = os.path.join(tmp, "out")
+        r = subprocess.run(["cpack", "-G", "DEB", "--config",
+                            os.path.join(BUILD, "CPackConfig.cmake"), "-B",
+                            out], capture_output=True, text=True, cwd=tmp)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        [deb] = [f for f in os.listdir(out) if f.endswith(".deb")]
+        deb = os.path.join(out, deb)
+        info = subprocess.run(["dpkg-deb", "-f", deb], capture_output=True,
+                              text=True, check=True).stdout
+        self.assertIn("Package: delegit", info)
+        self.assertIn("libgit2-1.5", info)
+        self.assertIn("git", info)
+        # what dpkg would install, in a root of its own
+        root = os.path.join(tmp, "root")
+        subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+        ver = subprocess.run([root + "/usr/bin/delegit", "--version"],
+                             capture_output=True, text=True)
+        self.assertEqual(ver.returncode, 0, ver.stderr)
+        self.assertRegex(ver.stdout, r"^delegit \d+\.\d+\.\d+\n$")
+        self.assertTrue(os.path.isfile(
+            root + "/usr/share/man/man1/delegit.1"))
+        self.assertTrue(os.path.isfile(
+            root + "/usr/share/bash-completion/completions/delegit"))
+        # and dpkg's own check of the archive
+        subprocess.run(["dpkg-deb", "--info", deb], check=True,
+                       capture_output=True)
+
+
 if __name__ == "__main__":
     unittest.main()
