@@ -745,7 +745,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	else
 		read_csv(&im, &text);
 	/* Then each task as the format has it (and its people known). */
-	for (i = 0; !diags.count && i < b.count; i++) {
+	for (i = 0; i < b.count; i++) {
 		dlg_diags one = DLG_DIAGS_INIT;
 		const char *fields[] = { "assignee", "delegator" };
 		size_t k, j;

@@ -63,7 +63,7 @@ _delegit()
 	fi
 	facts=$(_delegit_facts "$prog" "$cmd")
 	# "delegit team (add | list | ...)": a subcommand comes first
-	subs=$(sed -n 's/^usage\tdelegit [a-z-]* (\([^)]*\)).*/\1/p' <<<"$facts" |
+	subs=$(sed -n 's/^usage\tdelegit [a-z-]* (\([a-z][^)]*\)).*/\1/p' <<<"$facts" |
 		tr '|' '\n' | awk '{ print $1 }')
 	if [ -n "$subs" ]; then
 		if [ "$COMP_CWORD" -eq $((cmdi + 1)) ]; then

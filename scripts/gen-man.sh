@@ -9,7 +9,7 @@ D=${1:-build/delegit}
 version=$("$D" --version | sed 's/^delegit //')
 # "delegit team (add | list | show | edit) ...": add list show edit
 subcommands() {
-	"$D" --dump-help=options "$1" --help | sed -n 's/^usage\tdelegit [a-z-]* (\([^)]*\)).*/\1/p' |
+	"$D" --dump-help=options "$1" --help | sed -n 's/^usage\tdelegit [a-z-]* (\([a-z][^)]*\)).*/\1/p' |
 		tr '|' '\n' | awk '{ print $1 }'
 }
 # A section, unless it says what the command's own says (report KIND)

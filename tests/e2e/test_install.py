@@ -208,13 +208,13 @@ class TestInstall(unittest.TestCase):
                         "t delegit export --to d\n"
                         "compgen -W \"$(delegit --dump-help=commands | "
                         "cut -f1)\" -- rep\n", repo).split("\n")
-        self.assertEqual(out[0], "export")
+        self.assertEqual(out[0], "expect export")
         self.assertEqual(out[1], "add list show edit")
         self.assertEqual(out[2], "--due-before")
         self.assertEqual(out[3], "dana")
         self.assertEqual(sorted(out[4].split()), sorted(ids))
         self.assertEqual(out[5], "dana")
-        self.assertEqual(out[6].split(), ["report", "reopen"])
+        self.assertEqual(out[6].split(), ["report"])
 
 
 class TestDeb(unittest.TestCase):
