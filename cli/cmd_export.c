@@ -70,11 +70,17 @@ static void ics_line(dlg_buf *out, const char *line)
 	dlg_buf_puts(out, "\r\n");
 }
 
-/* TEXT escaped (RFC 5545 3.3.11): \ ; , and newlines; other control
- * characters, which TEXT may not hold, dropped. */
-static void ics_text(dlg_buf *out, const char *s)
+/* TEXT escaped (RFC 5545 3.3.11): \ ; , and newlines; first, as all text
+ * from files, its control characters and bidirectional overrides shown
+ * escaped (dlg_escape: a calendar shows them as any terminal would). */
+static void ics_text(dlg_buf *out, const char *text)
 {
-	for (; s && *s; s++) {
+	dlg_buf safe = DLG_BUF_INIT;
+	const char *s;
+
+	if (text)
+		dlg_escape(&safe, text, strlen(text), DLG_ESC_LINES);
+	for (s = safe.ptr; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '\\' || ch == ';' || ch == ',') {
@@ -86,6 +92,7 @@ static void ics_text(dlg_buf *out, const char *s)
 			dlg_buf_put(out, s, 1);
 		}
 	}
+	dlg_buf_dispose(&safe);
 }
 
 static void ics_prop(dlg_buf *out, const char *name, const char *text)
@@ -279,13 +286,18 @@ static const char *const columns[] = {
 	"tags", "estimate_hours", "why", "outcome", "created", "updated", NULL
 };
 
-/* A field quoted as RFC 4180 says, when it needs to be. */
-static void csv_field(dlg_buf *out, const char *s)
+/* A field quoted as RFC 4180 says, when it needs to be; its text escaped
+ * first, as all text from files (dlg_escape). */
+static void csv_field(dlg_buf *out, const char *text)
 {
+	dlg_buf safe = DLG_BUF_INIT;
+	const char *s;
 	int quote;
 
-	if (!s)
+	if (!text)
 		return;
+	dlg_escape(&safe, text, strlen(text), DLG_ESC_LINES);
+	s = safe.ptr;
 	quote = s[strcspn(s, ",\"\r\n")] != '\0';
 	if (quote)
 		dlg_buf_put(out, "\"", 1);
@@ -302,6 +314,7 @@ static void csv_field(dlg_buf *out, const char *s)
 	}
 	if (quote)
 		dlg_buf_put(out, "\"", 1);
+	dlg_buf_dispose(&safe);
 }
 
 static void write_csv(dlg_buf *out, dlg_node **tasks, size_t n)
@@ -344,16 +357,16 @@ static void write_csv(dlg_buf *out, dlg_node **tasks, size_t n)
 /* ----------------------------------------------------------- the command */
 
 /*
- * To a file or a pipe, the data; to a terminal (and JSON anywhere), text
- * from files escaped as everywhere else (docs/security.md). iCalendar and
- * CSV hold no control characters but their line ends (dropped above).
+ * iCalendar and CSV text is escaped as it is made (above), so their bytes
+ * go out as they are (CRLF included); JSON through cli_put_json, as
+ * list --json.
  */
 static int put_out(const char *file, const dlg_buf *b, int json)
 {
 	FILE *f;
 
 	if (!file) {
-		if (json || cli_stdout_is_terminal())
+		if (json)
 			cli_put_json(b);
 		else
 			fwrite(b->ptr, 1, b->size, stdout);
