@@ -251,6 +251,12 @@ int main(int argc, char **argv)
 						       cmd->summary);
 				return fflush(stdout) != 0;
 			}
+			if (strcmp(what, "man") && strcmp(what, "options")) {
+				cli_eprintf("delegit: --dump-help: unknown "
+					    "'%s' (expected man, options or "
+					    "commands)\n", what);
+				return 2;
+			}
 			cli_help_format = !strcmp(what, "man")
 						  ? CLI_HELP_MAN
 						  : CLI_HELP_OPTIONS;
