@@ -216,6 +216,37 @@ class TestInstall(unittest.TestCase):
         self.assertEqual(out[5], "dana")
         self.assertEqual(out[6].split(), ["report"])
 
+    def test_zsh_completes_from_the_same_tables(self):
+        """The installed _delegit run by zsh, compsys's builtins replaced
+        by functions that print what they are given (no terminal)."""
+        repo = os.path.join(self.tmp, "r")
+        ids = make_repo(self.env, repo, "delegit")
+        comp = self.root + "/share/zsh/site-functions/_delegit"
+        script = (
+            "compadd() { if [[ $1 == -a ]]; then print -l -- ${(P)2}; "
+            "else [[ $1 == -- ]] && shift; print -l -- \"$@\"; fi }\n"
+            "_describe() { print -l -- ${(P)4}; }\n"
+            "_files() { print FILES; }\n"
+            "_call_program() { shift; \"$@\"; }\n"
+            "service=delegit\n"
+            "t() { words=(\"$@\"); CURRENT=$#; PREFIX=${@[-1]}; "
+            "print -r -- \"$(source %s | tr '\\n' ' ')\"; }\n"
+            "t delegit ''\nt delegit team ''\nt delegit show ''\n"
+            "t delegit list --to ''\nt delegit import --from csv ''\n"
+            "t delegit list --\n" % comp)
+        r = subprocess.run(["zsh", "-f", "-c", script], cwd=repo,
+                           env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.split("\n")
+        self.assertIn("export:tasks as a calendar (--ics), CSV or JSON",
+                      out[0])
+        self.assertEqual(out[1].split(), ["add", "list", "show", "edit"])
+        self.assertEqual(sorted(x.split(":")[0] for x in out[2].split()
+                                if ":" in x), sorted(ids))
+        self.assertEqual(out[3].split(), ["dana"])
+        self.assertEqual(out[4].split(), ["FILES"])
+        self.assertIn("--due-before", out[5].split())
+
 
 class TestDeb(unittest.TestCase):
     """make deb's package (CPack, from the same build), unpacked into a
