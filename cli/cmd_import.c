@@ -773,6 +773,23 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		error = cli_fail(DLG_EINVALID, &diags);
 		goto done;
 	}
+	/* And that you may make each one (the policy, as add is judged),
+	 * before the first commit. */
+	for (i = 0; i < b.count; i++) {
+		dlg_buf_clear(&path);
+		dlg_task_path(&path, dlg_map_get_str(b.tasks[i], "id"));
+		if (dlg_store_exists(c->store, path.ptr))
+			continue;
+		if ((error = cli_policy_check(c, path.ptr, NULL,
+					      b.tasks[i])) < 0) {
+			cli_eprintf("delegit: %s:%d:%d: the task there may not "
+				    "be imported by you; nothing was "
+				    "changed\n", im.file, b.lines[i],
+				    b.cols[i]);
+			cli_error_reported = 1;
+			goto done;
+		}
+	}
 	progress = !quiet && isatty(2);
 	for (i = 0; i < b.count; i++) {
 		cli_task t;

@@ -14,13 +14,16 @@ _delegit_facts()
 _delegit_value()
 {
 	local prog=$1 what=$2 cur=$3 IFS=$'\n'
+	# the repository delegit would work in: -C DIR too
+	local -a dir=()
+	[ -n "$_delegit_dir" ] && dir=(-C "$_delegit_dir")
 	case $what in
 	ID | TASK | *ID)
-		COMPREPLY=($(command "$prog" __complete ids "$cur" 2>/dev/null |
+		COMPREPLY=($(command "$prog" "${dir[@]}" __complete ids "$cur" 2>/dev/null |
 			cut -f1))
 		;;
 	HANDLE | H | PERSON)
-		COMPREPLY=($(command "$prog" __complete handles "$cur" \
+		COMPREPLY=($(command "$prog" "${dir[@]}" __complete handles "$cur" \
 			2>/dev/null))
 		;;
 	FILE | DIR | PATH | BASE | OURS | THEIRS)
@@ -37,11 +40,15 @@ _delegit()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local prog=${COMP_WORDS[0]} i=1 cmd="" cmdi=0 sub="" facts subs
 	local IFS=$' \t\n'
+	_delegit_dir=""
 
 	# The command: the first word that is not a global option
 	while [ "$i" -lt "$COMP_CWORD" ]; do
 		case ${COMP_WORDS[i]} in
-		-C) i=$((i + 2)) ;;
+		-C)
+			_delegit_dir=${COMP_WORDS[i + 1]}
+			i=$((i + 2))
+			;;
 		-*) i=$((i + 1)) ;;
 		*)
 			cmd=${COMP_WORDS[i]} cmdi=$i

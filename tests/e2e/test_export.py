@@ -317,6 +317,20 @@ class TestImportCsv(ExportTest):
         self.assertIn(path + ":1:7: unknown column 'colour'", res.stderr)
         self.assertEqual(self.r.head(), head)
 
+    def test_a_row_the_policy_refuses_stops_it_before_any_commit(self):
+        path = os.path.join(self.r.tmp, "pol.csv")
+        with open(path, "w") as f:
+            f.write("title,assignee,delegator\nMine,sam,sam\n"
+                    "Theirs,sam,dana\n")
+        self.r.as_("sam")
+        head = self.r.head()
+        res = self.r.run("import", "--from", "csv", path)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("may not add a task delegated by 'dana'", res.stderr)
+        self.assertIn(path + ":3:1:", res.stderr)
+        self.assertEqual(self.r.head(), head)
+        self.assertEqual(self.r.git("status", "--porcelain"), "")
+
 
 if __name__ == "__main__":
     unittest.main()

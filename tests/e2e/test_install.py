@@ -215,6 +215,9 @@ class TestInstall(unittest.TestCase):
         self.assertEqual(sorted(out[4].split()), sorted(ids))
         self.assertEqual(out[5], "dana")
         self.assertEqual(out[6].split(), ["report"])
+        # -C DIR: the ids of the repository there
+        out = self.bash(tab + "t delegit -C r show ''\n", self.tmp)
+        self.assertEqual(sorted(out.split()), sorted(ids))
 
     def test_zsh_completes_from_the_same_tables(self):
         """The installed _delegit run by zsh, compsys's builtins replaced
@@ -266,7 +269,7 @@ class TestDeb(unittest.TestCase):
                               text=True, check=True).stdout
         self.assertIn("Package: delegit", info)
         self.assertIn("libgit2-1.5", info)
-        self.assertIn("git", info)
+        self.assertRegex(info, r"Depends: (.*, )?git(,|\n)")
         # what dpkg would install, in a root of its own
         root = os.path.join(tmp, "root")
         subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
