@@ -15,7 +15,7 @@ SEED ?= 1
 # are handed its absolute path, whatever BUILD is.
 DELEGIT = $(abspath $(BUILD))/delegit
 
-.PHONY: install deb all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check mutate mutate-ci coverage clean
+.PHONY: all deps build build-san build-fuzz test test-fast test-san test-valgrind fuzz fuzz-ci demo converge kills bench targets-check mutate mutate-ci coverage clean
 
 all: build
 
@@ -29,6 +29,7 @@ build: deps
 # Debian's layout under PREFIX (SPEC 10): bin/delegit, share/man/man1,
 # share/bash-completion/completions, share/zsh/site-functions; DESTDIR
 # stages it (as packagers do).
+.PHONY: install deb
 PREFIX ?= /usr/local
 DESTDIR ?=
 install: build

@@ -312,6 +312,9 @@ void cli_fit(dlg_buf *out, const char *s, int width);
 /* ----------------------------------------------------------- commands */
 int cmd_init(cli_ctx *c, int argc, char **argv);
 int cmd_hook(cli_ctx *c, int argc, char **argv);
+int cmd_complete(cli_ctx *c, int argc, char **argv);
+int cmd_export(cli_ctx *c, int argc, char **argv);
+int cmd_import(cli_ctx *c, int argc, char **argv);
 int cmd_team(cli_ctx *c, int argc, char **argv);
 int cmd_add(cli_ctx *c, int argc, char **argv);
 int cmd_list(cli_ctx *c, int argc, char **argv);
@@ -340,8 +343,5 @@ int cmd_merge_file(cli_ctx *c, int argc, char **argv);
 int cmd_report(cli_ctx *c, int argc, char **argv);
 int cmd_suggest(cli_ctx *c, int argc, char **argv);
 int cmd_audit(cli_ctx *c, int argc, char **argv);
-int cmd_complete(cli_ctx *c, int argc, char **argv);
-int cmd_export(cli_ctx *c, int argc, char **argv);
-int cmd_import(cli_ctx *c, int argc, char **argv);
 
 #endif
