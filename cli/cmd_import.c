@@ -124,15 +124,16 @@ static dlg_node *new_task(importer *im, const char *id, const char *title,
 	if (checked(im, "title", title, line, col) < 0)
 		return NULL;
 	if (id && *id) {
-		if (!dlg_uuid_valid(id)) {
-			dlg_diags_add(im->diags, im->file, line, col,
-				      "bad id '%s' (expected a UUID)", id);
-			return NULL;
-		}
+		/* A UUID in either case (RFC 4122), stored in lower case. */
 		snprintf(uuid, sizeof(uuid), "%s", id);
 		for (i = 0; uuid[i]; i++)
 			if (uuid[i] >= 'A' && uuid[i] <= 'F')
 				uuid[i] += 'a' - 'A';
+		if (strlen(id) != 36 || !dlg_uuid_valid(uuid)) {
+			dlg_diags_add(im->diags, im->file, line, col,
+				      "bad id '%s' (expected a UUID)", id);
+			return NULL;
+		}
 	} else {
 		/* A name-based UUID (version 5's layout, from git's SHA-1 of
 		 * the name). */

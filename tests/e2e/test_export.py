@@ -311,6 +311,15 @@ class TestImportCsv(ExportTest):
         self.assertIn("zed", res.stderr)
         self.assertIn(path + ":5:1: unterminated quoted field", res.stderr)
         self.assertEqual(self.r.head(), head)
+        # the same id twice in one file
+        with open(path, "w") as f:
+            f.write("id,title\n"
+                    "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70,One\n"
+                    "0B9C5E5E-7F0C-4D0A-9A1E-2C3F4D5E6F70,Two\n")
+        res = self.r.run("import", "--from", "csv", path)
+        self.assertIn(path + ":3:1: duplicate id 0b9c5e5e-7f0c-4d0a-9a1e-"
+                      "2c3f4d5e6f70 (first at line 2)", res.stderr)
+        self.assertEqual(self.r.head(), head)
         with open(path, "w") as f:
             f.write("title,colour\nx,red\n")
         res = self.r.run("import", "--from", "csv", path)
