@@ -87,14 +87,38 @@ typedef struct {
 	batch *out;
 } importer;
 
-/* One field's value checked as validation would, the problem at the
- * input's position. */
+/*
+ * One field's value checked as validation would, the problem at the
+ * input's position; and, as a text argument is (SPEC 4), refused when it
+ * holds control characters, bidirectional overrides or bytes that are not
+ * UTF-8 (newlines only in text that may span lines).
+ */
 static int checked(importer *im, const char *field, const char *value,
 		   int line, int col)
 {
+	static const char *const multiline[] = { "why", "outcome",
+						 "feedback.text", NULL };
 	const dlg_field *f = dlg_schema_field_at(&dlg_schema_task, field);
 	dlg_buf problem = DLG_BUF_INIT;
+	size_t len = strlen(value), bad;
+	size_t at = dlg_escape_span(value, len,
+				    dlg_enum_index(multiline, field) >= 0
+					    ? DLG_ESC_LINES : 0, &bad);
 
+	if (at < len) {
+		if (value[at] == '\n')
+			dlg_buf_puts(&problem, "spans lines (expected one line)");
+		else {
+			dlg_buf_puts(&problem, "holds ");
+			dlg_escape(&problem, value + at, bad, 0);
+			dlg_buf_puts(&problem, " (expected text in UTF-8, with no "
+				     "control characters)");
+		}
+		dlg_diags_add(im->diags, im->file, line, col, "%s: %s", field,
+			      problem.ptr);
+		dlg_buf_dispose(&problem);
+		return -1;
+	}
 	if (!f || !dlg_schema_check_value(&problem, f, value, 0)) {
 		dlg_buf_dispose(&problem);
 		return 0;

@@ -311,6 +311,18 @@ class TestImportCsv(ExportTest):
         self.assertIn("zed", res.stderr)
         self.assertIn(path + ":5:1: unterminated quoted field", res.stderr)
         self.assertEqual(self.r.head(), head)
+        # bytes that are not UTF-8, a control character: refused as a text
+        # argument is (libyaml's writer loops forever on the first)
+        with open(path, "wb") as f:
+            f.write(b"title,why\nBad \xff byte,fine\n"
+                    b"Red,\"two\nlines \x1b[31m\"\n")
+        res = subprocess.run([DELEGIT, "import", "--from", "csv", path],
+                             cwd=self.r.path, env=self.r.env, text=True,
+                             capture_output=True, timeout=60)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(path + ":2:1: title: holds \\xff", res.stderr)
+        self.assertIn(path + ":3:5: why: holds \\e", res.stderr)
+        self.assertEqual(self.r.head(), head)
         # the same id twice in one file
         with open(path, "w") as f:
             f.write("id,title\n"
