@@ -243,7 +243,8 @@ static const char *tw_time(char out[21], const char *s)
 
 static const char *tw_str(const dlg_node *obj, const char *key)
 {
-	const dlg_node *n = dlg_map_get(obj, key);
+	const dlg_node *n = obj->kind == DLG_NODE_MAP ? dlg_map_get(obj, key)
+						      : NULL;
 
 	return n && n->kind == DLG_NODE_SCALAR && n->type != DLG_SCALAR_NULL
 		       ? n->value : NULL;
@@ -276,6 +277,13 @@ static void tw_task(importer *im, const dlg_node *obj)
 	char entry[21], start[21], end[21], due[21], buf[21];
 	const char *tw_status = tw_str(obj, "status"), *status = NULL;
 	const char *desc = tw_str(obj, "description"), *v;
+	/* Where a value of the wrong kind is, and what was expected. */
+#define WRONG(node, what)                                                     \
+	do {                                                                  \
+		dlg_diags_add(im->diags, im->file, (node)->line,              \
+			      (node)->column, "%s", what);                    \
+		bad = -1;                                                     \
+	} while (0)
 	const char *tentry, *tstart, *tend, *tdue;
 	const dlg_node *n;
 	dlg_node *t;
@@ -327,6 +335,8 @@ static void tw_task(importer *im, const dlg_node *obj)
 		dlg_date_format(date, when);
 		dlg_task_set_field(t, "due", date);
 	}
+	if ((n = dlg_map_get(obj, "priority")) && n->kind != DLG_NODE_SCALAR)
+		WRONG(n, "priority: expected H, M or L");
 	if ((v = tw_str(obj, "priority"))) {
 		const char *p = !strcmp(v, "H") ? "high" :
 				!strcmp(v, "L") ? "low" :
@@ -342,10 +352,18 @@ static void tw_task(importer *im, const dlg_node *obj)
 			dlg_map_set_str(t, "priority", p);
 		}
 	}
-	if ((n = dlg_map_get(obj, "tags")) && n->kind == DLG_NODE_SEQ)
-		for (i = 0; i < n->count; i++)
+	if ((n = dlg_map_get(obj, "tags")) && n->kind != DLG_NODE_SEQ)
+		WRONG(n, "tags: expected a list of tags");
+	for (i = 0; n && n->kind == DLG_NODE_SEQ && i < n->count; i++) {
+		if (n->items[i]->kind != DLG_NODE_SCALAR ||
+		    n->items[i]->type == DLG_SCALAR_NULL)
+			WRONG(n->items[i], "tags: expected a tag (a string)");
+		else
 			bad |= add_tag(im, t, n->items[i]->value,
 				       n->items[i]->line, n->items[i]->column);
+	}
+	if ((n = dlg_map_get(obj, "project")) && n->kind != DLG_NODE_SCALAR)
+		WRONG(n, "project: expected a string");
 	if ((v = tw_str(obj, "project"))) {
 		n = dlg_map_get(obj, "project");
 		bad |= add_tag(im, t, v, n->line, n->column);
@@ -358,16 +376,25 @@ static void tw_task(importer *im, const dlg_node *obj)
 	if (!strcmp(status, "open") && tstart)
 		status = "in-progress";
 	set_status(im, t, status, tstart, tend);
-	if ((n = dlg_map_get(obj, "annotations")) && n->kind == DLG_NODE_SEQ) {
+	if ((n = dlg_map_get(obj, "annotations")) && n->kind != DLG_NODE_SEQ)
+		WRONG(n, "annotations: expected a list");
+	if (n && n->kind == DLG_NODE_SEQ) {
 		for (i = 0; i < n->count; i++) {
 			const dlg_node *a = n->items[i];
 			const char *text = tw_str(a, "description");
 			time_t at = im->c->now;
 
-			if (!text)
+			if (!text) {
+				WRONG(a, "annotations: expected an object "
+				      "with a description");
 				continue;
+			}
 			if (tw_time(buf, tw_str(a, "entry")))
 				dlg_time_parse(&at, buf);
+			else if (dlg_map_get(a, "entry"))
+				WRONG(dlg_map_get(a, "entry"), "annotations: "
+				      "bad entry time (expected Taskwarrior's "
+				      "YYYYMMDDTHHMMSSZ)");
 			if (checked(im, "feedback.text", text, a->line,
 				    a->column) < 0) {
 				bad = -1;
@@ -382,6 +409,7 @@ static void tw_task(importer *im, const dlg_node *obj)
 		return;
 	}
 	batch_add(im->out, t, line, col);
+#undef WRONG
 }
 
 /*

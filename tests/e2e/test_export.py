@@ -223,6 +223,26 @@ class TestImportTaskwarrior(unittest.TestCase):
         self.assertIn("nothing was changed", res.stderr)
         self.assertEqual(self.r.head(), head)
         self.assertEqual(self.r.git("status", "--porcelain"), "")
+        # JSON, but not what task export writes: each named, no crash
+        with open(path, "w") as f:
+            f.write('[1, {"uuid": "8dfe0e3b-cf79-4ca3-b131-b19546234699", '
+                    '"description": "y", "status": "pending",\n'
+                    '"tags": [{"a": 1}, null, "ok"], "priority": {"a": 1},'
+                    '\n"annotations": [1, {"entry": "bad", '
+                    '"description": "z"}], "due": [1]}]\n')
+        res = self.r.run("import", "--from", "taskwarrior", path)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        with open(path) as f:
+            two, three = f.read().split("\n")[1:3]
+        for where in ("1:2: expected a task", "2:10: tags: expected a tag",
+                      "2:20: tags: expected a tag",
+                      "2:%d: priority: expected H, M or L"
+                      % (two.rindex("{") + 1),
+                      "3:17: annotations: expected an object",
+                      "3:30: annotations: bad entry time",
+                      "3:%d: due:" % (three.index("[1]") + 1)):
+            self.assertIn("%s:%s" % (path, where), res.stderr)
+        self.assertEqual(self.r.head(), head)
         # not JSON at all: the parser's position
         with open(path, "w") as f:
             f.write('[{"uuid": "x",\n  "description": [}]\n')
