@@ -26,6 +26,20 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
+# Debian's layout under PREFIX (SPEC 10): bin/delegit, share/man/man1,
+# share/bash-completion/completions, share/zsh/site-functions; DESTDIR
+# stages it (as packagers do).
+.PHONY: install deb
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A .deb of that layout under /usr, made by CPack in $(BUILD)
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/delegit_*.deb
+
 build-san: deps
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_SAN) -j$(JOBS)

@@ -16,10 +16,90 @@ static size_t count_opts(const cli_opt *o)
 	return n;
 }
 
+int cli_help_format = CLI_HELP_TEXT;
+
+/* Text for roff: backslashes and a leading dot or quote made literal,
+ * hyphens as \- (so that options are typed as printed). */
+static void roff(FILE *f, const char *s, int hyphens)
+{
+	int bol = 1;
+
+	for (; *s; s++) {
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", f);
+		bol = *s == '\n';
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-' && hyphens)
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* The same table as a section of delegit(1) (scripts/gen-man.sh). */
+static void help_man(FILE *f, const cli_spec *spec)
+{
+	const cli_opt *o;
+
+	fputs(".PP\n.B ", f);
+	roff(f, spec->usage, 1);
+	fputs("\n.PP\n", f);
+	roff(f, spec->summary, 0);
+	fputs("\n", f);
+	if (spec->details) {
+		fputs(".PP\n.nf\n", f);
+		roff(f, spec->details, 0);
+		fputs("\n.fi\n", f);
+	}
+	for (o = spec->opts; o && o->name; o++) {
+		fputs(".TP\n", f);
+		if (o->short_name)
+			fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
+		fputs("\\fB\\-\\-", f);
+		roff(f, o->name, 1);
+		fputs("\\fR", f);
+		if (o->arg) {
+			fputs(" \\fI", f);
+			roff(f, o->arg, 0);
+			fputs("\\fR", f);
+		}
+		fputs("\n", f);
+		roff(f, o->help, 0);
+		fputs(o->kind == OPT_MULTI ? " (repeatable)\n" : "\n", f);
+	}
+}
+
+/* The same table for the shell completions: one line a fact, fields
+ * separated by tabs. */
+static void help_options(FILE *f, const cli_spec *spec)
+{
+	const cli_opt *o;
+
+	fprintf(f, "usage\t%s\n", spec->usage);
+	if (spec->max_pos)
+		fprintf(f, "args\t%s\n", spec->args ? spec->args : "ARG");
+	for (o = spec->opts; o && o->name; o++) {
+		fprintf(f, "opt\t--%s\t%s\n", o->name, o->arg ? o->arg : "");
+		if (o->short_name)
+			fprintf(f, "opt\t-%c\t%s\n", o->short_name,
+				o->arg ? o->arg : "");
+	}
+	fputs("opt\t--help\t\n", f);
+}
+
 void cli_help(FILE *f, const cli_spec *spec)
 {
 	const cli_opt *o;
 
+	if (cli_help_format == CLI_HELP_MAN) {
+		help_man(stdout, spec);
+		return;
+	}
+	if (cli_help_format == CLI_HELP_OPTIONS) {
+		help_options(stdout, spec);
+		return;
+	}
 	fprintf(f, "usage: %s\n\n%s\n", spec->usage, spec->summary);
 	if (spec->details)
 		fprintf(f, "\n%s\n", spec->details);

@@ -80,6 +80,14 @@ const char *cli_get(const cli_args *a, const char *name);
 int cli_flag(const cli_args *a, const char *name);
 size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
+/*
+ * What cli_help prints: the text of --help, or (delegit's hidden
+ * --dump-help=man|options, for scripts/gen-man.sh and the shell
+ * completions) the same table as roff or as tab-separated facts, to
+ * stdout, so that the man page and completions cannot drift from --help.
+ */
+enum { CLI_HELP_TEXT, CLI_HELP_MAN, CLI_HELP_OPTIONS };
+extern int cli_help_format;
 /* A --since / --until style option: a date (or a time); 0 when absent. */
 int cli_date_opt(time_t *out, const cli_args *a, const char *opt);
 /* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD;
@@ -96,6 +104,7 @@ enum {
 	NEEDS_REPO = 1 << 0,     /* inside a delegit repository */
 	NEEDS_IDENTITY = 1 << 1, /* the acting person must be in team/ */
 	NEEDS_LOCK = 1 << 2,     /* changes the repository */
+	CLI_HIDDEN = 1 << 3,     /* not in --help nor the man page */
 };
 
 typedef struct {
@@ -123,6 +132,10 @@ int cli_require_identity(cli_ctx *c);
 const char *cli_me(const cli_ctx *c);
 /* This program's absolute path (for the merge driver's configuration). */
 const char *cli_program(void);
+/* The merge driver's program as sh runs it: "delegit" when this program is
+ * the one on PATH (an installed one: moving or reinstalling it keeps git
+ * pull working), else this program's path, quoted. */
+const char *cli_merge_program(void);
 dlg_actor cli_actor(const cli_ctx *c);
 
 /* Set once an error has been printed, so main() does not print it again. */
@@ -155,7 +168,8 @@ void cli_task_dispose(cli_task *t);
  * or the task as JSON, or the short id alone. Returns 0 when nothing
  * changed, too.
  */
-enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
+enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2,
+       CLI_OUT_QUIET = 4 /* print nothing (import reports at the end) */ };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
 /* On stderr, when the task's assignee now has more open estimated hours
  * than their capacity_hours: add and assign say so, naming the figure. */
@@ -303,6 +317,9 @@ void cli_fit(dlg_buf *out, const char *s, int width);
 /* ----------------------------------------------------------- commands */
 int cmd_init(cli_ctx *c, int argc, char **argv);
 int cmd_hook(cli_ctx *c, int argc, char **argv);
+int cmd_complete(cli_ctx *c, int argc, char **argv);
+int cmd_export(cli_ctx *c, int argc, char **argv);
+int cmd_import(cli_ctx *c, int argc, char **argv);
 int cmd_team(cli_ctx *c, int argc, char **argv);
 int cmd_add(cli_ctx *c, int argc, char **argv);
 int cmd_list(cli_ctx *c, int argc, char **argv);

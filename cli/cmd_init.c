@@ -78,7 +78,8 @@ int cmd_init(cli_ctx *c, int argc, char **argv)
 						  files[i].data,
 						  files[i].len)) < 0)
 			goto done;
-	if ((error = dlg_repo_ensure_merge_driver(repo, cli_program())) < 0)
+	if ((error = dlg_repo_ensure_merge_driver(repo,
+						  cli_merge_program())) < 0)
 		goto done;
 	dlg_repo_config_get(&name, repo, "user.name");
 	dlg_repo_config_get(&email, repo, "user.email");

@@ -348,7 +348,8 @@ int cmd_clone(cli_ctx *c, int argc, char **argv)
 	o.progress = cli_progress;
 	if ((error = timeout_opt(&o.timeout, &a, NULL)) < 0 ||
 	    (error = dlg_repo_clone(&repo, a.pos[0], dir, &o)) < 0 ||
-	    (error = dlg_repo_ensure_merge_driver(repo, cli_program())) < 0)
+	    (error = dlg_repo_ensure_merge_driver(repo,
+						  cli_merge_program())) < 0)
 		goto done;
 	dlg_store_open(&store, dlg_repo_workdir(repo));
 	if (!cli_flag(&a, "quiet"))

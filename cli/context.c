@@ -23,6 +23,47 @@ const char *cli_program(void)
 	return path;
 }
 
+const char *cli_merge_program(void)
+{
+	static dlg_buf word = DLG_BUF_INIT;
+	const char *self = cli_program(), *path = getenv("PATH"), *p;
+	dlg_buf cand = DLG_BUF_INIT;
+	char real[4096];
+
+	if (word.size)
+		return word.ptr;
+	/* The first delegit on PATH, as sh finds it: is it this one? */
+	for (p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+
+		dlg_buf_clear(&cand);
+		if (n)
+			dlg_buf_put(&cand, p, n);
+		else
+			dlg_buf_puts(&cand, ".");
+		dlg_buf_puts(&cand, "/delegit");
+		p += n + (p[n] == ':');
+		if (access(cand.ptr, X_OK) != 0)
+			continue;
+		if (realpath(cand.ptr, real) && !strcmp(real, self))
+			dlg_buf_puts(&word, "delegit");
+		break;
+	}
+	dlg_buf_dispose(&cand);
+	if (!word.size) {
+		/* A path, quoted for the sh that git runs the driver with. */
+		dlg_buf_puts(&word, "'");
+		for (p = self; *p; p++) {
+			if (*p == '\'')
+				dlg_buf_puts(&word, "'\\''");
+			else
+				dlg_buf_put(&word, p, 1);
+		}
+		dlg_buf_puts(&word, "'");
+	}
+	return word.ptr;
+}
+
 void cli_print_diags(const dlg_diags *d)
 {
 	size_t i;
@@ -104,7 +145,8 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 	}
 	/* A plain `git clone` has no merge driver configured: add it, so
 	 * that `git pull` merges field by field too. */
-	if ((error = dlg_repo_ensure_merge_driver(c->repo, cli_program())) < 0)
+	if ((error = dlg_repo_ensure_merge_driver(c->repo,
+						  cli_merge_program())) < 0)
 		return error;
 	dlg_repo_config_get(&c->email, c->repo, "user.email");
 	if (dlg_team_load(&c->team, c->store, &diags) < 0 &&
@@ -431,7 +473,9 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	}
 print:
 	cli_short_id(shortid, c, t->id);
-	if (out & CLI_OUT_JSON)
+	if (out & CLI_OUT_QUIET)
+		;
+	else if (out & CLI_OUT_JSON)
 		cli_print_json(t->task);
 	else if (out & CLI_OUT_ID)
 		cli_printf("%s\n", shortid);

@@ -64,6 +64,10 @@ static const cli_command commands[] = {
 	  "where a person's time went, and what to delegate" },
 	{ "report", cmd_report, NEEDS_REPO,
 	  "workload, delivery, sla, matrix, accountability; --html" },
+	{ "export", cmd_export, NEEDS_REPO,
+	  "tasks as a calendar (--ics), CSV or JSON" },
+	{ "import", cmd_import, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
+	  "tasks from Taskwarrior's export or CSV" },
 	{ "check", cmd_check, NEEDS_REPO, "validate every file" },
 	{ "audit", cmd_audit, NEEDS_REPO,
 	  "every change in history the policy forbids" },
@@ -78,6 +82,8 @@ static const cli_command commands[] = {
 	{ "merge-file", cmd_merge_file, 0,
 	  "merge three versions of a file (git's merge driver)" },
 	{ "help", cmd_help, 0, "a command's help: delegit help COMMAND" },
+	{ "__complete", cmd_complete, NEEDS_REPO | CLI_HIDDEN,
+	  "task ids and handles for the shell completions" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -91,12 +97,15 @@ static const cli_command *find_command(const char *name)
 	dlg_buf msg = DLG_BUF_INIT;
 	size_t i;
 
+	size_t n = 0;
+
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
-		names[i] = commands[i].name;
+		if (!(commands[i].flags & CLI_HIDDEN))
+			names[n++] = commands[i].name;
 	}
-	cli_did_you_mean(&msg, name, "", names, NCOMMANDS);
+	cli_did_you_mean(&msg, name, "", names, n);
 	if (msg.size)
 		cli_eprintf("delegit: '%s' is not a delegit command%s\n", name,
 			    msg.ptr);
@@ -117,7 +126,8 @@ static void usage(FILE *f)
 	      "delegit keeps delegated tasks, their expectations and feedback "
 	      "in a git repository.\n\ncommands:\n", f);
 	for (cmd = commands; cmd->name; cmd++)
-		fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
+		if (!(cmd->flags & CLI_HIDDEN))
+			fprintf(f, "  %-18s %s\n", cmd->name, cmd->summary);
 	fputs("\n'delegit help COMMAND' (or 'delegit COMMAND --help') tells "
 	      "more.\nOn a terminal, log, list, show, report, audit, conflicts, "
 	      "agenda, suggest, plate\nand team list and show go through a "
@@ -229,6 +239,28 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			i += 2;
+		} else if (!strncmp(argv[i], "--dump-help=", 12)) {
+			/* Hidden: the option tables for scripts/gen-man.sh
+			 * and the completions (cli_help_format). */
+			const char *what = argv[i] + 12;
+
+			if (!strcmp(what, "commands")) {
+				for (cmd = commands; cmd->name; cmd++)
+					if (!(cmd->flags & CLI_HIDDEN))
+						printf("%s\t%s\n", cmd->name,
+						       cmd->summary);
+				return fflush(stdout) != 0;
+			}
+			if (strcmp(what, "man") && strcmp(what, "options")) {
+				cli_eprintf("delegit: --dump-help: unknown "
+					    "'%s' (expected man, options or "
+					    "commands)\n", what);
+				return 2;
+			}
+			cli_help_format = !strcmp(what, "man")
+						  ? CLI_HELP_MAN
+						  : CLI_HELP_OPTIONS;
+			i++;
 		} else if (!strcmp(argv[i], "--no-color")) {
 			color = 0;
 			i++;

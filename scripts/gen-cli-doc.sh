@@ -20,6 +20,9 @@ D=${1:-build/delegit}
 	echo "\`--json\` and print the resulting task as one JSON object whose keys are"
 	echo "the YAML keys of docs/format.md. Colour only on a terminal, never with"
 	echo "\`NO_COLOR\` set. \`DELEGIT_NOW\` (an ISO time) overrides the clock."
+	echo "The same option tables make the man page, delegit(1) (\`man delegit\`"
+	echo "once installed: scripts/gen-man.sh), and drive the bash and zsh"
+	echo "completions (docs/design.md)."
 	echo
 	echo "Dates people type: \`--due\`, \`--checkpoint DATE:TEXT\`, \`--since\`,"
 	echo "\`--until\`, \`--due-before\`, \`set due=\` and \`checkpoint add\` take an ISO"
@@ -34,7 +37,7 @@ D=${1:-build/delegit}
 	echo '```'
 	for cmd in init clone team "team add" "team list" "team show" "team edit" add list show edit set assign \
 		start block submit accept reject reopen cancel expect checkpoint \
-		ask-due grant decline spent checkin accept-criterion feedback log agenda suggest plate report check audit sync conflicts resolve merge-file \
+		ask-due grant decline spent checkin accept-criterion feedback log agenda suggest plate report export import check audit sync conflicts resolve merge-file \
 		hook "hook install" "hook pre-receive" help; do
 		echo
 		echo "## delegit $cmd"

@@ -5,7 +5,8 @@ set -eu
 
 packages="gcc make cmake pkg-config git libgit2-dev libyaml-dev uuid-dev libssl-dev
 libcmocka-dev python3 python3-yaml valgrind lighttpd chromium
-clang libclang-rt-14-dev taskwarrior openssh-client openssh-server gcovr"
+clang libclang-rt-14-dev taskwarrior openssh-client openssh-server gcovr
+python3-icalendar man-db dpkg-dev zsh"
 
 missing=""
 for p in $packages; do

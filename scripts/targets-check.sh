@@ -84,6 +84,15 @@ expect() { # step, text its log must hold
 
 step demo make demo JOBS="$jobs"
 expect demo "all four replicas hold identical files"
+# on the build demo made: the installed tree, and the package runs
+step install make install PREFIX="$tmp/prefix" JOBS="$jobs"
+"$tmp/prefix/bin/delegit" --version >/dev/null ||
+	fail "install: $tmp/prefix/bin/delegit does not run"
+[ -f "$tmp/prefix/share/man/man1/delegit.1" ] || fail "install: no man page"
+step deb make deb JOBS="$jobs"
+dpkg-deb -x "$(ls "$clone"/build/delegit_*.deb)" "$tmp/debroot" &&
+	"$tmp/debroot/usr/bin/delegit" --version >/dev/null ||
+	fail "deb: its delegit does not run"
 step converge make converge ROUNDS=20 SEED=97
 expect converge "converged: 20 rounds, seed 97"
 step bench make bench SIZES=200 RUNS=1

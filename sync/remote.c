@@ -1339,20 +1339,74 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	return dlg_sync__wrap(out, g);
 }
 
+/* The program a driver command runs: its first word, unquoted as sh
+ * would ('...' and \x only: what cli writes, and plain paths). */
+static void driver_program(dlg_buf *out, const char *cmd)
+{
+	const char *p = cmd;
+
+	dlg_buf_clear(out);
+	while (*p && *p != ' ' && *p != '\t') {
+		if (*p == '\'') {
+			const char *end = strchr(p + 1, '\'');
+
+			if (!end)
+				end = p + strlen(p);
+			dlg_buf_put(out, p + 1, (size_t)(end - p - 1));
+			p = *end ? end + 1 : end;
+		} else if (*p == '\\' && p[1]) {
+			dlg_buf_put(out, p + 1, 1);
+			p += 2;
+		} else {
+			dlg_buf_put(out, p++, 1);
+		}
+	}
+}
+
+/* A program named without a slash is there when sh would find it on
+ * PATH. */
+static int program_there(const char *prog)
+{
+	const char *path = getenv("PATH"), *p;
+	dlg_buf full = DLG_BUF_INIT;
+	int found = 0;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (p = path ? path : ""; !found && *p;) {
+		size_t n = strcspn(p, ":");
+
+		dlg_buf_clear(&full);
+		if (n)
+			dlg_buf_put(&full, p, n);
+		else
+			dlg_buf_puts(&full, ".");
+		dlg_buf_printf(&full, "/%s", prog);
+		found = access(full.ptr, X_OK) == 0;
+		p += n + (p[n] == ':');
+	}
+	dlg_buf_dispose(&full);
+	return found;
+}
+
 int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program)
 {
 	char *have = NULL, *name = NULL;
-	dlg_buf want = DLG_BUF_INIT;
+	dlg_buf want = DLG_BUF_INIT, prog = DLG_BUF_INIT;
 	int error = 0;
 
 	dlg_buf_printf(&want, "%s merge-file %%O %%A %%B %%P", program);
 	if (dlg_repo_config_get(&have, r, "merge.delegit.driver") == 0) {
-		/* Keep it while the program it names is there. */
-		char *space = strchr(have, ' ');
-
-		if (space)
-			*space = '\0';
-		if (strchr(have, '/') ? access(have, X_OK) == 0 : 1)
+		/*
+		 * Keep it while the program it names is there, unless this
+		 * program is the one on PATH, named so (a path would break
+		 * git pull once the binary moves): a build run from
+		 * elsewhere then leaves the installed one in place.
+		 */
+		driver_program(&prog, have);
+		if (!strcmp(have, want.ptr) ||
+		    (program_there(prog.ptr) &&
+		     (strchr(program, '/') || !strchr(prog.ptr, '/'))))
 			goto done;
 	}
 	if ((error = dlg_repo_config_set(r, "merge.delegit.driver", want.ptr)) < 0)
@@ -1363,6 +1417,7 @@ int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program)
 done:
 	free(have);
 	free(name);
+	dlg_buf_dispose(&prog);
 	dlg_buf_dispose(&want);
 	return error;
 }

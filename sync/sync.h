@@ -138,8 +138,11 @@ int dlg_merge_stamp_limits(char ours[21], char theirs[21]);
 /*
  * Make sure the repository's configuration has the delegit merge driver
  * (merge.delegit.driver = "PROGRAM merge-file %O %A %B %P"), so that plain
- * `git merge` and `git pull` merge field by field too. Writes only when
- * it is missing or names a program that is gone.
+ * `git merge` and `git pull` merge field by field too. program is a
+ * command word for sh: "delegit" (found on PATH) or a quoted path. Writes
+ * only when it is missing, names a program that is gone, or names a path
+ * while program is a name (the installed delegit is named, so that moving
+ * or reinstalling it does not break git pull).
  */
 int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program);
 

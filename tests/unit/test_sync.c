@@ -585,6 +585,69 @@ static void test_remote__url_by_name(void **state)
 	assert_null(dlg_repo_remote_url(f->repo, "nope"));
 }
 
+/* merge.delegit.driver after dlg_repo_ensure_merge_driver(program). */
+static char *ensure_driver(const fixture *f, const char *program)
+{
+	char *v = NULL;
+
+	if (dlg_repo_ensure_merge_driver(f->repo, program) < 0 ||
+	    dlg_repo_config_get(&v, f->repo, "merge.delegit.driver") < 0)
+		return strdup("(failed)");
+	return v;
+}
+
+/*
+ * The driver's program: written when missing or gone; a name kept while
+ * PATH finds it, even when a build elsewhere runs; a path kept while it is
+ * there, unless the installed delegit (a name) runs, which takes over.
+ */
+static void test_remote__merge_driver_named_when_installed(void **state)
+{
+	fixture *f = *state;
+	char bin[1024], spaced[1024], quoted[1100], want[1200], *old_path;
+	char *got[6], *out;
+	const char *expect[6];
+	size_t i;
+
+	snprintf(bin, sizeof(bin), "%s/bin", f->dir);
+	snprintf(spaced, sizeof(spaced), "%s/a b/delegit", f->dir);
+	snprintf(quoted, sizeof(quoted), "'%s'", spaced);
+	out = sh(f, "mkdir -p bin 'a b' && printf '#!/bin/sh\\n' > bin/delegit"
+		    " && chmod +x bin/delegit && cp bin/delegit 'a b/delegit'");
+	free(out);
+	/* PATH changed, then put back before anything is asserted */
+	old_path = strdup(getenv("PATH"));
+	setenv("PATH", bin, 1);
+	got[0] = ensure_driver(f, quoted);
+	expect[0] = quoted;
+	/* the installed one runs: by name from now on */
+	got[1] = ensure_driver(f, "delegit");
+	expect[1] = "delegit";
+	/* a build run from elsewhere leaves the name alone */
+	got[2] = ensure_driver(f, quoted);
+	expect[2] = "delegit";
+	/* uninstalled: the name no longer found, the running path written */
+	setenv("PATH", "/nonexistent", 1);
+	got[3] = ensure_driver(f, quoted);
+	expect[3] = quoted;
+	/* a quoted path that is there is kept by another build's run */
+	got[4] = ensure_driver(f, "'/else/x'");
+	expect[4] = quoted;
+	/* and given up once it is gone */
+	unlink(spaced);
+	got[5] = ensure_driver(f, "'/else/x'");
+	expect[5] = "'/else/x'";
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	for (i = 0; i < 6; i++) {
+		snprintf(want, sizeof(want), "%s merge-file %%O %%A %%B %%P",
+			 expect[i]);
+		assert_string_equal(got[i], want);
+	}
+	for (i = 0; i < 6; i++)
+		free(got[i]);
+}
+
 /* A task of three quality standards, with stamps, in canonical form. */
 static char *quality_task(const char *q1, const char *q3, const char *at,
 			  const char *by)
@@ -652,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock__unlock_lets_go_while_a_forked_child_keeps_the_descriptor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__refusals_leave_no_descriptor_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote__url_by_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__merge_driver_named_when_installed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync__leaves_no_timer_armed, setup, teardown),
 		cmocka_unit_test(test_merge__quality_edits_on_both_sides_are_both_kept),
 	};
