@@ -505,9 +505,16 @@ typedef struct {
 typedef struct {
 	dlg_event *items;
 	size_t count, alloc;
+	/* the events' texts, in blocks freed with them (a report holds
+	 * hundreds of thousands: one allocation each was most of its
+	 * memory); a text equal to the previous event's is shared */
+	char **blocks;
+	size_t nblocks;
+	char *next; /* free space in the last block */
+	size_t left;
 } dlg_events;
 
-#define DLG_EVENTS_INIT { NULL, 0, 0 }
+#define DLG_EVENTS_INIT { NULL, 0, 0, NULL, 0, NULL, 0 }
 /*
  * Add the changes between two versions of a task file (either may be NULL:
  * added, removed), unattributed: commit "", author NULL, at 0, key NULL.

@@ -5,9 +5,34 @@
 
 #include "core.h"
 
-static char *dup_or_null(const char *s)
+#define BLOCK_SIZE (64 * 1024)
+
+/* A copy of s in ev's blocks; the previous event's `prev` when equal. */
+static char *keep(dlg_events *ev, const char *s, const char *prev)
 {
-	return s ? strdup(s) : NULL;
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	if (prev && !strcmp(s, prev))
+		return (char *)prev;
+	len = strlen(s) + 1;
+	if (len > ev->left) {
+		size_t size = len > BLOCK_SIZE ? len : BLOCK_SIZE;
+
+		ev->blocks = realloc(ev->blocks,
+				     (ev->nblocks + 1) * sizeof(*ev->blocks));
+		if (!ev->blocks || !(ev->blocks[ev->nblocks] = malloc(size)))
+			abort();
+		ev->next = ev->blocks[ev->nblocks++];
+		ev->left = size;
+	}
+	p = ev->next;
+	memcpy(p, s, len);
+	ev->next += len;
+	ev->left -= len;
+	return p;
 }
 
 static dlg_node *parse_version(const char *text, size_t len, const char *path)
@@ -23,8 +48,10 @@ static dlg_node *parse_version(const char *text, size_t len, const char *path)
 
 static void push(dlg_events *ev, const char *commit, const char *task,
 		 const char *title, const char *author, time_t at,
-		 const char *field, const char *from, const char *to)
+		 const char *field, const char *from, const char *to,
+		 const char *key)
 {
+	const dlg_event *last;
 	dlg_event *e;
 
 	if (ev->count == ev->alloc) {
@@ -33,25 +60,25 @@ static void push(dlg_events *ev, const char *commit, const char *task,
 		if (!ev->items)
 			abort();
 	}
+	last = ev->count ? &ev->items[ev->count - 1] : NULL;
 	e = &ev->items[ev->count++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->commit, sizeof(e->commit), "%s", commit);
 	snprintf(e->task, sizeof(e->task), "%s", task);
-	e->title = dup_or_null(title);
-	e->author = dup_or_null(author);
+	e->title = keep(ev, title, last ? last->title : NULL);
+	e->author = keep(ev, author, last ? last->author : NULL);
 	e->at = at;
-	e->field = dup_or_null(field);
-	e->from = dup_or_null(from);
-	e->to = dup_or_null(to);
+	e->field = keep(ev, field, NULL);
+	e->from = keep(ev, from, NULL);
+	e->to = keep(ev, to, NULL);
+	e->key = keep(ev, key, last ? last->key : NULL);
 }
 
 void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
 		    const char *author, time_t at, const char *key)
 {
 	push(ev, commit, e->task, e->title, author, at, e->field, e->from,
-	     e->to);
-	if (key && !(ev->items[ev->count - 1].key = strdup(key)))
-		abort();
+	     e->to, key);
 }
 
 void dlg_events_of_versions(dlg_events *ev, const char *path,
@@ -74,14 +101,14 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
 		/* A version that does not validate: a change of the file. */
 		push(ev, "", task, title, NULL, 0, "(file)",
 		     old_text ? (a ? "valid" : "invalid") : NULL,
-		     new_text ? (b ? "valid" : "invalid") : NULL);
+		     new_text ? (b ? "valid" : "invalid") : NULL, NULL);
 	} else {
 		dlg_changes ch = DLG_CHANGES_INIT;
 
 		dlg_doc_diff(&ch, a, b);
 		for (i = 0; i < ch.count; i++)
 			push(ev, "", task, title, NULL, 0, ch.items[i].field,
-			     ch.items[i].from, ch.items[i].to);
+			     ch.items[i].from, ch.items[i].to, NULL);
 		dlg_changes_dispose(&ch);
 	}
 	dlg_node_free(a);
@@ -92,15 +119,9 @@ void dlg_events_dispose(dlg_events *ev)
 {
 	size_t i;
 
-	for (i = 0; i < ev->count; i++) {
-		free(ev->items[i].title);
-		free(ev->items[i].author);
-		free(ev->items[i].field);
-		free(ev->items[i].from);
-		free(ev->items[i].to);
-		free(ev->items[i].key);
-	}
+	for (i = 0; i < ev->nblocks; i++)
+		free(ev->blocks[i]);
+	free(ev->blocks);
 	free(ev->items);
-	ev->items = NULL;
-	ev->count = ev->alloc = 0;
+	memset(ev, 0, sizeof(*ev));
 }
