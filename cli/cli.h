@@ -157,6 +157,10 @@ void cli_task_dispose(cli_task *t);
  */
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2 };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/* The same, with a new task in the same commit (next: a recurring task's
+ * next occurrence, or NULL), checked as one the acting person adds. */
+int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
+			 unsigned out, cli_task *next);
 /* On stderr, when the task's assignee now has more open estimated hours
  * than their capacity_hours: add and assign say so, naming the figure. */
 void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
@@ -240,6 +244,25 @@ enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 		    time_t until, unsigned flags);
 void cli_report_dispose(cli_report_data *d);
+
+/* ------------------------------------------------------- dependencies */
+/* Tasks read on demand, by id, for dlg_task_lookup_fn (core/routine.c):
+ * `edited`, when set, is the version being changed. */
+typedef struct {
+	dlg_store *store;
+	const dlg_node *edited;
+	dlg_node **items;
+	size_t count, alloc;
+} cli_tasks;
+
+#define CLI_TASKS_INIT { NULL, NULL, NULL, 0, 0 }
+const dlg_node *cli_tasks_lookup(const char *id, void *payload);
+void cli_tasks_dispose(cli_tasks *l);
+/* Add the tasks named by id prefixes to a task's `after` (replace: instead
+ * of what it had), refusing unknown ids, the task itself and cycles
+ * (naming it); messages name --after. */
+int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
+		  int replace);
 
 /* ------------------------------------------------------------- output */
 /*

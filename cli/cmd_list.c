@@ -16,6 +16,9 @@ static const cli_opt opts[] = {
 	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
 	{ "core", 0, OPT_FLAG, NULL, "only core work" },
 	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
+	{ "recurring", 0, OPT_FLAG, NULL,
+	  "only recurring tasks, with their rule: each series' open "
+	  "occurrence" },
 	{ "sort", 0, OPT_VALUE, "KEY",
 	  "due (default), priority, created, updated, status, title, "
 	  "assignee, id" },
@@ -25,11 +28,53 @@ static const cli_opt opts[] = {
 
 static const cli_spec spec = {
 	"delegit list [--mine] [--to H] [--by H] [--status S] [--org O] "
-	"[--tag T] [--overdue] [--due-before D] [--core] [--all] [--sort K] "
-	"[--json]",
+	"[--tag T] [--overdue] [--due-before D] [--core] [--all] "
+	"[--recurring] [--sort K] [--json]",
 	"List tasks: by default every task that is not done or cancelled.",
-	NULL, opts, 0, 0
+	"An open task that waits for another (add --after) not done yet shows\n"
+	"as 'waiting'. --recurring adds each series' rule (EVERY); a series\n"
+	"has one open occurrence at a time, so it lists the series.",
+	opts, 0, 0
 };
+
+static int cmp_row_id(const void *x, const void *y)
+{
+	return strcmp((*(const dlg_row *const *)x)->id,
+		      (*(const dlg_row *const *)y)->id);
+}
+
+/* Whether an open row waits for a task not done; byid: every row, by id
+ * (made on first use). From the rows alone: no file read. */
+static int row_waits(const dlg_row *t, dlg_rows *all, const dlg_row ***byid)
+{
+	const char *p, *nl;
+	size_t i, n = dlg_rows_count(all);
+
+	if (!t->after || !dlg_row_is_open(t))
+		return 0;
+	if (!*byid) {
+		if (!(*byid = malloc((n ? n : 1) * sizeof(**byid))))
+			abort();
+		for (i = 0; i < n; i++)
+			(*byid)[i] = dlg_rows_at(all, i);
+		qsort(*byid, n, sizeof(**byid), cmp_row_id);
+	}
+	for (p = t->after; (nl = strchr(p, '\n')); p = nl + 1) {
+		dlg_row key;
+		const dlg_row *kp = &key, **hit;
+		char id[37];
+
+		if (nl - p != 36)
+			return 1;
+		memcpy(id, p, 36);
+		id[36] = '\0';
+		key.id = id;
+		hit = bsearch(&kp, *byid, n, sizeof(**byid), cmp_row_id);
+		if (!hit || strcmp((*hit)->status, "done"))
+			return 1;
+	}
+	return 0;
+}
 
 /* s escaped and padded with blanks to width, between two color codes,
  * and a blank. */
@@ -49,9 +94,10 @@ static void cell(dlg_buf *line, const char *on, const char *s, int width,
 }
 
 static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
-			size_t n)
+			size_t n, int recurring)
 {
 	dlg_buf title = DLG_BUF_INIT, line = DLG_BUF_INIT;
+	const dlg_row **byid = NULL;
 	char today[11];
 	int width = cli_term_width();
 	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
@@ -60,11 +106,14 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	int fit = cli_stdout_is_terminal();
 	size_t i;
 
+	if (recurring)
+		tw -= 10;
 	if (tw < 20)
 		tw = 20;
 	dlg_date_format(today, c->now);
-	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s\n", cli_color(c, C_BOLD), "ID",
-		   "STATUS", "PRIORITY", "DUE", "ASSIGNEE", "TITLE",
+	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s%s\n",
+		   cli_color(c, C_BOLD), "ID", "STATUS", "PRIORITY", "DUE",
+		   "ASSIGNEE", recurring ? "EVERY      " : "", "TITLE",
 		   cli_color(c, C_RESET));
 	/* 40,000 lines at 100k tasks: each made in one buffer and written
 	 * at once, not through printf's format and stdio's lock per piece. */
@@ -72,6 +121,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		const dlg_row *t = rows[i];
 		char shortid[37];
 		int late = dlg_row_is_overdue(t, today);
+		int waits = row_waits(t, all, &byid);
 
 		dlg_rows_short_id(shortid, all, t);
 		if (fit) {
@@ -83,17 +133,21 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		dlg_buf_clear(&line);
 		cell(&line, cli_color(c, C_YELLOW), shortid, 8,
 		     cli_color(c, C_RESET));
-		cell(&line, cli_color(c, cli_status_color(t->status)), t->status,
-		     11, cli_color(c, C_RESET));
+		cell(&line, cli_color(c, waits ? C_DIM
+					       : cli_status_color(t->status)),
+		     waits ? "waiting" : t->status, 11, cli_color(c, C_RESET));
 		cell(&line, "", t->priority, 8, "");
 		cell(&line, late ? cli_color(c, C_RED) : "",
 		     t->due ? t->due : "-", 10,
 		     late ? cli_color(c, C_RESET) : "");
 		cell(&line, "", t->assignee ? t->assignee : "-", 10, "");
+		if (recurring)
+			cell(&line, "", t->every ? t->every : "-", 10, "");
 		dlg_buf_put(&line, title.ptr, title.size);
 		dlg_buf_put(&line, "\n", 1);
 		fwrite(line.ptr, 1, line.size, stdout);
 	}
+	free(byid);
 	dlg_buf_dispose(&line);
 	dlg_buf_dispose(&title);
 }
@@ -127,6 +181,7 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	q.core = cli_flag(&a, "core");
 	q.all = cli_flag(&a, "all");
 	q.sort = cli_get(&a, "sort");
+	q.recurring = cli_flag(&a, "recurring");
 	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
 				     q.status, 0)) < 0)
 		goto done;
@@ -162,7 +217,7 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 					   &diags)) < 0)
 			goto done;
 		dlg_query_rows(&match, &n, rows, &q, &c->team, c->now);
-		print_table(c, rows, match, n);
+		print_table(c, rows, match, n, q.recurring);
 	}
 	if (diags.count) {
 		/* Show what we listed, and say loudly what we could not. */

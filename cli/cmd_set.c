@@ -4,13 +4,23 @@
 
 #include "cli.h"
 
-static const cli_opt json_opt[] = {
+static const cli_opt set_opts[] = {
+	{ "after", 0, OPT_MULTI, "ID", "add a task it waits for" },
+	{ "no-after", 0, OPT_FLAG, NULL,
+	  "wait for nothing (before --after: replace)" },
+	{ "every", 0, OPT_VALUE, "RULE",
+	  "make it recurring, or change its rule, from its due date" },
+	{ "until", 0, OPT_VALUE, "DATE", "the series' last date",
+	  CLI_DATE },
+	{ "no-every", 0, OPT_FLAG, NULL,
+	  "end the series: closing it opens no next occurrence" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
 static const cli_spec set_spec = {
-	"delegit set ID KEY=VALUE... [--json]",
+	"delegit set ID [KEY=VALUE]... [--after ID]... [--no-after] "
+	"[--every RULE] [--until D] [--no-every] [--json]",
 	"Change fields of a task, in one commit.",
 	"KEY is one of title, priority, core, due, estimate_hours, tags,\n"
 	"skills, why, assignee, delegator, autonomy, outcome, process, quality.\n"
@@ -21,9 +31,71 @@ static const cli_spec set_spec = {
 	"A tag that starts with + or - is written after its sign (+-x adds\n"
 	"'-x'); a new list with an edit in it (a,-b) is refused.\n"
 	"quality=TEXT adds a quality standard. Status changes go through\n"
-	"start, block, submit, accept, reject, reopen and cancel.",
-	json_opt, 2, 64, "ID KEY=VALUE", 1u << 1
+	"start, block, submit, accept, reject, reopen and cancel.\n"
+	"--after ID adds a task it waits for (a cycle is refused, named);\n"
+	"--no-after clears them. --every RULE makes the task recurring (the\n"
+	"series counts from its due date) or gives its series a new rule from\n"
+	"this occurrence on; --until DATE ends the series on that date and\n"
+	"--no-every at this occurrence.",
+	set_opts, 1, 64, "ID KEY=VALUE", 1u << 1
 };
+
+/* --every, --until, --no-every, --after, --no-after. */
+static int set_routine(cli_ctx *c, dlg_node *task, const cli_args *a)
+{
+	dlg_node *r = dlg_map_get(task, "recur");
+	const char *every = cli_get(a, "every"), *until = cli_get(a, "until");
+	const char **ids;
+	size_t n = cli_multi(&ids, a, "after");
+	int error;
+
+	if (cli_flag(a, "no-every") && (every || until)) {
+		dlg_error_set("--no-every ends the series: not with --every "
+			      "or --until");
+		return DLG_EUSAGE;
+	}
+	if (cli_flag(a, "no-every"))
+		dlg_map_remove(task, "recur");
+	if (every && r && dlg_map_get_str(task, "due")) {
+		/* a new rule from this occurrence on: its dates count from
+		 * this due date */
+		if ((error = dlg_recur_parse(NULL, every)) < 0) {
+			dlg_error_set("--every: bad rule '%s' (expected daily, "
+				      "weekly, monthly, quarterly, yearly, Nd "
+				      "or Nw with N from 1 to 3650)", every);
+			return DLG_EUSAGE;
+		}
+		dlg_map_set_str(r, "every", every);
+		dlg_map_set(r, "start", dlg_node_new_scalar(
+			DLG_SCALAR_TIMESTAMP, dlg_map_get_str(task, "due")));
+	} else if (every && (error = dlg_recur_begin(task, every, until)) < 0) {
+		return error;
+	}
+	if (until) {
+		if (!(r = dlg_map_get(task, "recur"))) {
+			dlg_error_set("--until: the task does not recur (give "
+				      "--every too)");
+			return DLG_EUSAGE;
+		}
+		dlg_map_set(r, "until",
+			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, until));
+	}
+	if (cli_flag(a, "no-after"))
+		dlg_map_remove(task, "after");
+	if ((n || cli_flag(a, "no-after")) &&
+	    (error = cli_set_after(c, task, ids, n, 0)) < 0)
+		return error;
+	return 0;
+}
+
+static int routine_opts(const cli_args *a)
+{
+	const char **v;
+
+	return cli_multi(&v, a, "after") || cli_flag(a, "no-after") ||
+	       cli_get(a, "every") || cli_get(a, "until") ||
+	       cli_flag(a, "no-every");
+}
 
 static const cli_opt assign_opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT",
@@ -121,6 +193,14 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 		if (error < 0)
 			goto done;
 	}
+	if (a.npos < 2 && !routine_opts(&a)) {
+		dlg_error_set("missing argument KEY=VALUE (or --after, "
+			      "--every, ...)");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = set_routine(c, t.task, &a)) < 0)
+		goto done;
 	error = cli_task_commit(c, &t, "set", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);

@@ -35,7 +35,9 @@ static const struct {
 	{ "start", { "delegit start ID [-m TEXT] [--json]",
 		     "Start work on a task (open or blocked -> in-progress).",
 		     "The assignee (or the delegator) starts; the first start "
-		     "stamps 'started'.", opts, 1, 1, "ID" } },
+		     "stamps 'started'.\nRefused while a task it waits for "
+		     "(add --after) is not done, naming them.", opts, 1, 1,
+		     "ID" } },
 	{ "block", { "delegit block ID -m WHY [--json]",
 		     "Mark a task blocked, saying why (recorded as a concern).",
 		     NULL, opts, 1, 1, "ID" } },
@@ -50,7 +52,9 @@ static const struct {
 		      "(delegit accept-criterion ID CID ticks one), unless "
 		      "--force:\nthen the unmet criteria are recorded in a "
 		      "review feedback entry and the\ncommit says 'accept "
-		      "--force'.", accept_opts, 1, 1, "ID" } },
+		      "--force'. Accepting an occurrence of a recurring task\n"
+		      "(add --every) opens the next one in the same commit.",
+		      accept_opts, 1, 1, "ID" } },
 	{ "reject", { "delegit reject ID -m FEEDBACK [--json]",
 		      "Send submitted work back (review -> in-progress).",
 		      "The feedback is recorded as a 'review' entry.", opts, 1,
@@ -58,19 +62,68 @@ static const struct {
 	{ "reopen", { "delegit reopen ID [-m TEXT] [--json]",
 		      "Reopen a done or cancelled task.", NULL, opts, 1, 1, "ID" } },
 	{ "cancel", { "delegit cancel ID [-m TEXT] [--json]",
-		      "Cancel a task.", NULL, opts, 1, 1, "ID" } },
+		      "Cancel a task.",
+		      "Cancelling an occurrence of a recurring task (add "
+		      "--every) opens the next one\nin the same commit; "
+		      "'delegit set ID recur=' first ends the series.", opts,
+		      1, 1, "ID" } },
 };
+
+/*
+ * Closing an occurrence of a series opens the next (core/routine.c): its
+ * id is derived, so a replica that closed it too made the same file, and
+ * one that exists already is left as it is. 0 with n->task NULL when
+ * there is none to make.
+ */
+static int next_occurrence(cli_task *n, cli_ctx *c, const dlg_node *task)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	int error;
+
+	memset(n, 0, sizeof(*n));
+	if ((error = dlg_recur_next(&n->task, task, cli_me(c), c->now)) < 0)
+		return cli_fail(error, NULL);
+	if (!n->task)
+		return 0;
+	snprintf(n->id, sizeof(n->id), "%s", dlg_map_get_str(n->task, "id"));
+	dlg_task_path(&path, n->id);
+	n->path = dlg_buf_detach(&path);
+	if (dlg_store_exists(c->store, n->path)) {
+		cli_eprintf("the next occurrence, due %s, is there already\n",
+			    dlg_map_get_str(n->task, "due"));
+		cli_task_dispose(n);
+	}
+	return 0;
+}
+
+/* A task that waits for others (after:) starts once they are done. */
+static int check_after(cli_ctx *c, const dlg_node *task)
+{
+	cli_tasks known = CLI_TASKS_INIT;
+	dlg_buf names = DLG_BUF_INIT;
+	size_t n;
+
+	known.store = c->store;
+	n = dlg_after_pending(&names, task, cli_tasks_lookup, &known);
+	if (n)
+		dlg_error_set("cannot start: it waits for %zu task%s not done "
+			      "yet: %s", n, n == 1 ? "" : "s", names.ptr);
+	dlg_buf_dispose(&names);
+	cli_tasks_dispose(&known);
+	return n ? DLG_EINVALID : 0;
+}
 
 int cmd_workflow(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
-	cli_task t;
+	cli_task t, next;
 	dlg_action action;
 	dlg_actor who;
 	double hours;
 	int error;
 
 	memset(&t, 0, sizeof(t));
+	memset(&next, 0, sizeof(next));
 	memset(&a, 0, sizeof(a));
 	if (dlg_action_parse(&action, argv[0]) < 0)
 		return DLG_EUSAGE;
@@ -84,17 +137,23 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	    (error = dlg_task_add_spent(t.task, cli_me(c), hours, NULL,
 					c->now)) < 0)
 		goto done;
+	if (action == DLG_ACT_START && (error = check_after(c, t.task)) < 0)
+		goto done;
 	who = cli_actor(c);
 	if ((error = dlg_task_act_flags(t.task, action, &who,
 					cli_get(&a, "message"), c->now,
 					cli_flag(&a, "force") ? DLG_ACT_FORCE
 							     : 0)) < 0)
 		goto done;
-	error = cli_task_commit(c, &t,
-				cli_flag(&a, "force") ? "accept --force"
-						     : argv[0],
-				cli_out_mode(&a));
+	if ((action == DLG_ACT_ACCEPT || action == DLG_ACT_CANCEL) &&
+	    (error = next_occurrence(&next, c, t.task)) < 0)
+		goto done;
+	error = cli_task_commit_next(c, &t,
+				     cli_flag(&a, "force") ? "accept --force"
+							  : argv[0],
+				     cli_out_mode(&a), next.task ? &next : NULL);
 done:
+	cli_task_dispose(&next);
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;

@@ -373,11 +373,32 @@ static int check_refs(cli_ctx *c, const dlg_node *task)
 
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 {
+	return cli_task_commit_next(c, t, verb, out, NULL);
+}
+
+/* The next occurrence, checked as a new task of the acting person's:
+ * stamped, valid, its people known, allowed by the policy. */
+static int check_new(cli_ctx *c, cli_task *n, dlg_diags *diags)
+{
+	int error;
+
+	dlg_task_touch(n->task, cli_me(c), c->now);
+	if ((error = dlg_schema_validate(n->task, &dlg_schema_task, n->path,
+					 diags)) < 0 ||
+	    (error = check_refs(c, n->task)) < 0)
+		return cli_fail(error, diags);
+	return cli_policy_check(c, n->path, NULL, n->task);
+}
+
+int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
+			 unsigned out, cli_task *next)
+{
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_changes changes = DLG_CHANGES_INIT;
 	dlg_buf msg = DLG_BUF_INIT, text = DLG_BUF_INIT, old = DLG_BUF_INIT;
 	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
-	dlg_commit_file file;
+	dlg_commit_file file[2];
+	dlg_buf next_text = DLG_BUF_INIT;
 	char shortid[37];
 	int error, existed;
 
@@ -388,7 +409,8 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 		error = cli_fail(error, &diags);
 		goto done;
 	}
-	if ((error = cli_policy_check(c, t->path, t->before, t->task)) < 0)
+	if ((error = cli_policy_check(c, t->path, t->before, t->task)) < 0 ||
+	    (next && (error = check_new(c, next, &diags)) < 0))
 		goto done;
 	dlg_doc_diff(&changes, t->before, t->task);
 	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
@@ -400,22 +422,43 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	dlg_buf_printf(&v, "%s %.6s: %s", verb, shortid,
 		       dlg_map_get_str(t->task, "title"));
 	dlg_buf_printf(&trailer, "Task: %s", t->id);
+	if (next) {
+		/* One commit closes an occurrence and opens the next: no
+		 * state in between for a killed process to leave. */
+		dlg_buf_printf(&v, "\n\nThe next occurrence: %s, due %s",
+			       next->id, dlg_map_get_str(next->task, "due"));
+		dlg_buf_printf(&trailer, "\nTask: %s", next->id);
+	}
 	cli_message(&msg, v.ptr, &changes, trailer.ptr);
 	if ((error = dlg_store_save(&text, c->store, t->path, t->task,
-				    &dlg_schema_task)) < 0) {
+				    &dlg_schema_task)) < 0 ||
+	    (next && (error = dlg_store_save(&next_text, c->store, next->path,
+					     next->task,
+					     &dlg_schema_task)) < 0)) {
+		if (next)
+			dlg_store_write_file(c->store, t->path, old.ptr,
+					     old.size);
 		error = cli_fail(error, NULL);
 		goto done;
 	}
-	file.path = t->path;
-	file.data = text.ptr;
-	file.len = text.size;
-	if ((error = cli_commit_files(c, &file, 1, msg.ptr, c->me)) < 0) {
+	file[0].path = t->path;
+	file[0].data = text.ptr;
+	file[0].len = text.size;
+	if (next) {
+		file[1].path = next->path;
+		file[1].data = next_text.ptr;
+		file[1].len = next_text.size;
+	}
+	if ((error = cli_commit_files(c, file, next ? 2 : 1, msg.ptr,
+				      c->me)) < 0) {
 		dlg_buf why = DLG_BUF_INIT;
 
 		/* Put the file back as it was: nothing half-done. The reason
 		 * told is the commit's. NEEDSWORK: putting back needs room
 		 * for the old version, which a full disk may not have. */
 		dlg_buf_puts(&why, dlg_error_last());
+		if (next)
+			dlg_store_remove_file(c->store, next->path);
 		if ((existed ? dlg_store_write_file(c->store, t->path, old.ptr,
 						    old.size)
 			     : dlg_store_remove_file(c->store, t->path)) < 0) {
@@ -437,7 +480,13 @@ print:
 	else
 		cli_printf("%s %s: %s\n", verb, shortid,
 			   dlg_map_get_str(t->task, "title"));
+	if (next && !error && !(out & CLI_OUT_JSON)) {
+		cli_short_id(shortid, c, next->id);
+		cli_printf("next occurrence %s: due %s\n", shortid,
+			   dlg_map_get_str(next->task, "due"));
+	}
 done:
+	dlg_buf_dispose(&next_text);
 	dlg_buf_dispose(&trailer);
 	dlg_buf_dispose(&v);
 	dlg_buf_dispose(&old);
@@ -487,4 +536,102 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
 {
 	return cli_history_paths(out, c, &path, 1, since);
+}
+
+/* ------------------------------------------------------ dependencies */
+
+void cli_tasks_dispose(cli_tasks *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		dlg_node_free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+const dlg_node *cli_tasks_lookup(const char *id, void *payload)
+{
+	cli_tasks *l = payload;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_buf path = DLG_BUF_INIT;
+	dlg_node *t = NULL;
+	size_t i;
+
+	if (l->edited && !strcmp(dlg_map_get_str(l->edited, "id"), id))
+		return l->edited;
+	for (i = 0; i < l->count; i++)
+		if (!strcmp(dlg_map_get_str(l->items[i], "id"), id))
+			return l->items[i];
+	if (dlg_uuid_valid(id) && !dlg_task_path(&path, id))
+		dlg_store_load(&t, l->store, path.ptr, &dlg_schema_task,
+			       &ignore);
+	dlg_buf_dispose(&path);
+	dlg_diags_dispose(&ignore);
+	if (!t || strcmp(dlg_map_get_str(t, "id"), id)) {
+		dlg_node_free(t);
+		return NULL;
+	}
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 16;
+		if (!(l->items = realloc(l->items,
+					 l->alloc * sizeof(*l->items))))
+			abort();
+	}
+	l->items[l->count++] = t;
+	return t;
+}
+
+int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
+		  int replace)
+{
+	const char *self = dlg_map_get_str(task, "id");
+	cli_tasks known = CLI_TASKS_INIT;
+	dlg_node *after = dlg_map_get(task, "after");
+	dlg_buf cycle = DLG_BUF_INIT;
+	char id[37];
+	size_t i, j;
+	int error = 0;
+
+	if (!after || after->kind != DLG_NODE_SEQ || replace) {
+		after = dlg_node_new_seq();
+		dlg_map_set(task, "after", after);
+	}
+	known.store = c->store;
+	for (i = 0; i < n; i++) {
+		if ((error = dlg_store_resolve_task(id, c->store,
+						    prefixes[i])) < 0) {
+			dlg_error_set("--after: %s", dlg_error_last());
+			goto done;
+		}
+		if (!strcmp(id, self)) {
+			dlg_error_set("--after: a task cannot wait for itself "
+				      "(%.8s)", id);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		if (!cli_tasks_lookup(id, &known)) {
+			dlg_error_set("--after: task %.8s does not validate "
+				      "(see 'delegit check')", id);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		for (j = 0; j < after->count; j++)
+			if (!strcmp(after->items[j]->value, id))
+				break;
+		if (j == after->count)
+			dlg_seq_push(after, dlg_node_new_str(id));
+	}
+	if (!after->count)
+		dlg_map_remove(task, "after");
+	else if (dlg_after_cycle(&cycle, self, after, cli_tasks_lookup,
+				 &known)) {
+		dlg_error_set("--after: that would make a cycle: %s (a task "
+			      "would wait for itself)", cycle.ptr);
+		error = DLG_EINVALID;
+	}
+done:
+	dlg_buf_dispose(&cycle);
+	cli_tasks_dispose(&known);
+	return error;
 }

@@ -410,6 +410,61 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value);
 int dlg_task_is_open(const dlg_node *task);
 int dlg_task_is_overdue(const dlg_node *task, time_t now);
 
+/* ---------------------------------------------------------------------
+ * Routine work (core/routine.c): recurring tasks and dependencies.
+ */
+typedef struct {
+	int months; /* monthly 1, quarterly 3, yearly 12; or 0 */
+	int days;   /* daily 1, weekly 7, Nd, Nw; or 0 */
+} dlg_recur_rule;
+
+/* A rule as `every` holds it: daily, weekly, monthly, quarterly, yearly,
+ * Nd or Nw (N from 1 to 3650 days). out may be NULL (a check).
+ * DLG_EINVALID for anything else. */
+int dlg_recur_parse(dlg_recur_rule *out, const char *every);
+/*
+ * The first date of a series after `after` (YYYY-MM-DD): the series' dates
+ * are start, then start moved on by the rule, again and again. Month
+ * rules keep start's day of the month, or a shorter month's last day
+ * (from Jan 31 monthly: Feb 28, Mar 31, Apr 30). A date before start
+ * gives start.
+ */
+int dlg_recur_next_date(char out[11], const char *every, const char *start,
+			const char *after);
+/* The id of a series' occurrence due on `due`: a name-based UUID of the
+ * series, the delegator and the date, the same on every replica. */
+void dlg_recur_id(char out[37], const char *series, const char *delegator,
+		  const char *due);
+/* Make a new task (with its id and due date) the first of a series:
+ * its `recur` map. DLG_EUSAGE, with a message, for a bad rule, no due
+ * date or `until` before it. until may be NULL. */
+int dlg_recur_begin(dlg_node *task, const char *every, const char *until);
+/*
+ * The next occurrence of a recurring task being closed (*out, the
+ * caller's), or *out NULL when it recurs no more (no `recur`, or past
+ * `until`): a copy with the derived id, due on the next date of the rule
+ * after this one's due date, status open, created and updated now by
+ * handle, checkpoints moved as far as the due date moved and not done,
+ * acceptance criteria unmet, items with derived ids; feedback, time
+ * spent, conflicts, due requests and dependencies not carried over.
+ */
+int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
+		   time_t now);
+
+/* A task by its full id, or NULL (unknown, or not valid); what it returns
+ * stays valid as long as the caller of the functions below needs. */
+typedef const dlg_node *(*dlg_task_lookup_fn)(const char *id, void *payload);
+/* How many of a task's dependencies (`after`) are not done; each one,
+ * "<id8> <title> (<status>)", joined by ", ", appended to out (may be
+ * NULL). A dependency lookup cannot find counts as not done. */
+size_t dlg_after_pending(dlg_buf *out, const dlg_node *task,
+			 dlg_task_lookup_fn lookup, void *payload);
+/* Whether giving task `id` the dependencies `after` (a list of ids)
+ * makes a cycle: 1, the cycle ("aaaaaaaa after bbbbbbbb after aaaaaaaa")
+ * appended to out; else 0. */
+int dlg_after_cycle(dlg_buf *out, const char *id, const dlg_node *after,
+		    dlg_task_lookup_fn lookup, void *payload);
+
 /* One field that changed between two versions of a document. */
 typedef struct {
 	char *field; /* e.g. status, checkpoints[27c4f0aa].done */
@@ -565,6 +620,8 @@ typedef struct {
 	const char *tags; /* each tag followed by a newline */
 	const char *estimate_hours;
 	const char *spent_hours; /* the sum of its time entries, or NULL */
+	const char *every, *series; /* recur's, or NULL: not recurring */
+	const char *after; /* NULL, or each task it waits for and a newline */
 	int core;
 } dlg_row;
 
@@ -604,6 +661,7 @@ typedef struct {
 	 * dlg_row, see dlg_row_task), no file parsed. */
 	int rows_only;
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
+	int recurring; /* only occurrences of a series (recur) */
 } dlg_query;
 
 #define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
@@ -622,7 +680,7 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 int dlg_row_is_open(const dlg_row *r);
 /* A task map holding only what the row holds (id, title, status,
  * priority, due, assignee, delegator, created, updated, core, tags,
- * estimate_hours; spent_hours, the sum of its time entries, not a field of
+ * after, estimate_hours; spent_hours, the sum of its time entries, not a field of
  * the format); absent fields stay absent. */
 dlg_node *dlg_row_task(const dlg_row *r);
 /* today: dlg_date_format's date of now */

@@ -440,6 +440,18 @@ static dlg_node *merge_map(mctx *c, const char *path, const dlg_node *base,
 					dlg_map_set(out, key, dlg_node_dup(src));
 				continue;
 			}
+			if (top && !base && !strcmp(key, "created") && va &&
+			    vb && va->kind == DLG_NODE_SCALAR &&
+			    vb->kind == DLG_NODE_SCALAR) {
+				/* Both sides created the same file: an
+				 * occurrence of a series, whose id both
+				 * derived (core/routine.c). It was created
+				 * when the first of them created it. */
+				dlg_map_set(out, key, dlg_node_dup(
+					strcmp(va->value, vb->value) <= 0 ? va
+									  : vb));
+				continue;
+			}
 			dlg_buf_clear(&name);
 			dlg_buf_printf(&name, "%s%s%s", path, *path ? "." : "",
 				       key);

@@ -67,6 +67,8 @@ static int matches(const dlg_row *t, const dlg_query *q, const dlg_team *team,
 		return 0;
 	if (q->core && !t->core)
 		return 0;
+	if (q->recurring && !t->every)
+		return 0;
 	return 1;
 }
 
@@ -255,6 +257,19 @@ dlg_node *dlg_row_task(const dlg_row *r)
 	set_scalar(m, "created", DLG_SCALAR_STR, r->created);
 	set_scalar(m, "updated", DLG_SCALAR_STR, r->updated);
 	set_scalar(m, "core", DLG_SCALAR_BOOL, r->core ? "true" : "false");
+	if (r->after) {
+		dlg_node *after = dlg_node_new_seq();
+
+		for (p = r->after; (nl = strchr(p, '\n')); p = nl + 1) {
+			char *id = strndup(p, (size_t)(nl - p));
+
+			if (!id)
+				abort();
+			dlg_seq_push(after, dlg_node_new_str(id));
+			free(id);
+		}
+		dlg_map_set(m, "after", after);
+	}
 	if (r->estimate_hours) /* a number, as the schema has it */
 		set_scalar(m, "estimate_hours",
 			   dlg_yaml_resolve(r->estimate_hours),

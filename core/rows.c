@@ -32,13 +32,15 @@
 #include "core.h"
 
 /* Bump the number when the fields or their meaning change. */
-#define MAGIC "delegit task rows 3\n"
+#define MAGIC "delegit task rows 4\n"
 
 enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
-       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, NFIELDS };
+       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, F_EVERY,
+       F_SERIES, F_AFTER, NFIELDS };
 static const char *const field_names[NFIELDS] = {
 	"id", "title", "status", "priority", "due", "assignee", "delegator",
-	"created", "updated", "core", "tags", "estimate_hours", "spent"
+	"created", "updated", "core", "tags", "estimate_hours", "spent",
+	"recur.every", "recur.series", "after"
 };
 
 /* What a file looked like when its bytes were hashed. */
@@ -156,6 +158,9 @@ static int next_entry(cursor *c, entry *e)
 	e->row.tags = f[F_TAGS] ? f[F_TAGS] : "";
 	e->row.estimate_hours = f[F_ESTIMATE];
 	e->row.spent_hours = f[F_SPENT];
+	e->row.every = f[F_EVERY];
+	e->row.series = f[F_SERIES];
+	e->row.after = f[F_AFTER];
 	c->p = p;
 	return 1;
 }
@@ -419,11 +424,16 @@ static const char *field_value(dlg_buf *own, const dlg_node *doc, int k)
 		dlg_buf_printf(&own[k], "%g", dlg_task_spent(doc, NULL, 0, 0));
 		return own[k].ptr;
 	}
-	if (k != F_TAGS)
+	if (k == F_EVERY || k == F_SERIES)
+		return dlg_map_get_str(dlg_map_get(doc, "recur"),
+				       field_names[k] + 6);
+	if (k != F_TAGS && k != F_AFTER)
 		return dlg_map_get_str(doc, field_names[k]);
-	/* Tags, one a line (a tag is one line of text). */
+	/* Tags (ids), one a line (a tag is one line of text). */
 	dlg_buf_clear(&own[k]);
-	seq = dlg_map_get(doc, "tags");
+	seq = dlg_map_get(doc, field_names[k]);
+	if (k == F_AFTER && !seq)
+		return NULL;
 	for (i = 0; seq && seq->kind == DLG_NODE_SEQ && i < seq->count; i++)
 		if (seq->items[i]->kind == DLG_NODE_SCALAR &&
 		    !strchr(seq->items[i]->value, '\n'))
@@ -467,6 +477,9 @@ static void entry_fields(const char **f, const entry *e)
 	f[F_TAGS] = e->row.tags;
 	f[F_ESTIMATE] = e->row.estimate_hours;
 	f[F_SPENT] = e->row.spent_hours;
+	f[F_EVERY] = e->row.every;
+	f[F_SERIES] = e->row.series;
+	f[F_AFTER] = e->row.after;
 }
 
 /* Whether stat data proves a file is as it was when it was hashed. */

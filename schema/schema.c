@@ -122,6 +122,19 @@ static const dlg_field conflict_fields[] = {
 static const dlg_schema conflict_schema = { "conflict", conflict_fields,
 					    N(conflict_fields) };
 
+static const dlg_field recur_fields[] = {
+	{ "every", DLG_T_EVERY, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the rule: daily, weekly, monthly, quarterly, yearly, Nd or Nw" },
+	{ "start", DLG_T_DATE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the series' first due date, which the rule's dates count from" },
+	{ "until", DLG_T_DATE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "no occurrence is due after this date (null: no end)" },
+	{ "series", DLG_T_UUID, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the id of the series' first task" },
+};
+static const dlg_schema recur_schema = { "recurrence", recur_fields,
+					 N(recur_fields) };
+
 static const dlg_field task_fields[] = {
 	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
 	  "format version (1)" },
@@ -147,6 +160,11 @@ static const dlg_field task_fields[] = {
 	{ "due_request", DLG_T_MAP, 0, NULL, &due_request_schema, 0, 0,
 	  "the assignee's request for a new due date (delegit ask-due), "
 	  "until the delegator grants or declines it" },
+	{ "recur", DLG_T_MAP, 0, NULL, &recur_schema, 0, 0,
+	  "the series this task is an occurrence of (delegit add --every): "
+	  "closing it creates the next" },
+	{ "after", DLG_T_SET, DLG_F_FLOW | DLG_F_IDS, NULL, NULL, 0, 0,
+	  "ids of the tasks it depends on: it starts once they are done" },
 	{ "started", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
 	  0, "first move to in-progress" },
 	{ "closed", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
