@@ -697,10 +697,12 @@ typedef enum {
 	DLG_AGENDA_CONCERN,
 	DLG_AGENDA_CHECKIN,
 	DLG_AGENDA_BLOCKED,
+	DLG_AGENDA_READY, /* what it waited for is done: it can start */
 	DLG_AGENDA_CHECKPOINT_SOON,
 	DLG_AGENDA_DUE_SOON,
 	DLG_AGENDA_DELEGATED_SOON,
 	DLG_AGENDA_SUBMITTED,
+	DLG_AGENDA_WAITING, /* waits for tasks not done yet */
 	DLG_AGENDA_OPEN,
 } dlg_agenda_kind;
 
@@ -709,6 +711,9 @@ typedef struct {
 	const dlg_node *task; /* borrowed from the tasks given */
 	const dlg_node *checkpoint; /* for checkpoint items */
 	const dlg_node *note; /* concern: the feedback entry */
+	/* ready: the dependency done last; waiting: the first not done
+	 * (borrowed from the lookup's tasks) */
+	const dlg_node *dep;
 	/* days late (positive) or until due; review: days waiting; blocked:
 	 * days blocked; conflict: how many; check-in: days since the last
 	 * one (or the start) */
@@ -726,6 +731,16 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
 		     const char *handle, time_t now, const dlg_events *ev,
 		     time_t concerns_since, const dlg_team *team);
+/*
+ * Add to an agenda (dlg_agenda_build's, re-sorted) the person's open tasks
+ * not yet started that wait for others (after:): "ready" once every one
+ * is done (days: since the last of them closed), else "waiting" (days:
+ * how many are not done). lookup finds the tasks waited for.
+ */
+int dlg_agenda_add_after(dlg_agenda_item **items, size_t *count,
+			 dlg_node *const *tasks, size_t ntasks,
+			 const char *handle, time_t now,
+			 dlg_task_lookup_fn lookup, void *payload);
 /* A task's autonomy level: its own, else its assignee's (team may be
  * NULL), else NULL: no level chosen. */
 const char *dlg_task_autonomy(const dlg_node *task, const dlg_team *team);

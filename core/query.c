@@ -295,8 +295,9 @@ static const char *const agenda_names[] = {
 	"overdue", "late checkpoint", "waiting for your review",
 	"asks for a new due date", "open conflicts", "concerns raised",
 	"check-in due", "blocked for more than 2 days",
-	"checkpoint this week", "due this week", "delegated, due this week",
-	"handed in, waiting for review", "in hand",
+	"ready to start", "checkpoint this week", "due this week",
+	"delegated, due this week", "handed in, waiting for review",
+	"waiting for other tasks", "in hand",
 };
 
 const char *dlg_agenda_kind_name(dlg_agenda_kind k)
@@ -326,6 +327,7 @@ static dlg_agenda_item *agenda_add(agenda *a, dlg_agenda_kind kind,
 	x->task = task;
 	x->checkpoint = cp;
 	x->note = NULL;
+	x->dep = NULL;
 	x->days = days;
 	return x;
 }
@@ -508,6 +510,57 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 	if (a.count)
 		qsort(a.items, a.count, sizeof(*a.items), cmp_item);
 	*out = a.items;
+	*count = a.count;
+	return 0;
+}
+
+int dlg_agenda_add_after(dlg_agenda_item **items, size_t *count,
+			 dlg_node *const *tasks, size_t ntasks,
+			 const char *handle, time_t now,
+			 dlg_task_lookup_fn lookup, void *payload)
+{
+	agenda a = { *items, *count, *count };
+	size_t i, j;
+
+	for (i = 0; i < ntasks; i++) {
+		const dlg_node *t = tasks[i], *after = dlg_map_get(t, "after");
+		const dlg_node *last = NULL, *first = NULL;
+		const char *closed, *last_closed = NULL;
+		size_t pending = 0;
+		time_t at;
+
+		if (!after || after->kind != DLG_NODE_SEQ || !after->count ||
+		    !str_eq(dlg_map_get_str(t, "status"), "open") ||
+		    !str_eq(dlg_map_get_str(t, "assignee"), handle))
+			continue;
+		for (j = 0; j < after->count; j++) {
+			const dlg_node *d = lookup(after->items[j]->value,
+						   payload);
+
+			if (!d || !str_eq(dlg_map_get_str(d, "status"), "done")) {
+				if (!pending++)
+					first = d;
+				continue;
+			}
+			closed = dlg_map_get_str(d, "closed");
+			if (!last || (closed && (!last_closed ||
+						 strcmp(closed, last_closed) > 0))) {
+				last = d;
+				last_closed = closed;
+			}
+		}
+		if (pending) {
+			agenda_add(&a, DLG_AGENDA_WAITING, t, NULL,
+				   (long)pending)->dep = first;
+			continue;
+		}
+		agenda_add(&a, DLG_AGENDA_READY, t, NULL,
+			   last_closed && !dlg_time_parse(&at, last_closed)
+				   ? (long)((now - at) / 86400) : 0)->dep = last;
+	}
+	if (a.count)
+		qsort(a.items, a.count, sizeof(*a.items), cmp_item);
+	*items = a.items;
 	*count = a.count;
 	return 0;
 }

@@ -10,8 +10,8 @@ import unittest
 
 from helpers import DELEGIT, Repo
 
-MAGIC = b"delegit task rows 3\n"
-FIELDS = 13
+MAGIC = b"delegit task rows 4\n"
+FIELDS = 16
 SIG = 7 * 8  # dev, ino, size, mtime s/ns, ctime s/ns
 
 
