@@ -20,6 +20,10 @@ static const cli_spec spec = {
 	"reason included) since your last look, and what is due this week.\n"
 	"Your last look is when you last ran 'delegit agenda' for yourself\n"
 	"without --json (git config delegit.agendaSeen; a week back at first).\n"
+	"Tasks you were given that wait for others (add --after) show as\n"
+	"'waiting for other tasks', and as 'ready to start' once every task\n"
+	"they wait for is done, with the one done last and when (--json:\n"
+	"its \"dependency\").\n"
 	"Days and dates are judged in the local time zone (TZ).",
 	opts, 0, 1, "HANDLE"
 };

@@ -65,7 +65,7 @@ static const struct {
 		      "Cancel a task.",
 		      "Cancelling an occurrence of a recurring task (add "
 		      "--every) opens the next one\nin the same commit; "
-		      "'delegit set ID recur=' first ends the series.", opts,
+		      "'delegit set ID --no-every' first ends the series.", opts,
 		      1, 1, "ID" } },
 };
 
