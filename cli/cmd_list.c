@@ -27,14 +27,19 @@ static const cli_opt opts[] = {
 };
 
 static const cli_spec spec = {
-	"delegit list [--mine] [--to H] [--by H] [--status S] [--org O] "
-	"[--tag T] [--overdue] [--due-before D] [--core] [--all] "
+	"delegit list [TEXT...] [--mine] [--to H] [--by H] [--status S] "
+	"[--org O] [--tag T] [--overdue] [--due-before D] [--core] [--all] "
 	"[--recurring] [--sort K] [--json]",
 	"List tasks: by default every task that is not done or cancelled.",
+	"TEXT: only tasks with every word given in their title, why,\n"
+	"expectations or feedback, ignoring case (delegit list backup). Titles\n"
+	"are searched in the task rows cache; the other texts are read from the\n"
+	"files of the tasks that pass the other filters and whose title alone\n"
+	"does not match, so a search costs what the tasks it looks at do.\n"
 	"An open task that waits for another (add --after) not done yet shows\n"
 	"as 'waiting'. --recurring adds each series' rule (EVERY); a series\n"
 	"has one open occurrence at a time, so it lists the series.",
-	opts, 0, 0
+	opts, 0, 64, "TEXT"
 };
 
 static int cmp_row_id(const void *x, const void *y)
@@ -182,6 +187,8 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	q.all = cli_flag(&a, "all");
 	q.sort = cli_get(&a, "sort");
 	q.recurring = cli_flag(&a, "recurring");
+	q.words = a.pos;
+	q.nwords = a.npos;
 	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
 				     q.status, 0)) < 0)
 		goto done;
@@ -216,7 +223,8 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 					   dlg_store_cache(c->store),
 					   &diags)) < 0)
 			goto done;
-		dlg_query_rows(&match, &n, rows, &q, &c->team, c->now);
+		dlg_query_select(&match, &n, rows, c->store, &q, &c->team,
+				 c->now, &diags);
 		print_table(c, rows, match, n, q.recurring);
 	}
 	if (diags.count) {

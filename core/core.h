@@ -662,6 +662,10 @@ typedef struct {
 	int rows_only;
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
 	int recurring; /* only occurrences of a series (recur) */
+	/* free text: each word in the title, why, expectations or feedback,
+	 * ignoring case (dlg_task_has_words) */
+	const char *const *words;
+	size_t nwords;
 } dlg_query;
 
 #define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
@@ -674,6 +678,22 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags);
 int dlg_query_sort_valid(const char *key);
+/*
+ * dlg_query_rows, with q's words looked for too: a row whose title holds
+ * them all matches from the row alone; only the other rows that pass
+ * every other filter have their file read, for the why, expectations and
+ * feedback (a file that no longer validates goes to diags).
+ */
+int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		     dlg_store *s, const dlg_query *q, const dlg_team *team,
+		     time_t now, dlg_diags *diags);
+/* Whether every word is in text, ignoring the case of ASCII letters. */
+int dlg_text_has_words(const char *text, const char *const *words,
+		       size_t n);
+/* Whether every word is somewhere in a task's title, why, expectations
+ * (outcome, quality, acceptance criteria, process) or feedback texts. */
+int dlg_task_has_words(const dlg_node *task, const char *const *words,
+		       size_t n);
 /* The rows that match, in the order asked (pointers into rows). */
 int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now);

@@ -1,4 +1,5 @@
 /* Queries over the tasks: list filters and sorting, the agenda. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +198,115 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	return 0;
 }
 
+static int has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w), i;
+
+	if (!text)
+		return 0;
+	for (; *text; text++) {
+		for (i = 0; i < n && text[i] &&
+			    tolower((unsigned char)text[i]) ==
+				    tolower((unsigned char)w[i]); i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return !n;
+}
+
+int dlg_text_has_words(const char *text, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!has_word(text, words[i]))
+			return 0;
+	return 1;
+}
+
+/* Every text of a task a search looks in, one a line. */
+static void task_text(dlg_buf *out, const dlg_node *t)
+{
+	const dlg_node *ex = dlg_map_get(t, "expectations"), *l;
+	static const char *const lists[][2] = { { "quality", NULL },
+						{ "acceptance", "text" } };
+	size_t i, k;
+
+	dlg_buf_printf(out, "%s\n", dlg_map_get_str(t, "title") ?
+			dlg_map_get_str(t, "title") : "");
+	if (dlg_map_get_str(t, "why"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(t, "why"));
+	if (dlg_map_get_str(ex, "outcome"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(ex, "outcome"));
+	if (dlg_map_get_str(ex, "process"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(ex, "process"));
+	for (k = 0; k < 2; k++) {
+		l = dlg_map_get(ex, lists[k][0]);
+		for (i = 0; l && l->kind == DLG_NODE_SEQ && i < l->count; i++) {
+			const char *v = lists[k][1]
+				? dlg_map_get_str(l->items[i], lists[k][1])
+				: l->items[i]->kind == DLG_NODE_SCALAR
+					? l->items[i]->value : NULL;
+
+			if (v)
+				dlg_buf_printf(out, "%s\n", v);
+		}
+	}
+	l = dlg_map_get(t, "feedback");
+	for (i = 0; l && l->kind == DLG_NODE_SEQ && i < l->count; i++)
+		if (dlg_map_get_str(l->items[i], "text"))
+			dlg_buf_printf(out, "%s\n",
+				       dlg_map_get_str(l->items[i], "text"));
+}
+
+int dlg_task_has_words(const dlg_node *task, const char *const *words,
+		       size_t n)
+{
+	dlg_buf text = DLG_BUF_INIT;
+	int ok;
+
+	if (!n)
+		return 1;
+	task_text(&text, task);
+	ok = dlg_text_has_words(text.ptr, words, n);
+	dlg_buf_dispose(&text);
+	return ok;
+}
+
+int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		     dlg_store *s, const dlg_query *q, const dlg_team *team,
+		     time_t now, dlg_diags *diags)
+{
+	dlg_buf rel = DLG_BUF_INIT;
+	const dlg_row **v;
+	size_t i, n = 0, total;
+
+	dlg_query_rows(&v, &total, rows, q, team, now);
+	for (i = 0; i < total; i++) {
+		dlg_node *doc = NULL;
+		int keep;
+
+		if (!q->nwords ||
+		    dlg_text_has_words(v[i]->title, q->words, q->nwords)) {
+			v[n++] = v[i];
+			continue;
+		}
+		/* the title alone does not say: the rest is in the file */
+		dlg_task_path(&rel, v[i]->file);
+		keep = dlg_store_load(&doc, s, rel.ptr, &dlg_schema_task,
+				      diags) == 0 &&
+		       dlg_task_has_words(doc, q->words, q->nwords);
+		dlg_node_free(doc);
+		if (keep)
+			v[n++] = v[i];
+	}
+	dlg_buf_dispose(&rel);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
 int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags)
@@ -218,14 +328,21 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		abort();
 	for (i = 0; i < nmatch; i++) {
 		if (q->rows_only) {
-			v[n++] = dlg_row_task(match[i]);
+			/* a search, as far as rows tell: titles */
+			if (dlg_text_has_words(match[i]->title, q->words,
+					       q->nwords))
+				v[n++] = dlg_row_task(match[i]);
 			continue;
 		}
 		dlg_task_path(&rel, match[i]->file);
 		/* A file changed since the scan reads as it is now. */
 		if (dlg_store_load(&v[n], s, rel.ptr, &dlg_schema_task,
-				   diags) == 0)
+				   diags) < 0)
+			continue;
+		if (dlg_task_has_words(v[n], q->words, q->nwords))
 			n++;
+		else
+			dlg_node_free(v[n]), v[n] = NULL;
 	}
 	dlg_buf_dispose(&rel);
 	free(match);
