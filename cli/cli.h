@@ -181,6 +181,9 @@ int cli_check_options(const cli_args *a, const dlg_schema *s,
 		      const char *const (*fields)[2], size_t n);
 /* A team member's handle must exist: prints and returns DLG_EINVALID. */
 int cli_check_person(cli_ctx *c, const char *handle, const char *what);
+/* New work may go to them: DLG_EINVALID, with a message, for a person
+ * retired (delegit team retire). */
+int cli_check_assignable(cli_ctx *c, const char *handle);
 
 /*
  * A commit message: the subject, a body listing each change, then the
@@ -244,6 +247,38 @@ enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 		    time_t until, unsigned flags);
 void cli_report_dispose(cli_report_data *d);
+
+/* ---------------------------------------------------------- bulk */
+/*
+ * The tasks a command acts on (full ids, the caller frees with
+ * dlg_strv_free): the id prefixes given, or, with filter, every task
+ * `delegit list FILTER` would show (its options and words, in one
+ * string: "--to kim --tag backup"), by id.
+ */
+int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
+		     const char *const *prefixes, size_t n, const char *filter);
+/* The options of commands that take several tasks. */
+#define CLI_BULK_OPTS \
+	{ "filter", 0, OPT_VALUE, "FILTER", \
+	  "every task 'delegit list FILTER' shows: '--to kim backup'" }, \
+	{ "yes", 'y', OPT_FLAG, NULL, \
+	  "do not ask first, however many tasks" }
+/*
+ * Run fn on each task: the id prefixes given, or --filter's (a's). One
+ * id: fn's result as it is. Several: asks first on a terminal (more than
+ * CLI_BULK_ASK, unless --yes); a task fn fails on is named with its error
+ * and the others go on; DLG_ERROR (reported) if any failed.
+ */
+typedef int (*cli_task_fn)(cli_ctx *c, const char *id, void *payload);
+int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
+	     size_t n, const char *verb, cli_task_fn fn, void *payload);
+/* More than this many tasks at once asks first, on a terminal. */
+#define CLI_BULK_ASK 3
+/* Whether to go on with a command on n tasks: yes (--yes), few tasks, or
+ * no terminal to ask on; else the answer to "Go on? [y/N]", after the
+ * tasks' titles. */
+int cli_confirm(cli_ctx *c, char *const *ids, size_t n, const char *verb,
+		int yes);
 
 /* ------------------------------------------------------- dependencies */
 /* Tasks read on demand, by id, for dlg_task_lookup_fn (core/routine.c):

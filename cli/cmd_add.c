@@ -163,6 +163,9 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	    (error = cli_check_options(&a, &dlg_schema_task, fields,
 				       sizeof(fields) / sizeof(fields[0]))) < 0)
 		goto done;
+	if (cli_get(&a, "to") &&
+	    (error = cli_check_assignable(c, cli_get(&a, "to"))) < 0)
+		goto done;
 	dlg_uuid_new(t.id);
 	{
 		dlg_buf path = DLG_BUF_INIT;

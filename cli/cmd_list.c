@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -157,38 +158,30 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	dlg_buf_dispose(&title);
 }
 
-int cmd_list(cli_ctx *c, int argc, char **argv)
+/* The query list's options and words ask for. */
+static int list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 {
-	cli_args a;
 	dlg_query q = DLG_QUERY_INIT;
-	dlg_diags diags = DLG_DIAGS_INIT;
-	dlg_node **tasks = NULL;
-	dlg_rows *rows = NULL;
-	const dlg_row **match = NULL;
-	dlg_buf b = DLG_BUF_INIT;
-	size_t n = 0, i;
-	int error;
+	int error = 0;
 
-	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
-		goto done;
-	q.assignee = cli_get(&a, "to");
-	if (cli_flag(&a, "mine")) {
+	q.assignee = cli_get(ap, "to");
+	if (cli_flag(ap, "mine")) {
 		if ((error = cli_require_identity(c)) < 0)
 			goto done;
 		q.assignee = cli_me(c);
 	}
-	q.delegator = cli_get(&a, "by");
-	q.status = cli_get(&a, "status");
-	q.org = cli_get(&a, "org");
-	q.tag = cli_get(&a, "tag");
-	q.overdue = cli_flag(&a, "overdue");
-	q.due_before = cli_get(&a, "due-before");
-	q.core = cli_flag(&a, "core");
-	q.all = cli_flag(&a, "all");
-	q.sort = cli_get(&a, "sort");
-	q.recurring = cli_flag(&a, "recurring");
-	q.words = a.pos;
-	q.nwords = a.npos;
+	q.delegator = cli_get(ap, "by");
+	q.status = cli_get(ap, "status");
+	q.org = cli_get(ap, "org");
+	q.tag = cli_get(ap, "tag");
+	q.overdue = cli_flag(ap, "overdue");
+	q.due_before = cli_get(ap, "due-before");
+	q.core = cli_flag(ap, "core");
+	q.all = cli_flag(ap, "all");
+	q.sort = cli_get(ap, "sort");
+	q.recurring = cli_flag(ap, "recurring");
+	q.words = ap->pos;
+	q.nwords = ap->npos;
 	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
 				     q.status, 0)) < 0)
 		goto done;
@@ -205,6 +198,27 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
+done:
+	*qp = q;
+	return error;
+}
+
+int cmd_list(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node **tasks = NULL;
+	dlg_rows *rows = NULL;
+	const dlg_row **match = NULL;
+	dlg_buf b = DLG_BUF_INIT;
+	size_t n = 0, i;
+	int error;
+
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+		goto done;
+	if ((error = list_query(&q, c, &a)) < 0)
+		goto done;
 	if (cli_flag(&a, "json")) {
 		/* JSON gives whole tasks: read the ones that match. */
 		if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team,
@@ -245,4 +259,157 @@ done:
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
+}
+
+/* Words of a --filter, split at blanks; '...' and "..." keep blanks. */
+static int split_filter(dlg_buf *store, char ***argv, int *argc,
+			const char *text)
+{
+	size_t n = 1, i;
+	char quote = 0, *p;
+	int in_word = 0;
+
+	dlg_buf_puts(store, "list");
+	dlg_buf_put(store, "", 1);
+	for (; *text; text++) {
+		if (!quote && (*text == '\'' || *text == '"')) {
+			quote = *text;
+			in_word = 1;
+			continue;
+		}
+		if (quote && *text == quote) {
+			quote = 0;
+			continue;
+		}
+		if (!quote && (*text == ' ' || *text == '\t' || *text == '\n')) {
+			if (in_word) {
+				dlg_buf_put(store, "", 1);
+				n++;
+			}
+			in_word = 0;
+			continue;
+		}
+		dlg_buf_put(store, text, 1);
+		in_word = 1;
+	}
+	if (quote) {
+		dlg_error_set("--filter: a quote is not closed");
+		return DLG_EUSAGE;
+	}
+	if (in_word) {
+		dlg_buf_put(store, "", 1);
+		n++;
+	}
+	if (!(*argv = calloc(n + 1, sizeof(**argv))))
+		abort();
+	for (i = 0, p = store->ptr; i < n; i++, p += strlen(p) + 1)
+		(*argv)[i] = p;
+	*argc = (int)n;
+	return 0;
+}
+
+int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
+		     const char *const *prefixes, size_t n, const char *filter)
+{
+	dlg_buf store = DLG_BUF_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_rows *rows = NULL;
+	const dlg_row **match = NULL;
+	char **argv = NULL, **ids;
+	cli_args a;
+	size_t i, nmatch = 0;
+	int argc, error;
+
+	*out = NULL;
+	*count = 0;
+	memset(&a, 0, sizeof(a));
+	if (!filter) {
+		if (!(ids = calloc(n + 1, sizeof(*ids))))
+			abort();
+		for (i = 0; i < n; i++) {
+			char id[37];
+
+			if ((error = dlg_store_resolve_task(id, c->store,
+							    prefixes[i])) < 0) {
+				dlg_strv_free(ids, i);
+				return error;
+			}
+			if (!(ids[i] = strdup(id)))
+				abort();
+		}
+		*out = ids;
+		*count = n;
+		return 0;
+	}
+	if (n) {
+		dlg_error_set("give ids or --filter, not both");
+		return DLG_EUSAGE;
+	}
+	if ((error = split_filter(&store, &argv, &argc, filter)) < 0)
+		goto done;
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0) {
+		if (error == 1) /* --help inside --filter */
+			error = DLG_EUSAGE;
+		goto done;
+	}
+	if (cli_flag(&a, "json") || cli_get(&a, "sort")) {
+		dlg_error_set("--filter: --json and --sort are list's output, "
+			      "not filters");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = list_query(&q, c, &a)) < 0 ||
+	    (error = dlg_rows_load(&rows, c->store, dlg_store_cache(c->store),
+				   &diags)) < 0)
+		goto done;
+	q.sort = "id";
+	dlg_query_select(&match, &nmatch, rows, c->store, &q, &c->team, c->now,
+			 &diags);
+	if (diags.count) {
+		error = cli_fail(DLG_EINVALID, &diags);
+		goto done;
+	}
+	if (!(ids = calloc(nmatch + 1, sizeof(*ids))))
+		abort();
+	for (i = 0; i < nmatch; i++)
+		if (!(ids[i] = strdup(match[i]->id)))
+			abort();
+	*out = ids;
+	*count = nmatch;
+done:
+	free(match);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+	cli_args_dispose(&a);
+	free(argv);
+	dlg_buf_dispose(&store);
+	return error;
+}
+
+int cli_confirm(cli_ctx *c, char *const *ids, size_t n, const char *verb,
+		int yes)
+{
+	char line[16];
+	size_t i;
+
+	if (yes || n <= CLI_BULK_ASK || !isatty(0) || !isatty(2))
+		return 1;
+	cli_eprintf("%s %zu tasks:\n", verb, n);
+	for (i = 0; i < n && i < 10; i++) {
+		cli_task t;
+		char shortid[37];
+
+		cli_short_id(shortid, c, ids[i]);
+		if (cli_task_read(&t, c, ids[i]) == 0)
+			cli_eprintf("  %s %s\n", shortid,
+				    dlg_map_get_str(t.task, "title"));
+		cli_task_dispose(&t);
+	}
+	if (n > 10)
+		cli_eprintf("  ... and %zu more\n", n - 10);
+	cli_eprintf("Go on? [y/N] ");
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
 }

@@ -7,6 +7,7 @@ static const cli_opt opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT",
 	  "why; recorded as feedback (needed by block and reject)", CLI_LINES },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
@@ -16,6 +17,7 @@ static const cli_opt submit_opts[] = {
 	{ "spent", 0, OPT_VALUE, "HOURS",
 	  "record time spent too (1.5h, 90m, 2)" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
@@ -25,6 +27,7 @@ static const cli_opt accept_opts[] = {
 	{ "force", 0, OPT_FLAG, NULL,
 	  "accept although acceptance criteria are unmet (recorded)" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
@@ -32,20 +35,20 @@ static const struct {
 	const char *name;
 	cli_spec spec;
 } specs[] = {
-	{ "start", { "delegit start ID [-m TEXT] [--json]",
+	{ "start", { "delegit start (ID... | --filter F) [--yes] [-m TEXT] [--json]",
 		     "Start work on a task (open or blocked -> in-progress).",
 		     "The assignee (or the delegator) starts; the first start "
 		     "stamps 'started'.\nRefused while a task it waits for "
-		     "(add --after) is not done, naming them.", opts, 1, 1,
+		     "(add --after) is not done, naming them.", opts, 0, 256,
 		     "ID" } },
-	{ "block", { "delegit block ID -m WHY [--json]",
+	{ "block", { "delegit block (ID... | --filter F) [--yes] -m WHY [--json]",
 		     "Mark a task blocked, saying why (recorded as a concern).",
-		     NULL, opts, 1, 1, "ID" } },
-	{ "submit", { "delegit submit ID [-m TEXT] [--spent HOURS] [--json]",
+		     NULL, opts, 0, 256, "ID" } },
+	{ "submit", { "delegit submit (ID... | --filter F) [--yes] [-m TEXT] [--spent HOURS] [--json]",
 		      "Submit work for review (in-progress -> review).",
 		      "--spent records time spent on it in the same commit "
-		      "(delegit spent).", submit_opts, 1, 1, "ID" } },
-	{ "accept", { "delegit accept ID [-m TEXT] [--force] [--json]",
+		      "(delegit spent).", submit_opts, 0, 256, "ID" } },
+	{ "accept", { "delegit accept (ID... | --filter F) [--yes] [-m TEXT] [--force] [--json]",
 		      "Accept submitted work as done (review -> done).",
 		      "For the delegator, a director or a manager; stamps "
 		      "'closed'. Refused while acceptance\ncriteria are unmet "
@@ -54,19 +57,19 @@ static const struct {
 		      "review feedback entry and the\ncommit says 'accept "
 		      "--force'. Accepting an occurrence of a recurring task\n"
 		      "(add --every) opens the next one in the same commit.",
-		      accept_opts, 1, 1, "ID" } },
-	{ "reject", { "delegit reject ID -m FEEDBACK [--json]",
+		      accept_opts, 0, 256, "ID" } },
+	{ "reject", { "delegit reject (ID... | --filter F) [--yes] -m FEEDBACK [--json]",
 		      "Send submitted work back (review -> in-progress).",
 		      "The feedback is recorded as a 'review' entry.", opts, 1,
 		      1, "ID" } },
-	{ "reopen", { "delegit reopen ID [-m TEXT] [--json]",
-		      "Reopen a done or cancelled task.", NULL, opts, 1, 1, "ID" } },
-	{ "cancel", { "delegit cancel ID [-m TEXT] [--json]",
+	{ "reopen", { "delegit reopen (ID... | --filter F) [--yes] [-m TEXT] [--json]",
+		      "Reopen a done or cancelled task.", NULL, opts, 0, 256, "ID" } },
+	{ "cancel", { "delegit cancel (ID... | --filter F) [--yes] [-m TEXT] [--json]",
 		      "Cancel a task.",
 		      "Cancelling an occurrence of a recurring task (add "
 		      "--every) opens the next one\nin the same commit; "
 		      "'delegit set ID --no-every' first ends the series.", opts,
-		      1, 1, "ID" } },
+		      0, 256, "ID" } },
 };
 
 /*
@@ -113,48 +116,68 @@ static int check_after(cli_ctx *c, const dlg_node *task)
 	return n ? DLG_EINVALID : 0;
 }
 
-int cmd_workflow(cli_ctx *c, int argc, char **argv)
-{
-	cli_args a;
-	cli_task t, next;
+typedef struct {
+	const cli_args *a;
 	dlg_action action;
-	dlg_actor who;
+	const char *verb;
 	double hours;
+} act_state;
+
+static int act_one(cli_ctx *c, const char *id, void *payload)
+{
+	act_state *st = payload;
+	const cli_args *a = st->a;
+	cli_task t, next;
+	dlg_actor who;
 	int error;
 
-	memset(&t, 0, sizeof(t));
 	memset(&next, 0, sizeof(next));
-	memset(&a, 0, sizeof(a));
-	if (dlg_action_parse(&action, argv[0]) < 0)
-		return DLG_EUSAGE;
-	if ((error = cli_parse(&a, &specs[action].spec, argc, argv)) != 0 ||
-	    (cli_get(&a, "spent") &&
-	     (error = cli_hours_arg(&hours, "--spent",
-				    cli_get(&a, "spent"))) < 0) ||
-	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
-		goto done;
-	if (cli_get(&a, "spent") &&
-	    (error = dlg_task_add_spent(t.task, cli_me(c), hours, NULL,
+	if ((error = cli_task_open(&t, c, id)) < 0)
+		return error;
+	if (cli_get(a, "spent") &&
+	    (error = dlg_task_add_spent(t.task, cli_me(c), st->hours, NULL,
 					c->now)) < 0)
 		goto done;
-	if (action == DLG_ACT_START && (error = check_after(c, t.task)) < 0)
+	if (st->action == DLG_ACT_START && (error = check_after(c, t.task)) < 0)
 		goto done;
 	who = cli_actor(c);
-	if ((error = dlg_task_act_flags(t.task, action, &who,
-					cli_get(&a, "message"), c->now,
-					cli_flag(&a, "force") ? DLG_ACT_FORCE
-							     : 0)) < 0)
+	if ((error = dlg_task_act_flags(t.task, st->action, &who,
+					cli_get(a, "message"), c->now,
+					cli_flag(a, "force") ? DLG_ACT_FORCE
+							    : 0)) < 0)
 		goto done;
-	if ((action == DLG_ACT_ACCEPT || action == DLG_ACT_CANCEL) &&
+	if ((st->action == DLG_ACT_ACCEPT || st->action == DLG_ACT_CANCEL) &&
 	    (error = next_occurrence(&next, c, t.task)) < 0)
 		goto done;
 	error = cli_task_commit_next(c, &t,
-				     cli_flag(&a, "force") ? "accept --force"
-							  : argv[0],
-				     cli_out_mode(&a), next.task ? &next : NULL);
+				     cli_flag(a, "force") ? "accept --force"
+							 : st->verb,
+				     cli_out_mode(a), next.task ? &next : NULL);
 done:
 	cli_task_dispose(&next);
 	cli_task_dispose(&t);
+	return error;
+}
+
+int cmd_workflow(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	act_state st;
+	int error;
+
+	memset(&a, 0, sizeof(a));
+	memset(&st, 0, sizeof(st));
+	if (dlg_action_parse(&st.action, argv[0]) < 0)
+		return DLG_EUSAGE;
+	st.a = &a;
+	st.verb = argv[0];
+	if ((error = cli_parse(&a, &specs[st.action].spec, argc, argv)) != 0 ||
+	    (cli_get(&a, "spent") &&
+	     (error = cli_hours_arg(&st.hours, "--spent",
+				    cli_get(&a, "spent"))) < 0))
+		goto done;
+	error = cli_bulk(c, &a, a.pos, a.npos, argv[0], act_one, &st);
+done:
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
 }

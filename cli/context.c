@@ -152,6 +152,18 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what)
 	return DLG_EINVALID;
 }
 
+int cli_check_assignable(cli_ctx *c, const char *handle)
+{
+	const dlg_node *p = dlg_team_find(&c->team, handle);
+	const char *since = dlg_map_get_str(p, "retired");
+
+	if (!since)
+		return 0;
+	dlg_error_set("'%s' retired on %s: no new work goes to them (see "
+		      "'delegit team show %s')", handle, since, handle);
+	return DLG_EINVALID;
+}
+
 int cli_check_value(const char *what, const dlg_schema *s, const char *path,
 		    const char *value, int yaml_null)
 {
@@ -633,5 +645,61 @@ int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 done:
 	dlg_buf_dispose(&cycle);
 	cli_tasks_dispose(&known);
+	return error;
+}
+
+/* ------------------------------------------------------------- bulk */
+
+int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
+	     size_t n, const char *verb, cli_task_fn fn, void *payload)
+{
+	const char *filter = cli_get(a, "filter");
+	char **ids = NULL, shortid[37];
+	size_t count = 0, i, failed = 0;
+	int error, first = 0;
+
+	if (!n && !filter) {
+		dlg_error_set("missing argument ID (or --filter)");
+		return DLG_EUSAGE;
+	}
+	if ((error = cli_select_tasks(&ids, &count, c, prefixes, n,
+				      filter)) < 0)
+		return error;
+	if (!filter && count == 1) {
+		error = fn(c, ids[0], payload);
+		goto done;
+	}
+	if (!count) {
+		cli_eprintf("no task matches the filter; nothing was changed\n");
+		goto done;
+	}
+	if (!cli_confirm(c, ids, count, verb, cli_flag(a, "yes"))) {
+		cli_eprintf("nothing was changed\n");
+		goto done;
+	}
+	/* One commit per task, each as the command would make it alone:
+	 * docs/cli.md, "Several tasks at once". */
+	for (i = 0; i < count; i++) {
+		cli_error_reported = 0;
+		if ((error = fn(c, ids[i], payload)) >= 0)
+			continue;
+		if (!first)
+			first = error;
+		failed++;
+		if (!cli_error_reported) {
+			cli_short_id(shortid, c, ids[i]);
+			cli_eprintf("delegit: %s: %s\n", shortid,
+				    dlg_error_last());
+		}
+	}
+	error = 0;
+	if (failed) {
+		cli_eprintf("delegit: %zu of %zu tasks not changed\n", failed,
+			    count);
+		cli_error_reported = 1;
+		error = first == DLG_EUSAGE ? DLG_EUSAGE : DLG_ERROR;
+	}
+done:
+	dlg_strv_free(ids, count);
 	return error;
 }

@@ -211,6 +211,9 @@ static const dlg_field person_fields[] = {
 	  "the freedom their tasks come with unless a task says otherwise" },
 	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
 	  NULL, 0, 168, "hours a week for delegated work" },
+	{ "retired", DLG_T_DATE, 0, NULL, NULL, 0, 0,
+	  "the date they left (delegit team retire): their file and history "
+	  "stay, no new work goes to them" },
 	{ "keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
 	  "OpenSSH public keys this person signs commits with" },
 	{ "retired_keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
