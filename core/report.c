@@ -926,6 +926,8 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 
 		if (eq(str(p, "handle"), str(task, "delegator")))
 			continue; /* delegating to yourself is not delegating */
+		if (str(p, "retired"))
+			continue; /* gone: no new work goes to them */
 		reasons = dlg_node_new_seq();
 		dlg_buf_clear(&grown);
 		growing = 0;
