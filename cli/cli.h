@@ -370,6 +370,7 @@ int cmd_plate(cli_ctx *c, int argc, char **argv);
 int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);
+int cmd_archive(cli_ctx *c, int argc, char **argv);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv);
 int cmd_feedback(cli_ctx *c, int argc, char **argv);

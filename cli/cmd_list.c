@@ -17,6 +17,8 @@ static const cli_opt opts[] = {
 	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
 	{ "core", 0, OPT_FLAG, NULL, "only core work" },
 	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
+	{ "archived", 0, OPT_FLAG, NULL,
+	  "the archive instead (delegit archive): closed tasks moved out" },
 	{ "recurring", 0, OPT_FLAG, NULL,
 	  "only recurring tasks, with their rule: each series' open "
 	  "occurrence" },
@@ -30,13 +32,15 @@ static const cli_opt opts[] = {
 static const cli_spec spec = {
 	"delegit list [TEXT...] [--mine] [--to H] [--by H] [--status S] "
 	"[--org O] [--tag T] [--overdue] [--due-before D] [--core] [--all] "
-	"[--recurring] [--sort K] [--json]",
+	"[--archived] [--recurring] [--sort K] [--json]",
 	"List tasks: by default every task that is not done or cancelled.",
 	"TEXT: only tasks with every word given in their title, why,\n"
 	"expectations or feedback, ignoring case (delegit list backup). Titles\n"
 	"are searched in the task rows cache; the other texts are read from the\n"
 	"files of the tasks that pass the other filters and whose title alone\n"
 	"does not match, so a search costs what the tasks it looks at do.\n"
+	"--archived lists the archive instead of the working set (every file\n"
+	"under archive/ read: a search of the past costs what the past holds).\n"
 	"An open task that waits for another (add --after) not done yet shows\n"
 	"as 'waiting'. --recurring adds each series' rule (EVERY); a series\n"
 	"has one open occurrence at a time, so it lists the series.",
@@ -51,12 +55,13 @@ static int cmp_row_id(const void *x, const void *y)
 
 /* Whether an open row waits for a task not done; byid: every row, by id
  * (made on first use). From the rows alone: no file read. */
-static int row_waits(const dlg_row *t, dlg_rows *all, const dlg_row ***byid)
+static int row_waits(const dlg_row *t, dlg_rows *all, const dlg_row ***byid,
+		     cli_tasks *archived)
 {
 	const char *p, *nl;
 	size_t i, n = dlg_rows_count(all);
 
-	if (!t->after || !dlg_row_is_open(t))
+	if (!t->after || strcmp(t->status, "open"))
 		return 0;
 	if (!*byid) {
 		if (!(*byid = malloc((n ? n : 1) * sizeof(**byid))))
@@ -76,7 +81,12 @@ static int row_waits(const dlg_row *t, dlg_rows *all, const dlg_row ***byid)
 		id[36] = '\0';
 		key.id = id;
 		hit = bsearch(&kp, *byid, n, sizeof(**byid), cmp_row_id);
-		if (!hit || strcmp((*hit)->status, "done"))
+		if (hit ? strcmp((*hit)->status, "done") != 0
+			/* not active: archived (closed) or gone */
+			: !dlg_map_get_str(cli_tasks_lookup(id, archived),
+					   "status") ||
+			  strcmp(dlg_map_get_str(cli_tasks_lookup(id, archived),
+						 "status"), "done"))
 			return 1;
 	}
 	return 0;
@@ -104,6 +114,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 {
 	dlg_buf title = DLG_BUF_INIT, line = DLG_BUF_INIT;
 	const dlg_row **byid = NULL;
+	cli_tasks archived = CLI_TASKS_INIT;
 	char today[11];
 	int width = cli_term_width();
 	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
@@ -116,6 +127,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		tw -= 10;
 	if (tw < 20)
 		tw = 20;
+	archived.store = c->store;
 	dlg_date_format(today, c->now);
 	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s%s\n",
 		   cli_color(c, C_BOLD), "ID", "STATUS", "PRIORITY", "DUE",
@@ -127,7 +139,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		const dlg_row *t = rows[i];
 		char shortid[37];
 		int late = dlg_row_is_overdue(t, today);
-		int waits = row_waits(t, all, &byid);
+		int waits = row_waits(t, all, &byid, &archived);
 
 		dlg_rows_short_id(shortid, all, t);
 		if (fit) {
@@ -154,6 +166,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 		fwrite(line.ptr, 1, line.size, stdout);
 	}
 	free(byid);
+	cli_tasks_dispose(&archived);
 	dlg_buf_dispose(&line);
 	dlg_buf_dispose(&title);
 }
@@ -203,6 +216,72 @@ done:
 	return error;
 }
 
+static int cmp_doc_key(const void *key, const void *doc)
+{
+	return strcmp(key, dlg_map_get_str(*(dlg_node *const *)doc, "id"));
+}
+
+/* docs: sorted by id (dlg_rows_from_tasks sorted them) */
+static const dlg_node *archived_doc(dlg_node **docs, size_t n, const char *id)
+{
+	dlg_node **hit = bsearch(id, docs, n, sizeof(*docs), cmp_doc_key);
+
+	return hit ? *hit : NULL;
+}
+
+/* list --archived: every archived task read, then filtered and shown as
+ * the working set's are. */
+static int list_archived(cli_ctx *c, dlg_query *q, int json,
+			 dlg_diags *diags)
+{
+	char **paths = NULL;
+	dlg_node **docs = NULL;
+	dlg_rows *rows = NULL;
+	const dlg_row **match = NULL;
+	dlg_buf b = DLG_BUF_INIT;
+	size_t n = 0, ndocs = 0, nmatch = 0, i, j;
+	int error;
+
+	if ((error = dlg_store_list_archived(&paths, &n, c->store)) < 0)
+		return error;
+	if (!(docs = calloc(n + 1, sizeof(*docs))))
+		abort();
+	for (i = 0; i < n; i++)
+		if (dlg_store_load(&docs[ndocs], c->store, paths[i],
+				   &dlg_schema_task, diags) == 0)
+			ndocs++;
+	dlg_rows_from_tasks(&rows, docs, ndocs);
+	q->all = 1;
+	dlg_query_rows(&match, &nmatch, rows, q, &c->team, c->now);
+	/* words: the whole files are at hand */
+	for (i = j = 0; i < nmatch; i++) {
+		const dlg_node *doc = archived_doc(docs, ndocs, match[i]->id);
+
+		if (doc && dlg_task_has_words(doc, q->words, q->nwords))
+			match[j++] = match[i];
+	}
+	nmatch = j;
+	if (json) {
+		dlg_buf_puts(&b, "[");
+		for (i = 0; i < nmatch; i++) {
+			if (i)
+				dlg_buf_puts(&b, ",\n");
+			dlg_json_write(&b, archived_doc(docs, ndocs,
+							match[i]->id));
+		}
+		dlg_buf_puts(&b, "]");
+		cli_put_json(&b);
+	} else {
+		print_table(c, rows, match, nmatch, q->recurring);
+	}
+	dlg_buf_dispose(&b);
+	free(match);
+	dlg_rows_free(rows);
+	dlg_nodes_free(docs, ndocs);
+	dlg_strv_free(paths, n);
+	return 0;
+}
+
 int cmd_list(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -219,7 +298,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if ((error = list_query(&q, c, &a)) < 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, "archived")) {
+		error = list_archived(c, &q, cli_flag(&a, "json"), &diags);
+	} else if (cli_flag(&a, "json")) {
 		/* JSON gives whole tasks: read the ones that match. */
 		if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team,
 					   c->now, &diags)) < 0)

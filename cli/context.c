@@ -204,16 +204,32 @@ int cli_check_options(const cli_args *a, const dlg_schema *s,
 	return error;
 }
 
-int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
+/* archived: 1 to look in archive/ too when tasks/ has no such task (to
+ * read), 0 to say it is archived (to change). */
+static int task_read(cli_task *t, cli_ctx *c, const char *prefix,
+		     int archived)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_buf path = DLG_BUF_INIT;
 	int error;
 
 	memset(t, 0, sizeof(*t));
-	if ((error = dlg_store_resolve_task(t->id, c->store, prefix)) < 0 ||
-	    (error = dlg_task_path(&path, t->id)) < 0)
+	if ((error = dlg_store_resolve_task(t->id, c->store, prefix)) ==
+		    DLG_ENOTFOUND &&
+	    dlg_store_find_archived(&path, c->store, prefix) == 0) {
+		if (!archived) {
+			dlg_error_set("task '%s' is archived (%s): it can be "
+				      "read (show, log, list --archived), not "
+				      "changed", prefix, path.ptr);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		memcpy(t->id, strrchr(path.ptr, '/') + 1, 36);
+		t->id[36] = '\0';
+		error = 0;
+	} else if (error < 0 || (error = dlg_task_path(&path, t->id)) < 0) {
 		goto done;
+	}
 	t->path = dlg_buf_detach(&path);
 	if ((error = dlg_store_load(&t->task, c->store, t->path,
 				    &dlg_schema_task, &diags)) < 0)
@@ -237,9 +253,14 @@ done:
 	return error;
 }
 
+int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
+{
+	return task_read(t, c, prefix, 1);
+}
+
 int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 {
-	int error = cli_task_read(t, c, prefix);
+	int error = task_read(t, c, prefix, 0);
 
 	if (error < 0)
 		return error;
@@ -523,6 +544,17 @@ static int on_version(const dlg_commit_info *ci, const char *path,
 						  ci->author_email);
 	size_t i = st->out->count;
 
+	/* A task that came into the archive (delegit archive): one event,
+	 * not every field come; dlg_events_pair_moves then drops the same
+	 * commit's removals of it from tasks/. */
+	if (!strncmp(path, "archive/", 8) && !old_data) {
+		dlg_events_add_archived(st->out, ci->id,
+					ci->signer ? ci->signer
+					: who	   ? dlg_map_get_str(who, "handle")
+						   : ci->author_email,
+					ci->when, path, new_data, new_len);
+		return 0;
+	}
 	/* A verified signer is who made the change, whatever the email. */
 	dlg_events_add_versions(st->out, ci->id,
 				ci->signer ? ci->signer
@@ -540,9 +572,26 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 		      size_t n, time_t since)
 {
 	history_state st = { c, out };
+	const char **all = calloc(n + 1, sizeof(*all));
+	size_t i, m = n;
+	int error, tasks = 0, archive = 0;
 
-	return dlg_repo_history_paths(c->repo, paths, n, since, on_version,
-				      &st);
+	if (!all)
+		abort();
+	for (i = 0; i < n; i++) {
+		all[i] = paths[i];
+		tasks |= !strcmp(paths[i], "tasks/");
+		archive |= !strncmp(paths[i], "archive/", 8);
+	}
+	/* All of tasks/: archive/ too, where the moves out of it show */
+	if (tasks && !archive)
+		all[m++] = "archive/";
+	error = dlg_repo_history_paths(c->repo, all, m, since, on_version,
+				       &st);
+	free(all);
+	if (!error)
+		dlg_events_pair_moves(out);
+	return error;
 }
 
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
@@ -575,7 +624,11 @@ const dlg_node *cli_tasks_lookup(const char *id, void *payload)
 	for (i = 0; i < l->count; i++)
 		if (!strcmp(dlg_map_get_str(l->items[i], "id"), id))
 			return l->items[i];
-	if (dlg_uuid_valid(id) && !dlg_task_path(&path, id))
+	if (dlg_uuid_valid(id) && !dlg_task_path(&path, id) &&
+	    dlg_store_load(&t, l->store, path.ptr, &dlg_schema_task,
+			   &ignore) == DLG_ENOTFOUND &&
+	    dlg_store_find_archived(&path, l->store, id) == 0)
+		/* closed and archived (delegit archive) */
 		dlg_store_load(&t, l->store, path.ptr, &dlg_schema_task,
 			       &ignore);
 	dlg_buf_dispose(&path);

@@ -37,6 +37,8 @@ static const cli_command commands[] = {
 	  "reopen a done or cancelled task" },
 	{ "cancel", cmd_workflow, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "cancel a task" },
+	{ "archive", cmd_archive, NEEDS_REPO,
+	  "move closed tasks out of the working set" },
 	{ "spent", cmd_spent, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "record time spent on a task" },
 	{ "checkin", cmd_checkin, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,

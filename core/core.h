@@ -287,6 +287,17 @@ int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
 /* Every task file's relative path, sorted. */
 int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
+/*
+ * The archive (delegit archive): closed tasks moved out of tasks/ to
+ * archive/<year closed>/<hh>/<uuid>.yaml, so that what reads tasks/ costs
+ * what the active work does. path: where a task closed at `closed` (a
+ * time, YYYY-...) goes; list: every archived task file, sorted; find: the
+ * path of the archived task an id prefix names (DLG_ENOTFOUND,
+ * DLG_EAMBIGUOUS), by a scan of archive/.
+ */
+int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed);
+int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s);
+int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix);
 void dlg_strv_free(char **v, size_t count);
 /*
  * "Did you mean", as git judges it (help.c): how far typed is from
@@ -568,6 +579,14 @@ void dlg_events_add_versions(dlg_events *ev, const char *commit,
 			     const char *author, time_t at, const char *path,
 			     const char *old_text, size_t old_len,
 			     const char *new_text, size_t new_len);
+/* A task file that came into archive/ (delegit archive): one event,
+ * field "(archived)", from "tasks/" to "archive/YYYY/". */
+void dlg_events_add_archived(dlg_events *ev, const char *commit,
+			     const char *author, time_t at, const char *path,
+			     const char *text, size_t len);
+/* Drop, in each commit that archived a task, the events of its fields
+ * gone from tasks/: a move is one event, not a deletion. */
+void dlg_events_pair_moves(dlg_events *ev);
 void dlg_events_dispose(dlg_events *ev);
 
 /* ---------------------------------------------------------------------
@@ -634,6 +653,9 @@ typedef struct dlg_rows dlg_rows;
  */
 int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 		  dlg_diags *diags);
+/* Rows of tasks already read (archived ones: list --archived), no cache;
+ * docs are sorted by id, and stay the caller's. */
+int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n);
 size_t dlg_rows_count(const dlg_rows *r);
 const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
 void dlg_rows_free(dlg_rows *r);

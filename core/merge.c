@@ -590,7 +590,7 @@ const dlg_schema *dlg_schema_for_path(const char *p)
 
 	if (len < 6 || strcmp(p + len - 5, ".yaml"))
 		return NULL;
-	if (!strncmp(p, "tasks/", 6))
+	if (!strncmp(p, "tasks/", 6) || !strncmp(p, "archive/", 8))
 		return &dlg_schema_task;
 	if (!strncmp(p, "team/", 5) && !strchr(p + 5, '/'))
 		return &dlg_schema_person;

@@ -773,6 +773,48 @@ void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row)
 	out[r->short_len[i]] = '\0';
 }
 
+static int cmp_doc_id(const void *a, const void *b)
+{
+	return strcmp(dlg_map_get_str(*(dlg_node *const *)a, "id"),
+		      dlg_map_get_str(*(dlg_node *const *)b, "id"));
+}
+
+int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n)
+{
+	dlg_rows *r = calloc(1, sizeof(*r));
+	dlg_buf own[NFIELDS];
+	const char *fields[NFIELDS];
+	unsigned char oid[20];
+	file_sig sig;
+	char name[37];
+	size_t i;
+	int k;
+
+	if (!r || !(r->entries = calloc(n + 1, sizeof(*r->entries))) ||
+	    !(r->names = calloc(n + 1, sizeof(*r->names))))
+		abort();
+	memset(&sig, 0, sizeof(sig));
+	memset(oid, 0, sizeof(oid));
+	for (k = 0; k < NFIELDS; k++)
+		own[k] = (dlg_buf)DLG_BUF_INIT;
+	if (n > 1)
+		qsort(docs, n, sizeof(*docs), cmp_doc_id);
+	for (i = 0; i < n; i++) {
+		memset(name, 0, sizeof(name));
+		snprintf(name, sizeof(name), "%s",
+			 dlg_map_get_str(docs[i], "id"));
+		for (k = 0; k < NFIELDS; k++)
+			fields[k] = field_value(own, docs[i], k);
+		make_entry(&r->entries[i], name, &sig, oid, fields);
+		r->names[i] = r->entries[i].row.file;
+	}
+	r->count = r->nnames = n;
+	for (k = 0; k < NFIELDS; k++)
+		dlg_buf_dispose(&own[k]);
+	*out = r;
+	return 0;
+}
+
 void dlg_rows_free(dlg_rows *r)
 {
 	size_t i;
