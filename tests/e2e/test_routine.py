@@ -7,7 +7,7 @@ import unittest
 
 import yaml
 
-from helpers import Network, Repo, enforce
+from helpers import DELEGIT, Network, Repo, enforce
 
 NOW = "2026-01-10T10:00:00Z"
 
@@ -272,6 +272,188 @@ class TestRoutineFieldsInThePolicy(unittest.TestCase):
                 [o["id"] for o in occurrences(dana, t["id"])
                  if str(o["due"]) == "2026-02-28"], [dana_next])
             self.assertEqual(dana.load(dana_next)["title"], "Install parts")
+        finally:
+            net.close()
+
+
+class TestSearchAndBulk(unittest.TestCase):
+    def setUp(self):
+        self.r = Repo()
+        self.addCleanup(self.r.close)
+
+    def ids(self, *words):
+        out = json.loads(self.r.ok("list", "--json", *words))
+        return sorted(t["title"] for t in out)
+
+    def test_text_search_and_changes_to_several_tasks(self):
+        r = self.r
+        r.add("Nightly BACKUP check", "--to", "kim")
+        r.add("Restore drill", "--to", "kim", "--expect",
+              "A full restore from the backup tapes")
+        r.add("Patch the NAS", "--to", "kim", "--why", "Backups land there")
+        fb = r.add("Rotate keys", "--to", "sam")
+        r.ok("feedback", fb["id"][:8], "ask Sam about the backup keys")
+        r.add("Order toner", "--to", "sam", "--accept", "Printer works")
+        self.assertEqual(self.ids("backup"), ["Nightly BACKUP check",
+                                              "Patch the NAS", "Restore drill",
+                                              "Rotate keys"])
+        self.assertEqual(self.ids("backup", "tapes"), ["Restore drill"])
+        self.assertEqual(self.ids("PRINTER"), ["Order toner"])
+        out = r.ok("list", "backup", "--to", "kim")
+        self.assertEqual(len(out.splitlines()), 4)
+        # several ids, then a filter: one commit per task
+        before = int(r.git("rev-list", "--count", "HEAD"))
+        tids = [t["id"] for t in json.loads(r.ok("list", "--json", "backup",
+                                                 "--to", "kim"))]
+        r.ok("set", tids[0][:8], tids[1][:8], "priority=high", "tags=+ops")
+        self.assertEqual(int(r.git("rev-list", "--count", "HEAD")),
+                         before + 2)
+        r.ok("assign", "--filter", "--tag ops", "sam", "-m", "kim is away")
+        self.assertEqual(sorted(t["assignee"] for t in json.loads(
+            r.ok("list", "--json", "--tag", "ops"))), ["sam", "sam"])
+        # a refusal names its task; the others go on
+        r.as_("kim")
+        res = r.run("start", "--filter", "--to kim")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        r.as_("sam")
+        res = r.run("start", "--filter", "backup")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("of 4 tasks not changed", res.stderr)
+        self.assertIn("cannot start a task that is in-progress", res.stderr)
+        for one in r.git("log", "-8", "--format=%H").split():
+            self.assertEqual(len(r.git("show", "--name-only", "--format=",
+                                       one).split()), 1)
+        # usage errors
+        res = r.run("start")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("missing argument ID (or --filter)", res.stderr)
+        res = r.run("start", tids[0][:8], "--filter", "backup")
+        self.assertEqual(res.returncode, 2)
+        res = r.run("cancel", "--filter", "--status bogus")
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("--status", res.stderr)
+        out = r.run("cancel", "--filter", "nothing-like-this")
+        self.assertIn("no task matches the filter", out.stderr)
+
+    def test_a_terminal_is_asked_before_more_than_three(self):
+        import pty
+        import select
+        r = self.r
+        for i in range(4):
+            r.add("Ticket %d" % i, "--to", "kim")
+        env = dict(r.env, DELEGIT_PAGER="cat")
+
+        def on_pty(answer, *args):
+            master, slave = pty.openpty()
+            proc = subprocess.Popen([DELEGIT, "cancel", "--filter", "Ticket",
+                                     *args], cwd=r.path, env=env,
+                                    stdin=slave, stdout=slave, stderr=slave)
+            os.close(slave)
+            os.write(master, answer)
+            out = b""
+            while select.select([master], [], [], 20)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            os.close(master)
+            return proc.wait(timeout=20), out.decode()
+
+        code, out = on_pty(b"n\n")
+        self.assertEqual(code, 0)
+        self.assertIn("cancel 4 tasks:", out)
+        self.assertIn("Go on? [y/N]", out)
+        self.assertIn("nothing was changed", out)
+        self.assertEqual(len(json.loads(r.ok("list", "--json"))), 4)
+        code, out = on_pty(b"", "--yes")
+        self.assertEqual(code, 0)
+        self.assertNotIn("Go on?", out)
+        self.assertEqual(json.loads(r.ok("list", "--json")), [])
+
+
+class TestPeopleComeAndGo(unittest.TestCase):
+    def test_retire_and_archive(self):
+        r = Repo()
+        try:
+            t = r.add("Backups", "--to", "kim", now="2025-03-01T09:00:00Z")
+            r.add("Firewall rules", "--to", "kim",
+                  now="2025-03-01T09:00:00Z")
+            out = r.ok("team", "retire", "kim")
+            self.assertIn("open work to hand on:", out)
+            self.assertIn("Backups", out)
+            self.assertIn("delegit assign --filter '--to kim' HANDLE", out)
+            self.assertIn("retired:", r.git("show", "HEAD:team/kim.yaml"))
+            for args in (["add", "X", "--to", "kim"],
+                         ["assign", t["id"][:8], "kim"],
+                         ["set", t["id"][:8], "assignee=kim"]):
+                res = r.run(*args)
+                self.assertEqual(res.returncode, 1, args)
+                self.assertIn("'kim' retired on", res.stderr)
+            self.assertIn("retired", r.ok("team", "show", "kim"))
+            r.ok("assign", "--filter", "--to kim", "sam")
+            # close one in 2025, archive what closed before 2026
+            r.ok("cancel", t["id"][:8], now="2025-06-01T09:00:00Z")
+            r.ok("archive", "--before", "2026-01-01")
+            moved = "archive/2025/%s/%s.yaml" % (t["id"][:2], t["id"])
+            self.assertTrue(os.path.exists(os.path.join(r.path, moved)))
+            self.assertFalse(os.path.exists(r.task_file(t["id"])))
+            stat = r.git("show", "-M", "--name-status", "--format=", "HEAD")
+            self.assertIn("R100", stat)
+            self.assertEqual([x["title"] for x in json.loads(
+                r.ok("list", "--all", "--json"))], ["Firewall rules"])
+            self.assertEqual([x["title"] for x in json.loads(
+                r.ok("list", "--archived", "--json", "backups"))],
+                ["Backups"])
+            self.assertIn("Backups", r.ok("show", t["id"][:8]))
+            log = r.ok("log", t["id"][:8])
+            self.assertIn("(archived): tasks/ -> archive/2025/", log)
+            self.assertIn("status: open -> cancelled", log)
+            self.assertNotIn("title: Backups -> (none)", r.ok("log"))
+            res = r.run("feedback", t["id"][:8], "late note")
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("is archived", res.stderr)
+            self.assertIn("ok:", r.ok("check"))
+            self.assertIn("nothing to archive",
+                          r.ok("archive", "--before", "2026-01-01"))
+            r.ok("team", "retire", "kim", "--undo")
+            r.ok("assign", json.loads(r.ok("list", "--json"))[0]["id"][:8],
+                 "kim")
+        finally:
+            r.close()
+
+    def test_an_msp_member_cannot_archive_or_come_back_by_hand(self):
+        net = Network(replicas=2, policy=None)
+        try:
+            dana, kim = net.replicas
+            enforce(dana)
+            t = dana.add("Backups", "--to", "kim", now=NOW)
+            dana.ok("cancel", t["id"][:8], now=NOW)
+            dana.ok("team", "retire", "kim")
+            dana.ok("sync", "-q")
+            kim.ok("sync", "-q")
+            kim.as_("kim")
+            # kim comes back, and hides dana's task in the archive
+            with open(os.path.join(kim.path, "team", "kim.yaml")) as f:
+                text = f.read()
+            with open(os.path.join(kim.path, "team", "kim.yaml"), "w") as f:
+                f.write("".join(l for l in text.splitlines(True)
+                                if not l.startswith("retired:")))
+            moved = "archive/2026/%s/%s.yaml" % (t["id"][:2], t["id"])
+            os.makedirs(os.path.dirname(os.path.join(kim.path, moved)))
+            kim.git("mv", os.path.relpath(kim.task_file(t["id"]), kim.path),
+                    moved)
+            kim.git("commit", "-qam", "back, and tidied")
+            kim.ok("sync", "-q")
+            res = dana.run("sync")
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn("rejected (enforce mode)", res.stderr)
+            self.assertIn("retired:", dana.git("show", "HEAD:team/kim.yaml"))
+            self.assertTrue(os.path.exists(dana.task_file(t["id"])))
+            self.assertFalse(os.path.exists(os.path.join(dana.path, moved)))
+            self.assertEqual(dana.run("audit").returncode, 1)
         finally:
             net.close()
 
