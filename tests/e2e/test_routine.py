@@ -424,6 +424,26 @@ class TestPeopleComeAndGo(unittest.TestCase):
         finally:
             r.close()
 
+    def test_a_late_edit_follows_the_task_into_the_archive(self):
+        net = Network(replicas=2)
+        try:
+            a, b = net.replicas
+            t = a.add("Old", "--to", "kim", now="2025-01-01T00:00:00Z")
+            a.ok("cancel", t["id"][:8], now="2025-01-02T00:00:00Z")
+            a.ok("sync", "-q")
+            b.ok("sync", "-q")
+            a.ok("archive", "--before", "2026-01-01")
+            b.ok("feedback", t["id"][:8], "late word")
+            net.sync_all()
+            net.assert_converged(self)
+            got = json.loads(a.ok("list", "--archived", "--json"))
+            self.assertEqual([f["text"] for f in got[0]["feedback"]],
+                             ["late word"])
+            self.assertFalse(os.path.exists(a.task_file(t["id"])))
+            self.assertIn("ok:", a.ok("check"))
+        finally:
+            net.close()
+
     def test_an_msp_member_cannot_archive_or_come_back_by_hand(self):
         net = Network(replicas=2, policy=None)
         try:
