@@ -371,6 +371,10 @@ int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);
 int cmd_archive(cli_ctx *c, int argc, char **argv);
+int cmd_template(cli_ctx *c, int argc, char **argv);
+/* templates/NAME.yaml, validated (problems printed): DLG_ENOTFOUND with
+ * a message when there is none. */
+int cli_template_load(dlg_node **out, cli_ctx *c, const char *name);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv);
 int cmd_feedback(cli_ctx *c, int argc, char **argv);

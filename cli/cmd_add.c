@@ -30,6 +30,8 @@ static const cli_opt opts[] = {
 	  CLI_DATE },
 	{ "after", 0, OPT_MULTI, "ID",
 	  "a task this one waits for (starts once it is done)" },
+	{ "template", 0, OPT_VALUE, "NAME",
+	  "fill it from templates/NAME.yaml (delegit template)" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
@@ -38,7 +40,7 @@ static const cli_spec spec = {
 	"delegit add TITLE [--to H] [--due D] [--priority P] [--why T] "
 	"[--expect T] [--accept T]... [--checkpoint D:T]... [--tag T]... "
 	"[--skill S]... [--estimate H] [--autonomy LEVEL] [--core] "
-	"[--every RULE [--until D]] [--after ID]...",
+	"[--every RULE [--until D]] [--after ID]... [--template NAME]",
 	"Delegate a task, with crystal-clear expectations.",
 	"Prints the new task's short id on the first line. The task is one\n"
 	"new file, tasks/<hh>/<uuid>.yaml, and one commit.\n"
@@ -48,7 +50,10 @@ static const cli_spec spec = {
 	"moved as far as the due date and its criteria unmet. Monthly from\n"
 	"Jan 31 is due Feb 28 (29), Mar 31, Apr 30: the day of the first due\n"
 	"date, or the month's last day. --after ID (repeatable) makes it wait\n"
-	"for other tasks: it cannot be started until they are done.",
+	"for other tasks: it cannot be started until they are done.\n"
+	"--template NAME fills priority, autonomy, estimate, tags, skills,\n"
+	"why, expectations and checkpoints (dated back from --due) from\n"
+	"templates/NAME.yaml; options given too set or add to them.",
 	opts, 1, 1, "TITLE"
 };
 
@@ -178,6 +183,17 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 		dlg_map_set_str(t.task, "assignee", cli_get(&a, "to"));
 	if (cli_get(&a, "due"))
 		dlg_task_set_field(t.task, "due", cli_get(&a, "due"));
+	if (cli_get(&a, "template")) {
+		dlg_node *tmpl = NULL;
+
+		if ((error = cli_template_load(&tmpl, c,
+					       cli_get(&a, "template"))) < 0)
+			goto done;
+		error = dlg_template_apply(t.task, tmpl);
+		dlg_node_free(tmpl);
+		if (error < 0)
+			goto done;
+	}
 	if (cli_get(&a, "priority"))
 		dlg_map_set_str(t.task, "priority", cli_get(&a, "priority"));
 	cli_apply_expectations(t.task, &a, "expect");

@@ -39,6 +39,8 @@ static const cli_command commands[] = {
 	  "cancel a task" },
 	{ "archive", cmd_archive, NEEDS_REPO,
 	  "move closed tasks out of the working set" },
+	{ "template", cmd_template, NEEDS_REPO,
+	  "templates (runbooks) for routine tasks" },
 	{ "spent", cmd_spent, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,
 	  "record time spent on a task" },
 	{ "checkin", cmd_checkin, NEEDS_REPO | NEEDS_IDENTITY | NEEDS_LOCK,

@@ -285,6 +285,10 @@ int dlg_task_path(dlg_buf *out, const char *uuid);
 int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
 /* The shortest unique prefix (at least 6 digits) of a task id. */
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
+/* The names in a folder of the repository (none when it is missing),
+ * sorted, without those that start with a dot. */
+int dlg_store_list_dir(char ***out, size_t *count, dlg_store *s,
+		       const char *rel);
 /* Every task file's relative path, sorted. */
 int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
 /*
@@ -461,6 +465,19 @@ int dlg_recur_begin(dlg_node *task, const char *every, const char *until);
  */
 int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
 		   time_t now);
+
+/*
+ * Templates (templates/<name>.yaml, schema/ dlg_schema_template): from a
+ * task, what a task like it needs (title, priority, autonomy, estimate,
+ * tags, skills, why, expectations with the acceptance criteria as text,
+ * checkpoints as "before" the due date: 7d); onto a new task (its due
+ * date set first), those fields filled: scalars set, lists added to,
+ * criteria and checkpoints as new items (DLG_EUSAGE when the template has
+ * checkpoints and the task no due date).
+ */
+int dlg_template_from_task(dlg_node **out, const dlg_node *task,
+			   const char *name);
+int dlg_template_apply(dlg_node *task, const dlg_node *tmpl);
 
 /* A task by its full id, or NULL (unknown, or not valid); what it returns
  * stays valid as long as the caller of the functions below needs. */

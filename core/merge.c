@@ -594,6 +594,8 @@ const dlg_schema *dlg_schema_for_path(const char *p)
 		return &dlg_schema_task;
 	if (!strncmp(p, "team/", 5) && !strchr(p + 5, '/'))
 		return &dlg_schema_person;
+	if (!strncmp(p, "templates/", 10) && !strchr(p + 10, '/'))
+		return &dlg_schema_template;
 	if (!strcmp(p, ".delegit/config.yaml"))
 		return &dlg_schema_config;
 	if (!strcmp(p, ".delegit/policy.yaml"))

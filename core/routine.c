@@ -384,3 +384,138 @@ int dlg_after_cycle(dlg_buf *out, const char *id, const dlg_node *after,
 	free(w.seen);
 	return found;
 }
+
+/* --------------------------------------------------------- templates */
+
+static void copy_key(dlg_node *to, const dlg_node *from, const char *key)
+{
+	const dlg_node *v = dlg_map_get(from, key);
+
+	if (v && !(v->kind == DLG_NODE_SCALAR && v->type == DLG_SCALAR_NULL) &&
+	    !(v->kind == DLG_NODE_SEQ && !v->count))
+		dlg_map_set(to, key, dlg_node_dup(v));
+}
+
+int dlg_template_from_task(dlg_node **out, const dlg_node *task,
+			   const char *name)
+{
+	static const char *const keys[] = { "title", "priority", "autonomy",
+					     "estimate_hours", "tags", "skills",
+					     "why", NULL };
+	const dlg_node *ex = dlg_map_get(task, "expectations"), *l;
+	const char *due = dlg_map_get_str(task, "due");
+	dlg_node *t = dlg_node_new_map(), *tex = dlg_node_new_map(), *cps;
+	size_t i;
+
+	dlg_map_set(t, "format", dlg_node_new_scalar(DLG_SCALAR_INT, "1"));
+	dlg_map_set_str(t, "name", name);
+	for (i = 0; keys[i]; i++)
+		copy_key(t, task, keys[i]);
+	copy_key(tex, ex, "outcome");
+	copy_key(tex, ex, "quality");
+	copy_key(tex, ex, "process");
+	l = dlg_map_get(ex, "acceptance");
+	if (l && l->kind == DLG_NODE_SEQ && l->count) {
+		dlg_node *acc = dlg_node_new_seq();
+
+		for (i = 0; i < l->count; i++)
+			if (dlg_map_get_str(l->items[i], "text"))
+				dlg_seq_push(acc, dlg_node_new_str(dlg_map_get_str(
+						  l->items[i], "text")));
+		dlg_map_set(tex, "acceptance", acc);
+	}
+	if (tex->count)
+		dlg_map_set(t, "expectations", tex);
+	else
+		dlg_node_free(tex);
+	/* checkpoints: as long before the due date as they were */
+	l = dlg_map_get(task, "checkpoints");
+	cps = dlg_node_new_seq();
+	for (i = 0; due && l && l->kind == DLG_NODE_SEQ && i < l->count; i++) {
+		const char *cd = dlg_map_get_str(l->items[i], "due");
+		dlg_node *cp;
+		char before[16];
+		long days;
+
+		if (!cd || !dlg_date_valid(cd) ||
+		    (days = day_number(due) - day_number(cd)) < 0)
+			continue; /* after the due date: no "before" for it */
+		cp = dlg_node_new_map();
+		snprintf(before, sizeof(before), "%ldd", days);
+		dlg_map_set_str(cp, "before", before);
+		dlg_map_set_str(cp, "what", dlg_map_get_str(l->items[i], "what"));
+		dlg_seq_push(cps, cp);
+	}
+	if (cps->count)
+		dlg_map_set(t, "checkpoints", cps);
+	else
+		dlg_node_free(cps);
+	*out = t;
+	return 0;
+}
+
+int dlg_template_apply(dlg_node *task, const dlg_node *tmpl)
+{
+	const dlg_node *tex = dlg_map_get(tmpl, "expectations");
+	const dlg_node *cps = dlg_map_get(tmpl, "checkpoints"), *l;
+	dlg_node *ex = dlg_map_get(task, "expectations");
+	const char *due = dlg_map_get_str(task, "due");
+	static const char *const scalars[] = { "priority", "autonomy",
+					       "estimate_hours", "why", NULL };
+	static const char *const sets[] = { "tags", "skills", NULL };
+	size_t i, j;
+
+	if (cps && cps->kind == DLG_NODE_SEQ && cps->count && !due) {
+		dlg_error_set("template '%s' has checkpoints, counted back from "
+			      "the due date: give --due",
+			      dlg_map_get_str(tmpl, "name"));
+		return DLG_EUSAGE;
+	}
+	for (i = 0; scalars[i]; i++)
+		copy_key(task, tmpl, scalars[i]);
+	for (i = 0; sets[i]; i++) {
+		dlg_node *set = dlg_map_get(task, sets[i]);
+
+		l = dlg_map_get(tmpl, sets[i]);
+		for (j = 0; set && l && l->kind == DLG_NODE_SEQ && j < l->count;
+		     j++)
+			dlg_seq_push(set, dlg_node_dup(l->items[j]));
+	}
+	copy_key(ex, tex, "outcome");
+	copy_key(ex, tex, "process");
+	l = dlg_map_get(tex, "quality");
+	for (j = 0; l && l->kind == DLG_NODE_SEQ && j < l->count; j++)
+		dlg_seq_push(dlg_map_get(ex, "quality"),
+			     dlg_node_dup(l->items[j]));
+	l = dlg_map_get(tex, "acceptance");
+	for (j = 0; l && l->kind == DLG_NODE_SEQ && j < l->count; j++) {
+		dlg_node *c = dlg_node_new_map();
+		char id[9];
+
+		dlg_item_id_new(id);
+		dlg_map_set_str(c, "id", id);
+		dlg_map_set_str(c, "text", l->items[j]->value);
+		dlg_map_set(c, "met", dlg_node_new_scalar(DLG_SCALAR_BOOL,
+							  "false"));
+		dlg_seq_push(dlg_map_get(ex, "acceptance"), c);
+	}
+	for (j = 0; cps && cps->kind == DLG_NODE_SEQ && j < cps->count; j++) {
+		dlg_node *c = dlg_node_new_map();
+		long secs = 0;
+		char id[9], date[11];
+
+		dlg_duration_parse(&secs, dlg_map_get_str(cps->items[j],
+							  "before"));
+		day_format(date, day_number(due) - secs / 86400);
+		dlg_item_id_new(id);
+		dlg_map_set_str(c, "id", id);
+		dlg_map_set(c, "due", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP,
+							  date));
+		dlg_map_set_str(c, "what",
+				dlg_map_get_str(cps->items[j], "what"));
+		dlg_map_set(c, "done", dlg_node_new_scalar(DLG_SCALAR_BOOL,
+							   "false"));
+		dlg_seq_push(dlg_map_get(task, "checkpoints"), c);
+	}
+	return 0;
+}

@@ -529,6 +529,16 @@ int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
 	return 0;
 }
 
+int dlg_store_list_dir(char ***out, size_t *count, dlg_store *s,
+		       const char *rel)
+{
+	if (list_dir(out, count, s, rel) < 0) {
+		dlg_error_set("cannot read %s/: %s", rel, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ archive */
 
 int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed)

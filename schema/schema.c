@@ -251,6 +251,53 @@ static const dlg_field config_fields[] = {
 const dlg_schema dlg_schema_config = { "config", config_fields,
 				       N(config_fields) };
 
+static const dlg_field tmpl_expectations_fields[] = {
+	{ "outcome", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "what done looks like" },
+	{ "quality", DLG_T_LIST, 0, NULL, NULL, 0, 0, "quality standards" },
+	{ "acceptance", DLG_T_LIST, 0, NULL, NULL, 0, 0,
+	  "acceptance criteria, each a line of text" },
+	{ "process", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "the process to follow" },
+};
+static const dlg_schema tmpl_expectations_schema = { "expectations",
+	tmpl_expectations_fields, N(tmpl_expectations_fields) };
+
+static const dlg_field tmpl_checkpoint_fields[] = {
+	{ "before", DLG_T_DURATION, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "how long before the due date, in days or weeks: 7d, 2w (0d: on "
+	  "it)" },
+	{ "what", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "what is checked" },
+};
+static const dlg_schema tmpl_checkpoint_schema = { "checkpoint",
+	tmpl_checkpoint_fields, N(tmpl_checkpoint_fields) };
+
+static const dlg_field template_fields[] = {
+	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
+	  "format version (1)" },
+	{ "name", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the template's name, also the file name" },
+	{ "title", DLG_T_STR, 0, NULL, NULL, 0, 0,
+	  "a title for tasks that give none" },
+	{ "priority", DLG_T_ENUM, 0, dlg_priorities, NULL, 0, 0, "priority" },
+	{ "autonomy", DLG_T_ENUM, 0, dlg_autonomy_levels, NULL, 0, 0,
+	  "how much freedom" },
+	{ "estimate_hours", DLG_T_NUM, 0, NULL, NULL, 0, 100000,
+	  "estimated effort in hours" },
+	{ "tags", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0, "labels" },
+	{ "skills", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "skills the work needs" },
+	{ "why", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "the why behind the what" },
+	{ "expectations", DLG_T_MAP, 0, NULL, &tmpl_expectations_schema, 0, 0,
+	  "outcome, quality, acceptance, process" },
+	{ "checkpoints", DLG_T_KEYED, 0, NULL, &tmpl_checkpoint_schema, 0, 0,
+	  "check-ins, each some time before the due date" },
+};
+const dlg_schema dlg_schema_template = { "template", template_fields,
+					 N(template_fields) };
+
 static const dlg_field policy_fields[] = {
 	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
 	  "format version (1)" },

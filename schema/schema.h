@@ -63,6 +63,8 @@ extern const dlg_schema dlg_schema_task;
 extern const dlg_schema dlg_schema_person;
 extern const dlg_schema dlg_schema_config;
 extern const dlg_schema dlg_schema_policy;
+/* templates/<name>.yaml: what `add --template` fills a task with */
+extern const dlg_schema dlg_schema_template;
 
 extern const char *const dlg_statuses[];
 extern const char *const dlg_priorities[];
