@@ -41,7 +41,7 @@ D=${1:-build/delegit}
 	"$D" --help
 	echo '```'
 	for cmd in init clone team "team add" "team list" "team show" "team edit" "team retire" add list show edit set assign \
-		start block submit accept reject reopen cancel archive expect checkpoint \
+		start block submit accept reject reopen cancel archive template "template add" "template list" "template show" expect checkpoint \
 		ask-due grant decline spent checkin accept-criterion feedback log agenda suggest plate report check audit sync conflicts resolve merge-file \
 		hook "hook install" "hook pre-receive" help; do
 		echo

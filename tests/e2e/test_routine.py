@@ -478,5 +478,66 @@ class TestPeopleComeAndGo(unittest.TestCase):
             net.close()
 
 
+class TestTemplates(unittest.TestCase):
+    def test_from_a_task_by_hand_and_into_new_tasks(self):
+        r = Repo()
+        try:
+            t = r.add("Monthly patching", "--due", "2026-03-31",
+                      "--checkpoint", "2026-03-24:Staging patched",
+                      "--accept", "All hosts patched", "--expect",
+                      "Every server patched", "--tag", "patching",
+                      "--estimate", "4", "-p", "high")
+            r.ok("template", "add", "patching", "--from", t["id"][:8])
+            with open(os.path.join(r.path, "templates",
+                                   "patching.yaml")) as f:
+                tmpl = yaml.safe_load(f)
+            self.assertEqual(tmpl["checkpoints"],
+                             [{"before": "7d", "what": "Staging patched"}])
+            self.assertEqual(tmpl["expectations"]["acceptance"],
+                             ["All hosts patched"])
+            self.assertIn("patching", r.ok("template", "list"))
+            n = r.add("April patching", "--template", "patching", "--due",
+                      "2026-04-30", "--to", "kim", "--tag", "april")
+            self.assertEqual((n["priority"], n["estimate_hours"],
+                              sorted(n["tags"])),
+                             ("high", 4, ["april", "patching"]))
+            self.assertEqual(n["expectations"]["outcome"],
+                             "Every server patched")
+            self.assertEqual([(c["due"], c["what"], c["done"])
+                              for c in n["checkpoints"]],
+                             [("2026-04-23", "Staging patched", False)])
+            self.assertFalse(n["expectations"]["acceptance"][0]["met"])
+            res = r.run("add", "X", "--template", "patching")
+            self.assertEqual(res.returncode, 2)
+            self.assertIn("give --due", res.stderr)
+            res = r.run("add", "X", "--template", "nope")
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("no template 'nope'", res.stderr)
+            # by hand: validated, located
+            with open(os.path.join(r.path, "templates", "onboard.yaml"),
+                      "w") as f:
+                f.write("format: 1\nname: onboard\ncheckpoints:\n"
+                        "  - {before: soon, what: Laptop}\n")
+            res = r.run("template", "add", "onboard")
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("templates/onboard.yaml:4:14: "
+                          "'checkpoints[1].before': bad duration 'soon'",
+                          res.stderr)
+            with open(os.path.join(r.path, "templates", "onboard.yaml"),
+                      "w") as f:
+                f.write("format: 1\nname: onboard\ncheckpoints:\n"
+                        "  - {before: 1w, what: Laptop}\n")
+            r.ok("template", "add", "onboard")
+            self.assertIn("template add onboard",
+                          r.git("log", "-1", "--format=%s"))
+            # a repository file: staff may not change it
+            r.as_("sam")
+            res = r.run("template", "add", "mine", "--from", t["id"][:8])
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("may not change templates/mine.yaml", res.stderr)
+        finally:
+            r.close()
+
+
 if __name__ == "__main__":
     unittest.main()
