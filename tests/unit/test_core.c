@@ -2125,6 +2125,68 @@ static void test_after__cycles_are_found_and_named(void **state)
 	dlg_buf_dispose(&out);
 }
 
+static void test_search__words_anywhere_in_the_texts_ignoring_case(void **state)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Nightly BACKUP check", "dana", 1764000000);
+	const char *one[] = { "backup" }, *two[] = { "backup", "nas" };
+	const char *none[] = { "tape" }, *accept[] = { "RESTORE", "drill" };
+
+	(void)state;
+	assert_true(dlg_text_has_words("Nightly BACKUP", one, 1));
+	assert_false(dlg_text_has_words("Nightly", one, 1));
+	assert_true(dlg_text_has_words("anything", NULL, 0));
+	assert_true(dlg_task_has_words(t, one, 1));
+	assert_false(dlg_task_has_words(t, two, 2));
+	dlg_task_set_field(t, "why", "The Nas fills up\n");
+	assert_true(dlg_task_has_words(t, two, 2));
+	assert_false(dlg_task_has_words(t, none, 1));
+	dlg_seq_push(dlg_map_get(dlg_map_get(t, "expectations"), "acceptance"),
+		     dlg_node_new_str("unused")); /* not a criterion: skipped */
+	dlg_task_add_feedback(t, "kim", "progress", "restore drill next",
+			      1764000000);
+	assert_true(dlg_task_has_words(t, accept, 2));
+	dlg_node_free(t);
+}
+
+static void test_template__from_a_task_and_onto_another(void **state)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Patch", "dana", 1764000000);
+	dlg_node *n = dlg_task_new("1b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "April", "dana", 1764000000);
+	dlg_node *tmpl = NULL, *cp = dlg_node_new_map();
+	dlg_diags d = DLG_DIAGS_INIT;
+
+	(void)state;
+	dlg_task_set_field(t, "due", "2026-03-31");
+	dlg_task_set_field(t, "priority", "high");
+	dlg_map_set_str(cp, "id", "27c4f0aa");
+	dlg_map_set(cp, "due", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP,
+						   "2026-03-17"));
+	dlg_map_set_str(cp, "what", "Staging");
+	dlg_map_set(cp, "done", dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+	dlg_seq_push(dlg_map_get(t, "checkpoints"), cp);
+	assert_int_equal(dlg_template_from_task(&tmpl, t, "patch"), 0);
+	assert_int_equal(dlg_schema_validate(tmpl, &dlg_schema_template, "t",
+					     &d), 0);
+	assert_string_equal(dlg_map_get_str(dlg_map_get(tmpl, "checkpoints")
+						    ->items[0], "before"), "14d");
+	/* no due date: the checkpoints cannot be dated */
+	assert_int_equal(dlg_template_apply(n, tmpl), DLG_EUSAGE);
+	dlg_task_set_field(n, "due", "2026-02-28");
+	assert_int_equal(dlg_template_apply(n, tmpl), 0);
+	assert_string_equal(dlg_map_get_str(n, "priority"), "high");
+	cp = dlg_map_get(n, "checkpoints")->items[0];
+	assert_string_equal(dlg_map_get_str(cp, "due"), "2026-02-14");
+	assert_string_equal(dlg_map_get_str(cp, "done"), "false");
+	assert_int_equal(dlg_schema_validate(n, &dlg_schema_task, "n", &d), 0);
+	dlg_diags_dispose(&d);
+	dlg_node_free(tmpl);
+	dlg_node_free(n);
+	dlg_node_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2175,6 +2237,8 @@ int main(void)
 		cmocka_unit_test(test_recur__dates_keep_the_series_day_at_month_ends),
 		cmocka_unit_test(test_recur__next_occurrence_is_the_same_on_every_replica),
 		cmocka_unit_test(test_after__cycles_are_found_and_named),
+		cmocka_unit_test(test_search__words_anywhere_in_the_texts_ignoring_case),
+		cmocka_unit_test(test_template__from_a_task_and_onto_another),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
