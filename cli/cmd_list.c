@@ -408,19 +408,23 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 	if (!filter) {
 		if (!(ids = calloc(n + 1, sizeof(*ids))))
 			abort();
+		size_t m = 0, j;
+
 		for (i = 0; i < n; i++) {
 			char id[37];
 
 			if ((error = dlg_store_resolve_task(id, c->store,
 							    prefixes[i])) < 0) {
-				dlg_strv_free(ids, i);
+				dlg_strv_free(ids, m);
 				return error;
 			}
-			if (!(ids[i] = strdup(id)))
-				abort();
+			for (j = 0; j < m && strcmp(ids[j], id); j++)
+				;
+			if (j == m && !(ids[m++] = strdup(id)))
+				abort(); /* the same task named twice: once */
 		}
 		*out = ids;
-		*count = n;
+		*count = m;
 		return 0;
 	}
 	if (n) {

@@ -125,7 +125,7 @@ int dlg_recur_next_date(char out[11], const char *every, const char *start,
 		k = 1;
 	for (;; k++) {
 		add_months(out, start, k * r.months);
-		if (strcmp(out, after) > 0 && out[0] != '1')
+		if (strcmp(out, after) > 0)
 			return 0;
 		if (k > 1200000) {
 			dlg_error_set("bad recurrence '%s' from '%s'", every,

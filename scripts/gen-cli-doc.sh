@@ -36,6 +36,7 @@ D=${1:-build/delegit}
 	echo "changing more than 3 tasks (\`--yes\` does not ask). Each task is one commit,"
 	echo "as if the command had been run for it alone; a task refused is named with"
 	echo "its reason, the others are changed, and the exit status is then 1."
+	echo "With \`--json\`, several tasks print one JSON object a line."
 	echo
 	echo '```'
 	"$D" --help

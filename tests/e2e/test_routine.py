@@ -137,6 +137,19 @@ class TestRecurringThroughSync(unittest.TestCase):
             self.assertNotIn("conflicts", nxt)
             self.assertEqual(len(nxt["checkpoints"]), 1)
             self.assertEqual(a.ok("conflicts").count(nxt["id"][:6]), 0)
+            # each replica adds half a cycle: check names it
+            x = a.add("X", now=NOW)
+            y = a.add("Y", now=NOW)
+            a.ok("sync", "-q")
+            b.ok("sync", "-q")
+            a.ok("set", x["id"][:8], "--after", y["id"][:8])
+            b.ok("set", y["id"][:8], "--after", x["id"][:8])
+            net.sync_all()
+            res = b.run("check")
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("it waits for itself: %s after %s after %s"
+                          % (x["id"][:8], y["id"][:8], x["id"][:8]),
+                          res.stderr)
         finally:
             net.close()
 
