@@ -396,6 +396,11 @@ def run_size(delegit, n, runs, keep):
             ("delegit log ID", [delegit, "log", tid]),
             ("delegit check", [delegit, "check"]),
             ("delegit report workload", [delegit, "report", "workload"]),
+            ("delegit report delivery", [delegit, "report", "delivery"]),
+            ("delegit report sla", [delegit, "report", "sla"]),
+            ("delegit report accountability",
+             [delegit, "report", "accountability"]),
+            ("delegit suggest ID", [delegit, "suggest", tid]),
         ]
         for name, cmd in steps:
             if cmd is None:
@@ -426,6 +431,15 @@ def run_size(delegit, n, runs, keep):
         row("git log -- FILE", ms, mib)
         ms, mib = timed(["git", "status", "--porcelain"], repo, env, runs)
         row("git status", ms, mib)
+        ms, mib = timed(["git", "log", "--name-only", "--format=%H"], repo,
+                        env, 1)
+        row("git log --name-only", ms, mib)
+        # the first history query of a fresh clone: the history index and
+        # the events built, every change read once
+        for name in ("delegit-history", "delegit-events"):
+            os.remove(os.path.join(repo, ".git", name))
+        ms, mib = timed([delegit, "report", "delivery"], repo, env, 1)
+        row("delegit report delivery, first run (indexes built)", ms, mib)
         # Taskwarrior with the same tasks
         count, secs = taskwarrior_setup(repo, home, env, delegit)
         ms, mib = timed(["task", "add", "Bench task", "project:p1"], home,
@@ -546,11 +560,17 @@ def main():
             ("git add+commit / delegit set", "git add FILE && git commit",
              "delegit set"),
             ("git log / delegit log", "git log -- FILE", "delegit log ID"),
+            ("report delivery / git log --name-only",
+             "delegit report delivery", "git log --name-only"),
+            ("report accountability / git log --name-only",
+             "delegit report accountability", "git log --name-only"),
+            ("git status / delegit check", "git status", "delegit check"),
             ("signed sync / sync", "delegit sync, signed and verified "
              "(1,000 signed commits each side)",
              "delegit sync (1,000 changes each side)")):
         print("| %s | " % label + " | ".join(
-            ("%.2f×" if label.startswith("signed") else "%.1f×")
+            ("%.2f×" if label.startswith(("signed", "report"))
+             else "%.1f×")
             % ratio(r[3], a, b) for r in results) + " |")
     if len(results) > 1:
         print()

@@ -308,6 +308,11 @@ int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 void cli_vformat(dlg_buf *out, const char *fmt, va_list ap);
 int cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress on a terminal, for dlg_sync_options and dlg_repo_set_progress:
+ * on stderr, one line; a query's shows only after DELEGIT_PROGRESS_DELAY
+ * seconds (1 by default). */
+void cli_progress(dlg_progress_stage stage, size_t done, size_t total,
+		  void *payload);
 /* JSON text (dlg_json_write's) and a newline, to stdout, escaped. */
 void cli_put_json(const dlg_buf *json);
 

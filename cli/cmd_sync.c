@@ -56,29 +56,6 @@ static const cli_spec clone_spec = {
 	clone_opts, 1, 2, "URL DIR"
 };
 
-static void progress(dlg_progress_stage stage, size_t done, size_t total,
-		     void *payload)
-{
-	static const char *const what[] = { "receiving", "sending", "updating" };
-	static size_t last_done, last_total;
-	static int last_stage = -1;
-
-	(void)payload;
-	if (!isatty(2) || !total)
-		return;
-	/* libgit2 says "all done" more than once: one line is enough */
-	if ((int)stage == last_stage && done == last_done && total == last_total)
-		return;
-	last_stage = (int)stage;
-	last_done = done;
-	last_total = total;
-	/* the newline in the format: a %s argument is shown escaped */
-	if (done == total)
-		cli_eprintf("\r%s %zu/%zu\n", what[stage], done, total);
-	else
-		cli_eprintf("\r%s %zu/%zu", what[stage], done, total);
-}
-
 /* --timeout, else git config delegit.timeout, else 60 seconds. */
 static int timeout_opt(unsigned *out, const cli_args *a, dlg_repo *repo)
 {
@@ -309,7 +286,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	o.remote = remote;
 	o.committer = &me;
 	o.allow_unrelated = cli_flag(&a, "allow-unrelated-histories");
-	o.progress = progress;
+	o.progress = cli_progress;
 	error = dlg_sync_run(&res, c->repo, &o);
 	if (error == DLG_ECONFLICT && res.report.problems.count) {
 		cli_print_diags(&res.report.problems);
@@ -369,7 +346,7 @@ int cmd_clone(cli_ctx *c, int argc, char **argv)
 			base[len - 4] = '\0';
 		dir = base;
 	}
-	o.progress = progress;
+	o.progress = cli_progress;
 	if ((error = timeout_opt(&o.timeout, &a, NULL)) < 0 ||
 	    (error = dlg_repo_clone(&repo, a.pos[0], dir, &o)) < 0 ||
 	    (error = dlg_repo_ensure_merge_driver(repo, cli_program())) < 0)

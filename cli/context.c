@@ -86,6 +86,7 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 		strcpy(cwd, ".");
 	if ((error = dlg_repo_open(&c->repo, cwd)) < 0)
 		return error;
+	dlg_repo_set_progress(c->repo, cli_progress, NULL);
 	dlg_store_open(&c->store, dlg_repo_workdir(c->repo));
 	{
 		/* Task rows are cached beside git's own index (core/rows.c). */
@@ -536,35 +537,44 @@ typedef struct {
 } history_state;
 
 static int on_version(const dlg_commit_info *ci, const char *path,
-		      const char *old_data, size_t old_len,
-		      const char *new_data, size_t new_len, void *payload)
+		      const dlg_event *ev, size_t n, void *payload)
 {
 	history_state *st = payload;
 	const dlg_node *who = dlg_team_find_email(&st->c->team,
 						  ci->author_email);
-	size_t i = st->out->count;
+	size_t i;
 
 	/* A task that came into the archive (delegit archive): one event,
 	 * not every field come; dlg_events_pair_moves then drops the same
-	 * commit's removals of it from tasks/. */
-	if (!strncmp(path, "archive/", 8) && !old_data) {
-		dlg_events_add_archived(st->out, ci->id,
-					ci->signer ? ci->signer
-					: who	   ? dlg_map_get_str(who, "handle")
-						   : ci->author_email,
-					ci->when, path, new_data, new_len);
+	 * commit's removals of it from tasks/. A file added has an id
+	 * that came from nothing. */
+	for (i = 0; !strncmp(path, "archive/", 8) && i < n; i++) {
+		dlg_event moved;
+		char where[16];
+
+		if (strcmp(ev[i].field, "id") || ev[i].from)
+			continue;
+		memset(&moved, 0, sizeof(moved));
+		memcpy(moved.task, ev[i].task, sizeof(moved.task));
+		moved.title = ev[i].title;
+		moved.field = (char *)"(archived)";
+		moved.from = (char *)"tasks/";
+		snprintf(where, sizeof(where), "%.13s", path); /* archive/YYYY/ */
+		moved.to = where;
+		dlg_events_add(st->out, &moved, ci->id,
+			       ci->signer ? ci->signer
+			       : who	  ? dlg_map_get_str(who, "handle")
+					  : ci->author_email,
+			       ci->when, ci->key);
 		return 0;
 	}
 	/* A verified signer is who made the change, whatever the email. */
-	dlg_events_add_versions(st->out, ci->id,
-				ci->signer ? ci->signer
-				: who	   ? dlg_map_get_str(who, "handle")
-					   : ci->author_email,
-				ci->when, path, old_data, old_len, new_data,
-				new_len);
-	for (; ci->key && i < st->out->count; i++)
-		if (!(st->out->items[i].key = strdup(ci->key)))
-			abort();
+	for (i = 0; i < n; i++)
+		dlg_events_add(st->out, &ev[i], ci->id,
+			       ci->signer ? ci->signer
+			       : who	  ? dlg_map_get_str(who, "handle")
+					  : ci->author_email,
+			       ci->when, ci->key);
 	return 0;
 }
 

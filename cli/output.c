@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -524,4 +525,52 @@ void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
 			       prefix, names[near[i]]);
 	if (k)
 		dlg_buf_puts(out, "?");
+}
+
+/*
+ * Progress on a terminal (stderr), one line rewritten in place. Fetch,
+ * push and checkout show at once; the work a query does first on a
+ * large history (indexing, reading field changes) only once it has
+ * taken a second (DELEGIT_PROGRESS_DELAY seconds), as git's delayed
+ * progress does, so that a quick query shows none.
+ */
+void cli_progress(dlg_progress_stage stage, size_t done, size_t total,
+		  void *payload)
+{
+	static const char *const what[] = { "receiving", "sending",
+					    "updating", "indexing history",
+					    "reading changes" };
+	static size_t last_done, last_total;
+	static int last_stage = -1, shown;
+	static struct timespec start;
+	struct timespec now;
+	const char *env = getenv("DELEGIT_PROGRESS_DELAY");
+	double delay = env && *env ? atof(env) : 1.0;
+
+	(void)payload;
+	if (!isatty(2) || (!total && stage < DLG_PROGRESS_INDEX))
+		return;
+	/* libgit2 says "all done" more than once: one line is enough */
+	if ((int)stage == last_stage && done == last_done && total == last_total)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((int)stage != last_stage) {
+		start = now;
+		shown = 0;
+	}
+	last_stage = (int)stage;
+	last_done = done;
+	last_total = total;
+	if (stage >= DLG_PROGRESS_INDEX && !shown &&
+	    (double)(now.tv_sec - start.tv_sec) +
+			    (double)(now.tv_nsec - start.tv_nsec) / 1e9 < delay)
+		return;
+	shown = 1;
+	/* the newline in the format: a %s argument is shown escaped */
+	if (!total)
+		cli_eprintf("\r%s: %zu commits", what[stage], done);
+	else if (done == total)
+		cli_eprintf("\r%s %zu/%zu\n", what[stage], done, total);
+	else
+		cli_eprintf("\r%s %zu/%zu", what[stage], done, total);
 }

@@ -591,17 +591,21 @@ typedef struct {
 } dlg_events;
 
 #define DLG_EVENTS_INIT { NULL, 0, 0 }
-/* Add the changes between two versions of a task file. */
-void dlg_events_add_versions(dlg_events *ev, const char *commit,
-			     const char *author, time_t at, const char *path,
-			     const char *old_text, size_t old_len,
-			     const char *new_text, size_t new_len);
-/* A task file that came into archive/ (delegit archive): one event,
- * field "(archived)", from "tasks/" to "archive/YYYY/". */
-void dlg_events_add_archived(dlg_events *ev, const char *commit,
-			     const char *author, time_t at, const char *path,
-			     const char *text, size_t len);
-/* Drop, in each commit that archived a task, the events of its fields
+/*
+ * Add the changes between two versions of a task file (either may be NULL:
+ * added, removed), unattributed: commit "", author NULL, at 0, key NULL.
+ * The same versions always give the same events, which is what lets
+ * sync/ keep them (sync/evcache.c).
+ */
+void dlg_events_of_versions(dlg_events *ev, const char *path,
+			    const char *old_text, size_t old_len,
+			    const char *new_text, size_t new_len);
+/* Add a copy of e made by commit, author (a handle or an email), at, and
+ * the verified key (NULL: none). */
+void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
+		    const char *author, time_t at, const char *key);
+/* Drop, in each commit that archived a task (an "(archived)" event, which
+ * cli/ makes of a file added under archive/), the events of its fields
  * gone from tasks/: a move is one event, not a deletion. */
 void dlg_events_pair_moves(dlg_events *ev);
 void dlg_events_dispose(dlg_events *ev);
@@ -656,6 +660,9 @@ typedef struct {
 	const char *tags; /* each tag followed by a newline */
 	const char *estimate_hours;
 	const char *spent_hours; /* the sum of its time entries, or NULL */
+	/* updated_by and each feedback author, each followed by a newline
+	 * (what `check` looks up in the team besides the two above) */
+	const char *refs;
 	const char *every, *series; /* recur's, or NULL: not recurring */
 	const char *after; /* NULL, or each task it waits for and a newline */
 	int core;
@@ -674,6 +681,9 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
  * docs are sorted by id, and stay the caller's. */
 int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n);
 size_t dlg_rows_count(const dlg_rows *r);
+/* The row of the task file named after `file` (an id), NULL when that
+ * file has none (missing or invalid); rows are in file name order. */
+const dlg_row *dlg_rows_find(const dlg_rows *r, const char *file);
 const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
 void dlg_rows_free(dlg_rows *r);
 /* As dlg_store_short_id, of one of r's rows, from the ids r was loaded

@@ -45,10 +45,18 @@ static void push(dlg_events *ev, const char *commit, const char *task,
 	e->to = dup_or_null(to);
 }
 
-void dlg_events_add_versions(dlg_events *ev, const char *commit,
-			     const char *author, time_t at, const char *path,
-			     const char *old_text, size_t old_len,
-			     const char *new_text, size_t new_len)
+void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
+		    const char *author, time_t at, const char *key)
+{
+	push(ev, commit, e->task, e->title, author, at, e->field, e->from,
+	     e->to);
+	if (key && !(ev->items[ev->count - 1].key = strdup(key)))
+		abort();
+}
+
+void dlg_events_of_versions(dlg_events *ev, const char *path,
+			    const char *old_text, size_t old_len,
+			    const char *new_text, size_t new_len)
 {
 	dlg_node *a = parse_version(old_text, old_len, path);
 	dlg_node *b = parse_version(new_text, new_len, path);
@@ -64,7 +72,7 @@ void dlg_events_add_versions(dlg_events *ev, const char *commit,
 	}
 	if ((old_text && !a) || (new_text && !b)) {
 		/* A version that does not validate: a change of the file. */
-		push(ev, commit, task, title, author, at, "(file)",
+		push(ev, "", task, title, NULL, 0, "(file)",
 		     old_text ? (a ? "valid" : "invalid") : NULL,
 		     new_text ? (b ? "valid" : "invalid") : NULL);
 	} else {
@@ -72,31 +80,12 @@ void dlg_events_add_versions(dlg_events *ev, const char *commit,
 
 		dlg_doc_diff(&ch, a, b);
 		for (i = 0; i < ch.count; i++)
-			push(ev, commit, task, title, author, at,
-			     ch.items[i].field, ch.items[i].from,
-			     ch.items[i].to);
+			push(ev, "", task, title, NULL, 0, ch.items[i].field,
+			     ch.items[i].from, ch.items[i].to);
 		dlg_changes_dispose(&ch);
 	}
 	dlg_node_free(a);
 	dlg_node_free(b);
-}
-
-void dlg_events_add_archived(dlg_events *ev, const char *commit,
-			     const char *author, time_t at, const char *path,
-			     const char *text, size_t len)
-{
-	dlg_node *t = parse_version(text, len, path);
-	const char *base = strrchr(path, '/');
-	char task[37] = "", where[16];
-
-	if (base && strlen(base + 1) == 41) {
-		memcpy(task, base + 1, 36);
-		task[36] = '\0';
-	}
-	snprintf(where, sizeof(where), "%.13s", path); /* archive/YYYY/ */
-	push(ev, commit, task, t ? dlg_map_get_str(t, "title") : path, author,
-	     at, "(archived)", "tasks/", where);
-	dlg_node_free(t);
 }
 
 static void event_dispose(dlg_event *e)

@@ -783,14 +783,51 @@ int dlg_report_matrix(dlg_node **out, const dlg_report_input *in)
 
 /* ----------------------------------------------------- accountability */
 
+/* The task and commit ids one person's changes touched, to count each
+ * once: gathered, then sorted (a search per change is quadratic). */
+typedef struct {
+	const char **ids;
+	size_t count, alloc;
+} id_list;
+
+static void id_list_push(id_list *l, const char *id)
+{
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 64;
+		l->ids = realloc(l->ids, l->alloc * sizeof(*l->ids));
+		if (!l->ids)
+			abort();
+	}
+	l->ids[l->count++] = id;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many different ids; frees the list. */
+static size_t id_list_distinct(id_list *l)
+{
+	size_t i, n = 0;
+
+	qsort(l->ids, l->count, sizeof(*l->ids), cmp_id);
+	for (i = 0; i < l->count; i++)
+		if (!i || strcmp(l->ids[i], l->ids[i - 1]))
+			n++;
+	free(l->ids);
+	return n;
+}
+
 int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 {
 	dlg_node *doc = dlg_node_new_map(), *people = dlg_node_new_seq();
+	id_list *tasks = NULL, *commits = NULL;
 	size_t i, j;
 
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
-		dlg_node *row = NULL, *fields, *tasks, *commits;
+		dlg_node *row = NULL, *fields;
 		const char *field = e->field;
 		char top[64];
 
@@ -798,19 +835,26 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 		    (in->until && e->at >= in->until) ||
 		    (in->org && !dlg_team_find(in->team, e->author)))
 			continue; /* --org: only its people's changes */
-		for (j = 0; j < people->count; j++)
+		for (j = 0; j < people->count && !row; j++)
 			if (eq(str(people->items[j], "handle"), e->author))
 				row = people->items[j];
-		if (!row) {
+		if (row) {
+			j--;
+		} else {
 			row = dlg_node_new_map();
 			dlg_map_set_str(row, "handle", e->author);
 			dlg__set_num(row, "commits", 0);
 			dlg__set_num(row, "tasks", 0);
 			dlg__set_num(row, "changes", 0);
 			dlg_map_set(row, "fields", dlg_node_new_map());
-			dlg_map_set(row, "task_ids", dlg_node_new_seq());
-			dlg_map_set(row, "commit_ids", dlg_node_new_seq());
 			dlg_seq_push(people, row);
+			tasks = realloc(tasks, people->count * sizeof(*tasks));
+			commits = realloc(commits,
+					  people->count * sizeof(*commits));
+			if (!tasks || !commits)
+				abort();
+			memset(&tasks[j], 0, sizeof(*tasks));
+			memset(&commits[j], 0, sizeof(*commits));
 		}
 		/* count by the top-level field: checkpoints, not each item */
 		snprintf(top, sizeof(top), "%.*s", (int)strcspn(field, ".["),
@@ -820,30 +864,19 @@ int dlg_report_accountability(dlg_node **out, const dlg_report_input *in)
 					      ? atof(dlg_map_get_str(fields, top))
 					      : 0) + 1);
 		dlg__set_num(row, "changes", atof(str(row, "changes")) + 1);
-		tasks = dlg_map_get(row, "task_ids");
-		if (e->task[0] && !dlg_seq_find_id(tasks, e->task)) {
-			dlg_node *ref = dlg_node_new_map();
-
-			dlg_map_set_str(ref, "id", e->task);
-			dlg_seq_push(tasks, ref);
-		}
-		commits = dlg_map_get(row, "commit_ids");
-		if (!dlg_seq_find_id(commits, e->commit)) {
-			dlg_node *ref = dlg_node_new_map();
-
-			dlg_map_set_str(ref, "id", e->commit);
-			dlg_seq_push(commits, ref);
-		}
+		if (e->task[0])
+			id_list_push(&tasks[j], e->task);
+		id_list_push(&commits[j], e->commit);
 	}
 	for (j = 0; j < people->count; j++) {
 		dlg_node *row = people->items[j];
 
-		dlg__set_num(row, "tasks", (double)dlg_map_get(row, "task_ids")->count);
+		dlg__set_num(row, "tasks", (double)id_list_distinct(&tasks[j]));
 		dlg__set_num(row, "commits",
-			(double)dlg_map_get(row, "commit_ids")->count);
-		dlg_map_remove(row, "task_ids");
-		dlg_map_remove(row, "commit_ids");
+			     (double)id_list_distinct(&commits[j]));
 	}
+	free(tasks);
+	free(commits);
 	dlg_map_set(doc, "people", people);
 	*out = doc;
 	return 0;
@@ -902,17 +935,39 @@ static const char *mentor_for(const dlg_report_input *in, const dlg_node *p,
 	return best;
 }
 
-int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
+/* What ranking a candidate needs of everyone, computed once for all the
+ * tasks a command ranks (plate ranks each open task of a person). */
+typedef struct {
+	delivery_acc *delivered;
+	size_t *open_of;
+	double *hours_of;
+} team_figures;
+
+static void team_figures_make(team_figures *f, const dlg_report_input *in)
+{
+	f->delivered = deliveries(in);
+	loads(&f->open_of, &f->hours_of, in);
+}
+
+static void team_figures_free(team_figures *f, const dlg_report_input *in)
+{
+	free(f->open_of);
+	free(f->hours_of);
+	deliveries_free(f->delivered, in->team->count);
+}
+
+static void rank(dlg_node **out, const dlg_node *task,
+		 const dlg_report_input *in, const team_figures *f)
 {
 	dlg_node *list = dlg_node_new_seq();
 	const dlg_node *need = dlg_map_get(task, "skills");
 	const char *est = str(task, "estimate_hours");
-	size_t i, j, *open_of, growing;
-	double *hours_of;
+	size_t i, j, growing;
+	const size_t *open_of = f->open_of;
+	const double *hours_of = f->hours_of;
+	const delivery_acc *delivered = f->delivered;
 	dlg_buf grown = DLG_BUF_INIT;
-	delivery_acc *delivered = deliveries(in);
 
-	loads(&open_of, &hours_of, in);
 	for (i = 0; i < in->team->count; i++) {
 		const dlg_node *p = in->team->people[i];
 		const dlg_node *has = dlg_map_get(p, "skills");
@@ -1040,11 +1095,17 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 	if (list->count > 1)
 		qsort(list->items, list->count, sizeof(*list->items),
 		      cmp_candidate);
-	free(open_of);
-	free(hours_of);
 	dlg_buf_dispose(&grown);
-	deliveries_free(delivered, in->team->count);
 	*out = list;
+}
+
+int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in)
+{
+	team_figures f;
+
+	team_figures_make(&f, in);
+	rank(out, task, in, &f);
+	team_figures_free(&f, in);
 	return 0;
 }
 
@@ -1052,13 +1113,12 @@ int dlg_suggest(dlg_node **out, const dlg_node *task, const dlg_report_input *in
 
 /* The best candidate other than `handle` to hand the task to, or NULL. */
 static dlg_node *best_other(const dlg_node *task, const char *handle,
-			    const dlg_report_input *in)
+			    const dlg_report_input *in, const team_figures *f)
 {
 	dlg_node *ranked = NULL, *best = NULL;
 	size_t i;
 
-	if (dlg_suggest(&ranked, task, in) < 0)
-		return NULL;
+	rank(&ranked, task, in, f);
 	for (i = 0; ranked && i < ranked->count && !best; i++)
 		if (!eq(str(ranked->items[i], "handle"), handle))
 			best = dlg_node_dup(ranked->items[i]);
@@ -1072,6 +1132,8 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 	dlg_node *open = dlg_node_new_seq(), *totals = dlg_node_new_map();
 	double core = 0, other = 0;
 	size_t i, nopen = 0, nother = 0;
+	team_figures f;
+	int have_figures = 0;
 
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
@@ -1103,7 +1165,11 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 		if (is_core) {
 			dlg_map_set_null(row, "delegate_to");
 		} else {
-			dlg_node *best = best_other(t, handle, in);
+			dlg_node *best;
+
+			if (!have_figures++)
+				team_figures_make(&f, in);
+			best = best_other(t, handle, in, &f);
 
 			nother++;
 			dlg_map_set(row, "delegate_to",
@@ -1125,6 +1191,8 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 	dlg__set_num(doc, "open_tasks", (double)nopen);
 	dlg__set_num(doc, "open_non_core", (double)nother);
 	dlg_map_set(doc, "open", open);
+	if (have_figures)
+		team_figures_free(&f, in);
 	*out = doc;
 	return 0;
 }

@@ -32,14 +32,14 @@
 #include "core.h"
 
 /* Bump the number when the fields or their meaning change. */
-#define MAGIC "delegit task rows 4\n"
+#define MAGIC "delegit task rows 5\n"
 
 enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
-       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, F_EVERY,
-       F_SERIES, F_AFTER, NFIELDS };
+       F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, F_REFS,
+       F_EVERY, F_SERIES, F_AFTER, NFIELDS };
 static const char *const field_names[NFIELDS] = {
 	"id", "title", "status", "priority", "due", "assignee", "delegator",
-	"created", "updated", "core", "tags", "estimate_hours", "spent",
+	"created", "updated", "core", "tags", "estimate_hours", "spent", NULL,
 	"recur.every", "recur.series", "after"
 };
 
@@ -158,6 +158,7 @@ static int next_entry(cursor *c, entry *e)
 	e->row.tags = f[F_TAGS] ? f[F_TAGS] : "";
 	e->row.estimate_hours = f[F_ESTIMATE];
 	e->row.spent_hours = f[F_SPENT];
+	e->row.refs = f[F_REFS] ? f[F_REFS] : "";
 	e->row.every = f[F_EVERY];
 	e->row.series = f[F_SERIES];
 	e->row.after = f[F_AFTER];
@@ -424,6 +425,21 @@ static const char *field_value(dlg_buf *own, const dlg_node *doc, int k)
 		dlg_buf_printf(&own[k], "%g", dlg_task_spent(doc, NULL, 0, 0));
 		return own[k].ptr;
 	}
+	if (k == F_REFS) {
+		/* the other people it names, for `check`: one a line */
+		dlg_buf_clear(&own[k]);
+		if (dlg_map_get_str(doc, "updated_by"))
+			dlg_buf_printf(&own[k], "%s\n",
+				       dlg_map_get_str(doc, "updated_by"));
+		seq = dlg_map_get(doc, "feedback");
+		for (i = 0; seq && seq->kind == DLG_NODE_SEQ && i < seq->count;
+		     i++)
+			if (dlg_map_get_str(seq->items[i], "author"))
+				dlg_buf_printf(&own[k], "%s\n",
+					       dlg_map_get_str(seq->items[i],
+							       "author"));
+		return own[k].ptr;
+	}
 	if (k == F_EVERY || k == F_SERIES)
 		return dlg_map_get_str(dlg_map_get(doc, "recur"),
 				       field_names[k] + 6);
@@ -477,6 +493,7 @@ static void entry_fields(const char **f, const entry *e)
 	f[F_TAGS] = e->row.tags;
 	f[F_ESTIMATE] = e->row.estimate_hours;
 	f[F_SPENT] = e->row.spent_hours;
+	f[F_REFS] = e->row.refs;
 	f[F_EVERY] = e->row.every;
 	f[F_SERIES] = e->row.series;
 	f[F_AFTER] = e->row.after;
@@ -813,6 +830,24 @@ int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n)
 		dlg_buf_dispose(&own[k]);
 	*out = r;
 	return 0;
+}
+
+const dlg_row *dlg_rows_find(const dlg_rows *r, const char *file)
+{
+	size_t lo = 0, hi = r->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->entries[mid].row.file, file);
+
+		if (!c)
+			return &r->entries[mid].row;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 void dlg_rows_free(dlg_rows *r)

@@ -420,10 +420,13 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		dlg_buf_put(&recs, paths.ptr, paths.size);
 		dlg_buf_dispose(&paths);
 		git_commit_free(c);
-		n++;
+		if (!(++n % 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
 	}
 	git_revwalk_free(rw);
 	dlg_sync__trees_dispose(&memo);
+	if (n >= 1024)
+		dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, n);
 	if (error != GIT_ITEROVER) {
 		dlg_buf_dispose(&parents);
 		dlg_buf_dispose(&recs);
@@ -538,6 +541,15 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 	*out = v;
 	*count = n;
 	return 0;
+}
+
+const char *dlg_sync__hindex_paths(dlg_hindex *x, const git_oid *id,
+				   uint32_t *count)
+{
+	const record *rec = find(x, id->id);
+
+	*count = rec ? rec->npaths : 0;
+	return rec ? rec->paths : NULL;
 }
 
 void dlg_sync__hindex_free(dlg_hindex *x)

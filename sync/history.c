@@ -1,4 +1,8 @@
-/* History: which commits changed which delegit files, with both versions. */
+/*
+ * History: which commits changed which task files, and the field changes
+ * each made, computed once per commit and file and kept in the events
+ * cache (evcache.c).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +15,9 @@ typedef struct {
 	git_commit *commit;
 	dlg_history_cb cb;
 	void *payload;
+	dlg_evcache *cache;
+	dlg_events scratch;    /* one file's events, computed */
+	dlg_event_views views; /* or the cache's */
 	int stop;
 	int error; /* report's, inside the tree walk */
 	/* the merge commit being reported: its parents' trees, their merge
@@ -62,11 +69,22 @@ static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
 	return git_blob_lookup(out, g, id);
 }
 
+/* Hand one file's events to the callback. */
+static void emit(walk *w, const char *path, const dlg_event *ev, size_t n)
+{
+	if (w->cb(&w->info, path, ev, n, w->payload))
+		w->stop = 1;
+}
+
+/* The events between two versions of a file, kept, then handed on. */
 static int report_texts(walk *w, const char *path, const char *a, size_t alen,
 			const char *b, size_t blen)
 {
-	if (w->cb(&w->info, path, a, alen, b, blen, w->payload))
-		w->stop = 1;
+	dlg_events_of_versions(&w->scratch, path, a, alen, b, blen);
+	dlg_sync__evcache_put(w->cache, git_commit_id(w->commit), path,
+			      &w->scratch);
+	emit(w, path, w->scratch.items, w->scratch.count);
+	dlg_events_dispose(&w->scratch);
 	return 0;
 }
 
@@ -96,8 +114,12 @@ static int report_merge(walk *w, const char *path, const git_oid *old_id,
 		goto done;
 	}
 	dlg_sync__tree_oid(&exp_id, w->t2, path);
-	if (git_oid_equal(&exp_id, new_id))
-		goto done; /* the second parent's version, whole */
+	if (git_oid_equal(&exp_id, new_id)) {
+		/* the second parent's version, whole: no change of its own */
+		dlg_sync__evcache_put(w->cache, git_commit_id(w->commit), path,
+				      &w->scratch);
+		goto done;
+	}
 	if (!git_oid_is_zero(&exp_id) &&
 	    git_blob_lookup(&other, w->git, &exp_id) < 0) {
 		error = dlg_sync__error("cannot read a merge from history");
@@ -219,24 +241,61 @@ static int report_change(const char *path, const git_tree_entry *a,
 	walk *w = ww->w;
 	git_oid zero;
 
-	if ((a && b && git_oid_equal(git_tree_entry_id(a),
-				     git_tree_entry_id(b))) ||
-	    !wanted(path, ww->paths, ww->npaths))
+	if (!wanted(path, ww->paths, ww->npaths))
 		return 0;
+	if (dlg_sync__evcache_get(w->cache, git_commit_id(w->commit), path,
+				  &w->views)) {
+		emit(w, path, w->views.items, w->views.count);
+		return w->stop;
+	}
+	if (a && b && git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b))) {
+		/* no change of the task: kept as such, so that the next
+		 * walk needs no comparison of this commit */
+		dlg_sync__evcache_put(w->cache, git_commit_id(w->commit), path,
+				      &w->scratch);
+		return 0;
+	}
 	memset(&zero, 0, sizeof(zero));
 	w->error = report(w, path, a ? git_tree_entry_id(a) : &zero,
 			  b ? git_tree_entry_id(b) : &zero);
 	return w->error < 0 || w->stop;
 }
 
-/* The changes of w->commit to the paths asked for: one comparison with
- * its first parent, going down only where the trees differ. */
-static int one_commit(walk *w, const char *const *paths, size_t npaths)
+/* The changes of w->commit to the paths asked for, when the events cache
+ * has each of them: 1 (reported), or 0 (some are not: nothing reported). */
+static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
+		      size_t npaths)
+{
+	const git_oid *id = git_commit_id(w->commit);
+	uint32_t n, i;
+	const char *all = dlg_sync__hindex_paths(x, id, &n), *p;
+
+	if (!all)
+		return 0;
+	for (i = 0, p = all; i < n; i++, p += strlen(p) + 1)
+		if (wanted(p, paths, npaths) &&
+		    !dlg_sync__evcache_get(w->cache, id, p, NULL))
+			return 0;
+	for (i = 0, p = all; !w->stop && i < n; i++, p += strlen(p) + 1)
+		if (wanted(p, paths, npaths) &&
+		    dlg_sync__evcache_get(w->cache, id, p, &w->views) &&
+		    w->views.count)
+			emit(w, p, w->views.items, w->views.count);
+	return 1;
+}
+
+/* The changes of w->commit to the paths asked for: from the events cache,
+ * or one comparison with its first parent, going down only where the
+ * trees differ. */
+static int one_commit(walk *w, dlg_hindex *x, const char *const *paths,
+		      size_t npaths)
 {
 	git_commit *parent = NULL;
 	wanted_walk ww = { w, paths, npaths };
 	int error;
 
+	if (from_cache(w, x, paths, npaths))
+		return 0;
 	if (git_commit_parentcount(w->commit) > 0 &&
 	    git_commit_parent(&parent, w->commit, 0) < 0)
 		return dlg_sync__error("cannot read a parent commit");
@@ -280,6 +339,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		return 0;
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
 		return dlg_sync__error("cannot read HEAD");
+	dlg_sync__evcache_open(&w.cache, r);
 	/* Only the commits that changed path: the index knows which. */
 	if ((error = dlg_sync__hindex_open(&x, r, &head)) < 0 ||
 	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head, paths,
@@ -311,7 +371,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 								     "handle")
 						   : NULL;
 			w.info.key = sig.signer ? sig.key.ptr : NULL;
-			error = one_commit(&w, paths, npaths);
+			error = one_commit(&w, x, paths, npaths);
 			dlg_sync__signature_dispose(&sig);
 			git_commit_free(parent);
 		}
@@ -319,8 +379,15 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		w.commit = NULL;
 		if (error < 0)
 			break;
+		if (!((i + 1) % 1024) || (i + 1 == n && n >= 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_HISTORY, i + 1, n);
 	}
 done:
+	if (!error)
+		dlg_sync__evcache_save(w.cache);
+	dlg_sync__evcache_free(w.cache);
+	dlg_events_dispose(&w.scratch);
+	free(w.views.items);
 	free(ids);
 	dlg_sync__rules_free(rules);
 	merge_sides_dispose(&w);

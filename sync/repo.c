@@ -364,3 +364,19 @@ void dlg_repo_unlock(dlg_repo *r)
 	close(r->lock_fd);
 	r->lock_fd = -1;
 }
+
+void dlg_repo_set_progress(dlg_repo *r,
+			   void (*cb)(dlg_progress_stage stage, size_t done,
+				      size_t total, void *payload),
+			   void *payload)
+{
+	r->progress = cb;
+	r->progress_payload = payload;
+}
+
+void dlg_sync__progress(dlg_repo *r, dlg_progress_stage stage, size_t done,
+			size_t total)
+{
+	if (r->progress)
+		r->progress(stage, done, total, r->progress_payload);
+}

@@ -83,13 +83,13 @@ typedef struct {
 } dlg_commit_info;
 
 /*
- * Called for each file changed by a commit: old or new data is NULL when
- * the file was added or removed. Return non-zero to stop the walk.
+ * Called for each task file changed by a commit, with the field changes
+ * it made (core's dlg_events_of_versions: unattributed, n may be 0); the
+ * events are the walk's, valid during the call. Return non-zero to stop
+ * the walk.
  */
 typedef int (*dlg_history_cb)(const dlg_commit_info *c, const char *path,
-			      const char *old_data, size_t old_len,
-			      const char *new_data, size_t new_len,
-			      void *payload);
+			      const dlg_event *ev, size_t n, void *payload);
 
 /*
  * Walk the history of HEAD, newest first, reporting the changes to path
@@ -150,7 +150,16 @@ typedef enum {
 	DLG_PROGRESS_FETCH,
 	DLG_PROGRESS_PUSH,
 	DLG_PROGRESS_CHECKOUT,
+	DLG_PROGRESS_INDEX,   /* commits indexed; total 0 until the end */
+	DLG_PROGRESS_HISTORY, /* commits read for field changes */
 } dlg_progress_stage;
+
+/* Progress of the work a query may do first on a large history (the
+ * history index, the events cache): called often; cb NULL for none. */
+void dlg_repo_set_progress(dlg_repo *r,
+			   void (*cb)(dlg_progress_stage stage, size_t done,
+				      size_t total, void *payload),
+			   void *payload);
 
 typedef struct {
 	const char *remote; /* NULL: "origin" */

@@ -3,6 +3,7 @@
 #define DLG_SYNC_INTERNAL_H
 
 #include <git2.h>
+#include <stdint.h>
 
 #include "sshsig.h"
 #include "sync.h"
@@ -11,7 +12,14 @@ struct dlg_repo {
 	git_repository *git;
 	char *workdir;
 	int lock_fd;
+	void (*progress)(dlg_progress_stage stage, size_t done, size_t total,
+			 void *payload);
+	void *progress_payload;
 };
+
+/* Tell r's progress callback, if any. */
+void dlg_sync__progress(dlg_repo *r, dlg_progress_stage stage, size_t done,
+			size_t total);
 
 /* Test-only fault switch: DELEGIT_FAULT=<step> kills the process there,
  * as a crash or kill -9 would. */
@@ -89,6 +97,30 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 			     const git_oid *head, const char *const *paths,
 			     size_t npaths);
 void dlg_sync__hindex_free(dlg_hindex *x);
+/* The paths a commit changed against its first parent, NUL-separated,
+ * as the index has them; NULL when it does not have the commit. */
+const char *dlg_sync__hindex_paths(dlg_hindex *x, const git_oid *id,
+				   uint32_t *count);
+
+/* The events cache (evcache.c): the field changes of a commit to a task
+ * file, keyed by both, so never stale. Opening never fails (a missing or
+ * damaged file is an empty cache); _get returns 1 and the events (out
+ * may be NULL: whether it has them), or 0 when it does not have them; _save writes what _put added,
+ * quietly leaving the file alone when it cannot. */
+typedef struct dlg_evcache dlg_evcache;
+/* Events that point into the cache, owning nothing (count 0 when the
+ * change changed no field); valid until the cache is freed or _put. */
+typedef struct {
+	dlg_event *items;
+	size_t count, alloc;
+} dlg_event_views;
+void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r);
+int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
+			  const char *path, dlg_event_views *out);
+void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
+			   const char *path, const dlg_events *ev);
+void dlg_sync__evcache_save(dlg_evcache *c);
+void dlg_sync__evcache_free(dlg_evcache *c);
 
 /* The blob of path in tree; zero when absent or not a regular file. */
 void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);

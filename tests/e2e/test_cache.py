@@ -8,10 +8,10 @@ import subprocess
 import time
 import unittest
 
-from helpers import DELEGIT, Repo
+from helpers import DELEGIT, Repo, run_on_pty
 
-MAGIC = b"delegit task rows 4\n"
-FIELDS = 16
+MAGIC = b"delegit task rows 5\n"
+FIELDS = 17
 SIG = 7 * 8  # dev, ino, size, mtime s/ns, ctime s/ns
 
 
@@ -405,6 +405,159 @@ class TestHistoryIndex(unittest.TestCase):
         self.assertEqual(self.newest_block(), "bld")
         for change in ("normal -> high", "high -> low", "low -> critical"):
             self.assertIn(change, log)
+
+
+class TestEventsCache(unittest.TestCase):
+    """.git/delegit-events keeps each commit's field changes by commit id
+    and path: served from there, never stale after plain git (an amended
+    commit is another commit), and a damaged file only costs time."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.id = self.repo.add("Cached", "--to", "sam")["id"]
+        self.repo.ok("set", self.id[:8], "priority=high")
+        self.path = os.path.join(self.repo.path, ".git", "delegit-events")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def log(self):
+        return self.repo.ok("log", self.id[:8])
+
+    def test_served_from_the_cache(self):
+        self.assertIn("priority: normal -> high", self.log())
+        with open(self.path, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"delegit events 1 "))
+        self.assertEqual(data.count(b"\x01high\x00"), 1)
+        # the same bytes but for one value: what log shows is the file's
+        with open(self.path, "wb") as f:
+            f.write(data.replace(b"\x01high\x00", b"\x01HIGH\x00"))
+        self.assertIn("priority: normal -> HIGH", self.log())
+
+    def test_amended_with_plain_git_and_damaged(self):
+        self.assertIn("priority: normal -> high", self.log())
+        rel = self.repo.git("ls-files", "tasks/")
+        task = os.path.join(self.repo.path, rel)
+        with open(task) as f:
+            text = f.read()
+        with open(task, "w") as f:
+            f.write(text.replace("priority: high", "priority: low"))
+        self.repo.git("commit", "-q", "--amend", "--no-edit", "-a")
+        log = self.log()
+        self.assertIn("priority: normal -> low", log)
+        self.assertNotIn("high", log)
+        expect = self.repo.ok("report", "accountability")
+        with open(self.path, "rb") as f:
+            data = f.read()
+        for damaged in (data[:len(data) - 7], b"nonsense",
+                        data + b"evb\n", data[:40]):
+            with open(self.path, "wb") as f:
+                f.write(damaged)
+            self.assertEqual(self.log(), log)
+            self.assertEqual(self.repo.ok("report", "accountability"),
+                             expect)
+        os.remove(self.path)
+        self.assertEqual(self.log(), log)
+
+
+class TestFirstQueryProgress(unittest.TestCase):
+    """The first history query of a clone indexes every commit and reads
+    every change once: on a terminal it says how far it is, once it has
+    taken a moment (DELEGIT_PROGRESS_DELAY); never into a pipe, and a
+    warm query, which takes none, shows nothing."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="delegit-e2e-")
+        self.path = os.path.join(self.tmp, "repo")
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "..", "bench", "generate.py")
+        # 400 tasks, 1,202 commits, by git fast-import
+        subprocess.run(["/usr/bin/python3", gen, DELEGIT, self.path, "400"],
+                       check=True, capture_output=True)
+        self.env = dict(os.environ, DELEGIT_NOW="2026-11-30T12:00:00Z",
+                        HOME=self.tmp, GIT_CONFIG_NOSYSTEM="1",
+                        NO_COLOR="1")
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.tmp)
+
+    def run_pty(self, delay, *args):
+        env = dict(self.env, DELEGIT_PROGRESS_DELAY=delay, DELEGIT_PAGER="cat")
+        status, out = run_on_pty([DELEGIT, *args], self.path, env,
+                                 timeout=120)
+        self.assertEqual(status, 0, out)
+        return out.decode()
+
+    def test_progress_on_a_terminal_only_while_it_takes(self):
+        r = subprocess.run([DELEGIT, "report", "delivery"], cwd=self.path,
+                           env=dict(self.env, DELEGIT_PROGRESS_DELAY="0"),
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")  # a pipe: no progress
+        for name in ("delegit-history", "delegit-events"):
+            os.remove(os.path.join(self.path, ".git", name))
+        out = self.run_pty("0", "report", "delivery")
+        self.assertIn("\rindexing history: 1024 commits", out)
+        self.assertIn("\rindexing history 1202/1202\r\n", out)
+        self.assertIn("\rreading changes 1024/", out)
+        self.assertNotIn("\\n", out)
+        # warm, with the usual delay: nothing to wait for, nothing shown
+        out = self.run_pty("", "report", "delivery")
+        self.assertNotIn("indexing", out)
+        self.assertNotIn("reading changes", out)
+
+
+class TestCheckFromTheRows(unittest.TestCase):
+    """`check` takes a task file's validity from the rows cache and looks
+    only its people up: a person who leaves the team, a file edited by
+    hand, still reported with line and column, as a full check does."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.tid = self.repo.add("Checked", "--to", "sam")["id"]
+        self.repo.as_("kim")
+        self.repo.ok("feedback", self.tid[:8], "Noted")
+        self.repo.as_("dana")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def check(self):
+        return self.repo.run("check")
+
+    def test_people_gone_and_hand_edits(self):
+        self.assertEqual(self.check().returncode, 0)
+        self.assertEqual(self.check().returncode, 0)  # from the rows
+        # kim, the feedback's author only, leaves the team: the file did
+        # not change, its person did
+        os.remove(os.path.join(self.repo.path, "team", "kim.yaml"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1, r.stdout)
+        rel = "tasks/%s/%s.yaml" % (self.tid[:2], self.tid)
+        self.assertRegex(r.stderr, rel.replace(".", r"\.") +
+                         r":\d+:\d+: 'author': unknown person 'kim'")
+        self.repo.git("checkout", "-q", "--", "team")
+        self.assertEqual(self.check().returncode, 0)
+        # a hand edit the rows have not seen: its problem named
+        path = self.repo.task_file(self.tid)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("assignee: sam", "assignee: nobody"))
+        r = self.check()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("'assignee': unknown person 'nobody'", r.stderr)
+        # the file's id not its name, written by hand
+        other = self.repo.add("Other")["id"]
+        with open(self.repo.task_file(other)) as f:
+            text = f.read()
+        with open(self.repo.task_file(other), "w") as f:
+            f.write(text.replace("id: " + other, "id: " + self.tid))
+        r = self.check()
+        self.assertIn("does not match the file name", r.stderr)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -173,36 +174,79 @@ typedef struct {
 } history_log;
 
 static int on_change(const dlg_commit_info *c, const char *path,
-		     const char *old_data, size_t old_len, const char *new_data,
-		     size_t new_len, void *payload)
+		     const dlg_event *ev, size_t n, void *payload)
 {
 	history_log *h = payload;
 
 	if (h->calls < 8)
-		snprintf(h->seen[h->calls], sizeof(h->seen[0]), "%s %s %.*s>%.*s",
-			 c->summary, path, (int)old_len, old_data ? old_data : "",
-			 (int)new_len, new_data ? new_data : "");
+		snprintf(h->seen[h->calls], sizeof(h->seen[0]),
+			 "%s %s %zu %s %s>%s", c->summary, path, n,
+			 n ? ev[0].field : "-", n && ev[0].from ? ev[0].from : "",
+			 n && ev[0].to ? ev[0].to : "");
 	h->calls++;
 	return 0;
+}
+
+static void history_twice(fixture *f, const char *path, time_t since,
+			  history_log *h)
+{
+	history_log again = { 0 };
+
+	memset(h, 0, sizeof(*h));
+	assert_int_equal(dlg_repo_history(f->repo, path, since, on_change, h),
+			 0);
+	assert_int_equal(dlg_repo_history(f->repo, path, since, on_change,
+					  &again), 0);
+	assert_memory_equal(h, &again, sizeof(again));
 }
 
 static void test_history__reports_each_version_of_a_file(void **state)
 {
 	fixture *f = *state;
-	history_log h = { 0 };
+	history_log h;
 
 	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
 	commit_file(f, "tasks/bb/two.yaml", "x", "other\n", 1700000001);
 	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
-	assert_int_equal(dlg_repo_history(f->repo, "tasks/aa/one.yaml", 0,
-					  on_change, &h), 0);
+	/* the second walk reads the events the first one kept */
+	history_twice(f, "tasks/aa/one.yaml", 0, &h);
 	assert_int_equal(h.calls, 2);
-	assert_string_equal(h.seen[0], "v2 tasks/aa/one.yaml 1>2");
-	assert_string_equal(h.seen[1], "v1 tasks/aa/one.yaml >1");
-	memset(&h, 0, sizeof(h));
-	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 1700000001,
-					  on_change, &h), 0);
+	assert_string_equal(h.seen[0],
+			    "v2 tasks/aa/one.yaml 1 (file) invalid>invalid");
+	assert_string_equal(h.seen[1], "v1 tasks/aa/one.yaml 1 (file) >invalid");
+	history_twice(f, "tasks/", 1700000001, &h);
 	assert_int_equal(h.calls, 2);
+}
+
+static void test_history__events_cache_damaged_or_foreign(void **state)
+{
+	fixture *f = *state;
+	history_log h, before;
+	dlg_buf path = DLG_BUF_INIT;
+	char *data;
+	size_t size;
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	history_twice(f, "tasks/", 0, &before);
+	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	/* cut in the middle of its block: read as empty, written anew */
+	assert_int_equal(truncate(path.ptr, (off_t)size - 7), 0);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	/* another version's file: set aside, not read */
+	assert_int_equal(dlg_path_write(path.ptr, "delegit events 0 x\nevb\n",
+					 23), 0);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	munmap(data, size);
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	assert_int_equal(strncmp(data, "delegit events 1 ", 17), 0);
+	munmap(data, size);
+	dlg_buf_dispose(&path);
 }
 
 /* What dlg_sync__tree_changes reports, as git diff-tree --raw prints it:
@@ -597,6 +641,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit__one_commit_per_change_seen_by_git, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__untouched_trees_are_shared_with_the_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__events_cache_damaged_or_foreign,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock__second_holder_waits_then_is_refused_and_a_dead_holder_lets_go, setup, teardown),
