@@ -171,6 +171,10 @@ void cli_task_dispose(cli_task *t);
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2,
        CLI_OUT_QUIET = 4 /* print nothing (import reports at the end) */ };
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out);
+/* The same, with a new task in the same commit (next: a recurring task's
+ * next occurrence, or NULL), checked as one the acting person adds. */
+int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
+			 unsigned out, cli_task *next);
 /* On stderr, when the task's assignee now has more open estimated hours
  * than their capacity_hours: add and assign say so, naming the figure. */
 void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
@@ -191,6 +195,9 @@ int cli_check_options(const cli_args *a, const dlg_schema *s,
 		      const char *const (*fields)[2], size_t n);
 /* A team member's handle must exist: prints and returns DLG_EINVALID. */
 int cli_check_person(cli_ctx *c, const char *handle, const char *what);
+/* New work may go to them: DLG_EINVALID, with a message, for a person
+ * retired (delegit team retire). */
+int cli_check_assignable(cli_ctx *c, const char *handle);
 
 /*
  * A commit message: the subject, a body listing each change, then the
@@ -254,6 +261,57 @@ enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 		    time_t until, unsigned flags);
 void cli_report_dispose(cli_report_data *d);
+
+/* ---------------------------------------------------------- bulk */
+/*
+ * The tasks a command acts on (full ids, the caller frees with
+ * dlg_strv_free): the id prefixes given, or, with filter, every task
+ * `delegit list FILTER` would show (its options and words, in one
+ * string: "--to kim --tag backup"), by id.
+ */
+int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
+		     const char *const *prefixes, size_t n, const char *filter);
+/* The options of commands that take several tasks. */
+#define CLI_BULK_OPTS \
+	{ "filter", 0, OPT_VALUE, "FILTER", \
+	  "every task 'delegit list FILTER' shows: '--to kim backup'" }, \
+	{ "yes", 'y', OPT_FLAG, NULL, \
+	  "do not ask first, however many tasks" }
+/*
+ * Run fn on each task: the id prefixes given, or --filter's (a's). One
+ * id: fn's result as it is. Several: asks first on a terminal (more than
+ * CLI_BULK_ASK, unless --yes); a task fn fails on is named with its error
+ * and the others go on; DLG_ERROR (reported) if any failed.
+ */
+typedef int (*cli_task_fn)(cli_ctx *c, const char *id, void *payload);
+int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
+	     size_t n, const char *verb, cli_task_fn fn, void *payload);
+/* More than this many tasks at once asks first, on a terminal. */
+#define CLI_BULK_ASK 3
+/* Whether to go on with a command on n tasks: yes (--yes), few tasks, or
+ * no terminal to ask on; else the answer to "Go on? [y/N]", after the
+ * tasks' titles. */
+int cli_confirm(cli_ctx *c, char *const *ids, size_t n, const char *verb,
+		int yes);
+
+/* ------------------------------------------------------- dependencies */
+/* Tasks read on demand, by id, for dlg_task_lookup_fn (core/routine.c):
+ * `edited`, when set, is the version being changed. */
+typedef struct {
+	dlg_store *store;
+	const dlg_node *edited;
+	dlg_node **items;
+	size_t count, alloc;
+} cli_tasks;
+
+#define CLI_TASKS_INIT { NULL, NULL, NULL, 0, 0 }
+const dlg_node *cli_tasks_lookup(const char *id, void *payload);
+void cli_tasks_dispose(cli_tasks *l);
+/* Add the tasks named by id prefixes to a task's `after` (replace: instead
+ * of what it had), refusing unknown ids, the task itself and cycles
+ * (naming it); messages name --after. */
+int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
+		  int replace);
 
 /* ------------------------------------------------------------- output */
 /*
@@ -334,6 +392,11 @@ int cmd_plate(cli_ctx *c, int argc, char **argv);
 int cmd_answer_due(cli_ctx *c, int argc, char **argv);
 int cmd_expect(cli_ctx *c, int argc, char **argv);
 int cmd_workflow(cli_ctx *c, int argc, char **argv);
+int cmd_archive(cli_ctx *c, int argc, char **argv);
+int cmd_template(cli_ctx *c, int argc, char **argv);
+/* templates/NAME.yaml, validated (problems printed): DLG_ENOTFOUND with
+ * a message when there is none. */
+int cli_template_load(dlg_node **out, cli_ctx *c, const char *name);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv);
 int cmd_feedback(cli_ctx *c, int argc, char **argv);

@@ -24,6 +24,14 @@ static const cli_opt opts[] = {
 	{ "autonomy", 0, OPT_VALUE, "LEVEL",
 	  "follow-steps, recommend, act-and-report or own (check-in cadence)" },
 	{ "core", 0, OPT_FLAG, NULL, "the delegator's own core work" },
+	{ "every", 0, OPT_VALUE, "RULE",
+	  "recurring: daily, weekly, monthly, quarterly, yearly, Nd or Nw" },
+	{ "until", 0, OPT_VALUE, "DATE", "with --every: the series' last date",
+	  CLI_DATE },
+	{ "after", 0, OPT_MULTI, "ID",
+	  "a task this one waits for (starts once it is done)" },
+	{ "template", 0, OPT_VALUE, "NAME",
+	  "fill it from templates/NAME.yaml (delegit template)" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
@@ -31,10 +39,21 @@ static const cli_opt opts[] = {
 static const cli_spec spec = {
 	"delegit add TITLE [--to H] [--due D] [--priority P] [--why T] "
 	"[--expect T] [--accept T]... [--checkpoint D:T]... [--tag T]... "
-	"[--skill S]... [--estimate H] [--autonomy LEVEL] [--core]",
+	"[--skill S]... [--estimate H] [--autonomy LEVEL] [--core] "
+	"[--every RULE [--until D]] [--after ID]... [--template NAME]",
 	"Delegate a task, with crystal-clear expectations.",
 	"Prints the new task's short id on the first line. The task is one\n"
-	"new file, tasks/<hh>/<uuid>.yaml, and one commit.",
+	"new file, tasks/<hh>/<uuid>.yaml, and one commit.\n"
+	"--every makes it the first occurrence of a series (it needs --due):\n"
+	"accepting or cancelling an occurrence opens the next, due on the\n"
+	"next date of the rule, with the same expectations, its checkpoints\n"
+	"moved as far as the due date and its criteria unmet. Monthly from\n"
+	"Jan 31 is due Feb 28 (29), Mar 31, Apr 30: the day of the first due\n"
+	"date, or the month's last day. --after ID (repeatable) makes it wait\n"
+	"for other tasks: it cannot be started until they are done.\n"
+	"--template NAME fills priority, autonomy, estimate, tags, skills,\n"
+	"why, expectations and checkpoints (dated back from --due) from\n"
+	"templates/NAME.yaml; options given too set or add to them.",
 	opts, 1, 1, "TITLE"
 };
 
@@ -149,6 +168,9 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	    (error = cli_check_options(&a, &dlg_schema_task, fields,
 				       sizeof(fields) / sizeof(fields[0]))) < 0)
 		goto done;
+	if (cli_get(&a, "to") &&
+	    (error = cli_check_assignable(c, cli_get(&a, "to"))) < 0)
+		goto done;
 	dlg_uuid_new(t.id);
 	{
 		dlg_buf path = DLG_BUF_INIT;
@@ -161,6 +183,17 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 		dlg_map_set_str(t.task, "assignee", cli_get(&a, "to"));
 	if (cli_get(&a, "due"))
 		dlg_task_set_field(t.task, "due", cli_get(&a, "due"));
+	if (cli_get(&a, "template")) {
+		dlg_node *tmpl = NULL;
+
+		if ((error = cli_template_load(&tmpl, c,
+					       cli_get(&a, "template"))) < 0)
+			goto done;
+		error = dlg_template_apply(t.task, tmpl);
+		dlg_node_free(tmpl);
+		if (error < 0)
+			goto done;
+	}
 	if (cli_get(&a, "priority"))
 		dlg_map_set_str(t.task, "priority", cli_get(&a, "priority"));
 	cli_apply_expectations(t.task, &a, "expect");
@@ -186,6 +219,18 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		dlg_seq_push(dlg_map_get(t.task, "skills"),
 			     dlg_node_new_str(v[i]));
+	if (cli_get(&a, "until") && !cli_get(&a, "every")) {
+		dlg_error_set("--until needs --every (the rule of a series)");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if (cli_get(&a, "every") &&
+	    (error = dlg_recur_begin(t.task, cli_get(&a, "every"),
+				     cli_get(&a, "until"))) < 0)
+		goto done;
+	n = cli_multi(&v, &a, "after");
+	if (n && (error = cli_set_after(c, t.task, v, n, 0)) < 0)
+		goto done;
 	error = cli_task_commit(c, &t, "add",
 				cli_flag(&a, "json") ? CLI_OUT_JSON
 						     : CLI_OUT_ID);

@@ -20,6 +20,10 @@ static const cli_spec spec = {
 	"reason included) since your last look, and what is due this week.\n"
 	"Your last look is when you last ran 'delegit agenda' for yourself\n"
 	"without --json (git config delegit.agendaSeen; a week back at first).\n"
+	"Tasks you were given that wait for others (add --after) show as\n"
+	"'waiting for other tasks', and as 'ready to start' once every task\n"
+	"they wait for is done, with the one done last and when (--json:\n"
+	"its \"dependency\").\n"
 	"Days and dates are judged in the local time zone (TZ).",
 	opts, 0, 1, "HANDLE"
 };
@@ -136,6 +140,23 @@ static void print_detail(cli_ctx *c, const dlg_agenda_item *it)
 	case DLG_AGENDA_DUE_SOON:
 		cli_printf(" (%s)", in_days(days, it->days));
 		break;
+	case DLG_AGENDA_READY:
+		if (it->dep)
+			cli_printf(" — it waited for %s, done %s",
+				   dlg_map_get_str(it->dep, "title"),
+				   dlg_map_get_str(it->dep, "closed")
+					   ? cli_when(when, dlg_map_get_str(
+						     it->dep, "closed"))
+					   : "");
+		break;
+	case DLG_AGENDA_WAITING:
+		cli_printf(" — waits for %s (%s)%s",
+			   it->dep ? dlg_map_get_str(it->dep, "title")
+				   : "a task not found",
+			   it->dep ? dlg_map_get_str(it->dep, "status")
+				   : "missing",
+			   it->days > 1 ? " and others" : "");
+		break;
 	case DLG_AGENDA_DELEGATED_SOON:
 		cli_printf(" (to %s, %s)", dlg_map_get_str(t, "assignee")
 						   ? dlg_map_get_str(t, "assignee")
@@ -157,6 +178,7 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	dlg_agenda_item *items = NULL;
 	dlg_events ev = DLG_EVENTS_INIT;
 	dlg_buf b = DLG_BUF_INIT;
+	cli_tasks known = CLI_TASKS_INIT;
 	size_t n = 0, ni = 0, i;
 	const char *handle;
 	int error, last = -1, own;
@@ -184,8 +206,12 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 		goto done;
 	own = !strcmp(handle, cli_me(c) ? cli_me(c) : "");
 	seen = last_look(c, own);
+	known.store = c->store;
 	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
-				      &ev, seen, &c->team)) < 0)
+				      &ev, seen, &c->team)) < 0 ||
+	    (error = dlg_agenda_add_after(&items, &ni, tasks, n, handle,
+					  c->now, cli_tasks_lookup,
+					  &known)) < 0)
 		goto done;
 	if (cli_flag(&a, "json")) {
 		dlg_buf_puts(&b, "[");
@@ -206,6 +232,12 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 				dlg_json_write(&b, it->note);
 			else
 				dlg_buf_puts(&b, "null");
+			if (it->dep) {
+				/* ready and waiting only: other items keep
+				 * their keys */
+				dlg_buf_puts(&b, ",\"dependency\":");
+				dlg_json_write(&b, it->dep);
+			}
 			dlg_buf_puts(&b, "}");
 		}
 		dlg_buf_puts(&b, "]");
@@ -247,6 +279,7 @@ problems:
 		error = DLG_EINVALID;
 	}
 done:
+	cli_tasks_dispose(&known);
 	dlg_events_dispose(&ev);
 	dlg_buf_dispose(&b);
 	free(items);

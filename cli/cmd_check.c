@@ -10,9 +10,49 @@ static const cli_spec spec = {
 	"delegit check [--quiet]",
 	"Validate every delegit file and the policy.",
 	"Lists every problem as path:line:column: what is wrong (what was\n"
-	"expected) and exits 1 if there is any. Changes nothing.",
+	"expected) and exits 1 if there is any. Changes nothing. Archived\n"
+	"tasks are checked too, and dependencies (after:) for cycles, which\n"
+	"two replicas can make between them (each adding one half).",
 	opts, 0, 0
 };
+
+/* Tasks that wait for themselves, through others: each named. */
+static void check_cycles(cli_ctx *c, dlg_diags *diags)
+{
+	cli_tasks known = CLI_TASKS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_buf cycle = DLG_BUF_INIT, path = DLG_BUF_INIT;
+	size_t i;
+
+	known.store = c->store;
+	if (dlg_rows_load(&rows, c->store, dlg_store_cache(c->store),
+			  &ignore) < 0)
+		goto done;
+	for (i = 0; i < dlg_rows_count(rows); i++) {
+		const dlg_row *r = dlg_rows_at(rows, i);
+		const dlg_node *t;
+
+		if (!r->after || !(t = cli_tasks_lookup(r->id, &known)))
+			continue;
+		dlg_buf_clear(&cycle);
+		if (!dlg_after_cycle(&cycle, r->id, dlg_map_get(t, "after"),
+				     cli_tasks_lookup, &known))
+			continue;
+		dlg_task_path(&path, r->id);
+		dlg_diags_add(diags, path.ptr, dlg_map_get(t, "after")->line,
+			      dlg_map_get(t, "after")->column,
+			      "'after': it waits for itself: %s (expected no "
+			      "cycle: 'delegit set ID --no-after' on one of "
+			      "them)", cycle.ptr);
+	}
+done:
+	dlg_buf_dispose(&path);
+	dlg_buf_dispose(&cycle);
+	dlg_diags_dispose(&ignore);
+	dlg_rows_free(rows);
+	cli_tasks_dispose(&known);
+}
 
 int cmd_check(cli_ctx *c, int argc, char **argv)
 {
@@ -24,7 +64,9 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if (dlg_store_check(c->store, &diags) < 0) {
+	dlg_store_check(c->store, &diags);
+	check_cycles(c, &diags);
+	if (diags.count) {
 		cli_print_diags(&diags);
 		cli_eprintf("delegit: %zu problem%s found\n", diags.count,
 			    diags.count == 1 ? "" : "s");

@@ -103,7 +103,8 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
 	dlg_events ev = DLG_EVENTS_INIT;
-	dlg_buf path = DLG_BUF_INIT;
+	dlg_buf path = DLG_BUF_INIT, archived = DLG_BUF_INIT;
+	const char *paths[2];
 	time_t since = 0;
 	int error;
 
@@ -114,13 +115,25 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 	if (a.npos) {
 		char id[37];
 
-		if ((error = dlg_store_resolve_task(id, c->store, a.pos[0])) < 0)
+		/* an archived task: its history in tasks/ and in archive/ */
+		if ((error = dlg_store_resolve_task(id, c->store,
+						    a.pos[0])) == DLG_ENOTFOUND &&
+		    dlg_store_find_archived(&archived, c->store, a.pos[0]) == 0) {
+			memcpy(id, strrchr(archived.ptr, '/') + 1, 36);
+			id[36] = '\0';
+			error = 0;
+		}
+		if (error < 0)
 			goto done;
 		dlg_task_path(&path, id);
 	} else {
 		dlg_buf_puts(&path, "tasks/");
+		dlg_buf_puts(&archived, "archive/");
 	}
-	if ((error = cli_history(&ev, c, path.ptr, since)) < 0)
+	paths[0] = path.ptr;
+	paths[1] = archived.ptr;
+	if ((error = cli_history_paths(&ev, c, paths, archived.size ? 2 : 1,
+				       since)) < 0)
 		goto done;
 	if (cli_flag(&a, "json"))
 		print_json(&ev, cli_get(&a, "author"));
@@ -128,6 +141,7 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 		print_text(c, &ev, cli_get(&a, "author"));
 done:
 	dlg_events_dispose(&ev);
+	dlg_buf_dispose(&archived);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;

@@ -4,13 +4,25 @@
 
 #include "cli.h"
 
-static const cli_opt json_opt[] = {
+static const cli_opt set_opts[] = {
+	{ "after", 0, OPT_MULTI, "ID", "add a task it waits for" },
+	{ "no-after", 0, OPT_FLAG, NULL,
+	  "wait for nothing (before --after: replace)" },
+	{ "every", 0, OPT_VALUE, "RULE",
+	  "make it recurring, or change its rule, from its due date" },
+	{ "until", 0, OPT_VALUE, "DATE", "the series' last date",
+	  CLI_DATE },
+	{ "no-every", 0, OPT_FLAG, NULL,
+	  "end the series: closing it opens no next occurrence" },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
 static const cli_spec set_spec = {
-	"delegit set ID KEY=VALUE... [--json]",
+	"delegit set (ID... | --filter F) [KEY=VALUE]... [--yes] "
+	"[--after ID]... [--no-after] "
+	"[--every RULE] [--until D] [--no-every] [--json]",
 	"Change fields of a task, in one commit.",
 	"KEY is one of title, priority, core, due, estimate_hours, tags,\n"
 	"skills, why, assignee, delegator, autonomy, outcome, process, quality.\n"
@@ -21,24 +33,88 @@ static const cli_spec set_spec = {
 	"A tag that starts with + or - is written after its sign (+-x adds\n"
 	"'-x'); a new list with an edit in it (a,-b) is refused.\n"
 	"quality=TEXT adds a quality standard. Status changes go through\n"
-	"start, block, submit, accept, reject, reopen and cancel.",
-	json_opt, 2, 64, "ID KEY=VALUE", 1u << 1
+	"start, block, submit, accept, reject, reopen and cancel.\n"
+	"--after ID adds a task it waits for (a cycle is refused, named);\n"
+	"--no-after clears them. --every RULE makes the task recurring (the\n"
+	"series counts from its due date) or gives its series a new rule from\n"
+	"this occurrence on; --until DATE ends the series on that date and\n"
+	"--no-every at this occurrence.",
+	set_opts, 0, 256, "ID KEY=VALUE", 1u << 1
 };
+
+/* --every, --until, --no-every, --after, --no-after. */
+static int set_routine(cli_ctx *c, dlg_node *task, const cli_args *a)
+{
+	dlg_node *r = dlg_map_get(task, "recur");
+	const char *every = cli_get(a, "every"), *until = cli_get(a, "until");
+	const char **ids;
+	size_t n = cli_multi(&ids, a, "after");
+	int error;
+
+	if (cli_flag(a, "no-every") && (every || until)) {
+		dlg_error_set("--no-every ends the series: not with --every "
+			      "or --until");
+		return DLG_EUSAGE;
+	}
+	if (cli_flag(a, "no-every"))
+		dlg_map_remove(task, "recur");
+	if (every && r && dlg_map_get_str(task, "due")) {
+		/* a new rule from this occurrence on: its dates count from
+		 * this due date */
+		if ((error = dlg_recur_parse(NULL, every)) < 0) {
+			dlg_error_set("--every: bad rule '%s' (expected daily, "
+				      "weekly, monthly, quarterly, yearly, Nd "
+				      "or Nw with N from 1 to 3650)", every);
+			return DLG_EUSAGE;
+		}
+		dlg_map_set_str(r, "every", every);
+		dlg_map_set(r, "start", dlg_node_new_scalar(
+			DLG_SCALAR_TIMESTAMP, dlg_map_get_str(task, "due")));
+	} else if (every && (error = dlg_recur_begin(task, every, until)) < 0) {
+		return error;
+	}
+	if (until) {
+		if (!(r = dlg_map_get(task, "recur"))) {
+			dlg_error_set("--until: the task does not recur (give "
+				      "--every too)");
+			return DLG_EUSAGE;
+		}
+		dlg_map_set(r, "until",
+			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, until));
+	}
+	if (cli_flag(a, "no-after"))
+		dlg_map_remove(task, "after");
+	if ((n || cli_flag(a, "no-after")) &&
+	    (error = cli_set_after(c, task, ids, n, 0)) < 0)
+		return error;
+	return 0;
+}
+
+static int routine_opts(const cli_args *a)
+{
+	const char **v;
+
+	return cli_multi(&v, a, "after") || cli_flag(a, "no-after") ||
+	       cli_get(a, "every") || cli_get(a, "until") ||
+	       cli_flag(a, "no-every");
+}
 
 static const cli_opt assign_opts[] = {
 	{ "message", 'm', OPT_VALUE, "TEXT",
 	  "why; recorded as guidance feedback", CLI_LINES },
 	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
 static const cli_spec assign_spec = {
-	"delegit assign ID HANDLE [-m REASON] [--json]",
+	"delegit assign (ID... | --filter F) HANDLE [--yes] [-m REASON] "
+	"[--json]",
 	"Delegate a task to HANDLE (or hand it on to someone else).",
 	"With -m, the reason is recorded in the task's feedback (\"reassigned\n"
 	"from kim to leo: ...\"). Warns when HANDLE's open estimated hours now\n"
 	"exceed their capacity.",
-	assign_opts, 2, 2, "ID HANDLE"
+	assign_opts, 1, 257, "ID HANDLE"
 };
 
 static const cli_opt expect_opts[] = {
@@ -86,28 +162,27 @@ static int check_assignment(const char *key, const char *value)
 	return error;
 }
 
-int cmd_set(cli_ctx *c, int argc, char **argv)
+typedef struct {
+	const cli_args *a;
+	const char *const *assign; /* KEY=VALUE... */
+	size_t nassign;
+	const char *handle; /* assign's */
+} set_state;
+
+static int set_one(cli_ctx *c, const char *id, void *payload)
 {
-	cli_args a;
+	set_state *st = payload;
 	cli_task t;
 	size_t i;
 	int error;
 
-	memset(&t, 0, sizeof(t));
-	if ((error = cli_parse(&a, &set_spec, argc, argv)) != 0 ||
-	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
-		goto done;
-	for (i = 1; i < a.npos; i++) {
-		const char *eq = strchr(a.pos[i], '='), *value;
+	if ((error = cli_task_open(&t, c, id)) < 0)
+		return error;
+	for (i = 0; i < st->nassign; i++) {
+		const char *eq = strchr(st->assign[i], '='), *value;
 		char *key, iso[11];
 
-		if (!eq || eq == a.pos[i]) {
-			dlg_error_set("bad assignment '%s' (expected "
-				      "KEY=VALUE)", a.pos[i]);
-			error = DLG_EUSAGE;
-			goto done;
-		}
-		key = strndup(a.pos[i], (size_t)(eq - a.pos[i]));
+		key = strndup(st->assign[i], (size_t)(eq - st->assign[i]));
 		value = eq + 1;
 		/* due=friday: a date as people type it */
 		if (key && !strcmp(key, "due") && *value &&
@@ -117,47 +192,106 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 		if (error == 0 &&
 		    (error = dlg_task_set_field(t.task, key, value)) == 0)
 			error = check_assignment(key, value);
+		if (error == 0 && key && !strcmp(key, "assignee") && *value &&
+		    strcmp(value, "null"))
+			error = cli_check_assignable(c, value);
 		free(key);
 		if (error < 0)
 			goto done;
 	}
-	error = cli_task_commit(c, &t, "set", cli_out_mode(&a));
+	if ((error = set_routine(c, t.task, st->a)) < 0)
+		goto done;
+	error = cli_task_commit(c, &t, "set", cli_out_mode(st->a));
 done:
 	cli_task_dispose(&t);
+	return error;
+}
+
+int cmd_set(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	set_state st;
+	size_t i, nids = 0;
+	int error;
+
+	memset(&st, 0, sizeof(st));
+	if ((error = cli_parse(&a, &set_spec, argc, argv)) != 0)
+		goto done;
+	/* ids first (hex, no '='), then KEY=VALUE */
+	while (nids < a.npos && !strchr(a.pos[nids], '=') &&
+	       dlg_hex_prefix_valid(a.pos[nids]))
+		nids++;
+	for (i = nids; i < a.npos; i++) {
+		const char *eq = strchr(a.pos[i], '=');
+
+		if (!eq || eq == a.pos[i]) {
+			dlg_error_set("bad assignment '%s' (expected "
+				      "KEY=VALUE)", a.pos[i]);
+			error = DLG_EUSAGE;
+			goto done;
+		}
+	}
+	if (nids == a.npos && !routine_opts(&a)) {
+		dlg_error_set("missing argument KEY=VALUE (or --after, "
+			      "--every, ...)");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	st.a = &a;
+	st.assign = a.pos + nids;
+	st.nassign = a.npos - nids;
+	error = cli_bulk(c, &a, a.pos, nids, "set", set_one, &st);
+done:
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
 }
 
-int cmd_assign(cli_ctx *c, int argc, char **argv)
+static int assign_one(cli_ctx *c, const char *id, void *payload)
 {
-	cli_args a;
+	set_state *st = payload;
+	const cli_args *a = st->a;
 	cli_task t;
 	int error;
 
-	memset(&t, 0, sizeof(t));
-	if ((error = cli_parse(&a, &assign_spec, argc, argv)) != 0 ||
-	    (error = cli_check_person(c, a.pos[1], "assign")) < 0 ||
-	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
-		goto done;
-	if (cli_get(&a, "message")) {
+	if ((error = cli_task_open(&t, c, id)) < 0)
+		return error;
+	if (cli_get(a, "message")) {
 		const char *was = dlg_map_get_str(t.task, "assignee");
 		dlg_buf note = DLG_BUF_INIT;
 
 		if (was)
 			dlg_buf_printf(&note, "reassigned from %s to %s: %s", was,
-				       a.pos[1], cli_get(&a, "message"));
+				       st->handle, cli_get(a, "message"));
 		else
-			dlg_buf_printf(&note, "assigned to %s: %s", a.pos[1],
-				       cli_get(&a, "message"));
+			dlg_buf_printf(&note, "assigned to %s: %s", st->handle,
+				       cli_get(a, "message"));
 		dlg_task_add_feedback(t.task, cli_me(c), "guidance", note.ptr,
 				      c->now);
 		dlg_buf_dispose(&note);
 	}
-	dlg_map_set_str(t.task, "assignee", a.pos[1]);
-	if ((error = cli_task_commit(c, &t, "assign", cli_out_mode(&a))) == 0)
+	dlg_map_set_str(t.task, "assignee", st->handle);
+	if ((error = cli_task_commit(c, &t, "assign", cli_out_mode(a))) == 0)
 		cli_warn_capacity(c, t.task);
-done:
 	cli_task_dispose(&t);
+	return error;
+}
+
+int cmd_assign(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	set_state st;
+	int error;
+
+	memset(&st, 0, sizeof(st));
+	if ((error = cli_parse(&a, &assign_spec, argc, argv)) != 0)
+		goto done;
+	st.a = &a;
+	st.handle = a.pos[a.npos - 1];
+	if ((error = cli_check_person(c, st.handle, "assign")) < 0 ||
+	    (error = cli_check_assignable(c, st.handle)) < 0)
+		goto done;
+	error = cli_bulk(c, &a, a.pos, a.npos - 1, "assign", assign_one, &st);
+done:
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
 }

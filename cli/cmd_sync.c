@@ -86,7 +86,8 @@ static int timeout_opt(unsigned *out, const cli_args *a, dlg_repo *repo)
 /* Commit valid hand edits of delegit files; list invalid ones. */
 static int commit_hand_edits(cli_ctx *c)
 {
-	static const char *const roots[] = { "tasks/", "team/", ".delegit/" };
+	static const char *const roots[] = { "tasks/", "team/", ".delegit/",
+					     "archive/" };
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_changes changes = DLG_CHANGES_INIT;
 	dlg_commit_file *files = NULL;
@@ -95,7 +96,7 @@ static int commit_hand_edits(cli_ctx *c)
 	size_t n = 0, i, k, nfiles = 0, total = 0;
 	int error = 0;
 
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
 		char **more;
 		size_t m;
 

@@ -86,13 +86,34 @@ static const cli_spec show_spec = {
 };
 
 static const cli_spec team_spec = {
-	"delegit team (add | list | show | edit) ...",
+	"delegit team (add | list | show | edit | retire) ...",
 	"Manage the people of the team: their org, role, skills and capacity.",
 	"  add HANDLE ...   add a person\n"
 	"  list             list everyone\n"
 	"  show HANDLE      one person, with their open work\n"
-	"  edit HANDLE ...  change a person",
+	"  edit HANDLE ...  change a person\n"
+	"  retire HANDLE    someone leaves: no new work goes to them",
 	NULL, 0, 0
+};
+
+static const cli_opt retire_opts[] = {
+	{ "undo", 0, OPT_FLAG, NULL, "they are back: take the mark away" },
+	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec retire_spec = {
+	"delegit team retire HANDLE [--undo] [--json]",
+	"Mark someone as gone: their file and history stay, no new work goes "
+	"to them.",
+	"Sets 'retired' (today's date) in team/HANDLE.yaml, one commit. add\n"
+	"--to, assign and set assignee= refuse them from then on, and suggest\n"
+	"leaves them out; what they signed stays verified (retire their keys\n"
+	"with 'team edit --retire-key' too). Lists their open work, the tasks\n"
+	"assigned to them and those they delegated, to hand on:\n"
+	"delegit assign --filter '--to HANDLE' NEW and delegit set --filter\n"
+	"'--by HANDLE' delegator=NEW.",
+	retire_opts, 1, 1, "HANDLE"
 };
 
 /* Each option's field: a bad value is a usage error naming the option. */
@@ -422,6 +443,81 @@ done:
 	return error == 1 ? 0 : error;
 }
 
+/* The open tasks a person holds, as assignee or delegator, for them to
+ * hand on. */
+static void print_open_work(cli_ctx *c, const char *handle)
+{
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node **tasks = NULL;
+	size_t n = 0, i, mine = 0, given = 0;
+
+	q.person = handle;
+	q.rows_only = 1;
+	dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now, &diags);
+	for (i = 0; i < n; i++) {
+		const char *to = dlg_map_get_str(tasks[i], "assignee");
+		char shortid[37];
+
+		if (!i)
+			cli_printf("open work to hand on:\n");
+		cli_short_id(shortid, c, dlg_map_get_str(tasks[i], "id"));
+		if (to && !strcmp(to, handle))
+			mine++;
+		else
+			given++;
+		cli_printf("  %-8s %-11s %-9s %s\n", shortid,
+			   dlg_map_get_str(tasks[i], "status"),
+			   to && !strcmp(to, handle) ? "assigned" : "delegated",
+			   dlg_map_get_str(tasks[i], "title"));
+	}
+	if (mine)
+		cli_printf("re-delegate: delegit assign --filter '--to %s' "
+			   "HANDLE\n", handle);
+	if (given)
+		cli_printf("hand on: delegit set --filter '--by %s' "
+			   "delegator=HANDLE\n", handle);
+	if (!n)
+		cli_printf("no open work to hand on\n");
+	dlg_nodes_free(tasks, n);
+	dlg_diags_dispose(&diags);
+}
+
+static int team_retire(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_node *p = NULL;
+	const dlg_node *old;
+	char today[11];
+	int error;
+
+	if ((error = cli_parse(&a, &retire_spec, argc, argv)) != 0 ||
+	    (error = cli_require_identity(c)) < 0)
+		goto done;
+	if (!(old = dlg_team_find(&c->team, a.pos[0]))) {
+		error = cli_check_person(c, a.pos[0], "team retire");
+		goto done;
+	}
+	if ((error = dlg_repo_lock(c->repo)) < 0)
+		goto done;
+	p = dlg_node_dup(old);
+	dlg_date_format(today, c->now);
+	if (cli_flag(&a, "undo"))
+		dlg_map_remove(p, "retired");
+	else if (!dlg_map_get_str(p, "retired"))
+		dlg_map_set(p, "retired",
+			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, today));
+	error = save_person(c, (dlg_node *)old, p,
+			    cli_flag(&a, "undo") ? "unretire" : "retire", c->me,
+			    cli_flag(&a, "json"));
+	if (!error && !cli_flag(&a, "json") && !cli_flag(&a, "undo"))
+		print_open_work(c, a.pos[0]);
+done:
+	dlg_node_free(p);
+	cli_args_dispose(&a);
+	return error == 1 ? 0 : error;
+}
+
 static void person_load(cli_ctx *c, const char *handle, double *hours,
 			size_t *open)
 {
@@ -484,6 +580,9 @@ static int team_show(cli_ctx *c, int argc, char **argv)
 			   ? dlg_map_get_str(p, "capacity_hours") : "-");
 	cli_printf("%-10s %zu open task%s, %g h estimated\n", "load", open,
 		   open == 1 ? "" : "s", hours);
+	if (dlg_map_get_str(p, "retired"))
+		cli_printf("%-10s %s: no new work goes to them\n", "retired",
+			   dlg_map_get_str(p, "retired"));
 done:
 	cli_args_dispose(&a);
 	return error == 1 ? 0 : error;
@@ -519,7 +618,8 @@ static int team_list(cli_ctx *c, int argc, char **argv)
 		cli_fit(&b, dlg_map_get_str(p, "name"), 22);
 		cli_printf("%-12s %-22s %-14s %-9s %8s  ", dlg_map_get_str(p, "handle"),
 			   b.ptr, dlg_map_get_str(p, "org"),
-			   dlg_map_get_str(p, "role"),
+			   dlg_map_get_str(p, "retired") ? "retired"
+							 : dlg_map_get_str(p, "role"),
 			   dlg_map_get_str(p, "capacity_hours")
 				   ? dlg_map_get_str(p, "capacity_hours") : "-");
 		for (j = 0; j < skills->count; j++)
@@ -538,7 +638,8 @@ int cmd_team(cli_ctx *c, int argc, char **argv)
 		const char *name;
 		int (*fn)(cli_ctx *, int, char **);
 	} subs[] = { { "add", team_add }, { "list", team_list },
-		     { "show", team_show }, { "edit", team_edit } };
+		     { "show", team_show }, { "edit", team_edit },
+		     { "retire", team_retire } };
 	const char *names[sizeof(subs) / sizeof(subs[0])];
 	dlg_buf hint = DLG_BUF_INIT;
 	size_t i;

@@ -195,6 +195,18 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what)
 	return DLG_EINVALID;
 }
 
+int cli_check_assignable(cli_ctx *c, const char *handle)
+{
+	const dlg_node *p = dlg_team_find(&c->team, handle);
+	const char *since = dlg_map_get_str(p, "retired");
+
+	if (!since)
+		return 0;
+	dlg_error_set("'%s' retired on %s: no new work goes to them (see "
+		      "'delegit team show %s')", handle, since, handle);
+	return DLG_EINVALID;
+}
+
 int cli_check_value(const char *what, const dlg_schema *s, const char *path,
 		    const char *value, int yaml_null)
 {
@@ -235,16 +247,32 @@ int cli_check_options(const cli_args *a, const dlg_schema *s,
 	return error;
 }
 
-int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
+/* archived: 1 to look in archive/ too when tasks/ has no such task (to
+ * read), 0 to say it is archived (to change). */
+static int task_read(cli_task *t, cli_ctx *c, const char *prefix,
+		     int archived)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_buf path = DLG_BUF_INIT;
 	int error;
 
 	memset(t, 0, sizeof(*t));
-	if ((error = dlg_store_resolve_task(t->id, c->store, prefix)) < 0 ||
-	    (error = dlg_task_path(&path, t->id)) < 0)
+	if ((error = dlg_store_resolve_task(t->id, c->store, prefix)) ==
+		    DLG_ENOTFOUND &&
+	    dlg_store_find_archived(&path, c->store, prefix) == 0) {
+		if (!archived) {
+			dlg_error_set("task '%s' is archived (%s): it can be "
+				      "read (show, log, list --archived), not "
+				      "changed", prefix, path.ptr);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		memcpy(t->id, strrchr(path.ptr, '/') + 1, 36);
+		t->id[36] = '\0';
+		error = 0;
+	} else if (error < 0 || (error = dlg_task_path(&path, t->id)) < 0) {
 		goto done;
+	}
 	t->path = dlg_buf_detach(&path);
 	if ((error = dlg_store_load(&t->task, c->store, t->path,
 				    &dlg_schema_task, &diags)) < 0)
@@ -268,9 +296,14 @@ done:
 	return error;
 }
 
+int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix)
+{
+	return task_read(t, c, prefix, 1);
+}
+
 int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix)
 {
-	int error = cli_task_read(t, c, prefix);
+	int error = task_read(t, c, prefix, 0);
 
 	if (error < 0)
 		return error;
@@ -416,11 +449,32 @@ static int check_refs(cli_ctx *c, const dlg_node *task)
 
 int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 {
+	return cli_task_commit_next(c, t, verb, out, NULL);
+}
+
+/* The next occurrence, checked as a new task of the acting person's:
+ * stamped, valid, its people known, allowed by the policy. */
+static int check_new(cli_ctx *c, cli_task *n, dlg_diags *diags)
+{
+	int error;
+
+	dlg_task_touch(n->task, cli_me(c), c->now);
+	if ((error = dlg_schema_validate(n->task, &dlg_schema_task, n->path,
+					 diags)) < 0 ||
+	    (error = check_refs(c, n->task)) < 0)
+		return cli_fail(error, diags);
+	return cli_policy_check(c, n->path, NULL, n->task);
+}
+
+int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
+			 unsigned out, cli_task *next)
+{
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_changes changes = DLG_CHANGES_INIT;
 	dlg_buf msg = DLG_BUF_INIT, text = DLG_BUF_INIT, old = DLG_BUF_INIT;
 	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
-	dlg_commit_file file;
+	dlg_commit_file file[2];
+	dlg_buf next_text = DLG_BUF_INIT;
 	char shortid[37];
 	int error, existed;
 
@@ -431,7 +485,8 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 		error = cli_fail(error, &diags);
 		goto done;
 	}
-	if ((error = cli_policy_check(c, t->path, t->before, t->task)) < 0)
+	if ((error = cli_policy_check(c, t->path, t->before, t->task)) < 0 ||
+	    (next && (error = check_new(c, next, &diags)) < 0))
 		goto done;
 	dlg_doc_diff(&changes, t->before, t->task);
 	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
@@ -443,22 +498,43 @@ int cli_task_commit(cli_ctx *c, cli_task *t, const char *verb, unsigned out)
 	dlg_buf_printf(&v, "%s %.6s: %s", verb, shortid,
 		       dlg_map_get_str(t->task, "title"));
 	dlg_buf_printf(&trailer, "Task: %s", t->id);
+	if (next) {
+		/* One commit closes an occurrence and opens the next: no
+		 * state in between for a killed process to leave. */
+		dlg_buf_printf(&v, "\n\nThe next occurrence: %s, due %s",
+			       next->id, dlg_map_get_str(next->task, "due"));
+		dlg_buf_printf(&trailer, "\nTask: %s", next->id);
+	}
 	cli_message(&msg, v.ptr, &changes, trailer.ptr);
 	if ((error = dlg_store_save(&text, c->store, t->path, t->task,
-				    &dlg_schema_task)) < 0) {
+				    &dlg_schema_task)) < 0 ||
+	    (next && (error = dlg_store_save(&next_text, c->store, next->path,
+					     next->task,
+					     &dlg_schema_task)) < 0)) {
+		if (next)
+			dlg_store_write_file(c->store, t->path, old.ptr,
+					     old.size);
 		error = cli_fail(error, NULL);
 		goto done;
 	}
-	file.path = t->path;
-	file.data = text.ptr;
-	file.len = text.size;
-	if ((error = cli_commit_files(c, &file, 1, msg.ptr, c->me)) < 0) {
+	file[0].path = t->path;
+	file[0].data = text.ptr;
+	file[0].len = text.size;
+	if (next) {
+		file[1].path = next->path;
+		file[1].data = next_text.ptr;
+		file[1].len = next_text.size;
+	}
+	if ((error = cli_commit_files(c, file, next ? 2 : 1, msg.ptr,
+				      c->me)) < 0) {
 		dlg_buf why = DLG_BUF_INIT;
 
 		/* Put the file back as it was: nothing half-done. The reason
 		 * told is the commit's. NEEDSWORK: putting back needs room
 		 * for the old version, which a full disk may not have. */
 		dlg_buf_puts(&why, dlg_error_last());
+		if (next)
+			dlg_store_remove_file(c->store, next->path);
 		if ((existed ? dlg_store_write_file(c->store, t->path, old.ptr,
 						    old.size)
 			     : dlg_store_remove_file(c->store, t->path)) < 0) {
@@ -482,7 +558,13 @@ print:
 	else
 		cli_printf("%s %s: %s\n", verb, shortid,
 			   dlg_map_get_str(t->task, "title"));
+	if (next && !error && !(out & CLI_OUT_JSON)) {
+		cli_short_id(shortid, c, next->id);
+		cli_printf("next occurrence %s: due %s\n", shortid,
+			   dlg_map_get_str(next->task, "due"));
+	}
 done:
+	dlg_buf_dispose(&next_text);
 	dlg_buf_dispose(&trailer);
 	dlg_buf_dispose(&v);
 	dlg_buf_dispose(&old);
@@ -506,7 +588,30 @@ static int on_version(const dlg_commit_info *ci, const char *path,
 						  ci->author_email);
 	size_t i;
 
-	(void)path;
+	/* A task that came into the archive (delegit archive): one event,
+	 * not every field come; dlg_events_pair_moves then drops the same
+	 * commit's removals of it from tasks/. A file added has an id
+	 * that came from nothing. */
+	for (i = 0; !strncmp(path, "archive/", 8) && i < n; i++) {
+		dlg_event moved;
+		char where[16];
+
+		if (strcmp(ev[i].field, "id") || ev[i].from)
+			continue;
+		memset(&moved, 0, sizeof(moved));
+		memcpy(moved.task, ev[i].task, sizeof(moved.task));
+		moved.title = ev[i].title;
+		moved.field = (char *)"(archived)";
+		moved.from = (char *)"tasks/";
+		snprintf(where, sizeof(where), "%.13s", path); /* archive/YYYY/ */
+		moved.to = where;
+		dlg_events_add(st->out, &moved, ci->id,
+			       ci->signer ? ci->signer
+			       : who	  ? dlg_map_get_str(who, "handle")
+					  : ci->author_email,
+			       ci->when, ci->key);
+		return 0;
+	}
 	/* A verified signer is who made the change, whatever the email. */
 	for (i = 0; i < n; i++)
 		dlg_events_add(st->out, &ev[i], ci->id,
@@ -521,12 +626,190 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 		      size_t n, time_t since)
 {
 	history_state st = { c, out };
+	const char **all = calloc(n + 1, sizeof(*all));
+	size_t i, m = n;
+	int error, tasks = 0, archive = 0;
 
-	return dlg_repo_history_paths(c->repo, paths, n, since, on_version,
-				      &st);
+	if (!all)
+		abort();
+	for (i = 0; i < n; i++) {
+		all[i] = paths[i];
+		tasks |= !strcmp(paths[i], "tasks/");
+		archive |= !strncmp(paths[i], "archive/", 8);
+	}
+	/* All of tasks/: archive/ too, where the moves out of it show */
+	if (tasks && !archive)
+		all[m++] = "archive/";
+	error = dlg_repo_history_paths(c->repo, all, m, since, on_version,
+				       &st);
+	free(all);
+	if (!error)
+		dlg_events_pair_moves(out);
+	return error;
 }
 
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
 {
 	return cli_history_paths(out, c, &path, 1, since);
+}
+
+/* ------------------------------------------------------ dependencies */
+
+void cli_tasks_dispose(cli_tasks *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		dlg_node_free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+const dlg_node *cli_tasks_lookup(const char *id, void *payload)
+{
+	cli_tasks *l = payload;
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_buf path = DLG_BUF_INIT;
+	dlg_node *t = NULL;
+	size_t i;
+
+	if (l->edited && !strcmp(dlg_map_get_str(l->edited, "id"), id))
+		return l->edited;
+	for (i = 0; i < l->count; i++)
+		if (!strcmp(dlg_map_get_str(l->items[i], "id"), id))
+			return l->items[i];
+	if (dlg_uuid_valid(id) && !dlg_task_path(&path, id) &&
+	    dlg_store_load(&t, l->store, path.ptr, &dlg_schema_task,
+			   &ignore) == DLG_ENOTFOUND &&
+	    dlg_store_find_archived(&path, l->store, id) == 0)
+		/* closed and archived (delegit archive) */
+		dlg_store_load(&t, l->store, path.ptr, &dlg_schema_task,
+			       &ignore);
+	dlg_buf_dispose(&path);
+	dlg_diags_dispose(&ignore);
+	if (!t || strcmp(dlg_map_get_str(t, "id"), id)) {
+		dlg_node_free(t);
+		return NULL;
+	}
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 16;
+		if (!(l->items = realloc(l->items,
+					 l->alloc * sizeof(*l->items))))
+			abort();
+	}
+	l->items[l->count++] = t;
+	return t;
+}
+
+int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
+		  int replace)
+{
+	const char *self = dlg_map_get_str(task, "id");
+	cli_tasks known = CLI_TASKS_INIT;
+	dlg_node *after = dlg_map_get(task, "after");
+	dlg_buf cycle = DLG_BUF_INIT;
+	char id[37];
+	size_t i, j;
+	int error = 0;
+
+	if (!after || after->kind != DLG_NODE_SEQ || replace) {
+		after = dlg_node_new_seq();
+		dlg_map_set(task, "after", after);
+	}
+	known.store = c->store;
+	for (i = 0; i < n; i++) {
+		if ((error = dlg_store_resolve_task(id, c->store,
+						    prefixes[i])) < 0) {
+			char *why = strdup(dlg_error_last());
+
+			dlg_error_set("--after: %s", why ? why : "");
+			free(why);
+			goto done;
+		}
+		if (!strcmp(id, self)) {
+			dlg_error_set("--after: a task cannot wait for itself "
+				      "(%.8s)", id);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		if (!cli_tasks_lookup(id, &known)) {
+			dlg_error_set("--after: task %.8s does not validate "
+				      "(see 'delegit check')", id);
+			error = DLG_EINVALID;
+			goto done;
+		}
+		for (j = 0; j < after->count; j++)
+			if (!strcmp(after->items[j]->value, id))
+				break;
+		if (j == after->count)
+			dlg_seq_push(after, dlg_node_new_str(id));
+	}
+	if (!after->count)
+		dlg_map_remove(task, "after");
+	else if (dlg_after_cycle(&cycle, self, after, cli_tasks_lookup,
+				 &known)) {
+		dlg_error_set("--after: that would make a cycle: %s (a task "
+			      "would wait for itself)", cycle.ptr);
+		error = DLG_EINVALID;
+	}
+done:
+	dlg_buf_dispose(&cycle);
+	cli_tasks_dispose(&known);
+	return error;
+}
+
+/* ------------------------------------------------------------- bulk */
+
+int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
+	     size_t n, const char *verb, cli_task_fn fn, void *payload)
+{
+	const char *filter = cli_get(a, "filter");
+	char **ids = NULL, shortid[37];
+	size_t count = 0, i, failed = 0;
+	int error, first = 0;
+
+	if (!n && !filter) {
+		dlg_error_set("missing argument ID (or --filter)");
+		return DLG_EUSAGE;
+	}
+	if ((error = cli_select_tasks(&ids, &count, c, prefixes, n,
+				      filter)) < 0)
+		return error;
+	if (!filter && count == 1) {
+		error = fn(c, ids[0], payload);
+		goto done;
+	}
+	if (!count) {
+		cli_eprintf("no task matches the filter; nothing was changed\n");
+		goto done;
+	}
+	if (!cli_confirm(c, ids, count, verb, cli_flag(a, "yes"))) {
+		cli_eprintf("nothing was changed\n");
+		goto done;
+	}
+	/* One commit per task, each as the command would make it alone:
+	 * docs/cli.md, "Several tasks at once". */
+	for (i = 0; i < count; i++) {
+		cli_error_reported = 0;
+		if ((error = fn(c, ids[i], payload)) >= 0)
+			continue;
+		if (!first)
+			first = error;
+		failed++;
+		if (!cli_error_reported) {
+			cli_short_id(shortid, c, ids[i]);
+			cli_eprintf("delegit: %s: %s\n", shortid,
+				    dlg_error_last());
+		}
+	}
+	error = 0;
+	if (failed) {
+		cli_eprintf("delegit: %zu of %zu tasks not changed\n", failed,
+			    count);
+		cli_error_reported = 1;
+		error = first == DLG_EUSAGE ? DLG_EUSAGE : DLG_ERROR;
+	}
+done:
+	dlg_strv_free(ids, count);
+	return error;
 }

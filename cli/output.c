@@ -329,6 +329,40 @@ static void print_set(const char *label, const dlg_node *set)
 	putchar('\n');
 }
 
+/* A series' rule, and what the task waits for (add --every, --after). */
+static void print_routine(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *r = dlg_map_get(t, "recur");
+	const dlg_node *after = dlg_map_get(t, "after");
+	cli_tasks known = CLI_TASKS_INIT;
+	size_t i;
+
+	if (r && dlg_map_get_str(r, "every")) {
+		char series[37];
+
+		cli_short_id(series, c, dlg_map_get_str(r, "series"));
+		cli_printf("%-10s %s from %s%s%s (series %s)\n", "every",
+			   dlg_map_get_str(r, "every"),
+			   dlg_map_get_str(r, "start"),
+			   dlg_map_get_str(r, "until") ? " until " : "",
+			   dlg_map_get_str(r, "until")
+				   ? dlg_map_get_str(r, "until") : "",
+			   series);
+	}
+	known.store = c->store;
+	for (i = 0; after && after->kind == DLG_NODE_SEQ && i < after->count;
+	     i++) {
+		const dlg_node *d = cli_tasks_lookup(after->items[i]->value,
+						     &known);
+
+		cli_printf("%-10s %.8s %s (%s)\n", i ? "" : "after",
+			   after->items[i]->value,
+			   d ? dlg_map_get_str(d, "title") : "(no such task)",
+			   d ? dlg_map_get_str(d, "status") : "missing");
+	}
+	cli_tasks_dispose(&known);
+}
+
 void cli_print_task(cli_ctx *c, const dlg_node *t)
 {
 	const char *status = dlg_map_get_str(t, "status");
@@ -365,6 +399,7 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 	if (dlg_map_get_str(t, "estimate_hours"))
 		cli_printf("%-10s %s h\n", "estimate",
 			   dlg_map_get_str(t, "estimate_hours"));
+	print_routine(c, t);
 	if (dlg_task_autonomy(t, &c->team))
 		cli_printf("%-10s %s%s\n", "autonomy",
 			   dlg_task_autonomy(t, &c->team),

@@ -285,8 +285,23 @@ int dlg_task_path(dlg_buf *out, const char *uuid);
 int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
 /* The shortest unique prefix (at least 6 digits) of a task id. */
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
+/* The names in a folder of the repository (none when it is missing),
+ * sorted, without those that start with a dot. */
+int dlg_store_list_dir(char ***out, size_t *count, dlg_store *s,
+		       const char *rel);
 /* Every task file's relative path, sorted. */
 int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
+/*
+ * The archive (delegit archive): closed tasks moved out of tasks/ to
+ * archive/<year closed>/<hh>/<uuid>.yaml, so that what reads tasks/ costs
+ * what the active work does. path: where a task closed at `closed` (a
+ * time, YYYY-...) goes; list: every archived task file, sorted; find: the
+ * path of the archived task an id prefix names (DLG_ENOTFOUND,
+ * DLG_EAMBIGUOUS), by a scan of archive/.
+ */
+int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed);
+int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s);
+int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix);
 void dlg_strv_free(char **v, size_t count);
 /*
  * "Did you mean", as git judges it (help.c): how far typed is from
@@ -410,6 +425,74 @@ int dlg_task_set_field(dlg_node *task, const char *key, const char *value);
 int dlg_task_is_open(const dlg_node *task);
 int dlg_task_is_overdue(const dlg_node *task, time_t now);
 
+/* ---------------------------------------------------------------------
+ * Routine work (core/routine.c): recurring tasks and dependencies.
+ */
+typedef struct {
+	int months; /* monthly 1, quarterly 3, yearly 12; or 0 */
+	int days;   /* daily 1, weekly 7, Nd, Nw; or 0 */
+} dlg_recur_rule;
+
+/* A rule as `every` holds it: daily, weekly, monthly, quarterly, yearly,
+ * Nd or Nw (N from 1 to 3650 days). out may be NULL (a check).
+ * DLG_EINVALID for anything else. */
+int dlg_recur_parse(dlg_recur_rule *out, const char *every);
+/*
+ * The first date of a series after `after` (YYYY-MM-DD): the series' dates
+ * are start, then start moved on by the rule, again and again. Month
+ * rules keep start's day of the month, or a shorter month's last day
+ * (from Jan 31 monthly: Feb 28, Mar 31, Apr 30). A date before start
+ * gives start.
+ */
+int dlg_recur_next_date(char out[11], const char *every, const char *start,
+			const char *after);
+/* The id of a series' occurrence due on `due`: a name-based UUID of the
+ * series, the delegator and the date, the same on every replica. */
+void dlg_recur_id(char out[37], const char *series, const char *delegator,
+		  const char *due);
+/* Make a new task (with its id and due date) the first of a series:
+ * its `recur` map. DLG_EUSAGE, with a message, for a bad rule, no due
+ * date or `until` before it. until may be NULL. */
+int dlg_recur_begin(dlg_node *task, const char *every, const char *until);
+/*
+ * The next occurrence of a recurring task being closed (*out, the
+ * caller's), or *out NULL when it recurs no more (no `recur`, or past
+ * `until`): a copy with the derived id, due on the next date of the rule
+ * after this one's due date, status open, created and updated now by
+ * handle, checkpoints moved as far as the due date moved and not done,
+ * acceptance criteria unmet, items with derived ids; feedback, time
+ * spent, conflicts, due requests and dependencies not carried over.
+ */
+int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
+		   time_t now);
+
+/*
+ * Templates (templates/<name>.yaml, schema/ dlg_schema_template): from a
+ * task, what a task like it needs (title, priority, autonomy, estimate,
+ * tags, skills, why, expectations with the acceptance criteria as text,
+ * checkpoints as "before" the due date: 7d); onto a new task (its due
+ * date set first), those fields filled: scalars set, lists added to,
+ * criteria and checkpoints as new items (DLG_EUSAGE when the template has
+ * checkpoints and the task no due date).
+ */
+int dlg_template_from_task(dlg_node **out, const dlg_node *task,
+			   const char *name);
+int dlg_template_apply(dlg_node *task, const dlg_node *tmpl);
+
+/* A task by its full id, or NULL (unknown, or not valid); what it returns
+ * stays valid as long as the caller of the functions below needs. */
+typedef const dlg_node *(*dlg_task_lookup_fn)(const char *id, void *payload);
+/* How many of a task's dependencies (`after`) are not done; each one,
+ * "<id8> <title> (<status>)", joined by ", ", appended to out (may be
+ * NULL). A dependency lookup cannot find counts as not done. */
+size_t dlg_after_pending(dlg_buf *out, const dlg_node *task,
+			 dlg_task_lookup_fn lookup, void *payload);
+/* Whether giving task `id` the dependencies `after` (a list of ids)
+ * makes a cycle: 1, the cycle ("aaaaaaaa after bbbbbbbb after aaaaaaaa")
+ * appended to out; else 0. */
+int dlg_after_cycle(dlg_buf *out, const char *id, const dlg_node *after,
+		    dlg_task_lookup_fn lookup, void *payload);
+
 /* One field that changed between two versions of a document. */
 typedef struct {
 	char *field; /* e.g. status, checkpoints[27c4f0aa].done */
@@ -528,6 +611,10 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
  * the verified key (NULL: none). */
 void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
 		    const char *author, time_t at, const char *key);
+/* Drop, in each commit that archived a task (an "(archived)" event, which
+ * cli/ makes of a file added under archive/), the events of its fields
+ * gone from tasks/: a move is one event, not a deletion. */
+void dlg_events_pair_moves(dlg_events *ev);
 void dlg_events_dispose(dlg_events *ev);
 
 /* ---------------------------------------------------------------------
@@ -583,6 +670,8 @@ typedef struct {
 	/* updated_by and each feedback author, each followed by a newline
 	 * (what `check` looks up in the team besides the two above) */
 	const char *refs;
+	const char *every, *series; /* recur's, or NULL: not recurring */
+	const char *after; /* NULL, or each task it waits for and a newline */
 	int core;
 } dlg_row;
 
@@ -595,6 +684,9 @@ typedef struct dlg_rows dlg_rows;
  */
 int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 		  dlg_diags *diags);
+/* Rows of tasks already read (archived ones: list --archived), no cache;
+ * docs are sorted by id, and stay the caller's. */
+int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n);
 size_t dlg_rows_count(const dlg_rows *r);
 /* The row of the task file named after `file` (an id), NULL when that
  * file has none (missing or invalid); rows are in file name order. */
@@ -625,6 +717,11 @@ typedef struct {
 	 * dlg_row, see dlg_row_task), no file parsed. */
 	int rows_only;
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
+	int recurring; /* only occurrences of a series (recur) */
+	/* free text: each word in the title, why, expectations or feedback,
+	 * ignoring case (dlg_task_has_words) */
+	const char *const *words;
+	size_t nwords;
 } dlg_query;
 
 #define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
@@ -637,13 +734,29 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags);
 int dlg_query_sort_valid(const char *key);
+/*
+ * dlg_query_rows, with q's words looked for too: a row whose title holds
+ * them all matches from the row alone; only the other rows that pass
+ * every other filter have their file read, for the why, expectations and
+ * feedback (a file that no longer validates goes to diags).
+ */
+int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		     dlg_store *s, const dlg_query *q, const dlg_team *team,
+		     time_t now, dlg_diags *diags);
+/* Whether every word is in text, ignoring the case of ASCII letters. */
+int dlg_text_has_words(const char *text, const char *const *words,
+		       size_t n);
+/* Whether every word is somewhere in a task's title, why, expectations
+ * (outcome, quality, acceptance criteria, process) or feedback texts. */
+int dlg_task_has_words(const dlg_node *task, const char *const *words,
+		       size_t n);
 /* The rows that match, in the order asked (pointers into rows). */
 int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now);
 int dlg_row_is_open(const dlg_row *r);
 /* A task map holding only what the row holds (id, title, status,
  * priority, due, assignee, delegator, created, updated, core, tags,
- * estimate_hours; spent_hours, the sum of its time entries, not a field of
+ * after, estimate_hours; spent_hours, the sum of its time entries, not a field of
  * the format); absent fields stay absent. */
 dlg_node *dlg_row_task(const dlg_row *r);
 /* today: dlg_date_format's date of now */
@@ -660,10 +773,12 @@ typedef enum {
 	DLG_AGENDA_CONCERN,
 	DLG_AGENDA_CHECKIN,
 	DLG_AGENDA_BLOCKED,
+	DLG_AGENDA_READY, /* what it waited for is done: it can start */
 	DLG_AGENDA_CHECKPOINT_SOON,
 	DLG_AGENDA_DUE_SOON,
 	DLG_AGENDA_DELEGATED_SOON,
 	DLG_AGENDA_SUBMITTED,
+	DLG_AGENDA_WAITING, /* waits for tasks not done yet */
 	DLG_AGENDA_OPEN,
 } dlg_agenda_kind;
 
@@ -672,6 +787,9 @@ typedef struct {
 	const dlg_node *task; /* borrowed from the tasks given */
 	const dlg_node *checkpoint; /* for checkpoint items */
 	const dlg_node *note; /* concern: the feedback entry */
+	/* ready: the dependency done last; waiting: the first not done
+	 * (borrowed from the lookup's tasks) */
+	const dlg_node *dep;
 	/* days late (positive) or until due; review: days waiting; blocked:
 	 * days blocked; conflict: how many; check-in: days since the last
 	 * one (or the start) */
@@ -689,6 +807,16 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
 		     const char *handle, time_t now, const dlg_events *ev,
 		     time_t concerns_since, const dlg_team *team);
+/*
+ * Add to an agenda (dlg_agenda_build's, re-sorted) the person's open tasks
+ * not yet started that wait for others (after:): "ready" once every one
+ * is done (days: since the last of them closed), else "waiting" (days:
+ * how many are not done). lookup finds the tasks waited for.
+ */
+int dlg_agenda_add_after(dlg_agenda_item **items, size_t *count,
+			 dlg_node *const *tasks, size_t ntasks,
+			 const char *handle, time_t now,
+			 dlg_task_lookup_fn lookup, void *payload);
 /* A task's autonomy level: its own, else its assignee's (team may be
  * NULL), else NULL: no level chosen. */
 const char *dlg_task_autonomy(const dlg_node *task, const dlg_team *team);

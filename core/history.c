@@ -115,6 +115,61 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
 	dlg_node_free(b);
 }
 
+static void event_dispose(dlg_event *e)
+{
+	free(e->title);
+	free(e->author);
+	free(e->field);
+	free(e->from);
+	free(e->to);
+	free(e->key);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void dlg_events_pair_moves(dlg_events *ev)
+{
+	const char **moved = NULL;
+	size_t start, end, i, n, out = 0, alloc = 0;
+
+	for (start = 0; start < ev->count; start = end) {
+		n = 0;
+		for (end = start; end < ev->count &&
+				  !strcmp(ev->items[end].commit,
+					  ev->items[start].commit); end++) {
+			if (strcmp(ev->items[end].field, "(archived)"))
+				continue;
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				if (!(moved = realloc(moved,
+						      alloc * sizeof(*moved))))
+					abort();
+			}
+			moved[n++] = ev->items[end].task;
+		}
+		if (n > 1)
+			qsort(moved, n, sizeof(*moved), cmp_id);
+		for (i = start; i < end; i++) {
+			dlg_event *e = &ev->items[i];
+			const char *key = e->task;
+
+			/* a field gone from tasks/ in the commit that brought
+			 * the task into the archive: the move, said once */
+			if (n && !e->to && strcmp(e->field, "(archived)") &&
+			    bsearch(&key, moved, n, sizeof(*moved), cmp_id)) {
+				event_dispose(e);
+				continue;
+			}
+			ev->items[out++] = *e;
+		}
+	}
+	ev->count = out;
+	free(moved);
+}
+
 void dlg_events_dispose(dlg_events *ev)
 {
 	size_t i;

@@ -440,6 +440,18 @@ static dlg_node *merge_map(mctx *c, const char *path, const dlg_node *base,
 					dlg_map_set(out, key, dlg_node_dup(src));
 				continue;
 			}
+			if (top && !base && !strcmp(key, "created") && va &&
+			    vb && va->kind == DLG_NODE_SCALAR &&
+			    vb->kind == DLG_NODE_SCALAR) {
+				/* Both sides created the same file: an
+				 * occurrence of a series, whose id both
+				 * derived (core/routine.c). It was created
+				 * when the first of them created it. */
+				dlg_map_set(out, key, dlg_node_dup(
+					strcmp(va->value, vb->value) <= 0 ? va
+									  : vb));
+				continue;
+			}
 			dlg_buf_clear(&name);
 			dlg_buf_printf(&name, "%s%s%s", path, *path ? "." : "",
 				       key);
@@ -578,10 +590,12 @@ const dlg_schema *dlg_schema_for_path(const char *p)
 
 	if (len < 6 || strcmp(p + len - 5, ".yaml"))
 		return NULL;
-	if (!strncmp(p, "tasks/", 6))
+	if (!strncmp(p, "tasks/", 6) || !strncmp(p, "archive/", 8))
 		return &dlg_schema_task;
 	if (!strncmp(p, "team/", 5) && !strchr(p + 5, '/'))
 		return &dlg_schema_person;
+	if (!strncmp(p, "templates/", 10) && !strchr(p + 10, '/'))
+		return &dlg_schema_template;
 	if (!strcmp(p, ".delegit/config.yaml"))
 		return &dlg_schema_config;
 	if (!strcmp(p, ".delegit/policy.yaml"))

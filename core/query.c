@@ -1,4 +1,5 @@
 /* Queries over the tasks: list filters and sorting, the agenda. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,8 @@ static int matches(const dlg_row *t, const dlg_query *q, const dlg_team *team,
 	if (q->due_before && (!t->due || strcmp(t->due, q->due_before) >= 0))
 		return 0;
 	if (q->core && !t->core)
+		return 0;
+	if (q->recurring && !t->every)
 		return 0;
 	return 1;
 }
@@ -195,6 +198,115 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	return 0;
 }
 
+static int has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w), i;
+
+	if (!text)
+		return 0;
+	for (; *text; text++) {
+		for (i = 0; i < n && text[i] &&
+			    tolower((unsigned char)text[i]) ==
+				    tolower((unsigned char)w[i]); i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return !n;
+}
+
+int dlg_text_has_words(const char *text, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!has_word(text, words[i]))
+			return 0;
+	return 1;
+}
+
+/* Every text of a task a search looks in, one a line. */
+static void task_text(dlg_buf *out, const dlg_node *t)
+{
+	const dlg_node *ex = dlg_map_get(t, "expectations"), *l;
+	static const char *const lists[][2] = { { "quality", NULL },
+						{ "acceptance", "text" } };
+	size_t i, k;
+
+	dlg_buf_printf(out, "%s\n", dlg_map_get_str(t, "title") ?
+			dlg_map_get_str(t, "title") : "");
+	if (dlg_map_get_str(t, "why"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(t, "why"));
+	if (dlg_map_get_str(ex, "outcome"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(ex, "outcome"));
+	if (dlg_map_get_str(ex, "process"))
+		dlg_buf_printf(out, "%s\n", dlg_map_get_str(ex, "process"));
+	for (k = 0; k < 2; k++) {
+		l = dlg_map_get(ex, lists[k][0]);
+		for (i = 0; l && l->kind == DLG_NODE_SEQ && i < l->count; i++) {
+			const char *v = lists[k][1]
+				? dlg_map_get_str(l->items[i], lists[k][1])
+				: l->items[i]->kind == DLG_NODE_SCALAR
+					? l->items[i]->value : NULL;
+
+			if (v)
+				dlg_buf_printf(out, "%s\n", v);
+		}
+	}
+	l = dlg_map_get(t, "feedback");
+	for (i = 0; l && l->kind == DLG_NODE_SEQ && i < l->count; i++)
+		if (dlg_map_get_str(l->items[i], "text"))
+			dlg_buf_printf(out, "%s\n",
+				       dlg_map_get_str(l->items[i], "text"));
+}
+
+int dlg_task_has_words(const dlg_node *task, const char *const *words,
+		       size_t n)
+{
+	dlg_buf text = DLG_BUF_INIT;
+	int ok;
+
+	if (!n)
+		return 1;
+	task_text(&text, task);
+	ok = dlg_text_has_words(text.ptr, words, n);
+	dlg_buf_dispose(&text);
+	return ok;
+}
+
+int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
+		     dlg_store *s, const dlg_query *q, const dlg_team *team,
+		     time_t now, dlg_diags *diags)
+{
+	dlg_buf rel = DLG_BUF_INIT;
+	const dlg_row **v;
+	size_t i, n = 0, total;
+
+	dlg_query_rows(&v, &total, rows, q, team, now);
+	for (i = 0; i < total; i++) {
+		dlg_node *doc = NULL;
+		int keep;
+
+		if (!q->nwords ||
+		    dlg_text_has_words(v[i]->title, q->words, q->nwords)) {
+			v[n++] = v[i];
+			continue;
+		}
+		/* the title alone does not say: the rest is in the file */
+		dlg_task_path(&rel, v[i]->file);
+		keep = dlg_store_load(&doc, s, rel.ptr, &dlg_schema_task,
+				      diags) == 0 &&
+		       dlg_task_has_words(doc, q->words, q->nwords);
+		dlg_node_free(doc);
+		if (keep)
+			v[n++] = v[i];
+	}
+	dlg_buf_dispose(&rel);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
 int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags)
@@ -216,14 +328,21 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		abort();
 	for (i = 0; i < nmatch; i++) {
 		if (q->rows_only) {
-			v[n++] = dlg_row_task(match[i]);
+			/* a search, as far as rows tell: titles */
+			if (dlg_text_has_words(match[i]->title, q->words,
+					       q->nwords))
+				v[n++] = dlg_row_task(match[i]);
 			continue;
 		}
 		dlg_task_path(&rel, match[i]->file);
 		/* A file changed since the scan reads as it is now. */
 		if (dlg_store_load(&v[n], s, rel.ptr, &dlg_schema_task,
-				   diags) == 0)
+				   diags) < 0)
+			continue;
+		if (dlg_task_has_words(v[n], q->words, q->nwords))
 			n++;
+		else
+			dlg_node_free(v[n]), v[n] = NULL;
 	}
 	dlg_buf_dispose(&rel);
 	free(match);
@@ -255,6 +374,19 @@ dlg_node *dlg_row_task(const dlg_row *r)
 	set_scalar(m, "created", DLG_SCALAR_STR, r->created);
 	set_scalar(m, "updated", DLG_SCALAR_STR, r->updated);
 	set_scalar(m, "core", DLG_SCALAR_BOOL, r->core ? "true" : "false");
+	if (r->after) {
+		dlg_node *after = dlg_node_new_seq();
+
+		for (p = r->after; (nl = strchr(p, '\n')); p = nl + 1) {
+			char *id = strndup(p, (size_t)(nl - p));
+
+			if (!id)
+				abort();
+			dlg_seq_push(after, dlg_node_new_str(id));
+			free(id);
+		}
+		dlg_map_set(m, "after", after);
+	}
 	if (r->estimate_hours) /* a number, as the schema has it */
 		set_scalar(m, "estimate_hours",
 			   dlg_yaml_resolve(r->estimate_hours),
@@ -280,8 +412,9 @@ static const char *const agenda_names[] = {
 	"overdue", "late checkpoint", "waiting for your review",
 	"asks for a new due date", "open conflicts", "concerns raised",
 	"check-in due", "blocked for more than 2 days",
-	"checkpoint this week", "due this week", "delegated, due this week",
-	"handed in, waiting for review", "in hand",
+	"ready to start", "checkpoint this week", "due this week",
+	"delegated, due this week", "handed in, waiting for review",
+	"waiting for other tasks", "in hand",
 };
 
 const char *dlg_agenda_kind_name(dlg_agenda_kind k)
@@ -311,6 +444,7 @@ static dlg_agenda_item *agenda_add(agenda *a, dlg_agenda_kind kind,
 	x->task = task;
 	x->checkpoint = cp;
 	x->note = NULL;
+	x->dep = NULL;
 	x->days = days;
 	return x;
 }
@@ -493,6 +627,57 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 	if (a.count)
 		qsort(a.items, a.count, sizeof(*a.items), cmp_item);
 	*out = a.items;
+	*count = a.count;
+	return 0;
+}
+
+int dlg_agenda_add_after(dlg_agenda_item **items, size_t *count,
+			 dlg_node *const *tasks, size_t ntasks,
+			 const char *handle, time_t now,
+			 dlg_task_lookup_fn lookup, void *payload)
+{
+	agenda a = { *items, *count, *count };
+	size_t i, j;
+
+	for (i = 0; i < ntasks; i++) {
+		const dlg_node *t = tasks[i], *after = dlg_map_get(t, "after");
+		const dlg_node *last = NULL, *first = NULL;
+		const char *closed, *last_closed = NULL;
+		size_t pending = 0;
+		time_t at;
+
+		if (!after || after->kind != DLG_NODE_SEQ || !after->count ||
+		    !str_eq(dlg_map_get_str(t, "status"), "open") ||
+		    !str_eq(dlg_map_get_str(t, "assignee"), handle))
+			continue;
+		for (j = 0; j < after->count; j++) {
+			const dlg_node *d = lookup(after->items[j]->value,
+						   payload);
+
+			if (!d || !str_eq(dlg_map_get_str(d, "status"), "done")) {
+				if (!pending++)
+					first = d;
+				continue;
+			}
+			closed = dlg_map_get_str(d, "closed");
+			if (!last || (closed && (!last_closed ||
+						 strcmp(closed, last_closed) > 0))) {
+				last = d;
+				last_closed = closed;
+			}
+		}
+		if (pending) {
+			agenda_add(&a, DLG_AGENDA_WAITING, t, NULL,
+				   (long)pending)->dep = first;
+			continue;
+		}
+		agenda_add(&a, DLG_AGENDA_READY, t, NULL,
+			   last_closed && !dlg_time_parse(&at, last_closed)
+				   ? (long)((now - at) / 86400) : 0)->dep = last;
+	}
+	if (a.count)
+		qsort(a.items, a.count, sizeof(*a.items), cmp_item);
+	*items = a.items;
 	*count = a.count;
 	return 0;
 }

@@ -981,6 +981,8 @@ static void rank(dlg_node **out, const dlg_node *task,
 
 		if (eq(str(p, "handle"), str(task, "delegator")))
 			continue; /* delegating to yourself is not delegating */
+		if (str(p, "retired"))
+			continue; /* gone: no new work goes to them */
 		reasons = dlg_node_new_seq();
 		dlg_buf_clear(&grown);
 		growing = 0;

@@ -32,14 +32,15 @@
 #include "core.h"
 
 /* Bump the number when the fields or their meaning change. */
-#define MAGIC "delegit task rows 4\n"
+#define MAGIC "delegit task rows 5\n"
 
 enum { F_ID, F_TITLE, F_STATUS, F_PRIORITY, F_DUE, F_ASSIGNEE, F_DELEGATOR,
        F_CREATED, F_UPDATED, F_CORE, F_TAGS, F_ESTIMATE, F_SPENT, F_REFS,
-       NFIELDS };
+       F_EVERY, F_SERIES, F_AFTER, NFIELDS };
 static const char *const field_names[NFIELDS] = {
 	"id", "title", "status", "priority", "due", "assignee", "delegator",
-	"created", "updated", "core", "tags", "estimate_hours", "spent", NULL
+	"created", "updated", "core", "tags", "estimate_hours", "spent", NULL,
+	"recur.every", "recur.series", "after"
 };
 
 /* What a file looked like when its bytes were hashed. */
@@ -158,6 +159,9 @@ static int next_entry(cursor *c, entry *e)
 	e->row.estimate_hours = f[F_ESTIMATE];
 	e->row.spent_hours = f[F_SPENT];
 	e->row.refs = f[F_REFS] ? f[F_REFS] : "";
+	e->row.every = f[F_EVERY];
+	e->row.series = f[F_SERIES];
+	e->row.after = f[F_AFTER];
 	c->p = p;
 	return 1;
 }
@@ -436,11 +440,16 @@ static const char *field_value(dlg_buf *own, const dlg_node *doc, int k)
 							       "author"));
 		return own[k].ptr;
 	}
-	if (k != F_TAGS)
+	if (k == F_EVERY || k == F_SERIES)
+		return dlg_map_get_str(dlg_map_get(doc, "recur"),
+				       field_names[k] + 6);
+	if (k != F_TAGS && k != F_AFTER)
 		return dlg_map_get_str(doc, field_names[k]);
-	/* Tags, one a line (a tag is one line of text). */
+	/* Tags (ids), one a line (a tag is one line of text). */
 	dlg_buf_clear(&own[k]);
-	seq = dlg_map_get(doc, "tags");
+	seq = dlg_map_get(doc, field_names[k]);
+	if (k == F_AFTER && !seq)
+		return NULL;
 	for (i = 0; seq && seq->kind == DLG_NODE_SEQ && i < seq->count; i++)
 		if (seq->items[i]->kind == DLG_NODE_SCALAR &&
 		    !strchr(seq->items[i]->value, '\n'))
@@ -485,6 +494,9 @@ static void entry_fields(const char **f, const entry *e)
 	f[F_ESTIMATE] = e->row.estimate_hours;
 	f[F_SPENT] = e->row.spent_hours;
 	f[F_REFS] = e->row.refs;
+	f[F_EVERY] = e->row.every;
+	f[F_SERIES] = e->row.series;
+	f[F_AFTER] = e->row.after;
 }
 
 /* Whether stat data proves a file is as it was when it was hashed. */
@@ -776,6 +788,48 @@ void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row)
 		short_lens(r);
 	memcpy(out, row->file, r->short_len[i]);
 	out[r->short_len[i]] = '\0';
+}
+
+static int cmp_doc_id(const void *a, const void *b)
+{
+	return strcmp(dlg_map_get_str(*(dlg_node *const *)a, "id"),
+		      dlg_map_get_str(*(dlg_node *const *)b, "id"));
+}
+
+int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n)
+{
+	dlg_rows *r = calloc(1, sizeof(*r));
+	dlg_buf own[NFIELDS];
+	const char *fields[NFIELDS];
+	unsigned char oid[20];
+	file_sig sig;
+	char name[37];
+	size_t i;
+	int k;
+
+	if (!r || !(r->entries = calloc(n + 1, sizeof(*r->entries))) ||
+	    !(r->names = calloc(n + 1, sizeof(*r->names))))
+		abort();
+	memset(&sig, 0, sizeof(sig));
+	memset(oid, 0, sizeof(oid));
+	for (k = 0; k < NFIELDS; k++)
+		own[k] = (dlg_buf)DLG_BUF_INIT;
+	if (n > 1)
+		qsort(docs, n, sizeof(*docs), cmp_doc_id);
+	for (i = 0; i < n; i++) {
+		memset(name, 0, sizeof(name));
+		snprintf(name, sizeof(name), "%s",
+			 dlg_map_get_str(docs[i], "id"));
+		for (k = 0; k < NFIELDS; k++)
+			fields[k] = field_value(own, docs[i], k);
+		make_entry(&r->entries[i], name, &sig, oid, fields);
+		r->names[i] = r->entries[i].row.file;
+	}
+	r->count = r->nnames = n;
+	for (k = 0; k < NFIELDS; k++)
+		dlg_buf_dispose(&own[k]);
+	*out = r;
+	return 0;
 }
 
 const dlg_row *dlg_rows_find(const dlg_rows *r, const char *file)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -527,6 +529,123 @@ int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
 	return 0;
 }
 
+int dlg_store_list_dir(char ***out, size_t *count, dlg_store *s,
+		       const char *rel)
+{
+	if (list_dir(out, count, s, rel) < 0) {
+		dlg_error_set("cannot read %s/: %s", rel, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ archive */
+
+int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed)
+{
+	if (!dlg_uuid_valid(uuid) || !closed || strlen(closed) < 4 ||
+	    !isdigit((unsigned char)closed[0]) ||
+	    !isdigit((unsigned char)closed[3])) {
+		dlg_error_set("cannot archive task '%s': it is not closed",
+			      uuid);
+		return DLG_EINVALID;
+	}
+	dlg_buf_clear(out);
+	return dlg_buf_printf(out, "archive/%.4s/%.2s/%s.yaml", closed, uuid,
+			      uuid);
+}
+
+static int year_name(const char *s)
+{
+	return strlen(s) == 4 && isdigit((unsigned char)s[0]) &&
+	       isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+	       isdigit((unsigned char)s[3]);
+}
+
+int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s)
+{
+	char **years = NULL, **shards = NULL, **files = NULL, **v = NULL;
+	size_t ny = 0, nshards = 0, nfiles = 0, n = 0, alloc = 0, y, i, j;
+	dlg_buf rel = DLG_BUF_INIT;
+
+	if (list_dir(&years, &ny, s, "archive") < 0) {
+		dlg_error_set("cannot read archive/: %s", strerror(errno));
+		return -1;
+	}
+	for (y = 0; y < ny; y++) {
+		if (!year_name(years[y]))
+			continue;
+		dlg_buf_clear(&rel);
+		dlg_buf_printf(&rel, "archive/%s", years[y]);
+		list_dir(&shards, &nshards, s, rel.ptr);
+		for (i = 0; i < nshards; i++) {
+			if (!is_shard(shards[i]))
+				continue;
+			dlg_buf_clear(&rel);
+			dlg_buf_printf(&rel, "archive/%s/%s", years[y],
+				       shards[i]);
+			list_dir(&files, &nfiles, s, rel.ptr);
+			for (j = 0; j < nfiles; j++) {
+				if (!task_file_name(files[j]) ||
+				    strncmp(files[j], shards[i], 2))
+					continue;
+				if (n == alloc) {
+					alloc = alloc ? alloc * 2 : 64;
+					if (!(v = realloc(v, alloc * sizeof(*v))))
+						abort();
+				}
+				dlg_buf_clear(&rel);
+				dlg_buf_printf(&rel, "archive/%s/%s/%s",
+					       years[y], shards[i], files[j]);
+				v[n++] = dlg_buf_detach(&rel);
+			}
+			dlg_strv_free(files, nfiles);
+		}
+		dlg_strv_free(shards, nshards);
+	}
+	dlg_strv_free(years, ny);
+	dlg_buf_dispose(&rel);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix)
+{
+	char **files = NULL;
+	size_t n = 0, i, found = 0, len = strlen(prefix);
+	int error;
+
+	if (len < 4 || len > 36 || !dlg_hex_prefix_valid(prefix)) {
+		dlg_error_set("bad task id '%s' (expected at least 4 hex "
+			      "digits of a task id)", prefix);
+		return DLG_EINVALID;
+	}
+	if ((error = dlg_store_list_archived(&files, &n, s)) < 0)
+		return error;
+	for (i = 0; i < n; i++) {
+		const char *name = strrchr(files[i], '/') + 1;
+
+		if (strncasecmp(name, prefix, len))
+			continue;
+		if (!found++) {
+			dlg_buf_clear(out);
+			dlg_buf_puts(out, files[i]);
+		}
+	}
+	dlg_strv_free(files, n);
+	if (!found) {
+		dlg_error_set("no task matches '%s'", prefix);
+		return DLG_ENOTFOUND;
+	}
+	if (found > 1) {
+		dlg_error_set("task id '%s' is ambiguous: %zu archived tasks "
+			      "match (give more digits)", prefix, found);
+		return DLG_EAMBIGUOUS;
+	}
+	return 0;
+}
+
 static int hex_digit(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -874,6 +993,26 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 		dlg_strv_free(files, nfiles);
 	}
 	dlg_strv_free(shards, nshards);
+	/* The archive: valid tasks too, each in one place only. */
+	if (dlg_store_list_archived(&files, &nfiles, s) == 0) {
+		for (j = 0; j < nfiles; j++) {
+			char id[37];
+
+			memcpy(id, strrchr(files[j], '/') + 1, 36);
+			id[36] = '\0';
+			check_task(s, &team, files[j], id, diags);
+			dlg_buf_clear(&rel);
+			dlg_task_path(&rel, id);
+			if (dlg_store_exists(s, rel.ptr))
+				dlg_diags_add(diags, files[j], 0, 0,
+					      "archived, and active in %s too "
+					      "(expected one of them: archive "
+					      "it again once it is closed, or "
+					      "remove the archived copy)",
+					      rel.ptr);
+		}
+		dlg_strv_free(files, nfiles);
+	}
 	dlg_buf_dispose(&rel);
 	dlg_rows_free(rows);
 	dlg_team_dispose(&team);

@@ -285,6 +285,12 @@ static void validate_strings(vctx *c, dlg_node *n, const dlg_field *f,
 			return;
 		}
 		it->type = DLG_SCALAR_STR;
+		if ((f->flags & DLG_F_IDS) && !dlg_uuid_valid(it->value)) {
+			problem(c, it, name, "bad task id '%s' (expected a "
+				"lowercase UUID like 0b9c5e5e-7f0c-4d0a-9a1e-"
+				"2c3f4d5e6f70)", it->value);
+			return;
+		}
 	}
 	if (f->type != DLG_T_SET)
 		return;
@@ -414,6 +420,15 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 			set_value(n, DLG_SCALAR_TIMESTAMP, utc);
 		}
 		n->type = DLG_SCALAR_TIMESTAMP;
+		break;
+	case DLG_T_EVERY:
+		if (!scalar_ok(c, n, name, "a rule"))
+			break;
+		if (dlg_recur_parse(NULL, n->value) < 0)
+			problem(c, n, name, "bad rule '%s' (expected daily, "
+				"weekly, monthly, quarterly, yearly, Nd or Nw "
+				"with N from 1 to 3650)", n->value);
+		n->type = DLG_SCALAR_STR;
 		break;
 	case DLG_T_DURATION:
 		if (!scalar_ok(c, n, name, "a duration"))

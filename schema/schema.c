@@ -122,6 +122,19 @@ static const dlg_field conflict_fields[] = {
 static const dlg_schema conflict_schema = { "conflict", conflict_fields,
 					    N(conflict_fields) };
 
+static const dlg_field recur_fields[] = {
+	{ "every", DLG_T_EVERY, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the rule: daily, weekly, monthly, quarterly, yearly, Nd or Nw" },
+	{ "start", DLG_T_DATE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the series' first due date, which the rule's dates count from" },
+	{ "until", DLG_T_DATE, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0, 0,
+	  "no occurrence is due after this date (null: no end)" },
+	{ "series", DLG_T_UUID, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the id of the series' first task" },
+};
+static const dlg_schema recur_schema = { "recurrence", recur_fields,
+					 N(recur_fields) };
+
 static const dlg_field task_fields[] = {
 	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
 	  "format version (1)" },
@@ -147,6 +160,11 @@ static const dlg_field task_fields[] = {
 	{ "due_request", DLG_T_MAP, 0, NULL, &due_request_schema, 0, 0,
 	  "the assignee's request for a new due date (delegit ask-due), "
 	  "until the delegator grants or declines it" },
+	{ "recur", DLG_T_MAP, 0, NULL, &recur_schema, 0, 0,
+	  "the series this task is an occurrence of (delegit add --every): "
+	  "closing it creates the next" },
+	{ "after", DLG_T_SET, DLG_F_FLOW | DLG_F_IDS, NULL, NULL, 0, 0,
+	  "ids of the tasks it depends on: it starts once they are done" },
 	{ "started", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
 	  0, "first move to in-progress" },
 	{ "closed", DLG_T_TIME, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL, NULL, 0,
@@ -193,6 +211,9 @@ static const dlg_field person_fields[] = {
 	  "the freedom their tasks come with unless a task says otherwise" },
 	{ "capacity_hours", DLG_T_NUM, DLG_F_NULLABLE | DLG_F_ALWAYS, NULL,
 	  NULL, 0, 168, "hours a week for delegated work" },
+	{ "retired", DLG_T_DATE, 0, NULL, NULL, 0, 0,
+	  "the date they left (delegit team retire): their file and history "
+	  "stay, no new work goes to them" },
 	{ "keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
 	  "OpenSSH public keys this person signs commits with" },
 	{ "retired_keys", DLG_T_SET, 0, NULL, NULL, 0, 0,
@@ -229,6 +250,53 @@ static const dlg_field config_fields[] = {
 };
 const dlg_schema dlg_schema_config = { "config", config_fields,
 				       N(config_fields) };
+
+static const dlg_field tmpl_expectations_fields[] = {
+	{ "outcome", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "what done looks like" },
+	{ "quality", DLG_T_LIST, 0, NULL, NULL, 0, 0, "quality standards" },
+	{ "acceptance", DLG_T_LIST, 0, NULL, NULL, 0, 0,
+	  "acceptance criteria, each a line of text" },
+	{ "process", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "the process to follow" },
+};
+static const dlg_schema tmpl_expectations_schema = { "expectations",
+	tmpl_expectations_fields, N(tmpl_expectations_fields) };
+
+static const dlg_field tmpl_checkpoint_fields[] = {
+	{ "before", DLG_T_DURATION, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "how long before the due date, in days or weeks: 7d, 2w (0d: on "
+	  "it)" },
+	{ "what", DLG_T_TEXT, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "what is checked" },
+};
+static const dlg_schema tmpl_checkpoint_schema = { "checkpoint",
+	tmpl_checkpoint_fields, N(tmpl_checkpoint_fields) };
+
+static const dlg_field template_fields[] = {
+	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,
+	  "format version (1)" },
+	{ "name", DLG_T_HANDLE, DLG_F_REQUIRED, NULL, NULL, 0, 0,
+	  "the template's name, also the file name" },
+	{ "title", DLG_T_STR, 0, NULL, NULL, 0, 0,
+	  "a title for tasks that give none" },
+	{ "priority", DLG_T_ENUM, 0, dlg_priorities, NULL, 0, 0, "priority" },
+	{ "autonomy", DLG_T_ENUM, 0, dlg_autonomy_levels, NULL, 0, 0,
+	  "how much freedom" },
+	{ "estimate_hours", DLG_T_NUM, 0, NULL, NULL, 0, 100000,
+	  "estimated effort in hours" },
+	{ "tags", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0, "labels" },
+	{ "skills", DLG_T_SET, DLG_F_FLOW, NULL, NULL, 0, 0,
+	  "skills the work needs" },
+	{ "why", DLG_T_TEXT, DLG_F_NULLABLE, NULL, NULL, 0, 0,
+	  "the why behind the what" },
+	{ "expectations", DLG_T_MAP, 0, NULL, &tmpl_expectations_schema, 0, 0,
+	  "outcome, quality, acceptance, process" },
+	{ "checkpoints", DLG_T_KEYED, 0, NULL, &tmpl_checkpoint_schema, 0, 0,
+	  "check-ins, each some time before the due date" },
+};
+const dlg_schema dlg_schema_template = { "template", template_fields,
+					 N(template_fields) };
 
 static const dlg_field policy_fields[] = {
 	{ "format", DLG_T_INT, DLG_F_REQUIRED, NULL, NULL, 1, 1,

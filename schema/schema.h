@@ -29,6 +29,8 @@ typedef enum {
 	DLG_T_MAP,     /* a nested map with its own fields */
 	DLG_T_KEYED,   /* a list of maps matched by their `id` */
 	DLG_T_MAPOF,   /* a map whose values all follow `sub` */
+	DLG_T_EVERY,   /* a recurrence rule: daily, weekly, monthly,
+			* quarterly, yearly, Nd, Nw */
 } dlg_type;
 
 enum {
@@ -36,6 +38,7 @@ enum {
 	DLG_F_NULLABLE = 1 << 1, /* may be null */
 	DLG_F_ALWAYS = 1 << 2,   /* written even when absent (as null / empty) */
 	DLG_F_FLOW = 1 << 3,     /* lists: written on one line */
+	DLG_F_IDS = 1 << 4,      /* sets: each item a task id (a UUID) */
 };
 
 typedef struct dlg_schema dlg_schema;
@@ -60,6 +63,8 @@ extern const dlg_schema dlg_schema_task;
 extern const dlg_schema dlg_schema_person;
 extern const dlg_schema dlg_schema_config;
 extern const dlg_schema dlg_schema_policy;
+/* templates/<name>.yaml: what `add --template` fills a task with */
+extern const dlg_schema dlg_schema_template;
 
 extern const char *const dlg_statuses[];
 extern const char *const dlg_priorities[];

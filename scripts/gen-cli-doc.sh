@@ -32,11 +32,20 @@ D=${1:-build/delegit}
 	echo "date. Times are stored in UTC and shown in the local time zone (\`TZ\`);"
 	echo "today, overdue and this week follow the local date; \`--json\` keeps UTC."
 	echo
+	echo "Several tasks at once: \`start\`, \`block\`, \`submit\`, \`accept\`, \`reject\`,"
+	echo "\`reopen\`, \`cancel\`, \`set\` and \`assign\` take several ids, or \`--filter F\`:"
+	echo "every task \`delegit list F\` would show (list's options and words in one"
+	echo "argument: \`--filter '--to kim --tag backup'\`). On a terminal they ask before"
+	echo "changing more than 3 tasks (\`--yes\` does not ask). Each task is one commit,"
+	echo "as if the command had been run for it alone; a task refused is named with"
+	echo "its reason, the others are changed, and the exit status is then 1."
+	echo "With \`--json\`, several tasks print one JSON object a line."
+	echo
 	echo '```'
 	"$D" --help
 	echo '```'
-	for cmd in init clone team "team add" "team list" "team show" "team edit" add list show edit set assign \
-		start block submit accept reject reopen cancel expect checkpoint \
+	for cmd in init clone team "team add" "team list" "team show" "team edit" "team retire" add list show edit set assign \
+		start block submit accept reject reopen cancel archive template "template add" "template list" "template show" expect checkpoint \
 		ask-due grant decline spent checkin accept-criterion feedback log agenda suggest plate report export import check audit sync conflicts resolve merge-file \
 		hook "hook install" "hook pre-receive" help; do
 		echo

@@ -10,8 +10,8 @@ import unittest
 
 from helpers import DELEGIT, Repo, run_on_pty
 
-MAGIC = b"delegit task rows 4\n"
-FIELDS = 14
+MAGIC = b"delegit task rows 5\n"
+FIELDS = 17
 SIG = 7 * 8  # dev, ino, size, mtime s/ns, ctime s/ns
 
 

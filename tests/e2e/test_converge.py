@@ -4,7 +4,8 @@ and a bare remote.
 
 Each round, some replicas make random edits of every kind offline, at
 nearby times (ties included): fields, tags, feedback, checkpoints, quality
-standards, conflicts resolved, and hand edits in other YAML styles that
+standards, conflicts resolved, dependencies, recurring tasks closed (the
+same occurrence on several replicas: one next occurrence) and reopened, and hand edits in other YAML styles that
 delete list items or change a quality standard. Some rounds, two replicas
 first merge each other's work directly with plain `git merge` (through the
 merge driver): each merges the other's commit into its own, so the same
@@ -74,7 +75,7 @@ class Simulation:
             tid = self.hot  # the same task on several replicas: collisions
         # lists more often than scalars: they are where merges are subtle
         kind = rng.choice([0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 8, 9, 9, 10,
-                           11, 12])
+                           11, 12, 13, 14, 15])
         if kind == 0:
             v = rng.choice(["critical", "high", "normal", "low"])
             r.ok("set", tid[:8], "priority=" + v, now=now)
@@ -121,6 +122,31 @@ class Simulation:
                             "own", ""])
             r.ok("set", tid[:8], "autonomy=" + v, now=now)
             writes[(id(r), tid, "autonomy")] = v
+        elif kind == 13:
+            # dependencies: a set merged by adds and removes; a cycle (one
+            # replica's view) is refused
+            other = rng.choice([t for t in self.tasks if t])
+            args = ["--no-after"] if rng.random() < 0.3 else []
+            if other != tid:
+                args += ["--after", other[:8]]
+            if args:
+                res = r.run("set", tid[:8], *args, now=now)
+                self.test.assertIn(res.returncode, (0, 1), res.stderr)
+                if res.returncode:
+                    self.test.assertIn("cycle", res.stderr)
+        elif kind == 14:
+            # a series: its occurrences are derived, the same everywhere
+            r.ok("add", "--due", "2026-12-%02d" % rng.randint(1, 28),
+                 "--every", rng.choice(["weekly", "monthly", "3d"]), "--",
+                 "Routine %s" % rng.choice(WORDS), now=now)
+            self.tasks.append(None)
+        elif kind == 15:
+            # closing an occurrence (on several replicas at once: one next
+            # occurrence), or reopening; refused when the status or the
+            # person does not allow it
+            verb = rng.choice(["cancel", "cancel", "reopen"])
+            res = r.run(verb, tid[:8], now=now)
+            self.test.assertIn(res.returncode, (0, 1), res.stderr)
         elif kind == 11:
             note = "time %d" % rng.randrange(10 ** 9)
             r.ok("spent", tid[:8], "%dm" % rng.randint(1, 600), "-m", note,

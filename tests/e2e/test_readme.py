@@ -73,8 +73,12 @@ class TestReadme(unittest.TestCase):
                 text=True, cwd=os.path.join(self.work, clone), env=env)
             both.append(files.stdout)
         self.assertEqual(both[0], both[1])
+        # routine work: a series went on, the done tasks were archived
+        self.assertIn("next occurrence", out)
+        self.assertIn("waiting", out)
+        self.assertRegex(out, r"archived \d+ tasks closed before")
         status = subprocess.run(
-            ["bash", "-c", "delegit list --status done --json"],
+            ["bash", "-c", "delegit list --archived --status done --json"],
             capture_output=True, text=True, env=env,
             cwd=os.path.join(self.work, "kim-laptop"))
         self.assertEqual(status.stdout.count('"status":"done"'), 2)
