@@ -115,16 +115,6 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
 	dlg_node_free(b);
 }
 
-static void event_dispose(dlg_event *e)
-{
-	free(e->title);
-	free(e->author);
-	free(e->field);
-	free(e->from);
-	free(e->to);
-	free(e->key);
-}
-
 static int cmp_id(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -159,10 +149,8 @@ void dlg_events_pair_moves(dlg_events *ev)
 			/* a field gone from tasks/ in the commit that brought
 			 * the task into the archive: the move, said once */
 			if (n && !e->to && strcmp(e->field, "(archived)") &&
-			    bsearch(&key, moved, n, sizeof(*moved), cmp_id)) {
-				event_dispose(e);
-				continue;
-			}
+			    bsearch(&key, moved, n, sizeof(*moved), cmp_id))
+				continue; /* its texts go with the blocks */
 			ev->items[out++] = *e;
 		}
 	}

@@ -209,7 +209,7 @@ class TestInstall(unittest.TestCase):
                         "compgen -W \"$(delegit --dump-help=commands | "
                         "cut -f1)\" -- rep\n", repo).split("\n")
         self.assertEqual(out[0], "expect export")
-        self.assertEqual(out[1], "add list show edit")
+        self.assertEqual(out[1], "add list show edit retire")
         self.assertEqual(out[2], "--due-before")
         self.assertEqual(out[3], "dana")
         self.assertEqual(sorted(out[4].split()), sorted(ids))
@@ -243,7 +243,7 @@ class TestInstall(unittest.TestCase):
         out = r.stdout.split("\n")
         self.assertIn("export:tasks as a calendar (--ics), CSV or JSON",
                       out[0])
-        self.assertEqual(out[1].split(), ["add", "list", "show", "edit"])
+        self.assertEqual(out[1].split(), ["add", "list", "show", "edit", "retire"])
         self.assertEqual(sorted(x.split(":")[0] for x in out[2].split()
                                 if ":" in x), sorted(ids))
         self.assertEqual(out[3].split(), ["dana"])
