@@ -380,6 +380,10 @@ int cmd_export(cli_ctx *c, int argc, char **argv);
 int cmd_import(cli_ctx *c, int argc, char **argv);
 int cmd_team(cli_ctx *c, int argc, char **argv);
 int cmd_add(cli_ctx *c, int argc, char **argv);
+/* The query list's filter options (and its words, the positional
+ * arguments) ask for; export takes the same options. DLG_EUSAGE, with
+ * the message set, for a bad status, date or sort key. */
+int cli_list_query(dlg_query *q, cli_ctx *c, const cli_args *a);
 int cmd_list(cli_ctx *c, int argc, char **argv);
 int cmd_show(cli_ctx *c, int argc, char **argv);
 int cmd_edit(cli_ctx *c, int argc, char **argv);

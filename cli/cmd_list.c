@@ -171,8 +171,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	dlg_buf_dispose(&title);
 }
 
-/* The query list's options and words ask for. */
-static int list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
+int cli_list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 {
 	dlg_query q = DLG_QUERY_INIT;
 	int error = 0;
@@ -296,7 +295,7 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if ((error = list_query(&q, c, &a)) < 0)
+	if ((error = cli_list_query(&q, c, &a)) < 0)
 		goto done;
 	if (cli_flag(&a, "archived")) {
 		error = list_archived(c, &q, cli_flag(&a, "json"), &diags);
@@ -444,7 +443,7 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if ((error = list_query(&q, c, &a)) < 0 ||
+	if ((error = cli_list_query(&q, c, &a)) < 0 ||
 	    (error = dlg_rows_load(&rows, c->store, dlg_store_cache(c->store),
 				   &diags)) < 0)
 		goto done;
