@@ -142,8 +142,13 @@ static int credential_fill(char **user, char **pass, const char *url)
 		return -1;
 	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);

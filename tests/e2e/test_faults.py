@@ -393,14 +393,17 @@ class TestFaultTargets(FaultTest):
         self.assertNotIn("new one", self.repo.ok("list", "--all"))
 
     def test_the_merge_driver_that_cannot_be_configured(self):
-        # sync/remote.c: writing git's configuration failing
-        self.repo.git("config", "--unset", "merge.delegit.driver")
+        # sync/remote.c: writing git's configuration failing (with no
+        # merge.delegit.name either, whose write would succeed after it)
+        self.repo.git("config", "--remove-section", "merge.delegit")
         old = self.repo.head()
         r = faulted(self.repo, "git_config_set_string:1", "add", "--",
                     "not added")
         self.refused(r, "cannot write git configuration",
                      "injected fault")
         self.assertEqual(self.repo.head(), old)
+        self.assertEqual(self.repo.git("config", "--get-regexp",
+                                       "^merge[.]delegit", check=False), "")
 
     def test_a_shard_that_cannot_be_listed_for_a_short_id(self):
         # core/store.c: dlg_store_short_id's stand-in for a shard it
@@ -409,6 +412,34 @@ class TestFaultTargets(FaultTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.fired, [("opendir", 1)])
         self.assertIn("added", self.repo.ok("list", "--all"))
+
+
+
+@unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+class TestFaultsCredentials(FaultTest):
+    """git's credential helper asked over a pipe and a fork (sync/remote.c,
+    credential_fill) with each failing: the login is not had, the sync
+    fails as without one, and no descriptor is left open."""
+
+    def test_pipe_and_fork_failing_for_a_login(self):
+        net = Network(2)
+        self.addCleanup(net.close)
+        b = net.replicas[1]
+        url = start_git_http(self, net.tmp, net.bare, password="kim:s3cret")
+        b.git("remote", "set-url", "origin", url)
+        helper = os.path.join(net.tmp, "helper.sh")
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\necho username=kim\necho password=s3cret\n")
+        os.chmod(helper, 0o755)
+        b.git("config", "credential.helper", helper)
+        b.add("over a login", "--to", "kim")
+        for spec in ("pipe:1", "pipe:2", "fork:1"):
+            old = b.head()
+            r = faulted(b, spec + "+", "sync", "--timeout", "20")
+            self.assertNotEqual(r.returncode, 0, spec + r.stderr)
+            self.assertIn("authentication", r.stderr, spec)
+            self.assert_survived(b, r, spec, old)
+        self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
 
 
 if __name__ == "__main__":
