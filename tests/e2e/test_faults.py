@@ -414,6 +414,41 @@ class TestFaultTargets(FaultTest):
         self.assertIn("added", self.repo.ok("list", "--all"))
 
 
+    def test_signing_failing_at_each_step(self):
+        # sync/sshsig.c, dlg_sshsig_sign: each step failing is told, with
+        # nothing committed and no temporary folder left
+        if not shutil.which("ssh-keygen"):
+            self.skipTest("ssh-keygen is not installed")
+        repo = self.repo
+        key = os.path.join(repo.tmp, "key")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                        "-C", "dana", "-f", key], check=True)
+        for k, v in (("gpg.format", "ssh"), ("user.signingkey", key),
+                     ("commit.gpgsign", "true")):
+            repo.git("config", k, v)
+        tmp = os.path.join(repo.tmp, "tmpdir")
+        os.mkdir(tmp)
+        env = dict(repo.env, TMPDIR=tmp)
+        for spec, words in (
+                ("mkdtemp:1", "cannot create a temporary folder"),
+                ("open@delegit-sshsig-:1", "cannot write"),
+                ("write@delegit-sshsig-:1", "No space left on device"),
+                ("close@delegit-sshsig-:1", "cannot write"),
+                ("pipe:1", "cannot create a pipe"),
+                ("posix_spawnp:1", "cannot run 'ssh-keygen'"),
+                ("read@data.sig:1", "wrote no signature"),
+                ("waitpid:1", "cannot wait for 'ssh-keygen'")):
+            old = repo.head()
+            r = faulted(repo, spec, "add", "--", "signed", env=env)
+            self.refused(r, "cannot sign the commit with", words)
+            self.assertEqual(repo.head(), old, spec)
+            self.assertEqual(os.listdir(tmp), [], spec)
+            self.assert_survived(repo, r, spec, old)
+        r = faulted(repo, "open:0", "add", "--", "signed", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("gpgsig", repo.git("cat-file", "commit", "HEAD"))
+        self.assertEqual(os.listdir(tmp), [])
+
 
 @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
 class TestFaultsCredentials(FaultTest):
