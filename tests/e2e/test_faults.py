@@ -414,6 +414,21 @@ class TestFaultTargets(FaultTest):
         self.assertIn("added", self.repo.ok("list", "--all"))
 
 
+    def test_mmap_failing_reads_the_slow_way(self):
+        # core/store.c, dlg_path_map: a failed mmap is no map (NULL), not
+        # MAP_FAILED; the git index and the rows cache are then read
+        # another way, or built again
+        self.repo.add("first", "--to", "sam")
+        for args in (["add", "--", "second"], ["list", "--all"],
+                     ["set", "--help"]):
+            r = faulted(self.repo, "mmap:1+", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("second", self.repo.ok("list", "--all"))
+        r = faulted(self.repo, "mmap:1+", "list", "--all")
+        self.assertTrue(r.fired)
+        self.assertIn("first", r.stdout)
+        self.assertEqual(self.repo.git("status", "--porcelain"), "")
+
     def test_signing_failing_at_each_step(self):
         # sync/sshsig.c, dlg_sshsig_sign: each step failing is told, with
         # nothing committed and no temporary folder left
