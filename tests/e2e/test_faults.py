@@ -414,6 +414,33 @@ class TestFaultTargets(FaultTest):
         self.assertIn("added", self.repo.ok("list", "--all"))
 
 
+    def test_a_merge_commits_parents_that_cannot_be_read(self):
+        # sync/policy.c, merge_trees_of: an incoming merge commit whose
+        # parents libgit2 cannot read stops the sync with that reason
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        a.add("from a", "--to", "kim")
+        a.ok("sync", "-q")
+        b.add("from b", "--to", "kim")
+        b.ok("sync", "-q")          # a merge commit, pushed
+        self.assertEqual(len(b.git("log", "-1", "--format=%P").split()), 2)
+        old = a.head()
+        calls = count_calls(a, "sync", "-q").get("git_commit_parent", 0)
+        a.git("reset", "-q", "--hard", old)
+        said = []
+        for n in range(1, calls + 1):
+            r = faulted(a, "git_commit_parent:%d" % n, "sync", "-q")
+            self.assert_survived(a, r, "git_commit_parent:%d" % n, old)
+            if "cannot read a merge commit's parents" in r.stderr:
+                said.append(n)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertEqual(a.head(), old)
+            if a.head() != old:
+                a.git("reset", "-q", "--hard", old)
+        self.assertTrue(said, "no call of git_commit_parent was the merge "
+                        "commit's (%d calls)" % calls)
+
     def test_mmap_failing_reads_the_slow_way(self):
         # core/store.c, dlg_path_map: a failed mmap is no map (NULL), not
         # MAP_FAILED; the git index and the rows cache are then read
