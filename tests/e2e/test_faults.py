@@ -414,6 +414,40 @@ class TestFaultTargets(FaultTest):
         self.assertIn("added", self.repo.ok("list", "--all"))
 
 
+    def test_the_store_failing_at_each_step(self):
+        # core/store.c: writing a task file beside it and renaming it,
+        # reading one, making its shard's folder: each failure told with
+        # the file and the reason, nothing committed, no temporary file
+        tid = self.repo.add("a task", "--to", "sam")["id"]
+        for args in (["set", tid[:8], "title=changed"],
+                     ["add", "--", "another"]):
+            for spec, words in (
+                    ("open@.delegit-tmp-:1", "Permission denied"),
+                    ("write@.delegit-tmp-:1", "No space left on device"),
+                    ("close@.delegit-tmp-:1", "Input/output error"),
+                    ("rename@.delegit-tmp-:1", "Input/output error"),
+                    ("open@/tasks/:1+", "Permission denied"),
+                    ("mkdir@/tasks/:1+", "No space left on device")):
+                old = self.repo.head()
+                r = faulted(self.repo, spec, *args)
+                what = "%s of %s" % (spec, args)
+                if spec.startswith("mkdir") and not r.fired:
+                    self.repo.git("reset", "-q", "--hard", old)
+                    continue        # a shard already there
+                self.refused(r, words)
+                self.assertNotIn("(null)", r.stderr)
+                self.assertEqual(self.repo.head(), old, what)
+                self.assert_survived(self.repo, r, what, old)
+        self.assertEqual(self.repo.load(tid)["title"], "a task")
+        self.assertNotIn("another", self.repo.ok("list", "--all"))
+        # the commit fails, and so does putting the file back: told
+        old = self.repo.head()
+        r = faulted(self.repo, "git_commit_create:1,unlink@/tasks/:1",
+                    "add", "--", "stays")
+        self.refused(r, "cannot commit", "the new version stays in tasks/",
+                     "not committed")
+        self.assertEqual(self.repo.head(), old)
+
     def test_a_merge_commits_parents_that_cannot_be_read(self):
         # sync/policy.c, merge_trees_of: an incoming merge commit whose
         # parents libgit2 cannot read stops the sync with that reason
