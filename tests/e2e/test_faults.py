@@ -10,7 +10,8 @@ tree HEAD's, git fsck clean, no lock file left).
 TestFaults sweeps commands with each function failing at a few of its
 calls; TestFaultTargets names the failures docs/testing.md listed as
 surviving mutants. DELEGIT_FAULT_DEPTH=N tries N call numbers a function
-(2 by default, half as many in a sync; 0: every call).
+(2 by default; in a sync, half as many of the C library's and one more
+of libgit2's, each call of which is a site of its own; 0: every call).
 """
 import os
 import re
@@ -179,7 +180,7 @@ class FaultTest(unittest.TestCase):
             self.assertEqual(after.returncode, 0, after.stderr + where)
 
     def sweep(self, repo, args_of, before=None, after=None, only=None,
-              again=None, depth=DEPTH):
+              again=None, depth=DEPTH, git_depth=None):
         """For each function the command calls, fail it at a few of its
         calls (points()), then assert_survived. args_of(i): the command's
         arguments for the i-th run; before(i) prepares each run;
@@ -193,7 +194,9 @@ class FaultTest(unittest.TestCase):
         for name in sorted(calls):
             if only and name not in only:
                 continue
-            for n in points(calls[name], name, depth):
+            d = git_depth if git_depth is not None and \
+                name.startswith("git_") else depth
+            for n in points(calls[name], name, d):
                 runs += 1
                 if before:
                     before(runs)
@@ -326,7 +329,8 @@ class TestFaultsSync(FaultTest):
             self.assertIn("from b %d" % i, listed)
         runs = self.sweep(b, lambda i: ["sync", "-q"], before=before,
                           after=after, again=["sync", "-q"],
-                          depth=(DEPTH + 1) // 2)
+                          depth=(DEPTH + 1) // 2,
+                          git_depth=DEPTH and DEPTH + 1)
         a.ok("sync", "-q")
         self.assertEqual(a.files(), b.files())
         self.assertGreater(runs, 20)
