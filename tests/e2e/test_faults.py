@@ -271,8 +271,18 @@ class TestFaults(FaultTest):
                     self.assertNotIn(word, r.stderr, what)
                 if r.returncode:
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
-                    # a failed clone leaves nothing, or a folder a new
-                    # clone into another path does not mind
+                    # a failed clone leaves no half-made folder that the
+                    # next clone into the same path would refuse (but its
+                    # removal may be what failed); a clone made, whose
+                    # merge driver was not set up, is a sound repository
+                    if os.path.exists(dest) and \
+                            name not in ("unlink", "rmdir"):
+                        out = subprocess.run(
+                            [DELEGIT, "list", "--all"], cwd=dest, env=a.env,
+                            capture_output=True, text=True)
+                        self.assertEqual(out.returncode, 0,
+                                         "a half-made clone: " + what)
+                        self.assertIn("a task", out.stdout, what)
                     shutil.rmtree(dest, ignore_errors=True)
                     continue
                 out = subprocess.run([DELEGIT, "list", "--all"], cwd=dest,
@@ -451,6 +461,25 @@ class TestFaultTargets(FaultTest):
         self.refused(r, "cannot commit", "the new version stays in tasks/",
                      "not committed")
         self.assertEqual(self.repo.head(), old)
+
+    def test_a_failed_clone_leaves_nothing_behind(self):
+        # sync/remote.c, dlg_repo_clone: libgit2 left the half-made
+        # folder, which the next clone into the same path refused
+        net = Network(1)
+        self.addCleanup(net.close)
+        where = os.path.join(net.tmp, "c")
+        for spec in ("write:5", "rename:1", "mkdir:3"):
+            r = faulted(self.repo, spec, "clone", "-q", net.bare, where,
+                        cwd=net.tmp)
+            self.refused(r, "cannot clone")
+            self.assertFalse(os.path.exists(where), spec)
+        os.mkdir(where)             # an empty folder given stays, empty
+        r = faulted(self.repo, "write:5", "clone", "-q", net.bare, where,
+                    cwd=net.tmp)
+        self.refused(r, "cannot clone")
+        self.assertEqual(os.listdir(where), [])
+        self.repo.run_in(net.tmp, "clone", "-q", net.bare, where)
+        self.assertTrue(os.path.exists(os.path.join(where, ".delegit")))
 
     def test_a_merge_commits_parents_that_cannot_be_read(self):
         # sync/policy.c, merge_trees_of: an incoming merge commit whose
