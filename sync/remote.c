@@ -490,9 +490,14 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	f = fopen(p.ptr, "w");
 	if (!f || fprintf(f, "%s %s\n", a, b) < 0 || fflush(f) ||
 	    fsync(fileno(f))) {
+		int saved = errno;
+
 		if (f)
 			fclose(f);
-		dlg_error_set("cannot write '%s': %s", p.ptr, strerror(errno));
+		/* Nothing was touched yet: no record for the next command
+		 * to finish a move this one reports as failed. */
+		unlink(p.ptr);
+		dlg_error_set("cannot write '%s': %s", p.ptr, strerror(saved));
 		dlg_buf_dispose(&p);
 		return -1;
 	}

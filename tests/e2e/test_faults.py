@@ -481,6 +481,27 @@ class TestFaultTargets(FaultTest):
         self.repo.run_in(net.tmp, "clone", "-q", net.bare, where)
         self.assertTrue(os.path.exists(os.path.join(where, ".delegit")))
 
+    def test_the_pending_file_of_a_sync_that_cannot_be_written(self):
+        # sync/remote.c, move_head: the record of the move (written and
+        # synced before the work tree is touched) failing stops the sync
+        # before anything changed here
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        for spec, words in (
+                ("fopen@delegit-sync-pending:1+", "Permission denied"),
+                ("fsync@delegit-sync-pending:1", "Input/output error")):
+            tid = a.add("from a " + spec, "--to", "kim")["id"]
+            a.ok("sync", "-q")
+            old = b.head()
+            r = faulted(b, spec, "sync", "-q")
+            self.refused(r, "cannot write", "delegit-sync-pending", words)
+            self.assertEqual(b.head(), old, spec)
+            self.assertFalse(os.path.exists(b.task_file(tid)), spec)
+            self.assert_survived(b, r, spec, old)
+            b.ok("sync", "-q")
+            self.assertEqual(b.load(tid)["title"], "from a " + spec)
+
     def test_a_merge_commits_parents_that_cannot_be_read(self):
         # sync/policy.c, merge_trees_of: an incoming merge commit whose
         # parents libgit2 cannot read stops the sync with that reason
