@@ -305,7 +305,20 @@ class TestFaults(FaultTest):
         for k, v in (("gpg.format", "ssh"), ("user.signingkey", key),
                      ("commit.gpgsign", "true")):
             repo.git("config", k, v)
+        # ssh-keygen's temporary folder: removed, unless removing it was
+        # what failed
+        tmp = os.path.join(repo.tmp, "tmpdir")
+        os.mkdir(tmp)
+        repo.env["TMPDIR"] = tmp
+
+        def after(i, r):
+            if r is None or not {n for n, _ in r.fired} & {
+                    "unlink", "rmdir", "opendir"}:
+                self.assertEqual(os.listdir(tmp), [], r and r.fired)
+            for name in os.listdir(tmp):
+                shutil.rmtree(os.path.join(tmp, name))
         self.sweep(repo, lambda i: ["add", "--", "signed %d" % i],
+                   after=after,
                    only=("mkdtemp", "pipe", "posix_spawnp", "waitpid",
                          "open", "write", "read", "close", "unlink",
                          "rmdir", "opendir",
