@@ -719,11 +719,16 @@ int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
 
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid)
 {
+	/* a shard that cannot be listed: the shortest id (not a compound
+	 * literal, whose life would end with the if) */
+	static const shard_ids none = { NULL, 0, 0 };
 	const shard_ids *sh;
 	size_t i, len = 6, k;
 
-	if (shard_list(&sh, s, uuid) < 0)
-		sh = &(const shard_ids){ NULL, 0, 0 };
+	if (shard_list(&sh, s, uuid) < 0) {
+		dlg_error_clear();
+		sh = &none;
+	}
 	for (i = 0; i < sh->count; i++) {
 		const char *id = sh->ids[i];
 

@@ -90,14 +90,16 @@ TESTS = {
     "schema/schema.c": "core|e2e_(BadInput|HostileCorpus)",
     "core/rows.c": "core|e2e_(Cache|Index|ListShowAgenda)",
     "core/store.c": "core|e2e_(Add|Cache|Index|IdentityAndSafety|"
-                    "ListShowAgenda)",
+                    "ListShowAgenda|FaultTargets|Faults)",
     "sync/policy.c": "sync|e2e_(Warn|Enforce|SmuggledPolicy|TeamGames|"
                      "EvilMerge|UnrelatedHistory|NeverWedged|ServerHook|"
                      "Accountability|Stamps|StampsInMerges|ForgedAuthor)",
     "sync/remote.c": "sync|e2e_(Merge|OfflineAndSafety|Transports|"
-                     "UnrelatedHistory|NeverWedged)",
-    "sync/sshsig.c": "sshsig|e2e_ForgedAuthor",
-    "sync/repo.c": "sync|e2e_(OfflineAndSafety|IdentityAndSafety)",
+                     "UnrelatedHistory|NeverWedged|FaultsSync|"
+                     "FaultsCredentials|FaultTargets)",
+    "sync/sshsig.c": "sshsig|e2e_(ForgedAuthor|FaultTargets)",
+    "sync/repo.c": "sync|e2e_(OfflineAndSafety|IdentityAndSafety|"
+                   "FaultTargets)",
 }
 DEFAULT_TESTS = "core|sync|sshsig|e2e_.*"
 # Too long to run per mutant (minutes); make converge runs it.

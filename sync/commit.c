@@ -143,6 +143,43 @@ done:
 	return error;
 }
 
+/*
+ * Take back the commit just made on HEAD's branch (its index could not be
+ * written): the branch back at parent (NULL: removed, an unborn branch
+ * again), if it still points at made. Then "nothing was committed" holds
+ * and the work tree its caller puts back agrees with HEAD.
+ */
+static void uncommit(git_repository *g, const git_oid *made,
+		     const git_commit *parent)
+{
+	git_reference *head = NULL, *ref = NULL, *moved = NULL;
+	const git_error *e = git_error_last();
+	dlg_buf keep = DLG_BUF_INIT;
+
+	/* the index's failure is the reason told: keep it */
+	dlg_buf_puts(&keep, e && e->message ? e->message : "");
+	if (git_reference_lookup(&head, g, "HEAD") < 0 ||
+	    git_reference_resolve(&ref, head) < 0 ||
+	    !git_oid_equal(git_reference_target(ref), made))
+		goto done;
+	if (parent)
+		git_reference_create_matching(&moved, g, git_reference_name(ref),
+					      git_commit_id(parent), 1, made,
+					      "delegit: commit taken back (the "
+					      "index could not be written)");
+	else
+		git_reference_delete(ref);
+done:
+	if (keep.size)
+		git_error_set_str(GIT_ERROR_OS, keep.ptr);
+	else
+		git_error_clear();
+	git_reference_free(moved);
+	git_reference_free(ref);
+	git_reference_free(head);
+	dlg_buf_dispose(&keep);
+}
+
 /* The same through libgit2, for an index dlg_sync__index_update leaves. */
 static int index_update_slow(dlg_repo *r, const dlg_commit_file *files,
 			     size_t nfiles)
@@ -275,8 +312,10 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	/* Keep `git status` clean for the paths we committed. */
 	error = index_update(r, lockfd, files, updates, nfiles);
 	lockfd = -1;
-	if (error < 0)
+	if (error < 0) {
+		uncommit(r->git, &commit_id, parent);
 		goto done;
+	}
 	error = -1;
 	if (out)
 		git_oid_tostr(out, 41, &commit_id);

@@ -142,8 +142,13 @@ static int credential_fill(char **user, char **pass, const char *url)
 		return -1;
 	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
@@ -485,9 +490,14 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	f = fopen(p.ptr, "w");
 	if (!f || fprintf(f, "%s %s\n", a, b) < 0 || fflush(f) ||
 	    fsync(fileno(f))) {
+		int saved = errno;
+
 		if (f)
 			fclose(f);
-		dlg_error_set("cannot write '%s': %s", p.ptr, strerror(errno));
+		/* Nothing was touched yet: no record for the next command
+		 * to finish a move this one reports as failed. */
+		unlink(p.ptr);
+		dlg_error_set("cannot write '%s': %s", p.ptr, strerror(saved));
 		dlg_buf_dispose(&p);
 		return -1;
 	}
@@ -1294,12 +1304,43 @@ static int empty_or_missing(const char *path)
 	return empty;
 }
 
+/* Remove what is under path (never following a link), and path itself
+ * unless keep_top: what a failed clone made, as git removes it. */
+static void remove_tree(const char *path, int keep_top)
+{
+	dlg_buf sub = DLG_BUF_INIT;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			dlg_buf_clear(&sub);
+			dlg_buf_printf(&sub, "%s/%s", path, e->d_name);
+			remove_tree(sub.ptr, 0);
+		}
+		closedir(d);
+		if (!keep_top)
+			rmdir(path);
+	} else if (!keep_top) {
+		unlink(path);
+	}
+	dlg_buf_dispose(&sub);
+}
+
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 		   const dlg_sync_options *o)
 {
 	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
 	git_repository *g = NULL;
 	remote_ctx ctx;
+	struct stat st;
+	int existed;
+
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.o = o;
 	*out = NULL;
@@ -1315,6 +1356,8 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	}
 	if (missing_local(NULL, url, "clone") < 0)
 		return -1;
+	/* An empty folder given stays, emptied, when the clone fails. */
+	existed = stat(path, &st) == 0;
 	co.remote_cb = clone_remote;
 	co.remote_cb_payload = &ctx;
 	ctx.callbacks = &co.fetch_opts.callbacks;
@@ -1329,11 +1372,15 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 			e = remote_failure(NULL, url, "clone", ctx.unconnected,
 					   errno);
 		net_stop(&old_alarm);
-		if (e < 0)
+		if (e < 0) {
+			/* no half-made clone that the next one would refuse */
+			remove_tree(path, existed);
 			return e;
+		}
 	}
 	if (git_repository_head_unborn(g) == 1 && adopt_branch(g, &co) < 0) {
 		git_repository_free(g);
+		remove_tree(path, existed);
 		return -1;
 	}
 	return dlg_sync__wrap(out, g);

@@ -1,0 +1,624 @@
+#!/usr/bin/python3
+"""Fault injection (docs/testing.md, "Fault injection"): the real binary
+with tests/fault/dlgfault.so preloaded, which makes the Nth call of a
+named function fail (a read, a write, a rename, flock, fork, pipe, or one
+of libgit2's). After every injected failure: no crash, a non-zero exit
+with a message, or success; the repository not wedged (the next command
+succeeds), nothing lost (HEAD the old commit or one after it, the work
+tree HEAD's, git fsck clean, no lock file left).
+
+TestFaults sweeps commands with each function failing at a few of its
+calls; TestFaultTargets names the failures docs/testing.md listed as
+surviving mutants. DELEGIT_FAULT_DEPTH=N tries N call numbers a function
+(2 by default; in a sync, half as many of the C library's and one more
+of libgit2's, each call of which is a site of its own; 0: every call).
+"""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+from helpers import (DELEGIT, VALGRIND, Network, Repo, start_git_http)
+
+SHIM = os.environ.get("DELEGIT_FAULT_SHIM", "")
+ASAN = os.environ.get("DELEGIT_FAULT_ASAN", "")
+DEPTH = int(os.environ.get("DELEGIT_FAULT_DEPTH", "2"))
+
+LIBC = ["open", "read", "write", "pread", "pwrite", "close", "rename",
+        "unlink", "mkdir", "rmdir", "fsync", "ftruncate", "flock", "fork",
+        "pipe", "waitpid", "fopen", "opendir", "mmap", "mkdtemp",
+        "posix_spawnp"]
+
+
+def git_functions():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "fault", "git_wrappers.h")) as f:
+        return re.findall(r"^WRAP_GIT\((\w+),", f.read(), re.M)
+
+
+ALL = LIBC + git_functions()
+SANITIZER = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+
+def why_not():
+    """Why the shim cannot run here, or None."""
+    if VALGRIND:
+        return "not under valgrind (it preloads its own)"
+    if not SHIM or not os.path.exists(SHIM):
+        return "no fault shim (DELEGIT_FAULT_SHIM, built with the tests)"
+    if ASAN and not os.path.isabs(ASAN):
+        return "the ASan runtime was not found to preload first"
+    return None
+
+
+def points(calls, name, depth):
+    """Which calls of a function called `calls` times to fail: the
+    first, the last, the middle, the second..., depth of them (0: all).
+    With depth 1, one call drawn from the function's name: the same each
+    run, and another site for each function."""
+    if depth == 0 or calls <= depth:
+        return list(range(1, calls + 1))
+    if depth == 1:
+        return [1 + sum(map(ord, name)) * 7919 % calls]
+    chosen = [1, calls, (calls + 1) // 2, 2]
+    chosen += list(range(3, calls, max(1, calls // depth)))
+    out = []
+    for n in chosen:
+        if n not in out:
+            out.append(n)
+    return sorted(out[:depth])
+
+
+class Result:
+    def __init__(self, proc, log):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.fired = []
+        self.calls = {}
+        self.leaked = []
+        for line in log.splitlines():
+            word = line.split()
+            if word[0] == "fired":
+                self.fired.append((word[1], int(word[2])))
+            elif word[0] == "calls":
+                self.calls[word[1]] = int(word[2])
+            elif word[0] == "pipe-fd-leaked":
+                self.leaked.append(int(word[1]))
+
+
+def faulted(repo, spec, *args, cwd=None, env=None):
+    """delegit ARGS in repo with DLG_FAULT=spec: a Result."""
+    fd, log = tempfile.mkstemp(prefix="delegit-fault-")
+    os.close(fd)
+    e = dict(env or repo.env)
+    e["LD_PRELOAD"] = (ASAN + ":" if ASAN else "") + SHIM
+    e["DLG_FAULT"] = spec
+    e["DLG_FAULT_LOG"] = log
+    # A leak on an error path is reported by the sanitizer build's own
+    # e2e classes; here, what matters is what the fault does.
+    e["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+    try:
+        proc = subprocess.run([DELEGIT, *args], cwd=cwd or repo.path, env=e,
+                              capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        with open(log) as f:
+            return Result(proc, f.read())
+    finally:
+        os.unlink(log)
+
+
+def count_calls(repo, *args, **kw):
+    """The calls each function gets in delegit ARGS: {name: count}."""
+    r = faulted(repo, ",".join(n + ":0" for n in ALL), *args, **kw)
+    if r.returncode:
+        raise AssertionError("delegit %s failed unfaulted:\n%s"
+                             % (args, r.stderr))
+    return {n: c for n, c in r.calls.items() if c}
+
+
+class FaultTest(unittest.TestCase):
+    def setUp(self):
+        reason = why_not()
+        if reason:
+            self.skipTest(reason)
+
+    def assert_survived(self, repo, r, what, old_head, again=None):
+        """What must hold after any injected failure. again: the command
+        that finishes a sync left half done (.git/delegit-sync-pending,
+        as after a kill: docs/sync.md), run before the work tree is
+        looked at."""
+        where = "%s: %s (exit %d)\n%s" % (what, r.fired, r.returncode,
+                                          r.stderr)
+        self.assertGreaterEqual(r.returncode, 0, "killed by a signal: " +
+                                where)
+        for word in SANITIZER:
+            self.assertNotIn(word, r.stderr, where)
+        self.assertEqual(r.leaked, [], "pipe descriptors left open: " +
+                         where)
+        if r.returncode:
+            self.assertTrue(r.fired, "failed with no fault: " + where)
+            self.assertRegex(r.stderr, r"(^|\n)delegit: \S", where)
+            self.assertNotIn("(null)", r.stderr, where)
+        # nothing lost: HEAD is the old commit or one after it
+        head = repo.head()
+        if head != old_head:
+            repo.git("merge-base", "--is-ancestor", old_head, head)
+        fsck = subprocess.run(["git", "fsck", "--no-progress"],
+                              cwd=repo.path, env=repo.env,
+                              capture_output=True, text=True)
+        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr +
+                         where)
+        pending = os.path.join(repo.path, ".git", "delegit-sync-pending")
+        if os.path.exists(pending):
+            self.assertTrue(again, "a sync left half done: " + where)
+            done = repo.run(*again)
+            self.assertEqual(done.returncode, 0, done.stderr + where)
+            self.assertFalse(os.path.exists(pending), where)
+        # the work tree is HEAD's, and nothing was left half done
+        self.assertEqual(repo.git("status", "--porcelain", "--ignored",
+                                  "--untracked-files=all"), "", where)
+        gitdir = os.path.join(repo.path, ".git")
+        # (delegit.lock stays, by design; so may delegit-held, a record
+        # of git's locks the next command reads, when its unlink failed;
+        # and a temporary file under objects/ whose unlink failed: its
+        # name is never taken again)
+        locks = []
+        for root, _dirs, names in os.walk(gitdir):
+            if os.path.relpath(root, gitdir).startswith("objects"):
+                continue
+            locks += [os.path.relpath(os.path.join(root, n), gitdir)
+                      for n in names if n.endswith(".lock") and
+                      n != "delegit.lock"]
+        self.assertEqual(locks, [], where)
+        # not wedged (after a success, the sweep's next command says so)
+        if r.returncode:
+            after = repo.run("check")
+            self.assertEqual(after.returncode, 0, after.stderr + where)
+
+    def sweep(self, repo, args_of, before=None, after=None, only=None,
+              again=None, depth=DEPTH, git_depth=None):
+        """For each function the command calls, fail it at a few of its
+        calls (points()), then assert_survived. args_of(i): the command's
+        arguments for the i-th run; before(i) prepares each run;
+        after(i, result) checks it further. Returns the number of runs."""
+        if before:
+            before(0)
+        calls = count_calls(repo, *args_of(0))
+        if after:
+            after(0, None)
+        runs = 0
+        for name in sorted(calls):
+            if only and name not in only:
+                continue
+            d = git_depth if git_depth is not None and \
+                name.startswith("git_") else depth
+            for n in points(calls[name], name, d):
+                runs += 1
+                if before:
+                    before(runs)
+                old = repo.head()
+                t0 = time.time()
+                r = faulted(repo, "%s:%d" % (name, n), *args_of(runs))
+                if os.environ.get("DELEGIT_FAULT_VERBOSE") and \
+                        time.time() - t0 > 1:
+                    print("slow: %s:%d %.1f s" % (name, n, time.time() - t0))
+                self.assert_survived(repo, r, "%s:%d of %s" %
+                                     (name, n, args_of(runs)), old, again)
+                if after:
+                    after(runs, r)
+        if os.environ.get("DELEGIT_FAULT_VERBOSE"):
+            print("%d runs: %s" % (runs, calls))
+        return runs
+
+
+class TestFaults(FaultTest):
+    """Each command with each function it calls failing at a few of its
+    calls."""
+
+    def test_add(self):
+        repo = Repo()
+        self.addCleanup(repo.close)
+
+        def after(i, r):
+            # the task is there and committed, or not there at all
+            out = repo.git("log", "--format=%s", "-1")
+            if r is None or r.returncode == 0:
+                self.assertIn("task %d" % i, repo.ok("list", "--all"))
+            else:
+                self.assertNotIn("task %d" % i, out)
+        self.sweep(repo, lambda i: ["add", "--to", "sam", "--",
+                                    "task %d" % i], after=after)
+
+    def test_set_on_a_task(self):
+        repo = Repo()
+        self.addCleanup(repo.close)
+        tid = repo.add("the task", "--to", "sam")["id"]
+
+        def after(i, r):
+            title = repo.load(tid)["title"]
+            if r is None or r.returncode == 0:
+                self.assertEqual(title, "title %d" % i)
+            else:
+                self.assertNotEqual(title, "title %d" % i)
+        self.sweep(repo, lambda i: ["set", tid[:8], "title=title %d" % i],
+                   after=after)
+
+    def test_clone(self):
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        a.add("a task", "--to", "kim")
+        a.ok("sync", "-q")
+        where = os.path.join(net.tmp, "clones")
+        os.mkdir(where)
+        calls = count_calls(a, "clone", "-q", net.bare,
+                            os.path.join(where, "c0"), cwd=where)
+        i = 0
+        for name in sorted(calls):
+            for n in points(calls[name], name, DEPTH):
+                i += 1
+                dest = os.path.join(where, "c%d" % i)
+                r = faulted(a, "%s:%d" % (name, n), "clone", "-q", net.bare,
+                            dest, cwd=where)
+                what = "%s:%d of clone: %s (exit %d)\n%s" % (
+                    name, n, r.fired, r.returncode, r.stderr)
+                self.assertGreaterEqual(r.returncode, 0, what)
+                for word in SANITIZER:
+                    self.assertNotIn(word, r.stderr, what)
+                if r.returncode:
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+                    # a failed clone leaves no half-made folder that the
+                    # next clone into the same path would refuse (but its
+                    # removal may be what failed); a clone made, whose
+                    # merge driver was not set up, is a sound repository
+                    if os.path.exists(dest) and \
+                            name not in ("unlink", "rmdir"):
+                        out = subprocess.run(
+                            [DELEGIT, "list", "--all"], cwd=dest, env=a.env,
+                            capture_output=True, text=True)
+                        self.assertEqual(out.returncode, 0,
+                                         "a half-made clone: " + what)
+                        self.assertIn("a task", out.stdout, what)
+                    shutil.rmtree(dest, ignore_errors=True)
+                    continue
+                out = subprocess.run([DELEGIT, "list", "--all"], cwd=dest,
+                                     env=a.env, capture_output=True,
+                                     text=True)
+                self.assertEqual(out.returncode, 0, out.stderr + what)
+                self.assertIn("a task", out.stdout, what)
+                shutil.rmtree(dest)
+
+    def test_signed_commits(self):
+        """Signing through ssh-keygen (user.signingkey, commit.gpgsign):
+        the folder, the files, the pipe and the program each failing."""
+        if not shutil.which("ssh-keygen"):
+            self.skipTest("ssh-keygen is not installed")
+        repo = Repo()
+        self.addCleanup(repo.close)
+        key = os.path.join(repo.tmp, "key")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                        "-C", "dana", "-f", key], check=True)
+        for k, v in (("gpg.format", "ssh"), ("user.signingkey", key),
+                     ("commit.gpgsign", "true")):
+            repo.git("config", k, v)
+        # ssh-keygen's temporary folder: removed, unless removing it was
+        # what failed
+        tmp = os.path.join(repo.tmp, "tmpdir")
+        os.mkdir(tmp)
+        repo.env["TMPDIR"] = tmp
+
+        def after(i, r):
+            if r is None or not {n for n, _ in r.fired} & {
+                    "unlink", "rmdir", "opendir"}:
+                self.assertEqual(os.listdir(tmp), [], r and r.fired)
+            for name in os.listdir(tmp):
+                shutil.rmtree(os.path.join(tmp, name))
+        self.sweep(repo, lambda i: ["add", "--", "signed %d" % i],
+                   after=after,
+                   only=("mkdtemp", "pipe", "posix_spawnp", "waitpid",
+                         "open", "write", "read", "close", "unlink",
+                         "rmdir", "opendir",
+                         "git_commit_create_with_signature",
+                         "git_commit_create_buffer"))
+        repo.git("verify-commit", "HEAD", check=False)
+        self.assertIn("gpgsig", repo.git("cat-file", "commit", "HEAD"))
+
+
+
+class TestFaultsSync(FaultTest):
+    """delegit sync, bringing in and sending out, with each function it
+    calls failing at a few of its calls."""
+
+    def test_sync_both_ways(self):
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+
+        def before(i):
+            a.add("from a %d" % i, "--to", "kim")
+            a.ok("sync", "-q")
+            b.add("from b %d" % i, "--to", "kim")
+
+        def after(i, r):
+            if r is not None and r.returncode:
+                # nothing lost: the next sync sends and brings it all
+                b.ok("sync", "-q")
+            listed = b.ok("list", "--all")
+            self.assertIn("from a %d" % i, listed)
+            self.assertIn("from b %d" % i, listed)
+        runs = self.sweep(b, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"],
+                          depth=(DEPTH + 1) // 2,
+                          git_depth=DEPTH and DEPTH + 1)
+        a.ok("sync", "-q")
+        self.assertEqual(a.files(), b.files())
+        self.assertGreater(runs, 20)
+
+
+class TestFaultTargets(FaultTest):
+    """The failures of the system docs/testing.md listed as surviving
+    mutants, each provoked on purpose."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = Repo()
+        self.addCleanup(self.repo.close)
+
+    def refused(self, r, *words):
+        """r failed with exit 1 and a message holding words."""
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertTrue(r.fired, r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr)
+
+    def test_a_lock_flock_refuses_is_an_error(self):
+        # sync/repo.c: flock failing with another error than EWOULDBLOCK
+        # (ENOLCK on some network file systems) is not the lock taken
+        old = self.repo.head()
+        r = faulted(self.repo, "flock:1", "add", "--", "not added")
+        self.refused(r, "cannot lock", "delegit.lock", "No locks available")
+        self.assertEqual(self.repo.head(), old)
+        self.assert_survived(self.repo, r, "flock", old)
+
+    def test_a_lock_file_that_cannot_be_opened(self):
+        old = self.repo.head()
+        r = faulted(self.repo, "open@delegit.lock:1:EROFS", "add", "--",
+                    "not added")
+        self.refused(r, "cannot open", "delegit.lock",
+                     "Read-only file system")
+        self.assertEqual(self.repo.head(), old)
+
+    def test_a_task_file_that_cannot_be_read(self):
+        # core/store.c: read() failing after open() succeeded
+        tid = self.repo.add("a task", "--to", "sam")["id"]
+        old = self.repo.head()
+        r = faulted(self.repo, "read@/tasks/:1:EIO", "set", tid[:8],
+                    "title=x")
+        self.refused(r, "tasks/%s/%s.yaml: Input/output error"
+                     % (tid[:2], tid))
+        self.assertEqual(self.repo.head(), old)
+
+    def test_the_index_failing_after_the_commit_commits_nothing(self):
+        # the commit made, then the index cannot be written: the branch
+        # is put back, so that the task file put back agrees with HEAD
+        tid = self.repo.add("a task", "--to", "sam")["id"]
+        for spec in ("close@index.lock:1", "rename@index.lock:1",
+                     "write@index.lock:1"):
+            old = self.repo.head()
+            r = faulted(self.repo, spec, "set", tid[:8], "title=" + spec)
+            self.refused(r, "index")
+            self.assertEqual(self.repo.head(), old, spec)
+            self.assert_survived(self.repo, r, spec, old)
+            self.assertEqual(self.repo.load(tid)["title"], "a task")
+        r = faulted(self.repo, "close@index.lock:1", "add", "--", "new one")
+        self.refused(r, "index")
+        self.assert_survived(self.repo, r, "add", old)
+        self.assertNotIn("new one", self.repo.ok("list", "--all"))
+
+    def test_the_merge_driver_that_cannot_be_configured(self):
+        # sync/remote.c: writing git's configuration failing (with no
+        # merge.delegit.name either, whose write would succeed after it)
+        self.repo.git("config", "--remove-section", "merge.delegit")
+        old = self.repo.head()
+        r = faulted(self.repo, "git_config_set_string:1", "add", "--",
+                    "not added")
+        self.refused(r, "cannot write git configuration",
+                     "injected fault")
+        self.assertEqual(self.repo.head(), old)
+        self.assertEqual(self.repo.git("config", "--get-regexp",
+                                       "^merge[.]delegit", check=False), "")
+
+    def test_a_shard_that_cannot_be_listed_for_a_short_id(self):
+        # core/store.c: dlg_store_short_id's stand-in for a shard it
+        # could not list was a compound literal out of scope (a crash)
+        r = faulted(self.repo, "opendir@/tasks/:1", "add", "--", "added")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.fired, [("opendir", 1)])
+        self.assertIn("added", self.repo.ok("list", "--all"))
+
+
+    def test_the_store_failing_at_each_step(self):
+        # core/store.c: writing a task file beside it and renaming it,
+        # reading one, making its shard's folder: each failure told with
+        # the file and the reason, nothing committed, no temporary file
+        tid = self.repo.add("a task", "--to", "sam")["id"]
+        for args in (["set", tid[:8], "title=changed"],
+                     ["add", "--", "another"]):
+            for spec, words in (
+                    ("open@.delegit-tmp-:1", "Permission denied"),
+                    ("write@.delegit-tmp-:1", "No space left on device"),
+                    ("close@.delegit-tmp-:1", "Input/output error"),
+                    ("rename@.delegit-tmp-:1", "Input/output error"),
+                    ("open@/tasks/:1+", "Permission denied"),
+                    ("mkdir@/tasks/:1+", "No space left on device")):
+                old = self.repo.head()
+                r = faulted(self.repo, spec, *args)
+                what = "%s of %s" % (spec, args)
+                if spec.startswith("mkdir") and not r.fired:
+                    self.repo.git("reset", "-q", "--hard", old)
+                    continue        # a shard already there
+                self.refused(r, words)
+                self.assertNotIn("(null)", r.stderr)
+                self.assertEqual(self.repo.head(), old, what)
+                self.assert_survived(self.repo, r, what, old)
+        self.assertEqual(self.repo.load(tid)["title"], "a task")
+        self.assertNotIn("another", self.repo.ok("list", "--all"))
+        # the commit fails, and so does putting the file back: told
+        old = self.repo.head()
+        r = faulted(self.repo, "git_commit_create:1,unlink@/tasks/:1",
+                    "add", "--", "stays")
+        self.refused(r, "cannot commit", "the new version stays in tasks/",
+                     "not committed")
+        self.assertEqual(self.repo.head(), old)
+
+    def test_a_failed_clone_leaves_nothing_behind(self):
+        # sync/remote.c, dlg_repo_clone: libgit2 left the half-made
+        # folder, which the next clone into the same path refused
+        net = Network(1)
+        self.addCleanup(net.close)
+        where = os.path.join(net.tmp, "c")
+        for spec in ("write:5", "rename:1", "mkdir:3"):
+            r = faulted(self.repo, spec, "clone", "-q", net.bare, where,
+                        cwd=net.tmp)
+            self.refused(r, "cannot clone")
+            self.assertFalse(os.path.exists(where), spec)
+        os.mkdir(where)             # an empty folder given stays, empty
+        r = faulted(self.repo, "write:5", "clone", "-q", net.bare, where,
+                    cwd=net.tmp)
+        self.refused(r, "cannot clone")
+        self.assertEqual(os.listdir(where), [])
+        self.repo.run_in(net.tmp, "clone", "-q", net.bare, where)
+        self.assertTrue(os.path.exists(os.path.join(where, ".delegit")))
+
+    def test_the_pending_file_of_a_sync_that_cannot_be_written(self):
+        # sync/remote.c, move_head: the record of the move (written and
+        # synced before the work tree is touched) failing stops the sync
+        # before anything changed here
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        for spec, words in (
+                ("fopen@delegit-sync-pending:1+", "Permission denied"),
+                ("fsync@delegit-sync-pending:1", "Input/output error")):
+            tid = a.add("from a " + spec, "--to", "kim")["id"]
+            a.ok("sync", "-q")
+            old = b.head()
+            r = faulted(b, spec, "sync", "-q")
+            self.refused(r, "cannot write", "delegit-sync-pending", words)
+            self.assertEqual(b.head(), old, spec)
+            self.assertFalse(os.path.exists(b.task_file(tid)), spec)
+            self.assert_survived(b, r, spec, old)
+            b.ok("sync", "-q")
+            self.assertEqual(b.load(tid)["title"], "from a " + spec)
+
+    def test_a_merge_commits_parents_that_cannot_be_read(self):
+        # sync/policy.c, merge_trees_of: an incoming merge commit whose
+        # parents libgit2 cannot read stops the sync with that reason
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        a.add("from a", "--to", "kim")
+        a.ok("sync", "-q")
+        b.add("from b", "--to", "kim")
+        b.ok("sync", "-q")          # a merge commit, pushed
+        self.assertEqual(len(b.git("log", "-1", "--format=%P").split()), 2)
+        old = a.head()
+        calls = count_calls(a, "sync", "-q").get("git_commit_parent", 0)
+        a.git("reset", "-q", "--hard", old)
+        said = []
+        for n in range(1, calls + 1):
+            r = faulted(a, "git_commit_parent:%d" % n, "sync", "-q")
+            self.assert_survived(a, r, "git_commit_parent:%d" % n, old)
+            if "cannot read a merge commit's parents" in r.stderr:
+                said.append(n)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertEqual(a.head(), old)
+            if a.head() != old:
+                a.git("reset", "-q", "--hard", old)
+        self.assertTrue(said, "no call of git_commit_parent was the merge "
+                        "commit's (%d calls)" % calls)
+
+    def test_mmap_failing_reads_the_slow_way(self):
+        # core/store.c, dlg_path_map: a failed mmap is no map (NULL), not
+        # MAP_FAILED; the git index and the rows cache are then read
+        # another way, or built again
+        self.repo.add("first", "--to", "sam")
+        for args in (["add", "--", "second"], ["list", "--all"],
+                     ["set", "--help"]):
+            r = faulted(self.repo, "mmap:1+", *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("second", self.repo.ok("list", "--all"))
+        r = faulted(self.repo, "mmap:1+", "list", "--all")
+        self.assertTrue(r.fired)
+        self.assertIn("first", r.stdout)
+        self.assertEqual(self.repo.git("status", "--porcelain"), "")
+
+    def test_signing_failing_at_each_step(self):
+        # sync/sshsig.c, dlg_sshsig_sign: each step failing is told, with
+        # nothing committed and no temporary folder left
+        if not shutil.which("ssh-keygen"):
+            self.skipTest("ssh-keygen is not installed")
+        repo = self.repo
+        key = os.path.join(repo.tmp, "key")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                        "-C", "dana", "-f", key], check=True)
+        for k, v in (("gpg.format", "ssh"), ("user.signingkey", key),
+                     ("commit.gpgsign", "true")):
+            repo.git("config", k, v)
+        tmp = os.path.join(repo.tmp, "tmpdir")
+        os.mkdir(tmp)
+        env = dict(repo.env, TMPDIR=tmp)
+        for spec, words in (
+                ("mkdtemp:1", "cannot create a temporary folder"),
+                ("open@delegit-sshsig-:1", "cannot write"),
+                ("write@delegit-sshsig-:1", "No space left on device"),
+                ("close@delegit-sshsig-:1", "cannot write"),
+                ("pipe:1", "cannot create a pipe"),
+                ("posix_spawnp:1", "cannot run 'ssh-keygen'"),
+                ("read@data.sig:1", "wrote no signature"),
+                ("waitpid:1", "cannot wait for 'ssh-keygen'")):
+            old = repo.head()
+            r = faulted(repo, spec, "add", "--", "signed", env=env)
+            self.refused(r, "cannot sign the commit with", words)
+            self.assertEqual(repo.head(), old, spec)
+            self.assertEqual(os.listdir(tmp), [], spec)
+            self.assert_survived(repo, r, spec, old)
+        r = faulted(repo, "open:0", "add", "--", "signed", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("gpgsig", repo.git("cat-file", "commit", "HEAD"))
+        self.assertEqual(os.listdir(tmp), [])
+
+
+@unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+class TestFaultsCredentials(FaultTest):
+    """git's credential helper asked over a pipe and a fork (sync/remote.c,
+    credential_fill) with each failing: the login is not had, the sync
+    fails as without one, and no descriptor is left open."""
+
+    def test_pipe_and_fork_failing_for_a_login(self):
+        net = Network(2)
+        self.addCleanup(net.close)
+        b = net.replicas[1]
+        url = start_git_http(self, net.tmp, net.bare, password="kim:s3cret")
+        b.git("remote", "set-url", "origin", url)
+        helper = os.path.join(net.tmp, "helper.sh")
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\necho username=kim\necho password=s3cret\n")
+        os.chmod(helper, 0o755)
+        b.git("config", "credential.helper", helper)
+        b.add("over a login", "--to", "kim")
+        for spec in ("pipe:1", "pipe:2", "fork:1"):
+            old = b.head()
+            r = faulted(b, spec + "+", "sync", "--timeout", "20")
+            self.assertNotEqual(r.returncode, 0, spec + r.stderr)
+            self.assertIn("authentication", r.stderr, spec)
+            self.assert_survived(b, r, spec, old)
+        self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
+
+
+if __name__ == "__main__":
+    unittest.main()
