@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""The commands that read history, two delegit binaries side by side.
+
+usage: bench/history.py BEFORE AFTER REPO [--runs N]
+
+REPO: a repository of bench/generate.py (its tasks, its team p0..p49).
+Each command runs N times (3 by default) with each binary in turn, warm
+(the first run builds what the caches hold), and prints a Markdown row:
+the median wall time, the median CPU time (user + system) and the
+largest peak RSS. CPU time is the figure to read on a shared machine.
+git's own walk of the same history and `git status` close the table.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(argv, cwd, env):
+    t0 = time.time()
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, _, ru = os.wait4(p.pid, 0)
+    return time.time() - t0, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+
+
+def median(argv, cwd, env, runs):
+    r = [run(argv, cwd, env) for _ in range(runs)]
+    return (statistics.median(x[0] for x in r),
+            statistics.median(x[1] for x in r), max(x[2] for x in r))
+
+
+def main():
+    args = sys.argv[1:]
+    runs = 3
+    if "--runs" in args:
+        i = args.index("--runs")
+        runs = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) != 3:
+        raise SystemExit(__doc__)
+    before, after, repo = (os.path.abspath(a) for a in args)
+    env = dict(os.environ, DELEGIT_NOW="2026-11-30T12:00:00Z",
+               DELEGIT_PAGER="cat")
+    shard = sorted(os.listdir(os.path.join(repo, "tasks")))[0]
+    tid = sorted(os.listdir(os.path.join(repo, "tasks", shard)))[0][:8]
+    out = os.path.join(repo, ".git", "bench-report.html")
+    commands = [["report", "delivery"], ["report", "sla"],
+                ["report", "accountability"], ["suggest", tid],
+                ["plate", "p7"], ["check"], ["agenda", "p7"],
+                ["report", "--html", out], ["log", "--since", "2026-11-01"],
+                ["list"]]
+    print("| command | before: wall, CPU, peak | after: wall, CPU, peak |")
+    print("|---|---|---|")
+    for c in commands:
+        cells = []
+        for binary in (before, after):
+            cells.append("%.2f s, %.2f s, %.0f MiB"
+                         % median([binary] + c, repo, env, runs))
+        name = " ".join(c).replace(tid, "ID").replace(out, "FILE")
+        print("| delegit %s | %s | %s |" % (name, *cells), flush=True)
+    for c in (["git", "log", "--name-only", "--format=%H"],
+              ["git", "status", "--porcelain"]):
+        print("| %s | %.2f s, %.2f s, %.0f MiB | |"
+              % (" ".join(c), *median(c, repo, env, runs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
