@@ -1831,21 +1831,16 @@ static dlg_node *trend_task(const char *id, const char *status,
 static void trend_move(dlg_events *ev, const char *task, const char *at,
 		       const char *to)
 {
-	dlg_event *e;
+	dlg_event e;
+	time_t when;
 
-	if (ev->count == ev->alloc) {
-		ev->alloc = ev->alloc ? 2 * ev->alloc : 8;
-		ev->items = realloc(ev->items, ev->alloc * sizeof(*e));
-		assert_non_null(ev->items);
-	}
-	e = &ev->items[ev->count++];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->task, sizeof(e->task), "%s", task);
-	e->author = strdup("dana");
-	e->title = strdup("t");
-	e->field = strdup("status");
-	e->to = strdup(to);
-	assert_int_equal(dlg_time_parse(&e->at, at), 0);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.task, sizeof(e.task), "%s", task);
+	e.title = (char *)"t";
+	e.field = (char *)"status";
+	e.to = (char *)to;
+	assert_int_equal(dlg_time_parse(&when, at), 0);
+	dlg_events_add(ev, &e, "", "dana", when, NULL);
 }
 
 /* ISO weeks across a year's end (2026 has 53), starting at local
