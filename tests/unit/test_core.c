@@ -2155,10 +2155,41 @@ static void test_policy__new_deleted_and_other_files(void **state)
 			    "allows them: nothing)");
 	dlg_violations_dispose(&v);
 	assert_int_equal(judge(&v, bare, "lou", "manager", task, b), 0);
-	/* no policy: the default (an assignee may not retitle) */
+	/* no policy: the default (an assignee may not retitle, but may
+	 * tick a checkpoint) */
 	assert_int_equal(judge(&v, NULL, "kim", "staff", task, b), 1);
 	dlg_violations_dispose(&v);
 	dlg_node_free(b);
+	b = dlg_node_dup(task);
+	judge_cp(b, "done", dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+	assert_int_equal(judge(&v, NULL, "kim", "staff", task, b), 0);
+	dlg_node_free(b);
+	/* a task nobody is assigned: no one is its assignee */
+	dlg_map_set_null(task, "assignee");
+	b = dlg_node_dup(task);
+	judge_cp(b, "done", dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
+	assert_int_equal(judge(&v, policy, "kim", "staff", task, b), 1);
+	assert_string_equal(v.items[0].message,
+			    "'kim' (staff) may not change "
+			    "'checkpoints[27c4f0aa].done' (the policy allows "
+			    "them: feedback, spent)");
+	dlg_violations_dispose(&v);
+	/* one's own delegation, assigned to oneself: four rule sets */
+	dlg_map_set_str(task, "assignee", "dana");
+	dlg_map_set_str(b, "assignee", "dana");
+	dlg_map_set_str(b, "title", "Something else");
+	assert_int_equal(judge(&v, policy, "dana", "staff", task, b), 1);
+	assert_string_equal(v.items[0].field, "title");
+	assert_string_equal(v.items[0].message,
+			    "'dana' (staff; delegator) may not change 'title' "
+			    "(the policy allows them: feedback, due, "
+			    "checkpoints.done, status:review, "
+			    "checkpoints.due@act-and-report, "
+			    "estimate_hours@follow-steps, "
+			    "autonomy@follow-steps, spent)");
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	dlg_map_set_str(task, "assignee", "kim");
 	/* team/, config and policy: the repository rule */
 	assert_int_equal(dlg_policy_judge(&v, policy, who, "kim@example.org",
 					  "team/kim.yaml", who, who), DLG_EDENIED);
