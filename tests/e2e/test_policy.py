@@ -9,7 +9,7 @@ import subprocess
 import unittest
 
 
-from helpers import Network
+from helpers import Network, Repo, enforce
 
 ENFORCE = ("format: 1\nmode: enforce\nrules:\n  delegator: [all]\n"
            "  director: [all]\n  manager: [all]\n"
@@ -203,6 +203,150 @@ class TestHostileFilesThroughSync(PolicyTest):
         res = self.dana.run("sync")
         self.assertEqual(res.returncode, 1)
         self.assertEqual(self.dana.head(), local_head)
+
+
+class TestRulesInHistory(unittest.TestCase):
+    """The team and policy each commit is judged by, as history changes
+    them: on one branch and not the other, through a merge from its other
+    parent, in a repository's first commits; and a rule file taken back
+    in enforce mode after an allowed one changed."""
+
+    def setUp(self):
+        self.r = Repo()
+        self.addCleanup(self.r.close)
+        self.tid = self.r.add("Patch the firewall", "--to", "kim", "--due",
+                              "2026-12-01", now="2026-11-25T09:00:00Z")["id"]
+        self.path = "tasks/%s/%s.yaml" % (self.tid[:2], self.tid)
+
+    def write(self, path, old, new, repo=None):
+        full = os.path.join(repo or self.r.path, path)
+        text = ""
+        if old is not None:
+            with open(full, encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn(old, text)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new) if old is not None else new)
+
+    def commit(self, email, when, *args, repo=None):
+        env = dict(self.r.env, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+        cwd = repo or self.r.path
+        subprocess.run(["git", "-c", "user.email=" + email, "-c",
+                        "user.name=x", *args], cwd=cwd, env=env, check=True,
+                       capture_output=True)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd,
+                              env=env, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    def audit(self):
+        r = self.r.run("audit", "--json")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)
+
+    LOU = ("handle: lou\nname: Lou\nemails: [lou@acme.example]\n"
+           "org: acme\nrole: director\nskills: []\ncapacity_hours: null\n")
+
+    def fork(self):
+        """A commit that changes the team (its rules are its own: each
+        branch from it must copy them before changing them), then a
+        branch `side` from it."""
+        self.write("team/sam.yaml", "capacity_hours: null",
+                   "capacity_hours: 30")
+        self.commit("dana@acme.example", "2026-11-26T09:00:00Z", "commit",
+                    "-qam", "sam: 30 hours")
+        self.r.git("branch", "side")
+
+    def lou_joins(self, when):
+        self.write("team/lou.yaml", None, self.LOU)
+        self.r.git("add", "team/lou.yaml")
+        return self.commit("dana@acme.example", when, "commit", "-qm",
+                           "lou joins")
+
+    def lou_edits(self, when, old, new):
+        self.write(self.path, "due: " + old, "due: " + new)
+        return self.commit("lou@acme.example", when, "commit", "-qam",
+                           "lou's due date")
+
+    def test_a_team_change_counts_on_its_branch_only(self):
+        self.fork()
+        added = self.lou_joins("2026-11-26T10:00:00Z")
+        # lou's work on the other branch, where lou is nobody yet
+        self.r.git("checkout", "-q", "side")
+        early = self.lou_edits("2026-11-26T11:00:00Z", "2026-12-01",
+                               "2026-12-24")
+        self.r.git("checkout", "-q", "main")
+        merge = self.commit("dana@acme.example", "2026-11-26T12:00:00Z",
+                            "merge", "-q", "--no-edit", "side")
+        got = {(v["commit"], v["author"]): v["message"] for v in self.audit()}
+        self.assertEqual(list(got), [(early, "lou@acme.example")])
+        self.assertIn("unknown author", got[(early, "lou@acme.example")])
+        self.assertNotIn(added, [k[0] for k in got])
+        self.assertNotIn(merge, [k[0] for k in got])
+
+    def test_a_merge_brings_a_team_change_from_its_other_parent(self):
+        self.fork()
+        self.r.git("checkout", "-q", "side")
+        added = self.lou_joins("2026-11-26T10:00:00Z")
+        self.r.git("checkout", "-q", "main")
+        early = self.lou_edits("2026-11-26T11:00:00Z", "2026-12-01",
+                               "2026-12-24")
+        merge = self.commit("dana@acme.example", "2026-11-26T12:00:00Z",
+                            "merge", "-q", "--no-edit", "side")
+        # after the merge lou is in the team its second parent brought
+        after = self.lou_edits("2026-11-26T13:00:00Z", "2026-12-24",
+                               "2027-01-10")
+        got = [v["commit"] for v in self.audit()]
+        self.assertEqual(got, [early])
+        for c in (added, merge, after):
+            self.assertNotIn(c, got)
+
+    def test_the_first_commits_are_judged_by_no_one(self):
+        # signatures required from the start: the commits that make the
+        # first team are nobody's to judge, signed or not
+        r = Repo(team=False)
+        self.addCleanup(r.close)
+        self.write(".delegit/policy.yaml", "mode: warn",
+                   "mode: warn\nsignatures: required", repo=r.path)
+        r.git("commit", "-qam", "signatures required")
+        r.team_add("dana")
+        first = r.head()
+        r.team_add("sam")
+        second = r.head()
+        out = json.loads(r.run("audit", "--json").stdout)
+        commits = [v["commit"] for v in out]
+        self.assertNotIn(first, commits)
+        # the next commit is judged, by the team the first one made
+        self.assertIn(second, commits)
+        self.assertEqual(sorted((v["path"], v["message"]) for v in out), [
+            ("(signature)", "unsigned (rule signatures: required)"),
+            ("team/sam.yaml", "changed by a commit that is not verified: "
+             "unsigned (rule signatures: required)")])
+
+    def test_a_rule_file_taken_back_after_an_allowed_team_change(self):
+        enforce(self.r)
+        bare = os.path.join(self.r.tmp, "remote.git")
+        self.r.git("init", "-q", "--bare", "-b", "main", bare)
+        self.r.git("remote", "add", "origin", bare)
+        self.r.ok("sync", "-q")
+        other = os.path.join(self.r.tmp, "other")
+        self.r.git("clone", "-q", bare, other)
+        self.write("team/sam.yaml", "capacity_hours: null",
+                   "capacity_hours: 30", repo=other)
+        self.commit("dana@acme.example", "2026-11-26T10:00:00Z", "commit",
+                    "-qam", "sam: 30 hours", repo=other)
+        self.write("team/kim.yaml", "role: msp", "role: director", repo=other)
+        self.commit("kim@acme-msp.example", "2026-11-26T11:00:00Z",
+                    "commit", "-qam", "promote", repo=other)
+        subprocess.run(["git", "push", "-q", "origin", "main"], cwd=other,
+                       env=self.r.env, check=True, capture_output=True)
+        res = self.r.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("rule repository", res.stderr)
+        with open(os.path.join(self.r.path, "team", "kim.yaml")) as f:
+            self.assertIn("role: msp", f.read())
+        with open(os.path.join(self.r.path, "team", "sam.yaml")) as f:
+            self.assertIn("capacity_hours: 30", f.read())
+        self.r.ok("check")
 
 
 if __name__ == "__main__":
