@@ -300,6 +300,30 @@ class TestRulesInHistory(unittest.TestCase):
         for c in (added, merge, after):
             self.assertNotIn(c, got)
 
+    def test_a_merge_brings_a_removal_from_its_other_parent(self):
+        self.fork()
+        self.r.git("checkout", "-q", "side")
+        self.r.git("rm", "-q", "team/kim.yaml")
+        gone = self.commit("dana@acme.example", "2026-11-26T10:00:00Z",
+                           "commit", "-qm", "kim leaves")
+        self.r.git("checkout", "-q", "main")
+        self.write("team/sam.yaml", "capacity_hours: 30",
+                   "capacity_hours: 20")
+        self.commit("dana@acme.example", "2026-11-26T11:00:00Z", "commit",
+                    "-qam", "sam: 20 hours")
+        self.commit("dana@acme.example", "2026-11-26T12:00:00Z", "merge",
+                    "-q", "--no-edit", "side")
+        # kim is nobody after the merge: the removal its second parent
+        # brought counts
+        self.write(self.path, "status: open", "status: in-progress")
+        late = self.commit("kim@acme-msp.example", "2026-11-26T13:00:00Z",
+                           "commit", "-qam", "kim, gone")
+        got = [(v["commit"], v["message"]) for v in self.audit()]
+        self.assertEqual(got, [(late, "unknown author "
+                                "'kim@acme-msp.example': nobody in team/ "
+                                "has this email")])
+        self.assertNotIn(gone, [c for c, _ in got])
+
     def test_the_first_commits_are_judged_by_no_one(self):
         # signatures required from the start: the commits that make the
         # first team are nobody's to judge, signed or not
