@@ -2222,6 +2222,132 @@ static void test_policy__new_deleted_and_other_files(void **state)
 	free(text);
 }
 
+static void test_policy__own_items_odd_rules_and_nameless_authors(void **state)
+{
+	char *text = data_file("canonical/task.yaml", NULL);
+	dlg_node *task = task_from(text, strlen(text));
+	dlg_node *policy = judge_doc(
+		"format: 1\nrules:\n"
+		"  staff: {all: all}\n"       /* not a list: grants nothing */
+		"  manager: feedback\n"
+		"  msp: [due@bogus, title@own]\n" /* no such level; none */
+		"  everyone: [feedback, spent]\n"
+		"  repository: []\n",
+		".delegit/policy.yaml", &dlg_schema_policy);
+	dlg_node *nameless = dlg_node_new_map();
+	dlg_violations v = DLG_VIOLATIONS_INIT;
+	dlg_node *b;
+
+	(void)state;
+	dlg_map_set_str(nameless, "role", "msp");
+	/* feedback and time of one's own: allowed to anyone */
+	b = dlg_node_dup(task);
+	dlg_task_add_feedback(b, "sam", "concern", "Too slow", 1764000000);
+	assert_int_equal(dlg_task_add_spent(b, "sam", 2, NULL, 1764000000), 0);
+	assert_int_equal(judge(&v, policy, "sam", "staff", task, b), 0);
+	/* in someone else's name: neither */
+	assert_int_equal(judge(&v, policy, "lou", "staff", task, b), 2);
+	assert_true(!strncmp(v.items[0].field, "feedback[", 9) ||
+		    !strncmp(v.items[1].field, "feedback[", 9));
+	assert_true(!strncmp(v.items[0].field, "spent[", 6) ||
+		    !strncmp(v.items[1].field, "spent[", 6));
+	dlg_violations_dispose(&v);
+	/* nor by an author without a handle */
+	assert_int_equal(dlg_policy_judge(&v, policy, nameless, "x@example.org",
+					  JUDGE_TASK, task, b), DLG_EDENIED);
+	assert_int_equal(v.count, 2);
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	/* one's own feedback, edited or removed: no longer adding one */
+	b = dlg_node_dup(task);
+	dlg_doc_set_path(b, "feedback[5ee1f00d].text", dlg_node_new_str("x"));
+	assert_int_equal(judge(&v, policy, "kim", "msp", task, b), 1);
+	assert_string_equal(v.items[0].field, "feedback[5ee1f00d].text");
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	b = dlg_node_dup(task);
+	dlg_doc_set_path(b, "feedback[5ee1f00d]", NULL);
+	assert_int_equal(judge(&v, policy, "kim", "msp", task, b), 1);
+	assert_string_equal(v.items[0].field, "feedback[5ee1f00d]");
+	assert_null(v.items[0].to);
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	/* FIELD@LEVEL with no such level grants nothing; nor does a
+	 * rule set that is not a list */
+	dlg_map_set_str(task, "autonomy", "own");
+	b = dlg_node_dup(task);
+	dlg_task_set_field(b, "due", "2026-12-20");
+	dlg_map_set_str(b, "title", "Other");
+	assert_int_equal(judge(&v, policy, "kim", "msp", task, b), 1);
+	assert_string_equal(v.items[0].field, "due");
+	dlg_violations_dispose(&v);
+	assert_int_equal(judge(&v, policy, "sam", "staff", task, b), 2);
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	/* deleting: no rule set holds all (the map's value is no entry),
+	 * and kim's assignee rules are missing */
+	assert_int_equal(judge(&v, policy, "sam", "staff", task, NULL), 1);
+	dlg_violations_dispose(&v);
+	assert_int_equal(judge(&v, policy, "kim", "msp", task, NULL), 1);
+	dlg_violations_dispose(&v);
+	b = dlg_node_dup(task);
+	dlg_map_set_str(b, "title", "Other");
+	assert_int_equal(judge(&v, policy, "sam", "staff", task, b), 1);
+	assert_string_equal(v.items[0].message,
+			    "'sam' (staff) may not change 'title' (the policy "
+			    "allows them: feedback, spent)");
+	dlg_violations_dispose(&v);
+	assert_int_equal(judge(&v, policy, "lou", "manager", task, b), 1);
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	/* items of other lists that name an author are no feedback, and a
+	 * feedback entry with no author is nobody's own */
+	b = dlg_node_dup(task);
+	{
+		dlg_node *cp = dlg_node_new_map();
+
+		dlg_map_set_str(cp, "id", "abcdef12");
+		dlg_map_set_str(cp, "what", "Mine");
+		dlg_map_set_str(cp, "author", "sam");
+		dlg_map_set_str(cp, "by", "sam");
+		dlg_seq_push(dlg_map_get(b, "checkpoints"), cp);
+		cp = dlg_node_new_map();
+		dlg_map_set_str(cp, "id", "abcdef13");
+		dlg_map_set_str(cp, "text", "Nobody's");
+		dlg_seq_push(dlg_map_get(b, "feedback"), cp);
+	}
+	assert_int_equal(judge(&v, policy, "sam", "staff", task, b), 2);
+	assert_string_equal(v.items[0].field, "checkpoints[abcdef12]");
+	assert_string_equal(v.items[1].field, "feedback[abcdef13]");
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	/* a repository rule naming nobody, or none at all */
+	b = judge_doc("format: 1\nrules:\n  director: [all]\n",
+		      ".delegit/policy.yaml", &dlg_schema_policy);
+	assert_int_equal(dlg_policy_judge(&v, b, nameless, "x@example.org",
+					  "team/x.yaml", NULL, NULL),
+			 DLG_EDENIED);
+	assert_non_null(strstr(v.items[0].message, "(rule repository: only "
+				"nobody)"));
+	dlg_violations_dispose(&v);
+	dlg_node_free(b);
+	assert_int_equal(dlg_policy_judge(&v, policy, nameless, "x@example.org",
+					  ".delegit/config.yaml", NULL, NULL),
+			 DLG_EDENIED);
+	assert_non_null(strstr(v.items[0].message, "(rule repository: only "
+				"nobody)"));
+	dlg_violations_dispose(&v);
+	/* nor deleting for a nameless author */
+	assert_int_equal(dlg_policy_judge(&v, policy, nameless, "x@example.org",
+					  JUDGE_TASK, task, NULL), DLG_EDENIED);
+	dlg_violations_dispose(&v);
+
+	dlg_node_free(nameless);
+	dlg_node_free(policy);
+	dlg_node_free(task);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2271,6 +2397,7 @@ int main(void)
 		cmocka_unit_test(test_policy__each_rule_kind_allows_only_its_change),
 		cmocka_unit_test(test_policy__autonomy_rules_read_the_task_before),
 		cmocka_unit_test(test_policy__new_deleted_and_other_files),
+		cmocka_unit_test(test_policy__own_items_odd_rules_and_nameless_authors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
