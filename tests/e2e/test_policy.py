@@ -9,7 +9,7 @@ import subprocess
 import unittest
 
 
-from helpers import Network, Repo, enforce
+from helpers import DELEGIT, Network, Repo, enforce
 
 ENFORCE = ("format: 1\nmode: enforce\nrules:\n  delegator: [all]\n"
            "  director: [all]\n  manager: [all]\n"
@@ -323,6 +323,47 @@ class TestRulesInHistory(unittest.TestCase):
                                 "'kim@acme-msp.example': nobody in team/ "
                                 "has this email")])
         self.assertNotIn(gone, [c for c, _ in got])
+
+    def even_commit(self, cwd, parents, message):
+        """A commit of HEAD's tree whose id's first byte is even: in the
+        rules map (one slot per judged commit, the id's first bytes as the
+        hash) its slot is even."""
+        tree = self.r.git("rev-parse", "HEAD^{tree}", cwd=cwd)
+        args = [a for p in parents for a in ("-p", p)]
+        for i in range(400):
+            c = self.r.git("commit-tree", tree, *args, "-m",
+                           "%s %d" % (message, i), cwd=cwd)
+            if int(c[:2], 16) % 2 == 0:
+                return c
+        self.fail("no even commit id")
+
+    def test_a_commit_whose_parent_was_not_judged_after_many_that_were(self):
+        # 32 incoming commits fill half the rules map's 64 slots, all the
+        # even ones; then a merge whose first parent is the trusted tip,
+        # also even: looked up, not found, its rules are the trusted ones
+        trusted = self.even_commit(self.r.path, ["HEAD"], "trusted")
+        self.r.git("reset", "-q", "--hard", trusted)
+        bare = os.path.join(self.r.tmp, "remote.git")
+        self.r.git("init", "-q", "--bare", "-b", "main", bare)
+        self.r.git("remote", "add", "origin", bare)
+        self.r.ok("sync", "-q")
+        other = os.path.join(self.r.tmp, "other")
+        self.r.git("clone", "-q", bare, other)
+        self.r.git("config", "user.email", "dana@acme.example", cwd=other)
+        self.r.git("config", "user.name", "dana", cwd=other)
+        tip = trusted
+        for i in range(32):
+            tip = self.even_commit(other, [tip], "c")
+        merge = self.r.git("commit-tree", "HEAD^{tree}", "-p", trusted, "-p",
+                           tip, "-m", "merge", cwd=other)
+        self.r.git("push", "-q", "origin", merge + ":refs/heads/main",
+                   cwd=other)
+        res = subprocess.run([DELEGIT, "sync", "-q"], cwd=self.r.path,
+                             env=self.r.env, capture_output=True, text=True,
+                             timeout=60)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.r.head(), merge)
+        self.assertEqual(self.audit(), [])
 
     def test_the_first_commits_are_judged_by_no_one(self):
         # signatures required from the start: the commits that make the
