@@ -365,6 +365,41 @@ class TestRulesInHistory(unittest.TestCase):
         self.assertEqual(self.r.head(), merge)
         self.assertEqual(self.audit(), [])
 
+    def test_a_merge_whose_other_parent_cannot_be_read(self):
+        # sam's hours changed and changed back: the tree between is the
+        # old commit's own, and this replica loses it (a damaged store)
+        self.write("team/sam.yaml", "capacity_hours: null",
+                   "capacity_hours: 30")
+        old = self.commit("dana@acme.example", "2026-11-26T09:00:00Z",
+                          "commit", "-qam", "sam: 30 hours")
+        self.write("team/sam.yaml", "capacity_hours: 30",
+                   "capacity_hours: null")
+        self.commit("dana@acme.example", "2026-11-26T09:10:00Z", "commit",
+                    "-qam", "sam: back")
+        bare = os.path.join(self.r.tmp, "remote.git")
+        self.r.git("init", "-q", "--bare", "-b", "main", bare)
+        self.r.git("remote", "add", "origin", bare)
+        self.r.ok("sync", "-q")
+        head = self.r.head()
+        other = os.path.join(self.r.tmp, "other")
+        self.r.git("clone", "-q", bare, other)
+        self.r.git("config", "user.email", "dana@acme.example", cwd=other)
+        self.write(self.path, "due: 2026-12-01", "due: 2026-12-02",
+                   repo=other)
+        tip = self.commit("dana@acme.example", "2026-11-26T10:00:00Z",
+                          "commit", "-qam", "due", repo=other)
+        merge = self.r.git("commit-tree", tip + "^{tree}", "-p", tip, "-p",
+                           old, "-m", "merge", cwd=other)
+        self.r.git("push", "-q", "origin", merge + ":refs/heads/main",
+                   cwd=other)
+        tree = self.r.git("rev-parse", old + "^{tree}")
+        os.remove(os.path.join(self.r.path, ".git", "objects", tree[:2],
+                               tree[2:]))
+        res = self.r.run("sync")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("cannot read a merge commit's parents", res.stderr)
+        self.assertEqual(self.r.head(), head)
+
     def test_the_first_commits_are_judged_by_no_one(self):
         # signatures required from the start: the commits that make the
         # first team are nobody's to judge, signed or not
