@@ -400,6 +400,46 @@ class TestRulesInHistory(unittest.TestCase):
         self.assertIn("cannot read a merge commit's parents", res.stderr)
         self.assertEqual(self.r.head(), head)
 
+    def test_a_server_with_no_team_yet_or_no_more(self):
+        # a remote made before the first `team add`, its hook installed,
+        # takes the first team pushed to it as the bootstrap...
+        r = Repo(team=False)
+        self.addCleanup(r.close)
+        enforce(r)
+        bare = os.path.join(r.tmp, "remote.git")
+        r.git("init", "-q", "--bare", "-b", "main", bare)
+        r.git("push", "-q", bare, "main")
+        r.run_in(bare, "hook", "install")
+        other = os.path.join(r.tmp, "other")
+        r.git("clone", "-q", bare, other)
+
+        def push():
+            return subprocess.run(["git", "push", "origin", "main"],
+                                  cwd=other, env=r.env, capture_output=True,
+                                  text=True)
+        os.makedirs(os.path.join(other, "team"))
+        self.write("team/lou.yaml", None, self.LOU, repo=other)
+        r.git("add", "team", cwd=other)
+        self.commit("lou@acme.example", "2026-11-26T10:00:00Z", "commit",
+                    "-qm", "lou", repo=other)
+        res = push()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        # ...but a team emptied later bootstraps nobody
+        r.git("rm", "-q", "team/lou.yaml", cwd=other)
+        self.commit("lou@acme.example", "2026-11-26T11:00:00Z", "commit",
+                    "-qm", "no team", repo=other)
+        res = push()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        os.makedirs(os.path.join(other, "team"))
+        self.write("team/mal.yaml", None, self.LOU.replace("lou", "mal"),
+                   repo=other)
+        r.git("add", "team", cwd=other)
+        self.commit("mal@acme.example", "2026-11-26T12:00:00Z", "commit",
+                    "-qm", "mal", repo=other)
+        res = push()
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("unknown author 'mal@acme.example'", res.stderr)
+
     def test_the_first_commits_are_judged_by_no_one(self):
         # signatures required from the start: the commits that make the
         # first team are nobody's to judge, signed or not
