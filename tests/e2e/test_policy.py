@@ -475,8 +475,11 @@ class TestRulesInHistory(unittest.TestCase):
         self.commit("dana@acme.example", "2026-11-26T10:00:00Z", "commit",
                     "-qam", "sam: 30 hours", repo=other)
         self.write("team/kim.yaml", "role: msp", "role: director", repo=other)
+        self.write("team/mal.yaml", None, self.LOU.replace("lou", "mal"),
+                   repo=other)
+        self.r.git("add", "team/mal.yaml", cwd=other)
         self.commit("kim@acme-msp.example", "2026-11-26T11:00:00Z",
-                    "commit", "-qam", "promote", repo=other)
+                    "commit", "-qam", "promote, and a friend", repo=other)
         subprocess.run(["git", "push", "-q", "origin", "main"], cwd=other,
                        env=self.r.env, check=True, capture_output=True)
         res = self.r.run("sync")
@@ -486,6 +489,9 @@ class TestRulesInHistory(unittest.TestCase):
             self.assertIn("role: msp", f.read())
         with open(os.path.join(self.r.path, "team", "sam.yaml")) as f:
             self.assertIn("capacity_hours: 30", f.read())
+        # a team file added without leave is removed: nothing to restore
+        self.assertFalse(os.path.exists(os.path.join(self.r.path, "team",
+                                                     "mal.yaml")))
         self.r.ok("check")
 
 
