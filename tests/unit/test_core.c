@@ -1930,7 +1930,9 @@ static const char judge_policy_text[] =
 	"  director: [all]\n"
 	"  manager: [title, expectations]\n"
 	"  staff: [feedback]\n"
-	"  assignee: [checkpoints.done, status:review, checkpoints.due@act-and-report, estimate_hours@follow-steps, autonomy@follow-steps]\n"
+	"  assignee: [checkpoints.done, status:review,\n"
+	"    checkpoints.due@act-and-report, estimate_hours@follow-steps,\n"
+	"    autonomy@follow-steps]\n"
 	"  everyone: [feedback, spent]\n"
 	"  repository: [director]\n";
 
