@@ -153,7 +153,11 @@ class Simulation:
                  now=now)
             must_exist.append((tid, "spent", note))
         else:
-            doc = self.docs.get(tid, {})
+            # the records this replica holds now: an edit earlier in the
+            # round (here or merged in) may have settled one since the
+            # last full exchange
+            doc = (r.load(tid) if os.path.exists(r.task_file(tid))
+                   else None) or {}
             recs = [c for c in doc.get("conflicts") or []
                     if c.get("reason") == "conflict"]
             if recs:
