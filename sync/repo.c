@@ -205,8 +205,9 @@ static double monotonic(void)
  * ("PATH 0 TIME"). Whoever holds delegit's lock now may remove them: the
  * one whose inode is still the file's is ours for sure; one libgit2 may
  * have taken is ours when it was made within a minute of the record and
- * is older than a few seconds (git holds those for milliseconds). A lock
- * of a live git process that came later is left alone.
+ * is older than a few seconds (git holds those for milliseconds; a younger
+ * one is waited for, up to four seconds, so that the command after a kill
+ * runs). A lock of a live git process that came later is left alone.
  */
 static void clean_held(dlg_repo *r)
 {
@@ -229,6 +230,21 @@ static void clean_held(dlg_repo *r)
 		if (sscanf(line, "%4095s %llu %lld", file, &ino, &when) < 2 ||
 		    strstr(file, "..") || lstat(file, &st) < 0)
 			continue;
+		if (!ino && st.st_mtime >= when - 1 && st.st_mtime <= when + 60 &&
+		    st.st_mtime >= now - 3) {
+			/* Made by the killed call, or by a git that came just
+			 * after: wait until a git would have let it go (the next
+			 * command runs, a few seconds later), then look again. */
+			struct stat again;
+			long wait = (long)(st.st_mtime + 4 - now);
+
+			if (wait > 0 && wait <= 5)
+				sleep((unsigned)wait);
+			now = time(NULL);
+			if (lstat(file, &again) < 0 || again.st_ino != st.st_ino ||
+			    again.st_mtime != st.st_mtime)
+				continue;
+		}
 		if (ino ? (unsigned long long)st.st_ino == ino
 			: st.st_mtime >= when - 1 && st.st_mtime <= when + 60 &&
 				  st.st_mtime < now - 3)

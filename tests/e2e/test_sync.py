@@ -294,6 +294,30 @@ class TestOfflineAndSafety(SyncTest):
         on."""
         return "git://127.0.0.1:%d/remote.git" % free_port()
 
+    def test_a_ref_lock_a_killed_call_left_a_moment_ago(self):
+        """A delegit killed inside libgit2's update of the branch leaves
+        refs/heads/main.lock, recorded in .git/delegit-held. The next
+        command, started at once (as the kill loop does), waits until a
+        git would have let such a lock go and removes it; one nobody
+        recorded (a live git's) is left alone."""
+        tid = self.shared_task()
+        gitdir = os.path.join(self.a.path, ".git")
+        lock = os.path.join(gitdir, "refs", "heads", "main.lock")
+        with open(lock, "w") as f:
+            f.write(self.a.head() + "\n")
+        with open(os.path.join(gitdir, "delegit-held"), "w") as f:
+            f.write("%s 0 %d\n" % (lock, int(time.time())))
+        self.a.ok("set", tid[:8], "priority=low")
+        self.assertFalse(os.path.exists(lock))
+        # not recorded: not ours to remove
+        with open(lock, "w") as f:
+            f.write(self.a.head() + "\n")
+        r = self.a.run("set", tid[:8], "priority=high")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("main.lock", r.stderr)
+        self.assertTrue(os.path.exists(lock))
+        os.remove(lock)
+
     def test_unreachable_remote_exits_3_and_keeps_local_work(self):
         tid = self.shared_task()
         self.a.git("remote", "set-url", "origin", self.unreachable())
