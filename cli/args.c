@@ -439,3 +439,30 @@ int cli_date_opt(time_t *out, const cli_args *a, const char *opt)
 	}
 	return 0;
 }
+
+int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
+		       const cli_spec *spec, const char *what,
+		       const cli_subcommand *subs, size_t n)
+{
+	const char *names[16];
+	dlg_buf hint = DLG_BUF_INIT;
+	size_t i;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_help(argc < 2 ? stderr : stdout, spec);
+		cli_error_reported = 1;
+		return argc < 2 ? DLG_EUSAGE : 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].fn(c, argc - 1, argv + 1);
+	for (i = 0; i < n && i < sizeof(names) / sizeof(names[0]); i++)
+		names[i] = subs[i].name;
+	cli_did_you_mean(&hint, argv[1], "", names, i);
+	cli_eprintf("delegit: unknown %s command '%s'%s\n", what, argv[1],
+		    hint.ptr);
+	dlg_buf_dispose(&hint);
+	cli_help(stderr, spec);
+	cli_error_reported = 1;
+	return DLG_EUSAGE;
+}

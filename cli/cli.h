@@ -80,6 +80,7 @@ const char *cli_get(const cli_args *a, const char *name);
 int cli_flag(const cli_args *a, const char *name);
 size_t cli_multi(const char ***out, const cli_args *a, const char *name);
 void cli_help(FILE *f, const cli_spec *spec);
+
 /*
  * What cli_help prints: the text of --help, or (delegit's hidden
  * --dump-help=man|options, for scripts/gen-man.sh and the shell
@@ -116,6 +117,18 @@ typedef struct {
 	time_t now;
 	int color;
 } cli_ctx;
+
+/* A command made of subcommands (team, template, hook): each named run
+ * with argv from its own name. */
+typedef struct {
+	const char *name;
+	int (*fn)(cli_ctx *c, int argc, char **argv);
+} cli_subcommand;
+/* Run the one argv[1] names; the command's help for none or --help, and
+ * "unknown WHAT command" with a did-you-mean for another word. */
+int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
+		       const cli_spec *spec, const char *what,
+		       const cli_subcommand *subs, size_t n);
 
 typedef struct {
 	const char *name;

@@ -111,28 +111,25 @@ done:
 	return error == 1 ? 0 : error;
 }
 
-int cmd_hook(cli_ctx *c, int argc, char **argv)
+static int hook_install_cmd(cli_ctx *c, int argc, char **argv)
 {
 	(void)c;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		cli_help(argc < 2 ? stderr : stdout, &hook_spec);
-		cli_error_reported = 1;
-		return argc < 2 ? DLG_EUSAGE : 0;
-	}
-	if (!strcmp(argv[1], "install"))
-		return hook_install(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "pre-receive"))
-		return hook_pre_receive(argc - 1, argv + 1);
-	{
-		static const char *const subs[] = { "install", "pre-receive" };
-		dlg_buf hint = DLG_BUF_INIT;
+	return hook_install(argc, argv);
+}
 
-		cli_did_you_mean(&hint, argv[1], "", subs, 2);
-		cli_eprintf("delegit: unknown hook command '%s'%s\n", argv[1],
-			    hint.ptr);
-		dlg_buf_dispose(&hint);
-	}
-	cli_help(stderr, &hook_spec);
-	cli_error_reported = 1;
-	return DLG_EUSAGE;
+static int hook_pre_receive_cmd(cli_ctx *c, int argc, char **argv)
+{
+	(void)c;
+	return hook_pre_receive(argc, argv);
+}
+
+int cmd_hook(cli_ctx *c, int argc, char **argv)
+{
+	static const cli_subcommand subs[] = {
+		{ "install", hook_install_cmd },
+		{ "pre-receive", hook_pre_receive_cmd }
+	};
+
+	return cli_run_subcommand(c, argc, argv, &hook_spec, "hook", subs,
+				  sizeof(subs) / sizeof(subs[0]));
 }

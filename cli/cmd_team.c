@@ -634,31 +634,12 @@ done:
 
 int cmd_team(cli_ctx *c, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(cli_ctx *, int, char **);
-	} subs[] = { { "add", team_add }, { "list", team_list },
-		     { "show", team_show }, { "edit", team_edit },
-		     { "retire", team_retire } };
-	const char *names[sizeof(subs) / sizeof(subs[0])];
-	dlg_buf hint = DLG_BUF_INIT;
-	size_t i;
+	static const cli_subcommand subs[] = {
+		{ "add", team_add }, { "list", team_list },
+		{ "show", team_show }, { "edit", team_edit },
+		{ "retire", team_retire }
+	};
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		cli_help(argc < 2 ? stderr : stdout, &team_spec);
-		cli_error_reported = 1;
-		return argc < 2 ? DLG_EUSAGE : 0;
-	}
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (!strcmp(argv[1], subs[i].name))
-			return subs[i].fn(c, argc - 1, argv + 1);
-		names[i] = subs[i].name;
-	}
-	cli_did_you_mean(&hint, argv[1], "", names, i);
-	cli_eprintf("delegit: unknown team command '%s'%s\n", argv[1],
-		    hint.ptr);
-	dlg_buf_dispose(&hint);
-	cli_help(stderr, &team_spec);
-	cli_error_reported = 1;
-	return DLG_EUSAGE;
+	return cli_run_subcommand(c, argc, argv, &team_spec, "team", subs,
+				  sizeof(subs) / sizeof(subs[0]));
 }

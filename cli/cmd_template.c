@@ -249,30 +249,11 @@ done:
 
 int cmd_template(cli_ctx *c, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(cli_ctx *, int, char **);
-	} subs[] = { { "add", template_add }, { "list", template_list },
-		     { "show", template_show } };
-	const char *names[sizeof(subs) / sizeof(subs[0])];
-	dlg_buf hint = DLG_BUF_INIT;
-	size_t i;
+	static const cli_subcommand subs[] = {
+		{ "add", template_add }, { "list", template_list },
+		{ "show", template_show }
+	};
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		cli_help(argc < 2 ? stderr : stdout, &template_spec);
-		cli_error_reported = 1;
-		return argc < 2 ? DLG_EUSAGE : 0;
-	}
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (!strcmp(argv[1], subs[i].name))
-			return subs[i].fn(c, argc - 1, argv + 1);
-		names[i] = subs[i].name;
-	}
-	cli_did_you_mean(&hint, argv[1], "", names, i);
-	cli_eprintf("delegit: unknown template command '%s'%s\n", argv[1],
-		    hint.ptr);
-	dlg_buf_dispose(&hint);
-	cli_help(stderr, &template_spec);
-	cli_error_reported = 1;
-	return DLG_EUSAGE;
+	return cli_run_subcommand(c, argc, argv, &template_spec, "template",
+				  subs, sizeof(subs) / sizeof(subs[0]));
 }
