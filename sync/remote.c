@@ -475,6 +475,20 @@ static int head_ref_move(dlg_repo *r, const git_oid *to, const char *why)
 	return error;
 }
 
+
+/* git's locks a checkout and a move of HEAD take through libgit2, recorded
+ * first, so that the next command removes them if this one is killed
+ * (dlg_sync__held). */
+static void hold_checkout_locks(dlg_repo *r)
+{
+	dlg_buf lock = DLG_BUF_INIT;
+
+	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
+	dlg_sync__held(r, lock.ptr, -1);
+	dlg_sync__hold_ref(r, "HEAD");
+	dlg_buf_dispose(&lock);
+}
+
 /* Move HEAD (and the work tree, and the index) from one commit to another. */
 static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		     const char *why, const dlg_sync_options *o)
@@ -503,15 +517,7 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	}
 	fclose(f);
 	fault_point("before-checkout");
-	{
-		dlg_buf lock = DLG_BUF_INIT;
-
-		dlg_buf_printf(&lock, "%sindex.lock",
-			       git_repository_path(r->git));
-		dlg_sync__held(r, lock.ptr, -1);
-		dlg_sync__hold_ref(r, "HEAD");
-		dlg_buf_dispose(&lock);
-	}
+	hold_checkout_locks(r);
 	if ((error = checkout_between(r, from, to, 0, o)) < 0) {
 		const git_error *e = git_error_last();
 
@@ -575,6 +581,7 @@ int dlg_sync__recover(dlg_repo *r)
 	if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
 		/* The files the move touches are written again, whatever
 		 * state the kill left them in; then the branch moves. */
+		hold_checkout_locks(r);
 		if ((error = checkout_between(r, from, to, 1, NULL)) < 0 ||
 		    (git_oid_equal(&head, &a) &&
 		     (error = head_ref_move(r, &b, "delegit: finish interrupted "
