@@ -5,10 +5,10 @@
 # First, every `make TARGET VAR=...` those files show must name a target and
 # variables of the Makefile. Fails on the first target that fails; nothing
 # tracked may change.
-# usage: scripts/targets-check.sh [FUZZ_SECONDS]   (40 by default; JOBS=2)
+# usage: scripts/targets-check.sh [FUZZ_SECONDS]   (20 by default; JOBS=2)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-fuzz_seconds=${1:-40}
+fuzz_seconds=${1:-20}
 jobs=${JOBS:-2}
 
 # The commands the documentation shows: in code blocks, and in `backticks`
