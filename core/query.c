@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 static const char *const sort_keys[] = { "due", "priority", "created",
 					 "updated", "status", "title",
@@ -307,13 +307,60 @@ int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	return 0;
 }
 
+/* The trees cache beside the rows cache (its folder's delegit-trees). */
+static dlg_trees *open_trees(const char *rows_cache)
+{
+	const char *slash = strrchr(rows_cache, '/');
+	dlg_buf path = DLG_BUF_INIT;
+	dlg_trees *t;
+
+	dlg_buf_printf(&path, "%.*sdelegit-trees",
+		       slash ? (int)(slash - rows_cache + 1) : 0, rows_cache);
+	t = dlg__trees_open(path.ptr);
+	dlg_buf_dispose(&path);
+	return t;
+}
+
+/*
+ * A row's task, as the trees cache has it for the blob the rows vouch for;
+ * else read and parsed (a file changed since the scan reads as it is now),
+ * and kept in the cache when the bytes read are that blob and parsing them
+ * reported nothing. NULL when the file is gone or invalid (diags say why).
+ */
+static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
+			   dlg_diags *diags)
+{
+	const unsigned char *oid = dlg__row_oid(row);
+	dlg_buf rel = DLG_BUF_INIT, text = DLG_BUF_INIT;
+	dlg_node *doc = NULL;
+	size_t before = diags->count;
+	int error;
+
+	if (trees && (doc = dlg__trees_get(trees, oid)))
+		return doc;
+	dlg_task_path(&rel, row->file);
+	if ((error = dlg_store_read_file(&text, s, rel.ptr)) < 0) {
+		if (error != DLG_ENOTFOUND)
+			dlg_diags_add(diags, NULL, 0, 0, "%s",
+				      dlg_error_last());
+	} else if (dlg_store_parse(&doc, text.ptr, text.size, rel.ptr,
+				   &dlg_schema_task, diags) == 0 &&
+		   trees && diags->count == before &&
+		   dlg__blob_is(oid, text.ptr, text.size)) {
+		dlg__trees_put(trees, oid, doc);
+	}
+	dlg_buf_dispose(&text);
+	dlg_buf_dispose(&rel);
+	return doc;
+}
+
 int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags)
 {
 	dlg_rows *rows = NULL;
 	const dlg_row **match = NULL;
-	dlg_buf rel = DLG_BUF_INIT;
+	dlg_trees *trees = NULL;
 	size_t i, n = 0, nmatch = 0;
 	dlg_node **v;
 	int error;
@@ -323,6 +370,8 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 	if ((error = dlg_rows_load(&rows, s, dlg_store_cache(s), diags)) < 0)
 		return error;
 	dlg_query_rows(&match, &nmatch, rows, q, team, now);
+	if (!q->rows_only && nmatch && dlg_store_cache(s))
+		trees = open_trees(dlg_store_cache(s));
 	v = calloc(nmatch + 1, sizeof(*v));
 	if (!v)
 		abort();
@@ -334,17 +383,14 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 				v[n++] = dlg_row_task(match[i]);
 			continue;
 		}
-		dlg_task_path(&rel, match[i]->file);
-		/* A file changed since the scan reads as it is now. */
-		if (dlg_store_load(&v[n], s, rel.ptr, &dlg_schema_task,
-				   diags) < 0)
+		if (!(v[n] = load_task(s, trees, match[i], diags)))
 			continue;
 		if (dlg_task_has_words(v[n], q->words, q->nwords))
 			n++;
 		else
 			dlg_node_free(v[n]), v[n] = NULL;
 	}
-	dlg_buf_dispose(&rel);
+	dlg__trees_close(trees, rows);
 	free(match);
 	dlg_rows_free(rows);
 	*out = v;

@@ -29,7 +29,7 @@
 
 #include <openssl/evp.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 /* Bump the number when the fields or their meaning change. */
 #define MAGIC "delegit task rows 5\n"
@@ -174,6 +174,20 @@ static void entry_sig(file_sig *sig, const entry *e)
 static const unsigned char *entry_oid(const entry *e)
 {
 	return (const unsigned char *)e->raw + 37 + sizeof(file_sig);
+}
+
+const unsigned char *dlg__row_oid(const dlg_row *row)
+{
+	/* a row is its entry's first member */
+	return entry_oid((const entry *)(const void *)row);
+}
+
+int dlg__blob_is(const unsigned char oid[20], const char *data, size_t len)
+{
+	unsigned char now[20];
+
+	blob_id(now, data, len);
+	return !memcmp(now, oid, 20);
 }
 
 /* Map the cache file; a missing, foreign or older one is empty. */

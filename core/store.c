@@ -402,9 +402,22 @@ char *dlg_path_map(const char *path, size_t *size)
 int dlg_path_write(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
+	int short_write, failed, err;
 
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		dlg_error_set("cannot write '%s': %s", path, strerror(errno));
+	if (!f) {
+		err = errno;
+		dlg_error_set("cannot write '%s': %s", path, strerror(err));
+		return -1;
+	}
+	/* fclose whatever happened: a short write does not leak the FILE */
+	short_write = fwrite(data, 1, len, f) != len;
+	err = errno;
+	failed = fclose(f) != 0;
+	if (short_write || failed) {
+		if (!short_write)
+			err = errno;
+		dlg_error_set("cannot write '%s': %s", path,
+			      strerror(err ? err : EIO));
 		return -1;
 	}
 	return 0;

@@ -7,7 +7,7 @@ set -eu
 build=$1
 seconds=$2
 shift 2
-harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig}
+harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees}
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/tests/data
 work=$build/fuzz-work
@@ -50,6 +50,11 @@ PAIRS
 		printf 'add\n--to\nkim\n--tag\nx\n-t\ny\n--json\n' > "$d/a1"
 		printf 'x\n--message=hi\n-mhello\n--\n--not-an-option\n' > "$d/a2"
 		printf '%s\n' --help > "$d/a3"
+		;;
+	fuzz_trees)
+		# trees as core/trees.c encodes them: {id: abc}, {tags: [a, b]}
+		printf '\022\001\001\001\002id\020\001\005\003abc' > "$d/t1"
+		printf '\022\001\001\001\004tags\021\001\007\002\020\001\010\001a\020\001\013\001b' > "$d/t2"
 		;;
 	fuzz_sshsig)
 		# a key of each type, its signature of the harness' message,

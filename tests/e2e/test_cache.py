@@ -461,6 +461,144 @@ class TestEventsCache(unittest.TestCase):
         self.assertEqual(self.log(), log)
 
 
+TREES_MAGIC = b"delegit task trees 1\n"
+
+
+def fnv1a(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return h
+
+
+def trees_read(path):
+    """(header, [(blob id, payload)]) of .git/delegit-trees, read
+    independently of delegit (the format is in core/trees.c)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data.startswith(TREES_MAGIC)
+    p = data.index(b"\0", len(TREES_MAGIC)) + 1 + 24
+    head, entries = data[:p], []
+    while p < len(data):
+        oid = data[p:p + 20]
+        n, check = struct.unpack("<II", data[p + 20:p + 28])
+        payload = data[p + 28:p + 28 + n]
+        assert len(payload) == n and fnv1a(payload) == check, "damaged"
+        entries.append((oid, payload))
+        p += 28 + n
+    return head, entries
+
+
+def trees_write(path, head, entries):
+    with open(path, "wb") as f:
+        f.write(head)
+        for oid, payload in entries:
+            f.write(oid + struct.pack("<II", len(payload), fnv1a(payload))
+                    + payload)
+
+
+class TestTreesCache(unittest.TestCase):
+    """.git/delegit-trees keeps each task file's parsed tree by blob id, for
+    the commands that read every task (reports, the page, export, search):
+    served from there, never stale after a hand edit or plain git, only
+    valid files in it, a damaged or foreign file only costs time, and it
+    does not grow without bound."""
+
+    def setUp(self):
+        self.repo = Repo()
+        self.ids = [self.repo.add("Tree number %d" % i, "--to", "sam")["id"]
+                    for i in range(3)]
+        self.repo.ok("feedback", self.ids[0][:8], "Well done, tree")
+        self.path = os.path.join(self.repo.path, ".git", "delegit-trees")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def export(self):
+        return self.repo.ok("export", "--json", "--all")
+
+    def test_served_from_the_cache(self):
+        expect = self.export()
+        head, entries = trees_read(self.path)
+        self.assertEqual(len(entries), 3)
+        oids = {bytes.fromhex(self.repo.git("hash-object",
+                                            self.repo.task_file(i)))
+                for i in self.ids}
+        self.assertEqual({oid for oid, _ in entries}, oids)
+        self.assertEqual(self.export(), expect)
+        # the same entries but for one text: what export shows is the
+        # cache's, so it is what is read
+        trees_write(self.path, head,
+                    [(oid, p.replace(b"Tree number 1", b"Tree NUMBER 1"))
+                     for oid, p in entries])
+        self.assertIn("Tree NUMBER 1", self.export())
+
+    def test_hand_edits_and_plain_git(self):
+        self.export()
+        path = self.repo.task_file(self.ids[2])
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("Tree number 2", "Tree edited 2"))
+        out = self.export()
+        self.assertIn("Tree edited 2", out)
+        self.assertNotIn("Tree number 2", out)
+        self.repo.git("checkout", "--", ".")
+        out = self.export()
+        self.assertIn("Tree number 2", out)
+        self.assertNotIn("Tree edited 2", out)
+        self.repo.ok("set", self.ids[1][:8], "priority=high")
+        self.repo.git("reset", "-q", "--hard", "HEAD~1")
+        self.assertEqual([t["priority"] for t in json.loads(self.export())
+                          if t["id"] == self.ids[1]], ["normal"])
+
+    def test_invalid_files_are_never_kept(self):
+        path = self.repo.task_file(self.ids[2])
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("status: open", "status: bogus"))
+        for _ in range(2):
+            r = self.repo.run("export", "--json", "--all")
+            self.assertIn(self.ids[2] + ".yaml:", r.stderr)
+            self.assertIn("bogus", r.stderr)
+        _, entries = trees_read(self.path)
+        self.assertEqual(len(entries), 2)
+
+    def test_damaged_and_foreign_files_only_cost_time(self):
+        expect = self.export()
+        with open(self.path, "rb") as f:
+            data = f.read()
+        head, entries = trees_read(self.path)
+        flipped = bytearray(data)
+        flipped[len(head) + 40] ^= 0x20  # in the first payload
+        other = bytearray(head)
+        other[-1] ^= 1  # another program's
+        for damaged in (data[:len(data) - 7], b"nonsense", data[:10],
+                        data + b"\0" * 64, bytes(flipped),
+                        bytes(other) + data[len(head):],
+                        data + os.urandom(200)):
+            with open(self.path, "wb") as f:
+                f.write(damaged)
+            self.assertEqual(self.export(), expect)
+            # written anew where it was not to be trusted
+            _, again = trees_read(self.path)
+            self.assertEqual(sorted(again), sorted(entries))
+
+    def test_old_entries_go_when_it_is_written_anew(self):
+        self.export()
+        head, entries = trees_read(self.path)
+        junk = [(os.urandom(20), entries[0][1]) for _ in range(100)]
+        trees_write(self.path, head, entries + junk)
+        self.repo.ok("set", self.ids[0][:8], "priority=low")
+        self.export()
+        _, again = trees_read(self.path)
+        now = {bytes.fromhex(self.repo.git("hash-object",
+                                           self.repo.task_file(i)))
+               for i in self.ids}
+        self.assertEqual({oid for oid, _ in again}, now)
+
+
 class TestFirstQueryProgress(unittest.TestCase):
     """The first history query of a clone indexes every commit and reads
     every change once: on a terminal it says how far it is, once it has

@@ -1,0 +1,469 @@
+/*
+ * Task trees: each valid task file's parsed and validated tree, kept in a
+ * cache file (.git/delegit-trees) so that a command reading every task (a
+ * report, the page, an export, a search) does not parse them all again.
+ *
+ * Entries are keyed by the file's blob id, which the rows cache vouches
+ * for (core/rows.c): the tree stored under an id is what those bytes
+ * parse to, so an entry is never stale; a file that changes gets another
+ * id. Only a tree read from bytes hashed to its id here is stored, and
+ * only when parsing them reported nothing. The file is tied to the
+ * program that wrote it (its size and time): another build, whose parser
+ * or schema may differ, starts a new one.
+ *
+ * New entries are appended in one write; the file is written anew (a new
+ * file renamed over) when it holds more than twice as many entries as
+ * there are tasks, or is damaged. An entry is checked (bounds, a checksum)
+ * when it is read; a damaged one is read as missing. See docs/design.md,
+ * "The task cache".
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core_internal.h"
+
+/* Bump the number when the encoding changes. */
+#define MAGIC "delegit task trees 1\n"
+#define MAX_DEPTH 64
+
+/* An entry: the blob id, the payload's length and checksum (both 32-bit,
+ * little-endian), then the payload: the tree, encoded by put_node. */
+#define ENTRY_HEAD (20 + 4 + 4)
+#define BAD SIZE_MAX
+
+struct dlg_trees {
+	char *path;
+	char *map;
+	size_t mapsize;
+	size_t start;	   /* of the first entry in map; 0: no usable file */
+	size_t *slot;	   /* entry offsets in map by blob id; 0 is empty,
+			      BAD an entry found damaged */
+	size_t size;	   /* of slot */
+	size_t entries;	   /* in map, up to the first damaged one */
+	int damaged;	   /* an entry is damaged: write the file anew */
+	dlg_buf added;	   /* entries to write */
+	size_t nadded;
+};
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void put32(dlg_buf *b, uint32_t v)
+{
+	unsigned char p[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+			       (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 24) };
+
+	dlg_buf_put(b, (const char *)p, 4);
+}
+
+/* FNV-1a: enough to tell a torn or zero-filled write from an entry. */
+static uint32_t checksum(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+/* The header: MAGIC, the version and a NUL, then the program's identity
+ * (the size and modification time of the running executable). */
+static void header(dlg_buf *b)
+{
+	struct stat st;
+	int64_t id[3] = { 0, 0, 0 };
+
+	if (stat("/proc/self/exe", &st) == 0) {
+		id[0] = (int64_t)st.st_size;
+		id[1] = (int64_t)st.st_mtim.tv_sec;
+		id[2] = (int64_t)st.st_mtim.tv_nsec;
+	}
+	dlg_buf_puts(b, MAGIC);
+	dlg_buf_put(b, DELEGIT_VERSION, strlen(DELEGIT_VERSION) + 1);
+	dlg_buf_put(b, (const char *)id, sizeof(id));
+}
+
+static size_t oid_hash(const unsigned char *oid, size_t size)
+{
+	size_t h;
+
+	memcpy(&h, oid, sizeof(h));
+	return h % size;
+}
+
+static void table_add(dlg_trees *t, size_t at)
+{
+	const unsigned char *oid = (const unsigned char *)t->map + at;
+	size_t h;
+
+	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
+		if (!memcmp(t->map + t->slot[h], oid, 20)) {
+			t->slot[h] = at; /* the later one: same tree */
+			return;
+		}
+	t->slot[h] = at;
+}
+
+/* Index the entries of the mapped file (their heads only). */
+static void table_build(dlg_trees *t)
+{
+	size_t at, n = 0;
+
+	for (at = t->start; t->mapsize - at >= ENTRY_HEAD; n++) {
+		size_t len = get32((const unsigned char *)t->map + at + 20);
+
+		if (len > t->mapsize - at - ENTRY_HEAD)
+			break;
+		at += ENTRY_HEAD + len;
+	}
+	t->damaged = at != t->mapsize;
+	t->entries = n;
+	if (!n)
+		return;
+	t->size = 2 * n + 1;
+	if (!(t->slot = calloc(t->size, sizeof(*t->slot))))
+		abort();
+	for (at = t->start; n--;) {
+		table_add(t, at);
+		at += ENTRY_HEAD +
+		      get32((const unsigned char *)t->map + at + 20);
+	}
+}
+
+dlg_trees *dlg__trees_open(const char *path)
+{
+	dlg_trees *t = calloc(1, sizeof(*t));
+	dlg_buf want = DLG_BUF_INIT;
+
+	if (!t || !(t->path = strdup(path)))
+		abort();
+	header(&want);
+	t->map = dlg_path_map(path, &t->mapsize);
+	if (t->map && t->mapsize >= want.size &&
+	    !memcmp(t->map, want.ptr, want.size)) {
+		t->start = want.size;
+		table_build(t);
+	}
+	dlg_buf_dispose(&want);
+	return t;
+}
+
+/* ---------------------------------------------------------------------
+ * The encoding of a tree: a byte of kind and scalar type, the line and
+ * column, then a scalar's text, or a count and each item (a map's with
+ * its key before it). Numbers are LEB128; texts have their length first.
+ */
+static void put_num(dlg_buf *b, size_t v)
+{
+	unsigned char p[10];
+	size_t n = 0;
+
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	dlg_buf_put(b, (const char *)p, n);
+}
+
+static void put_text(dlg_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_num(b, n);
+	dlg_buf_put(b, s, n);
+}
+
+static void put_node(dlg_buf *b, const dlg_node *n)
+{
+	char kind = (char)(n->kind | n->type << 2);
+	size_t i;
+
+	dlg_buf_put(b, &kind, 1);
+	put_num(b, n->line > 0 ? (size_t)n->line : 0);
+	put_num(b, n->column > 0 ? (size_t)n->column : 0);
+	if (n->kind == DLG_NODE_SCALAR) {
+		put_text(b, n->value);
+		return;
+	}
+	put_num(b, n->count);
+	for (i = 0; i < n->count; i++) {
+		if (n->kind == DLG_NODE_MAP)
+			put_text(b, n->keys[i]);
+		put_node(b, n->items[i]);
+	}
+}
+
+typedef struct {
+	const unsigned char *p, *end;
+} reader;
+
+static int get_num(reader *r, size_t *out)
+{
+	size_t v = 0;
+	unsigned shift = 0;
+
+	while (r->p < r->end && shift < 35) {
+		unsigned char c = *r->p++;
+
+		v |= (size_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+/* A text of the entry, NUL-terminated in a new string; NULL if damaged
+ * (too long, or holding a NUL). */
+static char *get_text(reader *r)
+{
+	size_t n;
+	char *s;
+
+	if (get_num(r, &n) < 0 || n > (size_t)(r->end - r->p) ||
+	    memchr(r->p, '\0', n))
+		return NULL;
+	if (!(s = malloc(n + 1)))
+		abort();
+	memcpy(s, r->p, n);
+	s[n] = '\0';
+	r->p += n;
+	return s;
+}
+
+/* Whether a map's key i is one before it: the reader refuses those, so
+ * no tree it made has one. */
+static int key_repeated(const dlg_node *n, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (!strcmp(n->keys[k], n->keys[i]))
+			return 1;
+	return 0;
+}
+
+static dlg_node *get_node(reader *r, int depth)
+{
+	dlg_node *n;
+	size_t line, column, count, i;
+	int kind, type;
+
+	if (depth > MAX_DEPTH || r->p >= r->end)
+		return NULL;
+	kind = *r->p & 3;
+	type = *r->p++ >> 2;
+	if (kind > DLG_NODE_MAP || type > DLG_SCALAR_TIMESTAMP ||
+	    get_num(r, &line) < 0 || get_num(r, &column) < 0 ||
+	    line > INT32_MAX || column > INT32_MAX)
+		return NULL;
+	n = kind == DLG_NODE_MAP ? dlg_node_new_map()
+	    : kind == DLG_NODE_SEQ ? dlg_node_new_seq()
+				   : dlg_node_new_scalar(type, "");
+	n->line = (int)line;
+	n->column = (int)column;
+	if (kind == DLG_NODE_SCALAR) {
+		free(n->value);
+		if (!(n->value = get_text(r)))
+			goto bad;
+		return n;
+	}
+	/* every item takes three bytes at least */
+	if (get_num(r, &count) < 0 || count > (size_t)(r->end - r->p) / 3)
+		goto bad;
+	n->alloc = count ? count : 1;
+	if (!(n->items = calloc(n->alloc, sizeof(*n->items))) ||
+	    (kind == DLG_NODE_MAP &&
+	     !(n->keys = calloc(n->alloc, sizeof(*n->keys)))))
+		abort();
+	for (i = 0; i < count; i++) {
+		if (kind == DLG_NODE_MAP &&
+		    (!(n->keys[i] = get_text(r)) || key_repeated(n, i))) {
+			free(n->keys[i]);
+			goto bad;
+		}
+		if (!(n->items[i] = get_node(r, depth + 1))) {
+			free(kind == DLG_NODE_MAP ? n->keys[i] : NULL);
+			goto bad;
+		}
+		n->count++;
+	}
+	return n;
+bad:
+	dlg_node_free(n);
+	return NULL;
+}
+
+void dlg__trees_encode(dlg_buf *out, const dlg_node *doc)
+{
+	put_node(out, doc);
+}
+
+dlg_node *dlg__trees_decode(const unsigned char *p, size_t len)
+{
+	reader r = { p, p + len };
+	dlg_node *doc = get_node(&r, 0);
+
+	if (doc && (r.p != r.end || doc->kind != DLG_NODE_MAP)) {
+		dlg_node_free(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20])
+{
+	const unsigned char *e;
+	size_t h, len;
+	dlg_node *doc;
+
+	if (!t->slot)
+		return NULL;
+	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
+		if (t->slot[h] != BAD && !memcmp(t->map + t->slot[h], oid, 20))
+			break;
+	if (!t->slot[h])
+		return NULL;
+	e = (const unsigned char *)t->map + t->slot[h];
+	len = get32(e + 20);
+	doc = checksum(e + ENTRY_HEAD, len) == get32(e + 24)
+		      ? dlg__trees_decode(e + ENTRY_HEAD, len)
+		      : NULL;
+	if (!doc) {
+		/* read as missing, and left out when the file is written */
+		t->slot[h] = BAD;
+		t->damaged = 1;
+	}
+	return doc;
+}
+
+void dlg__trees_put(dlg_trees *t, const unsigned char oid[20],
+		    const dlg_node *doc)
+{
+	dlg_buf payload = DLG_BUF_INIT;
+
+	dlg__trees_encode(&payload, doc);
+	if (payload.size <= UINT32_MAX) {
+		dlg_buf_put(&t->added, (const char *)oid, 20);
+		put32(&t->added, (uint32_t)payload.size);
+		put32(&t->added, checksum((const unsigned char *)payload.ptr,
+					  payload.size));
+		dlg_buf_put(&t->added, payload.ptr, payload.size);
+		t->nadded++;
+	}
+	dlg_buf_dispose(&payload);
+}
+
+/* Whether an entry's blob is one of the rows'. */
+static int live(const unsigned char *oid, const unsigned char **ids,
+		size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(ids[mid], oid, 20);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int cmp_oidp(const void *a, const void *b)
+{
+	return memcmp(*(const unsigned char *const *)a,
+		      *(const unsigned char *const *)b, 20);
+}
+
+/* The file anew: the entries of tasks that are still there, then the new
+ * ones; a new file renamed over the old. */
+static int rewrite(dlg_trees *t, dlg_rows *rows)
+{
+	size_t n = dlg_rows_count(rows), i, h;
+	const unsigned char **ids = calloc(n + 1, sizeof(*ids));
+	dlg_buf out = DLG_BUF_INIT, tmp = DLG_BUF_INIT;
+	int error = 0;
+
+	if (!ids)
+		abort();
+	for (i = 0; i < n; i++)
+		ids[i] = dlg__row_oid(dlg_rows_at(rows, i));
+	qsort(ids, n, sizeof(*ids), cmp_oidp);
+	header(&out);
+	for (h = 0; h < t->size; h++) {
+		const unsigned char *e;
+
+		if (!t->slot[h] || t->slot[h] == BAD)
+			continue;
+		e = (const unsigned char *)t->map + t->slot[h];
+		if (live(e, ids, n))
+			dlg_buf_put(&out, (const char *)e,
+				    ENTRY_HEAD + get32(e + 20));
+	}
+	dlg_buf_put(&out, t->added.ptr, t->added.size);
+	dlg_buf_printf(&tmp, "%s.%ld.tmp", t->path, (long)getpid());
+	if (dlg_path_write(tmp.ptr, out.ptr, out.size) < 0 ||
+	    rename(tmp.ptr, t->path) < 0) {
+		dlg_error_clear();
+		unlink(tmp.ptr);
+		error = -1;
+	}
+	free(ids);
+	dlg_buf_dispose(&tmp);
+	dlg_buf_dispose(&out);
+	return error;
+}
+
+/* Append the new entries in one write: processes appending at once do not
+ * interleave, and a torn write reads as a damaged last entry. */
+static int append(dlg_trees *t)
+{
+	int fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, t->added.ptr, t->added.size);
+	close(fd);
+	return n == (ssize_t)t->added.size ? 0 : -1;
+}
+
+void dlg__trees_close(dlg_trees *t, dlg_rows *rows)
+{
+	size_t tasks;
+
+	if (!t)
+		return;
+	tasks = rows ? dlg_rows_count(rows) : 0;
+	/* A cache that cannot be written only costs time. */
+	if (rows && (t->nadded || t->damaged)) {
+		if (!t->start || t->damaged ||
+		    t->entries + t->nadded > 2 * tasks + 64)
+			rewrite(t, rows);
+		else
+			append(t);
+	}
+	free(t->slot);
+	if (t->map)
+		munmap(t->map, t->mapsize);
+	dlg_buf_dispose(&t->added);
+	free(t->path);
+	free(t);
+}
