@@ -128,6 +128,9 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 	if ((error = dlg_repo_open(&c->repo, cwd)) < 0)
 		return error;
 	dlg_repo_set_progress(c->repo, cli_progress, NULL);
+	/* Nothing reads a work tree a killed sync left half written. */
+	if ((error = dlg_repo_settle(c->repo)) < 0)
+		return error;
 	dlg_store_open(&c->store, dlg_repo_workdir(c->repo));
 	{
 		/* Task rows are cached beside git's own index (core/rows.c). */

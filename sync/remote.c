@@ -549,6 +549,21 @@ done:
 	return error;
 }
 
+int dlg_repo_settle(dlg_repo *r)
+{
+	dlg_buf p = DLG_BUF_INIT;
+	struct stat st;
+	int error = 0;
+
+	pending_path(&p, r);
+	/* taking the lock finishes the move (dlg_sync__recover) */
+	if (r->lock_fd < 0 && lstat(p.ptr, &st) == 0 &&
+	    (error = dlg_repo_lock(r)) == 0)
+		dlg_repo_unlock(r);
+	dlg_buf_dispose(&p);
+	return error;
+}
+
 int dlg_sync__recover(dlg_repo *r)
 {
 	dlg_buf p = DLG_BUF_INIT;

@@ -37,6 +37,13 @@ int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
  */
 int dlg_repo_lock(dlg_repo *r);
 void dlg_repo_unlock(dlg_repo *r);
+/*
+ * Finish what a killed sync left half done (files of the work tree half
+ * written), under the lock, if it left anything: for commands that read
+ * without taking the lock. One stat when there is nothing to do. 0, or
+ * dlg_repo_lock's error.
+ */
+int dlg_repo_settle(dlg_repo *r);
 
 /* A file for a commit: data NULL removes the path. */
 typedef struct {

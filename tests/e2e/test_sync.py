@@ -595,6 +595,27 @@ class TestSyncEdges(SyncTest):
             new = self.a.add("Comes in", "--to", "kim")["id"]
             self.a.ok("sync", "-q")
 
+    def test_a_sync_killed_while_writing_files_is_finished_by_any_command(self):
+        """A sync killed in the middle of writing the work tree leaves
+        files half written (an empty one, as the kill loop found). The
+        next command, even one that only reads, finishes the move before
+        it reads anything."""
+        new = self.a.add("Comes in whole", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        res = self.b.run("sync", fault="before-checkout")
+        self.assertEqual(res.returncode, -9, res.stderr)
+        # what the checkout had written when it was killed
+        path = self.b.task_file(new)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "w").close()
+        for cmd in (["list"], ["show", new[:8]], ["export", "--json"]):
+            r = self.b.run(*cmd)
+            self.assertEqual(r.returncode, 0, (cmd, r.stderr))
+            self.assertEqual(r.stderr, "", cmd)
+            self.assertIn("Comes in whole", r.stdout, cmd)
+        self.assertEqual(self.b.head(), self.a.head())
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+
     def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
         for r in (self.a, self.b):
             self.assertEqual(r.git("config", "branch.main.remote"), "origin")
