@@ -247,6 +247,10 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	 * nothing is committed, rather than a commit whose index and work
 	 * tree the next sync would take for hand edits undoing it. */
 	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
+	/* The record's file first: killed before its line is written, the
+	 * empty file still tells the next command that git's index lock,
+	 * made just after it, may be ours (dlg_sync__held). */
+	dlg_sync__held(r, NULL, -1);
 	if ((lockfd = open(lock.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			   0666)) < 0) {
 		if (errno == EEXIST)
@@ -259,6 +263,7 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 				      "committed", lock.ptr, strerror(errno));
 		goto done;
 	}
+	dlg_sync__fault("commit-lock-unrecorded");
 	dlg_sync__held(r, lock.ptr, lockfd);
 	dlg_sync__fault("commit-locked");
 	if (parent && git_commit_tree(&base, parent) < 0) {

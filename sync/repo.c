@@ -219,6 +219,18 @@ static void clean_held(dlg_repo *r)
 		dlg_error_clear();
 		goto done;
 	}
+	if (!text.size) {
+		/* A commit makes the file, then takes git's index lock, then
+		 * writes its line (the other locks are recorded before they
+		 * are taken): killed in between, the file's time stands for
+		 * the lock's, as a record's time would. */
+		struct stat st;
+
+		if (stat(path.ptr, &st) == 0)
+			dlg_buf_printf(&text, "%sindex.lock 0 %lld\n",
+				       git_repository_path(r->git),
+				       (long long)st.st_mtime);
+	}
 	for (line = strtok_r(text.ptr, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char file[4096];
@@ -263,7 +275,9 @@ void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd)
 	int out;
 
 	lock_path(&path, r, "delegit-held");
-	if (fd >= 0 && !fstat(fd, &st))
+	if (!lock_file)
+		; /* only the file: see clean_held */
+	else if (fd >= 0 && !fstat(fd, &st))
 		dlg_buf_printf(&line, "%s %llu\n", lock_file,
 			       (unsigned long long)st.st_ino);
 	else
@@ -271,7 +285,7 @@ void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd)
 			       (long long)time(NULL));
 	out = open(path.ptr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (out >= 0) {
-		if (write(out, line.ptr, line.size) < 0)
+		if (line.size && write(out, line.ptr, line.size) < 0)
 			(void)0; /* only a help for the next command */
 		close(out);
 	}

@@ -424,23 +424,27 @@ class TestOfflineAndSafety(SyncTest):
 
     def test_a_command_killed_while_committing_wedges_nothing(self):
         tid = self.shared_task()
-        for i, step in enumerate(["commit-locked", "commit-before-index"]):
+        for i, step in enumerate(["commit-lock-unrecorded", "commit-locked",
+                                  "commit-before-index"]):
             res = self.a.run("set", tid[:8], "estimate_hours=%d" % (i + 2),
                              fault=step)
             self.assertEqual(res.returncode, -9, (step, res.stderr))
             # the next commands run: no lock of git's left in their way
-            self.a.ok("set", tid[:8], "priority=%s" % ["low", "high"][i])
+            self.a.ok("set", tid[:8],
+                      "priority=%s" % ["low", "high", "critical"][i])
             self.assertFalse(os.path.exists(os.path.join(
                 self.a.path, ".git", "index.lock")), step)
             self.a.ok("sync", "-q")
             self.b.ok("sync", "-q")
             self.net.assert_converged(self)
             t = self.b.load(tid)
-            self.assertEqual(t["priority"], ["low", "high"][i], step)
+            self.assertEqual(t["priority"], ["low", "high", "critical"][i],
+                             step)
             self.a.git("fsck", "--strict")
             self.assertEqual(self.a.git("status", "--porcelain"), "", step)
-        # the killed set's own change: kept where its commit landed
-        self.assertEqual(self.b.load(tid)["estimate_hours"], 3)
+        # the killed set's own change: kept where its commit landed (the
+        # last step's)
+        self.assertEqual(self.b.load(tid)["estimate_hours"], 4)
 
     def test_a_temporary_file_left_by_a_kill_does_not_stop_sync(self):
         tid = self.shared_task()
