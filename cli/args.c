@@ -5,8 +5,6 @@
 
 #include "cli.h"
 
-int cli_error_reported;
-
 static size_t count_opts(const cli_opt *o)
 {
 	size_t n = 0;
@@ -127,16 +125,12 @@ static int usage_error(const cli_spec *spec, const char *fmt, ...)
 
 static int usage_error(const cli_spec *spec, const char *fmt, ...)
 {
-	dlg_buf msg = DLG_BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_vformat(&msg, fmt, ap);
+	cli_verror(DLG_EUSAGE, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "delegit: %s\nusage: %s\n(see --help)\n", msg.ptr,
-		spec->usage);
-	dlg_buf_dispose(&msg);
-	cli_error_reported = 1;
+	fprintf(stderr, "usage: %s\n(see --help)\n", spec->usage);
 	return DLG_EUSAGE;
 }
 
@@ -278,7 +272,7 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			cli_help(stdout, spec);
-			error = 1;
+			error = CLI_DONE;
 			goto done;
 		}
 		if (arg[1] == '-') {
@@ -450,8 +444,7 @@ int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		cli_help(argc < 2 ? stderr : stdout, spec);
-		cli_error_reported = 1;
-		return argc < 2 ? DLG_EUSAGE : 0;
+		return argc < 2 ? cli_error_shown(DLG_EUSAGE) : CLI_DONE;
 	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(argv[1], subs[i].name))
@@ -459,10 +452,9 @@ int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
 	for (i = 0; i < n && i < sizeof(names) / sizeof(names[0]); i++)
 		names[i] = subs[i].name;
 	cli_did_you_mean(&hint, argv[1], "", names, i);
-	cli_eprintf("delegit: unknown %s command '%s'%s\n", what, argv[1],
-		    hint.ptr);
+	cli_error(DLG_EUSAGE, "unknown %s command '%s'%s", what, argv[1],
+		  hint.ptr);
 	dlg_buf_dispose(&hint);
 	cli_help(stderr, spec);
-	cli_error_reported = 1;
 	return DLG_EUSAGE;
 }

@@ -69,8 +69,9 @@ typedef struct {
 } cli_args;
 
 /*
- * Parse argv (argv[0] is the command name). Prints help and returns 1 for
- * --help; prints the problem and returns DLG_EUSAGE for bad usage: an
+ * Parse argv (argv[0] is the command name). Prints help and returns
+ * CLI_DONE for --help (the command returns it as it is: main() exits 0);
+ * prints the problem (cli_error) and returns DLG_EUSAGE for bad usage: an
  * unknown option, a missing value or argument (named), control
  * characters in a text argument.
  */
@@ -151,8 +152,29 @@ const char *cli_program(void);
 const char *cli_merge_program(void);
 dlg_actor cli_actor(const cli_ctx *c);
 
-/* Set once an error has been printed, so main() does not print it again. */
-extern int cli_error_reported;
+/* ------------------------------------------------------------- errors */
+/*
+ * As git's error(): print "delegit: MESSAGE" (printf style, %s arguments
+ * escaped as cli_printf's are) on stderr, where the error is found, and
+ * return code, which main() maps to the exit status (SPEC: 1, 2 for
+ * DLG_EUSAGE, 3 for DLG_EOFFLINE) without printing anything more.
+ */
+int cli_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_verror(int code, const char *fmt, va_list ap);
+/* For an error already printed otherwise (a list of problems, of
+ * violations, a help text): returns code, which nobody prints again. */
+int cli_error_shown(int code);
+/*
+ * The end of an error's way up (main(); cli_bulk, for each task): an
+ * error code (< 0) not printed yet is printed now, "delegit: [PREFIX: ]"
+ * and dlg_error_last(); then the next error starts unprinted. Returns
+ * code.
+ */
+int cli_error_flush(int code, const char *prefix);
+/* What a command returns when it printed its --help (cli_parse): nothing
+ * more to do, and main() exits 0. */
+#define CLI_DONE 1
 
 /* Print a list of problems to stderr. */
 void cli_print_diags(const dlg_diags *d);

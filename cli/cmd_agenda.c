@@ -275,8 +275,7 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 problems:
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error_shown(DLG_EINVALID);
 	}
 done:
 	cli_tasks_dispose(&known);
@@ -286,5 +285,5 @@ done:
 	dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

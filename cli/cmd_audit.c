@@ -68,13 +68,11 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 		if (!v.count)
 			cli_printf("no violations\n");
 	}
-	if (v.count) {
-		cli_error_reported = 1;
-		error = DLG_EDENIED;
-	}
+	if (v.count) /* the violations are the report */
+		error = cli_error_shown(DLG_EDENIED);
 done:
 	dlg_buf_dispose(&out);
 	dlg_violations_dispose(&v);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -68,10 +68,8 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 	check_cycles(c, &diags);
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s found\n", diags.count,
-			    diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s found",
+				  diags.count, diags.count == 1 ? "" : "s");
 		goto done;
 	}
 	dlg_store_list_tasks(&files, &n, c->store);
@@ -83,5 +81,5 @@ done:
 	dlg_strv_free(files, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

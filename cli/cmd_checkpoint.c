@@ -101,7 +101,7 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv)
@@ -113,5 +113,5 @@ int cmd_accept_criterion(cli_ctx *c, int argc, char **argv)
 		error = tick(c, &a, a.pos[1], "accept-criterion", "acceptance",
 			     "met", "acceptance criterion");
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

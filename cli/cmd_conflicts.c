@@ -123,8 +123,7 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 		cli_printf("no conflicts\n");
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error_shown(DLG_EINVALID);
 	}
 done:
 	dlg_buf_dispose(&v1);
@@ -133,7 +132,7 @@ done:
 	dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_resolve(cli_ctx *c, int argc, char **argv)
@@ -202,5 +201,5 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

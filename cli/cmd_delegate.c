@@ -91,7 +91,7 @@ int cmd_spent(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static const cli_opt checkin_opts[] = {
@@ -135,7 +135,7 @@ int cmd_checkin(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static const cli_opt ask_opts[] = {
@@ -200,7 +200,7 @@ int cmd_ask_due(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_answer_due(cli_ctx *c, int argc, char **argv)
@@ -224,5 +224,5 @@ int cmd_answer_due(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

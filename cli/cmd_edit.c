@@ -130,10 +130,8 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 			break;
 		cli_print_diags(&diags);
 		if (!ask_again()) {
-			cli_eprintf("delegit: nothing was changed; your text "
-				    "is kept in %s\n", tmp.ptr);
-			cli_error_reported = 1;
-			error = DLG_EINVALID;
+			error = cli_error(DLG_EINVALID, "nothing was changed; "
+					  "your text is kept in %s", tmp.ptr);
 			goto done;
 		}
 	}
@@ -155,5 +153,5 @@ done:
 	dlg_diags_dispose(&diags);
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -431,11 +431,9 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s: some task files were "
-			    "not exported (see 'delegit check')\n",
-			    diags.count, diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
+				  "were not exported (see 'delegit check')",
+				  diags.count, diags.count == 1 ? "" : "s");
 	}
 done:
 	dlg_buf_dispose(&b);
@@ -443,5 +441,5 @@ done:
 		dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

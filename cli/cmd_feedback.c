@@ -70,5 +70,5 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

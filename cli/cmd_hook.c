@@ -56,7 +56,7 @@ static int hook_install(int argc, char **argv)
 done:
 	free(path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int hook_pre_receive(int argc, char **argv)
@@ -94,11 +94,10 @@ static int hook_pre_receive(int argc, char **argv)
 			    v.items[i].commit ? v.items[i].commit : "-",
 			    v.items[i].path, v.items[i].message);
 	if (v.count && enforce) {
-		cli_eprintf("delegit: push refused: %zu change%s the policy "
-			    "forbids (mode: enforce); nothing was changed here\n",
-			    v.count, v.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EDENIED;
+		error = cli_error(DLG_EDENIED, "push refused: %zu change%s the "
+				  "policy forbids (mode: enforce); nothing was "
+				  "changed here", v.count,
+				  v.count == 1 ? "" : "s");
 	} else if (v.count) {
 		cli_eprintf("delegit: %zu change%s the policy forbids: "
 			    "accepted (mode: warn); see 'delegit audit'\n", v.count,
@@ -108,7 +107,7 @@ done:
 	dlg_violations_dispose(&v);
 	dlg_repo_free(r);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int hook_install_cmd(cli_ctx *c, int argc, char **argv)

@@ -835,11 +835,9 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 			continue;
 		if ((error = cli_policy_check(c, path.ptr, NULL,
 					      b.tasks[i])) < 0) {
-			cli_eprintf("delegit: %s:%d:%d: the task there may not "
-				    "be imported by you; nothing was "
-				    "changed\n", im.file, b.lines[i],
-				    b.cols[i]);
-			cli_error_reported = 1;
+			cli_error(error, "%s:%d:%d: the task there may not be "
+				  "imported by you; nothing was changed",
+				  im.file, b.lines[i], b.cols[i]);
 			goto done;
 		}
 	}
@@ -885,5 +883,5 @@ done:
 	dlg_buf_dispose(&text);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -104,5 +104,5 @@ done:
 	dlg_store_free(store);
 	dlg_repo_free(repo);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -324,11 +324,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	if (diags.count) {
 		/* Show what we listed, and say loudly what we could not. */
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s: some task files were "
-			    "not listed (see 'delegit check')\n", diags.count,
-			    diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
+				  "were not listed (see 'delegit check')",
+				  diags.count, diags.count == 1 ? "" : "s");
 	}
 done:
 	dlg_buf_dispose(&b);
@@ -338,7 +336,7 @@ done:
 	dlg_rows_free(rows);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 /* Words of a --filter, split at blanks; '...' and "..." keep blanks. */
@@ -433,7 +431,7 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 	if ((error = split_filter(&store, &argv, &argc, filter)) < 0)
 		goto done;
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0) {
-		if (error == 1) /* --help inside --filter */
+		if (error == CLI_DONE) /* --help inside --filter */
 			error = DLG_EUSAGE;
 		goto done;
 	}

@@ -144,5 +144,5 @@ done:
 	dlg_buf_dispose(&archived);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -145,5 +145,5 @@ done:
 	dlg_node_free(doc);
 	cli_report_dispose(&d);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -450,5 +450,5 @@ done:
 	dlg_report_scope_dispose(&scope);
 	cli_report_dispose(&d);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

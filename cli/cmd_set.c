@@ -243,7 +243,7 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 	error = cli_bulk(c, &a, a.pos, nids, "set", set_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int assign_one(cli_ctx *c, const char *id, void *payload)
@@ -293,7 +293,7 @@ int cmd_assign(cli_ctx *c, int argc, char **argv)
 	error = cli_bulk(c, &a, a.pos, a.npos - 1, "assign", assign_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_expect(cli_ctx *c, int argc, char **argv)
@@ -311,5 +311,5 @@ int cmd_expect(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -29,5 +29,5 @@ int cmd_show(cli_ctx *c, int argc, char **argv)
 	cli_task_dispose(&t);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

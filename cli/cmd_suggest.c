@@ -65,5 +65,5 @@ done:
 	cli_report_dispose(&d);
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

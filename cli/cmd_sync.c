@@ -179,11 +179,10 @@ static int commit_hand_edits(cli_ctx *c)
 	}
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: sync stopped: %zu problem%s in hand "
-			    "edits; nothing was changed (fix them, or see 'delegit "
-			    "check')\n", diags.count, diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "sync stopped: %zu problem%s "
+				  "in hand edits; nothing was changed (fix "
+				  "them, or see 'delegit check')", diags.count,
+				  diags.count == 1 ? "" : "s");
 		goto done;
 	}
 	if ((error = cli_commit_files(c, files, nfiles, msg.ptr, c->me)) < 0)
@@ -290,8 +289,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 	error = dlg_sync_run(&res, c->repo, &o);
 	if (error == DLG_ECONFLICT && res.report.problems.count) {
 		cli_print_diags(&res.report.problems);
-		cli_eprintf("delegit: %s\n", dlg_error_last());
-		cli_error_reported = 1;
+		cli_error(error, "%s", dlg_error_last());
 		goto done;
 	}
 	if (res.violations.count) {
@@ -317,7 +315,7 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_sync_result_dispose(&res);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_clone(cli_ctx *c, int argc, char **argv)
@@ -364,5 +362,5 @@ done:
 	dlg_store_free(store);
 	dlg_repo_free(repo);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -366,10 +366,9 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 		goto done;
 	for (i = 0; required[i]; i++)
 		if (!cli_get(&a, required[i])) {
-			cli_eprintf("delegit: team add needs --%s\n"
-				    "usage: %s\n", required[i], add_spec.usage);
-			cli_error_reported = 1;
-			error = DLG_EUSAGE;
+			error = cli_error(DLG_EUSAGE, "team add needs --%s\n"
+					  "usage: %s", required[i],
+					  add_spec.usage);
 			goto done;
 		}
 	handle = a.pos[0];
@@ -410,7 +409,7 @@ done:
 	dlg_node_free(p);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int team_edit(cli_ctx *c, int argc, char **argv)
@@ -440,7 +439,7 @@ static int team_edit(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_node_free(p);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 /* The open tasks a person holds, as assignee or delegator, for them to
@@ -515,7 +514,7 @@ static int team_retire(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_node_free(p);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static void person_load(cli_ctx *c, const char *handle, double *hours,
@@ -585,7 +584,7 @@ static int team_show(cli_ctx *c, int argc, char **argv)
 			   dlg_map_get_str(p, "retired"));
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int team_list(cli_ctx *c, int argc, char **argv)
@@ -629,7 +628,7 @@ static int team_list(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_buf_dispose(&b);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_team(cli_ctx *c, int argc, char **argv)

@@ -165,7 +165,7 @@ done:
 	dlg_buf_dispose(&path);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int template_list(cli_ctx *c, int argc, char **argv)
@@ -216,7 +216,7 @@ done:
 	dlg_strv_free(names, n);
 	dlg_buf_dispose(&b);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int template_show(cli_ctx *c, int argc, char **argv)
@@ -244,7 +244,7 @@ done:
 	dlg_node_free(doc);
 	dlg_buf_dispose(&text);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_template(cli_ctx *c, int argc, char **argv)

@@ -179,5 +179,5 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	error = cli_bulk(c, &a, a.pos, a.npos, argv[0], act_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

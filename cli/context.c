@@ -85,14 +85,12 @@ void cli_print_diags(const dlg_diags *d)
 int cli_fail(int error, const dlg_diags *d)
 {
 	if (d && d->count) {
+		error = error < 0 ? error : DLG_ERROR;
 		cli_print_diags(d);
-		cli_eprintf("delegit: %zu problem%s found; nothing was "
-			    "changed\n", d->count, d->count == 1 ? "" : "s");
-	} else {
-		cli_eprintf("delegit: %s\n", dlg_error_last());
+		return cli_error(error, "%zu problem%s found; nothing was "
+				 "changed", d->count, d->count == 1 ? "" : "s");
 	}
-	cli_error_reported = 1;
-	return error < 0 ? error : DLG_ERROR;
+	return cli_error(error < 0 ? error : DLG_ERROR, "%s", dlg_error_last());
 }
 
 int cli_require_identity(cli_ctx *c)
@@ -420,10 +418,8 @@ int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
 		for (i = 0; i < v.count; i++)
 			cli_eprintf("delegit: policy: %s\n",
 				    v.items[i].message);
-		cli_eprintf("delegit: refused by .delegit/policy.yaml; "
-			    "nothing was changed\n");
-		cli_error_reported = 1;
-		error = DLG_EDENIED;
+		error = cli_error(DLG_EDENIED, "refused by .delegit/policy.yaml; "
+				  "nothing was changed");
 	}
 done:
 	dlg_violations_dispose(&v);
@@ -790,25 +786,21 @@ int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
 	/* One commit per task, each as the command would make it alone:
 	 * docs/cli.md, "Several tasks at once". */
 	for (i = 0; i < count; i++) {
-		cli_error_reported = 0;
-		if ((error = fn(c, ids[i], payload)) >= 0)
+		if ((error = fn(c, ids[i], payload)) >= 0) {
+			cli_error_flush(error, NULL);
 			continue;
+		}
+		cli_short_id(shortid, c, ids[i]);
+		cli_error_flush(error, shortid);
 		if (!first)
 			first = error;
 		failed++;
-		if (!cli_error_reported) {
-			cli_short_id(shortid, c, ids[i]);
-			cli_eprintf("delegit: %s: %s\n", shortid,
-				    dlg_error_last());
-		}
 	}
 	error = 0;
-	if (failed) {
-		cli_eprintf("delegit: %zu of %zu tasks not changed\n", failed,
-			    count);
-		cli_error_reported = 1;
-		error = first == DLG_EUSAGE ? DLG_EUSAGE : DLG_ERROR;
-	}
+	if (failed)
+		error = cli_error(first == DLG_EUSAGE ? DLG_EUSAGE : DLG_ERROR,
+				  "%zu of %zu tasks not changed", failed,
+				  count);
 done:
 	dlg_strv_free(ids, count);
 	return error;

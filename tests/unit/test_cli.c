@@ -1,0 +1,210 @@
+/* cli/: the error path (cli/error.c) and option parsing (cli/args.c),
+ * with stdout and stderr caught in memory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* What a call printed on stdout and stderr. */
+typedef struct {
+	FILE *saved_out, *saved_err;
+	char *out, *err;
+	size_t nout, nerr;
+} caught;
+
+static void catch_begin(caught *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->saved_out = stdout;
+	k->saved_err = stderr;
+	stdout = open_memstream(&k->out, &k->nout);
+	stderr = open_memstream(&k->err, &k->nerr);
+	assert_non_null(stdout);
+	assert_non_null(stderr);
+}
+
+static void catch_end(caught *k)
+{
+	fclose(stdout);
+	fclose(stderr);
+	stdout = k->saved_out;
+	stderr = k->saved_err;
+}
+
+static void caught_dispose(caught *k)
+{
+	free(k->out);
+	free(k->err);
+}
+
+static void test_error__prints_once_and_returns_the_code(void **state)
+{
+	caught k;
+	int code;
+
+	catch_begin(&k);
+	code = cli_error(DLG_EUSAGE, "unknown status '%s'", "dun");
+	cli_error_flush(code, NULL); /* main: printed already */
+	catch_end(&k);
+	assert_int_equal(code, DLG_EUSAGE);
+	assert_string_equal(k.err, "delegit: unknown status 'dun'\n");
+	assert_string_equal(k.out, "");
+	caught_dispose(&k);
+}
+
+static void test_error__flush_prints_an_error_nobody_printed(void **state)
+{
+	caught k;
+
+	catch_begin(&k);
+	dlg_error_set("no task '%s'", "abc");
+	assert_int_equal(cli_error_flush(DLG_ENOTFOUND, NULL), DLG_ENOTFOUND);
+	dlg_error_set("no task '%s'", "def");
+	cli_error_flush(DLG_ENOTFOUND, "1a2b3c4d");
+	catch_end(&k);
+	assert_string_equal(k.err, "delegit: no task 'abc'\n"
+				   "delegit: 1a2b3c4d: no task 'def'\n");
+	caught_dispose(&k);
+}
+
+/* After a printed error reaches the top, the next one starts unprinted
+ * (cli_bulk: a task's error printed by the command, the next not). */
+static void test_error__flush_forgets_the_printed_error(void **state)
+{
+	caught k;
+
+	catch_begin(&k);
+	cli_error_flush(cli_error(DLG_ERROR, "first"), "t1");
+	dlg_error_set("second");
+	cli_error_flush(DLG_ERROR, "t2");
+	catch_end(&k);
+	assert_string_equal(k.err, "delegit: first\ndelegit: t2: second\n");
+	caught_dispose(&k);
+}
+
+static void test_error__success_and_help_print_nothing(void **state)
+{
+	caught k;
+
+	catch_begin(&k);
+	dlg_error_set("stale");
+	assert_int_equal(cli_error_flush(0, NULL), 0);
+	assert_int_equal(cli_error_flush(CLI_DONE, NULL), CLI_DONE);
+	catch_end(&k);
+	assert_string_equal(k.err, "");
+	caught_dispose(&k);
+}
+
+static void test_error__shown_is_not_printed_again(void **state)
+{
+	caught k;
+
+	catch_begin(&k);
+	dlg_error_set("would be printed twice");
+	cli_error_flush(cli_error_shown(DLG_EINVALID), NULL);
+	catch_end(&k);
+	assert_string_equal(k.err, "");
+	caught_dispose(&k);
+}
+
+/* SPEC 4: what a user typed reaches the terminal escaped. */
+static void test_error__arguments_are_escaped(void **state)
+{
+	caught k;
+
+	catch_begin(&k);
+	cli_error(DLG_EUSAGE, "bad '%s'", "a\033[31mb");
+	catch_end(&k);
+	assert_null(strchr(k.err, '\033'));
+	assert_non_null(strstr(k.err, "delegit: bad 'a"));
+	caught_dispose(&k);
+}
+
+static const cli_opt opts[] = {
+	{ "to", 0, OPT_VALUE, "HANDLE", "assigned to HANDLE" },
+	{ "tag", 't', OPT_MULTI, "TAG", "a tag" },
+	{ "json", 0, OPT_FLAG, NULL, "JSON" },
+	CLI_OPT_END
+};
+
+static const cli_spec spec = { "delegit t ID [options]", "a test command",
+			       NULL, opts, 1, 1, "ID" };
+
+static int parse(cli_args *a, caught *k, const char *const *args)
+{
+	char *argv[16];
+	int argc = 0, error;
+
+	argv[argc++] = "t";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	catch_begin(k);
+	error = cli_parse(a, &spec, argc, argv);
+	error = cli_error_flush(error, NULL);
+	catch_end(k);
+	return error;
+}
+
+static void test_parse__help_prints_the_table_and_is_done(void **state)
+{
+	static const char *const args[] = { "x", "--help", NULL };
+	cli_args a;
+	caught k;
+
+	assert_int_equal(parse(&a, &k, args), CLI_DONE);
+	assert_non_null(strstr(k.out, "usage: delegit t ID [options]"));
+	assert_non_null(strstr(k.out, "--to HANDLE"));
+	assert_string_equal(k.err, "");
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+}
+
+static void test_parse__bad_usage_is_printed_once(void **state)
+{
+	static const char *const args[] = { "x", "--tx", "kim", NULL };
+	cli_args a;
+	caught k;
+
+	assert_int_equal(parse(&a, &k, args), DLG_EUSAGE);
+	assert_string_equal(k.err, "delegit: unknown option '--tx'. Did you "
+				   "mean '--to'?\nusage: delegit t ID "
+				   "[options]\n(see --help)\n");
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+}
+
+static void test_parse__missing_argument_is_named(void **state)
+{
+	static const char *const args[] = { "--json", NULL };
+	cli_args a;
+	caught k;
+
+	assert_int_equal(parse(&a, &k, args), DLG_EUSAGE);
+	assert_non_null(strstr(k.err, "delegit: missing argument ID\n"));
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error__prints_once_and_returns_the_code),
+		cmocka_unit_test(test_error__flush_prints_an_error_nobody_printed),
+		cmocka_unit_test(test_error__flush_forgets_the_printed_error),
+		cmocka_unit_test(test_error__success_and_help_print_nothing),
+		cmocka_unit_test(test_error__shown_is_not_printed_again),
+		cmocka_unit_test(test_error__arguments_are_escaped),
+		cmocka_unit_test(test_parse__help_prints_the_table_and_is_done),
+		cmocka_unit_test(test_parse__bad_usage_is_printed_once),
+		cmocka_unit_test(test_parse__missing_argument_is_named),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
