@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print a JSON array of items" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print a JSON array of items" },
 	CLI_OPT_END
 };
 
@@ -213,7 +213,7 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 					  c->now, cli_tasks_lookup,
 					  &known)) < 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&b, "[");
 		for (i = 0; i < ni; i++) {
 			const dlg_agenda_item *it = &items[i];

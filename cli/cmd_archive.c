@@ -5,9 +5,9 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "before", 0, OPT_VALUE, "DATE",
+	{ CLI_O_BEFORE, 0, OPT_VALUE, "DATE",
 	  "archive the tasks closed before this date (required)", CLI_DATE },
-	{ "dry-run", 'n', OPT_FLAG, NULL, "say what would move; move nothing" },
+	{ CLI_O_DRY_RUN, 'n', OPT_FLAG, NULL, "say what would move; move nothing" },
 	CLI_OPT_END
 };
 
@@ -63,7 +63,7 @@ int cmd_archive(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if (!(before = cli_get(&a, "before"))) {
+	if (!(before = cli_get(&a, CLI_O_BEFORE))) {
 		dlg_error_set("missing option --before DATE (the tasks closed "
 			      "before it move)");
 		error = DLG_EUSAGE;
@@ -125,7 +125,7 @@ int cmd_archive(cli_ctx *c, int argc, char **argv)
 		    (error = cli_policy_check(c, mv[i].apath, NULL,
 					      mv[i].doc)) < 0)
 			goto done;
-	if (cli_flag(&a, "dry-run")) {
+	if (cli_flag(&a, CLI_O_DRY_RUN)) {
 		for (i = 0; i < n; i++)
 			cli_printf("would move %s -> %s: %s\n", mv[i].path,
 				   mv[i].apath,

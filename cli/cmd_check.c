@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	{ CLI_O_QUIET, 'q', OPT_FLAG, NULL, "print only problems" },
 	CLI_OPT_END
 };
 
@@ -73,7 +73,7 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	dlg_store_list_tasks(&files, &n, c->store);
-	if (!cli_flag(&a, "quiet"))
+	if (!cli_flag(&a, CLI_O_QUIET))
 		cli_printf("ok: %zu task%s and %zu %s checked\n", n,
 			   n == 1 ? "" : "s", c->team.count,
 			   c->team.count == 1 ? "person" : "people");

@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const cli_opt list_opts[] = {
-	{ "json", 0, OPT_FLAG, NULL,
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL,
 	  "print a JSON array: task, title, and each record's fields" },
 	CLI_OPT_END
 };
@@ -20,10 +20,10 @@ static const cli_spec list_spec = {
 };
 
 static const cli_opt resolve_opts[] = {
-	{ "ours", 0, OPT_FLAG, NULL, "keep the value now in the file" },
-	{ "theirs", 0, OPT_FLAG, NULL, "take the recorded other value" },
-	{ "value", 0, OPT_VALUE, "V", "set a new value", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_OURS, 0, OPT_FLAG, NULL, "keep the value now in the file" },
+	{ CLI_O_THEIRS, 0, OPT_FLAG, NULL, "take the recorded other value" },
+	{ CLI_O_VALUE, 0, OPT_VALUE, "V", "set a new value", CLI_LINES },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -74,13 +74,13 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 		if (!list || !list->count)
 			continue;
 		cli_short_id(shortid, c, dlg_map_get_str(tasks[i], "id"));
-		if (!cli_flag(&a, "json"))
+		if (!cli_flag(&a, CLI_O_JSON))
 			cli_printf("%s%s%s  %s\n", cli_color(c, C_YELLOW), shortid,
 				   cli_color(c, C_RESET), title);
 		for (j = 0; j < list->count; j++) {
 			const dlg_node *r = list->items[j];
 
-			if (cli_flag(&a, "json")) {
+			if (cli_flag(&a, CLI_O_JSON)) {
 				size_t k;
 
 				dlg_buf_puts(&out, count ? ",\n{\"task\":" : "{\"task\":");
@@ -116,7 +116,7 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 			count++;
 		}
 	}
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&out, "]");
 		cli_put_json(&out);
 	} else if (!count)
@@ -148,8 +148,8 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	if ((error = cli_parse(&a, &resolve_spec, argc, argv)) != 0)
 		goto done;
-	how = cli_flag(&a, "ours") + cli_flag(&a, "theirs") +
-	      (cli_get(&a, "value") != NULL);
+	how = cli_flag(&a, CLI_O_OURS) + cli_flag(&a, CLI_O_THEIRS) +
+	      (cli_get(&a, CLI_O_VALUE) != NULL);
 	if (how != 1) {
 		dlg_error_set("say how to settle it: one of --ours, --theirs or "
 			      "--value V");
@@ -158,7 +158,7 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 	}
 	field = a.pos[1];
 	if ((error = cli_check_value("--value", &dlg_schema_task, field,
-				     cli_get(&a, "value"), 1)) < 0 ||
+				     cli_get(&a, CLI_O_VALUE), 1)) < 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	list = dlg_map_get(t.task, "conflicts");
@@ -174,7 +174,7 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	/* Take the decided value before the records go. */
-	if (cli_flag(&a, "theirs"))
+	if (cli_flag(&a, CLI_O_THEIRS))
 		error = dlg_doc_set_path(
 			t.task, field,
 			other && !(other->kind == DLG_NODE_SCALAR &&
@@ -182,11 +182,11 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 				   strchr(field, ']') &&
 				   field[strlen(field) - 1] == ']')
 				? dlg_node_dup(other) : NULL);
-	else if (cli_get(&a, "value"))
+	else if (cli_get(&a, CLI_O_VALUE))
 		error = dlg_doc_set_path(
 			t.task, field,
-			dlg_node_new_scalar(dlg_yaml_resolve(cli_get(&a, "value")),
-					    cli_get(&a, "value")));
+			dlg_node_new_scalar(dlg_yaml_resolve(cli_get(&a, CLI_O_VALUE)),
+					    cli_get(&a, CLI_O_VALUE)));
 	if (error < 0)
 		goto done;
 	for (i = 0; i < list->count;)

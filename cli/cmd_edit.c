@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 

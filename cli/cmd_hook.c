@@ -23,7 +23,7 @@ static const cli_spec hook_spec = {
 };
 
 static const cli_opt install_opts[] = {
-	{ "force", 0, OPT_FLAG, NULL,
+	{ CLI_O_FORCE, 0, OPT_FLAG, NULL,
 	  "replace a pre-receive hook that is not delegit's" },
 	CLI_OPT_END
 };
@@ -50,7 +50,7 @@ static int hook_install(int argc, char **argv)
 		goto done;
 	if ((error = dlg_repo_install_hook(&path, a.npos ? a.pos[0] : ".",
 					   cli_program(),
-					   cli_flag(&a, "force"))) < 0)
+					   cli_flag(&a, CLI_O_FORCE))) < 0)
 		goto done;
 	cli_printf("installed %s\n", path);
 done:

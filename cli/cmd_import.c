@@ -16,13 +16,13 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "from", 0, OPT_VALUE, "FORMAT", "taskwarrior (task export's JSON) "
+	{ CLI_O_FROM, 0, OPT_VALUE, "FORMAT", "taskwarrior (task export's JSON) "
 	  "or csv" },
-	{ "to", 0, OPT_VALUE, "HANDLE",
+	{ CLI_O_TO, 0, OPT_VALUE, "HANDLE",
 	  "assign the tasks that name nobody to HANDLE" },
-	{ "dry-run", 'n', OPT_FLAG, NULL,
+	{ CLI_O_DRY_RUN, 'n', OPT_FLAG, NULL,
 	  "validate and say what would be imported; change nothing" },
-	{ "quiet", 'q', OPT_FLAG, NULL, "print nothing but problems" },
+	{ CLI_O_QUIET, 'q', OPT_FLAG, NULL, "print nothing but problems" },
 	CLI_OPT_END
 };
 
@@ -660,15 +660,14 @@ static void csv_task(importer *im, const csv_row *r, const int *at)
 		}
 	}
 	if (v[C_STATUS]) {
-		static const char *const ok[] = { "open", "in-progress",
-			"blocked", "review", "done", "cancelled", NULL };
+		if (dlg_enum_index(dlg_statuses, v[C_STATUS]) < 0) {
+			dlg_buf ok = DLG_BUF_INIT;
 
-		if (dlg_enum_index(ok, v[C_STATUS]) < 0) {
+			cli_values_list(&ok, dlg_statuses);
 			dlg_diags_add(im->diags, im->file, r->line,
 				      cols[C_STATUS], "status: unknown '%s' "
-				      "(expected open, in-progress, blocked, "
-				      "review, done or cancelled)",
-				      v[C_STATUS]);
+				      "(expected %s)", v[C_STATUS], ok.ptr);
+			dlg_buf_dispose(&ok);
 			bad = -1;
 		} else {
 			status = v[C_STATUS];
@@ -774,8 +773,8 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	from = cli_get(&a, "from");
-	quiet = cli_flag(&a, "quiet");
+	from = cli_get(&a, CLI_O_FROM);
+	quiet = cli_flag(&a, CLI_O_QUIET);
 	if (!from || (strcmp(from, "taskwarrior") && strcmp(from, "csv"))) {
 		dlg_error_set("--from: %s'%s' (expected taskwarrior or csv)",
 			      from ? "unknown format " : "say which format ",
@@ -783,14 +782,14 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if (cli_get(&a, "to") &&
-	    (error = cli_check_person(c, cli_get(&a, "to"), "--to")) < 0)
+	if (cli_get(&a, CLI_O_TO) &&
+	    (error = cli_check_person(c, cli_get(&a, CLI_O_TO), "--to")) < 0)
 		goto done;
 	if ((error = read_input(&text, a.pos[0])) < 0)
 		goto done;
 	im.c = c;
 	im.file = a.pos[0];
-	im.to = cli_get(&a, "to");
+	im.to = cli_get(&a, CLI_O_TO);
 	im.diags = &diags;
 	im.out = &b;
 	if (!strcmp(from, "taskwarrior"))
@@ -854,7 +853,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 			b.present++;
 			continue;
 		}
-		if (cli_flag(&a, "dry-run")) {
+		if (cli_flag(&a, CLI_O_DRY_RUN)) {
 			done++;
 			continue;
 		}
@@ -873,7 +872,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		cli_eprintf("\r\033[K");
 	if (!quiet)
 		cli_printf("%s %zu task%s from %s (%zu already here%s)\n",
-			   cli_flag(&a, "dry-run") ? "would import"
+			   cli_flag(&a, CLI_O_DRY_RUN) ? "would import"
 						   : "imported",
 			   done, done == 1 ? "" : "s", im.file, b.present,
 			   b.skipped ? ", recurring templates skipped" : "");

@@ -7,25 +7,14 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "mine", 0, OPT_FLAG, NULL, "tasks assigned to me" },
-	{ "to", 0, OPT_VALUE, "HANDLE", "tasks assigned to HANDLE" },
-	{ "by", 0, OPT_VALUE, "HANDLE", "tasks delegated by HANDLE" },
-	{ "status", 0, OPT_VALUE, "S", "only this status" },
-	{ "org", 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" },
-	{ "tag", 0, OPT_VALUE, "TAG", "tasks with this tag" },
-	{ "overdue", 0, OPT_FLAG, NULL, "only overdue tasks" },
-	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
-	{ "core", 0, OPT_FLAG, NULL, "only core work" },
-	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
-	{ "archived", 0, OPT_FLAG, NULL,
+	CLI_LIST_FILTER_OPTS,
+	{ CLI_O_ARCHIVED, 0, OPT_FLAG, NULL,
 	  "the archive instead (delegit archive): closed tasks moved out" },
-	{ "recurring", 0, OPT_FLAG, NULL,
+	{ CLI_O_RECURRING, 0, OPT_FLAG, NULL,
 	  "only recurring tasks, with their rule: each series' open "
 	  "occurrence" },
-	{ "sort", 0, OPT_VALUE, "KEY",
-	  "due (default), priority, created, updated, status, title, "
-	  "assignee, id" },
-	{ "json", 0, OPT_FLAG, NULL, "print a JSON array of tasks" },
+	{ CLI_O_SORT, 0, OPT_VALUE, "KEY", NULL, 0, dlg_query_sort_keys },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print a JSON array of tasks" },
 	CLI_OPT_END
 };
 
@@ -176,22 +165,22 @@ int cli_list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 	dlg_query q = DLG_QUERY_INIT;
 	int error = 0;
 
-	q.assignee = cli_get(ap, "to");
-	if (cli_flag(ap, "mine")) {
+	q.assignee = cli_get(ap, CLI_O_TO);
+	if (cli_flag(ap, CLI_O_MINE)) {
 		if ((error = cli_require_identity(c)) < 0)
 			goto done;
 		q.assignee = cli_me(c);
 	}
-	q.delegator = cli_get(ap, "by");
-	q.status = cli_get(ap, "status");
-	q.org = cli_get(ap, "org");
-	q.tag = cli_get(ap, "tag");
-	q.overdue = cli_flag(ap, "overdue");
-	q.due_before = cli_get(ap, "due-before");
-	q.core = cli_flag(ap, "core");
-	q.all = cli_flag(ap, "all");
-	q.sort = cli_get(ap, "sort");
-	q.recurring = cli_flag(ap, "recurring");
+	q.delegator = cli_get(ap, CLI_O_BY);
+	q.status = cli_get(ap, CLI_O_STATUS);
+	q.org = cli_get(ap, CLI_O_ORG);
+	q.tag = cli_get(ap, CLI_O_TAG);
+	q.overdue = cli_flag(ap, CLI_O_OVERDUE);
+	q.due_before = cli_get(ap, CLI_O_DUE_BEFORE);
+	q.core = cli_flag(ap, CLI_O_CORE);
+	q.all = cli_flag(ap, CLI_O_ALL);
+	q.sort = cli_get(ap, CLI_O_SORT);
+	q.recurring = cli_flag(ap, CLI_O_RECURRING);
 	q.words = ap->pos;
 	q.nwords = ap->npos;
 	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
@@ -204,9 +193,12 @@ int cli_list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 		goto done;
 	}
 	if (q.sort && !dlg_query_sort_valid(q.sort)) {
-		dlg_error_set("--sort: cannot sort by '%s' (expected due, "
-			      "priority, created, updated, status, title, "
-			      "assignee or id)", q.sort);
+		dlg_buf keys = DLG_BUF_INIT;
+
+		cli_values_list(&keys, dlg_query_sort_keys);
+		dlg_error_set("--sort: cannot sort by '%s' (expected %s)",
+			      q.sort, keys.ptr);
+		dlg_buf_dispose(&keys);
 		error = DLG_EUSAGE;
 		goto done;
 	}
@@ -297,9 +289,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if ((error = cli_list_query(&q, c, &a)) < 0)
 		goto done;
-	if (cli_flag(&a, "archived")) {
-		error = list_archived(c, &q, cli_flag(&a, "json"), &diags);
-	} else if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_ARCHIVED)) {
+		error = list_archived(c, &q, cli_flag(&a, CLI_O_JSON), &diags);
+	} else if (cli_flag(&a, CLI_O_JSON)) {
 		/* JSON gives whole tasks: read the ones that match. */
 		if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team,
 					   c->now, &diags)) < 0)
@@ -435,7 +427,7 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 			error = DLG_EUSAGE;
 		goto done;
 	}
-	if (cli_flag(&a, "json") || cli_get(&a, "sort")) {
+	if (cli_flag(&a, CLI_O_JSON) || cli_get(&a, CLI_O_SORT)) {
 		dlg_error_set("--filter: --json and --sort are list's output, "
 			      "not filters");
 		error = DLG_EUSAGE;

@@ -222,23 +222,23 @@ int cli_check_value(const char *what, const dlg_schema *s, const char *path,
 }
 
 int cli_check_options(const cli_args *a, const dlg_schema *s,
-		      const char *const (*fields)[2], size_t n)
+		      const cli_field *fields, size_t n)
 {
 	dlg_buf what = DLG_BUF_INIT;
 	size_t i, j, nv;
 	int error = 0;
 
 	for (i = 0; i < n && !error; i++) {
-		const char **v, *one = cli_get(a, fields[i][0]);
+		const char **v, *one = cli_get(a, fields[i].opt);
 
-		if (!(nv = cli_multi(&v, a, fields[i][0])) && one) {
+		if (!(nv = cli_multi(&v, a, fields[i].opt)) && one) {
 			v = &one;
 			nv = 1;
 		}
 		dlg_buf_clear(&what);
-		dlg_buf_printf(&what, "--%s", fields[i][0]);
+		dlg_buf_printf(&what, "--%s", cli_opt_name(fields[i].opt));
 		for (j = 0; j < nv && !error; j++)
-			error = cli_check_value(what.ptr, s, fields[i][1], v[j],
+			error = cli_check_value(what.ptr, s, fields[i].path, v[j],
 						0);
 	}
 	dlg_buf_dispose(&what);
@@ -759,7 +759,7 @@ done:
 int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
 	     size_t n, const char *verb, cli_task_fn fn, void *payload)
 {
-	const char *filter = cli_get(a, "filter");
+	const char *filter = cli_get(a, CLI_O_FILTER);
 	char **ids = NULL, shortid[37];
 	size_t count = 0, i, failed = 0;
 	int error, first = 0;
@@ -779,7 +779,7 @@ int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
 		cli_eprintf("no task matches the filter; nothing was changed\n");
 		goto done;
 	}
-	if (!cli_confirm(c, ids, count, verb, cli_flag(a, "yes"))) {
+	if (!cli_confirm(c, ids, count, verb, cli_flag(a, CLI_O_YES))) {
 		cli_eprintf("nothing was changed\n");
 		goto done;
 	}

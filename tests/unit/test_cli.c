@@ -127,9 +127,10 @@ static void test_error__arguments_are_escaped(void **state)
 }
 
 static const cli_opt opts[] = {
-	{ "to", 0, OPT_VALUE, "HANDLE", "assigned to HANDLE" },
-	{ "tag", 't', OPT_MULTI, "TAG", "a tag" },
-	{ "json", 0, OPT_FLAG, NULL, "JSON" },
+	{ CLI_O_TO, 0, OPT_VALUE, "HANDLE", "assigned to HANDLE" },
+	{ CLI_O_TAG, 't', OPT_MULTI, "TAG", "a tag" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "JSON" },
+	{ CLI_O_DUE_BEFORE, 0, OPT_VALUE, "DATE", "a date", CLI_DATE },
 	CLI_OPT_END
 };
 
@@ -192,6 +193,105 @@ static void test_parse__missing_argument_is_named(void **state)
 	caught_dispose(&k);
 }
 
+/* Options are read by id: the value given, the last one counting. */
+static void test_parse__options_are_bound_by_id(void **state)
+{
+	static const char *const args[] = { "x", "--to", "kim", "-tbackup",
+		"--tag=db", "--to=lee", "--json", NULL };
+	const char **v;
+	cli_args a;
+	caught k;
+
+	assert_int_equal(parse(&a, &k, args), 0);
+	assert_string_equal(cli_get(&a, CLI_O_TO), "lee");
+	assert_true(cli_flag(&a, CLI_O_JSON));
+	assert_int_equal(cli_multi(&v, &a, CLI_O_TAG), 2);
+	assert_string_equal(v[0], "backup");
+	assert_string_equal(v[1], "db");
+	assert_null(cli_get(&a, CLI_O_DUE_BEFORE)); /* not given */
+	assert_false(cli_flag(&a, CLI_O_MINE));     /* not in the table */
+	assert_int_equal(cli_multi(&v, &a, CLI_O_MINE), 0);
+	assert_string_equal(a.pos[0], "x");
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+}
+
+/* A date option is made YYYY-MM-DD; a bad one is named by the option. */
+static void test_parse__date_options_are_named_by_their_id(void **state)
+{
+	static const char *const good[] = { "x", "--due-before", "2026-02-03",
+		NULL };
+	static const char *const bad[] = { "x", "--due-before", "someday",
+		NULL };
+	cli_args a;
+	caught k;
+
+	assert_int_equal(parse(&a, &k, good), 0);
+	assert_string_equal(cli_get(&a, CLI_O_DUE_BEFORE), "2026-02-03");
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+	assert_int_equal(parse(&a, &k, bad), DLG_EUSAGE);
+	assert_non_null(strstr(k.err, "delegit: --due-before: bad date "
+				      "'someday'"));
+	cli_args_dispose(&a);
+	caught_dispose(&k);
+}
+
+/* Each id has one name, and no two ids the same. */
+static void test_opt__every_id_has_its_own_name(void **state)
+{
+	int i, j;
+
+	assert_string_equal(cli_opt_name(CLI_O_DUE_BEFORE), "due-before");
+	assert_string_equal(cli_opt_name(CLI_O_NONE), "");
+	for (i = CLI_O_NONE + 1; i < CLI_O_COUNT; i++) {
+		assert_true(cli_opt_name(i)[0] != '\0');
+		for (j = i + 1; j < CLI_O_COUNT; j++)
+			assert_string_not_equal(cli_opt_name(i),
+						cli_opt_name(j));
+	}
+}
+
+/* "expected ..." lists made from the tables that define the values. */
+static void test_values__listed_as_a_message_says_them(void **state)
+{
+	static const char *const one[] = { "due", NULL };
+	static const char *const two[] = { "due", "id", NULL };
+	dlg_buf b = DLG_BUF_INIT;
+
+	cli_values_list(&b, one);
+	assert_string_equal(b.ptr, "due");
+	dlg_buf_clear(&b);
+	cli_values_list(&b, two);
+	assert_string_equal(b.ptr, "due or id");
+	dlg_buf_clear(&b);
+	cli_values_list(&b, dlg_query_sort_keys);
+	assert_string_equal(b.ptr, "due, priority, created, updated, status, "
+				   "title, assignee or id");
+	dlg_buf_dispose(&b);
+}
+
+/* An option whose help is its values: the first is the default. */
+static void test_help__values_make_the_help(void **state)
+{
+	static const cli_opt sort_opts[] = {
+		{ CLI_O_SORT, 0, OPT_VALUE, "KEY", NULL, 0,
+		  dlg_query_sort_keys },
+		CLI_OPT_END
+	};
+	static const cli_spec sort_spec = { "delegit t", "t", NULL,
+					    sort_opts, 0, 0 };
+	caught k;
+
+	catch_begin(&k);
+	cli_help(stdout, &sort_spec);
+	catch_end(&k);
+	assert_non_null(strstr(k.out, "      --sort KEY             due "
+				      "(default), priority, created, updated, "
+				      "status, title, assignee, id\n"));
+	caught_dispose(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +304,11 @@ int main(void)
 		cmocka_unit_test(test_parse__help_prints_the_table_and_is_done),
 		cmocka_unit_test(test_parse__bad_usage_is_printed_once),
 		cmocka_unit_test(test_parse__missing_argument_is_named),
+		cmocka_unit_test(test_parse__options_are_bound_by_id),
+		cmocka_unit_test(test_parse__date_options_are_named_by_their_id),
+		cmocka_unit_test(test_opt__every_id_has_its_own_name),
+		cmocka_unit_test(test_values__listed_as_a_message_says_them),
+		cmocka_unit_test(test_help__values_make_the_help),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
