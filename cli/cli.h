@@ -463,6 +463,8 @@ void cli_progress(dlg_progress_stage stage, size_t done, size_t total,
 /* JSON text (dlg_json_write's) and a newline, to stdout, escaped. */
 void cli_put_json(const dlg_buf *json);
 
+/* The escape sequence of a colour (one of C_* below), or "" without
+ * colour: a constant, any number of them in one call. */
 const char *cli_color(const cli_ctx *c, const char *code);
 #define C_RESET "0"
 #define C_BOLD "1"

@@ -98,6 +98,16 @@ static void cell(dlg_buf *line, const char *on, const char *s, int width,
 	dlg_buf_put(line, " ", 1);
 }
 
+/* The table's columns, each followed by a blank; TITLE takes the rest. */
+enum {
+	W_ID = 8,
+	W_STATUS = 11,
+	W_PRIORITY = 8,
+	W_DUE = 10,
+	W_ASSIGNEE = 10,
+	W_EVERY = 10, /* with --recurring */
+};
+
 static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			size_t n, int recurring)
 {
@@ -106,22 +116,25 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	cli_tasks archived = CLI_TASKS_INIT;
 	char today[11];
 	int width = cli_term_width();
-	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
+	/* the blanks between columns, and a margin of 5 */
+	int tw = width - (W_ID + W_STATUS + W_PRIORITY + W_DUE + W_ASSIGNEE +
+			  4 + 5);
 	/* Titles are fitted to a terminal; a pipe (grep, a file) gets them
 	 * whole. */
 	int fit = cli_stdout_is_terminal();
 	size_t i;
 
 	if (recurring)
-		tw -= 10;
+		tw -= W_EVERY;
 	if (tw < 20)
 		tw = 20;
 	archived.store = c->store;
 	dlg_date_format(today, c->now);
-	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s%s\n",
-		   cli_color(c, C_BOLD), "ID", "STATUS", "PRIORITY", "DUE",
-		   "ASSIGNEE", recurring ? "EVERY      " : "", "TITLE",
-		   cli_color(c, C_RESET));
+	cli_printf("%s%-*s %-*s %-*s %-*s %-*s %-*s%s%s\n",
+		   cli_color(c, C_BOLD), W_ID, "ID", W_STATUS, "STATUS",
+		   W_PRIORITY, "PRIORITY", W_DUE, "DUE", W_ASSIGNEE, "ASSIGNEE",
+		   recurring ? W_EVERY + 1 : 0, recurring ? "EVERY" : "",
+		   "TITLE", cli_color(c, C_RESET));
 	/* 40,000 lines at 100k tasks: each made in one buffer and written
 	 * at once, not through printf's format and stdio's lock per piece. */
 	for (i = 0; i < n; i++) {
@@ -138,18 +151,20 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			dlg_escape(&title, t->title, strlen(t->title), 0);
 		}
 		dlg_buf_clear(&line);
-		cell(&line, cli_color(c, C_YELLOW), shortid, 8,
+		cell(&line, cli_color(c, C_YELLOW), shortid, W_ID,
 		     cli_color(c, C_RESET));
 		cell(&line, cli_color(c, waits ? C_DIM
 					       : cli_status_color(t->status)),
-		     waits ? "waiting" : t->status, 11, cli_color(c, C_RESET));
-		cell(&line, "", t->priority, 8, "");
+		     waits ? "waiting" : t->status, W_STATUS,
+		     cli_color(c, C_RESET));
+		cell(&line, "", t->priority, W_PRIORITY, "");
 		cell(&line, late ? cli_color(c, C_RED) : "",
-		     t->due ? t->due : "-", 10,
+		     t->due ? t->due : "-", W_DUE,
 		     late ? cli_color(c, C_RESET) : "");
-		cell(&line, "", t->assignee ? t->assignee : "-", 10, "");
+		cell(&line, "", t->assignee ? t->assignee : "-", W_ASSIGNEE,
+		     "");
 		if (recurring)
-			cell(&line, "", t->every ? t->every : "-", 10, "");
+			cell(&line, "", t->every ? t->every : "-", W_EVERY, "");
 		dlg_buf_put(&line, title.ptr, title.size);
 		dlg_buf_put(&line, "\n", 1);
 		fwrite(line.ptr, 1, line.size, stdout);

@@ -22,27 +22,40 @@ const char *cli_when(char buf[32], const char *iso)
 }
 
 /* The colour sequences handed out: the only escape sequences that reach
- * the terminal, recognised by their address (cli_vformat). */
-static char color_buf[8][16];
+ * the terminal, recognised by their address (cli_vformat). One constant
+ * each, so that a call may hold any number of them (a ring of buffers
+ * was overwritten by the ninth). */
+#define COLOR(code) { code, "\033[" code "m" }
+static const struct {
+	const char *code;
+	char seq[8];
+} colors[] = {
+	COLOR(C_RESET), COLOR(C_BOLD), COLOR(C_DIM), COLOR(C_RED),
+	COLOR(C_GREEN), COLOR(C_YELLOW), COLOR(C_BLUE), COLOR(C_MAGENTA),
+	COLOR(C_CYAN),
+};
+#define NCOLORS (sizeof(colors) / sizeof(colors[0]))
 
 const char *cli_color(const cli_ctx *c, const char *code)
 {
-	static int next;
-	char *b;
+	size_t i;
 
 	if (!c->color)
 		return "";
-	b = color_buf[next++ % 8];
-	snprintf(b, sizeof(color_buf[0]), "\033[%sm", code);
-	return b;
+	for (i = 0; i < NCOLORS; i++)
+		if (code == colors[i].code || !strcmp(code, colors[i].code))
+			return colors[i].seq;
+	abort(); /* a colour this program does not use (cli.h's C_*) */
 }
 
 static int is_color(const char *s)
 {
-	uintptr_t p = (uintptr_t)s, lo = (uintptr_t)color_buf[0],
-		  hi = (uintptr_t)color_buf[8];
+	size_t i;
 
-	return p >= lo && p < hi;
+	for (i = 0; i < NCOLORS; i++)
+		if (s == colors[i].seq)
+			return 1;
+	return 0;
 }
 
 /* One conversion of a format: its flags, width and precision, with the

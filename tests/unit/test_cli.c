@@ -292,6 +292,33 @@ static void test_help__values_make_the_help(void **state)
 	caught_dispose(&k);
 }
 
+/* Any number of colours in one call, each its own (a ring of eight
+ * buffers gave the ninth's sequence for the first). */
+static void test_color__many_in_one_call_stay_distinct(void **state)
+{
+	cli_ctx c;
+	caught k;
+
+	memset(&c, 0, sizeof(c));
+	c.color = 1;
+	catch_begin(&k);
+	cli_printf("%s%s%s%s%s%s%s%s%s%s|%s\n", cli_color(&c, C_RED),
+		   cli_color(&c, C_GREEN), cli_color(&c, C_YELLOW),
+		   cli_color(&c, C_BLUE), cli_color(&c, C_MAGENTA),
+		   cli_color(&c, C_CYAN), cli_color(&c, C_BOLD),
+		   cli_color(&c, C_DIM), cli_color(&c, C_RESET),
+		   cli_color(&c, C_BOLD), "a\033[1mb");
+	catch_end(&k);
+	/* the colours pass, the text's escape does not */
+	assert_memory_equal(k.out, "\033[31m\033[32m\033[33m\033[34m"
+				   "\033[35m\033[36m\033[1m\033[2m\033[0m"
+				   "\033[1m|a", 48);
+	assert_null(strchr(k.out + 48, '\033'));
+	c.color = 0;
+	assert_string_equal(cli_color(&c, C_RED), "");
+	caught_dispose(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_opt__every_id_has_its_own_name),
 		cmocka_unit_test(test_values__listed_as_a_message_says_them),
 		cmocka_unit_test(test_help__values_make_the_help),
+		cmocka_unit_test(test_color__many_in_one_call_stay_distinct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
