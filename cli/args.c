@@ -287,6 +287,8 @@ static int unknown_option(const cli_spec *spec, const char *arg)
 	return error;
 }
 
+/* Long: one pass over argv, a branch per kind of argument, then the
+ * positionals; the checks read in the order the grammar has them. */
 int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 {
 	size_t n = count_opts(spec->opts), j;

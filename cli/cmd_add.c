@@ -153,6 +153,7 @@ void cli_apply_expectations(dlg_node *task, const cli_args *a,
 			     cli_new_criterion(v[i]));
 }
 
+/* Long: each option set on the new task in turn, one block each. */
 int cmd_add(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;

@@ -67,6 +67,8 @@ static int ask_again(void)
 	return line[0] != 'n' && line[0] != 'N';
 }
 
+/* Long: the edit loop (write, run $EDITOR, validate, ask again) kept in
+ * one place, as git commit's is. */
 int cmd_edit(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;

@@ -268,6 +268,8 @@ static int tw_time_field(importer *im, const dlg_node *obj, const char *key,
 	return 0;
 }
 
+/* Long: Taskwarrior's fields, one block each, in docs/format.md's order;
+ * every problem of the record is named before it is dropped. */
 static void tw_task(importer *im, const dlg_node *obj)
 {
 	static const char *const statuses[][2] = {
@@ -485,7 +487,8 @@ static void csv_push(csv_row *r, dlg_buf *field, int col)
 /*
  * The next record of RFC 4180 CSV (quoted fields may hold commas, quotes
  * doubled and line breaks; CRLF or LF), from *p; 0 at the end, -1 after
- * a problem. *line and *col follow the text, counting characters.
+ * a problem. *line and *col follow the text, counting characters. Long:
+ * RFC 4180's states in one loop over the characters.
  */
 static int csv_next(importer *im, csv_row *r, const char **p, int *line,
 		    int *col)
@@ -587,6 +590,7 @@ enum { C_ID, C_TITLE, C_STATUS, C_PRIORITY, C_ASSIGNEE, C_DELEGATOR,
        C_DUE, C_TAGS, C_ESTIMATE, C_WHY, C_OUTCOME, C_CREATED, C_UPDATED,
        C_COUNT };
 
+/* Long: the columns, one block each, every problem of the row named. */
 static void csv_task(importer *im, const csv_row *r, const int *at)
 {
 	const char *v[C_COUNT];
@@ -759,6 +763,8 @@ static int read_input(dlg_buf *out, const char *file)
 	return 0;
 }
 
+/* NEEDSWORK: 124 lines; reading, the policy check and the commits could
+ * be three steps. */
 int cmd_import(cli_ctx *c, int argc, char **argv)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;

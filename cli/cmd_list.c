@@ -393,6 +393,7 @@ static int split_filter(dlg_buf *store, char ***argv, int *argc,
 	return 0;
 }
 
+/* Long (80 lines): ids given, or a --filter parsed as list's options. */
 int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		     const char *const *prefixes, size_t n, const char *filter)
 {

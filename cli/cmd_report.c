@@ -343,6 +343,7 @@ static void print_orgs(cli_ctx *c, const dlg_node *r)
 	}
 }
 
+/* Long: the table of reports, then one way through for all of them. */
 int cmd_report(cli_ctx *c, int argc, char **argv)
 {
 	static const struct {

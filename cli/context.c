@@ -462,6 +462,8 @@ static int check_new(cli_ctx *c, cli_task *n, dlg_diags *diags)
 	return cli_policy_check(c, n->path, NULL, n->task);
 }
 
+/* NEEDSWORK: 106 lines; the message, the files and the output could be
+ * three steps. */
 int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
 			 unsigned out, cli_task *next)
 {

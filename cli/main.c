@@ -222,6 +222,7 @@ static int exit_code(int error)
 	}
 }
 
+/* Long: the global options, then the dispatch, as git's main does. */
 int main(int argc, char **argv)
 {
 	const cli_command *cmd;
