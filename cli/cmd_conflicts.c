@@ -48,7 +48,46 @@ static void summary(dlg_buf *b, const dlg_node *n)
 		b->ptr[--b->size] = '\0';
 }
 
-/* NEEDSWORK: 85 lines; the JSON and the text output could be apart. */
+/* A conflict record r of task as JSON, after count others. */
+static void record_json(dlg_buf *out, const dlg_node *task, const dlg_node *r,
+			size_t count)
+{
+	size_t k;
+
+	dlg_buf_puts(out, count ? ",\n{\"task\":" : "{\"task\":");
+	dlg_json_string(out, dlg_map_get_str(task, "id"));
+	dlg_buf_puts(out, ",\"title\":");
+	dlg_json_string(out, dlg_map_get_str(task, "title"));
+	for (k = 0; k < r->count; k++) {
+		dlg_buf_puts(out, ",");
+		dlg_json_string(out, r->keys[k]);
+		dlg_buf_puts(out, ":");
+		dlg_json_write(out, r->items[k]);
+	}
+	dlg_buf_puts(out, "}");
+}
+
+/* A conflict record for people: the field, the value kept and the other
+ * (v1, v2: buffers to reuse). */
+static void print_record(cli_ctx *c, const dlg_node *r, dlg_buf *v1,
+			 dlg_buf *v2)
+{
+	char w1[32], w2[32];
+
+	summary(v1, dlg_map_get(r, "value"));
+	summary(v2, dlg_map_get(r, "other"));
+	cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
+		   "    other: %s%s%s  (%s, %s)\n",
+		   dlg_map_get_str(r, "field"), dlg_map_get_str(r, "reason"),
+		   dlg_map_get_str(r, "id"), cli_color(c, C_GREEN), v1->ptr,
+		   cli_color(c, C_RESET),
+		   or_unknown(dlg_map_get_str(r, "value_by")),
+		   or_unknown(cli_when(w1, dlg_map_get_str(r, "value_at"))),
+		   cli_color(c, C_RED), v2->ptr, cli_color(c, C_RESET),
+		   or_unknown(dlg_map_get_str(r, "other_by")),
+		   or_unknown(cli_when(w2, dlg_map_get_str(r, "other_at"))));
+}
+
 int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -81,39 +120,10 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 		for (j = 0; j < list->count; j++) {
 			const dlg_node *r = list->items[j];
 
-			if (cli_flag(&a, CLI_O_JSON)) {
-				size_t k;
-
-				dlg_buf_puts(&out, count ? ",\n{\"task\":" : "{\"task\":");
-				dlg_json_string(&out, dlg_map_get_str(tasks[i], "id"));
-				dlg_buf_puts(&out, ",\"title\":");
-				dlg_json_string(&out, title);
-				for (k = 0; k < r->count; k++) {
-					dlg_buf_puts(&out, ",");
-					dlg_json_string(&out, r->keys[k]);
-					dlg_buf_puts(&out, ":");
-					dlg_json_write(&out, r->items[k]);
-				}
-				dlg_buf_puts(&out, "}");
-			} else {
-				char w1[32], w2[32];
-
-				summary(&v1, dlg_map_get(r, "value"));
-				summary(&v2, dlg_map_get(r, "other"));
-				cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
-					   "    other: %s%s%s  (%s, %s)\n",
-					   dlg_map_get_str(r, "field"),
-					   dlg_map_get_str(r, "reason"),
-					   dlg_map_get_str(r, "id"),
-					   cli_color(c, C_GREEN), v1.ptr,
-					   cli_color(c, C_RESET),
-					   or_unknown(dlg_map_get_str(r, "value_by")),
-					   or_unknown(cli_when(w1, dlg_map_get_str(r, "value_at"))),
-					   cli_color(c, C_RED), v2.ptr,
-					   cli_color(c, C_RESET),
-					   or_unknown(dlg_map_get_str(r, "other_by")),
-					   or_unknown(cli_when(w2, dlg_map_get_str(r, "other_at"))));
-			}
+			if (cli_flag(&a, CLI_O_JSON))
+				record_json(&out, tasks[i], r, count);
+			else
+				print_record(c, r, &v1, &v2);
 			count++;
 		}
 	}

@@ -763,8 +763,67 @@ static int read_input(dlg_buf *out, const char *file)
 	return 0;
 }
 
-/* NEEDSWORK: 124 lines; reading, the policy check and the commits could
- * be three steps. */
+/* Each task as the format has it (and its people known): problems to
+ * im->diags, at the task's place in the file. */
+static void check_batch(importer *im, const batch *b)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < b->count; i++) {
+		dlg_diags one = DLG_DIAGS_INIT;
+		const char *fields[] = { "assignee", "delegator" };
+		size_t k, j;
+
+		dlg_buf_clear(&path);
+		dlg_task_path(&path, dlg_map_get_str(b->tasks[i], "id"));
+		if (dlg_schema_validate(b->tasks[i], &dlg_schema_task, path.ptr,
+					&one) < 0) {
+			for (j = 0; j < one.count; j++)
+				dlg_diags_add(im->diags, im->file, b->lines[i],
+					      b->cols[i], "%s",
+					      one.items[j].message);
+		}
+		dlg_diags_dispose(&one);
+		for (k = 0; k < 2; k++) {
+			const char *h = dlg_map_get_str(b->tasks[i], fields[k]);
+
+			if (h && !dlg_team_find(&im->c->team, h))
+				dlg_diags_add(im->diags, im->file, b->lines[i],
+					      b->cols[i], "%s: '%s' is not in "
+					      "the team", fields[k], h);
+		}
+	}
+	dlg_buf_dispose(&path);
+}
+
+/* And that you may make each one (the policy, as add is judged), before
+ * the first commit. */
+static int check_policy(importer *im, const batch *b)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < b->count; i++) {
+		dlg_buf_clear(&path);
+		dlg_task_path(&path, dlg_map_get_str(b->tasks[i], "id"));
+		if (dlg_store_exists(im->c->store, path.ptr))
+			continue;
+		if ((error = cli_policy_check(im->c, path.ptr, NULL,
+					      b->tasks[i])) < 0) {
+			cli_error(error, "%s:%d:%d: the task there may not be "
+				  "imported by you; nothing was changed",
+				  im->file, b->lines[i], b->cols[i]);
+			break;
+		}
+	}
+	dlg_buf_dispose(&path);
+	return error;
+}
+
+/* Long (87 lines): the options, then reading, checking (check_batch,
+ * check_policy) and a commit per task, in that order. */
 int cmd_import(cli_ctx *c, int argc, char **argv)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
@@ -802,50 +861,13 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		read_taskwarrior(&im, &text);
 	else
 		read_csv(&im, &text);
-	/* Then each task as the format has it (and its people known). */
-	for (i = 0; i < b.count; i++) {
-		dlg_diags one = DLG_DIAGS_INIT;
-		const char *fields[] = { "assignee", "delegator" };
-		size_t k, j;
-
-		dlg_buf_clear(&path);
-		dlg_task_path(&path, dlg_map_get_str(b.tasks[i], "id"));
-		if (dlg_schema_validate(b.tasks[i], &dlg_schema_task, path.ptr,
-					&one) < 0) {
-			for (j = 0; j < one.count; j++)
-				dlg_diags_add(&diags, im.file, b.lines[i],
-					      b.cols[i], "%s",
-					      one.items[j].message);
-		}
-		dlg_diags_dispose(&one);
-		for (k = 0; k < 2; k++) {
-			const char *h = dlg_map_get_str(b.tasks[i], fields[k]);
-
-			if (h && !dlg_team_find(&c->team, h))
-				dlg_diags_add(&diags, im.file, b.lines[i],
-					      b.cols[i], "%s: '%s' is not in "
-					      "the team", fields[k], h);
-		}
-	}
+	check_batch(&im, &b);
 	if (diags.count) {
 		error = cli_fail(DLG_EINVALID, &diags);
 		goto done;
 	}
-	/* And that you may make each one (the policy, as add is judged),
-	 * before the first commit. */
-	for (i = 0; i < b.count; i++) {
-		dlg_buf_clear(&path);
-		dlg_task_path(&path, dlg_map_get_str(b.tasks[i], "id"));
-		if (dlg_store_exists(c->store, path.ptr))
-			continue;
-		if ((error = cli_policy_check(c, path.ptr, NULL,
-					      b.tasks[i])) < 0) {
-			cli_error(error, "%s:%d:%d: the task there may not be "
-				  "imported by you; nothing was changed",
-				  im.file, b.lines[i], b.cols[i]);
-			goto done;
-		}
-	}
+	if ((error = check_policy(&im, &b)) < 0)
+		goto done;
 	progress = !quiet && isatty(2);
 	for (i = 0; i < b.count; i++) {
 		cli_task t;
