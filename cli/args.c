@@ -5,18 +5,52 @@
 
 #include "cli.h"
 
-int cli_error_reported;
-
 static size_t count_opts(const cli_opt *o)
 {
 	size_t n = 0;
 
-	while (o && o[n].name)
+	while (o && o[n].id)
 		n++;
 	return n;
 }
 
+static const char *const opt_names[CLI_O_COUNT] = {
+#define CLI_O_NAME(id, name) [id] = name,
+	CLI_OPTIONS(CLI_O_NAME)
+#undef CLI_O_NAME
+};
+
+const char *cli_opt_name(cli_opt_id id)
+{
+	return id > CLI_O_NONE && id < CLI_O_COUNT ? opt_names[id] : "";
+}
+
 int cli_help_format = CLI_HELP_TEXT;
+
+void cli_values_list(dlg_buf *out, const char *const *values)
+{
+	size_t i;
+
+	for (i = 0; values[i]; i++)
+		dlg_buf_printf(out, "%s%s", !i ? "" : values[i + 1] ? ", "
+								  : " or ",
+			       values[i]);
+}
+
+/* An option's help: its text, or else its values, the first the
+ * default. */
+static const char *opt_help(dlg_buf *out, const cli_opt *o)
+{
+	size_t i;
+
+	if (o->help || !o->values)
+		return o->help ? o->help : "";
+	dlg_buf_clear(out);
+	for (i = 0; o->values[i]; i++)
+		dlg_buf_printf(out, "%s%s%s", i ? ", " : "", o->values[i],
+			       i ? "" : " (default)");
+	return out->ptr;
+}
 
 /* Text for roff: backslashes and a leading dot or quote made literal,
  * hyphens as \- (so that options are typed as printed). */
@@ -40,6 +74,7 @@ static void roff(FILE *f, const char *s, int hyphens)
 /* The same table as a section of delegit(1) (scripts/gen-man.sh). */
 static void help_man(FILE *f, const cli_spec *spec)
 {
+	dlg_buf help = DLG_BUF_INIT;
 	const cli_opt *o;
 
 	fputs(".PP\n.B ", f);
@@ -52,12 +87,12 @@ static void help_man(FILE *f, const cli_spec *spec)
 		roff(f, spec->details, 0);
 		fputs("\n.fi\n", f);
 	}
-	for (o = spec->opts; o && o->name; o++) {
+	for (o = spec->opts; o && o->id; o++) {
 		fputs(".TP\n", f);
 		if (o->short_name)
 			fprintf(f, "\\fB\\-%c\\fR, ", o->short_name);
 		fputs("\\fB\\-\\-", f);
-		roff(f, o->name, 1);
+		roff(f, cli_opt_name(o->id), 1);
 		fputs("\\fR", f);
 		if (o->arg) {
 			fputs(" \\fI", f);
@@ -65,9 +100,10 @@ static void help_man(FILE *f, const cli_spec *spec)
 			fputs("\\fR", f);
 		}
 		fputs("\n", f);
-		roff(f, o->help, 0);
+		roff(f, opt_help(&help, o), 0);
 		fputs(o->kind == OPT_MULTI ? " (repeatable)\n" : "\n", f);
 	}
+	dlg_buf_dispose(&help);
 }
 
 /* The same table for the shell completions: one line a fact, fields
@@ -79,8 +115,9 @@ static void help_options(FILE *f, const cli_spec *spec)
 	fprintf(f, "usage\t%s\n", spec->usage);
 	if (spec->max_pos)
 		fprintf(f, "args\t%s\n", spec->args ? spec->args : "ARG");
-	for (o = spec->opts; o && o->name; o++) {
-		fprintf(f, "opt\t--%s\t%s\n", o->name, o->arg ? o->arg : "");
+	for (o = spec->opts; o && o->id; o++) {
+		fprintf(f, "opt\t--%s\t%s\n", cli_opt_name(o->id),
+			o->arg ? o->arg : "");
 		if (o->short_name)
 			fprintf(f, "opt\t-%c\t%s\n", o->short_name,
 				o->arg ? o->arg : "");
@@ -90,6 +127,7 @@ static void help_options(FILE *f, const cli_spec *spec)
 
 void cli_help(FILE *f, const cli_spec *spec)
 {
+	dlg_buf help = DLG_BUF_INIT;
 	const cli_opt *o;
 
 	if (cli_help_format == CLI_HELP_MAN) {
@@ -106,20 +144,22 @@ void cli_help(FILE *f, const cli_spec *spec)
 	if (!count_opts(spec->opts))
 		return;
 	fputs("\noptions:\n", f);
-	for (o = spec->opts; o->name; o++) {
+	for (o = spec->opts; o->id; o++) {
+		const char *name = cli_opt_name(o->id);
 		char left[64];
 
 		if (o->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
-				 o->short_name, o->name, o->arg ? " " : "",
+				 o->short_name, name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			snprintf(left, sizeof(left), "    --%s%s%s", name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-26s %s%s\n", left, o->help,
+		fprintf(f, "  %-26s %s%s\n", left, opt_help(&help, o),
 			o->kind == OPT_MULTI ? " (repeatable)" : "");
 	}
 	fprintf(f, "  %-26s %s\n", "-h, --help", "show this help");
+	dlg_buf_dispose(&help);
 }
 
 static int usage_error(const cli_spec *spec, const char *fmt, ...)
@@ -127,16 +167,12 @@ static int usage_error(const cli_spec *spec, const char *fmt, ...)
 
 static int usage_error(const cli_spec *spec, const char *fmt, ...)
 {
-	dlg_buf msg = DLG_BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_vformat(&msg, fmt, ap);
+	cli_verror(DLG_EUSAGE, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "delegit: %s\nusage: %s\n(see --help)\n", msg.ptr,
-		spec->usage);
-	dlg_buf_dispose(&msg);
-	cli_error_reported = 1;
+	fprintf(stderr, "usage: %s\n(see --help)\n", spec->usage);
 	return DLG_EUSAGE;
 }
 
@@ -192,10 +228,11 @@ static long find_opt(const cli_opt *opts, const char *name, size_t len,
 {
 	long i;
 
-	for (i = 0; opts && opts[i].name; i++) {
+	for (i = 0; opts && opts[i].id; i++) {
+		const char *o = cli_opt_name(opts[i].id);
+
 		if (short_name ? opts[i].short_name == short_name
-			       : strlen(opts[i].name) == len &&
-					 !strncmp(opts[i].name, name, len))
+			       : strlen(o) == len && !strncmp(o, name, len))
 			return i;
 	}
 	return -1;
@@ -237,7 +274,7 @@ static int unknown_option(const cli_spec *spec, const char *arg)
 	if (!names)
 		abort();
 	for (i = 0; i < n; i++)
-		names[i] = spec->opts[i].name;
+		names[i] = cli_opt_name(spec->opts[i].id);
 	names[n++] = "help";
 	if (arg[1] == '-') {
 		dlg_buf_put(&typed, arg + 2, strcspn(arg + 2, "="));
@@ -250,6 +287,8 @@ static int unknown_option(const cli_spec *spec, const char *arg)
 	return error;
 }
 
+/* Long: one pass over argv, a branch per kind of argument, then the
+ * positionals; the checks read in the order the grammar has them. */
 int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 {
 	size_t n = count_opts(spec->opts), j;
@@ -278,7 +317,7 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 		}
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			cli_help(stdout, spec);
-			error = 1;
+			error = CLI_DONE;
 			goto done;
 		}
 		if (arg[1] == '-') {
@@ -316,7 +355,7 @@ int cli_parse(cli_args *a, const cli_spec *spec, int argc, char **argv)
 			val = argv[++i];
 		}
 		dlg_buf_clear(&name);
-		dlg_buf_printf(&name, "--%s", spec->opts[k].name);
+		dlg_buf_printf(&name, "--%s", cli_opt_name(spec->opts[k].id));
 		if ((error = check_text(spec, name.ptr, val,
 					spec->opts[k].flags & CLI_LINES)) < 0)
 			goto done;
@@ -387,21 +426,32 @@ void cli_args_dispose(cli_args *a)
 	memset(a, 0, sizeof(*a));
 }
 
-const char *cli_get(const cli_args *a, const char *name)
+/* The index of option id in a's table, or -1. */
+static long opt_index(const cli_args *a, cli_opt_id id)
 {
-	long k = find_opt(a->spec->opts, name, strlen(name), 0);
+	long i;
+
+	for (i = 0; a->spec->opts && a->spec->opts[i].id; i++)
+		if (a->spec->opts[i].id == id)
+			return i;
+	return -1;
+}
+
+const char *cli_get(const cli_args *a, cli_opt_id id)
+{
+	long k = opt_index(a, id);
 
 	return k < 0 ? NULL : a->value[k];
 }
 
-int cli_flag(const cli_args *a, const char *name)
+int cli_flag(const cli_args *a, cli_opt_id id)
 {
-	return cli_get(a, name) != NULL;
+	return cli_get(a, id) != NULL;
 }
 
-size_t cli_multi(const char ***out, const cli_args *a, const char *name)
+size_t cli_multi(const char ***out, const cli_args *a, cli_opt_id id)
 {
-	long k = find_opt(a->spec->opts, name, strlen(name), 0);
+	long k = opt_index(a, id);
 
 	*out = k < 0 ? NULL : a->multi[k];
 	return k < 0 ? 0 : a->nmulti[k];
@@ -409,13 +459,14 @@ size_t cli_multi(const char ***out, const cli_args *a, const char *name)
 
 unsigned cli_out_mode(const cli_args *a)
 {
-	return cli_flag(a, "json") ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
+	return cli_flag(a, CLI_O_JSON) ? CLI_OUT_JSON : CLI_OUT_SUMMARY;
 }
 
 /* --since, --until: the local midnight that starts the date. */
-int cli_date_opt(time_t *out, const cli_args *a, const char *opt)
+int cli_date_opt(time_t *out, const cli_args *a, cli_opt_id id)
 {
-	const char *s = cli_get(a, opt);
+	const char *opt = cli_opt_name(id);
+	const char *s = cli_get(a, id);
 	char iso[11];
 	int error;
 
@@ -450,8 +501,7 @@ int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		cli_help(argc < 2 ? stderr : stdout, spec);
-		cli_error_reported = 1;
-		return argc < 2 ? DLG_EUSAGE : 0;
+		return argc < 2 ? cli_error_shown(DLG_EUSAGE) : CLI_DONE;
 	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(argv[1], subs[i].name))
@@ -459,10 +509,9 @@ int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
 	for (i = 0; i < n && i < sizeof(names) / sizeof(names[0]); i++)
 		names[i] = subs[i].name;
 	cli_did_you_mean(&hint, argv[1], "", names, i);
-	cli_eprintf("delegit: unknown %s command '%s'%s\n", what, argv[1],
-		    hint.ptr);
+	cli_error(DLG_EUSAGE, "unknown %s command '%s'%s", what, argv[1],
+		  hint.ptr);
 	dlg_buf_dispose(&hint);
 	cli_help(stderr, spec);
-	cli_error_reported = 1;
 	return DLG_EUSAGE;
 }

@@ -29,16 +29,105 @@ enum {
 	CLI_DATE = 1 << 1,  /* a date as people type it, made YYYY-MM-DD */
 };
 
+/*
+ * Every long option of every command, named once: an option table's entry
+ * and the code that reads its value name it by its id, so that a misspelt
+ * one is a compile error (as git's parse-options binds an option to a
+ * variable). X(id, "name").
+ */
+#define CLI_OPTIONS(X) \
+	X(CLI_O_ACCEPT, "accept") \
+	X(CLI_O_ADD_KEY, "add-key") \
+	X(CLI_O_AFTER, "after") \
+	X(CLI_O_ALL, "all") \
+	X(CLI_O_ALLOW_UNRELATED_HISTORIES, "allow-unrelated-histories") \
+	X(CLI_O_ARCHIVED, "archived") \
+	X(CLI_O_AUTHOR, "author") \
+	X(CLI_O_AUTONOMY, "autonomy") \
+	X(CLI_O_BEFORE, "before") \
+	X(CLI_O_BY, "by") \
+	X(CLI_O_CAPACITY, "capacity") \
+	X(CLI_O_CHECKPOINT, "checkpoint") \
+	X(CLI_O_CORE, "core") \
+	X(CLI_O_CSV, "csv") \
+	X(CLI_O_DRY_RUN, "dry-run") \
+	X(CLI_O_DUE, "due") \
+	X(CLI_O_DUE_BEFORE, "due-before") \
+	X(CLI_O_EMAIL, "email") \
+	X(CLI_O_ESTIMATE, "estimate") \
+	X(CLI_O_EVERY, "every") \
+	X(CLI_O_EXPECT, "expect") \
+	X(CLI_O_FILTER, "filter") \
+	X(CLI_O_FORCE, "force") \
+	X(CLI_O_FROM, "from") \
+	X(CLI_O_GROW, "grow") \
+	X(CLI_O_HTML, "html") \
+	X(CLI_O_ICS, "ics") \
+	X(CLI_O_JSON, "json") \
+	X(CLI_O_KEY, "key") \
+	X(CLI_O_KIND, "kind") \
+	X(CLI_O_MESSAGE, "message") \
+	X(CLI_O_MINE, "mine") \
+	X(CLI_O_NAME, "name") \
+	X(CLI_O_NO_AFTER, "no-after") \
+	X(CLI_O_NO_EVERY, "no-every") \
+	X(CLI_O_ORG, "org") \
+	X(CLI_O_OURS, "ours") \
+	X(CLI_O_OUTCOME, "outcome") \
+	X(CLI_O_OUTPUT, "output") \
+	X(CLI_O_OVERDUE, "overdue") \
+	X(CLI_O_PRIORITY, "priority") \
+	X(CLI_O_PROCESS, "process") \
+	X(CLI_O_QUALITY, "quality") \
+	X(CLI_O_QUIET, "quiet") \
+	X(CLI_O_RATING, "rating") \
+	X(CLI_O_RECURRING, "recurring") \
+	X(CLI_O_RETIRE_KEY, "retire-key") \
+	X(CLI_O_REVOKE_KEY, "revoke-key") \
+	X(CLI_O_ROLE, "role") \
+	X(CLI_O_SINCE, "since") \
+	X(CLI_O_SKILL, "skill") \
+	X(CLI_O_SORT, "sort") \
+	X(CLI_O_SPENT, "spent") \
+	X(CLI_O_STATUS, "status") \
+	X(CLI_O_TAG, "tag") \
+	X(CLI_O_TEMPLATE, "template") \
+	X(CLI_O_THEIRS, "theirs") \
+	X(CLI_O_TIMEOUT, "timeout") \
+	X(CLI_O_TO, "to") \
+	X(CLI_O_UNDO, "undo") \
+	X(CLI_O_UNTIL, "until") \
+	X(CLI_O_VALUE, "value") \
+	X(CLI_O_WHY, "why") \
+	X(CLI_O_YES, "yes")
+
+typedef enum {
+	CLI_O_NONE, /* ends a table (CLI_OPT_END) */
+#define CLI_O_ENUM(id, name) id,
+	CLI_OPTIONS(CLI_O_ENUM)
+#undef CLI_O_ENUM
+	CLI_O_COUNT
+} cli_opt_id;
+
+/* The option's long name ("due-before"), without the dashes. */
+const char *cli_opt_name(cli_opt_id id);
+
 typedef struct {
-	const char *name;
+	cli_opt_id id;
 	char short_name;
 	cli_opt_kind kind;
 	const char *arg;
-	const char *help;
-	unsigned flags; /* CLI_LINES */
+	const char *help; /* NULL: the values, the first "(default)" */
+	unsigned flags;   /* CLI_LINES */
+	/* The values it takes (NULL-terminated), from the table that
+	 * defines them, or NULL. */
+	const char *const *values;
 } cli_opt;
 
-#define CLI_OPT_END { NULL, 0, OPT_FLAG, NULL, NULL, 0 }
+#define CLI_OPT_END { CLI_O_NONE, 0, OPT_FLAG, NULL, NULL, 0, NULL }
+
+/* values as a message lists them: "a, b or c". */
+void cli_values_list(dlg_buf *out, const char *const *values);
 
 enum {
 	CLI_ANY_BYTES = 1 << 0, /* positionals are paths git gives: any bytes */
@@ -69,16 +158,22 @@ typedef struct {
 } cli_args;
 
 /*
- * Parse argv (argv[0] is the command name). Prints help and returns 1 for
- * --help; prints the problem and returns DLG_EUSAGE for bad usage: an
+ * Parse argv (argv[0] is the command name). Prints help and returns
+ * CLI_DONE for --help (the command returns it as it is: main() exits 0);
+ * prints the problem (cli_error) and returns DLG_EUSAGE for bad usage: an
  * unknown option, a missing value or argument (named), control
  * characters in a text argument.
  */
 int cli_parse(cli_args *out, const cli_spec *spec, int argc, char **argv);
 void cli_args_dispose(cli_args *a);
-const char *cli_get(const cli_args *a, const char *name);
-int cli_flag(const cli_args *a, const char *name);
-size_t cli_multi(const char ***out, const cli_args *a, const char *name);
+/* An option's value as given (the last one), or NULL when it was not, or
+ * is not in the command's table. */
+const char *cli_get(const cli_args *a, cli_opt_id id);
+/* Whether the option was given. */
+int cli_flag(const cli_args *a, cli_opt_id id);
+/* A repeatable option's values, in order (*out borrowed from a): how
+ * many. */
+size_t cli_multi(const char ***out, const cli_args *a, cli_opt_id id);
 void cli_help(FILE *f, const cli_spec *spec);
 
 /*
@@ -90,7 +185,7 @@ void cli_help(FILE *f, const cli_spec *spec);
 enum { CLI_HELP_TEXT, CLI_HELP_MAN, CLI_HELP_OPTIONS };
 extern int cli_help_format;
 /* A --since / --until style option: a date (or a time); 0 when absent. */
-int cli_date_opt(time_t *out, const cli_args *a, const char *opt);
+int cli_date_opt(time_t *out, const cli_args *a, cli_opt_id opt);
 /* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD;
  * a usage error naming `what` and the forms it takes otherwise. */
 int cli_date_arg(char out[11], const char *what, const char *text);
@@ -151,8 +246,29 @@ const char *cli_program(void);
 const char *cli_merge_program(void);
 dlg_actor cli_actor(const cli_ctx *c);
 
-/* Set once an error has been printed, so main() does not print it again. */
-extern int cli_error_reported;
+/* ------------------------------------------------------------- errors */
+/*
+ * As git's error(): print "delegit: MESSAGE" (printf style, %s arguments
+ * escaped as cli_printf's are) on stderr, where the error is found, and
+ * return code, which main() maps to the exit status (SPEC: 1, 2 for
+ * DLG_EUSAGE, 3 for DLG_EOFFLINE) without printing anything more.
+ */
+int cli_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_verror(int code, const char *fmt, va_list ap);
+/* For an error already printed otherwise (a list of problems, of
+ * violations, a help text): returns code, which nobody prints again. */
+int cli_error_shown(int code);
+/*
+ * The end of an error's way up (main(); cli_bulk, for each task): an
+ * error code (< 0) not printed yet is printed now, "delegit: [PREFIX: ]"
+ * and dlg_error_last(); then the next error starts unprinted. Returns
+ * code.
+ */
+int cli_error_flush(int code, const char *prefix);
+/* What a command returns when it printed its --help (cli_parse): nothing
+ * more to do, and main() exits 0. */
+#define CLI_DONE 1
 
 /* Print a list of problems to stderr. */
 void cli_print_diags(const dlg_diags *d);
@@ -202,10 +318,14 @@ int cli_hours_arg(double *out, const char *what, const char *text);
  */
 int cli_check_value(const char *what, const dlg_schema *s, const char *path,
 		    const char *value, int yaml_null);
-/* The same for options: each pair is an option's name and its field's
- * path; every value of a repeatable option is checked. */
+/* An option and the path of the field its value goes to. */
+typedef struct {
+	cli_opt_id opt;
+	const char *path;
+} cli_field;
+/* The same for options: every value of a repeatable option is checked. */
 int cli_check_options(const cli_args *a, const dlg_schema *s,
-		      const char *const (*fields)[2], size_t n);
+		      const cli_field *fields, size_t n);
 /* A team member's handle must exist: prints and returns DLG_EINVALID. */
 int cli_check_person(cli_ctx *c, const char *handle, const char *what);
 /* New work may go to them: DLG_EINVALID, with a message, for a person
@@ -231,7 +351,7 @@ int cli_new_checkpoint(dlg_node **out, const char *what,
  * --process and --why.
  */
 void cli_apply_expectations(dlg_node *task, const cli_args *a,
-			    const char *outcome_opt);
+			    cli_opt_id outcome_opt);
 
 /*
  * Refuse a change the acting person may not make under the repository's
@@ -286,9 +406,9 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		     const char *const *prefixes, size_t n, const char *filter);
 /* The options of commands that take several tasks. */
 #define CLI_BULK_OPTS \
-	{ "filter", 0, OPT_VALUE, "FILTER", \
+	{ CLI_O_FILTER, 0, OPT_VALUE, "FILTER", \
 	  "every task 'delegit list FILTER' shows: '--to kim backup'" }, \
-	{ "yes", 'y', OPT_FLAG, NULL, \
+	{ CLI_O_YES, 'y', OPT_FLAG, NULL, \
 	  "do not ask first, however many tasks" }
 /*
  * Run fn on each task: the id prefixes given, or --filter's (a's). One
@@ -343,6 +463,8 @@ void cli_progress(dlg_progress_stage stage, size_t done, size_t total,
 /* JSON text (dlg_json_write's) and a newline, to stdout, escaped. */
 void cli_put_json(const dlg_buf *json);
 
+/* The escape sequence of a colour (one of C_* below), or "" without
+ * colour: a constant, any number of them in one call. */
 const char *cli_color(const cli_ctx *c, const char *code);
 #define C_RESET "0"
 #define C_BOLD "1"
@@ -397,6 +519,19 @@ int cmd_add(cli_ctx *c, int argc, char **argv);
  * arguments) ask for; export takes the same options. DLG_EUSAGE, with
  * the message set, for a bad status, date or sort key. */
 int cli_list_query(dlg_query *q, cli_ctx *c, const cli_args *a);
+/* Those options' table entries, in list's table and export's. */
+#define CLI_LIST_FILTER_OPTS \
+	{ CLI_O_MINE, 0, OPT_FLAG, NULL, "tasks assigned to me" }, \
+	{ CLI_O_TO, 0, OPT_VALUE, "HANDLE", "tasks assigned to HANDLE" }, \
+	{ CLI_O_BY, 0, OPT_VALUE, "HANDLE", "tasks delegated by HANDLE" }, \
+	{ CLI_O_STATUS, 0, OPT_VALUE, "S", "only this status" }, \
+	{ CLI_O_ORG, 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" }, \
+	{ CLI_O_TAG, 0, OPT_VALUE, "TAG", "tasks with this tag" }, \
+	{ CLI_O_OVERDUE, 0, OPT_FLAG, NULL, "only overdue tasks" }, \
+	{ CLI_O_DUE_BEFORE, 0, OPT_VALUE, "DATE", "due before DATE", \
+	  CLI_DATE }, \
+	{ CLI_O_CORE, 0, OPT_FLAG, NULL, "only core work" }, \
+	{ CLI_O_ALL, 'a', OPT_FLAG, NULL, "include done and cancelled tasks" }
 int cmd_list(cli_ctx *c, int argc, char **argv);
 int cmd_show(cli_ctx *c, int argc, char **argv);
 int cmd_edit(cli_ctx *c, int argc, char **argv);

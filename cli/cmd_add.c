@@ -5,34 +5,34 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "to", 0, OPT_VALUE, "HANDLE", "who does it" },
-	{ "due", 0, OPT_VALUE, "DATE",
+	{ CLI_O_TO, 0, OPT_VALUE, "HANDLE", "who does it" },
+	{ CLI_O_DUE, 0, OPT_VALUE, "DATE",
 	  "deadline: YYYY-MM-DD, today, tomorrow, friday, +3d, +2w, eow, eom",
 	  CLI_DATE },
-	{ "priority", 'p', OPT_VALUE, "P", "critical, high, normal or low" },
-	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
-	{ "expect", 0, OPT_VALUE, "TEXT", "the outcome expected", CLI_LINES },
-	{ "quality", 0, OPT_MULTI, "TEXT", "a quality standard" },
-	{ "accept", 0, OPT_MULTI, "TEXT", "an acceptance criterion",
+	{ CLI_O_PRIORITY, 'p', OPT_VALUE, "P", "critical, high, normal or low" },
+	{ CLI_O_WHY, 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
+	{ CLI_O_EXPECT, 0, OPT_VALUE, "TEXT", "the outcome expected", CLI_LINES },
+	{ CLI_O_QUALITY, 0, OPT_MULTI, "TEXT", "a quality standard" },
+	{ CLI_O_ACCEPT, 0, OPT_MULTI, "TEXT", "an acceptance criterion",
 	  CLI_LINES },
-	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow",
+	{ CLI_O_PROCESS, 0, OPT_VALUE, "TEXT", "the process to follow",
 	  CLI_LINES },
-	{ "checkpoint", 0, OPT_MULTI, "DATE:TEXT", "a check-in", CLI_LINES },
-	{ "tag", 0, OPT_MULTI, "TAG", "a label" },
-	{ "skill", 0, OPT_MULTI, "SKILL", "a skill the work needs" },
-	{ "estimate", 0, OPT_VALUE, "HOURS", "estimated effort" },
-	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	{ CLI_O_CHECKPOINT, 0, OPT_MULTI, "DATE:TEXT", "a check-in", CLI_LINES },
+	{ CLI_O_TAG, 0, OPT_MULTI, "TAG", "a label" },
+	{ CLI_O_SKILL, 0, OPT_MULTI, "SKILL", "a skill the work needs" },
+	{ CLI_O_ESTIMATE, 0, OPT_VALUE, "HOURS", "estimated effort" },
+	{ CLI_O_AUTONOMY, 0, OPT_VALUE, "LEVEL",
 	  "follow-steps, recommend, act-and-report or own (check-in cadence)" },
-	{ "core", 0, OPT_FLAG, NULL, "the delegator's own core work" },
-	{ "every", 0, OPT_VALUE, "RULE",
+	{ CLI_O_CORE, 0, OPT_FLAG, NULL, "the delegator's own core work" },
+	{ CLI_O_EVERY, 0, OPT_VALUE, "RULE",
 	  "recurring: daily, weekly, monthly, quarterly, yearly, Nd or Nw" },
-	{ "until", 0, OPT_VALUE, "DATE", "with --every: the series' last date",
+	{ CLI_O_UNTIL, 0, OPT_VALUE, "DATE", "with --every: the series' last date",
 	  CLI_DATE },
-	{ "after", 0, OPT_MULTI, "ID",
+	{ CLI_O_AFTER, 0, OPT_MULTI, "ID",
 	  "a task this one waits for (starts once it is done)" },
-	{ "template", 0, OPT_VALUE, "NAME",
+	{ CLI_O_TEMPLATE, 0, OPT_VALUE, "NAME",
 	  "fill it from templates/NAME.yaml (delegit template)" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -58,19 +58,19 @@ static const cli_spec spec = {
 };
 
 /* Each option's field: a bad value is a usage error naming the option. */
-static const char *const fields[][2] = {
-	{ "to", "assignee" },
-	{ "due", "due" },
-	{ "priority", "priority" },
-	{ "why", "why" },
-	{ "expect", "expectations.outcome" },
-	{ "quality", "expectations.quality" },
-	{ "accept", "expectations.acceptance[].text" },
-	{ "process", "expectations.process" },
-	{ "tag", "tags" },
-	{ "skill", "skills" },
-	{ "estimate", "estimate_hours" },
-	{ "autonomy", "autonomy" },
+static const cli_field fields[] = {
+	{ CLI_O_TO, "assignee" },
+	{ CLI_O_DUE, "due" },
+	{ CLI_O_PRIORITY, "priority" },
+	{ CLI_O_WHY, "why" },
+	{ CLI_O_EXPECT, "expectations.outcome" },
+	{ CLI_O_QUALITY, "expectations.quality" },
+	{ CLI_O_ACCEPT, "expectations.acceptance[].text" },
+	{ CLI_O_PROCESS, "expectations.process" },
+	{ CLI_O_TAG, "tags" },
+	{ CLI_O_SKILL, "skills" },
+	{ CLI_O_ESTIMATE, "estimate_hours" },
+	{ CLI_O_AUTONOMY, "autonomy" },
 };
 
 static dlg_node *item(const char *id_key_text[][2], size_t n)
@@ -132,7 +132,7 @@ int cli_new_checkpoint(dlg_node **out, const char *what,
 }
 
 void cli_apply_expectations(dlg_node *task, const cli_args *a,
-			    const char *outcome_opt)
+			    cli_opt_id outcome_opt)
 {
 	dlg_node *ex = dlg_map_get(task, "expectations");
 	const char **v;
@@ -140,19 +140,20 @@ void cli_apply_expectations(dlg_node *task, const cli_args *a,
 
 	if (cli_get(a, outcome_opt))
 		dlg_map_set_str(ex, "outcome", cli_get(a, outcome_opt));
-	if (cli_get(a, "process"))
-		dlg_map_set_str(ex, "process", cli_get(a, "process"));
-	if (cli_get(a, "why"))
-		dlg_map_set_str(task, "why", cli_get(a, "why"));
-	n = cli_multi(&v, a, "quality");
+	if (cli_get(a, CLI_O_PROCESS))
+		dlg_map_set_str(ex, "process", cli_get(a, CLI_O_PROCESS));
+	if (cli_get(a, CLI_O_WHY))
+		dlg_map_set_str(task, "why", cli_get(a, CLI_O_WHY));
+	n = cli_multi(&v, a, CLI_O_QUALITY);
 	for (i = 0; i < n; i++)
 		dlg_seq_push(dlg_map_get(ex, "quality"), dlg_node_new_str(v[i]));
-	n = cli_multi(&v, a, "accept");
+	n = cli_multi(&v, a, CLI_O_ACCEPT);
 	for (i = 0; i < n; i++)
 		dlg_seq_push(dlg_map_get(ex, "acceptance"),
 			     cli_new_criterion(v[i]));
 }
 
+/* Long: each option set on the new task in turn, one block each. */
 int cmd_add(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -168,8 +169,8 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 	    (error = cli_check_options(&a, &dlg_schema_task, fields,
 				       sizeof(fields) / sizeof(fields[0]))) < 0)
 		goto done;
-	if (cli_get(&a, "to") &&
-	    (error = cli_check_assignable(c, cli_get(&a, "to"))) < 0)
+	if (cli_get(&a, CLI_O_TO) &&
+	    (error = cli_check_assignable(c, cli_get(&a, CLI_O_TO))) < 0)
 		goto done;
 	dlg_uuid_new(t.id);
 	{
@@ -179,32 +180,32 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 		t.path = dlg_buf_detach(&path);
 	}
 	t.task = dlg_task_new(t.id, a.pos[0], cli_me(c), c->now);
-	if (cli_get(&a, "to"))
-		dlg_map_set_str(t.task, "assignee", cli_get(&a, "to"));
-	if (cli_get(&a, "due"))
-		dlg_task_set_field(t.task, "due", cli_get(&a, "due"));
-	if (cli_get(&a, "template")) {
+	if (cli_get(&a, CLI_O_TO))
+		dlg_map_set_str(t.task, "assignee", cli_get(&a, CLI_O_TO));
+	if (cli_get(&a, CLI_O_DUE))
+		dlg_task_set_field(t.task, "due", cli_get(&a, CLI_O_DUE));
+	if (cli_get(&a, CLI_O_TEMPLATE)) {
 		dlg_node *tmpl = NULL;
 
 		if ((error = cli_template_load(&tmpl, c,
-					       cli_get(&a, "template"))) < 0)
+					       cli_get(&a, CLI_O_TEMPLATE))) < 0)
 			goto done;
 		error = dlg_template_apply(t.task, tmpl);
 		dlg_node_free(tmpl);
 		if (error < 0)
 			goto done;
 	}
-	if (cli_get(&a, "priority"))
-		dlg_map_set_str(t.task, "priority", cli_get(&a, "priority"));
-	cli_apply_expectations(t.task, &a, "expect");
-	if (cli_get(&a, "estimate"))
+	if (cli_get(&a, CLI_O_PRIORITY))
+		dlg_map_set_str(t.task, "priority", cli_get(&a, CLI_O_PRIORITY));
+	cli_apply_expectations(t.task, &a, CLI_O_EXPECT);
+	if (cli_get(&a, CLI_O_ESTIMATE))
 		dlg_task_set_field(t.task, "estimate_hours",
-				   cli_get(&a, "estimate"));
-	if (cli_flag(&a, "core"))
+				   cli_get(&a, CLI_O_ESTIMATE));
+	if (cli_flag(&a, CLI_O_CORE))
 		dlg_task_set_field(t.task, "core", "true");
-	if (cli_get(&a, "autonomy"))
-		dlg_task_set_field(t.task, "autonomy", cli_get(&a, "autonomy"));
-	n = cli_multi(&v, &a, "checkpoint");
+	if (cli_get(&a, CLI_O_AUTONOMY))
+		dlg_task_set_field(t.task, "autonomy", cli_get(&a, CLI_O_AUTONOMY));
+	n = cli_multi(&v, &a, CLI_O_CHECKPOINT);
 	for (i = 0; i < n; i++) {
 		dlg_node *cp;
 
@@ -212,29 +213,29 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 			goto done;
 		dlg_seq_push(dlg_map_get(t.task, "checkpoints"), cp);
 	}
-	n = cli_multi(&v, &a, "tag");
+	n = cli_multi(&v, &a, CLI_O_TAG);
 	for (i = 0; i < n; i++)
 		dlg_seq_push(dlg_map_get(t.task, "tags"), dlg_node_new_str(v[i]));
-	n = cli_multi(&v, &a, "skill");
+	n = cli_multi(&v, &a, CLI_O_SKILL);
 	for (i = 0; i < n; i++)
 		dlg_seq_push(dlg_map_get(t.task, "skills"),
 			     dlg_node_new_str(v[i]));
-	if (cli_get(&a, "until") && !cli_get(&a, "every")) {
+	if (cli_get(&a, CLI_O_UNTIL) && !cli_get(&a, CLI_O_EVERY)) {
 		dlg_error_set("--until needs --every (the rule of a series)");
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if (cli_get(&a, "every") &&
-	    (error = dlg_recur_begin(t.task, cli_get(&a, "every"),
-				     cli_get(&a, "until"))) < 0)
+	if (cli_get(&a, CLI_O_EVERY) &&
+	    (error = dlg_recur_begin(t.task, cli_get(&a, CLI_O_EVERY),
+				     cli_get(&a, CLI_O_UNTIL))) < 0)
 		goto done;
-	n = cli_multi(&v, &a, "after");
+	n = cli_multi(&v, &a, CLI_O_AFTER);
 	if (n && (error = cli_set_after(c, t.task, v, n, 0)) < 0)
 		goto done;
 	error = cli_task_commit(c, &t, "add",
-				cli_flag(&a, "json") ? CLI_OUT_JSON
+				cli_flag(&a, CLI_O_JSON) ? CLI_OUT_JSON
 						     : CLI_OUT_ID);
-	if (!error && !cli_flag(&a, "json"))
+	if (!error && !cli_flag(&a, CLI_O_JSON))
 		cli_printf("delegated to %s: %s\n",
 			   dlg_map_get_str(t.task, "assignee")
 				   ? dlg_map_get_str(t.task, "assignee") : "nobody yet",
@@ -244,5 +245,5 @@ int cmd_add(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

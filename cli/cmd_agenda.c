@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print a JSON array of items" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print a JSON array of items" },
 	CLI_OPT_END
 };
 
@@ -86,6 +86,7 @@ static const char *in_days(char buf[40], long days)
 	return buf;
 }
 
+/* One case per kind of item: long, and read one case at a time. */
 static void print_detail(cli_ctx *c, const dlg_agenda_item *it)
 {
 	const dlg_node *t = it->task, *req;
@@ -169,81 +170,88 @@ static void print_detail(cli_ctx *c, const dlg_agenda_item *it)
 	}
 }
 
-int cmd_agenda(cli_ctx *c, int argc, char **argv)
+/* Whose agenda: the person named, or the acting person. */
+static int agenda_person(const char **out, cli_ctx *c, const cli_args *a)
 {
-	cli_args a;
-	dlg_query q = DLG_QUERY_INIT;
-	dlg_diags diags = DLG_DIAGS_INIT;
-	dlg_node **tasks = NULL;
-	dlg_agenda_item *items = NULL;
-	dlg_events ev = DLG_EVENTS_INIT;
-	dlg_buf b = DLG_BUF_INIT;
-	cli_tasks known = CLI_TASKS_INIT;
-	size_t n = 0, ni = 0, i;
-	const char *handle;
-	int error, last = -1, own;
-	time_t seen;
+	int error;
 
-	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
-		goto done;
-	if (a.npos) {
-		handle = a.pos[0];
-		if ((error = cli_check_person(c, handle, "agenda")) < 0)
-			goto done;
-	} else {
-		if ((error = cli_require_identity(c)) < 0)
-			goto done;
-		handle = cli_me(c);
+	if (a->npos) {
+		*out = a->pos[0];
+		return cli_check_person(c, *out, "agenda");
 	}
-	/* Only the tasks the person gives or takes (their rows say which). */
-	q.person = handle;
-	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
-				   &diags)) < 0)
-		goto done;
+	if ((error = cli_require_identity(c)) < 0)
+		return error;
+	*out = cli_me(c);
+	return 0;
+}
+
+/* The items of handle's agenda, from the tasks they give or take. */
+static int agenda_items(dlg_agenda_item **items, size_t *ni, cli_ctx *c,
+			dlg_node **tasks, size_t n, const char *handle,
+			int own, cli_tasks *known)
+{
+	dlg_events ev = DLG_EVENTS_INIT;
+	int error;
+
 	/* History only says how long tasks have been blocked or in review:
 	 * read the history of those files alone. */
 	if ((error = status_history(&ev, c, tasks, n)) < 0)
 		goto done;
-	own = !strcmp(handle, cli_me(c) ? cli_me(c) : "");
-	seen = last_look(c, own);
-	known.store = c->store;
-	if ((error = dlg_agenda_build(&items, &ni, tasks, n, handle, c->now,
-				      &ev, seen, &c->team)) < 0 ||
-	    (error = dlg_agenda_add_after(&items, &ni, tasks, n, handle,
+	known->store = c->store;
+	if ((error = dlg_agenda_build(items, ni, tasks, n, handle, c->now,
+				      &ev, last_look(c, own), &c->team)) < 0 ||
+	    (error = dlg_agenda_add_after(items, ni, tasks, n, handle,
 					  c->now, cli_tasks_lookup,
-					  &known)) < 0)
+					  known)) < 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
-		dlg_buf_puts(&b, "[");
-		for (i = 0; i < ni; i++) {
-			const dlg_agenda_item *it = &items[i];
+done:
+	dlg_events_dispose(&ev);
+	return error;
+}
 
-			dlg_buf_printf(&b, "%s{\"kind\":", i ? ",\n" : "");
-			dlg_json_string(&b, dlg_agenda_kind_name(it->kind));
-			dlg_buf_printf(&b, ",\"days\":%ld,\"task\":", it->days);
-			dlg_json_write(&b, it->task);
-			dlg_buf_puts(&b, ",\"checkpoint\":");
-			if (it->checkpoint)
-				dlg_json_write(&b, it->checkpoint);
-			else
-				dlg_buf_puts(&b, "null");
-			dlg_buf_puts(&b, ",\"feedback\":");
-			if (it->note)
-				dlg_json_write(&b, it->note);
-			else
-				dlg_buf_puts(&b, "null");
-			if (it->dep) {
-				/* ready and waiting only: other items keep
-				 * their keys */
-				dlg_buf_puts(&b, ",\"dependency\":");
-				dlg_json_write(&b, it->dep);
-			}
-			dlg_buf_puts(&b, "}");
+static void print_json(const dlg_agenda_item *items, size_t ni)
+{
+	dlg_buf b = DLG_BUF_INIT;
+	size_t i;
+
+	dlg_buf_puts(&b, "[");
+	for (i = 0; i < ni; i++) {
+		const dlg_agenda_item *it = &items[i];
+
+		dlg_buf_printf(&b, "%s{\"kind\":", i ? ",\n" : "");
+		dlg_json_string(&b, dlg_agenda_kind_name(it->kind));
+		dlg_buf_printf(&b, ",\"days\":%ld,\"task\":", it->days);
+		dlg_json_write(&b, it->task);
+		dlg_buf_puts(&b, ",\"checkpoint\":");
+		if (it->checkpoint)
+			dlg_json_write(&b, it->checkpoint);
+		else
+			dlg_buf_puts(&b, "null");
+		dlg_buf_puts(&b, ",\"feedback\":");
+		if (it->note)
+			dlg_json_write(&b, it->note);
+		else
+			dlg_buf_puts(&b, "null");
+		if (it->dep) {
+			/* ready and waiting only: other items keep their
+			 * keys */
+			dlg_buf_puts(&b, ",\"dependency\":");
+			dlg_json_write(&b, it->dep);
 		}
-		dlg_buf_puts(&b, "]");
-		cli_put_json(&b);
-		goto problems;
+		dlg_buf_puts(&b, "}");
 	}
+	dlg_buf_puts(&b, "]");
+	cli_put_json(&b);
+	dlg_buf_dispose(&b);
+}
+
+/* For people: the items under a heading per kind. */
+static void print_agenda(cli_ctx *c, const char *handle,
+			 const dlg_agenda_item *items, size_t ni)
+{
+	int last = -1;
+	size_t i;
+
 	cli_printf("%sAgenda for %s%s\n", cli_color(c, C_BOLD), handle,
 		   cli_color(c, C_RESET));
 	if (!ni)
@@ -270,21 +278,48 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 		print_detail(c, it);
 		putchar('\n');
 	}
-	if (own)
-		record_look(c);
-problems:
+}
+
+int cmd_agenda(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_query q = DLG_QUERY_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_node **tasks = NULL;
+	dlg_agenda_item *items = NULL;
+	cli_tasks known = CLI_TASKS_INIT;
+	size_t n = 0, ni = 0;
+	const char *handle;
+	int error, own;
+
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
+	    (error = agenda_person(&handle, c, &a)) < 0)
+		goto done;
+	/* Only the tasks the person gives or takes (their rows say which). */
+	q.person = handle;
+	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
+				   &diags)) < 0)
+		goto done;
+	own = !strcmp(handle, cli_me(c) ? cli_me(c) : "");
+	if ((error = agenda_items(&items, &ni, c, tasks, n, handle, own,
+				  &known)) < 0)
+		goto done;
+	if (cli_flag(&a, CLI_O_JSON)) {
+		print_json(items, ni);
+	} else {
+		print_agenda(c, handle, items, ni);
+		if (own)
+			record_look(c);
+	}
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error_shown(DLG_EINVALID);
 	}
 done:
 	cli_tasks_dispose(&known);
-	dlg_events_dispose(&ev);
-	dlg_buf_dispose(&b);
 	free(items);
 	dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -5,9 +5,9 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "before", 0, OPT_VALUE, "DATE",
+	{ CLI_O_BEFORE, 0, OPT_VALUE, "DATE",
 	  "archive the tasks closed before this date (required)", CLI_DATE },
-	{ "dry-run", 'n', OPT_FLAG, NULL, "say what would move; move nothing" },
+	{ CLI_O_DRY_RUN, 'n', OPT_FLAG, NULL, "say what would move; move nothing" },
 	CLI_OPT_END
 };
 
@@ -49,35 +49,20 @@ static int attributes(dlg_buf *out, cli_ctx *c)
 	return 1;
 }
 
-int cmd_archive(cli_ctx *c, int argc, char **argv)
+/* The tasks closed before `before`, read (the rows tell which are
+ * closed; only those files are read). */
+static int choose(moving **out, size_t *count, cli_ctx *c, const char *before,
+		  dlg_diags *diags)
 {
-	cli_args a;
-	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_rows *rows = NULL;
 	moving *mv = NULL;
-	dlg_commit_file *files = NULL;
-	dlg_buf msg = DLG_BUF_INIT, attr = DLG_BUF_INIT, old_attr = DLG_BUF_INIT;
-	const char *before;
-	size_t n = 0, alloc = 0, i, total, nfiles = 0;
-	int error, attr_changed = 0;
+	size_t n = 0, alloc = 0, i, total;
+	int error;
 
-	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
-		goto done;
-	if (!(before = cli_get(&a, "before"))) {
-		dlg_error_set("missing option --before DATE (the tasks closed "
-			      "before it move)");
-		error = DLG_EUSAGE;
-		goto done;
-	}
 	if ((error = dlg_rows_load(&rows, c->store, dlg_store_cache(c->store),
-				   &diags)) < 0)
+				   diags)) < 0 || diags->count)
 		goto done;
-	if (diags.count) {
-		error = cli_fail(DLG_EINVALID, &diags);
-		goto done;
-	}
 	total = dlg_rows_count(rows);
-	/* Rows tell which tasks are closed; only those files are read. */
 	for (i = 0; i < total; i++) {
 		const dlg_row *r = dlg_rows_at(rows, i);
 		dlg_buf path = DLG_BUF_INIT, apath = DLG_BUF_INIT;
@@ -96,7 +81,7 @@ int cmd_archive(cli_ctx *c, int argc, char **argv)
 		dlg_task_path(&path, r->file);
 		if (dlg_store_read_file(&m->text, c->store, path.ptr) < 0 ||
 		    dlg_store_parse(&m->doc, m->text.ptr, m->text.size, path.ptr,
-				    &dlg_schema_task, &diags) < 0 ||
+				    &dlg_schema_task, diags) < 0 ||
 		    !(closed = dlg_map_get_str(m->doc, "closed")) ||
 		    strncmp(closed, before, 10) >= 0 || dlg_task_is_open(m->doc) ||
 		    dlg_archive_path(&apath, r->file, closed) < 0) {
@@ -110,31 +95,22 @@ int cmd_archive(cli_ctx *c, int argc, char **argv)
 		m->apath = dlg_buf_detach(&apath);
 		n++;
 	}
-	if (diags.count) {
-		error = cli_fail(DLG_EINVALID, &diags);
-		goto done;
-	}
-	if (!n) {
-		cli_printf("no task was closed before %s: nothing to archive\n",
-			   before);
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		if ((error = cli_policy_check(c, mv[i].path, mv[i].doc,
-					      NULL)) < 0 ||
-		    (error = cli_policy_check(c, mv[i].apath, NULL,
-					      mv[i].doc)) < 0)
-			goto done;
-	if (cli_flag(&a, "dry-run")) {
-		for (i = 0; i < n; i++)
-			cli_printf("would move %s -> %s: %s\n", mv[i].path,
-				   mv[i].apath,
-				   dlg_map_get_str(mv[i].doc, "title"));
-		goto done;
-	}
-	if ((error = cli_require_identity(c)) < 0 ||
-	    (error = dlg_repo_lock(c->repo)) < 0)
-		goto done;
+done:
+	dlg_rows_free(rows);
+	*out = mv;
+	*count = n;
+	return error;
+}
+
+/* Move the files and commit the move; on a failure, put every file back
+ * where it was: nothing half-done. */
+static int move(cli_ctx *c, const moving *mv, size_t n, const char *before)
+{
+	dlg_commit_file *files = NULL;
+	dlg_buf msg = DLG_BUF_INIT, attr = DLG_BUF_INIT, old_attr = DLG_BUF_INIT;
+	size_t i, nfiles = 0;
+	int error = 0, attr_changed;
+
 	dlg_store_read_file(&old_attr, c->store, ".gitattributes");
 	attr_changed = attributes(&attr, c);
 	if (!(files = calloc(2 * n + 1, sizeof(*files))))
@@ -173,11 +149,8 @@ int cmd_archive(cli_ctx *c, int argc, char **argv)
 		error = cli_fail(error, NULL);
 		goto undo;
 	}
-	cli_printf("archived %zu task%s closed before %s (archive/)\n", n,
-		   n == 1 ? "" : "s", before);
 	goto done;
 undo:
-	/* Nothing half-done: the files back where they were. */
 	for (i = 0; i < n; i++) {
 		dlg_store_write_file(c->store, mv[i].path, mv[i].text.ptr,
 				     mv[i].text.size);
@@ -188,6 +161,61 @@ undo:
 		dlg_store_write_file(c->store, ".gitattributes", old_attr.ptr,
 				     old_attr.size);
 done:
+	free(files);
+	dlg_buf_dispose(&old_attr);
+	dlg_buf_dispose(&attr);
+	dlg_buf_dispose(&msg);
+	return error;
+}
+
+int cmd_archive(cli_ctx *c, int argc, char **argv)
+{
+	cli_args a;
+	dlg_diags diags = DLG_DIAGS_INIT;
+	moving *mv = NULL;
+	const char *before;
+	size_t n = 0, i;
+	int error;
+
+	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
+		goto done;
+	if (!(before = cli_get(&a, CLI_O_BEFORE))) {
+		dlg_error_set("missing option --before DATE (the tasks closed "
+			      "before it move)");
+		error = DLG_EUSAGE;
+		goto done;
+	}
+	if ((error = choose(&mv, &n, c, before, &diags)) < 0)
+		goto done;
+	if (diags.count) {
+		error = cli_fail(DLG_EINVALID, &diags);
+		goto done;
+	}
+	if (!n) {
+		cli_printf("no task was closed before %s: nothing to archive\n",
+			   before);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if ((error = cli_policy_check(c, mv[i].path, mv[i].doc,
+					      NULL)) < 0 ||
+		    (error = cli_policy_check(c, mv[i].apath, NULL,
+					      mv[i].doc)) < 0)
+			goto done;
+	if (cli_flag(&a, CLI_O_DRY_RUN)) {
+		for (i = 0; i < n; i++)
+			cli_printf("would move %s -> %s: %s\n", mv[i].path,
+				   mv[i].apath,
+				   dlg_map_get_str(mv[i].doc, "title"));
+		goto done;
+	}
+	if ((error = cli_require_identity(c)) < 0 ||
+	    (error = dlg_repo_lock(c->repo)) < 0 ||
+	    (error = move(c, mv, n, before)) < 0)
+		goto done;
+	cli_printf("archived %zu task%s closed before %s (archive/)\n", n,
+		   n == 1 ? "" : "s", before);
+done:
 	for (i = 0; i < n; i++) {
 		free(mv[i].path);
 		free(mv[i].apath);
@@ -195,12 +223,7 @@ done:
 		dlg_node_free(mv[i].doc);
 	}
 	free(mv);
-	free(files);
-	dlg_buf_dispose(&old_attr);
-	dlg_buf_dispose(&attr);
-	dlg_buf_dispose(&msg);
-	dlg_rows_free(rows);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -4,8 +4,8 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "since", 0, OPT_VALUE, "DATE", "commits from DATE on (YYYY-MM-DD)" },
-	{ "json", 0, OPT_FLAG, NULL,
+	{ CLI_O_SINCE, 0, OPT_VALUE, "DATE", "commits from DATE on (YYYY-MM-DD)" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL,
 	  "print a JSON array: commit, author, path, field, from, to, message" },
 	CLI_OPT_END
 };
@@ -31,11 +31,11 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if ((error = cli_date_opt(&since, &a, "since")) < 0)
+	if ((error = cli_date_opt(&since, &a, CLI_O_SINCE)) < 0)
 		goto done;
 	if ((error = dlg_repo_audit(&v, c->repo, since)) < 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&out, "[");
 		for (i = 0; i < v.count; i++) {
 			const dlg_violation *x = &v.items[i];
@@ -68,13 +68,11 @@ int cmd_audit(cli_ctx *c, int argc, char **argv)
 		if (!v.count)
 			cli_printf("no violations\n");
 	}
-	if (v.count) {
-		cli_error_reported = 1;
-		error = DLG_EDENIED;
-	}
+	if (v.count) /* the violations are the report */
+		error = cli_error_shown(DLG_EDENIED);
 done:
 	dlg_buf_dispose(&out);
 	dlg_violations_dispose(&v);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "quiet", 'q', OPT_FLAG, NULL, "print only problems" },
+	{ CLI_O_QUIET, 'q', OPT_FLAG, NULL, "print only problems" },
 	CLI_OPT_END
 };
 
@@ -68,14 +68,12 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 	check_cycles(c, &diags);
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s found\n", diags.count,
-			    diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s found",
+				  diags.count, diags.count == 1 ? "" : "s");
 		goto done;
 	}
 	dlg_store_list_tasks(&files, &n, c->store);
-	if (!cli_flag(&a, "quiet"))
+	if (!cli_flag(&a, CLI_O_QUIET))
 		cli_printf("ok: %zu task%s and %zu %s checked\n", n,
 			   n == 1 ? "" : "s", c->team.count,
 			   c->team.count == 1 ? "person" : "people");
@@ -83,5 +81,5 @@ done:
 	dlg_strv_free(files, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -4,8 +4,8 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "undo", 0, OPT_FLAG, NULL, "mark it not done / not met again" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_UNDO, 0, OPT_FLAG, NULL, "mark it not done / not met again" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -64,7 +64,7 @@ static int tick(cli_ctx *c, const cli_args *a, const char *prefix,
 	if ((error = find_item(&item, list, prefix, what)) == 0) {
 		dlg_map_set(item, field,
 			    dlg_node_new_scalar(DLG_SCALAR_BOOL,
-						cli_flag(a, "undo") ? "false"
+						cli_flag(a, CLI_O_UNDO) ? "false"
 								    : "true"));
 		error = cli_task_commit(c, &t, verb,
 					cli_out_mode(a));
@@ -101,7 +101,7 @@ int cmd_checkpoint(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv)
@@ -113,5 +113,5 @@ int cmd_accept_criterion(cli_ctx *c, int argc, char **argv)
 		error = tick(c, &a, a.pos[1], "accept-criterion", "acceptance",
 			     "met", "acceptance criterion");
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -67,5 +67,5 @@ done:
 	dlg_rows_free(rows);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

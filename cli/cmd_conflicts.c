@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const cli_opt list_opts[] = {
-	{ "json", 0, OPT_FLAG, NULL,
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL,
 	  "print a JSON array: task, title, and each record's fields" },
 	CLI_OPT_END
 };
@@ -20,10 +20,10 @@ static const cli_spec list_spec = {
 };
 
 static const cli_opt resolve_opts[] = {
-	{ "ours", 0, OPT_FLAG, NULL, "keep the value now in the file" },
-	{ "theirs", 0, OPT_FLAG, NULL, "take the recorded other value" },
-	{ "value", 0, OPT_VALUE, "V", "set a new value", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_OURS, 0, OPT_FLAG, NULL, "keep the value now in the file" },
+	{ CLI_O_THEIRS, 0, OPT_FLAG, NULL, "take the recorded other value" },
+	{ CLI_O_VALUE, 0, OPT_VALUE, "V", "set a new value", CLI_LINES },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -46,6 +46,46 @@ static void summary(dlg_buf *b, const dlg_node *n)
 	dlg_node_summary(b, n);
 	while (b->size && b->ptr[b->size - 1] == ' ')
 		b->ptr[--b->size] = '\0';
+}
+
+/* A conflict record r of task as JSON, after count others. */
+static void record_json(dlg_buf *out, const dlg_node *task, const dlg_node *r,
+			size_t count)
+{
+	size_t k;
+
+	dlg_buf_puts(out, count ? ",\n{\"task\":" : "{\"task\":");
+	dlg_json_string(out, dlg_map_get_str(task, "id"));
+	dlg_buf_puts(out, ",\"title\":");
+	dlg_json_string(out, dlg_map_get_str(task, "title"));
+	for (k = 0; k < r->count; k++) {
+		dlg_buf_puts(out, ",");
+		dlg_json_string(out, r->keys[k]);
+		dlg_buf_puts(out, ":");
+		dlg_json_write(out, r->items[k]);
+	}
+	dlg_buf_puts(out, "}");
+}
+
+/* A conflict record for people: the field, the value kept and the other
+ * (v1, v2: buffers to reuse). */
+static void print_record(cli_ctx *c, const dlg_node *r, dlg_buf *v1,
+			 dlg_buf *v2)
+{
+	char w1[32], w2[32];
+
+	summary(v1, dlg_map_get(r, "value"));
+	summary(v2, dlg_map_get(r, "other"));
+	cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
+		   "    other: %s%s%s  (%s, %s)\n",
+		   dlg_map_get_str(r, "field"), dlg_map_get_str(r, "reason"),
+		   dlg_map_get_str(r, "id"), cli_color(c, C_GREEN), v1->ptr,
+		   cli_color(c, C_RESET),
+		   or_unknown(dlg_map_get_str(r, "value_by")),
+		   or_unknown(cli_when(w1, dlg_map_get_str(r, "value_at"))),
+		   cli_color(c, C_RED), v2->ptr, cli_color(c, C_RESET),
+		   or_unknown(dlg_map_get_str(r, "other_by")),
+		   or_unknown(cli_when(w2, dlg_map_get_str(r, "other_at"))));
 }
 
 int cmd_conflicts(cli_ctx *c, int argc, char **argv)
@@ -74,57 +114,27 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 		if (!list || !list->count)
 			continue;
 		cli_short_id(shortid, c, dlg_map_get_str(tasks[i], "id"));
-		if (!cli_flag(&a, "json"))
+		if (!cli_flag(&a, CLI_O_JSON))
 			cli_printf("%s%s%s  %s\n", cli_color(c, C_YELLOW), shortid,
 				   cli_color(c, C_RESET), title);
 		for (j = 0; j < list->count; j++) {
 			const dlg_node *r = list->items[j];
 
-			if (cli_flag(&a, "json")) {
-				size_t k;
-
-				dlg_buf_puts(&out, count ? ",\n{\"task\":" : "{\"task\":");
-				dlg_json_string(&out, dlg_map_get_str(tasks[i], "id"));
-				dlg_buf_puts(&out, ",\"title\":");
-				dlg_json_string(&out, title);
-				for (k = 0; k < r->count; k++) {
-					dlg_buf_puts(&out, ",");
-					dlg_json_string(&out, r->keys[k]);
-					dlg_buf_puts(&out, ":");
-					dlg_json_write(&out, r->items[k]);
-				}
-				dlg_buf_puts(&out, "}");
-			} else {
-				char w1[32], w2[32];
-
-				summary(&v1, dlg_map_get(r, "value"));
-				summary(&v2, dlg_map_get(r, "other"));
-				cli_printf("  %s (%s, %s)\n    kept:  %s%s%s  (%s, %s)\n"
-					   "    other: %s%s%s  (%s, %s)\n",
-					   dlg_map_get_str(r, "field"),
-					   dlg_map_get_str(r, "reason"),
-					   dlg_map_get_str(r, "id"),
-					   cli_color(c, C_GREEN), v1.ptr,
-					   cli_color(c, C_RESET),
-					   or_unknown(dlg_map_get_str(r, "value_by")),
-					   or_unknown(cli_when(w1, dlg_map_get_str(r, "value_at"))),
-					   cli_color(c, C_RED), v2.ptr,
-					   cli_color(c, C_RESET),
-					   or_unknown(dlg_map_get_str(r, "other_by")),
-					   or_unknown(cli_when(w2, dlg_map_get_str(r, "other_at"))));
-			}
+			if (cli_flag(&a, CLI_O_JSON))
+				record_json(&out, tasks[i], r, count);
+			else
+				print_record(c, r, &v1, &v2);
 			count++;
 		}
 	}
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&out, "]");
 		cli_put_json(&out);
 	} else if (!count)
 		cli_printf("no conflicts\n");
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error_shown(DLG_EINVALID);
 	}
 done:
 	dlg_buf_dispose(&v1);
@@ -133,7 +143,7 @@ done:
 	dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_resolve(cli_ctx *c, int argc, char **argv)
@@ -149,8 +159,8 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	if ((error = cli_parse(&a, &resolve_spec, argc, argv)) != 0)
 		goto done;
-	how = cli_flag(&a, "ours") + cli_flag(&a, "theirs") +
-	      (cli_get(&a, "value") != NULL);
+	how = cli_flag(&a, CLI_O_OURS) + cli_flag(&a, CLI_O_THEIRS) +
+	      (cli_get(&a, CLI_O_VALUE) != NULL);
 	if (how != 1) {
 		dlg_error_set("say how to settle it: one of --ours, --theirs or "
 			      "--value V");
@@ -159,7 +169,7 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 	}
 	field = a.pos[1];
 	if ((error = cli_check_value("--value", &dlg_schema_task, field,
-				     cli_get(&a, "value"), 1)) < 0 ||
+				     cli_get(&a, CLI_O_VALUE), 1)) < 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	list = dlg_map_get(t.task, "conflicts");
@@ -175,7 +185,7 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	/* Take the decided value before the records go. */
-	if (cli_flag(&a, "theirs"))
+	if (cli_flag(&a, CLI_O_THEIRS))
 		error = dlg_doc_set_path(
 			t.task, field,
 			other && !(other->kind == DLG_NODE_SCALAR &&
@@ -183,11 +193,11 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 				   strchr(field, ']') &&
 				   field[strlen(field) - 1] == ']')
 				? dlg_node_dup(other) : NULL);
-	else if (cli_get(&a, "value"))
+	else if (cli_get(&a, CLI_O_VALUE))
 		error = dlg_doc_set_path(
 			t.task, field,
-			dlg_node_new_scalar(dlg_yaml_resolve(cli_get(&a, "value")),
-					    cli_get(&a, "value")));
+			dlg_node_new_scalar(dlg_yaml_resolve(cli_get(&a, CLI_O_VALUE)),
+					    cli_get(&a, CLI_O_VALUE)));
 	if (error < 0)
 		goto done;
 	for (i = 0; i < list->count;)
@@ -202,5 +212,5 @@ int cmd_resolve(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

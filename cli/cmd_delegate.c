@@ -47,8 +47,8 @@ done:
 }
 
 static const cli_opt spent_opts[] = {
-	{ "message", 'm', OPT_VALUE, "NOTE", "what the time went to" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "NOTE", "what the time went to" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -85,19 +85,19 @@ int cmd_spent(cli_ctx *c, int argc, char **argv)
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	if ((error = dlg_task_add_spent(t.task, cli_me(c), hours,
-					cli_get(&a, "message"), c->now)) < 0)
+					cli_get(&a, CLI_O_MESSAGE), c->now)) < 0)
 		goto done;
 	error = cli_task_commit(c, &t, "spent", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static const cli_opt checkin_opts[] = {
-	{ "message", 'm', OPT_VALUE, "NOTE", "what was said (needed)",
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "NOTE", "what was said (needed)",
 	  CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -121,7 +121,7 @@ int cmd_checkin(cli_ctx *c, int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	if ((error = cli_parse(&a, &checkin_spec, argc, argv)) != 0)
 		goto done;
-	if (!cli_get(&a, "message") || !*cli_get(&a, "message")) {
+	if (!cli_get(&a, CLI_O_MESSAGE) || !*cli_get(&a, CLI_O_MESSAGE)) {
 		dlg_error_set("checkin needs a note: -m NOTE");
 		error = DLG_EUSAGE;
 		goto done;
@@ -129,19 +129,19 @@ int cmd_checkin(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
 	dlg_task_add_feedback(t.task, cli_me(c), "check-in",
-			      cli_get(&a, "message"), c->now);
+			      cli_get(&a, CLI_O_MESSAGE), c->now);
 	dlg_task_touch(t.task, cli_me(c), c->now);
 	error = cli_task_commit(c, &t, "checkin", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static const cli_opt ask_opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT", "why the date should move "
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT", "why the date should move "
 	  "(needed)", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -157,9 +157,9 @@ static const cli_spec ask_spec = {
 };
 
 static const cli_opt answer_opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT", "a word to the assignee (needed "
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT", "a word to the assignee (needed "
 	  "to decline)", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -194,13 +194,13 @@ int cmd_ask_due(cli_ctx *c, int argc, char **argv)
 		goto done;
 	who = cli_actor(c);
 	if ((error = dlg_task_ask_due(t.task, &who, date,
-				      cli_get(&a, "message"), c->now)) < 0)
+				      cli_get(&a, CLI_O_MESSAGE), c->now)) < 0)
 		goto done;
 	error = cli_task_commit(c, &t, "ask-due", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_answer_due(cli_ctx *c, int argc, char **argv)
@@ -218,11 +218,11 @@ int cmd_answer_due(cli_ctx *c, int argc, char **argv)
 		goto done;
 	who = cli_actor(c);
 	if ((error = dlg_task_answer_due(t.task, &who, grant,
-					 cli_get(&a, "message"), c->now)) < 0)
+					 cli_get(&a, CLI_O_MESSAGE), c->now)) < 0)
 		goto done;
 	error = cli_task_commit(c, &t, argv[0], cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -67,6 +67,8 @@ static int ask_again(void)
 	return line[0] != 'n' && line[0] != 'N';
 }
 
+/* Long: the edit loop (write, run $EDITOR, validate, ask again) kept in
+ * one place, as git commit's is. */
 int cmd_edit(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -130,10 +132,8 @@ int cmd_edit(cli_ctx *c, int argc, char **argv)
 			break;
 		cli_print_diags(&diags);
 		if (!ask_again()) {
-			cli_eprintf("delegit: nothing was changed; your text "
-				    "is kept in %s\n", tmp.ptr);
-			cli_error_reported = 1;
-			error = DLG_EINVALID;
+			error = cli_error(DLG_EINVALID, "nothing was changed; "
+					  "your text is kept in %s", tmp.ptr);
 			goto done;
 		}
 	}
@@ -155,5 +155,5 @@ done:
 	dlg_diags_dispose(&diags);
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

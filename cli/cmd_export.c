@@ -12,28 +12,16 @@
 
 #include "cli.h"
 
-/*
- * List's filter options, read by list's own cli_list_query. NEEDSWORK:
- * their table entries are repeated here, since a command's parser takes
- * one table (issue 17: options bound to fields, tables composed).
- */
+/* List's filter options (CLI_LIST_FILTER_OPTS), read by list's own
+ * cli_list_query. */
 static const cli_opt opts[] = {
-	{ "ics", 0, OPT_FLAG, NULL,
+	{ CLI_O_ICS, 0, OPT_FLAG, NULL,
 	  "an iCalendar feed: one event per due date and per checkpoint" },
-	{ "csv", 0, OPT_FLAG, NULL, "CSV, one task a row (docs/format.md)" },
-	{ "json", 0, OPT_FLAG, NULL, "a JSON array of tasks, as list --json" },
-	{ "output", 'o', OPT_VALUE, "FILE", "write FILE instead of stdout" },
-	{ "mine", 0, OPT_FLAG, NULL, "tasks assigned to me" },
-	{ "to", 0, OPT_VALUE, "HANDLE", "tasks assigned to HANDLE" },
-	{ "by", 0, OPT_VALUE, "HANDLE", "tasks delegated by HANDLE" },
-	{ "status", 0, OPT_VALUE, "S", "only this status" },
-	{ "org", 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" },
-	{ "tag", 0, OPT_VALUE, "TAG", "tasks with this tag" },
-	{ "overdue", 0, OPT_FLAG, NULL, "only overdue tasks" },
-	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
-	{ "core", 0, OPT_FLAG, NULL, "only core work" },
-	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
-	{ "sort", 0, OPT_VALUE, "KEY", "as list's --sort" },
+	{ CLI_O_CSV, 0, OPT_FLAG, NULL, "CSV, one task a row (docs/format.md)" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "a JSON array of tasks, as list --json" },
+	{ CLI_O_OUTPUT, 'o', OPT_VALUE, "FILE", "write FILE instead of stdout" },
+	CLI_LIST_FILTER_OPTS,
+	{ CLI_O_SORT, 0, OPT_VALUE, "KEY", "as list's --sort" },
 	CLI_OPT_END
 };
 
@@ -400,8 +388,8 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	kinds = cli_flag(&a, "ics") + cli_flag(&a, "csv") +
-		cli_flag(&a, "json");
+	kinds = cli_flag(&a, CLI_O_ICS) + cli_flag(&a, CLI_O_CSV) +
+		cli_flag(&a, CLI_O_JSON);
 	if (kinds != 1) {
 		dlg_error_set("export: say which one of --ics, --csv and "
 			      "--json");
@@ -413,9 +401,9 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
 				   &diags)) < 0)
 		goto done;
-	if (cli_flag(&a, "ics")) {
+	if (cli_flag(&a, CLI_O_ICS)) {
 		write_ics(&b, c, tasks, n);
-	} else if (cli_flag(&a, "csv")) {
+	} else if (cli_flag(&a, CLI_O_CSV)) {
 		write_csv(&b, tasks, n);
 	} else {
 		dlg_buf_puts(&b, "[");
@@ -426,16 +414,14 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 		}
 		dlg_buf_puts(&b, "]");
 	}
-	if ((error = put_out(cli_get(&a, "output"), &b,
-			     cli_flag(&a, "json"))) < 0)
+	if ((error = put_out(cli_get(&a, CLI_O_OUTPUT), &b,
+			     cli_flag(&a, CLI_O_JSON))) < 0)
 		goto done;
 	if (diags.count) {
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s: some task files were "
-			    "not exported (see 'delegit check')\n",
-			    diags.count, diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
+				  "were not exported (see 'delegit check')",
+				  diags.count, diags.count == 1 ? "" : "s");
 	}
 done:
 	dlg_buf_dispose(&b);
@@ -443,5 +429,5 @@ done:
 		dlg_nodes_free(tasks, n);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -5,10 +5,10 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "kind", 'k', OPT_VALUE, "KIND",
+	{ CLI_O_KIND, 'k', OPT_VALUE, "KIND",
 	  "guidance, progress, concern, praise, review or delegation" },
-	{ "rating", 'r', OPT_VALUE, "N", "a rating from 1 to 5" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_RATING, 'r', OPT_VALUE, "N", "a rating from 1 to 5" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -21,9 +21,9 @@ static const cli_spec spec = {
 	opts, 2, 2, "ID TEXT", 1u << 1
 };
 
-static const char *const fields[][2] = {
-	{ "kind", "feedback[].kind" },
-	{ "rating", "feedback[].rating" },
+static const cli_field fields[] = {
+	{ CLI_O_KIND, "feedback[].kind" },
+	{ CLI_O_RATING, "feedback[].rating" },
 };
 
 int cmd_feedback(cli_ctx *c, int argc, char **argv)
@@ -43,7 +43,7 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 				     "feedback[].text", a.pos[1], 0)) < 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
-	kind = cli_get(&a, "kind");
+	kind = cli_get(&a, CLI_O_KIND);
 	if (!kind) {
 		const char *assignee = dlg_map_get_str(t.task, "assignee");
 
@@ -57,11 +57,11 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 	dlg_map_set(item, "at", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, at));
 	dlg_map_set_str(item, "author", cli_me(c));
 	dlg_map_set_str(item, "kind", kind);
-	if (cli_get(&a, "rating"))
+	if (cli_get(&a, CLI_O_RATING))
 		dlg_map_set(item, "rating",
 			    dlg_node_new_scalar(dlg_yaml_resolve(
-							cli_get(&a, "rating")),
-					        cli_get(&a, "rating")));
+							cli_get(&a, CLI_O_RATING)),
+					        cli_get(&a, CLI_O_RATING)));
 	dlg_map_set_str(item, "text", a.pos[1]);
 	list = dlg_map_get(t.task, "feedback");
 	dlg_seq_push(list, item);
@@ -70,5 +70,5 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -23,7 +23,7 @@ static const cli_spec hook_spec = {
 };
 
 static const cli_opt install_opts[] = {
-	{ "force", 0, OPT_FLAG, NULL,
+	{ CLI_O_FORCE, 0, OPT_FLAG, NULL,
 	  "replace a pre-receive hook that is not delegit's" },
 	CLI_OPT_END
 };
@@ -50,13 +50,13 @@ static int hook_install(int argc, char **argv)
 		goto done;
 	if ((error = dlg_repo_install_hook(&path, a.npos ? a.pos[0] : ".",
 					   cli_program(),
-					   cli_flag(&a, "force"))) < 0)
+					   cli_flag(&a, CLI_O_FORCE))) < 0)
 		goto done;
 	cli_printf("installed %s\n", path);
 done:
 	free(path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int hook_pre_receive(int argc, char **argv)
@@ -94,11 +94,10 @@ static int hook_pre_receive(int argc, char **argv)
 			    v.items[i].commit ? v.items[i].commit : "-",
 			    v.items[i].path, v.items[i].message);
 	if (v.count && enforce) {
-		cli_eprintf("delegit: push refused: %zu change%s the policy "
-			    "forbids (mode: enforce); nothing was changed here\n",
-			    v.count, v.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EDENIED;
+		error = cli_error(DLG_EDENIED, "push refused: %zu change%s the "
+				  "policy forbids (mode: enforce); nothing was "
+				  "changed here", v.count,
+				  v.count == 1 ? "" : "s");
 	} else if (v.count) {
 		cli_eprintf("delegit: %zu change%s the policy forbids: "
 			    "accepted (mode: warn); see 'delegit audit'\n", v.count,
@@ -108,7 +107,7 @@ done:
 	dlg_violations_dispose(&v);
 	dlg_repo_free(r);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int hook_install_cmd(cli_ctx *c, int argc, char **argv)

@@ -16,13 +16,13 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "from", 0, OPT_VALUE, "FORMAT", "taskwarrior (task export's JSON) "
+	{ CLI_O_FROM, 0, OPT_VALUE, "FORMAT", "taskwarrior (task export's JSON) "
 	  "or csv" },
-	{ "to", 0, OPT_VALUE, "HANDLE",
+	{ CLI_O_TO, 0, OPT_VALUE, "HANDLE",
 	  "assign the tasks that name nobody to HANDLE" },
-	{ "dry-run", 'n', OPT_FLAG, NULL,
+	{ CLI_O_DRY_RUN, 'n', OPT_FLAG, NULL,
 	  "validate and say what would be imported; change nothing" },
-	{ "quiet", 'q', OPT_FLAG, NULL, "print nothing but problems" },
+	{ CLI_O_QUIET, 'q', OPT_FLAG, NULL, "print nothing but problems" },
 	CLI_OPT_END
 };
 
@@ -268,6 +268,8 @@ static int tw_time_field(importer *im, const dlg_node *obj, const char *key,
 	return 0;
 }
 
+/* Long: Taskwarrior's fields, one block each, in docs/format.md's order;
+ * every problem of the record is named before it is dropped. */
 static void tw_task(importer *im, const dlg_node *obj)
 {
 	static const char *const statuses[][2] = {
@@ -485,7 +487,8 @@ static void csv_push(csv_row *r, dlg_buf *field, int col)
 /*
  * The next record of RFC 4180 CSV (quoted fields may hold commas, quotes
  * doubled and line breaks; CRLF or LF), from *p; 0 at the end, -1 after
- * a problem. *line and *col follow the text, counting characters.
+ * a problem. *line and *col follow the text, counting characters. Long:
+ * RFC 4180's states in one loop over the characters.
  */
 static int csv_next(importer *im, csv_row *r, const char **p, int *line,
 		    int *col)
@@ -587,6 +590,7 @@ enum { C_ID, C_TITLE, C_STATUS, C_PRIORITY, C_ASSIGNEE, C_DELEGATOR,
        C_DUE, C_TAGS, C_ESTIMATE, C_WHY, C_OUTCOME, C_CREATED, C_UPDATED,
        C_COUNT };
 
+/* Long: the columns, one block each, every problem of the row named. */
 static void csv_task(importer *im, const csv_row *r, const int *at)
 {
 	const char *v[C_COUNT];
@@ -660,15 +664,14 @@ static void csv_task(importer *im, const csv_row *r, const int *at)
 		}
 	}
 	if (v[C_STATUS]) {
-		static const char *const ok[] = { "open", "in-progress",
-			"blocked", "review", "done", "cancelled", NULL };
+		if (dlg_enum_index(dlg_statuses, v[C_STATUS]) < 0) {
+			dlg_buf ok = DLG_BUF_INIT;
 
-		if (dlg_enum_index(ok, v[C_STATUS]) < 0) {
+			cli_values_list(&ok, dlg_statuses);
 			dlg_diags_add(im->diags, im->file, r->line,
 				      cols[C_STATUS], "status: unknown '%s' "
-				      "(expected open, in-progress, blocked, "
-				      "review, done or cancelled)",
-				      v[C_STATUS]);
+				      "(expected %s)", v[C_STATUS], ok.ptr);
+			dlg_buf_dispose(&ok);
 			bad = -1;
 		} else {
 			status = v[C_STATUS];
@@ -760,6 +763,67 @@ static int read_input(dlg_buf *out, const char *file)
 	return 0;
 }
 
+/* Each task as the format has it (and its people known): problems to
+ * im->diags, at the task's place in the file. */
+static void check_batch(importer *im, const batch *b)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < b->count; i++) {
+		dlg_diags one = DLG_DIAGS_INIT;
+		const char *fields[] = { "assignee", "delegator" };
+		size_t k, j;
+
+		dlg_buf_clear(&path);
+		dlg_task_path(&path, dlg_map_get_str(b->tasks[i], "id"));
+		if (dlg_schema_validate(b->tasks[i], &dlg_schema_task, path.ptr,
+					&one) < 0) {
+			for (j = 0; j < one.count; j++)
+				dlg_diags_add(im->diags, im->file, b->lines[i],
+					      b->cols[i], "%s",
+					      one.items[j].message);
+		}
+		dlg_diags_dispose(&one);
+		for (k = 0; k < 2; k++) {
+			const char *h = dlg_map_get_str(b->tasks[i], fields[k]);
+
+			if (h && !dlg_team_find(&im->c->team, h))
+				dlg_diags_add(im->diags, im->file, b->lines[i],
+					      b->cols[i], "%s: '%s' is not in "
+					      "the team", fields[k], h);
+		}
+	}
+	dlg_buf_dispose(&path);
+}
+
+/* And that you may make each one (the policy, as add is judged), before
+ * the first commit. */
+static int check_policy(importer *im, const batch *b)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < b->count; i++) {
+		dlg_buf_clear(&path);
+		dlg_task_path(&path, dlg_map_get_str(b->tasks[i], "id"));
+		if (dlg_store_exists(im->c->store, path.ptr))
+			continue;
+		if ((error = cli_policy_check(im->c, path.ptr, NULL,
+					      b->tasks[i])) < 0) {
+			cli_error(error, "%s:%d:%d: the task there may not be "
+				  "imported by you; nothing was changed",
+				  im->file, b->lines[i], b->cols[i]);
+			break;
+		}
+	}
+	dlg_buf_dispose(&path);
+	return error;
+}
+
+/* Long (87 lines): the options, then reading, checking (check_batch,
+ * check_policy) and a commit per task, in that order. */
 int cmd_import(cli_ctx *c, int argc, char **argv)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
@@ -774,8 +838,8 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	from = cli_get(&a, "from");
-	quiet = cli_flag(&a, "quiet");
+	from = cli_get(&a, CLI_O_FROM);
+	quiet = cli_flag(&a, CLI_O_QUIET);
 	if (!from || (strcmp(from, "taskwarrior") && strcmp(from, "csv"))) {
 		dlg_error_set("--from: %s'%s' (expected taskwarrior or csv)",
 			      from ? "unknown format " : "say which format ",
@@ -783,66 +847,27 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if (cli_get(&a, "to") &&
-	    (error = cli_check_person(c, cli_get(&a, "to"), "--to")) < 0)
+	if (cli_get(&a, CLI_O_TO) &&
+	    (error = cli_check_person(c, cli_get(&a, CLI_O_TO), "--to")) < 0)
 		goto done;
 	if ((error = read_input(&text, a.pos[0])) < 0)
 		goto done;
 	im.c = c;
 	im.file = a.pos[0];
-	im.to = cli_get(&a, "to");
+	im.to = cli_get(&a, CLI_O_TO);
 	im.diags = &diags;
 	im.out = &b;
 	if (!strcmp(from, "taskwarrior"))
 		read_taskwarrior(&im, &text);
 	else
 		read_csv(&im, &text);
-	/* Then each task as the format has it (and its people known). */
-	for (i = 0; i < b.count; i++) {
-		dlg_diags one = DLG_DIAGS_INIT;
-		const char *fields[] = { "assignee", "delegator" };
-		size_t k, j;
-
-		dlg_buf_clear(&path);
-		dlg_task_path(&path, dlg_map_get_str(b.tasks[i], "id"));
-		if (dlg_schema_validate(b.tasks[i], &dlg_schema_task, path.ptr,
-					&one) < 0) {
-			for (j = 0; j < one.count; j++)
-				dlg_diags_add(&diags, im.file, b.lines[i],
-					      b.cols[i], "%s",
-					      one.items[j].message);
-		}
-		dlg_diags_dispose(&one);
-		for (k = 0; k < 2; k++) {
-			const char *h = dlg_map_get_str(b.tasks[i], fields[k]);
-
-			if (h && !dlg_team_find(&c->team, h))
-				dlg_diags_add(&diags, im.file, b.lines[i],
-					      b.cols[i], "%s: '%s' is not in "
-					      "the team", fields[k], h);
-		}
-	}
+	check_batch(&im, &b);
 	if (diags.count) {
 		error = cli_fail(DLG_EINVALID, &diags);
 		goto done;
 	}
-	/* And that you may make each one (the policy, as add is judged),
-	 * before the first commit. */
-	for (i = 0; i < b.count; i++) {
-		dlg_buf_clear(&path);
-		dlg_task_path(&path, dlg_map_get_str(b.tasks[i], "id"));
-		if (dlg_store_exists(c->store, path.ptr))
-			continue;
-		if ((error = cli_policy_check(c, path.ptr, NULL,
-					      b.tasks[i])) < 0) {
-			cli_eprintf("delegit: %s:%d:%d: the task there may not "
-				    "be imported by you; nothing was "
-				    "changed\n", im.file, b.lines[i],
-				    b.cols[i]);
-			cli_error_reported = 1;
-			goto done;
-		}
-	}
+	if ((error = check_policy(&im, &b)) < 0)
+		goto done;
 	progress = !quiet && isatty(2);
 	for (i = 0; i < b.count; i++) {
 		cli_task t;
@@ -856,7 +881,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 			b.present++;
 			continue;
 		}
-		if (cli_flag(&a, "dry-run")) {
+		if (cli_flag(&a, CLI_O_DRY_RUN)) {
 			done++;
 			continue;
 		}
@@ -875,7 +900,7 @@ int cmd_import(cli_ctx *c, int argc, char **argv)
 		cli_eprintf("\r\033[K");
 	if (!quiet)
 		cli_printf("%s %zu task%s from %s (%zu already here%s)\n",
-			   cli_flag(&a, "dry-run") ? "would import"
+			   cli_flag(&a, CLI_O_DRY_RUN) ? "would import"
 						   : "imported",
 			   done, done == 1 ? "" : "s", im.file, b.present,
 			   b.skipped ? ", recurring templates skipped" : "");
@@ -885,5 +910,5 @@ done:
 	dlg_buf_dispose(&text);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

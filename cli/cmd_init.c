@@ -15,7 +15,7 @@ static const char gitattributes[] =
 	"tasks/**/*.yaml merge=delegit\n";
 
 static const cli_opt opts[] = {
-	{ "quiet", 'q', OPT_FLAG, NULL, "print nothing" },
+	{ CLI_O_QUIET, 'q', OPT_FLAG, NULL, "print nothing" },
 	CLI_OPT_END
 };
 
@@ -92,7 +92,7 @@ int cmd_init(cli_ctx *c, int argc, char **argv)
 				     "driver's attributes.\n",
 				     &sig)) < 0)
 		goto done;
-	if (!cli_flag(&a, "quiet"))
+	if (!cli_flag(&a, CLI_O_QUIET))
 		cli_printf("Initialized a delegit repository in %s\n"
 			   "Next: delegit team add HANDLE --name NAME --email "
 			   "EMAIL --org ORG --role director\n",
@@ -104,5 +104,5 @@ done:
 	dlg_store_free(store);
 	dlg_repo_free(repo);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

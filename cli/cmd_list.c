@@ -7,25 +7,14 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "mine", 0, OPT_FLAG, NULL, "tasks assigned to me" },
-	{ "to", 0, OPT_VALUE, "HANDLE", "tasks assigned to HANDLE" },
-	{ "by", 0, OPT_VALUE, "HANDLE", "tasks delegated by HANDLE" },
-	{ "status", 0, OPT_VALUE, "S", "only this status" },
-	{ "org", 0, OPT_VALUE, "ORG", "tasks assigned to people of ORG" },
-	{ "tag", 0, OPT_VALUE, "TAG", "tasks with this tag" },
-	{ "overdue", 0, OPT_FLAG, NULL, "only overdue tasks" },
-	{ "due-before", 0, OPT_VALUE, "DATE", "due before DATE", CLI_DATE },
-	{ "core", 0, OPT_FLAG, NULL, "only core work" },
-	{ "all", 'a', OPT_FLAG, NULL, "include done and cancelled tasks" },
-	{ "archived", 0, OPT_FLAG, NULL,
+	CLI_LIST_FILTER_OPTS,
+	{ CLI_O_ARCHIVED, 0, OPT_FLAG, NULL,
 	  "the archive instead (delegit archive): closed tasks moved out" },
-	{ "recurring", 0, OPT_FLAG, NULL,
+	{ CLI_O_RECURRING, 0, OPT_FLAG, NULL,
 	  "only recurring tasks, with their rule: each series' open "
 	  "occurrence" },
-	{ "sort", 0, OPT_VALUE, "KEY",
-	  "due (default), priority, created, updated, status, title, "
-	  "assignee, id" },
-	{ "json", 0, OPT_FLAG, NULL, "print a JSON array of tasks" },
+	{ CLI_O_SORT, 0, OPT_VALUE, "KEY", NULL, 0, dlg_query_sort_keys },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print a JSON array of tasks" },
 	CLI_OPT_END
 };
 
@@ -109,6 +98,16 @@ static void cell(dlg_buf *line, const char *on, const char *s, int width,
 	dlg_buf_put(line, " ", 1);
 }
 
+/* The table's columns, each followed by a blank; TITLE takes the rest. */
+enum {
+	W_ID = 8,
+	W_STATUS = 11,
+	W_PRIORITY = 8,
+	W_DUE = 10,
+	W_ASSIGNEE = 10,
+	W_EVERY = 10, /* with --recurring */
+};
+
 static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			size_t n, int recurring)
 {
@@ -117,22 +116,25 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	cli_tasks archived = CLI_TASKS_INIT;
 	char today[11];
 	int width = cli_term_width();
-	int tw = width - (8 + 12 + 9 + 11 + 11 + 5);
+	/* the blanks between columns, and a margin of 5 */
+	int tw = width - (W_ID + W_STATUS + W_PRIORITY + W_DUE + W_ASSIGNEE +
+			  4 + 5);
 	/* Titles are fitted to a terminal; a pipe (grep, a file) gets them
 	 * whole. */
 	int fit = cli_stdout_is_terminal();
 	size_t i;
 
 	if (recurring)
-		tw -= 10;
+		tw -= W_EVERY;
 	if (tw < 20)
 		tw = 20;
 	archived.store = c->store;
 	dlg_date_format(today, c->now);
-	cli_printf("%s%-8s %-11s %-8s %-10s %-10s %s%s%s\n",
-		   cli_color(c, C_BOLD), "ID", "STATUS", "PRIORITY", "DUE",
-		   "ASSIGNEE", recurring ? "EVERY      " : "", "TITLE",
-		   cli_color(c, C_RESET));
+	cli_printf("%s%-*s %-*s %-*s %-*s %-*s %-*s%s%s\n",
+		   cli_color(c, C_BOLD), W_ID, "ID", W_STATUS, "STATUS",
+		   W_PRIORITY, "PRIORITY", W_DUE, "DUE", W_ASSIGNEE, "ASSIGNEE",
+		   recurring ? W_EVERY + 1 : 0, recurring ? "EVERY" : "",
+		   "TITLE", cli_color(c, C_RESET));
 	/* 40,000 lines at 100k tasks: each made in one buffer and written
 	 * at once, not through printf's format and stdio's lock per piece. */
 	for (i = 0; i < n; i++) {
@@ -149,18 +151,20 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 			dlg_escape(&title, t->title, strlen(t->title), 0);
 		}
 		dlg_buf_clear(&line);
-		cell(&line, cli_color(c, C_YELLOW), shortid, 8,
+		cell(&line, cli_color(c, C_YELLOW), shortid, W_ID,
 		     cli_color(c, C_RESET));
 		cell(&line, cli_color(c, waits ? C_DIM
 					       : cli_status_color(t->status)),
-		     waits ? "waiting" : t->status, 11, cli_color(c, C_RESET));
-		cell(&line, "", t->priority, 8, "");
+		     waits ? "waiting" : t->status, W_STATUS,
+		     cli_color(c, C_RESET));
+		cell(&line, "", t->priority, W_PRIORITY, "");
 		cell(&line, late ? cli_color(c, C_RED) : "",
-		     t->due ? t->due : "-", 10,
+		     t->due ? t->due : "-", W_DUE,
 		     late ? cli_color(c, C_RESET) : "");
-		cell(&line, "", t->assignee ? t->assignee : "-", 10, "");
+		cell(&line, "", t->assignee ? t->assignee : "-", W_ASSIGNEE,
+		     "");
 		if (recurring)
-			cell(&line, "", t->every ? t->every : "-", 10, "");
+			cell(&line, "", t->every ? t->every : "-", W_EVERY, "");
 		dlg_buf_put(&line, title.ptr, title.size);
 		dlg_buf_put(&line, "\n", 1);
 		fwrite(line.ptr, 1, line.size, stdout);
@@ -176,22 +180,22 @@ int cli_list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 	dlg_query q = DLG_QUERY_INIT;
 	int error = 0;
 
-	q.assignee = cli_get(ap, "to");
-	if (cli_flag(ap, "mine")) {
+	q.assignee = cli_get(ap, CLI_O_TO);
+	if (cli_flag(ap, CLI_O_MINE)) {
 		if ((error = cli_require_identity(c)) < 0)
 			goto done;
 		q.assignee = cli_me(c);
 	}
-	q.delegator = cli_get(ap, "by");
-	q.status = cli_get(ap, "status");
-	q.org = cli_get(ap, "org");
-	q.tag = cli_get(ap, "tag");
-	q.overdue = cli_flag(ap, "overdue");
-	q.due_before = cli_get(ap, "due-before");
-	q.core = cli_flag(ap, "core");
-	q.all = cli_flag(ap, "all");
-	q.sort = cli_get(ap, "sort");
-	q.recurring = cli_flag(ap, "recurring");
+	q.delegator = cli_get(ap, CLI_O_BY);
+	q.status = cli_get(ap, CLI_O_STATUS);
+	q.org = cli_get(ap, CLI_O_ORG);
+	q.tag = cli_get(ap, CLI_O_TAG);
+	q.overdue = cli_flag(ap, CLI_O_OVERDUE);
+	q.due_before = cli_get(ap, CLI_O_DUE_BEFORE);
+	q.core = cli_flag(ap, CLI_O_CORE);
+	q.all = cli_flag(ap, CLI_O_ALL);
+	q.sort = cli_get(ap, CLI_O_SORT);
+	q.recurring = cli_flag(ap, CLI_O_RECURRING);
 	q.words = ap->pos;
 	q.nwords = ap->npos;
 	if ((error = cli_check_value("--status", &dlg_schema_task, "status",
@@ -204,9 +208,12 @@ int cli_list_query(dlg_query *qp, cli_ctx *c, const cli_args *ap)
 		goto done;
 	}
 	if (q.sort && !dlg_query_sort_valid(q.sort)) {
-		dlg_error_set("--sort: cannot sort by '%s' (expected due, "
-			      "priority, created, updated, status, title, "
-			      "assignee or id)", q.sort);
+		dlg_buf keys = DLG_BUF_INIT;
+
+		cli_values_list(&keys, dlg_query_sort_keys);
+		dlg_error_set("--sort: cannot sort by '%s' (expected %s)",
+			      q.sort, keys.ptr);
+		dlg_buf_dispose(&keys);
 		error = DLG_EUSAGE;
 		goto done;
 	}
@@ -297,9 +304,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 		goto done;
 	if ((error = cli_list_query(&q, c, &a)) < 0)
 		goto done;
-	if (cli_flag(&a, "archived")) {
-		error = list_archived(c, &q, cli_flag(&a, "json"), &diags);
-	} else if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_ARCHIVED)) {
+		error = list_archived(c, &q, cli_flag(&a, CLI_O_JSON), &diags);
+	} else if (cli_flag(&a, CLI_O_JSON)) {
 		/* JSON gives whole tasks: read the ones that match. */
 		if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team,
 					   c->now, &diags)) < 0)
@@ -324,11 +331,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 	if (diags.count) {
 		/* Show what we listed, and say loudly what we could not. */
 		cli_print_diags(&diags);
-		cli_eprintf("delegit: %zu problem%s: some task files were "
-			    "not listed (see 'delegit check')\n", diags.count,
-			    diags.count == 1 ? "" : "s");
-		cli_error_reported = 1;
-		error = DLG_EINVALID;
+		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
+				  "were not listed (see 'delegit check')",
+				  diags.count, diags.count == 1 ? "" : "s");
 	}
 done:
 	dlg_buf_dispose(&b);
@@ -338,7 +343,7 @@ done:
 	dlg_rows_free(rows);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 /* Words of a --filter, split at blanks; '...' and "..." keep blanks. */
@@ -388,6 +393,7 @@ static int split_filter(dlg_buf *store, char ***argv, int *argc,
 	return 0;
 }
 
+/* Long (80 lines): ids given, or a --filter parsed as list's options. */
 int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		     const char *const *prefixes, size_t n, const char *filter)
 {
@@ -433,11 +439,11 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 	if ((error = split_filter(&store, &argv, &argc, filter)) < 0)
 		goto done;
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0) {
-		if (error == 1) /* --help inside --filter */
+		if (error == CLI_DONE) /* --help inside --filter */
 			error = DLG_EUSAGE;
 		goto done;
 	}
-	if (cli_flag(&a, "json") || cli_get(&a, "sort")) {
+	if (cli_flag(&a, CLI_O_JSON) || cli_get(&a, CLI_O_SORT)) {
 		dlg_error_set("--filter: --json and --sort are list's output, "
 			      "not filters");
 		error = DLG_EUSAGE;

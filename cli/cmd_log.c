@@ -5,9 +5,9 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "since", 0, OPT_VALUE, "DATE", "changes from DATE on (YYYY-MM-DD)" },
-	{ "author", 0, OPT_VALUE, "HANDLE", "changes made by HANDLE" },
-	{ "json", 0, OPT_FLAG, NULL,
+	{ CLI_O_SINCE, 0, OPT_VALUE, "DATE", "changes from DATE on (YYYY-MM-DD)" },
+	{ CLI_O_AUTHOR, 0, OPT_VALUE, "HANDLE", "changes made by HANDLE" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL,
 	  "print a JSON array of changes: commit, author, at, task, field, "
 	  "from, to, verified, key" },
 	CLI_OPT_END
@@ -110,7 +110,7 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if ((error = cli_date_opt(&since, &a, "since")) < 0)
+	if ((error = cli_date_opt(&since, &a, CLI_O_SINCE)) < 0)
 		goto done;
 	if (a.npos) {
 		char id[37];
@@ -135,14 +135,14 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_history_paths(&ev, c, paths, archived.size ? 2 : 1,
 				       since)) < 0)
 		goto done;
-	if (cli_flag(&a, "json"))
-		print_json(&ev, cli_get(&a, "author"));
+	if (cli_flag(&a, CLI_O_JSON))
+		print_json(&ev, cli_get(&a, CLI_O_AUTHOR));
 	else
-		print_text(c, &ev, cli_get(&a, "author"));
+		print_text(c, &ev, cli_get(&a, CLI_O_AUTHOR));
 done:
 	dlg_events_dispose(&ev);
 	dlg_buf_dispose(&archived);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

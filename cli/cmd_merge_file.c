@@ -54,5 +54,5 @@ done:
 	dlg_buf_dispose(&out);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

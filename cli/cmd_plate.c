@@ -5,10 +5,10 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "since", 0, OPT_VALUE, "DATE",
+	{ CLI_O_SINCE, 0, OPT_VALUE, "DATE",
 	  "time recorded from DATE on (default: a week ago)" },
-	{ "until", 0, OPT_VALUE, "DATE", "time recorded before DATE" },
-	{ "json", 0, OPT_FLAG, NULL, "print the audit as JSON" },
+	{ CLI_O_UNTIL, 0, OPT_VALUE, "DATE", "time recorded before DATE" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the audit as JSON" },
 	CLI_OPT_END
 };
 
@@ -102,10 +102,10 @@ int cmd_plate(cli_ctx *c, int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
-	    (error = cli_date_opt(&since, &a, "since")) < 0 ||
-	    (error = cli_date_opt(&until, &a, "until")) < 0)
+	    (error = cli_date_opt(&since, &a, CLI_O_SINCE)) < 0 ||
+	    (error = cli_date_opt(&until, &a, CLI_O_UNTIL)) < 0)
 		goto done;
-	if (!cli_get(&a, "since")) {
+	if (!cli_get(&a, CLI_O_SINCE)) {
 		char day[11];
 
 		dlg_date_format(day, c->now - 7 * 86400);
@@ -125,7 +125,7 @@ int cmd_plate(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	dlg_plate(&doc, handle, &d.in);
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		cli_print_json(doc);
 		goto done;
 	}
@@ -145,5 +145,5 @@ done:
 	dlg_node_free(doc);
 	cli_report_dispose(&d);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

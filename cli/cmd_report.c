@@ -6,13 +6,13 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "since", 0, OPT_VALUE, "DATE",
+	{ CLI_O_SINCE, 0, OPT_VALUE, "DATE",
 	  "from DATE on (YYYY-MM-DD, today, monday, +2w...; local time)" },
-	{ "until", 0, OPT_VALUE, "DATE", "before DATE (as --since)" },
-	{ "org", 0, OPT_VALUE, "ORG",
+	{ CLI_O_UNTIL, 0, OPT_VALUE, "DATE", "before DATE (as --since)" },
+	{ CLI_O_ORG, 0, OPT_VALUE, "ORG",
 	  "only the people of ORG and the tasks assigned to them" },
-	{ "json", 0, OPT_FLAG, NULL, "print the report's data as JSON" },
-	{ "html", 0, OPT_VALUE, "FILE",
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the report's data as JSON" },
+	{ CLI_O_HTML, 0, OPT_VALUE, "FILE",
 	  "write one self-contained HTML page with every report" },
 	CLI_OPT_END
 };
@@ -343,6 +343,7 @@ static void print_orgs(cli_ctx *c, const dlg_node *r)
 	}
 }
 
+/* Long: the table of reports, then one way through for all of them. */
 int cmd_report(cli_ctx *c, int argc, char **argv)
 {
 	static const struct {
@@ -378,8 +379,8 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	memset(&scope, 0, sizeof(scope));
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	if ((error = cli_date_opt(&since, &a, "since")) < 0 ||
-	    (error = cli_date_opt(&until, &a, "until")) < 0)
+	if ((error = cli_date_opt(&since, &a, CLI_O_SINCE)) < 0 ||
+	    (error = cli_date_opt(&until, &a, CLI_O_UNTIL)) < 0)
 		goto done;
 	for (k = 0; a.npos && k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		if (!strcmp(kinds[k].name, a.pos[0]))
@@ -398,7 +399,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		error = DLG_EUSAGE;
 		goto done;
 	}
-	if (!a.npos && !cli_get(&a, "html")) {
+	if (!a.npos && !cli_get(&a, CLI_O_HTML)) {
 		dlg_error_set("which report? workload, delivery, sla, matrix, "
 			      "accountability, trend or orgs (or --html FILE)");
 		error = DLG_EUSAGE;
@@ -406,14 +407,14 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 	}
 	/* an unknown org is a usage error, found before the tasks are read */
 	d.in.team = &c->team;
-	if ((org = cli_get(&a, "org")) &&
+	if ((org = cli_get(&a, CLI_O_ORG)) &&
 	    dlg_report_scope_org(&scope, &d.in, org) < 0) {
 		error = DLG_EUSAGE;
 		goto done;
 	}
 	dlg_report_scope_dispose(&scope);
 	if ((error = cli_report_load(&d, c, since, until,
-				     cli_get(&a, "html") ? CLI_REPORT_HISTORY
+				     cli_get(&a, CLI_O_HTML) ? CLI_REPORT_HISTORY
 							 : kinds[k].flags)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
@@ -430,17 +431,17 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 			    "are left out of the report\n", d.diags.count,
 			    d.diags.count == 1 ? "" : "s");
 	}
-	if (cli_get(&a, "html")) {
+	if (cli_get(&a, CLI_O_HTML)) {
 		dlg_report_html(&out, in);
-		if ((error = dlg_path_write(cli_get(&a, "html"), out.ptr,
+		if ((error = dlg_path_write(cli_get(&a, CLI_O_HTML), out.ptr,
 					    out.size)) < 0)
 			goto done;
-		cli_eprintf("wrote %s\n", cli_get(&a, "html"));
+		cli_eprintf("wrote %s\n", cli_get(&a, CLI_O_HTML));
 		if (!a.npos)
 			goto done;
 	}
 	kinds[k].build(&r, in);
-	if (cli_flag(&a, "json"))
+	if (cli_flag(&a, CLI_O_JSON))
 		cli_print_json(r);
 	else
 		kinds[k].print(c, r);
@@ -450,5 +451,5 @@ done:
 	dlg_report_scope_dispose(&scope);
 	cli_report_dispose(&d);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -5,16 +5,16 @@
 #include "cli.h"
 
 static const cli_opt set_opts[] = {
-	{ "after", 0, OPT_MULTI, "ID", "add a task it waits for" },
-	{ "no-after", 0, OPT_FLAG, NULL,
+	{ CLI_O_AFTER, 0, OPT_MULTI, "ID", "add a task it waits for" },
+	{ CLI_O_NO_AFTER, 0, OPT_FLAG, NULL,
 	  "wait for nothing (before --after: replace)" },
-	{ "every", 0, OPT_VALUE, "RULE",
+	{ CLI_O_EVERY, 0, OPT_VALUE, "RULE",
 	  "make it recurring, or change its rule, from its due date" },
-	{ "until", 0, OPT_VALUE, "DATE", "the series' last date",
+	{ CLI_O_UNTIL, 0, OPT_VALUE, "DATE", "the series' last date",
 	  CLI_DATE },
-	{ "no-every", 0, OPT_FLAG, NULL,
+	{ CLI_O_NO_EVERY, 0, OPT_FLAG, NULL,
 	  "end the series: closing it opens no next occurrence" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
@@ -46,17 +46,17 @@ static const cli_spec set_spec = {
 static int set_routine(cli_ctx *c, dlg_node *task, const cli_args *a)
 {
 	dlg_node *r = dlg_map_get(task, "recur");
-	const char *every = cli_get(a, "every"), *until = cli_get(a, "until");
+	const char *every = cli_get(a, CLI_O_EVERY), *until = cli_get(a, CLI_O_UNTIL);
 	const char **ids;
-	size_t n = cli_multi(&ids, a, "after");
+	size_t n = cli_multi(&ids, a, CLI_O_AFTER);
 	int error;
 
-	if (cli_flag(a, "no-every") && (every || until)) {
+	if (cli_flag(a, CLI_O_NO_EVERY) && (every || until)) {
 		dlg_error_set("--no-every ends the series: not with --every "
 			      "or --until");
 		return DLG_EUSAGE;
 	}
-	if (cli_flag(a, "no-every"))
+	if (cli_flag(a, CLI_O_NO_EVERY))
 		dlg_map_remove(task, "recur");
 	if (every && r && dlg_map_get_str(task, "due")) {
 		/* a new rule from this occurrence on: its dates count from
@@ -82,9 +82,9 @@ static int set_routine(cli_ctx *c, dlg_node *task, const cli_args *a)
 		dlg_map_set(r, "until",
 			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, until));
 	}
-	if (cli_flag(a, "no-after"))
+	if (cli_flag(a, CLI_O_NO_AFTER))
 		dlg_map_remove(task, "after");
-	if ((n || cli_flag(a, "no-after")) &&
+	if ((n || cli_flag(a, CLI_O_NO_AFTER)) &&
 	    (error = cli_set_after(c, task, ids, n, 0)) < 0)
 		return error;
 	return 0;
@@ -94,15 +94,15 @@ static int routine_opts(const cli_args *a)
 {
 	const char **v;
 
-	return cli_multi(&v, a, "after") || cli_flag(a, "no-after") ||
-	       cli_get(a, "every") || cli_get(a, "until") ||
-	       cli_flag(a, "no-every");
+	return cli_multi(&v, a, CLI_O_AFTER) || cli_flag(a, CLI_O_NO_AFTER) ||
+	       cli_get(a, CLI_O_EVERY) || cli_get(a, CLI_O_UNTIL) ||
+	       cli_flag(a, CLI_O_NO_EVERY);
 }
 
 static const cli_opt assign_opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT",
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT",
 	  "why; recorded as guidance feedback", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
@@ -118,14 +118,14 @@ static const cli_spec assign_spec = {
 };
 
 static const cli_opt expect_opts[] = {
-	{ "outcome", 0, OPT_VALUE, "TEXT", "what done looks like", CLI_LINES },
-	{ "quality", 0, OPT_MULTI, "TEXT", "add a quality standard" },
-	{ "accept", 0, OPT_MULTI, "TEXT", "add an acceptance criterion",
+	{ CLI_O_OUTCOME, 0, OPT_VALUE, "TEXT", "what done looks like", CLI_LINES },
+	{ CLI_O_QUALITY, 0, OPT_MULTI, "TEXT", "add a quality standard" },
+	{ CLI_O_ACCEPT, 0, OPT_MULTI, "TEXT", "add an acceptance criterion",
 	  CLI_LINES },
-	{ "process", 0, OPT_VALUE, "TEXT", "the process to follow",
+	{ CLI_O_PROCESS, 0, OPT_VALUE, "TEXT", "the process to follow",
 	  CLI_LINES },
-	{ "why", 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_WHY, 0, OPT_VALUE, "TEXT", "the why behind the what", CLI_LINES },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -243,7 +243,7 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 	error = cli_bulk(c, &a, a.pos, nids, "set", set_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int assign_one(cli_ctx *c, const char *id, void *payload)
@@ -255,16 +255,16 @@ static int assign_one(cli_ctx *c, const char *id, void *payload)
 
 	if ((error = cli_task_open(&t, c, id)) < 0)
 		return error;
-	if (cli_get(a, "message")) {
+	if (cli_get(a, CLI_O_MESSAGE)) {
 		const char *was = dlg_map_get_str(t.task, "assignee");
 		dlg_buf note = DLG_BUF_INIT;
 
 		if (was)
 			dlg_buf_printf(&note, "reassigned from %s to %s: %s", was,
-				       st->handle, cli_get(a, "message"));
+				       st->handle, cli_get(a, CLI_O_MESSAGE));
 		else
 			dlg_buf_printf(&note, "assigned to %s: %s", st->handle,
-				       cli_get(a, "message"));
+				       cli_get(a, CLI_O_MESSAGE));
 		dlg_task_add_feedback(t.task, cli_me(c), "guidance", note.ptr,
 				      c->now);
 		dlg_buf_dispose(&note);
@@ -293,7 +293,7 @@ int cmd_assign(cli_ctx *c, int argc, char **argv)
 	error = cli_bulk(c, &a, a.pos, a.npos - 1, "assign", assign_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_expect(cli_ctx *c, int argc, char **argv)
@@ -306,10 +306,10 @@ int cmd_expect(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &expect_spec, argc, argv)) != 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
-	cli_apply_expectations(t.task, &a, "outcome");
+	cli_apply_expectations(t.task, &a, CLI_O_OUTCOME);
 	error = cli_task_commit(c, &t, "expect", cli_out_mode(&a));
 done:
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_OPT_END
 };
 
@@ -22,12 +22,12 @@ int cmd_show(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
 	    (error = cli_task_read(&t, c, a.pos[0])) < 0)
 		goto done;
-	if (cli_flag(&a, "json"))
+	if (cli_flag(&a, CLI_O_JSON))
 		cli_print_json(t.task);
 	else
 		cli_print_task(c, t.task);
 	cli_task_dispose(&t);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -4,7 +4,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print the ranking as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the ranking as JSON" },
 	CLI_OPT_END
 };
 
@@ -40,7 +40,7 @@ int cmd_suggest(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	dlg_suggest(&list, t.task, &d.in);
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		cli_print_json(list);
 		goto done;
 	}
@@ -65,5 +65,5 @@ done:
 	cli_report_dispose(&d);
 	cli_task_dispose(&t);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -6,21 +6,21 @@
 #include "../sync/sshsig.h"
 
 static const cli_opt add_opts[] = {
-	{ "name", 0, OPT_VALUE, "NAME", "full name (required)" },
-	{ "email", 0, OPT_MULTI, "EMAIL", "git email (required)" },
-	{ "org", 0, OPT_VALUE, "ORG", "organisation (required)" },
-	{ "role", 0, OPT_VALUE, "ROLE",
+	{ CLI_O_NAME, 0, OPT_VALUE, "NAME", "full name (required)" },
+	{ CLI_O_EMAIL, 0, OPT_MULTI, "EMAIL", "git email (required)" },
+	{ CLI_O_ORG, 0, OPT_VALUE, "ORG", "organisation (required)" },
+	{ CLI_O_ROLE, 0, OPT_VALUE, "ROLE",
 	  "director, manager, staff or msp (required)" },
-	{ "skill", 0, OPT_MULTI, "SKILL", "a skill" },
-	{ "grow", 0, OPT_MULTI, "SKILL",
+	{ CLI_O_SKILL, 0, OPT_MULTI, "SKILL", "a skill" },
+	{ CLI_O_GROW, 0, OPT_MULTI, "SKILL",
 	  "a skill they are growing (suggest offers stretch work)" },
-	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	{ CLI_O_AUTONOMY, 0, OPT_VALUE, "LEVEL",
 	  "their tasks' freedom unless a task says: follow-steps, recommend, "
 	  "act-and-report or own" },
-	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week for delegated work" },
-	{ "key", 0, OPT_MULTI, "KEY",
+	{ CLI_O_CAPACITY, 0, OPT_VALUE, "HOURS", "hours a week for delegated work" },
+	{ CLI_O_KEY, 0, OPT_MULTI, "KEY",
 	  "an OpenSSH public key they sign commits with ('ssh-ed25519 AAAA...')" },
-	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the person as JSON" },
 	CLI_OPT_END
 };
 
@@ -37,23 +37,23 @@ static const cli_spec add_spec = {
 };
 
 static const cli_opt edit_opts[] = {
-	{ "name", 0, OPT_VALUE, "NAME", "full name" },
-	{ "email", 0, OPT_MULTI, "EMAIL",
+	{ CLI_O_NAME, 0, OPT_VALUE, "NAME", "full name" },
+	{ CLI_O_EMAIL, 0, OPT_MULTI, "EMAIL",
 	  "git emails (replace the list)" },
-	{ "org", 0, OPT_VALUE, "ORG", "organisation" },
-	{ "role", 0, OPT_VALUE, "ROLE", "director, manager, staff or msp" },
-	{ "skill", 0, OPT_MULTI, "SKILL", "skills (replace the list)" },
-	{ "grow", 0, OPT_MULTI, "SKILL",
+	{ CLI_O_ORG, 0, OPT_VALUE, "ORG", "organisation" },
+	{ CLI_O_ROLE, 0, OPT_VALUE, "ROLE", "director, manager, staff or msp" },
+	{ CLI_O_SKILL, 0, OPT_MULTI, "SKILL", "skills (replace the list)" },
+	{ CLI_O_GROW, 0, OPT_MULTI, "SKILL",
 	  "skills they are growing (replace the list)" },
-	{ "autonomy", 0, OPT_VALUE, "LEVEL",
+	{ CLI_O_AUTONOMY, 0, OPT_VALUE, "LEVEL",
 	  "follow-steps, recommend, act-and-report or own" },
-	{ "capacity", 0, OPT_VALUE, "HOURS", "hours a week" },
-	{ "add-key", 0, OPT_MULTI, "KEY", "a new public signing key" },
-	{ "retire-key", 0, OPT_MULTI, "KEY",
+	{ CLI_O_CAPACITY, 0, OPT_VALUE, "HOURS", "hours a week" },
+	{ CLI_O_ADD_KEY, 0, OPT_MULTI, "KEY", "a new public signing key" },
+	{ CLI_O_RETIRE_KEY, 0, OPT_MULTI, "KEY",
 	  "a key no longer used: what it signed before stays verified" },
-	{ "revoke-key", 0, OPT_MULTI, "KEY",
+	{ CLI_O_REVOKE_KEY, 0, OPT_MULTI, "KEY",
 	  "a key lost or stolen: nothing new it signs is verified" },
-	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the person as JSON" },
 	CLI_OPT_END
 };
 
@@ -72,7 +72,7 @@ static const cli_spec edit_spec = {
 };
 
 static const cli_opt read_opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print JSON" },
 	CLI_OPT_END
 };
 
@@ -97,8 +97,8 @@ static const cli_spec team_spec = {
 };
 
 static const cli_opt retire_opts[] = {
-	{ "undo", 0, OPT_FLAG, NULL, "they are back: take the mark away" },
-	{ "json", 0, OPT_FLAG, NULL, "print the person as JSON" },
+	{ CLI_O_UNDO, 0, OPT_FLAG, NULL, "they are back: take the mark away" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the person as JSON" },
 	CLI_OPT_END
 };
 
@@ -117,15 +117,15 @@ static const cli_spec retire_spec = {
 };
 
 /* Each option's field: a bad value is a usage error naming the option. */
-static const char *const fields[][2] = {
-	{ "name", "name" },
-	{ "email", "emails" },
-	{ "org", "org" },
-	{ "role", "role" },
-	{ "skill", "skills" },
-	{ "grow", "growing" },
-	{ "autonomy", "autonomy" },
-	{ "capacity", "capacity_hours" },
+static const cli_field fields[] = {
+	{ CLI_O_NAME, "name" },
+	{ CLI_O_EMAIL, "emails" },
+	{ CLI_O_ORG, "org" },
+	{ CLI_O_ROLE, "role" },
+	{ CLI_O_SKILL, "skills" },
+	{ CLI_O_GROW, "growing" },
+	{ CLI_O_AUTONOMY, "autonomy" },
+	{ CLI_O_CAPACITY, "capacity_hours" },
 };
 
 static int check_options(const cli_args *a)
@@ -186,8 +186,8 @@ static int find_key(dlg_node **list, size_t *at, dlg_node *p,
  * time, and moves keys -> retired_keys -> revoked_keys, never back. */
 static int apply_keys(dlg_node *p, const cli_args *a)
 {
-	static const char *const opts[] = { "key", "add-key", "retire-key",
-					     "revoke-key" };
+	static const cli_opt_id opts[] = { CLI_O_KEY, CLI_O_ADD_KEY,
+					    CLI_O_RETIRE_KEY, CLI_O_REVOKE_KEY };
 	const char **v;
 	size_t k, i, n, at;
 
@@ -205,7 +205,8 @@ static int apply_keys(dlg_node *p, const cli_args *a)
 				dlg_buf msg = DLG_BUF_INIT;
 
 				dlg_buf_dispose(&blob);
-				dlg_buf_printf(&msg, "--%s: %s", opts[k],
+				dlg_buf_printf(&msg, "--%s: %s",
+					       cli_opt_name(opts[k]),
 					       dlg_error_last());
 				dlg_error_set("%s", msg.ptr);
 				dlg_buf_dispose(&msg);
@@ -214,7 +215,7 @@ static int apply_keys(dlg_node *p, const cli_args *a)
 			dlg_buf_dispose(&blob);
 			if (k < 2 && found) {
 				dlg_error_set("--%s: '%s' has this key already "
-					      "(in %s)", opts[k],
+					      "(in %s)", cli_opt_name(opts[k]),
 					      dlg_map_get_str(p, "handle"),
 					      from == dlg_map_get(p, "keys")
 						      ? "keys"
@@ -223,7 +224,8 @@ static int apply_keys(dlg_node *p, const cli_args *a)
 			}
 			if (k >= 2 && !found) {
 				dlg_error_set("--%s: '%s' has no such key",
-					      opts[k], dlg_map_get_str(p, "handle"));
+					      cli_opt_name(opts[k]),
+					      dlg_map_get_str(p, "handle"));
 				return DLG_EUSAGE;
 			}
 			if (k >= 2 && from == dlg_map_get(p, dest))
@@ -251,29 +253,29 @@ static int apply_keys(dlg_node *p, const cli_args *a)
 
 static void apply_options(dlg_node *p, const cli_args *a)
 {
-	static const char *const scalars[][2] = { { "name", "name" },
-						  { "org", "org" },
-						  { "role", "role" } };
+	static const cli_field scalars[] = { { CLI_O_NAME, "name" },
+					     { CLI_O_ORG, "org" },
+					     { CLI_O_ROLE, "role" } };
 	const char **v;
 	size_t i, n;
 
 	for (i = 0; i < 3; i++)
-		if (cli_get(a, scalars[i][0]))
-			dlg_map_set_str(p, scalars[i][1],
-					cli_get(a, scalars[i][0]));
-	if (cli_get(a, "capacity"))
+		if (cli_get(a, scalars[i].opt))
+			dlg_map_set_str(p, scalars[i].path,
+					cli_get(a, scalars[i].opt));
+	if (cli_get(a, CLI_O_CAPACITY))
 		dlg_map_set(p, "capacity_hours",
 			    dlg_node_new_scalar(dlg_yaml_resolve(cli_get(
-							a, "capacity")),
-					        cli_get(a, "capacity")));
-	if ((n = cli_multi(&v, a, "email")))
+							a, CLI_O_CAPACITY)),
+					        cli_get(a, CLI_O_CAPACITY)));
+	if ((n = cli_multi(&v, a, CLI_O_EMAIL)))
 		set_list(p, "emails", v, n);
-	if ((n = cli_multi(&v, a, "skill")))
+	if ((n = cli_multi(&v, a, CLI_O_SKILL)))
 		set_list(p, "skills", v, n);
-	if ((n = cli_multi(&v, a, "grow")))
+	if ((n = cli_multi(&v, a, CLI_O_GROW)))
 		set_list(p, "growing", v, n);
-	if (cli_get(a, "autonomy"))
-		dlg_map_set_str(p, "autonomy", cli_get(a, "autonomy"));
+	if (cli_get(a, CLI_O_AUTONOMY))
+		dlg_map_set_str(p, "autonomy", cli_get(a, CLI_O_AUTONOMY));
 }
 
 /* Validate, write and commit a person's file. */
@@ -355,8 +357,8 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 	dlg_node *p = NULL;
 	const char *handle;
 	dlg_buf path = DLG_BUF_INIT;
-	static const char *const required[] = { "name", "email", "org", "role",
-						NULL };
+	static const cli_opt_id required[] = { CLI_O_NAME, CLI_O_EMAIL,
+						CLI_O_ORG, CLI_O_ROLE };
 	int error, i;
 
 	if ((error = cli_parse(&a, &add_spec, argc, argv)) != 0 ||
@@ -364,12 +366,11 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 				     a.pos[0], 0)) < 0 ||
 	    (error = check_options(&a)) < 0)
 		goto done;
-	for (i = 0; required[i]; i++)
+	for (i = 0; i < 4; i++)
 		if (!cli_get(&a, required[i])) {
-			cli_eprintf("delegit: team add needs --%s\n"
-				    "usage: %s\n", required[i], add_spec.usage);
-			cli_error_reported = 1;
-			error = DLG_EUSAGE;
+			error = cli_error(DLG_EUSAGE, "team add needs --%s\n"
+					  "usage: %s", cli_opt_name(required[i]),
+					  add_spec.usage);
 			goto done;
 		}
 	handle = a.pos[0];
@@ -378,7 +379,7 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 	if (c->team.count) {
 		if ((error = cli_require_identity(c)) < 0)
 			goto done;
-	} else if (strcmp(cli_get(&a, "role"), "director")) {
+	} else if (strcmp(cli_get(&a, CLI_O_ROLE), "director")) {
 		dlg_error_set("the first person of a team is its director: "
 			      "add them with --role director");
 		error = DLG_EUSAGE;
@@ -399,18 +400,18 @@ static int team_add(cli_ctx *c, int argc, char **argv)
 		goto done;
 	/* The first director authors their own arrival. */
 	if (!c->team.count) {
-		const char *email = cli_get(&a, "email");
+		const char *email = cli_get(&a, CLI_O_EMAIL);
 
 		if (!c->email && email && !(c->email = strdup(email)))
 			abort();
 	}
 	error = save_person(c, NULL, p, "add", c->team.count ? c->me : p,
-			    cli_flag(&a, "json"));
+			    cli_flag(&a, CLI_O_JSON));
 done:
 	dlg_node_free(p);
 	dlg_buf_dispose(&path);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int team_edit(cli_ctx *c, int argc, char **argv)
@@ -436,11 +437,11 @@ static int team_edit(cli_ctx *c, int argc, char **argv)
 	if ((error = apply_keys(p, &a)) < 0)
 		goto done;
 	error = save_person(c, (dlg_node *)old, p, "edit", c->me,
-			    cli_flag(&a, "json"));
+			    cli_flag(&a, CLI_O_JSON));
 done:
 	dlg_node_free(p);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 /* The open tasks a person holds, as assignee or delegator, for them to
@@ -502,20 +503,20 @@ static int team_retire(cli_ctx *c, int argc, char **argv)
 		goto done;
 	p = dlg_node_dup(old);
 	dlg_date_format(today, c->now);
-	if (cli_flag(&a, "undo"))
+	if (cli_flag(&a, CLI_O_UNDO))
 		dlg_map_remove(p, "retired");
 	else if (!dlg_map_get_str(p, "retired"))
 		dlg_map_set(p, "retired",
 			    dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, today));
 	error = save_person(c, (dlg_node *)old, p,
-			    cli_flag(&a, "undo") ? "unretire" : "retire", c->me,
-			    cli_flag(&a, "json"));
-	if (!error && !cli_flag(&a, "json") && !cli_flag(&a, "undo"))
+			    cli_flag(&a, CLI_O_UNDO) ? "unretire" : "retire", c->me,
+			    cli_flag(&a, CLI_O_JSON));
+	if (!error && !cli_flag(&a, CLI_O_JSON) && !cli_flag(&a, CLI_O_UNDO))
 		print_open_work(c, a.pos[0]);
 done:
 	dlg_node_free(p);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static void person_load(cli_ctx *c, const char *handle, double *hours,
@@ -564,7 +565,7 @@ static int team_show(cli_ctx *c, int argc, char **argv)
 		error = cli_check_person(c, a.pos[0], "team show");
 		goto done;
 	}
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		cli_print_json(p);
 		goto done;
 	}
@@ -585,7 +586,7 @@ static int team_show(cli_ctx *c, int argc, char **argv)
 			   dlg_map_get_str(p, "retired"));
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int team_list(cli_ctx *c, int argc, char **argv)
@@ -597,7 +598,7 @@ static int team_list(cli_ctx *c, int argc, char **argv)
 
 	if ((error = cli_parse(&a, &list_spec, argc, argv)) != 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&b, "[");
 		for (i = 0; i < c->team.count; i++) {
 			if (i)
@@ -629,7 +630,7 @@ static int team_list(cli_ctx *c, int argc, char **argv)
 done:
 	dlg_buf_dispose(&b);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_team(cli_ctx *c, int argc, char **argv)

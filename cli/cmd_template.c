@@ -6,8 +6,8 @@
 #include "cli.h"
 
 static const cli_opt add_opts[] = {
-	{ "from", 0, OPT_VALUE, "ID", "make it from this task" },
-	{ "json", 0, OPT_FLAG, NULL, "print the template as JSON" },
+	{ CLI_O_FROM, 0, OPT_VALUE, "ID", "make it from this task" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the template as JSON" },
 	CLI_OPT_END
 };
 
@@ -26,7 +26,7 @@ static const cli_spec add_spec = {
 };
 
 static const cli_opt read_opts[] = {
-	{ "json", 0, OPT_FLAG, NULL, "print JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print JSON" },
 	CLI_OPT_END
 };
 
@@ -85,6 +85,7 @@ done:
 	return error;
 }
 
+/* Long (81 lines): each option set on the template in turn. */
 static int template_add(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
@@ -104,8 +105,8 @@ static int template_add(cli_ctx *c, int argc, char **argv)
 	    (error = cli_require_identity(c)) < 0 ||
 	    (error = dlg_repo_lock(c->repo)) < 0)
 		goto done;
-	if (cli_get(&a, "from")) {
-		if ((error = cli_task_read(&t, c, cli_get(&a, "from"))) < 0)
+	if (cli_get(&a, CLI_O_FROM)) {
+		if ((error = cli_task_read(&t, c, cli_get(&a, CLI_O_FROM))) < 0)
 			goto done;
 		dlg_template_from_task(&doc, t.task, name);
 		if ((error = dlg_schema_validate(doc, &dlg_schema_template,
@@ -151,7 +152,7 @@ static int template_add(cli_ctx *c, int argc, char **argv)
 		error = cli_fail(error, NULL);
 		goto done;
 	}
-	if (cli_flag(&a, "json"))
+	if (cli_flag(&a, CLI_O_JSON))
 		cli_print_json(doc);
 	else
 		cli_printf("template %s %s (%s)\n", before ? "update" : "add",
@@ -165,7 +166,7 @@ done:
 	dlg_buf_dispose(&path);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int template_list(cli_ctx *c, int argc, char **argv)
@@ -180,7 +181,7 @@ static int template_list(cli_ctx *c, int argc, char **argv)
 	    (error = dlg_store_list_dir(&names, &n, c->store,
 					"templates")) < 0)
 		goto done;
-	if (cli_flag(&a, "json"))
+	if (cli_flag(&a, CLI_O_JSON))
 		dlg_buf_puts(&b, "[");
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(names[i]);
@@ -193,7 +194,7 @@ static int template_list(cli_ctx *c, int argc, char **argv)
 			error = DLG_EINVALID; /* told; the others still shown */
 			continue;
 		}
-		if (cli_flag(&a, "json")) {
+		if (cli_flag(&a, CLI_O_JSON)) {
 			if (shown)
 				dlg_buf_puts(&b, ",");
 			dlg_json_write(&b, doc);
@@ -205,7 +206,7 @@ static int template_list(cli_ctx *c, int argc, char **argv)
 		shown++;
 		dlg_node_free(doc);
 	}
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		dlg_buf_puts(&b, "]");
 		cli_put_json(&b);
 	} else if (!shown && !error) {
@@ -216,7 +217,7 @@ done:
 	dlg_strv_free(names, n);
 	dlg_buf_dispose(&b);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int template_show(cli_ctx *c, int argc, char **argv)
@@ -229,7 +230,7 @@ static int template_show(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &show_spec, argc, argv)) != 0 ||
 	    (error = cli_template_load(&doc, c, a.pos[0])) < 0)
 		goto done;
-	if (cli_flag(&a, "json")) {
+	if (cli_flag(&a, CLI_O_JSON)) {
 		cli_print_json(doc);
 	} else {
 		dlg_buf shown = DLG_BUF_INIT;
@@ -244,7 +245,7 @@ done:
 	dlg_node_free(doc);
 	dlg_buf_dispose(&text);
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 int cmd_template(cli_ctx *c, int argc, char **argv)

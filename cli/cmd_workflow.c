@@ -4,29 +4,29 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT",
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT",
 	  "why; recorded as feedback (needed by block and reject)", CLI_LINES },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
 static const cli_opt submit_opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT", "recorded as progress feedback",
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT", "recorded as progress feedback",
 	  CLI_LINES },
-	{ "spent", 0, OPT_VALUE, "HOURS",
+	{ CLI_O_SPENT, 0, OPT_VALUE, "HOURS",
 	  "record time spent too (1.5h, 90m, 2)" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
 
 static const cli_opt accept_opts[] = {
-	{ "message", 'm', OPT_VALUE, "TEXT", "recorded as review feedback",
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT", "recorded as review feedback",
 	  CLI_LINES },
-	{ "force", 0, OPT_FLAG, NULL,
+	{ CLI_O_FORCE, 0, OPT_FLAG, NULL,
 	  "accept although acceptance criteria are unmet (recorded)" },
-	{ "json", 0, OPT_FLAG, NULL, "print the task as JSON" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "print the task as JSON" },
 	CLI_BULK_OPTS,
 	CLI_OPT_END
 };
@@ -134,7 +134,7 @@ static int act_one(cli_ctx *c, const char *id, void *payload)
 	memset(&next, 0, sizeof(next));
 	if ((error = cli_task_open(&t, c, id)) < 0)
 		return error;
-	if (cli_get(a, "spent") &&
+	if (cli_get(a, CLI_O_SPENT) &&
 	    (error = dlg_task_add_spent(t.task, cli_me(c), st->hours, NULL,
 					c->now)) < 0)
 		goto done;
@@ -142,15 +142,15 @@ static int act_one(cli_ctx *c, const char *id, void *payload)
 		goto done;
 	who = cli_actor(c);
 	if ((error = dlg_task_act_flags(t.task, st->action, &who,
-					cli_get(a, "message"), c->now,
-					cli_flag(a, "force") ? DLG_ACT_FORCE
+					cli_get(a, CLI_O_MESSAGE), c->now,
+					cli_flag(a, CLI_O_FORCE) ? DLG_ACT_FORCE
 							    : 0)) < 0)
 		goto done;
 	if ((st->action == DLG_ACT_ACCEPT || st->action == DLG_ACT_CANCEL) &&
 	    (error = next_occurrence(&next, c, t.task)) < 0)
 		goto done;
 	error = cli_task_commit_next(c, &t,
-				     cli_flag(a, "force") ? "accept --force"
+				     cli_flag(a, CLI_O_FORCE) ? "accept --force"
 							 : st->verb,
 				     cli_out_mode(a), next.task ? &next : NULL);
 done:
@@ -172,12 +172,12 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv)
 	st.a = &a;
 	st.verb = argv[0];
 	if ((error = cli_parse(&a, &specs[st.action].spec, argc, argv)) != 0 ||
-	    (cli_get(&a, "spent") &&
+	    (cli_get(&a, CLI_O_SPENT) &&
 	     (error = cli_hours_arg(&st.hours, "--spent",
-				    cli_get(&a, "spent"))) < 0))
+				    cli_get(&a, CLI_O_SPENT))) < 0))
 		goto done;
 	error = cli_bulk(c, &a, a.pos, a.npos, argv[0], act_one, &st);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }

@@ -111,13 +111,12 @@ static const cli_command *find_command(const char *name)
 	}
 	cli_did_you_mean(&msg, name, "", names, n);
 	if (msg.size)
-		cli_eprintf("delegit: '%s' is not a delegit command%s\n", name,
-			    msg.ptr);
+		cli_error(DLG_EUSAGE, "'%s' is not a delegit command%s", name,
+			  msg.ptr);
 	else
-		cli_eprintf("delegit: '%s' is not a delegit command "
-			    "(see 'delegit --help')\n", name);
+		cli_error(DLG_EUSAGE, "'%s' is not a delegit command "
+			  "(see 'delegit --help')", name);
 	dlg_buf_dispose(&msg);
-	cli_error_reported = 1;
 	return NULL;
 }
 
@@ -175,7 +174,7 @@ static int cmd_help(cli_ctx *c, int argc, char **argv)
 	error = cmd->fn(c, n, args);
 done:
 	cli_args_dispose(&a);
-	return error == 1 ? 0 : error;
+	return error;
 }
 
 static int wants_help(int argc, char **argv)
@@ -208,11 +207,12 @@ static int paged(int argc, char **argv)
 	return dlg_enum_index(paging, argv[0]) >= 0;
 }
 
+/* CLI_DONE (help printed) is a success too. */
 static int exit_code(int error)
 {
-	switch (error) {
-	case 0:
+	if (error >= 0)
 		return 0;
+	switch (error) {
 	case DLG_EUSAGE:
 		return 2;
 	case DLG_EOFFLINE:
@@ -222,6 +222,7 @@ static int exit_code(int error)
 	}
 }
 
+/* Long: the global options, then the dispatch, as git's main does. */
 int main(int argc, char **argv)
 {
 	const cli_command *cmd;
@@ -301,8 +302,7 @@ int main(int argc, char **argv)
 		error = cli_ctx_setup(&ctx, cmd->flags);
 	if (!error)
 		error = cmd->fn(&ctx, argc - i, argv + i);
-	if (error < 0 && !cli_error_reported)
-		cli_eprintf("delegit: %s\n", dlg_error_last());
+	cli_error_flush(error, NULL);
 	cli_ctx_dispose(&ctx);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE && cli_pager_in_use())

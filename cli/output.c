@@ -22,27 +22,40 @@ const char *cli_when(char buf[32], const char *iso)
 }
 
 /* The colour sequences handed out: the only escape sequences that reach
- * the terminal, recognised by their address (cli_vformat). */
-static char color_buf[8][16];
+ * the terminal, recognised by their address (cli_vformat). One constant
+ * each, so that a call may hold any number of them (a ring of buffers
+ * was overwritten by the ninth). */
+#define COLOR(code) { code, "\033[" code "m" }
+static const struct {
+	const char *code;
+	char seq[8];
+} colors[] = {
+	COLOR(C_RESET), COLOR(C_BOLD), COLOR(C_DIM), COLOR(C_RED),
+	COLOR(C_GREEN), COLOR(C_YELLOW), COLOR(C_BLUE), COLOR(C_MAGENTA),
+	COLOR(C_CYAN),
+};
+#define NCOLORS (sizeof(colors) / sizeof(colors[0]))
 
 const char *cli_color(const cli_ctx *c, const char *code)
 {
-	static int next;
-	char *b;
+	size_t i;
 
 	if (!c->color)
 		return "";
-	b = color_buf[next++ % 8];
-	snprintf(b, sizeof(color_buf[0]), "\033[%sm", code);
-	return b;
+	for (i = 0; i < NCOLORS; i++)
+		if (code == colors[i].code || !strcmp(code, colors[i].code))
+			return colors[i].seq;
+	abort(); /* a colour this program does not use (cli.h's C_*) */
 }
 
 static int is_color(const char *s)
 {
-	uintptr_t p = (uintptr_t)s, lo = (uintptr_t)color_buf[0],
-		  hi = (uintptr_t)color_buf[8];
+	size_t i;
 
-	return p >= lo && p < hi;
+	for (i = 0; i < NCOLORS; i++)
+		if (s == colors[i].seq)
+			return 1;
+	return 0;
 }
 
 /* One conversion of a format: its flags, width and precision, with the
@@ -363,13 +376,11 @@ static void print_routine(cli_ctx *c, const dlg_node *t)
 	cli_tasks_dispose(&known);
 }
 
-void cli_print_task(cli_ctx *c, const dlg_node *t)
+/* show's first lines: who, when, how much. */
+static void print_fields(cli_ctx *c, const dlg_node *t)
 {
 	const char *status = dlg_map_get_str(t, "status");
-	const dlg_node *ex = dlg_map_get(t, "expectations");
-	const dlg_node *list, *conflicts;
 	char shortid[37], when[32];
-	size_t i;
 
 	cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
 	cli_printf("%s%s%s  %s%s%s\n", cli_color(c, C_YELLOW), shortid,
@@ -421,10 +432,13 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 				   ? dlg_map_get_str(t, "updated_by") : "?");
 	print_set("tags", dlg_map_get(t, "tags"));
 	print_set("skills", dlg_map_get(t, "skills"));
-	if (dlg_map_get_str(t, "why")) {
-		putchar('\n');
-		print_text("Why", dlg_map_get_str(t, "why"), 0);
-	}
+}
+
+static void print_expectations(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *ex = dlg_map_get(t, "expectations"), *list;
+	size_t i;
+
 	if (ex) {
 		putchar('\n');
 		cli_printf("%sExpectations%s\n", cli_color(c, C_BOLD),
@@ -453,6 +467,13 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 		}
 		print_text("process", dlg_map_get_str(ex, "process"), 2);
 	}
+}
+
+static void print_checkpoints(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *list;
+	size_t i;
+
 	list = dlg_map_get(t, "checkpoints");
 	if (list && list->count) {
 		cli_printf("\n%sCheckpoints%s\n", cli_color(c, C_BOLD),
@@ -473,6 +494,14 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 				   dlg_map_get_str(cp, "id"), cli_color(c, C_RESET));
 		}
 	}
+}
+
+static void print_feedback(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *list;
+	char when[32];
+	size_t i;
+
 	list = dlg_map_get(t, "feedback");
 	if (list && list->count) {
 		cli_printf("\n%sFeedback%s\n", cli_color(c, C_BOLD),
@@ -490,6 +519,14 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 			print_text("", dlg_map_get_str(f, "text"), 2);
 		}
 	}
+}
+
+static void print_spent(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *list;
+	char when[32];
+	size_t i;
+
 	list = dlg_map_get(t, "spent");
 	if (list && list->kind == DLG_NODE_SEQ && list->count) {
 		cli_printf("\n%sTime spent%s: %g h\n", cli_color(c, C_BOLD),
@@ -506,6 +543,21 @@ void cli_print_task(cli_ctx *c, const dlg_node *t)
 					   ? dlg_map_get_str(e, "note") : "");
 		}
 	}
+}
+
+void cli_print_task(cli_ctx *c, const dlg_node *t)
+{
+	const dlg_node *conflicts;
+
+	print_fields(c, t);
+	if (dlg_map_get_str(t, "why")) {
+		putchar('\n');
+		print_text("Why", dlg_map_get_str(t, "why"), 0);
+	}
+	print_expectations(c, t);
+	print_checkpoints(c, t);
+	print_feedback(c, t);
+	print_spent(c, t);
 	conflicts = dlg_map_get(t, "conflicts");
 	if (conflicts && conflicts->kind == DLG_NODE_SEQ && conflicts->count)
 		cli_printf("\n%s%zu conflict%s to settle: delegit conflicts%s\n",

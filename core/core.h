@@ -734,6 +734,8 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags);
 int dlg_query_sort_valid(const char *key);
+/* The keys a query sorts by (NULL-terminated), the default first. */
+extern const char *const dlg_query_sort_keys[];
 /*
  * dlg_query_rows, with q's words looked for too: a row whose title holds
  * them all matches from the row alone; only the other rows that pass

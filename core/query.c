@@ -5,9 +5,10 @@
 
 #include "core_internal.h"
 
-static const char *const sort_keys[] = { "due", "priority", "created",
-					 "updated", "status", "title",
-					 "assignee", "id", NULL };
+const char *const dlg_query_sort_keys[] = { "due", "priority", "created",
+					    "updated", "status", "title",
+					    "assignee", "id", NULL };
+static const char *const *const sort_keys = dlg_query_sort_keys;
 
 int dlg_query_sort_valid(const char *key)
 {

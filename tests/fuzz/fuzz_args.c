@@ -10,10 +10,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const cli_opt opts[] = {
-	{ "to", 0, OPT_VALUE, "H", "value" },
-	{ "tag", 't', OPT_MULTI, "T", "multi" },
-	{ "json", 0, OPT_FLAG, NULL, "flag" },
-	{ "message", 'm', OPT_VALUE, "TEXT", "short value" },
+	{ CLI_O_TO, 0, OPT_VALUE, "H", "value" },
+	{ CLI_O_TAG, 't', OPT_MULTI, "T", "multi" },
+	{ CLI_O_JSON, 0, OPT_FLAG, NULL, "flag" },
+	{ CLI_O_MESSAGE, 'm', OPT_VALUE, "TEXT", "short value" },
 	CLI_OPT_END
 };
 
@@ -47,9 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cli_parse(&a, &spec, argc, argv) == 0) {
 		const char **v;
 
-		cli_get(&a, "to");
-		cli_flag(&a, "json");
-		cli_multi(&v, &a, "tag");
+		cli_get(&a, CLI_O_TO);
+		cli_flag(&a, CLI_O_JSON);
+		cli_multi(&v, &a, CLI_O_TAG);
 	}
 	cli_args_dispose(&a);
 	stdout = saved_out;
