@@ -3,6 +3,8 @@
 #define DLG_TEST_HELPERS_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +19,20 @@ static inline char *tmpdir_new(void)
 	return d ? strdup(d) : NULL;
 }
 
+static inline int rm_rf__one(const char *path, const struct stat *st,
+			     int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Remove a folder tmpdir_new made, and all in it (links not followed). */
 static inline void rm_rf(const char *path)
 {
-	char cmd[4200];
-
 	if (!path || strncmp(path, "/tmp/delegit-test-", 18))
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
+	if (nftw(path, rm_rf__one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "cannot remove %s\n", path);
 }
 
@@ -49,14 +57,29 @@ static inline char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Make each folder of path's but its last part (mkdir -p of its dirname). */
+static inline int mkdir_parents(char *path)
+{
+	char *p;
+
+	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
 static inline void spit(const char *dir, const char *rel, const char *text)
 {
-	char path[4200], cmd[4300];
+	char path[4200];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	if (system(cmd) != 0)
+	if (mkdir_parents(path) != 0)
 		return;
 	f = fopen(path, "wb");
 	fputs(text, f);
