@@ -77,19 +77,20 @@ DEFAULT_FILES = [
 
 # A file's tests when the coverage run cannot say (--no-coverage, or a line
 # gcov does not count): its unit tests and the e2e classes of its area.
+# test_.* is every unit executable of core/ and schema/ (test_merge, ...).
 TESTS = {
-    "core/merge.c": "core|sync|e2e_(Merge|OfflineAndSafety|EvilMerge|"
+    "core/merge.c": "test_.*|sync|e2e_(Merge|OfflineAndSafety|EvilMerge|"
                     "StampsInMerges|Accountability|HostileFilesThroughSync)",
-    "core/policy.c": "core|sync|e2e_(Warn|Enforce|HostileFilesThroughSync|"
+    "core/policy.c": "test_.*|sync|e2e_(Warn|Enforce|HostileFilesThroughSync|"
                      "SmuggledPolicy|TeamGames|ServerHook|EvilMerge)",
-    "core/task.c": "core|e2e_(Add|Workflow|ListShowAgenda|BadInput|"
+    "core/task.c": "test_.*|e2e_(Add|Workflow|ListShowAgenda|BadInput|"
                    "HostileCorpus)",
-    "core/validate.c": "core|e2e_(BadInput|HostileCorpus|"
+    "core/validate.c": "test_.*|e2e_(BadInput|HostileCorpus|"
                        "HostileFilesThroughSync)",
-    "core/time.c": "core|e2e_(Add|BadInput|Stamps|StampsInMerges|Reports)",
-    "schema/schema.c": "core|e2e_(BadInput|HostileCorpus)",
-    "core/rows.c": "core|e2e_(Cache|Index|ListShowAgenda)",
-    "core/store.c": "core|e2e_(Add|Cache|Index|IdentityAndSafety|"
+    "core/time.c": "test_.*|e2e_(Add|BadInput|Stamps|StampsInMerges|Reports)",
+    "schema/schema.c": "test_.*|e2e_(BadInput|HostileCorpus)",
+    "core/rows.c": "test_.*|e2e_(Cache|Index|ListShowAgenda)",
+    "core/store.c": "test_.*|e2e_(Add|Cache|Index|IdentityAndSafety|"
                     "ListShowAgenda|FaultTargets|Faults)",
     "sync/policy.c": "sync|e2e_(Warn|Enforce|SmuggledPolicy|TeamGames|"
                      "EvilMerge|UnrelatedHistory|NeverWedged|ServerHook|"
@@ -101,12 +102,13 @@ TESTS = {
     "sync/repo.c": "sync|e2e_(OfflineAndSafety|IdentityAndSafety|"
                    "FaultTargets)",
 }
-DEFAULT_TESTS = "core|sync|sshsig|e2e_.*"
+DEFAULT_TESTS = "test_.*|sync|sshsig|e2e_.*"
 # Too long to run per mutant (minutes); make converge runs it.
 NEVER = {"converge"}
 
-# What each test runs: the unit tests their executable, the rest delegit.
-TARGET = {"core": "test_core", "sync": "test_sync", "sshsig": "test_sshsig"}
+# What each test runs: the unit tests their executable (test_merge and the
+# other test_* of core/ are named after theirs), the rest delegit.
+TARGET = {"sync": "test_sync", "sshsig": "test_sshsig"}
 
 # Type mismatches an argument swap makes are errors, not warnings: such a
 # mutant is invalid, not a run of the tests.
@@ -541,6 +543,8 @@ def ctest_list(build):
 
 
 def target_of(test):
+    if test.startswith("test_"):
+        return test
     return TARGET.get(test, "delegit")
 
 
