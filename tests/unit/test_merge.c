@@ -1,4 +1,5 @@
-/* core/: the field-by-field merge (core/merge.c). */
+/* core/: the field-by-field merge (core/merge.c). Its cases of three
+ * versions are a table, tests/data/merge/: one folder a case. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,249 +73,6 @@ static dlg_node *merge_base(void)
 	return d;
 }
 
-static void e_priority(dlg_node *d) { dlg_map_set_str(d, "priority", "critical"); }
-static void e_due(dlg_node *d) { dlg_task_set_field(d, "due", "2026-12-24"); }
-static void e_title_x(dlg_node *d) { dlg_map_set_str(d, "title", "X"); }
-static void e_title_y(dlg_node *d) { dlg_map_set_str(d, "title", "Y"); }
-static void e_status_review(dlg_node *d) { dlg_map_set_str(d, "status", "review"); }
-static void e_tags_a(dlg_node *d) { dlg_task_set_field(d, "tags", "+x"); dlg_task_set_field(d, "tags", "-infra"); }
-static void e_tags_b(dlg_node *d) { dlg_task_set_field(d, "tags", "+y"); }
-
-static void test_merge__different_fields_merge_without_conflict(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_priority, "2026-11-29T10:00:00Z", "dana");
-	dlg_node *b = edited(base, e_due, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-
-	(void)state;
-	assert_int_equal(n, 0);
-	assert_string_equal(dlg_map_get_str(m, "priority"), "critical");
-	assert_string_equal(dlg_map_get_str(m, "due"), "2026-12-24");
-	assert_string_equal(dlg_map_get_str(m, "updated"), "2026-11-29T11:00:00Z");
-	assert_string_equal(dlg_map_get_str(m, "updated_by"), "kim");
-	assert_null(dlg_map_get(m, "conflicts"));
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void test_merge__same_change_on_both_sides_is_no_conflict(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_status_review, "2026-11-29T10:00:00Z", "dana");
-	dlg_node *b = edited(base, e_status_review, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-
-	(void)state;
-	assert_int_equal(n, 0);
-	assert_string_equal(dlg_map_get_str(m, "status"), "review");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void test_merge__same_field_both_sides_records_conflict(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_title_x, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_title_y, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-	const dlg_node *r;
-
-	(void)state;
-	assert_int_equal(n, 1);
-	/* the later change wins, though Y sorts after X */
-	assert_string_equal(dlg_map_get_str(m, "title"), "X");
-	r = dlg_map_get(m, "conflicts")->items[0];
-	assert_string_equal(dlg_map_get_str(r, "field"), "title");
-	assert_string_equal(dlg_map_get_str(r, "reason"), "conflict");
-	assert_string_equal(dlg_map_get_str(r, "value"), "X");
-	assert_string_equal(dlg_map_get_str(r, "value_by"), "dana");
-	assert_string_equal(dlg_map_get_str(r, "other"), "Y");
-	assert_string_equal(dlg_map_get_str(r, "other_by"), "kim");
-	assert_string_equal(dlg_map_get_str(r, "other_at"), "2026-11-29T11:00:00Z");
-	dlg_node_free(m);
-	/* a tie in time is broken by the values, the same way both ways */
-	dlg_node_free(b);
-	b = edited(base, e_title_y, "2026-11-29T12:00:00Z", "kim");
-	m = merge_both_ways(base, a, b, &n);
-	assert_string_equal(dlg_map_get_str(m, "title"), "Y");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void test_merge__sets_merge_adds_and_removes(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_tags_a, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_tags_b, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-	dlg_buf s = DLG_BUF_INIT;
-
-	(void)state;
-	assert_int_equal(n, 0);
-	dlg_node_summary(&s, dlg_map_get(m, "tags"));
-	assert_string_equal(s.ptr, "[backup, x, y]");
-	dlg_buf_dispose(&s);
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void e_items_a(dlg_node *d)
-{
-	dlg_node *fb = dlg_node_new_map();
-
-	dlg_doc_set_path(d, "checkpoints[27c4f0aa].done",
-			 dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
-	dlg_map_set_str(fb, "id", "aaaa0001");
-	dlg_map_set(fb, "at", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, "2026-11-29T09:00:00Z"));
-	dlg_map_set_str(fb, "author", "dana");
-	dlg_map_set_str(fb, "kind", "guidance");
-	dlg_map_set_str(fb, "text", "from a");
-	dlg_seq_push(dlg_map_get(d, "feedback"), fb);
-}
-
-static void e_items_b(dlg_node *d)
-{
-	dlg_node *fb = dlg_node_new_map();
-
-	dlg_doc_set_path(d, "checkpoints[27c4f0aa].what", dlg_node_new_str("Replica done"));
-	dlg_map_set_str(fb, "id", "bbbb0001");
-	dlg_map_set(fb, "at", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, "2026-11-29T08:00:00Z"));
-	dlg_map_set_str(fb, "author", "kim");
-	dlg_map_set_str(fb, "kind", "progress");
-	dlg_map_set_str(fb, "text", "from b");
-	dlg_seq_push(dlg_map_get(d, "feedback"), fb);
-}
-
-static void test_merge__keyed_lists_merge_item_by_item(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_items_a, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_items_b, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-	const dlg_node *fb = dlg_map_get(m, "feedback");
-
-	(void)state;
-	assert_int_equal(n, 0);
-	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].done")->value, "true");
-	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].what")->value, "Replica done");
-	assert_int_equal(fb->count, 4);
-	/* items added on both sides: in time order, whichever side merges */
-	assert_string_equal(dlg_map_get_str(fb->items[2], "id"), "bbbb0001");
-	assert_string_equal(dlg_map_get_str(fb->items[3], "id"), "aaaa0001");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void e_drop_cp(dlg_node *d) { dlg_doc_set_path(d, "checkpoints[27c4f0aa]", NULL); }
-static void e_edit_cp(dlg_node *d) { dlg_doc_set_path(d, "checkpoints[27c4f0aa].due", dlg_node_new_str("2026-12-09")); }
-
-static void test_merge__delete_versus_modify_keeps_the_modified_item(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_drop_cp, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_edit_cp, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-	const dlg_node *r;
-
-	(void)state;
-	assert_int_equal(n, 1);
-	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].due")->value, "2026-12-09");
-	r = dlg_map_get(m, "conflicts")->items[0];
-	assert_string_equal(dlg_map_get_str(r, "reason"), "deleted");
-	assert_string_equal(dlg_map_get_str(r, "field"), "checkpoints[27c4f0aa]");
-	assert_string_equal(dlg_map_get_str(r, "other_by"), "dana");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void e_drop_first_tick_second(dlg_node *d)
-{
-	dlg_doc_set_path(d, "checkpoints[9d3b7e11]", NULL);
-	dlg_doc_set_path(d, "checkpoints[27c4f0aa].done",
-			 dlg_node_new_scalar(DLG_SCALAR_BOOL, "true"));
-}
-
-static void e_rename_second(dlg_node *d)
-{
-	dlg_doc_set_path(d, "checkpoints[27c4f0aa].what",
-			 dlg_node_new_str("Replica done"));
-}
-
-/* An item one side deleted, untouched on the other, stays deleted though
- * both sides changed the list around it, and nobody is told otherwise. */
-static void test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_drop_first_tick_second,
-			     "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_rename_second, "2026-11-29T11:00:00Z",
-			     "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-
-	(void)state;
-	assert_int_equal(n, 0);
-	assert_null(dlg_map_get(m, "conflicts"));
-	assert_int_equal(dlg_map_get(m, "checkpoints")->count, 1);
-	assert_null(dlg_doc_get_path(m, "checkpoints[9d3b7e11]"));
-	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].done")->value, "true");
-	assert_string_equal(dlg_doc_get_path(m, "checkpoints[27c4f0aa].what")->value, "Replica done");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void e_why_a(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
-static void e_why_b(dlg_node *d) { dlg_map_set_str(d, "why", "one B\ntwo\n"); }
-static void e_unknown_a(dlg_node *d) { dlg_map_set_str(d, "x_a", "kept"); }
-static void e_unknown_b(dlg_node *d) { dlg_map_set_str(d, "x_b", "kept too"); }
-
-static void test_merge__text_and_unknown_keys(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_why_a, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_why_b, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-
-	(void)state;
-	assert_int_equal(n, 1); /* the same text changed both ways */
-	assert_string_equal(dlg_map_get_str(m, "why"), "one A\ntwo\n");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	a = edited(base, e_unknown_a, "2026-11-29T12:00:00Z", "dana");
-	b = edited(base, e_unknown_b, "2026-11-29T11:00:00Z", "kim");
-	m = merge_both_ways(base, a, b, &n);
-	assert_int_equal(n, 0);
-	assert_string_equal(dlg_map_get_str(m, "x_a"), "kept");
-	assert_string_equal(dlg_map_get_str(m, "x_b"), "kept too");
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
 /* A line merge, for texts of the same number of lines: each line from
  * the side that changed it; a line both changed is a conflict. */
 static int line_merge(char **out, const char *base, const char *a,
@@ -349,19 +107,16 @@ static int line_merge(char **out, const char *base, const char *a,
 
 static void e_why_line1(dlg_node *d) { dlg_map_set_str(d, "why", "one A\ntwo\n"); }
 static void e_why_line2(dlg_node *d) { dlg_map_set_str(d, "why", "one\ntwo B\n"); }
-static void e_tags_x(dlg_node *d) { dlg_task_set_field(d, "tags", "x"); }
-static void e_tags_y(dlg_node *d) { dlg_task_set_field(d, "tags", "y,z"); }
 
 /* Text changed on both sides, on different lines: merged by lines only
  * with a text merge given (sync gives git's); without one, a conflict.
- * Sets a base did not have: what either side added. */
-static void test_merge__text_without_a_line_merge_and_sets_new_on_both_sides(void **state)
+ * (Not a case of tests/data/merge/: those run with test_text_merge.) */
+static void test_merge__text_merged_by_lines_only_with_a_text_merge(void **state)
 {
 	dlg_node *base = merge_base(), *a, *b, *m = NULL;
 	dlg_merge_options none = DLG_MERGE_OPTIONS_INIT;
 	dlg_merge_options lines = { line_merge, NULL, NULL, NULL };
 	size_t n = 9;
-	dlg_buf tags = DLG_BUF_INIT;
 
 	(void)state;
 	dlg_map_set_str(base, "why", "one\ntwo\n");
@@ -385,18 +140,80 @@ static void test_merge__text_without_a_line_merge_and_sets_new_on_both_sides(voi
 	dlg_node_free(m);
 	dlg_node_free(a);
 	dlg_node_free(b);
-	/* tags: none in base, added on both sides */
-	a = edited(base, e_tags_x, "2026-11-29T12:00:00Z", "dana");
-	b = edited(base, e_tags_y, "2026-11-29T11:00:00Z", "kim");
-	m = merge_both_ways(base, a, b, &n);
-	assert_int_equal(n, 0);
-	dlg_node_summary(&tags, dlg_map_get(m, "tags"));
-	assert_string_equal(tags.ptr, "[x, y, z]");
-	dlg_buf_dispose(&tags);
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
 	dlg_node_free(base);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One case of tests/data/merge/: base, ours and theirs merged both ways
+ * must give expected.yaml's bytes and the number of new conflict records
+ * its file conflicts holds. */
+static void merge_case(const char *name)
+{
+	static const char *const sides[] = { "base.yaml", "ours.yaml",
+					     "theirs.yaml" };
+	dlg_node *doc[3], *m;
+	char rel[512], *text, *want, *got;
+	size_t len, n, i;
+
+	print_message("merge/%s\n", name);
+	for (i = 0; i < 3; i++) {
+		snprintf(rel, sizeof(rel), "merge/%s/%s", name, sides[i]);
+		text = data_file(rel, &len);
+		if (!text)
+			fail_msg("cannot read %s", rel);
+		doc[i] = task_from(text, len);
+		free(text);
+	}
+	m = merge_both_ways(doc[0], doc[1], doc[2], &n);
+	got = canonical(m);
+	snprintf(rel, sizeof(rel), "merge/%s/expected.yaml", name);
+	want = data_file(rel, NULL);
+	if (!want || strcmp(got, want))
+		fail_msg("merge/%s: the merge is not expected.yaml:\n%s", name,
+			 got);
+	snprintf(rel, sizeof(rel), "merge/%s/conflicts", name);
+	text = data_file(rel, NULL);
+	assert_non_null(text);
+	assert_int_equal(n, strtoul(text, NULL, 10));
+	free(text);
+	free(want);
+	free(got);
+	dlg_node_free(m);
+	for (i = 0; i < 3; i++)
+		dlg_node_free(doc[i]);
+}
+
+/* Every case of the table (tests/data/merge/, README.md there), in the
+ * order of their names. */
+static void test_merge__every_case_of_the_table(void **state)
+{
+	char path[4096], **names = NULL;
+	size_t count = 0, i;
+	struct dirent *e;
+	DIR *d;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/merge", data_dir());
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "README.md"))
+			continue;
+		names = realloc(names, (count + 1) * sizeof(*names));
+		names[count++] = strdup(e->d_name);
+	}
+	closedir(d);
+	assert_true(count > 0);
+	qsort(names, count, sizeof(*names), cmp_name);
+	for (i = 0; i < count; i++) {
+		merge_case(names[i]);
+		free(names[i]);
+	}
+	free(names);
 }
 
 /* A conflict record's id hashes each part of it: the same conflict found
@@ -455,79 +272,13 @@ static void test_merge__paths_name_nested_fields_and_items(void **state)
 	dlg_node_free(d);
 }
 
-static void e_cancel(dlg_node *d)
-{
-	dlg_map_set_str(d, "status", "cancelled");
-	dlg_map_set(d, "closed", dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP,
-						     "2026-11-29T10:00:00Z"));
-}
-
-static void test_merge__a_task_back_in_work_is_not_closed(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_cancel, "2026-11-29T10:00:00Z", "dana");
-	dlg_node *b = edited(base, e_status_review, "2026-11-29T11:00:00Z", "kim");
-	size_t n;
-	dlg_node *m = merge_both_ways(base, a, b, &n);
-
-	(void)state;
-	/* kim's later submit wins the status; dana's cancel is recorded, and
-	 * its closed stamp does not linger on a task in review */
-	assert_string_equal(dlg_map_get_str(m, "status"), "review");
-	assert_null(dlg_map_get_str(m, "closed"));
-	assert_int_equal(n, 1);
-	dlg_node_free(m);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
-static void test_merge__merging_again_adds_no_record_twice(void **state)
-{
-	dlg_node *base = merge_base();
-	dlg_node *a = edited(base, e_title_x, "2026-11-29T12:00:00Z", "dana");
-	dlg_node *b = edited(base, e_title_y, "2026-11-29T11:00:00Z", "kim");
-	dlg_node *m1 = merge_both_ways(base, a, b, NULL);
-	dlg_node *m2 = merge_both_ways(base, b, a, NULL);
-	dlg_node *x = edited(m1, e_priority, "2026-11-30T10:00:00Z", "dana");
-	dlg_node *y = edited(m2, e_due, "2026-11-30T11:00:00Z", "kim");
-	dlg_node *m3;
-	size_t n;
-
-	(void)state;
-	/* two replicas merged the same pair, each changed on, and now meet
-	 * again over a criss-cross ancestor: the record stays one record */
-	m3 = merge_both_ways(a, x, y, &n);
-	assert_int_equal(n, 0);
-	assert_int_equal(dlg_map_get(m3, "conflicts")->count, 1);
-	assert_string_equal(dlg_map_get_str(m3, "priority"), "critical");
-	assert_string_equal(dlg_map_get_str(m3, "due"), "2026-12-24");
-	dlg_node_free(x);
-	dlg_node_free(y);
-	dlg_node_free(m1);
-	dlg_node_free(m2);
-	dlg_node_free(m3);
-	dlg_node_free(a);
-	dlg_node_free(b);
-	dlg_node_free(base);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge__different_fields_merge_without_conflict),
-		cmocka_unit_test(test_merge__same_change_on_both_sides_is_no_conflict),
-		cmocka_unit_test(test_merge__same_field_both_sides_records_conflict),
-		cmocka_unit_test(test_merge__sets_merge_adds_and_removes),
-		cmocka_unit_test(test_merge__keyed_lists_merge_item_by_item),
-		cmocka_unit_test(test_merge__delete_versus_modify_keeps_the_modified_item),
-		cmocka_unit_test(test_merge__text_and_unknown_keys),
-		cmocka_unit_test(test_merge__text_without_a_line_merge_and_sets_new_on_both_sides),
+		cmocka_unit_test(test_merge__every_case_of_the_table),
+		cmocka_unit_test(test_merge__text_merged_by_lines_only_with_a_text_merge),
 		cmocka_unit_test(test_merge__conflict_ids_hash_every_part),
 		cmocka_unit_test(test_merge__paths_name_nested_fields_and_items),
-		cmocka_unit_test(test_merge__merging_again_adds_no_record_twice),
-		cmocka_unit_test(test_merge__a_task_back_in_work_is_not_closed),
-		cmocka_unit_test(test_merge__an_item_deleted_while_both_edit_the_list_stays_deleted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
