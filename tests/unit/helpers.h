@@ -1,4 +1,5 @@
-/* Test helpers: temporary folders and files. */
+/* Test helpers: temporary folders and files, descriptors counted. The
+ * includer includes cmocka.h first. */
 #ifndef DLG_TEST_HELPERS_H
 #define DLG_TEST_HELPERS_H
 
@@ -86,6 +87,20 @@ static inline void spit(const char *dir, const char *rel, const char *text)
 	f = fopen(path, "wb");
 	fputs(text, f);
 	fclose(f);
+}
+
+/* How many descriptors this process has open. */
+static inline int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 #endif

@@ -1,5 +1,5 @@
 /* What the unit tests of sync/ share: a fresh repository per test (the
- * fixture), git run in it, commits, descriptors counted. */
+ * fixture), git run in it, commits. */
 #ifndef DLG_TEST_SYNC_HELPERS_H
 #define DLG_TEST_SYNC_HELPERS_H
 
@@ -71,20 +71,6 @@ static inline void unlink_in(const char *dir, const char *rel)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	unlink(path);
-}
-
-/* How many descriptors this process has open. */
-static inline int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 #endif

@@ -26,20 +26,6 @@ static void sorted_as(dlg_rows *rows, const char *sort, const char *expect)
 	free(v);
 }
 
-/* How many descriptors this process has open. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 #define CACHE_TASKS 40
 
 /* The rows of the CACHE_TASKS tasks of test_rows__cache: each titled
