@@ -103,6 +103,7 @@ typedef struct {
 	char *message;
 } dlg_diag;
 
+/* A list of problems (DLG_DIAGS_INIT; dlg_diags_dispose). */
 typedef struct {
 	dlg_diag *items;
 	size_t count;
@@ -139,6 +140,8 @@ typedef enum {
 	DLG_SCALAR_TIMESTAMP,
 } dlg_scalar_type;
 
+/* One node of a document: a scalar, a sequence or a map (keys in file
+ * order). A node owns everything under it. */
 typedef struct dlg_node dlg_node;
 struct dlg_node {
 	dlg_node_kind kind;
@@ -591,6 +594,7 @@ typedef struct {
 	char *to;
 } dlg_change;
 
+/* A list of changes (DLG_CHANGES_INIT; dlg_changes_dispose). */
 typedef struct {
 	dlg_change *items;
 	size_t count;
@@ -620,6 +624,7 @@ typedef int (*dlg_text_merge_fn)(char **out, const char *base,
 				 const char *ours, const char *theirs,
 				 void *payload);
 
+/* How dlg_merge_doc merges (DLG_MERGE_OPTIONS_INIT); may be NULL. */
 typedef struct {
 	dlg_text_merge_fn text_merge; /* NULL: text changed on both sides is
 				       * a conflict */
@@ -683,6 +688,7 @@ typedef struct {
 	char *key;    /* the verified signature's key fingerprint, or NULL */
 } dlg_event;
 
+/* A list of events (DLG_EVENTS_INIT; dlg_events_dispose). */
 typedef struct {
 	dlg_event *items;
 	size_t count, alloc;
@@ -729,6 +735,7 @@ typedef struct {
 	char *before, *after; /* the file's blob ids, where known (NULL: none) */
 } dlg_violation;
 
+/* A list of violations (DLG_VIOLATIONS_INIT; dlg_violations_dispose). */
 typedef struct {
 	dlg_violation *items;
 	size_t count, alloc;
@@ -778,6 +785,8 @@ typedef struct {
 	int core;
 } dlg_row;
 
+/* Every task's row, in file name order; opaque (dlg_rows_free). A row's
+ * strings live as long as its rows. */
 typedef struct dlg_rows dlg_rows;
 
 /*
@@ -900,6 +909,7 @@ typedef enum {
 	DLG_AGENDA_OPEN,
 } dlg_agenda_kind;
 
+/* One item of an agenda: what needs attention, and about which task. */
 typedef struct {
 	dlg_agenda_kind kind;
 	const dlg_node *task; /* borrowed from the tasks given */
