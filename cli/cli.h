@@ -12,6 +12,7 @@
 #include "../sync/sync.h"
 
 /* ------------------------------------------------------------ options */
+/* What an option takes. */
 typedef enum {
 	OPT_FLAG,  /* --name */
 	OPT_VALUE, /* --name VALUE (the last one counts) */
@@ -112,6 +113,9 @@ typedef enum {
 /* The option's long name ("due-before"), without the dashes. */
 const char *cli_opt_name(cli_opt_id id);
 
+/* One option of a command's table, ended by CLI_OPT_END: its id (the
+ * long name, CLI_OPTIONS), short_name 0 for none, arg the value's name in
+ * --help. */
 typedef struct {
 	cli_opt_id id;
 	char short_name;
@@ -133,6 +137,7 @@ enum {
 	CLI_ANY_BYTES = 1 << 0, /* positionals are paths git gives: any bytes */
 };
 
+/* A command's arguments: what cli_parse checks and cli_help prints. */
 typedef struct {
 	const char *usage;   /* e.g. "delegit add TITLE [options]" */
 	const char *summary; /* one line */
@@ -146,6 +151,8 @@ typedef struct {
 	unsigned flags; /* CLI_ANY_BYTES */
 } cli_spec;
 
+/* What cli_parse found (cli_args_dispose); the strings point into argv
+ * but for `owned`. */
 typedef struct {
 	const cli_spec *spec;
 	const char **value; /* per option; NULL when not given */
@@ -162,18 +169,22 @@ typedef struct {
  * CLI_DONE for --help (the command returns it as it is: main() exits 0);
  * prints the problem (cli_error) and returns DLG_EUSAGE for bad usage: an
  * unknown option, a missing value or argument (named), control
- * characters in a text argument.
+ * characters in a text argument. 0 otherwise; out is to be disposed of
+ * (cli_args_dispose) whatever it returns.
  */
 int cli_parse(cli_args *out, const cli_spec *spec, int argc, char **argv);
+/* Free what cli_parse allocated (not argv's strings). */
 void cli_args_dispose(cli_args *a);
-/* An option's value as given (the last one), or NULL when it was not, or
- * is not in the command's table. */
+/* An option's value (the last given), borrowed; NULL when not given or
+ * when the option is not in the command's table. */
 const char *cli_get(const cli_args *a, cli_opt_id id);
-/* Whether the option was given. */
+/* 1 when the option was given, else 0. */
 int cli_flag(const cli_args *a, cli_opt_id id);
-/* A repeatable option's values, in order (*out borrowed from a): how
- * many. */
+/* A repeatable option's values, in order: *out borrowed from a; returns
+ * how many (0 when not given). */
 size_t cli_multi(const char ***out, const cli_args *a, cli_opt_id id);
+/* Print the command's --help (usage, summary, options, details) to f, in
+ * cli_help_format. */
 void cli_help(FILE *f, const cli_spec *spec);
 
 /*
@@ -184,18 +195,22 @@ void cli_help(FILE *f, const cli_spec *spec);
  */
 enum { CLI_HELP_TEXT, CLI_HELP_MAN, CLI_HELP_OPTIONS };
 extern int cli_help_format;
-/* A --since / --until style option: a date (or a time); 0 when absent. */
+/* A --since / --until style option: a date as people type it, or a time,
+ * in *out; 0 (*out 0) when absent; DLG_EUSAGE, with a message, for
+ * anything else. */
 int cli_date_opt(time_t *out, const cli_args *a, cli_opt_id opt);
-/* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD;
- * a usage error naming `what` and the forms it takes otherwise. */
+/* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD:
+ * 0, or DLG_EUSAGE with a message naming `what` and the forms it takes. */
 int cli_date_arg(char out[11], const char *what, const char *text);
 /* A stored UTC time (YYYY-MM-DDTHH:MM:SSZ) as people read it, in the local
- * time zone ("2026-12-03 16:00 EST"); anything else as it is. */
+ * time zone ("2026-12-03 16:00 EST"), written in buf; anything else as it
+ * is. Returns buf or iso. */
 const char *cli_when(char buf[32], const char *iso);
 /* CLI_OUT_JSON when --json was given, else CLI_OUT_SUMMARY. */
 unsigned cli_out_mode(const cli_args *a);
 
 /* ------------------------------------------------------------ context */
+/* What a command needs set up first (cli_command.flags). */
 enum {
 	NEEDS_REPO = 1 << 0,     /* inside a delegit repository */
 	NEEDS_IDENTITY = 1 << 1, /* the acting person must be in team/ */
@@ -203,6 +218,8 @@ enum {
 	CLI_HIDDEN = 1 << 3,     /* not in --help nor the man page */
 };
 
+/* What every command works with: cli_ctx_setup fills it in,
+ * cli_ctx_dispose frees it. */
 typedef struct {
 	dlg_repo *repo;
 	dlg_store *store;
@@ -220,11 +237,13 @@ typedef struct {
 	int (*fn)(cli_ctx *c, int argc, char **argv);
 } cli_subcommand;
 /* Run the one argv[1] names; the command's help for none or --help, and
- * "unknown WHAT command" with a did-you-mean for another word. */
+ * "unknown WHAT command" with a did-you-mean for another word
+ * (DLG_EUSAGE, printed). Returns the subcommand's result. */
 int cli_run_subcommand(cli_ctx *c, int argc, char **argv,
 		       const cli_spec *spec, const char *what,
 		       const cli_subcommand *subs, size_t n);
 
+/* One command of main()'s dispatch table. */
 typedef struct {
 	const char *name;
 	int (*fn)(cli_ctx *c, int argc, char **argv);
@@ -232,18 +251,27 @@ typedef struct {
 	const char *summary;
 } cli_command;
 
-/* Open the repository, load the team, resolve the acting person. */
+/* What flags ask for: open the repository, load the team, resolve the
+ * acting person, take the lock. 0; DLG_ENOTFOUND outside a repository,
+ * DLG_EINVALID for an invalid team (printed), DLG_EDENIED for someone not
+ * in it, DLG_ELOCKED, or the failing call's code. */
 int cli_ctx_setup(cli_ctx *c, unsigned flags);
+/* Let the lock go and free what cli_ctx_setup opened. */
 void cli_ctx_dispose(cli_ctx *c);
-/* Require the acting person (for commands that decide it late). */
+/* Require the acting person (for commands that decide it late): 0, or
+ * DLG_EDENIED with a message saying how to join the team. */
 int cli_require_identity(cli_ctx *c);
+/* The acting person's handle, borrowed from the team; NULL for nobody. */
 const char *cli_me(const cli_ctx *c);
-/* This program's absolute path (for the merge driver's configuration). */
+/* This program's absolute path (for the merge driver's configuration);
+ * static, "delegit" when it cannot be read. */
 const char *cli_program(void);
 /* The merge driver's program as sh runs it: "delegit" when this program is
  * the one on PATH (an installed one: moving or reinstalling it keeps git
- * pull working), else this program's path, quoted. */
+ * pull working), else this program's path, quoted. Static. */
 const char *cli_merge_program(void);
+/* The acting person as core's workflow sees them (handle and role,
+ * borrowed; both NULL for nobody). */
 dlg_actor cli_actor(const cli_ctx *c);
 
 /* ------------------------------------------------------------- errors */
@@ -272,10 +300,13 @@ int cli_error_flush(int code, const char *prefix);
 
 /* Print a list of problems to stderr. */
 void cli_print_diags(const dlg_diags *d);
-/* Report the error of a failed call, with its problems if any. */
+/* Report the error of a failed call on stderr: its problems if any, else
+ * dlg_error_last(); sets cli_error_reported. Returns error, or DLG_ERROR
+ * when error is not negative. */
 int cli_fail(int error, const dlg_diags *d);
 
 /* --------------------------------------------------------- task edits */
+/* A task being read or changed (cli_task_dispose). */
 typedef struct {
 	char id[37];
 	char *path;      /* tasks/<hh>/<id>.yaml */
@@ -284,18 +315,21 @@ typedef struct {
 } cli_task;
 
 /* Resolve an id prefix and load the task, with its committed version to
- * compare a change against; prints problems. */
+ * compare a change against; prints a file's problems. 0, or the code of
+ * what failed: DLG_ENOTFOUND, DLG_EAMBIGUOUS, DLG_EINVALID. */
 int cli_task_open(cli_task *t, cli_ctx *c, const char *prefix);
 /* The same for reading only: no committed version (before is NULL), whose
  * lookup in HEAD's trees costs more than the rest of `show`. */
 int cli_task_read(cli_task *t, cli_ctx *c, const char *prefix);
+/* Free what cli_task_open or cli_task_read loaded. */
 void cli_task_dispose(cli_task *t);
 /*
  * Validate, write and commit t->task: one commit whose subject is
  * "<verb> <short id>: <title>", whose body lists the field changes and
  * whose trailers are Task: and Change:. Prints "<verb> <short id>: <title>",
  * or the task as JSON, or the short id alone. Returns 0 when nothing
- * changed, too.
+ * changed, too; else the code of what failed, reported (DLG_EINVALID,
+ * DLG_EDENIED by the policy, a write or commit failure).
  */
 enum { CLI_OUT_SUMMARY = 0, CLI_OUT_JSON = 1, CLI_OUT_ID = 2,
        CLI_OUT_QUIET = 4 /* print nothing (import reports at the end) */ };
@@ -307,14 +341,15 @@ int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
 /* On stderr, when the task's assignee now has more open estimated hours
  * than their capacity_hours: add and assign say so, naming the figure. */
 void cli_warn_capacity(cli_ctx *c, const dlg_node *task);
-/* HOURS as people type them (1.5h, 90m, 2); a usage error naming `what`. */
+/* HOURS as people type them (1.5h, 90m, 2): 0, or DLG_EUSAGE with a
+ * message naming `what`. */
 int cli_hours_arg(double *out, const char *what, const char *text);
 /*
  * A value given on the command line for the field at path of a schema
  * ("due", "feedback[].rating"): DLG_EUSAGE when the field would not take
  * it, with a message naming `what` (the option, "--due") and what the
  * field accepts. Nothing is read or written: no file is named. yaml_null:
- * see dlg_schema_check_value.
+ * see dlg_schema_check_value. 0 when it would.
  */
 int cli_check_value(const char *what, const dlg_schema *s, const char *path,
 		    const char *value, int yaml_null);
@@ -323,10 +358,12 @@ typedef struct {
 	cli_opt_id opt;
 	const char *path;
 } cli_field;
-/* The same for options: every value of a repeatable option is checked. */
+/* The same for options: every value of a repeatable option is checked.
+ * 0, or the first DLG_EUSAGE. */
 int cli_check_options(const cli_args *a, const dlg_schema *s,
 		      const cli_field *fields, size_t n);
-/* A team member's handle must exist: prints and returns DLG_EINVALID. */
+/* A team member's handle must exist: 0, or DLG_EINVALID with a message
+ * naming `what` (the option). */
 int cli_check_person(cli_ctx *c, const char *handle, const char *what);
 /* New work may go to them: DLG_EINVALID, with a message, for a person
  * retired (delegit team retire). */
@@ -335,13 +372,14 @@ int cli_check_assignable(cli_ctx *c, const char *handle);
 /*
  * A commit message: the subject, a body listing each change, then the
  * trailer line given (e.g. "Task: <uuid>") and one "Change: FIELD FROM ->
- * TO" trailer per field.
+ * TO" trailer per field. Appended to msg.
  */
 void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
 		 const char *trailer);
 
 /* New list items with fresh ids: an acceptance criterion, and a checkpoint
- * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed, naming `what`). */
+ * from "YYYY-MM-DD:TEXT" (DLG_EUSAGE when malformed, naming `what`).
+ * Both new nodes are the caller's (dlg_node_free). */
 dlg_node *cli_new_criterion(const char *text);
 int cli_new_checkpoint(dlg_node **out, const char *what,
 		       const char *spec_text);
@@ -355,24 +393,29 @@ void cli_apply_expectations(dlg_node *task, const cli_args *a,
 
 /*
  * Refuse a change the acting person may not make under the repository's
- * policy: prints each rule broken and returns DLG_EDENIED.
+ * policy: prints each rule broken and returns DLG_EDENIED. 0 when it is
+ * allowed; the load's code (reported) for a policy file that is invalid.
  */
 int cli_policy_check(cli_ctx *c, const char *path, const dlg_node *old_doc,
 		     const dlg_node *new_doc);
 
-/* The version of a delegit file at HEAD, parsed; NULL when it is not
- * there or does not validate. */
+/* The version of a delegit file at HEAD, parsed, the caller's
+ * (dlg_node_free); NULL when it is not there or does not validate. */
 dlg_node *cli_head_doc(cli_ctx *c, const char *path);
 
-/* Commit files written to the work tree, with a message. */
+/* Commit files written to the work tree, with a message (escaped here),
+ * by author (a person document; git's user.email when set). 0, or
+ * dlg_repo_commit's code, the message set but not printed. */
 int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 		     const char *message, const dlg_node *author);
 
 /*
  * The field changes of task files under path (a file, or "tasks/"), newest
- * first, since `since` (0: all); authors as team handles.
+ * first, since `since` (0: all); authors as team handles. Appended to
+ * out (dlg_events_dispose); 0, or dlg_repo_history's code.
  */
 int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since);
+/* The same for several paths at once. */
 int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 		      size_t n, time_t since);
 
@@ -391,8 +434,11 @@ typedef struct {
 } cli_report_data;
 
 enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
+/* Fill d in for the period [since, until) (0: open ends). 0, or the code
+ * of what could not be read; d is to be disposed of either way. */
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 		    time_t until, unsigned flags);
+/* Free what cli_report_load loaded. */
 void cli_report_dispose(cli_report_data *d);
 
 /* ---------------------------------------------------------- bulk */
@@ -400,7 +446,8 @@ void cli_report_dispose(cli_report_data *d);
  * The tasks a command acts on (full ids, the caller frees with
  * dlg_strv_free): the id prefixes given, or, with filter, every task
  * `delegit list FILTER` would show (its options and words, in one
- * string: "--to kim --tag backup"), by id.
+ * string: "--to kim --tag backup"), by id. 0; DLG_EUSAGE for a bad
+ * filter, or the resolving's code for an id prefix, with a message.
  */
 int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		     const char *const *prefixes, size_t n, const char *filter);
@@ -423,7 +470,7 @@ int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
 #define CLI_BULK_ASK 3
 /* Whether to go on with a command on n tasks: yes (--yes), few tasks, or
  * no terminal to ask on; else the answer to "Go on? [y/N]", after the
- * tasks' titles. */
+ * tasks' titles. 1 to go on, 0 not to. */
 int cli_confirm(cli_ctx *c, char *const *ids, size_t n, const char *verb,
 		int yes);
 
@@ -438,11 +485,15 @@ typedef struct {
 } cli_tasks;
 
 #define CLI_TASKS_INIT { NULL, NULL, NULL, 0, 0 }
+/* dlg_task_lookup_fn over a cli_tasks (payload): the task, read once and
+ * kept in the list, or NULL. */
 const dlg_node *cli_tasks_lookup(const char *id, void *payload);
+/* Free the tasks read (not `edited`). */
 void cli_tasks_dispose(cli_tasks *l);
 /* Add the tasks named by id prefixes to a task's `after` (replace: instead
  * of what it had), refusing unknown ids, the task itself and cycles
- * (naming it); messages name --after. */
+ * (naming it); messages name --after. 0, or DLG_EINVALID (or the
+ * resolving's code) with the message set. */
 int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 		  int replace);
 
@@ -450,9 +501,11 @@ int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 /*
  * printf, with every %s argument escaped (dlg_escape) before its width
  * and precision apply, except the colour sequences cli_color returns.
- * Supports the conversions of C99 but %n and long double.
+ * Supports the conversions of C99 but %n and long double. Appends to out.
  */
 void cli_vformat(dlg_buf *out, const char *fmt, va_list ap);
+/* cli_vformat's text to stdout or stderr: the bytes written, or -1 when
+ * not all were. */
 int cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress on a terminal, for dlg_sync_options and dlg_repo_set_progress:
@@ -483,11 +536,14 @@ const char *cli_color(const cli_ctx *c, const char *code);
  * it; it is waited for at exit. Nothing happens in a pipe.
  */
 void cli_pager_start(void);
+/* 1 when output goes through a pager started here, else 0. */
 int cli_pager_in_use(void);
 /* The terminal's width when the pager was started (0: unknown). */
 int cli_pager_columns(void);
-/* Output goes to a terminal, directly or through the pager. */
+/* 1 when output goes to a terminal, directly or through the pager. */
 int cli_stdout_is_terminal(void);
+/* Columns to lay tables out in: $COLUMNS, else the terminal's (or the
+ * pager's), else 100. */
 int cli_term_width(void);
 /*
  * Appends ". Did you mean '--status'?" (prefix "--"): the names nearest typed
@@ -496,18 +552,22 @@ int cli_term_width(void);
  */
 void cli_did_you_mean(dlg_buf *out, const char *typed, const char *prefix,
 		      const char *const *names, size_t n);
+/* The colour code (C_GREEN...) a status is shown in; static. */
 const char *cli_status_color(const char *status);
-/* Print a document as JSON on one line. */
+/* Print a document as JSON on one line, and a newline, to stdout. */
 void cli_print_json(const dlg_node *doc);
-/* Print a task for people. */
+/* Print a task for people, to stdout, every text escaped. */
 void cli_print_task(cli_ctx *c, const dlg_node *t);
-/* The short id of a task. */
+/* The short id of a task (dlg_store_short_id), in out. */
 void cli_short_id(char out[37], cli_ctx *c, const char *uuid);
 /* Text escaped (dlg_escape) and cut to at most width columns (UTF-8
- * aware), with "…" when cut. */
+ * aware), with "…" when cut; appended to out. */
 void cli_fit(dlg_buf *out, const char *s, int width);
 
 /* ----------------------------------------------------------- commands */
+/* The commands main() dispatches to (argv[0] their name): each parses its
+ * arguments, prints its output and returns 0 (--help included) or a
+ * negative code, already printed when cli_error_reported is set. */
 int cmd_init(cli_ctx *c, int argc, char **argv);
 int cmd_hook(cli_ctx *c, int argc, char **argv);
 int cmd_complete(cli_ctx *c, int argc, char **argv);
@@ -517,7 +577,9 @@ int cmd_team(cli_ctx *c, int argc, char **argv);
 int cmd_add(cli_ctx *c, int argc, char **argv);
 /* The query list's filter options (and its words, the positional
  * arguments) ask for; export takes the same options. DLG_EUSAGE, with
- * the message set, for a bad status, date or sort key. */
+ * the message set, for a bad status, date or sort key (DLG_EDENIED for
+ * --mine from someone not in the team); else 0. q's strings are borrowed
+ * from a. */
 int cli_list_query(dlg_query *q, cli_ctx *c, const cli_args *a);
 /* Those options' table entries, in list's table and export's. */
 #define CLI_LIST_FILTER_OPTS \
@@ -547,7 +609,8 @@ int cmd_workflow(cli_ctx *c, int argc, char **argv);
 int cmd_archive(cli_ctx *c, int argc, char **argv);
 int cmd_template(cli_ctx *c, int argc, char **argv);
 /* templates/NAME.yaml, validated (problems printed): DLG_ENOTFOUND with
- * a message when there is none. */
+ * a message when there is none; DLG_EINVALID when it does not validate.
+ * *out is the caller's (dlg_node_free). */
 int cli_template_load(dlg_node **out, cli_ctx *c, const char *name);
 int cmd_checkpoint(cli_ctx *c, int argc, char **argv);
 int cmd_accept_criterion(cli_ctx *c, int argc, char **argv);

@@ -27,11 +27,14 @@ enum {
 	DLG_EUSAGE = -9,
 };
 
-/* Set the message of the error being returned (printf style). */
+/* Set the message of the error being returned (printf style); it
+ * replaces the last one. Callers pass the message on, not overwrite it. */
 void dlg_error_set(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-/* The message of the last error; never NULL. */
+/* The message of the last error; never NULL. Borrowed: valid until the
+ * next dlg_error_set or dlg_error_clear. */
 const char *dlg_error_last(void);
+/* Forget the last error: dlg_error_last() says "unknown error" again. */
 void dlg_error_clear(void);
 
 /* A growable string buffer; ptr is never NULL and always NUL-terminated. */
@@ -44,11 +47,17 @@ typedef struct {
 extern char dlg_buf__empty[];
 #define DLG_BUF_INIT { dlg_buf__empty, 0, 0 }
 
+/* Append len bytes of data. Aborts when memory runs out; returns 0. */
 int dlg_buf_put(dlg_buf *b, const char *data, size_t len);
+/* Append a NUL-terminated string; returns 0. */
 int dlg_buf_puts(dlg_buf *b, const char *s);
+/* Append printf-style text; 0, or -1 when vsnprintf fails (the buffer
+ * is then unchanged). */
 int dlg_buf_printf(dlg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* dlg_buf_printf with a va_list. */
 int dlg_buf_vprintf(dlg_buf *b, const char *fmt, va_list ap);
+/* Empty the buffer and keep its memory for reuse. */
 void dlg_buf_clear(dlg_buf *b);
 /* Room for len more bytes (and the NUL) without another allocation. */
 void dlg_buf_reserve(dlg_buf *b, size_t len);
@@ -61,6 +70,7 @@ void dlg_buf_reserve(dlg_buf *b, size_t len);
 void dlg_prefault(void *p, size_t len);
 /* Give the buffer's string to the caller (who frees it); the buffer empties. */
 char *dlg_buf_detach(dlg_buf *b);
+/* Free the buffer's memory; it is empty (DLG_BUF_INIT) afterwards. */
 void dlg_buf_dispose(dlg_buf *b);
 
 /*
@@ -93,6 +103,7 @@ typedef struct {
 	char *message;
 } dlg_diag;
 
+/* A list of problems (DLG_DIAGS_INIT; dlg_diags_dispose). */
 typedef struct {
 	dlg_diag *items;
 	size_t count;
@@ -100,10 +111,14 @@ typedef struct {
 } dlg_diags;
 
 #define DLG_DIAGS_INIT { NULL, 0, 0 }
+/* Add a problem (path may be NULL; line, column 0: no position); the
+ * strings are copied. */
 void dlg_diags_add(dlg_diags *d, const char *path, int line, int column,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Format as "path:line:column: message" lines. */
+/* Append "path:line:column: message" lines (the position as far as
+ * known); returns 0. */
 int dlg_diags_format(dlg_buf *out, const dlg_diags *d);
+/* Free every problem; d is empty (DLG_DIAGS_INIT) afterwards. */
 void dlg_diags_dispose(dlg_diags *d);
 
 /* ---------------------------------------------------------------------
@@ -125,6 +140,8 @@ typedef enum {
 	DLG_SCALAR_TIMESTAMP,
 } dlg_scalar_type;
 
+/* One node of a document: a scalar, a sequence or a map (keys in file
+ * order). A node owns everything under it. */
 typedef struct dlg_node dlg_node;
 struct dlg_node {
 	dlg_node_kind kind;
@@ -137,36 +154,49 @@ struct dlg_node {
 	int line, column;     /* where it starts in its file, from 1 */
 };
 
+/*
+ * New nodes, owned by the caller (dlg_node_free) until given to a map or
+ * sequence; value is copied. They never return NULL (allocation failures
+ * abort). dup copies a whole tree (NULL for NULL).
+ */
 dlg_node *dlg_node_new_map(void);
 dlg_node *dlg_node_new_seq(void);
 dlg_node *dlg_node_new_scalar(dlg_scalar_type type, const char *value);
 dlg_node *dlg_node_new_str(const char *value);
 dlg_node *dlg_node_new_null(void);
 dlg_node *dlg_node_dup(const dlg_node *n);
+/* Free a node and everything under it; NULL is fine. */
 void dlg_node_free(dlg_node *n);
-/* Structural equality (kind, type, value; maps regardless of key order). */
+/* Structural equality (kind, type, value; maps regardless of key order):
+ * 1 or 0. */
 int dlg_node_equal(const dlg_node *a, const dlg_node *b);
 
-/* Maps. get returns a borrowed node or NULL. set takes ownership of value. */
+/* Maps. get returns a borrowed node or NULL (get_str: a scalar's value,
+ * else NULL). set takes ownership of value, replacing (and freeing) the
+ * key's old one; set_str and set_null make the node. */
 dlg_node *dlg_map_get(const dlg_node *map, const char *key);
 const char *dlg_map_get_str(const dlg_node *map, const char *key);
 void dlg_map_set(dlg_node *map, const char *key, dlg_node *value);
 void dlg_map_set_str(dlg_node *map, const char *key, const char *value);
 void dlg_map_set_null(dlg_node *map, const char *key);
+/* Free and remove a key's value; nothing when the key is absent. */
 void dlg_map_remove(dlg_node *map, const char *key);
-/* Sequences. push takes ownership. */
+/* Sequences. push takes ownership of item. */
 void dlg_seq_push(dlg_node *seq, dlg_node *item);
+/* Free and remove an item, the following ones moving up. */
 void dlg_seq_remove(dlg_node *seq, size_t index);
-/* A keyed list's item (a map whose `id` is id), or NULL. */
+/* A keyed list's item (a map whose `id` is id), or NULL. Borrowed. */
 dlg_node *dlg_seq_find_id(const dlg_node *seq, const char *id);
 
-/* The type a plain scalar resolves to under YAML 1.1's implicit rules. */
+/* The type a plain scalar resolves to under YAML 1.1's implicit rules
+ * (DLG_SCALAR_STR when no rule matches). */
 dlg_scalar_type dlg_yaml_resolve(const char *value);
 
 /*
- * Parse one YAML document. Errors go to diags with path positions and the
- * function returns DLG_EINVALID. Refuses aliases, NUL bytes, invalid UTF-8,
- * nesting deeper than 64 and inputs over DLG_MAX_FILE bytes.
+ * Parse one YAML document into *out (the caller's: dlg_node_free). Errors
+ * go to diags with path positions and the function returns DLG_EINVALID,
+ * *out NULL. Refuses aliases, NUL bytes, invalid UTF-8, nesting deeper
+ * than 64 and inputs over DLG_MAX_FILE bytes.
  */
 #define DLG_MAX_FILE (1024 * 1024)
 int dlg_yaml_parse(dlg_node **out, const char *data, size_t len,
@@ -175,7 +205,8 @@ int dlg_yaml_parse(dlg_node **out, const char *data, size_t len,
 /*
  * Validate a document against a schema and bring its scalars to canonical
  * form (booleans as true/false, numbers in decimal, missing optional fields
- * as null). Every problem is added to diags; returns DLG_EINVALID if any.
+ * as null), in place. Every problem is added to diags (path names the file
+ * in them); returns 0, or DLG_EINVALID if any.
  */
 int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
 			const char *path, dlg_diags *diags);
@@ -191,20 +222,23 @@ int dlg_schema_validate(dlg_node *doc, const dlg_schema *schema,
 int dlg_schema_check_value(dlg_buf *out, const dlg_field *f,
 			   const char *value, int yaml_null);
 
-/* The canonical YAML text of a document, driven by its schema. */
+/* Append the canonical YAML text of a document, driven by its schema:
+ * 0, or -1 when libyaml's emitter fails. */
 int dlg_yaml_write(dlg_buf *out, const dlg_node *doc, const dlg_schema *schema);
-/* A document as JSON (one line), typed by its scalars. */
+/* Append a document as JSON (one line), typed by its scalars; 0. */
 int dlg_json_write(dlg_buf *out, const dlg_node *doc);
-/* A JSON string literal. */
+/* Append s as a JSON string literal, quotes included; 0. */
 int dlg_json_string(dlg_buf *out, const char *s);
-/* A one-line rendering of a value for messages ("null", "[a, b]", ...). */
+/* Append a one-line rendering of a value for messages ("null",
+ * "[a, b]", ...); 0. */
 int dlg_node_summary(dlg_buf *out, const dlg_node *n);
 
 /* ---------------------------------------------------------------------
  * Time: "now" honours DELEGIT_NOW (an ISO time), which tests use.
  */
+/* The time now, or DELEGIT_NOW's when it is set and valid. */
 time_t dlg_now(void);
-/* YYYY-MM-DDTHH:MM:SSZ */
+/* t as YYYY-MM-DDTHH:MM:SSZ (UTC), NUL-terminated in out. */
 void dlg_time_format(char out[21], time_t t);
 /* YYYY-MM-DD: the date at t in the local time zone (TZ), which is what
  * "today", "overdue" and "this week" are judged by. */
@@ -213,7 +247,7 @@ void dlg_date_format(char out[11], time_t t);
  * them (files and --json keep UTC). */
 void dlg_time_format_local(char out[32], time_t t);
 /* The local midnight that starts a YYYY-MM-DD date: periods (--since,
- * --until) begin and end there. */
+ * --until) begin and end there. 0, or -1 for a date that is not valid. */
 int dlg_day_start(time_t *out, const char *date);
 /* Whole days from today (local) to a date (YYYY-MM-DD...): 0 today, 1
  * tomorrow, -1 yesterday. */
@@ -221,22 +255,32 @@ long dlg_days_until(const char *date, time_t now);
 /* A date as people type it, made a YYYY-MM-DD: an ISO date, today,
  * tomorrow, a weekday name or its first three letters (the next such day,
  * after today), +Nd, +Nw, eow (this week's Sunday), eom (this month's
- * last day); any case. -1 for anything else. */
+ * last day); any case. 0, or -1 for anything else. */
 int dlg_date_resolve(char out[11], const char *text, time_t now);
+/* A time (YYYY-MM-DDTHH:MM:SSZ) or a date (its UTC midnight): 0, or -1
+ * for anything else. */
 int dlg_time_parse(time_t *out, const char *s); /* time or date */
-/* Any YAML timestamp with a time: offsets, 'T' or a blank, .000. */
+/* Any YAML timestamp with a time: offsets, 'T' or a blank, .000; 0, or
+ * -1 for anything else (a fraction that is not zero included). */
 int dlg_time_parse_yaml(time_t *out, const char *s);
+/* 1 when s is exactly a real date (YYYY-MM-DD) or time
+ * (YYYY-MM-DDTHH:MM:SSZ), else 0. */
 int dlg_date_valid(const char *s);
 int dlg_time_valid(const char *s);
 
 /* ---------------------------------------------------------------------
  * Ids.
  */
+/* 1 when s is a lowercase UUID (8-4-4-4-12 hex digits); else 0. */
 int dlg_uuid_valid(const char *s);
+/* 1 when s is one or more hex digits (either case) and dashes; else 0. */
 int dlg_hex_prefix_valid(const char *s);
-/* A new UUID (lowercase) and a new 8 hex digit item id. */
+/* A new random UUID (lowercase) and a new 8 hex digit item id,
+ * NUL-terminated in out. */
 void dlg_uuid_new(char out[37]);
 void dlg_item_id_new(char out[9]);
+/* 1 when s can be a handle (lowercase letters, digits, '.', '-' and '_',
+ * starting with a letter or digit, 40 characters at most); else 0. */
 int dlg_handle_valid(const char *s);
 
 /* ---------------------------------------------------------------------
@@ -244,27 +288,44 @@ int dlg_handle_valid(const char *s);
  */
 typedef struct dlg_store dlg_store;
 
-/* Open the delegit files under root (the work tree of the repository). */
+/* Open the delegit files under root (the work tree of the repository):
+ * *out is the caller's (dlg_store_free). Only copies root: returns 0. */
 int dlg_store_open(dlg_store **out, const char *root);
+/* Free the store; NULL is fine. */
 void dlg_store_free(dlg_store *s);
+/* The root the store was opened on. Borrowed. */
 const char *dlg_store_root(const dlg_store *s);
-/* Where the task rows are cached (under .git/); NULL: not cached. */
+/* Where the task rows are cached (under .git/; copied); NULL: not cached. */
 void dlg_store_set_cache(dlg_store *s, const char *path);
+/* The cache path set, or NULL. Borrowed. */
 const char *dlg_store_cache(const dlg_store *s);
 
 /*
- * Read and validate one file (relative path). On invalid content returns
- * DLG_EINVALID with the problems in diags; *out is then NULL.
+ * Read and validate one file (relative path) into *out (the caller's).
+ * DLG_ENOTFOUND when it is not there; on invalid content DLG_EINVALID with
+ * the problems in diags (so are read failures); *out is then NULL.
  */
 int dlg_store_load(dlg_node **out, dlg_store *s, const char *relpath,
 		   const dlg_schema *schema, dlg_diags *diags);
-/* Validate text as the given file would be, without writing. */
+/* Parse and validate text as the given file would be, without reading
+ * or writing: 0 with *out the caller's, or DLG_EINVALID, *out NULL and the
+ * problems in diags. */
 int dlg_store_parse(dlg_node **out, const char *text, size_t len,
 		    const char *relpath, const dlg_schema *schema,
 		    dlg_diags *diags);
-/* Write a document canonically, atomically; the text written goes to out. */
+/* Write a document canonically, atomically; the text written goes to
+ * text (the caller disposes of it). Returns dlg_store_write_file's codes,
+ * or -1 when it cannot be written as YAML. */
 int dlg_store_save(dlg_buf *text, dlg_store *s, const char *relpath,
 		   const dlg_node *doc, const dlg_schema *schema);
+/*
+ * Files by their path relative to the root: a path that leaves the root,
+ * goes through a link or names no regular file is DLG_EINVALID; a file
+ * not there DLG_ENOTFOUND; other failures -1 (errno's words in the
+ * message). write replaces atomically (a temporary file renamed, the
+ * folders made); read replaces what out held, at most DLG_MAX_FILE bytes
+ * (more: DLG_EINVALID); exists returns 1 or 0.
+ */
 int dlg_store_write_file(dlg_store *s, const char *relpath, const char *data,
 			 size_t len);
 int dlg_store_read_file(dlg_buf *out, dlg_store *s, const char *relpath);
@@ -272,24 +333,32 @@ int dlg_store_exists(dlg_store *s, const char *relpath);
 int dlg_store_remove_file(dlg_store *s, const char *relpath);
 
 /* Read or write any file by its path (for files git hands to the merge
- * driver): reads at most DLG_MAX_FILE bytes. */
+ * driver): reads at most DLG_MAX_FILE bytes into out (replacing what it
+ * held); 0, DLG_ENOTFOUND, or -1. */
 int dlg_path_read(dlg_buf *out, const char *path);
 /* A whole file mapped read-only, its pages read in at once; NULL when it
  * is missing, empty or cannot be mapped. munmap(map, *size) frees it. */
 char *dlg_path_map(const char *path, size_t *size);
+/* Write (create or replace) a file in place; 0, or -1 with a message. */
 int dlg_path_write(const char *path, const char *data, size_t len);
 
-/* The path of a task file: tasks/<hh>/<uuid>.yaml */
+/* Append the path of a task file, tasks/<hh>/<uuid>.yaml: 0, or
+ * DLG_EINVALID when uuid is not a UUID. */
 int dlg_task_path(dlg_buf *out, const char *uuid);
-/* Resolve a unique id prefix (at least 4 hex digits) to a full uuid. */
+/* Resolve a unique id prefix (at least 4 hex digits, any case) to a full
+ * uuid in out: 0, DLG_EINVALID (not such a prefix), DLG_ENOTFOUND or
+ * DLG_EAMBIGUOUS, with a message; -1 when tasks/ cannot be read. */
 int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
-/* The shortest unique prefix (at least 6 digits) of a task id. */
+/* The shortest unique prefix (at least 6 digits) of a task id, in out;
+ * returns 0 (6 digits when its shard cannot be read). */
 int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
 /* The names in a folder of the repository (none when it is missing),
- * sorted, without those that start with a dot. */
+ * sorted, without those that start with a dot. 0 with *out the caller's
+ * (dlg_strv_free), or -1. */
 int dlg_store_list_dir(char ***out, size_t *count, dlg_store *s,
 		       const char *rel);
-/* Every task file's relative path, sorted. */
+/* Every task file's relative path, sorted: 0 with *out the caller's
+ * (dlg_strv_free), or -1. */
 int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
 /*
  * The archive (delegit archive): closed tasks moved out of tasks/ to
@@ -297,11 +366,14 @@ int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s);
  * what the active work does. path: where a task closed at `closed` (a
  * time, YYYY-...) goes; list: every archived task file, sorted; find: the
  * path of the archived task an id prefix names (DLG_ENOTFOUND,
- * DLG_EAMBIGUOUS), by a scan of archive/.
+ * DLG_EAMBIGUOUS, DLG_EINVALID for no id prefix), by a scan of archive/.
+ * path: DLG_EINVALID for a bad id or time; list: *out the caller's
+ * (dlg_strv_free), 0 or -1.
  */
 int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed);
 int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s);
 int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix);
+/* Free an array of strings the list functions above made; NULL is fine. */
 void dlg_strv_free(char **v, size_t count);
 /*
  * "Did you mean", as git judges it (help.c): how far typed is from
@@ -328,21 +400,29 @@ typedef struct {
 	size_t count;
 } dlg_team;
 
-/* Load the whole team; invalid files are reported in diags. */
+/* Load the whole team into out (dlg_team_dispose, whatever it returns):
+ * 0; DLG_EINVALID when files were invalid (reported in diags, the valid
+ * people loaded all the same); -1 when team/ cannot be read. */
 int dlg_team_load(dlg_team *out, dlg_store *s, dlg_diags *diags);
+/* Free the people and the array; t is empty afterwards. */
 void dlg_team_dispose(dlg_team *t);
+/* A person by handle, or by one of their emails (any case); NULL when
+ * nobody. Borrowed from the team. */
 const dlg_node *dlg_team_find(const dlg_team *t, const char *handle);
 const dlg_node *dlg_team_find_email(const dlg_team *t, const char *email);
+/* team/<handle>.yaml; DLG_EINVALID for a handle that is not valid. */
 int dlg_team_path(dlg_buf *out, const char *handle);
 /* Someone other than `except` (a handle, may be NULL) among the first
- * `upto` people who has one of person's emails, or NULL; *email gets it. */
+ * `upto` people who has one of person's emails, or NULL; *email gets it.
+ * Both borrowed. */
 const dlg_node *dlg_team_email_clash(const dlg_team *t, size_t upto,
 				     const dlg_node *person, const char *except,
 				     const char **email);
 
 /*
  * Check every delegit file of the repository: schemas, file names against
- * ids, people referenced, duplicate ids, stray or unsafe entries.
+ * ids, people referenced, duplicate ids, stray or unsafe entries. Each
+ * problem goes to diags; 0, or DLG_EINVALID when any was found.
  */
 int dlg_store_check(dlg_store *s, dlg_diags *diags);
 
@@ -369,7 +449,9 @@ typedef struct {
  * Apply a workflow action of SPEC 5 to a task: checks the status it comes
  * from and that the actor may take it, then sets status and the started /
  * closed stamps. reject records message as review feedback; block records
- * it as a concern. Returns DLG_EINVALID or DLG_EDENIED with a message.
+ * it as a concern. Returns 0; DLG_EINVALID (not from this status),
+ * DLG_EDENIED (not this actor) or DLG_EUSAGE (a reason missing), with a
+ * message.
  */
 int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 		 const char *message, time_t now);
@@ -389,17 +471,21 @@ int dlg_task_act_flags(dlg_node *task, dlg_action action,
  * due_request, and a concern feedback entry says so. answer: the
  * delegator (a director, a manager) grants it (due becomes the date asked
  * for) or declines it (a reason needed); either way the request goes and
- * a guidance entry records the answer.
+ * a guidance entry records the answer. Both return 0, or DLG_EINVALID,
+ * DLG_EDENIED or DLG_EUSAGE (bad date, no reason) with a message.
  */
 int dlg_task_ask_due(dlg_node *task, const dlg_actor *who, const char *date,
 		     const char *why, time_t now);
 int dlg_task_answer_due(dlg_node *task, const dlg_actor *who, int grant,
 			const char *message, time_t now);
+/* An action by its command name (start, block, ...): 0, or -1 for an
+ * unknown name. */
 int dlg_action_parse(dlg_action *out, const char *name);
+/* The action's command name (static). */
 const char *dlg_action_name(dlg_action a);
 
 /* Record hours spent on a task (by a handle; note may be NULL): a new
- * entry of its `spent` list. */
+ * entry of its `spent` list. 0, or DLG_EUSAGE for hours out of range. */
 int dlg_task_add_spent(dlg_node *task, const char *by, double hours,
 		       const char *note, time_t now);
 /* Hours spent on a task: every entry, or `by`'s only (NULL: everyone's),
@@ -410,19 +496,25 @@ double dlg_task_spent(const dlg_node *task, const char *by, time_t since,
 /* The work left in an open task, as its load counts: its estimate less
  * the hours spent on it so far, never below 0 (0 without an estimate). */
 double dlg_task_open_hours(const dlg_node *task);
-/* "1.5h", "90m", "2": hours, more than 0 and at most 1000. */
+/* "1.5h", "90m", "2": hours, more than 0 and at most 1000; 0, or -1
+ * (no message) for anything else. */
 int dlg_hours_parse(double *out, const char *s);
 /* Add a feedback entry (a new item id, at now). */
 void dlg_task_add_feedback(dlg_node *task, const char *author,
 			   const char *kind, const char *text, time_t now);
 /* Stamp `updated` and `updated_by`. */
 void dlg_task_touch(dlg_node *task, const char *handle, time_t now);
-/* A new task with every field of the format, all defaults. */
+/* A new task with every field of the format, all defaults; the
+ * caller's (dlg_node_free). */
 dlg_node *dlg_task_new(const char *uuid, const char *title,
 		       const char *delegator, time_t now);
-/* Set a field from KEY=VALUE text, typed by the schema. */
+/* Set a field from KEY=VALUE text, typed by the schema (sets: a,b
+ * replaces, +a,-b edits). The caller validates afterwards. 0, or
+ * DLG_EUSAGE with a message for a key that cannot be set this way. */
 int dlg_task_set_field(dlg_node *task, const char *key, const char *value);
+/* 1 when the task is neither done nor cancelled; else 0. */
 int dlg_task_is_open(const dlg_node *task);
+/* 1 when an open task's due date is before today (local); else 0. */
 int dlg_task_is_overdue(const dlg_node *task, time_t now);
 
 /* ---------------------------------------------------------------------
@@ -442,7 +534,7 @@ int dlg_recur_parse(dlg_recur_rule *out, const char *every);
  * are start, then start moved on by the rule, again and again. Month
  * rules keep start's day of the month, or a shorter month's last day
  * (from Jan 31 monthly: Feb 28, Mar 31, Apr 30). A date before start
- * gives start.
+ * gives start. 0, or DLG_EINVALID for a bad rule or date.
  */
 int dlg_recur_next_date(char out[11], const char *every, const char *start,
 			const char *after);
@@ -462,6 +554,7 @@ int dlg_recur_begin(dlg_node *task, const char *every, const char *until);
  * handle, checkpoints moved as far as the due date moved and not done,
  * acceptance criteria unmet, items with derived ids; feedback, time
  * spent, conflicts, due requests and dependencies not carried over.
+ * 0, or DLG_EINVALID when the task's rule or dates are not valid.
  */
 int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
 		   time_t now);
@@ -473,7 +566,8 @@ int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
  * checkpoints as "before" the due date: 7d); onto a new task (its due
  * date set first), those fields filled: scalars set, lists added to,
  * criteria and checkpoints as new items (DLG_EUSAGE when the template has
- * checkpoints and the task no due date).
+ * checkpoints and the task no due date). from: 0, *out the caller's
+ * (dlg_node_free); apply: 0 or DLG_EUSAGE, with a message.
  */
 int dlg_template_from_task(dlg_node **out, const dlg_node *task,
 			   const char *name);
@@ -500,6 +594,7 @@ typedef struct {
 	char *to;
 } dlg_change;
 
+/* A list of changes (DLG_CHANGES_INIT; dlg_changes_dispose). */
 typedef struct {
 	dlg_change *items;
 	size_t count;
@@ -510,8 +605,10 @@ typedef struct {
 /*
  * The field-by-field difference of two documents (either may be NULL).
  * Keyed lists are matched by item id; updated / updated_by are left out.
+ * Appends to out (dlg_changes_dispose); returns 0.
  */
 int dlg_doc_diff(dlg_changes *out, const dlg_node *from, const dlg_node *to);
+/* Free every change; c is empty afterwards. */
 void dlg_changes_dispose(dlg_changes *c);
 
 /* ---------------------------------------------------------------------
@@ -527,6 +624,7 @@ typedef int (*dlg_text_merge_fn)(char **out, const char *base,
 				 const char *ours, const char *theirs,
 				 void *payload);
 
+/* How dlg_merge_doc merges (DLG_MERGE_OPTIONS_INIT); may be NULL. */
 typedef struct {
 	dlg_text_merge_fn text_merge; /* NULL: text changed on both sides is
 				       * a conflict */
@@ -545,27 +643,32 @@ typedef struct {
  * NULL: both added it). The result does not depend on the order of a and
  * b. Scalars changed on both sides to different values: the side with the
  * later `updated` wins (ties: the greater value), and the other value is
- * recorded under `conflicts:`. *out is validated and canonical; *nconflicts
- * (may be NULL) counts the new records.
+ * recorded under `conflicts:`. *out (the caller's) is validated and
+ * canonical; *nconflicts (may be NULL) counts the new records. 0, or
+ * DLG_EINVALID when the merge does not validate (the message says why),
+ * *out NULL.
  */
 int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 		  const dlg_node *a, const dlg_node *b, const dlg_schema *schema,
 		  const dlg_merge_options *opts);
 
-/* A conflict record (see docs/sync.md): `kept` is in the file, `lost` is
- * not. Its id is a hash of its content. */
+/* A new conflict record (see docs/sync.md; the caller's): `kept` is in
+ * the file, `lost` is not (both copied). Its id is a hash of its content. */
 dlg_node *dlg_conflict_new(const char *field, const char *reason,
 			   const dlg_node *kept, const char *kept_by,
 			   const char *kept_at, const dlg_node *lost,
 			   const char *lost_by, const char *lost_at);
 
-/* The schema of a repository file by its path, or NULL if not delegit's. */
+/* The schema of a repository file by its path, or NULL if not
+ * delegit's (static). */
 const dlg_schema *dlg_schema_for_path(const char *relpath);
 
 /*
  * A field of a document by path: "status", "expectations.outcome",
  * "checkpoints[27c4f0aa].done", "checkpoints[27c4f0aa]" (the item).
- * get returns a borrowed node or NULL; set takes value (NULL removes).
+ * get returns a borrowed node or NULL; set takes value (NULL removes)
+ * and returns 0, or DLG_ENOTFOUND (value freed) when the path's parent
+ * is not there.
  */
 const dlg_node *dlg_doc_get_path(const dlg_node *doc, const char *path);
 int dlg_doc_set_path(dlg_node *doc, const char *path, dlg_node *value);
@@ -585,6 +688,7 @@ typedef struct {
 	char *key;    /* the verified signature's key fingerprint, or NULL */
 } dlg_event;
 
+/* A list of events (DLG_EVENTS_INIT; dlg_events_dispose). */
 typedef struct {
 	dlg_event *items;
 	size_t count, alloc;
@@ -602,7 +706,7 @@ typedef struct {
  * Add the changes between two versions of a task file (either may be NULL:
  * added, removed), unattributed: commit "", author NULL, at 0, key NULL.
  * The same versions always give the same events, which is what lets
- * sync/ keep them (sync/evcache.c).
+ * sync/ keep them (sync/evcache.c). The texts are copied into ev.
  */
 void dlg_events_of_versions(dlg_events *ev, const char *path,
 			    const char *old_text, size_t old_len,
@@ -615,6 +719,7 @@ void dlg_events_add(dlg_events *ev, const dlg_event *e, const char *commit,
  * cli/ makes of a file added under archive/), the events of its fields
  * gone from tasks/: a move is one event, not a deletion. */
 void dlg_events_pair_moves(dlg_events *ev);
+/* Free every event and its texts; ev is empty afterwards. */
 void dlg_events_dispose(dlg_events *ev);
 
 /* ---------------------------------------------------------------------
@@ -630,6 +735,7 @@ typedef struct {
 	char *before, *after; /* the file's blob ids, where known (NULL: none) */
 } dlg_violation;
 
+/* A list of violations (DLG_VIOLATIONS_INIT; dlg_violations_dispose). */
 typedef struct {
 	dlg_violation *items;
 	size_t count, alloc;
@@ -644,16 +750,20 @@ extern const char dlg_policy_default_text[];
  * Judge the change of one delegit file (old or new may be NULL: added,
  * deleted) by `author` (their person document; NULL when the email is
  * nobody's) under `policy` (NULL: the default). Adds one violation per
- * field the author may not change; returns DLG_EDENIED if any.
+ * field the author may not change; returns 0, or DLG_EDENIED if any.
  */
 int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
 		     const dlg_node *author, const char *email,
 		     const char *path, const dlg_node *old_doc,
 		     const dlg_node *new_doc);
+/* 1 when the policy's mode is enforce (not warn, the default); else 0. */
 int dlg_policy_enforced(const dlg_node *policy);
+/* Add a violation; every string is copied (from, to, author may be
+ * NULL). */
 void dlg_violations_add(dlg_violations *v, const char *path, const char *field,
 			const char *author, const char *from, const char *to,
 			const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Free every violation; v is empty afterwards. */
 void dlg_violations_dispose(dlg_violations *v);
 
 /* ---------------------------------------------------------------------
@@ -675,23 +785,31 @@ typedef struct {
 	int core;
 } dlg_row;
 
+/* Every task's row, in file name order; opaque (dlg_rows_free). A row's
+ * strings live as long as its rows. */
 typedef struct dlg_rows dlg_rows;
 
 /*
  * Rows of every task file under tasks/. Invalid files have no row; their
  * problems go to diags. cache_path (may be NULL) is read and rewritten
- * when the files changed.
+ * when the files changed (a cache that cannot be is rebuilt or skipped).
+ * *out is the caller's (dlg_rows_free); returns 0.
  */
 int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 		  dlg_diags *diags);
 /* Rows of tasks already read (archived ones: list --archived), no cache;
- * docs are sorted by id, and stay the caller's. */
+ * docs are sorted by id, and stay the caller's; *out is the caller's too
+ * (dlg_rows_free). Returns 0. */
 int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n);
+/* How many rows (0 for NULL). */
 size_t dlg_rows_count(const dlg_rows *r);
 /* The row of the task file named after `file` (an id), NULL when that
- * file has none (missing or invalid); rows are in file name order. */
+ * file has none (missing or invalid); rows are in file name order.
+ * Borrowed from r. */
 const dlg_row *dlg_rows_find(const dlg_rows *r, const char *file);
+/* The i-th row (i < dlg_rows_count), borrowed from r. */
 const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
+/* Free the rows and all their strings; NULL is fine. */
 void dlg_rows_free(dlg_rows *r);
 /* As dlg_store_short_id, of one of r's rows, from the ids r was loaded
  * with. */
@@ -728,11 +846,13 @@ typedef struct {
 
 /*
  * Load every task that matches (valid ones; invalid files go to diags) in
- * the order asked. The array and documents belong to the caller.
+ * the order asked. The array and documents belong to the caller
+ * (dlg_nodes_free). 0, or dlg_rows_load's error.
  */
 int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 		  const dlg_query *q, const dlg_team *team, time_t now,
 		  dlg_diags *diags);
+/* 1 when key is one of dlg_query's sort keys; else 0. */
 int dlg_query_sort_valid(const char *key);
 /* The keys a query sorts by (NULL-terminated), the default first. */
 extern const char *const dlg_query_sort_keys[];
@@ -740,29 +860,36 @@ extern const char *const dlg_query_sort_keys[];
  * dlg_query_rows, with q's words looked for too: a row whose title holds
  * them all matches from the row alone; only the other rows that pass
  * every other filter have their file read, for the why, expectations and
- * feedback (a file that no longer validates goes to diags).
+ * feedback (a file that no longer validates goes to diags). *out is the
+ * caller's to free(), its rows borrowed from rows; returns 0.
  */
 int dlg_query_select(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		     dlg_store *s, const dlg_query *q, const dlg_team *team,
 		     time_t now, dlg_diags *diags);
-/* Whether every word is in text, ignoring the case of ASCII letters. */
+/* Whether every word is in text, ignoring the case of ASCII letters: 1
+ * or 0 (1 for no words). */
 int dlg_text_has_words(const char *text, const char *const *words,
 		       size_t n);
 /* Whether every word is somewhere in a task's title, why, expectations
- * (outcome, quality, acceptance criteria, process) or feedback texts. */
+ * (outcome, quality, acceptance criteria, process) or feedback texts:
+ * 1 or 0. */
 int dlg_task_has_words(const dlg_node *task, const char *const *words,
 		       size_t n);
-/* The rows that match, in the order asked (pointers into rows). */
+/* The rows that match, in the order asked: *out (the caller's to
+ * free()) points into rows. Returns 0. */
 int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 		   const dlg_query *q, const dlg_team *team, time_t now);
+/* 1 when the row's task is neither done nor cancelled; else 0. */
 int dlg_row_is_open(const dlg_row *r);
 /* A task map holding only what the row holds (id, title, status,
  * priority, due, assignee, delegator, created, updated, core, tags,
  * after, estimate_hours; spent_hours, the sum of its time entries, not a field of
- * the format); absent fields stay absent. */
+ * the format); absent fields stay absent. The caller's (dlg_node_free). */
 dlg_node *dlg_row_task(const dlg_row *r);
-/* today: dlg_date_format's date of now */
+/* 1 when an open row's due date is before today (dlg_date_format's date
+ * of now); else 0. */
 int dlg_row_is_overdue(const dlg_row *r, const char *today);
+/* Free each document of an array and the array; NULL is fine. */
 void dlg_nodes_free(dlg_node **v, size_t count);
 
 /* What needs a person's attention. */
@@ -784,6 +911,7 @@ typedef enum {
 	DLG_AGENDA_OPEN,
 } dlg_agenda_kind;
 
+/* One item of an agenda: what needs attention, and about which task. */
 typedef struct {
 	dlg_agenda_kind kind;
 	const dlg_node *task; /* borrowed from the tasks given */
@@ -803,7 +931,8 @@ typedef struct {
  * be NULL) is the history of the tasks blocked or in review: how long
  * they have been so. Concerns (feedback of kind concern, a block's reason
  * included) written by someone else at or after concerns_since are listed
- * for both sides of the task.
+ * for both sides of the task. *out is the caller's to free() (its
+ * pointers borrowed from tasks); returns 0.
  */
 int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
 		     dlg_node *const *tasks, size_t ntasks,
@@ -813,14 +942,15 @@ int dlg_agenda_build(dlg_agenda_item **out, size_t *count,
  * Add to an agenda (dlg_agenda_build's, re-sorted) the person's open tasks
  * not yet started that wait for others (after:): "ready" once every one
  * is done (days: since the last of them closed), else "waiting" (days:
- * how many are not done). lookup finds the tasks waited for.
+ * how many are not done). lookup finds the tasks waited for. *items is
+ * grown with realloc; returns 0.
  */
 int dlg_agenda_add_after(dlg_agenda_item **items, size_t *count,
 			 dlg_node *const *tasks, size_t ntasks,
 			 const char *handle, time_t now,
 			 dlg_task_lookup_fn lookup, void *payload);
 /* A task's autonomy level: its own, else its assignee's (team may be
- * NULL), else NULL: no level chosen. */
+ * NULL), else NULL: no level chosen. Borrowed. */
 const char *dlg_task_autonomy(const dlg_node *task, const dlg_team *team);
 /* Days between check-ins a level asks for: follow-steps 2, recommend 4,
  * act-and-report 7; own (and no level) 0: none, only checkpoints and
@@ -850,6 +980,11 @@ typedef struct {
 	const char *org;
 } dlg_report_input;
 
+/*
+ * The reports of docs/reports.md, each a new document in *out (the
+ * caller's: dlg_node_free). They return 0: what they cannot judge (no
+ * history, no due date) they leave out.
+ */
 int dlg_report_workload(dlg_node **out, const dlg_report_input *in);
 int dlg_report_delivery(dlg_node **out, const dlg_report_input *in);
 int dlg_report_sla(dlg_node **out, const dlg_report_input *in);
@@ -877,15 +1012,19 @@ typedef struct {
 
 /*
  * Narrow in to the people whose org is org and their tasks; out->in is
- * valid while in's data is. Returns DLG_ENOTFOUND when nobody in the team
- * is of that org, the message naming the orgs there are.
+ * valid while in's data is (dlg_report_scope_dispose). Returns 0, or
+ * DLG_ENOTFOUND when nobody in the team is of that org, the message
+ * naming the orgs there are.
  */
 int dlg_report_scope_org(dlg_report_scope *out, const dlg_report_input *in,
 			 const char *org);
+/* Free what dlg_report_scope_org made (not the data it borrows). */
 void dlg_report_scope_dispose(dlg_report_scope *s);
-/* One self-contained HTML page with every report (inline CSS and SVG). */
+/* Append one self-contained HTML page with every report (inline CSS and
+ * SVG); returns 0. */
 int dlg_report_html(dlg_buf *out, const dlg_report_input *in);
-/* Who to delegate a task to, best first, each with score and reasons. */
+/* Who to delegate a task to, best first, each with score and reasons: a
+ * new list in *out (the caller's); returns 0. */
 int dlg_suggest(dlg_node **out, const dlg_node *task,
 		const dlg_report_input *in);
 /*
@@ -893,10 +1032,12 @@ int dlg_suggest(dlg_node **out, const dlg_node *task,
  * (in->since, in->until) by task, core and non-core, the share that went
  * to non-core work; and their open work, each non-core task with the best
  * other person to delegate it to (suggest's first, with its reasons).
+ * *out is the caller's; returns 0.
  */
 int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in);
-/* "4h" -> 14400 seconds; units m, h, d, w. */
+/* "4h" -> 14400 seconds; units m, h, d, w. 0, or -1 for anything else. */
 int dlg_duration_parse(long *out, const char *s);
+/* The kind's name as --json shows it ("overdue", ...); static. */
 const char *dlg_agenda_kind_name(dlg_agenda_kind k);
 
 #endif

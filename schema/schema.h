@@ -59,6 +59,9 @@ struct dlg_schema {
 	size_t count;
 };
 
+/* The file kinds: tasks/<hh>/<id>.yaml, team/<handle>.yaml,
+ * .delegit/config.yaml, .delegit/policy.yaml (docs/format.md). Static,
+ * like everything here. */
 extern const dlg_schema dlg_schema_task;
 extern const dlg_schema dlg_schema_person;
 extern const dlg_schema dlg_schema_config;
@@ -66,16 +69,21 @@ extern const dlg_schema dlg_schema_policy;
 /* templates/<name>.yaml: what `add --template` fills a task with */
 extern const dlg_schema dlg_schema_template;
 
+/* The values of the enums, NULL-terminated, in the order code counts on:
+ * statuses as the workflow goes, priorities most urgent first, autonomy
+ * levels least freedom first. */
 extern const char *const dlg_statuses[];
 extern const char *const dlg_priorities[];
 extern const char *const dlg_roles[];
 extern const char *const dlg_feedback_kinds[];
 extern const char *const dlg_autonomy_levels[];
 
+/* A field of s by its whole name (not a path); NULL for none or a NULL s. */
 const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name);
 /* The field a path names, through nested maps and lists:
  * "expectations.outcome", "feedback[c0ffee42].kind" (any id, or none:
- * "feedback[].kind"), "orgs.acme.sla.high.respond". NULL for an unknown
+ * "feedback[].kind", or ids left out as the policy's rules name fields:
+ * "feedback.kind"), "orgs.acme.sla.high.respond". NULL for an unknown
  * key or a whole list item. */
 const dlg_field *dlg_schema_field_at(const dlg_schema *s, const char *path);
 /* The index of a value in a NULL-terminated list, or -1. */

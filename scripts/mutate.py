@@ -77,36 +77,43 @@ DEFAULT_FILES = [
 
 # A file's tests when the coverage run cannot say (--no-coverage, or a line
 # gcov does not count): its unit tests and the e2e classes of its area.
+# The unit executables: core/'s and schema/'s are test_<area> (test_merge,
+# test_schema, ...), sync/'s test_sync_<area>, and sshsig.
+CORE_UNIT = "test_(?!sync_).*"
+SYNC_UNIT = "test_sync_.*"
 TESTS = {
-    "core/merge.c": "core|sync|e2e_(Merge|OfflineAndSafety|EvilMerge|"
+    "core/merge.c": "test_.*|e2e_(Merge|OfflineAndSafety|EvilMerge|"
                     "StampsInMerges|Accountability|HostileFilesThroughSync)",
-    "core/policy.c": "core|sync|e2e_(Warn|Enforce|HostileFilesThroughSync|"
+    "core/policy.c": "test_.*|e2e_(Warn|Enforce|HostileFilesThroughSync|"
                      "SmuggledPolicy|TeamGames|ServerHook|EvilMerge)",
-    "core/task.c": "core|e2e_(Add|Workflow|ListShowAgenda|BadInput|"
-                   "HostileCorpus)",
-    "core/validate.c": "core|e2e_(BadInput|HostileCorpus|"
+    "core/task.c": CORE_UNIT + "|e2e_(Add|Workflow|ListShowAgenda|"
+                   "BadInput|HostileCorpus)",
+    "core/validate.c": CORE_UNIT + "|e2e_(BadInput|HostileCorpus|"
                        "HostileFilesThroughSync)",
-    "core/time.c": "core|e2e_(Add|BadInput|Stamps|StampsInMerges|Reports)",
-    "schema/schema.c": "core|e2e_(BadInput|HostileCorpus)",
-    "core/rows.c": "core|e2e_(Cache|Index|ListShowAgenda)",
-    "core/store.c": "core|e2e_(Add|Cache|Index|IdentityAndSafety|"
+    "core/time.c": CORE_UNIT + "|e2e_(Add|BadInput|Stamps|StampsInMerges|"
+                   "Reports)",
+    "schema/schema.c": CORE_UNIT + "|e2e_(BadInput|HostileCorpus)",
+    "core/rows.c": CORE_UNIT + "|e2e_(Cache|Index|ListShowAgenda)",
+    "core/store.c": CORE_UNIT + "|e2e_(Add|Cache|Index|IdentityAndSafety|"
                     "ListShowAgenda|FaultTargets|Faults)",
-    "sync/policy.c": "sync|e2e_(Warn|Enforce|SmuggledPolicy|TeamGames|"
-                     "EvilMerge|UnrelatedHistory|NeverWedged|ServerHook|"
-                     "Accountability|Stamps|StampsInMerges|ForgedAuthor)",
-    "sync/remote.c": "sync|e2e_(Merge|OfflineAndSafety|Transports|"
+    "sync/policy.c": SYNC_UNIT + "|e2e_(Warn|Enforce|SmuggledPolicy|"
+                     "TeamGames|EvilMerge|UnrelatedHistory|NeverWedged|"
+                     "ServerHook|Accountability|Stamps|StampsInMerges|"
+                     "ForgedAuthor)",
+    "sync/remote.c": SYNC_UNIT + "|e2e_(Merge|OfflineAndSafety|Transports|"
                      "UnrelatedHistory|NeverWedged|FaultsSync|"
                      "FaultsCredentials|FaultTargets)",
     "sync/sshsig.c": "sshsig|e2e_(ForgedAuthor|FaultTargets)",
-    "sync/repo.c": "sync|e2e_(OfflineAndSafety|IdentityAndSafety|"
+    "sync/repo.c": SYNC_UNIT + "|e2e_(OfflineAndSafety|IdentityAndSafety|"
                    "FaultTargets)",
 }
-DEFAULT_TESTS = "core|sync|sshsig|e2e_.*"
+DEFAULT_TESTS = "test_.*|sshsig|e2e_.*"
 # Too long to run per mutant (minutes); make converge runs it.
 NEVER = {"converge"}
 
-# What each test runs: the unit tests their executable, the rest delegit.
-TARGET = {"core": "test_core", "sync": "test_sync", "sshsig": "test_sshsig"}
+# What each test runs: the unit tests their executable (each test_* is
+# named after its own), the rest delegit.
+TARGET = {"sshsig": "test_sshsig"}
 
 # Type mismatches an argument swap makes are errors, not warnings: such a
 # mutant is invalid, not a run of the tests.
@@ -541,6 +548,8 @@ def ctest_list(build):
 
 
 def target_of(test):
+    if test.startswith("test_"):
+        return test
     return TARGET.get(test, "delegit")
 
 

@@ -10,22 +10,31 @@
 
 #include "../core/core.h"
 
+/* A repository with a work tree, opened; opaque. */
 typedef struct dlg_repo dlg_repo;
 
-/* Find the repository that holds path (like git does) and open it. */
+/* Find the repository that holds path (like git does) and open it: *out
+ * is the caller's (dlg_repo_free). DLG_ENOTFOUND when there is none,
+ * DLG_EINVALID for a bare one. */
 int dlg_repo_open(dlg_repo **out, const char *path);
-/* Create a new repository at path (or open the one there). */
+/* Create a new repository at path, branch main (or open the one there):
+ * *out the caller's; 0, DLG_EINVALID (bare) or -1. */
 int dlg_repo_init(dlg_repo **out, const char *path);
+/* Let the lock go (if held) and free the repository; NULL is fine. */
 void dlg_repo_free(dlg_repo *r);
 /* The work tree, without a trailing slash. Borrowed. */
 const char *dlg_repo_workdir(const dlg_repo *r);
 /* The .git folder, with a trailing slash. Borrowed. */
 const char *dlg_repo_gitdir(const dlg_repo *r);
-/* Whether HEAD points to a commit yet. */
+/* Whether HEAD points to a commit yet: 1 or 0. */
 int dlg_repo_has_commits(dlg_repo *r);
 
-/* A configuration value (repository, then global); DLG_ENOTFOUND if unset. */
+/* A configuration value (repository, then global): *out is the caller's
+ * to free(), NULL on failure; DLG_ENOTFOUND if unset, -1 when the
+ * configuration cannot be read. */
 int dlg_repo_config_get(char **out, dlg_repo *r, const char *key);
+/* Set a value in the repository's own configuration (.git/config): 0 or
+ * -1. */
 int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
 
 /*
@@ -33,9 +42,12 @@ int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
  * of by the kernel when its holder dies), waiting for another holder up
  * to delegit.lockTimeout seconds (10); DLG_ELOCKED, naming the holder's
  * pid, when it waited in vain. Holding it, the git lock files a killed
- * delegit left are removed and an interrupted sync is finished.
+ * delegit left are removed and an interrupted sync is finished. 0 (also
+ * when already held); -1 when the lock file cannot be opened or the
+ * recovery fails (the lock then let go).
  */
 int dlg_repo_lock(dlg_repo *r);
+/* Let the lock go (nothing when not held); dlg_repo_free does it too. */
 void dlg_repo_unlock(dlg_repo *r);
 /*
  * Finish what a killed sync left half done (files of the work tree half
@@ -52,6 +64,7 @@ typedef struct {
 	size_t len;
 } dlg_commit_file;
 
+/* Who made a commit, and when; the strings are borrowed. */
 typedef struct {
 	const char *name;
 	const char *email;
@@ -61,17 +74,21 @@ typedef struct {
 /*
  * Commit the given files on top of HEAD, touching only their trees, and
  * bring the index entries of those paths up to date. The work tree must
- * already hold the same bytes. out (41 bytes) gets the new commit id.
+ * already hold the same bytes. out (41 bytes, may be NULL) gets the new
+ * commit id. 0, or -1 with nothing committed (git's index.lock or the
+ * branch held by a git process: "git is busy").
  */
 int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		    size_t nfiles, const char *message,
 		    const dlg_signature *author);
 
-/* The bytes of path at HEAD; DLG_ENOTFOUND if it is not there. */
+/* The bytes of path at HEAD, appended to out; DLG_ENOTFOUND if it (or
+ * any commit) is not there, -1 when it cannot be read. */
 int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path);
 
 /* Paths under prefix whose work tree state differs from HEAD (hand edits,
- * new files, deletions), sorted. */
+ * new files, deletions), sorted: *out and its strings are the caller's
+ * (dlg_strv_free). 0, or -1 when the status cannot be read. */
 int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 			   const char *prefix);
 
@@ -102,6 +119,8 @@ typedef int (*dlg_history_cb)(const dlg_commit_info *c, const char *path,
  * Walk the history of HEAD, newest first, reporting the changes to path
  * (a file, or a folder ending in '/') made by each commit since `since`
  * (0: all). A merge reports only versions that none of its parents held.
+ * 0 (also without commits, or when the callback stopped the walk), or -1
+ * when history cannot be read.
  */
 int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 		     dlg_history_cb cb, void *payload);
@@ -118,7 +137,9 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
  * Merge three versions of a delegit file (base may be NULL: added on both
  * sides) field by field, multi-line text by lines (git_merge_file). out
  * gets the canonical result; *nconflicts the conflict records it added.
- * DLG_EINVALID, with problems in diags, when a version does not validate.
+ * The result replaces what out held. DLG_EINVALID, with problems in diags,
+ * when a version does not validate; otherwise 0 (conflicts are records,
+ * not errors).
  */
 int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 		    size_t base_len, const char *ours, size_t ours_len,
@@ -128,7 +149,8 @@ int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 /*
  * The same, each side's `updated` limited to latest_ours / latest_theirs
  * (its commit's time and the clocks' allowance; NULL: no limit): a stamp
- * set later than its commit wins no conflict (SPEC 7).
+ * set later than its commit wins no conflict (SPEC 7). Returns as
+ * dlg_merge_texts.
  */
 int dlg_merge_texts_limited(dlg_buf *out, size_t *nconflicts,
 			    const char *base, size_t base_len,
@@ -149,13 +171,15 @@ int dlg_merge_stamp_limits(char ours[21], char theirs[21]);
  * command word for sh: "delegit" (found on PATH) or a quoted path. Writes
  * only when it is missing, names a program that is gone, or names a path
  * while program is a name (the installed delegit is named, so that moving
- * or reinstalling it does not break git pull).
+ * or reinstalling it does not break git pull). 0, or -1 when the
+ * configuration cannot be read or written.
  */
 int dlg_repo_ensure_merge_driver(dlg_repo *r, const char *program);
 
 /* ---------------------------------------------------------------------
  * Sync.
  */
+/* What a progress callback is told about. */
 typedef enum {
 	DLG_PROGRESS_FETCH,
 	DLG_PROGRESS_PUSH,
@@ -171,6 +195,7 @@ void dlg_repo_set_progress(dlg_repo *r,
 				      size_t total, void *payload),
 			   void *payload);
 
+/* How dlg_sync_run and dlg_repo_clone work; DLG_SYNC_OPTIONS_INIT. */
 typedef struct {
 	const char *remote; /* NULL: "origin" */
 	int max_tries;      /* fetch-merge-push rounds when a push is refused */
@@ -189,6 +214,7 @@ typedef struct {
 
 #define DLG_SYNC_OPTIONS_INIT { NULL, 5, NULL, NULL, NULL, 0, 60 }
 
+/* What a sync's merges made; part of dlg_sync_result. */
 typedef struct {
 	size_t conflicts; /* new conflict records */
 	dlg_buf lines;    /* "Conflict: path (n fields)" lines */
@@ -202,6 +228,7 @@ typedef struct {
 	size_t commits;
 } dlg_sync_author;
 
+/* What a sync did (dlg_sync_result_dispose frees what it holds). */
 typedef struct {
 	int fetched;      /* the remote had commits we did not */
 	int fast_forward; /* we moved to the remote's commit */
@@ -222,6 +249,7 @@ typedef struct {
 	size_t outgoing;
 } dlg_sync_result;
 
+/* Free the authors, violations and report a sync filled in. */
 void dlg_sync_result_dispose(dlg_sync_result *r);
 
 /*
@@ -231,7 +259,9 @@ void dlg_sync_result_dispose(dlg_sync_result *r);
  * the remote's words in the message. Files git
  * cannot merge stop the sync before anything changes (DLG_ECONFLICT, the
  * files in out->report.problems). An unreachable remote is DLG_EOFFLINE;
- * local commits are kept.
+ * local commits are kept. No such remote: DLG_EUSAGE. Policy violations
+ * are in out->violations, not an error. out is filled in whatever it
+ * returns: dlg_sync_result_dispose it.
  */
 int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
 
@@ -242,7 +272,8 @@ int dlg_sync_run(dlg_sync_result *out, dlg_repo *r, const dlg_sync_options *o);
  * commits for what they hold beyond the field merge of their parents.
  * Violations of commits made before `since` (0: none) are left out; each
  * carries its commit. DLG_INVALID_FILE is the field of a file that does
- * not validate.
+ * not validate. Appends to out (dlg_violations_dispose); 0 (also with
+ * violations) or -1 when history cannot be read.
  */
 #define DLG_INVALID_FILE "(invalid file)"
 int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since);
@@ -252,7 +283,8 @@ int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since);
  */
 
 /* Open the repository git's environment names (a hook's GIT_DIR, with the
- * pushed objects in quarantine); it may be bare. */
+ * pushed objects in quarantine); it may be bare. *out the caller's
+ * (dlg_repo_free); 0 or -1. */
 int dlg_repo_open_env(dlg_repo **out);
 
 /*
@@ -261,7 +293,9 @@ int dlg_repo_open_env(dlg_repo **out);
  * branch; an empty repository: the first commits bootstrap the team).
  * Besides the commits' violations: a push that rewrites the ref's
  * history, brings an unrelated history, or deletes the main branch.
- * *enforce: the policy before the push is in enforce mode.
+ * *enforce: the policy before the push is in enforce mode. Appends to
+ * out (dlg_violations_dispose); 0 (also with violations), DLG_EUSAGE when
+ * the arguments are no ref update, -1 when the commits cannot be read.
  */
 int dlg_repo_judge_update(dlg_violations *out, int *enforce, dlg_repo *r,
 			  const char *ref, const char *old_hex,
@@ -269,15 +303,20 @@ int dlg_repo_judge_update(dlg_violations *out, int *enforce, dlg_repo *r,
 
 /* Install the pre-receive hook that runs `PROGRAM hook pre-receive` in the
  * bare repository dir; an existing hook that is not delegit's is kept
- * (DLG_EINVALID) unless force. *out_path: the hook's path (caller frees). */
+ * (DLG_EINVALID) unless force. *out_path: the hook's path (caller frees).
+ * -1 when dir is no bare repository or the hook cannot be written. */
 int dlg_repo_install_hook(char **out_path, const char *dir,
 			  const char *program, int force);
 
-/* Clone URL into path, with the same credentials and progress as sync. */
+/* Clone URL into path, with the same credentials and progress as sync
+ * (o may be NULL): *out the caller's (dlg_repo_free). DLG_EOFFLINE when
+ * the remote cannot be reached, else -1; a failed clone leaves no
+ * half-made repository (a folder that was there empty stays). */
 int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 		   const dlg_sync_options *o);
 
-/* The URL of a remote, for messages; NULL if there is no such remote. */
+/* The URL of a remote, for messages: a string the caller frees; NULL if
+ * there is no such remote (no message set). */
 char *dlg_repo_remote_url(dlg_repo *r, const char *remote);
 
 #endif

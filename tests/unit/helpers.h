@@ -1,8 +1,11 @@
-/* Test helpers: temporary folders and files. */
+/* Test helpers: temporary folders and files, descriptors counted. The
+ * includer includes cmocka.h first. */
 #ifndef DLG_TEST_HELPERS_H
 #define DLG_TEST_HELPERS_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +20,20 @@ static inline char *tmpdir_new(void)
 	return d ? strdup(d) : NULL;
 }
 
+static inline int rm_rf__one(const char *path, const struct stat *st,
+			     int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Remove a folder tmpdir_new made, and all in it (links not followed). */
 static inline void rm_rf(const char *path)
 {
-	char cmd[4200];
-
 	if (!path || strncmp(path, "/tmp/delegit-test-", 18))
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
+	if (nftw(path, rm_rf__one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "cannot remove %s\n", path);
 }
 
@@ -34,6 +43,8 @@ static inline char *slurp(const char *path, size_t *len)
 	char *buf;
 	long n;
 
+	if (len)
+		*len = 0;
 	if (!f)
 		return NULL;
 	fseek(f, 0, SEEK_END);
@@ -49,18 +60,47 @@ static inline char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Make each folder of path's but its last part (mkdir -p of its dirname). */
+static inline int mkdir_parents(char *path)
+{
+	char *p;
+
+	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
 static inline void spit(const char *dir, const char *rel, const char *text)
 {
-	char path[4200], cmd[4300];
+	char path[4200];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	if (system(cmd) != 0)
+	if (mkdir_parents(path) != 0)
 		return;
 	f = fopen(path, "wb");
 	fputs(text, f);
 	fclose(f);
+}
+
+/* How many descriptors this process has open. */
+static inline int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 #endif

@@ -1,0 +1,240 @@
+/* sync/: commits through libgit2 (sync/commit.c) and the tree changes they
+ * are read by (sync/treediff.c), on real repositories, checked with the
+ * real git CLI. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "sync/sync.h"
+#include "sync/sync_internal.h"
+#include "sync_helpers.h"
+
+static void test_commit__one_commit_per_change_seen_by_git(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "add one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "add two\n", 1700000100);
+	out = sh(f, "git log --format='%an <%ae> %at %s'");
+	assert_string_equal(out, "Kim Lee <kim@msp.example> 1700000100 add two\n"
+				 "Kim Lee <kim@msp.example> 1700000000 add one");
+	free(out);
+	/* the index follows: git sees a clean work tree */
+	out = sh(f, "git status --porcelain");
+	assert_string_equal(out, "");
+	free(out);
+	out = sh(f, "git fsck --strict 2>&1 && echo fsck-ok");
+	assert_non_null(strstr(out, "fsck-ok"));
+	free(out);
+	out = sh(f, "git show HEAD:tasks/bb/two.yaml");
+	assert_string_equal(out, "b: 2");
+	free(out);
+}
+
+static void test_commit__untouched_trees_are_shared_with_the_parent(void **state)
+{
+	fixture *f = *state;
+	char *before, *after;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "two\n", 1700000001);
+	before = sh(f, "git rev-parse HEAD:tasks/aa");
+	commit_file(f, "tasks/bb/two.yaml", "b: 3\n", "two again\n", 1700000002);
+	after = sh(f, "git rev-parse HEAD:tasks/aa");
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_commit__removal_and_hand_edits_elsewhere_stay_out(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	commit_file(f, "tasks/aa/one.yaml", "a: 1\n", "one\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "b: 2\n", "two\n", 1700000001);
+	spit(f->dir, "tasks/aa/one.yaml", "a: hand edit\n");
+	{
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/tasks/bb/two.yaml", f->dir);
+		unlink(path);
+	}
+	commit_file(f, "tasks/bb/two.yaml", NULL, "drop two\n", 1700000002);
+	out = sh(f, "git show --name-status --format= HEAD");
+	assert_string_equal(out, "D\ttasks/bb/two.yaml");
+	free(out);
+	out = sh(f, "git status --porcelain");
+	assert_string_equal(out, " M tasks/aa/one.yaml");
+	free(out);
+	{
+		char **paths;
+		size_t n;
+
+		assert_int_equal(dlg_repo_changed_paths(&paths, &n, f->repo,
+							"tasks/"), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(paths[0], "tasks/aa/one.yaml");
+		dlg_strv_free(paths, n);
+	}
+}
+
+/* What dlg_sync__tree_changes reports, as git diff-tree --raw prints it:
+ * ":oldmode newmode oldid newid\tpath" lines, sorted. */
+static int raw_line(const char *path, const git_tree_entry *a,
+		    const git_tree_entry *b, void *payload)
+{
+	dlg_buf *out = payload;
+	char ia[41] = "0000000000000000000000000000000000000000";
+	char ib[41] = "0000000000000000000000000000000000000000";
+
+	if (a)
+		git_oid_tostr(ia, sizeof(ia), git_tree_entry_id(a));
+	if (b)
+		git_oid_tostr(ib, sizeof(ib), git_tree_entry_id(b));
+	dlg_buf_printf(out, ":%06o %06o %s %s\t%s\n",
+		       a ? (unsigned)git_tree_entry_filemode(a) : 0,
+		       b ? (unsigned)git_tree_entry_filemode(b) : 0, ia, ib,
+		       path);
+	return 0;
+}
+
+static char *tree_changes_of(fixture *f, const char *from, const char *to)
+{
+	dlg_trees memo = { f->repo->git, { NULL }, 0 };
+	git_object *a = NULL, *b = NULL;
+	dlg_buf out = DLG_BUF_INIT;
+
+	if (from)
+		assert_int_equal(git_revparse_single(&a, f->repo->git, from), 0);
+	assert_int_equal(git_revparse_single(&b, f->repo->git, to), 0);
+	assert_int_equal(dlg_sync__tree_changes(&memo, a ? git_object_id(a)
+							 : NULL,
+						git_object_id(b), raw_line,
+						&out),
+			 0);
+	dlg_sync__trees_dispose(&memo);
+	git_object_free(a);
+	git_object_free(b);
+	spit(f->dir, ".git/changes", out.ptr);
+	dlg_buf_dispose(&out);
+	return sh(f, "sort .git/changes");
+}
+
+static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
+{
+	fixture *f = *state;
+	static const char *steps[] = {
+		/* a new folder, a file in an old one */
+		"mkdir -p tasks/aa tasks/bb && echo 1 >tasks/aa/one.yaml && "
+		"echo 2 >tasks/bb/two.yaml && echo t >top",
+		"echo 3 >tasks/aa/one.yaml && mkdir -p tasks/cc/deep && "
+		"echo 4 >tasks/cc/deep/x.yaml",
+		/* a file becomes a folder, a folder a file, a mode changes */
+		"rm tasks/aa/one.yaml && mkdir tasks/aa/one.yaml && "
+		"echo 5 >tasks/aa/one.yaml/in && rm -r tasks/cc && "
+		"echo 6 >tasks/cc && chmod +x top",
+		/* a link; a whole folder goes */
+		"ln -s top tasks/link && rm -r tasks/bb",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		char cmd[1024];
+		char *ours, *git;
+
+		snprintf(cmd, sizeof(cmd),
+			 "%s && git add -A . && git -c user.name=T "
+			 "-c user.email=t@x commit -qm step", steps[i]);
+		free(sh(f, cmd));
+		ours = tree_changes_of(f, i ? "HEAD~1^{tree}" : NULL,
+				       "HEAD^{tree}");
+		git = sh(f, i ? "git diff-tree -r --no-renames --no-abbrev "
+				"HEAD~1 HEAD | sed 's/ [ADMT]\t/\t/' | sort"
+			      : "git diff-tree -r --root --no-renames "
+				"--no-abbrev HEAD | tail -n +2 | "
+				"sed 's/ [ADMT]\t/\t/' | sort");
+		assert_string_equal(ours, git);
+		free(ours);
+		free(git);
+	}
+	/* Across several commits, folders gone and come. */
+	{
+		char *ours = tree_changes_of(f, "HEAD~3^{tree}", "HEAD^{tree}");
+		char *git = sh(f, "git diff-tree -r --no-renames --no-abbrev "
+				  "HEAD~3 HEAD | sed 's/ [ADMT]\\t/\\t/' | sort");
+
+		assert_string_equal(ours, git);
+		assert_non_null(strstr(ours, "tasks/bb/two.yaml"));
+		free(ours);
+		free(git);
+	}
+}
+
+/* git's index lock held by a git process: nothing is committed, and the
+ * lock is left alone; one a killed delegit recorded is cleared by the
+ * next holder of delegit's lock. */
+static void test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared(void **state)
+{
+	fixture *f = *state;
+	dlg_signature sig = { "Kim Lee", "kim@msp.example", 1795000000 };
+	dlg_commit_file file = { "a.txt", "one\n", 4 };
+	char lock[4200], *head, *after;
+	FILE *fp;
+	int fd;
+
+	commit_file(f, "b.txt", "base\n", "base", 1795000000);
+	head = sh(f, "git rev-parse HEAD");
+	snprintf(lock, sizeof(lock), "%s/.git/index.lock", f->dir);
+	fp = fopen(lock, "w");
+	fclose(fp);
+	spit(f->dir, "a.txt", "one\n");
+	assert_int_equal(dlg_repo_commit(NULL, f->repo, &file, 1, "one", &sig),
+			 -1);
+	assert_non_null(strstr(dlg_error_last(), "git is busy"));
+	after = sh(f, "git rev-parse HEAD");
+	assert_string_equal(head, after);
+	free(after);
+	assert_int_equal(access(lock, F_OK), 0); /* not ours: kept */
+	unlink(lock);
+	/* recorded as ours (a delegit killed holding it): cleared */
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	dlg_sync__held(f->repo, lock, fd);
+	close(fd);
+	assert_int_equal(dlg_repo_lock(f->repo), 0);
+	assert_int_equal(access(lock, F_OK), -1);
+	assert_int_equal(dlg_repo_commit(NULL, f->repo, &file, 1, "one", &sig),
+			 0);
+	after = sh(f, "git status --porcelain");
+	assert_string_equal(after, "");
+	free(after);
+	free(head);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit__one_commit_per_change_seen_by_git,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__untouched_trees_are_shared_with_the_parent,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
