@@ -143,7 +143,7 @@ static void test_schema__paths_name_fields_through_maps_and_lists(void **state)
  * unique and found by lookup, an enum with its values, a nested kind with
  * its fields, a keyed list's items with an item id (but a template's
  * checkpoints, which get theirs when applied), ranges the right way
- * round, each field described; the file kinds start with their format. */
+ * round and on numbers only, each field described; the file kinds start with their format. */
 static void check_schema(const dlg_schema *s, int ids, int depth)
 {
 	size_t i, j;
@@ -161,6 +161,12 @@ static void check_schema(const dlg_schema *s, int ids, int depth)
 			assert_string_not_equal(s->fields[j].name, f->name);
 		assert_non_null(f->doc);
 		assert_true(f->min <= f->max);
+		/* a range only numbers are held to: on another kind it would
+		 * be a schema author's mistake that checks nothing */
+		if (f->type != DLG_T_INT && f->type != DLG_T_NUM &&
+		    (f->min != 0 || f->max != 0))
+			fail_msg("%s: '%s' is not a number but has a range",
+				 s->name, f->name);
 		if (f->type == DLG_T_ENUM && !f->values)
 			fail_msg("%s: enum '%s' has no values", s->name,
 				 f->name);
