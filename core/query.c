@@ -1,4 +1,5 @@
 /* Queries over the tasks: list filters and sorting, the agenda. */
+#define _GNU_SOURCE /* qsort_r: the sort key goes to the comparison */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +119,7 @@ static int key_cmp(const sort_str *a, const sort_str *b)
 	return a->head[PREFIX - 1] ? strcmp(a->s, b->s) : 0;
 }
 
-static int sort_key; /* an index of sort_keys */
-
-static void sort_rec_set(sort_rec *x, const dlg_row *r)
+static void sort_rec_set(sort_rec *x, const dlg_row *r, int sort_key)
 {
 	const char *first;
 
@@ -142,9 +141,11 @@ static void sort_rec_set(sort_rec *x, const dlg_row *r)
 	x->row = r;
 }
 
-static int cmp_rec(const void *x, const void *y)
+/* arg: the sort key (an index of sort_keys), for qsort_r */
+static int cmp_rec(const void *x, const void *y, void *arg)
 {
 	const sort_rec *a = x, *b = y;
+	int sort_key = *(const int *)arg;
 	int c;
 
 	if (sort_key == K_PRIORITY || sort_key == K_STATUS)
@@ -170,6 +171,7 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	const dlg_row **v;
 	sort_rec *recs = NULL;
 	char today[11];
+	int sort_key;
 
 	dlg_date_format(today, now);
 	sort_key = q->sort ? dlg_enum_index(sort_keys, q->sort) : K_DUE;
@@ -185,10 +187,10 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 				abort();
 			dlg_prefault(recs + n, (alloc - n) * sizeof(*recs));
 		}
-		sort_rec_set(&recs[n++], dlg_rows_at(rows, i));
+		sort_rec_set(&recs[n++], dlg_rows_at(rows, i), sort_key);
 	}
 	if (n)
-		qsort(recs, n, sizeof(*recs), cmp_rec);
+		qsort_r(recs, n, sizeof(*recs), cmp_rec, &sort_key);
 	if (!(v = malloc((n + 1) * sizeof(*v))))
 		abort();
 	for (i = 0; i < n; i++)

@@ -156,19 +156,32 @@ static int merge_blobs(dlg_buf *out, size_t *n, git_blob *base, git_blob *ours,
 		latest_ours, latest_theirs, path, diags);
 }
 
-/* What the driver saw during one git_merge_commits call, and the limits
- * of the two sides' stamps. */
-static dlg_merge_report *report;
-static char latest[2][21];
+/* The driver libgit2 calls, and what it reports to: libgit2 hands the
+ * registered driver back to apply as `self`, so its state travels with
+ * it (git_merge_driver first, as libgit2's own drivers embed theirs). */
+typedef struct {
+	git_merge_driver base;
+	dlg_merge_report *report; /* of the git_merge_commits call under way */
+	char latest[2][21];	  /* the limits of the two sides' stamps */
+} merge_driver;
+
+static int driver_apply(git_merge_driver *self, const char **path_out,
+			uint32_t *mode_out, git_buf *merged_out,
+			const char *filter_name,
+			const git_merge_driver_source *src);
+
+static merge_driver driver = {
+	{ GIT_MERGE_DRIVER_VERSION, NULL, NULL, driver_apply }, NULL, { "" }
+};
 
 void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
 			    const git_commit *theirs)
 {
-	report = r;
-	latest[0][0] = latest[1][0] = '\0';
+	driver.report = r;
+	driver.latest[0][0] = driver.latest[1][0] = '\0';
 	if (ours && theirs) {
-		dlg_sync__stamp_limit(latest[0], ours);
-		dlg_sync__stamp_limit(latest[1], theirs);
+		dlg_sync__stamp_limit(driver.latest[0], ours);
+		dlg_sync__stamp_limit(driver.latest[1], theirs);
 	}
 }
 
@@ -183,6 +196,8 @@ static int driver_apply(git_merge_driver *self, const char **path_out,
 			const char *filter_name,
 			const git_merge_driver_source *src)
 {
+	const merge_driver *d = (const merge_driver *)self;
+	dlg_merge_report *report = d->report;
 	git_repository *g = git_merge_driver_source_repo(src);
 	const git_index_entry *anc = git_merge_driver_source_ancestor(src);
 	const git_index_entry *ours = git_merge_driver_source_ours(src);
@@ -193,15 +208,15 @@ static int driver_apply(git_merge_driver *self, const char **path_out,
 	size_t n = 0;
 	int error = GIT_EMERGECONFLICT;
 
-	(void)self;
 	(void)filter_name;
 	if (!ours || !theirs || !dlg_schema_for_path(ours->path))
 		return GIT_PASSTHROUGH;
 	if (blob_of(&bb, g, anc) < 0 || blob_of(&bo, g, ours) < 0 ||
 	    blob_of(&bt, g, theirs) < 0)
 		goto done;
-	if (merge_blobs(&out, &n, bb, bo, bt, latest[0][0] ? latest[0] : NULL,
-			latest[1][0] ? latest[1] : NULL, ours->path,
+	if (merge_blobs(&out, &n, bb, bo, bt,
+			d->latest[0][0] ? d->latest[0] : NULL,
+			d->latest[1][0] ? d->latest[1] : NULL, ours->path,
 			&diags) < 0) {
 		if (report)
 			dlg_diags_add(&report->problems, ours->path, 0, 0, "%s",
@@ -228,8 +243,6 @@ done:
 	return error;
 }
 
-static git_merge_driver driver = { GIT_MERGE_DRIVER_VERSION, NULL, NULL,
-				   driver_apply };
 
 int dlg_sync__register_driver(void)
 {
@@ -237,7 +250,7 @@ int dlg_sync__register_driver(void)
 
 	if (done)
 		return 0;
-	if (git_merge_driver_register("delegit", &driver) < 0)
+	if (git_merge_driver_register("delegit", &driver.base) < 0)
 		return dlg_sync__error("cannot register the merge driver");
 	done = 1;
 	return 0;
