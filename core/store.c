@@ -367,8 +367,10 @@ int dlg_path_read(dlg_buf *out, const char *path)
 	size_t n;
 
 	if (!f) {
-		dlg_error_set("cannot read '%s': %s", path, strerror(errno));
-		return errno == ENOENT ? DLG_ENOTFOUND : -1;
+		int err = errno; /* before dlg_error_set can change it */
+
+		dlg_error_set("cannot read '%s': %s", path, strerror(err));
+		return err == ENOENT ? DLG_ENOTFOUND : -1;
 	}
 	dlg_buf_clear(out);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&

@@ -1086,11 +1086,10 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	ctx.o = o;
 	have_before = !git_reference_name_to_id(&before, r->git, "HEAD");
 	if ((error = git_remote_lookup(&remote, r->git, name)) < 0) {
-		if (error == GIT_ENOTFOUND || error == GIT_EINVALIDSPEC)
-			dlg_error_set("no remote '%s': add one with 'git remote "
-				      "add %s URL'", name, name);
-		else
-			dlg_sync__error("cannot read the remote");
+		if (error != GIT_ENOTFOUND && error != GIT_EINVALIDSPEC)
+			return dlg_sync__error("cannot read the remote");
+		dlg_error_set("no remote '%s': add one with 'git remote add "
+			      "%s URL'", name, name);
 		return DLG_EUSAGE;
 	}
 	if (git_repository_head(&head, r->git) < 0 ||

@@ -392,6 +392,17 @@ class TestFaultTargets(FaultTest):
                      "Read-only file system")
         self.assertEqual(self.repo.head(), old)
 
+    def test_a_remote_that_cannot_be_read_is_not_a_usage_error(self):
+        # sync/remote.c: git_remote_lookup failing otherwise than "no such
+        # remote" (the configuration unreadable) is an error (exit 1), not
+        # a mistake of the command line (exit 2)
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        r = faulted(a, "git_remote_lookup:1+", "sync", "-q")
+        self.refused(r, "cannot read the remote")
+        self.assertNotIn("no remote", r.stderr)
+
     def test_a_task_file_that_cannot_be_read(self):
         # core/store.c: read() failing after open() succeeded
         tid = self.repo.add("a task", "--to", "sam")["id"]
