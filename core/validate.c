@@ -347,26 +347,73 @@ static void validate_keyed(vctx *c, dlg_node *n, const dlg_field *f,
 	dlg_buf_dispose(&where);
 }
 
-static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
-			   const char *name)
+static int every_valid(const char *s)
 {
-	dlg_buf exp = DLG_BUF_INIT, where = DLG_BUF_INIT;
-	size_t i;
+	return dlg_recur_parse(NULL, s) >= 0;
+}
 
-	if (n->kind == DLG_NODE_SCALAR && n->type == DLG_SCALAR_NULL) {
-		if (f->flags & DLG_F_NULLABLE) {
-			set_value(n, DLG_SCALAR_NULL, "null");
+/* The kinds of text checked by one predicate: what a value is expected
+ * to be, and the problem's words when it is not. */
+static const struct {
+	dlg_type type;
+	const char *what;
+	int (*valid)(const char *s);
+	const char *bad, *expected;
+} checked_texts[] = {
+	{ DLG_T_EVERY, "a rule", every_valid, "bad rule",
+	  "daily, weekly, monthly, quarterly, yearly, Nd or Nw with N from 1 "
+	  "to 3650" },
+	{ DLG_T_DURATION, "a duration", duration_valid, "bad duration",
+	  "a number and a unit: 30m, 4h, 2d, 1w" },
+	{ DLG_T_HANDLE, "a handle", dlg_handle_valid, "bad handle",
+	  "lowercase letters, digits, '.', '_' or '-'" },
+	{ DLG_T_UUID, "a UUID", dlg_uuid_valid, "bad id",
+	  "a lowercase UUID like 0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70" },
+	{ DLG_T_ITEMID, "an id", itemid_valid, "bad item id",
+	  "4 to 32 lowercase hex digits" },
+};
+
+static void validate_time(vctx *c, dlg_node *n, const char *name)
+{
+	time_t t;
+	char utc[21];
+
+	if (!scalar_ok(c, n, name, "a time"))
+		return;
+	if (!dlg_time_valid(n->value)) {
+		/* The same instant written another way (an offset, a blank
+		 * for T) is the same data: store it in UTC. */
+		if (dlg_time_parse_yaml(&t, n->value) < 0) {
+			problem(c, n, name, "bad time '%s' (expected "
+				"YYYY-MM-DDTHH:MM:SSZ, in UTC)", n->value);
 			return;
 		}
-		if (f->type == DLG_T_ANY)
-			return;
-		problem(c, n, name, "is empty (expected %s)", f->doc);
-		return;
+		dlg_time_format(utc, t);
+		set_value(n, DLG_SCALAR_TIMESTAMP, utc);
 	}
+	n->type = DLG_SCALAR_TIMESTAMP;
+}
+
+/* A scalar of a kind that is text in YAML: a string, a boolean, a date,
+ * a name from a list, or one of checked_texts. */
+static void validate_text_kind(vctx *c, dlg_node *n, const dlg_field *f,
+			       const char *name)
+{
+	dlg_buf exp = DLG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(checked_texts) / sizeof(checked_texts[0]); i++)
+		if (checked_texts[i].type == f->type) {
+			if (!scalar_ok(c, n, name, checked_texts[i].what))
+				return;
+			if (!checked_texts[i].valid(n->value))
+				problem(c, n, name, "%s '%s' (expected %s)",
+					checked_texts[i].bad, n->value,
+					checked_texts[i].expected);
+			n->type = DLG_SCALAR_STR;
+			return;
+		}
 	switch (f->type) {
-	case DLG_T_ANY:
-		canonical_any(n);
-		break;
 	case DLG_T_STR:
 	case DLG_T_TEXT:
 		if (!scalar_ok(c, n, name, "text"))
@@ -376,10 +423,6 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 		else if (!n->value[0] && (f->flags & DLG_F_REQUIRED))
 			problem(c, n, name, "is empty (expected %s)", f->doc);
 		n->type = DLG_SCALAR_STR;
-		break;
-	case DLG_T_INT:
-	case DLG_T_NUM:
-		validate_number(c, n, f, name);
 		break;
 	case DLG_T_BOOL:
 		if (!scalar_ok(c, n, name, "true or false"))
@@ -402,42 +445,7 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 			n->type = DLG_SCALAR_TIMESTAMP;
 		break;
 	case DLG_T_TIME:
-		if (!scalar_ok(c, n, name, "a time"))
-			break;
-		if (!dlg_time_valid(n->value)) {
-			/* The same instant written another way (an offset, a
-			 * blank for T) is the same data: store it in UTC. */
-			time_t t;
-			char utc[21];
-
-			if (dlg_time_parse_yaml(&t, n->value) < 0) {
-				problem(c, n, name, "bad time '%s' (expected "
-					"YYYY-MM-DDTHH:MM:SSZ, in UTC)",
-					n->value);
-				break;
-			}
-			dlg_time_format(utc, t);
-			set_value(n, DLG_SCALAR_TIMESTAMP, utc);
-		}
-		n->type = DLG_SCALAR_TIMESTAMP;
-		break;
-	case DLG_T_EVERY:
-		if (!scalar_ok(c, n, name, "a rule"))
-			break;
-		if (dlg_recur_parse(NULL, n->value) < 0)
-			problem(c, n, name, "bad rule '%s' (expected daily, "
-				"weekly, monthly, quarterly, yearly, Nd or Nw "
-				"with N from 1 to 3650)", n->value);
-		n->type = DLG_SCALAR_STR;
-		break;
-	case DLG_T_DURATION:
-		if (!scalar_ok(c, n, name, "a duration"))
-			break;
-		if (!duration_valid(n->value))
-			problem(c, n, name, "bad duration '%s' (expected a "
-				"number and a unit: 30m, 4h, 2d, 1w)",
-				n->value);
-		n->type = DLG_SCALAR_STR;
+		validate_time(c, n, name);
 		break;
 	case DLG_T_ENUM:
 		if (!scalar_ok(c, n, name, "a name"))
@@ -449,77 +457,84 @@ static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
 		}
 		n->type = DLG_SCALAR_STR;
 		break;
-	case DLG_T_HANDLE:
-		if (!scalar_ok(c, n, name, "a handle"))
-			break;
-		if (!dlg_handle_valid(n->value))
-			problem(c, n, name, "bad handle '%s' (expected "
-				"lowercase letters, digits, '.', '_' or '-')",
-				n->value);
-		n->type = DLG_SCALAR_STR;
+	default:
 		break;
-	case DLG_T_UUID:
-		if (!scalar_ok(c, n, name, "a UUID"))
-			break;
-		if (!dlg_uuid_valid(n->value))
-			problem(c, n, name, "bad id '%s' (expected a lowercase "
-				"UUID like 0b9c5e5e-7f0c-4d0a-9a1e-"
-				"2c3f4d5e6f70)", n->value);
-		n->type = DLG_SCALAR_STR;
+	}
+	dlg_buf_dispose(&exp);
+}
+
+/* A map of maps (orgs: {acme: {...}}): each key one of f->values when
+ * it has them, each value a map of f->sub's fields. */
+static void validate_mapof(vctx *c, dlg_node *n, const dlg_field *f,
+			   const char *name)
+{
+	dlg_buf exp = DLG_BUF_INIT, where = DLG_BUF_INIT;
+	size_t i;
+
+	order_keys(n, NULL);
+	for (i = 0; i < n->count; i++) {
+		dlg_buf_clear(&where);
+		dlg_buf_printf(&where, "%s.%s", name, n->keys[i]);
+		if (f->values && dlg_enum_index(f->values, n->keys[i]) < 0) {
+			dlg_buf_clear(&exp);
+			enum_expected(&exp, f->values);
+			problem(c, n->items[i], where.ptr, "unknown key "
+				"(expected one of %s)", exp.ptr);
+			continue;
+		}
+		if (n->items[i]->kind != DLG_NODE_MAP) {
+			problem(c, n->items[i], where.ptr, "found %s (expected "
+				"a map)", kind_name(n->items[i]));
+			continue;
+		}
+		validate_map(c, n->items[i], f->sub, where.ptr);
+	}
+	dlg_buf_dispose(&where);
+	dlg_buf_dispose(&exp);
+}
+
+static void validate_value(vctx *c, dlg_node *n, const dlg_field *f,
+			   const char *name)
+{
+	if (n->kind == DLG_NODE_SCALAR && n->type == DLG_SCALAR_NULL) {
+		if (f->flags & DLG_F_NULLABLE) {
+			set_value(n, DLG_SCALAR_NULL, "null");
+			return;
+		}
+		if (f->type == DLG_T_ANY)
+			return;
+		problem(c, n, name, "is empty (expected %s)", f->doc);
+		return;
+	}
+	switch (f->type) {
+	case DLG_T_ANY:
+		canonical_any(n);
 		break;
-	case DLG_T_ITEMID:
-		if (!scalar_ok(c, n, name, "an id"))
-			break;
-		if (!itemid_valid(n->value))
-			problem(c, n, name, "bad item id '%s' (expected 4 to "
-				"32 lowercase hex digits)", n->value);
-		n->type = DLG_SCALAR_STR;
+	case DLG_T_INT:
+	case DLG_T_NUM:
+		validate_number(c, n, f, name);
 		break;
 	case DLG_T_SET:
 	case DLG_T_LIST:
 		validate_strings(c, n, f, name);
 		break;
-	case DLG_T_MAP:
-		if (n->kind != DLG_NODE_MAP) {
-			problem(c, n, name, "found %s (expected a map)",
-				kind_name(n));
-			break;
-		}
-		validate_map(c, n, f->sub, name);
-		break;
 	case DLG_T_KEYED:
 		validate_keyed(c, n, f, name);
 		break;
+	case DLG_T_MAP:
 	case DLG_T_MAPOF:
-		if (n->kind != DLG_NODE_MAP) {
+		if (n->kind != DLG_NODE_MAP)
 			problem(c, n, name, "found %s (expected a map)",
 				kind_name(n));
-			break;
-		}
-		order_keys(n, NULL);
-		for (i = 0; i < n->count; i++) {
-			dlg_buf_clear(&where);
-			dlg_buf_printf(&where, "%s.%s", name, n->keys[i]);
-			if (f->values && dlg_enum_index(f->values,
-							n->keys[i]) < 0) {
-				dlg_buf_clear(&exp);
-				enum_expected(&exp, f->values);
-				problem(c, n->items[i], where.ptr, "unknown key "
-					"(expected one of %s)", exp.ptr);
-				continue;
-			}
-			if (n->items[i]->kind != DLG_NODE_MAP) {
-				problem(c, n->items[i], where.ptr, "found %s "
-					"(expected a map)",
-					kind_name(n->items[i]));
-				continue;
-			}
-			validate_map(c, n->items[i], f->sub, where.ptr);
-		}
+		else if (f->type == DLG_T_MAP)
+			validate_map(c, n, f->sub, name);
+		else
+			validate_mapof(c, n, f, name);
+		break;
+	default:
+		validate_text_kind(c, n, f, name);
 		break;
 	}
-	dlg_buf_dispose(&where);
-	dlg_buf_dispose(&exp);
 }
 
 static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
