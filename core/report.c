@@ -4,6 +4,7 @@
  * docs/reports.md says how every figure is computed.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -956,142 +957,157 @@ static void team_figures_free(team_figures *f, const dlg_report_input *in)
 	deliveries_free(f->delivered, in->team->count);
 }
 
+/* One of a candidate's reasons, pushed as a string. */
+static void reason(dlg_node *reasons, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(dlg_node *reasons, const char *fmt, ...)
+{
+	dlg_buf r = DLG_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	dlg_buf_vprintf(&r, fmt, ap);
+	va_end(ap);
+	dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
+	dlg_buf_dispose(&r);
+}
+
+/* How well p's skills fit the task's: 0 to 1, a skill being grown
+ * counting half (stretch work ranks, below someone who has the skill);
+ * the ones grown listed in grown, *growing how many. */
+static double skill_fit(dlg_node *reasons, dlg_buf *grown, size_t *growing,
+			const dlg_node *need, const dlg_node *p)
+{
+	const dlg_node *has = dlg_map_get(p, "skills");
+	size_t j, matched = 0;
+
+	dlg_buf_clear(grown);
+	*growing = 0;
+	for (j = 0; need && j < need->count; j++) {
+		if (in_set(has, need->items[j]->value))
+			matched++;
+		else if (in_set(dlg_map_get(p, "growing"),
+				need->items[j]->value))
+			dlg_buf_printf(grown, "%s%s", (*growing)++ ? ", " : "",
+				       need->items[j]->value);
+	}
+	if (!need || !need->count) {
+		reason(reasons, "skills: the task names none");
+		return 0.5;
+	}
+	reason(reasons, "skills: %zu of %zu needed", matched, need->count);
+	return ((double)matched + 0.5 * (double)*growing) /
+	       (double)need->count;
+}
+
+/* The share of p's weekly capacity left with the task taken: 0 to 1 (0
+ * when no capacity is set); open and hours are p's load without it. */
+static double capacity_fit(dlg_node *reasons, const dlg_node *task,
+			   const dlg_node *p, size_t open, double hours)
+{
+	const char *cap = str(p, "capacity_hours");
+	double left, share;
+
+	if (!cap || atof(cap) <= 0) {
+		reason(reasons, "capacity: not set (%zu open tasks)", open);
+		return 0;
+	}
+	left = atof(cap) - hours -
+	       (str(task, "estimate_hours") ? dlg_task_open_hours(task) : 0);
+	share = left / atof(cap);
+	if (share < 0)
+		share = 0;
+	if (share > 1)
+		share = 1;
+	reason(reasons, "capacity: %g h of %g h a week taken by %zu open "
+	       "task%s%s", hours, atof(cap), open, open == 1 ? "" : "s",
+	       left < 0 ? "; this task would overload" : "");
+	return share;
+}
+
+/* The share of p's deadlines met: 0 to 1 (a half when none yet). */
+static double delivery_fit(dlg_node *reasons, const delivery_acc *d)
+{
+	double rate = on_time_rate(d);
+
+	if (isnan(rate)) {
+		reason(reasons, "delivery: no deadlines met or missed yet "
+		       "(%zu done)", d->done);
+		return 0.5;
+	}
+	reason(reasons, "delivery: %.0f%% on time (%zu done)", rate * 100.0,
+	       d->done);
+	return rate;
+}
+
+/* Team member i as a candidate for the task: a row with a score and the
+ * reasons for it; NULL for the delegator and for someone retired. */
+static dlg_node *candidate(const dlg_node *task, const dlg_report_input *in,
+			   const team_figures *f, size_t i, dlg_buf *grown)
+{
+	const dlg_node *p = in->team->people[i];
+	const dlg_node *need = dlg_map_get(task, "skills");
+	dlg_node *row, *reasons;
+	size_t open = f->open_of[i], growing;
+	double hours = f->hours_of[i], skill, free_share, rate, score;
+	const char *mentor;
+	int stretch;
+
+	if (eq(str(p, "handle"), str(task, "delegator")))
+		return NULL; /* delegating to yourself is not delegating */
+	if (str(p, "retired"))
+		return NULL; /* gone: no new work goes to them */
+	reasons = dlg_node_new_seq();
+	skill = skill_fit(reasons, grown, &growing, need, p);
+	if (eq(str(task, "assignee"), str(p, "handle")) &&
+	    dlg_task_is_open(task)) {
+		/* the task is in their load already: count it once */
+		open--;
+		hours -= dlg_task_open_hours(task);
+	}
+	free_share = capacity_fit(reasons, task, p, open, hours);
+	rate = delivery_fit(reasons, &f->delivered[i]);
+	/* stretch work: they grow a skill the task needs and have the time
+	 * for it; a mentor is someone else who has it */
+	stretch = growing && free_share > 0;
+	mentor = stretch ? mentor_for(in, p, need) : NULL;
+	if (stretch)
+		reason(reasons, "growth: growing %s: a stretch task%s%s%s",
+		       grown->ptr, mentor ? "; " : "", mentor ? mentor : "",
+		       mentor ? " has it and can mentor"
+			      : ", with nobody to mentor");
+	else if (growing)
+		reason(reasons, "growth: growing %s, but no time for a "
+		       "stretch task now", grown->ptr);
+	score = 50.0 * skill + 30.0 * free_share + 20.0 * rate;
+	if (sla_target(in, str(p, "org"), str(task, "priority"))) {
+		score += 5;
+		reason(reasons, "org: %s has a service level for %s work",
+		       str(p, "org"), str(task, "priority"));
+	} else {
+		reason(reasons, "org: %s", str(p, "org"));
+	}
+	row = dlg_node_new_map();
+	dlg_map_set_str(row, "handle", str(p, "handle"));
+	dlg_map_set_str(row, "name", str(p, "name"));
+	dlg_map_set_str(row, "org", str(p, "org"));
+	dlg__set_num(row, "score", round1(score));
+	dlg_map_set(row, "stretch", boolean(stretch));
+	dlg_map_set(row, "mentor", str_or_null(mentor));
+	dlg_map_set(row, "reasons", reasons);
+	return row;
+}
+
 static void rank(dlg_node **out, const dlg_node *task,
 		 const dlg_report_input *in, const team_figures *f)
 {
-	dlg_node *list = dlg_node_new_seq();
-	const dlg_node *need = dlg_map_get(task, "skills");
-	const char *est = str(task, "estimate_hours");
-	size_t i, j, growing;
-	const size_t *open_of = f->open_of;
-	const double *hours_of = f->hours_of;
-	const delivery_acc *delivered = f->delivered;
+	dlg_node *list = dlg_node_new_seq(), *row;
 	dlg_buf grown = DLG_BUF_INIT;
+	size_t i;
 
-	for (i = 0; i < in->team->count; i++) {
-		const dlg_node *p = in->team->people[i];
-		const dlg_node *has = dlg_map_get(p, "skills");
-		const char *cap = str(p, "capacity_hours");
-		dlg_node *row, *reasons;
-		dlg_buf r = DLG_BUF_INIT;
-		size_t matched = 0, open, done;
-		double hours, skill, free_share, rate, score;
-		const char *mentor;
-		int stretch;
-
-		if (eq(str(p, "handle"), str(task, "delegator")))
-			continue; /* delegating to yourself is not delegating */
-		if (str(p, "retired"))
-			continue; /* gone: no new work goes to them */
-		reasons = dlg_node_new_seq();
-		dlg_buf_clear(&grown);
-		growing = 0;
-		for (j = 0; need && j < need->count; j++) {
-			if (in_set(has, need->items[j]->value))
-				matched++;
-			else if (in_set(dlg_map_get(p, "growing"),
-					need->items[j]->value))
-				dlg_buf_printf(&grown, "%s%s", growing++ ? ", " : "",
-					       need->items[j]->value);
-		}
-		/* a skill being grown counts half: stretch work ranks, below
-		 * someone who has the skill */
-		skill = need && need->count
-				? ((double)matched + 0.5 * (double)growing) /
-					  (double)need->count
-				: 0.5;
-		if (need && need->count)
-			dlg_buf_printf(&r, "skills: %zu of %zu needed", matched,
-				       need->count);
-		else
-			dlg_buf_puts(&r, "skills: the task names none");
-		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
-
-		open = open_of[i];
-		hours = hours_of[i];
-		if (eq(str(task, "assignee"), str(p, "handle")) &&
-		    dlg_task_is_open(task)) {
-			/* the task is in their load already: count it once */
-			open--;
-			hours -= dlg_task_open_hours(task);
-		}
-		dlg_buf_clear(&r);
-		if (cap && atof(cap) > 0) {
-			double left = atof(cap) - hours -
-				      (est ? dlg_task_open_hours(task) : 0);
-
-			free_share = left / atof(cap);
-			if (free_share < 0)
-				free_share = 0;
-			if (free_share > 1)
-				free_share = 1;
-			dlg_buf_printf(&r, "capacity: %g h of %g h a week taken "
-				       "by %zu open task%s%s", hours, atof(cap),
-				       open, open == 1 ? "" : "s",
-				       left < 0 ? "; this task would overload"
-						: "");
-		} else {
-			free_share = 0;
-			dlg_buf_printf(&r, "capacity: not set (%zu open tasks)",
-				       open);
-		}
-		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
-
-		rate = on_time_rate(&delivered[i]);
-		done = delivered[i].done;
-		dlg_buf_clear(&r);
-		if (isnan(rate)) {
-			dlg_buf_printf(&r, "delivery: no deadlines met or missed "
-				       "yet (%zu done)", done);
-			rate = 0.5;
-		} else {
-			dlg_buf_printf(&r, "delivery: %.0f%% on time (%zu done)",
-				       rate * 100.0, done);
-		}
-		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
-
-		/* stretch work: they grow a skill the task needs and have the
-		 * time for it; a mentor is someone else who has it */
-		stretch = growing && free_share > 0;
-		mentor = stretch ? mentor_for(in, p, need) : NULL;
-		if (growing) {
-			dlg_buf_clear(&r);
-			if (stretch)
-				dlg_buf_printf(&r, "growth: growing %s: a stretch "
-					       "task%s%s%s", grown.ptr,
-					       mentor ? "; " : "",
-					       mentor ? mentor : "",
-					       mentor ? " has it and can mentor"
-						      : ", with nobody to mentor");
-			else
-				dlg_buf_printf(&r, "growth: growing %s, but no "
-					       "time for a stretch task now",
-					       grown.ptr);
-			dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
-		}
-
-		score = 50.0 * skill + 30.0 * free_share + 20.0 * rate;
-		dlg_buf_clear(&r);
-		if (sla_target(in, str(p, "org"), str(task, "priority"))) {
-			score += 5;
-			dlg_buf_printf(&r, "org: %s has a service level for %s "
-				       "work", str(p, "org"), str(task, "priority"));
-		} else {
-			dlg_buf_printf(&r, "org: %s", str(p, "org"));
-		}
-		dlg_seq_push(reasons, dlg_node_new_str(r.ptr));
-		dlg_buf_dispose(&r);
-
-		row = dlg_node_new_map();
-		dlg_map_set_str(row, "handle", str(p, "handle"));
-		dlg_map_set_str(row, "name", str(p, "name"));
-		dlg_map_set_str(row, "org", str(p, "org"));
-		dlg__set_num(row, "score", round1(score));
-		dlg_map_set(row, "stretch", boolean(stretch));
-		dlg_map_set(row, "mentor", str_or_null(mentor));
-		dlg_map_set(row, "reasons", reasons);
-		dlg_seq_push(list, row);
-	}
+	for (i = 0; i < in->team->count; i++)
+		if ((row = candidate(task, in, f, i, &grown)))
+			dlg_seq_push(list, row);
 	if (list->count > 1)
 		qsort(list->items, list->count, sizeof(*list->items),
 		      cmp_candidate);
