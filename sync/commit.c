@@ -225,7 +225,8 @@ static int index_update(dlg_repo *r, int lockfd, const dlg_commit_file *files,
 		ids[i] = updates[i].id;
 	error = dlg_sync__index_update(r, lockfd, files, ids, nfiles);
 	free(ids);
-	return error == 1 ? index_update_slow(r, files, nfiles) : error;
+	return error == DLG_SYNC_FALLBACK ? index_update_slow(r, files, nfiles)
+					  : error;
 }
 
 int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
