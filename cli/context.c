@@ -135,6 +135,7 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 
 		dlg_buf_printf(&cache, "%sdelegit-rows", dlg_repo_gitdir(c->repo));
 		dlg_store_set_cache(c->store, cache.ptr);
+		dlg_store_set_hash(c->store, dlg_blob_id);
 		dlg_buf_dispose(&cache);
 	}
 	if (!dlg_store_exists(c->store, ".delegit/config.yaml")) {

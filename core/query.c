@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 static const char *const sort_keys[] = { "due", "priority", "created",
 					 "updated", "status", "title",

@@ -3,7 +3,8 @@
  * file so that a query does not parse every task file.
  *
  * The cache is derived purely from content. Each entry maps a task file's
- * blob id (git's SHA-1 of "blob <size>\0" and the bytes) to the row parsed
+ * blob id (git's SHA-1 of "blob <size>\0" and the bytes, computed by the
+ * store's hasher, which sync/ gives: dlg_store_set_hash) to the row parsed
  * from those bytes; a file's stat data (inode, size, mtime, ctime, as git's
  * own index keeps them) is only a shortcut to learn that the bytes are the
  * ones hashed before. Any write to a file changes its ctime, so `git pull`,
@@ -27,9 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
-#include "core.h"
+#include "core_internal.h"
 
 /* Bump the number when the fields or their meaning change. */
 #define MAGIC "delegit task rows 5\n"
@@ -81,31 +80,6 @@ struct dlg_rows {
 	size_t nowned;
 	unsigned char *short_len; /* each row's short id, made when asked */
 };
-
-/* git's blob id of a file's bytes */
-static void blob_id(unsigned char oid[20], const char *data, size_t len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char hdr[32];
-	int n = snprintf(hdr, sizeof(hdr), "blob %zu", len);
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
-	    !EVP_DigestUpdate(ctx, hdr, (size_t)n + 1) ||
-	    !EVP_DigestUpdate(ctx, data, len) ||
-	    !EVP_DigestFinal_ex(ctx, oid, NULL))
-		abort();
-	EVP_MD_CTX_free(ctx);
-}
-
-void dlg_blob_id(char out[41], const char *data, size_t len)
-{
-	unsigned char oid[20];
-	int i;
-
-	blob_id(oid, data, len);
-	for (i = 0; i < 20; i++)
-		sprintf(out + 2 * i, "%02x", oid[i]);
-}
 
 /* ---------------------------------------------------------------------
  * The cache file: MAGIC, the program version and a NUL, the time the scan
@@ -575,6 +549,7 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 	file_sig sig, after;
 	dlg_node *doc = NULL;
 	struct stat st;
+	dlg_hash_fn hash = dlg_store__hash(s);
 	int k, ok = 0;
 
 	for (k = 0; k < NFIELDS; k++)
@@ -584,7 +559,10 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 		dlg_diags_add(diags, NULL, 0, 0, "%s", dlg_error_last());
 		goto done;
 	}
-	blob_id(oid, text.ptr, text.size);
+	/* Without a hasher, no id: the file is not looked up by one. */
+	memset(oid, 0, sizeof(oid));
+	if (hash)
+		hash(oid, text.ptr, text.size);
 	/* The stat data counts only if the file did not change while read;
 	 * zeroes never match, so the file is read again next time. */
 	memset(&sig, 0, sizeof(sig));
@@ -594,7 +572,7 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 		if (!memcmp(&after, &f->sig, sizeof(after)))
 			sig = f->sig;
 	}
-	if (use_table && (same = find_oid(byoid, r, oid))) {
+	if (use_table && hash && (same = find_oid(byoid, r, oid))) {
 		cursor c = { same, r->map + r->mapsize, { 0, 0 } };
 		entry old;
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 /* The task ids of one shard folder, listed once: `agenda` or a report
  * prints a short id per line, and each needs the ids of its shard. */
@@ -27,6 +27,7 @@ typedef struct {
 struct dlg_store {
 	char *root;
 	char *cache;
+	dlg_hash_fn hash;
 	shard_ids shards[256]; /* by the two hex digits; dropped on writes */
 };
 
@@ -80,6 +81,16 @@ void dlg_store_set_cache(dlg_store *s, const char *path)
 const char *dlg_store_cache(const dlg_store *s)
 {
 	return s->cache;
+}
+
+void dlg_store_set_hash(dlg_store *s, dlg_hash_fn hash)
+{
+	s->hash = hash;
+}
+
+dlg_hash_fn dlg_store__hash(const dlg_store *s)
+{
+	return s->hash;
 }
 
 /* A relative path that stays inside the repository. */

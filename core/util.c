@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 char dlg_buf__empty[1];
 

@@ -24,6 +24,10 @@ const char *dlg_repo_gitdir(const dlg_repo *r);
 /* Whether HEAD points to a commit yet. */
 int dlg_repo_has_commits(dlg_repo *r);
 
+/* git's blob id of some bytes, as `git hash-object` gives it (a
+ * dlg_hash_fn: the rows cache's, dlg_store_set_hash). */
+void dlg_blob_id(unsigned char out[20], const char *data, size_t len);
+
 /* A configuration value (repository, then global); DLG_ENOTFOUND if unset. */
 int dlg_repo_config_get(char **out, dlg_repo *r, const char *key);
 int dlg_repo_config_set(dlg_repo *r, const char *key, const char *value);
