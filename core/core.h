@@ -303,6 +303,9 @@ int dlg_archive_path(dlg_buf *out, const char *uuid, const char *closed);
 int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s);
 int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix);
 void dlg_strv_free(char **v, size_t count);
+/* qsort's and bsearch's comparison of two strings in an array of char *
+ * (or const char *): strcmp of what a and b point to. */
+int dlg_strp_cmp(const void *a, const void *b);
 /*
  * "Did you mean", as git judges it (help.c): how far typed is from
  * candidate, an optimal string alignment distance (Damerau-Levenshtein,

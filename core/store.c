@@ -442,11 +442,6 @@ int dlg_team_path(dlg_buf *out, const char *handle)
 	return dlg_buf_printf(out, "team/%s.yaml", handle);
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Names in a folder of the repository, sorted; a missing folder is empty. */
 static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 {
@@ -476,7 +471,7 @@ static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 	}
 	closedir(d);
 	if (n)
-		qsort(v, n, sizeof(*v), cmp_strp);
+		qsort(v, n, sizeof(*v), dlg_strp_cmp);
 	*out = v;
 	*count = n;
 	return 0;

@@ -295,6 +295,11 @@ void dlg_diags_dispose(dlg_diags *d)
 	d->count = d->alloc = 0;
 }
 
+int dlg_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void dlg_strv_free(char **v, size_t count)
 {
 	size_t i;

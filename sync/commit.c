@@ -382,11 +382,6 @@ int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path)
 	return error;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 			   const char *prefix)
 {
@@ -419,7 +414,7 @@ int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 						 : d->old_file.path);
 	}
 	git_status_list_free(list);
-	qsort(v, k, sizeof(*v), cmp_strp);
+	qsort(v, k, sizeof(*v), dlg_strp_cmp);
 	*out = v;
 	*count = k;
 	return 0;

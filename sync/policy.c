@@ -931,11 +931,6 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 	dlg_strv_free(paths, n);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A merge commit's own changes: each delegit file it holds otherwise than
  * the field merge of its parents would, judged from that merge. */
 static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
@@ -957,7 +952,7 @@ static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
 		abort();
 	for (i = 0, p = buf.ptr; i < n1 + n2; i++, p += strlen(p) + 1)
 		paths[i] = (char *)p;
-	qsort(paths, n1 + n2, sizeof(*paths), cmp_str);
+	qsort(paths, n1 + n2, sizeof(*paths), dlg_strp_cmp);
 	for (i = 0; i < n1 + n2; i++) {
 		git_tree_entry *e = NULL;
 		git_oid exp;
