@@ -23,6 +23,13 @@ void dlg__set_num(dlg_node *m, const char *k, double v);
  */
 void dlg_prefault(void *p, size_t len);
 
+/* Whether name is a shard folder's: two lowercase hex digits. */
+int dlg_store__shard_name(const char *name);
+/* Whether name (a file in a shard folder) names a task file,
+ * "<uuid>.yaml", its id a valid UUID starting with shard's two digits
+ * (shard NULL: any). */
+int dlg_store__task_file_name(const char *name, const char *shard);
+
 /* The store's hasher (dlg_store_set_hash), NULL if none. */
 dlg_hash_fn dlg_store__hash(const dlg_store *s);
 

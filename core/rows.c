@@ -240,18 +240,6 @@ static void sig_of(file_sig *g, const struct stat *st)
 	g->ctime_ns = st->st_ctim.tv_nsec;
 }
 
-static int task_name(const char *name, const char *shard_name)
-{
-	char id[37];
-
-	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
-	    strncmp(name, shard_name, 2))
-		return 0;
-	memcpy(id, name, 36);
-	id[36] = '\0';
-	return dlg_uuid_valid(id);
-}
-
 static void scan_shard(int root, shard *sh)
 {
 	int fd = openat(root, sh->name,
@@ -270,7 +258,7 @@ static void scan_shard(int root, shard *sh)
 		struct stat st;
 		scanned *x;
 
-		if (!task_name(e->d_name, sh->name))
+		if (!dlg_store__task_file_name(e->d_name, sh->name))
 			continue;
 		if (sh->count == alloc) {
 			alloc = alloc ? alloc * 2 : 512;
@@ -348,8 +336,7 @@ static int scan_start(scan_job *j, dlg_store *s)
 		return 1;
 	}
 	while ((e = readdir(d))) {
-		if (strlen(e->d_name) != 2 ||
-		    strspn(e->d_name, "0123456789abcdef") != 2)
+		if (!dlg_store__shard_name(e->d_name))
 			continue;
 		if (j->count == alloc) {
 			alloc = alloc ? alloc * 2 : 256;

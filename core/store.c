@@ -477,61 +477,78 @@ static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 	return 0;
 }
 
-/* "<uuid>.yaml" -> whether it names a task file */
-static int task_file_name(const char *name)
+int dlg_store__task_file_name(const char *name, const char *shard)
 {
-	size_t len = strlen(name);
 	char id[37];
 
-	if (len != 41 || strcmp(name + 36, ".yaml"))
+	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
+	    (shard && strncmp(name, shard, 2)))
 		return 0;
 	memcpy(id, name, 36);
 	id[36] = '\0';
 	return dlg_uuid_valid(id);
 }
 
-static int is_shard(const char *name)
+int dlg_store__shard_name(const char *name)
 {
 	return strlen(name) == 2 && strspn(name, "0123456789abcdef") == 2;
 }
 
-int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
+/* A growing list of paths. */
+typedef struct {
+	char **v;
+	size_t n, alloc;
+} path_list;
+
+/* The task files of the shard folders under base ("tasks",
+ * "archive/2026"), appended as "base/xx/<uuid>.yaml"; < 0 if base cannot
+ * be read (errno says why). */
+static int list_shards(path_list *out, dlg_store *s, const char *base)
 {
-	char **shards = NULL, **files = NULL, **v = NULL;
-	size_t nshards = 0, nfiles = 0, n = 0, alloc = 0, i, j;
+	char **shards = NULL, **files = NULL;
+	size_t nshards = 0, nfiles = 0, i, j;
 	dlg_buf rel = DLG_BUF_INIT;
 
-	if (list_dir(&shards, &nshards, s, "tasks") < 0) {
-		dlg_error_set("cannot read tasks/: %s", strerror(errno));
+	if (list_dir(&shards, &nshards, s, base) < 0)
 		return -1;
-	}
 	for (i = 0; i < nshards; i++) {
-		if (!is_shard(shards[i]))
+		if (!dlg_store__shard_name(shards[i]))
 			continue;
 		dlg_buf_clear(&rel);
-		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
+		dlg_buf_printf(&rel, "%s/%s", base, shards[i]);
 		list_dir(&files, &nfiles, s, rel.ptr);
 		for (j = 0; j < nfiles; j++) {
-			if (!task_file_name(files[j]) ||
-			    strncmp(files[j], shards[i], 2))
+			if (!dlg_store__task_file_name(files[j], shards[i]))
 				continue;
-			if (n == alloc) {
-				alloc = alloc ? alloc * 2 : 64;
-				v = realloc(v, alloc * sizeof(*v));
-				if (!v)
+			if (out->n == out->alloc) {
+				out->alloc = out->alloc ? out->alloc * 2 : 64;
+				out->v = realloc(out->v,
+						 out->alloc * sizeof(*out->v));
+				if (!out->v)
 					abort();
 			}
 			dlg_buf_clear(&rel);
-			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
+			dlg_buf_printf(&rel, "%s/%s/%s", base, shards[i],
 				       files[j]);
-			v[n++] = dlg_buf_detach(&rel);
+			out->v[out->n++] = dlg_buf_detach(&rel);
 		}
 		dlg_strv_free(files, nfiles);
 	}
 	dlg_strv_free(shards, nshards);
 	dlg_buf_dispose(&rel);
-	*out = v;
-	*count = n;
+	return 0;
+}
+
+int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
+{
+	path_list l = { NULL, 0, 0 };
+
+	if (list_shards(&l, s, "tasks") < 0) {
+		dlg_error_set("cannot read tasks/: %s", strerror(errno));
+		return -1;
+	}
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
@@ -570,8 +587,9 @@ static int year_name(const char *s)
 
 int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s)
 {
-	char **years = NULL, **shards = NULL, **files = NULL, **v = NULL;
-	size_t ny = 0, nshards = 0, nfiles = 0, n = 0, alloc = 0, y, i, j;
+	char **years = NULL;
+	size_t ny = 0, y;
+	path_list l = { NULL, 0, 0 };
 	dlg_buf rel = DLG_BUF_INIT;
 
 	if (list_dir(&years, &ny, s, "archive") < 0) {
@@ -583,36 +601,12 @@ int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s)
 			continue;
 		dlg_buf_clear(&rel);
 		dlg_buf_printf(&rel, "archive/%s", years[y]);
-		list_dir(&shards, &nshards, s, rel.ptr);
-		for (i = 0; i < nshards; i++) {
-			if (!is_shard(shards[i]))
-				continue;
-			dlg_buf_clear(&rel);
-			dlg_buf_printf(&rel, "archive/%s/%s", years[y],
-				       shards[i]);
-			list_dir(&files, &nfiles, s, rel.ptr);
-			for (j = 0; j < nfiles; j++) {
-				if (!task_file_name(files[j]) ||
-				    strncmp(files[j], shards[i], 2))
-					continue;
-				if (n == alloc) {
-					alloc = alloc ? alloc * 2 : 64;
-					if (!(v = realloc(v, alloc * sizeof(*v))))
-						abort();
-				}
-				dlg_buf_clear(&rel);
-				dlg_buf_printf(&rel, "archive/%s/%s/%s",
-					       years[y], shards[i], files[j]);
-				v[n++] = dlg_buf_detach(&rel);
-			}
-			dlg_strv_free(files, nfiles);
-		}
-		dlg_strv_free(shards, nshards);
+		list_shards(&l, s, rel.ptr);
 	}
 	dlg_strv_free(years, ny);
 	dlg_buf_dispose(&rel);
-	*out = v;
-	*count = n;
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
@@ -683,7 +677,7 @@ static int shard_list(const shard_ids **out, dlg_store *s, const char *id)
 	if (!(sh->ids = calloc(nfiles + 1, sizeof(*sh->ids))))
 		abort();
 	for (i = 0; i < nfiles; i++)
-		if (task_file_name(files[i]) &&
+		if (dlg_store__task_file_name(files[i], NULL) &&
 		    !(sh->ids[sh->count++] = strndup(files[i], 36)))
 			abort();
 	dlg_strv_free(files, nfiles);
@@ -974,7 +968,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 		dlg_buf_clear(&rel);
 		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
 		if (check_entry(s, rel.ptr, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    !is_shard(shards[i])) {
+		    !dlg_store__shard_name(shards[i])) {
 			dlg_diags_add(diags, rel.ptr, 0, 0,
 				      "unexpected entry (expected folders "
 				      "named by two hex digits)");
@@ -987,8 +981,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 			dlg_buf_clear(&rel);
 			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
 				       files[j]);
-			if (!task_file_name(files[j]) ||
-			    strncmp(files[j], shards[i], 2)) {
+			if (!dlg_store__task_file_name(files[j], shards[i])) {
 				dlg_diags_add(diags, rel.ptr, 0, 0,
 					      "unexpected file name (expected "
 					      "tasks/%s/<uuid>.yaml with the "
