@@ -281,6 +281,11 @@ int dlg_path_write(const char *path, const char *data, size_t len);
 
 /* The path of a task file: tasks/<hh>/<uuid>.yaml */
 int dlg_task_path(dlg_buf *out, const char *uuid);
+/* Whether a task's id is the one its file (relpath) is named after,
+ * "<id>.yaml", exactly. 0, or DLG_EINVALID and the problem added to diags
+ * at the id's position. */
+int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
+			   const dlg_node *task);
 /* Resolve a unique id prefix (at least 4 hex digits) to a full uuid. */
 int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
 /* The shortest unique prefix (at least 6 digits) of a task id. */

@@ -421,6 +421,25 @@ int dlg_path_write(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
+			   const dlg_node *task)
+{
+	const dlg_node *id = dlg_map_get(task, "id");
+	const char *base = strrchr(relpath, '/'), *value;
+	size_t len;
+
+	base = base ? base + 1 : relpath;
+	value = id && id->kind == DLG_NODE_SCALAR ? id->value : "";
+	len = strlen(value);
+	if (len && !strncmp(base, value, len) && !strcmp(base + len, ".yaml"))
+		return 0;
+	len = strlen(base);
+	dlg_diags_add(diags, relpath, id ? id->line : 0, id ? id->column : 0,
+		      "id '%s' does not match the file name (expected %.*s)",
+		      value, (int)(len > 5 ? len - 5 : len), base);
+	return DLG_EINVALID;
+}
+
 int dlg_task_path(dlg_buf *out, const char *uuid)
 {
 	if (!dlg_uuid_valid(uuid)) {
@@ -874,19 +893,15 @@ static void check_person_ref(dlg_diags *d, const dlg_team *team,
 }
 
 static void check_task(dlg_store *s, const dlg_team *team, const char *rel,
-		       const char *expect_id, dlg_diags *diags)
+		       dlg_diags *diags)
 {
 	dlg_node *t;
-	const dlg_node *id, *fb;
+	const dlg_node *fb;
 	size_t i;
 
 	if (dlg_store_load(&t, s, rel, &dlg_schema_task, diags) < 0)
 		return;
-	id = dlg_map_get(t, "id");
-	if (strcmp(id->value, expect_id))
-		dlg_diags_add(diags, rel, id->line, id->column,
-			      "id '%s' does not match the file name "
-			      "(expected %s)", id->value, expect_id);
+	dlg_task_check_file_id(diags, rel, t);
 	check_person_ref(diags, team, rel, t, "delegator");
 	check_person_ref(diags, team, rel, t, "assignee");
 	check_person_ref(diags, team, rel, t, "updated_by");
@@ -992,7 +1007,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 			memcpy(id, files[j], 36);
 			id[36] = '\0';
 			if (!row_passes(dlg_rows_find(rows, id), &team, id))
-				check_task(s, &team, rel.ptr, id, diags);
+				check_task(s, &team, rel.ptr, diags);
 		}
 		dlg_strv_free(files, nfiles);
 	}
@@ -1004,7 +1019,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 
 			memcpy(id, strrchr(files[j], '/') + 1, 36);
 			id[36] = '\0';
-			check_task(s, &team, files[j], id, diags);
+			check_task(s, &team, files[j], diags);
 			dlg_buf_clear(&rel);
 			dlg_task_path(&rel, id);
 			if (dlg_store_exists(s, rel.ptr))
