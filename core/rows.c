@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "core_internal.h"
+#include "idtable.h"
 
 /* Bump the number when the fields or their meaning change. */
 #define MAGIC "delegit task rows 5\n"
@@ -476,17 +477,16 @@ static int sig_trusted(const file_sig *now, const file_sig *then,
 /* Old entries by blob id: for files whose stat changed but bytes did not
  * (a checkout, a touch). Built once many files missed. */
 typedef struct {
-	const char **slot;
-	size_t size;
+	dlg_idtable ids; /* positions: entries' offsets in the map */
 	int built;
 } oid_table;
 
-static size_t oid_hash(const unsigned char *oid, size_t size)
+static const unsigned char *oid_at(const void *map, size_t pos)
 {
-	size_t h;
+	entry e;
 
-	memcpy(&h, oid, sizeof(h));
-	return h % size;
+	e.raw = (const char *)map + pos;
+	return entry_oid(&e);
 }
 
 static const char *find_oid(oid_table *t, const dlg_rows *r,
@@ -494,7 +494,7 @@ static const char *find_oid(oid_table *t, const dlg_rows *r,
 {
 	cursor c;
 	entry e;
-	size_t h, n = 0;
+	size_t n = 0, pos;
 
 	if (!t->built && r->entries_start) {
 		t->built = 1;
@@ -504,24 +504,14 @@ static const char *find_oid(oid_table *t, const dlg_rows *r,
 			n++;
 		if (!n)
 			return NULL;
-		t->size = 2 * n + 1;
-		t->slot = calloc(t->size, sizeof(*t->slot));
-		if (!t->slot)
-			abort();
+		dlg_idtable_init(&t->ids, n);
 		c.p = r->entries_start;
-		while (next_entry(&c, &e)) {
-			for (h = oid_hash(entry_oid(&e), t->size); t->slot[h];
-			     h = (h + 1) % t->size)
-				;
-			t->slot[h] = e.raw;
-		}
+		while (next_entry(&c, &e))
+			dlg_idtable_add(&t->ids, (size_t)(e.raw - r->map), oid_at,
+					r->map);
 	}
-	if (!t->slot)
-		return NULL;
-	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
-		if (!memcmp(t->slot[h] + 37 + sizeof(file_sig), oid, 20))
-			return t->slot[h];
-	return NULL;
+	pos = dlg_idtable_find(&t->ids, oid, oid_at, r->map);
+	return pos == DLG_IDTABLE_NONE ? NULL : r->map + pos;
 }
 
 /* Read, hash and (if the bytes are new) parse one file into e. Returns 1
@@ -616,7 +606,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 	dlg_rows *r = calloc(1, sizeof(*r));
 	size_t misses = 0, alloc = 0, i, j;
 	struct timespec this_scan;
-	oid_table byoid = { NULL, 0, 0 };
+	oid_table byoid = { { NULL, 0 }, 0 };
 	scan_job job;
 	cursor old;
 	entry cur;
@@ -698,7 +688,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 	if (changed && cache_path)
 		/* A cache that cannot be written only costs time. */
 		cache_write(cache_path, r->entries, r->count, &this_scan);
-	free(byoid.slot);
+	dlg_idtable_dispose(&byoid.ids);
 	return 0;
 }
 
