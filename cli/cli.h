@@ -369,6 +369,9 @@ int cli_check_person(cli_ctx *c, const char *handle, const char *what);
  * retired (delegit team retire). */
 int cli_check_assignable(cli_ctx *c, const char *handle);
 
+/* A change as a commit message's body lists it: "- field: from -> to\n"
+ * ("(none)" for a value absent), appended to msg. */
+void cli_change_line(dlg_buf *msg, const dlg_change *x);
 /*
  * A commit message: the subject, a body listing each change, then the
  * trailer line given (e.g. "Task: <uuid>") and one "Change: FIELD FROM ->

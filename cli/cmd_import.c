@@ -161,9 +161,12 @@ static dlg_node *new_task(importer *im, const char *id, const char *title,
 	} else {
 		/* A name-based UUID (version 5's layout, from git's SHA-1 of
 		 * the name). */
+		unsigned char raw[20];
 		char hex[41];
 
-		dlg_blob_id(hex, derive, strlen(derive));
+		dlg_blob_id(raw, derive, strlen(derive));
+		for (i = 0; i < 20; i++)
+			sprintf(hex + 2 * i, "%02x", raw[i]);
 		snprintf(uuid, sizeof(uuid), "%.8s-%.4s-5%.3s-%c%.3s-%.12s",
 			 hex, hex + 8, hex + 13, "89ab"[(hex[16] - '0') & 3],
 			 hex + 17, hex + 20);

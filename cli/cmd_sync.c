@@ -141,11 +141,8 @@ static int commit_hand_edits(cli_ctx *c)
 		if (dlg_store_exists(c->store, paths[i]) &&
 		    dlg_store_load(&now, c->store, paths[i], schema, &diags) < 0)
 			continue;
-		if (now && schema == &dlg_schema_task &&
-		    !strstr(paths[i], dlg_map_get_str(now, "id")))
-			dlg_diags_add(&diags, paths[i], 0, 0, "id '%s' does not "
-				      "match the file name",
-				      dlg_map_get_str(now, "id"));
+		if (now && schema == &dlg_schema_task)
+			dlg_task_check_file_id(&diags, paths[i], now);
 		if (diags.count > first) {
 			dlg_node_free(now);
 			continue;
@@ -165,12 +162,7 @@ static int commit_hand_edits(cli_ctx *c)
 		dlg_buf_printf(&msg, "%s: %s\n", paths[i],
 			       now ? (before ? "edited" : "added") : "removed");
 		for (k = total; k < changes.count; k++)
-			dlg_buf_printf(&msg, "- %s: %s -> %s\n",
-				       changes.items[k].field,
-				       changes.items[k].from
-					       ? changes.items[k].from : "(none)",
-				       changes.items[k].to
-					       ? changes.items[k].to : "(none)");
+			cli_change_line(&msg, &changes.items[k]);
 		total = changes.count;
 		files[nfiles].path = paths[i];
 		files[nfiles].data = now ? texts[i].ptr : NULL;

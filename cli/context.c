@@ -136,6 +136,7 @@ int cli_ctx_setup(cli_ctx *c, unsigned flags)
 
 		dlg_buf_printf(&cache, "%sdelegit-rows", dlg_repo_gitdir(c->repo));
 		dlg_store_set_cache(c->store, cache.ptr);
+		dlg_store_set_hash(c->store, dlg_blob_id);
 		dlg_buf_dispose(&cache);
 	}
 	if (!dlg_store_exists(c->store, ".delegit/config.yaml")) {
@@ -278,15 +279,7 @@ static int task_read(cli_task *t, cli_ctx *c, const char *prefix,
 	if ((error = dlg_store_load(&t->task, c->store, t->path,
 				    &dlg_schema_task, &diags)) < 0)
 		goto done;
-	if (strcmp(dlg_map_get_str(t->task, "id"), t->id)) {
-		dlg_node *id = dlg_map_get(t->task, "id");
-
-		dlg_diags_add(&diags, t->path, id->line, id->column,
-			      "id '%s' does not match the file name (expected "
-			      "%s)", id->value, t->id);
-		error = DLG_EINVALID;
-		goto done;
-	}
+	error = dlg_task_check_file_id(&diags, t->path, t->task);
 done:
 	if (error < 0) {
 		error = cli_fail(error, &diags);
@@ -372,6 +365,12 @@ static void trailer_value(dlg_buf *out, const char *v)
 	}
 }
 
+void cli_change_line(dlg_buf *msg, const dlg_change *x)
+{
+	dlg_buf_printf(msg, "- %s: %s -> %s\n", x->field,
+		       x->from ? x->from : "(none)", x->to ? x->to : "(none)");
+}
+
 void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
 		 const char *trailer)
 {
@@ -379,13 +378,8 @@ void cli_message(dlg_buf *msg, const char *subject, const dlg_changes *changes,
 	size_t i;
 
 	dlg_buf_printf(msg, "%s\n\n", subject);
-	for (i = 0; i < changes->count; i++) {
-		const dlg_change *x = &changes->items[i];
-
-		dlg_buf_printf(msg, "- %s: %s -> %s\n", x->field,
-			       x->from ? x->from : "(none)",
-			       x->to ? x->to : "(none)");
-	}
+	for (i = 0; i < changes->count; i++)
+		cli_change_line(msg, &changes->items[i]);
 	dlg_buf_printf(msg, "\n%s\n", trailer);
 	for (i = 0; i < changes->count; i++) {
 		const dlg_change *x = &changes->items[i];

@@ -61,13 +61,6 @@ int dlg_buf_vprintf(dlg_buf *b, const char *fmt, va_list ap);
 void dlg_buf_clear(dlg_buf *b);
 /* Room for len more bytes (and the NUL) without another allocation. */
 void dlg_buf_reserve(dlg_buf *b, size_t len);
-/*
- * Ask for the pages of a fresh allocation in one call (a hint; Linux 5.14
- * and later). Touched one by one, fresh pages cost ~15 us each on the VM
- * of docs/benchmarks.md, a third of that asked for at once: for the
- * arrays of 100,000 rows, tens of milliseconds.
- */
-void dlg_prefault(void *p, size_t len);
 /* Give the buffer's string to the caller (who frees it); the buffer empties. */
 char *dlg_buf_detach(dlg_buf *b);
 /* Free the buffer's memory; it is empty (DLG_BUF_INIT) afterwards. */
@@ -299,6 +292,13 @@ const char *dlg_store_root(const dlg_store *s);
 void dlg_store_set_cache(dlg_store *s, const char *path);
 /* The cache path set, or NULL. Borrowed. */
 const char *dlg_store_cache(const dlg_store *s);
+/* Names some bytes by 20 bytes that differ when the bytes do. */
+typedef void (*dlg_hash_fn)(unsigned char out[20], const char *data,
+			    size_t len);
+/* The hasher the rows cache names task files' contents with (sync/'s
+ * dlg_blob_id, git's blob id, so that core/ knows nothing of git's object
+ * format); NULL (the default): rows are found by stat data only. */
+void dlg_store_set_hash(dlg_store *s, dlg_hash_fn hash);
 
 /*
  * Read and validate one file (relative path) into *out (the caller's).
@@ -345,6 +345,11 @@ int dlg_path_write(const char *path, const char *data, size_t len);
 /* Append the path of a task file, tasks/<hh>/<uuid>.yaml: 0, or
  * DLG_EINVALID when uuid is not a UUID. */
 int dlg_task_path(dlg_buf *out, const char *uuid);
+/* Whether a task's id is the one its file (relpath) is named after,
+ * "<id>.yaml", exactly. 0, or DLG_EINVALID and the problem added to diags
+ * at the id's position. */
+int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
+			   const dlg_node *task);
 /* Resolve a unique id prefix (at least 4 hex digits, any case) to a full
  * uuid in out: 0, DLG_EINVALID (not such a prefix), DLG_ENOTFOUND or
  * DLG_EAMBIGUOUS, with a message; -1 when tasks/ cannot be read. */
@@ -375,6 +380,9 @@ int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s);
 int dlg_store_find_archived(dlg_buf *out, dlg_store *s, const char *prefix);
 /* Free an array of strings the list functions above made; NULL is fine. */
 void dlg_strv_free(char **v, size_t count);
+/* qsort's and bsearch's comparison of two strings in an array of char *
+ * (or const char *): strcmp of what a and b point to. */
+int dlg_strp_cmp(const void *a, const void *b);
 /*
  * "Did you mean", as git judges it (help.c): how far typed is from
  * candidate, an optimal string alignment distance (Damerau-Levenshtein,
@@ -659,9 +667,18 @@ dlg_node *dlg_conflict_new(const char *field, const char *reason,
 			   const char *kept_at, const dlg_node *lost,
 			   const char *lost_by, const char *lost_at);
 
-/* The schema of a repository file by its path, or NULL if not
- * delegit's (static). */
-const dlg_schema *dlg_schema_for_path(const char *relpath);
+/*
+ * Enforce mode's rejection of one field of a task. before and after are
+ * the task around the rejected commit (either may be NULL); doc is the
+ * task as it stands, edited in place: where its field still holds after's
+ * value, before's goes back and the rejection is recorded under
+ * conflicts: (reason "rejected", naming the commit and its author). A
+ * later, allowed change is left alone. Returns 1 if taken back, else 0.
+ */
+int dlg_conflict_reject(dlg_node *doc, const char *field,
+			const dlg_node *before, const dlg_node *after,
+			const char *author, const char *commit);
+
 
 /*
  * A field of a document by path: "status", "expectations.outcome",
@@ -814,8 +831,6 @@ void dlg_rows_free(dlg_rows *r);
 /* As dlg_store_short_id, of one of r's rows, from the ids r was loaded
  * with. */
 void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row);
-/* git's blob id (hex) of some bytes. */
-void dlg_blob_id(char out[41], const char *data, size_t len);
 
 /* ---------------------------------------------------------------------
  * Queries.

@@ -16,10 +16,13 @@ dlg_node *dlg__num(double v);
 void dlg__set_num(dlg_node *m, const char *k, double v);
 
 /* The blob id (20 bytes) a row was read from (core/rows.c); zeroes for
- * rows made from trees (dlg_rows_from_tasks). */
+ * rows made from trees (dlg_rows_from_tasks) or by a store without a
+ * hasher. */
 const unsigned char *dlg__row_oid(const dlg_row *row);
-/* Whether some bytes are the blob with that id. */
-int dlg__blob_is(const unsigned char oid[20], const char *data, size_t len);
+/* Whether some bytes are the blob with that id, by the store's hasher;
+ * 0 when it has none. */
+int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
+		 const char *data, size_t len);
 
 /*
  * The task trees cache (core/trees.c): parsed, validated task trees by
@@ -39,5 +42,23 @@ void dlg__trees_close(dlg_trees *t, dlg_rows *rows);
  * one whole map's encoding (the fuzzer's way in). */
 void dlg__trees_encode(dlg_buf *out, const dlg_node *doc);
 dlg_node *dlg__trees_decode(const unsigned char *p, size_t len);
+
+/*
+ * Ask for the pages of a fresh allocation in one call (a hint; Linux 5.14
+ * and later). Touched one by one, fresh pages cost ~15 us each on the VM
+ * of docs/benchmarks.md, a third of that asked for at once: for the
+ * arrays of 100,000 rows, tens of milliseconds.
+ */
+void dlg_prefault(void *p, size_t len);
+
+/* Whether name is a shard folder's: two lowercase hex digits. */
+int dlg_store__shard_name(const char *name);
+/* Whether name (a file in a shard folder) names a task file,
+ * "<uuid>.yaml", its id a valid UUID starting with shard's two digits
+ * (shard NULL: any). */
+int dlg_store__task_file_name(const char *name, const char *shard);
+
+/* The store's hasher (dlg_store_set_hash), NULL if none. */
+dlg_hash_fn dlg_store__hash(const dlg_store *s);
 
 #endif

@@ -115,11 +115,6 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
 	dlg_node_free(b);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void dlg_events_pair_moves(dlg_events *ev)
 {
 	const char **moved = NULL;
@@ -141,7 +136,7 @@ void dlg_events_pair_moves(dlg_events *ev)
 			moved[n++] = ev->items[end].task;
 		}
 		if (n > 1)
-			qsort(moved, n, sizeof(*moved), cmp_id);
+			qsort(moved, n, sizeof(*moved), dlg_strp_cmp);
 		for (i = start; i < end; i++) {
 			dlg_event *e = &ev->items[i];
 			const char *key = e->task;
@@ -149,7 +144,7 @@ void dlg_events_pair_moves(dlg_events *ev)
 			/* a field gone from tasks/ in the commit that brought
 			 * the task into the archive: the move, said once */
 			if (n && !e->to && strcmp(e->field, "(archived)") &&
-			    bsearch(&key, moved, n, sizeof(*moved), cmp_id))
+			    bsearch(&key, moved, n, sizeof(*moved), dlg_strp_cmp))
 				continue; /* its texts go with the blocks */
 			ev->items[out++] = *e;
 		}

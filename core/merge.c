@@ -130,6 +130,33 @@ dlg_node *dlg_conflict_new(const char *path, const char *reason,
 	return r;
 }
 
+int dlg_conflict_reject(dlg_node *doc, const char *field,
+			const dlg_node *before, const dlg_node *after,
+			const char *author, const char *commit)
+{
+	const dlg_node *oldv = dlg_doc_get_path(before, field);
+	const dlg_node *newv = dlg_doc_get_path(after, field);
+	dlg_node *list, *rec;
+
+	if (!dlg_node_equal(dlg_doc_get_path(doc, field), newv))
+		return 0;
+	dlg_doc_set_path(doc, field, oldv ? dlg_node_dup(oldv) : NULL);
+	rec = dlg_conflict_new(field, "rejected", oldv,
+			       dlg_map_get_str(before, "updated_by"),
+			       dlg_map_get_str(before, "updated"), newv, author,
+			       dlg_map_get_str(after, "updated"));
+	dlg_map_set_str(rec, "commit", commit);
+	if (!(list = dlg_map_get(doc, "conflicts"))) {
+		list = dlg_node_new_seq();
+		dlg_map_set(doc, "conflicts", list);
+	}
+	if (!dlg_seq_find_id(list, dlg_map_get_str(rec, "id")))
+		dlg_seq_push(list, rec);
+	else
+		dlg_node_free(rec);
+	return 1;
+}
+
 /* Record that `kept` stays in the file and `lost` does not. */
 static void record(mctx *c, const char *path, const char *reason,
 		   const dlg_node *kept, const side *ks, const dlg_node *lost,
@@ -582,25 +609,6 @@ int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 	dlg_diags_dispose(&diags);
 	*out = doc;
 	return error;
-}
-
-const dlg_schema *dlg_schema_for_path(const char *p)
-{
-	size_t len = strlen(p);
-
-	if (len < 6 || strcmp(p + len - 5, ".yaml"))
-		return NULL;
-	if (!strncmp(p, "tasks/", 6) || !strncmp(p, "archive/", 8))
-		return &dlg_schema_task;
-	if (!strncmp(p, "team/", 5) && !strchr(p + 5, '/'))
-		return &dlg_schema_person;
-	if (!strncmp(p, "templates/", 10) && !strchr(p + 10, '/'))
-		return &dlg_schema_template;
-	if (!strcmp(p, ".delegit/config.yaml"))
-		return &dlg_schema_config;
-	if (!strcmp(p, ".delegit/policy.yaml"))
-		return &dlg_schema_policy;
-	return NULL;
 }
 
 /* Walk "a.b[id].c": the parent container and last key of a path. */

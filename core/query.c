@@ -349,7 +349,7 @@ static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
 	} else if (dlg_store_parse(&doc, text.ptr, text.size, rel.ptr,
 				   &dlg_schema_task, diags) == 0 &&
 		   trees && diags->count == before &&
-		   dlg__blob_is(oid, text.ptr, text.size)) {
+		   dlg__blob_is(s, oid, text.ptr, text.size)) {
 		dlg__trees_put(trees, oid, doc);
 	}
 	dlg_buf_dispose(&text);
@@ -373,7 +373,9 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 	if ((error = dlg_rows_load(&rows, s, dlg_store_cache(s), diags)) < 0)
 		return error;
 	dlg_query_rows(&match, &nmatch, rows, q, team, now);
-	if (!q->rows_only && nmatch && dlg_store_cache(s))
+	/* keyed by blob id: only with a store that hashes (no id else) */
+	if (!q->rows_only && nmatch && dlg_store_cache(s) &&
+	    dlg_store__hash(s))
 		trees = open_trees(dlg_store_cache(s));
 	v = calloc(nmatch + 1, sizeof(*v));
 	if (!v)

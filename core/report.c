@@ -802,17 +802,12 @@ static void id_list_push(id_list *l, const char *id)
 	l->ids[l->count++] = id;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* How many different ids; frees the list. */
 static size_t id_list_distinct(id_list *l)
 {
 	size_t i, n = 0;
 
-	qsort(l->ids, l->count, sizeof(*l->ids), cmp_id);
+	qsort(l->ids, l->count, sizeof(*l->ids), dlg_strp_cmp);
 	for (i = 0; i < l->count; i++)
 		if (!i || strcmp(l->ids[i], l->ids[i - 1]))
 			n++;

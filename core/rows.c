@@ -3,7 +3,8 @@
  * file so that a query does not parse every task file.
  *
  * The cache is derived purely from content. Each entry maps a task file's
- * blob id (git's SHA-1 of "blob <size>\0" and the bytes) to the row parsed
+ * blob id (git's SHA-1 of "blob <size>\0" and the bytes, computed by the
+ * store's hasher, which sync/ gives: dlg_store_set_hash) to the row parsed
  * from those bytes; a file's stat data (inode, size, mtime, ctime, as git's
  * own index keeps them) is only a shortcut to learn that the bytes are the
  * ones hashed before. Any write to a file changes its ctime, so `git pull`,
@@ -27,9 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "core_internal.h"
+#include "idtable.h"
 
 /* Bump the number when the fields or their meaning change. */
 #define MAGIC "delegit task rows 5\n"
@@ -81,31 +81,6 @@ struct dlg_rows {
 	size_t nowned;
 	unsigned char *short_len; /* each row's short id, made when asked */
 };
-
-/* git's blob id of a file's bytes */
-static void blob_id(unsigned char oid[20], const char *data, size_t len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char hdr[32];
-	int n = snprintf(hdr, sizeof(hdr), "blob %zu", len);
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
-	    !EVP_DigestUpdate(ctx, hdr, (size_t)n + 1) ||
-	    !EVP_DigestUpdate(ctx, data, len) ||
-	    !EVP_DigestFinal_ex(ctx, oid, NULL))
-		abort();
-	EVP_MD_CTX_free(ctx);
-}
-
-void dlg_blob_id(char out[41], const char *data, size_t len)
-{
-	unsigned char oid[20];
-	int i;
-
-	blob_id(oid, data, len);
-	for (i = 0; i < 20; i++)
-		sprintf(out + 2 * i, "%02x", oid[i]);
-}
 
 /* ---------------------------------------------------------------------
  * The cache file: MAGIC, the program version and a NUL, the time the scan
@@ -182,11 +157,15 @@ const unsigned char *dlg__row_oid(const dlg_row *row)
 	return entry_oid((const entry *)(const void *)row);
 }
 
-int dlg__blob_is(const unsigned char oid[20], const char *data, size_t len)
+int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
+		 const char *data, size_t len)
 {
+	dlg_hash_fn hash = dlg_store__hash(s);
 	unsigned char now[20];
 
-	blob_id(now, data, len);
+	if (!hash)
+		return 0;
+	hash(now, data, len);
 	return !memcmp(now, oid, 20);
 }
 
@@ -280,18 +259,6 @@ static void sig_of(file_sig *g, const struct stat *st)
 	g->ctime_ns = st->st_ctim.tv_nsec;
 }
 
-static int task_name(const char *name, const char *shard_name)
-{
-	char id[37];
-
-	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
-	    strncmp(name, shard_name, 2))
-		return 0;
-	memcpy(id, name, 36);
-	id[36] = '\0';
-	return dlg_uuid_valid(id);
-}
-
 static void scan_shard(int root, shard *sh)
 {
 	int fd = openat(root, sh->name,
@@ -310,7 +277,7 @@ static void scan_shard(int root, shard *sh)
 		struct stat st;
 		scanned *x;
 
-		if (!task_name(e->d_name, sh->name))
+		if (!dlg_store__task_file_name(e->d_name, sh->name))
 			continue;
 		if (sh->count == alloc) {
 			alloc = alloc ? alloc * 2 : 512;
@@ -388,8 +355,7 @@ static int scan_start(scan_job *j, dlg_store *s)
 		return 1;
 	}
 	while ((e = readdir(d))) {
-		if (strlen(e->d_name) != 2 ||
-		    strspn(e->d_name, "0123456789abcdef") != 2)
+		if (!dlg_store__shard_name(e->d_name))
 			continue;
 		if (j->count == alloc) {
 			alloc = alloc ? alloc * 2 : 256;
@@ -529,17 +495,16 @@ static int sig_trusted(const file_sig *now, const file_sig *then,
 /* Old entries by blob id: for files whose stat changed but bytes did not
  * (a checkout, a touch). Built once many files missed. */
 typedef struct {
-	const char **slot;
-	size_t size;
+	dlg_idtable ids; /* positions: entries' offsets in the map */
 	int built;
 } oid_table;
 
-static size_t oid_hash(const unsigned char *oid, size_t size)
+static const unsigned char *oid_at(const void *map, size_t pos)
 {
-	size_t h;
+	entry e;
 
-	memcpy(&h, oid, sizeof(h));
-	return h % size;
+	e.raw = (const char *)map + pos;
+	return entry_oid(&e);
 }
 
 static const char *find_oid(oid_table *t, const dlg_rows *r,
@@ -547,7 +512,7 @@ static const char *find_oid(oid_table *t, const dlg_rows *r,
 {
 	cursor c;
 	entry e;
-	size_t h, n = 0;
+	size_t n = 0, pos;
 
 	if (!t->built && r->entries_start) {
 		t->built = 1;
@@ -557,24 +522,14 @@ static const char *find_oid(oid_table *t, const dlg_rows *r,
 			n++;
 		if (!n)
 			return NULL;
-		t->size = 2 * n + 1;
-		t->slot = calloc(t->size, sizeof(*t->slot));
-		if (!t->slot)
-			abort();
+		dlg_idtable_init(&t->ids, n);
 		c.p = r->entries_start;
-		while (next_entry(&c, &e)) {
-			for (h = oid_hash(entry_oid(&e), t->size); t->slot[h];
-			     h = (h + 1) % t->size)
-				;
-			t->slot[h] = e.raw;
-		}
+		while (next_entry(&c, &e))
+			dlg_idtable_add(&t->ids, (size_t)(e.raw - r->map), oid_at,
+					r->map);
 	}
-	if (!t->slot)
-		return NULL;
-	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
-		if (!memcmp(t->slot[h] + 37 + sizeof(file_sig), oid, 20))
-			return t->slot[h];
-	return NULL;
+	pos = dlg_idtable_find(&t->ids, oid, oid_at, r->map);
+	return pos == DLG_IDTABLE_NONE ? NULL : r->map + pos;
 }
 
 /* Read, hash and (if the bytes are new) parse one file into e. Returns 1
@@ -589,6 +544,7 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 	file_sig sig, after;
 	dlg_node *doc = NULL;
 	struct stat st;
+	dlg_hash_fn hash = dlg_store__hash(s);
 	int k, ok = 0;
 
 	for (k = 0; k < NFIELDS; k++)
@@ -598,7 +554,10 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 		dlg_diags_add(diags, NULL, 0, 0, "%s", dlg_error_last());
 		goto done;
 	}
-	blob_id(oid, text.ptr, text.size);
+	/* Without a hasher, no id: the file is not looked up by one. */
+	memset(oid, 0, sizeof(oid));
+	if (hash)
+		hash(oid, text.ptr, text.size);
 	/* The stat data counts only if the file did not change while read;
 	 * zeroes never match, so the file is read again next time. */
 	memset(&sig, 0, sizeof(sig));
@@ -608,7 +567,7 @@ static int load_one(entry *e, dlg_rows *r, dlg_store *s, const scanned *f,
 		if (!memcmp(&after, &f->sig, sizeof(after)))
 			sig = f->sig;
 	}
-	if (use_table && (same = find_oid(byoid, r, oid))) {
+	if (use_table && hash && (same = find_oid(byoid, r, oid))) {
 		cursor c = { same, r->map + r->mapsize, { 0, 0 } };
 		entry old;
 
@@ -665,7 +624,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 	dlg_rows *r = calloc(1, sizeof(*r));
 	size_t misses = 0, alloc = 0, i, j;
 	struct timespec this_scan;
-	oid_table byoid = { NULL, 0, 0 };
+	oid_table byoid = { { NULL, 0 }, 0 };
 	scan_job job;
 	cursor old;
 	entry cur;
@@ -747,7 +706,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 	if (changed && cache_path)
 		/* A cache that cannot be written only costs time. */
 		cache_write(cache_path, r->entries, r->count, &this_scan);
-	free(byoid.slot);
+	dlg_idtable_dispose(&byoid.ids);
 	return 0;
 }
 

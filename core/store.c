@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 /* The task ids of one shard folder, listed once: `agenda` or a report
  * prints a short id per line, and each needs the ids of its shard. */
@@ -27,6 +27,7 @@ typedef struct {
 struct dlg_store {
 	char *root;
 	char *cache;
+	dlg_hash_fn hash;
 	shard_ids shards[256]; /* by the two hex digits; dropped on writes */
 };
 
@@ -80,6 +81,16 @@ void dlg_store_set_cache(dlg_store *s, const char *path)
 const char *dlg_store_cache(const dlg_store *s)
 {
 	return s->cache;
+}
+
+void dlg_store_set_hash(dlg_store *s, dlg_hash_fn hash)
+{
+	s->hash = hash;
+}
+
+dlg_hash_fn dlg_store__hash(const dlg_store *s)
+{
+	return s->hash;
 }
 
 /* A relative path that stays inside the repository. */
@@ -425,6 +436,25 @@ int dlg_path_write(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
+			   const dlg_node *task)
+{
+	const dlg_node *id = dlg_map_get(task, "id");
+	const char *base = strrchr(relpath, '/'), *value;
+	size_t len;
+
+	base = base ? base + 1 : relpath;
+	value = id && id->kind == DLG_NODE_SCALAR ? id->value : "";
+	len = strlen(value);
+	if (len && !strncmp(base, value, len) && !strcmp(base + len, ".yaml"))
+		return 0;
+	len = strlen(base);
+	dlg_diags_add(diags, relpath, id ? id->line : 0, id ? id->column : 0,
+		      "id '%s' does not match the file name (expected %.*s)",
+		      value, (int)(len > 5 ? len - 5 : len), base);
+	return DLG_EINVALID;
+}
+
 int dlg_task_path(dlg_buf *out, const char *uuid)
 {
 	if (!dlg_uuid_valid(uuid)) {
@@ -444,11 +474,6 @@ int dlg_team_path(dlg_buf *out, const char *handle)
 	}
 	dlg_buf_clear(out);
 	return dlg_buf_printf(out, "team/%s.yaml", handle);
-}
-
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Names in a folder of the repository, sorted; a missing folder is empty. */
@@ -480,67 +505,84 @@ static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 	}
 	closedir(d);
 	if (n)
-		qsort(v, n, sizeof(*v), cmp_strp);
+		qsort(v, n, sizeof(*v), dlg_strp_cmp);
 	*out = v;
 	*count = n;
 	return 0;
 }
 
-/* "<uuid>.yaml" -> whether it names a task file */
-static int task_file_name(const char *name)
+int dlg_store__task_file_name(const char *name, const char *shard)
 {
-	size_t len = strlen(name);
 	char id[37];
 
-	if (len != 41 || strcmp(name + 36, ".yaml"))
+	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
+	    (shard && strncmp(name, shard, 2)))
 		return 0;
 	memcpy(id, name, 36);
 	id[36] = '\0';
 	return dlg_uuid_valid(id);
 }
 
-static int is_shard(const char *name)
+int dlg_store__shard_name(const char *name)
 {
 	return strlen(name) == 2 && strspn(name, "0123456789abcdef") == 2;
 }
 
-int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
+/* A growing list of paths. */
+typedef struct {
+	char **v;
+	size_t n, alloc;
+} path_list;
+
+/* The task files of the shard folders under base ("tasks",
+ * "archive/2026"), appended as "base/xx/<uuid>.yaml"; < 0 if base cannot
+ * be read (errno says why). */
+static int list_shards(path_list *out, dlg_store *s, const char *base)
 {
-	char **shards = NULL, **files = NULL, **v = NULL;
-	size_t nshards = 0, nfiles = 0, n = 0, alloc = 0, i, j;
+	char **shards = NULL, **files = NULL;
+	size_t nshards = 0, nfiles = 0, i, j;
 	dlg_buf rel = DLG_BUF_INIT;
 
-	if (list_dir(&shards, &nshards, s, "tasks") < 0) {
-		dlg_error_set("cannot read tasks/: %s", strerror(errno));
+	if (list_dir(&shards, &nshards, s, base) < 0)
 		return -1;
-	}
 	for (i = 0; i < nshards; i++) {
-		if (!is_shard(shards[i]))
+		if (!dlg_store__shard_name(shards[i]))
 			continue;
 		dlg_buf_clear(&rel);
-		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
+		dlg_buf_printf(&rel, "%s/%s", base, shards[i]);
 		list_dir(&files, &nfiles, s, rel.ptr);
 		for (j = 0; j < nfiles; j++) {
-			if (!task_file_name(files[j]) ||
-			    strncmp(files[j], shards[i], 2))
+			if (!dlg_store__task_file_name(files[j], shards[i]))
 				continue;
-			if (n == alloc) {
-				alloc = alloc ? alloc * 2 : 64;
-				v = realloc(v, alloc * sizeof(*v));
-				if (!v)
+			if (out->n == out->alloc) {
+				out->alloc = out->alloc ? out->alloc * 2 : 64;
+				out->v = realloc(out->v,
+						 out->alloc * sizeof(*out->v));
+				if (!out->v)
 					abort();
 			}
 			dlg_buf_clear(&rel);
-			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
+			dlg_buf_printf(&rel, "%s/%s/%s", base, shards[i],
 				       files[j]);
-			v[n++] = dlg_buf_detach(&rel);
+			out->v[out->n++] = dlg_buf_detach(&rel);
 		}
 		dlg_strv_free(files, nfiles);
 	}
 	dlg_strv_free(shards, nshards);
 	dlg_buf_dispose(&rel);
-	*out = v;
-	*count = n;
+	return 0;
+}
+
+int dlg_store_list_tasks(char ***out, size_t *count, dlg_store *s)
+{
+	path_list l = { NULL, 0, 0 };
+
+	if (list_shards(&l, s, "tasks") < 0) {
+		dlg_error_set("cannot read tasks/: %s", strerror(errno));
+		return -1;
+	}
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
@@ -579,8 +621,9 @@ static int year_name(const char *s)
 
 int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s)
 {
-	char **years = NULL, **shards = NULL, **files = NULL, **v = NULL;
-	size_t ny = 0, nshards = 0, nfiles = 0, n = 0, alloc = 0, y, i, j;
+	char **years = NULL;
+	size_t ny = 0, y;
+	path_list l = { NULL, 0, 0 };
 	dlg_buf rel = DLG_BUF_INIT;
 
 	if (list_dir(&years, &ny, s, "archive") < 0) {
@@ -592,36 +635,12 @@ int dlg_store_list_archived(char ***out, size_t *count, dlg_store *s)
 			continue;
 		dlg_buf_clear(&rel);
 		dlg_buf_printf(&rel, "archive/%s", years[y]);
-		list_dir(&shards, &nshards, s, rel.ptr);
-		for (i = 0; i < nshards; i++) {
-			if (!is_shard(shards[i]))
-				continue;
-			dlg_buf_clear(&rel);
-			dlg_buf_printf(&rel, "archive/%s/%s", years[y],
-				       shards[i]);
-			list_dir(&files, &nfiles, s, rel.ptr);
-			for (j = 0; j < nfiles; j++) {
-				if (!task_file_name(files[j]) ||
-				    strncmp(files[j], shards[i], 2))
-					continue;
-				if (n == alloc) {
-					alloc = alloc ? alloc * 2 : 64;
-					if (!(v = realloc(v, alloc * sizeof(*v))))
-						abort();
-				}
-				dlg_buf_clear(&rel);
-				dlg_buf_printf(&rel, "archive/%s/%s/%s",
-					       years[y], shards[i], files[j]);
-				v[n++] = dlg_buf_detach(&rel);
-			}
-			dlg_strv_free(files, nfiles);
-		}
-		dlg_strv_free(shards, nshards);
+		list_shards(&l, s, rel.ptr);
 	}
 	dlg_strv_free(years, ny);
 	dlg_buf_dispose(&rel);
-	*out = v;
-	*count = n;
+	*out = l.v;
+	*count = l.n;
 	return 0;
 }
 
@@ -692,7 +711,7 @@ static int shard_list(const shard_ids **out, dlg_store *s, const char *id)
 	if (!(sh->ids = calloc(nfiles + 1, sizeof(*sh->ids))))
 		abort();
 	for (i = 0; i < nfiles; i++)
-		if (task_file_name(files[i]) &&
+		if (dlg_store__task_file_name(files[i], NULL) &&
 		    !(sh->ids[sh->count++] = strndup(files[i], 36)))
 			abort();
 	dlg_strv_free(files, nfiles);
@@ -889,19 +908,15 @@ static void check_person_ref(dlg_diags *d, const dlg_team *team,
 }
 
 static void check_task(dlg_store *s, const dlg_team *team, const char *rel,
-		       const char *expect_id, dlg_diags *diags)
+		       dlg_diags *diags)
 {
 	dlg_node *t;
-	const dlg_node *id, *fb;
+	const dlg_node *fb;
 	size_t i;
 
 	if (dlg_store_load(&t, s, rel, &dlg_schema_task, diags) < 0)
 		return;
-	id = dlg_map_get(t, "id");
-	if (strcmp(id->value, expect_id))
-		dlg_diags_add(diags, rel, id->line, id->column,
-			      "id '%s' does not match the file name "
-			      "(expected %s)", id->value, expect_id);
+	dlg_task_check_file_id(diags, rel, t);
 	check_person_ref(diags, team, rel, t, "delegator");
 	check_person_ref(diags, team, rel, t, "assignee");
 	check_person_ref(diags, team, rel, t, "updated_by");
@@ -983,7 +998,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 		dlg_buf_clear(&rel);
 		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
 		if (check_entry(s, rel.ptr, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    !is_shard(shards[i])) {
+		    !dlg_store__shard_name(shards[i])) {
 			dlg_diags_add(diags, rel.ptr, 0, 0,
 				      "unexpected entry (expected folders "
 				      "named by two hex digits)");
@@ -996,8 +1011,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 			dlg_buf_clear(&rel);
 			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
 				       files[j]);
-			if (!task_file_name(files[j]) ||
-			    strncmp(files[j], shards[i], 2)) {
+			if (!dlg_store__task_file_name(files[j], shards[i])) {
 				dlg_diags_add(diags, rel.ptr, 0, 0,
 					      "unexpected file name (expected "
 					      "tasks/%s/<uuid>.yaml with the "
@@ -1008,7 +1022,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 			memcpy(id, files[j], 36);
 			id[36] = '\0';
 			if (!row_passes(dlg_rows_find(rows, id), &team, id))
-				check_task(s, &team, rel.ptr, id, diags);
+				check_task(s, &team, rel.ptr, diags);
 		}
 		dlg_strv_free(files, nfiles);
 	}
@@ -1020,7 +1034,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 
 			memcpy(id, strrchr(files[j], '/') + 1, 36);
 			id[36] = '\0';
-			check_task(s, &team, files[j], id, diags);
+			check_task(s, &team, files[j], diags);
 			dlg_buf_clear(&rel);
 			dlg_task_path(&rel, id);
 			if (dlg_store_exists(s, rel.ptr))

@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core.h"
+#include "core_internal.h"
 
 char dlg_buf__empty[1];
 
@@ -293,6 +293,11 @@ void dlg_diags_dispose(dlg_diags *d)
 	free(d->items);
 	d->items = NULL;
 	d->count = d->alloc = 0;
+}
+
+int dlg_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 void dlg_strv_free(char **v, size_t count)

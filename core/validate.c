@@ -122,11 +122,6 @@ static void validate_map(vctx *c, dlg_node *map, const dlg_schema *s,
 			 const char *where);
 static void canonical_any(dlg_node *n);
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Put a map's keys in schema order, the others after them, sorted. */
 static void order_keys(dlg_node *map, const dlg_schema *s)
 {
@@ -146,7 +141,7 @@ static void order_keys(dlg_node *map, const dlg_schema *s)
 	for (j = 0; j < map->count; j++)
 		if (!dlg_schema_field(s, map->keys[j]))
 			unknown[nu++] = map->keys[j];
-	qsort(unknown, nu, sizeof(*unknown), cmp_str);
+	qsort(unknown, nu, sizeof(*unknown), dlg_strp_cmp);
 	for (i = 0; i < nu; i++) {
 		keys[n] = unknown[i];
 		items[n++] = dlg_map_get(map, unknown[i]);

@@ -366,3 +366,22 @@ const dlg_field *dlg_schema_field_at(const dlg_schema *s, const char *path)
 	}
 	return NULL;
 }
+
+const dlg_schema *dlg_schema_for_path(const char *p)
+{
+	size_t len = strlen(p);
+
+	if (len < 6 || strcmp(p + len - 5, ".yaml"))
+		return NULL;
+	if (!strncmp(p, "tasks/", 6) || !strncmp(p, "archive/", 8))
+		return &dlg_schema_task;
+	if (!strncmp(p, "team/", 5) && !strchr(p + 5, '/'))
+		return &dlg_schema_person;
+	if (!strncmp(p, "templates/", 10) && !strchr(p + 10, '/'))
+		return &dlg_schema_template;
+	if (!strcmp(p, ".delegit/config.yaml"))
+		return &dlg_schema_config;
+	if (!strcmp(p, ".delegit/policy.yaml"))
+		return &dlg_schema_policy;
+	return NULL;
+}

@@ -86,6 +86,8 @@ const dlg_field *dlg_schema_field(const dlg_schema *s, const char *name);
  * "feedback.kind"), "orgs.acme.sla.high.respond". NULL for an unknown
  * key or a whole list item. */
 const dlg_field *dlg_schema_field_at(const dlg_schema *s, const char *path);
+/* The schema of a repository file by its path, or NULL if not delegit's. */
+const dlg_schema *dlg_schema_for_path(const char *relpath);
 /* The index of a value in a NULL-terminated list, or -1. */
 int dlg_enum_index(const char *const *values, const char *v);
 

@@ -225,7 +225,8 @@ static int index_update(dlg_repo *r, int lockfd, const dlg_commit_file *files,
 		ids[i] = updates[i].id;
 	error = dlg_sync__index_update(r, lockfd, files, ids, nfiles);
 	free(ids);
-	return error == 1 ? index_update_slow(r, files, nfiles) : error;
+	return error == DLG_SYNC_FALLBACK ? index_update_slow(r, files, nfiles)
+					  : error;
 }
 
 int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
@@ -386,11 +387,6 @@ int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path)
 	return error;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 			   const char *prefix)
 {
@@ -423,7 +419,7 @@ int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 						 : d->old_file.path);
 	}
 	git_status_list_free(list);
-	qsort(v, k, sizeof(*v), cmp_strp);
+	qsort(v, k, sizeof(*v), dlg_strp_cmp);
 	*out = v;
 	*count = k;
 	return 0;

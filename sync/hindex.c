@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/idtable.h"
 #include "sync_internal.h"
 
 #define MAGIC "delegit history 1\n"
@@ -57,52 +58,27 @@ struct dlg_hindex {
 	size_t nblocks;
 	const unsigned char **tips;
 	unsigned char *reaches_all; /* each block: "bld" */
-	size_t *slot;	  /* hash of ids -> recs index + 1 */
-	size_t nslots;
+	dlg_idtable ids;  /* recs by commit id, built when first needed */
 	size_t good_size; /* bytes that parsed */
 };
 
-static size_t hash_id(const unsigned char *id, size_t n)
+static const unsigned char *rec_id(const void *recs, size_t pos)
 {
-	size_t h;
-
-	memcpy(&h, id, sizeof(h));
-	return h % n;
+	return ((const record *)recs)[pos].id;
 }
-
-static void build_table(dlg_hindex *x);
 
 /* The record of a commit; the table of ids is built when first needed. */
 static const record *find(dlg_hindex *x, const unsigned char *id)
 {
-	size_t h;
+	size_t i;
 
-	if (!x->slot)
-		build_table(x);
-	for (h = hash_id(id, x->nslots); x->slot[h]; h = (h + 1) % x->nslots)
-		if (!memcmp(x->recs[x->slot[h] - 1].id, id, 20))
-			return &x->recs[x->slot[h] - 1];
-	return NULL;
-}
-
-static void build_table(dlg_hindex *x)
-{
-	size_t i, h;
-
-	free(x->slot);
-	x->nslots = 2 * x->nrecs + 1;
-	x->slot = calloc(x->nslots, sizeof(*x->slot));
-	if (!x->slot)
-		abort();
-	for (i = 0; i < x->nrecs; i++) {
-		for (h = hash_id(x->recs[i].id, x->nslots); x->slot[h];
-		     h = (h + 1) % x->nslots)
-			if (!memcmp(x->recs[x->slot[h] - 1].id, x->recs[i].id,
-				    20))
-				break;
-		if (!x->slot[h])
-			x->slot[h] = i + 1;
+	if (!x->ids.slot) {
+		dlg_idtable_init(&x->ids, x->nrecs);
+		for (i = 0; i < x->nrecs; i++)
+			dlg_idtable_add(&x->ids, i, rec_id, x->recs);
 	}
+	i = dlg_idtable_find(&x->ids, id, rec_id, x->recs);
+	return i == DLG_IDTABLE_NONE ? NULL : &x->recs[i];
 }
 
 typedef struct {
@@ -457,8 +433,7 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	write_file(x, r, x->data.size - before, anew);
 	unmap(x); /* the records are parsed again, from data */
 	x->nrecs = x->nblocks = 0;
-	free(x->slot);
-	x->slot = NULL;
+	dlg_idtable_dispose(&x->ids);
 	parse(x);
 	return 0;
 }
@@ -562,6 +537,6 @@ void dlg_sync__hindex_free(dlg_hindex *x)
 	free(x->block_start);
 	free(x->tips);
 	free(x->reaches_all);
-	free(x->slot);
+	dlg_idtable_dispose(&x->ids);
 	free(x);
 }

@@ -5,16 +5,20 @@
  * libgit2 reads the whole index into objects (a hash table and one
  * allocation per entry) and writes it back: about 200 ms at 100,000 tasks
  * here. A delegit commit changes a handful of entries, so this file edits
- * the index as bytes instead: the entries before and after a changed path
- * are copied as they are, the changed ones written from the file's stat
- * data and blob id, the cache-tree extension invalidated along the changed
- * paths exactly as git's own cache_tree_invalidate_path does, and the
- * optional caches that hold positions or directory states (untracked
- * cache, fsmonitor, offset tables, resolve-undo) dropped; git rebuilds them
- * when it needs them. The index format is git's
- * Documentation/gitformat-index.txt (versions 2 and 3). Anything unusual
- * (version 4, a split or sparse index, a path in conflict, a missing
- * index) returns 1 and the caller lets libgit2 do it. See docs/design.md.
+ * the index as bytes instead, in three steps. Parse: the header and the
+ * extensions, refusing what it does not write (version 4, a hash other
+ * than SHA-1, a required extension: split or sparse index). Plan: the
+ * changed entries made from the file's stat data and blob id, where each
+ * goes (one walk over the sorted entries), and the cache-tree extension
+ * invalidated along the changed paths exactly as git's own
+ * cache_tree_invalidate_path does; the optional caches that hold positions
+ * or directory states (untracked cache, fsmonitor, offset tables,
+ * resolve-undo) are dropped, git rebuilds them when it needs them. Write:
+ * the old bytes between the changes, the new entries and the new TREE,
+ * hashed in a second thread. The format is git's
+ * Documentation/gitformat-index.txt. Anything unusual (also a path in
+ * conflict or flagged, a missing index) returns DLG_SYNC_FALLBACK and the
+ * caller lets libgit2 do it. See docs/design.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -32,15 +37,68 @@
 
 #include "sync_internal.h"
 
-#define ENTRY_MIN 62 /* the fixed part of an entry */
+/*
+ * git's index format (Documentation/gitformat-index.txt), the parts read
+ * and written here. A SHA-1 id is 20 bytes; another hash is refused.
+ */
+#define OID_SIZE 20
+#define CHECKSUM_SIZE OID_SIZE /* the hash of all the bytes before it */
+
+#define HEADER_SIGNATURE "DIRC"
+#define HEADER_VERSION 4 /* 32-bit version: 2 and 3 handled here */
+#define HEADER_COUNT 8	 /* 32-bit number of entries */
+#define HEADER_SIZE 12
+
+/* An entry: ten 32-bit stat fields, the blob id, 16 bits of flags, 16 more
+ * if FLAG_EXTENDED (version 3), then the path and 1 to 8 NULs up to a
+ * multiple of 8 bytes from the entry's start (versions 2 and 3). */
+#define ENTRY_CTIME 0
+#define ENTRY_CTIME_NSEC 4
+#define ENTRY_MTIME 8
+#define ENTRY_MTIME_NSEC 12
+#define ENTRY_DEV 16
+#define ENTRY_INO 20
+#define ENTRY_MODE 24
+#define ENTRY_UID 28
+#define ENTRY_GID 32
+#define ENTRY_SIZE 36
+#define ENTRY_OID 40
+#define ENTRY_FLAGS (ENTRY_OID + OID_SIZE)
+#define ENTRY_MIN (ENTRY_FLAGS + 2) /* the fixed part: 62 */
+#define ENTRY_EXTENDED_FLAGS 2	    /* after it, with FLAG_EXTENDED */
+#define ENTRY_PATH_MAX 4096	    /* the longest path written here */
+
+#define FLAG_EXTENDED 0x4000 /* skip-worktree, intent-to-add follow */
+#define FLAG_STAGE 0x3000    /* nonzero: the path is in conflict */
+#define FLAG_NAME_MASK 0x0fff /* the path's length, or this if longer */
+
+#define MODE_FILE 0100644
+#define MODE_EXECUTABLE 0100755
+
+/* An extension: 4-byte signature, 32-bit size, data. A signature that
+ * does not start with 'A'..'Z' is one a reader must understand. */
+#define EXTENSION_HEADER 8
+#define EXTENSION_TREE "TREE"
 
 typedef struct {
 	const char *path;
-	unsigned char entry[ENTRY_MIN + 4096 + 8]; /* the new entry */
+	unsigned char entry[ENTRY_MIN + ENTRY_PATH_MAX + 8]; /* the new entry */
 	size_t len;				     /* 0: remove the path */
 	size_t at;				     /* where it goes */
 	int replaces;				     /* an entry is there */
 } change;
+
+/* The index as read: the file mapped, and where its parts are. */
+typedef struct {
+	const unsigned char *map;
+	size_t size;
+	unsigned version;
+	size_t nentries;
+	const unsigned char *entries_end; /* where the extensions start */
+	const unsigned char *end;	  /* where the checksum starts */
+	const unsigned char *tree;	  /* the TREE extension's data */
+	size_t tree_len;
+} index_file;
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -56,6 +114,11 @@ static void put32(unsigned char *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
+static size_t padded(size_t len)
+{
+	return (len + 8) & ~(size_t)7;
+}
+
 /* The entry at p: its length, its path and its flags; 0 if damaged. */
 static size_t entry_at(const unsigned char *p, const unsigned char *end,
 		       unsigned version, const char **path, unsigned *flags)
@@ -65,15 +128,15 @@ static size_t entry_at(const unsigned char *p, const unsigned char *end,
 
 	if ((size_t)(end - p) < ENTRY_MIN + 1)
 		return 0;
-	*flags = (unsigned)p[60] << 8 | p[61];
-	if (*flags & 0x4000) { /* extended flags (version 3) */
+	*flags = (unsigned)p[ENTRY_FLAGS] << 8 | p[ENTRY_FLAGS + 1];
+	if (*flags & FLAG_EXTENDED) {
 		if (version < 3)
 			return 0;
-		fixed += 2;
+		fixed += ENTRY_EXTENDED_FLAGS;
 	}
 	*path = (const char *)p + fixed;
-	namelen = *flags & 0xfff;
-	if (namelen == 0xfff) { /* longer: find its end */
+	namelen = *flags & FLAG_NAME_MASK;
+	if (namelen == FLAG_NAME_MASK) { /* longer: find its end */
 		if (!(nul = memchr(p + fixed, '\0', (size_t)(end - p) - fixed)))
 			return 0;
 		namelen = (size_t)(nul - (p + fixed));
@@ -82,10 +145,53 @@ static size_t entry_at(const unsigned char *p, const unsigned char *end,
 		   memchr(p + fixed, '\0', namelen)) {
 		return 0;
 	}
-	/* NUL-padded to a multiple of 8, at least one NUL. */
-	return (fixed + namelen + 8) & ~(size_t)7;
+	return padded(fixed + namelen);
 }
 
+/* ---------------------------------------------------------------------
+ * Parsing: the header, then (after the entries) the extensions. Anything
+ * this file does not write correctly is DLG_SYNC_FALLBACK.
+ */
+static int parse_header(index_file *ix, const unsigned char *map,
+			size_t size)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->map = map;
+	ix->size = size;
+	if (size < HEADER_SIZE + CHECKSUM_SIZE ||
+	    memcmp(map, HEADER_SIGNATURE, 4))
+		return DLG_SYNC_FALLBACK;
+	ix->version = be32(map + HEADER_VERSION);
+	ix->nentries = be32(map + HEADER_COUNT);
+	ix->end = map + size - CHECKSUM_SIZE;
+	/* Version 4 compresses paths against the entry before: not handled. */
+	return ix->version == 2 || ix->version == 3 ? 0 : DLG_SYNC_FALLBACK;
+}
+
+/* The extensions after the entries: TREE found, the optional others
+ * dropped, a required one (link: split index, sdir: sparse) refused. */
+static int parse_extensions(index_file *ix)
+{
+	const unsigned char *x = ix->entries_end;
+
+	while ((size_t)(ix->end - x) >= EXTENSION_HEADER) {
+		uint32_t len = be32(x + 4);
+
+		if (len > (size_t)(ix->end - x) - EXTENSION_HEADER ||
+		    !(x[0] >= 'A' && x[0] <= 'Z'))
+			return DLG_SYNC_FALLBACK;
+		if (!memcmp(x, EXTENSION_TREE, 4)) {
+			ix->tree = x + EXTENSION_HEADER;
+			ix->tree_len = len;
+		}
+		x += EXTENSION_HEADER + len;
+	}
+	return x == ix->end ? 0 : DLG_SYNC_FALLBACK;
+}
+
+/* ---------------------------------------------------------------------
+ * Planning: the new entries, where each goes, and the new TREE.
+ */
 static int new_entry(change *c, const char *workdir, const git_oid *id,
 		     size_t len)
 {
@@ -95,11 +201,13 @@ static int new_entry(change *c, const char *workdir, const git_oid *id,
 	struct stat st;
 	int fresh;
 
-	if (namelen >= 4096)
-		return 1;
-	if (!(full = malloc(strlen(workdir) + namelen + 1)))
+	if (namelen >= ENTRY_PATH_MAX)
+		return DLG_SYNC_FALLBACK;
+	/* (the work tree is named without a trailing slash) */
+	if (!(full = malloc(strlen(workdir) + 1 + namelen + 1)))
 		abort();
 	strcpy(full, workdir);
+	strcat(full, "/");
 	strcat(full, c->path);
 	fresh = lstat(full, &st) == 0 && S_ISREG(st.st_mode) &&
 		(size_t)st.st_size == len;
@@ -114,24 +222,93 @@ static int new_entry(change *c, const char *workdir, const git_oid *id,
 	free(full);
 	memset(e, 0, sizeof(c->entry));
 	if (fresh) {
-		put32(e + 0, (uint32_t)st.st_ctim.tv_sec);
-		put32(e + 4, (uint32_t)st.st_ctim.tv_nsec);
-		put32(e + 8, (uint32_t)st.st_mtim.tv_sec);
-		put32(e + 12, (uint32_t)st.st_mtim.tv_nsec);
-		put32(e + 16, (uint32_t)st.st_dev);
-		put32(e + 20, (uint32_t)st.st_ino);
-		put32(e + 24, st.st_mode & 0111 ? 0100755 : 0100644);
-		put32(e + 28, (uint32_t)st.st_uid);
-		put32(e + 32, (uint32_t)st.st_gid);
-		put32(e + 36, (uint32_t)st.st_size);
+		put32(e + ENTRY_CTIME, (uint32_t)st.st_ctim.tv_sec);
+		put32(e + ENTRY_CTIME_NSEC, (uint32_t)st.st_ctim.tv_nsec);
+		put32(e + ENTRY_MTIME, (uint32_t)st.st_mtim.tv_sec);
+		put32(e + ENTRY_MTIME_NSEC, (uint32_t)st.st_mtim.tv_nsec);
+		put32(e + ENTRY_DEV, (uint32_t)st.st_dev);
+		put32(e + ENTRY_INO, (uint32_t)st.st_ino);
+		put32(e + ENTRY_MODE,
+		      st.st_mode & 0111 ? MODE_EXECUTABLE : MODE_FILE);
+		put32(e + ENTRY_UID, (uint32_t)st.st_uid);
+		put32(e + ENTRY_GID, (uint32_t)st.st_gid);
+		put32(e + ENTRY_SIZE, (uint32_t)st.st_size);
 	} else {
-		put32(e + 24, 0100644);
+		put32(e + ENTRY_MODE, MODE_FILE);
 	}
-	memcpy(e + 40, id->id, 20);
-	e[60] = (unsigned char)((namelen < 0xfff ? namelen : 0xfff) >> 8);
-	e[61] = (unsigned char)(namelen < 0xfff ? namelen : 0xfff);
+	memcpy(e + ENTRY_OID, id->id, OID_SIZE);
+	if (namelen > FLAG_NAME_MASK)
+		namelen = FLAG_NAME_MASK;
+	e[ENTRY_FLAGS] = (unsigned char)(namelen >> 8);
+	e[ENTRY_FLAGS + 1] = (unsigned char)namelen;
+	namelen = strlen(c->path);
 	memcpy(e + ENTRY_MIN, c->path, namelen);
-	c->len = (ENTRY_MIN + namelen + 8) & ~(size_t)7;
+	c->len = padded(ENTRY_MIN + namelen);
+	return 0;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const change *)a)->path, ((const change *)b)->path);
+}
+
+/* The changes, their entries made, sorted by path; each path once. */
+static int plan_changes(change **out, dlg_repo *r,
+			const dlg_commit_file *files, const git_oid *ids,
+			size_t nfiles)
+{
+	change *changes = calloc(nfiles + 1, sizeof(*changes));
+	size_t i;
+	int error = 0;
+
+	if (!changes)
+		abort();
+	*out = changes;
+	for (i = 0; i < nfiles && !error; i++) {
+		changes[i].path = files[i].path;
+		if (files[i].data)
+			error = new_entry(&changes[i], dlg_repo_workdir(r),
+					  &ids[i], files[i].len);
+	}
+	if (error)
+		return error;
+	qsort(changes, nfiles, sizeof(*changes), cmp_change);
+	for (i = 1; i < nfiles; i++)
+		if (!strcmp(changes[i - 1].path, changes[i].path))
+			return DLG_SYNC_FALLBACK;
+	return 0;
+}
+
+/* Where each changed path is or goes: entries are sorted by path (then
+ * stage), so one walk over them finds them all and where they end. */
+static int plan_places(index_file *ix, change *changes, size_t nfiles)
+{
+	const unsigned char *p = ix->map + HEADER_SIZE;
+	size_t i = 0, k;
+
+	for (k = 0; k < ix->nentries; k++) {
+		const char *name;
+		unsigned flags;
+		size_t len = entry_at(p, ix->end, ix->version, &name, &flags);
+
+		if (!len)
+			return DLG_SYNC_FALLBACK;
+		while (i < nfiles && strcmp(changes[i].path, name) < 0)
+			changes[i++].at = (size_t)(p - ix->map);
+		if (i < nfiles && !strcmp(changes[i].path, name)) {
+			/* In conflict, or flagged (skip-worktree,
+			 * intent-to-add): leave it to libgit2. */
+			if (flags & (FLAG_STAGE | FLAG_EXTENDED))
+				return DLG_SYNC_FALLBACK;
+			changes[i].at = (size_t)(p - ix->map);
+			changes[i].replaces = 1;
+			i++;
+		}
+		p += len;
+	}
+	while (i < nfiles)
+		changes[i++].at = (size_t)(p - ix->map);
+	ix->entries_end = p;
 	return 0;
 }
 
@@ -185,7 +362,7 @@ static void tree_node(tree_walk *w, dlg_buf *dir)
 	dlg_buf_put(w->out, (const char *)w->p, namelen + 1);
 	w->p = nl + 1;
 	if (count >= 0) {
-		if ((size_t)(w->end - w->p) < 20) {
+		if ((size_t)(w->end - w->p) < OID_SIZE) {
 			w->ok = 0;
 			return;
 		}
@@ -193,9 +370,9 @@ static void tree_node(tree_walk *w, dlg_buf *dir)
 			dlg_buf_printf(w->out, "-1 %ld\n", subtrees);
 		} else {
 			dlg_buf_printf(w->out, "%ld %ld\n", count, subtrees);
-			dlg_buf_put(w->out, (const char *)w->p, 20);
+			dlg_buf_put(w->out, (const char *)w->p, OID_SIZE);
 		}
-		w->p += 20;
+		w->p += OID_SIZE;
 	} else {
 		dlg_buf_printf(w->out, "-1 %ld\n", subtrees);
 	}
@@ -205,15 +382,24 @@ static void tree_node(tree_walk *w, dlg_buf *dir)
 	dir->ptr[dirlen] = '\0';
 }
 
-static int rewrite_tree(dlg_buf *out, const unsigned char *data, size_t len,
-			const change *changes, size_t n)
+/* The TREE extension, header included, with the changed paths' nodes
+ * invalid; nothing if the index has none. */
+static int plan_tree(dlg_buf *out, const index_file *ix,
+		     const change *changes, size_t n)
 {
 	dlg_buf dir = DLG_BUF_INIT;
-	tree_walk w = { data, data + len, out, changes, n, 1 };
+	tree_walk w = { ix->tree, ix->tree + ix->tree_len, out, changes, n, 1 };
 
+	if (!ix->tree)
+		return 0;
+	dlg_buf_put(out, EXTENSION_TREE "\0\0\0\0", EXTENSION_HEADER);
 	tree_node(&w, &dir);
 	dlg_buf_dispose(&dir);
-	return w.ok && w.p == w.end ? 0 : -1;
+	if (!w.ok || w.p != w.end)
+		return DLG_SYNC_FALLBACK;
+	put32((unsigned char *)out->ptr + 4,
+	      (uint32_t)(out->size - EXTENSION_HEADER));
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -223,7 +409,7 @@ static int rewrite_tree(dlg_buf *out, const unsigned char *data, size_t len,
 typedef struct {
 	struct iovec *v;
 	size_t n, alloc;
-	unsigned char digest[20];
+	unsigned char digest[CHECKSUM_SIZE];
 	int ok;
 } pieces;
 
@@ -284,13 +470,55 @@ static int write_pieces(int fd, pieces *p)
 		pthread_join(hasher, NULL);
 	else
 		hash_pieces(p);
-	return ok && p->ok && !write_all(fd, (const char *)p->digest, 20)
-		       ? 0 : -1;
+	if (!ok || !p->ok)
+		return -1;
+	return write_all(fd, (const char *)p->digest, CHECKSUM_SIZE);
 }
 
-static int cmp_change(const void *a, const void *b)
+/* The new index in pieces: the header with its new count, the old bytes
+ * between the changes, the new entries, and the new TREE. */
+static void plan_pieces(pieces *out, unsigned char *header,
+			const index_file *ix, const change *changes,
+			size_t nfiles, const dlg_buf *tree)
 {
-	return strcmp(((const change *)a)->path, ((const change *)b)->path);
+	size_t count = ix->nentries, from = HEADER_SIZE, i;
+
+	for (i = 0; i < nfiles; i++)
+		count += (changes[i].len ? 1 : 0) - (changes[i].replaces ? 1 : 0);
+	memcpy(header, ix->map, HEADER_COUNT);
+	put32(header + HEADER_COUNT, (uint32_t)count);
+	piece(out, header, HEADER_SIZE);
+	for (i = 0; i < nfiles; i++) {
+		const change *c = &changes[i];
+
+		piece(out, ix->map + from, c->at - from);
+		piece(out, c->entry, c->len);
+		from = c->at;
+		if (c->replaces) {
+			const char *name;
+			unsigned flags;
+
+			from += entry_at(ix->map + c->at, ix->end, ix->version,
+					 &name, &flags);
+		}
+	}
+	piece(out, ix->map + from, (size_t)(ix->entries_end - ix->map) - from);
+	piece(out, tree->ptr, tree->size);
+}
+
+/* The object format: ids here are SHA-1's 20 bytes, and git says another
+ * in extensions.objectFormat. */
+static int hash_handled(dlg_repo *r)
+{
+	char *format = NULL;
+	int handled;
+
+	handled = dlg_repo_config_get(&format, r, "extensions.objectformat") ==
+			  DLG_ENOTFOUND ||
+		  (format && !strcasecmp(format, "sha1"));
+	free(format);
+	dlg_error_clear();
+	return handled;
 }
 
 int dlg_sync__index_update(dlg_repo *r, int lockfd,
@@ -299,13 +527,13 @@ int dlg_sync__index_update(dlg_repo *r, int lockfd,
 {
 	const char *gitdir = git_repository_path(r->git);
 	dlg_buf path = DLG_BUF_INIT, lock = DLG_BUF_INIT, tree = DLG_BUF_INIT;
-	const unsigned char *map = NULL, *p, *end;
-	unsigned char header[12];
+	const unsigned char *map = NULL;
+	unsigned char header[HEADER_SIZE];
 	change *changes = NULL;
-	size_t size = 0, i, k, nentries, count;
-	unsigned version;
+	index_file ix;
 	pieces out = { NULL, 0, 0, { 0 }, 0 };
-	int result = 1;
+	size_t size = 0;
+	int result = DLG_SYNC_FALLBACK;
 
 	dlg_buf_printf(&path, "%sindex", gitdir);
 	dlg_buf_printf(&lock, "%sindex.lock", gitdir);
@@ -321,103 +549,16 @@ int dlg_sync__index_update(dlg_repo *r, int lockfd,
 		result = -1;
 		goto done;
 	}
-	if (!(map = (const unsigned char *)dlg_path_map(path.ptr, &size)) ||
-	    size < 32)
+	if (!hash_handled(r) ||
+	    !(map = (const unsigned char *)dlg_path_map(path.ptr, &size)))
 		goto done;
-	version = be32(map + 4);
-	nentries = be32(map + 8);
-	if (memcmp(map, "DIRC", 4) || (version != 2 && version != 3))
+	if ((result = parse_header(&ix, map, size)) != 0 ||
+	    (result = plan_changes(&changes, r, files, ids, nfiles)) != 0 ||
+	    (result = plan_places(&ix, changes, nfiles)) != 0 ||
+	    (result = parse_extensions(&ix)) != 0 ||
+	    (result = plan_tree(&tree, &ix, changes, nfiles)) != 0)
 		goto done;
-	changes = calloc(nfiles, sizeof(*changes));
-	if (!changes)
-		abort();
-	for (i = 0; i < nfiles; i++) {
-		changes[i].path = files[i].path;
-		if (files[i].data &&
-		    new_entry(&changes[i], dlg_repo_workdir(r), &ids[i],
-			      files[i].len))
-			goto done;
-	}
-	qsort(changes, nfiles, sizeof(*changes), cmp_change);
-	for (i = 1; i < nfiles; i++)
-		if (!strcmp(changes[i - 1].path, changes[i].path))
-			goto done;
-	/* Find where each changed path is or goes: entries are sorted by
-	 * path (then stage), so one walk finds them all. */
-	p = map + 12;
-	end = map + size - 20;
-	for (k = 0, i = 0; k < nentries; k++) {
-		const char *name;
-		unsigned flags;
-		size_t len = entry_at(p, end, version, &name, &flags);
-
-		if (!len)
-			goto done;
-		while (i < nfiles && strcmp(changes[i].path, name) < 0)
-			changes[i++].at = (size_t)(p - map);
-		if (i < nfiles && !strcmp(changes[i].path, name)) {
-			/* In conflict, or flagged (skip-worktree,
-			 * intent-to-add): leave it to libgit2. */
-			if ((flags & 0x3000) || (flags & 0x4000))
-				goto done;
-			changes[i].at = (size_t)(p - map);
-			changes[i].replaces = 1;
-			i++;
-		}
-		p += len;
-	}
-	while (i < nfiles)
-		changes[i++].at = (size_t)(p - map);
-	/* The extensions: keep what stays true, rewrite TREE. */
-	{
-		const unsigned char *x = p;
-
-		while ((size_t)(end - x) >= 8) {
-			uint32_t xlen = be32(x + 4);
-
-			if (xlen > (size_t)(end - x) - 8)
-				goto done;
-			if (!(x[0] >= 'A' && x[0] <= 'Z'))
-				goto done; /* required: link, sdir, ... */
-			if (!memcmp(x, "TREE", 4)) {
-				dlg_buf_put(&tree, "TREE\0\0\0\0", 8);
-				if (rewrite_tree(&tree, x + 8, xlen, changes,
-						 nfiles) < 0)
-					goto done;
-				put32((unsigned char *)tree.ptr + 4,
-				      (uint32_t)(tree.size - 8));
-			}
-			x += 8 + xlen;
-		}
-		if (x != end)
-			goto done;
-	}
-	count = nentries;
-	for (i = 0; i < nfiles; i++)
-		count += (changes[i].len ? 1 : 0) - (changes[i].replaces ? 1 : 0);
-	memcpy(header, map, 8);
-	put32(header + 8, (uint32_t)count);
-	piece(&out, header, 12);
-	{
-		size_t from = 12;
-
-		for (i = 0; i < nfiles; i++) {
-			const change *c = &changes[i];
-
-			piece(&out, map + from, c->at - from);
-			piece(&out, c->entry, c->len);
-			from = c->at;
-			if (c->replaces) {
-				const char *name;
-				unsigned flags;
-
-				from += entry_at(map + c->at, end, version,
-						 &name, &flags);
-			}
-		}
-		piece(&out, map + from, (size_t)(p - map) - from);
-	}
-	piece(&out, tree.ptr, tree.size);
+	plan_pieces(&out, header, &ix, changes, nfiles, &tree);
 	result = write_pieces(lockfd, &out);
 	if (close(lockfd) < 0)
 		result = -1;
@@ -426,9 +567,7 @@ int dlg_sync__index_update(dlg_repo *r, int lockfd,
 		dlg_error_set("cannot write '%s': %s", path.ptr,
 			      strerror(errno));
 		result = -1;
-		goto done;
 	}
-	result = 0;
 done:
 	if (lockfd >= 0)
 		close(lockfd);

@@ -931,11 +931,6 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 	dlg_strv_free(paths, n);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A merge commit's own changes: each delegit file it holds otherwise than
  * the field merge of its parents would, judged from that merge. */
 static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
@@ -957,7 +952,7 @@ static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
 		abort();
 	for (i = 0, p = buf.ptr; i < n1 + n2; i++, p += strlen(p) + 1)
 		paths[i] = (char *)p;
-	qsort(paths, n1 + n2, sizeof(*paths), cmp_str);
+	qsort(paths, n1 + n2, sizeof(*paths), dlg_strp_cmp);
 	for (i = 0; i < n1 + n2; i++) {
 		git_tree_entry *e = NULL;
 		git_oid exp;
@@ -1322,57 +1317,36 @@ static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 	t->remove = !t->text.size;
 }
 
-/* Take back one field of a task where it still holds the rejected value,
- * and record the rejection under conflicts:. */
+/* Take back one field of a task where it still holds the rejected value
+ * (the versions around the commit read from git; the record made in
+ * core/, dlg_conflict_reject). */
 static void take_back_field(touched *t, dlg_repo *r, dlg_store *s,
 			    const dlg_violation *x)
 {
 	dlg_node *old = doc_of(r->git, x->before, x->path, NULL);
 	dlg_node *new = doc_of(r->git, x->after, x->path, NULL);
-	const dlg_node *oldv = dlg_doc_get_path(old, x->field);
-	const dlg_node *newv = dlg_doc_get_path(new, x->field);
-	dlg_node *list_node, *rec;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 
 	if (!t->doc && !t->restore)
 		dlg_store_load(&t->doc, s, x->path, &dlg_schema_task, &ignore);
 	dlg_diags_dispose(&ignore);
-	/* Only what still stands is taken back: a later, allowed change is
-	 * left alone. */
-	if (t->doc && dlg_node_equal(dlg_doc_get_path(t->doc, x->field), newv)) {
-		dlg_doc_set_path(t->doc, x->field, oldv ? dlg_node_dup(oldv) : NULL);
-		rec = dlg_conflict_new(x->field, "rejected", oldv,
-				       dlg_map_get_str(old, "updated_by"),
-				       dlg_map_get_str(old, "updated"), newv,
-				       x->author, dlg_map_get_str(new, "updated"));
-		dlg_map_set_str(rec, "commit", x->commit);
-		list_node = dlg_map_get(t->doc, "conflicts");
-		if (!list_node) {
-			list_node = dlg_node_new_seq();
-			dlg_map_set(t->doc, "conflicts", list_node);
-		}
-		if (!dlg_seq_find_id(list_node, dlg_map_get_str(rec, "id")))
-			dlg_seq_push(list_node, rec);
-		else
-			dlg_node_free(rec);
-	}
+	if (t->doc)
+		dlg_conflict_reject(t->doc, x->field, old, new, x->author,
+				    x->commit);
 	dlg_node_free(old);
 	dlg_node_free(new);
 }
 
-int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
-		     const dlg_signature *who, size_t *rejected)
+/* What each violation takes back, by file (the first, earliest,
+ * rejection of a file decides what it goes back to), and one line of the
+ * commit message for each. Returns how many are rejected. */
+static size_t plan_rejections(touched **list, size_t *n, dlg_buf *msg,
+			      dlg_repo *r, dlg_store *s,
+			      const dlg_judgement *j)
 {
 	const dlg_violations *v = &j->violations;
-	dlg_store *s = NULL;
-	touched *list = NULL;
-	dlg_commit_file *files = NULL;
-	dlg_buf msg = DLG_BUF_INIT;
-	size_t n = 0, i, nfiles = 0;
-	int error = 0;
+	size_t i, rejected = 0;
 
-	*rejected = 0;
-	dlg_store_open(&s, r->workdir);
 	for (i = 0; i < v->count; i++) {
 		const dlg_violation *x = &v->items[i];
 		touched *t;
@@ -1382,24 +1356,29 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		if (!x->commit || !strcmp(x->field, DLG_INVALID_FILE) ||
 		    !dlg_schema_for_path(x->path))
 			continue;
-		t = touch(&list, &n, x);
-		/* the first (earliest) rejection of a file decides what it
-		 * goes back to */
+		t = touch(list, n, x);
 		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task) {
 			if (!t->restore)
 				restore_whole(t, r, j->rules, x);
 		}
 		else if (!t->restore)
 			take_back_field(t, r, s, x);
-		dlg_buf_printf(&msg, "- %.8s %s: %s\n", x->commit, x->path,
+		dlg_buf_printf(msg, "- %.8s %s: %s\n", x->commit, x->path,
 			       x->message);
-		(*rejected)++;
+		rejected++;
 	}
-	if (!*rejected)
-		goto done;
-	files = calloc(n + 1, sizeof(*files));
-	if (!files)
-		abort();
+	return rejected;
+}
+
+/* The files as they go back, written to the work tree and listed in
+ * files (what already stands as it should is left out). */
+static int write_rejections(dlg_commit_file *files, size_t *nfiles,
+			    touched *list, size_t n, dlg_repo *r,
+			    dlg_store *s)
+{
+	size_t i;
+	int error = 0;
+
 	for (i = 0; i < n; i++) {
 		touched *t = &list[i];
 		dlg_buf now = DLG_BUF_INIT;
@@ -1419,7 +1398,7 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 			dlg_buf_clear(&t->text);
 			if ((error = dlg_yaml_write(&t->text, t->doc,
 						    &dlg_schema_task)) < 0)
-				goto done;
+				return error;
 		}
 		/* What already stands as it should (taken back by another
 		 * replica, or never merged) is left alone. */
@@ -1438,13 +1417,33 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 			error = dlg_store_write_file(s, t->path, t->text.ptr,
 						     t->text.size);
 		if (error < 0)
-			goto done;
-		files[nfiles].path = t->path;
-		files[nfiles].data = t->remove ? NULL : t->text.ptr;
-		files[nfiles].len = t->text.size;
-		nfiles++;
+			return error;
+		files[*nfiles].path = t->path;
+		files[*nfiles].data = t->remove ? NULL : t->text.ptr;
+		files[*nfiles].len = t->text.size;
+		(*nfiles)++;
 	}
-	if (!nfiles)
+	return 0;
+}
+
+int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
+		     const dlg_signature *who, size_t *rejected)
+{
+	dlg_store *s = NULL;
+	touched *list = NULL;
+	dlg_commit_file *files = NULL;
+	dlg_buf msg = DLG_BUF_INIT;
+	size_t n = 0, i, nfiles = 0;
+	int error = 0;
+
+	dlg_store_open(&s, r->workdir);
+	if (!(*rejected = plan_rejections(&list, &n, &msg, r, s, j)))
+		goto done;
+	files = calloc(n + 1, sizeof(*files));
+	if (!files)
+		abort();
+	if ((error = write_rejections(files, &nfiles, list, n, r, s)) < 0 ||
+	    !nfiles)
 		goto done;
 	{
 		dlg_buf full = DLG_BUF_INIT;

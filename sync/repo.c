@@ -74,6 +74,16 @@ int dlg_sync__wrap(dlg_repo **out, git_repository *g)
 	return 0;
 }
 
+void dlg_blob_id(unsigned char out[20], const char *data, size_t len)
+{
+	git_oid id;
+
+	dlg_sync__init();
+	if (git_odb_hash(&id, data, len, GIT_OBJECT_BLOB) < 0)
+		abort(); /* no memory: it cannot fail otherwise */
+	memcpy(out, id.id, 20);
+}
+
 int dlg_repo_open(dlg_repo **out, const char *path)
 {
 	git_repository *g;

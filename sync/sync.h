@@ -29,6 +29,10 @@ const char *dlg_repo_gitdir(const dlg_repo *r);
 /* Whether HEAD points to a commit yet: 1 or 0. */
 int dlg_repo_has_commits(dlg_repo *r);
 
+/* git's blob id of some bytes, as `git hash-object` gives it (a
+ * dlg_hash_fn: the rows cache's, dlg_store_set_hash). */
+void dlg_blob_id(unsigned char out[20], const char *data, size_t len);
+
 /* A configuration value (repository, then global): *out is the caller's
  * to free(), NULL on failure; DLG_ENOTFOUND if unset, -1 when the
  * configuration cannot be read. */

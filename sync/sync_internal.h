@@ -63,8 +63,9 @@ int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
 /* Bring git's index in step with a commit of these files (ids: the blobs
  * committed; removed files have no data) by editing its bytes, through
  * lockfd (.git/index.lock, made by the caller; -1: take it here), which is
- * closed and let go of in every case. Returns 1 when the index is not one
- * this can edit: use libgit2 then. */
+ * closed and let go of in every case. Returns 0, DLG_SYNC_FALLBACK when
+ * the index is not one this can edit (version 4, not SHA-1, split or
+ * sparse, the path in conflict or flagged: use libgit2 then), or -1. */
 int dlg_sync__index_update(dlg_repo *r, int lockfd,
 			   const dlg_commit_file *files, const git_oid *ids,
 			   size_t nfiles);

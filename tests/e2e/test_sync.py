@@ -381,6 +381,20 @@ class TestOfflineAndSafety(SyncTest):
         self.assertIn("nothing was changed", res.stderr)
         self.assertEqual(self.a.head(), head)
 
+    def test_a_task_file_not_named_exactly_after_its_id_stops_the_sync(self):
+        # the id in its name, but its name not "<id>.yaml": sync's check
+        # once looked for the id anywhere in the path, and committed it
+        tid = self.shared_task()
+        path = self.a.task_file(tid)
+        shutil.copy(path, path[:-len(".yaml")] + "-copy.yaml")
+        head = self.a.head()
+        res = self.a.run("sync")
+        self.assertEqual(res.returncode, 1)
+        self.assertRegex(res.stderr, r"tasks/../%s-copy\.yaml:\d+:\d+: id "
+                         r"'%s' does not match the file name \(expected "
+                         r"%s-copy\)" % (tid, tid, tid))
+        self.assertEqual(self.a.head(), head)
+
     def test_files_git_cannot_merge_stop_the_sync_before_any_change(self):
         for r, text in ((self.a, "dana's line\n"), (self.b, "kim's line\n")):
             with open(os.path.join(r.path, "README.md"), "w") as f:
