@@ -238,7 +238,7 @@ static long find_opt(const cli_opt *opts, const char *name, size_t len,
 	return -1;
 }
 
-int cli_date_arg(char out[11], const char *what, const char *text)
+int cli_date_arg(char out[DLG_DATE_SIZE], const char *what, const char *text)
 {
 	if (dlg_date_resolve(out, text, dlg_now()) == 0)
 		return 0;
@@ -250,7 +250,7 @@ int cli_date_arg(char out[11], const char *what, const char *text)
 /* A CLI_DATE value made YYYY-MM-DD, in a string the arguments own. */
 static int own_date(cli_args *a, const char **val, const char *what)
 {
-	char iso[11];
+	char iso[DLG_DATE_SIZE];
 	int error;
 
 	if ((error = cli_date_arg(iso, what, *val)) < 0)
@@ -467,7 +467,7 @@ int cli_date_opt(time_t *out, const cli_args *a, cli_opt_id id)
 {
 	const char *opt = cli_opt_name(id);
 	const char *s = cli_get(a, id);
-	char iso[11];
+	char iso[DLG_DATE_SIZE];
 	int error;
 
 	*out = 0;

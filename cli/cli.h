@@ -201,7 +201,7 @@ extern int cli_help_format;
 int cli_date_opt(time_t *out, const cli_args *a, cli_opt_id opt);
 /* A date argument as people type it (dlg_date_resolve) made YYYY-MM-DD:
  * 0, or DLG_EUSAGE with a message naming `what` and the forms it takes. */
-int cli_date_arg(char out[11], const char *what, const char *text);
+int cli_date_arg(char out[DLG_DATE_SIZE], const char *what, const char *text);
 /* A stored UTC time (YYYY-MM-DDTHH:MM:SSZ) as people read it, in the local
  * time zone ("2026-12-03 16:00 EST"), written in buf; anything else as it
  * is. Returns buf or iso. */
@@ -308,7 +308,7 @@ int cli_fail(int error, const dlg_diags *d);
 /* --------------------------------------------------------- task edits */
 /* A task being read or changed (cli_task_dispose). */
 typedef struct {
-	char id[37];
+	char id[DLG_TASK_ID_SIZE];
 	char *path;      /* tasks/<hh>/<id>.yaml */
 	dlg_node *before; /* as committed at HEAD (or the file, if new there) */
 	dlg_node *task;   /* the version being edited */
@@ -562,7 +562,7 @@ void cli_print_json(const dlg_node *doc);
 /* Print a task for people, to stdout, every text escaped. */
 void cli_print_task(cli_ctx *c, const dlg_node *t);
 /* The short id of a task (dlg_store_short_id), in out. */
-void cli_short_id(char out[37], cli_ctx *c, const char *uuid);
+void cli_short_id(char out[DLG_TASK_ID_SIZE], cli_ctx *c, const char *uuid);
 /* Text escaped (dlg_escape) and cut to at most width columns (UTF-8
  * aware), with "…" when cut; appended to out. */
 void cli_fit(dlg_buf *out, const char *s, int width);

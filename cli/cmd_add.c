@@ -101,7 +101,7 @@ int cli_new_checkpoint(dlg_node **out, const char *what,
 		       const char *spec_text)
 {
 	const char *colon = strchr(spec_text, ':');
-	char date[11], typed[16];
+	char date[DLG_DATE_SIZE], typed[16];
 	const char *kv[3][2];
 
 	*out = NULL;

@@ -68,7 +68,7 @@ static time_t last_look(cli_ctx *c, int own)
 
 static void record_look(cli_ctx *c)
 {
-	char at[21];
+	char at[DLG_TIME_SIZE];
 
 	dlg_time_format(at, c->now);
 	/* a look not recorded only shows the same concerns again */
@@ -258,7 +258,7 @@ static void print_agenda(cli_ctx *c, const char *handle,
 		cli_printf("  nothing needs attention\n");
 	for (i = 0; i < ni; i++) {
 		const dlg_agenda_item *it = &items[i];
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 
 		if ((int)it->kind != last) {
 			cli_printf("\n%s%s%s\n",

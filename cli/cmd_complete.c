@@ -45,7 +45,7 @@ int cmd_complete(cli_ctx *c, int argc, char **argv)
 			goto done;
 		for (i = 0; i < dlg_rows_count(rows); i++) {
 			const dlg_row *r = dlg_rows_at(rows, i);
-			char id[37];
+			char id[DLG_TASK_ID_SIZE];
 
 			dlg_rows_short_id(id, rows, r);
 			if (strncmp(id, prefix, n) &&

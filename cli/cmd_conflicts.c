@@ -109,7 +109,7 @@ int cmd_conflicts(cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		const dlg_node *list = dlg_map_get(tasks[i], "conflicts");
 		const char *title = dlg_map_get_str(tasks[i], "title");
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 
 		if (!list || !list->count)
 			continue;

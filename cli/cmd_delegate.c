@@ -184,7 +184,7 @@ int cmd_ask_due(cli_ctx *c, int argc, char **argv)
 	cli_args a;
 	cli_task t;
 	dlg_actor who;
-	char date[11];
+	char date[DLG_DATE_SIZE];
 	int error;
 
 	memset(&t, 0, sizeof(t));

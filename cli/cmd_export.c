@@ -115,7 +115,7 @@ static void ics_compact(char out[17], const char *iso)
  */
 static void ics_when(dlg_buf *out, const char *when)
 {
-	char a[17], b[21];
+	char a[17], b[DLG_TIME_SIZE];
 	dlg_buf line = DLG_BUF_INIT;
 	time_t t;
 
@@ -203,7 +203,7 @@ static void ics_event(dlg_buf *out, const dlg_node *task, const char *uid,
 
 static void write_ics(dlg_buf *out, cli_ctx *c, dlg_node **tasks, size_t n)
 {
-	char stamp[21], dt[17];
+	char stamp[DLG_TIME_SIZE], dt[17];
 	dlg_buf uid = DLG_BUF_INIT, sum = DLG_BUF_INIT, desc = DLG_BUF_INIT;
 	size_t i, k;
 

@@ -32,7 +32,7 @@ int cmd_feedback(cli_ctx *c, int argc, char **argv)
 	cli_task t;
 	dlg_node *item, *list;
 	const char *kind;
-	char id[9], at[21];
+	char id[9], at[DLG_TIME_SIZE];
 	int error;
 
 	memset(&t, 0, sizeof(t));

@@ -141,7 +141,7 @@ static void set_stamp(dlg_node *task, const char *key, const char *iso)
 static dlg_node *new_task(importer *im, const char *id, const char *title,
 			  const char *derive, int line, int col)
 {
-	char uuid[37];
+	char uuid[DLG_TASK_ID_SIZE];
 	dlg_node *t;
 	size_t i;
 
@@ -162,7 +162,7 @@ static dlg_node *new_task(importer *im, const char *id, const char *title,
 		/* A name-based UUID (version 5's layout, from git's SHA-1 of
 		 * the name). */
 		unsigned char raw[20];
-		char hex[41];
+		char hex[DLG_HEX_ID_SIZE];
 
 		dlg_blob_id(raw, derive, strlen(derive));
 		for (i = 0; i < 20; i++)
@@ -225,7 +225,7 @@ static void set_status(importer *im, dlg_node *t, const char *status,
 		set_stamp(t, "started", started ? started :
 			  dlg_map_get_str(t, "created"));
 	if (!strcmp(status, "done") || !strcmp(status, "cancelled")) {
-		char now[21];
+		char now[DLG_TIME_SIZE];
 
 		dlg_time_format(now, im->c->now);
 		set_stamp(t, "closed", closed ? closed : now);
@@ -235,7 +235,7 @@ static void set_status(importer *im, dlg_node *t, const char *status,
 /* ----------------------------------------------------------- Taskwarrior */
 
 /* Taskwarrior's 20261215T230000Z as 2026-12-15T23:00:00Z, or NULL. */
-static const char *tw_time(char out[21], const char *s)
+static const char *tw_time(char out[DLG_TIME_SIZE], const char *s)
 {
 	if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
 		return NULL;
@@ -254,7 +254,7 @@ static const char *tw_str(const dlg_node *obj, const char *key)
 }
 
 static int tw_time_field(importer *im, const dlg_node *obj, const char *key,
-			 char out[21], const char **res)
+			 char out[DLG_TIME_SIZE], const char **res)
 {
 	const dlg_node *n = dlg_map_get(obj, key);
 
@@ -279,7 +279,7 @@ static void tw_task(importer *im, const dlg_node *obj)
 		{ "pending", "open" }, { "waiting", "open" },
 		{ "completed", "done" }, { "deleted", "cancelled" },
 	};
-	char entry[21], start[21], end[21], due[21], buf[21];
+	char entry[DLG_TIME_SIZE], start[DLG_TIME_SIZE], end[DLG_TIME_SIZE], due[DLG_TIME_SIZE], buf[DLG_TIME_SIZE];
 	const char *tw_status = tw_str(obj, "status"), *status = NULL;
 	const char *desc = tw_str(obj, "description"), *v;
 	/* Where a value of the wrong kind is, and what was expected. */
@@ -333,7 +333,7 @@ static void tw_task(importer *im, const dlg_node *obj)
 		set_stamp(t, "created", tentry);
 	if (tdue) {
 		time_t when;
-		char date[11];
+		char date[DLG_DATE_SIZE];
 
 		/* Taskwarrior keeps the local end of a day in UTC. */
 		dlg_time_parse(&when, tdue);

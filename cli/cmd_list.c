@@ -62,7 +62,7 @@ static int row_waits(const dlg_row *t, dlg_rows *all, const dlg_row ***byid,
 	for (p = t->after; (nl = strchr(p, '\n')); p = nl + 1) {
 		dlg_row key;
 		const dlg_row *kp = &key, **hit;
-		char id[37];
+		char id[DLG_TASK_ID_SIZE];
 
 		if (nl - p != 36)
 			return 1;
@@ -114,7 +114,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	dlg_buf title = DLG_BUF_INIT, line = DLG_BUF_INIT;
 	const dlg_row **byid = NULL;
 	cli_tasks archived = CLI_TASKS_INIT;
-	char today[11];
+	char today[DLG_DATE_SIZE];
 	int width = cli_term_width();
 	/* the blanks between columns, and a margin of 5 */
 	int tw = width - (W_ID + W_STATUS + W_PRIORITY + W_DUE + W_ASSIGNEE +
@@ -139,7 +139,7 @@ static void print_table(cli_ctx *c, dlg_rows *all, const dlg_row **rows,
 	 * at once, not through printf's format and stdio's lock per piece. */
 	for (i = 0; i < n; i++) {
 		const dlg_row *t = rows[i];
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 		int late = dlg_row_is_overdue(t, today);
 		int waits = row_waits(t, all, &byid, &archived);
 
@@ -416,7 +416,7 @@ int cli_select_tasks(char ***out, size_t *count, cli_ctx *c,
 		size_t m = 0, j;
 
 		for (i = 0; i < n; i++) {
-			char id[37];
+			char id[DLG_TASK_ID_SIZE];
 
 			if ((error = dlg_store_resolve_task(id, c->store,
 							    prefixes[i])) < 0) {
@@ -488,7 +488,7 @@ int cli_confirm(cli_ctx *c, char *const *ids, size_t n, const char *verb,
 	cli_eprintf("%s %zu tasks:\n", verb, n);
 	for (i = 0; i < n && i < 10; i++) {
 		cli_task t;
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 
 		cli_short_id(shortid, c, ids[i]);
 		if (cli_task_read(&t, c, ids[i]) == 0)

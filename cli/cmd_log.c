@@ -38,7 +38,7 @@ static void json_field(dlg_buf *b, const char *key, const char *v, int comma)
 static void print_json(const dlg_events *ev, const char *author)
 {
 	dlg_buf out = DLG_BUF_INIT;
-	char at[21];
+	char at[DLG_TIME_SIZE];
 	size_t i, n = 0;
 
 	dlg_buf_puts(&out, "[");
@@ -69,7 +69,7 @@ static void print_json(const dlg_events *ev, const char *author)
 static void print_text(cli_ctx *c, const dlg_events *ev, const char *author)
 {
 	const char *last_commit = "", *last_task = "";
-	char at[32], shortid[37];
+	char at[32], shortid[DLG_TASK_ID_SIZE];
 	size_t i;
 
 	for (i = 0; i < ev->count; i++) {
@@ -113,7 +113,7 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_date_opt(&since, &a, CLI_O_SINCE)) < 0)
 		goto done;
 	if (a.npos) {
-		char id[37];
+		char id[DLG_TASK_ID_SIZE];
 
 		/* an archived task: its history in tasks/ and in archive/ */
 		if ((error = dlg_store_resolve_task(id, c->store,

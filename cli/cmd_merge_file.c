@@ -20,7 +20,7 @@ int cmd_merge_file(cli_ctx *c, int argc, char **argv)
 	dlg_buf in[3] = { DLG_BUF_INIT, DLG_BUF_INIT, DLG_BUF_INIT };
 	dlg_buf out = DLG_BUF_INIT;
 	dlg_diags diags = DLG_DIAGS_INIT;
-	char latest[2][21];
+	char latest[2][DLG_TIME_SIZE];
 	size_t n = 0, k;
 	int error, have;
 

@@ -39,7 +39,7 @@ static void print_time(cli_ctx *c, const dlg_node *doc)
 	cli_printf(")\n");
 	for (i = 0; i < time->count; i++) {
 		const dlg_node *r = time->items[i];
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 
 		cli_short_id(shortid, c, dlg_map_get_str(r, "id"));
 		cli_printf("  %s%-8s%s %6s h  %-8s %s\n", cli_color(c, C_YELLOW),
@@ -63,7 +63,7 @@ static void print_open(cli_ctx *c, const dlg_node *doc)
 	for (i = 0; i < open->count; i++) {
 		const dlg_node *r = open->items[i];
 		const dlg_node *to = dlg_map_get(r, "delegate_to");
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 		int core = !strcmp(dlg_map_get_str(r, "core"), "true");
 
 		cli_short_id(shortid, c, dlg_map_get_str(r, "id"));
@@ -106,7 +106,7 @@ int cmd_plate(cli_ctx *c, int argc, char **argv)
 	    (error = cli_date_opt(&until, &a, CLI_O_UNTIL)) < 0)
 		goto done;
 	if (!cli_get(&a, CLI_O_SINCE)) {
-		char day[11];
+		char day[DLG_DATE_SIZE];
 
 		dlg_date_format(day, c->now - 7 * 86400);
 		dlg_day_start(&since, day);
@@ -130,7 +130,7 @@ int cmd_plate(cli_ctx *c, int argc, char **argv)
 		goto done;
 	}
 	{
-		char from[11], to[11];
+		char from[DLG_DATE_SIZE], to[DLG_DATE_SIZE];
 
 		dlg_date_format(from, since);
 		if (until)

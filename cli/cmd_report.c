@@ -237,7 +237,7 @@ static void print_sla(cli_ctx *c, const dlg_node *r)
 			   cli_color(c, C_RESET));
 	for (i = 0; i < b->count; i++) {
 		const dlg_node *x = b->items[i];
-		char shortid[37], actual[32], target[24];
+		char shortid[DLG_TASK_ID_SIZE], actual[32], target[24];
 		const char *h = dlg_map_get_str(x, "actual_hours");
 
 		cli_short_id(shortid, c, v(x, "id"));
@@ -271,7 +271,7 @@ static void print_matrix(cli_ctx *c, const dlg_node *r)
 		cli_printf("%s%s (%zu)%s\n", cli_color(c, C_BOLD), q[i][1],
 			   list->count, cli_color(c, C_RESET));
 		for (j = 0; j < list->count; j++) {
-			char shortid[37];
+			char shortid[DLG_TASK_ID_SIZE];
 
 			cli_short_id(shortid, c, v(list->items[j], "id"));
 			cli_printf("  %-8s %-9s %-10s %s\n", shortid,

@@ -180,7 +180,7 @@ static int set_one(cli_ctx *c, const char *id, void *payload)
 		return error;
 	for (i = 0; i < st->nassign; i++) {
 		const char *eq = strchr(st->assign[i], '='), *value;
-		char *key, iso[11];
+		char *key, iso[DLG_DATE_SIZE];
 
 		key = strndup(st->assign[i], (size_t)(eq - st->assign[i]));
 		value = eq + 1;

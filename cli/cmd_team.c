@@ -458,7 +458,7 @@ static void print_open_work(cli_ctx *c, const char *handle)
 	dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now, &diags);
 	for (i = 0; i < n; i++) {
 		const char *to = dlg_map_get_str(tasks[i], "assignee");
-		char shortid[37];
+		char shortid[DLG_TASK_ID_SIZE];
 
 		if (!i)
 			cli_printf("open work to hand on:\n");
@@ -489,7 +489,7 @@ static int team_retire(cli_ctx *c, int argc, char **argv)
 	cli_args a;
 	dlg_node *p = NULL;
 	const dlg_node *old;
-	char today[11];
+	char today[DLG_DATE_SIZE];
 	int error;
 
 	if ((error = cli_parse(&a, &retire_spec, argc, argv)) != 0 ||

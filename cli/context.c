@@ -470,7 +470,7 @@ int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
 	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
 	dlg_commit_file file[2];
 	dlg_buf next_text = DLG_BUF_INIT;
-	char shortid[37];
+	char shortid[DLG_TASK_ID_SIZE];
 	int error, existed;
 
 	dlg_task_touch(t->task, cli_me(c), c->now);
@@ -703,7 +703,7 @@ int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 	cli_tasks known = CLI_TASKS_INIT;
 	dlg_node *after = dlg_map_get(task, "after");
 	dlg_buf cycle = DLG_BUF_INIT;
-	char id[37];
+	char id[DLG_TASK_ID_SIZE];
 	size_t i, j;
 	int error = 0;
 
@@ -759,7 +759,7 @@ int cli_bulk(cli_ctx *c, const cli_args *a, const char *const *prefixes,
 	     size_t n, const char *verb, cli_task_fn fn, void *payload)
 {
 	const char *filter = cli_get(a, CLI_O_FILTER);
-	char **ids = NULL, shortid[37];
+	char **ids = NULL, shortid[DLG_TASK_ID_SIZE];
 	size_t count = 0, i, failed = 0;
 	int error, first = 0;
 

@@ -282,7 +282,7 @@ void cli_print_json(const dlg_node *doc)
 	dlg_buf_dispose(&b);
 }
 
-void cli_short_id(char out[37], cli_ctx *c, const char *uuid)
+void cli_short_id(char out[DLG_TASK_ID_SIZE], cli_ctx *c, const char *uuid)
 {
 	dlg_store_short_id(out, c->store, uuid);
 }
@@ -351,7 +351,7 @@ static void print_routine(cli_ctx *c, const dlg_node *t)
 	size_t i;
 
 	if (r && dlg_map_get_str(r, "every")) {
-		char series[37];
+		char series[DLG_TASK_ID_SIZE];
 
 		cli_short_id(series, c, dlg_map_get_str(r, "series"));
 		cli_printf("%-10s %s from %s%s%s (series %s)\n", "every",
@@ -380,7 +380,7 @@ static void print_routine(cli_ctx *c, const dlg_node *t)
 static void print_fields(cli_ctx *c, const dlg_node *t)
 {
 	const char *status = dlg_map_get_str(t, "status");
-	char shortid[37], when[32];
+	char shortid[DLG_TASK_ID_SIZE], when[32];
 
 	cli_short_id(shortid, c, dlg_map_get_str(t, "id"));
 	cli_printf("%s%s%s  %s%s%s\n", cli_color(c, C_YELLOW), shortid,
@@ -481,7 +481,7 @@ static void print_checkpoints(cli_ctx *c, const dlg_node *t)
 		for (i = 0; i < list->count; i++) {
 			const dlg_node *cp = list->items[i];
 			int done = !strcmp(dlg_map_get_str(cp, "done"), "true");
-			char today[11];
+			char today[DLG_DATE_SIZE];
 
 			dlg_date_format(today, c->now);
 			cli_printf("  [%s] %s  %s%s%s  %s%s%s\n", done ? "x" : " ",

@@ -14,6 +14,12 @@
 
 #include "../schema/schema.h"
 
+/* The sizes of the fixed texts passed around, their NUL included. */
+#define DLG_TASK_ID_SIZE 37  /* a task id: a UUID, 36 characters */
+#define DLG_HEX_ID_SIZE 41   /* a git object id (SHA-1) in hex, 40 */
+#define DLG_TIME_SIZE 21     /* a stored time, YYYY-MM-DDTHH:MM:SSZ */
+#define DLG_DATE_SIZE 11     /* a date, YYYY-MM-DD */
+
 /* Error codes: 0 is success, -1 a generic failure. */
 enum {
 	DLG_ERROR = -1,
@@ -232,10 +238,10 @@ int dlg_node_summary(dlg_buf *out, const dlg_node *n);
 /* The time now, or DELEGIT_NOW's when it is set and valid. */
 time_t dlg_now(void);
 /* t as YYYY-MM-DDTHH:MM:SSZ (UTC), NUL-terminated in out. */
-void dlg_time_format(char out[21], time_t t);
+void dlg_time_format(char out[DLG_TIME_SIZE], time_t t);
 /* YYYY-MM-DD: the date at t in the local time zone (TZ), which is what
  * "today", "overdue" and "this week" are judged by. */
-void dlg_date_format(char out[11], time_t t);
+void dlg_date_format(char out[DLG_DATE_SIZE], time_t t);
 /* "YYYY-MM-DD HH:MM ZONE" in the local time zone: times as people read
  * them (files and --json keep UTC). */
 void dlg_time_format_local(char out[32], time_t t);
@@ -249,7 +255,7 @@ long dlg_days_until(const char *date, time_t now);
  * tomorrow, a weekday name or its first three letters (the next such day,
  * after today), +Nd, +Nw, eow (this week's Sunday), eom (this month's
  * last day); any case. 0, or -1 for anything else. */
-int dlg_date_resolve(char out[11], const char *text, time_t now);
+int dlg_date_resolve(char out[DLG_DATE_SIZE], const char *text, time_t now);
 /* A time (YYYY-MM-DDTHH:MM:SSZ) or a date (its UTC midnight): 0, or -1
  * for anything else. */
 int dlg_time_parse(time_t *out, const char *s); /* time or date */
@@ -270,7 +276,7 @@ int dlg_uuid_valid(const char *s);
 int dlg_hex_prefix_valid(const char *s);
 /* A new random UUID (lowercase) and a new 8 hex digit item id,
  * NUL-terminated in out. */
-void dlg_uuid_new(char out[37]);
+void dlg_uuid_new(char out[DLG_TASK_ID_SIZE]);
 void dlg_item_id_new(char out[9]);
 /* 1 when s can be a handle (lowercase letters, digits, '.', '-' and '_',
  * starting with a letter or digit, 40 characters at most); else 0. */
@@ -353,10 +359,10 @@ int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
 /* Resolve a unique id prefix (at least 4 hex digits, any case) to a full
  * uuid in out: 0, DLG_EINVALID (not such a prefix), DLG_ENOTFOUND or
  * DLG_EAMBIGUOUS, with a message; -1 when tasks/ cannot be read. */
-int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix);
+int dlg_store_resolve_task(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *prefix);
 /* The shortest unique prefix (at least 6 digits) of a task id, in out;
  * returns 0 (6 digits when its shard cannot be read). */
-int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid);
+int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uuid);
 /* The names in a folder of the repository (none when it is missing),
  * sorted, without those that start with a dot. 0 with *out the caller's
  * (dlg_strv_free), or -1. */
@@ -544,11 +550,11 @@ int dlg_recur_parse(dlg_recur_rule *out, const char *every);
  * (from Jan 31 monthly: Feb 28, Mar 31, Apr 30). A date before start
  * gives start. 0, or DLG_EINVALID for a bad rule or date.
  */
-int dlg_recur_next_date(char out[11], const char *every, const char *start,
+int dlg_recur_next_date(char out[DLG_DATE_SIZE], const char *every, const char *start,
 			const char *after);
 /* The id of a series' occurrence due on `due`: a name-based UUID of the
  * series, the delegator and the date, the same on every replica. */
-void dlg_recur_id(char out[37], const char *series, const char *delegator,
+void dlg_recur_id(char out[DLG_TASK_ID_SIZE], const char *series, const char *delegator,
 		  const char *due);
 /* Make a new task (with its id and due date) the first of a series:
  * its `recur` map. DLG_EUSAGE, with a message, for a bad rule, no due
@@ -695,8 +701,8 @@ int dlg_doc_set_path(dlg_node *doc, const char *path, dlg_node *value);
  * them and reports count them. cli/ gathers them (through sync/).
  */
 typedef struct {
-	char commit[41];
-	char task[37];
+	char commit[DLG_HEX_ID_SIZE];
+	char task[DLG_TASK_ID_SIZE];
 	char *title;  /* the task's title at that commit */
 	char *author; /* a handle, or the commit's email if nobody's */
 	time_t at;
@@ -830,7 +836,7 @@ const dlg_row *dlg_rows_at(const dlg_rows *r, size_t i);
 void dlg_rows_free(dlg_rows *r);
 /* As dlg_store_short_id, of one of r's rows, from the ids r was loaded
  * with. */
-void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row);
+void dlg_rows_short_id(char out[DLG_TASK_ID_SIZE], dlg_rows *r, const dlg_row *row);
 
 /* ---------------------------------------------------------------------
  * Queries.

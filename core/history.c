@@ -90,7 +90,7 @@ void dlg_events_of_versions(dlg_events *ev, const char *path,
 	const char *base = strrchr(path, '/');
 	const dlg_node *t = b ? b : a;
 	const char *title = t ? dlg_map_get_str(t, "title") : path;
-	char task[37] = "";
+	char task[DLG_TASK_ID_SIZE] = "";
 	size_t i;
 
 	if (base && strlen(base + 1) == 41) {

@@ -86,7 +86,7 @@ static void fig_cell(dlg_buf *b, const char *figure, const dlg_node *m,
 /* The period as people read it: --until is the day after the last. */
 static void period(dlg_buf *b, const dlg_report_input *in)
 {
-	char from[11], to[11];
+	char from[DLG_DATE_SIZE], to[DLG_DATE_SIZE];
 
 	dlg_date_format(from, in->since);
 	dlg_date_format(to, in->until - 1);
@@ -247,7 +247,7 @@ static void workload(dlg_buf *b, const dlg_node *w)
 
 static void late_work(dlg_buf *b, const dlg_report_input *in)
 {
-	char today[11];
+	char today[DLG_DATE_SIZE];
 	size_t i, j, n = 0;
 
 	dlg_date_format(today, in->now);

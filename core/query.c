@@ -170,7 +170,7 @@ int dlg_query_rows(const dlg_row ***out, size_t *count, dlg_rows *rows,
 	size_t i, n = 0, alloc = 0, total = dlg_rows_count(rows);
 	const dlg_row **v;
 	sort_rec *recs = NULL;
-	char today[11];
+	char today[DLG_DATE_SIZE];
 	int sort_key;
 
 	dlg_date_format(today, now);

@@ -95,7 +95,7 @@ static int in_window(const dlg_report_input *in, const char *when)
 
 /* The first (oldest) time the task's status changed to `to`. */
 static const char *first_status(const dlg_report_input *in, const char *task,
-				const char *to, char buf[21])
+				const char *to, char buf[DLG_TIME_SIZE])
 {
 	size_t i;
 
@@ -113,7 +113,7 @@ static const char *first_status(const dlg_report_input *in, const char *task,
 
 /* The latest time the status changed to `to` (blocked since...). */
 static const char *last_status(const dlg_events *ev, const char *task,
-			       const char *to, char buf[21])
+			       const char *to, char buf[DLG_TIME_SIZE])
 {
 	size_t i;
 
@@ -370,7 +370,7 @@ static int delivered_on_time(const task_events *te, const dlg_node *t,
 			     const char *closed)
 {
 	time_t at;
-	char day[11];
+	char day[DLG_DATE_SIZE];
 
 	if (dlg_time_parse(&at, closed) < 0)
 		return 0;
@@ -656,7 +656,7 @@ static void sla_check(dlg_node *breaches, const dlg_node *t, const char *org,
 {
 	long secs;
 	double actual;
-	char nowbuf[21];
+	char nowbuf[DLG_TIME_SIZE];
 	int open = !to;
 
 	if (!target || dlg_duration_parse(&secs, target) < 0)
@@ -708,7 +708,7 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 				const dlg_node *t = in->tasks[i];
 				const dlg_node *who = dlg_team_find(
 					in->team, str(t, "assignee"));
-				char buf[21];
+				char buf[DLG_TIME_SIZE];
 				const char *resolved;
 
 				if (!who || !eq(str(who, "org"), org) ||
@@ -757,7 +757,7 @@ int dlg_report_matrix(dlg_node **out, const dlg_report_input *in)
 	static const char *const quadrants[] = { "do", "schedule", "delegate",
 						 "eliminate" };
 	dlg_node *doc = dlg_node_new_map(), *q[4];
-	char soon[11];
+	char soon[DLG_DATE_SIZE];
 	size_t i;
 
 	dlg_date_format(soon, in->now + 3 * 86400);
@@ -1213,7 +1213,7 @@ int dlg_plate(dlg_node **out, const char *handle, const dlg_report_input *in)
 long dlg_status_days(const dlg_events *ev, const dlg_node *task,
 		     const char *status, time_t now)
 {
-	char buf[21];
+	char buf[DLG_TIME_SIZE];
 	const char *since = last_status(ev, str(task, "id"), status, buf);
 	time_t t;
 

@@ -73,7 +73,7 @@ static long day_number(const char *date)
 	return (long)(t / 86400);
 }
 
-static void day_format(char out[11], long day)
+static void day_format(char out[DLG_DATE_SIZE], long day)
 {
 	time_t t = (time_t)day * 86400;
 	struct tm tm;
@@ -84,7 +84,7 @@ static void day_format(char out[11], long day)
 
 /* start moved k*months months on, its day kept or, in a shorter month,
  * that month's last day. */
-static void add_months(char out[11], const char *start, long months)
+static void add_months(char out[DLG_DATE_SIZE], const char *start, long months)
 {
 	int y = atoi(start), m = atoi(start + 5), d = atoi(start + 8);
 	long idx = (long)y * 12 + (m - 1) + months;
@@ -96,7 +96,7 @@ static void add_months(char out[11], const char *start, long months)
 	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
-int dlg_recur_next_date(char out[11], const char *every, const char *start,
+int dlg_recur_next_date(char out[DLG_DATE_SIZE], const char *every, const char *start,
 			const char *after)
 {
 	dlg_recur_rule r;
@@ -109,7 +109,7 @@ int dlg_recur_next_date(char out[11], const char *every, const char *start,
 		return DLG_EINVALID;
 	}
 	if (strcmp(start, after) > 0) {
-		memcpy(out, start, 11);
+		memcpy(out, start, DLG_DATE_SIZE);
 		return 0;
 	}
 	if (r.days) {
@@ -143,7 +143,7 @@ static const uuid_t recur_ns = { 0x6d, 0x1e, 0x0a, 0x3c, 0x52, 0x8b, 0x4f,
 				 0x41, 0x9e, 0x07, 0x2d, 0x5b, 0x8c, 0x13,
 				 0x77, 0x0f };
 
-void dlg_recur_id(char out[37], const char *series, const char *delegator,
+void dlg_recur_id(char out[DLG_TASK_ID_SIZE], const char *series, const char *delegator,
 		  const char *due)
 {
 	dlg_buf name = DLG_BUF_INIT;
@@ -215,7 +215,7 @@ static dlg_node *copy_items(const dlg_node *list, const char *task_id,
 	for (i = 0; list && list->kind == DLG_NODE_SEQ && i < list->count; i++) {
 		dlg_node *it = dlg_node_dup(list->items[i]);
 		const char *due = dlg_map_get_str(it, "due");
-		char id[9], date[11];
+		char id[9], date[DLG_DATE_SIZE];
 
 		item_id(id, task_id, dlg_map_get_str(it, "id"));
 		dlg_map_set_str(it, "id", id);
@@ -243,7 +243,7 @@ int dlg_recur_next(dlg_node **out, const dlg_node *task, const char *handle,
 	const char *due = dlg_map_get_str(task, "due");
 	static const char *const dropped[] = { "feedback", "spent", "conflicts",
 					       "due_request", "after", NULL };
-	char next[11], id[37], stamp[21];
+	char next[DLG_DATE_SIZE], id[DLG_TASK_ID_SIZE], stamp[DLG_TIME_SIZE];
 	dlg_node *t, *ex;
 	size_t i;
 	int error;
@@ -324,7 +324,7 @@ typedef struct {
 	dlg_task_lookup_fn lookup;
 	void *payload;
 	const char *target;
-	char (*seen)[37];
+	char (*seen)[DLG_TASK_ID_SIZE];
 	size_t nseen, max;
 	const char *path[64];
 	size_t npath;
@@ -368,7 +368,7 @@ int dlg_after_cycle(dlg_buf *out, const char *id, const dlg_node *after,
 	w.payload = payload;
 	w.target = id;
 	w.max = 4096;
-	if (!(w.seen = calloc(w.max, 37)))
+	if (!(w.seen = calloc(w.max, DLG_TASK_ID_SIZE)))
 		abort();
 	for (i = 0; after && after->kind == DLG_NODE_SEQ && i < after->count &&
 		    !found; i++) {
@@ -502,7 +502,7 @@ int dlg_template_apply(dlg_node *task, const dlg_node *tmpl)
 	for (j = 0; cps && cps->kind == DLG_NODE_SEQ && j < cps->count; j++) {
 		dlg_node *c = dlg_node_new_map();
 		long secs = 0;
-		char id[9], date[11];
+		char id[9], date[DLG_DATE_SIZE];
 
 		dlg_duration_parse(&secs, dlg_map_get_str(cps->items[j],
 							  "before"));

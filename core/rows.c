@@ -50,7 +50,7 @@ typedef struct {
 } file_sig;
 
 typedef struct {
-	char name[37]; /* the task id the file is named after */
+	char name[DLG_TASK_ID_SIZE]; /* the task id the file is named after */
 	unsigned char usable; /* a plain file seen by the scan: sig is real */
 	file_sig sig;
 } scanned;
@@ -60,7 +60,7 @@ typedef struct {
  * NUL), the stat data, the blob id, then each field as a byte (0: null,
  * 1: a string follows, with its NUL).
  */
-#define ENTRY_FIXED (37 + sizeof(file_sig) + 20)
+#define ENTRY_FIXED (DLG_TASK_ID_SIZE + sizeof(file_sig) + 20)
 
 typedef struct {
 	dlg_row row;	 /* pointing into raw */
@@ -445,7 +445,7 @@ static void make_entry(entry *e, const char *name, const file_sig *sig,
 	cursor c;
 	int k;
 
-	dlg_buf_put(&b, name, 37);
+	dlg_buf_put(&b, name, DLG_TASK_ID_SIZE);
 	dlg_buf_put(&b, (const char *)sig, sizeof(*sig));
 	dlg_buf_put(&b, (const char *)oid, 20);
 	for (k = 0; k < NFIELDS; k++)
@@ -752,7 +752,7 @@ static void short_lens(dlg_rows *r)
 	}
 }
 
-void dlg_rows_short_id(char out[37], dlg_rows *r, const dlg_row *row)
+void dlg_rows_short_id(char out[DLG_TASK_ID_SIZE], dlg_rows *r, const dlg_row *row)
 {
 	/* A row is the first member of its entry. */
 	size_t i = (size_t)((const entry *)(const void *)row - r->entries);
@@ -776,7 +776,7 @@ int dlg_rows_from_tasks(dlg_rows **out, dlg_node **docs, size_t n)
 	const char *fields[NFIELDS];
 	unsigned char oid[20];
 	file_sig sig;
-	char name[37];
+	char name[DLG_TASK_ID_SIZE];
 	size_t i;
 	int k;
 

@@ -513,7 +513,7 @@ static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 
 int dlg_store__task_file_name(const char *name, const char *shard)
 {
-	char id[37];
+	char id[DLG_TASK_ID_SIZE];
 
 	if (strlen(name) != 41 || strcmp(name + 36, ".yaml") ||
 	    (shard && strncmp(name, shard, 2)))
@@ -719,10 +719,10 @@ static int shard_list(const shard_ids **out, dlg_store *s, const char *id)
 	return 0;
 }
 
-int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
+int dlg_store_resolve_task(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *prefix)
 {
 	const shard_ids *sh;
-	char lower[37];
+	char lower[DLG_TASK_ID_SIZE];
 	size_t n = 0, i, len = strlen(prefix);
 	int error;
 
@@ -738,7 +738,7 @@ int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
 		return error;
 	for (i = 0; i < sh->count; i++)
 		if (!strncmp(sh->ids[i], lower, len) && n++ == 0)
-			memcpy(out, sh->ids[i], 37);
+			memcpy(out, sh->ids[i], DLG_TASK_ID_SIZE);
 	if (n == 0) {
 		dlg_error_set("no task matches '%s'", prefix);
 		return DLG_ENOTFOUND;
@@ -751,7 +751,7 @@ int dlg_store_resolve_task(char out[37], dlg_store *s, const char *prefix)
 	return 0;
 }
 
-int dlg_store_short_id(char out[37], dlg_store *s, const char *uuid)
+int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uuid)
 {
 	/* a shard that cannot be listed: the shortest id (not a compound
 	 * literal, whose life would end with the if) */
@@ -1006,7 +1006,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 		}
 		list_dir(&files, &nfiles, s, rel.ptr);
 		for (j = 0; j < nfiles; j++) {
-			char id[37];
+			char id[DLG_TASK_ID_SIZE];
 
 			dlg_buf_clear(&rel);
 			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
@@ -1030,7 +1030,7 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 	/* The archive: valid tasks too, each in one place only. */
 	if (dlg_store_list_archived(&files, &nfiles, s) == 0) {
 		for (j = 0; j < nfiles; j++) {
-			char id[37];
+			char id[DLG_TASK_ID_SIZE];
 
 			memcpy(id, strrchr(files[j], '/') + 1, 36);
 			id[36] = '\0';

@@ -26,7 +26,7 @@ const char *dlg_action_name(dlg_action a)
 
 static void set_time(dlg_node *map, const char *key, time_t t)
 {
-	char buf[21];
+	char buf[DLG_TIME_SIZE];
 
 	dlg_time_format(buf, t);
 	dlg_map_set(map, key, dlg_node_new_scalar(DLG_SCALAR_TIMESTAMP, buf));
@@ -206,7 +206,7 @@ int dlg_task_is_open(const dlg_node *task)
 
 static int date_passed(const char *date, time_t now)
 {
-	char today[11];
+	char today[DLG_DATE_SIZE];
 
 	dlg_date_format(today, now);
 	return date && strcmp(date, today) < 0;

@@ -161,7 +161,7 @@ int dlg_time_parse_yaml(time_t *out, const char *s)
 	return 0;
 }
 
-void dlg_time_format(char out[21], time_t t)
+void dlg_time_format(char out[DLG_TIME_SIZE], time_t t)
 {
 	struct tm tm;
 
@@ -169,7 +169,7 @@ void dlg_time_format(char out[21], time_t t)
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void dlg_date_format(char out[11], time_t t)
+void dlg_date_format(char out[DLG_DATE_SIZE], time_t t)
 {
 	struct tm tm;
 
@@ -204,14 +204,14 @@ int dlg_day_start(time_t *out, const char *date)
 
 long dlg_days_until(const char *date, time_t now)
 {
-	char today[11];
+	char today[DLG_DATE_SIZE];
 	time_t a, b;
 
 	if (!date || strlen(date) < 10)
 		return 0;
 	dlg_date_format(today, now);
 	{
-		char day[11];
+		char day[DLG_DATE_SIZE];
 
 		memcpy(day, date, 10);
 		day[10] = '\0';
@@ -223,7 +223,7 @@ long dlg_days_until(const char *date, time_t now)
 }
 
 /* A civil date moved by n days. */
-static void civil_add(char out[11], const char *date, long n)
+static void civil_add(char out[DLG_DATE_SIZE], const char *date, long n)
 {
 	time_t t;
 	struct tm tm;
@@ -234,19 +234,19 @@ static void civil_add(char out[11], const char *date, long n)
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-int dlg_date_resolve(char out[11], const char *text, time_t now)
+int dlg_date_resolve(char out[DLG_DATE_SIZE], const char *text, time_t now)
 {
 	static const char *const days[] = { "sunday", "monday", "tuesday",
 					    "wednesday", "thursday", "friday",
 					    "saturday" };
-	char today[11], word[16];
+	char today[DLG_DATE_SIZE], word[16];
 	struct tm tm;
 	size_t i, len = strlen(text);
 	time_t t;
 	int wday;
 
 	if (len == 10 && dlg_date_valid(text)) {
-		memcpy(out, text, 11);
+		memcpy(out, text, DLG_DATE_SIZE);
 		return 0;
 	}
 	if (!len || len >= sizeof(word))
@@ -258,7 +258,7 @@ int dlg_date_resolve(char out[11], const char *text, time_t now)
 	gmtime_r(&t, &tm);
 	wday = tm.tm_wday;
 	if (!strcmp(word, "today")) {
-		memcpy(out, today, 11);
+		memcpy(out, today, DLG_DATE_SIZE);
 		return 0;
 	}
 	if (!strcmp(word, "tomorrow")) {
@@ -313,7 +313,7 @@ time_t dlg_now(void)
 	return time(NULL);
 }
 
-void dlg_uuid_new(char out[37])
+void dlg_uuid_new(char out[DLG_TASK_ID_SIZE])
 {
 	uuid_t u;
 

@@ -199,7 +199,7 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 		dlg_node *d = NULL, *row = dlg_node_new_map();
 		const dlg_node *people;
 		double done = 0, with_due = 0, on_time = 0;
-		char date[11], label[16];
+		char date[DLG_DATE_SIZE], label[16];
 		struct tm tm;
 		/* its Thursday says which ISO year the week is of */
 		time_t thursday = day_add(starts[k], 3);

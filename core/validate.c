@@ -371,7 +371,7 @@ static const struct {
 static void validate_time(vctx *c, dlg_node *n, const char *name)
 {
 	time_t t;
-	char utc[21];
+	char utc[DLG_TIME_SIZE];
 
 	if (!scalar_ok(c, n, name, "a time"))
 		return;

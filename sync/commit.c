@@ -324,7 +324,7 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	}
 	error = -1;
 	if (out)
-		git_oid_tostr(out, 41, &commit_id);
+		git_oid_tostr(out, DLG_HEX_ID_SIZE, &commit_id);
 	error = 0;
 done:
 	if (lockfd >= 0) {

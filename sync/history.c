@@ -24,7 +24,7 @@ typedef struct {
 	 * base's and stamp limits, read once for all its paths */
 	git_oid merge_id;
 	git_tree *base, *t1, *t2;
-	char l1[21], l2[21];
+	char l1[DLG_TIME_SIZE], l2[DLG_TIME_SIZE];
 } walk;
 
 static void merge_sides_dispose(walk *w)

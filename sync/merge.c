@@ -93,7 +93,7 @@ int dlg_merge_texts(dlg_buf *out, size_t *nconflicts, const char *base,
 /* How far a stamp may run ahead of its commit's time (clocks differ). */
 #define STAMP_SKEW 300
 
-void dlg_sync__stamp_limit(char out[21], const git_commit *c)
+void dlg_sync__stamp_limit(char out[DLG_TIME_SIZE], const git_commit *c)
 {
 	time_t when = (time_t)git_commit_author(c)->when.time;
 
@@ -119,7 +119,7 @@ static int merging_commit(git_oid *out)
 	return n == 1 ? 0 : -1;
 }
 
-int dlg_merge_stamp_limits(char ours[21], char theirs[21])
+int dlg_merge_stamp_limits(char ours[DLG_TIME_SIZE], char theirs[DLG_TIME_SIZE])
 {
 	git_repository *g = NULL;
 	git_commit *a = NULL, *b = NULL;
@@ -162,7 +162,7 @@ static int merge_blobs(dlg_buf *out, size_t *n, git_blob *base, git_blob *ours,
 typedef struct {
 	git_merge_driver base;
 	dlg_merge_report *report; /* of the git_merge_commits call under way */
-	char latest[2][21];	  /* the limits of the two sides' stamps */
+	char latest[2][DLG_TIME_SIZE];	  /* the limits of the two sides' stamps */
 } merge_driver;
 
 static int driver_apply(git_merge_driver *self, const char **path_out,
@@ -518,7 +518,7 @@ int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
 	git_oidarray bases = { NULL, 0 };
 	git_commit *base = NULL;
 	fast_merge m;
-	char l0[21], l1[21];
+	char l0[DLG_TIME_SIZE], l1[DLG_TIME_SIZE];
 	int error;
 
 	if (git_merge_bases(&bases, g, git_commit_id(ours),

@@ -436,7 +436,7 @@ static git_oid *last_valid(judge *j, const char *path, int add)
 
 static void hex_or_null(char **out, const git_oid *id)
 {
-	char hex[41];
+	char hex[DLG_HEX_ID_SIZE];
 
 	if (!id)
 		return;
@@ -707,7 +707,7 @@ static void judge_stamps(judge *j, const char *path, const dlg_node *a,
 	const char *handle = dlg_map_get_str(j->who, "handle");
 	const git_signature *au = git_commit_author(j->commit);
 	time_t t, when = (time_t)au->when.time, latest;
-	char at[21], limit[21];
+	char at[DLG_TIME_SIZE], limit[DLG_TIME_SIZE];
 
 	if ((time_t)git_commit_time(j->commit) > when)
 		when = (time_t)git_commit_time(j->commit);
@@ -735,7 +735,7 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 	dlg_node *a = NULL, *b = NULL;
 	const git_oid *from = NULL;
 	size_t before = j->out->count, i;
-	char id[41];
+	char id[DLG_HEX_ID_SIZE];
 
 	if (!schema)
 		return;
@@ -859,7 +859,7 @@ static void rule_paths(char ***out, size_t *n, git_repository *g,
 /* A merge commit's parents' trees and their merge base's. */
 typedef struct {
 	git_tree *base, *t1, *t2;
-	char latest1[21], latest2[21]; /* each side's stamp limit */
+	char latest1[DLG_TIME_SIZE], latest2[DLG_TIME_SIZE]; /* each side's stamp limit */
 } merge_trees;
 
 static void merge_trees_dispose(merge_trees *m)
@@ -1305,7 +1305,7 @@ static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 	t->restore = 1;
 	if (is_rule_path(x->path)) {
 		const rule_file *f = rules_find(rules, x->path);
-		char hex[41];
+		char hex[DLG_HEX_ID_SIZE];
 
 		if (f) {
 			git_oid_tostr(hex, sizeof(hex), &f->id);

@@ -494,7 +494,7 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		     const char *why, const dlg_sync_options *o)
 {
 	dlg_buf p = DLG_BUF_INIT;
-	char a[41], b[41];
+	char a[DLG_HEX_ID_SIZE], b[DLG_HEX_ID_SIZE];
 	FILE *f;
 	int error;
 
@@ -730,7 +730,7 @@ static int merge_commits(git_oid *out, dlg_repo *r, git_commit *ours,
 	git_oid tree_id;
 	dlg_buf msg = DLG_BUF_INIT;
 	const git_commit *parents[2] = { ours, theirs };
-	char a[41], b[41];
+	char a[DLG_HEX_ID_SIZE], b[DLG_HEX_ID_SIZE];
 	int error;
 
 	if ((error = merge_tree(&tree_id, r->git, ours, theirs, rep)) < 0)

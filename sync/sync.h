@@ -98,7 +98,7 @@ int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 
 /* One commit of history, as the history walk reports it. */
 typedef struct {
-	char id[41];
+	char id[DLG_HEX_ID_SIZE];
 	const char *author_name;
 	const char *author_email;
 	time_t when;
@@ -166,7 +166,7 @@ int dlg_merge_texts_limited(dlg_buf *out, size_t *nconflicts,
  * current folder (HEAD, and the commit the environment's GITHEAD_<id>
  * names), for git's merge driver; 0, or DLG_ENOTFOUND when git is not
  * merging two commits. */
-int dlg_merge_stamp_limits(char ours[21], char theirs[21]);
+int dlg_merge_stamp_limits(char ours[DLG_TIME_SIZE], char theirs[DLG_TIME_SIZE]);
 
 /*
  * Make sure the repository's configuration has the delegit merge driver
@@ -239,7 +239,7 @@ typedef struct {
 	int merged;       /* we made a merge commit */
 	int pushed;       /* the remote got our commits */
 	int tries;
-	char head[41];    /* HEAD afterwards */
+	char head[DLG_HEX_ID_SIZE];    /* HEAD afterwards */
 	dlg_merge_report report;
 	dlg_violations violations; /* incoming changes the policy forbids */
 	int enforced;     /* they were rejected (mode: enforce) */

@@ -49,7 +49,7 @@ void dlg_sync__merge_report(dlg_merge_report *r, const git_commit *ours,
 			    const git_commit *theirs);
 /* The latest `updated` a commit's side of a merge may say: its time and
  * the clocks' allowance (5 minutes). */
-void dlg_sync__stamp_limit(char out[21], const git_commit *c);
+void dlg_sync__stamp_limit(char out[DLG_TIME_SIZE], const git_commit *c);
 
 /* A three-way merge of ours and theirs that reads only what both changed
  * (merge.c): 0 and the merged tree, with the conflict lines added to rep
