@@ -8,6 +8,7 @@ command under valgrind and fail on any leak or invalid access.
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -539,6 +540,39 @@ class TestCommandLine(CliTest):
             res = self.repo.run("team", sub, "--help")
             self.assertEqual(res.returncode, 0, sub)
             self.assertIn("usage: delegit team %s" % sub, res.stdout)
+
+    def test_usage_lines_name_only_options_of_their_tables(self):
+        """Usage lines are written by hand (as git's are); the options
+        they name come from the tables --help lists, so none may name an
+        option its command does not take."""
+        dump = lambda *args: self.repo.ok("--dump-help=options", *args,
+                                          "--help")
+        commands = [line.split("\t")[0] for line in
+                    self.repo.ok("--dump-help=commands").splitlines()]
+        self.assertIn("add", commands)
+        pages = []
+        for cmd in commands:
+            out = dump(cmd)
+            usage = out.splitlines()[0]
+            # a command of subcommands: "(add ... | list | ...)", each
+            # alternative's options its subcommand's
+            subs = re.match(r"usage\tdelegit %s \((.*)\)" % cmd, usage)
+            if subs and all(re.match(r"[a-z][a-z-]*( |$)", alt)
+                            for alt in subs.group(1).split(" | ")):
+                out = out.replace(subs.group(0), "usage\tdelegit " + cmd)
+                for alt in subs.group(1).split(" | "):
+                    sub = alt.split()[0]
+                    pages.append(("%s %s" % (cmd, sub), dump(cmd, sub)))
+            pages.append((cmd, out))
+        self.assertGreater(len(pages), len(commands) + 10)
+        for name, out in pages:
+            lines = out.splitlines()
+            self.assertTrue(lines[0].startswith("usage\t"), name)
+            taken = {line.split("\t")[1] for line in lines
+                     if line.startswith("opt\t")}
+            named = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)",
+                                   lines[0].split("\t", 1)[1]))
+            self.assertEqual(named - taken - {"--help"}, set(), name)
 
     def test_version_usage_errors_and_exit_codes(self):
         r = self.repo
