@@ -180,6 +180,50 @@ done:
 	dlg_buf_dispose(&keep);
 }
 
+/*
+ * git's index lock, taken as O_EXCL would (it fails with EEXIST while a
+ * git process holds it) but recorded before it exists: a file of our own
+ * is made, its inode recorded (dlg_sync__held), then linked to
+ * index.lock, then its own name removed. Killed at any step, the records
+ * name our file or our lock by inode, never a lock of another process.
+ * Where the file system has no hard links, O_EXCL and a record after it.
+ * The lock's descriptor, or -1 with errno set.
+ */
+static int take_index_lock(dlg_repo *r, const char *lock)
+{
+	dlg_buf mine = DLG_BUF_INIT;
+	int fd, err;
+
+	dlg_buf_printf(&mine, "%s.delegit-%ld", lock, (long)getpid());
+	unlink(mine.ptr); /* one a killed process of the same pid left */
+	fd = open(mine.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		goto plain;
+	dlg_sync__held(r, mine.ptr, fd);
+	dlg_sync__held(r, lock, fd);
+	dlg_sync__fault("commit-before-lock");
+	if (link(mine.ptr, lock) == 0) {
+		unlink(mine.ptr);
+		dlg_buf_dispose(&mine);
+		return fd;
+	}
+	err = errno;
+	close(fd);
+	unlink(mine.ptr);
+	if (err != EPERM && err != ENOTSUP && err != EOPNOTSUPP &&
+	    err != EMLINK) {
+		dlg_buf_dispose(&mine);
+		errno = err;
+		return -1;
+	}
+plain:
+	dlg_buf_dispose(&mine);
+	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		       0666)) >= 0)
+		dlg_sync__held(r, lock, fd);
+	return fd;
+}
+
 /* The same through libgit2, for an index dlg_sync__index_update leaves. */
 static int index_update_slow(dlg_repo *r, const dlg_commit_file *files,
 			     size_t nfiles)
@@ -248,12 +292,7 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	 * nothing is committed, rather than a commit whose index and work
 	 * tree the next sync would take for hand edits undoing it. */
 	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
-	/* The record's file first: killed before its line is written, the
-	 * empty file still tells the next command that git's index lock,
-	 * made just after it, may be ours (dlg_sync__held). */
-	dlg_sync__held(r, NULL, -1);
-	if ((lockfd = open(lock.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			   0666)) < 0) {
+	if ((lockfd = take_index_lock(r, lock.ptr)) < 0) {
 		if (errno == EEXIST)
 			dlg_error_set("git is busy: '%s' exists (a git process is "
 				      "writing the index; if none is running, "
@@ -264,8 +303,6 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 				      "committed", lock.ptr, strerror(errno));
 		goto done;
 	}
-	dlg_sync__fault("commit-lock-unrecorded");
-	dlg_sync__held(r, lock.ptr, lockfd);
 	dlg_sync__fault("commit-locked");
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		dlg_sync__error("cannot read HEAD's tree");

@@ -209,6 +209,39 @@ static double monotonic(void)
 }
 
 /*
+ * One record: "PATH INODE" or "PATH 0 TIME", read from the end, as the
+ * path may hold spaces. Only a lock file of git's (or delegit's own file
+ * that becomes one) inside the git directory counts: anything else in
+ * the file is ignored. -1 for a line that is not a record.
+ */
+static int held_line(const char **file, unsigned long long *ino,
+		     long long *when, char *line, const char *gitdir)
+{
+	char *last = strrchr(line, ' '), *before, *end;
+
+	if (!last)
+		return -1;
+	*last++ = '\0';
+	*when = 0;
+	errno = 0;
+	*ino = strtoull(last, &end, 10);
+	if (*end || errno)
+		return -1;
+	if ((before = strrchr(line, ' ')) && !strcmp(before + 1, "0")) {
+		*before = '\0';
+		*when = (long long)*ino;
+		*ino = 0;
+	}
+	*file = line;
+	if (strncmp(line, gitdir, strlen(gitdir)) || strstr(line, "..") ||
+	    (!strstr(line, ".lock") ||
+	     (strcmp(line + strlen(line) - 5, ".lock") &&
+	      !strstr(line, ".lock.delegit-"))))
+		return -1;
+	return 0;
+}
+
+/*
  * git's lock files that a killed delegit left: each was recorded in
  * .git/delegit-held under delegit's own lock, with its inode once made
  * ("PATH INODE"), or with the time a libgit2 call that takes it began
@@ -222,6 +255,7 @@ static double monotonic(void)
 static void clean_held(dlg_repo *r)
 {
 	dlg_buf path = DLG_BUF_INIT, text = DLG_BUF_INIT;
+	const char *gitdir = git_repository_path(r->git);
 	char *line, *save = NULL;
 
 	lock_path(&path, r, "delegit-held");
@@ -229,28 +263,16 @@ static void clean_held(dlg_repo *r)
 		dlg_error_clear();
 		goto done;
 	}
-	if (!text.size) {
-		/* A commit makes the file, then takes git's index lock, then
-		 * writes its line (the other locks are recorded before they
-		 * are taken): killed in between, the file's time stands for
-		 * the lock's, as a record's time would. */
-		struct stat st;
-
-		if (stat(path.ptr, &st) == 0)
-			dlg_buf_printf(&text, "%sindex.lock 0 %lld\n",
-				       git_repository_path(r->git),
-				       (long long)st.st_mtime);
-	}
 	for (line = strtok_r(text.ptr, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char file[4096];
+		const char *file;
 		unsigned long long ino = 0;
 		long long when = 0;
 		struct stat st;
 		time_t now = time(NULL);
 
-		if (sscanf(line, "%4095s %llu %lld", file, &ino, &when) < 2 ||
-		    strstr(file, "..") || lstat(file, &st) < 0)
+		if (held_line(&file, &ino, &when, line, gitdir) < 0 ||
+		    lstat(file, &st) < 0)
 			continue;
 		if (!ino && st.st_mtime >= when - 1 && st.st_mtime <= when + 60 &&
 		    st.st_mtime >= now - 3) {
@@ -285,9 +307,7 @@ void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd)
 	int out;
 
 	lock_path(&path, r, "delegit-held");
-	if (!lock_file)
-		; /* only the file: see clean_held */
-	else if (fd >= 0 && !fstat(fd, &st))
+	if (fd >= 0 && !fstat(fd, &st))
 		dlg_buf_printf(&line, "%s %llu\n", lock_file,
 			       (unsigned long long)st.st_ino);
 	else
@@ -295,7 +315,7 @@ void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd)
 			       (long long)time(NULL));
 	out = open(path.ptr, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (out >= 0) {
-		if (line.size && write(out, line.ptr, line.size) < 0)
+		if (write(out, line.ptr, line.size) < 0)
 			(void)0; /* only a help for the next command */
 		close(out);
 	}

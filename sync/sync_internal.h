@@ -151,11 +151,11 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
 			      git_commit *a, git_commit *b);
 
-/* A lock file of git's that delegit is about to take or holds (fd: ours,
- * made with O_EXCL; -1: one a libgit2 call will take), recorded so that
- * the next command may remove it if this one is killed (lock_file NULL:
- * only make the record's file, just before taking git's index lock);
- * released: all of them let go of. Only under delegit's own lock. */
+/* A lock file of git's that delegit is about to take or holds (fd: a
+ * file of ours, recorded by its inode, which is or becomes the lock; -1:
+ * one a libgit2 call will take, recorded by the time), so that the next
+ * command may remove it if this one is killed; released: all of them let
+ * go of. Only under delegit's own lock. */
 void dlg_sync__held(dlg_repo *r, const char *lock_file, int fd);
 void dlg_sync__released(dlg_repo *r);
 /* The same for the lock file of a ref (HEAD: the branch it names) that a

@@ -21,7 +21,7 @@ from helpers import DELEGIT, Network
 
 KILLS = int(os.environ.get("DELEGIT_KILLS", "30"))
 SEED = int(os.environ.get("DELEGIT_SEED", "1"))
-STEPS = ["commit-lock-unrecorded", "commit-locked", "commit-before-index",
+STEPS = ["commit-before-lock", "commit-locked", "commit-before-index",
          "after-fetch",
          "after-merge-commit", "before-checkout", "after-checkout",
          "after-move", "before-push", "after-push"]

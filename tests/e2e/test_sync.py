@@ -438,7 +438,7 @@ class TestOfflineAndSafety(SyncTest):
 
     def test_a_command_killed_while_committing_wedges_nothing(self):
         tid = self.shared_task()
-        for i, step in enumerate(["commit-lock-unrecorded", "commit-locked",
+        for i, step in enumerate(["commit-before-lock", "commit-locked",
                                   "commit-before-index"]):
             res = self.a.run("set", tid[:8], "estimate_hours=%d" % (i + 2),
                              fault=step)
@@ -448,6 +448,9 @@ class TestOfflineAndSafety(SyncTest):
                       "priority=%s" % ["low", "high", "critical"][i])
             self.assertFalse(os.path.exists(os.path.join(
                 self.a.path, ".git", "index.lock")), step)
+            self.assertEqual([n for n in os.listdir(os.path.join(
+                self.a.path, ".git")) if n.startswith("index.lock")], [],
+                step)
             self.a.ok("sync", "-q")
             self.b.ok("sync", "-q")
             self.net.assert_converged(self)
@@ -459,6 +462,26 @@ class TestOfflineAndSafety(SyncTest):
         # the killed set's own change: kept where its commit landed (the
         # last step's)
         self.assertEqual(self.b.load(tid)["estimate_hours"], 4)
+
+    def test_a_kill_in_a_folder_with_spaces_wedges_nothing(self):
+        """The record of git's locks names them by path: a repository in
+        a folder whose name holds spaces (as on many laptops) is cleaned
+        up after a kill like any other (the record was read up to the
+        first space, so the lock stayed and every commit after said 'git
+        is busy')."""
+        repo = Repo(name="my tasks")
+        self.addCleanup(repo.close)
+        tid = repo.add("Spaced", "--to", "kim")["id"]
+        for step, prio in (("commit-locked", "high"),
+                           ("commit-before-lock", "low"),
+                           ("commit-before-index", "critical")):
+            res = repo.run("set", tid[:8], "priority=" + prio, fault=step)
+            self.assertEqual(res.returncode, -9, (step, res.stderr))
+            repo.ok("set", tid[:8], "estimate_hours=%d" % len(step))
+            self.assertEqual([n for n in os.listdir(os.path.join(
+                repo.path, ".git")) if n.startswith("index.lock")], [],
+                step)
+            self.assertEqual(repo.git("status", "--porcelain"), "", step)
 
     def test_a_temporary_file_left_by_a_kill_does_not_stop_sync(self):
         tid = self.shared_task()
