@@ -352,8 +352,9 @@ int dlg_path_write(const char *path, const char *data, size_t len);
  * DLG_EINVALID when uuid is not a UUID. */
 int dlg_task_path(dlg_buf *out, const char *uuid);
 /* Whether a task's id is the one its file (relpath) is named after,
- * "<id>.yaml", exactly. 0, or DLG_EINVALID and the problem added to diags
- * at the id's position. */
+ * "<id>.yaml", exactly, and under tasks/ in the shard folder of its first
+ * two characters. 0, or DLG_EINVALID and the problem added to diags at
+ * the id's position. */
 int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
 			   const dlg_node *task);
 /* Resolve a unique id prefix (at least 4 hex digits, any case) to a full

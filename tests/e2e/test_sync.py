@@ -395,6 +395,24 @@ class TestOfflineAndSafety(SyncTest):
                          r"%s-copy\)" % (tid, tid, tid))
         self.assertEqual(self.a.head(), head)
 
+    def test_a_task_file_in_another_shard_stops_the_sync(self):
+        # named exactly after its id, but in a shard folder not its id's:
+        # sync committed it, and list, which scans each shard for its own
+        # ids, never showed it
+        tid = self.shared_task()
+        other = "00" if not tid.startswith("00") else "01"
+        folder = os.path.join(self.a.path, "tasks", other)
+        os.makedirs(folder, exist_ok=True)
+        shutil.move(self.a.task_file(tid), os.path.join(folder,
+                                                        tid + ".yaml"))
+        head = self.a.head()
+        res = self.a.run("sync")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertRegex(res.stderr, r"tasks/%s/%s\.yaml:\d+:\d+: id '%s' "
+                         r"is not in its shard folder \(expected tasks/%s/\)"
+                         % (other, tid, tid, tid[:2]))
+        self.assertEqual(self.a.head(), head)
+
     def test_files_git_cannot_merge_stop_the_sync_before_any_change(self):
         for r, text in ((self.a, "dana's line\n"), (self.b, "kim's line\n")):
             with open(os.path.join(r.path, "README.md"), "w") as f:
