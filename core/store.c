@@ -446,16 +446,16 @@ int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
 	base = base ? base + 1 : relpath;
 	value = id && id->kind == DLG_NODE_SCALAR ? id->value : "";
 	len = strlen(value);
-	if (len >= 2 && !strncmp(relpath, "tasks/", 6) &&
-	    (base != relpath + 9 || strncmp(relpath + 6, value, 2))) {
+	if (len && !strncmp(base, value, len) && !strcmp(base + len, ".yaml")) {
+		if (strncmp(relpath, "tasks/", 6) ||
+		    (base == relpath + 9 && !strncmp(relpath + 6, value, 2)))
+			return 0;
 		/* tasks/<first two of the id>/: where the scan looks */
 		dlg_diags_add(diags, relpath, id ? id->line : 0,
 			      id ? id->column : 0, "id '%s' is not in its shard "
 			      "folder (expected tasks/%.2s/)", value, value);
 		return DLG_EINVALID;
 	}
-	if (len && !strncmp(base, value, len) && !strcmp(base + len, ".yaml"))
-		return 0;
 	len = strlen(base);
 	dlg_diags_add(diags, relpath, id ? id->line : 0, id ? id->column : 0,
 		      "id '%s' does not match the file name (expected %.*s)",
