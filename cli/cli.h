@@ -301,8 +301,8 @@ int cli_error_flush(int code, const char *prefix);
 /* Print a list of problems to stderr. */
 void cli_print_diags(const dlg_diags *d);
 /* Report the error of a failed call on stderr: its problems if any, else
- * dlg_error_last(); sets cli_error_reported. Returns error, or DLG_ERROR
- * when error is not negative. */
+ * dlg_error_last(), once (cli/error.c). Returns error, or DLG_ERROR when
+ * error is not negative. */
 int cli_fail(int error, const dlg_diags *d);
 
 /* --------------------------------------------------------- task edits */
@@ -569,8 +569,8 @@ void cli_fit(dlg_buf *out, const char *s, int width);
 
 /* ----------------------------------------------------------- commands */
 /* The commands main() dispatches to (argv[0] their name): each parses its
- * arguments, prints its output and returns 0 (--help included) or a
- * negative code, already printed when cli_error_reported is set. */
+ * arguments, prints its output and returns 0, CLI_DONE after --help, or a
+ * negative code (printed through cli/error.c, or by main if nobody did). */
 int cmd_init(cli_ctx *c, int argc, char **argv);
 int cmd_hook(cli_ctx *c, int argc, char **argv);
 int cmd_complete(cli_ctx *c, int argc, char **argv);

@@ -333,14 +333,23 @@ static dlg_trees *open_trees(const char *rows_cache)
 static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
 			   dlg_diags *diags)
 {
+	static const unsigned char none[20];
 	const unsigned char *oid = dlg__row_oid(row);
 	dlg_buf rel = DLG_BUF_INIT, text = DLG_BUF_INIT;
 	dlg_node *doc = NULL;
 	size_t before = diags->count;
 	int error;
 
-	if (trees && (doc = dlg__trees_get(trees, oid)))
-		return doc;
+	if (!memcmp(oid, none, sizeof(none)))
+		trees = NULL; /* a row with no blob id: nothing to key by */
+	if (trees && (doc = dlg__trees_get(trees, oid))) {
+		/* the file it was stored for: the id is the row's */
+		if (!strcmp(dlg_map_get_str(doc, "id") ? dlg_map_get_str(doc, "id")
+							: "", row->file))
+			return doc;
+		dlg_node_free(doc);
+		doc = NULL;
+	}
 	dlg_task_path(&rel, row->file);
 	if ((error = dlg_store_read_file(&text, s, rel.ptr)) < 0) {
 		if (error != DLG_ENOTFOUND)

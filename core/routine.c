@@ -341,7 +341,7 @@ static int reaches(walk *w, const char *at, int depth)
 		if (!strcmp(w->seen[i], at))
 			return 0;
 	if (w->nseen < w->max)
-		snprintf(w->seen[w->nseen++], 37, "%s", at);
+		snprintf(w->seen[w->nseen++], sizeof(w->seen[0]), "%s", at);
 	if (depth > 1000 || !(t = w->lookup(at, w->payload)))
 		return 0;
 	after = dlg_map_get(t, "after");

@@ -143,12 +143,13 @@ static int next_entry(cursor *c, entry *e)
 
 static void entry_sig(file_sig *sig, const entry *e)
 {
-	memcpy(sig, e->raw + 37, sizeof(*sig));
+	memcpy(sig, e->raw + DLG_TASK_ID_SIZE, sizeof(*sig));
 }
 
 static const unsigned char *entry_oid(const entry *e)
 {
-	return (const unsigned char *)e->raw + 37 + sizeof(file_sig);
+	return (const unsigned char *)e->raw + DLG_TASK_ID_SIZE +
+	       sizeof(file_sig);
 }
 
 const unsigned char *dlg__row_oid(const dlg_row *row)

@@ -49,6 +49,7 @@ struct dlg_trees {
 	int damaged;	   /* an entry is damaged: write the file anew */
 	dlg_buf added;	   /* entries to write */
 	size_t nadded;
+	int off;	   /* no cache at all: nothing read or written */
 };
 
 static uint32_t get32(const unsigned char *p)
@@ -78,19 +79,22 @@ static uint32_t checksum(const unsigned char *p, size_t n)
 
 /* The header: MAGIC, the version and a NUL, then the program's identity
  * (the size and modification time of the running executable). */
-static void header(dlg_buf *b)
+static int header(dlg_buf *b)
 {
 	struct stat st;
-	int64_t id[3] = { 0, 0, 0 };
+	int64_t id[3];
 
-	if (stat("/proc/self/exe", &st) == 0) {
-		id[0] = (int64_t)st.st_size;
-		id[1] = (int64_t)st.st_mtim.tv_sec;
-		id[2] = (int64_t)st.st_mtim.tv_nsec;
-	}
+	/* not knowing which program this is, no cache: another build's
+	 * trees could be taken for this one's */
+	if (stat("/proc/self/exe", &st) < 0)
+		return -1;
+	id[0] = (int64_t)st.st_size;
+	id[1] = (int64_t)st.st_mtim.tv_sec;
+	id[2] = (int64_t)st.st_mtim.tv_nsec;
 	dlg_buf_puts(b, MAGIC);
 	dlg_buf_put(b, DELEGIT_VERSION, strlen(DELEGIT_VERSION) + 1);
 	dlg_buf_put(b, (const char *)id, sizeof(id));
+	return 0;
 }
 
 static size_t oid_hash(const unsigned char *oid, size_t size)
@@ -147,7 +151,11 @@ dlg_trees *dlg__trees_open(const char *path)
 
 	if (!t || !(t->path = strdup(path)))
 		abort();
-	header(&want);
+	if (header(&want) < 0) {
+		t->off = 1;
+		dlg_buf_dispose(&want);
+		return t;
+	}
 	t->map = dlg_path_map(path, &t->mapsize);
 	if (t->map && t->mapsize >= want.size &&
 	    !memcmp(t->map, want.ptr, want.size)) {
@@ -354,6 +362,8 @@ void dlg__trees_put(dlg_trees *t, const unsigned char oid[20],
 {
 	dlg_buf payload = DLG_BUF_INIT;
 
+	if (t->off)
+		return;
 	dlg__trees_encode(&payload, doc);
 	if (payload.size <= UINT32_MAX) {
 		dlg_buf_put(&t->added, (const char *)oid, 20);
@@ -406,7 +416,11 @@ static int rewrite(dlg_trees *t, dlg_rows *rows)
 	for (i = 0; i < n; i++)
 		ids[i] = dlg__row_oid(dlg_rows_at(rows, i));
 	qsort(ids, n, sizeof(*ids), cmp_oidp);
-	header(&out);
+	if (header(&out) < 0) {
+		free(ids);
+		dlg_buf_dispose(&out);
+		return -1;
+	}
 	for (h = 0; h < t->size; h++) {
 		const unsigned char *e;
 
