@@ -590,7 +590,15 @@ int dlg_sync__recover(dlg_repo *r)
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0 ||
 	    git_commit_lookup(&from, r->git, &a) < 0 ||
 	    git_commit_lookup(&to, r->git, &b) < 0) {
-		error = dlg_sync__error("cannot finish the interrupted sync");
+		dlg_buf what = DLG_BUF_INIT;
+
+		/* every command stops here: say how to get past it */
+		dlg_buf_printf(&what, "cannot finish the interrupted sync "
+			       "recorded in '%s' (its commits are gone? "
+			       "'git status' shows the work tree; remove that "
+			       "file to go on)", p.ptr);
+		error = dlg_sync__error(what.ptr);
+		dlg_buf_dispose(&what);
 		goto done;
 	}
 	if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {

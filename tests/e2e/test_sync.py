@@ -675,6 +675,21 @@ class TestSyncEdges(SyncTest):
         self.assertEqual(self.b.head(), self.a.head())
         self.assertEqual(self.b.git("status", "--porcelain"), "")
 
+    def test_an_interrupted_sync_that_cannot_be_finished_says_the_way_out(self):
+        """Every command finishes an interrupted sync first; one whose
+        commits are gone (a record copied from elsewhere, a pruned object)
+        stops them all, so the message names the record to remove."""
+        pending = os.path.join(self.b.path, ".git", "delegit-sync-pending")
+        with open(pending, "w") as f:
+            f.write("%s %s\n" % ("1" * 40, "2" * 40))
+        res = self.b.run("list")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("cannot finish the interrupted sync recorded in '%s'"
+                      % pending, res.stderr)
+        self.assertIn("remove that file to go on", res.stderr)
+        os.remove(pending)
+        self.b.ok("list")
+
     def test_a_first_sync_sets_the_upstream_and_keeps_one_set_by_hand(self):
         for r in (self.a, self.b):
             self.assertEqual(r.git("config", "branch.main.remote"), "origin")
