@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core_internal.h"
+#include "idtable.h"
 
 /* Bump the number when the encoding changes. */
 #define MAGIC "delegit task trees 1\n"
@@ -35,16 +36,15 @@
 /* An entry: the blob id, the payload's length and checksum (both 32-bit,
  * little-endian), then the payload: the tree, encoded by put_node. */
 #define ENTRY_HEAD (20 + 4 + 4)
-#define BAD SIZE_MAX
 
 struct dlg_trees {
 	char *path;
 	char *map;
 	size_t mapsize;
 	size_t start;	   /* of the first entry in map; 0: no usable file */
-	size_t *slot;	   /* entry offsets in map by blob id; 0 is empty,
-			      BAD an entry found damaged */
-	size_t size;	   /* of slot */
+	dlg_idtable byid;  /* entry offsets in map by blob id */
+	size_t *bad;	   /* offsets of entries found damaged */
+	size_t nbad;
 	size_t entries;	   /* in map, up to the first damaged one */
 	int damaged;	   /* an entry is damaged: write the file anew */
 	dlg_buf added;	   /* entries to write */
@@ -97,51 +97,48 @@ static int header(dlg_buf *b)
 	return 0;
 }
 
-static size_t oid_hash(const unsigned char *oid, size_t size)
+/* The blob id of the entry at an offset of the map (dlg_idtable_key). */
+static const unsigned char *entry_id(const void *ctx, size_t at)
 {
-	size_t h;
-
-	memcpy(&h, oid, sizeof(h));
-	return h % size;
+	return (const unsigned char *)((const dlg_trees *)ctx)->map + at;
 }
 
-static void table_add(dlg_trees *t, size_t at)
+/* The entry after the one at `at`, or 0 past the last whole one. */
+static size_t next_at(const dlg_trees *t, size_t at)
 {
-	const unsigned char *oid = (const unsigned char *)t->map + at;
-	size_t h;
+	size_t len;
 
-	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
-		if (!memcmp(t->map + t->slot[h], oid, 20)) {
-			t->slot[h] = at; /* the later one: same tree */
-			return;
-		}
-	t->slot[h] = at;
+	if (t->mapsize - at < ENTRY_HEAD)
+		return 0;
+	len = get32((const unsigned char *)t->map + at + 20);
+	return len > t->mapsize - at - ENTRY_HEAD ? 0 : at + ENTRY_HEAD + len;
 }
 
-/* Index the entries of the mapped file (their heads only). */
+/* Index the entries of the mapped file (their heads only); the first of
+ * an id is the one found. */
 static void table_build(dlg_trees *t)
 {
-	size_t at, n = 0;
+	size_t at, next, n = 0;
 
-	for (at = t->start; t->mapsize - at >= ENTRY_HEAD; n++) {
-		size_t len = get32((const unsigned char *)t->map + at + 20);
-
-		if (len > t->mapsize - at - ENTRY_HEAD)
-			break;
-		at += ENTRY_HEAD + len;
-	}
+	for (at = t->start; (next = next_at(t, at)); at = next)
+		n++;
 	t->damaged = at != t->mapsize;
 	t->entries = n;
 	if (!n)
 		return;
-	t->size = 2 * n + 1;
-	if (!(t->slot = calloc(t->size, sizeof(*t->slot))))
-		abort();
-	for (at = t->start; n--;) {
-		table_add(t, at);
-		at += ENTRY_HEAD +
-		      get32((const unsigned char *)t->map + at + 20);
-	}
+	dlg_idtable_init(&t->byid, n);
+	for (at = t->start; (next = next_at(t, at)); at = next)
+		dlg_idtable_add(&t->byid, at, entry_id, t);
+}
+
+static int is_bad(const dlg_trees *t, size_t at)
+{
+	size_t i;
+
+	for (i = 0; i < t->nbad; i++)
+		if (t->bad[i] == at)
+			return 1;
+	return 0;
 }
 
 dlg_trees *dlg__trees_open(const char *path)
@@ -333,25 +330,22 @@ dlg_node *dlg__trees_decode(const unsigned char *p, size_t len)
 
 dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20])
 {
+	size_t at = dlg_idtable_find(&t->byid, oid, entry_id, t), len;
 	const unsigned char *e;
-	size_t h, len;
 	dlg_node *doc;
 
-	if (!t->slot)
+	if (at == DLG_IDTABLE_NONE || is_bad(t, at))
 		return NULL;
-	for (h = oid_hash(oid, t->size); t->slot[h]; h = (h + 1) % t->size)
-		if (t->slot[h] != BAD && !memcmp(t->map + t->slot[h], oid, 20))
-			break;
-	if (!t->slot[h])
-		return NULL;
-	e = (const unsigned char *)t->map + t->slot[h];
+	e = (const unsigned char *)t->map + at;
 	len = get32(e + 20);
 	doc = checksum(e + ENTRY_HEAD, len) == get32(e + 24)
 		      ? dlg__trees_decode(e + ENTRY_HEAD, len)
 		      : NULL;
 	if (!doc) {
 		/* read as missing, and left out when the file is written */
-		t->slot[h] = BAD;
+		if (!(t->bad = realloc(t->bad, (t->nbad + 1) * sizeof(*t->bad))))
+			abort();
+		t->bad[t->nbad++] = at;
 		t->damaged = 1;
 	}
 	return doc;
@@ -406,7 +400,7 @@ static int cmp_oidp(const void *a, const void *b)
  * ones; a new file renamed over the old. */
 static int rewrite(dlg_trees *t, dlg_rows *rows)
 {
-	size_t n = dlg_rows_count(rows), i, h;
+	size_t n = dlg_rows_count(rows), i, at, next;
 	const unsigned char **ids = calloc(n + 1, sizeof(*ids));
 	dlg_buf out = DLG_BUF_INIT, tmp = DLG_BUF_INIT;
 	int error = 0;
@@ -421,15 +415,14 @@ static int rewrite(dlg_trees *t, dlg_rows *rows)
 		dlg_buf_dispose(&out);
 		return -1;
 	}
-	for (h = 0; h < t->size; h++) {
-		const unsigned char *e;
+	/* each id's entry once (the one the table finds), if still a task's
+	 * and not found damaged */
+	for (at = t->start; t->start && (next = next_at(t, at)); at = next) {
+		const unsigned char *e = (const unsigned char *)t->map + at;
 
-		if (!t->slot[h] || t->slot[h] == BAD)
-			continue;
-		e = (const unsigned char *)t->map + t->slot[h];
-		if (live(e, ids, n))
-			dlg_buf_put(&out, (const char *)e,
-				    ENTRY_HEAD + get32(e + 20));
+		if (dlg_idtable_find(&t->byid, e, entry_id, t) == at &&
+		    !is_bad(t, at) && live(e, ids, n))
+			dlg_buf_put(&out, (const char *)e, next - at);
 	}
 	dlg_buf_put(&out, t->added.ptr, t->added.size);
 	dlg_buf_printf(&tmp, "%s.%ld.tmp", t->path, (long)getpid());
@@ -474,7 +467,8 @@ void dlg__trees_close(dlg_trees *t, dlg_rows *rows)
 		else
 			append(t);
 	}
-	free(t->slot);
+	dlg_idtable_dispose(&t->byid);
+	free(t->bad);
 	if (t->map)
 		munmap(t->map, t->mapsize);
 	dlg_buf_dispose(&t->added);
