@@ -83,115 +83,142 @@ static int timeout_opt(unsigned *out, const cli_args *a, dlg_repo *repo)
 	return error;
 }
 
-/* Commit valid hand edits of delegit files; list invalid ones.
- * NEEDSWORK: 115 lines; finding the edits, checking them and the commit
- * could be three steps. */
-static int commit_hand_edits(cli_ctx *c)
+/* The paths under delegit's folders that differ from HEAD. */
+static int hand_edited_paths(char ***out, size_t *n, cli_ctx *c)
 {
 	static const char *const roots[] = { "tasks/", "team/", ".delegit/",
 					     "archive/" };
-	dlg_diags diags = DLG_DIAGS_INIT;
-	dlg_changes changes = DLG_CHANGES_INIT;
-	dlg_commit_file *files = NULL;
-	dlg_buf *texts = NULL, msg = DLG_BUF_INIT;
 	char **paths = NULL;
-	size_t n = 0, i, k, nfiles = 0, total = 0;
+	size_t k;
 	int error = 0;
 
+	*n = 0;
 	for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
 		char **more;
 		size_t m;
 
 		if ((error = dlg_repo_changed_paths(&more, &m, c->repo,
 						    roots[k])) < 0)
-			goto done;
-		paths = realloc(paths, (n + m + 1) * sizeof(*paths));
+			break;
+		paths = realloc(paths, (*n + m + 1) * sizeof(*paths));
 		if (!paths)
 			abort();
-		memcpy(paths + n, more, m * sizeof(*more));
-		n += m;
+		memcpy(paths + *n, more, m * sizeof(*more));
+		*n += m;
 		free(more);
 	}
-	if (!n)
-		goto done;
-	files = calloc(n, sizeof(*files));
-	texts = calloc(n, sizeof(*texts));
-	if (!files || !texts)
-		abort();
-	dlg_buf_puts(&msg, "sync: commit hand edits\n\n");
-	for (i = 0; i < n; i++) {
-		const dlg_schema *schema = dlg_schema_for_path(paths[i]);
-		const char *base = strrchr(paths[i], '/');
-		dlg_node *now = NULL, *before = NULL;
-		size_t first = diags.count;
+	*out = paths;
+	return error;
+}
 
-		texts[i] = (dlg_buf)DLG_BUF_INIT;
-		/* A temporary file of a delegit killed while writing: we hold
-		 * the lock, so nobody is writing it now. */
-		if (!strncmp(base ? base + 1 : paths[i], ".delegit-tmp-", 13)) {
-			dlg_store_remove_file(c->store, paths[i]);
-			continue;
-		}
-		if (!schema) {
-			dlg_diags_add(&diags, paths[i], 0, 0, "not a delegit "
-				      "file here (expected tasks/<hh>/<uuid>.yaml "
-				      "or team/<handle>.yaml)");
-			continue;
-		}
-		if (dlg_store_exists(c->store, paths[i]) &&
-		    dlg_store_load(&now, c->store, paths[i], schema, &diags) < 0)
-			continue;
-		if (now && schema == &dlg_schema_task)
-			dlg_task_check_file_id(&diags, paths[i], now);
-		if (diags.count > first) {
-			dlg_node_free(now);
-			continue;
-		}
-		if (now)
-			dlg_store_read_file(&texts[i], c->store, paths[i]);
-		before = cli_head_doc(c, paths[i]);
-		/* Hand edits answer to the policy like any other change. */
-		if (cli_policy_check(c, paths[i], before, now) < 0) {
-			dlg_diags_add(&diags, paths[i], 0, 0, "a hand edit the "
-				      "policy does not allow you (see above)");
-			dlg_node_free(now);
-			dlg_node_free(before);
-			continue;
-		}
-		dlg_doc_diff(&changes, before, now);
-		dlg_buf_printf(&msg, "%s: %s\n", paths[i],
-			       now ? (before ? "edited" : "added") : "removed");
-		for (k = total; k < changes.count; k++)
-			cli_change_line(&msg, &changes.items[k]);
-		total = changes.count;
-		files[nfiles].path = paths[i];
-		files[nfiles].data = now ? texts[i].ptr : NULL;
-		files[nfiles].len = texts[i].size;
-		nfiles++;
-		dlg_node_free(now);
-		dlg_node_free(before);
+/* The hand edits found so far: the problems, and what to commit. */
+typedef struct {
+	dlg_diags diags;
+	dlg_changes changes;
+	dlg_commit_file *files;
+	size_t nfiles;
+	dlg_buf msg;
+} hand_edits;
+
+/* One hand-edited file: a temporary file removed, a problem (not a
+ * delegit file, invalid, not allowed) recorded, or the file added to the
+ * commit with its changes in the message; its text in *text. */
+static void hand_edit(hand_edits *h, cli_ctx *c, const char *path,
+		      dlg_buf *text)
+{
+	const dlg_schema *schema = dlg_schema_for_path(path);
+	const char *base = strrchr(path, '/');
+	dlg_node *now = NULL, *before = NULL;
+	size_t first = h->diags.count, k, total = h->changes.count;
+
+	/* A temporary file of a delegit killed while writing: we hold the
+	 * lock, so nobody is writing it now. */
+	if (!strncmp(base ? base + 1 : path, ".delegit-tmp-", 13)) {
+		dlg_store_remove_file(c->store, path);
+		return;
 	}
-	if (diags.count) {
-		cli_print_diags(&diags);
+	if (!schema) {
+		dlg_diags_add(&h->diags, path, 0, 0, "not a delegit file here "
+			      "(expected tasks/<hh>/<uuid>.yaml or "
+			      "team/<handle>.yaml)");
+		return;
+	}
+	if (dlg_store_exists(c->store, path) &&
+	    dlg_store_load(&now, c->store, path, schema, &h->diags) < 0)
+		return;
+	if (now && schema == &dlg_schema_task)
+		dlg_task_check_file_id(&h->diags, path, now);
+	if (h->diags.count > first) {
+		dlg_node_free(now);
+		return;
+	}
+	if (now)
+		dlg_store_read_file(text, c->store, path);
+	before = cli_head_doc(c, path);
+	/* Hand edits answer to the policy like any other change. */
+	if (cli_policy_check(c, path, before, now) < 0) {
+		dlg_diags_add(&h->diags, path, 0, 0, "a hand edit the policy "
+			      "does not allow you (see above)");
+		goto done;
+	}
+	dlg_doc_diff(&h->changes, before, now);
+	dlg_buf_printf(&h->msg, "%s: %s\n", path,
+		       now ? (before ? "edited" : "added") : "removed");
+	for (k = total; k < h->changes.count; k++)
+		cli_change_line(&h->msg, &h->changes.items[k]);
+	h->files[h->nfiles].path = path;
+	h->files[h->nfiles].data = now ? text->ptr : NULL;
+	h->files[h->nfiles].len = text->size;
+	h->nfiles++;
+done:
+	dlg_node_free(now);
+	dlg_node_free(before);
+}
+
+/* Commit valid hand edits of delegit files; list invalid ones. */
+static int commit_hand_edits(cli_ctx *c)
+{
+	hand_edits h = { DLG_DIAGS_INIT, DLG_CHANGES_INIT, NULL, 0,
+			 DLG_BUF_INIT };
+	dlg_buf *texts = NULL;
+	char **paths = NULL;
+	size_t n = 0, i;
+	int error;
+
+	if ((error = hand_edited_paths(&paths, &n, c)) < 0 || !n)
+		goto done;
+	h.files = calloc(n, sizeof(*h.files));
+	texts = calloc(n, sizeof(*texts));
+	if (!h.files || !texts)
+		abort();
+	dlg_buf_puts(&h.msg, "sync: commit hand edits\n\n");
+	for (i = 0; i < n; i++) {
+		texts[i] = (dlg_buf)DLG_BUF_INIT;
+		hand_edit(&h, c, paths[i], &texts[i]);
+	}
+	if (h.diags.count) {
+		cli_print_diags(&h.diags);
 		error = cli_error(DLG_EINVALID, "sync stopped: %zu problem%s "
 				  "in hand edits; nothing was changed (fix "
-				  "them, or see 'delegit check')", diags.count,
-				  diags.count == 1 ? "" : "s");
+				  "them, or see 'delegit check')",
+				  h.diags.count,
+				  h.diags.count == 1 ? "" : "s");
 		goto done;
 	}
-	if ((error = cli_commit_files(c, files, nfiles, msg.ptr, c->me)) < 0)
+	if ((error = cli_commit_files(c, h.files, h.nfiles, h.msg.ptr,
+				      c->me)) < 0)
 		goto done;
-	cli_printf("committed hand edits to %zu file%s\n", nfiles,
-		   nfiles == 1 ? "" : "s");
+	cli_printf("committed hand edits to %zu file%s\n", h.nfiles,
+		   h.nfiles == 1 ? "" : "s");
 done:
 	for (i = 0; texts && i < n; i++)
 		dlg_buf_dispose(&texts[i]);
 	free(texts);
-	free(files);
+	free(h.files);
 	dlg_strv_free(paths, n);
-	dlg_buf_dispose(&msg);
-	dlg_changes_dispose(&changes);
-	dlg_diags_dispose(&diags);
+	dlg_buf_dispose(&h.msg);
+	dlg_changes_dispose(&h.changes);
+	dlg_diags_dispose(&h.diags);
 	return error;
 }
 

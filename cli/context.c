@@ -459,18 +459,122 @@ static int check_new(cli_ctx *c, cli_task *n, dlg_diags *diags)
 	return cli_policy_check(c, n->path, NULL, n->task);
 }
 
-/* NEEDSWORK: 106 lines; the message, the files and the output could be
- * three steps. */
+/* The commit message: verb, short id and title, the changes, and a Task
+ * trailer for each task the commit writes. */
+static void task_message(dlg_buf *msg, cli_ctx *c, const cli_task *t,
+			 const char *verb, const dlg_changes *changes,
+			 const cli_task *next)
+{
+	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
+	char shortid[DLG_TASK_ID_SIZE];
+
+	cli_short_id(shortid, c, t->id);
+	dlg_buf_printf(&v, "%s %.6s: %s", verb, shortid,
+		       dlg_map_get_str(t->task, "title"));
+	dlg_buf_printf(&trailer, "Task: %s", t->id);
+	if (next) {
+		/* One commit closes an occurrence and opens the next: no
+		 * state in between for a killed process to leave. */
+		dlg_buf_printf(&v, "\n\nThe next occurrence: %s, due %s",
+			       next->id, dlg_map_get_str(next->task, "due"));
+		dlg_buf_printf(&trailer, "\nTask: %s", next->id);
+	}
+	cli_message(msg, v.ptr, changes, trailer.ptr);
+	dlg_buf_dispose(&trailer);
+	dlg_buf_dispose(&v);
+}
+
+/* After a failed commit, puts the files back as they were (old, or none
+ * when the task did not exist): nothing half-done. The reason told is
+ * the commit's. NEEDSWORK: putting back needs room for the old version,
+ * which a full disk may not have. */
+static void put_back(cli_ctx *c, const cli_task *t, const cli_task *next,
+		     int existed, const dlg_buf *old)
+{
+	dlg_buf why = DLG_BUF_INIT;
+
+	dlg_buf_puts(&why, dlg_error_last());
+	if (next)
+		dlg_store_remove_file(c->store, next->path);
+	if ((existed ? dlg_store_write_file(c->store, t->path, old->ptr,
+					    old->size)
+		     : dlg_store_remove_file(c->store, t->path)) < 0) {
+		dlg_buf_printf(&why, "; the new version stays in %s, "
+			       "not committed (", t->path);
+		dlg_buf_printf(&why, "%s)", dlg_error_last());
+	}
+	dlg_error_set("%s", why.ptr);
+	dlg_buf_dispose(&why);
+}
+
+/* Writes the task (and the next occurrence) and commits them in one
+ * commit; on failure the files are as they were. */
+static int save_and_commit(cli_ctx *c, cli_task *t, cli_task *next,
+			   const char *msg, int existed, const dlg_buf *old)
+{
+	dlg_buf text = DLG_BUF_INIT, next_text = DLG_BUF_INIT;
+	dlg_commit_file file[2];
+	int error;
+
+	if ((error = dlg_store_save(&text, c->store, t->path, t->task,
+				    &dlg_schema_task)) < 0 ||
+	    (next && (error = dlg_store_save(&next_text, c->store, next->path,
+					     next->task,
+					     &dlg_schema_task)) < 0)) {
+		if (next)
+			dlg_store_write_file(c->store, t->path, old->ptr,
+					     old->size);
+		error = cli_fail(error, NULL);
+		goto done;
+	}
+	file[0].path = t->path;
+	file[0].data = text.ptr;
+	file[0].len = text.size;
+	if (next) {
+		file[1].path = next->path;
+		file[1].data = next_text.ptr;
+		file[1].len = next_text.size;
+	}
+	if ((error = cli_commit_files(c, file, next ? 2 : 1, msg,
+				      c->me)) < 0) {
+		put_back(c, t, next, existed, old);
+		error = cli_fail(error, NULL);
+	}
+done:
+	dlg_buf_dispose(&next_text);
+	dlg_buf_dispose(&text);
+	return error;
+}
+
+/* What a command that changed a task prints, as `out` asks. */
+static void print_committed(cli_ctx *c, const cli_task *t, const char *verb,
+			    unsigned out, const cli_task *next, int error)
+{
+	char shortid[DLG_TASK_ID_SIZE];
+
+	cli_short_id(shortid, c, t->id);
+	if (out & CLI_OUT_QUIET)
+		;
+	else if (out & CLI_OUT_JSON)
+		cli_print_json(t->task);
+	else if (out & CLI_OUT_ID)
+		cli_printf("%s\n", shortid);
+	else
+		cli_printf("%s %s: %s\n", verb, shortid,
+			   dlg_map_get_str(t->task, "title"));
+	if (next && !error && !(out & CLI_OUT_JSON)) {
+		cli_short_id(shortid, c, next->id);
+		cli_printf("next occurrence %s: due %s\n", shortid,
+			   dlg_map_get_str(next->task, "due"));
+	}
+}
+
 int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
 			 unsigned out, cli_task *next)
 {
 	dlg_diags diags = DLG_DIAGS_INIT;
 	dlg_changes changes = DLG_CHANGES_INIT;
-	dlg_buf msg = DLG_BUF_INIT, text = DLG_BUF_INIT, old = DLG_BUF_INIT;
-	dlg_buf v = DLG_BUF_INIT, trailer = DLG_BUF_INIT;
-	dlg_commit_file file[2];
-	dlg_buf next_text = DLG_BUF_INIT;
-	char shortid[DLG_TASK_ID_SIZE];
+	dlg_buf msg = DLG_BUF_INIT, old = DLG_BUF_INIT;
 	int error, existed;
 
 	dlg_task_touch(t->task, cli_me(c), c->now);
@@ -487,83 +591,15 @@ int cli_task_commit_next(cli_ctx *c, cli_task *t, const char *verb,
 	existed = dlg_store_read_file(&old, c->store, t->path) == 0;
 	if (!changes.count && existed) {
 		cli_eprintf("nothing to change\n");
-		goto print;
+	} else {
+		task_message(&msg, c, t, verb, &changes, next);
+		if ((error = save_and_commit(c, t, next, msg.ptr, existed,
+					     &old)) < 0)
+			goto done;
 	}
-	cli_short_id(shortid, c, t->id);
-	dlg_buf_printf(&v, "%s %.6s: %s", verb, shortid,
-		       dlg_map_get_str(t->task, "title"));
-	dlg_buf_printf(&trailer, "Task: %s", t->id);
-	if (next) {
-		/* One commit closes an occurrence and opens the next: no
-		 * state in between for a killed process to leave. */
-		dlg_buf_printf(&v, "\n\nThe next occurrence: %s, due %s",
-			       next->id, dlg_map_get_str(next->task, "due"));
-		dlg_buf_printf(&trailer, "\nTask: %s", next->id);
-	}
-	cli_message(&msg, v.ptr, &changes, trailer.ptr);
-	if ((error = dlg_store_save(&text, c->store, t->path, t->task,
-				    &dlg_schema_task)) < 0 ||
-	    (next && (error = dlg_store_save(&next_text, c->store, next->path,
-					     next->task,
-					     &dlg_schema_task)) < 0)) {
-		if (next)
-			dlg_store_write_file(c->store, t->path, old.ptr,
-					     old.size);
-		error = cli_fail(error, NULL);
-		goto done;
-	}
-	file[0].path = t->path;
-	file[0].data = text.ptr;
-	file[0].len = text.size;
-	if (next) {
-		file[1].path = next->path;
-		file[1].data = next_text.ptr;
-		file[1].len = next_text.size;
-	}
-	if ((error = cli_commit_files(c, file, next ? 2 : 1, msg.ptr,
-				      c->me)) < 0) {
-		dlg_buf why = DLG_BUF_INIT;
-
-		/* Put the file back as it was: nothing half-done. The reason
-		 * told is the commit's. NEEDSWORK: putting back needs room
-		 * for the old version, which a full disk may not have. */
-		dlg_buf_puts(&why, dlg_error_last());
-		if (next)
-			dlg_store_remove_file(c->store, next->path);
-		if ((existed ? dlg_store_write_file(c->store, t->path, old.ptr,
-						    old.size)
-			     : dlg_store_remove_file(c->store, t->path)) < 0) {
-			dlg_buf_printf(&why, "; the new version stays in %s, "
-				       "not committed (", t->path);
-			dlg_buf_printf(&why, "%s)", dlg_error_last());
-		}
-		dlg_error_set("%s", why.ptr);
-		dlg_buf_dispose(&why);
-		error = cli_fail(error, NULL);
-		goto done;
-	}
-print:
-	cli_short_id(shortid, c, t->id);
-	if (out & CLI_OUT_QUIET)
-		;
-	else if (out & CLI_OUT_JSON)
-		cli_print_json(t->task);
-	else if (out & CLI_OUT_ID)
-		cli_printf("%s\n", shortid);
-	else
-		cli_printf("%s %s: %s\n", verb, shortid,
-			   dlg_map_get_str(t->task, "title"));
-	if (next && !error && !(out & CLI_OUT_JSON)) {
-		cli_short_id(shortid, c, next->id);
-		cli_printf("next occurrence %s: due %s\n", shortid,
-			   dlg_map_get_str(next->task, "due"));
-	}
+	print_committed(c, t, verb, out, next, error);
 done:
-	dlg_buf_dispose(&next_text);
-	dlg_buf_dispose(&trailer);
-	dlg_buf_dispose(&v);
 	dlg_buf_dispose(&old);
-	dlg_buf_dispose(&text);
 	dlg_buf_dispose(&msg);
 	dlg_changes_dispose(&changes);
 	dlg_diags_dispose(&diags);

@@ -465,6 +465,54 @@ static int read_children(dlg_node *n, reader *r, int depth)
 	}
 }
 
+/* A scalar's node, typed by its tag or, plain, by its value; -1 (with a
+ * diagnostic) when it holds a NUL or its tag is not a standard one it
+ * satisfies. */
+static int read_scalar(dlg_node **out, reader *r, const yaml_event_t *ev,
+		       int line, int col)
+{
+	const char *tag = (const char *)ev->data.scalar.tag;
+	const char *v = (const char *)ev->data.scalar.value;
+	dlg_scalar_type type;
+
+	if (strlen(v) != ev->data.scalar.length) {
+		dlg_diags_add(r->diags, r->path, line, col,
+			      "NUL character in value (expected text)");
+		return -1;
+	}
+	if (tag && strcmp(tag, "!")) {
+		dlg_scalar_type plain = dlg_yaml_resolve(v);
+
+		if (tag_type(&type, tag) < 0) {
+			dlg_diags_add(r->diags, r->path, line, col,
+				      "unsupported tag '%s' (expected "
+				      "a standard tag like !!str)",
+				      tag);
+			return -1;
+		}
+		/* A tag names the type of what is there; it does not
+		 * make an empty value a number (which would not read
+		 * back the same once written). */
+		if (type != DLG_SCALAR_STR && type != plain &&
+		    !(type == DLG_SCALAR_FLOAT &&
+		      plain == DLG_SCALAR_INT)) {
+			dlg_diags_add(r->diags, r->path, line, col,
+				      "'%s' is not what its tag '!!%s' "
+				      "says (expected a value of that "
+				      "type)", v,
+				      tag + strlen("tag:yaml.org,2002:"));
+			return -1;
+		}
+	} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		   !tag) {
+		type = dlg_yaml_resolve(v);
+	} else {
+		type = DLG_SCALAR_STR;
+	}
+	*out = dlg_node_new_scalar(type, v);
+	return 0;
+}
+
 /* Builds a node from an event it owns (and deletes). */
 static int read_node(dlg_node **out, reader *r, yaml_event_t *ev, int depth)
 {
@@ -489,51 +537,9 @@ static int read_node(dlg_node **out, reader *r, yaml_event_t *ev, int depth)
 			      (const char *)ev->data.alias.anchor);
 		error = -1;
 		break;
-	case YAML_SCALAR_EVENT: {
-		const char *tag = (const char *)ev->data.scalar.tag;
-		const char *v = (const char *)ev->data.scalar.value;
-		dlg_scalar_type type;
-
-		if (strlen(v) != ev->data.scalar.length) {
-			dlg_diags_add(r->diags, r->path, line, col,
-				      "NUL character in value (expected text)");
-			error = -1;
-			break;
-		}
-		if (tag && strcmp(tag, "!")) {
-			dlg_scalar_type plain = dlg_yaml_resolve(v);
-
-			if (tag_type(&type, tag) < 0) {
-				dlg_diags_add(r->diags, r->path, line, col,
-					      "unsupported tag '%s' (expected "
-					      "a standard tag like !!str)",
-					      tag);
-				error = -1;
-				break;
-			}
-			/* A tag names the type of what is there; it does not
-			 * make an empty value a number (which would not read
-			 * back the same once written). */
-			if (type != DLG_SCALAR_STR && type != plain &&
-			    !(type == DLG_SCALAR_FLOAT &&
-			      plain == DLG_SCALAR_INT)) {
-				dlg_diags_add(r->diags, r->path, line, col,
-					      "'%s' is not what its tag '!!%s' "
-					      "says (expected a value of that "
-					      "type)", v,
-					      tag + strlen("tag:yaml.org,2002:"));
-				error = -1;
-				break;
-			}
-		} else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-			   !tag) {
-			type = dlg_yaml_resolve(v);
-		} else {
-			type = DLG_SCALAR_STR;
-		}
-		n = dlg_node_new_scalar(type, v);
+	case YAML_SCALAR_EVENT:
+		error = read_scalar(&n, r, ev, line, col);
 		break;
-	}
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		const char *tag = ev->type == YAML_SEQUENCE_START_EVENT

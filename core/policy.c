@@ -233,6 +233,111 @@ static void describe(dlg_buf *b, const dlg_node *rules, const char *keys[4],
 		dlg_buf_puts(b, "nothing");
 }
 
+/* A change to a file that is not a task: only the roles the repository
+ * rule lists may make it. */
+static void judge_repository_file(dlg_violations *out, const dlg_node *rules,
+				  const dlg_node *author, const char *path)
+{
+	const dlg_node *who = dlg_map_get(rules, "repository");
+	const char *handle = dlg_map_get_str(author, "handle");
+	size_t j;
+
+	for (j = 0; who && who->kind == DLG_NODE_SEQ && j < who->count; j++)
+		if (!strcmp(who->items[j]->value,
+			    dlg_map_get_str(author, "role")))
+			return;
+	dlg_violations_add(out, path, NULL, handle, NULL, NULL,
+			   "'%s' (%s) may not change %s (rule "
+			   "repository: only %s)", handle,
+			   dlg_map_get_str(author, "role"), path,
+			   who && who->count ? who->items[0]->value
+					     : "nobody");
+}
+
+/* A new task: one's own to delegate, or the right to change anything by
+ * one's role. What the new file claims (its delegator, its assignee)
+ * grants none. */
+static void judge_new_task(dlg_violations *out, const dlg_node *rules,
+			   const dlg_node *author, const char *path,
+			   const char *own_key, const dlg_node *new_doc)
+{
+	const char *handle = dlg_map_get_str(author, "handle");
+	const char *by = dlg_map_get_str(new_doc, "delegator");
+	const char *own[2] = { own_key, "everyone" };
+
+	if ((by && !strcmp(by, handle)) || allows_all(rules, own, 2))
+		return;
+	dlg_violations_add(out, path, NULL, handle, NULL, NULL,
+			   "'%s' (%s) may not add a task delegated by '%s'",
+			   handle, dlg_map_get_str(author, "role"),
+			   by ? by : "nobody");
+}
+
+/* Each changed field of a task, against the rules of the author's
+ * relationships to it (keys). */
+static void judge_task_changes(dlg_violations *out, const dlg_node *rules,
+			       const dlg_node *author, const char *path,
+			       const char **keys, size_t nkeys,
+			       const dlg_node *old_doc,
+			       const dlg_node *new_doc)
+{
+	const char *handle = dlg_map_get_str(author, "handle");
+	dlg_changes ch = DLG_CHANGES_INIT;
+	size_t i, j, k;
+
+	dlg_doc_diff(&ch, old_doc, new_doc);
+	for (i = 0; i < ch.count; i++) {
+		const dlg_change *c = &ch.items[i];
+		int ok = !strcmp(c->field, "started") ||
+			 !strcmp(c->field, "closed");
+		dlg_buf allowed = DLG_BUF_INIT;
+
+		for (k = 0; !ok && k < nkeys; k++) {
+			const dlg_node *l = dlg_map_get(rules, keys[k]);
+
+			for (j = 0; !ok && l && l->kind == DLG_NODE_SEQ &&
+				    j < l->count; j++)
+				ok = entry_allows(l->items[j]->value, c,
+						  old_doc, new_doc, handle);
+		}
+		if (ok)
+			continue;
+		describe(&allowed, rules, keys, nkeys);
+		dlg_violations_add(out, path, c->field, handle, c->from,
+				   c->to, "'%s' (%s%s%s) may not change "
+				   "'%s' (the policy allows them: %s)",
+				   handle, dlg_map_get_str(author, "role"),
+				   nkeys > 2 ? "; " : "",
+				   nkeys > 2 ? keys[1] : "", c->field,
+				   allowed.ptr);
+		dlg_buf_dispose(&allowed);
+	}
+	dlg_changes_dispose(&ch);
+}
+
+/* A change to a task, judged by the relationships the author had to it
+ * before the change (a new task: see judge_new_task). */
+static void judge_task(dlg_violations *out, const dlg_node *rules,
+		       const dlg_node *author, const char *path,
+		       const dlg_node *old_doc, const dlg_node *new_doc)
+{
+	const char *handle = dlg_map_get_str(author, "handle");
+	const char *keys[4];
+	size_t nkeys = applicable(keys, author, old_doc ? old_doc : new_doc);
+
+	if (!new_doc) {
+		if (!allows_all(rules, keys, nkeys))
+			dlg_violations_add(out, path, NULL, handle, NULL, NULL,
+					   "'%s' may not delete this task",
+					   handle);
+	} else if (!old_doc) {
+		judge_new_task(out, rules, author, path, keys[0], new_doc);
+	} else {
+		judge_task_changes(out, rules, author, path, keys, nkeys,
+				   old_doc, new_doc);
+	}
+}
+
 int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
 		     const dlg_node *author, const char *email,
 		     const char *path, const dlg_node *old_doc,
@@ -241,99 +346,21 @@ int dlg_policy_judge(dlg_violations *out, const dlg_node *policy,
 	dlg_node *fallback = NULL;
 	const dlg_node *rules;
 	const dlg_schema *schema = dlg_schema_for_path(path);
-	const char *handle = dlg_map_get_str(author, "handle");
-	size_t before = out->count, i, j, k;
+	size_t before = out->count;
 
 	if (!schema)
 		return 0;
 	if (!policy)
 		policy = fallback = default_policy();
 	rules = dlg_map_get(policy, "rules");
-	if (!author) {
+	if (!author)
 		dlg_violations_add(out, path, NULL, email, NULL, NULL,
 				   "unknown author '%s': nobody in team/ has "
 				   "this email", email ? email : "?");
-		goto done;
-	}
-	if (schema != &dlg_schema_task) {
-		const dlg_node *who = dlg_map_get(rules, "repository");
-
-		for (j = 0; who && who->kind == DLG_NODE_SEQ && j < who->count;
-		     j++)
-			if (!strcmp(who->items[j]->value,
-				    dlg_map_get_str(author, "role")))
-				goto done;
-		dlg_violations_add(out, path, NULL, handle, NULL, NULL,
-				   "'%s' (%s) may not change %s (rule "
-				   "repository: only %s)", handle,
-				   dlg_map_get_str(author, "role"), path,
-				   who && who->count ? who->items[0]->value
-						     : "nobody");
-		goto done;
-	}
-	{
-		/* Judged by the relationships the task had before the
-		 * change (a new task: see below). */
-		const dlg_node *basis = old_doc ? old_doc : new_doc;
-		const char *keys[4];
-		size_t nkeys = applicable(keys, author, basis);
-		dlg_changes ch = DLG_CHANGES_INIT;
-
-		if (!new_doc) {
-			if (!allows_all(rules, keys, nkeys))
-				dlg_violations_add(out, path, NULL, handle, NULL,
-						   NULL, "'%s' may not delete "
-						   "this task", handle);
-			goto done;
-		}
-		if (!old_doc) {
-			/* A new task: one's own to delegate, or the right to
-			 * change anything by one's role. What the new file
-			 * claims (its delegator, its assignee) grants none. */
-			const char *by = dlg_map_get_str(new_doc, "delegator");
-			const char *own[2] = { keys[0], "everyone" };
-
-			if ((by && !strcmp(by, handle)) ||
-			    allows_all(rules, own, 2))
-				goto done;
-			dlg_violations_add(out, path, NULL, handle, NULL, NULL,
-					   "'%s' (%s) may not add a task "
-					   "delegated by '%s'", handle,
-					   dlg_map_get_str(author, "role"),
-					   by ? by : "nobody");
-			goto done;
-		}
-		dlg_doc_diff(&ch, old_doc, new_doc);
-		for (i = 0; i < ch.count; i++) {
-			const dlg_change *c = &ch.items[i];
-			int ok = !strcmp(c->field, "started") ||
-				 !strcmp(c->field, "closed");
-			dlg_buf allowed = DLG_BUF_INIT;
-
-			for (k = 0; !ok && k < nkeys; k++) {
-				const dlg_node *l = dlg_map_get(rules, keys[k]);
-
-				for (j = 0; !ok && l && l->kind == DLG_NODE_SEQ &&
-					    j < l->count; j++)
-					ok = entry_allows(l->items[j]->value, c,
-							  old_doc, new_doc,
-							  handle);
-			}
-			if (ok)
-				continue;
-			describe(&allowed, rules, keys, nkeys);
-			dlg_violations_add(out, path, c->field, handle, c->from,
-					   c->to, "'%s' (%s%s%s) may not change "
-					   "'%s' (the policy allows them: %s)",
-					   handle, dlg_map_get_str(author, "role"),
-					   nkeys > 2 ? "; " : "",
-					   nkeys > 2 ? keys[1] : "", c->field,
-					   allowed.ptr);
-			dlg_buf_dispose(&allowed);
-		}
-		dlg_changes_dispose(&ch);
-	}
-done:
+	else if (schema != &dlg_schema_task)
+		judge_repository_file(out, rules, author, path);
+	else
+		judge_task(out, rules, author, path, old_doc, new_doc);
 	dlg_node_free(fallback);
 	return out->count > before ? DLG_EDENIED : 0;
 }

@@ -616,6 +616,30 @@ static void load_careful(dlg_store *s, const char *shard_name,
 	dlg_strv_free(files, nfiles);
 }
 
+/* Room for `more` names and rows (of `alloc`), the new rows' pages
+ * touched ahead. */
+static void rows_reserve(dlg_rows *r, size_t *alloc, size_t more)
+{
+	if (r->nnames + more <= *alloc)
+		return;
+	*alloc = (r->nnames + more) * 5 / 4 + 512;
+	r->entries = realloc(r->entries, *alloc * sizeof(*r->entries));
+	r->names = realloc(r->names, *alloc * sizeof(*r->names));
+	if (!r->entries || !r->names)
+		abort();
+	dlg_prefault(r->entries + r->count,
+		     (*alloc - r->count) * sizeof(*r->entries));
+}
+
+/* A file that is not a valid task: no row, but its id is taken. */
+static void rows_add_invalid(dlg_rows *r, const char *name)
+{
+	r->owned = realloc(r->owned, (r->nowned + 1) * sizeof(*r->owned));
+	if (!r->owned || !(r->owned[r->nowned] = strdup(name)))
+		abort();
+	r->names[r->nnames++] = r->owned[r->nowned++];
+}
+
 /* Past this many files read, look the others up by blob id first. */
 #define MISSES_BEFORE_TABLE 32
 
@@ -648,16 +672,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 			load_careful(s, sh->name, diags);
 			continue;
 		}
-		if (r->nnames + sh->count > alloc) {
-			alloc = (r->nnames + sh->count) * 5 / 4 + 512;
-			r->entries = realloc(r->entries,
-					     alloc * sizeof(*r->entries));
-			r->names = realloc(r->names, alloc * sizeof(*r->names));
-			if (!r->entries || !r->names)
-				abort();
-			dlg_prefault(r->entries + r->count,
-				 (alloc - r->count) * sizeof(*r->entries));
-		}
+		rows_reserve(r, &alloc, sh->count);
 		for (j = 0; j < sh->count; j++) {
 			const scanned *f = &sh->files[j];
 			entry *e = &r->entries[r->count];
@@ -688,13 +703,7 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 				r->count++;
 				continue;
 			}
-			/* Not a valid task: no row, but its id is taken. */
-			r->owned = realloc(r->owned, (r->nowned + 1) *
-						     sizeof(*r->owned));
-			if (!r->owned || !(r->owned[r->nowned] =
-						   strdup(f->name)))
-				abort();
-			r->names[r->nnames++] = r->owned[r->nowned++];
+			rows_add_invalid(r, f->name);
 		}
 		/* Done with it: the next shards reuse the memory. Fresh pages
 		 * cost ~15 us each on this VM (docs/benchmarks.md). */

@@ -959,31 +959,30 @@ static int row_passes(const dlg_row *row, const dlg_team *team,
 	return 1;
 }
 
-int dlg_store_check(dlg_store *s, dlg_diags *diags)
+/* Each email belongs to one person of the team. */
+static void check_team_emails(const dlg_team *team, dlg_diags *diags)
 {
-	dlg_diags ignore = DLG_DIAGS_INIT;
-	dlg_rows *rows = NULL;
-	dlg_team team;
-	dlg_node *doc = NULL;
-	char **shards = NULL, **files = NULL;
-	size_t nshards = 0, nfiles = 0, i, j;
-	dlg_buf rel = DLG_BUF_INIT;
-	size_t before = diags->count;
-	struct stat st;
+	size_t i;
 
-	dlg_team_load(&team, s, diags);
-	for (i = 0; i < team.count; i++) {
+	for (i = 0; i < team->count; i++) {
 		const char *email;
 		const dlg_node *other = dlg_team_email_clash(
-			&team, i, team.people[i], NULL, &email);
+			team, i, team->people[i], NULL, &email);
 
 		if (other)
 			dlg_diags_add(diags, NULL, 0, 0, "team/%s.yaml: email '%s' "
 				      "also belongs to '%s' (expected each email "
-				      "once)", dlg_map_get_str(team.people[i],
+				      "once)", dlg_map_get_str(team->people[i],
 							       "handle"),
 				      email, dlg_map_get_str(other, "handle"));
 	}
+}
+
+/* The repository's config and policy files are there and valid. */
+static void check_repository_files(dlg_store *s, dlg_diags *diags)
+{
+	dlg_node *doc = NULL;
+
 	if (dlg_store_load(&doc, s, ".delegit/config.yaml", &dlg_schema_config,
 			   diags) == DLG_ENOTFOUND)
 		dlg_diags_add(diags, ".delegit/config.yaml", 0, 0,
@@ -996,66 +995,101 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 		dlg_diags_add(diags, ".delegit/policy.yaml", 0, 0,
 			      "missing (expected the policy file)");
 	dlg_node_free(doc);
+}
 
+/* One entry of tasks/: a shard folder whose files are named by the task
+ * ids it holds, each task valid (those the rows cache passes unparsed). */
+static void check_shard(dlg_store *s, const dlg_rows *rows,
+			const dlg_team *team, const char *shard,
+			dlg_diags *diags)
+{
+	dlg_buf rel = DLG_BUF_INIT;
+	char **files = NULL;
+	size_t nfiles = 0, j;
+	struct stat st;
+
+	dlg_buf_printf(&rel, "tasks/%s", shard);
+	if (check_entry(s, rel.ptr, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    !dlg_store__shard_name(shard)) {
+		dlg_diags_add(diags, rel.ptr, 0, 0,
+			      "unexpected entry (expected folders "
+			      "named by two hex digits)");
+		goto done;
+	}
+	list_dir(&files, &nfiles, s, rel.ptr);
+	for (j = 0; j < nfiles; j++) {
+		char id[DLG_TASK_ID_SIZE];
+
+		dlg_buf_clear(&rel);
+		dlg_buf_printf(&rel, "tasks/%s/%s", shard, files[j]);
+		if (!dlg_store__task_file_name(files[j], shard)) {
+			dlg_diags_add(diags, rel.ptr, 0, 0,
+				      "unexpected file name (expected "
+				      "tasks/%s/<uuid>.yaml with the "
+				      "uuid starting %s)", shard, shard);
+			continue;
+		}
+		memcpy(id, files[j], 36);
+		id[36] = '\0';
+		if (!row_passes(dlg_rows_find(rows, id), team, id))
+			check_task(s, team, rel.ptr, diags);
+	}
+	dlg_strv_free(files, nfiles);
+done:
+	dlg_buf_dispose(&rel);
+}
+
+/* The archive: valid tasks too, each in one place only. */
+static void check_archive(dlg_store *s, const dlg_team *team,
+			  dlg_diags *diags)
+{
+	dlg_buf rel = DLG_BUF_INIT;
+	char **files = NULL;
+	size_t nfiles = 0, j;
+
+	if (dlg_store_list_archived(&files, &nfiles, s) != 0)
+		return;
+	for (j = 0; j < nfiles; j++) {
+		char id[DLG_TASK_ID_SIZE];
+
+		memcpy(id, strrchr(files[j], '/') + 1, 36);
+		id[36] = '\0';
+		check_task(s, team, files[j], diags);
+		dlg_buf_clear(&rel);
+		dlg_task_path(&rel, id);
+		if (dlg_store_exists(s, rel.ptr))
+			dlg_diags_add(diags, files[j], 0, 0,
+				      "archived, and active in %s too "
+				      "(expected one of them: archive "
+				      "it again once it is closed, or "
+				      "remove the archived copy)",
+				      rel.ptr);
+	}
+	dlg_strv_free(files, nfiles);
+	dlg_buf_dispose(&rel);
+}
+
+int dlg_store_check(dlg_store *s, dlg_diags *diags)
+{
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_team team;
+	char **shards = NULL;
+	size_t nshards = 0, i;
+	size_t before = diags->count;
+
+	dlg_team_load(&team, s, diags);
+	check_team_emails(&team, diags);
+	check_repository_files(s, diags);
 	/* The rows cache knows which files are valid without parsing them
 	 * (core/rows.c); its own reports are the full check's below. */
 	dlg_rows_load(&rows, s, s->cache, &ignore);
 	dlg_diags_dispose(&ignore);
 	list_dir(&shards, &nshards, s, "tasks");
-	for (i = 0; i < nshards; i++) {
-		dlg_buf_clear(&rel);
-		dlg_buf_printf(&rel, "tasks/%s", shards[i]);
-		if (check_entry(s, rel.ptr, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    !dlg_store__shard_name(shards[i])) {
-			dlg_diags_add(diags, rel.ptr, 0, 0,
-				      "unexpected entry (expected folders "
-				      "named by two hex digits)");
-			continue;
-		}
-		list_dir(&files, &nfiles, s, rel.ptr);
-		for (j = 0; j < nfiles; j++) {
-			char id[DLG_TASK_ID_SIZE];
-
-			dlg_buf_clear(&rel);
-			dlg_buf_printf(&rel, "tasks/%s/%s", shards[i],
-				       files[j]);
-			if (!dlg_store__task_file_name(files[j], shards[i])) {
-				dlg_diags_add(diags, rel.ptr, 0, 0,
-					      "unexpected file name (expected "
-					      "tasks/%s/<uuid>.yaml with the "
-					      "uuid starting %s)", shards[i],
-					      shards[i]);
-				continue;
-			}
-			memcpy(id, files[j], 36);
-			id[36] = '\0';
-			if (!row_passes(dlg_rows_find(rows, id), &team, id))
-				check_task(s, &team, rel.ptr, diags);
-		}
-		dlg_strv_free(files, nfiles);
-	}
+	for (i = 0; i < nshards; i++)
+		check_shard(s, rows, &team, shards[i], diags);
 	dlg_strv_free(shards, nshards);
-	/* The archive: valid tasks too, each in one place only. */
-	if (dlg_store_list_archived(&files, &nfiles, s) == 0) {
-		for (j = 0; j < nfiles; j++) {
-			char id[DLG_TASK_ID_SIZE];
-
-			memcpy(id, strrchr(files[j], '/') + 1, 36);
-			id[36] = '\0';
-			check_task(s, &team, files[j], diags);
-			dlg_buf_clear(&rel);
-			dlg_task_path(&rel, id);
-			if (dlg_store_exists(s, rel.ptr))
-				dlg_diags_add(diags, files[j], 0, 0,
-					      "archived, and active in %s too "
-					      "(expected one of them: archive "
-					      "it again once it is closed, or "
-					      "remove the archived copy)",
-					      rel.ptr);
-		}
-		dlg_strv_free(files, nfiles);
-	}
-	dlg_buf_dispose(&rel);
+	check_archive(s, &team, diags);
 	dlg_rows_free(rows);
 	dlg_team_dispose(&team);
 	return diags->count > before ? DLG_EINVALID : 0;

@@ -282,43 +282,41 @@ int dlg_task_act(dlg_node *task, dlg_action action, const dlg_actor *who,
 	return dlg_task_act_flags(task, action, who, message, now, 0);
 }
 
-int dlg_task_act_flags(dlg_node *task, dlg_action action,
-		       const dlg_actor *who, const char *message, time_t now,
-		       unsigned flags)
+/* What each action does: the statuses it may come from ('|'-separated),
+ * the one it goes to (NULL: back to open or in-progress), who may do it,
+ * the feedback kind of its -m and whether that is needed. */
+static const struct {
+	const char *from;
+	const char *to;
+	int delegator_only;
+	const char *kind;
+	int needs_message;
+} act_rules[] = {
+	[DLG_ACT_START] = { "|open|blocked|", "in-progress", 0, "progress",
+			    0 },
+	[DLG_ACT_BLOCK] = { "|open|in-progress|", "blocked", 0, "concern",
+			    1 },
+	[DLG_ACT_SUBMIT] = { "|in-progress|", "review", 0, "progress", 0 },
+	[DLG_ACT_ACCEPT] = { "|review|", "done", 1, "review", 0 },
+	[DLG_ACT_REJECT] = { "|review|", "in-progress", 1, "review", 1 },
+	[DLG_ACT_REOPEN] = { "|done|cancelled|", NULL, 1, "guidance", 0 },
+	[DLG_ACT_CANCEL] = { "|open|in-progress|blocked|review|", "cancelled",
+			     1, "guidance", 0 },
+};
+
+/* May `who` take the action on the task, in its status, with message? */
+static int act_allowed(const dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message)
 {
-	dlg_buf unmet = DLG_BUF_INIT, note = DLG_BUF_INIT;
-	size_t nunmet;
-	int error;
-	static const struct {
-		const char *from; /* statuses it may come from, '|'-separated */
-		const char *to;
-		int delegator_only;
-		const char *kind; /* feedback kind of -m */
-		int needs_message;
-	} rules[] = {
-		[DLG_ACT_START] = { "|open|blocked|", "in-progress", 0,
-				    "progress", 0 },
-		[DLG_ACT_BLOCK] = { "|open|in-progress|", "blocked", 0,
-				    "concern", 1 },
-		[DLG_ACT_SUBMIT] = { "|in-progress|", "review", 0, "progress",
-				     0 },
-		[DLG_ACT_ACCEPT] = { "|review|", "done", 1, "review", 0 },
-		[DLG_ACT_REJECT] = { "|review|", "in-progress", 1, "review", 1 },
-		[DLG_ACT_REOPEN] = { "|done|cancelled|", NULL, 1, "guidance",
-				     0 },
-		[DLG_ACT_CANCEL] = { "|open|in-progress|blocked|review|",
-				     "cancelled", 1, "guidance", 0 },
-	};
 	const char *status = dlg_map_get_str(task, "status");
-	const char *to = rules[action].to;
 	char pattern[32];
 
 	snprintf(pattern, sizeof(pattern), "|%s|", status);
-	if (!strstr(rules[action].from, pattern)) {
+	if (!strstr(act_rules[action].from, pattern)) {
 		dlg_error_set("cannot %s a task that is %s (it must be %.*s)",
 			      action_names[action], status,
-			      (int)strlen(rules[action].from) - 2,
-			      rules[action].from + 1);
+			      (int)strlen(act_rules[action].from) - 2,
+			      act_rules[action].from + 1);
 		return DLG_EINVALID;
 	}
 	if (!dlg_map_get_str(task, "assignee") &&
@@ -327,21 +325,35 @@ int dlg_task_act_flags(dlg_node *task, dlg_action action,
 			      "first)");
 		return DLG_EINVALID;
 	}
-	if (rules[action].delegator_only ? !is_delegator_side(task, who)
-					 : !is_assignee(task, who) &&
-					   !is_delegator_side(task, who)) {
+	if (act_rules[action].delegator_only ? !is_delegator_side(task, who)
+					     : !is_assignee(task, who) &&
+					       !is_delegator_side(task, who)) {
 		dlg_error_set("'%s' may not %s this task (only %s)",
 			      who->handle, action_names[action],
-			      rules[action].delegator_only
+			      act_rules[action].delegator_only
 				      ? "its delegator, a director or a manager"
 				      : "its assignee or its delegator");
 		return DLG_EDENIED;
 	}
-	if (rules[action].needs_message && (!message || !*message)) {
+	if (act_rules[action].needs_message && (!message || !*message)) {
 		dlg_error_set("%s needs a reason: -m TEXT",
 			      action_names[action]);
 		return DLG_EUSAGE;
 	}
+	return 0;
+}
+
+int dlg_task_act_flags(dlg_node *task, dlg_action action,
+		       const dlg_actor *who, const char *message, time_t now,
+		       unsigned flags)
+{
+	dlg_buf unmet = DLG_BUF_INIT, note = DLG_BUF_INIT;
+	const char *to = act_rules[action].to;
+	size_t nunmet;
+	int error;
+
+	if ((error = act_allowed(task, action, who, message)) < 0)
+		return error;
 	if (action == DLG_ACT_ACCEPT &&
 	    (nunmet = unmet_criteria(&unmet, task)) > 0) {
 		if (!(flags & DLG_ACT_FORCE)) {
@@ -371,8 +383,8 @@ int dlg_task_act_flags(dlg_node *task, dlg_action action,
 	else
 		dlg_map_set_null(task, "closed");
 	if (message && *message)
-		dlg_task_add_feedback(task, who->handle, rules[action].kind, message,
-			     now);
+		dlg_task_add_feedback(task, who->handle, act_rules[action].kind,
+				      message, now);
 	dlg_task_touch(task, who->handle, now);
 	error = 0;
 done:

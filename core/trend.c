@@ -114,33 +114,37 @@ static int open_at(const dlg_node *t, const status_move *moves, size_t n,
 	return 1;
 }
 
-int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
+/* The local Mondays that start the weeks of the period ending at `end`
+ * (at most MAX_WEEKS), and the one after them; their number in *nweeks. */
+static time_t *week_starts(size_t *nweeks, const dlg_report_input *in,
+			   time_t end)
 {
-	dlg_node *doc = dlg_node_new_map(), *weeks = dlg_node_new_seq();
-	time_t end = in->until ? in->until : in->now;
-	time_t first, last, w, *ends = NULL, *starts;
-	size_t nweeks, i, k, lo, nmoves = 0, *open_count;
-	status_move *moves = NULL;
+	time_t first, last, w, *starts;
+	size_t n, k;
 
-	if (end <= (in->since ? in->since : 0))
-		end = (in->since ? in->since : 0) + 1;
 	last = monday(end - 1);
 	first = in->since ? monday(in->since) : day_add(last, -7 * 7);
-	for (nweeks = 0, w = first; w <= last && nweeks <= MAX_WEEKS;
-	     w = day_add(w, 7))
-		nweeks++;
-	if (nweeks > MAX_WEEKS) {
+	for (n = 0, w = first; w <= last && n <= MAX_WEEKS; w = day_add(w, 7))
+		n++;
+	if (n > MAX_WEEKS) {
 		first = day_add(last, -7 * (MAX_WEEKS - 1));
-		nweeks = MAX_WEEKS;
+		n = MAX_WEEKS;
 	}
-	/* the local Mondays that start the weeks, and the one after them */
-	if (!(starts = calloc(nweeks + 1, sizeof(*starts))))
+	if (!(starts = calloc(n + 1, sizeof(*starts))))
 		abort();
 	starts[0] = first;
-	for (k = 0; k < nweeks; k++)
+	for (k = 0; k < n; k++)
 		starts[k + 1] = day_add(starts[k], 7);
+	*nweeks = n;
+	return starts;
+}
 
-	/* every status move, by task then time */
+/* Every status move in the events, by task then time. */
+static status_move *status_moves(size_t *nmoves, const dlg_report_input *in)
+{
+	status_move *moves = NULL;
+	size_t i, n = 0;
+
 	if (in->events && in->events->count &&
 	    !(moves = calloc(in->events->count, sizeof(*moves))))
 		abort();
@@ -149,31 +153,26 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 
 		if (!eq(e->field, "status") || !e->to)
 			continue;
-		moves[nmoves].task = e->task;
-		moves[nmoves].at = e->at;
-		moves[nmoves].open = status_open(e->to);
-		nmoves++;
+		moves[n].task = e->task;
+		moves[n].at = e->at;
+		moves[n].open = status_open(e->to);
+		n++;
 	}
-	if (nmoves)
-		qsort(moves, nmoves, sizeof(*moves), cmp_move);
+	if (n)
+		qsort(moves, n, sizeof(*moves), cmp_move);
+	*nmoves = n;
+	return moves;
+}
 
-	/* the end of each week, as far as the period and the clock go */
-	ends = calloc(nweeks, sizeof(*ends));
-	open_count = calloc(nweeks, sizeof(*open_count));
-	if (!ends || !open_count)
-		abort();
-	for (k = 0; k < nweeks; k++) {
-		time_t e = starts[k + 1];
+/* How many tasks were open at the end of each week (ends[k]). */
+static void count_open(size_t *open_count, const dlg_report_input *in,
+		       const status_move *moves, size_t nmoves,
+		       const time_t *ends, size_t nweeks)
+{
+	size_t i, k, lo, hi;
 
-		if (e > end)
-			e = end;
-		if (e > in->now)
-			e = in->now;
-		ends[k] = e;
-	}
 	for (i = 0; i < in->ntasks; i++) {
 		const char *id = str(in->tasks[i], "id");
-		size_t hi;
 
 		if (!id)
 			continue;
@@ -193,40 +192,76 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 			open_count[k] += open_at(in->tasks[i], moves + lo,
 						 hi - lo, ends[k]);
 	}
+}
 
-	for (k = 0; k < nweeks; k++) {
-		dlg_report_input week = *in;
-		dlg_node *d = NULL, *row = dlg_node_new_map();
-		const dlg_node *people;
-		double done = 0, with_due = 0, on_time = 0;
-		char date[DLG_DATE_SIZE], label[16];
-		struct tm tm;
-		/* its Thursday says which ISO year the week is of */
-		time_t thursday = day_add(starts[k], 3);
+/* One week's row: its delivery figures summed over people, and the tasks
+ * open at its end. */
+static dlg_node *week_row(const dlg_report_input *in, time_t start,
+			  time_t next, time_t end, size_t open)
+{
+	dlg_report_input week = *in;
+	dlg_node *d = NULL, *row = dlg_node_new_map();
+	const dlg_node *people;
+	double done = 0, with_due = 0, on_time = 0;
+	char date[DLG_DATE_SIZE], label[16];
+	struct tm tm;
+	/* its Thursday says which ISO year the week is of */
+	time_t thursday = day_add(start, 3);
+	size_t i;
 
-		w = starts[k];
-		week.since = in->since && in->since > w ? in->since : w;
-		week.until = starts[k + 1] < end ? starts[k + 1] : end;
-		dlg_report_delivery(&d, &week);
-		people = dlg_map_get(d, "people");
-		for (i = 0; people && i < people->count; i++) {
-			done += fig(people->items[i], "done");
-			with_due += fig(people->items[i], "with_due");
-			on_time += fig(people->items[i], "on_time");
-		}
-		dlg_node_free(d);
-		localtime_r(&thursday, &tm);
-		strftime(label, sizeof(label), "%G-W%V", &tm);
-		dlg_date_format(date, w);
-		dlg_map_set_str(row, "week", label);
-		dlg_map_set_str(row, "start", date);
-		dlg__set_num(row, "done", done);
-		dlg__set_num(row, "with_due", with_due);
-		dlg__set_num(row, "on_time", on_time);
-		set_percent(row, "on_time_percent", on_time, with_due);
-		dlg__set_num(row, "open", (double)open_count[k]);
-		dlg_seq_push(weeks, row);
+	week.since = in->since && in->since > start ? in->since : start;
+	week.until = next < end ? next : end;
+	dlg_report_delivery(&d, &week);
+	people = dlg_map_get(d, "people");
+	for (i = 0; people && i < people->count; i++) {
+		done += fig(people->items[i], "done");
+		with_due += fig(people->items[i], "with_due");
+		on_time += fig(people->items[i], "on_time");
 	}
+	dlg_node_free(d);
+	localtime_r(&thursday, &tm);
+	strftime(label, sizeof(label), "%G-W%V", &tm);
+	dlg_date_format(date, start);
+	dlg_map_set_str(row, "week", label);
+	dlg_map_set_str(row, "start", date);
+	dlg__set_num(row, "done", done);
+	dlg__set_num(row, "with_due", with_due);
+	dlg__set_num(row, "on_time", on_time);
+	set_percent(row, "on_time_percent", on_time, with_due);
+	dlg__set_num(row, "open", (double)open);
+	return row;
+}
+
+int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
+{
+	dlg_node *doc = dlg_node_new_map(), *weeks = dlg_node_new_seq();
+	time_t end = in->until ? in->until : in->now;
+	time_t *ends, *starts;
+	size_t nweeks, k, nmoves, *open_count;
+	status_move *moves;
+
+	if (end <= (in->since ? in->since : 0))
+		end = (in->since ? in->since : 0) + 1;
+	starts = week_starts(&nweeks, in, end);
+	moves = status_moves(&nmoves, in);
+	/* the end of each week, as far as the period and the clock go */
+	ends = calloc(nweeks, sizeof(*ends));
+	open_count = calloc(nweeks, sizeof(*open_count));
+	if (!ends || !open_count)
+		abort();
+	for (k = 0; k < nweeks; k++) {
+		time_t e = starts[k + 1];
+
+		if (e > end)
+			e = end;
+		if (e > in->now)
+			e = in->now;
+		ends[k] = e;
+	}
+	count_open(open_count, in, moves, nmoves, ends, nweeks);
+	for (k = 0; k < nweeks; k++)
+		dlg_seq_push(weeks, week_row(in, starts[k], starts[k + 1], end,
+					     open_count[k]));
 	free(moves);
 	free(starts);
 	free(ends);

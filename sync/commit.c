@@ -273,54 +273,57 @@ static int index_update(dlg_repo *r, int lockfd, const dlg_commit_file *files,
 					  : error;
 }
 
-int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
-		    size_t nfiles, const char *message,
-		    const dlg_signature *author)
+/* Takes git's index lock (its path: lock), recorded as held: its
+ * descriptor, or -1. */
+static int lock_index(dlg_repo *r, const char *lock)
 {
-	git_commit *parent = NULL;
-	git_tree *base = NULL, *tree = NULL;
-	git_tree_update *updates = NULL;
-	git_signature *sig = NULL;
-	git_oid tree_id, commit_id;
-	dlg_buf lock = DLG_BUF_INIT;
-	size_t i;
-	int lockfd = -1, error = -1;
+	int fd;
 
-	if (head_commit(&parent, r) < 0)
-		return -1;
-	/* git's index lock before anything: while a git process holds it,
-	 * nothing is committed, rather than a commit whose index and work
-	 * tree the next sync would take for hand edits undoing it. */
-	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
-	if ((lockfd = take_index_lock(r, lock.ptr)) < 0) {
+	if ((fd = take_index_lock(r, lock)) < 0) {
 		if (errno == EEXIST)
 			dlg_error_set("git is busy: '%s' exists (a git process is "
 				      "writing the index; if none is running, "
 				      "remove it); nothing was committed",
-				      lock.ptr);
+				      lock);
 		else
 			dlg_error_set("cannot create '%s': %s; nothing was "
-				      "committed", lock.ptr, strerror(errno));
-		goto done;
+				      "committed", lock, strerror(errno));
+		return -1;
 	}
 	dlg_sync__fault("commit-locked");
+	return fd;
+}
+
+/* The commit's tree: the parent's, with each file written (its data) or
+ * removed (no data). The updates, with the new blobs' ids, in *updates
+ * (the caller frees them). */
+static int commit_tree(git_tree **out, git_tree_update **updates,
+		       dlg_repo *r, const git_commit *parent,
+		       const dlg_commit_file *files, size_t nfiles)
+{
+	git_tree *base = NULL;
+	git_tree_update *u;
+	git_oid tree_id;
+	size_t i;
+	int error = -1;
+
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		dlg_sync__error("cannot read HEAD's tree");
 		goto done;
 	}
-	updates = calloc(nfiles + 1, sizeof(*updates));
-	if (!updates)
+	*updates = u = calloc(nfiles + 1, sizeof(*u));
+	if (!u)
 		abort();
 	errno = 0; /* dlg_sync__error's words when libgit2 has none */
 	for (i = 0; i < nfiles; i++) {
-		updates[i].path = files[i].path;
+		u[i].path = files[i].path;
 		if (!files[i].data) {
-			updates[i].action = GIT_TREE_UPDATE_REMOVE;
+			u[i].action = GIT_TREE_UPDATE_REMOVE;
 			continue;
 		}
-		updates[i].action = GIT_TREE_UPDATE_UPSERT;
-		updates[i].filemode = GIT_FILEMODE_BLOB;
-		if (git_blob_create_from_buffer(&updates[i].id, r->git,
+		u[i].action = GIT_TREE_UPDATE_UPSERT;
+		u[i].filemode = GIT_FILEMODE_BLOB;
+		if (git_blob_create_from_buffer(&u[i].id, r->git,
 						files[i].data,
 						files[i].len) < 0) {
 			dlg_sync__error("cannot store file");
@@ -329,12 +332,38 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 	}
 	/* Only the trees on the changed paths are rewritten: the cost of a
 	 * commit does not grow with the number of tasks. */
-	if (git_tree_create_updated(&tree_id, r->git, base, nfiles,
-				    updates) < 0 ||
-	    git_tree_lookup(&tree, r->git, &tree_id) < 0) {
+	if (git_tree_create_updated(&tree_id, r->git, base, nfiles, u) < 0 ||
+	    git_tree_lookup(out, r->git, &tree_id) < 0) {
 		dlg_sync__error("cannot build the commit's tree");
 		goto done;
 	}
+	error = 0;
+done:
+	git_tree_free(base);
+	return error;
+}
+
+int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
+		    size_t nfiles, const char *message,
+		    const dlg_signature *author)
+{
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_tree_update *updates = NULL;
+	git_signature *sig = NULL;
+	git_oid commit_id;
+	dlg_buf lock = DLG_BUF_INIT;
+	int lockfd = -1, error = -1;
+
+	if (head_commit(&parent, r) < 0)
+		return -1;
+	/* git's index lock before anything: while a git process holds it,
+	 * nothing is committed, rather than a commit whose index and work
+	 * tree the next sync would take for hand edits undoing it. */
+	dlg_buf_printf(&lock, "%sindex.lock", git_repository_path(r->git));
+	if ((lockfd = lock_index(r, lock.ptr)) < 0 ||
+	    commit_tree(&tree, &updates, r, parent, files, nfiles) < 0)
+		goto done;
 	if (git_signature_new(&sig, author->name, author->email,
 			      (git_time_t)author->when, 0) < 0) {
 		dlg_sync__error("bad author");
@@ -359,7 +388,6 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		uncommit(r->git, &commit_id, parent);
 		goto done;
 	}
-	error = -1;
 	if (out)
 		git_oid_tostr(out, DLG_HEX_ID_SIZE, &commit_id);
 	error = 0;
@@ -372,7 +400,6 @@ done:
 	dlg_buf_dispose(&lock);
 	git_signature_free(sig);
 	git_tree_free(tree);
-	git_tree_free(base);
 	git_commit_free(parent);
 	free(updates);
 	return error;

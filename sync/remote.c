@@ -1067,153 +1067,200 @@ static const char *push_url(const git_remote *remote)
 					  : git_remote_url(remote);
 }
 
-int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
-{
-	const char *name = o->remote ? o->remote : "origin";
-	git_remote *remote = NULL;
-	git_reference *head = NULL;
-	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
-	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+/* One sync's state across its tries: the remote, HEAD's branch, the
+ * transfer options and the callbacks' context (which they point to, so
+ * it stays where dlg_sync_run put it). */
+typedef struct {
+	dlg_repo *r;
+	const dlg_sync_options *o;
+	const char *name, *branch;
+	git_remote *remote, *pusher;
+	git_reference *head;
+	git_fetch_options fo;
+	git_push_options po;
 	remote_ctx ctx;
-	dlg_buf spec = DLG_BUF_INIT;
+	dlg_buf spec, tracking;
 	char *specp;
 	git_strarray specs;
-	struct sigaction old_alarm;
-	dlg_judgement judged;
-	const char *branch;
-	git_remote *pusher = NULL;
-	git_oid before, tip;
-	git_oid refused_at, now; /* the remote's tip when it refused a push */
-	dlg_buf tracking = DLG_BUF_INIT;
-	size_t outgoing = 0, incoming;
-	int error = 0, saved, have_before, refused = 0;
+	git_oid refused_at; /* the remote's tip when it refused a push */
+	int refused;
+} sync_run;
 
-	memset(res, 0, sizeof(*res));
-	memset(&judged, 0, sizeof(judged));
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.o = o;
-	have_before = !git_reference_name_to_id(&before, r->git, "HEAD");
-	if ((error = git_remote_lookup(&remote, r->git, name)) < 0) {
+/* Finds the remote and HEAD's branch and sets up the transfers. */
+static int sync_start(sync_run *s)
+{
+	int error;
+
+	if ((error = git_remote_lookup(&s->remote, s->r->git, s->name)) < 0) {
 		if (error != GIT_ENOTFOUND && error != GIT_EINVALIDSPEC)
 			return dlg_sync__error("cannot read the remote");
 		dlg_error_set("no remote '%s': add one with 'git remote add "
-			      "%s URL'", name, name);
+			      "%s URL'", s->name, s->name);
 		return DLG_EUSAGE;
 	}
-	if (git_repository_head(&head, r->git) < 0 ||
-	    !git_reference_is_branch(head)) {
-		error = dlg_sync__error("HEAD is not on a branch");
+	if (git_repository_head(&s->head, s->r->git) < 0 ||
+	    !git_reference_is_branch(s->head))
+		return dlg_sync__error("HEAD is not on a branch");
+	s->branch = git_reference_shorthand(s->head);
+	dlg_buf_printf(&s->spec, "refs/heads/%s:refs/heads/%s", s->branch,
+		       s->branch);
+	dlg_buf_printf(&s->tracking, "refs/remotes/%s/%s", s->name,
+		       s->branch);
+	s->specp = s->spec.ptr;
+	s->specs.strings = &s->specp;
+	s->specs.count = 1;
+	callbacks(&s->fo.callbacks, &s->ctx);
+	callbacks(&s->po.callbacks, &s->ctx);
+	s->po.pb_parallelism = 0; /* one thread a core for the delta search */
+	return 0;
+}
+
+/* Fetches the remote's branch into its tracking ref. */
+static int sync_fetch(sync_run *s)
+{
+	struct sigaction old_alarm;
+	int saved, error;
+
+	s->ctx.cred_tries = 0;
+	dlg_sync__hold_ref(s->r, s->tracking.ptr);
+	if ((error = missing_local(s->name, git_remote_url(s->remote),
+				   "fetch")) < 0)
+		return error;
+	net_start(s->o->timeout, &old_alarm);
+	errno = 0;
+	if (connect_remote(s->remote, GIT_DIRECTION_FETCH, &s->fo.callbacks,
+			   &s->ctx) < 0 ||
+	    git_remote_fetch(s->remote, NULL, &s->fo,
+			     "delegit sync: fetch") < 0) {
+		saved = errno;
+		error = remote_failure(s->name, git_remote_url(s->remote),
+				       "fetch", s->ctx.unconnected, saved);
+		net_stop(&old_alarm);
+		return error;
+	}
+	net_stop(&old_alarm);
+	fault_point("after-fetch");
+	return 0;
+}
+
+/* Refused, and the remote has not moved since: not a race to try again,
+ * but a refusal (a server's hook). */
+static int sync_still_refused(sync_run *s)
+{
+	git_oid now;
+
+	if (!s->refused)
+		return 0;
+	remote_tip(&now, s->r, s->name, s->branch);
+	if (!git_oid_equal(&now, &s->refused_at))
+		return 0;
+	dlg_error_set("remote '%s' (%s) refused the push: %s; your work is "
+		      "committed here", s->name, push_url(s->remote),
+		      s->ctx.push_message);
+	return -1;
+}
+
+/* Pushes HEAD's branch, counting first what the remote will get: 0 when
+ * it took it, 1 when it moved or refused (the caller fetches again). */
+static int sync_push(size_t *outgoing, sync_run *s)
+{
+	struct sigaction old_alarm;
+	git_oid head_id, theirs;
+	int known, saved, error;
+
+	s->ctx.cred_tries = 0;
+	s->ctx.push_rejected = 0;
+	fault_point("before-push");
+	if ((error = missing_local(s->name, push_url(s->remote), "push")) < 0)
+		return error;
+	/* A remote of its own: libgit2 keeps the transport the fetch chose,
+	 * by the fetch URL, whatever the push URL is. */
+	git_remote_free(s->pusher);
+	s->pusher = NULL;
+	if (git_remote_lookup(&s->pusher, s->r->git, s->name) < 0)
+		return dlg_sync__error("cannot read the remote");
+	/* what the remote will get: HEAD's commits that its branch, as just
+	 * fetched, does not hold */
+	known = !git_reference_name_to_id(&theirs, s->r->git,
+					  s->tracking.ptr);
+	if (!git_reference_name_to_id(&head_id, s->r->git, "HEAD") &&
+	    (error = count_commits(outgoing, NULL, s->r, &head_id,
+				   known ? &theirs : NULL)) < 0)
+		return error;
+	net_start(s->o->timeout, &old_alarm);
+	errno = 0;
+	if ((error = connect_remote(s->pusher, GIT_DIRECTION_PUSH,
+				    &s->po.callbacks, &s->ctx)) == 0)
+		error = git_remote_push(s->pusher, &s->specs, &s->po);
+	saved = errno;
+	net_stop(&old_alarm);
+	if (error == GIT_ENONFASTFORWARD ||
+	    (error == 0 && s->ctx.push_rejected)) {
+		if ((s->refused = error == 0))
+			remote_tip(&s->refused_at, s->r, s->name, s->branch);
+		return 1;
+	}
+	if (error < 0)
+		return remote_failure(s->name, push_url(s->remote), "push",
+				      s->ctx.unconnected, saved);
+	fault_point("after-push");
+	return 0;
+}
+
+int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
+{
+	sync_run s;
+	dlg_judgement judged;
+	git_oid before, tip, id;
+	size_t outgoing = 0, incoming;
+	int error = 0, have_before;
+
+	memset(res, 0, sizeof(*res));
+	memset(&judged, 0, sizeof(judged));
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.o = o;
+	s.name = o->remote ? o->remote : "origin";
+	s.ctx.o = o;
+	git_fetch_options_init(&s.fo, GIT_FETCH_OPTIONS_VERSION);
+	git_push_options_init(&s.po, GIT_PUSH_OPTIONS_VERSION);
+	s.spec = (dlg_buf)DLG_BUF_INIT;
+	s.tracking = (dlg_buf)DLG_BUF_INIT;
+	have_before = !git_reference_name_to_id(&before, r->git, "HEAD");
+	if ((error = sync_start(&s)) < 0) {
+		if (!s.remote)
+			return error;
 		goto done;
 	}
-	branch = git_reference_shorthand(head);
-	dlg_buf_printf(&spec, "refs/heads/%s:refs/heads/%s", branch, branch);
-	dlg_buf_printf(&tracking, "refs/remotes/%s/%s", name, branch);
-	specp = spec.ptr;
-	specs.strings = &specp;
-	specs.count = 1;
-	callbacks(&fo.callbacks, &ctx);
-	callbacks(&po.callbacks, &ctx);
-	po.pb_parallelism = 0; /* one thread a core for the delta search */
 	cache_large_trees(1);
 	for (res->tries = 1;; res->tries++) {
-		ctx.cred_tries = 0;
-		{
-			dlg_buf ref = DLG_BUF_INIT;
-
-			dlg_buf_printf(&ref, "refs/remotes/%s/%s", name, branch);
-			dlg_sync__hold_ref(r, ref.ptr);
-			dlg_buf_dispose(&ref);
-		}
-		if ((error = missing_local(name, git_remote_url(remote),
-					   "fetch")) < 0)
-			goto done;
-		net_start(o->timeout, &old_alarm);
-		errno = 0;
-		if (connect_remote(remote, GIT_DIRECTION_FETCH, &fo.callbacks,
-				   &ctx) < 0 ||
-		    git_remote_fetch(remote, NULL, &fo, "delegit sync: fetch") < 0) {
-			saved = errno;
-			error = remote_failure(name, git_remote_url(remote),
-					       "fetch", ctx.unconnected, saved);
-			net_stop(&old_alarm);
-			goto done;
-		}
-		net_stop(&old_alarm);
-		fault_point("after-fetch");
-		/* Refused, and the remote has not moved since: not a race
-		 * to try again, but a refusal (a server's hook). */
-		if (refused)
-			remote_tip(&now, r, name, branch);
-		if (refused && git_oid_equal(&now, &refused_at)) {
-			dlg_error_set("remote '%s' (%s) refused the push: %s; your "
-				      "work is committed here", name,
-				      push_url(remote), ctx.push_message);
-			error = -1;
-			goto done;
-		}
-		if ((error = judge_incoming(res, &judged, r, name, branch,
+		if ((error = sync_fetch(&s)) < 0 ||
+		    (error = sync_still_refused(&s)) < 0 ||
+		    (error = judge_incoming(res, &judged, r, s.name, s.branch,
 					    o)) < 0 ||
-		    (error = integrate(res, r, name, branch, o)) < 0 ||
+		    (error = integrate(res, r, s.name, s.branch, o)) < 0 ||
 		    (error = enforce(res, r, &judged, o)) < 0)
 			goto done;
-		if (up_to_date(r, name, branch))
+		if (up_to_date(r, s.name, s.branch))
 			break; /* the remote has all we have */
-		ctx.cred_tries = 0;
-		ctx.push_rejected = 0;
-		fault_point("before-push");
-		if ((error = missing_local(name, push_url(remote), "push")) < 0)
+		if ((error = sync_push(&outgoing, &s)) < 0)
 			goto done;
-		/* A remote of its own: libgit2 keeps the transport the fetch
-		 * chose, by the fetch URL, whatever the push URL is. */
-		git_remote_free(pusher);
-		pusher = NULL;
-		if (git_remote_lookup(&pusher, r->git, name) < 0) {
-			error = dlg_sync__error("cannot read the remote");
-			goto done;
+		if (error == 0) {
+			res->pushed = 1;
+			res->outgoing = outgoing;
+			break;
 		}
-		{
-			/* what the remote will get: HEAD's commits that its
-			 * branch, as just fetched, does not hold */
-			git_oid head_id, theirs;
-			int known = !git_reference_name_to_id(&theirs, r->git,
-							      tracking.ptr);
-
-			if (!git_reference_name_to_id(&head_id, r->git,
-						      "HEAD") &&
-			    (error = count_commits(&outgoing, NULL, r, &head_id,
-						   known ? &theirs : NULL)) < 0)
-				goto done;
-		}
-		net_start(o->timeout, &old_alarm);
-		errno = 0;
-		if ((error = connect_remote(pusher, GIT_DIRECTION_PUSH,
-					    &po.callbacks, &ctx)) == 0)
-			error = git_remote_push(pusher, &specs, &po);
-		saved = errno;
-		net_stop(&old_alarm);
-		if (error == GIT_ENONFASTFORWARD || (error == 0 && ctx.push_rejected)) {
-			if ((refused = error == 0))
-				remote_tip(&refused_at, r, name, branch);
-			if (res->tries < o->max_tries)
-				continue; /* the remote moved: again */
-			dlg_error_set("the remote kept moving: %d tries (%s)",
-				      res->tries, ctx.push_message);
-			error = DLG_ECONFLICT;
-			goto done;
-		}
-		if (error < 0) {
-			error = remote_failure(name, push_url(remote), "push",
-					       ctx.unconnected, saved);
-			goto done;
-		}
-		fault_point("after-push");
-		res->pushed = 1;
-		res->outgoing = outgoing;
-		break;
+		error = 0;
+		if (res->tries < o->max_tries)
+			continue; /* the remote moved: again */
+		dlg_error_set("the remote kept moving: %d tries (%s)",
+			      res->tries, s.ctx.push_message);
+		error = DLG_ECONFLICT;
+		goto done;
 	}
-	set_upstream(r, name, branch);
+	set_upstream(r, s.name, s.branch);
 	/* what came in: the remote's commits HEAD did not hold before */
-	if (!git_reference_name_to_id(&tip, r->git, tracking.ptr) &&
+	if (!git_reference_name_to_id(&tip, r->git, s.tracking.ptr) &&
 	    (error = count_commits(&incoming, res, r, &tip,
 				   have_before ? &before : NULL)) < 0)
 		goto done;
@@ -1223,17 +1270,13 @@ done:
 	res->violations = judged.violations;
 	memset(&judged.violations, 0, sizeof(judged.violations));
 	dlg_judgement_dispose(&judged);
-	{
-		git_oid id;
-
-		if (!git_reference_name_to_id(&id, r->git, "HEAD"))
-			git_oid_tostr(res->head, sizeof(res->head), &id);
-	}
-	dlg_buf_dispose(&spec);
-	dlg_buf_dispose(&tracking);
-	git_reference_free(head);
-	git_remote_free(pusher);
-	git_remote_free(remote);
+	if (!git_reference_name_to_id(&id, r->git, "HEAD"))
+		git_oid_tostr(res->head, sizeof(res->head), &id);
+	dlg_buf_dispose(&s.spec);
+	dlg_buf_dispose(&s.tracking);
+	git_reference_free(s.head);
+	git_remote_free(s.pusher);
+	git_remote_free(s.remote);
 	return error;
 }
 

@@ -608,9 +608,48 @@ done:
 }
 
 /*
+ * The digest a signature of type sigtype needs from a key of type t (NULL
+ * for ed25519, which hashes itself), or DLG_EINVALID: the signature type
+ * must be the key's own (for RSA: SHA-2, never "ssh-rsa"'s SHA-1, as
+ * OpenSSH requires for these).
+ */
+static int signature_md(const EVP_MD **out, const key_type *t,
+			const unsigned char *sigtype, size_t sigtype_len)
+{
+	shown s;
+	int mismatch = 0;
+
+	*out = NULL;
+	if (t->kind == KIND_RSA) {
+		if (str_is(sigtype, sigtype_len, "rsa-sha2-256")) {
+			*out = EVP_sha256();
+		} else if (str_is(sigtype, sigtype_len, "rsa-sha2-512")) {
+			*out = EVP_sha512();
+		} else if (str_is(sigtype, sigtype_len, "ssh-rsa")) {
+			dlg_error_set("ssh signature made with sha-1 "
+				      "('ssh-rsa'; expected rsa-sha2-256 or "
+				      "rsa-sha2-512)");
+			return DLG_EINVALID;
+		} else {
+			mismatch = 1;
+		}
+	} else if (str_is(sigtype, sigtype_len, t->name)) {
+		*out = t->md ? t->md() : NULL;
+	} else {
+		mismatch = 1;
+	}
+	if (mismatch) {
+		dlg_error_set("ssh signature of type '%s' made with a key of "
+			      "type '%s'", show(&s, sigtype, sigtype_len),
+			      t->name);
+		return DLG_EINVALID;
+	}
+	return 0;
+}
+
+/*
  * Check the signature field (string sigtype, string sigbytes) of a key of
- * type t over tbs: the signature type must be the key's own (for RSA:
- * SHA-2, never "ssh-rsa"'s SHA-1, as OpenSSH requires for these).
+ * type t over tbs (its type: see signature_md).
  */
 static int check_signature(EVP_PKEY *pkey, const key_type *t,
 			   const unsigned char *field, size_t field_len,
@@ -622,38 +661,14 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 	const EVP_MD *md = NULL;
 	EVP_MD_CTX *ctx = NULL;
 	dlg_buf buf = DLG_BUF_INIT; /* the signature as OpenSSL takes it */
-	shown s;
-	int error, mismatch = 0;
+	int error;
 
 	if ((error = rd_string(&sigtype, &sigtype_len, &r, "type")) < 0 ||
 	    (error = rd_string(&sig, &sig_len, &r, "signature")) < 0 ||
-	    (error = rd_end(&r, "signature")) < 0)
+	    (error = rd_end(&r, "signature")) < 0 ||
+	    (error = signature_md(&md, t, sigtype, sigtype_len)) < 0)
 		goto done;
 	error = DLG_EINVALID;
-	if (t->kind == KIND_RSA) {
-		if (str_is(sigtype, sigtype_len, "rsa-sha2-256")) {
-			md = EVP_sha256();
-		} else if (str_is(sigtype, sigtype_len, "rsa-sha2-512")) {
-			md = EVP_sha512();
-		} else if (str_is(sigtype, sigtype_len, "ssh-rsa")) {
-			dlg_error_set("ssh signature made with sha-1 "
-				      "('ssh-rsa'; expected rsa-sha2-256 or "
-				      "rsa-sha2-512)");
-			goto done;
-		} else {
-			mismatch = 1;
-		}
-	} else if (str_is(sigtype, sigtype_len, t->name)) {
-		md = t->md ? t->md() : NULL;
-	} else {
-		mismatch = 1;
-	}
-	if (mismatch) {
-		dlg_error_set("ssh signature of type '%s' made with a key of "
-			      "type '%s'", show(&s, sigtype, sigtype_len),
-			      t->name);
-		goto done;
-	}
 	switch (t->kind) {
 	case KIND_ED25519:
 		if (sig_len != 64) {
@@ -709,6 +724,8 @@ done:
 	return error;
 }
 
+/* Long: the SSHSIG blob read field by field in the format's order, each
+ * check next to the field it is about (PROTOCOL.sshsig). */
 int dlg_sshsig_verify(dlg_buf *out, const char *armored, size_t armored_len,
 		      const char *ns, const void *data, size_t data_len)
 {
@@ -963,15 +980,79 @@ static void stderr_line(dlg_buf *out, const dlg_buf *err)
 	}
 }
 
+/* The key file to hand ssh-keygen: a literal key written to key.pub in
+ * dir, a path under ~/ resolved, any other path as it is. */
+static int sign_key_file(dlg_buf *keyfile, const char *dir,
+			 const char *signingkey, const char *literal)
+{
+	dlg_buf line = DLG_BUF_INIT;
+	int error = 0;
+
+	if (literal) {
+		dlg_buf_printf(keyfile, "%s/key.pub", dir);
+		dlg_buf_printf(&line, "%s\n", literal);
+		error = write_new_file(keyfile->ptr, line.ptr, line.size);
+	} else if (!strncmp(signingkey, "~/", 2)) {
+		dlg_buf_printf(keyfile, "%s%s", getenv("HOME"),
+			       signingkey + 1);
+	} else {
+		dlg_buf_puts(keyfile, signingkey);
+	}
+	dlg_buf_dispose(&line);
+	return error;
+}
+
+/* Runs `program -Y sign -n ns -f keyfile [-U] datafile`: its exit
+ * status in *status, what it said on stderr in *err. */
+static int run_keygen_sign(int *status, dlg_buf *err, const char *program,
+			   const char *ns, const char *keyfile, int literal,
+			   const char *datafile)
+{
+	char *argv[10];
+	int argc = 0;
+
+	argv[argc++] = (char *)program;
+	argv[argc++] = "-Y";
+	argv[argc++] = "sign";
+	argv[argc++] = "-n";
+	argv[argc++] = (char *)ns;
+	argv[argc++] = "-f";
+	argv[argc++] = (char *)keyfile;
+	if (literal)
+		argv[argc++] = "-U"; /* the private half: in ssh-agent only */
+	argv[argc++] = (char *)datafile;
+	argv[argc] = NULL;
+	return run_program(status, err, argv);
+}
+
+/* Why ssh-keygen failed (its exit status), from what it said. */
+static void keygen_failed(const char *program, int status, const dlg_buf *err)
+{
+	dlg_buf said = DLG_BUF_INIT;
+
+	stderr_line(&said, err);
+	if (strstr(err->ptr, "usage:"))
+		dlg_error_set("'%s -Y sign' is needed for ssh signing "
+			      "(OpenSSH 8.2p1 or later): %s", program,
+			      said.ptr);
+	else if (WIFSIGNALED(status))
+		dlg_error_set("'%s -Y sign' was killed by signal "
+			      "%d%s%s", program, WTERMSIG(status),
+			      said.size ? ": " : "", said.ptr);
+	else
+		dlg_error_set("'%s -Y sign' failed: %s", program,
+			      said.size ? said.ptr : "no message");
+	dlg_buf_dispose(&said);
+}
+
 int dlg_sshsig_sign(dlg_buf *out, const char *program, const char *signingkey,
 		    const char *ns, const void *data, size_t data_len)
 {
 	dlg_buf dir = DLG_BUF_INIT, keyfile = DLG_BUF_INIT;
 	dlg_buf datafile = DLG_BUF_INIT, sigfile = DLG_BUF_INIT;
-	dlg_buf err = DLG_BUF_INIT, said = DLG_BUF_INIT;
+	dlg_buf err = DLG_BUF_INIT;
 	const char *literal = NULL, *tmp = getenv("TMPDIR"), *home;
-	char *argv[10];
-	int argc = 0, status = 0, have_dir = 0, error = DLG_EINVALID;
+	int status = 0, have_dir = 0, error = DLG_EINVALID;
 
 	dlg_buf_clear(out);
 	if (!signingkey || !*signingkey) {
@@ -1011,50 +1092,16 @@ int dlg_sshsig_sign(dlg_buf *out, const char *program, const char *signingkey,
 	have_dir = 1;
 	dlg_buf_printf(&datafile, "%s/data", dir.ptr);
 	dlg_buf_printf(&sigfile, "%s/data.sig", dir.ptr);
-	if (literal) {
-		dlg_buf_printf(&keyfile, "%s/key.pub", dir.ptr);
-		dlg_buf_printf(&said, "%s\n", literal);
-		if ((error = write_new_file(keyfile.ptr, said.ptr,
-					    said.size)) < 0)
-			goto done;
-		dlg_buf_clear(&said);
-	} else if (!strncmp(signingkey, "~/", 2)) {
-		dlg_buf_printf(&keyfile, "%s%s", getenv("HOME"),
-			       signingkey + 1);
-	} else {
-		dlg_buf_puts(&keyfile, signingkey);
-	}
-	if ((error = write_new_file(datafile.ptr, data_len ? data : "",
-				    data_len)) < 0)
-		goto done;
-
-	argv[argc++] = (char *)program;
-	argv[argc++] = "-Y";
-	argv[argc++] = "sign";
-	argv[argc++] = "-n";
-	argv[argc++] = (char *)ns;
-	argv[argc++] = "-f";
-	argv[argc++] = keyfile.ptr;
-	if (literal)
-		argv[argc++] = "-U"; /* the private half: in ssh-agent only */
-	argv[argc++] = datafile.ptr;
-	argv[argc] = NULL;
-	if ((error = run_program(&status, &err, argv)) < 0)
+	if ((error = sign_key_file(&keyfile, dir.ptr, signingkey,
+				   literal)) < 0 ||
+	    (error = write_new_file(datafile.ptr, data_len ? data : "",
+				    data_len)) < 0 ||
+	    (error = run_keygen_sign(&status, &err, program, ns, keyfile.ptr,
+				     literal != NULL, datafile.ptr)) < 0)
 		goto done;
 	error = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		stderr_line(&said, &err);
-		if (strstr(err.ptr, "usage:"))
-			dlg_error_set("'%s -Y sign' is needed for ssh signing "
-				      "(OpenSSH 8.2p1 or later): %s", program,
-				      said.ptr);
-		else if (WIFSIGNALED(status))
-			dlg_error_set("'%s -Y sign' was killed by signal "
-				      "%d%s%s", program, WTERMSIG(status),
-				      said.size ? ": " : "", said.ptr);
-		else
-			dlg_error_set("'%s -Y sign' failed: %s", program,
-				      said.size ? said.ptr : "no message");
+		keygen_failed(program, status, &err);
 		goto done;
 	}
 	if (read_file(out, sigfile.ptr) < 0) {
@@ -1072,7 +1119,6 @@ done:
 		dlg_buf_clear(out);
 	if (have_dir)
 		remove_dir(dir.ptr);
-	dlg_buf_dispose(&said);
 	dlg_buf_dispose(&err);
 	dlg_buf_dispose(&sigfile);
 	dlg_buf_dispose(&datafile);
