@@ -631,5 +631,65 @@ class TestFaultsCredentials(FaultTest):
         self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
 
 
+class TestFaultsCommit(FaultTest):
+    """sync/commit.c's failures the sweeps do not reach (issue 20): git's
+    index lock that cannot be made for another reason than a git process
+    holding it; an index libgit2 updates (version 4) whose reading,
+    updating or writing fails, which takes the commit back; git's
+    configuration unreadable. Each: exit 1, the reason told, nothing
+    committed, the repository sound."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = Repo()
+        self.addCleanup(self.repo.close)
+        self.repo.add("first", "--to", "sam")
+
+    def refused(self, spec, *words):
+        repo = self.repo
+        old = repo.head()
+        r = faulted(repo, spec, "add", "--to", "sam", "--", "second")
+        self.assertEqual(r.returncode, 1, spec + r.stderr)
+        self.assertTrue(r.fired, spec + r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr, spec)
+        self.assertEqual(repo.head(), old, spec)
+        self.assertNotIn("second", repo.ok("list", "--all"), spec)
+        self.assert_survived(repo, r, spec, old)
+        return r
+
+    def test_the_index_lock_cannot_be_made(self):
+        self.refused("open@index.lock:1:EACCES", "cannot create '",
+                     "index.lock': Permission denied", "nothing was committed")
+
+    def test_an_index_libgit2_updates_failing_takes_the_commit_back(self):
+        repo = self.repo
+        repo.git("update-index", "--index-version", "4")
+        for spec, words in (
+                ("git_index_read:1", "cannot read the index"),
+                ("git_index_add_bypath:1", "cannot update the index"),
+                ("git_index_write:1", "cannot write the index")):
+            self.refused(spec, words)
+            self.assertIn("commit taken back",
+                          repo.git("reflog", "-1", "--format=%gs"), spec)
+        self.assertIn("second", repo.ok("add", "--to", "sam", "--",
+                                        "second"))
+        self.assertEqual(repo.git("status", "--porcelain"), "")
+
+    def test_git_configuration_unreadable_at_the_commit(self):
+        # the commit's reading is one of several (the identity's...):
+        # the call that reaches it, found by failing each
+        name = "git_repository_config_snapshot"
+        calls = count_calls(self.repo, "add", "--to", "sam", "--", "x")
+        for n in range(1, calls[name] + 1):
+            r = faulted(self.repo, "%s:%d" % (name, n), "add", "--to",
+                        "sam", "--", "probe %d" % n)
+            if "cannot read git configuration" in r.stderr:
+                break
+        else:
+            self.fail("no call of %s reaches the commit" % name)
+        self.refused("%s:%d" % (name, n), "cannot read git configuration")
+
+
 if __name__ == "__main__":
     unittest.main()

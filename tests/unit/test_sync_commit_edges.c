@@ -135,6 +135,49 @@ static void test_commit__signed_commits_verify_with_git(void **state)
 		     "git ls-tree --name-only | tr '\\n' ' '",
 		  "a.txt a.txt b.txt ");
 	assert_sh(f, "git status --porcelain", "");
+	/* gpg.ssh.program empty: ssh-keygen (git would run "" and fail) */
+	free(sh(f, "git config gpg.ssh.program ''"));
+	assert_int_equal(try_commit(f, "c.txt", "three\n", "three"), 0);
+	assert_sh(f, "git -c gpg.ssh.program=ssh-keygen log -1 "
+		     "--format='%G? %s'", "G three");
+}
+
+/* A signed commit no branch takes (a sync's merge commit, moved to by
+ * the caller): made and verified, the branch left where it was. */
+static void test_commit__a_signed_commit_for_no_branch_moves_none(void **state)
+{
+	fixture *f = *state;
+	git_signature *sig = NULL;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_oid id;
+	char hex[41], cmd[128], *head;
+
+	sign_with_new_key(f);
+	assert_int_equal(try_commit(f, "a.txt", "one\n", "one"), 0);
+	head = sh(f, "git rev-parse HEAD");
+	assert_int_equal(git_signature_new(&sig, "Kim Lee", "kim@msp.example",
+					   1795000000, 0), 0);
+	assert_int_equal(git_revparse_single((git_object **)&parent,
+					     f->repo->git, "HEAD"), 0);
+	assert_int_equal(git_commit_tree(&tree, parent), 0);
+	assert_int_equal(dlg_sync__commit_create(&id, f->repo->git, NULL, sig,
+						 sig, "merge", tree, 1,
+						 (const git_commit **)&parent),
+			 0);
+	assert_sh(f, "git rev-parse HEAD", head);
+	git_oid_tostr(hex, sizeof(hex), &id);
+	snprintf(cmd, sizeof(cmd), "git log -1 --format='%%G? %%s %%P' %s", hex);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "G merge %s", head);
+		assert_sh(f, cmd, want);
+	}
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	free(head);
 }
 
 /* Another git process moves the branch while the commit is being signed
@@ -299,6 +342,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit__signing_settings_delegit_cannot_sign_by_commit_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__signed_commits_verify_with_git,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit__a_signed_commit_for_no_branch_moves_none,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__a_branch_moved_while_signing_is_kept,
 						setup, teardown),
