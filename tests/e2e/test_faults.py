@@ -676,6 +676,28 @@ class TestFaultsCommit(FaultTest):
                                         "second"))
         self.assertEqual(repo.git("status", "--porcelain"), "")
 
+    def test_the_index_written_by_delegit_failing_takes_the_commit_back(self):
+        # sync/index.c's own write (no libgit2 error to keep: its own
+        # reason is told)
+        self.refused("write@index.lock:1", "cannot write '",
+                     "No space left on device")
+        self.assertIn("commit taken back",
+                      self.repo.git("reflog", "-1", "--format=%gs"))
+
+    def test_a_sync_that_cannot_read_the_work_tree_changes_nothing(self):
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        a.add("first", "--to", "sam")
+        a.ok("sync", "-q")
+        old = a.head()
+        r = faulted(a, "git_status_list_new:1", "sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot read the status of the work tree", r.stderr)
+        self.assertEqual(a.head(), old)
+        self.assert_survived(a, r, "git_status_list_new:1", old)
+        self.assertIn(old, a.git("ls-remote", "origin"))
+
     def test_git_configuration_unreadable_at_the_commit(self):
         # the commit's reading is one of several (the identity's...):
         # the call that reaches it, found by failing each
