@@ -713,5 +713,79 @@ class TestFaultsCommit(FaultTest):
         self.refused("%s:%d" % (name, n), "cannot read git configuration")
 
 
+class TestFaultsAudit(FaultTest):
+    """sync/policy.c under faults (issue 20): an audit of a history that
+    breaks the policy (a team emptied, then a due date moved by the MSP)
+    that fails to read anything says so (exit 1, a message, no report),
+    or still reports each commit that breaks it: each libgit2 function
+    the audit calls failing at each of its calls."""
+
+    def test_an_audit_that_cannot_read_never_says_less(self):
+        from test_trust import KIM
+        from test_policy import ENFORCE
+        net = Network(2, policy=ENFORCE)
+        self.addCleanup(net.close)
+        dana, kim = net.replicas
+        kim.as_("kim")
+        tid = dana.add("Patch the firewall", "--to", "kim", "--due",
+                       "2026-12-01", now="2026-11-25T09:00:00Z")["id"]
+        dana.ok("sync", "-q")
+        kim.ok("sync", "-q")
+        git = ("-c", "user.email=" + KIM, "-c", "user.name=x")
+        kim.git("rm", "-rq", "team")
+        kim.git(*git, "commit", "-qm", "no more team")
+        empty = kim.head()
+        path = os.path.join(kim.path, "tasks", tid[:2], tid + ".yaml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("due: 2026-12-01", "due: 2027-03-01"))
+        kim.git(*git, "commit", "-qam", "act")
+        act = kim.head()
+        want = {(empty, ""), (act, "due")}
+
+        def found(r):
+            import json
+            return {(v["commit"], v["field"]) for v in json.loads(r.stdout)}
+        # (an audit that finds violations exits 1: counted by hand)
+        r = faulted(kim, ",".join(n + ":0" for n in ALL), "audit", "--json")
+        self.assertEqual(found(r), want, r.stderr)
+        calls = {n: c for n, c in r.calls.items() if c}
+        runs = 0
+        for name in sorted(calls):
+            if not name.startswith("git_"):
+                continue
+            for n in points(calls[name], name, 0):
+                runs += 1
+                spec = "%s:%d" % (name, n)
+                r = faulted(kim, spec, "audit", "--json")
+                what = "%s (exit %d)\n%s%s" % (spec, r.returncode,
+                                                r.stdout, r.stderr)
+                self.assertIn(r.returncode, (0, 1), what)
+                if r.stdout.strip():
+                    # each breaking commit still reported (a blob not
+                    # read is reported as an invalid file: another
+                    # reason, the same commit)
+                    self.assertTrue({c for c, _ in want} <=
+                                    {c for c, _ in found(r)}, what)
+                else:
+                    self.assertTrue(r.fired, what)
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+        self.assertGreater(runs, 10)
+
+    def test_an_audit_of_a_corrupt_branch_is_an_error(self):
+        # no shim: the branch's file holds no commit id (a disk's damage)
+        repo = Repo()
+        self.addCleanup(repo.close)
+        repo.add("a task", "--to", "sam")
+        branch = repo.git("symbolic-ref", "HEAD")
+        with open(os.path.join(repo.path, ".git", branch), "w") as f:
+            f.write("not a commit id\n")
+        r = repo.run("audit", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot read HEAD", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+
 if __name__ == "__main__":
     unittest.main()
