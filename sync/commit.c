@@ -125,10 +125,15 @@ int dlg_sync__commit_create(git_oid *out, git_repository *g,
 		if (nparents ||
 		    git_reference_create(&moved, g, name, out, 0, log.ptr) < 0)
 			error = dlg_sync__error("cannot move the branch");
+	} else if (!nparents) {
+		/* made meanwhile (while signing): kept, as git_commit_create
+		 * keeps it (NULL as the expected target would overwrite it) */
+		git_error_set_str(GIT_ERROR_REFERENCE,
+				  "the branch was created meanwhile");
+		error = dlg_sync__error("cannot move the branch");
 	} else if (git_reference_create_matching(
 			   &moved, g, git_reference_name(ref), out, 1,
-			   nparents ? git_commit_id(parents[0]) : NULL,
-			   log.ptr) < 0) {
+			   git_commit_id(parents[0]), log.ptr) < 0) {
 		error = dlg_sync__error("cannot move the branch");
 	}
 done:

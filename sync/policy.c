@@ -1231,9 +1231,12 @@ int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since)
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if (!dlg_repo_has_commits(r))
+	/* No commit is nothing to audit; a HEAD that cannot be read (a
+	 * corrupt branch file) is an error, never a clean history. */
+	error = git_reference_name_to_id(&head, r->git, "HEAD");
+	if (error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH)
 		return 0;
-	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
+	if (error < 0)
 		return dlg_sync__error("cannot read HEAD");
 	if ((error = dlg_sync__judge(&j, r, &head, NULL, since)) < 0) {
 		dlg_judgement_dispose(&j);

@@ -86,8 +86,9 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
 		    size_t nfiles, const char *message,
 		    const dlg_signature *author);
 
-/* The bytes of path at HEAD, appended to out; DLG_ENOTFOUND if it (or
- * any commit) is not there, -1 when it cannot be read. */
+/* The bytes of path at HEAD, in out (replacing what it held);
+ * DLG_ENOTFOUND if it (or any commit) is not there, or is a folder; -1
+ * when it cannot be read. */
 int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path);
 
 /* Paths under prefix whose work tree state differs from HEAD (hand edits,

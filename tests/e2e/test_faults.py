@@ -631,5 +631,161 @@ class TestFaultsCredentials(FaultTest):
         self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
 
 
+class TestFaultsCommit(FaultTest):
+    """sync/commit.c's failures the sweeps do not reach (issue 20): git's
+    index lock that cannot be made for another reason than a git process
+    holding it; an index libgit2 updates (version 4) whose reading,
+    updating or writing fails, which takes the commit back; git's
+    configuration unreadable. Each: exit 1, the reason told, nothing
+    committed, the repository sound."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = Repo()
+        self.addCleanup(self.repo.close)
+        self.repo.add("first", "--to", "sam")
+
+    def refused(self, spec, *words):
+        repo = self.repo
+        old = repo.head()
+        r = faulted(repo, spec, "add", "--to", "sam", "--", "second")
+        self.assertEqual(r.returncode, 1, spec + r.stderr)
+        self.assertTrue(r.fired, spec + r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr, spec)
+        self.assertEqual(repo.head(), old, spec)
+        self.assertNotIn("second", repo.ok("list", "--all"), spec)
+        self.assert_survived(repo, r, spec, old)
+        return r
+
+    def test_the_index_lock_cannot_be_made(self):
+        self.refused("open@index.lock:1:EACCES", "cannot create '",
+                     "index.lock': Permission denied", "nothing was committed")
+
+    def test_an_index_libgit2_updates_failing_takes_the_commit_back(self):
+        repo = self.repo
+        repo.git("update-index", "--index-version", "4")
+        for spec, words in (
+                ("git_index_read:1", "cannot read the index"),
+                ("git_index_add_bypath:1", "cannot update the index"),
+                ("git_index_write:1", "cannot write the index")):
+            self.refused(spec, words)
+            self.assertIn("commit taken back",
+                          repo.git("reflog", "-1", "--format=%gs"), spec)
+        self.assertIn("second", repo.ok("add", "--to", "sam", "--",
+                                        "second"))
+        self.assertEqual(repo.git("status", "--porcelain"), "")
+
+    def test_the_index_written_by_delegit_failing_takes_the_commit_back(self):
+        # sync/index.c's own write (no libgit2 error to keep: its own
+        # reason is told)
+        self.refused("write@index.lock:1", "cannot write '",
+                     "No space left on device")
+        self.assertIn("commit taken back",
+                      self.repo.git("reflog", "-1", "--format=%gs"))
+
+    def test_a_sync_that_cannot_read_the_work_tree_changes_nothing(self):
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        a.add("first", "--to", "sam")
+        a.ok("sync", "-q")
+        old = a.head()
+        r = faulted(a, "git_status_list_new:1", "sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot read the status of the work tree", r.stderr)
+        self.assertEqual(a.head(), old)
+        self.assert_survived(a, r, "git_status_list_new:1", old)
+        self.assertIn(old, a.git("ls-remote", "origin"))
+
+    def test_git_configuration_unreadable_at_the_commit(self):
+        # the commit's reading is one of several (the identity's...):
+        # the call that reaches it, found by failing each
+        name = "git_repository_config_snapshot"
+        calls = count_calls(self.repo, "add", "--to", "sam", "--", "x")
+        for n in range(1, calls[name] + 1):
+            r = faulted(self.repo, "%s:%d" % (name, n), "add", "--to",
+                        "sam", "--", "probe %d" % n)
+            if "cannot read git configuration" in r.stderr:
+                break
+        else:
+            self.fail("no call of %s reaches the commit" % name)
+        self.refused("%s:%d" % (name, n), "cannot read git configuration")
+
+
+class TestFaultsAudit(FaultTest):
+    """sync/policy.c under faults (issue 20): an audit of a history that
+    breaks the policy (a team emptied, then a due date moved by the MSP)
+    that fails to read anything says so (exit 1, a message, no report),
+    or still reports each commit that breaks it: each libgit2 function
+    the audit calls failing at each of its calls."""
+
+    def test_an_audit_that_cannot_read_never_says_less(self):
+        from test_trust import KIM
+        from test_policy import ENFORCE
+        net = Network(2, policy=ENFORCE)
+        self.addCleanup(net.close)
+        dana, kim = net.replicas
+        kim.as_("kim")
+        tid = dana.add("Patch the firewall", "--to", "kim", "--due",
+                       "2026-12-01", now="2026-11-25T09:00:00Z")["id"]
+        dana.ok("sync", "-q")
+        kim.ok("sync", "-q")
+        git = ("-c", "user.email=" + KIM, "-c", "user.name=x")
+        kim.git("rm", "-rq", "team")
+        kim.git(*git, "commit", "-qm", "no more team")
+        empty = kim.head()
+        path = os.path.join(kim.path, "tasks", tid[:2], tid + ".yaml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace("due: 2026-12-01", "due: 2027-03-01"))
+        kim.git(*git, "commit", "-qam", "act")
+        act = kim.head()
+        want = {(empty, ""), (act, "due")}
+
+        def found(r):
+            import json
+            return {(v["commit"], v["field"]) for v in json.loads(r.stdout)}
+        # (an audit that finds violations exits 1: counted by hand)
+        r = faulted(kim, ",".join(n + ":0" for n in ALL), "audit", "--json")
+        self.assertEqual(found(r), want, r.stderr)
+        calls = {n: c for n, c in r.calls.items() if c}
+        runs = 0
+        for name in sorted(calls):
+            if not name.startswith("git_"):
+                continue
+            for n in points(calls[name], name, 0):
+                runs += 1
+                spec = "%s:%d" % (name, n)
+                r = faulted(kim, spec, "audit", "--json")
+                what = "%s (exit %d)\n%s%s" % (spec, r.returncode,
+                                                r.stdout, r.stderr)
+                self.assertIn(r.returncode, (0, 1), what)
+                if r.stdout.strip():
+                    # each breaking commit still reported (a blob not
+                    # read is reported as an invalid file: another
+                    # reason, the same commit)
+                    self.assertTrue({c for c, _ in want} <=
+                                    {c for c, _ in found(r)}, what)
+                else:
+                    self.assertTrue(r.fired, what)
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+        self.assertGreater(runs, 10)
+
+    def test_an_audit_of_a_corrupt_branch_is_an_error(self):
+        # no shim: the branch's file holds no commit id (a disk's damage)
+        repo = Repo()
+        self.addCleanup(repo.close)
+        repo.add("a task", "--to", "sam")
+        branch = repo.git("symbolic-ref", "HEAD")
+        with open(os.path.join(repo.path, ".git", branch), "w") as f:
+            f.write("not a commit id\n")
+        r = repo.run("audit", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot read HEAD", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+
 if __name__ == "__main__":
     unittest.main()
