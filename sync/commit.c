@@ -202,8 +202,13 @@ static int take_index_lock(dlg_repo *r, const char *lock)
 	dlg_buf_printf(&mine, "%s.delegit-%ld", lock, (long)getpid());
 	unlink(mine.ptr); /* one a killed process of the same pid left */
 	fd = open(mine.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0)
-		goto plain;
+	if (fd < 0) {
+		/* git could not make its lock there either */
+		err = errno;
+		dlg_buf_dispose(&mine);
+		errno = err;
+		return -1;
+	}
 	dlg_sync__held(r, mine.ptr, fd);
 	dlg_sync__held(r, lock, fd);
 	dlg_sync__fault("commit-before-lock");
@@ -215,14 +220,12 @@ static int take_index_lock(dlg_repo *r, const char *lock)
 	err = errno;
 	close(fd);
 	unlink(mine.ptr);
+	dlg_buf_dispose(&mine);
 	if (err != EPERM && err != ENOTSUP && err != EOPNOTSUPP &&
 	    err != EMLINK) {
-		dlg_buf_dispose(&mine);
 		errno = err;
 		return -1;
 	}
-plain:
-	dlg_buf_dispose(&mine);
 	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		       0666)) >= 0)
 		dlg_sync__held(r, lock, fd);
