@@ -14,11 +14,20 @@
  * the format and delegit's version, and a file another version wrote is
  * set aside and written anew.
  *
+ * It also keeps, for the walk, the bytes of each plain commit it met (the
+ * commit object, as git hashes it: history.c reads the author and time
+ * from them, without libgit2 reading and inflating the commit), under the
+ * commit's id and the empty path, which no file has. They are handed out
+ * only when they hash to that id, so that bytes changed in the file cannot
+ * change who made a change, only cost the time of reading the commit.
+ *
  * Format: the first line, then blocks: "evb\n", u32 record count, u64
  * byte length of the records, the records, "end\n". A record: the commit
  * id (20 bytes), the path and a NUL, u32 event count, and each event: the
  * task id, the title, the field, from and to; a field that may be absent
  * (title, from, to) is a byte 0, or a byte 1 then the text and a NUL. A
+ * commit's record: the id, a NUL (the empty path), u32 byte count, the
+ * commit object. Of two records with the same key the later stands. A
  * block is appended with one write() after checking that the file is as
  * long as when it was read; a damaged or cut block ends the file as far
  * as readers go, and the next write writes it anew, as the history
@@ -32,10 +41,11 @@
 #include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "sync_internal.h"
 
-#define MAGIC "delegit events 1 " DELEGIT_VERSION "\n"
+#define MAGIC "delegit events 2 " DELEGIT_VERSION "\n"
 
 typedef struct {
 	size_t off;  /* of the record, in the mapped file or in fresh */
@@ -50,6 +60,7 @@ struct dlg_evcache {
 	entry *slot;	  /* open addressing; off + 1, 0 empty */
 	size_t nslots, count;
 	dlg_buf path;
+	EVP_MD_CTX *sha1; /* checks the commits' bytes (NULL: none asked yet) */
 };
 
 typedef struct {
@@ -116,11 +127,12 @@ static void insert(dlg_evcache *c, const char *rec, size_t off, int fresh)
 		free(old);
 	}
 	e = lookup(c, (const unsigned char *)rec, rec + 20);
-	if (e->off)
-		return; /* the same key twice: the first stands */
+	if (!e->off)
+		c->count++;
+	/* the same key twice: the later stands (a commit's bytes that did
+	 * not check, read again and put, replace those) */
 	e->off = off + 1;
 	e->fresh = fresh;
-	c->count++;
 }
 
 /* Step over a NUL-terminated text; -1 past the end. */
@@ -145,14 +157,22 @@ static int skip_opt(cur *k)
 static int skip_record(cur *k)
 {
 	uint32_t n, i;
+	const char *path;
 
 	if ((size_t)(k->end - k->p) < 20)
 		return -1;
 	k->p += 20;
+	path = k->p;
 	if (skip_text(k) < 0 || (size_t)(k->end - k->p) < 4)
 		return -1;
 	memcpy(&n, k->p, 4);
 	k->p += 4;
+	if (!*path) { /* the empty path: a commit's bytes */
+		if ((size_t)(k->end - k->p) < n)
+			return -1;
+		k->p += n;
+		return 0;
+	}
 	for (i = 0; i < n; i++)
 		if (skip_text(k) < 0 || skip_opt(k) < 0 || skip_text(k) < 0 ||
 		    skip_opt(k) < 0 || skip_opt(k) < 0)
@@ -272,17 +292,26 @@ int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
 	return 1;
 }
 
-void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
-			   const char *path, const dlg_events *ev)
+/* Start a record in the fresh block: its offset there. */
+static size_t record_start(dlg_evcache *c, const git_oid *commit,
+			   const char *path)
 {
-	size_t off, i;
-	uint32_t n = (uint32_t)ev->count;
+	size_t off;
 
 	if (!c->nfresh)
 		dlg_buf_put(&c->fresh, "evb\n\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 	off = c->fresh.size;
 	dlg_buf_put(&c->fresh, (const char *)commit->id, 20);
 	dlg_buf_put(&c->fresh, path, strlen(path) + 1);
+	return off;
+}
+
+void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
+			   const char *path, const dlg_events *ev)
+{
+	size_t off = record_start(c, commit, path), i;
+	uint32_t n = (uint32_t)ev->count;
+
 	dlg_buf_put(&c->fresh, (const char *)&n, 4);
 	for (i = 0; i < ev->count; i++) {
 		const dlg_event *e = &ev->items[i];
@@ -293,6 +322,52 @@ void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
 		put_opt(&c->fresh, e->from);
 		put_opt(&c->fresh, e->to);
 	}
+	c->nfresh++;
+	insert(c, c->fresh.ptr + off, off, 1);
+}
+
+int dlg_sync__evcache_commit(dlg_evcache *c, const git_oid *commit,
+			     const char **data, size_t *len)
+{
+	entry *e = lookup(c, commit->id, "");
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char head[32];
+	size_t head_len;
+	const char *rec;
+	uint32_t n;
+
+	if (!e || !e->off)
+		return 0;
+	rec = record_at(c, &(entry){ e->off - 1, e->fresh }) + 21;
+	memcpy(&n, rec, 4);
+	if (!c->sha1 && !(c->sha1 = EVP_MD_CTX_new()))
+		abort();
+	/* the id git gives these bytes as a commit: the SHA-1 of
+	 * "commit <size>", a NUL and them */
+	head_len = (size_t)snprintf(head, sizeof(head), "commit %lu",
+				    (unsigned long)n) + 1;
+	if (!EVP_DigestInit_ex(c->sha1, EVP_sha1(), NULL) ||
+	    !EVP_DigestUpdate(c->sha1, head, head_len) ||
+	    !EVP_DigestUpdate(c->sha1, rec + 4, n) ||
+	    !EVP_DigestFinal_ex(c->sha1, md, NULL) ||
+	    memcmp(md, commit->id, 20))
+		return 0;
+	*data = rec + 4;
+	*len = n;
+	return 1;
+}
+
+void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
+				  const char *data, size_t len)
+{
+	size_t off;
+	uint32_t n = (uint32_t)len;
+
+	if (len > UINT32_MAX)
+		return;
+	off = record_start(c, commit, "");
+	dlg_buf_put(&c->fresh, (const char *)&n, 4);
+	dlg_buf_put(&c->fresh, data, len);
 	c->nfresh++;
 	insert(c, c->fresh.ptr + off, off, 1);
 }
@@ -346,6 +421,7 @@ void dlg_sync__evcache_free(dlg_evcache *c)
 		munmap(c->map, c->mapsize);
 	dlg_buf_dispose(&c->fresh);
 	dlg_buf_dispose(&c->path);
+	EVP_MD_CTX_free(c->sha1);
 	free(c->slot);
 	free(c);
 }

@@ -1,7 +1,8 @@
 /*
  * History: which commits changed which task files, and the field changes
  * each made, computed once per commit and file and kept in the events
- * cache (evcache.c).
+ * cache (evcache.c), with the bytes of the plain commits, which say who
+ * made them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,12 @@
 
 typedef struct {
 	git_repository *git;
+	git_odb *odb;
 	dlg_trees trees;
 	dlg_commit_info info;
-	git_commit *commit;
+	git_oid id;          /* the commit being reported */
+	dlg_buf name, email; /* its author's, when plain_commit read it */
+	git_commit *commit;  /* read only when needed (NULL: not yet) */
 	dlg_history_cb cb;
 	void *payload;
 	dlg_evcache *cache;
@@ -266,7 +270,7 @@ static int report_change(const char *path, const git_tree_entry *a,
 static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
 		      size_t npaths)
 {
-	const git_oid *id = git_commit_id(w->commit);
+	const git_oid *id = &w->id;
 	uint32_t n, i;
 	const char *all = dlg_sync__hindex_paths(x, id, &n), *p;
 
@@ -296,6 +300,8 @@ static int one_commit(walk *w, dlg_hindex *x, const char *const *paths,
 
 	if (from_cache(w, x, paths, npaths))
 		return 0;
+	if (!w->commit && git_commit_lookup(&w->commit, w->git, &w->id) < 0)
+		return dlg_sync__error("cannot read a commit");
 	if (git_commit_parentcount(w->commit) > 0 &&
 	    git_commit_parent(&parent, w->commit, 0) < 0)
 		return dlg_sync__error("cannot read a parent commit");
@@ -307,6 +313,168 @@ static int one_commit(walk *w, dlg_hindex *x, const char *const *paths,
 		error = dlg_sync__error("cannot compare commits");
 	else
 		error = w->error;
+	git_commit_free(parent);
+	return error;
+}
+
+/* One line of a commit's header: "<field> " then the rest, up to the
+ * newline; NULL when the line is not that. */
+static const char *header_line(const char **rest, const char *p,
+			       const char *end, const char *field)
+{
+	size_t len = strlen(field);
+	const char *nl;
+
+	if ((size_t)(end - p) <= len || memcmp(p, field, len) ||
+	    p[len] != ' ' || !(nl = memchr(p, '\n', (size_t)(end - p))))
+		return NULL;
+	*rest = nl;
+	return p + len + 1;
+}
+
+static int is_id_line(const char *s, const char *nl)
+{
+	return nl - s == 40 && strspn(s, "0123456789abcdef") >= 40;
+}
+
+/* libgit2's whitespace, which it trims from a name and an email */
+static int is_space(char ch)
+{
+	return ch && strchr(" \t\n\v\f\r", ch);
+}
+
+static int trimmed(const char *s, const char *end)
+{
+	return s == end || (!is_space(*s) && !is_space(end[-1]));
+}
+
+/*
+ * "Name <email> seconds +hhmm", as git writes it: one '<' and one '>',
+ * nothing libgit2 would trim, a plain number of seconds. Its name, email
+ * and time into the walk's (keep); 0 when it is anything else.
+ */
+static int person(walk *w, const char *s, const char *nl, int keep)
+{
+	const char *lt = memchr(s, '<', (size_t)(nl - s));
+	const char *gt = memchr(s, '>', (size_t)(nl - s));
+	const char *t;
+	time_t when = 0;
+
+	if (!lt || !gt || gt < lt || lt == s || lt[-1] != ' ' ||
+	    memchr(lt + 1, '<', (size_t)(nl - lt - 1)) ||
+	    memchr(gt + 1, '>', (size_t)(nl - gt - 1)) ||
+	    !trimmed(s, lt - 1) || !trimmed(lt + 1, gt) || gt[1] != ' ')
+		return 0;
+	for (t = gt + 2; t < nl && t - gt < 17 && *t >= '0' && *t <= '9'; t++)
+		when = when * 10 + (*t - '0');
+	if (t == gt + 2 || (t < nl && *t != ' '))
+		return 0; /* (what follows, the time zone, libgit2 reads or
+			   * takes as zero, and the walk does not use) */
+	if (keep) {
+		dlg_buf_clear(&w->name);
+		dlg_buf_put(&w->name, s, (size_t)(lt - 1 - s));
+		dlg_buf_clear(&w->email);
+		dlg_buf_put(&w->email, lt + 1, (size_t)(gt - lt - 1));
+		w->info.author_name = w->name.ptr;
+		w->info.author_email = w->email.ptr;
+		w->info.when = when;
+	}
+	return 1;
+}
+
+/*
+ * A plain commit: the header lines git writes for an unsigned commit
+ * (tree, parents, author, committer), each as git writes it, and no
+ * other. Its author and time into w->info; 0 for anything else — signed
+ * (a gpgsig line), another header line, a shape libgit2 might read
+ * otherwise — which the walk then reads through libgit2 as before.
+ */
+static int plain_commit(walk *w, const char *raw, size_t len)
+{
+	const char *p = raw, *end = raw + len, *s, *nl;
+
+	if (memchr(raw, '\0', len))
+		return 0;
+	if (!(s = header_line(&nl, p, end, "tree")) || !is_id_line(s, nl))
+		return 0;
+	for (p = nl + 1; (s = header_line(&nl, p, end, "parent")); p = nl + 1)
+		if (!is_id_line(s, nl))
+			return 0;
+	if (!(s = header_line(&nl, p, end, "author")) ||
+	    !person(w, s, nl, 1))
+		return 0;
+	p = nl + 1;
+	if (!(s = header_line(&nl, p, end, "committer")) ||
+	    !person(w, s, nl, 0))
+		return 0;
+	p = nl + 1;
+	return p == end || *p == '\n';
+}
+
+/*
+ * Who made w->id and when, from the commit's bytes: the events cache's
+ * (which hand out only bytes that hash to the id), else read and kept
+ * there. 1 for a plain commit, which has no signature to judge; 0 for
+ * any other, which the caller reads through libgit2.
+ */
+static int commit_facts(walk *w)
+{
+	git_odb_object *o = NULL;
+	const char *raw;
+	size_t len;
+	int plain;
+
+	if (dlg_sync__evcache_commit(w->cache, &w->id, &raw, &len))
+		return plain_commit(w, raw, len);
+	if (!w->odb || git_odb_read(&o, w->odb, &w->id) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	raw = git_odb_object_data(o);
+	len = git_odb_object_size(o);
+	plain = git_odb_object_type(o) == GIT_OBJECT_COMMIT &&
+		plain_commit(w, raw, len);
+	if (plain)
+		dlg_sync__evcache_put_commit(w->cache, &w->id, raw, len);
+	git_odb_object_free(o);
+	return plain;
+}
+
+/* w->id's changes to the paths asked for, if it is as recent as since
+ * (0: any): who made them (a plain commit, unsigned, from its bytes;
+ * any other through libgit2, its signature judged against rules), then
+ * one_commit. */
+static int walk_commit(walk *w, dlg_rules *rules, dlg_hindex *x,
+		       const char *const *paths, size_t npaths, time_t since)
+{
+	const git_signature *a;
+	dlg_sync_signature sig;
+	git_commit *parent = NULL;
+	int error;
+
+	git_oid_tostr(w->info.id, sizeof(w->info.id), &w->id);
+	w->info.signer = NULL;
+	w->info.key = NULL;
+	if (commit_facts(w))
+		return since && w->info.when < since
+			       ? 0
+			       : one_commit(w, x, paths, npaths);
+	if (git_commit_lookup(&w->commit, w->git, &w->id) < 0)
+		return dlg_sync__error("cannot read a commit");
+	a = git_commit_author(w->commit);
+	w->info.author_name = a->name;
+	w->info.author_email = a->email;
+	w->info.when = (time_t)a->when.time;
+	if (since && w->info.when < since)
+		return 0;
+	if (git_commit_parentcount(w->commit))
+		git_commit_parent(&parent, w->commit, 0);
+	dlg_sync__check_signature(&sig, rules, w->git, w->commit, parent);
+	w->info.signer = sig.signer ? dlg_map_get_str(sig.signer, "handle")
+				    : NULL;
+	w->info.key = sig.signer ? sig.key.ptr : NULL;
+	error = one_commit(w, x, paths, npaths);
+	dlg_sync__signature_dispose(&sig);
 	git_commit_free(parent);
 	return error;
 }
@@ -331,6 +499,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	int error = 0;
 
 	memset(&w, 0, sizeof(w));
+	w.name = (dlg_buf)DLG_BUF_INIT;
+	w.email = (dlg_buf)DLG_BUF_INIT;
 	w.git = r->git;
 	w.trees.git = r->git;
 	w.cb = cb;
@@ -340,6 +510,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
 		return dlg_sync__error("cannot read HEAD");
 	dlg_sync__evcache_open(&w.cache, r);
+	if (git_repository_odb(&w.odb, r->git) < 0)
+		git_error_clear(); /* every commit through libgit2, then */
 	/* Only the commits that changed path: the index knows which. */
 	if ((error = dlg_sync__hindex_open(&x, r, &head)) < 0 ||
 	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head, paths,
@@ -347,34 +519,8 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	    (error = dlg_sync__trusted_rules(&rules, r, &head)) < 0)
 		goto done;
 	for (i = 0; i < n && !w.stop; i++) {
-		const git_signature *a;
-
-		if (git_commit_lookup(&w.commit, r->git, &ids[i]) < 0) {
-			error = dlg_sync__error("cannot read a commit");
-			break;
-		}
-		a = git_commit_author(w.commit);
-		git_oid_tostr(w.info.id, sizeof(w.info.id), &ids[i]);
-		w.info.author_name = a->name;
-		w.info.author_email = a->email;
-		w.info.when = (time_t)a->when.time;
-		w.info.summary = git_commit_summary(w.commit);
-		if (!since || w.info.when >= since) {
-			dlg_sync_signature sig;
-			git_commit *parent = NULL;
-
-			if (git_commit_parentcount(w.commit))
-				git_commit_parent(&parent, w.commit, 0);
-			dlg_sync__check_signature(&sig, rules, r->git, w.commit,
-						  parent);
-			w.info.signer = sig.signer ? dlg_map_get_str(sig.signer,
-								     "handle")
-						   : NULL;
-			w.info.key = sig.signer ? sig.key.ptr : NULL;
-			error = one_commit(&w, x, paths, npaths);
-			dlg_sync__signature_dispose(&sig);
-			git_commit_free(parent);
-		}
+		git_oid_cpy(&w.id, &ids[i]);
+		error = walk_commit(&w, rules, x, paths, npaths, since);
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)
@@ -386,6 +532,9 @@ done:
 	if (!error)
 		dlg_sync__evcache_save(w.cache);
 	dlg_sync__evcache_free(w.cache);
+	git_odb_free(w.odb);
+	dlg_buf_dispose(&w.name);
+	dlg_buf_dispose(&w.email);
 	dlg_events_dispose(&w.scratch);
 	free(w.views.items);
 	free(ids);

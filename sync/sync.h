@@ -103,7 +103,6 @@ typedef struct {
 	const char *author_name;
 	const char *author_email;
 	time_t when;
-	const char *summary;
 	/* A signature that verifies against a key HEAD's team holds for the
 	 * author: the signer's handle and the key's SHA256 fingerprint;
 	 * NULL both when the commit is not verified. */

@@ -129,6 +129,13 @@ int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
 			  const char *path, dlg_event_views *out);
 void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
 			   const char *path, const dlg_events *ev);
+/* A commit's own bytes (the object git hashes; valid as the events),
+ * kept by _put_commit: 1 when the cache has bytes that hash to the id,
+ * else 0 (none, or changed since). */
+int dlg_sync__evcache_commit(dlg_evcache *c, const git_oid *commit,
+			     const char **data, size_t *len);
+void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
+				  const char *data, size_t len);
 void dlg_sync__evcache_save(dlg_evcache *c);
 void dlg_sync__evcache_free(dlg_evcache *c);
 

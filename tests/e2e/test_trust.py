@@ -8,6 +8,7 @@ lists every attempt with the rule it broke, and no replica is wedged."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import unittest
 
@@ -530,6 +531,59 @@ class TestAccountability(TrustTest):
                             for c in by_merge), by_merge)
         self.assertEqual([c["to"] for c in self.changes("--author", "sam")
                           if c["field"] == "priority"], ["low"])
+
+
+class TestCachedCommits(SignedTest):
+    """The events cache (.git/delegit-events) keeps the bytes of each
+    unsigned commit the history walk met, for who made it and when. Bytes
+    put there by hand — another author, a signed commit's bytes without
+    its signature — change nobody's record: they do not hash to the
+    commit's id, so the walk reads the commit instead."""
+
+    def seen(self):
+        return (self.dana.ok("report", "accountability", "--json"),
+                self.dana.ok("log", "--json"),
+                self.dana.ok("log", self.tid[:8], "--json"))
+
+    def raw(self, commit):
+        return subprocess.run(["git", "cat-file", "commit", commit],
+                              cwd=self.dana.path, capture_output=True,
+                              check=True).stdout
+
+    def test_forged_commit_bytes_change_nobodys_record(self):
+        self.kim.ok("start", self.tid[:8])               # signed by kim
+        self.kim.ok("sync", "-q")
+        self.dana.ok("sync", "-q")
+        before = self.seen()
+        verified = [c for c in json.loads(before[2]) if c["verified"]]
+        self.assertEqual(verified[0]["author"], "kim")
+        path = os.path.join(self.dana.path, ".git", "delegit-events")
+        with open(path, "rb") as f:
+            kept = f.read()
+        body, count, signed, plain = b"", 0, 0, 0
+        for commit in self.dana.git("rev-list", "HEAD").split():
+            raw = self.raw(commit)
+            head, _, message = raw.partition(b"\n\n")
+            lines = [l for l in head.split(b"\n")
+                     if not l.startswith((b"gpgsig ", b" "))]
+            if len(lines) < len(head.split(b"\n")):
+                signed += 1
+                self.assertNotIn(raw, kept)
+            elif raw in kept:
+                plain += 1
+            # another author, and no signature to judge
+            forged = b"\n".join(
+                b"author Sam <sam@acme.example>" + l[l.index(b">") + 1:]
+                if l.startswith(b"author ") else l
+                for l in lines) + b"\n\n" + message
+            body += (bytes.fromhex(commit) + b"\0" +
+                     struct.pack("<I", len(forged)) + forged)
+            count += 1
+        self.assertTrue(signed and plain, (signed, plain))
+        with open(path, "ab") as f:
+            f.write(b"evb\n" + struct.pack("<IQ", count, len(body)) + body +
+                    b"end\n")
+        self.assertEqual(self.seen(), before)
 
 
 class TestServerHook(TrustTest):

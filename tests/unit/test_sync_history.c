@@ -28,7 +28,8 @@ static int on_change(const dlg_commit_info *c, const char *path,
 
 	if (h->calls < 8)
 		snprintf(h->seen[h->calls], sizeof(h->seen[0]),
-			 "%s %s %zu %s %s>%s", c->summary, path, n,
+			 "%ld %s %zu %s %s>%s", (long)(c->when - 1700000000),
+			 path, n,
 			 n ? ev[0].field : "-", n && ev[0].from ? ev[0].from : "",
 			 n && ev[0].to ? ev[0].to : "");
 	h->calls++;
@@ -60,8 +61,8 @@ static void test_history__reports_each_version_of_a_file(void **state)
 	history_twice(f, "tasks/aa/one.yaml", 0, &h);
 	assert_int_equal(h.calls, 2);
 	assert_string_equal(h.seen[0],
-			    "v2 tasks/aa/one.yaml 1 (file) invalid>invalid");
-	assert_string_equal(h.seen[1], "v1 tasks/aa/one.yaml 1 (file) >invalid");
+			    "2 tasks/aa/one.yaml 1 (file) invalid>invalid");
+	assert_string_equal(h.seen[1], "0 tasks/aa/one.yaml 1 (file) >invalid");
 	history_twice(f, "tasks/", 1700000001, &h);
 	assert_int_equal(h.calls, 2);
 }
@@ -92,9 +93,237 @@ static void test_history__events_cache_damaged_or_foreign(void **state)
 	munmap(data, size);
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
-	assert_int_equal(strncmp(data, "delegit events 1 ", 17), 0);
+	assert_int_equal(strncmp(data, "delegit events 2 ", 17), 0);
 	munmap(data, size);
 	dlg_buf_dispose(&path);
+}
+
+/* Where s is in the size bytes at data, or NULL. */
+static char *find(char *data, size_t size, const char *s)
+{
+	size_t len = strlen(s), i;
+
+	for (i = 0; i + len <= size; i++)
+		if (!memcmp(data + i, s, len))
+			return data + i;
+	return NULL;
+}
+
+/* Who the walk says made each commit that changed the file. */
+typedef struct {
+	int calls;
+	char seen[24][200];
+} who_log;
+
+static int on_who(const dlg_commit_info *c, const char *path,
+		  const dlg_event *ev, size_t n, void *payload)
+{
+	who_log *h = payload;
+
+	(void)path;
+	(void)ev;
+	(void)n;
+	if (h->calls < 24)
+		snprintf(h->seen[h->calls], sizeof(h->seen[0]),
+			 "%s %s|%s|%ld|%s", c->id, c->author_name,
+			 c->author_email, (long)c->when,
+			 c->signer ? c->signer : "-");
+	h->calls++;
+	return 0;
+}
+
+/* The same as libgit2 reads the commit (whose id line begins). */
+static void libgit2_says(char *out, size_t size, fixture *f, const char *line)
+{
+	git_commit *c;
+	git_oid id;
+	const git_signature *a;
+	char hex[41];
+
+	snprintf(hex, sizeof(hex), "%s", line);
+	assert_int_equal(git_oid_fromstr(&id, hex), 0);
+	assert_int_equal(git_commit_lookup(&c, f->repo->git, &id), 0);
+	a = git_commit_author(c);
+	snprintf(out, size, "%s %s|%s|%ld|-", hex, a->name, a->email,
+		 (long)a->when.time);
+	git_commit_free(c);
+}
+
+/* A commit written by hand on HEAD, changing tasks/aa/one.yaml to text:
+ * its header lines after the tree and parent are `lines`. */
+static void commit_by_hand(fixture *f, const char *text, const char *lines)
+{
+	dlg_buf raw = DLG_BUF_INIT, cmd = DLG_BUF_INIT;
+	char *tree, *head, *id;
+
+	spit(f->dir, "tasks/aa/one.yaml", text);
+	free(sh(f, "git add tasks/aa/one.yaml"));
+	tree = sh(f, "git write-tree");
+	head = sh(f, "git rev-parse HEAD");
+	dlg_buf_printf(&raw, "tree %s\nparent %s\n%s\n\nby hand\n", tree, head,
+		       lines);
+	spit(f->dir, ".git/raw-commit", raw.ptr);
+	id = sh(f, "git hash-object -t commit -w --literally .git/raw-commit");
+	assert_int_equal(strlen(id), 40);
+	dlg_buf_printf(&cmd, "git update-ref HEAD %s", id);
+	free(sh(f, cmd.ptr));
+	free(id);
+	free(head);
+	free(tree);
+	dlg_buf_dispose(&cmd);
+	dlg_buf_dispose(&raw);
+}
+
+#define COMMITTER "\ncommitter Kim Lee <kim@msp.example> 1700000200 +0000"
+
+/* Header lines git writes, and others a hand or another tool may write:
+ * the walk reads the plain ones itself, every other one through
+ * libgit2, and says what libgit2 says of each. */
+static const char *const shapes[] = {
+	"author Kim Lee <kim@msp.example> 1700000100 +0000" COMMITTER,
+	"author Kim Lee  <kim@msp.example> 1700000101 +0100" COMMITTER,
+	"author  Kim <kim@msp.example> 1700000102 +0000" COMMITTER,
+	"author Kim < kim@msp.example > 1700000103 +0000" COMMITTER,
+	"author Kim <kim@msp.example> 01700000104 -0730" COMMITTER,
+	"author Kim <kim@msp.example> 1700000105" COMMITTER,
+	"author  <kim@msp.example> 1700000106 +0000" COMMITTER,
+	"author Kim <a<b@msp.example> 1700000107 +0000" COMMITTER,
+	"author Kim <kim@msp.example>> 1700000108 +0000" COMMITTER,
+	"author Kim\tLee <kim@msp.example> 1700000109 +0000" COMMITTER,
+	"author Kim <kim@msp.example> 1700000110 +0000 trailing" COMMITTER,
+	"author Kim <kim@msp.example> 12345678901234567 +0000" COMMITTER,
+	"author Kim <KIM@msp.example> 1700000111 +0000\n"
+	"author Sam <sam@msp.example> 1700000112 +0000" COMMITTER,
+	"author Kim <kim@msp.example> 1700000113 +0000" COMMITTER
+	"\nencoding ISO-8859-1",
+	"author Sam <sam@msp.example> 1700000114 +0000" COMMITTER
+	"\ngpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n "
+	"-----END SSH SIGNATURE-----",
+	"author Kim <kim@msp.example> 1700000115 +0000\n"
+	"committer Kim <kim@msp.example> 1700000115 +0000 x",
+	"author Kim Lee <kim@msp.example> 1700000116 +0000" COMMITTER,
+};
+
+static void assert_as_libgit2_says(fixture *f, const who_log *h, int calls)
+{
+	char want[200];
+	int i;
+
+	assert_int_equal(h->calls, calls);
+	for (i = 0; i < calls; i++) {
+		libgit2_says(want, sizeof(want), f, h->seen[i]);
+		assert_string_equal(h->seen[i], want);
+	}
+}
+
+static void test_history__authors_as_libgit2_reads_them(void **state)
+{
+	fixture *f = *state;
+	who_log h, again;
+	dlg_buf path = DLG_BUF_INIT;
+	char *data;
+	size_t i, size, n = sizeof(shapes) / sizeof(*shapes);
+
+	commit_file(f, "tasks/aa/one.yaml", "0", "first", 1700000000);
+	for (i = 0; i < n; i++) {
+		char text[16];
+
+		snprintf(text, sizeof(text), "v%zu\n", i + 1);
+		commit_by_hand(f, text, shapes[i]);
+	}
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who, &h),
+			 0);
+	assert_as_libgit2_says(f, &h, (int)n + 1);
+	/* again, from the cache's bytes */
+	memset(&again, 0, sizeof(again));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who,
+					  &again), 0);
+	assert_memory_equal(&h, &again, sizeof(h));
+	/* the plain commits' bytes are kept, the others' not */
+	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
+	data = slurp(path.ptr, &size);
+	assert_non_null(find(data, size, "> 1700000100 +0000"));
+	assert_non_null(find(data, size, "> 1700000116 +0000"));
+	assert_null(find(data, size, "> 1700000101 +0100"));
+	assert_null(find(data, size, "> 1700000114 +0000"));
+	free(data);
+	dlg_buf_dispose(&path);
+}
+
+/* The events cache's bytes of a commit, changed by hand (another author,
+ * the same length), are not what the walk reports: they no longer hash to
+ * the commit's id. And the commit's own bytes are put back. */
+static void test_history__commit_bytes_changed_in_the_cache_change_nobody(
+	void **state)
+{
+	fixture *f = *state;
+	who_log before, h;
+	dlg_buf path = DLG_BUF_INIT;
+	char *data, *p;
+	size_t size, again;
+	int changed = 0;
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	memset(&before, 0, sizeof(before));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who,
+					  &before), 0);
+	assert_int_equal(before.calls, 2);
+	assert_non_null(strstr(before.seen[0], "|kim@msp.example|"));
+	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
+	data = slurp(path.ptr, &size);
+	for (p = data; (p = find(p, size - (size_t)(p - data),
+				 "<kim@msp.example>")); p++) {
+		memcpy(p, "<sam@msp.example>", 17);
+		changed++;
+	}
+	assert_int_equal(changed, 4); /* author and committer, two commits */
+	assert_int_equal(dlg_path_write(path.ptr, data, size), 0);
+	free(data);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who, &h),
+			 0);
+	assert_memory_equal(&h, &before, sizeof(h));
+	/* read again from the commits and kept: the later bytes stand, and
+	 * the next walk has nothing to add */
+	free(slurp(path.ptr, &size));
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who, &h),
+			 0);
+	assert_memory_equal(&h, &before, sizeof(h));
+	free(slurp(path.ptr, &again));
+	assert_int_equal(again, size);
+	dlg_buf_dispose(&path);
+}
+
+/* A plain commit's author comes from the kept bytes: with the commit
+ * object gone, the walk still says who made it (its events are kept
+ * too, so nothing else reads it). */
+static void test_history__commit_bytes_served_from_the_cache(void **state)
+{
+	fixture *f = *state;
+	who_log before, h;
+	dlg_buf cmd = DLG_BUF_INIT;
+	char *id;
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	memset(&before, 0, sizeof(before));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who,
+					  &before), 0);
+	/* (HEAD itself is read for its team) */
+	id = sh(f, "git rev-parse HEAD~1");
+	dlg_buf_printf(&cmd, "rm .git/objects/%.2s/%s", id, id + 2);
+	free(sh(f, cmd.ptr));
+	dlg_repo_free(f->repo);
+	assert_int_equal(dlg_repo_open(&f->repo, f->dir), 0);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history(f->repo, "tasks/", 0, on_who, &h),
+			 0);
+	assert_memory_equal(&h, &before, sizeof(h));
+	dlg_buf_dispose(&cmd);
+	free(id);
 }
 
 int main(void)
@@ -103,6 +332,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__events_cache_damaged_or_foreign,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__authors_as_libgit2_reads_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__commit_bytes_changed_in_the_cache_change_nobody,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__commit_bytes_served_from_the_cache,
 						setup, teardown),
 	};
 
