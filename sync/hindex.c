@@ -332,6 +332,74 @@ static int reaches_indexed(dlg_hindex *x, dlg_repo *r, const git_oid *head,
 	return n == x->nrecs;
 }
 
+/* One commit's record: its id, time, parents and the paths it changed
+ * from its first parent (its parents also to parents, for the check that
+ * the block reaches what is indexed). */
+static int add_record(dlg_buf *recs, dlg_buf *parents, dlg_trees *memo,
+		      dlg_repo *r, const git_oid *oid)
+{
+	git_commit *c = NULL;
+	dlg_buf paths = DLG_BUF_INIT;
+	uint32_t npaths, t;
+	unsigned k;
+	uint8_t np;
+
+	if (git_commit_lookup(&c, r->git, oid) < 0)
+		return dlg_sync__error("cannot read a commit");
+	if (changed_paths(&paths, &npaths, memo, c) < 0) {
+		git_commit_free(c);
+		dlg_buf_dispose(&paths);
+		return -1;
+	}
+	t = (uint32_t)git_commit_time(c);
+	np = (uint8_t)(git_commit_parentcount(c) > 255
+			       ? 255 : git_commit_parentcount(c));
+	dlg_buf_put(recs, (const char *)oid->id, 20);
+	dlg_buf_put(recs, (const char *)&t, 4);
+	dlg_buf_put(recs, (const char *)&np, 1);
+	for (k = 0; k < np; k++) {
+		dlg_buf_put(recs, (const char *)git_commit_parent_id(c, k)->id,
+			    20);
+		dlg_buf_put(parents, (const char *)
+			    git_commit_parent_id(c, k)->id, 20);
+	}
+	dlg_buf_put(recs, (const char *)&npaths, 4);
+	dlg_buf_put(recs, paths.ptr, paths.size);
+	dlg_buf_dispose(&paths);
+	git_commit_free(c);
+	return 0;
+}
+
+/* The new block of n records after what parsed (a damaged tail is
+ * dropped), written, then everything parsed again from memory. */
+static void append_block(dlg_hindex *x, dlg_repo *r, const git_oid *head,
+			 const dlg_buf *recs, uint32_t n, int reaches)
+{
+	uint64_t len = 20 + recs->size + 4;
+	int anew = x->good_size != nbytes(x);
+	size_t before;
+
+	if (x->map) { /* copy what stays, once */
+		dlg_buf_clear(&x->data);
+		dlg_buf_reserve(&x->data, x->good_size + 16 + len + 4);
+		dlg_buf_put(&x->data, x->map, x->good_size);
+	}
+	x->data.size = x->good_size;
+	before = x->data.size;
+	dlg_buf_put(&x->data, reaches ? "bld\n" : "blk\n", 4);
+	dlg_buf_put(&x->data, (const char *)&n, 4);
+	dlg_buf_put(&x->data, (const char *)&len, 8);
+	dlg_buf_put(&x->data, (const char *)head->id, 20);
+	dlg_buf_put(&x->data, recs->ptr, recs->size);
+	dlg_buf_put(&x->data, "end\n", 4);
+	/* An index that cannot be written only costs time. */
+	write_file(x, r, x->data.size - before, anew);
+	unmap(x); /* the records are parsed again, from data */
+	x->nrecs = x->nblocks = 0;
+	dlg_idtable_dispose(&x->ids);
+	parse(x);
+}
+
 /* Index the commits reachable from HEAD that are not indexed yet. */
 static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 {
@@ -339,10 +407,9 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	dlg_trees memo = { r->git, { NULL }, 0 };
 	dlg_buf recs = DLG_BUF_INIT, parents = DLG_BUF_INIT;
 	uint32_t n = 0;
-	uint64_t len;
 	git_oid oid;
-	size_t i, before;
-	int error, anew, reaches;
+	size_t i;
+	int error, reaches;
 
 	if (is_newest_tip(x, head) || find(x, head->id))
 		return 0;
@@ -362,40 +429,10 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	}
 	git_error_clear();
 	while (!(error = git_revwalk_next(&oid, rw))) {
-		git_commit *c = NULL;
-		dlg_buf paths = DLG_BUF_INIT;
-		uint32_t npaths, t;
-		unsigned k;
-		uint8_t np;
-
 		if (find(x, oid.id))
 			continue; /* reached by a tip no longer hidden */
-		if (git_commit_lookup(&c, r->git, &oid) < 0) {
-			error = dlg_sync__error("cannot read a commit");
+		if ((error = add_record(&recs, &parents, &memo, r, &oid)) < 0)
 			break;
-		}
-		if (changed_paths(&paths, &npaths, &memo, c) < 0) {
-			git_commit_free(c);
-			dlg_buf_dispose(&paths);
-			error = -1;
-			break;
-		}
-		t = (uint32_t)git_commit_time(c);
-		np = (uint8_t)(git_commit_parentcount(c) > 255
-				       ? 255 : git_commit_parentcount(c));
-		dlg_buf_put(&recs, (const char *)oid.id, 20);
-		dlg_buf_put(&recs, (const char *)&t, 4);
-		dlg_buf_put(&recs, (const char *)&np, 1);
-		for (k = 0; k < np; k++) {
-			dlg_buf_put(&recs, (const char *)
-				    git_commit_parent_id(c, k)->id, 20);
-			dlg_buf_put(&parents, (const char *)
-				    git_commit_parent_id(c, k)->id, 20);
-		}
-		dlg_buf_put(&recs, (const char *)&npaths, 4);
-		dlg_buf_put(&recs, paths.ptr, paths.size);
-		dlg_buf_dispose(&paths);
-		git_commit_free(c);
 		if (!(++n % 1024))
 			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
 	}
@@ -408,33 +445,12 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		dlg_buf_dispose(&recs);
 		return error < 0 ? error : -1;
 	}
-	len = 20 + recs.size + 4;
 	reaches = !x->nblocks ||
 		  reaches_indexed(x, r, head, (const unsigned char *)parents.ptr,
 				  parents.size / 20);
 	dlg_buf_dispose(&parents);
-	/* The new block after what parsed (a damaged tail is dropped). */
-	anew = x->good_size != nbytes(x);
-	if (x->map) { /* copy what stays, once */
-		dlg_buf_clear(&x->data);
-		dlg_buf_reserve(&x->data, x->good_size + 16 + len + 4);
-		dlg_buf_put(&x->data, x->map, x->good_size);
-	}
-	x->data.size = x->good_size;
-	before = x->data.size;
-	dlg_buf_put(&x->data, reaches ? "bld\n" : "blk\n", 4);
-	dlg_buf_put(&x->data, (const char *)&n, 4);
-	dlg_buf_put(&x->data, (const char *)&len, 8);
-	dlg_buf_put(&x->data, (const char *)head->id, 20);
-	dlg_buf_put(&x->data, recs.ptr, recs.size);
-	dlg_buf_put(&x->data, "end\n", 4);
+	append_block(x, r, head, &recs, n, reaches);
 	dlg_buf_dispose(&recs);
-	/* An index that cannot be written only costs time. */
-	write_file(x, r, x->data.size - before, anew);
-	unmap(x); /* the records are parsed again, from data */
-	x->nrecs = x->nblocks = 0;
-	dlg_idtable_dispose(&x->ids);
-	parse(x);
 	return 0;
 }
 

@@ -99,6 +99,8 @@ static int report_texts(walk *w, const char *path, const char *a, size_t alen,
  * the conflict records it added (the conflicts it decided). Reported as
  * a change from that field merge, with the conflicts its parents held.
  * A version one parent held whole is no change of the merge's.
+ * Long: the parents' blobs read, their field merge computed and the
+ * difference reported in one place, each step holding the last's blobs.
  */
 static int report_merge(walk *w, const char *path, const git_oid *old_id,
 			const git_oid *new_id)
