@@ -300,6 +300,10 @@ int cli_error_flush(int code, const char *prefix);
 
 /* Print a list of problems to stderr. */
 void cli_print_diags(const dlg_diags *d);
+/* The problems of the task files a command went past (d not empty), then
+ * "N problems: some task files were not DONE (see 'delegit check')":
+ * DLG_EINVALID. */
+int cli_print_skipped(const dlg_diags *d, const char *done);
 /* Report the error of a failed call on stderr: its problems if any, else
  * dlg_error_last(), once (cli/error.c). Returns error, or DLG_ERROR when
  * error is not negative. */

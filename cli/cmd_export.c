@@ -417,12 +417,8 @@ int cmd_export(cli_ctx *c, int argc, char **argv)
 	if ((error = put_out(cli_get(&a, CLI_O_OUTPUT), &b,
 			     cli_flag(&a, CLI_O_JSON))) < 0)
 		goto done;
-	if (diags.count) {
-		cli_print_diags(&diags);
-		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
-				  "were not exported (see 'delegit check')",
-				  diags.count, diags.count == 1 ? "" : "s");
-	}
+	if (diags.count)
+		error = cli_print_skipped(&diags, "exported");
 done:
 	dlg_buf_dispose(&b);
 	if (tasks)

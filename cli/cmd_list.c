@@ -328,13 +328,9 @@ int cmd_list(cli_ctx *c, int argc, char **argv)
 				 c->now, &diags);
 		print_table(c, rows, match, n, q.recurring);
 	}
-	if (diags.count) {
-		/* Show what we listed, and say loudly what we could not. */
-		cli_print_diags(&diags);
-		error = cli_error(DLG_EINVALID, "%zu problem%s: some task files "
-				  "were not listed (see 'delegit check')",
-				  diags.count, diags.count == 1 ? "" : "s");
-	}
+	/* Show what we listed, and say loudly what we could not. */
+	if (diags.count)
+		error = cli_print_skipped(&diags, "listed");
 done:
 	dlg_buf_dispose(&b);
 	if (tasks)

@@ -82,6 +82,14 @@ void cli_print_diags(const dlg_diags *d)
 	}
 }
 
+int cli_print_skipped(const dlg_diags *d, const char *done)
+{
+	cli_print_diags(d);
+	return cli_error(DLG_EINVALID, "%zu problem%s: some task files were "
+			 "not %s (see 'delegit check')", d->count,
+			 d->count == 1 ? "" : "s", done);
+}
+
 int cli_fail(int error, const dlg_diags *d)
 {
 	if (d && d->count) {
