@@ -12,6 +12,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What a shell command prints, without its trailing newlines (malloc'd). */
+static inline char *command_output(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	char *out = NULL, chunk[512];
+	size_t n, size = 0;
+
+	while (p && (n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+		if (!(out = realloc(out, size + n + 1)))
+			abort();
+		memcpy(out + size, chunk, n);
+		size += n;
+	}
+	if (p)
+		pclose(p);
+	if (!out && !(out = malloc(1)))
+		abort();
+	while (size && out[size - 1] == '\n')
+		size--;
+	out[size] = '\0';
+	return out;
+}
+
 static inline char *tmpdir_new(void)
 {
 	char tmpl[] = "/tmp/delegit-test-XXXXXX";

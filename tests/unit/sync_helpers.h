@@ -37,19 +37,9 @@ static inline int teardown(void **state)
 static inline char *sh(const fixture *f, const char *cmd)
 {
 	char full[4096];
-	dlg_buf out = DLG_BUF_INIT;
-	FILE *p;
-	char chunk[512];
-	size_t n;
 
 	snprintf(full, sizeof(full), "cd '%s' && %s", f->dir, cmd);
-	p = popen(full, "r");
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		dlg_buf_put(&out, chunk, n);
-	pclose(p);
-	while (out.size && out.ptr[out.size - 1] == '\n')
-		out.ptr[--out.size] = '\0';
-	return dlg_buf_detach(&out);
+	return command_output(full);
 }
 
 static inline void commit_file(fixture *f, const char *path, const char *text,

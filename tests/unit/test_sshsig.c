@@ -60,23 +60,15 @@ static int run(const char *fmt, ...)
 static char *output(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *output(const char *fmt, ...)
 {
-	char cmd[8192], chunk[512];
-	dlg_buf out = DLG_BUF_INIT;
+	char cmd[8192];
 	va_list ap;
-	FILE *p;
 	size_t n;
 
 	n = (size_t)snprintf(cmd, sizeof(cmd), "cd '%s' && ", dir);
 	va_start(ap, fmt);
 	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
 	va_end(ap);
-	p = popen(cmd, "r");
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		dlg_buf_put(&out, chunk, n);
-	pclose(p);
-	while (out.size && out.ptr[out.size - 1] == '\n')
-		out.ptr[--out.size] = '\0';
-	return dlg_buf_detach(&out);
+	return command_output(cmd);
 }
 
 static char *file(const char *name)
