@@ -313,6 +313,11 @@ void dlg_store_set_hash(dlg_store *s, dlg_hash_fn hash);
  */
 int dlg_store_load(dlg_node **out, dlg_store *s, const char *relpath,
 		   const dlg_schema *schema, dlg_diags *diags);
+/* The same, the bytes read kept in text (the caller's: the cache of
+ * parsed trees keys them by their blob id). */
+int dlg_store_load_text(dlg_node **out, dlg_buf *text, dlg_store *s,
+			const char *relpath, const dlg_schema *schema,
+			dlg_diags *diags);
 /* Parse and validate text as the given file would be, without reading
  * or writing: 0 with *out the caller's, or DLG_EINVALID, *out NULL and the
  * problems in diags. */

@@ -338,7 +338,6 @@ static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
 	dlg_buf rel = DLG_BUF_INIT, text = DLG_BUF_INIT;
 	dlg_node *doc = NULL;
 	size_t before = diags->count;
-	int error;
 
 	if (!memcmp(oid, none, sizeof(none)))
 		trees = NULL; /* a row with no blob id: nothing to key by */
@@ -351,16 +350,11 @@ static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
 		doc = NULL;
 	}
 	dlg_task_path(&rel, row->file);
-	if ((error = dlg_store_read_file(&text, s, rel.ptr)) < 0) {
-		if (error != DLG_ENOTFOUND)
-			dlg_diags_add(diags, NULL, 0, 0, "%s",
-				      dlg_error_last());
-	} else if (dlg_store_parse(&doc, text.ptr, text.size, rel.ptr,
-				   &dlg_schema_task, diags) == 0 &&
-		   trees && diags->count == before &&
-		   dlg__blob_is(s, oid, text.ptr, text.size)) {
+	if (dlg_store_load_text(&doc, &text, s, rel.ptr, &dlg_schema_task,
+				diags) == 0 &&
+	    trees && diags->count == before &&
+	    dlg__blob_is(s, oid, text.ptr, text.size))
 		dlg__trees_put(trees, oid, doc);
-	}
 	dlg_buf_dispose(&text);
 	dlg_buf_dispose(&rel);
 	return doc;

@@ -339,24 +339,32 @@ int dlg_store_parse(dlg_node **out, const char *text, size_t len,
 	return 0;
 }
 
+int dlg_store_load_text(dlg_node **out, dlg_buf *text, dlg_store *s,
+			const char *rel, const dlg_schema *schema,
+			dlg_diags *diags)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = dlg_store_read_file(text, s, rel)) < 0) {
+		if (error != DLG_ENOTFOUND)
+			dlg_diags_add(diags, NULL, 0, 0, "%s",
+				      dlg_error_last());
+		return error;
+	}
+	error = dlg_store_parse(out, text->ptr, text->size, rel, schema, diags);
+	if (error == DLG_EINVALID)
+		dlg_error_set("%s: invalid %s file", rel, schema->name);
+	return error;
+}
+
 int dlg_store_load(dlg_node **out, dlg_store *s, const char *rel,
 		   const dlg_schema *schema, dlg_diags *diags)
 {
 	dlg_buf text = DLG_BUF_INIT;
-	int error;
+	int error = dlg_store_load_text(out, &text, s, rel, schema, diags);
 
-	*out = NULL;
-	if ((error = dlg_store_read_file(&text, s, rel)) < 0) {
-		if (error != DLG_ENOTFOUND)
-			dlg_diags_add(diags, NULL, 0, 0, "%s",
-				      dlg_error_last());
-		dlg_buf_dispose(&text);
-		return error;
-	}
-	error = dlg_store_parse(out, text.ptr, text.size, rel, schema, diags);
 	dlg_buf_dispose(&text);
-	if (error == DLG_EINVALID)
-		dlg_error_set("%s: invalid %s file", rel, schema->name);
 	return error;
 }
 
