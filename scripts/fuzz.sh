@@ -1,8 +1,9 @@
 #!/bin/sh
 # Run the libFuzzer harnesses: first on every saved regression input (each
 # crash ever found, tests/fuzz/regressions/<harness>/), then for SECONDS
-# each from a seed corpus made of the test data. Fails on any crash.
-# usage: scripts/fuzz.sh BUILD_DIR SECONDS [HARNESS...] (all by default)
+# each from a seed corpus made of the test data, JOBS (2) harnesses at a
+# time. Fails on any crash.
+# usage: [JOBS=N] scripts/fuzz.sh BUILD_DIR SECONDS [HARNESS...] (all by default)
 set -eu
 build=$1
 seconds=$2
@@ -78,12 +79,15 @@ PAIRS
 	echo "$d"
 }
 
-for h in $harnesses; do
+# one harness: its regressions, then SECONDS of fuzzing
+run() {
+	h=$1
+	[ -x "$build/$h" ] || { echo "no harness $build/$h" >&2; return 1; }
 	reg=$top/tests/fuzz/regressions/$h
 	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
 		echo "== $h: regressions"
 		"$build/$h" -runs=0 "$reg"/*
-		for f in "$reg"/*; do "$build/$h" "$f" >/dev/null 2>&1 || { echo "regression $f fails" >&2; exit 1; }; done
+		for f in "$reg"/*; do "$build/$h" "$f" >/dev/null 2>&1 || { echo "regression $f fails" >&2; return 1; }; done
 	fi
 	echo "== $h: ${seconds}s"
 	corpus=$work/corpus-$h
@@ -94,6 +98,28 @@ for h in $harnesses; do
 		grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|Done )" || true
 	if ls "$work"/crash-$h-* >/dev/null 2>&1; then
 		echo "$h found a crash: $(ls "$work"/crash-$h-*) (add it to tests/fuzz/regressions/$h/ once fixed)" >&2
-		exit 1
+		return 1
 	fi
+}
+
+# JOBS harnesses at a time (each fuzzer is one process), their output in
+# order once a batch ends
+jobs=${JOBS:-2}
+failed=0
+set -- $harnesses
+while [ $# -gt 0 ]; do
+	batch=
+	i=0
+	while [ $# -gt 0 ] && [ "$i" -lt "$jobs" ]; do
+		run "$1" > "$work/log-$1" 2>&1 &
+		batch="$batch $1:$!"
+		i=$((i + 1))
+		shift
+	done
+	for hp in $batch; do
+		h=${hp%%:*}
+		wait "${hp#*:}" || failed=1
+		cat "$work/log-$h"
+	done
 done
+exit $failed
