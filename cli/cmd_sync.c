@@ -88,27 +88,9 @@ static int hand_edited_paths(char ***out, size_t *n, cli_ctx *c)
 {
 	static const char *const roots[] = { "tasks/", "team/", ".delegit/",
 					     "archive/" };
-	char **paths = NULL;
-	size_t k;
-	int error = 0;
 
-	*n = 0;
-	for (k = 0; k < sizeof(roots) / sizeof(roots[0]); k++) {
-		char **more;
-		size_t m;
-
-		if ((error = dlg_repo_changed_paths(&more, &m, c->repo,
-						    roots[k])) < 0)
-			break;
-		paths = realloc(paths, (*n + m + 1) * sizeof(*paths));
-		if (!paths)
-			abort();
-		memcpy(paths + *n, more, m * sizeof(*more));
-		*n += m;
-		free(more);
-	}
-	*out = paths;
-	return error;
+	return dlg_repo_changed_paths(out, n, c->repo, roots,
+				      sizeof(roots) / sizeof(roots[0]));
 }
 
 /* The hand edits found so far: the problems, and what to commit. */

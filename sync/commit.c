@@ -459,26 +459,54 @@ int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path)
 	return error;
 }
 
+/* The index of the first of n prefixes path starts with; n if none. */
+static size_t prefix_of(const char *path, const char *const *prefixes,
+			size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && strncmp(path, prefixes[k], strlen(prefixes[k]));
+	     k++)
+		;
+	return k;
+}
+
+typedef struct {
+	const char *path;
+	size_t prefix;
+} changed_path;
+
+static int changed_path_cmp(const void *a, const void *b)
+{
+	const changed_path *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
 int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
-			   const char *prefix)
+			   const char *const *prefixes, size_t nprefixes)
 {
 	git_status_options o = GIT_STATUS_OPTIONS_INIT;
 	git_status_list *list = NULL;
-	char *spec = (char *)prefix;
+	changed_path *found;
 	char **v;
 	size_t i, n, k = 0;
 
+	/* one status for every prefix: each status reads the index, and
+	 * HEAD's trees down to the paths, again */
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	o.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
 		  GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		  GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	o.pathspec.strings = &spec;
-	o.pathspec.count = 1;
+	o.pathspec.strings = (char **)prefixes;
+	o.pathspec.count = nprefixes;
 	if (git_status_list_new(&list, r->git, &o) < 0)
 		return dlg_sync__error("cannot read the status of the work tree");
 	n = git_status_list_entrycount(list);
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
+	found = calloc(n + 1, sizeof(*found));
+	if (!found)
 		abort();
 	for (i = 0; i < n; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
@@ -487,11 +515,20 @@ int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 
 		if (!d)
 			continue;
-		v[k++] = strdup(d->new_file.path ? d->new_file.path
-						 : d->old_file.path);
+		found[k].path = d->new_file.path ? d->new_file.path
+						 : d->old_file.path;
+		found[k].prefix = prefix_of(found[k].path, prefixes, nprefixes);
+		k++;
 	}
+	qsort(found, k, sizeof(*found), changed_path_cmp);
+	v = calloc(k + 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (i = 0; i < k; i++)
+		if (!(v[i] = strdup(found[i].path)))
+			abort();
+	free(found);
 	git_status_list_free(list);
-	qsort(v, k, sizeof(*v), dlg_strp_cmp);
 	*out = v;
 	*count = k;
 	return 0;

@@ -91,11 +91,13 @@ int dlg_repo_commit(char *out, dlg_repo *r, const dlg_commit_file *files,
  * when it cannot be read. */
 int dlg_repo_head_file(dlg_buf *out, dlg_repo *r, const char *path);
 
-/* Paths under prefix whose work tree state differs from HEAD (hand edits,
- * new files, deletions), sorted: *out and its strings are the caller's
- * (dlg_strv_free). 0, or -1 when the status cannot be read. */
+/* Paths under the n prefixes (folders, "tasks/") whose work tree state
+ * differs from HEAD (hand edits, new files, deletions, staged changes):
+ * those of the first prefix, sorted, then the second's, and so on. *out
+ * (NULL-terminated) and its strings are the caller's (dlg_strv_free). 0,
+ * or -1 when the status cannot be read. */
 int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
-			   const char *prefix);
+			   const char *const *prefixes, size_t n);
 
 /* One commit of history, as the history walk reports it. */
 typedef struct {

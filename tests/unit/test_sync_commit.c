@@ -77,11 +77,12 @@ static void test_commit__removal_and_hand_edits_elsewhere_stay_out(void **state)
 	assert_string_equal(out, " M tasks/aa/one.yaml");
 	free(out);
 	{
+		static const char *const tasks[] = { "tasks/" };
 		char **paths;
 		size_t n;
 
 		assert_int_equal(dlg_repo_changed_paths(&paths, &n, f->repo,
-							"tasks/"), 0);
+							tasks, 1), 0);
 		assert_int_equal(n, 1);
 		assert_string_equal(paths[0], "tasks/aa/one.yaml");
 		dlg_strv_free(paths, n);

@@ -317,9 +317,11 @@ static void test_head_file__files_at_head_and_missing_objects(void **state)
 }
 
 /* Changed paths: a path only staged (git add, the work tree the same)
- * counts, as one a hand edit changed. */
+ * counts, as one a hand edit changed; those of the first folder asked
+ * come first, each folder's sorted; nothing outside the folders. */
 static void test_changed_paths__staged_and_edited(void **state)
 {
+	static const char *const folders[] = { "team/", "tasks/" };
 	fixture *f = *state;
 	char **paths;
 	size_t n;
@@ -327,12 +329,19 @@ static void test_changed_paths__staged_and_edited(void **state)
 	assert_int_equal(try_commit(f, "tasks/aa/one.yaml", "a: 1\n", "one"), 0);
 	spit(f->dir, "tasks/bb/two.yaml", "b: 1\n");
 	spit(f->dir, "tasks/aa/one.yaml", "a: 2\n");
+	spit(f->dir, "team/zed.yaml", "handle: zed\n");
+	spit(f->dir, "team/amy.yaml", "handle: amy\n");
+	spit(f->dir, "notes.txt", "not delegit's\n");
+	spit(f->dir, "teams/x.yaml", "x: 1\n");
 	free(sh(f, "git add tasks/bb/two.yaml"));
-	assert_int_equal(dlg_repo_changed_paths(&paths, &n, f->repo, "tasks/"),
-			 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(paths[0], "tasks/aa/one.yaml");
-	assert_string_equal(paths[1], "tasks/bb/two.yaml");
+	assert_int_equal(dlg_repo_changed_paths(&paths, &n, f->repo, folders,
+						2), 0);
+	assert_int_equal(n, 4);
+	assert_null(paths[4]);
+	assert_string_equal(paths[0], "team/amy.yaml");
+	assert_string_equal(paths[1], "team/zed.yaml");
+	assert_string_equal(paths[2], "tasks/aa/one.yaml");
+	assert_string_equal(paths[3], "tasks/bb/two.yaml");
 	dlg_strv_free(paths, n);
 }
 
