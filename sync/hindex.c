@@ -428,6 +428,7 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		git_revwalk_hide(rw, &tip); /* gone (a gc): nothing to hide */
 	}
 	git_error_clear();
+	dlg_sync__cache_objects(0);
 	while (!(error = git_revwalk_next(&oid, rw))) {
 		if (find(x, oid.id))
 			continue; /* reached by a tip no longer hidden */
@@ -436,6 +437,7 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		if (!(++n % 1024))
 			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
 	}
+	dlg_sync__cache_objects(1);
 	git_revwalk_free(rw);
 	dlg_sync__trees_dispose(&memo);
 	if (n >= 1024)

@@ -520,6 +520,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 					      npaths)) < 0 ||
 	    (error = dlg_sync__trusted_rules(&rules, r, &head)) < 0)
 		goto done;
+	dlg_sync__cache_objects(0);
 	for (i = 0; i < n && !w.stop; i++) {
 		git_oid_cpy(&w.id, &ids[i]);
 		error = walk_commit(&w, rules, x, paths, npaths, since);
@@ -530,6 +531,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		if (!((i + 1) % 1024) || (i + 1 == n && n >= 1024))
 			dlg_sync__progress(r, DLG_PROGRESS_HISTORY, i + 1, n);
 	}
+	dlg_sync__cache_objects(1);
 done:
 	if (!error)
 		dlg_sync__evcache_save(w.cache);

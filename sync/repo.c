@@ -434,6 +434,11 @@ void dlg_repo_set_progress(dlg_repo *r,
 	r->progress_payload = payload;
 }
 
+void dlg_sync__cache_objects(int on)
+{
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, on);
+}
+
 void dlg_sync__progress(dlg_repo *r, dlg_progress_stage stage, size_t done,
 			size_t total)
 {

@@ -17,6 +17,13 @@ struct dlg_repo {
 	void *progress_payload;
 };
 
+/* libgit2's cache of the objects read (on by default), off for a walk
+ * over the whole history: it would keep each commit read, some 400 bytes
+ * each (most of a gigabyte at 300,000 commits), and the walks keep what
+ * they read again themselves (dlg_trees). Process-wide, as libgit2's
+ * setting is; turned back on after the walk. */
+void dlg_sync__cache_objects(int on);
+
 /* Tell r's progress callback, if any. */
 void dlg_sync__progress(dlg_repo *r, dlg_progress_stage stage, size_t done,
 			size_t total);

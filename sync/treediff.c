@@ -43,28 +43,20 @@ typedef struct {
 
 static int changes(walk *w, const git_oid *a, const git_oid *b);
 
-/* An entry (either side NULL) at prefix + its name: a file is reported,
- * a folder compared entry by entry. */
+/* An entry (either side NULL; both given are both folders or both not:
+ * same_name) at prefix + its name: a file is reported, a folder compared
+ * entry by entry. */
 static int entry(walk *w, const git_tree_entry *ea, const git_tree_entry *eb)
 {
 	const git_tree_entry *any = eb ? eb : ea;
 	size_t keep = w->prefix.size;
-	int tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
-	int tree_b = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
-	int error = 0;
+	int error;
 
 	dlg_buf_puts(&w->prefix, git_tree_entry_name(any));
-	if (tree_a || tree_b) {
+	if (git_tree_entry_type(any) == GIT_OBJECT_TREE) {
 		dlg_buf_puts(&w->prefix, "/");
-		error = changes(w, tree_a ? git_tree_entry_id(ea) : NULL,
-				tree_b ? git_tree_entry_id(eb) : NULL);
-		w->prefix.size--;
-		w->prefix.ptr[w->prefix.size] = '\0';
-		/* A file that became a folder or back changed too. */
-		if (!error && ea && !tree_a)
-			error = w->cb(w->prefix.ptr, ea, NULL, w->payload);
-		if (!error && eb && !tree_b)
-			error = w->cb(w->prefix.ptr, NULL, eb, w->payload);
+		error = changes(w, ea ? git_tree_entry_id(ea) : NULL,
+				eb ? git_tree_entry_id(eb) : NULL);
 	} else {
 		error = w->cb(w->prefix.ptr, ea, eb, w->payload);
 	}
@@ -73,11 +65,49 @@ static int entry(walk *w, const git_tree_entry *ea, const git_tree_entry *eb)
 	return error;
 }
 
-/* Trees a and b (either may be absent) at w->prefix. */
+/* Entries in git's order for a tree's entries: by name, a folder's name
+ * taken as if it ended in '/' (git's base_name_compare). */
+static int git_order(const git_tree_entry *a, const git_tree_entry *b)
+{
+	const char *na = git_tree_entry_name(a), *nb = git_tree_entry_name(b);
+	size_t la = strlen(na), lb = strlen(nb), n = la < lb ? la : lb;
+	int c = memcmp(na, nb, n);
+	unsigned char ca, cb;
+
+	if (c)
+		return c;
+	ca = la > n ? (unsigned char)na[n]
+		    : git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : '\0';
+	cb = lb > n ? (unsigned char)nb[n]
+		    : git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : '\0';
+	return ca - cb;
+}
+
+/*
+ * The entry of t that is e's in git's order (the same name and both
+ * folders or both not), for each e of a tree in turn: both trees are in
+ * that order, so one walk through t (at *j) finds them all. A file that
+ * became a folder is then a file removed and a folder added, as git's
+ * diff-tree -r reports it.
+ */
+static const git_tree_entry *same_name(const git_tree *t, size_t *j,
+				       const git_tree_entry *e)
+{
+	size_t n = git_tree_entrycount(t);
+	int c = 1;
+
+	while (*j < n &&
+	       (c = git_order(git_tree_entry_byindex(t, *j), e)) < 0)
+		(*j)++;
+	return *j < n && c == 0 ? git_tree_entry_byindex(t, (*j)++) : NULL;
+}
+
+/* Trees a and b (either may be absent) at w->prefix: b's entries in
+ * order (changed or added), then those only a has (removed). */
 static int changes(walk *w, const git_oid *a, const git_oid *b)
 {
 	git_tree *ta = NULL, *tb = NULL;
-	size_t i;
+	size_t i, j = 0;
 	int error = 0;
 
 	if (a && b && git_oid_equal(a, b))
@@ -92,9 +122,7 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 	}
 	for (i = 0; !error && tb && i < git_tree_entrycount(tb); i++) {
 		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
-		const git_tree_entry *ea =
-			ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb))
-			   : NULL;
+		const git_tree_entry *ea = ta ? same_name(ta, &j, eb) : NULL;
 
 		if (ea && git_oid_equal(git_tree_entry_id(ea),
 					git_tree_entry_id(eb)) &&
@@ -102,10 +130,10 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 			continue;
 		error = entry(w, ea, eb);
 	}
-	for (i = 0; !error && ta && i < git_tree_entrycount(ta); i++) {
+	for (i = 0, j = 0; !error && ta && i < git_tree_entrycount(ta); i++) {
 		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
 
-		if (!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea)))
+		if (!tb || !same_name(tb, &j, ea))
 			error = entry(w, ea, NULL);
 	}
 	git_tree_free(ta);

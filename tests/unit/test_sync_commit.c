@@ -146,6 +146,11 @@ static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
 		"echo 6 >tasks/cc && chmod +x top",
 		/* a link; a whole folder goes */
 		"ln -s top tasks/link && rm -r tasks/bb",
+		/* a folder between files that sort around it in git's order
+		 * (dd-1 < dd.x < dd/ < dd0), then a file in it changed */
+		"mkdir tasks/dd && echo 7 >tasks/dd/in && echo 8 >tasks/dd-1 && "
+		"echo 9 >tasks/dd.x && echo 10 >tasks/dd0 && echo 11 >tasks/dd/keep",
+		"echo 12 >tasks/dd/in && echo 13 >tasks/dd0",
 	};
 	size_t i;
 
@@ -170,9 +175,9 @@ static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
 	}
 	/* Across several commits, folders gone and come. */
 	{
-		char *ours = tree_changes_of(f, "HEAD~3^{tree}", "HEAD^{tree}");
+		char *ours = tree_changes_of(f, "HEAD~5^{tree}", "HEAD^{tree}");
 		char *git = sh(f, "git diff-tree -r --no-renames --no-abbrev "
-				  "HEAD~3 HEAD | sed 's/ [ADMT]\\t/\\t/' | sort");
+				  "HEAD~5 HEAD | sed 's/ [ADMT]\\t/\\t/' | sort");
 
 		assert_string_equal(ours, git);
 		assert_non_null(strstr(ours, "tasks/bb/two.yaml"));
