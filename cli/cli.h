@@ -418,19 +418,24 @@ int cli_commit_files(cli_ctx *c, const dlg_commit_file *files, size_t n,
 
 /*
  * The field changes of task files under path (a file, or "tasks/"), newest
- * first, since `since` (0: all); authors as team handles. Appended to
- * out (dlg_events_dispose); 0, or dlg_repo_history's code.
+ * first, since `since` (0: all); authors as team handles. Only those of
+ * the top-level field named `field` ("status"), and the moves to the
+ * archive, unless field is NULL. Appended to out (dlg_events_dispose);
+ * 0, or dlg_repo_history's code.
  */
-int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since);
+int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since,
+		const char *field);
 /* The same for several paths at once. */
 int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 		      size_t n, time_t since);
 
 /* What reports and suggest work from: every task, the config, and the
- * history when the figures need it (walking it costs the most). With
- * CLI_REPORT_OPEN_ONLY: only the open tasks, as far as their rows tell
- * (dlg_row_task) — for figures that need no more; they then cost what the
- * open work does, not what years of it do. */
+ * history when the figures need it (walking it costs the most; with
+ * CLI_REPORT_STATUS, only the changes of status, which is all most
+ * figures read: the rest of a history's texts are most of its memory).
+ * With CLI_REPORT_OPEN_ONLY: only the open tasks, as far as their rows
+ * tell (dlg_row_task) — for figures that need no more; they then cost
+ * what the open work does, not what years of it do. */
 typedef struct {
 	dlg_report_input in;
 	dlg_node **tasks;
@@ -440,7 +445,11 @@ typedef struct {
 	dlg_diags diags; /* task files that did not validate (left out) */
 } cli_report_data;
 
-enum { CLI_REPORT_HISTORY = 1, CLI_REPORT_OPEN_ONLY = 2 };
+enum {
+	CLI_REPORT_HISTORY = 1,
+	CLI_REPORT_OPEN_ONLY = 2,
+	CLI_REPORT_STATUS = 4 | CLI_REPORT_HISTORY
+};
 /* Fill d in for the period [since, until) (0: open ends). 0, or the code
  * of what could not be read; d is to be disposed of either way. */
 int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,

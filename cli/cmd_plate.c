@@ -120,7 +120,7 @@ int cmd_plate(cli_ctx *c, int argc, char **argv)
 			goto done;
 		handle = cli_me(c);
 	}
-	if ((error = cli_report_load(&d, c, since, until, CLI_REPORT_HISTORY)) < 0) {
+	if ((error = cli_report_load(&d, c, since, until, CLI_REPORT_STATUS)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
 	}

@@ -56,7 +56,11 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 				    ".delegit/config.yaml", &dlg_schema_config,
 				    &d->diags)) < 0 ||
 	    ((flags & CLI_REPORT_HISTORY) &&
-	     (error = cli_history(&d->events, c, "tasks/", 0)) < 0))
+	     (error = cli_history(&d->events, c, "tasks/", 0,
+				  (flags & CLI_REPORT_STATUS) ==
+						  CLI_REPORT_STATUS
+					  ? "status"
+					  : NULL)) < 0))
 		return error;
 	d->in.tasks = d->tasks;
 	d->in.ntasks = d->ntasks;
@@ -355,14 +359,14 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		{ "workload", dlg_report_workload, print_workload,
 		  CLI_REPORT_OPEN_ONLY },
 		{ "delivery", dlg_report_delivery, print_delivery,
-		  CLI_REPORT_HISTORY },
-		{ "sla", dlg_report_sla, print_sla, CLI_REPORT_HISTORY },
+		  CLI_REPORT_STATUS },
+		{ "sla", dlg_report_sla, print_sla, CLI_REPORT_STATUS },
 		{ "matrix", dlg_report_matrix, print_matrix,
 		  CLI_REPORT_OPEN_ONLY },
 		{ "accountability", dlg_report_accountability,
 		  print_accountability, CLI_REPORT_HISTORY },
-		{ "trend", dlg_report_trend, print_trend, CLI_REPORT_HISTORY },
-		{ "orgs", dlg_report_orgs, print_orgs, CLI_REPORT_HISTORY },
+		{ "trend", dlg_report_trend, print_trend, CLI_REPORT_STATUS },
+		{ "orgs", dlg_report_orgs, print_orgs, CLI_REPORT_STATUS },
 	};
 	cli_args a;
 	cli_report_data d;

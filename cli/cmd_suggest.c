@@ -35,7 +35,7 @@ int cmd_suggest(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
 	    (error = cli_task_open(&t, c, a.pos[0])) < 0)
 		goto done;
-	if ((error = cli_report_load(&d, c, 0, 0, CLI_REPORT_HISTORY)) < 0) {
+	if ((error = cli_report_load(&d, c, 0, 0, CLI_REPORT_STATUS)) < 0) {
 		error = cli_fail(error, &d.diags);
 		goto done;
 	}

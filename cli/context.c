@@ -617,6 +617,7 @@ done:
 typedef struct {
 	cli_ctx *c;
 	dlg_events *out;
+	const char *field; /* only this field's changes; NULL: all */
 } history_state;
 
 static int on_version(const dlg_commit_info *ci, const char *path,
@@ -653,18 +654,19 @@ static int on_version(const dlg_commit_info *ci, const char *path,
 	}
 	/* A verified signer is who made the change, whatever the email. */
 	for (i = 0; i < n; i++)
-		dlg_events_add(st->out, &ev[i], ci->id,
-			       ci->signer ? ci->signer
-			       : who	  ? dlg_map_get_str(who, "handle")
-					  : ci->author_email,
-			       ci->when, ci->key);
+		if (!st->field || !strcmp(ev[i].field, st->field))
+			dlg_events_add(st->out, &ev[i], ci->id,
+				       ci->signer ? ci->signer
+				       : who ? dlg_map_get_str(who, "handle")
+					     : ci->author_email,
+				       ci->when, ci->key);
 	return 0;
 }
 
-int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
-		      size_t n, time_t since)
+static int history(dlg_events *out, cli_ctx *c, const char *const *paths,
+		   size_t n, time_t since, const char *field)
 {
-	history_state st = { c, out };
+	history_state st = { c, out, field };
 	const char **all = calloc(n + 1, sizeof(*all));
 	size_t i, m = n;
 	int error, tasks = 0, archive = 0;
@@ -687,9 +689,16 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
 	return error;
 }
 
-int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since)
+int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
+		      size_t n, time_t since)
 {
-	return cli_history_paths(out, c, &path, 1, since);
+	return history(out, c, paths, n, since, NULL);
+}
+
+int cli_history(dlg_events *out, cli_ctx *c, const char *path, time_t since,
+		const char *field)
+{
+	return history(out, c, &path, 1, since, field);
 }
 
 /* ------------------------------------------------------ dependencies */
