@@ -1297,8 +1297,10 @@ static touched *touch(touched **list, size_t *n, const dlg_violation *x)
 }
 
 /* A whole file goes back: team/, the policy and the configuration to what
- * is trusted, a task to the version before the change (a task added
- * without leave is removed). */
+ * is trusted, a task to the version before the first change taken back
+ * (a task added without leave is removed). Not x's own version before:
+ * after a field taken back in an earlier commit, that version holds the
+ * field's rejected value. */
 static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 			  const dlg_violation *x)
 {
@@ -1315,7 +1317,7 @@ static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 			dlg_node_free(doc_of(r->git, hex, x->path, &t->text));
 		}
 	} else {
-		dlg_node_free(doc_of(r->git, x->before, x->path, &t->text));
+		dlg_node_free(doc_of(r->git, t->before, x->path, &t->text));
 	}
 	t->remove = !t->text.size;
 }

@@ -303,6 +303,25 @@ class TestSmuggledPolicy(TrustTest):
         self.assertIn((use, "due"), found)
         self.assert_nobody_wedged()
 
+    def test_a_forbidden_change_then_a_deletion_takes_both_back(self):
+        # the MSP moves the due date (a field taken back), then deletes
+        # the task (the whole file goes back): the task comes back as it
+        # was before the first change taken back, never with the date
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("more time")
+        moved = self.kim.head()
+        self.kim.git("rm", "-q", self.task_path())
+        self.commit("gone")
+        gone = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["field"]) for v in self.audit()}
+        self.assertIn((moved, "due"), found)
+        self.assertIn((gone, ""), found)
+        self.assert_nobody_wedged()
+
     def test_mode_comes_from_the_local_policy_never_from_incoming_work(self):
         self.edit(".delegit/policy.yaml", "mode: enforce", "mode: warn")
         self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
