@@ -22,6 +22,7 @@ import time
 import unittest
 
 from helpers import (DELEGIT, VALGRIND, Network, Repo, start_git_http)
+from test_trust import SignedTest
 
 SHIM = os.environ.get("DELEGIT_FAULT_SHIM", "")
 ASAN = os.environ.get("DELEGIT_FAULT_ASAN", "")
@@ -115,6 +116,16 @@ def count_calls(repo, *args, **kw):
     """The calls each function gets in delegit ARGS: {name: count}."""
     r = faulted(repo, ",".join(n + ":0" for n in ALL), *args, **kw)
     if r.returncode:
+        raise AssertionError("delegit %s failed unfaulted:\n%s"
+                             % (args, r.stderr))
+    return {n: c for n, c in r.calls.items() if c}
+
+
+def count_calls_any(repo, *args, **kw):
+    """count_calls for a command that exits 1 when it finds something
+    (an audit): {name: count}."""
+    r = faulted(repo, ",".join(n + ":0" for n in ALL), *args, **kw)
+    if r.returncode not in (0, 1):
         raise AssertionError("delegit %s failed unfaulted:\n%s"
                              % (args, r.stderr))
     return {n: c for n, c in r.calls.items() if c}
@@ -785,6 +796,81 @@ class TestFaultsAudit(FaultTest):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("cannot read HEAD", r.stderr)
         self.assertEqual(r.stdout, "")
+
+
+class SignedFaultTest(FaultTest, SignedTest):
+    """test_trust's SignedTest (three replicas, each signing with an
+    ed25519 key of its own, the policy in enforce mode requiring
+    signatures), under the shim."""
+
+    def setUp(self):
+        FaultTest.setUp(self)
+        if not shutil.which("ssh-keygen"):
+            self.skipTest("ssh-keygen is not installed")
+        SignedTest.setUp(self)
+
+
+class TestFaultsSigned(SignedFaultTest):
+    """sync/policy.c's signature and revocation checks under faults
+    (issue 20): the audit of a signed history in which a stolen key,
+    revoked, signed work on a base from before its revocation, and a
+    retired key signed both before its retirement (still verified) and
+    after it. With each libgit2 function the audit calls failing at each
+    of its calls (DELEGIT_FAULT_DEPTH calls under the sanitizers), the
+    audit says it cannot read (exit 1, a message, no report) or gives
+    the very report it gives unfaulted: a read failure is never a
+    verdict, neither a clean one nor a violation that is not there."""
+
+    def test_an_audit_of_revoked_and_retired_keys_never_says_otherwise(self):
+        import json
+        dana, kim, sam = self.dana, self.kim, self.sam
+        t2 = dana.add("Renew the certificate", "--to", "sam")["id"]
+        dana.ok("sync", "-q")
+        sam.ok("sync", "-q")
+        # offline work, each signed by a key about to be retired or revoked
+        kim.ok("start", self.tid[:8])
+        sam.ok("start", t2[:8])
+        dana.ok("team", "edit", "sam", "--retire-key", self.keys["sam"])
+        dana.ok("team", "edit", "kim", "--revoke-key", self.keys["kim"])
+        dana.ok("sync", "-q")
+        sam.ok("sync", "-q")      # a merge signed before the retirement
+        sam.ok("block", t2[:8], "-m", "waiting")  # after it
+        sam.ok("sync", "-q")
+        kim.ok("sync", "-q")      # the thief's work merged after the revocation
+        dana.ok("sync", "-q")
+        r = dana.run("audit", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+
+        def report(out):
+            return sorted((v["commit"], v["path"], v["field"], v["message"])
+                          for v in json.loads(out))
+        want = report(r.stdout)
+        msgs = " ".join(m for _c, _p, _f, m in want)
+        self.assertIn("revoked key", msgs)
+        self.assertIn("not held before its revocation", msgs)
+        self.assertIn("retired key", msgs)
+        calls = count_calls_any(dana, "audit", "--json")
+        runs = 0
+        depth = DEPTH if ASAN else 0
+        for name in sorted(calls):
+            if not name.startswith("git_"):
+                continue
+            for n in points(calls[name], name, depth):
+                runs += 1
+                spec = "%s:%d" % (name, n)
+                r = faulted(dana, spec, "audit", "--json")
+                what = "%s (exit %d)\n%s%s" % (spec, r.returncode,
+                                                r.stdout, r.stderr)
+                self.assertIn(r.returncode, (0, 1), what)
+                for word in SANITIZER:
+                    self.assertNotIn(word, r.stderr, what)
+                if r.stdout.strip():
+                    self.assertEqual(report(r.stdout), want, what)
+                else:
+                    self.assertEqual(r.returncode, 1, what)
+                    self.assertTrue(r.fired, what)
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+        self.assertGreater(runs, 50)
 
 
 if __name__ == "__main__":
