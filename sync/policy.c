@@ -1364,26 +1364,36 @@ int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since)
 	return 0;
 }
 
-/* A blob (hex id; NULL: none) parsed, its text into text if given. */
-static dlg_node *doc_of(git_repository *g, const char *hex, const char *path,
-			dlg_buf *text)
+/* A blob (hex id; NULL: none) parsed into *out (NULL: none, or it does
+ * not validate), its text into text if given. -1 when it cannot be read:
+ * never an empty file, which would remove the file taken back. */
+static int doc_of(dlg_node **out, git_repository *g, const char *hex,
+		  const char *path, dlg_buf *text)
 {
 	git_oid id;
 	git_blob *b = NULL;
-	dlg_node *doc = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 
-	if (!hex || git_oid_fromstr(&id, hex) < 0 ||
-	    git_blob_lookup(&b, g, &id) < 0)
-		return NULL;
+	*out = NULL;
+	if (!hex)
+		return 0;
+	if (git_oid_fromstr(&id, hex) < 0 || git_blob_lookup(&b, g, &id) < 0) {
+		dlg_buf what = DLG_BUF_INIT;
+		int error;
+
+		dlg_buf_printf(&what, "cannot read '%s' to take it back", path);
+		error = dlg_sync__error(what.ptr);
+		dlg_buf_dispose(&what);
+		return error;
+	}
 	if (text)
 		dlg_buf_put(text, git_blob_rawcontent(b),
 			    (size_t)git_blob_rawsize(b));
-	dlg_store_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	dlg_store_parse(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
 			path, dlg_schema_for_path(path), &ignore);
 	dlg_diags_dispose(&ignore);
 	git_blob_free(b);
-	return doc;
+	return 0;
 }
 
 typedef struct {
@@ -1417,9 +1427,12 @@ static touched *touch(touched **list, size_t *n, const dlg_violation *x)
  * (a task added without leave is removed). Not x's own version before:
  * after a field taken back in an earlier commit, that version holds the
  * field's rejected value. */
-static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
-			  const dlg_violation *x)
+static int restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
+			 const dlg_violation *x)
 {
+	dlg_node *doc = NULL;
+	int error = 0;
+
 	dlg_node_free(t->doc);
 	t->doc = NULL;
 	dlg_buf_clear(&t->text);
@@ -1430,44 +1443,53 @@ static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 
 		if (f) {
 			git_oid_tostr(hex, sizeof(hex), &f->id);
-			dlg_node_free(doc_of(r->git, hex, x->path, &t->text));
+			error = doc_of(&doc, r->git, hex, x->path, &t->text);
 		}
 	} else {
-		dlg_node_free(doc_of(r->git, t->before, x->path, &t->text));
+		error = doc_of(&doc, r->git, t->before, x->path, &t->text);
 	}
+	dlg_node_free(doc);
 	t->remove = !t->text.size;
+	return error;
 }
 
 /* Take back one field of a task where it still holds the rejected value
  * (the versions around the commit read from git; the record made in
  * core/, dlg_conflict_reject). */
-static void take_back_field(touched *t, dlg_repo *r, dlg_store *s,
-			    const dlg_violation *x)
+static int take_back_field(touched *t, dlg_repo *r, dlg_store *s,
+			   const dlg_violation *x)
 {
-	dlg_node *old = doc_of(r->git, x->before, x->path, NULL);
-	dlg_node *new = doc_of(r->git, x->after, x->path, NULL);
+	dlg_node *old = NULL, *new = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
+	int error;
 
+	if ((error = doc_of(&old, r->git, x->before, x->path, NULL)) < 0 ||
+	    (error = doc_of(&new, r->git, x->after, x->path, NULL)) < 0)
+		goto done;
 	if (!t->doc && !t->restore)
 		dlg_store_load(&t->doc, s, x->path, &dlg_schema_task, &ignore);
 	dlg_diags_dispose(&ignore);
 	if (t->doc)
 		dlg_conflict_reject(t->doc, x->field, old, new, x->author,
 				    x->commit);
+done:
 	dlg_node_free(old);
 	dlg_node_free(new);
+	return error;
 }
 
 /* What each violation takes back, by file (the first, earliest,
  * rejection of a file decides what it goes back to), and one line of the
- * commit message for each. Returns how many are rejected. */
-static size_t plan_rejections(touched **list, size_t *n, dlg_buf *msg,
-			      dlg_repo *r, dlg_store *s,
-			      const dlg_judgement *j)
+ * commit message for each; how many are rejected in *rejected. */
+static int plan_rejections(size_t *rejected, touched **list, size_t *n,
+			   dlg_buf *msg, dlg_repo *r, dlg_store *s,
+			   const dlg_judgement *j)
 {
 	const dlg_violations *v = &j->violations;
-	size_t i, rejected = 0;
+	size_t i;
+	int error = 0;
 
+	*rejected = 0;
 	for (i = 0; i < v->count; i++) {
 		const dlg_violation *x = &v->items[i];
 		touched *t;
@@ -1480,15 +1502,17 @@ static size_t plan_rejections(touched **list, size_t *n, dlg_buf *msg,
 		t = touch(list, n, x);
 		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task) {
 			if (!t->restore)
-				restore_whole(t, r, j->rules, x);
+				error = restore_whole(t, r, j->rules, x);
 		}
 		else if (!t->restore)
-			take_back_field(t, r, s, x);
+			error = take_back_field(t, r, s, x);
+		if (error < 0)
+			return error;
 		dlg_buf_printf(msg, "- %.8s %s: %s\n", x->commit, x->path,
 			       x->message);
-		rejected++;
+		(*rejected)++;
 	}
-	return rejected;
+	return 0;
 }
 
 /* The files as they go back, written to the work tree and listed in
@@ -1509,12 +1533,18 @@ static int write_rejections(dlg_commit_file *files, size_t *nfiles,
 		if (t->doc &&
 		    dlg_schema_validate(t->doc, &dlg_schema_task, t->path, &d) < 0) {
 			/* Never an invalid file: the whole task goes back. */
+			dlg_node *doc = NULL;
+
 			dlg_node_free(t->doc);
 			t->doc = NULL;
-			dlg_node_free(doc_of(r->git, t->before, t->path, &t->text));
+			dlg_buf_clear(&t->text);
+			error = doc_of(&doc, r->git, t->before, t->path, &t->text);
+			dlg_node_free(doc);
 			t->remove = !t->text.size;
 		}
 		dlg_diags_dispose(&d);
+		if (error < 0)
+			return error;
 		if (t->doc) {
 			dlg_buf_clear(&t->text);
 			if ((error = dlg_yaml_write(&t->text, t->doc,
@@ -1547,6 +1577,43 @@ static int write_rejections(dlg_commit_file *files, size_t *nfiles,
 	return 0;
 }
 
+/* A rejection that failed puts back the files it wrote as HEAD has them,
+ * keeping the message of the failure: nothing is left half done (the
+ * sync then takes the remote's commits back out). */
+static void put_back(dlg_repo *r, dlg_store *s, const dlg_commit_file *files,
+		     size_t n)
+{
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	dlg_buf first = DLG_BUF_INIT;
+	git_oid id;
+	size_t i;
+
+	dlg_buf_puts(&first, dlg_error_last());
+	if (git_reference_name_to_id(&id, r->git, "HEAD") < 0 ||
+	    git_commit_lookup(&head, r->git, &id) < 0 ||
+	    git_commit_tree(&tree, head) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		git_blob *b = NULL;
+
+		if (dlg_sync__tree_oid(&id, tree, files[i].path) < 0)
+			continue;
+		if (git_oid_is_zero(&id))
+			dlg_store_remove_file(s, files[i].path);
+		else if (!git_blob_lookup(&b, r->git, &id))
+			dlg_store_write_file(s, files[i].path,
+					     git_blob_rawcontent(b),
+					     (size_t)git_blob_rawsize(b));
+		git_blob_free(b);
+	}
+done:
+	dlg_error_set("%s", first.ptr);
+	dlg_buf_dispose(&first);
+	git_tree_free(tree);
+	git_commit_free(head);
+}
+
 int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		     const dlg_signature *who, size_t *rejected)
 {
@@ -1558,14 +1625,15 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 	int error = 0;
 
 	dlg_store_open(&s, r->workdir);
-	if (!(*rejected = plan_rejections(&list, &n, &msg, r, s, j)))
+	if ((error = plan_rejections(rejected, &list, &n, &msg, r, s, j)) < 0 ||
+	    !*rejected)
 		goto done;
 	files = calloc(n + 1, sizeof(*files));
 	if (!files)
 		abort();
 	if ((error = write_rejections(files, &nfiles, list, n, r, s)) < 0 ||
 	    !nfiles)
-		goto done;
+		goto failed;
 	{
 		dlg_buf full = DLG_BUF_INIT;
 
@@ -1579,6 +1647,9 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		error = dlg_repo_commit(NULL, r, files, nfiles, full.ptr, who);
 		dlg_buf_dispose(&full);
 	}
+failed:
+	if (error < 0)
+		put_back(r, s, files, nfiles);
 done:
 	for (i = 0; i < n; i++) {
 		free(list[i].path);

@@ -873,5 +873,65 @@ class TestFaultsSigned(SignedFaultTest):
         self.assertGreater(runs, 50)
 
 
+class TestFaultsReject(SignedFaultTest):
+    """enforce mode's rejection (sync/policy.c, dlg_sync__reject) under
+    faults (issue 20): kim, with push access and a signing key, pushes
+    with plain git a signed change of a due date the policy keeps for the
+    director, an unsigned change of the task's title (signatures are
+    required: the whole file goes back) and, signed, feedback of their
+    own, which the policy allows. The director's sync, with each function
+    it calls failing at a few of its calls (each run from the same state:
+    the director's branch and the remote's put back): after it, and after
+    the next sync for a failed one, the director's task has neither the
+    due date nor the title and keeps the feedback; no file is lost; the
+    repository is sound (assert_survived)."""
+
+    def test_a_rejection_under_faults_is_whole_or_not_at_all(self):
+        dana, kim = self.dana, self.kim
+        path = self.task_path()
+        git = ("-c", "user.email=kim@acme-msp.example", "-c", "user.name=x")
+        kim.ok("feedback", self.tid[:8], "a note")
+        self.edit(path, "due: 2026-12-01", "due: 2027-01-15")
+        kim.git(*git, "commit", "-qam", "sneak")
+        text = self.text(path, kim)
+        with open(os.path.join(kim.path, path), "w", encoding="utf-8") as f:
+            f.write(text.replace("title: Patch the firewall",
+                                 "title: Unsigned"))
+        kim.git(*git, "commit", "-qam", "unsigned", "--no-gpg-sign")
+        kim.git("push", "-q", "origin", "main")
+        theirs, ours = kim.head(), dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+
+        def after(i, r):
+            if r is not None and r.returncode:
+                dana.ok("sync", "-q")
+            t = dana.load(self.tid)
+            what = "run %d: %s" % (i, r and (r.fired, r.stderr))
+            self.assertEqual(str(t["due"]), "2026-12-01", what)
+            self.assertEqual(t["title"], "Patch the firewall", what)
+            self.assertIn("a note", self.text(path), what)
+            for f in ("team/kim.yaml", "team/sam.yaml", "team/dana.yaml",
+                      ".delegit/policy.yaml"):
+                self.assertTrue(os.path.exists(os.path.join(dana.path, f)),
+                                what + f)
+            dana.ok("check")
+        # libgit2's functions at DEPTH calls each (the first and the
+        # last: the last is the rejection's, or its commit's); of the C
+        # library's, the writes of the rejection and its commit, at one
+        # (e2e_FaultsSync sweeps a sync's others)
+        runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"], depth=1,
+                          git_depth=DEPTH,
+                          only=[n for n in ALL if n.startswith("git_")] +
+                          ["open", "write", "close", "rename", "fsync",
+                           "unlink"])
+        self.assertGreater(runs, 20)
+
+
 if __name__ == "__main__":
     unittest.main()
