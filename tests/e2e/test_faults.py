@@ -873,6 +873,39 @@ class TestFaultsSigned(SignedFaultTest):
         self.assertGreater(runs, 50)
 
 
+    def test_a_sync_of_work_signed_before_a_retirement_never_refuses_it(self):
+        # kim signs offline, then the key is retired: the director's sync
+        # verifies that work (the key was kim's at its parent), unless it
+        # cannot read the parent, which is an error, never a refusal
+        dana, kim = self.dana, self.kim
+        kim.ok("start", self.tid[:8])
+        dana.ok("team", "edit", "kim", "--retire-key", self.keys["kim"])
+        dana.ok("sync", "-q")
+        kim.ok("sync", "-q")
+        theirs, ours = kim.head(), dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+
+        def after(i, r):
+            what = "run %d: %s" % (i, r and (r.fired, r.stderr))
+            if r is not None:
+                self.assertNotIn("retired key", r.stderr, what)
+                if r.returncode:
+                    dana.ok("sync", "-q")
+            self.assertEqual(dana.load(self.tid)["status"], "in-progress",
+                             what)
+        runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"],
+                          git_depth=0 if not ASAN else DEPTH,
+                          only=("git_commit_tree", "git_blob_lookup",
+                                "git_tree_entry_bypath"))
+        self.assertGreater(runs, 10)
+
+
 class TestFaultsReject(SignedFaultTest):
     """enforce mode's rejection (sync/policy.c, dlg_sync__reject) under
     faults (issue 20): kim, with push access and a signing key, pushes

@@ -271,6 +271,52 @@ class TestEvilMerge(TrustTest):
         self.assertIn((merge, "team/kim.yaml", ""), found)
         self.assert_nobody_wedged()
 
+    def test_a_merge_brings_no_rights_its_other_parent_was_refused(self):
+        # the promotion is made on a side branch (refused there), brought
+        # in by a plain merge that changes nothing of its own, then used
+        k = self.kim
+        k.git("checkout", "-q", "-b", "side")
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        self.commit("promote")
+        promote = k.head()
+        k.git("checkout", "-q", "main")
+        k.ok("feedback", self.tid[:8], "On it")
+        k.git("-c", "user.email=" + KIM, "-c", "user.name=x", "merge", "-q",
+              "--no-ff", "--no-edit", "side")
+        merge = k.head()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("use it")
+        use = k.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((promote, "team/kim.yaml", ""), found)
+        self.assertIn((use, self.task_path(), "due"), found)
+        self.assertNotIn(merge, {c for c, _p, _f in found})
+        self.assert_nobody_wedged()
+
+    def test_a_merge_that_takes_back_the_side_it_merges(self):
+        # a merge of the director's branch that keeps the MSP's own
+        # version of the task (git merge -s ours): the director's changes
+        # dropped are the merger's own change, judged as such
+        self.dana.ok("set", self.tid[:8], "priority=high")
+        self.dana.ok("sync", "-q")
+        k = self.kim
+        k.ok("feedback", self.tid[:8], "On it")
+        k.git("fetch", "-q", "origin")
+        k.git("-c", "user.email=" + KIM, "-c", "user.name=x", "merge", "-q",
+              "-s", "ours", "--no-edit", "origin/main")
+        merge = k.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.dana.load(self.tid)["priority"], "high")
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((merge, self.task_path(), "priority"), found)
+        self.assert_nobody_wedged()
+
     def test_an_honest_merge_by_plain_git_is_no_violation(self):
         self.dana.ok("set", self.tid[:8], "priority=high")
         self.dana.ok("sync", "-q")
