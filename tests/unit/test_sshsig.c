@@ -1307,6 +1307,55 @@ static void test_sshsig__sign_failure_says_what_ssh_keygen_said(void **state)
 	dlg_buf_dispose(&sig);
 }
 
+/* A program in ssh-keygen's place (gpg.ssh.program) failing each way:
+ * each told as what it is, nothing signed, no temporary file left. */
+static void test_sshsig__sign_program_failing_each_way(void **state)
+{
+	static const struct {
+		const char *script, *says;
+	} bad[] = {
+		{ "echo 'usage: ssh-keygen [-q]' >&2; exit 1",
+		  "is needed for ssh signing (OpenSSH 8.2p1 or later): usage:" },
+		{ "echo 'about to die' >&2; kill -9 $$",
+		  "was killed by signal 9: about to die" },
+		{ "exit 2", "failed: no message" },
+		{ "for a; do last=$a; done; printf 'junk\\n' > \"$last.sig\"",
+		  "wrote no ssh signature" },
+	};
+	dlg_buf sig = DLG_BUF_INIT;
+	char path[4200], prog[4200];
+	size_t i;
+
+	(void)state;
+	sign_tmp_begin();
+	snprintf(path, sizeof(path), "%s/ed25519", dir);
+	snprintf(prog, sizeof(prog), "%s/stand-in", dir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text), "#!/bin/sh\n%s\n", bad[i].script);
+		spit(dir, "stand-in", text);
+		assert_int_equal(run("chmod +x stand-in"), 0);
+		assert_int_equal(dlg_sshsig_sign(&sig, prog, path, "git", data,
+						 strlen(data)), -1);
+		assert_error_has(bad[i].says);
+		assert_int_equal(sig.size, 0);
+		assert_sign_tmp_empty();
+	}
+	/* an empty program is ssh-keygen, as git takes it */
+	assert_int_equal(dlg_sshsig_sign(&sig, "", path, "git", data,
+					 strlen(data)), 0);
+	assert_signed_by(&sig, "ed25519");
+	assert_int_equal(dlg_sshsig_sign(&sig, NULL, NULL, "git", data,
+					 strlen(data)), DLG_EINVALID);
+	assert_error_has("user.signingkey");
+	assert_int_equal(dlg_sshsig_sign(&sig, NULL, path, NULL, data,
+					 strlen(data)), DLG_EINVALID);
+	assert_sign_tmp_empty();
+	unsetenv("TMPDIR");
+	dlg_buf_dispose(&sig);
+}
+
 /* A program in ssh-keygen's place that writes down how it was run. */
 static void test_sshsig__sign_runs_the_program_as_git_does(void **state)
 {
@@ -1491,6 +1540,7 @@ int main(void)
 		cmocka_unit_test(test_sshsig__ecdsa_signature_malformed_each_way),
 		cmocka_unit_test(test_sshsig__sign_with_key_files),
 		cmocka_unit_test(test_sshsig__sign_failure_says_what_ssh_keygen_said),
+		cmocka_unit_test(test_sshsig__sign_program_failing_each_way),
 		cmocka_unit_test(test_sshsig__sign_runs_the_program_as_git_does),
 		cmocka_unit_test_setup_teardown(test_sshsig__sign_through_ssh_agent,
 						agent_setup, agent_teardown),
