@@ -784,6 +784,16 @@ class TestFaultsAudit(FaultTest):
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
         self.assertGreater(runs, 10)
 
+    def test_an_audit_of_an_unborn_branch_is_clean(self):
+        # no shim: a branch with no commit yet (git checkout --orphan)
+        # has nothing to audit, which is no error
+        repo = Repo()
+        self.addCleanup(repo.close)
+        repo.git("checkout", "-q", "--orphan", "fresh")
+        r = repo.run("audit", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "[]")
+
     def test_an_audit_of_a_corrupt_branch_is_an_error(self):
         # no shim: the branch's file holds no commit id (a disk's damage)
         repo = Repo()

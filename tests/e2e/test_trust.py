@@ -159,6 +159,37 @@ class TestForgedAuthor(SignedTest):
         self.assertFalse(any(c["verified"] for c in forged))
         self.assert_nobody_wedged()
 
+    def test_an_openpgp_signature_verifies_nothing(self):
+        # a commit whose gpgsig is OpenPGP's (made by hand: git would
+        # sign with gpg.format=openpgp), as the director: not verified,
+        # and with signatures required, nothing it changed stays
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.kim.git("add", "-A")
+        tree = self.kim.git("write-tree")
+        parent = self.kim.head()
+        body = ("tree %s\nparent %s\n"
+                "author dana <dana@acme.example> 1764580000 +0000\n"
+                "committer dana <dana@acme.example> 1764580000 +0000\n"
+                "gpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+                " iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n"
+                "\nmore time\n" % (tree, parent))
+        pgp = subprocess.run(["git", "hash-object", "-t", "commit", "-w",
+                              "--stdin"], cwd=self.kim.path, input=body,
+                             capture_output=True, text=True,
+                             check=True).stdout.strip()
+        self.kim.git("update-ref", "refs/heads/main", pgp)
+        self.kim.git("reset", "-q", "--hard", pgp)
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["path"]): v["message"]
+                 for v in self.audit()}
+        self.assertIn("signed with OpenPGP or X.509",
+                      found[(pgp, "(signature)")])
+        self.assertIn("not verified", found[(pgp, self.task_path())])
+        self.assert_nobody_wedged()
+
     def test_signed_work_verifies_both_ways_with_plain_git(self):
         # delegit signs as git does: git verify-commit accepts it
         self.kim.ok("start", self.tid[:8])
