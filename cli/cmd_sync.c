@@ -309,6 +309,8 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 			    res.violations.count == 1 ? "" : "s",
 			    res.enforced ? "rejected (enforce mode), kept under "
 					   "conflicts: for a director"
+			    : res.taken_back ? "not brought in (their rejection "
+					       "failed: the next sync tries again)"
 					 : "kept (warn mode); see 'delegit audit'");
 	}
 	if (error < 0)

@@ -99,7 +99,7 @@ TESTS = {
     "sync/policy.c": SYNC_UNIT + "|e2e_(Warn|Enforce|SmuggledPolicy|"
                      "TeamGames|EvilMerge|UnrelatedHistory|NeverWedged|"
                      "ServerHook|Accountability|Stamps|StampsInMerges|"
-                     "ForgedAuthor)",
+                     "ForgedAuthor|RulesInHistory|FaultsAudit|FaultsSigned)",
     "sync/remote.c": SYNC_UNIT + "|e2e_(Merge|OfflineAndSafety|Transports|"
                      "UnrelatedHistory|NeverWedged|FaultsSync|"
                      "FaultsCredentials|FaultTargets)",

@@ -256,16 +256,22 @@ int dlg_sync__register_driver(void)
 	return 0;
 }
 
-void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path)
+int dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path)
 {
 	git_tree_entry *e = NULL;
+	int error;
 
 	memset(out, 0, sizeof(*out));
-	if (tree && !git_tree_entry_bypath(&e, tree, path) &&
-	    (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
-	     git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE))
+	if (!tree || (error = git_tree_entry_bypath(&e, tree, path)) ==
+			     GIT_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return dlg_sync__error("cannot read a tree");
+	if (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+	    git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE)
 		git_oid_cpy(out, git_tree_entry_id(e));
 	git_tree_entry_free(e);
+	return 0;
 }
 
 int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
@@ -280,9 +286,10 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 	size_t n = 0;
 	int error = 0;
 
-	dlg_sync__tree_oid(&b, base, path);
-	dlg_sync__tree_oid(&o, ours, path);
-	dlg_sync__tree_oid(&t, theirs, path);
+	if (dlg_sync__tree_oid(&b, base, path) < 0 ||
+	    dlg_sync__tree_oid(&o, ours, path) < 0 ||
+	    dlg_sync__tree_oid(&t, theirs, path) < 0)
+		return -1;
 	if (git_oid_equal(&o, &t) || git_oid_equal(&b, &t)) {
 		git_oid_cpy(out, &o);
 		return 0;
@@ -303,9 +310,11 @@ int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 		error = dlg_sync__error("cannot read a file to merge");
 		goto done;
 	}
-	if ((error = merge_blobs(&text, &n, bb, bo, bt, latest_ours,
-				 latest_theirs, path, &ignore)) < 0)
+	if (merge_blobs(&text, &n, bb, bo, bt, latest_ours, latest_theirs,
+			path, &ignore) < 0) {
+		error = DLG_EINVALID; /* not merged: no failure to read */
 		goto done;
+	}
 	if (git_blob_create_from_buffer(out, g, text.ptr, text.size) < 0)
 		error = dlg_sync__error("cannot write a merged file");
 done:
@@ -325,8 +334,11 @@ int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
 	int error = 0;
 
 	*out = NULL;
-	if (git_merge_base(&base, g, git_commit_id(a), git_commit_id(b)) < 0)
+	error = git_merge_base(&base, g, git_commit_id(a), git_commit_id(b));
+	if (error == GIT_ENOTFOUND)
 		return 0; /* unrelated: everything was added on both sides */
+	if (error < 0)
+		return dlg_sync__error("cannot find the merge base");
 	if (git_commit_lookup(&c, g, &base) < 0 || git_commit_tree(out, c) < 0)
 		error = dlg_sync__error("cannot read the merge base");
 	git_commit_free(c);

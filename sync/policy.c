@@ -236,20 +236,30 @@ static void rules_put(dlg_rules **rp, const char *path, const git_oid *id,
 		r->bootstrap = 0;
 }
 
-static dlg_node *parse_blob(git_repository *g, const git_oid *id,
-			    const char *path, const dlg_schema *schema)
+/* A blob parsed into *out (NULL: it does not validate). -1 when it cannot
+ * be read: a read failure is never taken for an invalid file, which
+ * would be a verdict. */
+static int parse_blob(dlg_node **out, git_repository *g, const git_oid *id,
+		      const char *path, const dlg_schema *schema)
 {
 	git_blob *b = NULL;
-	dlg_node *doc = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 
-	if (git_blob_lookup(&b, g, id) < 0)
-		return NULL;
-	dlg_store_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	*out = NULL;
+	if (git_blob_lookup(&b, g, id) < 0) {
+		dlg_buf what = DLG_BUF_INIT;
+		int error;
+
+		dlg_buf_printf(&what, "cannot read '%s'", path);
+		error = dlg_sync__error(what.ptr);
+		dlg_buf_dispose(&what);
+		return error;
+	}
+	dlg_store_parse(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
 			path, schema, &ignore);
 	dlg_diags_dispose(&ignore);
 	git_blob_free(b);
-	return doc;
+	return 0;
 }
 
 /* A regular file's entry; links and worse are no delegit file. */
@@ -262,13 +272,46 @@ static int is_file(const git_tree_entry *e)
 static int rules_read_file(dlg_rules **r, git_repository *g,
 			   const git_tree_entry *e, const char *path)
 {
-	dlg_node *doc;
+	dlg_node *doc = NULL;
+	int error;
 
-	if (!is_file(e) || !(doc = parse_blob(g, git_tree_entry_id(e), path,
-					      dlg_schema_for_path(path))))
-		return 0; /* what does not validate holds no rights */
+	if (!is_file(e))
+		return 0;
+	if ((error = parse_blob(&doc, g, git_tree_entry_id(e), path,
+				dlg_schema_for_path(path))) < 0 || !doc)
+		return error; /* what does not validate holds no rights */
 	rules_put(r, path, git_tree_entry_id(e), doc);
 	return 0;
+}
+
+/* The entry of path in tree (*out NULL: none there); -1 when the tree
+ * cannot be read. */
+static int entry_bypath(git_tree_entry **out, git_tree *tree,
+			const char *path)
+{
+	int error = git_tree_entry_bypath(out, tree, path);
+
+	if (error == GIT_ENOTFOUND) {
+		*out = NULL;
+		return 0;
+	}
+	return error < 0 ? dlg_sync__error("cannot read a tree") : 0;
+}
+
+/* The team/ folder of a tree (*out NULL: none there). */
+static int team_tree(git_tree **out, git_repository *g, git_tree *tree)
+{
+	git_tree_entry *e = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = entry_bypath(&e, tree, "team")) < 0)
+		return error;
+	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(out, g, git_tree_entry_id(e)) < 0)
+		error = dlg_sync__error("cannot read team/");
+	git_tree_entry_free(e);
+	return error;
 }
 
 /* The team and policy of a tree, as they stand there. */
@@ -279,20 +322,21 @@ static int rules_from_tree(dlg_rules **out, git_repository *g, git_tree *tree,
 	git_tree *team = NULL;
 	dlg_rules *r = rules_new(bootstrap);
 	size_t i;
+	int error;
 
-	if (!git_tree_entry_bypath(&e, tree, "team") &&
-	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-	    !git_tree_lookup(&team, g, git_tree_entry_id(e))) {
-		for (i = 0; i < git_tree_entrycount(team); i++) {
-			const git_tree_entry *p = git_tree_entry_byindex(team, i);
-			dlg_buf path = DLG_BUF_INIT;
+	*out = NULL;
+	if ((error = team_tree(&team, g, tree)) < 0)
+		goto done;
+	for (i = 0; team && i < git_tree_entrycount(team); i++) {
+		const git_tree_entry *p = git_tree_entry_byindex(team, i);
+		dlg_buf path = DLG_BUF_INIT;
 
-			dlg_buf_printf(&path, "team/%s", git_tree_entry_name(p));
-			if (is_rule_path(path.ptr))
-				rules_read_file(&r, g, p, path.ptr);
-			dlg_buf_dispose(&path);
-		}
-		git_tree_free(team);
+		dlg_buf_printf(&path, "team/%s", git_tree_entry_name(p));
+		if (is_rule_path(path.ptr))
+			error = rules_read_file(&r, g, p, path.ptr);
+		dlg_buf_dispose(&path);
+		if (error < 0)
+			goto done;
 	}
 	for (i = 0; i < 2; i++) {
 		static const char *const files[] = { ".delegit/policy.yaml",
@@ -300,13 +344,18 @@ static int rules_from_tree(dlg_rules **out, git_repository *g, git_tree *tree,
 
 		git_tree_entry_free(e);
 		e = NULL;
-		if (!git_tree_entry_bypath(&e, tree, files[i]))
-			rules_read_file(&r, g, e, files[i]);
+		if ((error = entry_bypath(&e, tree, files[i])) < 0 ||
+		    (e && (error = rules_read_file(&r, g, e, files[i])) < 0))
+			goto done;
 	}
-	git_tree_entry_free(e);
 	rules_index(r);
 	*out = r;
-	return 0;
+	r = NULL;
+done:
+	git_tree_entry_free(e);
+	git_tree_free(team);
+	dlg_sync__rules_free(r);
+	return error;
 }
 
 /* Commit id -> the rules after it, for the commits judged so far. */
@@ -415,6 +464,7 @@ typedef struct {
 		git_oid id;
 	} *valid;
 	size_t nvalid;
+	int error; /* a read failed (dlg_error says which): no verdict */
 } judge;
 
 static git_oid *last_valid(judge *j, const char *path, int add)
@@ -449,7 +499,7 @@ static void hex_or_null(char **out, const git_oid *id)
 
 /* Whether the person file of handle in the commit's parent listed blob
  * among its (active) keys: a retired key still verifies what it signed
- * before it was retired. */
+ * before it was retired. -1 when the parent cannot be read. */
 static int key_held_at_parent(git_repository *g, git_commit *parent,
 			      const char *handle, const dlg_buf *blob)
 {
@@ -461,12 +511,17 @@ static int key_held_at_parent(git_repository *g, git_commit *parent,
 	size_t i;
 	int held = 0;
 
-	if (!parent || git_commit_tree(&t, parent) < 0)
+	if (!parent)
 		return 0;
+	if (git_commit_tree(&t, parent) < 0)
+		return dlg_sync__error("cannot read a commit");
 	dlg_buf_printf(&path, "team/%s.yaml", handle);
-	dlg_sync__tree_oid(&id, t, path.ptr);
-	if (!git_oid_is_zero(&id))
-		doc = parse_blob(g, &id, path.ptr, &dlg_schema_person);
+	if (dlg_sync__tree_oid(&id, t, path.ptr) < 0 ||
+	    (!git_oid_is_zero(&id) &&
+	     parse_blob(&doc, g, &id, path.ptr, &dlg_schema_person) < 0)) {
+		held = -1;
+		goto done;
+	}
 	keys = dlg_map_get(doc, "keys");
 	for (i = 0; keys && keys->kind == DLG_NODE_SEQ && !held &&
 		    i < keys->count; i++)
@@ -475,6 +530,7 @@ static int key_held_at_parent(git_repository *g, git_commit *parent,
 		       have.size == blob->size &&
 		       !memcmp(have.ptr, blob->ptr, blob->size);
 	dlg_error_clear();
+done:
 	dlg_node_free(doc);
 	dlg_buf_dispose(&have);
 	dlg_buf_dispose(&path);
@@ -515,7 +571,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	const char *email = git_commit_author(c)->email;
 	const team_key *k;
 	git_oid id;
-	int e;
+	int e, held = 1;
 
 	memset(out, 0, sizeof(*out));
 	out->key = (dlg_buf)DLG_BUF_INIT;
@@ -531,8 +587,12 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	if (e == GIT_ENOTFOUND) {
 		dlg_buf_puts(&out->why, "unsigned");
 	} else if (e < 0) {
+		/* Its header has one (above): the commit could not be read
+		 * again, which is no verdict on it (the judge stops). */
 		dlg_buf_puts(&out->why, "its signature cannot be read");
 		out->bad = 1;
+		out->error = dlg_sync__error("cannot read a commit's signature");
+		goto done;
 	} else if (strncmp(sig.ptr, "-----BEGIN SSH SIGNATURE-----", 29)) {
 		dlg_buf_puts(&out->why, "signed with OpenPGP or X.509, which "
 					"delegit does not check (gpg.format=ssh)");
@@ -544,6 +604,14 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	} else {
 		dlg_sshkey_fingerprint(&out->key, key->ptr, key->size);
 		k = keys_find(r, key);
+		if (k && k->state == KEY_RETIRED &&
+		    (held = key_held_at_parent(g, parent,
+					       dlg_map_get_str(k->person,
+							       "handle"),
+					       key)) < 0) {
+			out->error = held; /* no verdict: the message says why */
+			goto done;
+		}
 		out->holder = k ? k->person : NULL;
 		out->active = k && k->state == KEY_ACTIVE;
 		if (!k)
@@ -554,11 +622,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 				       "(%s)", dlg_map_get_str(k->person,
 							       "handle"),
 				       out->key.ptr);
-		else if (k->state == KEY_RETIRED &&
-			 !key_held_at_parent(g, parent,
-					     dlg_map_get_str(k->person,
-							     "handle"),
-					     key))
+		else if (k->state == KEY_RETIRED && !held)
 			dlg_buf_printf(&out->why, "signed by %s's retired key "
 				       "(%s) after its retirement",
 				       dlg_map_get_str(k->person, "handle"),
@@ -572,6 +636,7 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 			out->signer = k->person;
 	}
 	dlg_error_clear();
+done:
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
 }
@@ -591,7 +656,8 @@ static void note_revoked(judge *j, const dlg_sync_signature *s)
 	j->revoked[j->nrevoked++].key = k;
 }
 
-/* Whether team/<handle>.yaml of commit c lists blob among revoked_keys. */
+/* Whether team/<handle>.yaml of commit c lists blob among revoked_keys;
+ * -1 when c cannot be read. */
 static int revoked_in(git_repository *g, git_commit *c, const char *handle,
 		      const dlg_buf *blob)
 {
@@ -601,10 +667,10 @@ static int revoked_in(git_repository *g, git_commit *c, const char *handle,
 	int yes;
 
 	if (git_commit_tree(&t, c) < 0)
-		return 0;
-	rules_from_tree(&r, g, t, 0);
-	yes = (k = keys_find(r, blob)) && k->state == KEY_REVOKED &&
-	      !strcmp(dlg_map_get_str(k->person, "handle"), handle);
+		return dlg_sync__error("cannot read a commit");
+	if ((yes = rules_from_tree(&r, g, t, 0)) == 0)
+		yes = (k = keys_find(r, blob)) && k->state == KEY_REVOKED &&
+		      !strcmp(dlg_map_get_str(k->person, "handle"), handle);
 	dlg_sync__rules_free(r);
 	git_tree_free(t);
 	return yes;
@@ -627,13 +693,20 @@ static int check_revoked(judge *j, const git_oid *tip)
 		git_commit *c = NULL, *p = NULL;
 		git_oid revoked;
 		dlg_buf fp = DLG_BUF_INIT;
+		int error = 0, yes = 0;
 
 		if (git_commit_lookup(&c, j->git, tip) < 0)
 			return dlg_sync__error("cannot read a commit");
 		git_oid_cpy(&revoked, tip);
-		while (git_commit_parentcount(c) &&
-		       !git_commit_parent(&p, c, 0) &&
-		       revoked_in(j->git, p, handle, &k->blob)) {
+		/* (a parent not read would end the line early, and a later
+		 * revocation holds more: an error, never a verdict) */
+		while (git_commit_parentcount(c)) {
+			if (git_commit_parent(&p, c, 0) < 0) {
+				error = dlg_sync__error("cannot read a commit");
+				break;
+			}
+			if ((yes = revoked_in(j->git, p, handle, &k->blob)) <= 0)
+				break;
 			git_commit_free(c);
 			c = p;
 			p = NULL;
@@ -641,8 +714,12 @@ static int check_revoked(judge *j, const git_oid *tip)
 		}
 		git_commit_free(p);
 		git_commit_free(c);
-		if (git_graph_descendant_of(j->git, &revoked,
-					    &j->revoked[i].commit) == 1)
+		if (error < 0 || yes < 0)
+			return error < 0 ? error : yes;
+		if ((error = git_graph_descendant_of(j->git, &revoked,
+						     &j->revoked[i].commit)) < 0)
+			return dlg_sync__error("cannot read history");
+		if (error == 1)
 			continue;
 		dlg_sshkey_fingerprint(&fp, k->blob.ptr, k->blob.size);
 		dlg_violations_add(j->out, SIGNATURE_PATH, "", handle, NULL,
@@ -670,6 +747,11 @@ static void judge_signature(judge *j)
 	dlg_sync_signature s;
 
 	dlg_sync__check_signature(&s, j->rules, j->git, j->commit, j->parent);
+	if (s.error < 0) {
+		j->error = s.error;
+		dlg_sync__signature_dispose(&s);
+		return;
+	}
 	j->who = s.signer ? s.signer
 			  : dlg_team_find_email(&j->rules->team, j->email);
 	if (s.signer && j->tip_rules)
@@ -737,14 +819,19 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 	size_t before = j->out->count, i;
 	char id[DLG_HEX_ID_SIZE];
 
-	if (!schema)
+	if (!schema || j->error)
 		return;
-	if (ea && !(a = parse_blob(j->git, ea, path, schema)) &&
-	    (from = last_valid(j, path, 0)) && !git_oid_is_zero(from))
-		a = parse_blob(j->git, from, path, schema);
-	if (eb && (!is_file(eb) ||
-		   !(b = parse_blob(j->git, git_tree_entry_id(eb), path,
-				    schema)))) {
+	if ((ea && (j->error = parse_blob(&a, j->git, ea, path, schema)) < 0) ||
+	    (ea && !a && (from = last_valid(j, path, 0)) &&
+	     !git_oid_is_zero(from) &&
+	     (j->error = parse_blob(&a, j->git, from, path, schema)) < 0) ||
+	    (eb && is_file(eb) &&
+	     (j->error = parse_blob(&b, j->git, git_tree_entry_id(eb), path,
+				    schema)) < 0)) {
+		dlg_node_free(a);
+		return;
+	}
+	if (eb && (!is_file(eb) || !b)) {
 		dlg_violations_add(j->out, path, DLG_INVALID_FILE,
 				   j->email, NULL, NULL,
 				   "the file is not a valid delegit %s file "
@@ -805,8 +892,10 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 static int judge_change(const char *path, const git_tree_entry *ea,
 			const git_tree_entry *eb, void *payload)
 {
-	judge_file(payload, path, ea ? git_tree_entry_id(ea) : NULL, eb);
-	return 0;
+	judge *j = payload;
+
+	judge_file(j, path, ea ? git_tree_entry_id(ea) : NULL, eb);
+	return j->error;
 }
 
 
@@ -820,12 +909,12 @@ static void rules_oid(git_oid *out, const dlg_rules *r, const char *path)
 }
 
 /* Every team/ path of a tree, and the policy's, appended to out. */
-static void rule_paths(char ***out, size_t *n, git_repository *g,
-		       git_tree *tree, const dlg_rules *r)
+static int rule_paths(char ***out, size_t *n, git_repository *g,
+		      git_tree *tree, const dlg_rules *r)
 {
-	git_tree_entry *e = NULL;
 	git_tree *team = NULL;
 	size_t i;
+	int error;
 
 #define PUSH(p)                                                         \
 	do {                                                            \
@@ -838,21 +927,19 @@ static void rule_paths(char ***out, size_t *n, git_repository *g,
 		PUSH(r->files[i].path);
 	PUSH(".delegit/policy.yaml");
 	PUSH(".delegit/config.yaml");
-	if (!git_tree_entry_bypath(&e, tree, "team") &&
-	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-	    !git_tree_lookup(&team, g, git_tree_entry_id(e))) {
-		for (i = 0; i < git_tree_entrycount(team); i++) {
-			dlg_buf p = DLG_BUF_INIT;
+	if ((error = team_tree(&team, g, tree)) < 0)
+		return error;
+	for (i = 0; team && i < git_tree_entrycount(team); i++) {
+		dlg_buf p = DLG_BUF_INIT;
 
-			dlg_buf_printf(&p, "team/%s", git_tree_entry_name(
-					       git_tree_entry_byindex(team, i)));
-			if (is_rule_path(p.ptr))
-				PUSH(p.ptr);
-			dlg_buf_dispose(&p);
-		}
-		git_tree_free(team);
+		dlg_buf_printf(&p, "team/%s", git_tree_entry_name(
+				       git_tree_entry_byindex(team, i)));
+		if (is_rule_path(p.ptr))
+			PUSH(p.ptr);
+		dlg_buf_dispose(&p);
 	}
-	git_tree_entry_free(e);
+	git_tree_free(team);
+	return 0;
 #undef PUSH
 }
 
@@ -870,13 +957,17 @@ static void merge_trees_dispose(merge_trees *m)
 }
 
 /* The version of path the field merge of the parents gives (the first
- * parent's where they cannot be merged). */
-static void expected_oid(git_oid *out, judge *j, merge_trees *m,
-			 const char *path)
+ * parent's where they cannot be merged); -1 when a version cannot be
+ * read. */
+static int expected_oid(git_oid *out, judge *j, merge_trees *m,
+			const char *path)
 {
-	if (dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2, m->latest1,
-				 m->latest2, path) < 0)
-		dlg_sync__tree_oid(out, m->t1, path);
+	int error = dlg_sync__merge_path(out, j->git, m->base, m->t1, m->t2,
+					 m->latest1, m->latest2, path);
+
+	if (error == DLG_ECONFLICT || error == DLG_EINVALID)
+		error = dlg_sync__tree_oid(out, m->t1, path);
+	return error;
 }
 
 /*
@@ -884,20 +975,24 @@ static void expected_oid(git_oid *out, judge *j, merge_trees *m,
  * beyond them, a file the field merge made from versions each parent
  * trusted, or the merger's own allowed change.
  */
-static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
-			git_tree *tree)
+static int merge_rules(dlg_rules **r, judge *j, merge_trees *m,
+		       git_tree *tree)
 {
 	git_tree *pt[2] = { m->t1, m->t2 };
 	char **paths = NULL;
 	size_t n = 0, i, k, p;
+	int error;
 
-	rule_paths(&paths, &n, j->git, tree, *r);
+	if ((error = rule_paths(&paths, &n, j->git, tree, *r)) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
 		git_oid have, want, exp;
+		dlg_node *doc = NULL;
 		int take = 0;
 
 		rules_oid(&have, *r, paths[i]);
-		dlg_sync__tree_oid(&want, tree, paths[i]);
+		if ((error = dlg_sync__tree_oid(&want, tree, paths[i])) < 0)
+			goto done;
 		if (git_oid_equal(&have, &want))
 			continue;
 		for (k = 0; k < j->nchanges; k++)
@@ -906,7 +1001,8 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 		if (k < j->nchanges) {
 			take = j->changes[k].allowed;
 		} else {
-			expected_oid(&exp, j, m, paths[i]);
+			if ((error = expected_oid(&exp, j, m, paths[i])) < 0)
+				goto done;
 			take = git_oid_equal(&exp, &want);
 			for (p = 0; take && p < 2; p++) {
 				const dlg_rules *pr = map_get(
@@ -915,20 +1011,23 @@ static void merge_rules(dlg_rules **r, judge *j, merge_trees *m,
 				git_oid a, b;
 
 				rules_oid(&a, pr ? pr : j->trusted, paths[i]);
-				dlg_sync__tree_oid(&b, pt[p], paths[i]);
+				if ((error = dlg_sync__tree_oid(&b, pt[p],
+								paths[i])) < 0)
+					goto done;
 				take = git_oid_equal(&a, &b);
 			}
 		}
 		if (!take)
 			continue;
-		if (git_oid_is_zero(&want))
-			rules_put(r, paths[i], NULL, NULL);
-		else
-			rules_put(r, paths[i], &want,
-				  parse_blob(j->git, &want, paths[i],
-					     dlg_schema_for_path(paths[i])));
+		if (!git_oid_is_zero(&want) &&
+		    (error = parse_blob(&doc, j->git, &want, paths[i],
+					dlg_schema_for_path(paths[i]))) < 0)
+			goto done;
+		rules_put(r, paths[i], doc ? &want : NULL, doc);
 	}
+done:
 	dlg_strv_free(paths, n);
+	return error;
 }
 
 /* A merge commit's own changes: each delegit file it holds otherwise than
@@ -960,13 +1059,16 @@ static int judge_merge(judge *j, merge_trees *m, git_tree *tree)
 		if ((i && !strcmp(paths[i], paths[i - 1])) ||
 		    !dlg_schema_for_path(paths[i]))
 			continue;
-		expected_oid(&exp, j, m, paths[i]);
-		git_tree_entry_bypath(&e, tree, paths[i]);
+		if ((error = expected_oid(&exp, j, m, paths[i])) < 0 ||
+		    (error = entry_bypath(&e, tree, paths[i])) < 0)
+			goto done;
 		if (!(e ? is_file(e) && git_oid_equal(git_tree_entry_id(e), &exp)
 			: git_oid_is_zero(&exp)))
 			judge_file(j, paths[i],
 				   git_oid_is_zero(&exp) ? NULL : &exp, e);
 		git_tree_entry_free(e);
+		if ((error = j->error) < 0)
+			goto done;
 	}
 done:
 	free(paths);
@@ -1026,17 +1128,22 @@ static int judge_commit(judge *j, git_commit *commit)
 		j->who = NULL;
 	else
 		judge_signature(j);
+	if ((error = j->error) < 0)
+		goto done;
 	if (j->merge) {
 		/* an octopus is judged against its first parent */
 		if ((error = merge_trees_of(&m, j->git, commit)) < 0 ||
-		    (error = judge_merge(j, &m, tree)) < 0)
+		    (error = judge_merge(j, &m, tree)) < 0 ||
+		    (error = merge_rules(&r, j, &m, tree)) < 0)
 			goto done;
-		merge_rules(&r, j, &m, tree);
 	} else {
 		if (dlg_sync__tree_changes(&j->trees,
 					   base ? git_tree_id(base) : NULL,
 					   git_tree_id(tree), judge_change, j) < 0) {
-			error = dlg_sync__error("cannot read a commit");
+			/* (judge_file's own failure said what it could not
+			 * read) */
+			error = j->error ? j->error
+					 : dlg_sync__error("cannot read a commit");
 			goto done;
 		}
 		for (i = 0; i < j->nchanges; i++) {
@@ -1080,7 +1187,7 @@ static int team_ever(int *out, git_repository *g, const git_oid *tip)
 {
 	git_revwalk *rw = NULL;
 	git_oid id;
-	int error;
+	int error = 0;
 
 	*out = 0;
 	if (git_revwalk_new(&rw, g) < 0 || git_revwalk_push(rw, tip) < 0) {
@@ -1090,20 +1197,24 @@ static int team_ever(int *out, git_repository *g, const git_oid *tip)
 	while (!*out && !(error = git_revwalk_next(&id, rw))) {
 		git_commit *c = NULL;
 		git_tree *t = NULL;
-		git_tree_entry *e = NULL;
 		git_tree *team = NULL;
 
-		if (!git_commit_lookup(&c, g, &id) && !git_commit_tree(&t, c) &&
-		    !git_tree_entry_bypath(&e, t, "team") &&
-		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-		    !git_tree_lookup(&team, g, git_tree_entry_id(e)))
-			*out = git_tree_entrycount(team) > 0;
+		/* A commit or tree not read could be the one with a team:
+		 * taken as one, never as a reason to bootstrap (a history
+		 * whose old objects are gone is still walked: see
+		 * test_history__commit_bytes_served_from_the_cache). */
+		if (git_commit_lookup(&c, g, &id) < 0 ||
+		    git_commit_tree(&t, c) < 0 || team_tree(&team, g, t) < 0)
+			*out = 1;
+		else
+			*out = team && git_tree_entrycount(team) > 0;
 		git_tree_free(team);
-		git_tree_entry_free(e);
 		git_tree_free(t);
 		git_commit_free(c);
 	}
 	git_revwalk_free(rw);
+	if (error < 0 && error != GIT_ITEROVER)
+		*out = 1; /* (the walk stopped at a commit not read: the same) */
 	return 0;
 }
 
@@ -1123,7 +1234,8 @@ int dlg_sync__trusted_rules(dlg_rules **out, dlg_repo *r, const git_oid *tip)
 		error = dlg_sync__error("cannot read the trusted commit");
 		goto done;
 	}
-	rules_from_tree(out, r->git, tree, 0);
+	if ((error = rules_from_tree(out, r->git, tree, 0)) < 0)
+		goto done;
 	/* The bootstrap of an empty team is for a repository's first
 	 * commits, never for a team emptied later. */
 	if (!(*out)->team.count) {
@@ -1163,8 +1275,12 @@ int dlg_sync__judge(dlg_judgement *out, dlg_repo *r, const git_oid *tip,
 			error = dlg_sync__error("cannot read a commit");
 			goto done;
 		}
-		while (git_commit_parentcount(c) &&
-		       !git_commit_parent(&parent, c, 0)) {
+		while (git_commit_parentcount(c)) {
+			if (git_commit_parent(&parent, c, 0) < 0) {
+				git_commit_free(c);
+				error = dlg_sync__error("cannot read a commit");
+				goto done;
+			}
 			git_commit_free(c);
 			c = parent;
 		}
@@ -1248,26 +1364,36 @@ int dlg_repo_audit(dlg_violations *out, dlg_repo *r, time_t since)
 	return 0;
 }
 
-/* A blob (hex id; NULL: none) parsed, its text into text if given. */
-static dlg_node *doc_of(git_repository *g, const char *hex, const char *path,
-			dlg_buf *text)
+/* A blob (hex id; NULL: none) parsed into *out (NULL: none, or it does
+ * not validate), its text into text if given. -1 when it cannot be read:
+ * never an empty file, which would remove the file taken back. */
+static int doc_of(dlg_node **out, git_repository *g, const char *hex,
+		  const char *path, dlg_buf *text)
 {
 	git_oid id;
 	git_blob *b = NULL;
-	dlg_node *doc = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
 
-	if (!hex || git_oid_fromstr(&id, hex) < 0 ||
-	    git_blob_lookup(&b, g, &id) < 0)
-		return NULL;
+	*out = NULL;
+	if (!hex)
+		return 0;
+	if (git_oid_fromstr(&id, hex) < 0 || git_blob_lookup(&b, g, &id) < 0) {
+		dlg_buf what = DLG_BUF_INIT;
+		int error;
+
+		dlg_buf_printf(&what, "cannot read '%s' to take it back", path);
+		error = dlg_sync__error(what.ptr);
+		dlg_buf_dispose(&what);
+		return error;
+	}
 	if (text)
 		dlg_buf_put(text, git_blob_rawcontent(b),
 			    (size_t)git_blob_rawsize(b));
-	dlg_store_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	dlg_store_parse(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
 			path, dlg_schema_for_path(path), &ignore);
 	dlg_diags_dispose(&ignore);
 	git_blob_free(b);
-	return doc;
+	return 0;
 }
 
 typedef struct {
@@ -1297,11 +1423,16 @@ static touched *touch(touched **list, size_t *n, const dlg_violation *x)
 }
 
 /* A whole file goes back: team/, the policy and the configuration to what
- * is trusted, a task to the version before the change (a task added
- * without leave is removed). */
-static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
-			  const dlg_violation *x)
+ * is trusted, a task to the version before the first change taken back
+ * (a task added without leave is removed). Not x's own version before:
+ * after a field taken back in an earlier commit, that version holds the
+ * field's rejected value. */
+static int restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
+			 const dlg_violation *x)
 {
+	dlg_node *doc = NULL;
+	int error = 0;
+
 	dlg_node_free(t->doc);
 	t->doc = NULL;
 	dlg_buf_clear(&t->text);
@@ -1312,44 +1443,53 @@ static void restore_whole(touched *t, dlg_repo *r, const dlg_rules *rules,
 
 		if (f) {
 			git_oid_tostr(hex, sizeof(hex), &f->id);
-			dlg_node_free(doc_of(r->git, hex, x->path, &t->text));
+			error = doc_of(&doc, r->git, hex, x->path, &t->text);
 		}
 	} else {
-		dlg_node_free(doc_of(r->git, x->before, x->path, &t->text));
+		error = doc_of(&doc, r->git, t->before, x->path, &t->text);
 	}
+	dlg_node_free(doc);
 	t->remove = !t->text.size;
+	return error;
 }
 
 /* Take back one field of a task where it still holds the rejected value
  * (the versions around the commit read from git; the record made in
  * core/, dlg_conflict_reject). */
-static void take_back_field(touched *t, dlg_repo *r, dlg_store *s,
-			    const dlg_violation *x)
+static int take_back_field(touched *t, dlg_repo *r, dlg_store *s,
+			   const dlg_violation *x)
 {
-	dlg_node *old = doc_of(r->git, x->before, x->path, NULL);
-	dlg_node *new = doc_of(r->git, x->after, x->path, NULL);
+	dlg_node *old = NULL, *new = NULL;
 	dlg_diags ignore = DLG_DIAGS_INIT;
+	int error;
 
+	if ((error = doc_of(&old, r->git, x->before, x->path, NULL)) < 0 ||
+	    (error = doc_of(&new, r->git, x->after, x->path, NULL)) < 0)
+		goto done;
 	if (!t->doc && !t->restore)
 		dlg_store_load(&t->doc, s, x->path, &dlg_schema_task, &ignore);
 	dlg_diags_dispose(&ignore);
 	if (t->doc)
 		dlg_conflict_reject(t->doc, x->field, old, new, x->author,
 				    x->commit);
+done:
 	dlg_node_free(old);
 	dlg_node_free(new);
+	return error;
 }
 
 /* What each violation takes back, by file (the first, earliest,
  * rejection of a file decides what it goes back to), and one line of the
- * commit message for each. Returns how many are rejected. */
-static size_t plan_rejections(touched **list, size_t *n, dlg_buf *msg,
-			      dlg_repo *r, dlg_store *s,
-			      const dlg_judgement *j)
+ * commit message for each; how many are rejected in *rejected. */
+static int plan_rejections(size_t *rejected, touched **list, size_t *n,
+			   dlg_buf *msg, dlg_repo *r, dlg_store *s,
+			   const dlg_judgement *j)
 {
 	const dlg_violations *v = &j->violations;
-	size_t i, rejected = 0;
+	size_t i;
+	int error = 0;
 
+	*rejected = 0;
 	for (i = 0; i < v->count; i++) {
 		const dlg_violation *x = &v->items[i];
 		touched *t;
@@ -1362,15 +1502,17 @@ static size_t plan_rejections(touched **list, size_t *n, dlg_buf *msg,
 		t = touch(list, n, x);
 		if (!*x->field || dlg_schema_for_path(x->path) != &dlg_schema_task) {
 			if (!t->restore)
-				restore_whole(t, r, j->rules, x);
+				error = restore_whole(t, r, j->rules, x);
 		}
 		else if (!t->restore)
-			take_back_field(t, r, s, x);
+			error = take_back_field(t, r, s, x);
+		if (error < 0)
+			return error;
 		dlg_buf_printf(msg, "- %.8s %s: %s\n", x->commit, x->path,
 			       x->message);
-		rejected++;
+		(*rejected)++;
 	}
-	return rejected;
+	return 0;
 }
 
 /* The files as they go back, written to the work tree and listed in
@@ -1391,12 +1533,18 @@ static int write_rejections(dlg_commit_file *files, size_t *nfiles,
 		if (t->doc &&
 		    dlg_schema_validate(t->doc, &dlg_schema_task, t->path, &d) < 0) {
 			/* Never an invalid file: the whole task goes back. */
+			dlg_node *doc = NULL;
+
 			dlg_node_free(t->doc);
 			t->doc = NULL;
-			dlg_node_free(doc_of(r->git, t->before, t->path, &t->text));
+			dlg_buf_clear(&t->text);
+			error = doc_of(&doc, r->git, t->before, t->path, &t->text);
+			dlg_node_free(doc);
 			t->remove = !t->text.size;
 		}
 		dlg_diags_dispose(&d);
+		if (error < 0)
+			return error;
 		if (t->doc) {
 			dlg_buf_clear(&t->text);
 			if ((error = dlg_yaml_write(&t->text, t->doc,
@@ -1429,6 +1577,43 @@ static int write_rejections(dlg_commit_file *files, size_t *nfiles,
 	return 0;
 }
 
+/* A rejection that failed puts back the files it wrote as HEAD has them,
+ * keeping the message of the failure: nothing is left half done (the
+ * sync then takes the remote's commits back out). */
+static void put_back(dlg_repo *r, dlg_store *s, const dlg_commit_file *files,
+		     size_t n)
+{
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	dlg_buf first = DLG_BUF_INIT;
+	git_oid id;
+	size_t i;
+
+	dlg_buf_puts(&first, dlg_error_last());
+	if (git_reference_name_to_id(&id, r->git, "HEAD") < 0 ||
+	    git_commit_lookup(&head, r->git, &id) < 0 ||
+	    git_commit_tree(&tree, head) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		git_blob *b = NULL;
+
+		if (dlg_sync__tree_oid(&id, tree, files[i].path) < 0)
+			continue;
+		if (git_oid_is_zero(&id))
+			dlg_store_remove_file(s, files[i].path);
+		else if (!git_blob_lookup(&b, r->git, &id))
+			dlg_store_write_file(s, files[i].path,
+					     git_blob_rawcontent(b),
+					     (size_t)git_blob_rawsize(b));
+		git_blob_free(b);
+	}
+done:
+	dlg_error_set("%s", first.ptr);
+	dlg_buf_dispose(&first);
+	git_tree_free(tree);
+	git_commit_free(head);
+}
+
 int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		     const dlg_signature *who, size_t *rejected)
 {
@@ -1440,14 +1625,15 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 	int error = 0;
 
 	dlg_store_open(&s, r->workdir);
-	if (!(*rejected = plan_rejections(&list, &n, &msg, r, s, j)))
+	if ((error = plan_rejections(rejected, &list, &n, &msg, r, s, j)) < 0 ||
+	    !*rejected)
 		goto done;
 	files = calloc(n + 1, sizeof(*files));
 	if (!files)
 		abort();
 	if ((error = write_rejections(files, &nfiles, list, n, r, s)) < 0 ||
 	    !nfiles)
-		goto done;
+		goto failed;
 	{
 		dlg_buf full = DLG_BUF_INIT;
 
@@ -1461,6 +1647,9 @@ int dlg_sync__reject(dlg_repo *r, const dlg_judgement *j,
 		error = dlg_repo_commit(NULL, r, files, nfiles, full.ptr, who);
 		dlg_buf_dispose(&full);
 	}
+failed:
+	if (error < 0)
+		put_back(r, s, files, nfiles);
 done:
 	for (i = 0; i < n; i++) {
 		free(list[i].path);

@@ -540,8 +540,20 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		goto done;
 	}
 	fault_point("after-checkout");
-	if ((error = head_ref_move(r, git_commit_id(to), why)) < 0)
+	if ((error = head_ref_move(r, git_commit_id(to), why)) < 0) {
+		dlg_buf first = DLG_BUF_INIT;
+
+		/* The branch did not move: the work tree goes back to it.
+		 * Finishing the move later would take in a sync's commits
+		 * its enforce mode never rejected (HEAD is what the next
+		 * sync trusts). */
+		dlg_buf_puts(&first, dlg_error_last());
+		if (checkout_between(r, to, from, 1, NULL) == 0)
+			unlink(p.ptr);
+		dlg_error_set("%s", first.ptr);
+		dlg_buf_dispose(&first);
 		goto done;
+	}
 	fault_point("after-move");
 	unlink(p.ptr);
 done:
@@ -918,17 +930,39 @@ done:
 }
 
 /* In enforce mode (by the policy this replica trusted before the remote's
- * commits came in: never by theirs), take the violations back. */
+ * commits came in: never by theirs), take the violations back. When that
+ * fails, the remote's commits go back out (HEAD to pre, where it was
+ * before they came in): HEAD is what the next sync trusts, and it must
+ * judge them again, never take what this one could not reject. */
 static int enforce(dlg_sync_result *res, dlg_repo *r, const dlg_judgement *j,
-		   const dlg_sync_options *o)
+		   const git_oid *pre, const dlg_sync_options *o)
 {
+	git_commit *now = NULL, *old = NULL;
+	dlg_buf first = DLG_BUF_INIT;
+	git_oid id;
 	size_t n = 0;
 	int error;
 
 	if (!j->violations.count || !j->enforce)
 		return 0;
-	error = dlg_sync__reject(r, j, o->committer, &n);
-	res->enforced = !error;
+	if (!(error = dlg_sync__reject(r, j, o->committer, &n))) {
+		res->enforced = 1;
+		return 0;
+	}
+	dlg_buf_puts(&first, dlg_error_last());
+	if (pre && !git_reference_name_to_id(&id, r->git, "HEAD") &&
+	    !git_oid_equal(&id, pre) &&
+	    !git_commit_lookup(&now, r->git, &id) &&
+	    !git_commit_lookup(&old, r->git, pre) &&
+	    !move_head(r, now, old, "delegit sync: taken back, its rejection "
+		       "failed", o))
+		res->taken_back = 1;
+	/* (a move back that failed is finished by the next command, as
+	 * after a kill: its record was written first) */
+	dlg_error_set("%s", first.ptr);
+	dlg_buf_dispose(&first);
+	git_commit_free(now);
+	git_commit_free(old);
 	return error;
 }
 
@@ -1234,12 +1268,18 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 	}
 	cache_large_trees(1);
 	for (res->tries = 1;; res->tries++) {
+		git_oid pre;
+		int have_pre;
+
 		if ((error = sync_fetch(&s)) < 0 ||
 		    (error = sync_still_refused(&s)) < 0 ||
 		    (error = judge_incoming(res, &judged, r, s.name, s.branch,
-					    o)) < 0 ||
-		    (error = integrate(res, r, s.name, s.branch, o)) < 0 ||
-		    (error = enforce(res, r, &judged, o)) < 0)
+					    o)) < 0)
+			goto done;
+		have_pre = !git_reference_name_to_id(&pre, r->git, "HEAD");
+		if ((error = integrate(res, r, s.name, s.branch, o)) < 0 ||
+		    (error = enforce(res, r, &judged, have_pre ? &pre : NULL,
+				     o)) < 0)
 			goto done;
 		if (up_to_date(r, s.name, s.branch))
 			break; /* the remote has all we have */

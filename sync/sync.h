@@ -245,6 +245,8 @@ typedef struct {
 	dlg_merge_report report;
 	dlg_violations violations; /* incoming changes the policy forbids */
 	int enforced;     /* they were rejected (mode: enforce) */
+	int taken_back;   /* their rejection failed: the remote's commits
+			   * were taken back out, for the next sync */
 	/* What came in: the remote's commits that HEAD did not hold before
 	 * the sync, merge commits left out, and their authors in the order
 	 * of their first commit (oldest first). */

@@ -146,8 +146,9 @@ void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
 void dlg_sync__evcache_save(dlg_evcache *c);
 void dlg_sync__evcache_free(dlg_evcache *c);
 
-/* The blob of path in tree; zero when absent or not a regular file. */
-void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);
+/* The blob of path in tree; zero when absent or not a regular file. -1
+ * when the tree cannot be read (out zero). */
+int dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);
 
 /* The version of one path that delegit's merge of ours and theirs (from
  * base, their merge base's tree; NULL: none) gives, as merging the two
@@ -156,12 +157,14 @@ void dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);
  * written as a blob; stamps limited by latest_*, which may be NULL: see
  * dlg_merge_texts_limited). Zero id: absent. DLG_ECONFLICT: a file of others
  * changed on both sides (git's to merge); DLG_EINVALID: a version does not
- * validate. */
+ * validate or cannot be merged; -1: a version cannot be read, or the merge
+ * written. */
 int dlg_sync__merge_path(git_oid *out, git_repository *g, git_tree *base,
 			 git_tree *ours, git_tree *theirs,
 			 const char *latest_ours, const char *latest_theirs,
 			 const char *path);
-/* The tree of two commits' merge base; NULL (and 0) when they have none. */
+/* The tree of two commits' merge base; NULL (and 0) when they have none;
+ * -1 when it cannot be found or read. */
 int dlg_sync__merge_base_tree(git_tree **out, git_repository *g,
 			      git_commit *a, git_commit *b);
 
@@ -198,6 +201,8 @@ typedef struct {
 	dlg_buf key;      /* the key's SHA256 fingerprint, if it checks */
 	dlg_buf blob;     /* the key itself, if it checks */
 	dlg_buf why;      /* not verified: why ("unsigned", ...) */
+	int error;        /* <0: the team's files at the parent could not be
+			   * read (dlg_error says why): no verdict */
 } dlg_sync_signature;
 
 /* Check c's signature against r's keys (parent: c's first parent, for a

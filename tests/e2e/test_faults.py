@@ -22,6 +22,7 @@ import time
 import unittest
 
 from helpers import (DELEGIT, VALGRIND, Network, Repo, start_git_http)
+from test_trust import SignedTest
 
 SHIM = os.environ.get("DELEGIT_FAULT_SHIM", "")
 ASAN = os.environ.get("DELEGIT_FAULT_ASAN", "")
@@ -115,6 +116,16 @@ def count_calls(repo, *args, **kw):
     """The calls each function gets in delegit ARGS: {name: count}."""
     r = faulted(repo, ",".join(n + ":0" for n in ALL), *args, **kw)
     if r.returncode:
+        raise AssertionError("delegit %s failed unfaulted:\n%s"
+                             % (args, r.stderr))
+    return {n: c for n, c in r.calls.items() if c}
+
+
+def count_calls_any(repo, *args, **kw):
+    """count_calls for a command that exits 1 when it finds something
+    (an audit): {name: count}."""
+    r = faulted(repo, ",".join(n + ":0" for n in ALL), *args, **kw)
+    if r.returncode not in (0, 1):
         raise AssertionError("delegit %s failed unfaulted:\n%s"
                              % (args, r.stderr))
     return {n: c for n, c in r.calls.items() if c}
@@ -773,6 +784,16 @@ class TestFaultsAudit(FaultTest):
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
         self.assertGreater(runs, 10)
 
+    def test_an_audit_of_an_unborn_branch_is_clean(self):
+        # no shim: a branch with no commit yet (git checkout --orphan)
+        # has nothing to audit, which is no error
+        repo = Repo()
+        self.addCleanup(repo.close)
+        repo.git("checkout", "-q", "--orphan", "fresh")
+        r = repo.run("audit", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "[]")
+
     def test_an_audit_of_a_corrupt_branch_is_an_error(self):
         # no shim: the branch's file holds no commit id (a disk's damage)
         repo = Repo()
@@ -785,6 +806,174 @@ class TestFaultsAudit(FaultTest):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("cannot read HEAD", r.stderr)
         self.assertEqual(r.stdout, "")
+
+
+class SignedFaultTest(FaultTest, SignedTest):
+    """test_trust's SignedTest (three replicas, each signing with an
+    ed25519 key of its own, the policy in enforce mode requiring
+    signatures), under the shim."""
+
+    def setUp(self):
+        FaultTest.setUp(self)
+        if not shutil.which("ssh-keygen"):
+            self.skipTest("ssh-keygen is not installed")
+        SignedTest.setUp(self)
+
+
+class TestFaultsSigned(SignedFaultTest):
+    """sync/policy.c's signature and revocation checks under faults
+    (issue 20): the audit of a signed history in which a stolen key,
+    revoked, signed work on a base from before its revocation, and a
+    retired key signed both before its retirement (still verified) and
+    after it. With each libgit2 function the audit calls failing at each
+    of its calls (DELEGIT_FAULT_DEPTH calls under the sanitizers), the
+    audit says it cannot read (exit 1, a message, no report) or gives
+    the very report it gives unfaulted: a read failure is never a
+    verdict, neither a clean one nor a violation that is not there."""
+
+    def test_an_audit_of_revoked_and_retired_keys_never_says_otherwise(self):
+        import json
+        dana, kim, sam = self.dana, self.kim, self.sam
+        t2 = dana.add("Renew the certificate", "--to", "sam")["id"]
+        dana.ok("sync", "-q")
+        sam.ok("sync", "-q")
+        # offline work, each signed by a key about to be retired or revoked
+        kim.ok("start", self.tid[:8])
+        sam.ok("start", t2[:8])
+        dana.ok("team", "edit", "sam", "--retire-key", self.keys["sam"])
+        dana.ok("team", "edit", "kim", "--revoke-key", self.keys["kim"])
+        dana.ok("sync", "-q")
+        sam.ok("sync", "-q")      # a merge signed before the retirement
+        sam.ok("block", t2[:8], "-m", "waiting")  # after it
+        sam.ok("sync", "-q")
+        kim.ok("sync", "-q")      # the thief's work merged after the revocation
+        dana.ok("sync", "-q")
+        r = dana.run("audit", "--json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+
+        def report(out):
+            return sorted((v["commit"], v["path"], v["field"], v["message"])
+                          for v in json.loads(out))
+        want = report(r.stdout)
+        msgs = " ".join(m for _c, _p, _f, m in want)
+        self.assertIn("revoked key", msgs)
+        self.assertIn("not held before its revocation", msgs)
+        self.assertIn("retired key", msgs)
+        calls = count_calls_any(dana, "audit", "--json")
+        runs = 0
+        depth = DEPTH if ASAN else 0
+        for name in sorted(calls):
+            if not name.startswith("git_"):
+                continue
+            for n in points(calls[name], name, depth):
+                runs += 1
+                spec = "%s:%d" % (name, n)
+                r = faulted(dana, spec, "audit", "--json")
+                what = "%s (exit %d)\n%s%s" % (spec, r.returncode,
+                                                r.stdout, r.stderr)
+                self.assertIn(r.returncode, (0, 1), what)
+                for word in SANITIZER:
+                    self.assertNotIn(word, r.stderr, what)
+                if r.stdout.strip():
+                    self.assertEqual(report(r.stdout), want, what)
+                else:
+                    self.assertEqual(r.returncode, 1, what)
+                    self.assertTrue(r.fired, what)
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+        self.assertGreater(runs, 50)
+
+
+    def test_a_sync_of_work_signed_before_a_retirement_never_refuses_it(self):
+        # kim signs offline, then the key is retired: the director's sync
+        # verifies that work (the key was kim's at its parent), unless it
+        # cannot read the parent, which is an error, never a refusal
+        dana, kim = self.dana, self.kim
+        kim.ok("start", self.tid[:8])
+        dana.ok("team", "edit", "kim", "--retire-key", self.keys["kim"])
+        dana.ok("sync", "-q")
+        kim.ok("sync", "-q")
+        theirs, ours = kim.head(), dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+
+        def after(i, r):
+            what = "run %d: %s" % (i, r and (r.fired, r.stderr))
+            if r is not None:
+                self.assertNotIn("retired key", r.stderr, what)
+                if r.returncode:
+                    dana.ok("sync", "-q")
+            self.assertEqual(dana.load(self.tid)["status"], "in-progress",
+                             what)
+        runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"],
+                          git_depth=0 if not ASAN else DEPTH,
+                          only=("git_commit_tree", "git_blob_lookup",
+                                "git_tree_entry_bypath"))
+        self.assertGreater(runs, 10)
+
+
+class TestFaultsReject(SignedFaultTest):
+    """enforce mode's rejection (sync/policy.c, dlg_sync__reject) under
+    faults (issue 20): kim, with push access and a signing key, pushes
+    with plain git a signed change of a due date the policy keeps for the
+    director, an unsigned change of the task's title (signatures are
+    required: the whole file goes back) and, signed, feedback of their
+    own, which the policy allows. The director's sync, with each function
+    it calls failing at a few of its calls (each run from the same state:
+    the director's branch and the remote's put back): after it, and after
+    the next sync for a failed one, the director's task has neither the
+    due date nor the title and keeps the feedback; no file is lost; the
+    repository is sound (assert_survived)."""
+
+    def test_a_rejection_under_faults_is_whole_or_not_at_all(self):
+        dana, kim = self.dana, self.kim
+        path = self.task_path()
+        git = ("-c", "user.email=kim@acme-msp.example", "-c", "user.name=x")
+        kim.ok("feedback", self.tid[:8], "a note")
+        self.edit(path, "due: 2026-12-01", "due: 2027-01-15")
+        kim.git(*git, "commit", "-qam", "sneak")
+        text = self.text(path, kim)
+        with open(os.path.join(kim.path, path), "w", encoding="utf-8") as f:
+            f.write(text.replace("title: Patch the firewall",
+                                 "title: Unsigned"))
+        kim.git(*git, "commit", "-qam", "unsigned", "--no-gpg-sign")
+        kim.git("push", "-q", "origin", "main")
+        theirs, ours = kim.head(), dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+
+        def after(i, r):
+            if r is not None and r.returncode:
+                dana.ok("sync", "-q")
+            t = dana.load(self.tid)
+            what = "run %d: %s" % (i, r and (r.fired, r.stderr))
+            self.assertEqual(str(t["due"]), "2026-12-01", what)
+            self.assertEqual(t["title"], "Patch the firewall", what)
+            self.assertIn("a note", self.text(path), what)
+            for f in ("team/kim.yaml", "team/sam.yaml", "team/dana.yaml",
+                      ".delegit/policy.yaml"):
+                self.assertTrue(os.path.exists(os.path.join(dana.path, f)),
+                                what + f)
+            dana.ok("check")
+        # libgit2's functions at DEPTH calls each (the first and the
+        # last: the last is the rejection's, or its commit's); of the C
+        # library's, the writes of the rejection and its commit, at one
+        # (e2e_FaultsSync sweeps a sync's others)
+        runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"], depth=1,
+                          git_depth=DEPTH,
+                          only=[n for n in ALL if n.startswith("git_")] +
+                          ["open", "write", "close", "rename", "fsync",
+                           "unlink"])
+        self.assertGreater(runs, 20)
 
 
 if __name__ == "__main__":

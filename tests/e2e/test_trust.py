@@ -159,6 +159,37 @@ class TestForgedAuthor(SignedTest):
         self.assertFalse(any(c["verified"] for c in forged))
         self.assert_nobody_wedged()
 
+    def test_an_openpgp_signature_verifies_nothing(self):
+        # a commit whose gpgsig is OpenPGP's (made by hand: git would
+        # sign with gpg.format=openpgp), as the director: not verified,
+        # and with signatures required, nothing it changed stays
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.kim.git("add", "-A")
+        tree = self.kim.git("write-tree")
+        parent = self.kim.head()
+        body = ("tree %s\nparent %s\n"
+                "author dana <dana@acme.example> 1764580000 +0000\n"
+                "committer dana <dana@acme.example> 1764580000 +0000\n"
+                "gpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+                " iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n"
+                "\nmore time\n" % (tree, parent))
+        pgp = subprocess.run(["git", "hash-object", "-t", "commit", "-w",
+                              "--stdin"], cwd=self.kim.path, input=body,
+                             capture_output=True, text=True,
+                             check=True).stdout.strip()
+        self.kim.git("update-ref", "refs/heads/main", pgp)
+        self.kim.git("reset", "-q", "--hard", pgp)
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["path"]): v["message"]
+                 for v in self.audit()}
+        self.assertIn("signed with OpenPGP or X.509",
+                      found[(pgp, "(signature)")])
+        self.assertIn("not verified", found[(pgp, self.task_path())])
+        self.assert_nobody_wedged()
+
     def test_signed_work_verifies_both_ways_with_plain_git(self):
         # delegit signs as git does: git verify-commit accepts it
         self.kim.ok("start", self.tid[:8])
@@ -271,6 +302,52 @@ class TestEvilMerge(TrustTest):
         self.assertIn((merge, "team/kim.yaml", ""), found)
         self.assert_nobody_wedged()
 
+    def test_a_merge_brings_no_rights_its_other_parent_was_refused(self):
+        # the promotion is made on a side branch (refused there), brought
+        # in by a plain merge that changes nothing of its own, then used
+        k = self.kim
+        k.git("checkout", "-q", "-b", "side")
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        self.commit("promote")
+        promote = k.head()
+        k.git("checkout", "-q", "main")
+        k.ok("feedback", self.tid[:8], "On it")
+        k.git("-c", "user.email=" + KIM, "-c", "user.name=x", "merge", "-q",
+              "--no-ff", "--no-edit", "side")
+        merge = k.head()
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("use it")
+        use = k.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((promote, "team/kim.yaml", ""), found)
+        self.assertIn((use, self.task_path(), "due"), found)
+        self.assertNotIn(merge, {c for c, _p, _f in found})
+        self.assert_nobody_wedged()
+
+    def test_a_merge_that_takes_back_the_side_it_merges(self):
+        # a merge of the director's branch that keeps the MSP's own
+        # version of the task (git merge -s ours): the director's changes
+        # dropped are the merger's own change, judged as such
+        self.dana.ok("set", self.tid[:8], "priority=high")
+        self.dana.ok("sync", "-q")
+        k = self.kim
+        k.ok("feedback", self.tid[:8], "On it")
+        k.git("fetch", "-q", "origin")
+        k.git("-c", "user.email=" + KIM, "-c", "user.name=x", "merge", "-q",
+              "-s", "ours", "--no-edit", "origin/main")
+        merge = k.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.dana.load(self.tid)["priority"], "high")
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((merge, self.task_path(), "priority"), found)
+        self.assert_nobody_wedged()
+
     def test_an_honest_merge_by_plain_git_is_no_violation(self):
         self.dana.ok("set", self.tid[:8], "priority=high")
         self.dana.ok("sync", "-q")
@@ -301,6 +378,25 @@ class TestSmuggledPolicy(TrustTest):
         found = {(v["commit"], v["field"]) for v in self.audit()}
         self.assertIn((grant, ""), found)
         self.assertIn((use, "due"), found)
+        self.assert_nobody_wedged()
+
+    def test_a_forbidden_change_then_a_deletion_takes_both_back(self):
+        # the MSP moves the due date (a field taken back), then deletes
+        # the task (the whole file goes back): the task comes back as it
+        # was before the first change taken back, never with the date
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("more time")
+        moved = self.kim.head()
+        self.kim.git("rm", "-q", self.task_path())
+        self.commit("gone")
+        gone = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_untouched()
+        found = {(v["commit"], v["field"]) for v in self.audit()}
+        self.assertIn((moved, "due"), found)
+        self.assertIn((gone, ""), found)
         self.assert_nobody_wedged()
 
     def test_mode_comes_from_the_local_policy_never_from_incoming_work(self):

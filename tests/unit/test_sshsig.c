@@ -361,9 +361,11 @@ typedef struct {
 	int ecdsa_extra_zero;             /* a needless zero before r */
 	int ecdsa_long_r;                 /* r made longer than the order */
 	int rsa_strip_zeros;              /* s without its leading zeros */
+	const char *ecdsa_rs;             /* ecdsa: (r, s) replaced whole */
+	size_t ecdsa_rs_len;
 } sig_params;
 
-#define SIG_PARAMS_INIT { 1, "git", "", "sha512", NULL, NULL, 0, 0, 0 }
+#define SIG_PARAMS_INIT { 1, "git", "", "sha512", NULL, NULL, 0, 0, 0, NULL, 0 }
 
 /* The armored signature of (d, len) by k, made as params say. */
 static void test_sign(dlg_buf *out, test_key *k, const sig_params *sp,
@@ -396,7 +398,11 @@ static void test_sign(dlg_buf *out, test_key *k, const sig_params *sp,
 		dlg_buf rs = DLG_BUF_INIT;
 
 		assert_non_null(es);
-		if (sp->ecdsa_long_r) {
+		if (sp->ecdsa_rs) {
+			dlg_buf_put(&rs, sp->ecdsa_rs, sp->ecdsa_rs_len);
+			ECDSA_SIG_free(es);
+			es = NULL;
+		} else if (sp->ecdsa_long_r) {
 			BIGNUM *r = BN_dup(ECDSA_SIG_get0_r(es));
 
 			assert_int_equal(BN_set_bit(r, 300), 1);
@@ -406,7 +412,8 @@ static void test_sign(dlg_buf *out, test_key *k, const sig_params *sp,
 			put_mpint(&rs, ECDSA_SIG_get0_r(es),
 				  sp->ecdsa_extra_zero);
 		}
-		put_mpint(&rs, ECDSA_SIG_get0_s(es), 0);
+		if (es)
+			put_mpint(&rs, ECDSA_SIG_get0_s(es), 0);
 		put_string(&sigf, rs.ptr, rs.size);
 		dlg_buf_dispose(&rs);
 		ECDSA_SIG_free(es);
@@ -1051,6 +1058,145 @@ static void test_sshkey__rsa_integers_are_minimal(void **state)
 	dlg_buf_dispose(&bad);
 }
 
+/* An ssh-rsa key line of exponent e and modulus n (raw mpint bodies),
+ * with extra bytes after them. */
+static void rsa_line(dlg_buf *line, const void *e, size_t e_len,
+		     const void *n, size_t n_len, const char *extra)
+{
+	dlg_buf blob = DLG_BUF_INIT;
+
+	put_cstring(&blob, "ssh-rsa");
+	put_string(&blob, e, e_len);
+	put_string(&blob, n, n_len);
+	dlg_buf_puts(&blob, extra);
+	key_line(line, "ssh-rsa", &blob);
+	dlg_buf_dispose(&blob);
+}
+
+/* Each field of an rsa key malformed in each way a key a member pastes
+ * into team/ could be: refused, with the reason, and nothing left in
+ * OpenSSL's error queue. */
+static void test_sshkey__rsa_fields_malformed_each_way(void **state)
+{
+	dlg_buf blob = DLG_BUF_INIT, line = DLG_BUF_INIT, n = DLG_BUF_INIT;
+	dlg_buf big = DLG_BUF_INIT;
+	char *rsa = file("rsa.pub");
+	const char *p;
+	uint32_t e_len, n_len;
+
+	(void)state;
+	assert_int_equal(dlg_sshkey_parse(&blob, rsa), 0);
+	p = blob.ptr + 11;
+	e_len = get_u32(p);
+	p += 4 + e_len;
+	n_len = get_u32(p);
+	dlg_buf_put(&n, p + 4, n_len); /* 00, then the modulus */
+	assert_true((unsigned char)n.ptr[0] == 0 &&
+		    ((unsigned char)n.ptr[1] & 0x80));
+	/* the key as it is, rebuilt, is taken */
+	rsa_line(&line, "\1\0\1", 3, n.ptr, n.size, "");
+	assert_int_equal(dlg_sshkey_parse(&blob, line.ptr), 0);
+	rsa_line(&line, "", 0, n.ptr, n.size, "");
+	parse_fails(line.ptr, "rsa exponent is zero");
+	rsa_line(&line, "\1\0\1", 3, "", 0, "");
+	parse_fails(line.ptr, "rsa modulus is zero");
+	rsa_line(&line, "\1\0\1", 3, n.ptr + 1, n.size - 1, "");
+	parse_fails(line.ptr, "rsa modulus is negative");
+	dlg_buf_put(&big, "\0", 1);
+	dlg_buf_put(&big, n.ptr, n.size);
+	rsa_line(&line, "\1\0\1", 3, big.ptr, big.size, "");
+	parse_fails(line.ptr, "rsa modulus has a needless leading zero");
+	rsa_line(&line, "\1\0\1", 3, n.ptr, n.size, "x");
+	parse_fails(line.ptr, "trailing data");
+	/* an exponent that is even, under 3, as long as the modulus and
+	 * not smaller, or longer; a modulus that is even */
+	rsa_line(&line, "\1\0\2", 3, n.ptr, n.size, "");
+	parse_fails(line.ptr, "modulus and exponent must be odd");
+	rsa_line(&line, "\1", 1, n.ptr, n.size, "");
+	parse_fails(line.ptr, "3 <= exponent < modulus");
+	rsa_line(&line, "\3", 1, n.ptr, n.size, "");
+	assert_int_equal(dlg_sshkey_parse(&blob, line.ptr), 0);
+	rsa_line(&line, n.ptr, n.size, n.ptr, n.size, "");
+	parse_fails(line.ptr, "3 <= exponent < modulus");
+	dlg_buf_clear(&big);
+	dlg_buf_put(&big, n.ptr, n.size);
+	big.ptr[big.size - 1] = (char)((unsigned char)big.ptr[big.size - 1] + 2);
+	rsa_line(&line, big.ptr, big.size, n.ptr, n.size, "");
+	parse_fails(line.ptr, "3 <= exponent < modulus");
+	dlg_buf_clear(&big);
+	dlg_buf_put(&big, n.ptr, n.size);
+	big.ptr[big.size - 1] = (char)((unsigned char)big.ptr[big.size - 1] - 2);
+	rsa_line(&line, big.ptr, big.size, n.ptr, n.size, "");
+	assert_int_equal(dlg_sshkey_parse(&blob, line.ptr), 0);
+	dlg_buf_clear(&big);
+	dlg_buf_put(&big, "\1", 1);
+	dlg_buf_put(&big, n.ptr + 1, n.size - 1);
+	rsa_line(&line, big.ptr, big.size, n.ptr, n.size, "");
+	parse_fails(line.ptr, "3 <= exponent < modulus");
+	dlg_buf_clear(&big);
+	dlg_buf_put(&big, n.ptr, n.size);
+	big.ptr[big.size - 1] &= (char)0xfe;
+	rsa_line(&line, "\1\0\1", 3, big.ptr, big.size, "");
+	parse_fails(line.ptr, "modulus and exponent must be odd");
+	/* 2047 bits: one too few (the top bit cleared, the next set) */
+	dlg_buf_clear(&big);
+	dlg_buf_put(&big, "\0", 1);
+	dlg_buf_put(&big, n.ptr + 1, 256);
+	big.ptr[1] = (char)0x80;
+	big.ptr[256] |= 1;
+	rsa_line(&line, "\1\0\1", 3, big.ptr, big.size, "");
+	assert_int_equal(dlg_sshkey_parse(&blob, line.ptr), 0);
+	big.ptr[1] = 0x40;
+	rsa_line(&line, "\1\0\1", 3, big.ptr + 1, big.size - 1, "");
+	parse_fails(line.ptr, "rsa key of 2047 bits");
+	free(rsa);
+	dlg_buf_dispose(&blob);
+	dlg_buf_dispose(&line);
+	dlg_buf_dispose(&n);
+	dlg_buf_dispose(&big);
+}
+
+/* An ecdsa signature's (r, s) malformed each way (PROTOCOL.sshsig: the
+ * signature is string(mpint r, mpint s)): refused with the reason. */
+static void test_sshsig__ecdsa_signature_malformed_each_way(void **state)
+{
+	static const struct {
+		const char *rs;
+		size_t len;
+		const char *says;
+	} bad[] = {
+		{ "", 0, "truncated r" },
+		{ "\0\0\0\0", 4, "r is zero" },
+		{ "\0\0\0\1\x80", 5, "r is negative" },
+		{ "\0\0\0\1\1", 5, "truncated s" },
+		{ "\0\0\0\1\1\0\0\0\0", 9, "s is zero" },
+		{ "\0\0\0\1\1\0\0\0\2\0\1", 11,
+		  "s has a needless leading zero" },
+		{ "\0\0\0\1\1\0\0\0\1\1x", 11,
+		  "trailing data after its s" },
+		{ "\0\0\0\1\1\0\0\0\1\1", 10, "does not verify" },
+	};
+	dlg_buf key = DLG_BUF_INIT, sig = DLG_BUF_INIT;
+	sig_params sp = SIG_PARAMS_INIT;
+	test_key k;
+	size_t i;
+
+	(void)state;
+	test_key_new(&k, "ecdsa-sha2-nistp256");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sp.ecdsa_rs = bad[i].rs;
+		sp.ecdsa_rs_len = bad[i].len;
+		test_sign(&sig, &k, &sp, data, strlen(data));
+		if (verify(&key, sig.ptr, "git", data, strlen(data)) >= 0)
+			fail_msg("case %zu verified", i);
+		assert_error_has(bad[i].says);
+		assert_int_equal(ERR_peek_error(), 0);
+	}
+	test_key_dispose(&k);
+	dlg_buf_dispose(&key);
+	dlg_buf_dispose(&sig);
+}
+
 /* ------------------------------------------------------------------
  * Signing through ssh-keygen.
  */
@@ -1157,6 +1303,55 @@ static void test_sshsig__sign_failure_says_what_ssh_keygen_said(void **state)
 	assert_error_has("user.signingkey");
 	assert_int_equal(dlg_sshsig_sign(&sig, NULL, path, "", data,
 					 strlen(data)), DLG_EINVALID);
+	unsetenv("TMPDIR");
+	dlg_buf_dispose(&sig);
+}
+
+/* A program in ssh-keygen's place (gpg.ssh.program) failing each way:
+ * each told as what it is, nothing signed, no temporary file left. */
+static void test_sshsig__sign_program_failing_each_way(void **state)
+{
+	static const struct {
+		const char *script, *says;
+	} bad[] = {
+		{ "echo 'usage: ssh-keygen [-q]' >&2; exit 1",
+		  "is needed for ssh signing (OpenSSH 8.2p1 or later): usage:" },
+		{ "echo 'about to die' >&2; kill -9 $$",
+		  "was killed by signal 9: about to die" },
+		{ "exit 2", "failed: no message" },
+		{ "for a; do last=$a; done; printf 'junk\\n' > \"$last.sig\"",
+		  "wrote no ssh signature" },
+	};
+	dlg_buf sig = DLG_BUF_INIT;
+	char path[4200], prog[4200];
+	size_t i;
+
+	(void)state;
+	sign_tmp_begin();
+	snprintf(path, sizeof(path), "%s/ed25519", dir);
+	snprintf(prog, sizeof(prog), "%s/stand-in", dir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text), "#!/bin/sh\n%s\n", bad[i].script);
+		spit(dir, "stand-in", text);
+		assert_int_equal(run("chmod +x stand-in"), 0);
+		assert_int_equal(dlg_sshsig_sign(&sig, prog, path, "git", data,
+						 strlen(data)), -1);
+		assert_error_has(bad[i].says);
+		assert_int_equal(sig.size, 0);
+		assert_sign_tmp_empty();
+	}
+	/* an empty program is ssh-keygen, as git takes it */
+	assert_int_equal(dlg_sshsig_sign(&sig, "", path, "git", data,
+					 strlen(data)), 0);
+	assert_signed_by(&sig, "ed25519");
+	assert_int_equal(dlg_sshsig_sign(&sig, NULL, NULL, "git", data,
+					 strlen(data)), DLG_EINVALID);
+	assert_error_has("user.signingkey");
+	assert_int_equal(dlg_sshsig_sign(&sig, NULL, path, NULL, data,
+					 strlen(data)), DLG_EINVALID);
+	assert_sign_tmp_empty();
 	unsetenv("TMPDIR");
 	dlg_buf_dispose(&sig);
 }
@@ -1341,8 +1536,11 @@ int main(void)
 		cmocka_unit_test(test_sshkey__parse_takes_pub_lines),
 		cmocka_unit_test(test_sshkey__parse_refuses_what_is_not_a_key),
 		cmocka_unit_test(test_sshkey__rsa_integers_are_minimal),
+		cmocka_unit_test(test_sshkey__rsa_fields_malformed_each_way),
+		cmocka_unit_test(test_sshsig__ecdsa_signature_malformed_each_way),
 		cmocka_unit_test(test_sshsig__sign_with_key_files),
 		cmocka_unit_test(test_sshsig__sign_failure_says_what_ssh_keygen_said),
+		cmocka_unit_test(test_sshsig__sign_program_failing_each_way),
 		cmocka_unit_test(test_sshsig__sign_runs_the_program_as_git_does),
 		cmocka_unit_test_setup_teardown(test_sshsig__sign_through_ssh_agent,
 						agent_setup, agent_teardown),
