@@ -132,6 +132,81 @@ static void test_remote__merge_driver_named_when_installed(void **state)
 		free(got[i]);
 }
 
+/* What the driver names, read as sh would: a backslash keeps a space, a
+ * quote left open runs to the end; a PATH's empty entry is the current
+ * folder; a merge.delegit.name of the person's own is kept. */
+static void test_remote__merge_driver_program_read_as_sh_would(void **state)
+{
+	fixture *f = *state;
+	char have[1200], want[1200], cwd[1024], *got, *old_path, *out;
+	char *none = NULL;
+
+	out = sh(f, "mkdir -p 'a b' && printf '#!/bin/sh\\n' > 'a b/delegit' "
+		    "&& chmod +x 'a b/delegit' && cp 'a b/delegit' delegit");
+	free(out);
+	snprintf(want, sizeof(want), "'/else/x' merge-file %%O %%A %%B %%P");
+	/* a\ b: the program that is there, kept */
+	snprintf(have, sizeof(have), "%s/a\\ b/delegit merge-file %%O %%A %%B "
+		 "%%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.name",
+					     "mine"), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	/* ''a\ b/delegit: an empty quote, then the program that is there */
+	snprintf(have, sizeof(have), "''%s/a\\ b/delegit merge-file %%O %%A "
+		 "%%B %%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	/* 'a b/delegit merge-file ...: no such program, written anew */
+	snprintf(have, sizeof(have), "'%s/a b/delegit merge-file %%O %%A %%B "
+		 "%%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, want);
+	free(got);
+	/* a name found through an empty entry of PATH (the current folder) */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	old_path = strdup(getenv("PATH"));
+	setenv("PATH", "/nonexistent::/nonexistent", 1);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     "delegit merge-file %O %A %B %P"),
+			 0);
+	got = ensure_driver(f, "'/else/x'");
+	setenv("PATH", "/nonexistent", 1);
+	out = ensure_driver(f, "'/else/x'");
+	/* no PATH: nothing found by name */
+	if (dlg_repo_config_set(f->repo, "merge.delegit.driver",
+				"delegit merge-file %O %A %B %P") < 0)
+		none = strdup("(failed)");
+	unsetenv("PATH");
+	if (!none)
+		none = ensure_driver(f, "'/else/x'");
+	/* PATH and the folder put back before anything is asserted */
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(got, "delegit merge-file %O %A %B %P");
+	assert_string_equal(out, want);
+	assert_string_equal(none, want);
+	free(got);
+	free(out);
+	free(none);
+	/* the name the person gave stays */
+	got = NULL;
+	assert_int_equal(dlg_repo_config_get(&got, f->repo,
+					     "merge.delegit.name"), 0);
+	assert_string_equal(got, "mine");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +215,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remote__merge_driver_named_when_installed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync__leaves_no_timer_armed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__merge_driver_program_read_as_sh_would,
 						setup, teardown),
 	};
 
