@@ -712,6 +712,12 @@ static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 	     (error = dlg_sync__merge_trees_fast(out, g, ours, theirs, rep)) !=
 		     DLG_SYNC_FALLBACK))
 		return error;
+	/* A task file is named by its task's id: one deleted on a side and
+	 * one added there are two tasks, never a rename. (libgit2 looks for
+	 * renames by default: a task deleted there and changed here took
+	 * the place of a new task of theirs that looked like it, which was
+	 * lost.) */
+	mo.flags &= ~GIT_MERGE_FIND_RENAMES;
 	dlg_sync__merge_report(rep, ours, theirs);
 	error = git_merge_commits(&idx, g, ours, theirs, &mo);
 	dlg_sync__merge_report(NULL, NULL, NULL);

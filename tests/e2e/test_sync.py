@@ -1050,6 +1050,29 @@ class TestRemoteEdges(SyncTest):
         self.a.ok("sync", "-q")
         self.net.assert_converged(self)
 
+    def test_a_task_deleted_there_while_another_is_added_is_no_rename(self):
+        """Deleted there and changed here, while there another task was
+        added: two tasks, each kept. (libgit2's merge took the new task
+        for the old one renamed: the new one was lost, here, then on
+        every replica the merge reached.)"""
+        old = self.a.add("Deleted there", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.a.git("rm", "-q", self.a.task_file(old))
+        self.a.git("commit", "-qm", "gone there")
+        new = self.a.add("Added there", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("set", old[:8], "title=Changed here")
+        out = self.b.ok("sync")
+        self.assertIn("1 conflict recorded", out)
+        self.assertEqual(self.b.load(old)["title"], "Changed here")
+        self.assertEqual(self.b.load(new)["title"], "Added there")
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(new)["title"], "Added there")
+        self.assertEqual(self.a.load(old)["title"], "Changed here")
+        self.net.assert_converged(self)
+
     def test_files_git_cannot_merge_are_each_named(self):
         """Two files of the person's own (not delegit's) git cannot merge:
         one changed on both sides, one deleted here and changed there.
