@@ -1417,7 +1417,7 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	git_repository *g = NULL;
 	remote_ctx ctx;
 	struct stat st;
-	int existed;
+	int existed, unborn;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.o = o;
@@ -1456,7 +1456,10 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 			return e;
 		}
 	}
-	if (git_repository_head_unborn(g) == 1 && adopt_branch(g, &co) < 0) {
+	/* HEAD unreadable: not an empty clone, which nothing would fill */
+	if ((unborn = git_repository_head_unborn(g)) < 0)
+		dlg_sync__error("cannot read the clone's HEAD");
+	if (unborn < 0 || (unborn == 1 && adopt_branch(g, &co) < 0)) {
 		git_repository_free(g);
 		remove_tree(path, existed);
 		return -1;
