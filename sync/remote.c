@@ -167,7 +167,10 @@ static int credential_fill(char **user, char **pass, const char *url)
 	while ((n = read(out[0], chunk, sizeof(chunk))) > 0)
 		dlg_buf_put(&answer, chunk, (size_t)n);
 	close(out[0]);
-	waitpid(pid, &status, 0);
+	/* not waited for (a signal, the network's timer): its verdict is
+	 * unknown, and so is the login (status was read unset) */
+	if (waitpid(pid, &status, 0) < 0)
+		status = -1;
 	for (line = strtok_r(answer.ptr, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "username=", 9))
