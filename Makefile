@@ -125,10 +125,13 @@ MUTATE_FILES ?= core/merge.c core/policy.c core/task.c core/validate.c \
 MUTATE_MAX ?= 0
 MUTATE_SEED ?= 1
 MUTATE_JOBS ?= $(JOBS)
+# MUTATE_OPTS=--file-tests: only the files' own tests (scripts/mutate.py's
+# TESTS) in the coverage run, not the whole suite: for one file, quicker
+MUTATE_OPTS ?=
 mutate: deps
 	/usr/bin/python3 scripts/mutate.py --build $(BUILD_MUTATE) \
 		--max $(MUTATE_MAX) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) \
-		$(MUTATE_FILES)
+		$(MUTATE_OPTS) $(MUTATE_FILES)
 
 # The mutants scripts/mutate-ci.txt names, each as it expects (about a
 # minute): run by make test.
