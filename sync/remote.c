@@ -1322,12 +1322,16 @@ static int adopt_branch(git_repository *g, git_clone_options *co)
 
 	if (git_branch_lookup(&remote_ref, g, "origin/main",
 			      GIT_BRANCH_REMOTE) < 0) {
-		if (git_branch_iterator_new(&it, g, GIT_BRANCH_REMOTE) < 0 ||
-		    git_branch_next(&remote_ref, &type, it) < 0) {
-			git_branch_iterator_free(it);
-			return 0; /* truly empty: nothing to check out */
-		}
+		int next = -1;
+
+		if (git_branch_iterator_new(&it, g, GIT_BRANCH_REMOTE) == 0)
+			next = git_branch_next(&remote_ref, &type, it);
 		git_branch_iterator_free(it);
+		if (next == GIT_ITEROVER)
+			return 0; /* truly empty: nothing to check out */
+		/* not listed: not known to be empty */
+		if (next < 0)
+			goto fail;
 	}
 	if (git_branch_name(&name, remote_ref) < 0 || !strchr(name, '/'))
 		goto fail;
