@@ -809,6 +809,15 @@ class TestFaultsRemote(FaultTest):
                 self.assertIn("Adopted", out.stdout, what)
                 shutil.rmtree(dest)
         self.assertGreater(i, 10)
+        # a remote with only another branch: the branches listed, failing
+        a.git("push", "-q", other, ":main", "main:work")
+        for spec in ("git_branch_iterator_new:1", "git_branch_next:1"):
+            dest = os.path.join(where, spec)
+            r = faulted(a, spec, "clone", "-q", other, dest, cwd=where)
+            self.assertEqual(r.returncode, 1, spec + r.stderr)
+            self.assertEqual(r.fired, [tuple(spec.split(":")[:1]) + (1,)])
+            self.assertIn("injected fault", r.stderr)
+            self.assertFalse(os.path.exists(dest), spec)
 
     @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
     def test_a_login_that_cannot_be_made(self):
@@ -835,6 +844,15 @@ class TestFaultsRemote(FaultTest):
             self.assertEqual(r.fired, [(name, int(n))], spec + r.stderr)
             self.assertNotEqual(r.returncode, 0, spec + r.stderr)
             self.assertIn("authentication", r.stderr, spec)
+            self.assert_survived(b, r, spec, old)
+        # the transfer failing once connected, for a reason of this
+        # side (not the network's): 1, not 3
+        for spec, words in (("git_remote_fetch:1", "cannot fetch from"),
+                            ("git_remote_push:1", "cannot push to")):
+            r = faulted(b, spec, "sync", "--timeout", "20")
+            self.assertEqual(r.returncode, 1, spec + r.stderr)
+            self.assertIn("%s 'origin' (%s): injected fault" % (words, url),
+                          r.stderr)
             self.assert_survived(b, r, spec, old)
         spec = "git_credential_userpass_plaintext_new:1+"
         r = faulted(b, spec, "sync", "--timeout", "20")

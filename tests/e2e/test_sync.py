@@ -1118,7 +1118,6 @@ class TestRemoteEdges(SyncTest):
         t2 = self.a.add("Made a link", "--to", "kim")["id"]
         self.a.ok("sync", "-q")
         self.b.ok("sync", "-q")
-        good = self.a.head()
         path = self.a.task_file(t1)
         with open(path) as f:
             text = f.read()
@@ -1126,6 +1125,10 @@ class TestRemoteEdges(SyncTest):
             with open(path, "w") as f:
                 f.write(text.replace("status: open", "status: " + status))
             self.a.git("commit", "-qam", "status " + status)
+        # (made executable: still a file, judged by its text)
+        self.a.git("update-index", "--chmod=+x", os.path.relpath(
+            path, self.a.path))
+        self.a.git("commit", "-qm", "executable")
         link = self.a.task_file(t2)
         os.remove(link)
         os.symlink("../../.gitattributes", link)
@@ -1141,8 +1144,12 @@ class TestRemoteEdges(SyncTest):
         for name in rel:
             self.assertEqual(r.stderr.count(name + ":"), 1, r.stderr)
         self.assertEqual(self.b.head(), head)
-        # the link alone: "1 file ... does"
-        self.a.git("checkout", "-q", good, "--", rel[0])
+        # the link alone: "1 file ... does" (the other mended, and still
+        # executable: a file all the same)
+        with open(path, "w") as f:
+            f.write(text)
+        self.a.git("add", rel[0])
+        self.a.git("update-index", "--chmod=+x", rel[0])
         self.a.git("commit", "-qm", "mended")
         self.a.git("push", "-q", "origin", "main")
         r = self.b.run("sync")

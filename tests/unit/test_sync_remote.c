@@ -207,6 +207,69 @@ static void test_remote__merge_driver_program_read_as_sh_would(void **state)
 	free(got);
 }
 
+/* A clone with no options (no progress, no time limit): made, checked
+ * out; a second one into the same path refused, the path's files kept. */
+static void test_remote__clone_without_options(void **state)
+{
+	fixture *f = *state;
+	char bare[1200], dest[1200], *out;
+	dlg_repo *c = NULL;
+
+	commit_file(f, "a.txt", "one\n", "one", 1795000000);
+	out = sh(f, "git clone -q --bare . remote.git");
+	free(out);
+	snprintf(bare, sizeof(bare), "%s/remote.git", f->dir);
+	snprintf(dest, sizeof(dest), "%s/copy", f->dir);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, NULL), 0);
+	assert_non_null(c);
+	dlg_repo_free(c);
+	c = NULL;
+	out = sh(f, "cat copy/a.txt && git -C copy status --porcelain");
+	assert_string_equal(out, "one");
+	free(out);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, NULL), -1);
+	assert_null(c);
+	out = sh(f, "cat copy/a.txt");
+	assert_string_equal(out, "one");
+	free(out);
+}
+
+/* A remote with a push URL and no URL has no URL to give. */
+static void test_remote__url_of_a_remote_with_only_a_push_url(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	out = sh(f, "git config remote.only.pushurl /srv/only.git");
+	free(out);
+	assert_null(dlg_repo_remote_url(f->repo, "only"));
+}
+
+/* Words of the driver split at a tab too; a backslash that ends the
+ * command is kept as it is. */
+static void test_remote__merge_driver_tab_and_trailing_backslash(void **state)
+{
+	fixture *f = *state;
+	char have[1200], *got, *out;
+
+	out = sh(f, "printf '#!/bin/sh\\n' > 'x\\' && chmod +x 'x\\' && "
+		    "cp 'x\\' y");
+	free(out);
+	snprintf(have, sizeof(have), "%s/y\tmerge-file %%O %%A %%B %%P",
+		 f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	snprintf(have, sizeof(have), "%s/x\\", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +280,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync__leaves_no_timer_armed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote__merge_driver_program_read_as_sh_would,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__merge_driver_tab_and_trailing_backslash,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__clone_without_options,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__url_of_a_remote_with_only_a_push_url,
 						setup, teardown),
 	};
 
