@@ -994,6 +994,35 @@ class TestRemoteEdges(SyncTest):
         self.assertEqual(self.b.head(), self.a.head())
         self.assertEqual(self.b.load(new)["title"], "Comes in")
 
+    def test_a_command_that_finished_an_interrupted_sync_lets_the_lock_go(self):
+        """A read-only command that finishes a killed sync holds the lock
+        for the move only: while it prints (into a pager that has not read
+        it all yet), another command takes the lock."""
+        tid = self.a.add("Long", "--to", "kim", "--why",
+                         "a line of the why to fill the pager's pipe\n" *
+                         2500)["id"]
+        self.a.ok("sync", "-q")
+        res = self.b.run("sync", fault="before-checkout")
+        self.assertEqual(res.returncode, -9, res.stderr)
+        self.b.git("config", "delegit.lockTimeout", "0")
+        status = os.path.join(self.net.tmp, "add-status")
+        pager = os.path.join(self.net.tmp, "pager.sh")
+        with open(pager, "w") as f:
+            # the first bytes in, the rest left in the pipe: delegit
+            # waits on it, mid-show, while another command runs
+            f.write("#!/bin/sh\nhead -c 100 >/dev/null\n"
+                    "'%s' add --to kim -- 'Meanwhile' >/dev/null 2>&1\n"
+                    "echo $? > '%s'\ncat >/dev/null\n" % (DELEGIT, status))
+        os.chmod(pager, 0o755)
+        env = dict(self.b.env, TERM="xterm", PAGER=pager)
+        env.pop("DELEGIT_PAGER", None)
+        code, out = run_on_pty([DELEGIT, "show", tid[:8]], self.b.path, env)
+        self.assertEqual(code, 0, out)
+        with open(status) as f:
+            self.assertEqual(f.read().strip(), "0")
+        self.assertIn("Meanwhile", self.b.ok("list"))
+        self.assertEqual(self.b.load(tid)["title"], "Long")
+
     def test_an_untracked_file_where_the_remote_brings_one(self):
         """The remote brings notes.txt where this replica has an untracked
         notes.txt: the sync stops before any change, and no later command
