@@ -917,6 +917,17 @@ class TestRemoteEdges(SyncTest):
                       "directory)" % (afile, afile), r.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.net.tmp, "c")))
 
+    def test_a_remote_with_a_push_url_and_no_url(self):
+        self.a.git("config", "remote.origin.pushurl", self.net.bare)
+        self.a.git("config", "--unset", "remote.origin.url")
+        self.a.add("Stays here", "--to", "kim")
+        before = self.remote_tip()
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot fetch from 'origin' (?): malformed remote "
+                      "'origin' - missing fetch URL", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+
     def test_clone_into_a_file_is_refused_and_the_file_kept(self):
         there = os.path.join(self.net.tmp, "there")
         with open(there, "w") as f:
