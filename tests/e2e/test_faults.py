@@ -809,6 +809,17 @@ class TestFaultsRemote(FaultTest):
                 self.assertIn("Adopted", out.stdout, what)
                 shutil.rmtree(dest)
         self.assertGreater(i, 10)
+        # a failed clone whose removal cannot list the folder: told, the
+        # folder left (its removal is what failed)
+        dest = os.path.join(where, "unlisted")
+        # (the first opendir is the check that the folder is empty; the
+        # clone's own fail too)
+        r = faulted(a, "opendir@unlisted:2+", "clone", "-q", other, dest,
+                    cwd=where)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(("opendir", 2), r.fired)
+        self.assertIn("delegit: cannot clone '%s'" % other, r.stderr)
+        shutil.rmtree(dest, ignore_errors=True)
         # a remote with only another branch: the branches listed, failing
         a.git("push", "-q", other, ":main", "main:work")
         for spec in ("git_branch_iterator_new:1", "git_branch_next:1"):

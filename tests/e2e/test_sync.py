@@ -961,6 +961,17 @@ class TestRemoteEdges(SyncTest):
                              repr(text))
         self.assertEqual(self.a.load(tid)["title"], "Untouched")
 
+    def test_a_record_whose_second_commit_is_gone_stops_every_command(self):
+        head = self.a.head()
+        with open(self.pending(self.a), "w") as f:
+            f.write("%s %s\n" % (head, "2" * 40))
+        r = self.a.run("list")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot finish the interrupted sync", r.stderr)
+        self.assertEqual(self.a.head(), head)
+        os.remove(self.pending(self.a))
+        self.a.ok("list")
+
     def test_a_record_of_a_move_head_no_longer_holds_is_dropped(self):
         """A record of a move from and to commits HEAD is neither of
         (the branch moved by hand since the kill): nothing to finish, and
@@ -1248,6 +1259,26 @@ class TestRemoteEdges(SyncTest):
         self.assertEqual(self.b.git("status", "--porcelain"), "")
 
     @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_first_push_an_empty_remote_refuses_is_reported_at_once(self):
+        """No branch there yet (no tracking branch here) and a hook that
+        refuses: the remote has not moved, a refusal, not a race."""
+        empty = os.path.join(self.net.tmp, "empty.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", empty],
+                       check=True)
+        hook = os.path.join(empty, "hooks", "pre-receive")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\ncat >/dev/null\necho x >> tries\nexit 1\n")
+        os.chmod(hook, 0o755)
+        url = start_git_http(self, self.net.tmp, empty)
+        self.a.git("remote", "add", "first", url)
+        r = self.a.run("sync", "first", "--timeout", "20")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("remote 'first' (%s) refused the push" % url, r.stderr)
+        self.assertNotIn("kept moving", r.stderr)
+        with open(os.path.join(empty, "tries")) as f:
+            self.assertEqual(f.read().split(), ["x"])
+
     def test_a_remote_that_keeps_moving_is_given_up_after_five_tries(self):
         """A server whose branch moves at each push (its hook commits on
         it, then refuses): fetched, merged and pushed again, five times,

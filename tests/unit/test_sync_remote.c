@@ -213,6 +213,7 @@ static void test_remote__clone_without_options(void **state)
 {
 	fixture *f = *state;
 	char bare[1200], dest[1200], *out;
+	dlg_sync_options o = DLG_SYNC_OPTIONS_INIT;
 	dlg_repo *c = NULL;
 
 	commit_file(f, "a.txt", "one\n", "one", 1795000000);
@@ -230,6 +231,13 @@ static void test_remote__clone_without_options(void **state)
 	assert_int_equal(dlg_repo_clone(&c, bare, dest, NULL), -1);
 	assert_null(c);
 	out = sh(f, "cat copy/a.txt");
+	assert_string_equal(out, "one");
+	free(out);
+	/* options with no progress to report to */
+	snprintf(dest, sizeof(dest), "%s/copy2", f->dir);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, &o), 0);
+	dlg_repo_free(c);
+	out = sh(f, "cat copy2/a.txt");
 	assert_string_equal(out, "one");
 	free(out);
 }
