@@ -560,6 +560,15 @@ def target_of(test):
     return TARGET.get(test, "delegit")
 
 
+def targets_of(tests):
+    """What tests need built: each one's executable, and the fault shim
+    for the classes that preload it (without it they skip, and pass)."""
+    out = set(target_of(t) for t in tests)
+    if any(t.startswith("e2e_Fault") for t in tests):
+        out.add("dlgfault")
+    return out
+
+
 RUNNING = set()  # the process groups of the tests running now
 
 
@@ -935,8 +944,7 @@ def main():
         for t in cov["failing"]:
             log("warning: %s fails unmutated; left out" % t)
         needed = set(timing)
-    workers[0].make(set(target_of(t) for t in needed) | {"dlg_core",
-                                                          "dlg_sync"}, jobs)
+    workers[0].make(targets_of(needed) | {"dlg_core", "dlg_sync"}, jobs)
     workers[0].tests = ctest_list(workers[0].build)
     if cov is None:
         log("baseline: the tests unmutated")
@@ -952,8 +960,7 @@ def main():
     timeouts = {t: max(60.0, 3 * s) for t, s in timing.items()}
     for n in range(1, min(jobs, len(wanted))):
         w = Worker(n, root, files, jobs)
-        w.make(set(target_of(t) for t in needed) | {"dlg_core", "dlg_sync"},
-               jobs)
+        w.make(targets_of(needed) | {"dlg_core", "dlg_sync"}, jobs)
         w.tests = ctest_list(w.build)
         workers.append(w)
 
