@@ -55,12 +55,12 @@ test-fast: build
 # Not the sync fault sweep (e2e_FaultsSync): two and a half minutes under
 # the sanitizers, for paths e2e_Faults and e2e_FaultTargets also take
 # there; nor sync/remote.c's sweep (e2e_FaultsRemote: a sync or a clone
-# failing at each call of each function, 23 s of CPU in the plain build,
-# and the sweeps take five to eight times as long under the sanitizers;
-# the same merges, clones and recoveries run unfaulted under ASan in
-# e2e_RemoteEdges); nor the kill loop (a killed
-# process reports nothing to a sanitizer; the commands after it are the
-# other classes' own): all three run in test-fast.
+# failing at each call of each function, 51 s in the plain build, and the
+# sweeps take five to eight times as long under the sanitizers; the same
+# merges, clones and recoveries run unfaulted under ASan in
+# e2e_RemoteEdges); nor the kill loop (a killed process reports nothing
+# to a sanitizer; the commands after it are the other classes' own): all
+# three run in test-fast.
 test-san: build-san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
