@@ -167,7 +167,10 @@ static int credential_fill(char **user, char **pass, const char *url)
 	while ((n = read(out[0], chunk, sizeof(chunk))) > 0)
 		dlg_buf_put(&answer, chunk, (size_t)n);
 	close(out[0]);
-	waitpid(pid, &status, 0);
+	/* not waited for (a signal, the network's timer): its verdict is
+	 * unknown, and so is the login (status was read unset) */
+	if (waitpid(pid, &status, 0) < 0)
+		status = -1;
 	for (line = strtok_r(answer.ptr, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "username=", 9))
@@ -724,6 +727,12 @@ static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 	     (error = dlg_sync__merge_trees_fast(out, g, ours, theirs, rep)) !=
 		     DLG_SYNC_FALLBACK))
 		return error;
+	/* A task file is named by its task's id: one deleted on a side and
+	 * one added there are two tasks, never a rename. (libgit2 looks for
+	 * renames by default: a task deleted there and changed here took
+	 * the place of a new task of theirs that looked like it, which was
+	 * lost.) */
+	mo.flags &= ~GIT_MERGE_FIND_RENAMES;
 	dlg_sync__merge_report(rep, ours, theirs);
 	error = git_merge_commits(&idx, g, ours, theirs, &mo);
 	dlg_sync__merge_report(NULL, NULL, NULL);
@@ -1353,12 +1362,16 @@ static int adopt_branch(git_repository *g, git_clone_options *co)
 
 	if (git_branch_lookup(&remote_ref, g, "origin/main",
 			      GIT_BRANCH_REMOTE) < 0) {
-		if (git_branch_iterator_new(&it, g, GIT_BRANCH_REMOTE) < 0 ||
-		    git_branch_next(&remote_ref, &type, it) < 0) {
-			git_branch_iterator_free(it);
-			return 0; /* truly empty: nothing to check out */
-		}
+		int next = -1;
+
+		if (git_branch_iterator_new(&it, g, GIT_BRANCH_REMOTE) == 0)
+			next = git_branch_next(&remote_ref, &type, it);
 		git_branch_iterator_free(it);
+		if (next == GIT_ITEROVER)
+			return 0; /* truly empty: nothing to check out */
+		/* not listed: not known to be empty */
+		if (next < 0)
+			goto fail;
 	}
 	if (git_branch_name(&name, remote_ref) < 0 || !strchr(name, '/'))
 		goto fail;
@@ -1451,7 +1464,7 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 	git_repository *g = NULL;
 	remote_ctx ctx;
 	struct stat st;
-	int existed;
+	int existed, unborn;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.o = o;
@@ -1490,7 +1503,10 @@ int dlg_repo_clone(dlg_repo **out, const char *url, const char *path,
 			return e;
 		}
 	}
-	if (git_repository_head_unborn(g) == 1 && adopt_branch(g, &co) < 0) {
+	/* HEAD unreadable: not an empty clone, which nothing would fill */
+	if ((unborn = git_repository_head_unborn(g)) < 0)
+		dlg_sync__error("cannot read the clone's HEAD");
+	if (unborn < 0 || (unborn == 1 && adopt_branch(g, &co) < 0)) {
 		git_repository_free(g);
 		remove_tree(path, existed);
 		return -1;

@@ -642,6 +642,249 @@ class TestFaultsCredentials(FaultTest):
         self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
 
 
+
+class TestFaultsRemote(FaultTest):
+    """sync/remote.c's libgit2 calls the other sweeps do not reach (issue
+    20): a sync whose merge git makes (a task deleted on one side and
+    changed on the other: settle_conflicts, keep_modified), and a clone
+    that adopts the remote's only branch (adopt_branch), each function
+    failing at each of its calls; the login from git's credential helper
+    not made. After each: what assert_survived asks, and what the sync
+    was to do is there after the next sync, or the clone is whole or not
+    there at all."""
+
+    # remote.c's calls in a merge git makes (e2e_FaultsSync's merges are
+    # delegit's own, sync/merge.c)
+    MERGE = ("git_annotated_commit_lookup", "git_merge_analysis",
+             "git_merge_commits", "git_index_conflict_iterator_new",
+             "git_index_conflict_next", "git_index_conflict_remove",
+             "git_index_add", "git_index_write_tree_to", "git_signature_new",
+             "git_checkout_tree", "git_reference_set_target",
+             "git_merge_base", "git_tree_entry_bypath", "git_commit_tree")
+    # called all through a sync: the call of remote.c's merge, found
+    # from the last one back by what it says
+    LATE = (("git_tree_lookup", "cannot write the merged tree"),
+            ("git_commit_lookup", "cannot read the merge commit"))
+
+    def test_a_merge_git_makes_failing_at_each_call(self):
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        tid = a.add("Deleted there", "--to", "kim")["id"]
+        a.ok("sync", "-q")
+        b.ok("sync", "-q")
+        a.git("rm", "-q", a.task_file(tid))
+        a.git("commit", "-qm", "gone there")
+        new = a.add("Comes in", "--to", "kim")["id"]
+        a.ok("sync", "-q")
+        b.ok("set", tid[:8], "title=Changed here")
+        old = b.head()
+        tracking = b.git("rev-parse", "origin/main")
+        remote = a.head()
+
+        def reset(i):
+            b.git("reset", "-q", "--hard", old)
+            b.git("update-ref", "refs/remotes/origin/main", tracking)
+            subprocess.run(["git", "update-ref", "refs/heads/main", remote],
+                           cwd=net.bare, check=True)
+
+        def after(i, r):
+            if r is not None and r.returncode:
+                b.ok("sync", "-q")
+            # the merge made: the changed task kept, theirs brought in,
+            # and the remote has it
+            what = r and "%s\n%s" % (r.fired, r.stderr)
+            self.assertEqual(b.load(tid)["title"], "Changed here", what)
+            self.assertEqual(b.load(new)["title"], "Comes in", what)
+            self.assertEqual(len(b.git("log", "-1", "--format=%P").split()),
+                             2, what)
+            self.assertEqual(b.head(), subprocess.run(
+                ["git", "rev-parse", "main"], cwd=net.bare, check=True,
+                capture_output=True, text=True).stdout.strip(), what)
+        runs = self.sweep(b, lambda i: ["sync", "-q"], before=reset,
+                          after=after, again=["sync", "-q"], only=self.MERGE,
+                          depth=0)
+        self.assertGreater(runs, 15)
+        reset(0)
+        calls = count_calls(b, "sync", "-q")
+        for name, words in self.LATE:
+            for n in range(calls[name], 0, -1):
+                reset(n)
+                r = faulted(b, "%s:%d" % (name, n), "sync", "-q")
+                self.assert_survived(b, r, "%s:%d" % (name, n), old,
+                                     ["sync", "-q"])
+                after(n, r)
+                if words in r.stderr:
+                    self.assertEqual(r.returncode, 1, r.stderr)
+                    break
+            else:
+                self.fail("no call of %s says '%s'" % (name, words))
+
+    def test_a_checkout_that_cannot_be_put_back(self):
+        """A sync's checkout failing (not a conflict), and putting HEAD's
+        files back failing too: the record of the move stays, and the
+        next command finishes it."""
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        tid = a.add("Comes in", "--to", "kim")["id"]
+        a.ok("sync", "-q")
+        old = b.head()
+        spec = "git_checkout_tree:1+"
+        r = faulted(b, spec, "sync", "-q")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot update the work tree", r.stderr)
+        self.assertEqual(r.fired, [("git_checkout_tree", 1),
+                                   ("git_checkout_tree", 2)])
+        self.assertTrue(os.path.exists(os.path.join(
+            b.path, ".git", "delegit-sync-pending")))
+        self.assert_survived(b, r, spec, old, ["list"])
+        self.assertEqual(b.head(), a.head())
+        self.assertEqual(b.load(tid)["title"], "Comes in")
+
+    def test_finishing_an_interrupted_sync_failing(self):
+        """The next command finishes a killed sync; its checkout, or its
+        move of the branch, failing: told, nothing read, the record kept,
+        and the command after finishes it."""
+        net = Network(2)
+        self.addCleanup(net.close)
+        a, b = net.replicas
+        pending = os.path.join(b.path, ".git", "delegit-sync-pending")
+        for spec, step, words in (
+                ("git_checkout_tree:1", "before-checkout",
+                 "cannot update the work tree"),
+                ("git_reference_set_target:1", "after-checkout",
+                 "cannot move the branch")):
+            tid = a.add("Comes in " + step, "--to", "kim")["id"]
+            a.ok("sync", "-q")
+            old = b.head()
+            res = b.run("sync", fault=step)
+            self.assertEqual(res.returncode, -9, res.stderr)
+            r = faulted(b, spec, "list")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(words, r.stderr, spec)
+            self.assertEqual(r.stdout, "", spec)
+            self.assertTrue(os.path.exists(pending), spec)
+            self.assert_survived(b, r, spec, old, ["list"])
+            self.assertEqual(b.head(), a.head(), spec)
+            self.assertEqual(b.load(tid)["title"], "Comes in " + step)
+
+    def test_a_clone_that_adopts_a_branch_failing_at_each_call(self):
+        net = Network(1)
+        self.addCleanup(net.close)
+        a = net.replicas[0]
+        other = os.path.join(net.tmp, "other.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master",
+                        other], check=True)
+        a.add("Adopted", "--to", "kim")
+        a.git("push", "-q", other, "main")
+        where = os.path.join(net.tmp, "clones")
+        os.mkdir(where)
+        calls = count_calls(a, "clone", "-q", other,
+                            os.path.join(where, "c0"), cwd=where)
+        i = 0
+        for name in sorted(calls):
+            if not name.startswith("git_"):
+                continue
+            for n in range(1, calls[name] + 1):
+                i += 1
+                dest = os.path.join(where, "c%d" % i)
+                r = faulted(a, "%s:%d" % (name, n), "clone", "-q", other,
+                            dest, cwd=where)
+                what = "%s:%d of clone: %s (exit %d)\n%s" % (
+                    name, n, r.fired, r.returncode, r.stderr)
+                self.assertGreaterEqual(r.returncode, 0, what)
+                for word in SANITIZER:
+                    self.assertNotIn(word, r.stderr, what)
+                if r.returncode:
+                    self.assertTrue(r.fired, what)
+                    self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+                    self.assertNotIn("(null)", r.stderr, what)
+                    # nothing half made left for the next clone to refuse;
+                    # or a clone made whose merge driver was not set up
+                    # (git's configuration failing after it): sound
+                    if "cannot write git configuration" not in r.stderr:
+                        self.assertFalse(os.path.exists(dest), what)
+                        continue
+                # a clone made: main checked out, whole
+                c = subprocess.run(["git", "symbolic-ref", "HEAD"], cwd=dest,
+                                   capture_output=True, text=True)
+                self.assertEqual(c.stdout.strip(), "refs/heads/main", what)
+                self.assertEqual(subprocess.run(
+                    ["git", "status", "--porcelain"], cwd=dest,
+                    capture_output=True, text=True).stdout, "", what)
+                out = subprocess.run([DELEGIT, "list", "--all"], cwd=dest,
+                                     env=a.env, capture_output=True,
+                                     text=True)
+                self.assertEqual(out.returncode, 0, out.stderr + what)
+                self.assertIn("Adopted", out.stdout, what)
+                shutil.rmtree(dest)
+        self.assertGreater(i, 10)
+        # a failed clone whose removal cannot list the folder: told, the
+        # folder left (its removal is what failed)
+        dest = os.path.join(where, "unlisted")
+        # (the first opendir is the check that the folder is empty; the
+        # clone's own fail too)
+        r = faulted(a, "opendir@unlisted:2+", "clone", "-q", other, dest,
+                    cwd=where)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(("opendir", 2), r.fired)
+        self.assertIn("delegit: cannot clone '%s'" % other, r.stderr)
+        shutil.rmtree(dest, ignore_errors=True)
+        # a remote with only another branch: the branches listed, failing
+        a.git("push", "-q", other, ":main", "main:work")
+        for spec in ("git_branch_iterator_new:1", "git_branch_next:1"):
+            dest = os.path.join(where, spec)
+            r = faulted(a, spec, "clone", "-q", other, dest, cwd=where)
+            self.assertEqual(r.returncode, 1, spec + r.stderr)
+            self.assertEqual(r.fired, [tuple(spec.split(":")[:1]) + (1,)])
+            self.assertIn("injected fault", r.stderr)
+            self.assertFalse(os.path.exists(dest), spec)
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_login_that_cannot_be_made(self):
+        net = Network(2)
+        self.addCleanup(net.close)
+        b = net.replicas[1]
+        url = start_git_http(self, net.tmp, net.bare, password="kim:s3cret")
+        b.git("remote", "set-url", "origin", url)
+        helper = os.path.join(net.tmp, "helper.sh")
+        with open(helper, "w") as f:
+            f.write("#!/bin/sh\necho username=kim\necho password=s3cret\n")
+        os.chmod(helper, 0o755)
+        b.git("config", "credential.helper", helper)
+        b.add("over a login", "--to", "kim")
+        old = b.head()
+        # git credential fill's question not written, its answer not read,
+        # its end not waited for: no login
+        # (the blank line after it not written is no matter: git reads
+        # to the end of its input)
+        for spec in ("write@pipe:1", "write@pipe:2", "read@pipe:1",
+                     "waitpid:1"):
+            r = faulted(b, spec, "sync", "--timeout", "20")
+            name, n = re.match(r"(\w+)\S*:(\d+)$", spec).groups()
+            self.assertEqual(r.fired, [(name, int(n))], spec + r.stderr)
+            self.assertNotEqual(r.returncode, 0, spec + r.stderr)
+            self.assertIn("authentication", r.stderr, spec)
+            self.assert_survived(b, r, spec, old)
+        # the transfer failing once connected, for a reason of this
+        # side (not the network's): 1, not 3
+        for spec, words in (("git_remote_fetch:1", "cannot fetch from"),
+                            ("git_remote_push:1", "cannot push to")):
+            r = faulted(b, spec, "sync", "--timeout", "20")
+            self.assertEqual(r.returncode, 1, spec + r.stderr)
+            self.assertIn("%s 'origin' (%s): injected fault" % (words, url),
+                          r.stderr)
+            self.assert_survived(b, r, spec, old)
+        spec = "git_credential_userpass_plaintext_new:1+"
+        r = faulted(b, spec, "sync", "--timeout", "20")
+        # (exit 3: as when git credential fill cannot run, libgit2 files
+        # it under the connection, see "Fault injection")
+        self.assertNotEqual(r.returncode, 0, r.stderr)
+        self.assertIn("injected fault", r.stderr)
+        self.assert_survived(b, r, spec, old)
+        self.assertIn("pushed", b.ok("sync", "--timeout", "20"))
+
 class TestFaultsCommit(FaultTest):
     """sync/commit.c's failures the sweeps do not reach (issue 20): git's
     index lock that cannot be made for another reason than a git process

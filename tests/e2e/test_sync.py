@@ -860,6 +860,484 @@ class TestSyncEdges(SyncTest):
         self.assertEqual(c.load(tid)["title"], "Cloned")
 
 
+
+class TestRemoteEdges(SyncTest):
+    """sync/remote.c's edges issue 20 found untaken: remotes that are
+    files or missing push paths, a remote name git refuses, records of an
+    interrupted sync that are torn or stale or met while another command
+    holds the lock, an untracked file where the remote brings one,
+    deletions against changes both ways, files git cannot merge, a remote
+    that keeps moving, an empty commit, clones of a remote with only
+    another branch or none, a clone from a remote that never answers."""
+    replicas = 2
+
+    def remote_tip(self):
+        return subprocess.run(["git", "rev-parse", "main"], cwd=self.net.bare,
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def pending(self, repo):
+        return os.path.join(repo.path, ".git", "delegit-sync-pending")
+
+    def clone(self, url, dest, *args):
+        return subprocess.run([DELEGIT, "clone", *args, url, dest],
+                              cwd=self.net.tmp, env=self.a.env,
+                              capture_output=True, text=True, timeout=120)
+
+    def test_a_remote_that_is_a_file_or_a_missing_push_path_is_1(self):
+        afile = os.path.join(self.net.tmp, "a-file")
+        with open(afile, "w") as f:
+            f.write("not a repository\n")
+        self.a.git("remote", "set-url", "origin", afile)
+        self.a.add("Stays here", "--to", "kim")
+        head = self.a.head()
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot fetch from 'origin' (%s): no repository at "
+                      "'%s' (not a directory)" % (afile, afile), r.stderr)
+        self.assertEqual(self.a.head(), head)
+        # fetched from the remote, pushed to a path with nothing there
+        gone = os.path.join(self.net.tmp, "gone.git")
+        self.a.git("remote", "set-url", "origin", self.net.bare)
+        self.a.git("config", "remote.origin.pushurl", gone)
+        before = self.remote_tip()
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot push to 'origin' (%s): no repository at '%s' "
+                      "(No such file or directory)" % (gone, gone), r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+        self.assertFalse(os.path.exists(gone))
+        self.a.git("config", "--unset", "remote.origin.pushurl")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.remote_tip(), head)
+        # nor is a file a remote to clone
+        r = self.clone(afile, "c")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot clone '%s': no repository at '%s' (not a "
+                      "directory)" % (afile, afile), r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.net.tmp, "c")))
+
+    def test_a_remote_with_a_push_url_and_no_url(self):
+        self.a.git("config", "remote.origin.pushurl", self.net.bare)
+        self.a.git("config", "--unset", "remote.origin.url")
+        self.a.add("Stays here", "--to", "kim")
+        before = self.remote_tip()
+        r = self.a.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot fetch from 'origin' (?): malformed remote "
+                      "'origin' - missing fetch URL", r.stderr)
+        self.assertEqual(self.remote_tip(), before)
+
+    def test_clone_into_a_file_is_refused_and_the_file_kept(self):
+        there = os.path.join(self.net.tmp, "there")
+        with open(there, "w") as f:
+            f.write("mine\n")
+        r = self.clone(self.net.bare, "there")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot clone into 'there': it exists and is not an "
+                      "empty directory", r.stderr)
+        with open(there) as f:
+            self.assertEqual(f.read(), "mine\n")
+
+    def test_a_remote_name_git_cannot_hold_is_a_usage_error(self):
+        r = self.a.run("sync", "no..name")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("no remote 'no..name'", r.stderr)
+        self.assertNotIn("cannot read the remote", r.stderr)
+
+    def test_a_torn_record_of_an_interrupted_sync_is_dropped(self):
+        """A record torn before the work tree was touched (a kill while
+        it was written) names no move: dropped, nothing touched."""
+        tid = self.a.add("Untouched", "--to", "kim")["id"]
+        head = self.a.head()
+        for text in ("", "%s\n" % head, "zz %s\n" % head, "%s zz\n" % head):
+            with open(self.pending(self.a), "w") as f:
+                f.write(text)
+            out = self.a.ok("list")
+            self.assertIn("Untouched", out, repr(text))
+            self.assertFalse(os.path.exists(self.pending(self.a)), repr(text))
+            self.assertEqual(self.a.head(), head, repr(text))
+            self.assertEqual(self.a.git("status", "--porcelain"), "",
+                             repr(text))
+        self.assertEqual(self.a.load(tid)["title"], "Untouched")
+
+    def test_a_record_whose_second_commit_is_gone_stops_every_command(self):
+        head = self.a.head()
+        with open(self.pending(self.a), "w") as f:
+            f.write("%s %s\n" % (head, "2" * 40))
+        r = self.a.run("list")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot finish the interrupted sync", r.stderr)
+        self.assertEqual(self.a.head(), head)
+        os.remove(self.pending(self.a))
+        self.a.ok("list")
+
+    def test_a_record_of_a_move_head_no_longer_holds_is_dropped(self):
+        """A record of a move from and to commits HEAD is neither of
+        (the branch moved by hand since the kill): nothing to finish, and
+        the work tree is HEAD's, not rewritten to the record's."""
+        first = self.a.head()
+        tid = self.a.add("Second", "--to", "kim")["id"]
+        second = self.a.head()
+        self.a.ok("set", tid[:8], "title=Third")
+        head = self.a.head()
+        with open(self.pending(self.a), "w") as f:
+            f.write("%s %s\n" % (second, first))
+        self.assertIn("Third", self.a.ok("list"))
+        self.assertFalse(os.path.exists(self.pending(self.a)))
+        self.assertEqual(self.a.head(), head)
+        self.assertEqual(self.a.git("status", "--porcelain"), "")
+        self.assertEqual(self.a.load(tid)["title"], "Third")
+
+    def test_an_interrupted_sync_met_while_the_lock_is_held(self):
+        """A command that finds a sync to finish while another command
+        holds the lock reads nothing half written: it stops, and the next
+        one finishes the move."""
+        import fcntl
+        new = self.a.add("Comes in", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        res = self.b.run("sync", fault="before-checkout")
+        self.assertEqual(res.returncode, -9, res.stderr)
+        self.assertTrue(os.path.exists(self.pending(self.b)))
+        self.b.git("config", "delegit.lockTimeout", "0")
+        fd = os.open(os.path.join(self.b.path, ".git", "delegit.lock"),
+                     os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            r = self.b.run("list")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertIn("lock", r.stderr)
+            self.assertTrue(os.path.exists(self.pending(self.b)))
+        finally:
+            os.close(fd)
+        self.assertIn("Comes in", self.b.ok("list"))
+        self.assertFalse(os.path.exists(self.pending(self.b)))
+        self.assertEqual(self.b.head(), self.a.head())
+        self.assertEqual(self.b.load(new)["title"], "Comes in")
+
+    def test_a_command_that_finished_an_interrupted_sync_lets_the_lock_go(self):
+        """A read-only command that finishes a killed sync holds the lock
+        for the move only: while it prints (into a pager that has not read
+        it all yet), another command takes the lock."""
+        tid = self.a.add("Long", "--to", "kim", "--why",
+                         "a line of the why to fill the pager's pipe\n" *
+                         2500)["id"]
+        self.a.ok("sync", "-q")
+        res = self.b.run("sync", fault="before-checkout")
+        self.assertEqual(res.returncode, -9, res.stderr)
+        self.b.git("config", "delegit.lockTimeout", "0")
+        status = os.path.join(self.net.tmp, "add-status")
+        pager = os.path.join(self.net.tmp, "pager.sh")
+        with open(pager, "w") as f:
+            # the first bytes in, the rest left in the pipe: delegit
+            # waits on it, mid-show, while another command runs
+            f.write("#!/bin/sh\nhead -c 100 >/dev/null\n"
+                    "'%s' add --to kim -- 'Meanwhile' >/dev/null 2>&1\n"
+                    "echo $? > '%s'\ncat >/dev/null\n" % (DELEGIT, status))
+        os.chmod(pager, 0o755)
+        env = dict(self.b.env, TERM="xterm", PAGER=pager)
+        env.pop("DELEGIT_PAGER", None)
+        code, out = run_on_pty([DELEGIT, "show", tid[:8]], self.b.path, env)
+        self.assertEqual(code, 0, out)
+        with open(status) as f:
+            self.assertEqual(f.read().strip(), "0")
+        self.assertIn("Meanwhile", self.b.ok("list"))
+        self.assertEqual(self.b.load(tid)["title"], "Long")
+
+    def test_an_untracked_file_where_the_remote_brings_one(self):
+        """The remote brings notes.txt where this replica has an untracked
+        notes.txt: the sync stops before any change, and no later command
+        overwrites the file to finish a move."""
+        with open(os.path.join(self.a.path, "notes.txt"), "w") as f:
+            f.write("dana's notes\n")
+        self.a.git("add", "notes.txt")
+        self.a.git("commit", "-qm", "notes")
+        self.a.ok("sync", "-q")
+        mine = os.path.join(self.b.path, "notes.txt")
+        with open(mine, "w") as f:
+            f.write("kim's own notes\n")
+        head = self.b.head()
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot update the work tree", r.stderr)
+        self.assertEqual(self.b.head(), head)
+        self.assertFalse(os.path.exists(self.pending(self.b)))
+        self.b.ok("list")
+        self.assertEqual(self.b.head(), head)
+        with open(mine) as f:
+            self.assertEqual(f.read(), "kim's own notes\n")
+        os.remove(mine)
+        self.b.ok("sync", "-q")
+        self.assertEqual(self.b.head(), self.a.head())
+        with open(mine) as f:
+            self.assertEqual(f.read(), "dana's notes\n")
+
+    def test_deleted_and_changed_both_ways_keeps_both_changed(self):
+        """Deleted here and changed there, and changed here and deleted
+        there, in one merge: both kept as changed, two conflict records."""
+        t1 = self.a.add("Deleted here", "--to", "kim")["id"]
+        t2 = self.a.add("Deleted there", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.a.ok("set", t1[:8], "title=Changed there")
+        self.a.git("rm", "-q", self.a.task_file(t2))
+        self.a.git("commit", "-qm", "gone there")
+        self.a.ok("sync", "-q")
+        self.b.git("rm", "-q", self.b.task_file(t1))
+        self.b.git("commit", "-qm", "gone here")
+        self.b.ok("set", t2[:8], "title=Changed here")
+        out = self.b.ok("sync")
+        self.assertIn("merged origin", out)
+        self.assertIn("2 conflicts recorded", out)
+        msg = self.b.git("log", "-1", "--format=%B")
+        self.assertIn("2 conflict records added", msg)
+        for t in (t1, t2):
+            self.assertIn("Conflict: tasks/%s/%s.yaml deleted on one side, "
+                          "changed on the other: kept" % (t[:2], t), msg)
+        self.assertEqual(self.b.load(t1)["title"], "Changed there")
+        self.assertEqual(self.b.load(t2)["title"], "Changed here")
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+        self.a.ok("sync", "-q")
+        self.net.assert_converged(self)
+
+    def test_a_task_deleted_there_while_another_is_added_is_no_rename(self):
+        """Deleted there and changed here, while there another task was
+        added: two tasks, each kept. (libgit2's merge took the new task
+        for the old one renamed: the new one was lost, here, then on
+        every replica the merge reached.)"""
+        old = self.a.add("Deleted there", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        self.a.git("rm", "-q", self.a.task_file(old))
+        self.a.git("commit", "-qm", "gone there")
+        new = self.a.add("Added there", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("set", old[:8], "title=Changed here")
+        out = self.b.ok("sync")
+        self.assertIn("1 conflict recorded", out)
+        self.assertEqual(self.b.load(old)["title"], "Changed here")
+        self.assertEqual(self.b.load(new)["title"], "Added there")
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+        self.a.ok("sync", "-q")
+        self.assertEqual(self.a.load(new)["title"], "Added there")
+        self.assertEqual(self.a.load(old)["title"], "Changed here")
+        self.net.assert_converged(self)
+
+    def test_files_git_cannot_merge_are_each_named(self):
+        """Two files of the person's own (not delegit's) git cannot merge:
+        one changed on both sides, one deleted here and changed there.
+        Neither is settled for them: both named, nothing changed."""
+        for name in ("README.md", "notes.md"):
+            with open(os.path.join(self.a.path, name), "w") as f:
+                f.write("first\n")
+            self.a.git("add", name)
+        self.a.git("commit", "-qm", "files")
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        for name in ("README.md", "notes.md"):
+            with open(os.path.join(self.a.path, name), "w") as f:
+                f.write("dana's\n")
+        self.a.git("commit", "-qam", "dana's")
+        self.a.ok("sync", "-q")
+        with open(os.path.join(self.b.path, "notes.md"), "w") as f:
+            f.write("kim's\n")
+        self.b.git("rm", "-q", "README.md")
+        self.b.git("commit", "-qam", "kim's")
+        head = self.b.head()
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("sync stopped before changing anything: 2 files need "
+                      "a person to merge", r.stderr)
+        self.assertIn("README.md", r.stderr)
+        self.assertIn("notes.md", r.stderr)
+        self.assertEqual(self.b.head(), head)
+        self.assertFalse(os.path.exists(os.path.join(self.b.path,
+                                                     "README.md")))
+        # one file: "needs"
+        self.b.git("checkout", "-q", "origin/main", "--", "README.md")
+        self.b.git("commit", "-qm", "README back")
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("1 file needs a person to merge", r.stderr)
+
+    def test_files_the_remote_brings_are_judged_as_its_tip_holds_them(self):
+        """A task file broken in two commits and another made a link:
+        refused, each named once ("2 files"); one broken in a commit and
+        gone at the tip: only reported, the commits come in."""
+        t1 = self.a.add("Broken twice", "--to", "kim")["id"]
+        t2 = self.a.add("Made a link", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        path = self.a.task_file(t1)
+        with open(path) as f:
+            text = f.read()
+        for status in ("bogus", "worse"):
+            with open(path, "w") as f:
+                f.write(text.replace("status: open", "status: " + status))
+            self.a.git("commit", "-qam", "status " + status)
+        # (made executable: still a file, judged by its text)
+        self.a.git("update-index", "--chmod=+x", os.path.relpath(
+            path, self.a.path))
+        self.a.git("commit", "-qm", "executable")
+        link = self.a.task_file(t2)
+        os.remove(link)
+        os.symlink("../../.gitattributes", link)
+        self.a.git("add", "-A")
+        self.a.git("commit", "-qm", "a link")
+        self.a.git("push", "-q", "origin", "main")
+        head = self.b.head()
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("sync refused the remote's commits: 2 files there do "
+                      "not validate", r.stderr)
+        rel = [os.path.relpath(p, self.a.path) for p in (path, link)]
+        for name in rel:
+            self.assertEqual(r.stderr.count(name + ":"), 1, r.stderr)
+        self.assertEqual(self.b.head(), head)
+        # the link alone: "1 file ... does" (the other mended, and still
+        # executable: a file all the same)
+        with open(path, "w") as f:
+            f.write(text)
+        self.a.git("add", rel[0])
+        self.a.git("update-index", "--chmod=+x", rel[0])
+        self.a.git("commit", "-qm", "mended")
+        self.a.git("push", "-q", "origin", "main")
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("1 file there does not validate", r.stderr)
+        self.assertNotIn(rel[0] + ":", r.stderr)
+        # broken, then gone: history never wedges a replica
+        self.a.git("rm", "-q", rel[1])
+        self.a.git("commit", "-qm", "link gone")
+        self.a.git("push", "-q", "origin", "main")
+        out = self.b.ok("sync")
+        self.assertIn("fast-forwarded", out)
+        self.assertEqual(self.b.head(), self.a.head())
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_login_git_gives_in_part_or_not_at_all_is_not_tried(self):
+        """`git credential fill` answering a user and no password, or a
+        password and no user, or killed: no login is tried with half of
+        one, nothing is sent; answering both, the work goes out."""
+        url = start_git_http(self, self.net.tmp, self.net.bare,
+                             password="kim:s3cret")
+        self.b.git("remote", "set-url", "origin", url)
+        fake = os.path.join(self.net.tmp, "fakebin")
+        os.mkdir(fake)
+        mode = os.path.join(self.net.tmp, "mode")
+        with open(os.path.join(fake, "git"), "w") as f:
+            f.write("#!/bin/sh\nif [ \"$1\" = credential ]; then\n"
+                    "  cat >/dev/null\n  case $(cat '%s') in\n"
+                    "  user) echo username=kim ;;\n"
+                    "  password) echo password=s3cret ;;\n"
+                    "  both) echo username=kim; echo password=s3cret ;;\n"
+                    "  killed) echo username=kim; echo password=s3cret;"
+                    " kill -9 $$ ;;\n  esac\n  exit 0\nfi\n"
+                    "exec '%s' \"$@\"\n" % (mode, shutil.which("git")))
+        os.chmod(os.path.join(fake, "git"), 0o755)
+        self.b.env["PATH"] = fake + ":" + self.b.env["PATH"]
+        self.b.add("Over a whole login", "--to", "kim")
+        before = self.remote_tip()
+        for m in ("user", "password", "killed"):
+            with open(mode, "w") as f:
+                f.write(m)
+            r = self.b.run("sync", "--timeout", "20")
+            self.assertNotEqual(r.returncode, 0, m)
+            self.assertIn("authentication", r.stderr, m)
+            self.assertEqual(self.remote_tip(), before, m)
+        with open(mode, "w") as f:
+            f.write("both")
+        self.assertIn("pushed", self.b.ok("sync", "--timeout", "20"))
+        self.assertEqual(self.remote_tip(), self.b.head())
+
+    def test_an_empty_commit_fast_forwards(self):
+        self.a.git("commit", "-q", "--allow-empty", "-m", "nothing")
+        self.a.ok("sync", "-q")
+        self.assertIn("fast-forwarded", self.b.ok("sync"))
+        self.assertEqual(self.b.head(), self.a.head())
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    @unittest.skipUnless(shutil.which("lighttpd"), "lighttpd is not installed")
+    def test_a_first_push_an_empty_remote_refuses_is_reported_at_once(self):
+        """No branch there yet (no tracking branch here) and a hook that
+        refuses: the remote has not moved, a refusal, not a race."""
+        empty = os.path.join(self.net.tmp, "empty.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", empty],
+                       check=True)
+        hook = os.path.join(empty, "hooks", "pre-receive")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\ncat >/dev/null\necho x >> tries\nexit 1\n")
+        os.chmod(hook, 0o755)
+        url = start_git_http(self, self.net.tmp, empty)
+        self.a.git("remote", "add", "first", url)
+        r = self.a.run("sync", "first", "--timeout", "20")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("remote 'first' (%s) refused the push" % url, r.stderr)
+        self.assertNotIn("kept moving", r.stderr)
+        with open(os.path.join(empty, "tries")) as f:
+            self.assertEqual(f.read().split(), ["x"])
+
+    def test_a_remote_that_keeps_moving_is_given_up_after_five_tries(self):
+        """A server whose branch moves at each push (its hook commits on
+        it, then refuses): fetched, merged and pushed again, five times,
+        then given up; the work stays committed here."""
+        hook = os.path.join(self.net.bare, "hooks", "pre-receive")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\ncat >/dev/null\n"
+                    "unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY "
+                    "GIT_ALTERNATE_OBJECT_DIRECTORIES\n"
+                    "echo x >> moves\n"
+                    "c=$(GIT_AUTHOR_NAME=x GIT_AUTHOR_EMAIL=x@example.com "
+                    "GIT_COMMITTER_NAME=x GIT_COMMITTER_EMAIL=x@example.com "
+                    "git commit-tree -p main -m moved 'main^{tree}')\n"
+                    "git update-ref refs/heads/main $c\nexit 1\n")
+        os.chmod(hook, 0o755)
+        url = start_git_http(self, self.net.tmp, self.net.bare)
+        self.b.git("remote", "set-url", "origin", url)
+        tid = self.b.add("Never lands", "--to", "kim")["id"]
+        r = self.b.run("sync", "--timeout", "20")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("the remote kept moving: 5 tries", r.stderr)
+        with open(os.path.join(self.net.bare, "moves")) as f:
+            self.assertEqual(len(f.read().split()), 5)
+        self.assertEqual(self.b.load(tid)["title"], "Never lands")
+        self.b.git("merge-base", "--is-ancestor", "origin/main", "HEAD")
+        self.assertEqual(self.b.git("status", "--porcelain"), "")
+
+    def test_clone_of_a_remote_with_only_another_branch_or_none(self):
+        other = os.path.join(self.net.tmp, "other.git")
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master",
+                        other], check=True)
+        # an empty remote: an empty clone, as git makes
+        r = self.clone(other, "empty")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.isdir(os.path.join(self.net.tmp, "empty",
+                                                   ".git")))
+        # only a branch "work": that one, checked out
+        tid = self.a.add("On work", "--to", "kim")["id"]
+        self.a.git("push", "-q", other, "main:work")
+        c = Repo(tmp=self.net.tmp, name="c", clone_from=other)
+        self.assertEqual(c.git("symbolic-ref", "HEAD"), "refs/heads/work")
+        self.assertEqual(c.head(), self.a.head())
+        self.assertEqual(c.git("config", "branch.work.merge"),
+                         "refs/heads/work")
+        self.assertEqual(c.git("status", "--porcelain"), "")
+        self.assertEqual(c.load(tid)["title"], "On work")
+
+    def test_a_clone_from_a_remote_that_never_answers(self):
+        port = free_port()
+        start_server(self, ["/usr/bin/python3", "-c", SILENT_SERVER,
+                            str(port)], port)
+        url = "git://127.0.0.1:%d/remote.git" % port
+        r = self.clone(url, "c", "--timeout", "2")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("'%s' did not answer within 2 s (to clone; --timeout "
+                      "or git config delegit.timeout waits longer)" % url,
+                      r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.net.tmp, "c")))
+
 class TestTimeouts(SyncTest):
     """A remote that accepts and never answers: sync gives up in time,
     exit 3, local work kept, nothing left locked."""

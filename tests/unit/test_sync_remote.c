@@ -132,6 +132,152 @@ static void test_remote__merge_driver_named_when_installed(void **state)
 		free(got[i]);
 }
 
+/* What the driver names, read as sh would: a backslash keeps a space, a
+ * quote left open runs to the end; a PATH's empty entry is the current
+ * folder; a merge.delegit.name of the person's own is kept. */
+static void test_remote__merge_driver_program_read_as_sh_would(void **state)
+{
+	fixture *f = *state;
+	char have[1200], want[1200], cwd[1024], *got, *old_path, *out;
+	char *none = NULL;
+
+	out = sh(f, "mkdir -p 'a b' && printf '#!/bin/sh\\n' > 'a b/delegit' "
+		    "&& chmod +x 'a b/delegit' && cp 'a b/delegit' delegit");
+	free(out);
+	snprintf(want, sizeof(want), "'/else/x' merge-file %%O %%A %%B %%P");
+	/* a\ b: the program that is there, kept */
+	snprintf(have, sizeof(have), "%s/a\\ b/delegit merge-file %%O %%A %%B "
+		 "%%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.name",
+					     "mine"), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	/* ''a\ b/delegit: an empty quote, then the program that is there */
+	snprintf(have, sizeof(have), "''%s/a\\ b/delegit merge-file %%O %%A "
+		 "%%B %%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	/* 'a b/delegit merge-file ...: no such program, written anew */
+	snprintf(have, sizeof(have), "'%s/a b/delegit merge-file %%O %%A %%B "
+		 "%%P", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, want);
+	free(got);
+	/* a name found through an empty entry of PATH (the current folder) */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	old_path = strdup(getenv("PATH"));
+	setenv("PATH", "/nonexistent::/nonexistent", 1);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     "delegit merge-file %O %A %B %P"),
+			 0);
+	got = ensure_driver(f, "'/else/x'");
+	setenv("PATH", "/nonexistent", 1);
+	out = ensure_driver(f, "'/else/x'");
+	/* no PATH: nothing found by name */
+	if (dlg_repo_config_set(f->repo, "merge.delegit.driver",
+				"delegit merge-file %O %A %B %P") < 0)
+		none = strdup("(failed)");
+	unsetenv("PATH");
+	if (!none)
+		none = ensure_driver(f, "'/else/x'");
+	/* PATH and the folder put back before anything is asserted */
+	setenv("PATH", old_path, 1);
+	free(old_path);
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(got, "delegit merge-file %O %A %B %P");
+	assert_string_equal(out, want);
+	assert_string_equal(none, want);
+	free(got);
+	free(out);
+	free(none);
+	/* the name the person gave stays */
+	got = NULL;
+	assert_int_equal(dlg_repo_config_get(&got, f->repo,
+					     "merge.delegit.name"), 0);
+	assert_string_equal(got, "mine");
+	free(got);
+}
+
+/* A clone with no options (no progress, no time limit): made, checked
+ * out; a second one into the same path refused, the path's files kept. */
+static void test_remote__clone_without_options(void **state)
+{
+	fixture *f = *state;
+	char bare[1200], dest[1200], *out;
+	dlg_sync_options o = DLG_SYNC_OPTIONS_INIT;
+	dlg_repo *c = NULL;
+
+	commit_file(f, "a.txt", "one\n", "one", 1795000000);
+	out = sh(f, "git clone -q --bare . remote.git");
+	free(out);
+	snprintf(bare, sizeof(bare), "%s/remote.git", f->dir);
+	snprintf(dest, sizeof(dest), "%s/copy", f->dir);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, NULL), 0);
+	assert_non_null(c);
+	dlg_repo_free(c);
+	c = NULL;
+	out = sh(f, "cat copy/a.txt && git -C copy status --porcelain");
+	assert_string_equal(out, "one");
+	free(out);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, NULL), -1);
+	assert_null(c);
+	out = sh(f, "cat copy/a.txt");
+	assert_string_equal(out, "one");
+	free(out);
+	/* options with no progress to report to */
+	snprintf(dest, sizeof(dest), "%s/copy2", f->dir);
+	assert_int_equal(dlg_repo_clone(&c, bare, dest, &o), 0);
+	dlg_repo_free(c);
+	out = sh(f, "cat copy2/a.txt");
+	assert_string_equal(out, "one");
+	free(out);
+}
+
+/* A remote with a push URL and no URL has no URL to give. */
+static void test_remote__url_of_a_remote_with_only_a_push_url(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	out = sh(f, "git config remote.only.pushurl /srv/only.git");
+	free(out);
+	assert_null(dlg_repo_remote_url(f->repo, "only"));
+}
+
+/* Words of the driver split at a tab too; a backslash that ends the
+ * command is kept as it is. */
+static void test_remote__merge_driver_tab_and_trailing_backslash(void **state)
+{
+	fixture *f = *state;
+	char have[1200], *got, *out;
+
+	out = sh(f, "printf '#!/bin/sh\\n' > 'x\\' && chmod +x 'x\\' && "
+		    "cp 'x\\' y");
+	free(out);
+	snprintf(have, sizeof(have), "%s/y\tmerge-file %%O %%A %%B %%P",
+		 f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+	snprintf(have, sizeof(have), "%s/x\\", f->dir);
+	assert_int_equal(dlg_repo_config_set(f->repo, "merge.delegit.driver",
+					     have), 0);
+	got = ensure_driver(f, "'/else/x'");
+	assert_string_equal(got, have);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +286,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remote__merge_driver_named_when_installed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync__leaves_no_timer_armed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__merge_driver_program_read_as_sh_would,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__merge_driver_tab_and_trailing_backslash,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__clone_without_options,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote__url_of_a_remote_with_only_a_push_url,
 						setup, teardown),
 	};
 
