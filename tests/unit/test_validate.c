@@ -587,6 +587,54 @@ static void test_validate__command_line_values_of_each_kind(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* A whole number with a leading zero is octal to YAML 1.1 (PyYAML reads
+ * 010 as 8), and decimal to the person who wrote it: refused as no plain
+ * decimal, never read as either. 0 itself, and 0.5, are plain. */
+static void test_validate__leading_zeros_are_not_plain_decimals(void **state)
+{
+	static const struct {
+		const char *value, *want; /* want NULL: refused */
+	} cases[] = {
+		{ "010", NULL }, { "-010", NULL }, { "+07", NULL }, { "00", NULL },
+		{ "0", "0" }, { "0.5", "0.5" }, { "10", "10" }, { "0x1f", "31" },
+		{ "+7", "7" }, { "01.5", "1.5" },
+	};
+	size_t i;
+	int failures = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_buf text = DLG_BUF_INIT;
+		dlg_node *doc = NULL;
+		int error;
+
+		dlg_buf_printf(&text, "format: 1\nid: 0b9c5e5e-7f0c-4d0a-9a1e-"
+			       "2c3f4d5e6f70\ntitle: T\nstatus: open\n"
+			       "priority: normal\ndelegator: dana\ncreated: "
+			       "2026-11-25T09:12:00Z\nestimate_hours: %s\n",
+			       cases[i].value);
+		error = dlg_store_parse(&doc, text.ptr, text.size, "f.yaml",
+					&dlg_schema_task, &diags);
+		if (cases[i].want ? error != 0 ||
+					    strcmp(dlg_map_get_str(doc,
+						   "estimate_hours"),
+						   cases[i].want)
+				  : error != DLG_EINVALID ||
+					    !strstr(diags.items[0].message,
+						    "is not a plain decimal")) {
+			print_error("estimate_hours: %s: got %d (%s)\n",
+				    cases[i].value, error, error ? "refused" :
+				    dlg_map_get_str(doc, "estimate_hours"));
+			failures++;
+		}
+		dlg_node_free(doc);
+		dlg_buf_dispose(&text);
+		dlg_diags_dispose(&diags);
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_validate__wrong_shapes_for_each_kind),
 		cmocka_unit_test(test_validate__optional_nulls_dropped),
 		cmocka_unit_test(test_validate__command_line_values_of_each_kind),
+		cmocka_unit_test(test_validate__leading_zeros_are_not_plain_decimals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
