@@ -646,6 +646,92 @@ static void test_merge__paths_set_items_in_place(void **state)
 	dlg_node_free(d);
 }
 
+/* A value as YAML reads it (the file holds maps only: "v: TEXT"). */
+static dlg_node *yaml(const char *text)
+{
+	dlg_diags d = DLG_DIAGS_INIT;
+	dlg_buf b = DLG_BUF_INIT;
+	dlg_node *n = NULL, *v;
+
+	dlg_buf_printf(&b, "v: %s\n", text);
+	assert_int_equal(dlg_yaml_parse(&n, b.ptr, b.size, "x.yaml", &d), 0);
+	v = dlg_node_dup(dlg_map_get(n, "v"));
+	dlg_node_free(n);
+	dlg_buf_dispose(&b);
+	dlg_diags_dispose(&d);
+	return v;
+}
+
+/* Fields the schema does not know (kept whole, any shape) changed on
+ * both sides: maps merge key by key (also from a null base), lists of
+ * items with ids item by item, text by lines; a change of shape, or a
+ * list of plain values, is one conflict. */
+static void test_merge__unknown_fields_of_any_shape(void **state)
+{
+	static const struct {
+		const char *base, *a, *b, *want; /* base NULL: absent */
+		size_t conflicts;
+	} cases[] = {
+		{ "~", "{p: 1}", "{q: 2}", "{\"p\":1,\"q\":2}", 0 },
+		{ "{p: 0}", "{p: 1}", "{p: 0, q: 2}", "{\"p\":1,\"q\":2}", 0 },
+		{ "s", "{p: 1}", "{q: 2}", "{\"p\":1}", 1 },
+		{ NULL, "[{id: a1, v: 1}]", "[{id: b1, v: 2}]",
+		  "[{\"id\":\"a1\",\"v\":1},{\"id\":\"b1\",\"v\":2}]", 0 },
+		{ "[{id: a1, v: 0}]", "[{id: a1, v: 1}]",
+		  "[{id: a1, v: 0}, {id: b1, v: 2}]",
+		  "[{\"id\":\"a1\",\"v\":1},{\"id\":\"b1\",\"v\":2}]", 0 },
+		{ "[1, 2]", "[1, 2, 3]", "[1, 2, 4]", "[1,2,3]", 1 },
+		{ "[{v: 0}]", "[{v: 1}]", "[{v: 2}]", "[{\"v\":1}]", 1 },
+		{ "[a]", "[{id: a1}]", "[{id: b1}]", "[{\"id\":\"a1\"}]", 1 },
+		{ "\"one\\ntwo\\n\"", "\"one A\\ntwo\\n\"", "\"one\\ntwo B\\n\"",
+		  "\"one A\\ntwo B\\n\"", 0 },
+		{ "{p: 0}", "[p]", "{p: 2}", "[\"p\"]", 1 },
+		{ "{}", "[]", "[{id: b1}]", "[]", 1 },
+		{ "~", "[]", "[{id: b1}]", "[{\"id\":\"b1\"}]", 0 },
+	};
+	dlg_merge_options lines = { line_merge, NULL, NULL, NULL };
+	size_t i;
+	int failures = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dlg_node *base = merge_base(), *a, *b, *m = NULL, *mb = NULL;
+		dlg_buf got = DLG_BUF_INIT, back = DLG_BUF_INIT;
+		size_t n = 99, n2 = 99;
+
+		a = dlg_node_dup(base);
+		b = dlg_node_dup(base);
+		if (cases[i].base)
+			dlg_map_set(base, "x-data", yaml(cases[i].base));
+		dlg_map_set(a, "x-data", yaml(cases[i].a));
+		dlg_map_set(b, "x-data", yaml(cases[i].b));
+		dlg_map_set(a, "updated", dlg_node_new_scalar(
+			DLG_SCALAR_TIMESTAMP, "2026-11-29T12:00:00Z"));
+		assert_int_equal(dlg_merge_doc(&m, &n, base, a, b,
+					       &dlg_schema_task, &lines), 0);
+		assert_int_equal(dlg_merge_doc(&mb, &n2, base, b, a,
+					       &dlg_schema_task, &lines), 0);
+		dlg_json_write(&got, dlg_map_get(m, "x-data"));
+		dlg_json_write(&back, dlg_map_get(mb, "x-data"));
+		if (strcmp(got.ptr, cases[i].want) || n != cases[i].conflicts ||
+		    strcmp(back.ptr, got.ptr) || n2 != n) {
+			print_error("case %zu: got %s (%zu), %s (%zu) the other "
+				    "way; expected %s (%zu)\n", i, got.ptr, n,
+				    back.ptr, n2, cases[i].want,
+				    cases[i].conflicts);
+			failures++;
+		}
+		dlg_buf_dispose(&got);
+		dlg_buf_dispose(&back);
+		dlg_node_free(m);
+		dlg_node_free(mb);
+		dlg_node_free(a);
+		dlg_node_free(b);
+		dlg_node_free(base);
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_merge__a_merge_that_does_not_validate_is_refused),
 		cmocka_unit_test(test_merge__tie_of_same_text_broken_by_type),
 		cmocka_unit_test(test_merge__paths_set_items_in_place),
+		cmocka_unit_test(test_merge__unknown_fields_of_any_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
