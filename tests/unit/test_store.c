@@ -193,6 +193,7 @@ static int has_diag(const dlg_diags *d, const char *path, const char *text)
 #define UUID_E "ab000000-0000-4000-8000-000000000005"
 #define UUID_F "ab000000-0000-4000-8000-000000000006"
 #define UUID_G "ab000000-0000-4000-8000-000000000007"
+#define UUID_H "ab000000-0000-4000-8000-000000000008"
 
 /* check: each problem of a repository named, with its file: the team's
  * (a handle not its file's name, an invalid person, an email two hold),
@@ -248,6 +249,7 @@ static void test_store__check_names_every_problem(void **state)
 	spit(root, "tasks/ab/" UUID_F ".yaml", "format: 1\nid: " UUID_F
 	     "\ntitle: F\nstatus: open\npriority: normal\ndelegator: "
 	     "dana\nassignee: uma\ncreated: 2026-11-25T09:12:00Z\n");
+	spit(root, "tasks/ab/" UUID_H ".yaml", "format: 1\n");
 	spit(root, "tasks/ab/" UUID_G ".yaml", "format: 1\nid: " UUID_G
 	     "\ntitle: G\nstatus: open\npriority: normal\ndelegator: "
 	     "dana\ncreated: 2026-11-25T09:12:00Z\nupdated: "
@@ -296,6 +298,10 @@ static void test_store__check_names_every_problem(void **state)
 			     "'assignee': unknown person 'uma'"));
 	assert_true(has_diag(&d, "tasks/ab/" UUID_G ".yaml",
 			     "'updated_by': unknown person 'vic'"));
+	assert_true(has_diag(&d, "tasks/ab/" UUID_H ".yaml",
+			     "missing field 'id'"));
+	assert_false(has_diag(&d, "tasks/ab/" UUID_H ".yaml",
+			      "does not match the file name"));
 	assert_true(has_diag(&d, "tasks/zz", "unexpected entry"));
 	assert_true(has_diag(&d, "tasks/README", "unexpected entry"));
 	assert_true(has_diag(&d, "tasks/ab/notes.yaml",
@@ -633,6 +639,38 @@ static void test_store__files_by_path(void **state)
 	free(root);
 }
 
+/* Folders that cannot be read (here links to themselves): listing them
+ * is an error that names them, not an empty list. */
+static void test_store__unreadable_folders_are_errors(void **state)
+{
+	char *root = tmpdir_new(), path[4200], out[37];
+	char **list = NULL;
+	size_t n = 0;
+	dlg_buf b = DLG_BUF_INIT;
+	dlg_store *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tasks", root);
+	assert_int_equal(symlink("tasks", path), 0);
+	snprintf(path, sizeof(path), "%s/archive", root);
+	assert_int_equal(symlink("archive", path), 0);
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_store_list_tasks(&list, &n, s), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot read tasks/: Too many "
+						 "levels of symbolic links"));
+	assert_int_equal(dlg_store_list_dir(&list, &n, s, "tasks"), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot read tasks/"));
+	assert_int_equal(dlg_store_list_archived(&list, &n, s), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot read archive/"));
+	assert_int_equal(dlg_store_find_archived(&b, s, "abcd"), -1);
+	assert_int_equal(dlg_store_resolve_task(out, s, "abcd"), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot read tasks/ab"));
+	dlg_buf_dispose(&b);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_store__archive_paths_lists_and_finds),
 		cmocka_unit_test(test_store__paths_reads_and_file_ids),
 		cmocka_unit_test(test_store__files_by_path),
+		cmocka_unit_test(test_store__unreadable_folders_are_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
