@@ -688,6 +688,7 @@ static void test_merge__unknown_fields_of_any_shape(void **state)
 		{ "{p: 0}", "[p]", "{p: 2}", "[\"p\"]", 1 },
 		{ "{}", "[]", "[{id: b1}]", "[]", 1 },
 		{ "~", "[]", "[{id: b1}]", "[{\"id\":\"b1\"}]", 0 },
+		{ "[{id: a1}]", "~", "[{id: a1}, {id: b1}]", "null", 1 },
 	};
 	dlg_merge_options lines = { line_merge, NULL, NULL, NULL };
 	size_t i;
@@ -730,6 +731,25 @@ static void test_merge__unknown_fields_of_any_shape(void **state)
 		dlg_node_free(base);
 	}
 	assert_int_equal(failures, 0);
+	/* conflicts, an empty list on both sides: merged with the new
+	 * records only, and none here: no conflicts field */
+	{
+		dlg_node *base = merge_base(), *a, *b, *m = NULL;
+		size_t n = 9;
+
+		a = dlg_node_dup(base);
+		b = dlg_node_dup(base);
+		dlg_map_set(a, "conflicts", dlg_node_new_seq());
+		dlg_map_set(b, "conflicts", dlg_node_new_seq());
+		assert_int_equal(dlg_merge_doc(&m, &n, base, a, b,
+					       &dlg_schema_task, NULL), 0);
+		assert_int_equal(n, 0);
+		assert_null(dlg_map_get(m, "conflicts"));
+		dlg_node_free(m);
+		dlg_node_free(a);
+		dlg_node_free(b);
+		dlg_node_free(base);
+	}
 }
 
 int main(void)
