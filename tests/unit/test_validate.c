@@ -162,6 +162,12 @@ static void test_validate__handles_and_values_from_the_command_line(void **state
 	memset(h, 'a', sizeof(h));
 	h[40] = '\0';
 	assert_true(dlg_handle_valid(h));
+	/* an id prefix: hex digits and dashes, one at least */
+	assert_true(dlg_hex_prefix_valid("a"));
+	assert_true(dlg_hex_prefix_valid("0B9c-5e"));
+	assert_false(dlg_hex_prefix_valid(""));
+	assert_false(dlg_hex_prefix_valid("g"));
+	assert_false(dlg_hex_prefix_valid("ab/c"));
 	h[40] = 'a';
 	h[41] = '\0';
 	assert_false(dlg_handle_valid(h));
