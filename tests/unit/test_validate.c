@@ -273,11 +273,12 @@ static void test_validate__long_names_are_named_whole(void **state)
 	for (i = 0; i < 300; i++)
 		dlg_buf_puts(&want, "o");
 	dlg_buf_printf(&text, "format: 1\norgs:\n  %s:\n    sla:\n"
-		       "      urgent: {respond: 4h}\n", want.ptr + 6);
+		       "      urgent: 4h\n", want.ptr + 6);
 	dlg_buf_puts(&want, ".sla.urgent': unknown key");
 	assert_int_equal(dlg_store_parse(&doc, text.ptr, text.size, "c.yaml",
 					 &dlg_schema_config, &diags),
 			 DLG_EINVALID);
+	assert_int_equal(diags.count, 1);
 	dlg_diags_format(&msg, &diags);
 	if (!strstr(msg.ptr, want.ptr))
 		fail_msg("not named whole: %s", msg.ptr);
