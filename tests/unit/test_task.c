@@ -734,6 +734,24 @@ static void test_diff__maps_that_come_and_go_field_by_field(void **state)
 	dlg_node_free(b);
 }
 
+/* A new task carries every field a file does, in the file's order:
+ * validating it adds nothing and moves nothing. */
+static void test_task__new_task_is_complete_and_canonical(void **state)
+{
+	dlg_node *t = dlg_task_new("0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+				   "Task", "dana", 1764000000);
+	dlg_node *v = dlg_node_dup(t);
+	dlg_diags d = DLG_DIAGS_INIT;
+
+	(void)state;
+	assert_int_equal(dlg_schema_validate(v, &dlg_schema_task, "t", &d), 0);
+	assert_true(dlg_node_equal(t, v));
+	assert_int_equal(dlg_map_get(t, "estimate_hours")->type,
+			 DLG_SCALAR_NULL);
+	dlg_node_free(v);
+	dlg_node_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_task__who_may_act_and_overdue),
 		cmocka_unit_test(test_task__set_field_by_name_and_kind),
 		cmocka_unit_test(test_diff__maps_that_come_and_go_field_by_field),
+		cmocka_unit_test(test_task__new_task_is_complete_and_canonical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
