@@ -85,6 +85,11 @@ static void test_store__links_and_escaping_paths_are_refused(void **state)
 	assert_int_equal(symlink("/etc", link), 0);
 	assert_int_equal(dlg_store_read_file(&b, s, "tasks/passwd"), DLG_EINVALID);
 	assert_non_null(strstr(dlg_error_last(), "symbolic link"));
+	/* refused at the link, whatever lies beyond it */
+	assert_int_equal(dlg_store_read_file(&b, s, "tasks/no/such/file"),
+			 DLG_EINVALID);
+	assert_non_null(strstr(dlg_error_last(), "tasks/no/such/file: is a "
+						 "symbolic link"));
 	assert_int_equal(dlg_store_read_file(&b, s, "../etc/passwd"), DLG_EINVALID);
 	assert_int_equal(dlg_store_write_file(s, "a/../../x", "x", 1), DLG_EINVALID);
 	dlg_buf_dispose(&b);
