@@ -138,6 +138,14 @@ static void test_diff__fields_and_list_items_by_id(void **state)
 	assert_string_equal(ch.items[2].field, "checkpoints[27c4f0aa].done");
 	assert_string_equal(ch.items[2].from, "false");
 	dlg_changes_dispose(&ch);
+	/* an item removed: one change, from the item to nothing */
+	dlg_doc_set_path(b, "checkpoints[9d3b7e11]", NULL);
+	dlg_doc_diff(&ch, a, b);
+	assert_int_equal(ch.count, 4);
+	assert_string_equal(ch.items[2].field, "checkpoints[9d3b7e11]");
+	assert_non_null(ch.items[2].from);
+	assert_null(ch.items[2].to);
+	dlg_changes_dispose(&ch);
 	dlg_node_free(a);
 	dlg_node_free(b);
 	free(text);
