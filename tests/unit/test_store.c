@@ -529,6 +529,12 @@ static void test_store__paths_reads_and_file_ids(void **state)
 	assert_string_equal(dlg_error_last(), "tasks/ab/" UUID_A
 			    ".yaml: invalid task file");
 	dlg_diags_dispose(&d);
+	/* text that is no YAML: nothing given back, whatever out held */
+	doc = (dlg_node *)&d;
+	assert_int_equal(dlg_store_parse(&doc, "x: [", 4, "x.yaml",
+					 &dlg_schema_task, &d), DLG_EINVALID);
+	assert_null(doc);
+	dlg_diags_dispose(&d);
 	/* saved: canonical text, written and returned */
 	task = dlg_task_new(UUID_A, "Saved", "dana", 1764000000);
 	assert_int_equal(dlg_store_save(&b, s, "tasks/ab/" UUID_A ".yaml",
@@ -626,6 +632,11 @@ static void test_store__files_by_path(void **state)
 	assert_non_null(map);
 	assert_int_equal(size, 5);
 	assert_memory_equal(map, "hello", 5);
+	munmap(map, size);
+	assert_int_equal(dlg_path_write(path, "x", 1), 0);
+	map = dlg_path_map(path, &size);
+	assert_non_null(map);
+	assert_int_equal(size, 1);
 	munmap(map, size);
 	assert_int_equal(dlg_path_write(path, "", 0), 0);
 	assert_null(dlg_path_map(path, &size));
