@@ -43,6 +43,10 @@ static void test_ids__unique_prefixes_resolve_and_short_ids_grow(void **state)
 	put_task(root, "77aa0000-0000-4000-8000-000000000000", "T", "normal",
 		 NULL);
 	dlg_store_open(&s, root);
+	put_task(root, "9f000000-0000-4000-8000-000000000000", "T", "normal",
+		 NULL);
+	assert_int_equal(dlg_store_resolve_task(out, s, "9f00"), 0);
+	assert_string_equal(out, "9f000000-0000-4000-8000-000000000000");
 	assert_int_equal(dlg_store_resolve_task(out, s, "77aa"), 0);
 	assert_string_equal(out, "77aa0000-0000-4000-8000-000000000000");
 	assert_int_equal(dlg_store_resolve_task(out, s, "0b9c5e"), DLG_EAMBIGUOUS);
