@@ -225,6 +225,7 @@ static int scalar_ok(vctx *c, dlg_node *n, const char *name, const char *what)
 static void validate_number(vctx *c, dlg_node *n, const dlg_field *f,
 			    const char *name)
 {
+	const char *digits;
 	char *end;
 	double d;
 	char tmp[64];
@@ -239,10 +240,15 @@ static void validate_number(vctx *c, dlg_node *n, const dlg_field *f,
 			f->type == DLG_T_INT ? "a whole number" : "a number");
 		return;
 	}
+	/* A leading zero makes a whole number octal to YAML 1.1 (PyYAML
+	 * reads 010 as 8) and decimal to whoever wrote it: take neither. */
+	digits = n->value + (n->value[0] == '-' || n->value[0] == '+');
 	errno = 0;
 	d = strtod(n->value, &end);
 	if (*end || errno || !isfinite(d) ||
-	    (f->type == DLG_T_INT && d != floor(d))) {
+	    (f->type == DLG_T_INT && d != floor(d)) ||
+	    (n->type == DLG_SCALAR_INT && digits[0] == '0' &&
+	     isdigit((unsigned char)digits[1]))) {
 		problem(c, n, name, "'%s' is not a plain decimal number "
 			"(expected digits like 12 or 2.5)", n->value);
 		return;

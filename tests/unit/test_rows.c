@@ -191,12 +191,337 @@ static void test_rows__short_ids_and_order_by_every_key(void **state)
 	free(root);
 }
 
+/* A stand-in for git's blob id (sync/ gives that): a hash of the bytes
+ * but their title line, so that a file rewritten with another title keeps
+ * its id, and a row the cache gives by id shows the old title. */
+static int hashed;
+
+static void hash_but_title(unsigned char out[20], const char *data,
+			   size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i, k;
+	int skip = 0;
+
+	hashed++;
+	for (i = 0; i < len; i++) {
+		if ((i == 0 || data[i - 1] == '\n') && len - i >= 6 &&
+		    !memcmp(data + i, "title:", 6))
+			skip = 1;
+		if (!skip) {
+			h ^= (unsigned char)data[i];
+			h *= 16777619u;
+		}
+		if (data[i] == '\n')
+			skip = 0;
+	}
+	for (k = 0; k < 20; k++)
+		out[k] = (unsigned char)(h >> (8 * (k % 4))) ^ (unsigned char)k;
+}
+
+static void put_cache_tasks(const char *root, const char *prefix)
+{
+	char uuid[37], title[32];
+	int i;
+
+	for (i = 0; i < CACHE_TASKS; i++) {
+		snprintf(uuid, sizeof(uuid),
+			 "%02x%06x-0000-4000-8000-000000000000", i * 6, i);
+		snprintf(title, sizeof(title), "%s %d", prefix, i);
+		put_task(root, uuid, title, "normal", NULL);
+	}
+}
+
+/* Rows by the bytes' id: once more than 32 files missed their stat data,
+ * the others are looked up by blob id in the old cache (here every file
+ * rewritten with a title the hasher does not see: the first 32 are
+ * parsed again, the 8 after them taken from the cache, old titles). */
+static void test_rows__by_blob_id_after_32_misses(void **state)
+{
+	char *root = tmpdir_new(), cache[4200];
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_store *s;
+	size_t i, old = 0, fresh = 0;
+
+	(void)state;
+	put_cache_tasks(root, "Task");
+	snprintf(cache, sizeof(cache), "%s/rows-cache", root);
+	dlg_store_open(&s, root);
+	dlg_store_set_hash(s, hash_but_title);
+	assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+	assert_int_equal(dlg_rows_count(rows), CACHE_TASKS);
+	dlg_rows_free(rows);
+	put_cache_tasks(root, "Renamed");
+	put_task(root, "ff000000-0000-4000-8000-000000000000", "New", "normal",
+		 NULL);
+	hashed = 0;
+	assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(hashed, CACHE_TASKS + 1);
+	assert_int_equal(dlg_rows_count(rows), CACHE_TASKS + 1);
+	assert_string_equal(dlg_rows_at(rows, CACHE_TASKS)->title, "New");
+	for (i = 0; i < CACHE_TASKS; i++) {
+		const dlg_row *row = dlg_rows_at(rows, i);
+		char want[32];
+
+		snprintf(want, sizeof(want), "%s %ld", i < 32 ? "Renamed" :
+			 "Task", strtol(row->id + 2, NULL, 16));
+		assert_string_equal(row->title, want);
+		assert_string_equal(row->status, "open");
+		assert_string_equal(row->priority, "normal");
+		assert_string_equal(row->delegator, "dana");
+		assert_string_equal(row->created, "2026-11-25T09:12:00Z");
+		assert_false(row->core);
+		old += !strncmp(row->title, "Task", 4);
+		fresh += !strncmp(row->title, "Renamed", 7);
+		assert_non_null(dlg_rows_find(rows, row->file));
+	}
+	assert_int_equal(old, CACHE_TASKS - 32);
+	assert_int_equal(fresh, 32);
+	assert_null(dlg_rows_find(rows, "00000000-0000-4000-8000-00000000000"));
+	assert_null(dlg_rows_find(rows, "ff000000-0000-4000-8000-000000000001"));
+	dlg_rows_free(rows);
+	assert_int_equal(dlg_rows_count(NULL), 0);
+	dlg_diags_dispose(&diags);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* The cache file damaged in each of its parts, the files old enough for
+ * their entries to be trusted: never trusted past the damage, the rows
+ * right (the files after it read again), the cache written anew. A file
+ * gone from the end of the cache, nothing else changed: written anew. */
+static void test_rows__damaged_cache_fields_are_not_trusted(void **state)
+{
+	static const struct {
+		const char *what;
+		long at;  /* where, from the first entry (-1: the header) */
+		int byte; /* written there (-1: the file cut there) */
+	} damage[] = {
+		{ "cut in the first entry's name", 10, -1 },
+		{ "a name of 35 characters", 35, 0 },
+		{ "a name without its NUL", 36, 'x' },
+		{ "a field marker of 2", 37 + 56 + 20, 2 },
+		{ "the title's marker made 0", 37 + 56 + 20 + 38, 0 },
+		{ "cut in a field", 37 + 56 + 20 + 3, -1 },
+		{ "cut after the fixed part", 37 + 56 + 20, -1 },
+		{ "cut after the id's marker", 37 + 56 + 20 + 1, -1 },
+	};
+	char *root = tmpdir_new(), cache[4200], *good;
+	size_t len, hdr = strlen("delegit task rows 5\n") +
+			  strlen(DELEGIT_VERSION) + 1 + 16;
+	dlg_store *s;
+	struct stat st;
+	size_t k;
+
+	(void)state;
+	put_cache_tasks(root, "Task");
+	spit(root, "tasks/00/00000000-0000-4000-8000-000000000000.yaml",
+	     "format: 1\nid: 00000000-0000-4000-8000-000000000000\n"
+	     "title: Task 0\nstatus: open\npriority: normal\n"
+	     "delegator: dana\ncreated: 2026-11-25T09:12:00Z\n"
+	     "tags: [net, backup]\n");
+	snprintf(cache, sizeof(cache), "%s/rows-cache", root);
+	dlg_store_open(&s, root);
+	sleep(2); /* the files older than a scan by a whole second */
+	usleep(200000);
+	check_rows(s, cache);
+	good = slurp(cache, &len);
+	assert_non_null(good);
+	for (k = 0; k < sizeof(damage) / sizeof(damage[0]); k++) {
+		long pos = (long)hdr + damage[k].at;
+		char *bad = malloc(len);
+		FILE *f;
+		ino_t ino;
+
+		assert_true((size_t)pos < len);
+		memcpy(bad, good, len);
+		f = fopen(cache, "wb");
+		if (damage[k].byte < 0) {
+			fwrite(bad, 1, (size_t)pos, f);
+		} else {
+			bad[pos] = (char)damage[k].byte;
+			fwrite(bad, 1, len, f);
+		}
+		fclose(f);
+		free(bad);
+		assert_int_equal(stat(cache, &st), 0);
+		ino = st.st_ino;
+		print_message("%s\n", damage[k].what);
+		check_rows(s, cache);
+		assert_int_equal(stat(cache, &st), 0);
+		assert_int_not_equal(st.st_ino, ino);
+		/* and the cache written is the good one again */
+		{
+			size_t n;
+			char *again = slurp(cache, &n);
+
+			assert_int_equal(n, len);
+			assert_memory_equal(again + hdr, good + hdr, len - hdr);
+			free(again);
+		}
+	}
+	/* a task file gone from the middle, then the last one (whose entry
+	 * is past every file): each time, the cache written anew */
+	{
+		char path[4200];
+		dlg_diags diags = DLG_DIAGS_INIT;
+		dlg_rows *rows = NULL;
+		ino_t ino;
+
+		snprintf(path, sizeof(path), "%s/tasks/78/78000014-0000-4000-"
+			 "8000-000000000000.yaml", root);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(stat(cache, &st), 0);
+		ino = st.st_ino;
+		assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+		assert_int_equal(dlg_rows_count(rows), CACHE_TASKS - 1);
+		dlg_rows_free(rows);
+		assert_int_equal(stat(cache, &st), 0);
+		assert_int_not_equal(st.st_ino, ino);
+		snprintf(path, sizeof(path), "%s/tasks/ea/ea000027-0000-4000-"
+			 "8000-000000000000.yaml", root);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(stat(cache, &st), 0);
+		ino = st.st_ino;
+		assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+		assert_int_equal(dlg_rows_count(rows), CACHE_TASKS - 2);
+		dlg_rows_free(rows);
+		assert_int_equal(stat(cache, &st), 0);
+		assert_int_not_equal(st.st_ino, ino);
+		dlg_diags_dispose(&diags);
+	}
+	free(good);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
+/* A shard folder that is a link, and a task file that is a folder: the
+ * careful reader reports them; the other tasks have rows. A cache that
+ * cannot be written only costs time. */
+static void test_rows__unusual_shards_and_files_are_reported(void **state)
+{
+	char *root = tmpdir_new(), *elsewhere = tmpdir_new();
+	char from[4200], to[4200], cache[4200];
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_store *s;
+	size_t i;
+	int link_named = 0;
+
+	(void)state;
+	put_task(root, "cd000000-0000-4000-8000-000000000000", "C", "normal",
+		 NULL);
+	put_task(elsewhere, "ab000000-0000-4000-8000-000000000000", "A",
+		 "normal", NULL);
+	snprintf(to, sizeof(to), "%s/tasks/ab", elsewhere);
+	snprintf(from, sizeof(from), "%s/tasks/ab", root);
+	assert_int_equal(symlink(to, from), 0);
+	snprintf(from, sizeof(from),
+		 "%s/tasks/cd/cd111111-0000-4000-8000-000000000000.yaml", root);
+	assert_int_equal(mkdir(from, 0777), 0);
+	dlg_store_open(&s, root);
+	snprintf(cache, sizeof(cache), "%s/no/such/folder/rows", root);
+	assert_int_equal(dlg_rows_load(&rows, s, cache, &diags), 0);
+	assert_int_equal(dlg_rows_count(rows), 1);
+	assert_string_equal(dlg_rows_at(rows, 0)->title, "C");
+	for (i = 0; i < diags.count; i++)
+		link_named |= strstr(diags.items[i].message,
+				     "tasks/ab/ab000000-0000-4000-8000-"
+				     "000000000000.yaml: is a symbolic link") !=
+			      NULL;
+	assert_true(link_named);
+	assert_int_equal(diags.count, 2);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+	dlg_store_free(s);
+	rm_rf(root);
+	rm_rf(elsewhere);
+	free(root);
+	free(elsewhere);
+}
+
+/* Rows made from tasks in memory: sorted by id, each field as list shows
+ * it (the hours spent summed, the people it names, tags and waits one a
+ * line, a tag of two lines left out, recurrence's rule and series). */
+static void test_rows__from_tasks_in_memory(void **state)
+{
+	dlg_node *docs[3];
+	dlg_rows *rows = NULL;
+	const dlg_row *r;
+	dlg_node *fb, *item, *recur, *after;
+
+	(void)state;
+	docs[0] = dlg_task_new("cd000000-0000-4000-8000-000000000000", "C",
+			       "dana", 1764000000);
+	docs[1] = dlg_task_new("ab000000-0000-4000-8000-000000000000", "A",
+			       "dana", 1764000000);
+	docs[2] = dlg_task_new("ef000000-0000-4000-8000-000000000000", "E",
+			       "dana", 1764000000);
+	dlg_task_add_spent(docs[0], "kim", 1.5, NULL, 1764000000);
+	dlg_task_add_spent(docs[0], "sam", 2, NULL, 1764000000);
+	dlg_task_set_field(docs[0], "tags", "b,a");
+	dlg_seq_push(dlg_map_get(docs[0], "tags"),
+		     dlg_node_new_str("two\nlines"));
+	dlg_seq_push(dlg_map_get(docs[0], "tags"), dlg_node_new_map());
+	dlg_task_set_field(docs[0], "core", "true");
+	fb = dlg_map_get(docs[0], "feedback");
+	dlg_task_add_feedback(docs[0], "wes", "praise", "x", 1764000000);
+	item = dlg_node_new_map();
+	dlg_map_set_str(item, "text", "no author");
+	dlg_seq_push(fb, item);
+	recur = dlg_node_new_map();
+	dlg_map_set_str(recur, "every", "weekly");
+	dlg_map_set_str(recur, "series", "ef000000-0000-4000-8000-000000000000");
+	dlg_map_set(docs[0], "recur", recur);
+	after = dlg_node_new_seq();
+	dlg_seq_push(after, dlg_node_new_str("ab000000-0000-4000-8000-000000000000"));
+	dlg_map_set(docs[0], "after", after);
+	dlg_map_remove(docs[2], "updated_by");
+	dlg_map_set_str(docs[2], "feedback", "not a list");
+	assert_int_equal(dlg_rows_from_tasks(&rows, docs, 3), 0);
+	assert_int_equal(dlg_rows_count(rows), 3);
+	assert_string_equal(dlg_rows_at(rows, 0)->title, "A");
+	assert_string_equal(dlg_rows_at(rows, 2)->title, "E");
+	r = dlg_rows_find(rows, "cd000000-0000-4000-8000-000000000000");
+	assert_non_null(r);
+	assert_string_equal(r->title, "C");
+	assert_string_equal(r->spent_hours, "3.5");
+	assert_string_equal(r->tags, "b\na\n");
+	assert_string_equal(r->refs, "sam\nwes\n");
+	assert_string_equal(r->every, "weekly");
+	assert_string_equal(r->series, "ef000000-0000-4000-8000-000000000000");
+	assert_string_equal(r->after, "ab000000-0000-4000-8000-000000000000\n");
+	assert_true(r->core);
+	r = dlg_rows_at(rows, 0);
+	assert_null(r->spent_hours);
+	assert_null(r->after);
+	assert_null(r->every);
+	assert_string_equal(r->refs, "dana\n");
+	assert_false(r->core);
+	assert_string_equal(dlg_rows_at(rows, 2)->refs, "");
+	dlg_rows_free(rows);
+	assert_int_equal(dlg_rows_from_tasks(&rows, docs, 1), 0);
+	assert_int_equal(dlg_rows_count(rows), 1);
+	dlg_rows_free(rows);
+	dlg_node_free(docs[0]);
+	dlg_node_free(docs[1]);
+	dlg_node_free(docs[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
 		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
+		cmocka_unit_test(test_rows__by_blob_id_after_32_misses),
+		cmocka_unit_test(test_rows__damaged_cache_fields_are_not_trusted),
+		cmocka_unit_test(test_rows__unusual_shards_and_files_are_reported),
+		cmocka_unit_test(test_rows__from_tasks_in_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
