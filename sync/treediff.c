@@ -88,7 +88,9 @@ static int git_order(const git_tree_entry *a, const git_tree_entry *b)
  * folders or both not), for each e of a tree in turn: both trees are in
  * that order, so one walk through t (at *j) finds them all. A file that
  * became a folder is then a file removed and a folder added, as git's
- * diff-tree -r reports it.
+ * diff-tree -r reports it. In a tree out of that order (a hand-made
+ * object: git fsck's treeNotSorted) an entry may be missed here: it is
+ * then reported removed and added, never left out.
  */
 static const git_tree_entry *same_name(const git_tree *t, size_t *j,
 				       const git_tree_entry *e)
