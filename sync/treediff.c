@@ -43,20 +43,28 @@ typedef struct {
 
 static int changes(walk *w, const git_oid *a, const git_oid *b);
 
-/* An entry (either side NULL; both given are both folders or both not:
- * same_name) at prefix + its name: a file is reported, a folder compared
- * entry by entry. */
+/* An entry (either side NULL) at prefix + its name: a file is reported,
+ * a folder compared entry by entry. */
 static int entry(walk *w, const git_tree_entry *ea, const git_tree_entry *eb)
 {
 	const git_tree_entry *any = eb ? eb : ea;
 	size_t keep = w->prefix.size;
-	int error;
+	int tree_a = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+	int tree_b = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	int error = 0;
 
 	dlg_buf_puts(&w->prefix, git_tree_entry_name(any));
-	if (git_tree_entry_type(any) == GIT_OBJECT_TREE) {
+	if (tree_a || tree_b) {
 		dlg_buf_puts(&w->prefix, "/");
-		error = changes(w, ea ? git_tree_entry_id(ea) : NULL,
-				eb ? git_tree_entry_id(eb) : NULL);
+		error = changes(w, tree_a ? git_tree_entry_id(ea) : NULL,
+				tree_b ? git_tree_entry_id(eb) : NULL);
+		w->prefix.size--;
+		w->prefix.ptr[w->prefix.size] = '\0';
+		/* A file that became a folder or back changed too. */
+		if (!error && ea && !tree_a)
+			error = w->cb(w->prefix.ptr, ea, NULL, w->payload);
+		if (!error && eb && !tree_b)
+			error = w->cb(w->prefix.ptr, NULL, eb, w->payload);
 	} else {
 		error = w->cb(w->prefix.ptr, ea, eb, w->payload);
 	}
@@ -84,13 +92,12 @@ static int git_order(const git_tree_entry *a, const git_tree_entry *b)
 }
 
 /*
- * The entry of t that is e's in git's order (the same name and both
- * folders or both not), for each e of a tree in turn: both trees are in
- * that order, so one walk through t (at *j) finds them all. A file that
- * became a folder is then a file removed and a folder added, as git's
- * diff-tree -r reports it. In a tree out of that order (a hand-made
- * object: git fsck's treeNotSorted) an entry may be missed here: it is
- * then reported removed and added, never left out.
+ * The entry of t named as e, for each e of a tree in turn. Both trees are
+ * in git's order, so one walk through t (at *j) finds most; an entry of
+ * the same name but the other type (a file that became a folder, which
+ * sorts elsewhere), or any in a tree out of that order (a hand-made
+ * object: git fsck's treeNotSorted), is looked up by name, so that a
+ * change is never taken for a file removed and another added.
  */
 static const git_tree_entry *same_name(const git_tree *t, size_t *j,
 				       const git_tree_entry *e)
@@ -101,7 +108,9 @@ static const git_tree_entry *same_name(const git_tree *t, size_t *j,
 	while (*j < n &&
 	       (c = git_order(git_tree_entry_byindex(t, *j), e)) < 0)
 		(*j)++;
-	return *j < n && c == 0 ? git_tree_entry_byindex(t, (*j)++) : NULL;
+	if (*j < n && c == 0)
+		return git_tree_entry_byindex(t, (*j)++);
+	return git_tree_entry_byname(t, git_tree_entry_name(e));
 }
 
 /* Trees a and b (either may be absent) at w->prefix: b's entries in

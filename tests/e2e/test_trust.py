@@ -361,6 +361,50 @@ class TestEvilMerge(TrustTest):
         self.assertNotIn("policy", res.stderr)
         self.assertEqual(self.audit(), [])
 
+    def test_trees_out_of_order_hide_no_change(self):
+        # a hand-made commit whose trees list their entries backwards (git
+        # writes them sorted; `git fsck` calls this treeNotSorted): the
+        # tree diff pairs entries in git's order, and nothing it changes
+        # may slip past the judge for that
+        k = self.kim
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.edit("team/kim.yaml", "role: msp", "role: director")
+        k.git("add", "-A")
+
+        def backwards(tree):
+            raw = b""
+            for line in reversed(k.git("ls-tree", tree).splitlines()):
+                info, name = line.split("\t", 1)
+                mode, kind, oid = info.split()
+                if kind == "tree":
+                    oid = backwards(oid)
+                raw += (b"%s %s\0" % (mode.lstrip("0").encode(),
+                                       name.encode()) + bytes.fromhex(oid))
+            out = subprocess.run(
+                ["git", "hash-object", "-t", "tree", "-w", "--literally",
+                 "--stdin"], cwd=k.path, input=raw, capture_output=True,
+                check=True)
+            return out.stdout.decode().strip()
+
+        tree = backwards(k.git("write-tree").strip())
+        self.assertNotEqual(tree, k.git("write-tree").strip())
+        commit = k.git("-c", "user.email=" + KIM, "-c", "user.name=x",
+                       "commit-tree", tree, "-p", "HEAD", "-m",
+                       "tidy").strip()
+        k.git("update-ref", "refs/heads/main", commit)
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("rejected (enforce mode)", res.stderr)
+        self.assert_untouched()
+        # the director's files and index are HEAD's: nothing the next
+        # sync would take for the director's own deletions
+        self.assertEqual(self.dana.git("status", "--porcelain"), "")
+        found = {(v["commit"], v["path"], v["field"]) for v in self.audit()}
+        self.assertIn((commit, self.task_path(), "due"), found)
+        self.assertIn((commit, "team/kim.yaml", ""), found)
+        self.assert_nobody_wedged()
+
 
 class TestSmuggledPolicy(TrustTest):
     def test_a_rule_granted_in_one_commit_does_not_judge_the_next(self):
