@@ -728,11 +728,15 @@ static int merge_tree(git_oid *out, git_repository *g, git_commit *ours,
 		     DLG_SYNC_FALLBACK))
 		return error;
 	/* A task file is named by its task's id: one deleted on a side and
-	 * one added there are two tasks, never a rename. (libgit2 looks for
-	 * renames by default: a task deleted there and changed here took
-	 * the place of a new task of theirs that looked like it, which was
-	 * lost.) */
-	mo.flags &= ~GIT_MERGE_FIND_RENAMES;
+	 * another added there are two tasks, never a rename (libgit2 looks
+	 * for renames of files 50% alike by default: a task deleted there
+	 * and changed here took the place of a new task of theirs that
+	 * looked like it, which was lost). A file moved whole is one (the
+	 * archive moves tasks/<hh>/<id>.yaml to archive/<year>/<hh>/, and a
+	 * change here follows it there); two tasks' files are never the
+	 * same bytes, each holding its id. */
+	mo.flags |= GIT_MERGE_FIND_RENAMES;
+	mo.rename_threshold = 100;
 	dlg_sync__merge_report(rep, ours, theirs);
 	error = git_merge_commits(&idx, g, ours, theirs, &mo);
 	dlg_sync__merge_report(NULL, NULL, NULL);
