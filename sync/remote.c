@@ -492,6 +492,22 @@ static void hold_checkout_locks(dlg_repo *r)
 	dlg_buf_dispose(&lock);
 }
 
+/* A move from one commit to another that failed: the work tree and the
+ * index put back to from, the move's record (at record) removed if that
+ * worked (else the next command finishes the move); the first failure's
+ * message kept. */
+static void put_back(dlg_repo *r, git_commit *from, git_commit *to,
+		     const char *record)
+{
+	dlg_buf first = DLG_BUF_INIT;
+
+	dlg_buf_puts(&first, dlg_error_last());
+	if (checkout_between(r, to, from, 1, NULL) == 0)
+		unlink(record);
+	dlg_error_set("%s", first.ptr);
+	dlg_buf_dispose(&first);
+}
+
 /* Move HEAD (and the work tree, and the index) from one commit to another. */
 static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		     const char *why, const dlg_sync_options *o)
@@ -532,29 +548,17 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		if (e && e->klass == GIT_ERROR_CHECKOUT) {
 			unlink(p.ptr);
 		} else {
-			dlg_buf first = DLG_BUF_INIT;
-
-			dlg_buf_puts(&first, dlg_error_last());
-			if (checkout_between(r, to, from, 1, NULL) == 0)
-				unlink(p.ptr);
-			dlg_error_set("%s", first.ptr);
-			dlg_buf_dispose(&first);
+			put_back(r, from, to, p.ptr);
 		}
 		goto done;
 	}
 	fault_point("after-checkout");
 	if ((error = head_ref_move(r, git_commit_id(to), why)) < 0) {
-		dlg_buf first = DLG_BUF_INIT;
-
 		/* The branch did not move: the work tree goes back to it.
 		 * Finishing the move later would take in a sync's commits
 		 * its enforce mode never rejected (HEAD is what the next
 		 * sync trusts). */
-		dlg_buf_puts(&first, dlg_error_last());
-		if (checkout_between(r, to, from, 1, NULL) == 0)
-			unlink(p.ptr);
-		dlg_error_set("%s", first.ptr);
-		dlg_buf_dispose(&first);
+		put_back(r, from, to, p.ptr);
 		goto done;
 	}
 	fault_point("after-move");
