@@ -1123,7 +1123,8 @@ class TestFaultsSigned(SignedFaultTest):
                     self.assertEqual(r.returncode, 1, what)
                     self.assertTrue(r.fired, what)
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
-        self.assertGreater(runs, 50)
+        # (one call of each function under the sanitizers: 17 runs there)
+        self.assertGreater(runs, 12 if ASAN else 50)
 
 
     def test_a_sync_of_work_signed_before_a_retirement_never_refuses_it(self):
@@ -1156,7 +1157,7 @@ class TestFaultsSigned(SignedFaultTest):
                           git_depth=0 if not ASAN else DEPTH,
                           only=("git_commit_tree", "git_blob_lookup",
                                 "git_tree_entry_bypath"))
-        self.assertGreater(runs, 10)
+        self.assertGreater(runs, 2 if ASAN else 10)
 
 
 class TestFaultsReject(SignedFaultTest):
