@@ -182,17 +182,17 @@ static int set_one(cli_ctx *c, const char *id, void *payload)
 		const char *eq = strchr(st->assign[i], '='), *value;
 		char *key, iso[DLG_DATE_SIZE];
 
-		key = strndup(st->assign[i], (size_t)(eq - st->assign[i]));
+		key = dlg_strndup(st->assign[i], (size_t)(eq - st->assign[i]));
 		value = eq + 1;
 		/* due=friday: a date as people type it */
-		if (key && !strcmp(key, "due") && *value &&
+		if (!strcmp(key, "due") && *value &&
 		    strcmp(value, "null") &&
 		    (error = cli_date_arg(iso, "due", value)) == 0)
 			value = iso;
 		if (error == 0 &&
 		    (error = dlg_task_set_field(t.task, key, value)) == 0)
 			error = check_assignment(key, value);
-		if (error == 0 && key && !strcmp(key, "assignee") && *value &&
+		if (error == 0 && !strcmp(key, "assignee") && *value &&
 		    strcmp(value, "null"))
 			error = cli_check_assignable(c, value);
 		free(key);

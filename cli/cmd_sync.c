@@ -343,7 +343,7 @@ int cmd_clone(cli_ctx *c, int argc, char **argv)
 		const char *s = strrchr(a.pos[0], '/');
 		size_t len;
 
-		base = strdup(s && s[1] ? s + 1 : a.pos[0]);
+		base = dlg_strdup(s && s[1] ? s + 1 : a.pos[0]);
 		len = strlen(base);
 		if (len > 4 && !strcmp(base + len - 4, ".git"))
 			base[len - 4] = '\0';

@@ -165,7 +165,11 @@ static int find_key(dlg_node **list, size_t *at, dlg_node *p,
 		for (i = 0; l && !found && i < l->count; i++) {
 			if (dlg_sshkey_parse(&have, l->items[i]->value) < 0)
 				continue;
-			dlg_sshkey_fingerprint(&fp, have.ptr, have.size);
+			if (dlg_sshkey_fingerprint(&fp, have.ptr,
+						   have.size) < 0) {
+				found = -1; /* ends both loops */
+				break;
+			}
 			found = want.size ? have.size == want.size &&
 						    !memcmp(have.ptr, want.ptr,
 							    want.size)

@@ -768,9 +768,9 @@ int cli_set_after(cli_ctx *c, dlg_node *task, const char **prefixes, size_t n,
 	for (i = 0; i < n; i++) {
 		if ((error = dlg_store_resolve_task(id, c->store,
 						    prefixes[i])) < 0) {
-			char *why = strdup(dlg_error_last());
+			char *why = dlg_strdup(dlg_error_last());
 
-			dlg_error_set("--after: %s", why ? why : "");
+			dlg_error_set("--after: %s", why);
 			free(why);
 			goto done;
 		}

@@ -71,6 +71,10 @@ void dlg_buf_reserve(dlg_buf *b, size_t len);
 char *dlg_buf_detach(dlg_buf *b);
 /* Free the buffer's memory; it is empty (DLG_BUF_INIT) afterwards. */
 void dlg_buf_dispose(dlg_buf *b);
+/* strdup and strndup that abort when memory runs out, as the buffers do:
+ * never NULL. */
+char *dlg_strdup(const char *s);
+char *dlg_strndup(const char *s, size_t n);
 
 /*
  * Text from files is untrusted (SPEC 4): what delegit shows of it goes

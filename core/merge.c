@@ -295,7 +295,7 @@ static dlg_node *merge_lines(mctx *c, const dlg_node *base, const dlg_node *a,
 
 		while (*p) {
 			size_t n = strcspn(p, "\n");
-			char *line = strndup(p, n);
+			char *line = dlg_strndup(p, n);
 
 			dlg_seq_push(out, dlg_node_new_str(line));
 			free(line);
@@ -615,11 +615,9 @@ int dlg_merge_doc(dlg_node **out, size_t *nconflicts, const dlg_node *base,
 static int path_parent(dlg_node **parent, char **last, int *is_item,
 		       dlg_node *doc, const char *path)
 {
-	char *p = strdup(path), *seg = p, *next;
+	char *p = dlg_strdup(path), *seg = p, *next;
 	dlg_node *cur = doc;
 
-	if (!p)
-		abort();
 	*parent = NULL;
 	*last = NULL;
 	for (;;) {
@@ -639,11 +637,11 @@ static int path_parent(dlg_node **parent, char **last, int *is_item,
 				cur = dlg_map_get(cur, seg);
 				*br = '\0';
 				*parent = cur;
-				*last = strdup(next + 1);
+				*last = dlg_strdup(next + 1);
 				*is_item = 1;
 			} else {
 				*parent = cur;
-				*last = strdup(seg);
+				*last = dlg_strdup(seg);
 				*is_item = 0;
 			}
 			break;

@@ -17,15 +17,6 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		abort();
-	return p;
-}
-
 static dlg_node *node_new(dlg_node_kind kind)
 {
 	dlg_node *n = xcalloc(1, sizeof(*n));
@@ -50,7 +41,7 @@ dlg_node *dlg_node_new_scalar(dlg_scalar_type type, const char *value)
 	dlg_node *n = node_new(DLG_NODE_SCALAR);
 
 	n->type = type;
-	n->value = xstrdup(value ? value : "");
+	n->value = dlg_strdup(value ? value : "");
 	return n;
 }
 
@@ -102,13 +93,13 @@ dlg_node *dlg_node_dup(const dlg_node *n)
 		return NULL;
 	c = node_new(n->kind);
 	c->type = n->type;
-	c->value = n->value ? xstrdup(n->value) : NULL;
+	c->value = n->value ? dlg_strdup(n->value) : NULL;
 	c->line = n->line;
 	c->column = n->column;
 	for (i = 0; i < n->count; i++) {
 		node_reserve(c);
 		if (n->kind == DLG_NODE_MAP)
-			c->keys[i] = xstrdup(n->keys[i]);
+			c->keys[i] = dlg_strdup(n->keys[i]);
 		c->items[i] = dlg_node_dup(n->items[i]);
 		c->count++;
 	}
@@ -175,7 +166,7 @@ void dlg_map_set(dlg_node *map, const char *key, dlg_node *value)
 		return;
 	}
 	node_reserve(map);
-	map->keys[map->count] = xstrdup(key);
+	map->keys[map->count] = dlg_strdup(key);
 	map->items[map->count++] = value;
 }
 

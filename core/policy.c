@@ -64,11 +64,11 @@ void dlg_violations_add(dlg_violations *v, const char *path, const char *field,
 	va_end(ap);
 	x = &v->items[v->count++];
 	memset(x, 0, sizeof(*x));
-	x->path = strdup(path);
-	x->field = strdup(field ? field : "");
-	x->author = strdup(author ? author : "?");
-	x->from = from ? strdup(from) : NULL;
-	x->to = to ? strdup(to) : NULL;
+	x->path = dlg_strdup(path);
+	x->field = dlg_strdup(field ? field : "");
+	x->author = dlg_strdup(author ? author : "?");
+	x->from = from ? dlg_strdup(from) : NULL;
+	x->to = to ? dlg_strdup(to) : NULL;
 	x->message = dlg_buf_detach(&msg);
 }
 

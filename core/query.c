@@ -432,10 +432,8 @@ dlg_node *dlg_row_task(const dlg_row *r)
 		dlg_node *after = dlg_node_new_seq();
 
 		for (p = r->after; (nl = strchr(p, '\n')); p = nl + 1) {
-			char *id = strndup(p, (size_t)(nl - p));
+			char *id = dlg_strndup(p, (size_t)(nl - p));
 
-			if (!id)
-				abort();
 			dlg_seq_push(after, dlg_node_new_str(id));
 			free(id);
 		}
@@ -446,10 +444,8 @@ dlg_node *dlg_row_task(const dlg_row *r)
 			   dlg_yaml_resolve(r->estimate_hours),
 			   r->estimate_hours);
 	for (p = r->tags; (nl = strchr(p, '\n')); p = nl + 1) {
-		char *tag = strndup(p, (size_t)(nl - p));
+		char *tag = dlg_strndup(p, (size_t)(nl - p));
 
-		if (!tag)
-			abort();
 		dlg_seq_push(tags, dlg_node_new_str(tag));
 		free(tag);
 	}

@@ -232,11 +232,9 @@ int dlg_store_read_file(dlg_buf *out, dlg_store *s, const char *rel)
 
 static int mkdirs(const char *full, size_t upto)
 {
-	char *p = strndup(full, upto);
+	char *p = dlg_strndup(full, upto);
 	char *q;
 
-	if (!p)
-		abort();
 	for (q = p + 1; *q; q++) {
 		if (*q != '/')
 			continue;
@@ -517,7 +515,7 @@ static int list_dir(char ***out, size_t *count, dlg_store *s, const char *rel)
 			if (!v)
 				abort();
 		}
-		v[n++] = strdup(e->d_name);
+		v[n++] = dlg_strdup(e->d_name);
 	}
 	closedir(d);
 	if (n)

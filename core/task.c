@@ -119,7 +119,7 @@ static int set_members(dlg_node *set, const char *key, const char *value)
 		if (!replace && (*p == '+' || *p == '-'))
 			mode = *p++;
 		n = strcspn(p, ",");
-		item = strndup(p, n);
+		item = dlg_strndup(p, n);
 		s = item;
 		e = s + strlen(s);
 		while (e > s && e[-1] == ' ')
@@ -591,7 +591,7 @@ static void change_add(dlg_changes *c, const char *field, const dlg_node *from,
 			abort();
 	}
 	x = &c->items[c->count++];
-	x->field = strdup(field);
+	x->field = dlg_strdup(field);
 	if (from)
 		dlg_node_summary(&a, from);
 	if (to)

@@ -130,15 +130,29 @@ void dlg_escape(dlg_buf *out, const char *s, size_t n, unsigned flags)
 	dlg_buf_put(out, (const char *)run, (size_t)(p - run));
 }
 
-static void *xrealloc(void *p, size_t n)
+/* What an allocation returned, or the end of the process when nothing. */
+static void *checked(void *p)
 {
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
+	if (!p) {
 		fputs("delegit: out of memory\n", stderr);
 		abort();
 	}
-	return q;
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	return checked(realloc(p, n ? n : 1));
+}
+
+char *dlg_strdup(const char *s)
+{
+	return checked(strdup(s));
+}
+
+char *dlg_strndup(const char *s, size_t n)
+{
+	return checked(strndup(s, n));
 }
 
 static void buf_grow(dlg_buf *b, size_t need)
@@ -228,7 +242,7 @@ void dlg_buf_clear(dlg_buf *b)
 
 char *dlg_buf_detach(dlg_buf *b)
 {
-	char *s = b->asize ? b->ptr : strdup("");
+	char *s = b->asize ? b->ptr : dlg_strdup("");
 
 	b->ptr = dlg_buf__empty;
 	b->size = b->asize = 0;

@@ -167,10 +167,8 @@ static void canonical_any(dlg_node *n)
 
 static void set_value(dlg_node *n, dlg_scalar_type type, const char *v)
 {
-	char *copy = strdup(v);
+	char *copy = dlg_strdup(v);
 
-	if (!copy)
-		abort();
 	free(n->value);
 	n->value = copy;
 	n->type = type;

@@ -54,10 +54,10 @@ static int signing(char **program, char **key, git_repository *g)
 		error = DLG_EINVALID;
 		goto done;
 	}
-	*key = strdup(b.ptr);
+	*key = dlg_strdup(b.ptr);
 	git_buf_dispose(&b);
 	if (!git_config_get_string_buf(&b, cfg, "gpg.ssh.program") && b.size)
-		*program = strdup(b.ptr);
+		*program = dlg_strdup(b.ptr);
 done:
 	git_buf_dispose(&b);
 	git_config_free(cfg);

@@ -44,7 +44,7 @@ static void ref_violation(dlg_violations *out, const char *ref,
 			  const char *commit, const char *who, const char *msg)
 {
 	dlg_violations_add(out, ref, "", who, NULL, NULL, "%s", msg);
-	out->items[out->count - 1].commit = commit ? strdup(commit) : NULL;
+	out->items[out->count - 1].commit = commit ? dlg_strdup(commit) : NULL;
 }
 
 int dlg_repo_judge_update(dlg_violations *out, int *enforce, dlg_repo *r,
@@ -112,7 +112,7 @@ int dlg_repo_judge_update(dlg_violations *out, int *enforce, dlg_repo *r,
 			dlg_violations_add(out, v->path, v->field, v->author,
 					   v->from, v->to, "%s", v->message);
 			out->items[out->count - 1].commit =
-				v->commit ? strdup(v->commit) : NULL;
+				v->commit ? dlg_strdup(v->commit) : NULL;
 		}
 	}
 done:

@@ -60,16 +60,17 @@ static void keys_dispose(dlg_rules *r)
 }
 
 /* Every key of the team's people; lines that are no key are skipped
- * (`delegit check` names them). */
-static void keys_build(dlg_rules *r)
+ * (`delegit check` names them). -1 when OpenSSL could not read one (out
+ * of memory): no key is then taken for missing. */
+static int keys_build(dlg_rules *r)
 {
 	static const char *const lists[] = { "keys", "retired_keys",
 					     "revoked_keys" };
 	size_t i, k, n;
+	int e;
 
 	if (r->have_keys)
-		return;
-	r->have_keys = 1;
+		return 0;
 	for (i = 0; i < r->team.count; i++)
 		for (k = 0; k < 3; k++) {
 			const dlg_node *l = dlg_map_get(r->team.people[i],
@@ -85,10 +86,16 @@ static void keys_build(dlg_rules *r)
 					abort();
 				tk = &r->keys[r->nkeys];
 				tk->blob = (dlg_buf)DLG_BUF_INIT;
-				if (!l->items[n]->value ||
-				    dlg_sshkey_parse(&tk->blob,
-						     l->items[n]->value) < 0) {
+				e = l->items[n]->value ?
+					    dlg_sshkey_parse(&tk->blob,
+							     l->items[n]->value) :
+					    DLG_EINVALID;
+				if (e < 0) {
 					dlg_buf_dispose(&tk->blob);
+					if (e != DLG_EINVALID) {
+						keys_dispose(r);
+						return e;
+					}
 					continue;
 				}
 				tk->person = r->team.people[i];
@@ -96,22 +103,27 @@ static void keys_build(dlg_rules *r)
 				r->nkeys++;
 			}
 		}
+	r->have_keys = 1;
 	dlg_error_clear();
+	return 0;
 }
 
-/* The team's key that is blob; a revoked entry wins over others. */
-static const team_key *keys_find(dlg_rules *r, const dlg_buf *blob)
+/* *out: the team's key that is blob (NULL: none); a revoked entry wins
+ * over others. 0, or keys_build's error. */
+static int keys_find(const team_key **out, dlg_rules *r, const dlg_buf *blob)
 {
-	const team_key *found = NULL;
 	size_t i;
+	int error;
 
-	keys_build(r);
+	*out = NULL;
+	if ((error = keys_build(r)) < 0)
+		return error;
 	for (i = 0; i < r->nkeys; i++)
 		if (r->keys[i].blob.size == blob->size &&
 		    !memcmp(r->keys[i].blob.ptr, blob->ptr, blob->size) &&
-		    (!found || r->keys[i].state > found->state))
-			found = &r->keys[i];
-	return found;
+		    (!*out || r->keys[i].state > (*out)->state))
+			*out = &r->keys[i];
+	return 0;
 }
 
 /* The files only the `repository` roles may change: the team, the policy
@@ -205,7 +217,7 @@ static void rules_put(dlg_rules **rp, const char *path, const git_oid *id,
 		if (!copy->files)
 			abort();
 		for (i = 0; i < r->count; i++) {
-			copy->files[i].path = strdup(r->files[i].path);
+			copy->files[i].path = dlg_strdup(r->files[i].path);
 			copy->files[i].id = r->files[i].id;
 			copy->files[i].doc = dlg_node_dup(r->files[i].doc);
 		}
@@ -227,7 +239,7 @@ static void rules_put(dlg_rules **rp, const char *path, const git_oid *id,
 		if (!r->files)
 			abort();
 		f = &r->files[r->count++];
-		f->path = strdup(path);
+		f->path = dlg_strdup(path);
 		git_oid_cpy(&f->id, id);
 		f->doc = doc;
 	}
@@ -479,7 +491,7 @@ static git_oid *last_valid(judge *j, const char *path, int add)
 	j->valid = realloc(j->valid, (j->nvalid + 1) * sizeof(*j->valid));
 	if (!j->valid)
 		abort();
-	j->valid[j->nvalid].path = strdup(path);
+	j->valid[j->nvalid].path = dlg_strdup(path);
 	memset(&j->valid[j->nvalid].id, 0, sizeof(git_oid));
 	return &j->valid[j->nvalid++].id;
 }
@@ -491,7 +503,7 @@ static void hex_or_null(char **out, const git_oid *id)
 	if (!id)
 		return;
 	git_oid_tostr(hex, sizeof(hex), id);
-	*out = strdup(hex);
+	*out = dlg_strdup(hex);
 }
 
 /* A violation of the commit as a whole (its signature), not of a file. */
@@ -524,11 +536,18 @@ static int key_held_at_parent(git_repository *g, git_commit *parent,
 	}
 	keys = dlg_map_get(doc, "keys");
 	for (i = 0; keys && keys->kind == DLG_NODE_SEQ && !held &&
-		    i < keys->count; i++)
-		held = keys->items[i]->value &&
-		       !dlg_sshkey_parse(&have, keys->items[i]->value) &&
-		       have.size == blob->size &&
+		    i < keys->count; i++) {
+		int e = keys->items[i]->value ?
+				dlg_sshkey_parse(&have, keys->items[i]->value) :
+				DLG_EINVALID;
+
+		if (e < 0 && e != DLG_EINVALID) {
+			held = e; /* OpenSSL could not read it: no verdict */
+			goto done;
+		}
+		held = !e && have.size == blob->size &&
 		       !memcmp(have.ptr, blob->ptr, blob->size);
+	}
 	dlg_error_clear();
 done:
 	dlg_node_free(doc);
@@ -596,14 +615,31 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 	} else if (strncmp(sig.ptr, "-----BEGIN SSH SIGNATURE-----", 29)) {
 		dlg_buf_puts(&out->why, "signed with OpenPGP or X.509, which "
 					"delegit does not check (gpg.format=ssh)");
-	} else if (dlg_sshsig_verify(key, sig.ptr, sig.size, "git", data.ptr,
-				     data.size) < 0) {
+	} else if ((e = dlg_sshsig_verify(key, sig.ptr, sig.size, "git",
+					  data.ptr, data.size)) < 0 &&
+		   e != DLG_EINVALID) {
+		/* OpenSSL could not check it (out of memory): no verdict on
+		 * the signature (the judge stops) */
+		dlg_buf_puts(&out->why, "its signature cannot be checked");
+		out->bad = 1;
+		out->error = e;
+		dlg_error_set("cannot check a commit's signature: %s",
+			      dlg_error_last());
+		goto done;
+	} else if (e < 0) {
 		dlg_buf_printf(&out->why, "a bad signature (%s)",
 			       dlg_error_last());
 		out->bad = 1;
 	} else {
-		dlg_sshkey_fingerprint(&out->key, key->ptr, key->size);
-		k = keys_find(r, key);
+		if ((e = dlg_sshkey_fingerprint(&out->key, key->ptr,
+						 key->size)) < 0) {
+			out->error = e; /* no verdict: the message says why */
+			goto done;
+		}
+		if ((e = keys_find(&k, r, key)) < 0) {
+			out->error = e; /* no verdict: the message says why */
+			goto done;
+		}
 		if (k && k->state == KEY_RETIRED &&
 		    (held = key_held_at_parent(g, parent,
 					       dlg_map_get_str(k->person,
@@ -643,17 +679,20 @@ done:
 
 /* Audit: a commit verified at its parent by a key that the tip says is
  * revoked; after the walk, whether it was held before the revocation. */
-static void note_revoked(judge *j, const dlg_sync_signature *s)
+static int note_revoked(judge *j, const dlg_sync_signature *s)
 {
-	const team_key *k = keys_find(j->tip_rules, &s->blob);
+	const team_key *k;
+	int error;
 
-	if (!k || k->state != KEY_REVOKED)
-		return;
+	if ((error = keys_find(&k, j->tip_rules, &s->blob)) < 0 || !k ||
+	    k->state != KEY_REVOKED)
+		return error;
 	j->revoked = realloc(j->revoked, (j->nrevoked + 1) * sizeof(*j->revoked));
 	if (!j->revoked)
 		abort();
 	git_oid_cpy(&j->revoked[j->nrevoked].commit, git_commit_id(j->commit));
 	j->revoked[j->nrevoked++].key = k;
+	return 0;
 }
 
 /* Whether team/<handle>.yaml of commit c lists blob among revoked_keys;
@@ -668,8 +707,9 @@ static int revoked_in(git_repository *g, git_commit *c, const char *handle,
 
 	if (git_commit_tree(&t, c) < 0)
 		return dlg_sync__error("cannot read a commit");
-	if ((yes = rules_from_tree(&r, g, t, 0)) == 0)
-		yes = (k = keys_find(r, blob)) && k->state == KEY_REVOKED &&
+	if ((yes = rules_from_tree(&r, g, t, 0)) == 0 &&
+	    (yes = keys_find(&k, r, blob)) == 0)
+		yes = k && k->state == KEY_REVOKED &&
 		      !strcmp(dlg_map_get_str(k->person, "handle"), handle);
 	dlg_sync__rules_free(r);
 	git_tree_free(t);
@@ -721,7 +761,8 @@ static int check_revoked(judge *j, const git_oid *tip)
 			return dlg_sync__error("cannot read history");
 		if (error == 1)
 			continue;
-		dlg_sshkey_fingerprint(&fp, k->blob.ptr, k->blob.size);
+		if (dlg_sshkey_fingerprint(&fp, k->blob.ptr, k->blob.size) < 0)
+			return -1;
 		dlg_violations_add(j->out, SIGNATURE_PATH, "", handle, NULL,
 				   NULL, "signed by %s's revoked key (%s), and "
 				   "not held before its revocation", handle,
@@ -754,8 +795,10 @@ static void judge_signature(judge *j)
 	}
 	j->who = s.signer ? s.signer
 			  : dlg_team_find_email(&j->rules->team, j->email);
-	if (s.signer && j->tip_rules)
-		note_revoked(j, &s);
+	if (s.signer && j->tip_rules && (j->error = note_revoked(j, &s)) < 0) {
+		dlg_sync__signature_dispose(&s);
+		return;
+	}
 	if (!s.signer && (required || s.bad || s.holder)) {
 		dlg_violations_add(j->out, SIGNATURE_PATH, "",
 				   s.holder ? dlg_map_get_str(s.holder, "handle")
@@ -857,7 +900,7 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 	for (i = before; i < j->out->count; i++) {
 		dlg_violation *v = &j->out->items[i];
 
-		v->commit = strdup(id);
+		v->commit = dlg_strdup(id);
 		hex_or_null(&v->before, from && !git_oid_is_zero(from) ? from : ea);
 		hex_or_null(&v->after, eb ? git_tree_entry_id(eb) : NULL);
 		if (j->merge) {
@@ -877,7 +920,7 @@ static void judge_file(judge *j, const char *path, const git_oid *ea,
 		if (!j->changes)
 			abort();
 		c = &j->changes[j->nchanges++];
-		c->path = strdup(path);
+		c->path = dlg_strdup(path);
 		memset(&c->id, 0, sizeof(c->id));
 		if (b)
 			git_oid_cpy(&c->id, git_tree_entry_id(eb));
@@ -921,7 +964,7 @@ static int rule_paths(char ***out, size_t *n, git_repository *g,
 		*out = realloc(*out, (*n + 1) * sizeof(**out));         \
 		if (!*out)                                              \
 			abort();                                        \
-		(*out)[(*n)++] = strdup(p);                             \
+		(*out)[(*n)++] = dlg_strdup(p);                             \
 	} while (0)
 	for (i = 0; i < r->count; i++)
 		PUSH(r->files[i].path);
@@ -1416,7 +1459,7 @@ static touched *touch(touched **list, size_t *n, const dlg_violation *x)
 	if (!*list)
 		abort();
 	memset(&(*list)[*n], 0, sizeof(**list));
-	(*list)[*n].path = strdup(path);
+	(*list)[*n].path = dlg_strdup(path);
 	(*list)[*n].before = x->before;
 	(*list)[*n].text = (dlg_buf)DLG_BUF_INIT;
 	return &(*list)[(*n)++];

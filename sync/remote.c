@@ -5,8 +5,12 @@
  * move the branch). A process killed between them would leave a work tree
  * that looks like hand edits; so before the first step we write
  * .git/delegit-sync-pending ("OLD NEW"), and the next command that takes
- * the lock finishes the move (dlg_sync__recover). Commits themselves are
- * objects: a kill never loses one.
+ * the lock finishes the move (dlg_sync__recover). A move to commits that
+ * enforce mode has still to take violations out of ("OLD NEW back") is
+ * undone instead, and its record stays until the rejection is committed:
+ * HEAD is what the next sync trusts, so it must never be left holding
+ * what this one did not reject. Commits themselves are objects: a kill
+ * never loses one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -176,7 +180,7 @@ static int credential_fill(char **user, char **pass, const char *url)
 		if (!strncmp(line, "username=", 9))
 			*user = strdup(line + 9);
 		else if (!strncmp(line, "password=", 9))
-			*pass = strdup(line + 9);
+			*pass = dlg_strdup(line + 9);
 	}
 	dlg_buf_dispose(&answer);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !*user || !*pass) {
@@ -410,7 +414,7 @@ char *dlg_repo_remote_url(dlg_repo *r, const char *name)
 
 	if (git_remote_lookup(&remote, r->git, name) == 0 &&
 	    git_remote_url(remote))
-		url = strdup(git_remote_url(remote));
+		url = dlg_strdup(git_remote_url(remote));
 	git_remote_free(remote);
 	return url;
 }
@@ -508,9 +512,21 @@ static void put_back(dlg_repo *r, git_commit *from, git_commit *to,
 	dlg_buf_dispose(&first);
 }
 
-/* Move HEAD (and the work tree, and the index) from one commit to another. */
+/* The move's record is done with: remove it. */
+static void pending_done(dlg_repo *r)
+{
+	dlg_buf p = DLG_BUF_INIT;
+
+	pending_path(&p, r);
+	unlink(p.ptr);
+	dlg_buf_dispose(&p);
+}
+
+/* Move HEAD (and the work tree, and the index) from one commit to another.
+ * unjudged: to holds violations enforce mode has still to take back; the
+ * record then says "back" and stays (pending_done, once they are). */
 static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
-		     const char *why, const dlg_sync_options *o)
+		     const char *why, int unjudged, const dlg_sync_options *o)
 {
 	dlg_buf p = DLG_BUF_INIT;
 	char a[DLG_HEX_ID_SIZE], b[DLG_HEX_ID_SIZE];
@@ -521,7 +537,8 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	git_oid_tostr(b, sizeof(b), git_commit_id(to));
 	pending_path(&p, r);
 	f = fopen(p.ptr, "w");
-	if (!f || fprintf(f, "%s %s\n", a, b) < 0 || fflush(f) ||
+	if (!f || fprintf(f, "%s %s%s\n", a, b, unjudged ? " back" : "") < 0 ||
+	    fflush(f) ||
 	    fsync(fileno(f))) {
 		int saved = errno;
 
@@ -562,7 +579,8 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 		goto done;
 	}
 	fault_point("after-move");
-	unlink(p.ptr);
+	if (!unjudged)
+		unlink(p.ptr);
 done:
 	dlg_buf_dispose(&p);
 	return error;
@@ -588,9 +606,9 @@ int dlg_sync__recover(dlg_repo *r)
 	dlg_buf p = DLG_BUF_INIT;
 	git_commit *from = NULL, *to = NULL;
 	git_oid a, b, head;
-	char sa[64], sb[64];
+	char sa[64], sb[64], sback[8] = "";
 	FILE *f;
-	int error = 0;
+	int error = 0, n;
 
 	pending_path(&p, r);
 	f = fopen(p.ptr, "r");
@@ -598,8 +616,9 @@ int dlg_sync__recover(dlg_repo *r)
 		dlg_buf_dispose(&p);
 		return 0;
 	}
-	if (fscanf(f, "%63s %63s", sa, sb) != 2 || git_oid_fromstr(&a, sa) < 0 ||
-	    git_oid_fromstr(&b, sb) < 0) {
+	n = fscanf(f, "%63s %63s %7s", sa, sb, sback);
+	if (n < 2 || (n == 3 && strcmp(sback, "back")) ||
+	    git_oid_fromstr(&a, sa) < 0 || git_oid_fromstr(&b, sb) < 0) {
 		fclose(f);
 		unlink(p.ptr); /* torn before the work tree was touched */
 		dlg_buf_dispose(&p);
@@ -620,7 +639,17 @@ int dlg_sync__recover(dlg_repo *r)
 		dlg_buf_dispose(&what);
 		goto done;
 	}
-	if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
+	if (n == 3 && (git_oid_equal(&head, &a) || git_oid_equal(&head, &b))) {
+		/* A move to commits whose violations were never taken back:
+		 * undone, the files it touches written as they were, the
+		 * branch back (the next sync judges them again). */
+		hold_checkout_locks(r);
+		if ((error = checkout_between(r, to, from, 1, NULL)) < 0 ||
+		    (git_oid_equal(&head, &b) &&
+		     (error = head_ref_move(r, &a, "delegit: undo interrupted "
+						   "sync")) < 0))
+			goto done;
+	} else if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
 		/* The files the move touches are written again, whatever
 		 * state the kill left them in; then the branch moves. */
 		hold_checkout_locks(r);
@@ -656,7 +685,7 @@ static int keep_modified(git_index *idx, const git_index_entry *kept,
 			 dlg_merge_report *rep)
 {
 	git_index_entry e = *kept;
-	char *path = strdup(kept->path);
+	char *path = dlg_strdup(kept->path);
 
 	if (!path)
 		abort();
@@ -801,7 +830,8 @@ done:
 
 /* Bring the remote's branch in: nothing, a fast-forward, or a merge. */
 static int integrate(dlg_sync_result *res, dlg_repo *r, const char *remote,
-		     const char *branch, const dlg_sync_options *o)
+		     const char *branch, int unjudged,
+		     const dlg_sync_options *o)
 {
 	git_commit *ours = NULL, *theirs = NULL, *merged = NULL;
 	git_annotated_commit *ann = NULL;
@@ -829,7 +859,8 @@ static int integrate(dlg_sync_result *res, dlg_repo *r, const char *remote,
 		goto done;
 	res->fetched = 1;
 	if (an & GIT_MERGE_ANALYSIS_FASTFORWARD) {
-		error = move_head(r, ours, theirs, "delegit sync: fast-forward", o);
+		error = move_head(r, ours, theirs, "delegit sync: fast-forward",
+				  unjudged, o);
 		res->fast_forward = !error;
 		goto done;
 	}
@@ -841,7 +872,7 @@ static int integrate(dlg_sync_result *res, dlg_repo *r, const char *remote,
 		error = dlg_sync__error("cannot read the merge commit");
 		goto done;
 	}
-	error = move_head(r, ours, merged, "delegit sync: merge", o);
+	error = move_head(r, ours, merged, "delegit sync: merge", unjudged, o);
 	res->merged = !error;
 done:
 	git_annotated_commit_free(ann);
@@ -964,6 +995,7 @@ static int enforce(dlg_sync_result *res, dlg_repo *r, const dlg_judgement *j,
 		return 0;
 	if (!(error = dlg_sync__reject(r, j, o->committer, &n))) {
 		res->enforced = 1;
+		pending_done(r); /* HEAD holds the rejection: trusted */
 		return 0;
 	}
 	dlg_buf_puts(&first, dlg_error_last());
@@ -972,7 +1004,7 @@ static int enforce(dlg_sync_result *res, dlg_repo *r, const dlg_judgement *j,
 	    !git_commit_lookup(&now, r->git, &id) &&
 	    !git_commit_lookup(&old, r->git, pre) &&
 	    !move_head(r, now, old, "delegit sync: taken back, its rejection "
-		       "failed", o))
+		       "failed", 0, o))
 		res->taken_back = 1;
 	/* (a move back that failed is finished by the next command, as
 	 * after a kill: its record was written first) */
@@ -1031,8 +1063,8 @@ static int count_commits(size_t *out, dlg_sync_result *res, dlg_repo *r,
 					       (i + 1) * sizeof(*res->authors));
 			if (!res->authors)
 				abort();
-			res->authors[i].name = strdup(a->name);
-			res->authors[i].email = strdup(a->email);
+			res->authors[i].name = dlg_strdup(a->name);
+			res->authors[i].email = dlg_strdup(a->email);
 			res->authors[i].commits = 0;
 			if (!res->authors[i].name || !res->authors[i].email)
 				abort();
@@ -1294,7 +1326,9 @@ int dlg_sync_run(dlg_sync_result *res, dlg_repo *r, const dlg_sync_options *o)
 					    o)) < 0)
 			goto done;
 		have_pre = !git_reference_name_to_id(&pre, r->git, "HEAD");
-		if ((error = integrate(res, r, s.name, s.branch, o)) < 0 ||
+		if ((error = integrate(res, r, s.name, s.branch,
+				       judged.enforce && judged.violations.count,
+				       o)) < 0 ||
 		    (error = enforce(res, r, &judged, have_pre ? &pre : NULL,
 				     o)) < 0)
 			goto done;

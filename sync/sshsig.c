@@ -268,15 +268,19 @@ static int key_type_unsupported(const unsigned char *name, size_t len)
 	return DLG_EINVALID;
 }
 
+/* A public key from params: 0, DLG_EINVALID when OpenSSL refuses them
+ * (as it refuses a point off its curve), or -1 when it cannot start. */
 static int pkey_fromdata(EVP_PKEY **out, const char *alg, OSSL_PARAM *params)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
-	int ok;
+	int error = 0;
 
-	ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-	     EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1;
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1)
+		error = -1;
+	else if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		error = DLG_EINVALID;
 	EVP_PKEY_CTX_free(ctx);
-	return ok ? 0 : -1;
+	return error;
 }
 
 static int ecdsa_load(EVP_PKEY **out, const key_type *t, reader *r)
@@ -309,9 +313,14 @@ static int ecdsa_load(EVP_PKEY **out, const key_type *t, reader *r)
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
 						      (void *)q, q_len);
 	params[2] = OSSL_PARAM_construct_end();
-	if (pkey_fromdata(out, "EC", params) < 0 ||
-	    !(check = EVP_PKEY_CTX_new_from_pkey(NULL, *out, NULL)) ||
-	    EVP_PKEY_public_check(check) != 1) {
+	if ((error = pkey_fromdata(out, "EC", params)) == -1 ||
+	    (!error && !(check = EVP_PKEY_CTX_new_from_pkey(NULL, *out,
+							   NULL)))) {
+		/* OpenSSL could not start (out of memory): no verdict */
+		dlg_error_set("%s: openssl cannot check this ecdsa key",
+			      r->what);
+		error = -1;
+	} else if (error || EVP_PKEY_public_check(check) != 1) {
 		dlg_error_set("malformed %s: its point is not on curve %s",
 			      r->what, t->curve);
 		error = DLG_EINVALID;

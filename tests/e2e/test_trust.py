@@ -544,6 +544,29 @@ class TestNeverWedged(TrustTest):
                       found[0]["message"])
         self.assert_nobody_wedged()
 
+    def test_a_sync_killed_before_its_rejection_never_takes_it_in(self):
+        # The director's sync brings kim's forbidden change of the due
+        # date in (HEAD moves), then takes it back with a commit. Killed
+        # at each step between, the next command must not finish the
+        # move and leave HEAD, which the next sync trusts, holding it.
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("moved the deadline")
+        self.push()
+        ours = self.dana.head()
+        for step in ("before-checkout", "after-checkout", "after-move"):
+            self.dana.git("reset", "-q", "--hard", ours)
+            self.dana.git("update-ref", "refs/remotes/origin/main", ours)
+            killed = self.dana.run("sync", "-q", fault=step)
+            self.assertLess(killed.returncode, 0, step)
+            self.dana.ok("list")        # finishes, or undoes, the move
+            self.assertEqual(str(self.dana.load(self.tid)["due"]),
+                             "2026-12-01", step)
+            res = self.dana.run("sync", "-q")
+            self.assertEqual(res.returncode, 0, step + res.stderr)
+            self.assert_untouched()
+            self.assertEqual(self.dana.git("status", "--porcelain"), "",
+                             step)
+
     def test_an_invalid_commit_mended_later_does_not_block_syncs(self):
         self.edit(self.task_path(), "status: open", "status: [oops")
         self.commit("broken")

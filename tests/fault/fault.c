@@ -6,11 +6,15 @@
  *   DLG_FAULT=read:2:EISDIR        the second read() fails with EISDIR
  *   DLG_FAULT=rename:1+            every rename() from the first on
  *   DLG_FAULT=git_commit_lookup:1  libgit2's, with a libgit2 error set
+ *   DLG_FAULT=BN_bin2bn:1          OpenSSL's (ssl_wrappers.h)
  *   DLG_FAULT=open:0               none: only count the calls
  *   DLG_FAULT=read@/tasks/:1       the first read() of a file whose path
  *                                  holds "/tasks/" (@ takes open's path, or
  *                                  the path of a descriptor: read, write,
  *                                  close, flock...)
+ *   DLG_FAULT=alloc:0              count delegit's own allocations and
+ *                                  log each call site once (below)
+ *   DLG_FAULT=alloc@+1a2b.:1       the first allocation from that site fails
  *   DLG_FAULT_LOG=FILE             where to write what happened
  *
  * Several rules, comma-separated. The log gets a line "fired NAME N" when
@@ -30,7 +34,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <signal.h>
+#include <stdint.h>
 #include <git2.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,6 +131,8 @@ static const struct {
 	{ "ECHILD", ECHILD }, { NULL, 0 }
 };
 
+static void alloc_init(void);
+
 __attribute__((constructor)) static void fault_init(void)
 {
 	const char *spec = getenv("DLG_FAULT"), *logp = getenv("DLG_FAULT_LOG");
@@ -160,6 +173,7 @@ __attribute__((constructor)) static void fault_init(void)
 		}
 		nrules++;
 	}
+	alloc_init();
 	/* Not for the programs this one runs. */
 	unsetenv("LD_PRELOAD");
 	unsetenv("DLG_FAULT");
@@ -387,6 +401,159 @@ int posix_spawnp(pid_t *pid, const char *file,
 	return real_posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 
+/* --- allocations ------------------------------------------------------ */
+
+/*
+ * "alloc" fails malloc, calloc, realloc, strdup and strndup when the
+ * executable itself calls them, never when a library does (libgit2's,
+ * libyaml's and the C library's own allocations go through), so that
+ * each of delegit's `if (!p) abort();` can be reached. A call site is
+ * the call's return address less the executable's load address, written
+ * "+HEX." (the dot ends it: a rule's path matches as a substring):
+ *   alloc:0            counts, and logs "site +HEX." the first time each
+ *                      site allocates (addr2line -e delegit 0xHEX-1 names
+ *                      the line)
+ *   alloc@+1a2b.:1     the first allocation from that site fails
+ * When abort() follows a failed allocation, the log gets "aborted" and
+ * the process leaves through exit(134), so that a --coverage build still
+ * writes its counts (abort would lose them); any other abort is left as
+ * it is. Under ASan its allocator comes first and these are never called:
+ * no site is logged.
+ */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+#define MAX_SITES 16384
+
+static int alloc_on;
+static uintptr_t exe_base, exe_lo, exe_hi;
+static uintptr_t sites[MAX_SITES]; /* open addressing; 0: free */
+static volatile sig_atomic_t alloc_fired;
+
+static int find_exe(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int i;
+
+	(void)size;
+	(void)data;
+	/* The first object is the executable. */
+	exe_base = info->dlpi_addr;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (!exe_lo || lo < exe_lo)
+			exe_lo = lo;
+		if (lo + ph->p_memsz > exe_hi)
+			exe_hi = lo + ph->p_memsz;
+	}
+	return 1;
+}
+
+static void on_abort(int sig)
+{
+	(void)sig;
+	if (alloc_fired) {
+		log_line("aborted\n");
+		exit(134);
+	}
+	signal(SIGABRT, SIG_DFL);
+	raise(SIGABRT);
+}
+
+static void alloc_init(void)
+{
+	int i;
+
+	for (i = 0; i < nrules; i++)
+		if (!strcmp(rules[i].name, "alloc"))
+			alloc_on = 1;
+	if (!alloc_on)
+		return;
+	dl_iterate_phdr(find_exe, NULL);
+	signal(SIGABRT, on_abort);
+}
+
+static void log_site(uintptr_t off)
+{
+	size_t h = (size_t)(off * 0x9E3779B97F4A7C15ull) % MAX_SITES, n;
+
+	for (n = 0; n < MAX_SITES; n++, h = (h + 1) % MAX_SITES) {
+		if (sites[h] == off)
+			return;
+		if (!sites[h]) {
+			sites[h] = off;
+			log_line("site +%lx.\n", (unsigned long)off);
+			return;
+		}
+	}
+}
+
+/* Does this allocation, returning to ret, fail? */
+static int alloc_fails(void *ret)
+{
+	uintptr_t a = (uintptr_t)ret;
+	char site[32];
+
+	if (!alloc_on || a < exe_lo || a >= exe_hi || getpid() != owner)
+		return 0;
+	log_site(a - exe_base);
+	snprintf(site, sizeof(site), "+%lx.", (unsigned long)(a - exe_base));
+	if (!fires_on("alloc", site, -1, ENOMEM))
+		return 0;
+	alloc_fired = 1;
+	return 1;
+}
+
+void *malloc(size_t n)
+{
+	if (alloc_fails(__builtin_return_address(0)))
+		return NULL;
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t count, size_t n)
+{
+	if (alloc_fails(__builtin_return_address(0)))
+		return NULL;
+	return __libc_calloc(count, n);
+}
+
+void *realloc(void *p, size_t n)
+{
+	if (alloc_fails(__builtin_return_address(0)))
+		return NULL;
+	return __libc_realloc(p, n);
+}
+
+static char *copy_of(const char *s, size_t len)
+{
+	char *d = __libc_malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+char *strdup(const char *s)
+{
+	if (alloc_fails(__builtin_return_address(0)))
+		return NULL;
+	return copy_of(s, strlen(s));
+}
+
+char *strndup(const char *s, size_t n)
+{
+	if (alloc_fails(__builtin_return_address(0)))
+		return NULL;
+	return copy_of(s, strnlen(s, n));
+}
+
 /* --- libgit2 ---------------------------------------------------------- */
 
 /* Whether a call (its return address) comes from outside libgit2 (real:
@@ -416,3 +583,18 @@ static int from_outside(void *ret, void *real)
 		return real_##name args; \
 	}
 #include "git_wrappers.h"
+
+/* --- OpenSSL ---------------------------------------------------------- */
+
+/* As libgit2's: only when delegit calls them, not OpenSSL itself. */
+#define WRAP_SSL(type, name, params, args, failval) \
+	type name params \
+	{ \
+		REAL(type, name, params); \
+		if (from_outside(__builtin_return_address(0), \
+				 (void *)real_##name) && \
+		    fires(#name, ENOMEM)) \
+			return failval; \
+		return real_##name args; \
+	}
+#include "ssl_wrappers.h"
