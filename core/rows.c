@@ -232,6 +232,7 @@ typedef struct {
 	scanned *files;
 	size_t count;
 	int unusual; /* not a plain folder: leave it to the careful reader */
+	int failed; /* a plain folder that could not be listed: its errno */
 	atomic_int ready;
 } shard;
 
@@ -270,8 +271,11 @@ static void scan_shard(int root, shard *sh)
 
 	sh->unusual = fd < 0;
 	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
+		if (fd >= 0) {
+			/* never taken for an empty folder: said */
+			sh->failed = errno ? errno : EIO;
 			close(fd);
+		}
 		return;
 	}
 	while ((e = readdir(d))) {
@@ -334,7 +338,7 @@ static int cmp_shard(const void *a, const void *b)
 }
 
 /* List the shards of tasks/, sorted, and start scanning them. Returns 1
- * if tasks/ is not a plain folder. */
+ * if tasks/ is not a plain folder, -errno if it cannot be listed. */
 static int scan_start(scan_job *j, dlg_store *s)
 {
 	dlg_buf p = DLG_BUF_INIT;
@@ -351,9 +355,13 @@ static int scan_start(scan_job *j, dlg_store *s)
 		 * reports it. */
 		return errno == ENOENT ? 0 : 1;
 	if (!(d = fdopendir(dup(j->root)))) {
+		/* a folder that cannot be listed: never taken for an empty
+		 * one (the caller says so) */
+		int saved = errno ? errno : EIO;
+
 		close(j->root);
 		j->root = -1;
-		return 1;
+		return -saved;
 	}
 	while ((e = readdir(d))) {
 		if (!dlg_store__shard_name(e->d_name))
@@ -653,15 +661,20 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 	scan_job job;
 	cursor old;
 	entry cur;
-	int have_cur, changed = 0;
+	int have_cur, changed = 0, started;
 
 	if (!r)
 		abort();
 	*out = r;
 	clock_gettime(CLOCK_REALTIME, &this_scan);
 	cache_open(&old, r, cache_path);
-	if (scan_start(&job, s) == 1) {
+	if ((started = scan_start(&job, s)) == 1) {
 		load_careful(s, NULL, diags);
+		return 0;
+	}
+	if (started < 0) {
+		dlg_diags_add(diags, "tasks", 0, 0,
+			      "cannot list this folder: %s", strerror(-started));
 		return 0;
 	}
 	have_cur = old.p && next_entry(&old, &cur);
@@ -670,6 +683,17 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 
 		if (sh->unusual) {
 			load_careful(s, sh->name, diags);
+			continue;
+		}
+		if (sh->failed) {
+			dlg_buf where = DLG_BUF_INIT;
+
+			dlg_buf_printf(&where, "tasks/%s", sh->name);
+			dlg_diags_add(diags, where.ptr, 0, 0,
+				      "cannot list this folder: %s",
+				      strerror(sh->failed));
+			dlg_buf_dispose(&where);
+			changed = 1;
 			continue;
 		}
 		rows_reserve(r, &alloc, sh->count);

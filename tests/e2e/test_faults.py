@@ -30,7 +30,7 @@ DEPTH = int(os.environ.get("DELEGIT_FAULT_DEPTH", "2"))
 
 LIBC = ["open", "read", "write", "pread", "pwrite", "close", "rename",
         "unlink", "mkdir", "rmdir", "fsync", "ftruncate", "flock", "fork",
-        "pipe", "waitpid", "fopen", "opendir", "mmap", "mkdtemp",
+        "pipe", "waitpid", "fopen", "opendir", "fdopendir", "mmap", "mkdtemp",
         "posix_spawnp"]
 
 
@@ -575,6 +575,35 @@ class TestFaultTargets(FaultTest):
                 a.git("reset", "-q", "--hard", old)
         self.assertTrue(said, "no call of git_commit_parent was the merge "
                         "commit's (%d calls)" % calls)
+
+    def test_the_rows_cache_failing_never_hides_a_task(self):
+        # core/rows.c: a shard's folder that cannot be listed, the cache
+        # that cannot be renamed into place; sync/repo.c: flock
+        # interrupted (EINTR) is tried again
+        for i in range(6):
+            self.repo.add("task %d" % i, "--to", "sam")
+        want = self.repo.ok("list", "--all")
+        cache = os.path.join(self.repo.path, ".git", "delegit-rows")
+        for spec in ("fdopendir@/tasks/:1", "fdopendir@/tasks:1+",
+                     "rename@delegit-rows:1"):
+            if os.path.exists(cache):
+                os.unlink(cache)
+            r = faulted(self.repo, spec, "list", "--all")
+            self.assertTrue(r.fired, spec)
+            if spec.startswith("fdopendir"):
+                # a folder that cannot be listed is said, not taken for
+                # an empty one
+                self.assertRegex(r.stderr, r"tasks(/[0-9a-f]{2})?: cannot "
+                                 r"list this folder: Cannot allocate",
+                                 spec)
+            else:
+                self.assertEqual(r.returncode, 0, spec + r.stderr)
+                self.assertEqual(r.stdout, want, spec)
+            self.assertEqual(self.repo.ok("list", "--all"), want, spec)
+        r = faulted(self.repo, "flock@delegit.lock:1:EINTR", "add", "--",
+                    "after an interrupted flock")
+        self.assertEqual((r.returncode, r.fired), (0, [("flock", 1)]),
+                         r.stderr)
 
     def test_mmap_failing_reads_the_slow_way(self):
         # core/store.c, dlg_path_map: a failed mmap is no map (NULL), not

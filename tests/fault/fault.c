@@ -342,6 +342,7 @@ WRAP(pid_t, fork, "fork", (void), (), -1, EAGAIN, N(0))
 WRAP(pid_t, waitpid, "waitpid", (pid_t p, int *s, int o), (p, s, o), -1,
      ECHILD, N(0))
 WRAP(DIR *, opendir, "opendir", (const char *p), (p), NULL, EMFILE, P(p))
+WRAP(DIR *, fdopendir, "fdopendir", (int fd), (fd), NULL, ENOMEM, F(fd))
 WRAP(char *, mkdtemp, "mkdtemp", (char *t), (t), NULL, ENOSPC, P(t))
 WRAP(void *, mmap, "mmap", (void *a, size_t n, int p, int f, int fd, off_t o),
      (a, n, p, f, fd, o), MAP_FAILED, ENOMEM, F(fd))
