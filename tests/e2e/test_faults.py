@@ -13,6 +13,7 @@ surviving mutants. DELEGIT_FAULT_DEPTH=N tries N call numbers a function
 (2 by default; in a sync, half as many of the C library's and one more
 of libgit2's, each call of which is a site of its own; 0: every call).
 """
+import json
 import os
 import re
 import shutil
@@ -1040,7 +1041,6 @@ class TestFaultsAudit(FaultTest):
         want = {(empty, ""), (act, "due")}
 
         def found(r):
-            import json
             return {(v["commit"], v["field"]) for v in json.loads(r.stdout)}
         # (an audit that finds violations exits 1: counted by hand)
         r = faulted(kim, ",".join(n + ":0" for n in ALL), "audit", "--json")
@@ -1103,20 +1103,17 @@ class SignedFaultTest(FaultTest, SignedTest):
             self.skipTest("ssh-keygen is not installed")
         SignedTest.setUp(self)
 
+    @staticmethod
+    def report(out):
+        """An audit's --json output, comparable: sorted tuples."""
+        return sorted((v["commit"], v["path"], v["field"], v["message"])
+                      for v in json.loads(out))
 
-class TestFaultsSigned(SignedFaultTest):
-    """sync/policy.c's signature and revocation checks under faults
-    (issue 20): the audit of a signed history in which a stolen key,
-    revoked, signed work on a base from before its revocation, and a
-    retired key signed both before its retirement (still verified) and
-    after it. With each libgit2 function the audit calls failing at each
-    of its calls (DELEGIT_FAULT_DEPTH calls under the sanitizers), the
-    audit says it cannot read (exit 1, a message, no report) or gives
-    the very report it gives unfaulted: a read failure is never a
-    verdict, neither a clean one nor a violation that is not there."""
-
-    def test_an_audit_of_revoked_and_retired_keys_never_says_otherwise(self):
-        import json
+    def revoked_and_retired(self):
+        """A signed history in which a stolen key, revoked, signed work on
+        a base from before its revocation, and a retired key signed both
+        before its retirement (still verified) and after it. Returns the
+        director's audit (report())."""
         dana, kim, sam = self.dana, self.kim, self.sam
         t2 = dana.add("Renew the certificate", "--to", "sam")["id"]
         dana.ok("sync", "-q")
@@ -1134,39 +1131,88 @@ class TestFaultsSigned(SignedFaultTest):
         dana.ok("sync", "-q")
         r = dana.run("audit", "--json")
         self.assertEqual(r.returncode, 1, r.stderr)
+        return self.report(r.stdout)
 
-        def report(out):
-            return sorted((v["commit"], v["path"], v["field"], v["message"])
-                          for v in json.loads(out))
-        want = report(r.stdout)
-        msgs = " ".join(m for _c, _p, _f, m in want)
-        self.assertIn("revoked key", msgs)
-        self.assertIn("not held before its revocation", msgs)
-        self.assertIn("retired key", msgs)
-        calls = count_calls_any(dana, "audit", "--json")
+    def audit_sweep(self, want, chosen):
+        """The director's audit --json with each function chosen(name)
+        accepts failing at each of its calls (DEPTH under the
+        sanitizers): the report want, or none (exit 1, a message) — a
+        failure is never a verdict. Returns the number of runs."""
+        calls = count_calls_any(self.dana, "audit", "--json")
         runs = 0
         depth = DEPTH if ASAN else 0
         for name in sorted(calls):
-            if not name.startswith("git_") and name not in SSL:
+            if not chosen(name):
                 continue
             for n in points(calls[name], name, depth):
                 runs += 1
                 spec = "%s:%d" % (name, n)
-                r = faulted(dana, spec, "audit", "--json")
+                r = faulted(self.dana, spec, "audit", "--json")
                 what = "%s (exit %d)\n%s%s" % (spec, r.returncode,
                                                 r.stdout, r.stderr)
                 self.assertIn(r.returncode, (0, 1), what)
                 for word in SANITIZER:
                     self.assertNotIn(word, r.stderr, what)
                 if r.stdout.strip():
-                    self.assertEqual(report(r.stdout), want, what)
+                    self.assertEqual(self.report(r.stdout), want, what)
                 else:
                     self.assertEqual(r.returncode, 1, what)
                     self.assertTrue(r.fired, what)
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
+        return runs
+
+
+class TestFaultsSigned(SignedFaultTest):
+    """sync/policy.c's signature and revocation checks under faults
+    (issue 20): the audit of a signed history in which a stolen key,
+    revoked, signed work on a base from before its revocation, and a
+    retired key signed both before its retirement (still verified) and
+    after it. With each libgit2 function the audit calls failing at each
+    of its calls (DELEGIT_FAULT_DEPTH calls under the sanitizers), the
+    audit says it cannot read (exit 1, a message, no report) or gives
+    the very report it gives unfaulted: a read failure is never a
+    verdict, neither a clean one nor a violation that is not there."""
+
+    def test_an_audit_of_revoked_and_retired_keys_never_says_otherwise(self):
+        want = self.revoked_and_retired()
+        msgs = " ".join(m for _c, _p, _f, m in want)
+        self.assertIn("revoked key", msgs)
+        self.assertIn("not held before its revocation", msgs)
+        self.assertIn("retired key", msgs)
+        runs = self.audit_sweep(want, lambda name: name.startswith("git_")
+                                or name in SSL)
         # (one call of each function under the sanitizers: 17 runs there)
         self.assertGreater(runs, 12 if ASAN else 50)
 
+    def test_an_audit_of_ecdsa_and_rsa_signatures_never_says_otherwise(self):
+        # kim signs with an ECDSA key, sam with an RSA one: each OpenSSL
+        # function their checks call failing at each of its calls
+        dana, kim, sam = self.dana, self.kim, self.sam
+        for who, repo, kind in (("kim", kim, ["-t", "ecdsa", "-b", "256"]),
+                                ("sam", sam, ["-t", "rsa", "-b", "2048"])):
+            key = os.path.join(self.net.tmp, "key2-" + who)
+            subprocess.run(["ssh-keygen", "-q", *kind, "-N", "", "-C", who,
+                            "-f", key], check=True)
+            with open(key + ".pub") as f:
+                dana.ok("team", "edit", who, "--add-key", f.read().strip())
+            repo.git("config", "user.signingkey", key)
+        dana.ok("sync", "-q")
+        for repo in (kim, sam):
+            repo.ok("sync", "-q")
+        kim.ok("start", self.tid[:8])
+        kim.ok("sync", "-q")
+        sam.ok("sync", "-q")
+        sam.ok("feedback", self.tid[:8], "signed with rsa")
+        sam.ok("sync", "-q")
+        dana.ok("sync", "-q")
+        r = dana.run("audit", "--json")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        want = self.report(r.stdout)
+        calls = count_calls_any(dana, "audit", "--json")
+        self.assertTrue({"BN_bin2bn", "ECDSA_SIG_new", "OSSL_PARAM_BLD_new"}
+                        <= set(calls), calls)
+        runs = self.audit_sweep(want, lambda name: name in SSL)
+        self.assertGreater(runs, 10)
 
     def test_a_sync_of_work_signed_before_a_retirement_never_refuses_it(self):
         # kim signs offline, then the key is retired: the director's sync
@@ -1474,6 +1520,17 @@ class TestFaultsAllocSigned(SignedFaultTest, TestFaultsAlloc):
                                   again=["audit"])
         self.assertTrue({"sync/policy.c", "core/policy.c"} <=
                         self.files_of(tried), self.files_of(tried))
+
+    def test_an_audit_of_revoked_and_retired_keys(self):
+        want = self.revoked_and_retired()
+
+        def after(i, r):
+            if r is not None and r.stdout.strip():
+                self.assertEqual(self.report(r.stdout), want,
+                                 getattr(self, "alloc_at", "unfaulted"))
+        tried = self.sweep_alloc(self.dana, lambda i: ["audit", "--json"],
+                                 after=after, codes=(0, 1), again=["audit"])
+        self.assertIn("sync/policy.c", self.files_of(tried))
 
 
 if __name__ == "__main__":

@@ -363,6 +363,7 @@ typedef struct {
 	int rsa_strip_zeros;              /* s without its leading zeros */
 	const char *ecdsa_rs;             /* ecdsa: (r, s) replaced whole */
 	size_t ecdsa_rs_len;
+	size_t sig_cut;                   /* ed25519, rsa: bytes cut off */
 } sig_params;
 
 #define SIG_PARAMS_INIT { 1, "git", "", "sha512", NULL, NULL, 0, 0, 0, NULL, 0 }
@@ -422,6 +423,7 @@ static void test_sign(dlg_buf *out, test_key *k, const sig_params *sp,
 			p++;
 			sig_len--;
 		}
+		sig_len -= sp->sig_cut < sig_len ? sp->sig_cut : sig_len;
 		put_string(&sigf, p, sig_len);
 	}
 	dlg_buf_put(&blob, "SSHSIG", 6);
@@ -1158,6 +1160,55 @@ static void test_sshkey__rsa_fields_malformed_each_way(void **state)
 
 /* An ecdsa signature's (r, s) malformed each way (PROTOCOL.sshsig: the
  * signature is string(mpint r, mpint s)): refused with the reason. */
+static void test_sshkey__base64_is_strict(void **state)
+{
+	static const char *const bad[] = {
+		"ssh-ed25519 AAA{", "ssh-ed25519 AA~A", "ssh-ed25519 AA:A",
+		"ssh-ed25519 A=AA", "ssh-ed25519 AA=A", "ssh-ed25519 =AAA",
+		"ssh-ed25519 AAAA====", "ssh-ed25519 AAB=", "ssh-ed25519 AB==",
+		"ssh-ed25519 AAA",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		parse_fails(bad[i], "invalid base64");
+	/* a type too short to be a security key's is just unknown */
+	parse_fails("ab AAAA", "unsupported ssh key type 'ab'");
+}
+
+static void test_sshsig__signature_lengths_and_namespace(void **state)
+{
+	dlg_buf key = DLG_BUF_INIT, sig = DLG_BUF_INIT;
+	sig_params sp = SIG_PARAMS_INIT;
+	test_key k;
+
+	(void)state;
+	test_key_new(&k, "ssh-ed25519");
+	sp.sig_cut = 1;
+	test_sign(&sig, &k, &sp, data, strlen(data));
+	assert_int_equal(verify(&key, sig.ptr, "git", data, strlen(data)),
+			 DLG_EINVALID);
+	assert_error_has("ed25519 signature of 63 bytes (expected 64)");
+	sp.sig_cut = 0;
+	test_sign(&sig, &k, &sp, data, strlen(data));
+	assert_int_equal(verify(&key, sig.ptr, "git", data, strlen(data)), 0);
+	assert_int_equal(verify(&key, sig.ptr, "", data, strlen(data)),
+			 DLG_EINVALID);
+	assert_error_has("namespace cannot be empty");
+	test_key_dispose(&k);
+
+	test_key_new(&k, "ssh-rsa");
+	sp.sig_cut = 4096;
+	test_sign(&sig, &k, &sp, data, strlen(data));
+	assert_int_equal(verify(&key, sig.ptr, "git", data, strlen(data)),
+			 DLG_EINVALID);
+	assert_error_has("rsa signature of 0 bytes from a key of 256");
+	test_key_dispose(&k);
+	dlg_buf_dispose(&key);
+	dlg_buf_dispose(&sig);
+}
+
 static void test_sshsig__ecdsa_signature_malformed_each_way(void **state)
 {
 	static const struct {
@@ -1537,6 +1588,8 @@ int main(void)
 		cmocka_unit_test(test_sshkey__parse_refuses_what_is_not_a_key),
 		cmocka_unit_test(test_sshkey__rsa_integers_are_minimal),
 		cmocka_unit_test(test_sshkey__rsa_fields_malformed_each_way),
+		cmocka_unit_test(test_sshkey__base64_is_strict),
+		cmocka_unit_test(test_sshsig__signature_lengths_and_namespace),
 		cmocka_unit_test(test_sshsig__ecdsa_signature_malformed_each_way),
 		cmocka_unit_test(test_sshsig__sign_with_key_files),
 		cmocka_unit_test(test_sshsig__sign_failure_says_what_ssh_keygen_said),
