@@ -1009,6 +1009,12 @@ class TestRemoteEdges(SyncTest):
             self.assertEqual(r.stdout, "")
             self.assertIn("lock", r.stderr)
             self.assertTrue(os.path.exists(self.pending(self.b)))
+            # a holder whose pid the lock file does not give: not named
+            os.ftruncate(fd, 0)
+            r = self.b.run("list")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("another delegit process is changing this "
+                          "repository", r.stderr)
         finally:
             os.close(fd)
         self.assertIn("Comes in", self.b.ok("list"))

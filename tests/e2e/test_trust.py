@@ -566,6 +566,19 @@ class TestNeverWedged(TrustTest):
             self.assert_untouched()
             self.assertEqual(self.dana.git("status", "--porcelain"), "",
                              step)
+        # killed after the rejection's commit, before its record went: the
+        # record names two commits HEAD is neither of, and is dropped; a
+        # record whose third word is not "back" is damaged: dropped too
+        pending = os.path.join(self.dana.path, ".git", "delegit-sync-pending")
+        head = self.dana.head()
+        for words in ("%s %s back" % (ours, self.kim.head()),
+                      "%s %s later" % (head, self.kim.head())):
+            with open(pending, "w") as f:
+                f.write(words + "\n")
+            self.dana.ok("list")
+            self.assertFalse(os.path.exists(pending), words)
+            self.assertEqual(self.dana.head(), head, words)
+            self.assert_untouched()
 
     def test_an_invalid_commit_mended_later_does_not_block_syncs(self):
         self.edit(self.task_path(), "status: open", "status: [oops")
