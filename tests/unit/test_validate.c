@@ -82,6 +82,8 @@ static void test_validate__values_of_each_kind_accepted_and_refused(void **state
 		const dlg_schema *schema;
 		const char *head, *text, *expect; /* expect NULL: valid */
 	} cases[] = {
+		/* a template needs its format and name only */
+		{ &dlg_schema_template, "", "format: 1\nname: weekly\n", NULL },
 		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
 		  "      high: {respond: 4h, resolve: 2d}\n"
 		  "      low: {respond: 30m, resolve: 1w}\n", NULL },
