@@ -926,9 +926,20 @@ static int judge_incoming(dlg_sync_result *res, dlg_judgement *j, dlg_repo *r,
 
 	dlg_judgement_dispose(j);
 	dlg_buf_printf(&ref, "refs/remotes/%s/%s", remote, branch);
-	if (git_reference_name_to_id(&theirs, r->git, ref.ptr) < 0)
-		goto done; /* an empty remote */
-	have_head = !git_reference_name_to_id(&head, r->git, "HEAD");
+	/* Only a branch that is not there is an empty remote: one that
+	 * cannot be read would let its commits in unjudged. */
+	if ((error = git_reference_name_to_id(&theirs, r->git, ref.ptr)) < 0) {
+		error = error == GIT_ENOTFOUND ? 0 :
+			dlg_sync__error("cannot read the remote's branch");
+		goto done;
+	}
+	if ((error = git_reference_name_to_id(&head, r->git, "HEAD")) < 0 &&
+	    error != GIT_ENOTFOUND && error != GIT_EUNBORNBRANCH) {
+		error = dlg_sync__error("cannot read HEAD");
+		goto done;
+	}
+	have_head = error == 0;
+	error = 0;
 	if (have_head && git_merge_base(&base, r->git, &head, &theirs) ==
 			 GIT_ENOTFOUND && !o->allow_unrelated) {
 		dlg_error_set("refusing to merge unrelated histories: '%s/%s' "
