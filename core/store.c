@@ -462,10 +462,13 @@ int dlg_task_check_file_id(dlg_diags *diags, const char *relpath,
 			      "folder (expected tasks/%.2s/)", value, value);
 		return DLG_EINVALID;
 	}
+	/* the name without .yaml, or whole when it has another ending */
 	len = strlen(base);
+	if (len > 5 && !strcmp(base + len - 5, ".yaml"))
+		len -= 5;
 	dlg_diags_add(diags, relpath, id ? id->line : 0, id ? id->column : 0,
 		      "id '%s' does not match the file name (expected %.*s)",
-		      value, (int)(len > 5 ? len - 5 : len), base);
+		      value, (int)len, base);
 	return DLG_EINVALID;
 }
 

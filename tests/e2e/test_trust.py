@@ -94,7 +94,8 @@ class TrustTest(unittest.TestCase):
 class SignedTest(TrustTest):
     """Everyone signs with an SSH key of their own, as git does
     (gpg.format=ssh); team/ lists the keys; the policy requires
-    signatures."""
+    signatures (unless required is False)."""
+    required = True
 
     def setUp(self):
         super().setUp()
@@ -111,9 +112,11 @@ class SignedTest(TrustTest):
                 r.git("config", k, v)
         for who in ("dana", "kim", "sam"):
             self.dana.ok("team", "edit", who, "--add-key", self.keys[who])
-        self.edit(".delegit/policy.yaml", "mode: enforce",
-                  "mode: enforce\nsignatures: required", self.dana)
-        self.commit("signatures required", "dana@acme.example", self.dana)
+        if self.required:
+            self.edit(".delegit/policy.yaml", "mode: enforce",
+                      "mode: enforce\nsignatures: required", self.dana)
+            self.commit("signatures required", "dana@acme.example",
+                        self.dana)
         self.dana.ok("sync", "-q")
         self.kim.ok("sync", "-q")
         self.sam.ok("sync", "-q")
@@ -273,6 +276,25 @@ class TestForgedAuthor(SignedTest):
         self.kim.git("reset", "-q", "--hard", "origin/main")
         self.kim.ok("start", self.tid[:8])
         self.kim.ok("sync", "-q")
+
+
+class TestSignedAsAnother(SignedTest):
+    """Signatures are not required, but kim's key signs a commit authored
+    as the director: it is kim's work, judged by kim's rules."""
+    required = False
+
+    def test_a_commit_signed_by_kim_as_the_director_is_kim_s(self):
+        self.edit(self.task_path(), "due: 2026-12-01", "due: 2027-03-01")
+        self.commit("as dana, signed by kim's key", "dana@acme.example")
+        forged = self.kim.head()
+        self.push()
+        res = self.dana.run("sync")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(str(self.dana.load(self.tid)["due"]), "2026-12-01")
+        found = [v for v in self.audit() if v["commit"] == forged]
+        # the signature named as kim's, and the change judged as kim's
+        self.assertEqual(sorted((v["author"], v["field"]) for v in found),
+                         [("kim", ""), ("kim", "due")], found)
 
 
 class TestEvilMerge(TrustTest):

@@ -571,6 +571,12 @@ static void test_store__paths_reads_and_file_ids(void **state)
 			     "the file name (expected " UUID_B ")"));
 	assert_int_equal(dlg_task_check_file_id(&d, "tasks/ab/" UUID_A ".yml",
 						doc), DLG_EINVALID);
+	/* a name with another ending is shown whole */
+	assert_true(has_diag(&d, "tasks/ab/" UUID_A ".yml", "(expected "
+			     UUID_A ".yml)"));
+	assert_int_equal(dlg_task_check_file_id(&d, "tasks/ab/.yaml", doc),
+			 DLG_EINVALID);
+	assert_true(has_diag(&d, "tasks/ab/.yaml", "(expected .yaml)"));
 	dlg_map_remove(doc, "id");
 	assert_int_equal(dlg_task_check_file_id(&d, "tasks/ab/x", doc),
 			 DLG_EINVALID);
