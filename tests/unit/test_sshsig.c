@@ -1196,6 +1196,10 @@ static void test_sshsig__signature_lengths_and_namespace(void **state)
 	assert_int_equal(verify(&key, sig.ptr, "", data, strlen(data)),
 			 DLG_EINVALID);
 	assert_error_has("namespace cannot be empty");
+	dlg_error_clear();
+	assert_int_equal(dlg_sshsig_sign(&sig, NULL, "~/ed25519", "", data,
+					 strlen(data)), DLG_EINVALID);
+	assert_error_has("namespace cannot be empty");
 	test_key_dispose(&k);
 
 	test_key_new(&k, "ssh-rsa");
