@@ -1208,6 +1208,14 @@ static void test_sshsig__signature_lengths_and_namespace(void **state)
 	assert_int_equal(verify(&key, sig.ptr, "git", data, strlen(data)),
 			 DLG_EINVALID);
 	assert_error_has("rsa signature of 0 bytes from a key of 256");
+	/* two bytes short: padded with two zeros, as OpenSSH's s without
+	 * its leading zeros would be (here the wrong ones: it does not
+	 * verify) */
+	sp.sig_cut = 2;
+	test_sign(&sig, &k, &sp, data, strlen(data));
+	assert_int_equal(verify(&key, sig.ptr, "git", data, strlen(data)),
+			 DLG_EINVALID);
+	assert_error_has("does not verify");
 	test_key_dispose(&k);
 	dlg_buf_dispose(&key);
 	dlg_buf_dispose(&sig);
