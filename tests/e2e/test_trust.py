@@ -296,6 +296,49 @@ class TestSignedAsAnother(SignedTest):
         self.assertEqual(sorted((v["author"], v["field"]) for v in found),
                          [("kim", ""), ("kim", "due")], found)
 
+    def dana_edits(self, path, old, new, message):
+        """The director changes a rule file by hand, signed, and syncs."""
+        self.edit(path, old, new, self.dana)
+        self.commit(message, "dana@acme.example", self.dana)
+        self.dana.ok("sync", "-q")
+        self.kim.ok("sync", "-q")
+
+    def test_a_revoked_key_listed_again_as_active_stays_revoked(self):
+        # "signatures: optional" said, and kim's key revoked; then, by a
+        # hand edit, listed among kim's keys again: revoking is absolute
+        # (SPEC 3), the revoked entry wins
+        self.dana_edits(".delegit/policy.yaml", "mode: enforce",
+                        "mode: enforce\nsignatures: optional",
+                        "signatures optional")
+        key = self.keys["kim"]
+        self.dana.ok("team", "edit", "kim", "--revoke-key", key)
+        self.dana.ok("sync", "-q")
+        self.dana_edits("team/kim.yaml", "\nkeys: []", "\nkeys: [%s]" % key,
+                        "key back")
+        self.kim.ok("start", self.tid[:8])
+        signed = self.kim.head()
+        self.kim.ok("sync", "-q")
+        self.dana.ok("sync", "-q")
+        found = [v["message"] for v in self.audit()
+                 if v["commit"] == signed and v["path"] == "(signature)"]
+        self.assertEqual(len(found), 1, found)
+        self.assertIn("signed by kim's revoked key", found[0])
+
+    def test_a_second_email_in_any_case_is_the_member_s(self):
+        # kim's team file lists two emails; a commit authored with the
+        # second, in other case, and signed by kim's key is verified
+        self.dana_edits("team/kim.yaml", "emails: [kim@acme-msp.example]",
+                        "emails: [kim@acme-msp.example, kim@other.example]",
+                        "a second email")
+        self.kim.git("config", "user.email", "Kim@OTHER.example")
+        self.kim.ok("start", self.tid[:8])
+        signed = self.kim.head()
+        self.kim.ok("sync", "-q")
+        self.dana.ok("sync", "-q")
+        self.assertEqual(self.dana.load(self.tid)["status"], "in-progress")
+        self.assertEqual([v for v in self.audit() if v["commit"] == signed],
+                         [])
+
 
 class TestEvilMerge(TrustTest):
     def test_a_hand_made_merge_is_judged_for_its_own_changes(self):
