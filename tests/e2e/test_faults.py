@@ -1305,12 +1305,15 @@ class TestFaultsReject(SignedFaultTest):
                           ["open", "write", "close", "rename", "fsync",
                            "unlink"])
         self.assertGreater(runs, 20)
-        # the reads of a ref at each of their calls: the remote's branch
-        # that could not be read was taken for an empty remote, so its
-        # commits came in unjudged (found at DELEGIT_FAULT_DEPTH=0)
+        # the reads of refs, commits and blobs at each of their calls:
+        # the remote's branch that could not be read was taken for an
+        # empty remote, so its commits came in unjudged (found at
+        # DELEGIT_FAULT_DEPTH=0)
         runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
-                          after=after, again=["sync", "-q"], git_depth=0,
-                          only=["git_reference_name_to_id"])
+                          after=after, again=["sync", "-q"],
+                          git_depth=0 if not ASAN else DEPTH,
+                          only=["git_reference_name_to_id",
+                                "git_commit_lookup", "git_blob_lookup"])
         self.assertGreater(runs, 3)
 
 
