@@ -639,24 +639,22 @@ int dlg_sync__recover(dlg_repo *r)
 		dlg_buf_dispose(&what);
 		goto done;
 	}
-	if (n == 3 && (git_oid_equal(&head, &a) || git_oid_equal(&head, &b))) {
-		/* A move to commits whose violations were never taken back:
-		 * undone, the files it touches written as they were, the
-		 * branch back (the next sync judges them again). */
-		hold_checkout_locks(r);
-		if ((error = checkout_between(r, to, from, 1, NULL)) < 0 ||
-		    (git_oid_equal(&head, &b) &&
-		     (error = head_ref_move(r, &a, "delegit: undo interrupted "
-						   "sync")) < 0))
-			goto done;
-	} else if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
+	if (git_oid_equal(&head, &a) || git_oid_equal(&head, &b)) {
 		/* The files the move touches are written again, whatever
-		 * state the kill left them in; then the branch moves. */
+		 * state the kill left them in; then the branch moves to NEW.
+		 * A move to commits whose violations were never taken back
+		 * ("back") is undone instead: the files as OLD holds them,
+		 * the branch back to OLD (the next sync judges them again). */
+		int back = n == 3;
+		git_commit *was = back ? to : from, *goes = back ? from : to;
+		const git_oid *target = back ? &a : &b;
+
 		hold_checkout_locks(r);
-		if ((error = checkout_between(r, from, to, 1, NULL)) < 0 ||
-		    (git_oid_equal(&head, &a) &&
-		     (error = head_ref_move(r, &b, "delegit: finish interrupted "
-						   "sync")) < 0))
+		if ((error = checkout_between(r, was, goes, 1, NULL)) < 0 ||
+		    (!git_oid_equal(&head, target) &&
+		     (error = head_ref_move(r, target, back ?
+				"delegit: undo interrupted sync" :
+				"delegit: finish interrupted sync")) < 0))
 			goto done;
 	}
 	unlink(p.ptr);

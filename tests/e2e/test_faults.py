@@ -1161,6 +1161,34 @@ class SignedFaultTest(FaultTest, SignedTest):
                     self.assertRegex(r.stderr, r"(^|\n)delegit: \S", what)
         return runs
 
+    def kim_sneaks_a_due_date(self, unsigned_title=False):
+        """kim writes feedback of their own (allowed), then with plain git
+        signs a change of the due date the policy keeps for the director
+        and, with unsigned_title, changes the title unsigned; pushed.
+        Returns before(i) for the sweeps: the director's branch and the
+        remote put back to this state."""
+        dana, kim, path = self.dana, self.kim, self.task_path()
+        git = ("-c", "user.email=kim@acme-msp.example", "-c", "user.name=x")
+        kim.ok("feedback", self.tid[:8], "a note")
+        self.edit(path, "due: 2026-12-01", "due: 2027-01-15")
+        kim.git(*git, "commit", "-qam", "sneak")
+        if unsigned_title:
+            text = self.text(path, kim)
+            with open(os.path.join(kim.path, path), "w",
+                      encoding="utf-8") as f:
+                f.write(text.replace("title: Patch the firewall",
+                                     "title: Unsigned"))
+            kim.git(*git, "commit", "-qam", "unsigned", "--no-gpg-sign")
+        kim.git("push", "-q", "origin", "main")
+        theirs, ours = kim.head(), dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+        return before
+
 
 class TestFaultsSigned(SignedFaultTest):
     """sync/policy.c's signature and revocation checks under faults
@@ -1261,25 +1289,8 @@ class TestFaultsReject(SignedFaultTest):
     repository is sound (assert_survived)."""
 
     def test_a_rejection_under_faults_is_whole_or_not_at_all(self):
-        dana, kim = self.dana, self.kim
-        path = self.task_path()
-        git = ("-c", "user.email=kim@acme-msp.example", "-c", "user.name=x")
-        kim.ok("feedback", self.tid[:8], "a note")
-        self.edit(path, "due: 2026-12-01", "due: 2027-01-15")
-        kim.git(*git, "commit", "-qam", "sneak")
-        text = self.text(path, kim)
-        with open(os.path.join(kim.path, path), "w", encoding="utf-8") as f:
-            f.write(text.replace("title: Patch the firewall",
-                                 "title: Unsigned"))
-        kim.git(*git, "commit", "-qam", "unsigned", "--no-gpg-sign")
-        kim.git("push", "-q", "origin", "main")
-        theirs, ours = kim.head(), dana.head()
-
-        def before(i):
-            dana.git("reset", "-q", "--hard", ours)
-            dana.git("update-ref", "refs/remotes/origin/main", ours)
-            dana.git("update-ref", "refs/heads/main", theirs,
-                     cwd=self.net.bare)
+        dana, path = self.dana, self.task_path()
+        before = self.kim_sneaks_a_due_date(unsigned_title=True)
 
         def after(i, r):
             if r is not None and r.returncode:
@@ -1501,20 +1512,8 @@ class TestFaultsAllocSigned(SignedFaultTest, TestFaultsAlloc):
     test_a_sync_that_merges = None
 
     def test_a_signed_sync_with_a_rejection_and_an_audit(self):
-        dana, kim = self.dana, self.kim
-        path = self.task_path()
-        git = ("-c", "user.email=kim@acme-msp.example", "-c", "user.name=x")
-        kim.ok("feedback", self.tid[:8], "a note")
-        self.edit(path, "due: 2026-12-01", "due: 2027-01-15")
-        kim.git(*git, "commit", "-qam", "sneak")
-        kim.git("push", "-q", "origin", "main")
-        theirs, ours = kim.head(), dana.head()
-
-        def before(i):
-            dana.git("reset", "-q", "--hard", ours)
-            dana.git("update-ref", "refs/remotes/origin/main", ours)
-            dana.git("update-ref", "refs/heads/main", theirs,
-                     cwd=self.net.bare)
+        dana, path = self.dana, self.task_path()
+        before = self.kim_sneaks_a_due_date()
 
         def after(i, r):
             if r is not None and r.returncode:
