@@ -150,6 +150,17 @@ class FaultTest(unittest.TestCase):
         if reason:
             self.skipTest(reason)
 
+    def assert_nothing_lost(self, repo, old_head, where):
+        """HEAD is the old commit or one after it; git fsck is clean."""
+        head = repo.head()
+        if head != old_head:
+            repo.git("merge-base", "--is-ancestor", old_head, head)
+        fsck = subprocess.run(["git", "fsck", "--no-progress"],
+                              cwd=repo.path, env=repo.env,
+                              capture_output=True, text=True)
+        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr +
+                         where)
+
     def assert_survived(self, repo, r, what, old_head, again=None):
         """What must hold after any injected failure. again: the command
         that finishes a sync left half done (.git/delegit-sync-pending,
@@ -167,15 +178,7 @@ class FaultTest(unittest.TestCase):
             self.assertTrue(r.fired, "failed with no fault: " + where)
             self.assertRegex(r.stderr, r"(^|\n)delegit: \S", where)
             self.assertNotIn("(null)", r.stderr, where)
-        # nothing lost: HEAD is the old commit or one after it
-        head = repo.head()
-        if head != old_head:
-            repo.git("merge-base", "--is-ancestor", old_head, head)
-        fsck = subprocess.run(["git", "fsck", "--no-progress"],
-                              cwd=repo.path, env=repo.env,
-                              capture_output=True, text=True)
-        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr +
-                         where)
+        self.assert_nothing_lost(repo, old_head, where)
         pending = os.path.join(repo.path, ".git", "delegit-sync-pending")
         if os.path.exists(pending):
             self.assertTrue(again, "a sync left half done: " + where)
@@ -1400,14 +1403,7 @@ class TestFaultsAlloc(FaultTest):
             return
         self.assertEqual(r.returncode, 134, where)
         self.assertTrue(r.fired, where)
-        head = repo.head()
-        if head != old:
-            repo.git("merge-base", "--is-ancestor", old, head)
-        fsck = subprocess.run(["git", "fsck", "--no-progress"],
-                              cwd=repo.path, env=repo.env,
-                              capture_output=True, text=True)
-        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr +
-                         where)
+        self.assert_nothing_lost(repo, old, where)
         # the next command runs, as after a kill (test_kills)
         done = repo.run(*again)
         self.assertIn(done.returncode, (0, 1) if again[0] == "audit"
