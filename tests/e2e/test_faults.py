@@ -1183,7 +1183,13 @@ class SignedFaultTest(FaultTest, SignedTest):
                                      "title: Unsigned"))
             kim.git(*git, "commit", "-qam", "unsigned", "--no-gpg-sign")
         kim.git("push", "-q", "origin", "main")
-        theirs, ours = kim.head(), dana.head()
+        return self.from_here()
+
+    def from_here(self):
+        """before(i) for a sweep of the director's sync: the director's
+        branch (and its record of the remote's) put back where it is now,
+        the remote's where kim's is now."""
+        dana, theirs, ours = self.dana, self.kim.head(), self.dana.head()
 
         def before(i):
             dana.git("reset", "-q", "--hard", ours)
@@ -1254,13 +1260,7 @@ class TestFaultsSigned(SignedFaultTest):
         dana.ok("team", "edit", "kim", "--retire-key", self.keys["kim"])
         dana.ok("sync", "-q")
         kim.ok("sync", "-q")
-        theirs, ours = kim.head(), dana.head()
-
-        def before(i):
-            dana.git("reset", "-q", "--hard", ours)
-            dana.git("update-ref", "refs/remotes/origin/main", ours)
-            dana.git("update-ref", "refs/heads/main", theirs,
-                     cwd=self.net.bare)
+        before = self.from_here()
 
         def after(i, r):
             what = "run %d: %s" % (i, r and (r.fired, r.stderr))
