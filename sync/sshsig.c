@@ -704,9 +704,8 @@ static int check_signature(EVP_PKEY *pkey, const key_type *t,
 				      sig_len, mod_len);
 			goto done;
 		}
-		dlg_buf_reserve(&buf, mod_len);
-		memset(buf.ptr, 0, mod_len - sig_len);
-		buf.size = mod_len - sig_len;
+		while (buf.size < mod_len - sig_len)
+			dlg_buf_put(&buf, "", 1); /* a zero byte */
 		dlg_buf_put(&buf, (const char *)sig, sig_len);
 		sig = (const unsigned char *)buf.ptr;
 		sig_len = buf.size;
