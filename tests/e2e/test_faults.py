@@ -23,7 +23,7 @@ import time
 import unittest
 
 from helpers import (DELEGIT, VALGRIND, Network, Repo, start_git_http)
-from test_trust import SignedTest
+from test_trust import SignedTest, TrustTest
 
 SHIM = os.environ.get("DELEGIT_FAULT_SHIM", "")
 ASAN = os.environ.get("DELEGIT_FAULT_ASAN", "")
@@ -205,6 +205,20 @@ class FaultTest(unittest.TestCase):
         if r.returncode:
             after = repo.run("check")
             self.assertEqual(after.returncode, 0, after.stderr + where)
+
+    def from_here(self):
+        """before(i) for a sweep of the director's sync, in a test with
+        TrustTest's replicas (self.dana, self.kim, self.net): the
+        director's branch (and its record of the remote's) put back where
+        it is now, the remote's where kim's is now."""
+        dana, theirs, ours = self.dana, self.kim.head(), self.dana.head()
+
+        def before(i):
+            dana.git("reset", "-q", "--hard", ours)
+            dana.git("update-ref", "refs/remotes/origin/main", ours)
+            dana.git("update-ref", "refs/heads/main", theirs,
+                     cwd=self.net.bare)
+        return before
 
     def sweep(self, repo, args_of, before=None, after=None, only=None,
               again=None, depth=DEPTH, git_depth=None):
@@ -1185,18 +1199,6 @@ class SignedFaultTest(FaultTest, SignedTest):
         kim.git("push", "-q", "origin", "main")
         return self.from_here()
 
-    def from_here(self):
-        """before(i) for a sweep of the director's sync: the director's
-        branch (and its record of the remote's) put back where it is now,
-        the remote's where kim's is now."""
-        dana, theirs, ours = self.dana, self.kim.head(), self.dana.head()
-
-        def before(i):
-            dana.git("reset", "-q", "--hard", ours)
-            dana.git("update-ref", "refs/remotes/origin/main", ours)
-            dana.git("update-ref", "refs/heads/main", theirs,
-                     cwd=self.net.bare)
-        return before
 
 
 class TestFaultsSigned(SignedFaultTest):
@@ -1328,6 +1330,46 @@ class TestFaultsReject(SignedFaultTest):
                           git_depth=0 if not ASAN else DEPTH,
                           only=["git_reference_name_to_id",
                                 "git_commit_lookup", "git_blob_lookup"])
+        self.assertGreater(runs, 3)
+
+
+class TestFaultsEvilMerge(FaultTest, TrustTest):
+    """A hand-made merge (test_trust's EvilMerge) under faults: kim merges
+    honest feedback and, in the merge itself, moves the due date the
+    policy keeps for the director. The director's sync with each read of
+    a tree failing at each of its calls: the merge's own change is never
+    let in unjudged (judge_merge's read failing is an error, not a clean
+    merge)."""
+
+    def setUp(self):
+        FaultTest.setUp(self)
+        TrustTest.setUp(self)
+
+    def test_a_hand_made_merge_whose_trees_cannot_be_read(self):
+        dana, kim, path = self.dana, self.kim, self.task_path()
+        kim.git("checkout", "-q", "-b", "side")
+        kim.ok("feedback", self.tid[:8], "On it")
+        kim.git("checkout", "-q", "main")
+        kim.git("merge", "-q", "--no-ff", "--no-commit", "side")
+        self.edit(path, "due: 2026-12-01", "due: 2027-03-01")
+        kim.git("add", "-A")
+        kim.git("-c", "user.email=kim@acme-msp.example", "commit", "-qm",
+                "Merge side")
+        self.push()
+        before = self.from_here()
+
+        def after(i, r):
+            if r is not None and r.returncode:
+                dana.ok("sync", "-q")
+            what = "run %d: %s" % (i, r and (r.fired, r.stderr))
+            self.assertEqual(str(dana.load(self.tid)["due"]), "2026-12-01",
+                             what)
+            self.assertEqual(dana.load(self.tid)["feedback"][-1]["text"],
+                             "On it", what)
+        runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
+                          after=after, again=["sync", "-q"],
+                          git_depth=0 if not ASAN else DEPTH,
+                          only=["git_tree_lookup"])
         self.assertGreater(runs, 3)
 
 

@@ -1015,6 +1015,11 @@ class TestRemoteEdges(SyncTest):
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn("another delegit process is changing this "
                           "repository", r.stderr)
+            # a pid of one digit is named
+            os.pwrite(fd, b"7", 0)
+            r = self.b.run("list")
+            self.assertIn("another delegit process (pid 7) is changing",
+                          r.stderr)
         finally:
             os.close(fd)
         self.assertIn("Comes in", self.b.ok("list"))

@@ -99,6 +99,8 @@ static void test_validate__values_of_each_kind_accepted_and_refused(void **state
 		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
 		  "      high: {respond: 4hh}\n", "bad duration '4hh'" },
 		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
+		  "      high: {respond: x4h}\n", "bad duration 'x4h'" },
+		{ &dlg_schema_config, "", "format: 1\norgs:\n  acme:\n    sla:\n"
 		  "      high: {respond: {in: 4h}}\n",
 		  "found a map (expected a duration)" },
 		{ &dlg_schema_config, "", "format: 2\norgs: {}\n",
