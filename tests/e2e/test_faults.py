@@ -1367,8 +1367,7 @@ class TestFaultsEvilMerge(FaultTest, TrustTest):
             self.assertEqual(dana.load(self.tid)["feedback"][-1]["text"],
                              "On it", what)
         runs = self.sweep(dana, lambda i: ["sync", "-q"], before=before,
-                          after=after, again=["sync", "-q"],
-                          git_depth=0 if not ASAN else DEPTH,
+                          after=after, again=["sync", "-q"], git_depth=0,
                           only=["git_tree_lookup"])
         self.assertGreater(runs, 3)
 
