@@ -620,11 +620,17 @@ void dlg_sync__check_signature(dlg_sync_signature *out, dlg_rules *r,
 		   e != DLG_EINVALID) {
 		/* OpenSSL could not check it (out of memory): no verdict on
 		 * the signature (the judge stops) */
-		dlg_buf_puts(&out->why, "its signature cannot be checked");
+		dlg_buf reason = DLG_BUF_INIT;
+
+		/* a copy: the message is never formatted from itself */
+		dlg_buf_puts(&reason, dlg_error_last());
+		dlg_buf_printf(&out->why, "its signature cannot be checked: %s",
+			       reason.ptr);
+		dlg_error_set("cannot check a commit's signature: %s",
+			      reason.ptr);
+		dlg_buf_dispose(&reason);
 		out->bad = 1;
 		out->error = e;
-		dlg_error_set("cannot check a commit's signature: %s",
-			      dlg_error_last());
 		goto done;
 	} else if (e < 0) {
 		dlg_buf_printf(&out->why, "a bad signature (%s)",

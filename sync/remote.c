@@ -178,7 +178,7 @@ static int credential_fill(char **user, char **pass, const char *url)
 	for (line = strtok_r(answer.ptr, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "username=", 9))
-			*user = strdup(line + 9);
+			*user = dlg_strdup(line + 9);
 		else if (!strncmp(line, "password=", 9))
 			*pass = dlg_strdup(line + 9);
 	}
@@ -685,8 +685,6 @@ static int keep_modified(git_index *idx, const git_index_entry *kept,
 	git_index_entry e = *kept;
 	char *path = dlg_strdup(kept->path);
 
-	if (!path)
-		abort();
 	e.path = path;
 	e.flags &= ~GIT_INDEX_ENTRY_STAGEMASK;
 	if (git_index_conflict_remove(idx, path) < 0 || git_index_add(idx, &e) < 0) {
@@ -1075,8 +1073,6 @@ static int count_commits(size_t *out, dlg_sync_result *res, dlg_repo *r,
 			res->authors[i].name = dlg_strdup(a->name);
 			res->authors[i].email = dlg_strdup(a->email);
 			res->authors[i].commits = 0;
-			if (!res->authors[i].name || !res->authors[i].email)
-				abort();
 			res->nauthors++;
 		}
 		res->authors[i].commits++;
