@@ -473,36 +473,19 @@ int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head)
 	return 0;
 }
 
-static int touches(const record *rec, const char *path, size_t plen,
-		   int folder)
+static int touches(const record *rec, const dlg_sync_paths *w)
 {
 	const char *p = rec->paths;
 	uint32_t i;
 
 	for (i = 0; i < rec->npaths; i++, p += strlen(p) + 1)
-		if (folder ? !strncmp(p, path, plen) : !strcmp(p, path))
+		if (dlg_sync__paths_has(w, p))
 			return 1;
-	return 0;
-}
-
-static int touches_any(const record *rec, const char *const *paths,
-		       size_t npaths)
-{
-	size_t i;
-
-	for (i = 0; i < npaths; i++) {
-		size_t plen = strlen(paths[i]);
-
-		if (touches(rec, paths[i], plen,
-			    !plen || paths[i][plen - 1] == '/'))
-			return 1;
-	}
 	return 0;
 }
 
 int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
-			     const git_oid *head, const char *const *paths,
-			     size_t npaths)
+			     const git_oid *head, const dlg_sync_paths *paths)
 {
 	unsigned char *seen = calloc(x->nrecs + 1, 1);
 	size_t *stack = malloc((x->nrecs + 1) * sizeof(*stack));
@@ -527,7 +510,7 @@ int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
 						: x->nrecs;
 
 		for (i = x->block_start[b]; i < end; i++)
-			if (seen[i] && touches_any(&x->recs[i], paths, npaths))
+			if (seen[i] && touches(&x->recs[i], paths))
 				git_oid_fromraw(&v[n++], x->recs[i].id);
 	}
 	free(seen);

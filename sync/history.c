@@ -215,27 +215,60 @@ done:
 	return error;
 }
 
-/* Whether a changed file is one of the paths asked for (a file, a folder
- * ending in '/', or "" for all). */
-static int wanted(const char *file, const char *const *paths, size_t npaths)
+/*
+ * The paths a history query asks for: files, sorted for a search by name,
+ * and folders (ending in '/', or "" for everything), matched by prefix. A
+ * commit names one path or a few, so a query for the hundreds of files of
+ * an agenda costs a search per path a commit changed, not a comparison
+ * with each file asked for.
+ */
+void dlg_sync__paths_make(dlg_sync_paths *w, const char *const *paths,
+			  size_t n)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->files = calloc(n + 1, sizeof(*w->files));
+	w->folders = calloc(n + 1, sizeof(*w->folders));
+	w->folder_len = calloc(n + 1, sizeof(*w->folder_len));
+	if (!w->files || !w->folders || !w->folder_len)
+		abort();
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(paths[i]);
+
+		if (!len || paths[i][len - 1] == '/') {
+			w->folder_len[w->nfolders] = len;
+			w->folders[w->nfolders++] = paths[i];
+		} else {
+			w->files[w->nfiles++] = paths[i];
+		}
+	}
+	qsort(w->files, w->nfiles, sizeof(*w->files), dlg_strp_cmp);
+}
+
+int dlg_sync__paths_has(const dlg_sync_paths *w, const char *file)
 {
 	size_t k;
 
-	for (k = 0; k < npaths; k++) {
-		size_t len = strlen(paths[k]);
-
-		if (!len || (paths[k][len - 1] == '/'
-				     ? !strncmp(file, paths[k], len)
-				     : !strcmp(file, paths[k])))
+	if (w->nfiles && bsearch(&file, w->files, w->nfiles,
+				 sizeof(*w->files), dlg_strp_cmp))
+		return 1;
+	for (k = 0; k < w->nfolders; k++)
+		if (!strncmp(file, w->folders[k], w->folder_len[k]))
 			return 1;
-	}
 	return 0;
+}
+
+void dlg_sync__paths_dispose(dlg_sync_paths *w)
+{
+	free(w->files);
+	free(w->folders);
+	free(w->folder_len);
 }
 
 typedef struct {
 	walk *w;
-	const char *const *paths;
-	size_t npaths;
+	const dlg_sync_paths *paths;
 } wanted_walk;
 
 /* A file the commit changed; stops the walk on an error or when told to.
@@ -247,7 +280,7 @@ static int report_change(const char *path, const git_tree_entry *a,
 	walk *w = ww->w;
 	git_oid zero;
 
-	if (!wanted(path, ww->paths, ww->npaths))
+	if (!dlg_sync__paths_has(ww->paths, path))
 		return 0;
 	if (dlg_sync__evcache_get(w->cache, git_commit_id(w->commit), path,
 				  &w->views)) {
@@ -269,8 +302,7 @@ static int report_change(const char *path, const git_tree_entry *a,
 
 /* The changes of w->commit to the paths asked for, when the events cache
  * has each of them: 1 (reported), or 0 (some are not: nothing reported). */
-static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
-		      size_t npaths)
+static int from_cache(walk *w, dlg_hindex *x, const dlg_sync_paths *paths)
 {
 	const git_oid *id = &w->id;
 	uint32_t n, i;
@@ -279,11 +311,11 @@ static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
 	if (!all)
 		return 0;
 	for (i = 0, p = all; i < n; i++, p += strlen(p) + 1)
-		if (wanted(p, paths, npaths) &&
+		if (dlg_sync__paths_has(paths, p) &&
 		    !dlg_sync__evcache_get(w->cache, id, p, NULL))
 			return 0;
 	for (i = 0, p = all; !w->stop && i < n; i++, p += strlen(p) + 1)
-		if (wanted(p, paths, npaths) &&
+		if (dlg_sync__paths_has(paths, p) &&
 		    dlg_sync__evcache_get(w->cache, id, p, &w->views) &&
 		    w->views.count)
 			emit(w, p, w->views.items, w->views.count);
@@ -293,14 +325,13 @@ static int from_cache(walk *w, dlg_hindex *x, const char *const *paths,
 /* The changes of w->commit to the paths asked for: from the events cache,
  * or one comparison with its first parent, going down only where the
  * trees differ. */
-static int one_commit(walk *w, dlg_hindex *x, const char *const *paths,
-		      size_t npaths)
+static int one_commit(walk *w, dlg_hindex *x, const dlg_sync_paths *paths)
 {
 	git_commit *parent = NULL;
-	wanted_walk ww = { w, paths, npaths };
+	wanted_walk ww = { w, paths };
 	int error;
 
-	if (from_cache(w, x, paths, npaths))
+	if (from_cache(w, x, paths))
 		return 0;
 	if (!w->commit && git_commit_lookup(&w->commit, w->git, &w->id) < 0)
 		return dlg_sync__error("cannot read a commit");
@@ -447,7 +478,7 @@ static int commit_facts(walk *w)
  * any other through libgit2, its signature judged against rules), then
  * one_commit. */
 static int walk_commit(walk *w, dlg_rules *rules, dlg_hindex *x,
-		       const char *const *paths, size_t npaths, time_t since)
+		       const dlg_sync_paths *paths, time_t since)
 {
 	const git_signature *a;
 	dlg_sync_signature sig;
@@ -460,7 +491,7 @@ static int walk_commit(walk *w, dlg_rules *rules, dlg_hindex *x,
 	if (commit_facts(w))
 		return since && w->info.when < since
 			       ? 0
-			       : one_commit(w, x, paths, npaths);
+			       : one_commit(w, x, paths);
 	if (git_commit_lookup(&w->commit, w->git, &w->id) < 0)
 		return dlg_sync__error("cannot read a commit");
 	a = git_commit_author(w->commit);
@@ -475,7 +506,7 @@ static int walk_commit(walk *w, dlg_rules *rules, dlg_hindex *x,
 	w->info.signer = sig.signer ? dlg_map_get_str(sig.signer, "handle")
 				    : NULL;
 	w->info.key = sig.signer ? sig.key.ptr : NULL;
-	error = one_commit(w, x, paths, npaths);
+	error = one_commit(w, x, paths);
 	dlg_sync__signature_dispose(&sig);
 	git_commit_free(parent);
 	return error;
@@ -497,6 +528,7 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	dlg_rules *rules = NULL;
 	git_oid head, *ids = NULL;
 	size_t n = 0, i;
+	dlg_sync_paths wanted;
 	walk w;
 	int error = 0;
 
@@ -511,19 +543,20 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 		return 0;
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
 		return dlg_sync__error("cannot read HEAD");
+	dlg_sync__paths_make(&wanted, paths, npaths);
 	dlg_sync__evcache_open(&w.cache, r);
 	if (git_repository_odb(&w.odb, r->git) < 0)
 		git_error_clear(); /* every commit through libgit2, then */
 	/* Only the commits that changed path: the index knows which. */
 	if ((error = dlg_sync__hindex_open(&x, r, &head)) < 0 ||
-	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head, paths,
-					      npaths)) < 0 ||
+	    (error = dlg_sync__hindex_commits(&ids, &n, x, &head,
+					      &wanted)) < 0 ||
 	    (error = dlg_sync__trusted_rules(&rules, r, &head)) < 0)
 		goto done;
 	dlg_sync__cache_objects(0);
 	for (i = 0; i < n && !w.stop; i++) {
 		git_oid_cpy(&w.id, &ids[i]);
-		error = walk_commit(&w, rules, x, paths, npaths, since);
+		error = walk_commit(&w, rules, x, &wanted, since);
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)
@@ -546,5 +579,6 @@ done:
 	merge_sides_dispose(&w);
 	dlg_sync__trees_dispose(&w.trees);
 	dlg_sync__hindex_free(x);
+	dlg_sync__paths_dispose(&wanted);
 	return error;
 }

@@ -105,14 +105,28 @@ int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
 int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
 			    const git_oid *a, const git_oid *b);
 
+/* The paths a history query asks for (history.c): files, and folders
+ * ending in '/' ("" for all). */
+typedef struct {
+	const char **files; /* sorted */
+	size_t nfiles;
+	const char **folders;
+	size_t *folder_len;
+	size_t nfolders;
+} dlg_sync_paths;
+void dlg_sync__paths_make(dlg_sync_paths *w, const char *const *paths,
+			  size_t n);
+/* Whether file is one of them, or in one of the folders. */
+int dlg_sync__paths_has(const dlg_sync_paths *w, const char *file);
+void dlg_sync__paths_dispose(dlg_sync_paths *w);
+
 /* The history index (hindex.c): brought up to HEAD when opened. */
 typedef struct dlg_hindex dlg_hindex;
 int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head);
-/* The commits reachable from head that changed one of the paths (a file,
- * or a folder ending in '/', or "" for all), children before parents. */
+/* The commits reachable from head that changed one of the paths,
+ * children before parents. */
 int dlg_sync__hindex_commits(git_oid **out, size_t *count, dlg_hindex *x,
-			     const git_oid *head, const char *const *paths,
-			     size_t npaths);
+			     const git_oid *head, const dlg_sync_paths *paths);
 void dlg_sync__hindex_free(dlg_hindex *x);
 /* The paths a commit changed against its first parent, NUL-separated,
  * as the index has them; NULL when it does not have the commit. */

@@ -67,6 +67,40 @@ static void test_history__reports_each_version_of_a_file(void **state)
 	assert_int_equal(h.calls, 2);
 }
 
+/* Several files and a folder asked for at once (agenda's query): the
+ * commits that changed any of them, each once, and no other. */
+static void test_history__several_paths_at_once(void **state)
+{
+	fixture *f = *state;
+	const char *paths[] = { "tasks/cc/three.yaml", "archive/",
+				"tasks/aa/one.yaml", "tasks/aa/on" };
+	history_log h = { 0 };
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/bb/two.yaml", "x", "other\n", 1700000001);
+	commit_file(f, "tasks/cc/three.yaml", "3", "v1\n", 1700000002);
+	commit_file(f, "archive/2026/t.yaml", "a", "v1\n", 1700000003);
+	commit_file(f, "tasks/aa/one.yamlx", "y", "v1\n", 1700000004);
+	commit_file(f, "tasks/dd/four.yaml", "4", "v1\n", 1700000005);
+	assert_int_equal(dlg_repo_history_paths(f->repo, paths, 4, 0,
+						on_change, &h), 0);
+	assert_int_equal(h.calls, 3);
+	assert_string_equal(h.seen[0], "3 archive/2026/t.yaml 1 (file) >invalid");
+	assert_string_equal(h.seen[1], "2 tasks/cc/three.yaml 1 (file) >invalid");
+	assert_string_equal(h.seen[2], "0 tasks/aa/one.yaml 1 (file) >invalid");
+	/* one file alone, with a name others begin with */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(dlg_repo_history_paths(f->repo, paths + 2, 1, 0,
+						on_change, &h), 0);
+	assert_int_equal(h.calls, 1);
+	/* "" is every path, whatever else is asked for */
+	memset(&h, 0, sizeof(h));
+	paths[1] = "";
+	assert_int_equal(dlg_repo_history_paths(f->repo, paths + 1, 2, 0,
+						on_change, &h), 0);
+	assert_int_equal(h.calls, 6);
+}
+
 static void test_history__events_cache_damaged_or_foreign(void **state)
 {
 	fixture *f = *state;
@@ -329,6 +363,8 @@ static void test_history__commit_bytes_served_from_the_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_history__several_paths_at_once,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__events_cache_damaged_or_foreign,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file,
