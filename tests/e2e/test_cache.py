@@ -428,7 +428,7 @@ class TestEventsCache(unittest.TestCase):
         self.assertIn("priority: normal -> high", self.log())
         with open(self.path, "rb") as f:
             data = f.read()
-        self.assertTrue(data.startswith(b"delegit events 2 "))
+        self.assertTrue(data.startswith(b"delegit events 3 "))
         self.assertEqual(data.count(b"\x01high\x00"), 1)
         # the same bytes but for one value: what log shows is the file's
         with open(self.path, "wb") as f:

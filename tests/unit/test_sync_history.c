@@ -127,8 +127,64 @@ static void test_history__events_cache_damaged_or_foreign(void **state)
 	munmap(data, size);
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
-	assert_int_equal(strncmp(data, "delegit events 2 ", 17), 0);
+	assert_int_equal(strncmp(data, "delegit events 3 ", 17), 0);
 	munmap(data, size);
+	dlg_buf_dispose(&path);
+}
+
+/* The records are read only when asked for (the blocks' indexes are
+ * read when the file is opened): a record damaged inside a whole block
+ * is read as missing, computed again and put in a new block; an index
+ * out of order ends the file there, and it is written anew. */
+static void test_history__events_cache_record_damaged(void **state)
+{
+	fixture *f = *state;
+	history_log h, before;
+	dlg_buf path = DLG_BUF_INIT;
+	char *data;
+	size_t size, again, block, count_at;
+	uint64_t len, zero = 0;
+	uint32_t n;
+	int fd;
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	history_twice(f, "tasks/", 0, &before);
+	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	block = (size_t)(strchr(data, '\n') + 1 - data);
+	memcpy(&n, data + block + 4, 4);
+	memcpy(&len, data + block + 8, 8);
+	assert_true(n >= 2);
+	/* the first record's count (of events, or of a commit's bytes) */
+	count_at = block + 16 + 20 + strlen(data + block + 16 + 20) + 1;
+	munmap(data, size);
+	/* says more than the block holds: read as missing, put again */
+	fd = open(path.ptr, O_WRONLY);
+	assert_true(fd >= 0);
+	n = UINT32_MAX;
+	assert_int_equal(pwrite(fd, &n, 4, (off_t)count_at), 4);
+	close(fd);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	data = dlg_path_map(path.ptr, &again);
+	assert_non_null(data);
+	munmap(data, again);
+	assert_true(again > size); /* appended, the first block kept */
+	/* the second record's offset in the index no more than the first's:
+	 * the file ends before that block, and is written anew */
+	fd = open(path.ptr, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &zero, 8,
+				(off_t)(block + 16 + len + 16 + 8)), 8);
+	close(fd);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	munmap(data, size);
+	assert_true(size < again);
 	dlg_buf_dispose(&path);
 }
 
@@ -366,6 +422,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__several_paths_at_once,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__events_cache_damaged_or_foreign,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__events_cache_record_damaged,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file,
 						setup, teardown),
