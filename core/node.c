@@ -45,6 +45,15 @@ dlg_node *dlg_node_new_scalar(dlg_scalar_type type, const char *value)
 	return n;
 }
 
+dlg_node *dlg__node_scalar_take(dlg_scalar_type type, char *value)
+{
+	dlg_node *n = node_new(DLG_NODE_SCALAR);
+
+	n->type = type;
+	n->value = value;
+	return n;
+}
+
 dlg_node *dlg_node_new_str(const char *value)
 {
 	return dlg_node_new_scalar(DLG_SCALAR_STR, value);

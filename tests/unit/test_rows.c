@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "core_helpers.h"
+#include "core/core_internal.h"
 
 /* The order of list's rows, as their ids' first 8 digits. */
 static void sorted_as(dlg_rows *rows, const char *sort, const char *expect)
@@ -512,9 +513,45 @@ static void test_rows__from_tasks_in_memory(void **state)
 	dlg_node_free(docs[2]);
 }
 
+/* The trees cache's decoder refuses a map that names a key twice, as the
+ * YAML reader does, wherever in the map the second one is. */
+static void test_rows__trees_decoder_refuses_a_key_twice(void **state)
+{
+	dlg_node *doc = dlg_node_new_map(), *back;
+	dlg_buf enc = DLG_BUF_INIT;
+	char key[8], *at;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%02d", i);
+		dlg_map_set(doc, key, dlg_node_new_str("v"));
+	}
+	dlg__trees_encode(&enc, doc);
+	back = dlg__trees_decode((const unsigned char *)enc.ptr, enc.size);
+	assert_non_null(back);
+	assert_true(dlg_node_equal(doc, back));
+	dlg_node_free(back);
+	for (i = 1; i < 40; i += 7) {
+		dlg_buf twice = DLG_BUF_INIT;
+
+		dlg_buf_put(&twice, enc.ptr, enc.size);
+		snprintf(key, sizeof(key), "k%02d", i);
+		for (at = twice.ptr; memcmp(at, key, 3); at++)
+			assert_true(at + 3 < twice.ptr + twice.size);
+		memcpy(at, "k00", 3);
+		assert_null(dlg__trees_decode((const unsigned char *)twice.ptr,
+					      twice.size));
+		dlg_buf_dispose(&twice);
+	}
+	dlg_buf_dispose(&enc);
+	dlg_node_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows__trees_decoder_refuses_a_key_twice),
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
 		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
