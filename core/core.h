@@ -354,6 +354,9 @@ int dlg_path_read(dlg_buf *out, const char *path);
 /* A whole file mapped read-only, its pages read in at once; NULL when it
  * is missing, empty or cannot be mapped. munmap(map, *size) frees it. */
 char *dlg_path_map(const char *path, size_t *size);
+/* The same, each page read when first touched: for a file read in part
+ * (the events cache: a query reads the records of its commits only). */
+char *dlg_path_map_sparse(const char *path, size_t *size);
 /* Write (create or replace) a file in place; 0, or -1 with a message. */
 int dlg_path_write(const char *path, const char *data, size_t len);
 

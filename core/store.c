@@ -397,7 +397,7 @@ int dlg_path_read(dlg_buf *out, const char *path)
 	return 0;
 }
 
-char *dlg_path_map(const char *path, size_t *size)
+static char *path_map(const char *path, size_t *size, int flags)
 {
 	struct stat st;
 	char *map = NULL;
@@ -408,7 +408,7 @@ char *dlg_path_map(const char *path, size_t *size)
 		return NULL;
 	if (fstat(fd, &st) == 0 && st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+			   MAP_PRIVATE | flags, fd, 0);
 		if (map == MAP_FAILED)
 			map = NULL;
 		else
@@ -416,6 +416,16 @@ char *dlg_path_map(const char *path, size_t *size)
 	}
 	close(fd);
 	return map;
+}
+
+char *dlg_path_map(const char *path, size_t *size)
+{
+	return path_map(path, size, MAP_POPULATE);
+}
+
+char *dlg_path_map_sparse(const char *path, size_t *size)
+{
+	return path_map(path, size, 0);
 }
 
 int dlg_path_write(const char *path, const char *data, size_t len)

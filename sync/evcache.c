@@ -152,23 +152,33 @@ static void grow(dlg_evcache *c, size_t want)
 	free(old);
 }
 
-/* A record, by its hash, offset and block. The same key twice: the later
- * stands (a commit's bytes that did not check, read again and put,
- * replace those). A record whose key cannot be read within its block is
- * left out. */
+/* Whether two entries' records have the same key, each read within its
+ * block. */
+static int same_key(const dlg_evcache *c, const entry *a, const entry *b)
+{
+	const char *rec = record_at(c, b), *end = record_end(c, b);
+
+	return end - rec > 20 &&
+	       memchr(rec + 20, '\0', (size_t)(end - rec - 20)) &&
+	       has_key(c, a, (const unsigned char *)rec, rec + 20);
+}
+
+/* A record, by its hash, offset and block, its bytes read only when an
+ * entry has the same hash (opening the file touches none of them). The
+ * same key twice: the later stands (a commit's bytes that did not check,
+ * read again and put, replace those). */
 static void insert(dlg_evcache *c, const entry *e)
 {
-	const char *rec = record_at(c, e), *end = record_end(c, e), *nul;
-	entry *slot;
+	size_t h;
 
-	if (end - rec <= 20 || !(nul = memchr(rec + 20, '\0',
-					      (size_t)(end - rec - 20))))
-		return;
 	grow(c, c->count + 1);
-	slot = lookup(c, e->hash, (const unsigned char *)rec, rec + 20);
-	if (!slot->off)
+	for (h = (size_t)(e->hash % c->nslots); c->slot[h].off;
+	     h = (h + 1) % c->nslots)
+		if (c->slot[h].hash == e->hash && same_key(c, &c->slot[h], e))
+			break;
+	if (!c->slot[h].off)
 		c->count++;
-	*slot = *e;
+	c->slot[h] = *e;
 }
 
 /* Step over a NUL-terminated text; -1 past the end. */
@@ -297,7 +307,7 @@ void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r)
 		abort();
 	dlg_buf_printf(&c->path, "%sdelegit-events",
 		       git_repository_path(r->git));
-	c->map = dlg_path_map(c->path.ptr, &c->mapsize);
+	c->map = dlg_path_map_sparse(c->path.ptr, &c->mapsize);
 	if (c->map && (c->mapsize < strlen(MAGIC) ||
 		       memcmp(c->map, MAGIC, strlen(MAGIC)))) {
 		munmap(c->map, c->mapsize);
