@@ -17,19 +17,14 @@ static const cli_spec spec = {
 };
 
 /* Tasks that wait for themselves, through others: each named. */
-static void check_cycles(cli_ctx *c, dlg_diags *diags)
+static void check_cycles(cli_ctx *c, const dlg_rows *rows, dlg_diags *diags)
 {
 	cli_tasks known = CLI_TASKS_INIT;
-	dlg_rows *rows = NULL;
-	dlg_diags ignore = DLG_DIAGS_INIT;
 	dlg_buf cycle = DLG_BUF_INIT, path = DLG_BUF_INIT;
 	size_t i;
 
 	known.store = c->store;
-	if (dlg_rows_load(&rows, c->store, dlg_store_cache(c->store),
-			  &ignore) < 0)
-		goto done;
-	for (i = 0; i < dlg_rows_count(rows); i++) {
+	for (i = 0; rows && i < dlg_rows_count(rows); i++) {
 		const dlg_row *r = dlg_rows_at(rows, i);
 		const dlg_node *t;
 
@@ -46,26 +41,28 @@ static void check_cycles(cli_ctx *c, dlg_diags *diags)
 			      "cycle: 'delegit set ID --no-after' on one of "
 			      "them)", cycle.ptr);
 	}
-done:
 	dlg_buf_dispose(&path);
 	dlg_buf_dispose(&cycle);
-	dlg_diags_dispose(&ignore);
-	dlg_rows_free(rows);
 	cli_tasks_dispose(&known);
 }
 
 int cmd_check(cli_ctx *c, int argc, char **argv)
 {
 	cli_args a;
-	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_diags diags = DLG_DIAGS_INIT, ignore = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
 	char **files = NULL;
 	size_t n = 0;
 	int error;
 
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0)
 		goto done;
-	dlg_store_check(c->store, &diags);
-	check_cycles(c, &diags);
+	/* one scan of the tasks for both: the rows cache knows which files
+	 * are valid without parsing them, and which wait for others; its
+	 * own reports are the full check's */
+	dlg_rows_load(&rows, c->store, dlg_store_cache(c->store), &ignore);
+	dlg_store_check(c->store, rows, &diags);
+	check_cycles(c, rows, &diags);
 	if (diags.count) {
 		cli_print_diags(&diags);
 		error = cli_error(DLG_EINVALID, "%zu problem%s found",
@@ -79,6 +76,8 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 			   c->team.count == 1 ? "person" : "people");
 done:
 	dlg_strv_free(files, n);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&ignore);
 	dlg_diags_dispose(&diags);
 	cli_args_dispose(&a);
 	return error;

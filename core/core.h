@@ -446,12 +446,16 @@ const dlg_node *dlg_team_email_clash(const dlg_team *t, size_t upto,
 				     const dlg_node *person, const char *except,
 				     const char **email);
 
+typedef struct dlg_rows dlg_rows;
+
 /*
  * Check every delegit file of the repository: schemas, file names against
  * ids, people referenced, duplicate ids, stray or unsafe entries. Each
- * problem goes to diags; 0, or DLG_EINVALID when any was found.
+ * problem goes to diags; 0, or DLG_EINVALID when any was found. rows: the
+ * rows cache as dlg_rows_load gave it (NULL: none), which vouches for the
+ * task files it knows valid, so that they are not parsed again.
  */
-int dlg_store_check(dlg_store *s, dlg_diags *diags);
+int dlg_store_check(dlg_store *s, const dlg_rows *rows, dlg_diags *diags);
 
 /* ---------------------------------------------------------------------
  * Tasks.
@@ -823,7 +827,6 @@ typedef struct {
 
 /* Every task's row, in file name order; opaque (dlg_rows_free). A row's
  * strings live as long as its rows. */
-typedef struct dlg_rows dlg_rows;
 
 /*
  * Rows of every task file under tasks/. Invalid files have no row; their

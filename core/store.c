@@ -1050,7 +1050,7 @@ static void check_shard(dlg_store *s, const dlg_rows *rows,
 		}
 		memcpy(id, files[j], 36);
 		id[36] = '\0';
-		if (!row_passes(dlg_rows_find(rows, id), team, id))
+		if (!rows || !row_passes(dlg_rows_find(rows, id), team, id))
 			check_task(s, team, rel.ptr, diags);
 	}
 	dlg_strv_free(files, nfiles);
@@ -1088,10 +1088,8 @@ static void check_archive(dlg_store *s, const dlg_team *team,
 	dlg_buf_dispose(&rel);
 }
 
-int dlg_store_check(dlg_store *s, dlg_diags *diags)
+int dlg_store_check(dlg_store *s, const dlg_rows *rows, dlg_diags *diags)
 {
-	dlg_diags ignore = DLG_DIAGS_INIT;
-	dlg_rows *rows = NULL;
 	dlg_team team;
 	char **shards = NULL;
 	size_t nshards = 0, i;
@@ -1100,16 +1098,11 @@ int dlg_store_check(dlg_store *s, dlg_diags *diags)
 	dlg_team_load(&team, s, diags);
 	check_team_emails(&team, diags);
 	check_repository_files(s, diags);
-	/* The rows cache knows which files are valid without parsing them
-	 * (core/rows.c); its own reports are the full check's below. */
-	dlg_rows_load(&rows, s, s->cache, &ignore);
-	dlg_diags_dispose(&ignore);
 	list_dir(&shards, &nshards, s, "tasks");
 	for (i = 0; i < nshards; i++)
 		check_shard(s, rows, &team, shards[i], diags);
 	dlg_strv_free(shards, nshards);
 	check_archive(s, &team, diags);
-	dlg_rows_free(rows);
 	dlg_team_dispose(&team);
 	return diags->count > before ? DLG_EINVALID : 0;
 }

@@ -210,6 +210,20 @@ static int has_diag(const dlg_diags *d, const char *path, const char *text)
  * not named as tasks, people a task names that the team lacks (delegator,
  * assignee, updated_by, a feedback author), an id not its file's, a task
  * both archived and active; a valid repository passes. */
+/* As delegit check: the rows loaded once, for the check to trust. */
+static int store_check(dlg_store *s, dlg_diags *d)
+{
+	dlg_diags ignore = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	int error;
+
+	dlg_rows_load(&rows, s, dlg_store_cache(s), &ignore);
+	error = dlg_store_check(s, rows, d);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&ignore);
+	return error;
+}
+
 static void test_store__check_names_every_problem(void **state)
 {
 	char *root = tmpdir_new();
@@ -225,19 +239,19 @@ static void test_store__check_names_every_problem(void **state)
 	spit(root, ".delegit/policy.yaml", "format: 1\n");
 	put_task(root, UUID_A, "A", "normal", NULL);
 	dlg_store_open(&s, root);
-	assert_int_equal(dlg_store_check(s, &d), 0);
+	assert_int_equal(store_check(s, &d), 0);
 	assert_int_equal(d.count, 0);
 	/* a cache of the rows, used and then trusted: still nothing */
 	snprintf(text, sizeof(text), "%s/rows", root);
 	dlg_store_set_cache(s, text);
 	assert_string_equal(dlg_store_cache(s), text);
-	assert_int_equal(dlg_store_check(s, &d), 0);
-	assert_int_equal(dlg_store_check(s, &d), 0);
+	assert_int_equal(store_check(s, &d), 0);
+	assert_int_equal(store_check(s, &d), 0);
 	dlg_store_set_cache(s, NULL);
 	assert_null(dlg_store_cache(s));
 	/* problems listed before (another check's) are not this one's */
 	dlg_diags_add(&d, "elsewhere", 1, 1, "an earlier problem");
-	assert_int_equal(dlg_store_check(s, &d), 0);
+	assert_int_equal(store_check(s, &d), 0);
 	assert_int_equal(d.count, 1);
 	dlg_diags_dispose(&d);
 
@@ -287,7 +301,7 @@ static void test_store__check_names_every_problem(void **state)
 	     "created: 2026-11-25T09:12:00Z\n");
 	unlink_rel(root, "tasks/ab/" UUID_C ".yaml");
 	spit(root, "tasks/ab/" UUID_C ".yaml", "x\n");
-	assert_int_equal(dlg_store_check(s, &d), DLG_EINVALID);
+	assert_int_equal(store_check(s, &d), DLG_EINVALID);
 	assert_true(has_diag(&d, "team/bob.yaml", "handle 'rob' does not "
 			     "match the file name (expected team/rob.yaml)"));
 	assert_true(has_diag(&d, "team/al.yaml", "handle 'alice' does not "
@@ -336,6 +350,17 @@ static void test_store__check_names_every_problem(void **state)
 	assert_false(has_diag(&d, "tasks/ab/" UUID_A ".yaml", ""));
 	for (i = 0; i < d.count; i++)
 		assert_null(strstr(d.items[i].message, "notes.txt"));
+	/* without rows every file is parsed: the same problems */
+	{
+		dlg_diags all = DLG_DIAGS_INIT;
+
+		assert_int_equal(dlg_store_check(s, NULL, &all), DLG_EINVALID);
+		assert_int_equal(all.count, d.count);
+		for (i = 0; i < d.count; i++)
+			assert_string_equal(all.items[i].message,
+					    d.items[i].message);
+		dlg_diags_dispose(&all);
+	}
 	dlg_diags_dispose(&d);
 	dlg_store_free(s);
 	rm_rf(root);
