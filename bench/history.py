@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """The commands that read history, two delegit binaries side by side.
 
-usage: bench/history.py BEFORE AFTER REPO [--runs N]
+usage: bench/history.py BEFORE AFTER REPO [--runs N] [--before-repo DIR]
 
 REPO: a repository of bench/generate.py (its tasks, its team p0..p49).
-Each command runs N times (3 by default) with each binary in turn, warm
-(the first run builds what the caches hold), and prints a Markdown row:
+--before-repo: a copy of it for BEFORE, when the two binaries keep their
+caches in different formats (each would write the other's anew). Each
+command runs once with each binary to make what the caches hold, then N
+times (3 by default) with each in turn, warm, and prints a Markdown row:
 the median wall time, the median CPU time (user + system) and the
 largest peak RSS. CPU time is the figure to read on a shared machine.
 git's own walk of the same history and `git status` close the table.
@@ -38,9 +40,15 @@ def main():
         i = args.index("--runs")
         runs = int(args[i + 1])
         del args[i:i + 2]
+    before_repo = None
+    if "--before-repo" in args:
+        i = args.index("--before-repo")
+        before_repo = os.path.abspath(args[i + 1])
+        del args[i:i + 2]
     if len(args) != 3:
         raise SystemExit(__doc__)
     before, after, repo = (os.path.abspath(a) for a in args)
+    repos = {before: before_repo or repo, after: repo}
     env = dict(os.environ, DELEGIT_NOW="2026-11-30T12:00:00Z",
                DELEGIT_PAGER="cat")
     shard = sorted(os.listdir(os.path.join(repo, "tasks")))[0]
@@ -56,8 +64,10 @@ def main():
     for c in commands:
         cells = []
         for binary in (before, after):
+            run([binary] + c, repos[binary], env)  # the caches made
+        for binary in (before, after):
             cells.append("%.2f s, %.2f s, %.0f MiB"
-                         % median([binary] + c, repo, env, runs))
+                         % median([binary] + c, repos[binary], env, runs))
         name = " ".join(c).replace(tid, "ID").replace(out, "FILE")
         print("| delegit %s | %s | %s |" % (name, *cells), flush=True)
     for c in (["git", "log", "--name-only", "--format=%H"],
