@@ -446,6 +446,8 @@ const dlg_node *dlg_team_email_clash(const dlg_team *t, size_t upto,
 				     const dlg_node *person, const char *except,
 				     const char **email);
 
+/* Every task's row, in file name order; opaque (dlg_rows_free). A row's
+ * strings live as long as its rows. (Below, with dlg_rows_load.) */
 typedef struct dlg_rows dlg_rows;
 
 /*
@@ -824,9 +826,6 @@ typedef struct {
 	const char *after; /* NULL, or each task it waits for and a newline */
 	int core;
 } dlg_row;
-
-/* Every task's row, in file name order; opaque (dlg_rows_free). A row's
- * strings live as long as its rows. */
 
 /*
  * Rows of every task file under tasks/. Invalid files have no row; their

@@ -24,6 +24,9 @@ const unsigned char *dlg__row_oid(const dlg_row *row);
 int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
 		 const char *data, size_t len);
 
+/* A scalar node that takes value (malloc'd, not NULL) as its own. */
+dlg_node *dlg__node_scalar_take(dlg_scalar_type type, char *value);
+
 /*
  * The task trees cache (core/trees.c): parsed, validated task trees by
  * blob id. open never fails (a missing or foreign file is empty); get
@@ -33,9 +36,6 @@ int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
  * frees t.
  */
 typedef struct dlg_trees dlg_trees;
-/* A scalar node that takes value (malloc'd, not NULL) as its own. */
-dlg_node *dlg__node_scalar_take(dlg_scalar_type type, char *value);
-
 dlg_trees *dlg__trees_open(const char *path);
 dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20]);
 void dlg__trees_put(dlg_trees *t, const unsigned char oid[20],

@@ -31,13 +31,14 @@
  * the hash of its key (u64, key_hash) and its offset among the records
  * (u64). Opening the file reads the blocks' indexes only, never the
  * records (at 100,000 tasks the records are 400 MB, the indexes 10 MB);
- * a record is checked (its shape, within its block) when it is read, and
- * one that does not check is read as missing, computed again and put in
- * a new block. Of two records with the same key the later stands. A
- * block is appended with one write() after checking that the file is as
- * long as when it was read; a damaged or cut block (its frame, or an
- * index out of order) ends the file as far as readers go, and the next
- * write writes it anew, as the history index's blocks do (hindex.c).
+ * a record is checked when it is first read (its shape must fill it, up
+ * to the next record's offset), and one that does not check is read as
+ * missing, computed again and put in a new block. Of two records with
+ * the same key the later stands. A block is appended with one write()
+ * after checking that the file is as long as when it was read; a damaged
+ * or cut block (its frame, or an index out of order) ends the file as far
+ * as readers go, and the next write writes it anew, as the history
+ * index's blocks do (hindex.c).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -57,15 +58,15 @@ typedef struct {
 	uint64_t hash; /* of the record's key */
 	size_t off;    /* of the record, in the mapped file or in fresh, + 1;
 			* 0: an empty slot */
-	uint32_t block; /* in the file: the block holding it */
-	uint32_t fresh;
+	uint32_t len;  /* its length: up to the next record, or its block's
+			* end */
+	uint16_t fresh;
+	uint16_t checked; /* its shape checked once, and found right */
 } entry;
 
 struct dlg_evcache {
 	char *map;
 	size_t mapsize, good_size;
-	size_t *block_end; /* each block's records end there, in map */
-	size_t nblocks;
 	dlg_buf fresh;	  /* records added since the file was read */
 	dlg_buf findex;	  /* and their index */
 	size_t nfresh;
@@ -97,14 +98,13 @@ static const char *record_at(const dlg_evcache *c, const entry *e)
 	return e->fresh ? c->fresh.ptr + e->off - 1 : c->map + e->off - 1;
 }
 
-/* Where the records of e's block end: no reading past it. */
+/* Where e's record ends: no reading past it. */
 static const char *record_end(const dlg_evcache *c, const entry *e)
 {
-	return e->fresh ? c->fresh.ptr + c->fresh.size
-			: c->map + c->block_end[e->block];
+	return record_at(c, e) + e->len;
 }
 
-/* Whether e's record has this key, read within its block. */
+/* Whether e's record has this key, read within the record. */
 static int has_key(const dlg_evcache *c, const entry *e,
 		   const unsigned char *id, const char *path)
 {
@@ -137,7 +137,9 @@ static void grow(dlg_evcache *c, size_t want)
 
 	if (2 * want < c->nslots)
 		return;
-	c->nslots = 2 * want + 1021;
+	/* twice as many as wanted, and at least twice as many as before:
+	 * growing by a little would rehash every entry each few records */
+	c->nslots = 2 * (want > n ? want : n) + 1021;
 	c->slot = calloc(c->nslots, sizeof(*c->slot));
 	if (!c->slot)
 		abort();
@@ -152,8 +154,8 @@ static void grow(dlg_evcache *c, size_t want)
 	free(old);
 }
 
-/* Whether two entries' records have the same key, each read within its
- * block. */
+/* Whether two entries' records have the same key, each read within
+ * itself. */
 static int same_key(const dlg_evcache *c, const entry *a, const entry *b)
 {
 	const char *rec = record_at(c, b), *end = record_end(c, b);
@@ -163,7 +165,7 @@ static int same_key(const dlg_evcache *c, const entry *a, const entry *b)
 	       has_key(c, a, (const unsigned char *)rec, rec + 20);
 }
 
-/* A record, by its hash, offset and block, its bytes read only when an
+/* A record, by its hash, offset and length, its bytes read only when an
  * entry has the same hash (opening the file touches none of them). The
  * same key twice: the later stands (a commit's bytes that did not check,
  * read again and put, replace those). */
@@ -272,29 +274,33 @@ static void parse(dlg_evcache *c)
 		const char *ix = start + len;
 		uint64_t prev = 0;
 
+		/* the records in order, each ending where the next begins
+		 * and none longer than a record can be */
 		for (i = 0; i < n; i++) {
-			uint64_t off = get64(ix + 16 * i + 8);
+			uint64_t off = get64(ix + (size_t)i * 16 + 8);
+			uint64_t end = i + 1 < n
+					       ? get64(ix + (size_t)(i + 1) * 16 + 8)
+					       : len;
 
-			if (off >= len || (i ? off <= prev : off != 0))
+			if (i ? off <= prev : off != 0)
+				break;
+			if (end <= off || end > len || end - off > UINT32_MAX)
 				break;
 			prev = off;
 		}
 		if (i < n)
 			break; /* an index out of order: damaged */
-		if (!(c->block_end = realloc(c->block_end,
-					     (c->nblocks + 1) *
-						     sizeof(*c->block_end))))
-			abort();
-		c->block_end[c->nblocks] = (size_t)(start + len - c->map);
 		for (i = 0; i < n; i++) {
-			entry e = { get64(ix + 16 * i),
-				    (size_t)(start - c->map) +
-					    (size_t)get64(ix + 16 * i + 8) + 1,
-				    (uint32_t)c->nblocks, 0 };
+			uint64_t off = get64(ix + (size_t)i * 16 + 8);
+			uint64_t end = i + 1 < n
+					       ? get64(ix + (size_t)(i + 1) * 16 + 8)
+					       : len;
+			entry e = { get64(ix + (size_t)i * 16),
+				    (size_t)(start - c->map) + (size_t)off + 1,
+				    (uint32_t)(end - off), 0, 0 };
 
 			insert(c, &e);
 		}
-		c->nblocks++;
 		c->good_size = (size_t)(k.p - c->map);
 	}
 }
@@ -336,8 +342,8 @@ static const char *get_opt(cur *k)
 	return s;
 }
 
-/* The record of this key, checked: its shape within its block; NULL
- * when there is none or it does not check. */
+/* The record of this key, checked (once): its shape fills it exactly;
+ * NULL when there is none or it does not check. */
 static const char *find(dlg_evcache *c, const git_oid *commit,
 			const char *path)
 {
@@ -346,9 +352,14 @@ static const char *find(dlg_evcache *c, const git_oid *commit,
 
 	if (!e || !e->off)
 		return NULL;
-	k.p = record_at(c, e);
-	k.end = record_end(c, e);
-	return skip_record(&k) < 0 ? NULL : record_at(c, e);
+	if (!e->checked) {
+		k.p = record_at(c, e);
+		k.end = record_end(c, e);
+		if (skip_record(&k) < 0 || k.p != k.end)
+			return NULL;
+		e->checked = 1;
+	}
+	return record_at(c, e);
 }
 
 int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
@@ -400,13 +411,22 @@ static void record_start(dlg_evcache *c, entry *e, const git_oid *commit,
 		dlg_buf_put(&c->fresh, "evb\n\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 	e->hash = key_hash(commit->id, path);
 	e->off = c->fresh.size + 1;
-	e->block = 0;
+	e->len = 0; /* (record_done) */
 	e->fresh = 1;
+	e->checked = 0;
 	off = c->fresh.size - 16;
 	dlg_buf_put(&c->findex, (const char *)&e->hash, 8);
 	dlg_buf_put(&c->findex, (const char *)&off, 8);
 	dlg_buf_put(&c->fresh, (const char *)commit->id, 20);
 	dlg_buf_put(&c->fresh, path, strlen(path) + 1);
+}
+
+/* The record started by record_start written: its entry into the table. */
+static void record_done(dlg_evcache *c, entry *e)
+{
+	e->len = (uint32_t)(c->fresh.size - (e->off - 1));
+	c->nfresh++;
+	insert(c, e);
 }
 
 void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
@@ -427,8 +447,7 @@ void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
 		put_opt(&c->fresh, x->from);
 		put_opt(&c->fresh, x->to);
 	}
-	c->nfresh++;
-	insert(c, &e);
+	record_done(c, &e);
 }
 
 int dlg_sync__evcache_commit(dlg_evcache *c, const git_oid *commit,
@@ -467,13 +486,12 @@ void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
 	uint32_t n = (uint32_t)len;
 	entry e;
 
-	if (len > UINT32_MAX)
+	if (len > UINT32_MAX - 64) /* a record's length is a u32 */
 		return;
 	record_start(c, &e, commit, "");
 	dlg_buf_put(&c->fresh, (const char *)&n, 4);
 	dlg_buf_put(&c->fresh, data, len);
-	c->nfresh++;
-	insert(c, &e);
+	record_done(c, &e);
 }
 
 /* Append the fresh block, or write the file anew when it is damaged, of
@@ -527,7 +545,6 @@ void dlg_sync__evcache_free(dlg_evcache *c)
 	dlg_buf_dispose(&c->fresh);
 	dlg_buf_dispose(&c->findex);
 	dlg_buf_dispose(&c->path);
-	free(c->block_end);
 	EVP_MD_CTX_free(c->sha1);
 	free(c->slot);
 	free(c);

@@ -142,7 +142,7 @@ static void test_history__events_cache_record_damaged(void **state)
 	history_log h, before;
 	dlg_buf path = DLG_BUF_INIT;
 	char *data;
-	size_t size, again, block, count_at;
+	size_t size, again, block, count_at, events_at;
 	uint64_t len, zero = 0;
 	uint32_t n;
 	int fd;
@@ -159,7 +159,28 @@ static void test_history__events_cache_record_damaged(void **state)
 	assert_true(n >= 2);
 	/* the first record's count (of events, or of a commit's bytes) */
 	count_at = block + 16 + 20 + strlen(data + block + 16 + 20) + 1;
+	/* the first is the first commit's bytes; the next, its events */
+	assert_int_equal(data[block + 16 + 20], '\0');
+	memcpy(&n, data + count_at, 4);
+	events_at = count_at + 4 + n;
+	events_at += 20 + strlen(data + events_at + 20) + 1;
+	memcpy(&n, data + events_at, 4);
+	assert_int_equal(n, 1);
 	munmap(data, size);
+	/* one event fewer than the record holds: its shape no longer fills
+	 * it, so it is read as missing (not as no change), and put again */
+	fd = open(path.ptr, O_WRONLY);
+	assert_true(fd >= 0);
+	n = 0;
+	assert_int_equal(pwrite(fd, &n, 4, (off_t)events_at), 4);
+	close(fd);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	data = dlg_path_map(path.ptr, &again);
+	assert_non_null(data);
+	munmap(data, again);
+	assert_true(again > size);
+	size = again;
 	/* says more than the block holds: read as missing, put again */
 	fd = open(path.ptr, O_WRONLY);
 	assert_true(fd >= 0);
@@ -183,8 +204,25 @@ static void test_history__events_cache_record_damaged(void **state)
 	assert_memory_equal(&h, &before, sizeof(h));
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
+	memcpy(&n, data + block + 4, 4);
+	memcpy(&len, data + block + 8, 8);
 	munmap(data, size);
 	assert_true(size < again);
+	/* the last record's offset at the records' end (it would have no
+	 * bytes, and the next would be read past them): written anew too */
+	fd = open(path.ptr, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &len, 8,
+				(off_t)(block + 16 + len + 16 * (n - 1) + 8)),
+			 8);
+	close(fd);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, &before, sizeof(h));
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	assert_int_equal(memcmp(data + block + 16 + len + 16 * (n - 1) + 8,
+				&len, 8) != 0, 1);
+	munmap(data, size);
 	dlg_buf_dispose(&path);
 }
 
@@ -416,6 +454,53 @@ static void test_history__commit_bytes_served_from_the_cache(void **state)
 	free(id);
 }
 
+/* Thousands of records, put, read back, saved and read again from the
+ * file: the table grows as they come, every one is found, and a key
+ * never put is not. */
+static void test_history__events_cache_many_records(void **state)
+{
+	fixture *f = *state;
+	dlg_evcache *c;
+	dlg_events one = DLG_EVENTS_INIT;
+	dlg_event_views got = { 0 };
+	dlg_event e;
+	git_oid id;
+	char path[64];
+	int round, i;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.task, sizeof(e.task), "%s",
+		 "0a0b0c0d-0000-4000-8000-000000000000");
+	e.field = (char *)"status";
+	e.from = (char *)"open";
+	e.to = (char *)"done";
+	dlg_events_add(&one, &e, "", NULL, 0, NULL);
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	for (round = 0; round < 2; round++) {
+		dlg_sync__evcache_open(&c, f->repo);
+		for (i = 0; i < 5000; i++) {
+			memset(&id, 0, sizeof(id));
+			memcpy(id.id, &i, sizeof(i));
+			snprintf(path, sizeof(path), "tasks/%02x/%d.yaml",
+				 i & 255, i);
+			if (!round)
+				dlg_sync__evcache_put(c, &id, path, &one);
+			assert_int_equal(dlg_sync__evcache_get(c, &id, path,
+							       &got), 1);
+			assert_int_equal(got.count, 1);
+			assert_string_equal(got.items[0].to, "done");
+		}
+		i = 5000;
+		memcpy(id.id, &i, sizeof(i));
+		assert_int_equal(dlg_sync__evcache_get(c, &id, "tasks/x.yaml",
+						       NULL), 0);
+		dlg_sync__evcache_save(c);
+		dlg_sync__evcache_free(c);
+	}
+	free(got.items);
+	dlg_events_dispose(&one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +509,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__events_cache_damaged_or_foreign,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__events_cache_record_damaged,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__events_cache_many_records,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__reports_each_version_of_a_file,
 						setup, teardown),
