@@ -8,7 +8,7 @@ set -eu
 build=$1
 seconds=$2
 shift 2
-harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees}
+harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache}
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/tests/data
 work=$build/fuzz-work
@@ -56,6 +56,34 @@ PAIRS
 		# trees as core/trees.c encodes them: {id: abc}, {tags: [a, b]}
 		printf '\022\001\001\001\002id\020\001\005\003abc' > "$d/t1"
 		printf '\022\001\001\001\004tags\021\001\007\002\020\001\010\001a\020\001\013\001b' > "$d/t2"
+		;;
+	fuzz_evcache)
+		# blocks as sync/evcache.c writes them (after the first line):
+		# a commit's bytes and its events, and a second block
+		/usr/bin/python3 - "$d" <<'PY'
+import struct, sys
+def key_hash(rec):  # FNV-1a of the id's first 8 bytes and the path
+    h = 14695981039346656037
+    for b in rec[:8] + rec[20:rec.index(b"\0", 20)]:
+        h = ((h ^ b) * 1099511628211) & 0xffffffffffffffff
+    return h
+def block(recs):
+    body, index = b"", b""
+    for rec in recs:
+        index += struct.pack("<QQ", key_hash(rec), len(body))
+        body += rec
+    return (b"evb\n" + struct.pack("<IQ", len(recs), len(body)) + body +
+            index + b"end\n")
+cid = bytes(range(1, 21))
+commit = b"tree " + b"0" * 40 + b"\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nm\n"
+events = (b"t1\0" + b"\1Title\0" + b"status\0" + b"\1open\0" + b"\1done\0" +
+          b"t1\0" + b"\0" + b"due\0" + b"\0" + b"\1" + b"2026-12-01\0")
+one = [cid + b"\0" + struct.pack("<I", len(commit)) + commit,
+       cid + b"tasks/t1.yaml\0" + struct.pack("<I", 2) + events]
+two = [bytes(20) + b"tasks/t2.yaml\0" + struct.pack("<I", 0)]
+open(sys.argv[1] + "/one", "wb").write(block(one))
+open(sys.argv[1] + "/two", "wb").write(block(one) + block(two))
+PY
 		;;
 	fuzz_sshsig)
 		# a key of each type, its signature of the harness' message,

@@ -307,12 +307,20 @@ static void parse(dlg_evcache *c)
 
 void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r)
 {
+	dlg_buf path = DLG_BUF_INIT;
+
+	dlg_buf_printf(&path, "%sdelegit-events", git_repository_path(r->git));
+	dlg_sync__evcache_open_path(out, path.ptr);
+	dlg_buf_dispose(&path);
+}
+
+void dlg_sync__evcache_open_path(dlg_evcache **out, const char *path)
+{
 	dlg_evcache *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		abort();
-	dlg_buf_printf(&c->path, "%sdelegit-events",
-		       git_repository_path(r->git));
+	dlg_buf_puts(&c->path, path);
 	c->map = dlg_path_map_sparse(c->path.ptr, &c->mapsize);
 	if (c->map && (c->mapsize < strlen(MAGIC) ||
 		       memcmp(c->map, MAGIC, strlen(MAGIC)))) {

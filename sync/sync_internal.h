@@ -146,6 +146,8 @@ typedef struct {
 	size_t count, alloc;
 } dlg_event_views;
 void dlg_sync__evcache_open(dlg_evcache **out, dlg_repo *r);
+/* The same, of the file at path (the fuzzer's way in). */
+void dlg_sync__evcache_open_path(dlg_evcache **out, const char *path);
 int dlg_sync__evcache_get(dlg_evcache *c, const git_oid *commit,
 			  const char *path, dlg_event_views *out);
 void dlg_sync__evcache_put(dlg_evcache *c, const git_oid *commit,
