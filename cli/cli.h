@@ -435,7 +435,9 @@ int cli_history_paths(dlg_events *out, cli_ctx *c, const char *const *paths,
  * figures read: the rest of a history's texts are most of its memory).
  * With CLI_REPORT_OPEN_ONLY: only the open tasks, as far as their rows
  * tell (dlg_row_task) — for figures that need no more; they then cost
- * what the open work does, not what years of it do. */
+ * what the open work does, not what years of it do. With
+ * CLI_REPORT_ROWS: every task, as far as its row tells (accountability's
+ * figures are the history's; --org needs each task's id and assignee). */
 typedef struct {
 	dlg_report_input in;
 	dlg_node **tasks;
@@ -448,7 +450,8 @@ typedef struct {
 enum {
 	CLI_REPORT_HISTORY = 1,
 	CLI_REPORT_OPEN_ONLY = 2,
-	CLI_REPORT_STATUS = 4 | CLI_REPORT_HISTORY
+	CLI_REPORT_STATUS = 4 | CLI_REPORT_HISTORY,
+	CLI_REPORT_ROWS = 8
 };
 /* Fill d in for the period [since, until) (0: open ends). 0, or the code
  * of what could not be read; d is to be disposed of either way. */

@@ -48,7 +48,7 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 
 	memset(d, 0, sizeof(*d));
 	q.all = !(flags & CLI_REPORT_OPEN_ONLY);
-	q.rows_only = !!(flags & CLI_REPORT_OPEN_ONLY);
+	q.rows_only = !!(flags & (CLI_REPORT_OPEN_ONLY | CLI_REPORT_ROWS));
 	q.sort = "id";
 	if ((error = dlg_query_run(&d->tasks, &d->ntasks, c->store, &q,
 				   &c->team, c->now, &d->diags)) < 0 ||
@@ -364,7 +364,7 @@ int cmd_report(cli_ctx *c, int argc, char **argv)
 		{ "matrix", dlg_report_matrix, print_matrix,
 		  CLI_REPORT_OPEN_ONLY },
 		{ "accountability", dlg_report_accountability,
-		  print_accountability, CLI_REPORT_HISTORY },
+		  print_accountability, CLI_REPORT_HISTORY | CLI_REPORT_ROWS },
 		{ "trend", dlg_report_trend, print_trend, CLI_REPORT_STATUS },
 		{ "orgs", dlg_report_orgs, print_orgs, CLI_REPORT_STATUS },
 	};

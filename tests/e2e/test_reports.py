@@ -254,5 +254,62 @@ class TestReports(unittest.TestCase):
         self.assertGreater(len(png), 20000)  # a page, not a blank
 
 
+class TestAccountabilityFromRows(unittest.TestCase):
+    """accountability reads no task's tree, only the history and, for
+    --org, each task's id and assignee from its row: as the work tree has
+    them (a hand edit too), and a file that does not validate is warned
+    of as for every report."""
+
+    def setUp(self):
+        r = self.r = Repo(team=False)
+        r.team_add("dana")
+        r.team_add("sam")
+        r.team_add("kim")
+        r.as_("dana")
+        self.a = r.add("For sam", "--to", "sam")["id"]
+        self.b = r.add("For kim", "--to", "kim")["id"]
+        # a closed task counts as an open one does
+        r.ok("cancel", r.add("Cancelled", "--to", "sam")["id"][:8])
+        r.as_("sam")
+        r.ok("start", self.a[:8])
+        r.as_("kim")
+        r.ok("start", self.b[:8])
+        r.as_("dana")
+
+    def tearDown(self):
+        self.r.close()
+
+    def people(self, *args):
+        out = self.r.ok("report", "accountability", "--json", *args)
+        return sorted((p["handle"], p["commits"], p["tasks"])
+                      for p in json.loads(out)["people"])
+
+    def test_org_follows_the_work_tree_and_bad_files_are_warned_of(self):
+        # acme: dana and sam, on sam's tasks (added, started; added,
+        # cancelled)
+        self.assertEqual(self.people("--org", "acme"), [("dana", 3, 2),
+                                                        ("sam", 1, 1)])
+        self.assertEqual(self.people("--org", "acme-msp"), [("kim", 1, 1)])
+        # sam's open task handed to kim by hand, not committed: acme has
+        # only the cancelled one left, kim's org both of the others
+        path = self.r.task_file(self.a)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("assignee: sam", "assignee: kim"))
+        self.assertEqual(self.people("--org", "acme"), [("dana", 2, 1)])
+        self.assertEqual(self.people("--org", "acme-msp"), [("kim", 1, 1)])
+        self.assertEqual(len(self.people()), 3)
+        # a file that does not validate: left out, and said so
+        with open(path, "w") as f:
+            f.write(text.replace("status: in-progress", "status: nope"))
+        r = self.r.run("report", "accountability", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(self.a, r.stderr)
+        self.assertIn("1 problem: those files are left out of the report",
+                      r.stderr)
+        self.assertEqual(len(json.loads(r.stdout)["people"]), 3)
+
+
 if __name__ == "__main__":
     unittest.main()
