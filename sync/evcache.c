@@ -274,21 +274,18 @@ static void parse(dlg_evcache *c)
 	k.p = c->map + strlen(MAGIC);
 	while (frame(&k, &n, &len, &start)) {
 		const char *ix = start + len;
-		uint64_t prev = 0;
 
-		/* the records in order, each ending where the next begins
-		 * and none longer than a record can be */
+		/* the records in order from the block's start, each ending
+		 * where the next begins, none longer than a record can be */
 		for (i = 0; i < n; i++) {
 			uint64_t off = get64(ix + (size_t)i * 16 + 8);
 			uint64_t end = i + 1 < n
 					       ? get64(ix + (size_t)(i + 1) * 16 + 8)
 					       : len;
 
-			if (i ? off <= prev : off != 0)
+			if ((!i && off) || end <= off || end > len ||
+			    end - off > UINT32_MAX)
 				break;
-			if (end <= off || end > len || end - off > UINT32_MAX)
-				break;
-			prev = off;
 		}
 		if (i < n)
 			break; /* an index out of order: damaged */

@@ -132,6 +132,28 @@ static void test_history__events_cache_damaged_or_foreign(void **state)
 	dlg_buf_dispose(&path);
 }
 
+/* Write n bytes at a file's offset, then walk tasks/ twice: the history
+ * must be before's. The file's size after. */
+static size_t damaged_then_walked(fixture *f, const char *path, size_t at,
+				  const void *bytes, size_t n,
+				  const history_log *before)
+{
+	history_log h;
+	char *data;
+	size_t size;
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, bytes, n, (off_t)at), (ssize_t)n);
+	close(fd);
+	history_twice(f, "tasks/", 0, &h);
+	assert_memory_equal(&h, before, sizeof(h));
+	data = dlg_path_map(path, &size);
+	assert_non_null(data);
+	munmap(data, size);
+	return size;
+}
+
 /* The records are read only when asked for (the blocks' indexes are
  * read when the file is opened): a record damaged inside a whole block
  * is read as missing, computed again and put in a new block; an index
@@ -139,13 +161,12 @@ static void test_history__events_cache_damaged_or_foreign(void **state)
 static void test_history__events_cache_record_damaged(void **state)
 {
 	fixture *f = *state;
-	history_log h, before;
+	history_log before;
 	dlg_buf path = DLG_BUF_INIT;
 	char *data;
 	size_t size, again, block, count_at, events_at;
-	uint64_t len, zero = 0;
-	uint32_t n;
-	int fd;
+	uint64_t len, off, zero = 0;
+	uint32_t n, none = 0, huge = UINT32_MAX;
 
 	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
 	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
@@ -169,55 +190,33 @@ static void test_history__events_cache_record_damaged(void **state)
 	munmap(data, size);
 	/* one event fewer than the record holds: its shape no longer fills
 	 * it, so it is read as missing (not as no change), and put again */
-	fd = open(path.ptr, O_WRONLY);
-	assert_true(fd >= 0);
-	n = 0;
-	assert_int_equal(pwrite(fd, &n, 4, (off_t)events_at), 4);
-	close(fd);
-	history_twice(f, "tasks/", 0, &h);
-	assert_memory_equal(&h, &before, sizeof(h));
-	data = dlg_path_map(path.ptr, &again);
-	assert_non_null(data);
-	munmap(data, again);
+	again = damaged_then_walked(f, path.ptr, events_at, &none, 4, &before);
 	assert_true(again > size);
+	/* says more than the block holds: read as missing, put again (the
+	 * first block kept) */
 	size = again;
-	/* says more than the block holds: read as missing, put again */
-	fd = open(path.ptr, O_WRONLY);
-	assert_true(fd >= 0);
-	n = UINT32_MAX;
-	assert_int_equal(pwrite(fd, &n, 4, (off_t)count_at), 4);
-	close(fd);
-	history_twice(f, "tasks/", 0, &h);
-	assert_memory_equal(&h, &before, sizeof(h));
-	data = dlg_path_map(path.ptr, &again);
-	assert_non_null(data);
-	munmap(data, again);
-	assert_true(again > size); /* appended, the first block kept */
+	again = damaged_then_walked(f, path.ptr, count_at, &huge, 4, &before);
+	assert_true(again > size);
 	/* the second record's offset in the index no more than the first's:
 	 * the file ends before that block, and is written anew */
-	fd = open(path.ptr, O_WRONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &zero, 8,
-				(off_t)(block + 16 + len + 16 + 8)), 8);
-	close(fd);
-	history_twice(f, "tasks/", 0, &h);
-	assert_memory_equal(&h, &before, sizeof(h));
+	size = damaged_then_walked(f, path.ptr, block + 16 + len + 16 + 8,
+				   &zero, 8, &before);
+	assert_true(size < again);
+	/* the first record's offset past the block's start: written anew */
+	again = size;
+	off = 1;
+	size = damaged_then_walked(f, path.ptr, block + 16 + len + 8, &off, 8,
+				   &before);
+	assert_true(size <= again);
+	/* the last record's offset at the records' end (it would have no
+	 * bytes, and the next would be read past them): written anew too */
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
 	memcpy(&n, data + block + 4, 4);
 	memcpy(&len, data + block + 8, 8);
 	munmap(data, size);
-	assert_true(size < again);
-	/* the last record's offset at the records' end (it would have no
-	 * bytes, and the next would be read past them): written anew too */
-	fd = open(path.ptr, O_WRONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &len, 8,
-				(off_t)(block + 16 + len + 16 * (n - 1) + 8)),
-			 8);
-	close(fd);
-	history_twice(f, "tasks/", 0, &h);
-	assert_memory_equal(&h, &before, sizeof(h));
+	damaged_then_walked(f, path.ptr, block + 16 + len + 16 * (n - 1) + 8,
+			    &len, 8, &before);
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
 	assert_int_equal(memcmp(data + block + 16 + len + 16 * (n - 1) + 8,
