@@ -444,6 +444,7 @@ typedef struct {
 	size_t ntasks;
 	dlg_node *config;
 	dlg_events events;
+	const dlg_event **by_task; /* the events' index (dlg_report_index) */
 	dlg_diags diags; /* task files that did not validate (left out) */
 } cli_report_data;
 

@@ -67,6 +67,12 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 	d->in.team = &c->team;
 	d->in.config = d->config;
 	d->in.events = &d->events;
+	/* sorted once for every figure that looks up a task's history
+	 * (accountability, from the rows, only counts the events) */
+	if ((flags & CLI_REPORT_HISTORY) && !(flags & CLI_REPORT_ROWS)) {
+		d->by_task = dlg_report_index(&d->events);
+		d->in.by_task = d->by_task;
+	}
 	d->in.now = c->now;
 	d->in.since = since;
 	d->in.until = until;
@@ -78,6 +84,7 @@ void cli_report_dispose(cli_report_data *d)
 	dlg_nodes_free(d->tasks, d->ntasks);
 	dlg_node_free(d->config);
 	dlg_events_dispose(&d->events);
+	free(d->by_task);
 	dlg_diags_dispose(&d->diags);
 }
 

@@ -1014,7 +1014,16 @@ typedef struct {
 	/* The org the input was narrowed to (dlg_report_scope_org), or
 	 * NULL: accountability then counts only the team's changes. */
 	const char *org;
+	/* events grouped by task (dlg_report_index), or NULL: each figure
+	 * that needs them so sorts them itself (the page's trend did, for
+	 * every week) */
+	const dlg_event *const *by_task;
 } dlg_report_input;
+
+/* The events grouped by task, newest first within each: a new array of
+ * ev->count pointers into ev (the caller frees it), valid while ev is
+ * not changed. */
+const dlg_event **dlg_report_index(const dlg_events *ev);
 
 /*
  * The reports of docs/reports.md, each a new document in *out (the
@@ -1044,6 +1053,7 @@ typedef struct {
 	dlg_node **tasks;  /* borrowed */
 	size_t ntasks;
 	dlg_events events; /* shallow copies: dispose with the scope only */
+	const dlg_event **by_task; /* of events */
 } dlg_report_scope;
 
 /*

@@ -93,24 +93,6 @@ static int in_window(const dlg_report_input *in, const char *when)
 	return (!in->since || t >= in->since) && (!in->until || t < in->until);
 }
 
-/* The first (oldest) time the task's status changed to `to`. */
-static const char *first_status(const dlg_report_input *in, const char *task,
-				const char *to, char buf[DLG_TIME_SIZE])
-{
-	size_t i;
-
-	for (i = in->events ? in->events->count : 0; i-- > 0;) {
-		const dlg_event *e = &in->events->items[i];
-
-		if (!strcmp(e->task, task) && eq(e->field, "status") &&
-		    eq(e->to, to)) {
-			dlg_time_format(buf, e->at);
-			return buf;
-		}
-	}
-	return NULL;
-}
-
 /* The latest time the status changed to `to` (blocked since...). */
 static const char *last_status(const dlg_events *ev, const char *task,
 			       const char *to, char buf[DLG_TIME_SIZE])
@@ -247,8 +229,9 @@ typedef struct {
  * each, so that one task's are found by a binary search (not a pass over
  * every event for each task). */
 typedef struct {
-	const dlg_event **v;
+	const dlg_event *const *v;
 	size_t n;
+	const dlg_event **own; /* v when made here, to free */
 } task_events;
 
 static int cmp_event_task(const void *a, const void *b)
@@ -261,16 +244,25 @@ static int cmp_event_task(const void *a, const void *b)
 	return c ? c : (x > y) - (x < y);
 }
 
-static void task_events_build(task_events *te, const dlg_events *ev)
+const dlg_event **dlg_report_index(const dlg_events *ev)
 {
-	size_t i;
+	size_t i, n = ev ? ev->count : 0;
+	const dlg_event **v = malloc((n + 1) * sizeof(*v));
 
-	te->n = ev ? ev->count : 0;
-	if (!(te->v = malloc((te->n + 1) * sizeof(*te->v))))
+	if (!v)
 		abort();
-	for (i = 0; i < te->n; i++)
-		te->v[i] = &ev->items[i];
-	qsort(te->v, te->n, sizeof(*te->v), cmp_event_task);
+	for (i = 0; i < n; i++)
+		v[i] = &ev->items[i];
+	qsort(v, n, sizeof(*v), cmp_event_task);
+	return v;
+}
+
+/* The input's events by task: its index, or one made here. */
+static void task_events_build(task_events *te, const dlg_report_input *in)
+{
+	te->n = in->events ? in->events->count : 0;
+	te->own = in->by_task ? NULL : dlg_report_index(in->events);
+	te->v = in->by_task ? in->by_task : te->own;
 }
 
 /* The task's events: [*first, return value), newest first. */
@@ -291,6 +283,23 @@ static size_t task_events_of(const task_events *te, const char *task,
 	while (hi < te->n && !strcmp(te->v[hi]->task, task))
 		hi++;
 	return hi;
+}
+
+/* The first (oldest) time the task's status changed to `to`. */
+static const char *first_status(const task_events *te, const char *task,
+				const char *to, char buf[DLG_TIME_SIZE])
+{
+	size_t first, i = task_events_of(te, task, &first);
+
+	while (i-- > first) {
+		const dlg_event *e = te->v[i];
+
+		if (eq(e->field, "status") && eq(e->to, to)) {
+			dlg_time_format(buf, e->at);
+			return buf;
+		}
+	}
+	return NULL;
 }
 
 /* When the task last went to review at or before `at` (its newest
@@ -412,7 +421,7 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 
 	if (!acc || !alloc)
 		abort();
-	task_events_build(&te, in->events);
+	task_events_build(&te, in);
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 		const dlg_node *fb = dlg_map_get(t, "feedback");
@@ -464,7 +473,7 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 			closed) / 24.0;
 	}
 	free(alloc);
-	free(te.v);
+	free(te.own);
 	count_reopens(acc, in);
 	return acc;
 }
@@ -517,7 +526,7 @@ static review_acc *reviews(const dlg_report_input *in)
 
 	if (!acc || !alloc)
 		abort();
-	task_events_build(&te, in->events);
+	task_events_build(&te, in);
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
 		time_t sub;
@@ -555,7 +564,7 @@ static review_acc *reviews(const dlg_report_input *in)
 			acc[k].oldest = waited;
 	}
 	free(alloc);
-	free(te.v);
+	free(te.own);
 	return acc;
 }
 
@@ -690,7 +699,9 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 	dlg_node *breaches = dlg_node_new_seq();
 	const dlg_node *orgs = dlg_map_get(in->config, "orgs");
 	size_t o, p, i;
+	task_events te;
 
+	task_events_build(&te, in);
 	for (o = 0; orgs && o < orgs->count; o++) {
 		const char *org = orgs->keys[o];
 
@@ -720,8 +731,8 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 				sla_check(breaches, t, org, "respond",
 					  str(target, "respond"), str(t, "created"),
 					  str(t, "started"), in->now, &rm, &rmet);
-				resolved = first_status(in, str(t, "id"), "review",
-							buf);
+				resolved = first_status(&te, str(t, "id"),
+							"review", buf);
 				if (!resolved && eq(str(t, "status"), "done"))
 					resolved = str(t, "closed");
 				sla_check(breaches, t, org, "resolve",
@@ -744,6 +755,7 @@ int dlg_report_sla(dlg_node **out, const dlg_report_input *in)
 			dlg_seq_push(rows, row);
 		}
 	}
+	free(te.own);
 	dlg_map_set(doc, "targets", rows);
 	dlg_map_set(doc, "breaches", breaches);
 	*out = doc;

@@ -447,6 +447,8 @@ int dlg_report_scope_org(dlg_report_scope *out, const dlg_report_input *in,
 	out->in.ntasks = out->ntasks;
 	out->in.events = &out->events;
 	out->in.org = org;
+	out->by_task = in->by_task ? dlg_report_index(&out->events) : NULL;
+	out->in.by_task = out->by_task;
 	return 0;
 }
 
@@ -456,5 +458,6 @@ void dlg_report_scope_dispose(dlg_report_scope *s)
 	free(s->team.people);
 	free(s->tasks);
 	free(s->events.items);
+	free(s->by_task);
 	memset(s, 0, sizeof(*s));
 }
