@@ -67,8 +67,10 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 	d->in.team = &c->team;
 	d->in.config = d->config;
 	d->in.events = &d->events;
-	/* sorted once for every figure that looks up a task's history
-	 * (accountability, from the rows, only counts the events) */
+	/* sorted once for every figure that looks up a task's history;
+	 * accountability (the one report of rows and history) only counts
+	 * the events, and a report that did look some up without it would
+	 * sort them itself, each time */
 	if ((flags & CLI_REPORT_HISTORY) && !(flags & CLI_REPORT_ROWS)) {
 		d->by_task = dlg_report_index(&d->events);
 		d->in.by_task = d->by_task;

@@ -61,7 +61,7 @@ PAIRS
 		# blocks as sync/evcache.c writes them (after the first line):
 		# a commit's bytes and its events, and a second block
 		/usr/bin/python3 - "$d" <<'PY'
-import struct, sys
+import hashlib, struct, sys
 def key_hash(rec):  # FNV-1a of the id's first 8 bytes and the path
     h = 14695981039346656037
     for b in rec[:8] + rec[20:rec.index(b"\0", 20)]:
@@ -74,8 +74,8 @@ def block(recs):
         body += rec
     return (b"evb\n" + struct.pack("<IQ", len(recs), len(body)) + body +
             index + b"end\n")
-cid = bytes(range(1, 21))
 commit = b"tree " + b"0" * 40 + b"\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nm\n"
+cid = hashlib.sha1(b"commit %d\0" % len(commit) + commit).digest()  # its id
 events = (b"t1\0" + b"\1Title\0" + b"status\0" + b"\1open\0" + b"\1done\0" +
           b"t1\0" + b"\0" + b"due\0" + b"\0" + b"\1" + b"2026-12-01\0")
 one = [cid + b"\0" + struct.pack("<I", len(commit)) + commit,

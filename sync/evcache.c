@@ -76,6 +76,9 @@ struct dlg_evcache {
 	EVP_MD_CTX *sha1; /* checks the commits' bytes (NULL: none asked yet) */
 	EVP_MD *sha1_md;  /* fetched once: an implicit fetch per commit was
 			   * a third of the checking */
+	int no_digest;	  /* it cannot be set up: no commit's bytes are
+			   * handed out, nor kept (they could not be
+			   * checked, and would be added on every walk) */
 };
 
 typedef struct {
@@ -470,10 +473,14 @@ int dlg_sync__evcache_commit(dlg_evcache *c, const git_oid *commit,
 		return 0;
 	rec += 21;
 	memcpy(&n, rec, 4);
-	if (!c->sha1_md && !(c->sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL)))
-		return 0; /* bytes not checked are not handed out */
-	if (!c->sha1 && !(c->sha1 = EVP_MD_CTX_new()))
+	if (c->no_digest)
 		return 0;
+	if ((!c->sha1_md &&
+	     !(c->sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL))) ||
+	    (!c->sha1 && !(c->sha1 = EVP_MD_CTX_new()))) {
+		c->no_digest = 1; /* bytes not checked are not handed out */
+		return 0;
+	}
 	/* the id git gives these bytes as a commit: the SHA-1 of
 	 * "commit <size>", a NUL and them */
 	head_len = (size_t)snprintf(head, sizeof(head), "commit %lu",
@@ -495,7 +502,9 @@ void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
 	uint32_t n = (uint32_t)len;
 	entry e;
 
-	if (len > UINT32_MAX - 64) /* a record's length is a u32 */
+	/* a record's length is a u32; bytes that cannot be checked are
+	 * not kept */
+	if (len > UINT32_MAX - 64 || c->no_digest)
 		return;
 	record_start(c, &e, commit, "");
 	dlg_buf_put(&c->fresh, (const char *)&n, 4);

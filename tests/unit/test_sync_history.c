@@ -202,19 +202,27 @@ static void test_history__events_cache_record_damaged(void **state)
 	size = damaged_then_walked(f, path.ptr, block + 16 + len + 16 + 8,
 				   &zero, 8, &before);
 	assert_true(size < again);
-	/* the first record's offset past the block's start: written anew */
-	again = size;
-	off = 1;
-	size = damaged_then_walked(f, path.ptr, block + 16 + len + 8, &off, 8,
-				   &before);
-	assert_true(size <= again);
-	/* the last record's offset at the records' end (it would have no
-	 * bytes, and the next would be read past them): written anew too */
+	/* the first record's offset past the block's start: written anew
+	 * (the block as it is now: the file was written anew) */
 	data = dlg_path_map(path.ptr, &size);
 	assert_non_null(data);
 	memcpy(&n, data + block + 4, 4);
 	memcpy(&len, data + block + 8, 8);
 	munmap(data, size);
+	again = size;
+	off = 1;
+	size = damaged_then_walked(f, path.ptr, block + 16 + len + 8, &off, 8,
+				   &before);
+	assert_true(size <= again);
+	data = dlg_path_map(path.ptr, &size);
+	assert_non_null(data);
+	memcpy(&off, data + block + 16 + len + 8, 8);
+	assert_int_equal(off, 0);
+	memcpy(&n, data + block + 4, 4);
+	memcpy(&len, data + block + 8, 8);
+	munmap(data, size);
+	/* the last record's offset at the records' end (it would have no
+	 * bytes, and the next would be read past them): written anew too */
 	damaged_then_walked(f, path.ptr, block + 16 + len + 16 * (n - 1) + 8,
 			    &len, 8, &before);
 	data = dlg_path_map(path.ptr, &size);
