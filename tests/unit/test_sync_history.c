@@ -101,6 +101,22 @@ static void test_history__several_paths_at_once(void **state)
 	assert_int_equal(h.calls, 6);
 }
 
+/* Two versions of a file committed and walked (before: what the walk
+ * says), the events cache's path in path, the file mapped (size). */
+static char *events_cache_made(fixture *f, history_log *before,
+			       dlg_buf *path, size_t *size)
+{
+	char *data;
+
+	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
+	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
+	history_twice(f, "tasks/", 0, before);
+	dlg_buf_printf(path, "%s/.git/delegit-events", f->dir);
+	data = dlg_path_map(path->ptr, size);
+	assert_non_null(data);
+	return data;
+}
+
 static void test_history__events_cache_damaged_or_foreign(void **state)
 {
 	fixture *f = *state;
@@ -109,12 +125,7 @@ static void test_history__events_cache_damaged_or_foreign(void **state)
 	char *data;
 	size_t size;
 
-	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
-	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
-	history_twice(f, "tasks/", 0, &before);
-	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
-	data = dlg_path_map(path.ptr, &size);
-	assert_non_null(data);
+	data = events_cache_made(f, &before, &path, &size);
 	/* cut in the middle of its block: read as empty, written anew */
 	assert_int_equal(truncate(path.ptr, (off_t)size - 7), 0);
 	history_twice(f, "tasks/", 0, &h);
@@ -168,12 +179,7 @@ static void test_history__events_cache_record_damaged(void **state)
 	uint64_t len, off, zero = 0;
 	uint32_t n, none = 0, huge = UINT32_MAX;
 
-	commit_file(f, "tasks/aa/one.yaml", "1", "v1\n", 1700000000);
-	commit_file(f, "tasks/aa/one.yaml", "2", "v2\n", 1700000002);
-	history_twice(f, "tasks/", 0, &before);
-	dlg_buf_printf(&path, "%s/.git/delegit-events", f->dir);
-	data = dlg_path_map(path.ptr, &size);
-	assert_non_null(data);
+	data = events_cache_made(f, &before, &path, &size);
 	block = (size_t)(strchr(data, '\n') + 1 - data);
 	memcpy(&n, data + block + 4, 4);
 	memcpy(&len, data + block + 8, 8);
