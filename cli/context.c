@@ -681,8 +681,8 @@ static int history(dlg_events *out, cli_ctx *c, const char *const *paths,
 	/* All of tasks/: archive/ too, where the moves out of it show */
 	if (tasks && !archive)
 		all[m++] = "archive/";
-	error = dlg_repo_history_paths(c->repo, all, m, since, on_version,
-				       &st);
+	error = dlg_repo_history_field(c->repo, all, m, since, field,
+				       on_version, &st);
 	free(all);
 	if (!error)
 		dlg_events_pair_moves(out);

@@ -9,6 +9,7 @@
 #define DLG_CORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -357,6 +358,11 @@ char *dlg_path_map(const char *path, size_t *size);
 /* The same, each page read when first touched: for a file read in part
  * (the events cache: a query reads the records of its commits only). */
 char *dlg_path_map_sparse(const char *path, size_t *size);
+/* The running program's identity: its executable's size and modification
+ * time (seconds, nanoseconds), for caches whose content depends on the
+ * build that wrote them (another build's are not read). 0, or -1 when it
+ * cannot be told. */
+int dlg_program_identity(int64_t id[3]);
 /* Write (create or replace) a file in place; 0, or -1 with a message. */
 int dlg_path_write(const char *path, const char *data, size_t len);
 

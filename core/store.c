@@ -428,6 +428,18 @@ char *dlg_path_map_sparse(const char *path, size_t *size)
 	return path_map(path, size, 0);
 }
 
+int dlg_program_identity(int64_t id[3])
+{
+	struct stat st;
+
+	if (stat("/proc/self/exe", &st) < 0)
+		return -1;
+	id[0] = (int64_t)st.st_size;
+	id[1] = (int64_t)st.st_mtim.tv_sec;
+	id[2] = (int64_t)st.st_mtim.tv_nsec;
+	return 0;
+}
+
 int dlg_path_write(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");

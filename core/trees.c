@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core_internal.h"
@@ -78,19 +77,15 @@ static uint32_t checksum(const unsigned char *p, size_t n)
 }
 
 /* The header: MAGIC, the version and a NUL, then the program's identity
- * (the size and modification time of the running executable). */
+ * (dlg_program_identity). */
 static int header(dlg_buf *b)
 {
-	struct stat st;
 	int64_t id[3];
 
 	/* not knowing which program this is, no cache: another build's
 	 * trees could be taken for this one's */
-	if (stat("/proc/self/exe", &st) < 0)
+	if (dlg_program_identity(id) < 0)
 		return -1;
-	id[0] = (int64_t)st.st_size;
-	id[1] = (int64_t)st.st_mtim.tv_sec;
-	id[2] = (int64_t)st.st_mtim.tv_nsec;
 	dlg_buf_puts(b, MAGIC);
 	dlg_buf_put(b, DELEGIT_VERSION, strlen(DELEGIT_VERSION) + 1);
 	dlg_buf_put(b, (const char *)id, sizeof(id));

@@ -8,7 +8,7 @@ set -eu
 build=$1
 seconds=$2
 shift 2
-harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache}
+harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache fuzz_walkcache}
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/tests/data
 work=$build/fuzz-work
@@ -83,6 +83,23 @@ one = [cid + b"\0" + struct.pack("<I", len(commit)) + commit,
 two = [bytes(20) + b"tasks/t2.yaml\0" + struct.pack("<I", 0)]
 open(sys.argv[1] + "/one", "wb").write(block(one))
 open(sys.argv[1] + "/two", "wb").write(block(one) + block(two))
+PY
+		;;
+	fuzz_walkcache)
+		# bodies as sync/walkcache.c writes them (a 0 first: framed):
+		# a commit, signed or not, and the files it changed
+		/usr/bin/python3 - "$d" <<'PY'
+import struct, sys
+commit = (b"C" + b"a" * 40 + b"\0" + struct.pack("<q", 1700000000) +
+          b"Kim Lee\0kim@msp.example\0" + b"\0")
+signed = (b"C" + b"b" * 40 + b"\0" + struct.pack("<q", 1700000001) +
+          b"Kim Lee\0kim@msp.example\0" + b"\1kim\0SHA256:abc\0")
+events = (b"t1\0" + b"\1Title\0" + b"status\0" + b"\1open\0" + b"\1done\0" +
+          b"t1\0" + b"\0" + b"id\0" + b"\0" + b"\1t1\0")
+one = b"F" + b"tasks/t1.yaml\0" + struct.pack("<I", 2) + events
+none = b"F" + b"archive/2026/t2.yaml\0" + struct.pack("<I", 0)
+open(sys.argv[1] + "/one", "wb").write(b"\0" + commit + one)
+open(sys.argv[1] + "/two", "wb").write(b"\0" + commit + one + signed + none + one)
 PY
 		;;
 	fuzz_sshsig)

@@ -409,7 +409,7 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	uint32_t n = 0;
 	git_oid oid;
 	size_t i;
-	int error, reaches;
+	int error, reaches, in_record = 0;
 
 	if (is_newest_tip(x, head) || find(x, head->id))
 		return 0;
@@ -432,8 +432,10 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	while (!(error = git_revwalk_next(&oid, rw))) {
 		if (find(x, oid.id))
 			continue; /* reached by a tip no longer hidden */
-		if ((error = add_record(&recs, &parents, &memo, r, &oid)) < 0)
+		if ((error = add_record(&recs, &parents, &memo, r, &oid)) < 0) {
+			in_record = 1;
 			break;
+		}
 		if (!(++n % 1024))
 			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
 	}
@@ -445,7 +447,11 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	if (error != GIT_ITEROVER) {
 		dlg_buf_dispose(&parents);
 		dlg_buf_dispose(&recs);
-		return error < 0 ? error : -1;
+		/* add_record's is ours, with its message; the walk's is
+		 * libgit2's (a parent missing: a shallow clone, which
+		 * libgit2 1.5 cannot walk) */
+		return in_record ? error
+				 : dlg_sync__error("cannot walk history");
 	}
 	reaches = !x->nblocks ||
 		  reaches_indexed(x, r, head, (const unsigned char *)parents.ptr,

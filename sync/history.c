@@ -22,6 +22,10 @@ typedef struct {
 	dlg_evcache *cache;
 	dlg_events scratch;    /* one file's events, computed */
 	dlg_event_views views; /* or the cache's */
+	const char *field;     /* only its changes and files' coming and
+				* going (NULL: every change) */
+	dlg_event_views kept;  /* those of one file */
+	dlg_walkrec *rec;      /* the calls, for the walk cache (or NULL) */
 	int stop;
 	int error; /* report's, inside the tree walk */
 	/* the merge commit being reported: its parents' trees, their merge
@@ -73,9 +77,36 @@ static int blob_data(git_blob **out, git_repository *g, const git_oid *id)
 	return git_blob_lookup(out, g, id);
 }
 
-/* Hand one file's events to the callback. */
+/* Hand one file's events to the callback: with a field, only its
+ * changes and the file's coming and going ("id"), and no file that has
+ * none of them. */
 static void emit(walk *w, const char *path, const dlg_event *ev, size_t n)
 {
+	size_t i;
+
+	if (w->field) {
+		w->kept.count = 0;
+		for (i = 0; i < n; i++) {
+			if (strcmp(ev[i].field, w->field) &&
+			    strcmp(ev[i].field, "id"))
+				continue;
+			if (w->kept.count == w->kept.alloc) {
+				w->kept.alloc = w->kept.alloc * 2 + 8;
+				w->kept.items = realloc(
+					w->kept.items,
+					w->kept.alloc * sizeof(*w->kept.items));
+				if (!w->kept.items)
+					abort();
+			}
+			w->kept.items[w->kept.count++] = ev[i];
+		}
+		if (!w->kept.count)
+			return;
+		ev = w->kept.items;
+		n = w->kept.count;
+	}
+	if (w->rec)
+		dlg_sync__walkrec_add(w->rec, &w->info, path, ev, n);
 	if (w->cb(&w->info, path, ev, n, w->payload))
 		w->stop = 1;
 }
@@ -524,6 +555,34 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 			   size_t npaths, time_t since, dlg_history_cb cb,
 			   void *payload)
 {
+	return dlg_repo_history_field(r, paths, npaths, since, NULL, cb,
+				      payload);
+}
+
+/* The walk cache's question (walkcache.c): a whole history (since 0) of
+ * whole folders, for one field; 0 for any other (not kept). */
+static int walk_query(dlg_buf *out, const char *const *paths, size_t n,
+		      time_t since, const char *field)
+{
+	size_t i;
+
+	if (since || !field || !n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!*paths[i] || paths[i][strlen(paths[i]) - 1] != '/')
+			return 0;
+	dlg_buf_put(out, field, strlen(field) + 1);
+	for (i = 0; i < n; i++)
+		dlg_buf_put(out, paths[i], strlen(paths[i]) + 1);
+	return 1;
+}
+
+int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
+			   size_t npaths, time_t since, const char *field,
+			   dlg_history_cb cb, void *payload)
+{
+	dlg_buf query = DLG_BUF_INIT;
+	dlg_walkrec rec = { DLG_BUF_INIT, "" };
 	dlg_hindex *x = NULL;
 	dlg_rules *rules = NULL;
 	git_oid head, *ids = NULL;
@@ -539,10 +598,19 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 	w.trees.git = r->git;
 	w.cb = cb;
 	w.payload = payload;
+	w.field = field;
 	if (!dlg_repo_has_commits(r))
 		return 0;
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
 		return dlg_sync__error("cannot read HEAD");
+	if (walk_query(&query, paths, npaths, since, field)) {
+		if (dlg_sync__walkcache_replay(r, &head, &query, cb,
+					       payload)) {
+			dlg_buf_dispose(&query);
+			return 0;
+		}
+		w.rec = &rec;
+	}
 	dlg_sync__paths_make(&wanted, paths, npaths);
 	dlg_sync__evcache_open(&w.cache, r);
 	if (git_repository_odb(&w.odb, r->git) < 0)
@@ -568,6 +636,11 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 done:
 	if (!error)
 		dlg_sync__evcache_save(w.cache);
+	if (!error && !w.stop && w.rec)
+		dlg_sync__walkcache_save(r, &head, &query, w.rec);
+	dlg_sync__walkrec_dispose(&rec);
+	dlg_buf_dispose(&query);
+	free(w.kept.items);
 	dlg_sync__evcache_free(w.cache);
 	git_odb_free(w.odb);
 	dlg_buf_dispose(&w.name);

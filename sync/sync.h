@@ -134,6 +134,14 @@ int dlg_repo_history(dlg_repo *r, const char *path, time_t since,
 int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 			   size_t npaths, time_t since, dlg_history_cb cb,
 			   void *payload);
+/* The same, only field's changes (NULL: every field's) and each file's
+ * coming and going (its "id"); a file changed in neither way is not
+ * reported. The whole history (since 0) of whole folders is kept at each
+ * HEAD (walkcache.c), and the same question asked again at the same HEAD
+ * is answered from it. */
+int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
+			   size_t npaths, time_t since, const char *field,
+			   dlg_history_cb cb, void *payload);
 
 /* ---------------------------------------------------------------------
  * Merge.

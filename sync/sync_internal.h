@@ -162,6 +162,36 @@ void dlg_sync__evcache_put_commit(dlg_evcache *c, const git_oid *commit,
 void dlg_sync__evcache_save(dlg_evcache *c);
 void dlg_sync__evcache_free(dlg_evcache *c);
 
+/* The walk cache (walkcache.c): a history walk's calls to its callback,
+ * for one query (query: the field, then each path, each with a NUL) at
+ * one HEAD. _add records a call (the events as the callback got them);
+ * _save writes them for head, quietly leaving the file alone when it
+ * cannot; _replay makes the same calls again when the file holds the
+ * query at head, whole and undamaged: 1 (the callback may have stopped
+ * it), else 0 and no call. */
+typedef struct {
+	dlg_buf body;
+	char last[DLG_HEX_ID_SIZE]; /* the commit recorded last */
+} dlg_walkrec;
+void dlg_sync__walkrec_add(dlg_walkrec *rec, const dlg_commit_info *ci,
+			   const char *path, const dlg_event *ev, size_t n);
+void dlg_sync__walkrec_dispose(dlg_walkrec *rec);
+void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
+			      const dlg_buf *query, const dlg_walkrec *rec);
+int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
+			       const dlg_buf *query, dlg_history_cb cb,
+			       void *payload);
+/* The file's parts (the fuzzer's way in): its frame around a body, by
+ * the program's identity and the key; and the calls of a whole file,
+ * made only when it is for that program and key and checks whole (1;
+ * else 0 and no call). */
+void dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
+			       const git_oid *key, const char *body,
+			       size_t len);
+int dlg_sync__walkcache_parse(const char *data, size_t size,
+			      const int64_t program[3], const git_oid *key,
+			      dlg_history_cb cb, void *payload);
+
 /* The blob of path in tree; zero when absent or not a regular file. -1
  * when the tree cannot be read (out zero). */
 int dlg_sync__tree_oid(git_oid *out, git_tree *tree, const char *path);

@@ -635,8 +635,13 @@ class TestFirstQueryProgress(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")  # a pipe: no progress
-        for name in ("delegit-history", "delegit-events"):
-            os.remove(os.path.join(self.path, ".git", name))
+        git_dir = os.path.join(self.path, ".git")
+        kept = [n for n in os.listdir(git_dir)
+                if n.startswith(("delegit-history", "delegit-events",
+                                 "delegit-walk-"))]
+        self.assertEqual(len(kept), 3, kept)
+        for name in kept:  # a fresh clone's
+            os.remove(os.path.join(git_dir, name))
         out = self.run_pty("0", "report", "delivery")
         self.assertIn("\rindexing history: 1024 commits", out)
         self.assertIn("\rindexing history 1202/1202\r\n", out)
@@ -646,6 +651,76 @@ class TestFirstQueryProgress(unittest.TestCase):
         out = self.run_pty("", "report", "delivery")
         self.assertNotIn("indexing", out)
         self.assertNotIn("reading changes", out)
+
+
+class TestWalkCache(unittest.TestCase):
+    """The reports' walk of history (every change of status) is kept at
+    each HEAD (.git/delegit-walk-*): replayed as the walk said it, never
+    another HEAD's (a change, a reset with plain git), and who made a
+    change is judged by the team as it is now, not as when it was kept."""
+
+    NOW = "2026-11-20T12:00:00Z"  # the reports' (they depend on it)
+
+    def setUp(self):
+        r = self.repo = Repo()
+        self.t = r.add("Backup", "--to", "sam",
+                       now="2026-11-02T09:00:00Z")["id"][:8]
+        r.as_("sam")
+        r.ok("start", self.t, now="2026-11-02T10:00:00Z")
+        r.ok("submit", self.t, now="2026-11-03T10:00:00Z")
+        r.as_("dana")
+        r.ok("accept", self.t, now="2026-11-04T10:00:00Z")
+        self.git_dir = os.path.join(r.path, ".git")
+
+    def tearDown(self):
+        self.repo.close()
+
+    def kept(self):
+        return [n for n in os.listdir(self.git_dir)
+                if n.startswith("delegit-walk-")]
+
+    def reports(self):
+        return [self.repo.ok("report", name, "--json", now=self.NOW)
+                for name in ("delivery", "sla", "trend")]
+
+    def walked(self):
+        """The reports, the history walked again (nothing kept)."""
+        for name in self.kept():
+            os.remove(os.path.join(self.git_dir, name))
+        return self.reports()
+
+    def reviewer(self, out, handle):
+        """How many reviews handle accepted (0: not a reviewer)."""
+        rows = json.loads(out)["reviewers"]
+        return sum(x["accepted"] for x in rows if x["handle"] == handle)
+
+    def test_replayed_at_the_same_head_only(self):
+        first = self.reports()
+        self.assertEqual(len(self.kept()), 1)
+        self.assertEqual(self.reviewer(first[0], "dana"), 1)
+        self.assertEqual(self.reports(), first)
+        self.assertEqual(len(self.kept()), 1)
+        self.assertEqual(self.walked(), first)
+        # Dana's address changed by hand: her decision is no longer hers
+        path = os.path.join(self.repo.path, "team", "dana.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("dana@", "dana.old@"))
+        changed = self.reports()
+        self.assertEqual(self.reviewer(changed[0], "dana"), 0)
+        self.assertEqual(self.walked(), changed)
+        self.repo.git("checkout", "--", "team")
+        self.assertEqual(self.reports(), first)
+        # a change on top: its HEAD's walk
+        self.repo.ok("reopen", self.t, now="2026-11-05T10:00:00Z")
+        reopened = self.reports()
+        self.assertNotEqual(reopened, first)
+        self.assertEqual(self.walked(), reopened)
+        # set back with plain git: not the later HEAD's walk
+        self.repo.git("reset", "-q", "--hard", "HEAD~1")
+        self.assertEqual(self.reports(), first)
+        self.assertEqual(len(self.kept()), 1)
 
 
 class TestCheckFromTheRows(unittest.TestCase):

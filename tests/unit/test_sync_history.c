@@ -514,6 +514,365 @@ static void test_history__events_cache_many_records(void **state)
 	dlg_events_dispose(&one);
 }
 
+/* ------------------------------------------------------- the walk cache */
+
+#define TASK_PATH "tasks/0b/0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70.yaml"
+
+/* A task at status and priority, committed at when. */
+static void commit_task(fixture *f, const char *status, const char *priority,
+			time_t when)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "format: 1\nid: 0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70\n"
+		 "title: Backups\nstatus: %s\npriority: %s\n"
+		 "delegator: dana\ncreated: 2026-11-25T09:12:00Z\n"
+		 "updated: 2026-11-25T09:12:00Z\nupdated_by: dana\n",
+		 status, priority);
+	commit_file(f, TASK_PATH, text, "m", when);
+}
+
+/* Everything a walk hands its callback, a line a call. */
+static int on_all(const dlg_commit_info *c, const char *path,
+		  const dlg_event *ev, size_t n, void *payload)
+{
+	dlg_buf *b = payload;
+	size_t i;
+
+	dlg_buf_printf(b, "%s %s <%s> %ld %s %s %s:", c->id, c->author_name,
+		       c->author_email, (long)c->when,
+		       c->signer ? c->signer : "-", c->key ? c->key : "-",
+		       path);
+	for (i = 0; i < n; i++)
+		dlg_buf_printf(b, " [%s %s %s %s>%s]", ev[i].task,
+			       ev[i].title ? ev[i].title : "~", ev[i].field,
+			       ev[i].from ? ev[i].from : "~",
+			       ev[i].to ? ev[i].to : "~");
+	dlg_buf_puts(b, "\n");
+	return 0;
+}
+
+static int stop_at_first(const dlg_commit_info *c, const char *path,
+			 const dlg_event *ev, size_t n, void *payload)
+{
+	on_all(c, path, ev, n, payload);
+	return 1;
+}
+
+/* The reports' question: every change of field under tasks/ and
+ * archive/, into out (replacing what it held). */
+static void walked(dlg_buf *out, dlg_repo *r, const char *field,
+		   dlg_history_cb cb)
+{
+	const char *paths[] = { "tasks/", "archive/" };
+
+	dlg_buf_clear(out);
+	assert_int_equal(dlg_repo_history_field(r, paths, 2, 0, field,
+						cb ? cb : on_all, out), 0);
+}
+
+static size_t lines(const dlg_buf *b)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < b->size; i++)
+		n += b->ptr[i] == '\n';
+	return n;
+}
+
+/* How many walk files the repository at dir has; the path of the last
+ * one seen into path (when not NULL). */
+static int walk_files(const char *dir, dlg_buf *path)
+{
+	char *out;
+	dlg_buf cmd = DLG_BUF_INIT;
+	int n;
+
+	dlg_buf_printf(&cmd, "ls '%s/.git' | grep -c '^delegit-walk-' || :",
+		       dir);
+	out = command_output(cmd.ptr);
+	n = atoi(out);
+	free(out);
+	if (path && n) {
+		dlg_buf_clear(&cmd);
+		dlg_buf_printf(&cmd, "ls '%s/.git' | grep '^delegit-walk-'",
+			       dir);
+		out = command_output(cmd.ptr);
+		dlg_buf_clear(path);
+		dlg_buf_printf(path, "%s/.git/%s", dir, out);
+		free(out);
+	}
+	dlg_buf_dispose(&cmd);
+	return n;
+}
+
+/* One field's changes and the files' coming and going, and no file
+ * changed otherwise; kept at HEAD, replayed the same, and never what
+ * another HEAD's walk said: a commit on top, a reset with plain git. */
+static void test_history__walk_cache_one_field_at_each_head(void **state)
+{
+	fixture *f = *state;
+	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
+		every = DLG_BUF_INIT;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "open", "high", 1700000001);
+	commit_task(f, "done", "high", 1700000002);
+	commit_file(f, "tasks/aa/one.yaml", "1", "not a task\n", 1700000003);
+	assert_int_equal(walk_files(f->dir, NULL), 0);
+	walked(&first, f->repo, "status", NULL);
+	assert_int_equal(lines(&first), 2);
+	assert_non_null(strstr(first.ptr, " 1700000002 - - " TASK_PATH
+					  ": [0b9c5e5e-7f0c-4d0a-9a1e-"
+					  "2c3f4d5e6f70 Backups status "
+					  "open>done]\n"));
+	assert_non_null(strstr(first.ptr, " id ~>0b9c5e5e-"));
+	assert_non_null(strstr(first.ptr, " status ~>open]\n"));
+	assert_null(strstr(first.ptr, "priority"));
+	assert_non_null(strstr(first.ptr, " Kim Lee <kim@msp.example> "));
+	assert_int_equal(walk_files(f->dir, NULL), 1);
+	walked(&again, f->repo, "status", NULL);
+	assert_string_equal(again.ptr, first.ptr);
+	/* every field: another question, not kept */
+	walked(&every, f->repo, NULL, NULL);
+	assert_int_equal(lines(&every), 4);
+	assert_non_null(strstr(every.ptr, "priority normal>high"));
+	assert_int_equal(walk_files(f->dir, NULL), 1);
+	/* a commit on top: its change too */
+	commit_task(f, "cancelled", "high", 1700000004);
+	walked(&again, f->repo, "status", NULL);
+	assert_int_equal(lines(&again), 3);
+	assert_non_null(strstr(again.ptr, "status done>cancelled]\n"));
+	assert_string_equal(strchr(again.ptr, '\n') + 1, first.ptr);
+	walked(&every, f->repo, "status", NULL);
+	assert_string_equal(every.ptr, again.ptr);
+	/* HEAD set back by plain git: the file kept for the later HEAD is
+	 * not read */
+	free(sh(f, "git reset -q --hard HEAD~1"));
+	walked(&again, f->repo, "status", NULL);
+	assert_string_equal(again.ptr, first.ptr);
+	assert_int_equal(walk_files(f->dir, NULL), 1);
+	dlg_buf_dispose(&first);
+	dlg_buf_dispose(&again);
+	dlg_buf_dispose(&every);
+}
+
+/* A file's bytes, in memory of its own (a map would show them rewritten
+ * in place). */
+static char *file_copy(const char *path, size_t *size)
+{
+	dlg_buf b = DLG_BUF_INIT;
+
+	assert_int_equal(dlg_path_read(&b, path), 0);
+	*size = b.size;
+	return dlg_buf_detach(&b);
+}
+
+/* The file damaged in its frame or its body, another program's, cut or
+ * longer: the walk answers the same, and writes the file anew, as it
+ * was. */
+static void test_history__walk_cache_damaged(void **state)
+{
+	fixture *f = *state;
+	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT, path = DLG_BUF_INIT;
+	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	char *data, *copy;
+	int step;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	walked(&first, f->repo, "status", NULL);
+	assert_int_equal(walk_files(f->dir, &path), 1);
+	data = file_copy(path.ptr, &size);
+	copy = malloc(size + 1);
+	for (step = 0; step < 7; step++) {
+		size_t len = size;
+		char *now;
+		size_t now_size;
+
+		memcpy(copy, data, size);
+		switch (step) {
+		case 0: /* a value, the body's shape unchanged */
+			find(copy, size, "open\0")[0] = 'O';
+			break;
+		case 1: /* the program's identity */
+			copy[magic] ^= 1;
+			break;
+		case 2: /* the key */
+			copy[magic + 24] ^= 1;
+			break;
+		case 3: /* the body's length */
+			copy[magic + 44] ^= 1;
+			break;
+		case 4: /* cut */
+			len = size - 1;
+			break;
+		case 5: /* longer */
+			copy[size] = 'C';
+			len = size + 1;
+			break;
+		default: /* another version's */
+			copy[13] = '0';
+			break;
+		}
+		assert_int_equal(dlg_path_write(path.ptr, copy, len), 0);
+		walked(&again, f->repo, "status", NULL);
+		assert_string_equal(again.ptr, first.ptr);
+		now = dlg_path_map(path.ptr, &now_size);
+		assert_non_null(now);
+		assert_int_equal(now_size, size);
+		assert_memory_equal(now, data, size);
+		munmap(now, now_size);
+	}
+	free(copy);
+	free(data);
+	dlg_buf_dispose(&first);
+	dlg_buf_dispose(&again);
+	dlg_buf_dispose(&path);
+}
+
+/* A file whose frame is right (the checksum too) but another program
+ * wrote it, or for another key, or whose last record is cut short: not
+ * read (not a call made before the cut is found). What it says differs. */
+static void test_history__walk_cache_framed_for_another(void **state)
+{
+	fixture *f = *state;
+	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
+		path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
+	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	int64_t program[3];
+	git_oid key;
+	char *data, *body;
+	int step;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	walked(&first, f->repo, "status", NULL);
+	assert_int_equal(walk_files(f->dir, &path), 1);
+	data = file_copy(path.ptr, &size);
+	body = malloc(size);
+	for (step = 0; step < 4; step++) {
+		size_t len = size - magic - 60;
+
+		memcpy(program, data + magic, sizeof(program));
+		memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
+		memcpy(body, data + magic + 60, size - magic - 60);
+		find(body, size - magic - 60, "open\0")[0] = 'O';
+		if (step == 1)
+			program[1] ^= 1;
+		else if (step == 2)
+			key.id[0] ^= 1;
+		else if (step == 3) /* the last record cut short */
+			len -= 3;
+		dlg_buf_clear(&forged);
+		dlg_sync__walkcache_frame(&forged, program, &key, body, len);
+		assert_int_equal(forged.size, size - (size - magic - 60 - len));
+		assert_int_equal(dlg_path_write(path.ptr, forged.ptr,
+						forged.size), 0);
+		walked(&again, f->repo, "status", NULL);
+		if (!step) /* the same program and key: what the file says */
+			assert_non_null(strstr(again.ptr, "Open>done"));
+		else
+			assert_string_equal(again.ptr, first.ptr);
+	}
+	free(body);
+	free(data);
+	dlg_buf_dispose(&first);
+	dlg_buf_dispose(&again);
+	dlg_buf_dispose(&path);
+	dlg_buf_dispose(&forged);
+}
+
+/* A walk file made in another clone of the same history (handed over to
+ * save the first report's wait), even framed right: not read, as that
+ * clone's secret is not this one's. */
+static void test_history__walk_cache_of_another_clone(void **state)
+{
+	fixture *f = *state;
+	dlg_buf mine = DLG_BUF_INIT, theirs = DLG_BUF_INIT, out = DLG_BUF_INIT,
+		dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
+	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	dlg_repo *other;
+	char *data, *copy;
+	git_oid key;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	dlg_buf_printf(&dir, "%s/other", f->dir);
+	dlg_buf_printf(&cmd, "git clone -q file://%s %s", f->dir, dir.ptr);
+	free(sh(f, cmd.ptr));
+	assert_int_equal(dlg_repo_open(&other, dir.ptr), 0);
+	walked(&out, other, "status", NULL);
+	assert_int_equal(walk_files(dir.ptr, &theirs), 1);
+	/* the other clone's file, its body changed and framed again */
+	data = file_copy(theirs.ptr, &size);
+	copy = malloc(size);
+	memcpy(copy, data + magic + 60, size - magic - 60);
+	find(copy, size - magic - 60, "open\0")[0] = 'O';
+	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
+	dlg_sync__walkcache_frame(&forged, (const int64_t *)(data + magic),
+				  &key, copy, size - magic - 60);
+	assert_int_equal(dlg_path_write(theirs.ptr, forged.ptr, forged.size),
+			 0);
+	walked(&out, other, "status", NULL); /* there, it is read */
+	assert_non_null(strstr(out.ptr, "Open>done"));
+	walked(&mine, f->repo, "status", NULL);
+	assert_non_null(strstr(mine.ptr, "open>done"));
+	assert_int_equal(walk_files(f->dir, &out), 1);
+	assert_int_equal(dlg_path_write(out.ptr, forged.ptr, forged.size), 0);
+	walked(&out, f->repo, "status", NULL);
+	assert_string_equal(out.ptr, mine.ptr);
+	dlg_repo_free(other);
+	free(copy);
+	free(data);
+	dlg_buf_dispose(&mine);
+	dlg_buf_dispose(&theirs);
+	dlg_buf_dispose(&out);
+	dlg_buf_dispose(&dir);
+	dlg_buf_dispose(&cmd);
+	dlg_buf_dispose(&forged);
+}
+
+/* A walk its callback stopped is not kept (a replay would end there);
+ * nor one of a shallow clone, whose history grows under the same HEAD
+ * (libgit2 1.5 cannot walk one at all: an error that says so). */
+static void test_history__walk_cache_only_whole_walks(void **state)
+{
+	fixture *f = *state;
+	dlg_buf out = DLG_BUF_INIT, dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT;
+	const char *paths[] = { "tasks/", "archive/" };
+	dlg_repo *shallow;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	walked(&out, f->repo, "status", stop_at_first);
+	assert_int_equal(lines(&out), 1);
+	assert_int_equal(walk_files(f->dir, NULL), 0);
+	walked(&out, f->repo, "status", NULL);
+	assert_int_equal(lines(&out), 2);
+	assert_int_equal(walk_files(f->dir, NULL), 1);
+	/* a replay stops where it is told to, as the walk does */
+	walked(&out, f->repo, "status", stop_at_first);
+	assert_int_equal(lines(&out), 1);
+	assert_non_null(strstr(out.ptr, "open>done"));
+	dlg_buf_printf(&dir, "%s/shallow", f->dir);
+	dlg_buf_printf(&cmd, "git clone -q --depth 1 file://%s %s", f->dir,
+		       dir.ptr);
+	free(sh(f, cmd.ptr));
+	assert_int_equal(dlg_repo_open(&shallow, dir.ptr), 0);
+	/* libgit2 1.5 cannot walk it (a parent missing): said so, and
+	 * nothing kept */
+	assert_int_equal(dlg_repo_history_field(shallow, paths, 2, 0,
+						"status", on_all, &out), -1);
+	assert_non_null(strstr(dlg_error_last(), "cannot walk history: "));
+	assert_int_equal(walk_files(dir.ptr, NULL), 0);
+	dlg_repo_free(shallow);
+	dlg_buf_dispose(&out);
+	dlg_buf_dispose(&dir);
+	dlg_buf_dispose(&cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +891,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__commit_bytes_changed_in_the_cache_change_nobody,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__commit_bytes_served_from_the_cache,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_one_field_at_each_head,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_damaged,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_framed_for_another,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_of_another_clone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_only_whole_walks,
 						setup, teardown),
 	};
 
