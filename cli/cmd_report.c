@@ -49,6 +49,7 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 	memset(d, 0, sizeof(*d));
 	q.all = !(flags & CLI_REPORT_OPEN_ONLY);
 	q.rows_only = !!(flags & (CLI_REPORT_OPEN_ONLY | CLI_REPORT_ROWS));
+	q.frozen = 1; /* reports only read them */
 	q.sort = "id";
 	if ((error = dlg_query_run(&d->tasks, &d->ntasks, c->store, &q,
 				   &c->team, c->now, &d->diags)) < 0 ||
@@ -62,7 +63,7 @@ int cli_report_load(cli_report_data *d, cli_ctx *c, time_t since,
 					  ? "status"
 					  : NULL)) < 0))
 		return error;
-	d->in.tasks = d->tasks;
+	d->in.tasks = (const dlg_node *const *)d->tasks;
 	d->in.ntasks = d->ntasks;
 	d->in.team = &c->team;
 	d->in.config = d->config;

@@ -876,6 +876,10 @@ typedef struct {
 	/* dlg_query_run: each task as far as its row tells (the fields of
 	 * dlg_row, see dlg_row_task), no file parsed. */
 	int rows_only;
+	/* dlg_query_run: the tasks are only read (frozen trees, where the
+	 * trees cache has them: one allocation a task, and any change to
+	 * one aborts); they are still freed with dlg_nodes_free */
+	int frozen;
 	const char *sort; /* due (default), priority, created, updated, status, title, assignee */
 	int recurring; /* only occurrences of a series (recur) */
 	/* free text: each word in the title, why, expectations or feedback,
@@ -884,7 +888,7 @@ typedef struct {
 	size_t nwords;
 } dlg_query;
 
-#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+#define DLG_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL }
 
 /*
  * Load every task that matches (valid ones; invalid files go to diags) in
@@ -1010,7 +1014,7 @@ long dlg_blocked_days(const dlg_events *ev, const dlg_node *task, time_t now);
  * or HTML. docs/reports.md says how each figure is computed.
  */
 typedef struct {
-	dlg_node *const *tasks; /* every valid task, done ones too */
+	const dlg_node *const *tasks; /* every valid task, done ones too */
 	size_t ntasks;
 	const dlg_team *team;
 	const dlg_node *config;    /* .delegit/config.yaml */
@@ -1056,7 +1060,7 @@ int dlg_report_orgs(dlg_node **out, const dlg_report_input *in);
 typedef struct {
 	dlg_report_input in;
 	dlg_team team;     /* the org's people, borrowed */
-	dlg_node **tasks;  /* borrowed */
+	const dlg_node **tasks; /* borrowed */
 	size_t ntasks;
 	dlg_events events; /* shallow copies: dispose with the scope only */
 	const dlg_event **by_task; /* of events */

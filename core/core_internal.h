@@ -41,10 +41,25 @@ dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20]);
 void dlg__trees_put(dlg_trees *t, const unsigned char oid[20],
 		    const dlg_node *doc);
 void dlg__trees_close(dlg_trees *t, dlg_rows *rows);
+/* The same tree, frozen (below): for the commands that only read every
+ * task (the reports). */
+dlg_node *dlg__trees_get_frozen(dlg_trees *t, const unsigned char oid[20]);
 /* A tree's encoding in the cache, and back: NULL for bytes that are not
  * one whole map's encoding (the fuzzer's way in). */
 void dlg__trees_encode(dlg_buf *out, const dlg_node *doc);
 dlg_node *dlg__trees_decode(const unsigned char *p, size_t len);
+dlg_node *dlg__trees_decode_frozen(const unsigned char *p, size_t len);
+
+/*
+ * A frozen tree: its nodes, their arrays and texts in one allocation, the
+ * root first (at 100,000 tasks, a node, a key and a text allocated each
+ * were most of a report's time and memory). Read-only: its nodes' alloc
+ * says so, dlg_node_free frees the whole tree given the root and nothing
+ * given any other node, and changing one aborts (dlg_map_set and the
+ * rest: a programming error, never a file's).
+ */
+#define DLG__FROZEN_ROOT ((size_t)-1)
+#define DLG__FROZEN ((size_t)-2)
 
 /*
  * Ask for the pages of a fresh allocation in one call (a hint; Linux 5.14

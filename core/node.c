@@ -64,12 +64,24 @@ dlg_node *dlg_node_new_null(void)
 	return dlg_node_new_scalar(DLG_SCALAR_NULL, "null");
 }
 
+/* A frozen tree's nodes are read-only (core_internal.h). */
+static void thawed(const dlg_node *n)
+{
+	if (n->alloc >= DLG__FROZEN)
+		abort();
+}
+
 void dlg_node_free(dlg_node *n)
 {
 	size_t i;
 
 	if (!n)
 		return;
+	if (n->alloc >= DLG__FROZEN) {
+		if (n->alloc == DLG__FROZEN_ROOT)
+			free(n); /* the whole tree's allocation */
+		return;
+	}
 	for (i = 0; i < n->count; i++) {
 		if (n->keys)
 			free(n->keys[i]);
@@ -83,6 +95,7 @@ void dlg_node_free(dlg_node *n)
 
 static void node_reserve(dlg_node *n)
 {
+	thawed(n);
 	if (n->count < n->alloc)
 		return;
 	n->alloc = n->alloc ? n->alloc * 2 : 4;
@@ -169,6 +182,7 @@ void dlg_map_set(dlg_node *map, const char *key, dlg_node *value)
 {
 	long i = map_index(map, key);
 
+	thawed(map);
 	if (i >= 0) {
 		dlg_node_free(map->items[i]);
 		map->items[i] = value;
@@ -194,6 +208,7 @@ void dlg_map_remove(dlg_node *map, const char *key)
 {
 	long i = map_index(map, key);
 
+	thawed(map);
 	if (i < 0)
 		return;
 	free(map->keys[i]);
@@ -213,6 +228,7 @@ void dlg_seq_push(dlg_node *seq, dlg_node *item)
 
 void dlg_seq_remove(dlg_node *seq, size_t index)
 {
+	thawed(seq);
 	if (index >= seq->count)
 		return;
 	dlg_node_free(seq->items[index]);

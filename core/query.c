@@ -331,7 +331,7 @@ static dlg_trees *open_trees(const char *rows_cache)
  * reported nothing. NULL when the file is gone or invalid (diags say why).
  */
 static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
-			   dlg_diags *diags)
+			   int frozen, dlg_diags *diags)
 {
 	static const unsigned char none[20];
 	const unsigned char *oid = dlg__row_oid(row);
@@ -341,7 +341,8 @@ static dlg_node *load_task(dlg_store *s, dlg_trees *trees, const dlg_row *row,
 
 	if (!memcmp(oid, none, sizeof(none)))
 		trees = NULL; /* a row with no blob id: nothing to key by */
-	if (trees && (doc = dlg__trees_get(trees, oid))) {
+	if (trees && (doc = frozen ? dlg__trees_get_frozen(trees, oid)
+				   : dlg__trees_get(trees, oid))) {
 		/* the file it was stored for: the id is the row's */
 		if (!strcmp(dlg_map_get_str(doc, "id") ? dlg_map_get_str(doc, "id")
 							: "", row->file))
@@ -391,7 +392,7 @@ int dlg_query_run(dlg_node ***out, size_t *count, dlg_store *s,
 				v[n++] = dlg_row_task(match[i]);
 			continue;
 		}
-		if (!(v[n] = load_task(s, trees, match[i], diags)))
+		if (!(v[n] = load_task(s, trees, match[i], q->frozen, diags)))
 			continue;
 		if (dlg_task_has_words(v[n], q->words, q->nwords))
 			n++;

@@ -318,6 +318,144 @@ bad:
 	return NULL;
 }
 
+/* ---------------------------------------------------------------------
+ * Frozen trees (core_internal.h): a first pass checks the encoding as
+ * get_node does and counts what the tree needs, a second builds it in one
+ * allocation (nodes, then the maps' and sequences' arrays, then texts).
+ */
+typedef struct {
+	size_t nodes, slots, text;
+} needs;
+
+/* One node's encoding, checked, and what it needs added to m; the reader
+ * past it. 0, or -1 if damaged (a repeated key is found when building). */
+static int measure(reader *r, int depth, needs *m)
+{
+	size_t line, column, count, i, n;
+	int kind, type;
+
+	if (depth > MAX_DEPTH || r->p >= r->end)
+		return -1;
+	kind = *r->p & 3;
+	type = *r->p++ >> 2;
+	if (kind > DLG_NODE_MAP || type > DLG_SCALAR_TIMESTAMP ||
+	    get_num(r, &line) < 0 || get_num(r, &column) < 0 ||
+	    line > INT32_MAX || column > INT32_MAX)
+		return -1;
+	m->nodes++;
+	if (kind == DLG_NODE_SCALAR) {
+		if (get_num(r, &n) < 0 || n > (size_t)(r->end - r->p) ||
+		    memchr(r->p, '\0', n))
+			return -1;
+		r->p += n;
+		m->text += n + 1;
+		return 0;
+	}
+	if (get_num(r, &count) < 0 || count > (size_t)(r->end - r->p) / 3)
+		return -1;
+	m->slots += kind == DLG_NODE_MAP ? 2 * count : count;
+	for (i = 0; i < count; i++) {
+		if (kind == DLG_NODE_MAP) {
+			if (get_num(r, &n) < 0 ||
+			    n > (size_t)(r->end - r->p) ||
+			    memchr(r->p, '\0', n))
+				return -1;
+			r->p += n;
+			m->text += n + 1;
+		}
+		if (measure(r, depth + 1, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+typedef struct {
+	dlg_node *node; /* the next free one */
+	void **slot;
+	char *text;
+} arena;
+
+static char *build_text(reader *r, arena *a)
+{
+	size_t n = 0;
+	char *s = a->text;
+
+	get_num(r, &n); /* measured */
+	memcpy(s, r->p, n);
+	s[n] = '\0';
+	r->p += n;
+	a->text += n + 1;
+	return s;
+}
+
+/* The node measure checked, built; NULL for a map with a repeated key. */
+static dlg_node *build(reader *r, arena *a)
+{
+	dlg_node *n = a->node++;
+	size_t line = 0, column = 0, count = 0, i;
+	uint64_t seen[4] = { 0, 0, 0, 0 };
+
+	n->kind = (dlg_node_kind)(*r->p & 3);
+	n->type = (dlg_scalar_type)(*r->p++ >> 2);
+	get_num(r, &line);
+	get_num(r, &column);
+	n->line = (int)line;
+	n->column = (int)column;
+	n->alloc = DLG__FROZEN;
+	if (n->kind == DLG_NODE_SCALAR) {
+		n->value = build_text(r, a);
+		return n;
+	}
+	n->type = DLG_SCALAR_STR; /* as dlg_node_new_map makes them */
+	get_num(r, &count);
+	if (count) {
+		n->items = (dlg_node **)a->slot;
+		a->slot += count;
+		if (n->kind == DLG_NODE_MAP) {
+			n->keys = (char **)a->slot;
+			a->slot += count;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (n->kind == DLG_NODE_MAP) {
+			n->keys[i] = build_text(r, a);
+			if (key_repeated(n, i, seen))
+				return NULL;
+		}
+		if (!(n->items[i] = build(r, a)))
+			return NULL;
+		n->count++;
+	}
+	return n;
+}
+
+dlg_node *dlg__trees_decode_frozen(const unsigned char *p, size_t len)
+{
+	reader r = { p, p + len };
+	needs m = { 0, 0, 0 };
+	arena a;
+	dlg_node *doc;
+	char *block;
+
+	if (measure(&r, 0, &m) < 0 || r.p != r.end ||
+	    (*p & 3) != DLG_NODE_MAP)
+		return NULL;
+	/* (the counts are bounded by len: nothing here overflows) */
+	if (!(block = calloc(1, m.nodes * sizeof(dlg_node) +
+				       m.slots * sizeof(void *) + m.text)))
+		abort();
+	a.node = (dlg_node *)block;
+	a.slot = (void **)(block + m.nodes * sizeof(dlg_node));
+	a.text = block + m.nodes * sizeof(dlg_node) + m.slots * sizeof(void *);
+	r.p = p;
+	if (!(doc = build(&r, &a))) {
+		free(block);
+		return NULL;
+	}
+	doc->alloc = DLG__FROZEN_ROOT;
+	return doc;
+}
+
 void dlg__trees_encode(dlg_buf *out, const dlg_node *doc)
 {
 	put_node(out, doc);
@@ -335,19 +473,19 @@ dlg_node *dlg__trees_decode(const unsigned char *p, size_t len)
 	return doc;
 }
 
-dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20])
+static dlg_node *get(dlg_trees *t, const unsigned char oid[20], int frozen)
 {
 	size_t at = dlg_idtable_find(&t->byid, oid, entry_id, t), len;
 	const unsigned char *e;
-	dlg_node *doc;
+	dlg_node *doc = NULL;
 
 	if (at == DLG_IDTABLE_NONE || is_bad(t, at))
 		return NULL;
 	e = (const unsigned char *)t->map + at;
 	len = get32(e + 20);
-	doc = checksum(e + ENTRY_HEAD, len) == get32(e + 24)
-		      ? dlg__trees_decode(e + ENTRY_HEAD, len)
-		      : NULL;
+	if (checksum(e + ENTRY_HEAD, len) == get32(e + 24))
+		doc = frozen ? dlg__trees_decode_frozen(e + ENTRY_HEAD, len)
+			     : dlg__trees_decode(e + ENTRY_HEAD, len);
 	if (!doc) {
 		/* read as missing, and left out when the file is written */
 		if (!(t->bad = realloc(t->bad, (t->nbad + 1) * sizeof(*t->bad))))
@@ -356,6 +494,16 @@ dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20])
 		t->damaged = 1;
 	}
 	return doc;
+}
+
+dlg_node *dlg__trees_get(dlg_trees *t, const unsigned char oid[20])
+{
+	return get(t, oid, 0);
+}
+
+dlg_node *dlg__trees_get_frozen(dlg_trees *t, const unsigned char oid[20])
+{
+	return get(t, oid, 1);
 }
 
 void dlg__trees_put(dlg_trees *t, const unsigned char oid[20],

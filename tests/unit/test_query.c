@@ -157,7 +157,7 @@ static void test_trend__iso_weeks_across_the_year_and_open_work(void **state)
 		setenv("TZ", zones[z], 1);
 		tzset();
 		memset(&in, 0, sizeof(in));
-		in.tasks = tasks;
+		in.tasks = (const dlg_node *const *)tasks;
 		in.ntasks = 3;
 		in.team = &team;
 		in.events = &ev;

@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "core_helpers.h"
 #include "core/core_internal.h"
@@ -513,7 +516,7 @@ static void test_rows__from_tasks_in_memory(void **state)
 	dlg_node_free(docs[2]);
 }
 
-/* The trees cache's decoder refuses a map that names a key twice, as the
+/* The trees cache's decoders refuse a map that names a key twice, as the
  * YAML reader does, wherever in the map the second one is. */
 static void test_rows__trees_decoder_refuses_a_key_twice(void **state)
 {
@@ -545,16 +548,94 @@ static void test_rows__trees_decoder_refuses_a_key_twice(void **state)
 		memcpy(at, first, 3);
 		assert_null(dlg__trees_decode((const unsigned char *)twice.ptr,
 					      twice.size));
+		assert_null(dlg__trees_decode_frozen(
+			(const unsigned char *)twice.ptr, twice.size));
 		dlg_buf_dispose(&twice);
 	}
 	dlg_buf_dispose(&enc);
 	dlg_node_free(doc);
 }
 
+/* Whether two trees are the same, lines and columns too. */
+static int same(const dlg_node *a, const dlg_node *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->type != b->type || a->count != b->count ||
+	    a->line != b->line || a->column != b->column)
+		return 0;
+	if (a->kind == DLG_NODE_SCALAR)
+		return !strcmp(a->value, b->value);
+	for (i = 0; i < a->count; i++)
+		if ((a->kind == DLG_NODE_MAP && strcmp(a->keys[i], b->keys[i])) ||
+		    !same(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+/* A frozen tree (what reports read) is the tree the cache's decoder
+ * makes, node for node; freeing a node of it other than the root frees
+ * nothing (the root frees all: the sanitizers and valgrind would say),
+ * and changing it aborts rather than corrupt it. */
+static void test_rows__frozen_trees_are_the_same_and_read_only(void **state)
+{
+	static const char *const files[] = { "canonical/task.yaml",
+					     "canonical/task-plate.yaml" };
+	size_t f, len;
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		char *text = data_file(files[f], &len);
+		dlg_node *doc = task_from(text, len), *back, *frozen;
+		dlg_buf enc = DLG_BUF_INIT;
+		int step, status;
+
+		dlg__trees_encode(&enc, doc);
+		back = dlg__trees_decode((const unsigned char *)enc.ptr,
+					 enc.size);
+		frozen = dlg__trees_decode_frozen(
+			(const unsigned char *)enc.ptr, enc.size);
+		assert_non_null(back);
+		assert_non_null(frozen);
+		assert_true(same(back, frozen));
+		assert_true(same(doc, frozen));
+		assert_true(frozen->count > 10);
+		dlg_node_free(frozen->items[3]); /* not the root: nothing */
+		assert_true(same(doc, frozen));
+		for (step = 0; step < 4; step++) {
+			pid_t pid = fork();
+
+			assert_true(pid >= 0);
+			if (!pid) {
+				if (step == 0)
+					dlg_map_set_str(frozen, "title", "x");
+				else if (step == 1)
+					dlg_map_set_str(frozen, "new", "x");
+				else if (step == 2)
+					dlg_map_remove(frozen, "title");
+				else
+					dlg_seq_remove(dlg_map_get(frozen,
+								   "feedback"),
+						       0);
+				_exit(0);
+			}
+			assert_int_equal(waitpid(pid, &status, 0), pid);
+			assert_true(WIFSIGNALED(status));
+			assert_int_equal(WTERMSIG(status), SIGABRT);
+		}
+		dlg_node_free(frozen);
+		dlg_node_free(back);
+		dlg_node_free(doc);
+		dlg_buf_dispose(&enc);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows__trees_decoder_refuses_a_key_twice),
+		cmocka_unit_test(test_rows__frozen_trees_are_the_same_and_read_only),
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
 		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
