@@ -346,7 +346,14 @@ static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 		abort();
 	if (in->ntasks)
 		memcpy(byid, in->tasks, in->ntasks * sizeof(*byid));
-	qsort(byid, in->ntasks, sizeof(*byid), cmp_task_id);
+	/* the reports' tasks come sorted by id (cli/ asks for it): sorted
+	 * again only when they are not (the trend counts reopens for each
+	 * of its weeks: a sort of 100,000 tasks each time) */
+	for (i = 1; i < in->ntasks && cmp_task_id(&byid[i - 1], &byid[i]) <= 0;
+	     i++)
+		;
+	if (i < in->ntasks)
+		qsort(byid, in->ntasks, sizeof(*byid), cmp_task_id);
 	for (i = 0; in->events && i < in->events->count; i++) {
 		const dlg_event *e = &in->events->items[i];
 

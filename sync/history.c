@@ -26,6 +26,7 @@ typedef struct {
 				* going (NULL: every change) */
 	dlg_event_views kept;  /* those of one file */
 	dlg_walkrec *rec;      /* the calls, for the walk cache (or NULL) */
+	int unsure;            /* a signature was not judged: not kept */
 	int stop;
 	int error; /* report's, inside the tree walk */
 	/* the merge commit being reported: its parents' trees, their merge
@@ -531,9 +532,17 @@ static int walk_commit(walk *w, dlg_rules *rules, dlg_hindex *x,
 	w->info.when = (time_t)a->when.time;
 	if (since && w->info.when < since)
 		return 0;
-	if (git_commit_parentcount(w->commit))
-		git_commit_parent(&parent, w->commit, 0);
+	/* a parent or a signature that could not be read reads as not
+	 * verified this once, and the walk is not kept: no verdict that
+	 * was not reached is replayed */
+	if (git_commit_parentcount(w->commit) &&
+	    git_commit_parent(&parent, w->commit, 0) < 0) {
+		git_error_clear();
+		w->unsure = 1;
+	}
 	dlg_sync__check_signature(&sig, rules, w->git, w->commit, parent);
+	if (sig.error < 0)
+		w->unsure = 1;
 	w->info.signer = sig.signer ? dlg_map_get_str(sig.signer, "handle")
 				    : NULL;
 	w->info.key = sig.signer ? sig.key.ptr : NULL;
@@ -636,7 +645,7 @@ int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
 done:
 	if (!error)
 		dlg_sync__evcache_save(w.cache);
-	if (!error && !w.stop && w.rec)
+	if (!error && !w.stop && !w.unsure && w.rec)
 		dlg_sync__walkcache_save(r, &head, &query, w.rec);
 	dlg_sync__walkrec_dispose(&rec);
 	dlg_buf_dispose(&query);

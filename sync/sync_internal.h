@@ -182,14 +182,16 @@ int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
 			       const dlg_buf *query, dlg_history_cb cb,
 			       void *payload);
 /* The file's parts (the fuzzer's way in): its frame around a body, by
- * the program's identity and the key; and the calls of a whole file,
- * made only when it is for that program and key and checks whole (1;
- * else 0 and no call). */
-void dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
-			       const git_oid *key, const char *body,
-			       size_t len);
+ * the program's identity, the key and the secret (0, or -1 when the MAC
+ * cannot be made); and the calls of a whole file, made only when it is
+ * for that program and key, its MAC by the secret is right and its body
+ * checks whole (1; else 0 and no call). */
+int dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
+			      const git_oid *key, const unsigned char secret[32],
+			      const char *body, size_t len);
 int dlg_sync__walkcache_parse(const char *data, size_t size,
 			      const int64_t program[3], const git_oid *key,
+			      const unsigned char secret[32],
 			      dlg_history_cb cb, void *payload);
 
 /* The blob of path in tree; zero when absent or not a regular file. -1

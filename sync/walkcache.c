@@ -11,27 +11,29 @@
  * from HEAD too (the team and keys that judge signatures, read from HEAD's
  * tree) or from the program (how events are rendered, how signatures are
  * checked: the file names delegit's version and the executable's identity,
- * dlg_program_identity). A shallow repository is not cached: fetching more
- * of its history changes the walk, not HEAD. Who an email is (the team in
- * the work tree) is not kept: the callback attributes on every replay, as
- * on a walk.
+ * dlg_program_identity, and the key libgit2's and OpenSSL's versions). A
+ * walk in which a signature could not be judged is not kept (history.c),
+ * nor one of a shallow repository: fetching more of its history changes
+ * the walk, not HEAD. Who an email is (the team in the work tree) is not
+ * kept: the callback attributes on every replay, as on a walk.
  *
  * One file per query (field and paths, in its name's digest), replaced
  * whole (a temporary file renamed) when HEAD moved; at most a few exist
  * (the reports' one query).
  *
  * Format: MAGIC, the program's identity (3 × i64), the key (the first 20
- * bytes of an HMAC-SHA256 by the clone's secret of HEAD's id, the field
- * and the paths, each with a NUL: secret() says why), the body's length
- * (u64) and checksum (u64, sum64), the body: records, each a byte 'C' (a
+ * bytes of an HMAC-SHA256 by the clone's secret of HEAD's id, the field,
+ * the paths and the libraries' versions, each with a NUL: secret() says
+ * why), the body's length (u64), its MAC (HMAC-SHA256 by the secret of
+ * the key and the body), the body: records, each a byte 'C' (a
  * commit: its id in hex, NUL, its time (i64), author name and email, each
  * with a NUL, then a byte 0, or 1 and the signer's handle and key, each
  * with a NUL) or 'F' (a file the commit before changed: its path and a
  * NUL, u32 event count, and each event: the task id, the title, the field,
  * from and to, NUL-terminated; a field that may be absent (title, from,
- * to) is a byte 0, or a byte 1 and the text). The whole body is checked
- * before the first call: a file that does not check is not replayed, and
- * the walk writes it anew.
+ * to) is a byte 0, or a byte 1 and the text). The MAC and then the whole
+ * body are checked before the first call: a file that does not check is
+ * not replayed, and the walk writes it anew.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,72 +44,97 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "sync_internal.h"
 
-#define MAGIC "delegit walk 1 " DELEGIT_VERSION "\n"
-#define HEAD_SIZE (sizeof(MAGIC) - 1 + 3 * 8 + GIT_OID_RAWSZ + 16)
+#define MAGIC "delegit walk 2 " DELEGIT_VERSION "\n"
+#define MAC_SIZE 32
+#define HEAD_SIZE (sizeof(MAGIC) - 1 + 3 * 8 + GIT_OID_RAWSZ + 8 + MAC_SIZE)
 
-/* A checksum of the body, a word at a time: it tells damage (a cut, a
- * flipped byte) from what was written; the body's shape is checked too. */
-static uint64_t sum64(const unsigned char *p, size_t n)
+/* HMAC-SHA256 by secret of a and b, one after the other; 0, or -1. */
+static int mac2(unsigned char out[MAC_SIZE], const unsigned char secret[32],
+		const void *a, size_t alen, const void *b, size_t blen)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *c = m ? EVP_MAC_CTX_new(m) : NULL;
+	OSSL_PARAM params[2];
+	size_t len = 0;
+	int ok;
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	for (; n; p++, n--)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return h ^ (h >> 32);
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256",
+						     0);
+	params[1] = OSSL_PARAM_construct_end();
+	ok = c && EVP_MAC_init(c, secret, 32, params) &&
+	     EVP_MAC_update(c, a, alen) && EVP_MAC_update(c, b, blen) &&
+	     EVP_MAC_final(c, out, &len, MAC_SIZE) && len == MAC_SIZE;
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(m);
+	return ok ? 0 : -1;
+}
+
+/* Make the secret anew at path (a file that was not one: missing, cut
+ * short by a crash between its creation and its write). */
+static int make_secret(unsigned char out[32], const char *path)
+{
+	int fd, ok;
+
+	unlink(path);
+	if (RAND_bytes(out, 32) != 1 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				     O_CLOEXEC, 0600)) < 0)
+		return -1;
+	ok = write(fd, out, 32) == 32;
+	ok = close(fd) == 0 && ok;
+	if (!ok)
+		unlink(path);
+	return ok ? 0 : -1;
 }
 
 /*
  * The clone's own secret (.git/delegit-secret: 32 random bytes, made when
- * a walk is first kept, readable by its owner only). A file's key is a MAC
- * by it, so that a walk file made in another clone — handed over as a
+ * a walk is first kept, the owner's alone). A file's key and its body are
+ * MACs by it, so that a walk file made in another clone — handed over as a
  * cache that saves the first report's wait, and saying who signed what —
- * is never read here. 0, or -1: nothing kept or read.
+ * is never read here, nor one whose body someone rewrote without the
+ * secret. A secret that is not a regular file of 32 bytes (cut short) is
+ * made anew when a walk is kept; one that is not the user's is not used.
+ * 0, or -1: nothing kept or read.
  */
 static int secret(unsigned char out[32], dlg_repo *r, int make)
 {
 	dlg_buf path = DLG_BUF_INIT;
 	struct stat st;
-	int fd, ok = 0;
+	int fd, ok = 0, mine = 0;
 
 	dlg_buf_printf(&path, "%sdelegit-secret", git_repository_path(r->git));
 	fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && make &&
-	    RAND_bytes(out, 32) == 1 &&
-	    (fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				     O_CLOEXEC, 0600)) >= 0) {
-		ok = write(fd, out, 32) == 32;
-		close(fd);
-		if (!ok)
-			unlink(path.ptr);
-		fd = -1;
-	} else if (fd >= 0) {
-		ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		     st.st_size == 32 && read(fd, out, 32) == 32;
+	if (fd >= 0) {
+		mine = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		       st.st_uid == geteuid();
+		ok = mine && st.st_size == 32 && read(fd, out, 32) == 32;
 		close(fd);
 	}
+	if (!ok && make && (fd < 0 ? errno == ENOENT : mine))
+		ok = make_secret(out, path.ptr) == 0;
 	dlg_buf_dispose(&path);
 	return ok ? 0 : -1;
 }
 
-/* The file of a query, and its key at head (the secret's MAC of head and
- * the query); 0, or -1 when there is no secret (make: make it). */
-static int names(dlg_buf *path, git_oid *key, dlg_repo *r,
-		 const git_oid *head, const dlg_buf *query, int make)
+/* The file of a query, and its key at head (the secret's MAC of head, the
+ * query and the versions of the libraries that read the history and
+ * check signatures); 0, or -1 when there is no secret (make: make it). */
+static int names(dlg_buf *path, git_oid *key, unsigned char k[32],
+		 dlg_repo *r, const git_oid *head, const dlg_buf *query,
+		 int make)
 {
 	dlg_buf all = DLG_BUF_INIT;
-	unsigned char mac[EVP_MAX_MD_SIZE], k[32];
+	unsigned char mac[MAC_SIZE];
 	char hex[GIT_OID_HEXSZ + 1];
-	size_t len = 0;
+	int major = 0, minor = 0, rev = 0, error;
 	git_oid q;
 
 	if (secret(k, r, make) < 0)
@@ -119,16 +146,13 @@ static int names(dlg_buf *path, git_oid *key, dlg_repo *r,
 	git_oid_tostr(hex, sizeof(hex), head);
 	dlg_buf_put(&all, hex, GIT_OID_HEXSZ + 1);
 	dlg_buf_put(&all, query->ptr, query->size);
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, k, sizeof(k),
-		       (const unsigned char *)all.ptr, all.size, mac,
-		       sizeof(mac), &len) ||
-	    len < GIT_OID_RAWSZ) {
-		dlg_buf_dispose(&all);
-		return -1;
-	}
+	git_libgit2_version(&major, &minor, &rev);
+	dlg_buf_printf(&all, "libgit2 %d.%d.%d, %s", major, minor, rev,
+		       OpenSSL_version(OPENSSL_VERSION));
+	error = mac2(mac, k, all.ptr, all.size, "", 0);
 	git_oid_fromraw(key, mac);
 	dlg_buf_dispose(&all);
-	return 0;
+	return error;
 }
 
 static void put_text(dlg_buf *b, const char *s)
@@ -190,41 +214,63 @@ static int cacheable(dlg_repo *r)
 	return shallow == 0;
 }
 
-void dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
-			       const git_oid *key, const char *body,
-			       size_t len)
+int dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
+			      const git_oid *key, const unsigned char secret[32],
+			      const char *body, size_t len)
 {
-	uint64_t n = len, sum = sum64((const unsigned char *)body, len);
+	unsigned char mac[MAC_SIZE];
+	uint64_t n = len;
 
+	if (mac2(mac, secret, key->id, GIT_OID_RAWSZ, body, len) < 0)
+		return -1;
 	dlg_buf_puts(out, MAGIC);
 	dlg_buf_put(out, (const char *)program, 3 * sizeof(int64_t));
 	dlg_buf_put(out, (const char *)key->id, GIT_OID_RAWSZ);
 	dlg_buf_put(out, (const char *)&n, 8);
-	dlg_buf_put(out, (const char *)&sum, 8);
+	dlg_buf_put(out, (const char *)mac, MAC_SIZE);
 	dlg_buf_put(out, body, len);
+	return 0;
+}
+
+/* Write data to path, the owner's alone, through no link; 0, or -1. */
+static int write_new(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				    O_CLOEXEC, 0600);
+	size_t done = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (done < len &&
+	       ((n = write(fd, data + done, len - done)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		done += n > 0 ? (size_t)n : 0;
+	return close(fd) == 0 && done == len ? 0 : -1;
 }
 
 void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
 			      const dlg_buf *query, const dlg_walkrec *rec)
 {
 	dlg_buf path = DLG_BUF_INIT, tmp = DLG_BUF_INIT, all = DLG_BUF_INIT;
+	unsigned char k[32];
 	int64_t id[3];
 	git_oid key;
 
 	if (!cacheable(r) || dlg_program_identity(id) < 0 ||
-	    names(&path, &key, r, head, query, 1) < 0) {
-		dlg_buf_dispose(&path);
-		return;
-	}
-	dlg_sync__walkcache_frame(&all, id, &key, rec->body.ptr,
-				  rec->body.size);
-	dlg_buf_printf(&tmp, "%s.%ld.tmp", path.ptr, (long)getpid());
-	/* a cache: when it cannot be written, the next walk walks */
-	if (dlg_path_write(tmp.ptr, all.ptr, all.size) < 0 ||
-	    rename(tmp.ptr, path.ptr) < 0) {
-		unlink(tmp.ptr);
-		dlg_error_clear();
-	}
+	    names(&path, &key, k, r, head, query, 1) < 0 ||
+	    dlg_sync__walkcache_frame(&all, id, &key, k, rec->body.ptr,
+				      rec->body.size) < 0)
+		goto done;
+	/* one temporary name a query: a process killed before the rename
+	 * leaves one, which the next save replaces (two at once: the loser's
+	 * file fails its MAC, and the walk walks) */
+	dlg_buf_printf(&tmp, "%s.tmp", path.ptr);
+	if (write_new(tmp.ptr, all.ptr, all.size) < 0 ||
+	    rename(tmp.ptr, path.ptr) < 0)
+		unlink(tmp.ptr); /* a cache: the next walk walks */
+done:
+	OPENSSL_cleanse(k, sizeof(k));
 	dlg_buf_dispose(&all);
 	dlg_buf_dispose(&tmp);
 	dlg_buf_dispose(&path);
@@ -351,11 +397,13 @@ static int each_record(const char *body, size_t len, replay *rp,
 
 int dlg_sync__walkcache_parse(const char *data, size_t size,
 			      const int64_t program[3], const git_oid *key,
+			      const unsigned char secret[32],
 			      dlg_history_cb cb, void *payload)
 {
 	const char *p = data + strlen(MAGIC);
+	unsigned char mac[MAC_SIZE];
 	replay rp;
-	uint64_t len, sum;
+	uint64_t len;
 	int stopped = 0;
 
 	if (size < HEAD_SIZE || memcmp(data, MAGIC, strlen(MAGIC)) ||
@@ -363,12 +411,14 @@ int dlg_sync__walkcache_parse(const char *data, size_t size,
 	    memcmp(p + 3 * sizeof(int64_t), key->id, GIT_OID_RAWSZ))
 		return 0;
 	memcpy(&len, p + 3 * sizeof(int64_t) + GIT_OID_RAWSZ, 8);
-	memcpy(&sum, p + 3 * sizeof(int64_t) + GIT_OID_RAWSZ + 8, 8);
+	if (len != size - HEAD_SIZE ||
+	    mac2(mac, secret, key->id, GIT_OID_RAWSZ, data + HEAD_SIZE,
+		 (size_t)len) < 0 ||
+	    CRYPTO_memcmp(mac, data + HEAD_SIZE - MAC_SIZE, MAC_SIZE))
+		return 0;
 	p = data + HEAD_SIZE;
 	memset(&rp, 0, sizeof(rp));
-	if (len != size - HEAD_SIZE ||
-	    sum != sum64((const unsigned char *)p, (size_t)len) ||
-	    each_record(p, (size_t)len, &rp, NULL, NULL, &stopped) < 0) {
+	if (each_record(p, (size_t)len, &rp, NULL, NULL, &stopped) < 0) {
 		free(rp.ev);
 		return 0;
 	}
@@ -382,22 +432,21 @@ int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
 			       void *payload)
 {
 	dlg_buf path = DLG_BUF_INIT;
+	unsigned char k[32];
 	int64_t id[3];
 	git_oid key;
 	size_t size = 0;
-	char *map;
-	int done;
+	char *map = NULL;
+	int done = 0;
 
-	if (!cacheable(r) || dlg_program_identity(id) < 0 ||
-	    names(&path, &key, r, head, query, 0) < 0) {
-		dlg_buf_dispose(&path);
-		return 0;
+	if (cacheable(r) && dlg_program_identity(id) == 0 &&
+	    names(&path, &key, k, r, head, query, 0) == 0 &&
+	    (map = dlg_path_map(path.ptr, &size))) {
+		done = dlg_sync__walkcache_parse(map, size, id, &key, k, cb,
+						 payload);
+		munmap(map, size);
 	}
-	map = dlg_path_map(path.ptr, &size);
+	OPENSSL_cleanse(k, sizeof(k));
 	dlg_buf_dispose(&path);
-	if (!map)
-		return 0;
-	done = dlg_sync__walkcache_parse(map, size, id, &key, cb, payload);
-	munmap(map, size);
 	return done;
 }

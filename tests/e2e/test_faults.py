@@ -1255,6 +1255,48 @@ class TestFaultsSigned(SignedFaultTest):
         runs = self.audit_sweep(want, lambda name: name in SSL)
         self.assertGreater(runs, 10)
 
+    def test_a_report_never_keeps_a_verdict_it_could_not_reach(self):
+        # dana's decision is hers by her signature only (her address is
+        # changed by hand in the work tree): each OpenSSL function the
+        # walk's checks call, failing once, may cost that one run the
+        # verdict, never a later run (such a walk is not kept at HEAD)
+        dana, kim = self.dana, self.kim
+        kim.ok("start", self.tid[:8])
+        kim.ok("submit", self.tid[:8])
+        kim.ok("sync", "-q")
+        dana.ok("sync", "-q")
+        dana.ok("accept", self.tid[:8])
+        self.edit("team/dana.yaml", "dana@", "dana.old@", dana)
+        git_dir = os.path.join(dana.path, ".git")
+        args = ("report", "delivery", "--json")
+
+        def forget():
+            for name in os.listdir(git_dir):
+                if name.startswith("delegit-walk-"):
+                    os.unlink(os.path.join(git_dir, name))
+
+        def accepted(out):
+            return sum(r["accepted"] for r in json.loads(out)["reviewers"]
+                       if r["handle"] == "dana")
+        self.assertEqual(accepted(dana.ok(*args)), 1)
+        forget()
+        calls = count_calls(dana, *args)
+        runs = 0
+        for name in sorted(calls):
+            if name not in SSL:
+                continue
+            for n in points(calls[name], name, 1):
+                forget()
+                r = faulted(dana, "%s:%d" % (name, n), *args)
+                what = "%s:%d (exit %d)\n%s" % (name, n, r.returncode,
+                                                r.stderr)
+                self.assertEqual(r.returncode, 0, what)
+                if not r.fired:
+                    continue
+                runs += 1
+                self.assertEqual(accepted(dana.ok(*args)), 1, what)
+        self.assertGreater(runs, 3)
+
     def test_a_sync_of_work_signed_before_a_retirement_never_refuses_it(self):
         # kim signs offline, then the key is retired: the director's sync
         # verifies that work (the key was kim's at its parent), unless it

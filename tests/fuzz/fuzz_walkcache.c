@@ -1,7 +1,6 @@
 /* libFuzzer: the walk cache's reader (sync/walkcache.c). The first byte
- * chooses: the rest is a body, framed as the program frames one (its
- * checksum right, so that the body's shape is what is judged), or a whole
- * file. Every call the file makes reads every text it hands out. */
+ * chooses: the rest is a body, framed as the program frames one (its MAC
+ * right, so that the body's shape is what is judged), or a whole file. Every call the file makes reads every text it hands out. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@ static int touch(const dlg_commit_info *c, const char *path,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int64_t program[3] = { 1, 2, 3 };
+	static const unsigned char secret[32] = { 9 };
 	dlg_buf file = DLG_BUF_INIT;
 	git_oid key;
 	char *exact;
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&key, 7, sizeof(key));
 	if (data[0] == 0)
-		dlg_sync__walkcache_frame(&file, program, &key,
+		dlg_sync__walkcache_frame(&file, program, &key, secret,
 					  (const char *)data + 1, size - 1);
 	else
 		dlg_buf_put(&file, (const char *)data + 1, size - 1);
@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(exact = malloc(file.size ? file.size : 1)))
 		abort();
 	memcpy(exact, file.ptr, file.size);
-	dlg_sync__walkcache_parse(exact, file.size, program, &key, touch,
-				  NULL);
+	dlg_sync__walkcache_parse(exact, file.size, program, &key, secret,
+				  touch, NULL);
 	free(exact);
 	dlg_buf_dispose(&file);
 	return 0;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -669,6 +670,20 @@ static char *file_copy(const char *path, size_t *size)
 	return dlg_buf_detach(&b);
 }
 
+/* The repository's walk secret (.git/delegit-secret, 32 bytes). */
+static unsigned char *secret_of(const char *dir)
+{
+	dlg_buf path = DLG_BUF_INIT;
+	size_t size;
+	char *data;
+
+	dlg_buf_printf(&path, "%s/.git/delegit-secret", dir);
+	data = file_copy(path.ptr, &size);
+	assert_int_equal(size, 32);
+	dlg_buf_dispose(&path);
+	return (unsigned char *)data;
+}
+
 /* The file damaged in its frame or its body, another program's, cut or
  * longer: the walk answers the same, and writes the file anew, as it
  * was. */
@@ -676,7 +691,7 @@ static void test_history__walk_cache_damaged(void **state)
 {
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT, path = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
 	char *data, *copy;
 	int step;
 
@@ -732,18 +747,20 @@ static void test_history__walk_cache_damaged(void **state)
 	dlg_buf_dispose(&path);
 }
 
-/* A file whose frame is right (the checksum too) but another program
- * wrote it, or for another key, or whose last record is cut short: not
- * read (not a call made before the cut is found). What it says differs. */
+/* A file framed right (its MAC too, by this clone's secret) but that
+ * another program wrote, or for another key, or whose last record is cut
+ * short: not read (not a call made before the cut is found). What it says
+ * differs. */
 static void test_history__walk_cache_framed_for_another(void **state)
 {
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
 		path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
 	int64_t program[3];
 	git_oid key;
 	char *data, *body;
+	unsigned char *secret;
 	int step;
 
 	commit_task(f, "open", "normal", 1700000000);
@@ -751,14 +768,15 @@ static void test_history__walk_cache_framed_for_another(void **state)
 	walked(&first, f->repo, "status", NULL);
 	assert_int_equal(walk_files(f->dir, &path), 1);
 	data = file_copy(path.ptr, &size);
+	secret = secret_of(f->dir);
 	body = malloc(size);
 	for (step = 0; step < 4; step++) {
-		size_t len = size - magic - 60;
+		size_t len = size - magic - 84;
 
 		memcpy(program, data + magic, sizeof(program));
 		memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
-		memcpy(body, data + magic + 60, size - magic - 60);
-		find(body, size - magic - 60, "open\0")[0] = 'O';
+		memcpy(body, data + magic + 84, size - magic - 84);
+		find(body, size - magic - 84, "open\0")[0] = 'O';
 		if (step == 1)
 			program[1] ^= 1;
 		else if (step == 2)
@@ -766,8 +784,10 @@ static void test_history__walk_cache_framed_for_another(void **state)
 		else if (step == 3) /* the last record cut short */
 			len -= 3;
 		dlg_buf_clear(&forged);
-		dlg_sync__walkcache_frame(&forged, program, &key, body, len);
-		assert_int_equal(forged.size, size - (size - magic - 60 - len));
+		assert_int_equal(dlg_sync__walkcache_frame(&forged, program, &key,
+							   secret, body, len),
+				 0);
+		assert_int_equal(forged.size, size - (size - magic - 84 - len));
 		assert_int_equal(dlg_path_write(path.ptr, forged.ptr,
 						forged.size), 0);
 		walked(&again, f->repo, "status", NULL);
@@ -778,6 +798,7 @@ static void test_history__walk_cache_framed_for_another(void **state)
 	}
 	free(body);
 	free(data);
+	free(secret);
 	dlg_buf_dispose(&first);
 	dlg_buf_dispose(&again);
 	dlg_buf_dispose(&path);
@@ -785,16 +806,17 @@ static void test_history__walk_cache_framed_for_another(void **state)
 }
 
 /* A walk file made in another clone of the same history (handed over to
- * save the first report's wait), even framed right: not read, as that
- * clone's secret is not this one's. */
+ * save the first report's wait), even framed right by that clone's
+ * secret: not read, as that secret is not this one's. */
 static void test_history__walk_cache_of_another_clone(void **state)
 {
 	fixture *f = *state;
 	dlg_buf mine = DLG_BUF_INIT, theirs = DLG_BUF_INIT, out = DLG_BUF_INIT,
 		dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 1 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
 	dlg_repo *other;
 	char *data, *copy;
+	unsigned char *theirs_secret;
 	git_oid key;
 
 	commit_task(f, "open", "normal", 1700000000);
@@ -808,11 +830,14 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	/* the other clone's file, its body changed and framed again */
 	data = file_copy(theirs.ptr, &size);
 	copy = malloc(size);
-	memcpy(copy, data + magic + 60, size - magic - 60);
-	find(copy, size - magic - 60, "open\0")[0] = 'O';
+	memcpy(copy, data + magic + 84, size - magic - 84);
+	find(copy, size - magic - 84, "open\0")[0] = 'O';
 	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
-	dlg_sync__walkcache_frame(&forged, (const int64_t *)(data + magic),
-				  &key, copy, size - magic - 60);
+	theirs_secret = secret_of(dir.ptr);
+	assert_int_equal(dlg_sync__walkcache_frame(
+				 &forged, (const int64_t *)(data + magic), &key,
+				 theirs_secret, copy, size - magic - 84),
+			 0);
 	assert_int_equal(dlg_path_write(theirs.ptr, forged.ptr, forged.size),
 			 0);
 	walked(&out, other, "status", NULL); /* there, it is read */
@@ -824,6 +849,7 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	walked(&out, f->repo, "status", NULL);
 	assert_string_equal(out.ptr, mine.ptr);
 	dlg_repo_free(other);
+	free(theirs_secret);
 	free(copy);
 	free(data);
 	dlg_buf_dispose(&mine);
@@ -832,6 +858,52 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	dlg_buf_dispose(&dir);
 	dlg_buf_dispose(&cmd);
 	dlg_buf_dispose(&forged);
+}
+
+/* The secret cut short (a crash between its creation and its write) is
+ * made anew when a walk is kept; one that is not the user's is neither
+ * used nor replaced. */
+static void test_history__walk_cache_secret_cut_or_not_mine(void **state)
+{
+	fixture *f = *state;
+	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
+		secret = DLG_BUF_INIT, walk = DLG_BUF_INIT;
+	unsigned char *before, *after;
+	struct stat st;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	walked(&first, f->repo, "status", NULL);
+	dlg_buf_printf(&secret, "%s/.git/delegit-secret", f->dir);
+	before = secret_of(f->dir);
+	assert_int_equal(stat(secret.ptr, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(truncate(secret.ptr, 0), 0);
+	walked(&again, f->repo, "status", NULL);
+	assert_string_equal(again.ptr, first.ptr);
+	after = secret_of(f->dir);
+	assert_memory_not_equal(before, after, 32);
+	assert_int_equal(walk_files(f->dir, &walk), 1);
+	walked(&again, f->repo, "status", NULL);
+	assert_string_equal(again.ptr, first.ptr);
+	if (geteuid() == 0) { /* (only root can give a file away) */
+		assert_int_equal(chown(secret.ptr, 1, 1), 0);
+		assert_int_equal(unlink(walk.ptr), 0);
+		walked(&again, f->repo, "status", NULL);
+		assert_string_equal(again.ptr, first.ptr);
+		assert_int_equal(walk_files(f->dir, NULL), 0);
+		assert_int_equal(stat(secret.ptr, &st), 0);
+		assert_int_equal(st.st_uid, 1);
+		free(before);
+		before = secret_of(f->dir);
+		assert_memory_equal(before, after, 32);
+	}
+	free(before);
+	free(after);
+	dlg_buf_dispose(&first);
+	dlg_buf_dispose(&again);
+	dlg_buf_dispose(&secret);
+	dlg_buf_dispose(&walk);
 }
 
 /* A walk its callback stopped is not kept (a replay would end there);
@@ -899,6 +971,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_framed_for_another,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_of_another_clone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_secret_cut_or_not_mine,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_only_whole_walks,
 						setup, teardown),
