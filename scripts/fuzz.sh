@@ -93,7 +93,7 @@ import struct, sys
 commit = (b"C" + b"a" * 40 + b"\0" + struct.pack("<q", 1700000000) +
           b"Kim Lee\0kim@msp.example\0" + b"\0")
 signed = (b"C" + b"b" * 40 + b"\0" + struct.pack("<q", 1700000001) +
-          b"Kim Lee\0kim@msp.example\0" + b"\1kim\0SHA256:abc\0")
+          b"Kim Lee\0kim@msp.example\0" + b"\1kim\0\1SHA256:abc\0")
 events = (b"t1\0" + b"\1Title\0" + b"status\0" + b"\1open\0" + b"\1done\0" +
           b"t1\0" + b"\0" + b"id\0" + b"\0" + b"\1t1\0")
 one = b"F" + b"tasks/t1.yaml\0" + struct.pack("<I", 2) + events

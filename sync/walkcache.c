@@ -25,15 +25,15 @@
  * bytes of an HMAC-SHA256 by the clone's secret of HEAD's id, the field,
  * the paths and the libraries' versions, each with a NUL: secret() says
  * why), the body's length (u64), its MAC (HMAC-SHA256 by the secret of
- * the key and the body), the body: records, each a byte 'C' (a
- * commit: its id in hex, NUL, its time (i64), author name and email, each
- * with a NUL, then a byte 0, or 1 and the signer's handle and key, each
- * with a NUL) or 'F' (a file the commit before changed: its path and a
- * NUL, u32 event count, and each event: the task id, the title, the field,
- * from and to, NUL-terminated; a field that may be absent (title, from,
- * to) is a byte 0, or a byte 1 and the text). The MAC and then the whole
- * body are checked before the first call: a file that does not check is
- * not replayed, and the walk writes it anew.
+ * the key and the body), the body: records, each a byte 'C' (a commit:
+ * its id in hex, NUL, its time (i64), author name and email, each with a
+ * NUL, then a byte 0, or 1, the signer's handle and a NUL and the key as
+ * a field that may be absent, below) or 'F' (a file the commit before
+ * changed: its path and a NUL, u32 event count, and each event: the task
+ * id, the title, the field, from and to, NUL-terminated; a field that may
+ * be absent (title, from, to) is a byte 0, or a byte 1 and the text).
+ * The MAC and then the whole body are checked before the first call: a
+ * file that does not check is not replayed, and the walk writes it anew.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +51,7 @@
 
 #include "sync_internal.h"
 
-#define MAGIC "delegit walk 2 " DELEGIT_VERSION "\n"
+#define MAGIC "delegit walk 3 " DELEGIT_VERSION "\n"
 #define MAC_SIZE 32
 #define HEAD_SIZE (sizeof(MAGIC) - 1 + 3 * 8 + GIT_OID_RAWSZ + 8 + MAC_SIZE)
 
@@ -184,7 +184,7 @@ void dlg_sync__walkrec_add(dlg_walkrec *rec, const dlg_commit_info *ci,
 		dlg_buf_put(&rec->body, ci->signer ? "\1" : "\0", 1);
 		if (ci->signer) {
 			put_text(&rec->body, ci->signer);
-			put_text(&rec->body, ci->key);
+			put_maybe(&rec->body, ci->key);
 		}
 	}
 	dlg_buf_put(&rec->body, "F", 1);
@@ -327,7 +327,7 @@ static int commit_record(reader *r, dlg_commit_info *ci)
 	if (!id || strlen(id) != GIT_OID_HEXSZ || fixed(r, &when, 8) < 0 ||
 	    !(ci->author_name = text(r)) || !(ci->author_email = text(r)) ||
 	    fixed(r, &signed_, 1) < 0 || signed_ > 1 ||
-	    (signed_ && (!(signer = text(r)) || !(key = text(r)))))
+	    (signed_ && (!(signer = text(r)) || maybe(r, &key) < 0)))
 		return -1;
 	memcpy(ci->id, id, GIT_OID_HEXSZ + 1);
 	ci->when = (time_t)when;

@@ -1078,6 +1078,23 @@ static void rsa_line(dlg_buf *line, const void *e, size_t e_len,
 /* Each field of an rsa key malformed in each way a key a member pastes
  * into team/ could be: refused, with the reason, and nothing left in
  * OpenSSL's error queue. */
+/* Add d (-2 or 2) to a big-endian number whose first byte is 0 (an RSA
+ * modulus as SSH writes it), carrying or borrowing through its bytes: a
+ * modulus whose last byte is 0x01 or 0xff (one key in 128, each made
+ * anew by ssh-keygen) made the old one-byte sum wrap. */
+static void add_to_last_bytes(dlg_buf *b, int d)
+{
+	size_t i = b->size;
+	int carry = d;
+
+	while (carry && i-- > 1) {
+		int v = (unsigned char)b->ptr[i] + carry;
+
+		b->ptr[i] = (char)(v & 0xff);
+		carry = v < 0 ? -1 : v > 0xff ? 1 : 0;
+	}
+}
+
 static void test_sshkey__rsa_fields_malformed_each_way(void **state)
 {
 	dlg_buf blob = DLG_BUF_INIT, line = DLG_BUF_INIT, n = DLG_BUF_INIT;
@@ -1122,12 +1139,12 @@ static void test_sshkey__rsa_fields_malformed_each_way(void **state)
 	parse_fails(line.ptr, "3 <= exponent < modulus");
 	dlg_buf_clear(&big);
 	dlg_buf_put(&big, n.ptr, n.size);
-	big.ptr[big.size - 1] = (char)((unsigned char)big.ptr[big.size - 1] + 2);
+	add_to_last_bytes(&big, 2); /* the modulus + 2 */
 	rsa_line(&line, big.ptr, big.size, n.ptr, n.size, "");
 	parse_fails(line.ptr, "3 <= exponent < modulus");
 	dlg_buf_clear(&big);
 	dlg_buf_put(&big, n.ptr, n.size);
-	big.ptr[big.size - 1] = (char)((unsigned char)big.ptr[big.size - 1] - 2);
+	add_to_last_bytes(&big, -2); /* the modulus - 2 */
 	rsa_line(&line, big.ptr, big.size, n.ptr, n.size, "");
 	assert_int_equal(dlg_sshkey_parse(&blob, line.ptr), 0);
 	dlg_buf_clear(&big);

@@ -691,7 +691,7 @@ static void test_history__walk_cache_damaged(void **state)
 {
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT, path = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
 	char *data, *copy;
 	int step;
 
@@ -756,7 +756,7 @@ static void test_history__walk_cache_framed_for_another(void **state)
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
 		path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
 	int64_t program[3];
 	git_oid key;
 	char *data, *body;
@@ -813,7 +813,7 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	fixture *f = *state;
 	dlg_buf mine = DLG_BUF_INIT, theirs = DLG_BUF_INIT, out = DLG_BUF_INIT,
 		dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 2 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
 	dlg_repo *other;
 	char *data, *copy;
 	unsigned char *theirs_secret;
