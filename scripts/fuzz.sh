@@ -87,7 +87,8 @@ PY
 		;;
 	fuzz_walkcache)
 		# bodies as sync/walkcache.c writes them (a 0 first: framed):
-		# a commit, signed or not, and the files it changed
+		# the HEAD record, a commit, signed or not, and the files it
+		# changed
 		/usr/bin/python3 - "$d" <<'PY'
 import struct, sys
 commit = (b"C" + b"a" * 40 + b"\0" + struct.pack("<q", 1700000000) +
@@ -98,8 +99,9 @@ events = (b"t1\0" + b"\1Title\0" + b"status\0" + b"\1open\0" + b"\1done\0" +
           b"t1\0" + b"\0" + b"id\0" + b"\0" + b"\1t1\0")
 one = b"F" + b"tasks/t1.yaml\0" + struct.pack("<I", 2) + events
 none = b"F" + b"archive/2026/t2.yaml\0" + struct.pack("<I", 0)
-open(sys.argv[1] + "/one", "wb").write(b"\0" + commit + one)
-open(sys.argv[1] + "/two", "wb").write(b"\0" + commit + one + signed + none + one)
+head = b"H" + b"\7" * 20 + struct.pack("<Q", 3) + b"\5" * 20
+open(sys.argv[1] + "/one", "wb").write(b"\0" + head + commit + one)
+open(sys.argv[1] + "/two", "wb").write(b"\0" + head + commit + one + signed + none + one)
 PY
 		;;
 	fuzz_sshsig)

@@ -586,21 +586,83 @@ static int walk_query(dlg_buf *out, const char *const *paths, size_t n,
 	return 1;
 }
 
+/* The id of a root tree's entry name (zero: none). */
+static void entry_id(git_oid *out, const git_tree *tree, const char *name)
+{
+	const git_tree_entry *e = git_tree_entry_byname(tree, name);
+
+	if (e)
+		git_oid_cpy(out, git_tree_entry_id(e));
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+/* Whether the walk at b judges signatures as the walk at a did: the rules
+ * come from team/ and .delegit/ (sync/policy.c, rules_from_tree), so the
+ * same trees of both are the same rules. 0 when either cannot be read. */
+static int same_rules(git_repository *g, const git_oid *a, const git_oid *b)
+{
+	static const char *const names[] = { "team", ".delegit" };
+	git_commit *ca = NULL, *cb = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_oid ea, eb;
+	int same = 0;
+	size_t i;
+
+	if (git_commit_lookup(&ca, g, a) == 0 &&
+	    git_commit_lookup(&cb, g, b) == 0 &&
+	    git_commit_tree(&ta, ca) == 0 && git_commit_tree(&tb, cb) == 0)
+		for (same = 1, i = 0; i < 2; i++) {
+			entry_id(&ea, ta, names[i]);
+			entry_id(&eb, tb, names[i]);
+			same &= git_oid_equal(&ea, &eb);
+		}
+	git_error_clear();
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return same;
+}
+
+/*
+ * How many of the walk's first commits (ids, n of them) are new to the
+ * walk kept at another HEAD: the commits after them must be the kept
+ * walk's, exactly and in its order (their digest), and the rules that
+ * judge signatures the same at both HEADs. Then the walk is those
+ * commits' calls and the kept ones after them, as a whole walk would make
+ * them (a commit's calls depend on the commit, its parents and the
+ * rules). n (all new: no use of the kept walk) otherwise.
+ */
+static size_t new_commits(const dlg_walkkept *k, git_repository *g,
+			  const git_oid *head, const git_oid *ids, size_t n)
+{
+	git_oid digest;
+
+	if (!k->map || k->count > n || git_oid_equal(&k->head, head) ||
+	    !same_rules(g, &k->head, head))
+		return n;
+	dlg_sync__walk_digest(&digest, ids + (n - k->count), (size_t)k->count);
+	return git_oid_equal(&digest, &k->digest) ? n - (size_t)k->count : n;
+}
+
 int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
 			   size_t npaths, time_t since, const char *field,
 			   dlg_history_cb cb, void *payload)
 {
 	dlg_buf query = DLG_BUF_INIT;
 	dlg_walkrec rec = { DLG_BUF_INIT, "" };
+	dlg_walkkept kept;
 	dlg_hindex *x = NULL;
 	dlg_rules *rules = NULL;
-	git_oid head, *ids = NULL;
-	size_t n = 0, i;
+	git_oid head, digest, *ids = NULL;
+	size_t n = 0, fresh = 0, i;
 	dlg_sync_paths wanted;
 	walk w;
 	int error = 0;
 
 	memset(&w, 0, sizeof(w));
+	memset(&kept, 0, sizeof(kept));
 	w.name = (dlg_buf)DLG_BUF_INIT;
 	w.email = (dlg_buf)DLG_BUF_INIT;
 	w.git = r->git;
@@ -613,8 +675,11 @@ int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
 	if (git_reference_name_to_id(&head, r->git, "HEAD") < 0)
 		return dlg_sync__error("cannot read HEAD");
 	if (walk_query(&query, paths, npaths, since, field)) {
-		if (dlg_sync__walkcache_replay(r, &head, &query, cb,
-					       payload)) {
+		/* kept at this HEAD: the calls again, nothing walked */
+		if (dlg_sync__walkcache_kept(&kept, r, &query) &&
+		    git_oid_equal(&kept.head, &head)) {
+			dlg_sync__walkcache_calls(&kept, cb, payload);
+			dlg_sync__walkkept_dispose(&kept);
 			dlg_buf_dispose(&query);
 			return 0;
 		}
@@ -630,23 +695,33 @@ int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
 					      &wanted)) < 0 ||
 	    (error = dlg_sync__trusted_rules(&rules, r, &head)) < 0)
 		goto done;
+	/* kept at an earlier HEAD: only the commits it does not have */
+	fresh = new_commits(&kept, r->git, &head, ids, n);
 	dlg_sync__cache_objects(0);
-	for (i = 0; i < n && !w.stop; i++) {
+	for (i = 0; i < fresh && !w.stop; i++) {
 		git_oid_cpy(&w.id, &ids[i]);
 		error = walk_commit(&w, rules, x, &wanted, since);
 		git_commit_free(w.commit);
 		w.commit = NULL;
 		if (error < 0)
 			break;
-		if (!((i + 1) % 1024) || (i + 1 == n && n >= 1024))
-			dlg_sync__progress(r, DLG_PROGRESS_HISTORY, i + 1, n);
+		if (!((i + 1) % 1024) || (i + 1 == fresh && fresh >= 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_HISTORY, i + 1,
+					   fresh);
 	}
 	dlg_sync__cache_objects(1);
+	if (!error && !w.stop && fresh < n) {
+		dlg_buf_put(&rec.body, kept.calls, kept.len);
+		w.stop = dlg_sync__walkcache_calls(&kept, cb, payload);
+	}
 done:
 	if (!error)
 		dlg_sync__evcache_save(w.cache);
-	if (!error && !w.stop && !w.unsure && w.rec)
-		dlg_sync__walkcache_save(r, &head, &query, w.rec);
+	if (!error && !w.stop && !w.unsure && w.rec) {
+		dlg_sync__walk_digest(&digest, ids, n);
+		dlg_sync__walkcache_save(r, &head, &query, w.rec, n, &digest);
+	}
+	dlg_sync__walkkept_dispose(&kept);
 	dlg_sync__walkrec_dispose(&rec);
 	dlg_buf_dispose(&query);
 	free(w.kept.items);

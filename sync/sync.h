@@ -137,8 +137,9 @@ int dlg_repo_history_paths(dlg_repo *r, const char *const *paths,
 /* The same, only field's changes (NULL: every field's) and each file's
  * coming and going (its "id"); a file changed in neither way is not
  * reported. The whole history (since 0) of whole folders is kept at each
- * HEAD (walkcache.c), and the same question asked again at the same HEAD
- * is answered from it. */
+ * HEAD (walkcache.c): the same question asked again at the same HEAD is
+ * answered from it, and at a HEAD that gained commits, by walking those
+ * and replaying the rest (history.c, new_commits). */
 int dlg_repo_history_field(dlg_repo *r, const char *const *paths,
 			   size_t npaths, time_t since, const char *field,
 			   dlg_history_cb cb, void *payload);

@@ -163,36 +163,51 @@ void dlg_sync__evcache_save(dlg_evcache *c);
 void dlg_sync__evcache_free(dlg_evcache *c);
 
 /* The walk cache (walkcache.c): a history walk's calls to its callback,
- * for one query (query: the field, then each path, each with a NUL) at
- * one HEAD. _add records a call (the events as the callback got them);
- * _save writes them for head, quietly leaving the file alone when it
- * cannot; _replay makes the same calls again when the file holds the
- * query at head, whole and undamaged: 1 (the callback may have stopped
- * it), else 0 and no call. */
+ * for one query (query: the field, then each path, each with a NUL), kept
+ * for one HEAD. _add records a call (the events as the callback got them);
+ * _save writes them as the walk at head, whose list of commits had count
+ * ids of that digest (dlg_sync__walk_digest), quietly leaving the file
+ * alone when it cannot. _kept reads the query's kept walk, whatever HEAD
+ * it was kept at, when it is whole and undamaged (1; else 0), and _calls
+ * makes its calls again (1 when the callback stopped them). */
 typedef struct {
 	dlg_buf body;
 	char last[DLG_HEX_ID_SIZE]; /* the commit recorded last */
 } dlg_walkrec;
+typedef struct {
+	char *map; /* the file, mapped (NULL: not kept) */
+	size_t size;
+	git_oid key;	/* as the file says */
+	git_oid head;	/* the HEAD it was kept at */
+	uint64_t count; /* its walk's commits */
+	git_oid digest; /* of their ids, in order */
+	const char *calls;
+	size_t len;
+} dlg_walkkept;
 void dlg_sync__walkrec_add(dlg_walkrec *rec, const dlg_commit_info *ci,
 			   const char *path, const dlg_event *ev, size_t n);
 void dlg_sync__walkrec_dispose(dlg_walkrec *rec);
+void dlg_sync__walk_digest(git_oid *out, const git_oid *ids, size_t n);
 void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
-			      const dlg_buf *query, const dlg_walkrec *rec);
-int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
-			       const dlg_buf *query, dlg_history_cb cb,
-			       void *payload);
+			      const dlg_buf *query, const dlg_walkrec *rec,
+			      size_t count, const git_oid *digest);
+int dlg_sync__walkcache_kept(dlg_walkkept *out, dlg_repo *r,
+			     const dlg_buf *query);
+int dlg_sync__walkcache_calls(const dlg_walkkept *k, dlg_history_cb cb,
+			      void *payload);
+void dlg_sync__walkkept_dispose(dlg_walkkept *k);
 /* The file's parts (the fuzzer's way in): its frame around a body, by
  * the program's identity, the key and the secret (0, or -1 when the MAC
- * cannot be made); and the calls of a whole file, made only when it is
- * for that program and key, its MAC by the secret is right and its body
- * checks whole (1; else 0 and no call). */
+ * cannot be made); and a whole file checked: for that program, its MAC by
+ * the secret right, its body an 'H' record and records whose shape
+ * checks: 0 and *out (its key as the file says it, which the caller
+ * judges; out->map NULL), or -1. */
 int dlg_sync__walkcache_frame(dlg_buf *out, const int64_t program[3],
 			      const git_oid *key, const unsigned char secret[32],
 			      const char *body, size_t len);
-int dlg_sync__walkcache_parse(const char *data, size_t size,
-			      const int64_t program[3], const git_oid *key,
-			      const unsigned char secret[32],
-			      dlg_history_cb cb, void *payload);
+int dlg_sync__walkcache_check(dlg_walkkept *out, const char *data,
+			      size_t size, const int64_t program[3],
+			      const unsigned char secret[32]);
 
 /* The blob of path in tree; zero when absent or not a regular file. -1
  * when the tree cannot be read (out zero). */

@@ -19,13 +19,19 @@
  *
  * One file per query (field and paths, in its name's digest), replaced
  * whole (a temporary file renamed) when HEAD moved; at most a few exist
- * (the reports' one query).
+ * (the reports' one query). When HEAD has moved, history.c extends the
+ * kept walk by the commits HEAD gained, when the walk's list of commits
+ * ends with the kept one's (its length and digest are kept) and the rules
+ * that judge signatures are the same at both HEADs.
  *
  * Format: MAGIC, the program's identity (3 × i64), the key (the first 20
  * bytes of an HMAC-SHA256 by the clone's secret of HEAD's id, the field,
  * the paths and the libraries' versions, each with a NUL: secret() says
  * why), the body's length (u64), its MAC (HMAC-SHA256 by the secret of
- * the key and the body), the body: records, each a byte 'C' (a commit:
+ * the key and the body), the body: a record 'H' (the HEAD it was kept at,
+ * 20 bytes, the number of commits its walk went through, u64, and the
+ * digest of their ids in order, 20 bytes: dlg_sync__walk_digest), then
+ * records, each a byte 'C' (a commit:
  * its id in hex, NUL, its time (i64), author name and email, each with a
  * NUL, then a byte 0, or 1, the signer's handle and a NUL and the key as
  * a field that may be absent, below) or 'F' (a file the commit before
@@ -51,9 +57,11 @@
 
 #include "sync_internal.h"
 
-#define MAGIC "delegit walk 3 " DELEGIT_VERSION "\n"
+#define MAGIC "delegit walk 4 " DELEGIT_VERSION "\n"
 #define MAC_SIZE 32
 #define HEAD_SIZE (sizeof(MAGIC) - 1 + 3 * 8 + GIT_OID_RAWSZ + 8 + MAC_SIZE)
+/* the body's first record: 'H', HEAD's id, the commit count, the digest */
+#define HEAD_RECORD (1 + GIT_OID_RAWSZ + 8 + GIT_OID_RAWSZ)
 
 /* HMAC-SHA256 by secret of a and b, one after the other; 0, or -1. */
 static int mac2(unsigned char out[MAC_SIZE], const unsigned char secret[32],
@@ -124,25 +132,29 @@ static int secret(unsigned char out[32], dlg_repo *r, int make)
 	return ok ? 0 : -1;
 }
 
-/* The file of a query, and its key at head (the secret's MAC of head, the
- * query and the versions of the libraries that read the history and
- * check signatures); 0, or -1 when there is no secret (make: make it). */
-static int names(dlg_buf *path, git_oid *key, unsigned char k[32],
-		 dlg_repo *r, const git_oid *head, const dlg_buf *query,
-		 int make)
+/* The file of a query. */
+static void walk_path(dlg_buf *path, dlg_repo *r, const dlg_buf *query)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid q;
+
+	git_odb_hash(&q, query->ptr, query->size, GIT_OBJECT_BLOB);
+	git_oid_tostr(hex, 17, &q);
+	dlg_buf_printf(path, "%sdelegit-walk-%s", git_repository_path(r->git),
+		       hex);
+}
+
+/* The key of a walk of query at head: the secret's MAC of head, the query
+ * and the versions of the libraries that read the history and check
+ * signatures. 0, or -1. */
+static int walk_key(git_oid *key, const unsigned char k[32],
+		    const git_oid *head, const dlg_buf *query)
 {
 	dlg_buf all = DLG_BUF_INIT;
 	unsigned char mac[MAC_SIZE];
 	char hex[GIT_OID_HEXSZ + 1];
 	int major = 0, minor = 0, rev = 0, error;
-	git_oid q;
 
-	if (secret(k, r, make) < 0)
-		return -1;
-	git_odb_hash(&q, query->ptr, query->size, GIT_OBJECT_BLOB);
-	git_oid_tostr(hex, 17, &q);
-	dlg_buf_printf(path, "%sdelegit-walk-%s", git_repository_path(r->git),
-		       hex);
 	git_oid_tostr(hex, sizeof(hex), head);
 	dlg_buf_put(&all, hex, GIT_OID_HEXSZ + 1);
 	dlg_buf_put(&all, query->ptr, query->size);
@@ -249,19 +261,42 @@ static int write_new(const char *path, const char *data, size_t len)
 	return close(fd) == 0 && done == len ? 0 : -1;
 }
 
-void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
-			      const dlg_buf *query, const dlg_walkrec *rec)
+void dlg_sync__walk_digest(git_oid *out, const git_oid *ids, size_t n)
 {
-	dlg_buf path = DLG_BUF_INIT, tmp = DLG_BUF_INIT, all = DLG_BUF_INIT;
+	dlg_buf all = DLG_BUF_INIT;
+	size_t i;
+
+	dlg_buf_reserve(&all, n * GIT_OID_RAWSZ);
+	for (i = 0; i < n; i++)
+		dlg_buf_put(&all, (const char *)ids[i].id, GIT_OID_RAWSZ);
+	git_odb_hash(out, all.ptr ? all.ptr : "", all.size, GIT_OBJECT_BLOB);
+	dlg_buf_dispose(&all);
+}
+
+void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
+			      const dlg_buf *query, const dlg_walkrec *rec,
+			      size_t count, const git_oid *digest)
+{
+	dlg_buf path = DLG_BUF_INIT, tmp = DLG_BUF_INIT, all = DLG_BUF_INIT,
+		body = DLG_BUF_INIT;
+	uint64_t n = count;
 	unsigned char k[32];
 	int64_t id[3];
 	git_oid key;
 
 	if (!cacheable(r) || dlg_program_identity(id) < 0 ||
-	    names(&path, &key, k, r, head, query, 1) < 0 ||
-	    dlg_sync__walkcache_frame(&all, id, &key, k, rec->body.ptr,
-				      rec->body.size) < 0)
+	    secret(k, r, 1) < 0 || walk_key(&key, k, head, query) < 0)
 		goto done;
+	dlg_buf_reserve(&body, HEAD_RECORD + rec->body.size);
+	dlg_buf_put(&body, "H", 1);
+	dlg_buf_put(&body, (const char *)head->id, GIT_OID_RAWSZ);
+	dlg_buf_put(&body, (const char *)&n, 8);
+	dlg_buf_put(&body, (const char *)digest->id, GIT_OID_RAWSZ);
+	dlg_buf_put(&body, rec->body.ptr, rec->body.size);
+	if (dlg_sync__walkcache_frame(&all, id, &key, k, body.ptr,
+				      body.size) < 0)
+		goto done;
+	walk_path(&path, r, query);
 	/* one temporary name a query: a process killed before the rename
 	 * leaves one, which the next save replaces (two at once: the loser's
 	 * file fails its MAC, and the walk walks) */
@@ -271,6 +306,7 @@ void dlg_sync__walkcache_save(dlg_repo *r, const git_oid *head,
 		unlink(tmp.ptr); /* a cache: the next walk walks */
 done:
 	OPENSSL_cleanse(k, sizeof(k));
+	dlg_buf_dispose(&body);
 	dlg_buf_dispose(&all);
 	dlg_buf_dispose(&tmp);
 	dlg_buf_dispose(&path);
@@ -395,41 +431,52 @@ static int each_record(const char *body, size_t len, replay *rp,
 	return 0;
 }
 
-int dlg_sync__walkcache_parse(const char *data, size_t size,
-			      const int64_t program[3], const git_oid *key,
-			      const unsigned char secret[32],
-			      dlg_history_cb cb, void *payload)
+int dlg_sync__walkcache_check(dlg_walkkept *out, const char *data,
+			      size_t size, const int64_t program[3],
+			      const unsigned char secret[32])
 {
-	const char *p = data + strlen(MAGIC);
+	const char *p = data + strlen(MAGIC), *body = data + HEAD_SIZE;
 	unsigned char mac[MAC_SIZE];
 	replay rp;
 	uint64_t len;
-	int stopped = 0;
+	int stopped = 0, error;
 
+	memset(out, 0, sizeof(*out));
 	if (size < HEAD_SIZE || memcmp(data, MAGIC, strlen(MAGIC)) ||
-	    memcmp(p, program, 3 * sizeof(int64_t)) ||
-	    memcmp(p + 3 * sizeof(int64_t), key->id, GIT_OID_RAWSZ))
-		return 0;
+	    memcmp(p, program, 3 * sizeof(int64_t)))
+		return -1;
+	memcpy(out->key.id, p + 3 * sizeof(int64_t), GIT_OID_RAWSZ);
 	memcpy(&len, p + 3 * sizeof(int64_t) + GIT_OID_RAWSZ, 8);
-	if (len != size - HEAD_SIZE ||
-	    mac2(mac, secret, key->id, GIT_OID_RAWSZ, data + HEAD_SIZE,
-		 (size_t)len) < 0 ||
-	    CRYPTO_memcmp(mac, data + HEAD_SIZE - MAC_SIZE, MAC_SIZE))
-		return 0;
-	p = data + HEAD_SIZE;
+	if (len != size - HEAD_SIZE || len < HEAD_RECORD || *body != 'H' ||
+	    mac2(mac, secret, out->key.id, GIT_OID_RAWSZ, body, (size_t)len) <
+		    0 ||
+	    CRYPTO_memcmp(mac, body - MAC_SIZE, MAC_SIZE))
+		return -1;
+	memcpy(out->head.id, body + 1, GIT_OID_RAWSZ);
+	memcpy(&out->count, body + 1 + GIT_OID_RAWSZ, 8);
+	memcpy(out->digest.id, body + 1 + GIT_OID_RAWSZ + 8, GIT_OID_RAWSZ);
+	out->calls = body + HEAD_RECORD;
+	out->len = (size_t)len - HEAD_RECORD;
 	memset(&rp, 0, sizeof(rp));
-	if (each_record(p, (size_t)len, &rp, NULL, NULL, &stopped) < 0) {
-		free(rp.ev);
-		return 0;
-	}
-	each_record(p, (size_t)len, &rp, cb, payload, &stopped);
+	error = each_record(out->calls, out->len, &rp, NULL, NULL, &stopped);
 	free(rp.ev);
-	return 1;
+	return error;
 }
 
-int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
-			       const dlg_buf *query, dlg_history_cb cb,
-			       void *payload)
+int dlg_sync__walkcache_calls(const dlg_walkkept *k, dlg_history_cb cb,
+			      void *payload)
+{
+	replay rp;
+	int stopped = 0;
+
+	memset(&rp, 0, sizeof(rp));
+	each_record(k->calls, k->len, &rp, cb, payload, &stopped); /* checked */
+	free(rp.ev);
+	return stopped;
+}
+
+int dlg_sync__walkcache_kept(dlg_walkkept *out, dlg_repo *r,
+			     const dlg_buf *query)
 {
 	dlg_buf path = DLG_BUF_INIT;
 	unsigned char k[32];
@@ -437,16 +484,34 @@ int dlg_sync__walkcache_replay(dlg_repo *r, const git_oid *head,
 	git_oid key;
 	size_t size = 0;
 	char *map = NULL;
-	int done = 0;
+	int found = 0;
 
+	memset(out, 0, sizeof(*out));
 	if (cacheable(r) && dlg_program_identity(id) == 0 &&
-	    names(&path, &key, k, r, head, query, 0) == 0 &&
-	    (map = dlg_path_map(path.ptr, &size))) {
-		done = dlg_sync__walkcache_parse(map, size, id, &key, k, cb,
-						 payload);
+	    secret(k, r, 0) == 0) {
+		walk_path(&path, r, query);
+		map = dlg_path_map(path.ptr, &size);
+	}
+	/* for this program, whole, by this clone's secret, and for this
+	 * query at the HEAD it names */
+	if (map && dlg_sync__walkcache_check(out, map, size, id, k) == 0 &&
+	    walk_key(&key, k, &out->head, query) == 0 &&
+	    git_oid_equal(&key, &out->key)) {
+		out->map = map;
+		out->size = size;
+		found = 1;
+	} else if (map) {
 		munmap(map, size);
+		memset(out, 0, sizeof(*out));
 	}
 	OPENSSL_cleanse(k, sizeof(k));
 	dlg_buf_dispose(&path);
-	return done;
+	return found;
+}
+
+void dlg_sync__walkkept_dispose(dlg_walkkept *k)
+{
+	if (k->map)
+		munmap(k->map, k->size);
+	memset(k, 0, sizeof(*k));
 }

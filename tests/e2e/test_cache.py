@@ -723,6 +723,37 @@ class TestWalkCache(unittest.TestCase):
         self.assertEqual(len(self.kept()), 1)
 
 
+    def test_extended_by_what_head_gained_even_a_merge(self):
+        # kept at one HEAD, then work on top and a merge of work done
+        # elsewhere earlier (its commits older than the kept ones): the
+        # kept walk extended says what a whole walk says
+        first = self.reports()
+        other = Repo(tmp=self.repo.tmp, name="other",
+                     clone_from=self.repo.path)
+        try:
+            other.as_("dana")
+            t2 = other.add("Offline", "--to", "kim",
+                           now="2026-11-03T08:00:00Z")["id"][:8]
+            other.as_("kim")
+            other.ok("start", t2, now="2026-11-03T09:00:00Z")
+            other.ok("submit", t2, now="2026-11-03T10:00:00Z")
+            self.repo.ok("reopen", self.t, now="2026-11-05T10:00:00Z")
+            extended = self.reports()
+            self.assertNotEqual(extended, first)
+            self.assertEqual(self.walked(), extended)
+            self.repo.as_("sam")
+            self.repo.ok("submit", self.t, now="2026-11-06T10:00:00Z")
+            self.repo.as_("dana")
+            self.reports()
+            self.repo.git("pull", "-q", "--no-rebase", other.path, "main")
+            merged = self.reports()
+            self.assertNotEqual(merged, extended)
+            self.assertEqual(self.walked(), merged)
+            self.assertEqual(len(self.kept()), 1)
+        finally:
+            other.close()
+
+
 class TestCheckFromTheRows(unittest.TestCase):
     """`check` takes a task file's validity from the rows cache and looks
     only its people up: a person who leaves the team, a file edited by

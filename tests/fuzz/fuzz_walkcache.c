@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned char secret[32] = { 9 };
 	dlg_buf file = DLG_BUF_INIT;
 	git_oid key;
+	dlg_walkkept kept;
 	char *exact;
 
 	if (!size)
@@ -52,8 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(exact = malloc(file.size ? file.size : 1)))
 		abort();
 	memcpy(exact, file.ptr, file.size);
-	dlg_sync__walkcache_parse(exact, file.size, program, &key, secret,
-				  touch, NULL);
+	if (dlg_sync__walkcache_check(&kept, exact, file.size, program,
+				      secret) == 0) {
+		kept.map = NULL; /* (not mapped: the harness frees it) */
+		dlg_sync__walkcache_calls(&kept, touch, NULL);
+	}
 	free(exact);
 	dlg_buf_dispose(&file);
 	return 0;

@@ -691,7 +691,7 @@ static void test_history__walk_cache_damaged(void **state)
 {
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT, path = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
 	char *data, *copy;
 	int step;
 
@@ -756,7 +756,7 @@ static void test_history__walk_cache_framed_for_another(void **state)
 	fixture *f = *state;
 	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
 		path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
 	int64_t program[3];
 	git_oid key;
 	char *data, *body;
@@ -813,7 +813,7 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	fixture *f = *state;
 	dlg_buf mine = DLG_BUF_INIT, theirs = DLG_BUF_INIT, out = DLG_BUF_INIT,
 		dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 3 " DELEGIT_VERSION "\n");
+	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
 	dlg_repo *other;
 	char *data, *copy;
 	unsigned char *theirs_secret;
@@ -906,6 +906,101 @@ static void test_history__walk_cache_secret_cut_or_not_mine(void **state)
 	dlg_buf_dispose(&walk);
 }
 
+/* The kept walk rewritten, as only a holder of the secret could: its
+ * first "open" made "Open", so that a walk that replays it says so. */
+static void forge_kept(fixture *f)
+{
+	dlg_buf path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
+	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
+	unsigned char *secret = secret_of(f->dir);
+	char *data;
+	git_oid key;
+
+	assert_int_equal(walk_files(f->dir, &path), 1);
+	data = file_copy(path.ptr, &size);
+	find(data + magic + 84, size - magic - 84, "open\0")[0] = 'O';
+	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
+	assert_int_equal(dlg_sync__walkcache_frame(
+				 &forged, (const int64_t *)(data + magic), &key,
+				 secret, data + magic + 84, size - magic - 84),
+			 0);
+	assert_int_equal(dlg_path_write(path.ptr, forged.ptr, forged.size),
+			 0);
+	free(data);
+	free(secret);
+	dlg_buf_dispose(&path);
+	dlg_buf_dispose(&forged);
+}
+
+/* What a whole walk says now (the kept walk set aside first). */
+static void walked_afresh(dlg_buf *out, fixture *f)
+{
+	dlg_buf path = DLG_BUF_INIT;
+
+	if (walk_files(f->dir, &path))
+		assert_int_equal(unlink(path.ptr), 0);
+	walked(out, f->repo, "status", NULL);
+	dlg_buf_dispose(&path);
+}
+
+/* A walk kept at an earlier HEAD is extended by the commits HEAD gained:
+ * the kept calls replayed after the new commits', as a whole walk makes
+ * them. Not when the walk's list does not end with the kept one (an
+ * amended commit, a reset back), nor when the rules that judge signatures
+ * changed (team/), whose commits are then judged again. */
+static void test_history__walk_cache_extended_by_new_commits(void **state)
+{
+	fixture *f = *state;
+	dlg_buf out = DLG_BUF_INIT, fresh = DLG_BUF_INIT;
+	char *at;
+
+	commit_task(f, "open", "normal", 1700000000);
+	commit_task(f, "done", "high", 1700000002);
+	walked(&out, f->repo, "status", NULL);
+	forge_kept(f);
+	walked(&out, f->repo, "status", NULL);
+	assert_non_null(strstr(out.ptr, "Open>done"));
+	/* two commits on top (one of another field, not reported) */
+	commit_task(f, "done", "low", 1700000003);
+	commit_task(f, "cancelled", "low", 1700000004);
+	walked(&out, f->repo, "status", NULL);
+	assert_int_equal(lines(&out), 3);
+	assert_non_null(at = strstr(out.ptr, "Open>done"));
+	walked_afresh(&fresh, f);
+	at[0] = 'o';
+	assert_string_equal(out.ptr, fresh.ptr);
+	assert_non_null(strstr(fresh.ptr, "done>cancelled]\n"));
+	/* the last commit amended: another list, walked whole */
+	forge_kept(f);
+	free(sh(f, "git commit -q --amend -m amended"));
+	walked(&out, f->repo, "status", NULL);
+	assert_null(strstr(out.ptr, "Open"));
+	assert_int_equal(lines(&out), 3);
+	/* a reset back: fewer commits than kept */
+	forge_kept(f);
+	free(sh(f, "git reset -q --hard HEAD~1"));
+	walked(&out, f->repo, "status", NULL);
+	assert_null(strstr(out.ptr, "Open"));
+	assert_int_equal(lines(&out), 2);
+	/* the team changed, then a change: judged again, whole */
+	forge_kept(f);
+	commit_file(f, "team/kim.yaml", "handle: kim\n", "team", 1700000005);
+	commit_task(f, "cancelled", "low", 1700000006);
+	walked(&out, f->repo, "status", NULL);
+	assert_null(strstr(out.ptr, "Open"));
+	assert_int_equal(lines(&out), 3);
+	/* and the same with .delegit/ */
+	forge_kept(f);
+	commit_file(f, ".delegit/policy.yaml", "format: 1\n", "policy",
+		    1700000007);
+	commit_task(f, "open", "low", 1700000008);
+	walked(&out, f->repo, "status", NULL);
+	assert_null(strstr(out.ptr, "Open"));
+	assert_int_equal(lines(&out), 4);
+	dlg_buf_dispose(&out);
+	dlg_buf_dispose(&fresh);
+}
+
 /* A walk its callback stopped is not kept (a replay would end there);
  * nor one of a shallow clone, whose history grows under the same HEAD
  * (libgit2 1.5 cannot walk one at all: an error that says so). */
@@ -973,6 +1068,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_of_another_clone,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_secret_cut_or_not_mine,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history__walk_cache_extended_by_new_commits,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history__walk_cache_only_whole_walks,
 						setup, teardown),
