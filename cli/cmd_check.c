@@ -69,7 +69,12 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 				  diags.count, diags.count == 1 ? "" : "s");
 		goto done;
 	}
-	dlg_store_list_tasks(&files, &n, c->store);
+	/* nothing found: every task file is valid, and has its row (a
+	 * third scan of tasks/ was a fifth of a check at 100,000 tasks) */
+	if (rows)
+		n = dlg_rows_count(rows);
+	else
+		dlg_store_list_tasks(&files, &n, c->store);
 	if (!cli_flag(&a, CLI_O_QUIET))
 		cli_printf("ok: %zu task%s and %zu %s checked\n", n,
 			   n == 1 ? "" : "s", c->team.count,
