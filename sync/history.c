@@ -586,26 +586,32 @@ static int walk_query(dlg_buf *out, const char *const *paths, size_t n,
 	return 1;
 }
 
-/* The id of a root tree's entry name (zero: none). */
-static void entry_id(git_oid *out, const git_tree *tree, const char *name)
+/* The id and mode of a root tree's entry name (zero: none). */
+static void entry_id(git_oid *out, git_filemode_t *mode, const git_tree *tree,
+		     const char *name)
 {
 	const git_tree_entry *e = git_tree_entry_byname(tree, name);
 
-	if (e)
+	memset(out, 0, sizeof(*out));
+	*mode = 0;
+	if (e) {
 		git_oid_cpy(out, git_tree_entry_id(e));
-	else
-		memset(out, 0, sizeof(*out));
+		*mode = git_tree_entry_filemode(e);
+	}
 }
 
 /* Whether the walk at b judges signatures as the walk at a did: the rules
  * come from team/ and .delegit/ (sync/policy.c, rules_from_tree), so the
- * same trees of both are the same rules. 0 when either cannot be read. */
+ * same entries of both — ids and modes: the same id as a link to a
+ * submodule is no team — are the same rules. 0 when either cannot be
+ * read. */
 static int same_rules(git_repository *g, const git_oid *a, const git_oid *b)
 {
 	static const char *const names[] = { "team", ".delegit" };
 	git_commit *ca = NULL, *cb = NULL;
 	git_tree *ta = NULL, *tb = NULL;
 	git_oid ea, eb;
+	git_filemode_t ma, mb;
 	int same = 0;
 	size_t i;
 
@@ -613,9 +619,9 @@ static int same_rules(git_repository *g, const git_oid *a, const git_oid *b)
 	    git_commit_lookup(&cb, g, b) == 0 &&
 	    git_commit_tree(&ta, ca) == 0 && git_commit_tree(&tb, cb) == 0)
 		for (same = 1, i = 0; i < 2; i++) {
-			entry_id(&ea, ta, names[i]);
-			entry_id(&eb, tb, names[i]);
-			same &= git_oid_equal(&ea, &eb);
+			entry_id(&ea, &ma, ta, names[i]);
+			entry_id(&eb, &mb, tb, names[i]);
+			same &= git_oid_equal(&ea, &eb) && ma == mb;
 		}
 	git_error_clear();
 	git_tree_free(ta);

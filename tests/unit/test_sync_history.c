@@ -947,7 +947,8 @@ static void walked_afresh(dlg_buf *out, fixture *f)
  * the kept calls replayed after the new commits', as a whole walk makes
  * them. Not when the walk's list does not end with the kept one (an
  * amended commit, a reset back), nor when the rules that judge signatures
- * changed (team/), whose commits are then judged again. */
+ * changed (team/ or .delegit/, or team/ made another kind of entry), whose
+ * commits are then judged again. */
 static void test_history__walk_cache_extended_by_new_commits(void **state)
 {
 	fixture *f = *state;
@@ -997,6 +998,16 @@ static void test_history__walk_cache_extended_by_new_commits(void **state)
 	walked(&out, f->repo, "status", NULL);
 	assert_null(strstr(out.ptr, "Open"));
 	assert_int_equal(lines(&out), 4);
+	/* team/ made a link to a submodule of the same id: no team there */
+	forge_kept(f);
+	free(sh(f, "id=$(git rev-parse HEAD:team) && "
+		   "git rm -r -q --cached team && "
+		   "git update-index --add --cacheinfo 160000,$id,team && "
+		   "git commit -q -m link"));
+	commit_task(f, "done", "low", 1700000009);
+	walked(&out, f->repo, "status", NULL);
+	assert_null(strstr(out.ptr, "Open"));
+	assert_int_equal(lines(&out), 5);
 	dlg_buf_dispose(&out);
 	dlg_buf_dispose(&fresh);
 }
