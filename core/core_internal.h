@@ -24,6 +24,11 @@ const unsigned char *dlg__row_oid(const dlg_row *row);
 int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
 		 const char *data, size_t len);
 
+/* Whether two trees are the same node for node: kinds, scalar types,
+ * texts, keys in order, lines and columns (dlg_node_equal compares what
+ * they say only). For the tests of the trees cache's decoders. */
+int dlg__node_same(const dlg_node *a, const dlg_node *b);
+
 /* A scalar node that takes value (malloc'd, not NULL) as its own. */
 dlg_node *dlg__node_scalar_take(dlg_scalar_type type, char *value);
 

@@ -150,6 +150,22 @@ int dlg_node_equal(const dlg_node *a, const dlg_node *b)
 	return 1;
 }
 
+int dlg__node_same(const dlg_node *a, const dlg_node *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->type != b->type || a->count != b->count ||
+	    a->line != b->line || a->column != b->column)
+		return 0;
+	if (a->kind == DLG_NODE_SCALAR)
+		return !strcmp(a->value, b->value);
+	for (i = 0; i < a->count; i++)
+		if ((a->kind == DLG_NODE_MAP && strcmp(a->keys[i], b->keys[i])) ||
+		    !dlg__node_same(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
 static long map_index(const dlg_node *map, const char *key)
 {
 	size_t i;

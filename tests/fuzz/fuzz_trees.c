@@ -10,31 +10,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Whether two trees are the same, positions too (dlg_node_equal compares
- * content only). */
-static int same(const dlg_node *a, const dlg_node *b)
-{
-	size_t i;
-
-	if (a->kind != b->kind || a->type != b->type || a->count != b->count ||
-	    a->line != b->line || a->column != b->column)
-		return 0;
-	if (a->kind == DLG_NODE_SCALAR)
-		return !strcmp(a->value, b->value);
-	for (i = 0; i < a->count; i++)
-		if ((a->kind == DLG_NODE_MAP && strcmp(a->keys[i], b->keys[i])) ||
-		    !same(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	dlg_buf enc = DLG_BUF_INIT;
 	dlg_node *doc = dlg__trees_decode(data, size), *again;
 	dlg_node *frozen = dlg__trees_decode_frozen(data, size);
 
-	if (!doc != !frozen || (doc && !same(doc, frozen)))
+	if (!doc != !frozen || (doc && !dlg__node_same(doc, frozen)))
 		abort();
 	dlg_node_free(frozen);
 	if (!doc)

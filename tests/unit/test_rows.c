@@ -556,23 +556,6 @@ static void test_rows__trees_decoder_refuses_a_key_twice(void **state)
 	dlg_node_free(doc);
 }
 
-/* Whether two trees are the same, lines and columns too. */
-static int same(const dlg_node *a, const dlg_node *b)
-{
-	size_t i;
-
-	if (a->kind != b->kind || a->type != b->type || a->count != b->count ||
-	    a->line != b->line || a->column != b->column)
-		return 0;
-	if (a->kind == DLG_NODE_SCALAR)
-		return !strcmp(a->value, b->value);
-	for (i = 0; i < a->count; i++)
-		if ((a->kind == DLG_NODE_MAP && strcmp(a->keys[i], b->keys[i])) ||
-		    !same(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
 /* A frozen tree (what reports read) is the tree the cache's decoder
  * makes, node for node; freeing a node of it other than the root frees
  * nothing (the root frees all: the sanitizers and valgrind would say),
@@ -597,11 +580,11 @@ static void test_rows__frozen_trees_are_the_same_and_read_only(void **state)
 			(const unsigned char *)enc.ptr, enc.size);
 		assert_non_null(back);
 		assert_non_null(frozen);
-		assert_true(same(back, frozen));
-		assert_true(same(doc, frozen));
+		assert_true(dlg__node_same(back, frozen));
+		assert_true(dlg__node_same(doc, frozen));
 		assert_true(frozen->count > 10);
 		dlg_node_free(frozen->items[3]); /* not the root: nothing */
-		assert_true(same(doc, frozen));
+		assert_true(dlg__node_same(doc, frozen));
 		for (step = 0; step < 4; step++) {
 			pid_t pid = fork();
 

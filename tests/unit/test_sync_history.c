@@ -747,6 +747,61 @@ static void test_history__walk_cache_damaged(void **state)
 	dlg_buf_dispose(&path);
 }
 
+/* How forge_walk frames the file again. */
+enum { AS_IS, OTHER_PROGRAM, OTHER_KEY, CUT_SHORT };
+
+/*
+ * The kept walk of the repository at dir rewritten, as only a holder of
+ * the secret could (the secret of the repository at signer): its first
+ * "open" made "Open", so that a walk that replays it says so, and framed
+ * again as it was, or for another program, or another key, or its last
+ * record cut short. The new bytes into out too (NULL: not wanted).
+ */
+static void forge_walk(const char *dir, const char *signer, int how,
+		       dlg_buf *out)
+{
+	dlg_buf path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
+	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n"),
+		     len;
+	unsigned char *secret = secret_of(signer);
+	int64_t program[3];
+	char *data;
+	git_oid key;
+
+	assert_int_equal(walk_files(dir, &path), 1);
+	data = file_copy(path.ptr, &size);
+	len = size - magic - 84;
+	find(data + magic + 84, len, "open\0")[0] = 'O';
+	memcpy(program, data + magic, sizeof(program));
+	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
+	if (how == OTHER_PROGRAM)
+		program[1] ^= 1;
+	else if (how == OTHER_KEY)
+		key.id[0] ^= 1;
+	else if (how == CUT_SHORT)
+		len -= 3;
+	assert_int_equal(dlg_sync__walkcache_frame(&forged, program, &key,
+						   secret, data + magic + 84,
+						   len),
+			 0);
+	assert_int_equal(forged.size, magic + 84 + len);
+	assert_int_equal(dlg_path_write(path.ptr, forged.ptr, forged.size),
+			 0);
+	if (out) {
+		dlg_buf_clear(out);
+		dlg_buf_put(out, forged.ptr, forged.size);
+	}
+	free(data);
+	free(secret);
+	dlg_buf_dispose(&path);
+	dlg_buf_dispose(&forged);
+}
+
+static void forge_kept(fixture *f)
+{
+	forge_walk(f->dir, f->dir, AS_IS, NULL);
+}
+
 /* A file framed right (its MAC too, by this clone's secret) but that
  * another program wrote, or for another key, or whose last record is cut
  * short: not read (not a call made before the cut is found). What it says
@@ -754,55 +809,22 @@ static void test_history__walk_cache_damaged(void **state)
 static void test_history__walk_cache_framed_for_another(void **state)
 {
 	fixture *f = *state;
-	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT,
-		path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
-	int64_t program[3];
-	git_oid key;
-	char *data, *body;
-	unsigned char *secret;
-	int step;
+	dlg_buf first = DLG_BUF_INIT, again = DLG_BUF_INIT;
+	int how;
 
 	commit_task(f, "open", "normal", 1700000000);
 	commit_task(f, "done", "high", 1700000002);
 	walked(&first, f->repo, "status", NULL);
-	assert_int_equal(walk_files(f->dir, &path), 1);
-	data = file_copy(path.ptr, &size);
-	secret = secret_of(f->dir);
-	body = malloc(size);
-	for (step = 0; step < 4; step++) {
-		size_t len = size - magic - 84;
-
-		memcpy(program, data + magic, sizeof(program));
-		memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
-		memcpy(body, data + magic + 84, size - magic - 84);
-		find(body, size - magic - 84, "open\0")[0] = 'O';
-		if (step == 1)
-			program[1] ^= 1;
-		else if (step == 2)
-			key.id[0] ^= 1;
-		else if (step == 3) /* the last record cut short */
-			len -= 3;
-		dlg_buf_clear(&forged);
-		assert_int_equal(dlg_sync__walkcache_frame(&forged, program, &key,
-							   secret, body, len),
-				 0);
-		assert_int_equal(forged.size, size - (size - magic - 84 - len));
-		assert_int_equal(dlg_path_write(path.ptr, forged.ptr,
-						forged.size), 0);
+	for (how = AS_IS; how <= CUT_SHORT; how++) {
+		forge_walk(f->dir, f->dir, how, NULL);
 		walked(&again, f->repo, "status", NULL);
-		if (!step) /* the same program and key: what the file says */
+		if (how == AS_IS) /* the same program and key: what it says */
 			assert_non_null(strstr(again.ptr, "Open>done"));
 		else
 			assert_string_equal(again.ptr, first.ptr);
 	}
-	free(body);
-	free(data);
-	free(secret);
 	dlg_buf_dispose(&first);
 	dlg_buf_dispose(&again);
-	dlg_buf_dispose(&path);
-	dlg_buf_dispose(&forged);
 }
 
 /* A walk file made in another clone of the same history (handed over to
@@ -811,13 +833,9 @@ static void test_history__walk_cache_framed_for_another(void **state)
 static void test_history__walk_cache_of_another_clone(void **state)
 {
 	fixture *f = *state;
-	dlg_buf mine = DLG_BUF_INIT, theirs = DLG_BUF_INIT, out = DLG_BUF_INIT,
-		dir = DLG_BUF_INIT, cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
+	dlg_buf mine = DLG_BUF_INIT, out = DLG_BUF_INIT, dir = DLG_BUF_INIT,
+		cmd = DLG_BUF_INIT, forged = DLG_BUF_INIT;
 	dlg_repo *other;
-	char *data, *copy;
-	unsigned char *theirs_secret;
-	git_oid key;
 
 	commit_task(f, "open", "normal", 1700000000);
 	commit_task(f, "done", "high", 1700000002);
@@ -826,20 +844,8 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	free(sh(f, cmd.ptr));
 	assert_int_equal(dlg_repo_open(&other, dir.ptr), 0);
 	walked(&out, other, "status", NULL);
-	assert_int_equal(walk_files(dir.ptr, &theirs), 1);
 	/* the other clone's file, its body changed and framed again */
-	data = file_copy(theirs.ptr, &size);
-	copy = malloc(size);
-	memcpy(copy, data + magic + 84, size - magic - 84);
-	find(copy, size - magic - 84, "open\0")[0] = 'O';
-	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
-	theirs_secret = secret_of(dir.ptr);
-	assert_int_equal(dlg_sync__walkcache_frame(
-				 &forged, (const int64_t *)(data + magic), &key,
-				 theirs_secret, copy, size - magic - 84),
-			 0);
-	assert_int_equal(dlg_path_write(theirs.ptr, forged.ptr, forged.size),
-			 0);
+	forge_walk(dir.ptr, dir.ptr, AS_IS, &forged);
 	walked(&out, other, "status", NULL); /* there, it is read */
 	assert_non_null(strstr(out.ptr, "Open>done"));
 	walked(&mine, f->repo, "status", NULL);
@@ -849,11 +855,7 @@ static void test_history__walk_cache_of_another_clone(void **state)
 	walked(&out, f->repo, "status", NULL);
 	assert_string_equal(out.ptr, mine.ptr);
 	dlg_repo_free(other);
-	free(theirs_secret);
-	free(copy);
-	free(data);
 	dlg_buf_dispose(&mine);
-	dlg_buf_dispose(&theirs);
 	dlg_buf_dispose(&out);
 	dlg_buf_dispose(&dir);
 	dlg_buf_dispose(&cmd);
@@ -904,32 +906,6 @@ static void test_history__walk_cache_secret_cut_or_not_mine(void **state)
 	dlg_buf_dispose(&again);
 	dlg_buf_dispose(&secret);
 	dlg_buf_dispose(&walk);
-}
-
-/* The kept walk rewritten, as only a holder of the secret could: its
- * first "open" made "Open", so that a walk that replays it says so. */
-static void forge_kept(fixture *f)
-{
-	dlg_buf path = DLG_BUF_INIT, forged = DLG_BUF_INIT;
-	size_t size, magic = strlen("delegit walk 4 " DELEGIT_VERSION "\n");
-	unsigned char *secret = secret_of(f->dir);
-	char *data;
-	git_oid key;
-
-	assert_int_equal(walk_files(f->dir, &path), 1);
-	data = file_copy(path.ptr, &size);
-	find(data + magic + 84, size - magic - 84, "open\0")[0] = 'O';
-	memcpy(key.id, data + magic + 24, GIT_OID_RAWSZ);
-	assert_int_equal(dlg_sync__walkcache_frame(
-				 &forged, (const int64_t *)(data + magic), &key,
-				 secret, data + magic + 84, size - magic - 84),
-			 0);
-	assert_int_equal(dlg_path_write(path.ptr, forged.ptr, forged.size),
-			 0);
-	free(data);
-	free(secret);
-	dlg_buf_dispose(&path);
-	dlg_buf_dispose(&forged);
 }
 
 /* What a whole walk says now (the kept walk set aside first). */
