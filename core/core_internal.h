@@ -24,6 +24,15 @@ const unsigned char *dlg__row_oid(const dlg_row *row);
 int dlg__blob_is(const dlg_store *s, const unsigned char oid[20],
 		 const char *data, size_t len);
 
+/* The trend's weeks (core/trend.c): each week's done tasks, those with a
+ * due date and those on time, as dlg_report_delivery counts them (summed
+ * over the people) for in narrowed to week k: [max(in->since, starts[k]),
+ * min(starts[k + 1], end)). One pass over the tasks, not a delivery
+ * report a week; the arrays (nweeks entries, zeroed) are added to. */
+void dlg__delivered_by_week(const dlg_report_input *in, const time_t *starts,
+			    size_t nweeks, time_t end, size_t *done,
+			    size_t *with_due, size_t *on_time);
+
 /* Whether two trees are the same node for node: kinds, scalar types,
  * texts, keys in order, lines and columns (dlg_node_equal compares what
  * they say only). For the tests of the trees cache's decoders. */

@@ -485,6 +485,51 @@ static delivery_acc *deliveries(const dlg_report_input *in)
 	return acc;
 }
 
+void dlg__delivered_by_week(const dlg_report_input *in, const time_t *starts,
+			    size_t nweeks, time_t end, size_t *done,
+			    size_t *with_due, size_t *on_time)
+{
+	task_events te;
+	size_t i;
+
+	task_events_build(&te, in);
+	for (i = 0; i < in->ntasks; i++) {
+		const dlg_node *t = in->tasks[i];
+		const char *closed = str(t, "closed");
+		size_t lo = 0, hi = nweeks, k;
+		time_t at, since, until;
+
+		/* deliveries' rule, week k's window for in's */
+		if (person_index(in, str(t, "assignee")) == in->team->count ||
+		    !eq(str(t, "status"), "done") || !closed ||
+		    dlg_time_parse(&at, closed))
+			continue;
+		while (lo < hi) { /* the last week that starts by then */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (starts[mid] <= at)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!lo)
+			continue;
+		k = lo - 1;
+		since = in->since && in->since > starts[k] ? in->since
+							   : starts[k];
+		until = starts[k + 1] < end ? starts[k + 1] : end;
+		if ((since && at < since) || (until && at >= until))
+			continue;
+		done[k]++;
+		if (str(t, "due")) {
+			with_due[k]++;
+			if (delivered_on_time(&te, t, closed))
+				on_time[k]++;
+		}
+	}
+	free(te.own);
+}
+
 static void deliveries_free(delivery_acc *acc, size_t n)
 {
 	size_t k;

@@ -3,8 +3,9 @@
  * to one org (--org). docs/reports.md says how each figure is computed.
  *
  * The on-time figures here are not judged again: they are delivery's
- * (dlg_report_delivery), over a week or over an org's people, so that the
- * page never shows two different rules for one word.
+ * (dlg_report_delivery over an org's people; over each week,
+ * dlg__delivered_by_week, which counts with its predicates in one pass),
+ * so that the page never shows two different rules for one word.
  */
 #include <math.h>
 #include <stdio.h>
@@ -196,38 +197,25 @@ static void count_open(size_t *open_count, const dlg_report_input *in,
 
 /* One week's row: its delivery figures summed over people, and the tasks
  * open at its end. */
-static dlg_node *week_row(const dlg_report_input *in, time_t start,
-			  time_t next, time_t end, size_t open)
+static dlg_node *week_row(time_t start, size_t done, size_t with_due,
+			  size_t on_time, size_t open)
 {
-	dlg_report_input week = *in;
-	dlg_node *d = NULL, *row = dlg_node_new_map();
-	const dlg_node *people;
-	double done = 0, with_due = 0, on_time = 0;
+	dlg_node *row = dlg_node_new_map();
 	char date[DLG_DATE_SIZE], label[16];
 	struct tm tm;
 	/* its Thursday says which ISO year the week is of */
 	time_t thursday = day_add(start, 3);
-	size_t i;
 
-	week.since = in->since && in->since > start ? in->since : start;
-	week.until = next < end ? next : end;
-	dlg_report_delivery(&d, &week);
-	people = dlg_map_get(d, "people");
-	for (i = 0; people && i < people->count; i++) {
-		done += fig(people->items[i], "done");
-		with_due += fig(people->items[i], "with_due");
-		on_time += fig(people->items[i], "on_time");
-	}
-	dlg_node_free(d);
 	localtime_r(&thursday, &tm);
 	strftime(label, sizeof(label), "%G-W%V", &tm);
 	dlg_date_format(date, start);
 	dlg_map_set_str(row, "week", label);
 	dlg_map_set_str(row, "start", date);
-	dlg__set_num(row, "done", done);
-	dlg__set_num(row, "with_due", with_due);
-	dlg__set_num(row, "on_time", on_time);
-	set_percent(row, "on_time_percent", on_time, with_due);
+	dlg__set_num(row, "done", (double)done);
+	dlg__set_num(row, "with_due", (double)with_due);
+	dlg__set_num(row, "on_time", (double)on_time);
+	set_percent(row, "on_time_percent", (double)on_time,
+		    (double)with_due);
 	dlg__set_num(row, "open", (double)open);
 	return row;
 }
@@ -237,7 +225,7 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 	dlg_node *doc = dlg_node_new_map(), *weeks = dlg_node_new_seq();
 	time_t end = in->until ? in->until : in->now;
 	time_t *ends, *starts;
-	size_t nweeks, k, nmoves, *open_count;
+	size_t nweeks, k, nmoves, *open_count, *done;
 	status_move *moves;
 
 	if (end <= (in->since ? in->since : 0))
@@ -259,9 +247,19 @@ int dlg_report_trend(dlg_node **out, const dlg_report_input *in)
 		ends[k] = e;
 	}
 	count_open(open_count, in, moves, nmoves, ends, nweeks);
+	/* each week's deliveries, as the delivery report counts them over
+	 * it (the page shows one rule for one word), in one pass */
+	done = calloc(3 * nweeks + 1, sizeof(*done));
+	if (!done)
+		abort();
+	dlg__delivered_by_week(in, starts, nweeks, end, done, done + nweeks,
+			       done + 2 * nweeks);
 	for (k = 0; k < nweeks; k++)
-		dlg_seq_push(weeks, week_row(in, starts[k], starts[k + 1], end,
+		dlg_seq_push(weeks, week_row(starts[k], done[k],
+					     done[nweeks + k],
+					     done[2 * nweeks + k],
 					     open_count[k]));
+	free(done);
 	free(moves);
 	free(starts);
 	free(ends);

@@ -190,11 +190,97 @@ static void test_trend__iso_weeks_across_the_year_and_open_work(void **state)
 	dlg_events_dispose(&ev);
 }
 
+/* Each week's deliveries, as the delivery report counts them over that
+ * week, the period's start cutting the first week short: a task done
+ * before --since (in its week), by someone not in the team, or after the
+ * end is not counted; on time by the due date. */
+static void test_trend__weeks_count_deliveries_as_delivery_does(void **state)
+{
+	static const char *const done[][4] = {
+		/* id, assignee, closed, due */
+		{ "d1", "kim", "2026-12-08T10:00:00Z", "2026-12-31" },
+		{ "d2", "kim", "2026-12-10T10:00:00Z", "2026-12-31" },
+		{ "d3", "kim", "2026-12-15T10:00:00Z", "2026-12-14" },
+		{ "d4", "nobody", "2026-12-16T10:00:00Z", NULL },
+		{ "d5", "kim", "2026-12-17T13:00:00Z", NULL },
+		{ "d6", "kim", "2026-12-16T09:00:00Z", NULL },
+	};
+	static const char *const want[][4] = {
+		/* done, with_due, on_time, in the weeks of 7 and 14 Dec */
+		{ "2026-12-07", "1", "1", "1" },
+		{ "2026-12-14", "2", "1", "0" },
+	};
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	dlg_node *kim = dlg_node_new_map(), *tasks[6], *doc = NULL, *d;
+	dlg_team team = { &kim, 1 };
+	dlg_report_input in, week;
+	const dlg_node *w, *p;
+	size_t i;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	dlg_map_set_str(kim, "handle", "kim");
+	for (i = 0; i < 6; i++) {
+		tasks[i] = trend_task(done[i][0], "done", "2026-12-01T10:00:00Z",
+				      done[i][2]);
+		dlg_map_set_str(tasks[i], "assignee", done[i][1]);
+		if (done[i][3])
+			dlg_map_set_str(tasks[i], "due", done[i][3]);
+	}
+	memset(&in, 0, sizeof(in));
+	in.tasks = (const dlg_node *const *)tasks;
+	in.ntasks = 6;
+	in.team = &team;
+	assert_int_equal(dlg_time_parse(&in.now, "2026-12-17T12:00:00Z"), 0);
+	assert_int_equal(dlg_day_start(&in.since, "2026-12-09"), 0);
+	assert_int_equal(dlg_report_trend(&doc, &in), 0);
+	w = dlg_map_get(doc, "weeks");
+	assert_int_equal(w->count, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(dlg_map_get_str(w->items[i], "start"),
+				    want[i][0]);
+		assert_string_equal(dlg_map_get_str(w->items[i], "done"),
+				    want[i][1]);
+		assert_string_equal(dlg_map_get_str(w->items[i], "with_due"),
+				    want[i][2]);
+		assert_string_equal(dlg_map_get_str(w->items[i], "on_time"),
+				    want[i][3]);
+		/* the delivery report over the same week says the same */
+		week = in;
+		if (i == 1)
+			assert_int_equal(dlg_day_start(&week.since, "2026-12-14"),
+					 0);
+		week.until = i == 0 ? 0 : in.now;
+		if (i == 0)
+			assert_int_equal(dlg_day_start(&week.until, "2026-12-14"),
+					 0);
+		assert_int_equal(dlg_report_delivery(&d, &week), 0);
+		p = dlg_map_get(d, "people")->items[0];
+		assert_string_equal(dlg_map_get_str(p, "done"), want[i][1]);
+		assert_string_equal(dlg_map_get_str(p, "with_due"), want[i][2]);
+		assert_string_equal(dlg_map_get_str(p, "on_time"), want[i][3]);
+		dlg_node_free(d);
+	}
+	dlg_node_free(doc);
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	for (i = 0; i < 6; i++)
+		dlg_node_free(tasks[i]);
+	dlg_node_free(kim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query__filters_sorts_and_agenda),
 		cmocka_unit_test(test_trend__iso_weeks_across_the_year_and_open_work),
+		cmocka_unit_test(test_trend__weeks_count_deliveries_as_delivery_does),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
