@@ -347,8 +347,8 @@ static void count_reopens(delivery_acc *acc, const dlg_report_input *in)
 	if (in->ntasks)
 		memcpy(byid, in->tasks, in->ntasks * sizeof(*byid));
 	/* the reports' tasks come sorted by id (cli/ asks for it): sorted
-	 * again only when they are not (the trend counts reopens for each
-	 * of its weeks: a sort of 100,000 tasks each time) */
+	 * again only when they are not (the page makes several delivery
+	 * reports, each a sort of 100,000 tasks) */
 	for (i = 1; i < in->ntasks && cmp_task_id(&byid[i - 1], &byid[i]) <= 0;
 	     i++)
 		;
@@ -496,13 +496,11 @@ void dlg__delivered_by_week(const dlg_report_input *in, const time_t *starts,
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 		const char *closed = str(t, "closed");
+		dlg_report_input week = *in;
 		size_t lo = 0, hi = nweeks, k;
-		time_t at, since, until;
+		time_t at;
 
-		/* deliveries' rule, week k's window for in's */
-		if (person_index(in, str(t, "assignee")) == in->team->count ||
-		    !eq(str(t, "status"), "done") || !closed ||
-		    dlg_time_parse(&at, closed))
+		if (!closed || dlg_time_parse(&at, closed))
 			continue;
 		while (lo < hi) { /* the last week that starts by then */
 			size_t mid = lo + (hi - lo) / 2;
@@ -514,11 +512,14 @@ void dlg__delivered_by_week(const dlg_report_input *in, const time_t *starts,
 		}
 		if (!lo)
 			continue;
+		/* deliveries' rule, for in narrowed to week k as trend.c's
+		 * weeks are */
 		k = lo - 1;
-		since = in->since && in->since > starts[k] ? in->since
-							   : starts[k];
-		until = starts[k + 1] < end ? starts[k + 1] : end;
-		if ((since && at < since) || (until && at >= until))
+		week.since = in->since && in->since > starts[k] ? in->since
+								: starts[k];
+		week.until = starts[k + 1] < end ? starts[k + 1] : end;
+		if (person_index(in, str(t, "assignee")) == in->team->count ||
+		    !eq(str(t, "status"), "done") || !in_window(&week, closed))
 			continue;
 		done[k]++;
 		if (str(t, "due")) {

@@ -225,15 +225,23 @@ static int get_num(reader *r, size_t *out)
 	return -1;
 }
 
-/* A text of the entry, NUL-terminated in a new string; NULL if damaged
- * (too long, or holding a NUL). */
+/* A text's length, checked (it fits, and holds no NUL); the reader at its
+ * bytes. 0, or -1 if damaged. */
+static int text_len(reader *r, size_t *n)
+{
+	return get_num(r, n) < 0 || *n > (size_t)(r->end - r->p) ||
+			       memchr(r->p, '\0', *n)
+		       ? -1
+		       : 0;
+}
+
+/* A text of the entry, NUL-terminated in a new string; NULL if damaged. */
 static char *get_text(reader *r)
 {
 	size_t n;
 	char *s;
 
-	if (get_num(r, &n) < 0 || n > (size_t)(r->end - r->p) ||
-	    memchr(r->p, '\0', n))
+	if (text_len(r, &n) < 0)
 		return NULL;
 	if (!(s = malloc(n + 1)))
 		abort();
@@ -241,6 +249,32 @@ static char *get_text(reader *r)
 	s[n] = '\0';
 	r->p += n;
 	return s;
+}
+
+/* A node's first bytes: its kind and scalar type, line and column; then,
+ * for a map or a sequence, its item count (every item takes three bytes
+ * at least). 0, or -1 if damaged or nested past MAX_DEPTH. */
+static int node_head(reader *r, int depth, int *kind, int *type, int *line,
+		     int *column, size_t *count)
+{
+	size_t l, c;
+
+	if (depth > MAX_DEPTH || r->p >= r->end)
+		return -1;
+	*kind = *r->p & 3;
+	*type = *r->p++ >> 2;
+	if (*kind > DLG_NODE_MAP || *type > DLG_SCALAR_TIMESTAMP ||
+	    get_num(r, &l) < 0 || get_num(r, &c) < 0 || l > INT32_MAX ||
+	    c > INT32_MAX)
+		return -1;
+	*line = (int)l;
+	*column = (int)c;
+	*count = 0;
+	return *kind == DLG_NODE_SCALAR ||
+			       (get_num(r, count) == 0 &&
+				*count <= (size_t)(r->end - r->p) / 3)
+		       ? 0
+		       : -1;
 }
 
 /*
@@ -267,33 +301,24 @@ static int key_repeated(const dlg_node *n, size_t i, uint64_t seen[4])
 static dlg_node *get_node(reader *r, int depth)
 {
 	dlg_node *n;
-	size_t line, column, count, i;
+	size_t count, i;
 	uint64_t seen[4] = { 0, 0, 0, 0 };
-	int kind, type;
+	int kind, type, line, column;
 	char *value;
 
-	if (depth > MAX_DEPTH || r->p >= r->end)
-		return NULL;
-	kind = *r->p & 3;
-	type = *r->p++ >> 2;
-	if (kind > DLG_NODE_MAP || type > DLG_SCALAR_TIMESTAMP ||
-	    get_num(r, &line) < 0 || get_num(r, &column) < 0 ||
-	    line > INT32_MAX || column > INT32_MAX)
+	if (node_head(r, depth, &kind, &type, &line, &column, &count) < 0)
 		return NULL;
 	if (kind == DLG_NODE_SCALAR) {
 		if (!(value = get_text(r)))
 			return NULL;
 		n = dlg__node_scalar_take(type, value);
-		n->line = (int)line;
-		n->column = (int)column;
+		n->line = line;
+		n->column = column;
 		return n;
 	}
 	n = kind == DLG_NODE_MAP ? dlg_node_new_map() : dlg_node_new_seq();
-	n->line = (int)line;
-	n->column = (int)column;
-	/* every item takes three bytes at least */
-	if (get_num(r, &count) < 0 || count > (size_t)(r->end - r->p) / 3)
-		goto bad;
+	n->line = line;
+	n->column = column;
 	n->alloc = count ? count : 1;
 	if (!(n->items = calloc(n->alloc, sizeof(*n->items))) ||
 	    (kind == DLG_NODE_MAP &&
@@ -327,43 +352,27 @@ typedef struct {
 	size_t nodes, slots, text;
 } needs;
 
-/* One node's encoding, checked, and what it needs added to m; the reader
- * past it. 0, or -1 if damaged (a repeated key is found when building). */
+/* One node's encoding, checked as get_node checks it, and what it needs
+ * added to m; the reader past it. 0, or -1 if damaged (a repeated key is
+ * found when building). */
 static int measure(reader *r, int depth, needs *m)
 {
-	size_t line, column, count, i, n;
-	int kind, type;
+	size_t count, i, n;
+	int kind, type, line, column;
 
-	if (depth > MAX_DEPTH || r->p >= r->end)
-		return -1;
-	kind = *r->p & 3;
-	type = *r->p++ >> 2;
-	if (kind > DLG_NODE_MAP || type > DLG_SCALAR_TIMESTAMP ||
-	    get_num(r, &line) < 0 || get_num(r, &column) < 0 ||
-	    line > INT32_MAX || column > INT32_MAX)
+	if (node_head(r, depth, &kind, &type, &line, &column, &count) < 0)
 		return -1;
 	m->nodes++;
-	if (kind == DLG_NODE_SCALAR) {
-		if (get_num(r, &n) < 0 || n > (size_t)(r->end - r->p) ||
-		    memchr(r->p, '\0', n))
-			return -1;
-		r->p += n;
-		m->text += n + 1;
-		return 0;
-	}
-	if (get_num(r, &count) < 0 || count > (size_t)(r->end - r->p) / 3)
-		return -1;
 	m->slots += kind == DLG_NODE_MAP ? 2 * count : count;
-	for (i = 0; i < count; i++) {
-		if (kind == DLG_NODE_MAP) {
-			if (get_num(r, &n) < 0 ||
-			    n > (size_t)(r->end - r->p) ||
-			    memchr(r->p, '\0', n))
+	/* a scalar's text, or each item with a map's key before it */
+	for (i = 0; i < (kind == DLG_NODE_SCALAR ? 1 : count); i++) {
+		if (kind != DLG_NODE_SEQ) {
+			if (text_len(r, &n) < 0)
 				return -1;
 			r->p += n;
 			m->text += n + 1;
 		}
-		if (measure(r, depth + 1, m) < 0)
+		if (kind != DLG_NODE_SCALAR && measure(r, depth + 1, m) < 0)
 			return -1;
 	}
 	return 0;
@@ -392,32 +401,29 @@ static char *build_text(reader *r, arena *a)
 static dlg_node *build(reader *r, arena *a)
 {
 	dlg_node *n = a->node++;
-	size_t line = 0, column = 0, count = 0, i;
+	size_t count = 0, i;
 	uint64_t seen[4] = { 0, 0, 0, 0 };
+	int kind = 0, type = 0;
 
-	n->kind = (dlg_node_kind)(*r->p & 3);
-	n->type = (dlg_scalar_type)(*r->p++ >> 2);
-	get_num(r, &line);
-	get_num(r, &column);
-	n->line = (int)line;
-	n->column = (int)column;
+	node_head(r, 0, &kind, &type, &n->line, &n->column, &count);
+	n->kind = (dlg_node_kind)kind;
 	n->alloc = DLG__FROZEN;
-	if (n->kind == DLG_NODE_SCALAR) {
+	if (kind == DLG_NODE_SCALAR) {
+		n->type = (dlg_scalar_type)type;
 		n->value = build_text(r, a);
 		return n;
 	}
 	n->type = DLG_SCALAR_STR; /* as dlg_node_new_map makes them */
-	get_num(r, &count);
 	if (count) {
 		n->items = (dlg_node **)a->slot;
 		a->slot += count;
-		if (n->kind == DLG_NODE_MAP) {
+		if (kind == DLG_NODE_MAP) {
 			n->keys = (char **)a->slot;
 			a->slot += count;
 		}
 	}
 	for (i = 0; i < count; i++) {
-		if (n->kind == DLG_NODE_MAP) {
+		if (kind == DLG_NODE_MAP) {
 			n->keys[i] = build_text(r, a);
 			if (key_repeated(n, i, seen))
 				return NULL;

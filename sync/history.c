@@ -24,7 +24,7 @@ typedef struct {
 	dlg_event_views views; /* or the cache's */
 	const char *field;     /* only its changes and files' coming and
 				* going (NULL: every change) */
-	dlg_event_views kept;  /* those of one file */
+	dlg_event_views of_field; /* those of one file */
 	dlg_walkrec *rec;      /* the calls, for the walk cache (or NULL) */
 	int unsure;            /* a signature was not judged: not kept */
 	int stop;
@@ -86,25 +86,26 @@ static void emit(walk *w, const char *path, const dlg_event *ev, size_t n)
 	size_t i;
 
 	if (w->field) {
-		w->kept.count = 0;
+		dlg_event_views *v = &w->of_field;
+
+		v->count = 0;
 		for (i = 0; i < n; i++) {
 			if (strcmp(ev[i].field, w->field) &&
 			    strcmp(ev[i].field, "id"))
 				continue;
-			if (w->kept.count == w->kept.alloc) {
-				w->kept.alloc = w->kept.alloc * 2 + 8;
-				w->kept.items = realloc(
-					w->kept.items,
-					w->kept.alloc * sizeof(*w->kept.items));
-				if (!w->kept.items)
+			if (v->count == v->alloc) {
+				v->alloc = v->alloc * 2 + 8;
+				v->items = realloc(v->items,
+						   v->alloc * sizeof(*v->items));
+				if (!v->items)
 					abort();
 			}
-			w->kept.items[w->kept.count++] = ev[i];
+			v->items[v->count++] = ev[i];
 		}
-		if (!w->kept.count)
+		if (!v->count)
 			return;
-		ev = w->kept.items;
-		n = w->kept.count;
+		ev = v->items;
+		n = v->count;
 	}
 	if (w->rec)
 		dlg_sync__walkrec_add(w->rec, &w->info, path, ev, n);
@@ -730,7 +731,7 @@ done:
 	dlg_sync__walkkept_dispose(&kept);
 	dlg_sync__walkrec_dispose(&rec);
 	dlg_buf_dispose(&query);
-	free(w.kept.items);
+	free(w.of_field.items);
 	dlg_sync__evcache_free(w.cache);
 	git_odb_free(w.odb);
 	dlg_buf_dispose(&w.name);

@@ -120,6 +120,27 @@ static void trend_move(dlg_events *ev, const char *task, const char *at,
 	dlg_events_add(ev, &e, "", "dana", when, NULL);
 }
 
+/* Set the time zone; the one before it, for tz_restore. */
+static char *tz_set(const char *zone)
+{
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+
+	setenv("TZ", zone, 1);
+	tzset();
+	return saved;
+}
+
+static void tz_restore(char *saved)
+{
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+}
+
 /* ISO weeks across a year's end (2026 has 53), starting at local
  * midnights, and open work from history or, for a task with none, from its
  * stamps; the same in three time zones. */
@@ -132,8 +153,7 @@ static void test_trend__iso_weeks_across_the_year_and_open_work(void **state)
 		{ "2026-W53", "2026-12-28", "2" }, /* a, b */
 		{ "2027-W01", "2027-01-04", "1" }, /* c, at now */
 	};
-	const char *tz = getenv("TZ");
-	char *saved = tz ? strdup(tz) : NULL;
+	char *saved = tz_set("UTC");
 	dlg_team team = { NULL, 0 };
 	dlg_events ev = DLG_EVENTS_INIT;
 	dlg_node *tasks[3], *doc = NULL;
@@ -179,12 +199,7 @@ static void test_trend__iso_weeks_across_the_year_and_open_work(void **state)
 		dlg_node_free(doc);
 		doc = NULL;
 	}
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
+	tz_restore(saved);
 	for (i = 0; i < 3; i++)
 		dlg_node_free(tasks[i]);
 	dlg_events_dispose(&ev);
@@ -210,8 +225,7 @@ static void test_trend__weeks_count_deliveries_as_delivery_does(void **state)
 		{ "2026-12-07", "1", "1", "1" },
 		{ "2026-12-14", "2", "1", "0" },
 	};
-	const char *tz = getenv("TZ");
-	char *saved = tz ? strdup(tz) : NULL;
+	char *saved = tz_set("UTC");
 	dlg_node *kim = dlg_node_new_map(), *tasks[6], *doc = NULL, *d;
 	dlg_team team = { &kim, 1 };
 	dlg_report_input in, week;
@@ -219,8 +233,6 @@ static void test_trend__weeks_count_deliveries_as_delivery_does(void **state)
 	size_t i;
 
 	(void)state;
-	setenv("TZ", "UTC", 1);
-	tzset();
 	dlg_map_set_str(kim, "handle", "kim");
 	for (i = 0; i < 6; i++) {
 		tasks[i] = trend_task(done[i][0], "done", "2026-12-01T10:00:00Z",
@@ -264,12 +276,7 @@ static void test_trend__weeks_count_deliveries_as_delivery_does(void **state)
 		dlg_node_free(d);
 	}
 	dlg_node_free(doc);
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
+	tz_restore(saved);
 	for (i = 0; i < 6; i++)
 		dlg_node_free(tasks[i]);
 	dlg_node_free(kim);
