@@ -72,11 +72,12 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The files that decide trust and data (issue 20); sync/repo.c for its lock.
+# The files that decide trust and data (issue 20); sync/repo.c for its lock;
+# sync/status.c, which may tell a sync that no hand edit is there.
 DEFAULT_FILES = [
     "core/merge.c", "core/policy.c", "core/task.c", "core/validate.c",
     "core/time.c", "schema/schema.c", "core/rows.c", "core/store.c",
-    "sync/policy.c", "sync/remote.c", "sync/sshsig.c",
+    "sync/policy.c", "sync/remote.c", "sync/sshsig.c", "sync/status.c",
     "sync/repo.c:dlg_repo_lock,dlg_repo_unlock",
 ]
 
@@ -111,6 +112,7 @@ TESTS = {
                      "DiskFull|SyncSummary|FaultsSync|FaultsCredentials|"
                      "FaultTargets|FaultsRemote)",
     "sync/sshsig.c": "sshsig|e2e_(ForgedAuthor|FaultTargets)",
+    "sync/status.c": "test_sync_(status|commit)|e2e_(OfflineAndSafety|FaultsCommit)",
     "sync/repo.c": SYNC_UNIT + "|e2e_(OfflineAndSafety|IdentityAndSafety|"
                    "FaultTargets)",
 }

@@ -20,7 +20,6 @@
  * conflict or flagged, a missing index) returns DLG_SYNC_FALLBACK and the
  * caller lets libgit2 do it. See docs/design.md.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -35,50 +34,7 @@
 
 #include <openssl/evp.h>
 
-#include "sync_internal.h"
-
-/*
- * git's index format (Documentation/gitformat-index.txt), the parts read
- * and written here. A SHA-1 id is 20 bytes; another hash is refused.
- */
-#define OID_SIZE 20
-#define CHECKSUM_SIZE OID_SIZE /* the hash of all the bytes before it */
-
-#define HEADER_SIGNATURE "DIRC"
-#define HEADER_VERSION 4 /* 32-bit version: 2 and 3 handled here */
-#define HEADER_COUNT 8	 /* 32-bit number of entries */
-#define HEADER_SIZE 12
-
-/* An entry: ten 32-bit stat fields, the blob id, 16 bits of flags, 16 more
- * if FLAG_EXTENDED (version 3), then the path and 1 to 8 NULs up to a
- * multiple of 8 bytes from the entry's start (versions 2 and 3). */
-#define ENTRY_CTIME 0
-#define ENTRY_CTIME_NSEC 4
-#define ENTRY_MTIME 8
-#define ENTRY_MTIME_NSEC 12
-#define ENTRY_DEV 16
-#define ENTRY_INO 20
-#define ENTRY_MODE 24
-#define ENTRY_UID 28
-#define ENTRY_GID 32
-#define ENTRY_SIZE 36
-#define ENTRY_OID 40
-#define ENTRY_FLAGS (ENTRY_OID + OID_SIZE)
-#define ENTRY_MIN (ENTRY_FLAGS + 2) /* the fixed part: 62 */
-#define ENTRY_EXTENDED_FLAGS 2	    /* after it, with FLAG_EXTENDED */
-#define ENTRY_PATH_MAX 4096	    /* the longest path written here */
-
-#define FLAG_EXTENDED 0x4000 /* skip-worktree, intent-to-add follow */
-#define FLAG_STAGE 0x3000    /* nonzero: the path is in conflict */
-#define FLAG_NAME_MASK 0x0fff /* the path's length, or this if longer */
-
-#define MODE_FILE 0100644
-#define MODE_EXECUTABLE 0100755
-
-/* An extension: 4-byte signature, 32-bit size, data. A signature that
- * does not start with 'A'..'Z' is one a reader must understand. */
-#define EXTENSION_HEADER 8
-#define EXTENSION_TREE "TREE"
+#include "gitindex.h"
 
 typedef struct {
 	const char *path;
@@ -88,40 +44,10 @@ typedef struct {
 	int replaces;				     /* an entry is there */
 } change;
 
-/* The index as read: the file mapped, and where its parts are. */
-typedef struct {
-	const unsigned char *map;
-	size_t size;
-	unsigned version;
-	size_t nentries;
-	const unsigned char *entries_end; /* where the extensions start */
-	const unsigned char *end;	  /* where the checksum starts */
-	const unsigned char *tree;	  /* the TREE extension's data */
-	size_t tree_len;
-} index_file;
 
-static uint32_t be32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
-static size_t padded(size_t len)
-{
-	return (len + 8) & ~(size_t)7;
-}
-
-/* The entry at p: its length, its path and its flags; 0 if damaged. */
-static size_t entry_at(const unsigned char *p, const unsigned char *end,
-		       unsigned version, const char **path, unsigned *flags)
+size_t dlg_sync__index_entry_at(const unsigned char *p,
+				const unsigned char *end, unsigned version,
+				const char **path, unsigned *flags)
 {
 	size_t fixed = ENTRY_MIN, namelen;
 	const unsigned char *nul;
@@ -152,8 +78,8 @@ static size_t entry_at(const unsigned char *p, const unsigned char *end,
  * Parsing: the header, then (after the entries) the extensions. Anything
  * this file does not write correctly is DLG_SYNC_FALLBACK.
  */
-static int parse_header(index_file *ix, const unsigned char *map,
-			size_t size)
+int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
+				 size_t size)
 {
 	memset(ix, 0, sizeof(*ix));
 	ix->map = map;
@@ -168,9 +94,8 @@ static int parse_header(index_file *ix, const unsigned char *map,
 	return ix->version == 2 || ix->version == 3 ? 0 : DLG_SYNC_FALLBACK;
 }
 
-/* The extensions after the entries: TREE found, the optional others
- * dropped, a required one (link: split index, sdir: sparse) refused. */
-static int parse_extensions(index_file *ix)
+/* The optional extensions other than TREE are dropped when written. */
+int dlg_sync__index_parse_extensions(index_file *ix)
 {
 	const unsigned char *x = ix->entries_end;
 
@@ -289,7 +214,8 @@ static int plan_places(index_file *ix, change *changes, size_t nfiles)
 	for (k = 0; k < ix->nentries; k++) {
 		const char *name;
 		unsigned flags;
-		size_t len = entry_at(p, ix->end, ix->version, &name, &flags);
+		size_t len = dlg_sync__index_entry_at(p, ix->end, ix->version,
+						      &name, &flags);
 
 		if (!len)
 			return DLG_SYNC_FALLBACK;
@@ -498,8 +424,9 @@ static void plan_pieces(pieces *out, unsigned char *header,
 			const char *name;
 			unsigned flags;
 
-			from += entry_at(ix->map + c->at, ix->end, ix->version,
-					 &name, &flags);
+			from += dlg_sync__index_entry_at(ix->map + c->at,
+							 ix->end, ix->version,
+							 &name, &flags);
 		}
 	}
 	piece(out, ix->map + from, (size_t)(ix->entries_end - ix->map) - from);
@@ -508,7 +435,7 @@ static void plan_pieces(pieces *out, unsigned char *header,
 
 /* The object format: ids here are SHA-1's 20 bytes, and git says another
  * in extensions.objectFormat. */
-static int hash_handled(dlg_repo *r)
+int dlg_sync__index_hash_handled(dlg_repo *r)
 {
 	char *format = NULL;
 	int handled;
@@ -549,13 +476,13 @@ int dlg_sync__index_update(dlg_repo *r, int lockfd,
 		result = -1;
 		goto done;
 	}
-	if (!hash_handled(r) ||
+	if (!dlg_sync__index_hash_handled(r) ||
 	    !(map = (const unsigned char *)dlg_path_map(path.ptr, &size)))
 		goto done;
-	if ((result = parse_header(&ix, map, size)) != 0 ||
+	if ((result = dlg_sync__index_parse_header(&ix, map, size)) != 0 ||
 	    (result = plan_changes(&changes, r, files, ids, nfiles)) != 0 ||
 	    (result = plan_places(&ix, changes, nfiles)) != 0 ||
-	    (result = parse_extensions(&ix)) != 0 ||
+	    (result = dlg_sync__index_parse_extensions(&ix)) != 0 ||
 	    (result = plan_tree(&tree, &ix, changes, nfiles)) != 0)
 		goto done;
 	plan_pieces(&out, header, &ix, changes, nfiles, &tree);

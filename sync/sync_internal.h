@@ -67,6 +67,14 @@ int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
 			       git_commit *ours, git_commit *theirs,
 			       dlg_merge_report *rep);
 
+/* 1 when nothing under the n prefixes (top folders: "tasks/") differs
+ * from HEAD, in the index or the work tree, proven from the index's
+ * bytes, the stat data and HEAD's trees as git proves it; 0 when
+ * something may differ, or the state is one not judged here: then
+ * libgit2's status must answer (status.c). */
+int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
+				 size_t n);
+
 /* Bring git's index in step with a commit of these files (ids: the blobs
  * committed; removed files have no data) by editing its bytes, through
  * lockfd (.git/index.lock, made by the caller; -1: take it here), which is

@@ -1004,11 +1004,18 @@ class TestFaultsCommit(FaultTest):
         a.add("first", "--to", "sam")
         a.ok("sync", "-q")
         old = a.head()
-        r = faulted(a, "git_status_list_new:1", "sync")
+        # the proof that nothing changed (sync/status.c) cannot read a
+        # folder: libgit2's status answers instead
+        r = faulted(a, "fdopendir@/tasks:1+", "sync", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("fdopendir", [name for name, _ in r.fired])
+        # and when libgit2 cannot either, the sync stops there
+        spec = "fdopendir@/tasks:1+,git_status_list_new:1"
+        r = faulted(a, spec, "sync")
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("cannot read the status of the work tree", r.stderr)
         self.assertEqual(a.head(), old)
-        self.assert_survived(a, r, "git_status_list_new:1", old)
+        self.assert_survived(a, r, spec, old)
         self.assertIn(old, a.git("ls-remote", "origin"))
 
     def test_git_configuration_unreadable_at_the_commit(self):

@@ -1,0 +1,501 @@
+/*
+ * Whether anything under delegit's folders differs from HEAD, proven
+ * without libgit2's status when nothing does.
+ *
+ * Every sync asks first for the hand edits: the paths under tasks/,
+ * team/, .delegit/ and archive/ that differ from HEAD, in the index or in
+ * the work tree. libgit2's status answers by comparing HEAD's trees with
+ * the index entry by entry (it does not read the index's cache-tree, as
+ * git does) and each entry with the file's stat data, building a diff of
+ * allocated objects on the way: two thirds of a small sync at 100,000
+ * tasks. Nearly always the answer is "nothing", and this file proves that
+ * answer the way git's own status does, reading the index as bytes:
+ *
+ *  - HEAD against the index: a folder whose cache-tree node is valid,
+ *    counts the entries under it and names HEAD's tree is the same;
+ *    another is compared with HEAD's tree entry by entry, going down.
+ *  - The index against the work tree: every file found under the folders
+ *    must be in the index (or ignored, as libgit2 would leave it out),
+ *    every entry found on disk, and each with the stat data the index
+ *    keeps (mode, size, times, inode, owner). A file whose times alone
+ *    differ, or that changed in the second the index was written (git's
+ *    "racy" entries), is hashed as libgit2 would hash it.
+ *
+ * Anything else — a difference, or a state this file does not judge (a
+ * path in conflict or flagged, a link, a submodule, an index of another
+ * version, case-insensitive names) — answers "not proven", and the
+ * caller asks libgit2, whose answer stands. So this file can make a sync
+ * slower, never wrong. See docs/design.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "gitindex.h"
+
+#define MAX_DEPTH 32 /* delegit's folders are two deep */
+
+/* A node of the cache-tree (the TREE extension): its path component, the
+ * entries under it (-1: not valid), its tree id when valid, and its
+ * children as a list. */
+typedef struct {
+	const char *name;
+	size_t namelen;
+	long count;
+	const unsigned char *id;
+	size_t first_child, next_sibling; /* 0: none (0 is the root) */
+} tree_node;
+
+/* An index entry under one of the folders. */
+typedef struct {
+	const char *path;
+	const unsigned char *entry;
+	int seen; /* found in the work tree */
+} tracked;
+
+typedef struct {
+	dlg_repo *r;
+	index_file ix;
+	struct stat index_st;
+	tree_node *nodes;
+	size_t nnodes, nalloc;
+	tracked *t;
+	size_t nt, seen;
+	dlg_buf path;
+} status;
+
+/* ---------------------------------------------------------------------
+ * The index: mapped, its checksum checked, the entries under the folders
+ * listed (each a plain file, in no conflict and not flagged).
+ */
+static int under(const char *path, const char *const *prefixes, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (!strncmp(path, prefixes[k], strlen(prefixes[k])))
+			return 1;
+	return 0;
+}
+
+static int checksum_ok(const index_file *ix)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	return EVP_Digest(ix->map, (size_t)(ix->end - ix->map), md, &len,
+			  EVP_sha1(), NULL) &&
+	       len == CHECKSUM_SIZE && !memcmp(md, ix->end, CHECKSUM_SIZE);
+}
+
+static int list_entries(status *s, const char *const *prefixes, size_t n)
+{
+	const unsigned char *p = s->ix.map + HEADER_SIZE;
+	const char *before = NULL;
+	size_t k;
+
+	if (!(s->t = calloc(s->ix.nentries + 1, sizeof(*s->t))))
+		abort();
+	for (k = 0; k < s->ix.nentries; k++) {
+		const char *name;
+		unsigned flags;
+		size_t len = dlg_sync__index_entry_at(p, s->ix.end,
+						      s->ix.version, &name,
+						      &flags);
+		uint32_t mode;
+
+		if (!len)
+			return 0;
+		/* sorted, each path once: what the searches below rely on */
+		if (before && strcmp(before, name) >= 0)
+			return 0;
+		before = name;
+		if (under(name, prefixes, n)) {
+			mode = be32(p + ENTRY_MODE);
+			if ((flags & (FLAG_STAGE | FLAG_EXTENDED)) ||
+			    (mode != MODE_FILE && mode != MODE_EXECUTABLE))
+				return 0;
+			s->t[s->nt].path = name;
+			s->t[s->nt++].entry = p;
+		}
+		p += len;
+	}
+	s->ix.entries_end = p;
+	return 1;
+}
+
+/* The cache-tree, each node once in pre-order: "name\0count subtrees\n"
+ * then the id if count is not -1. 0 when damaged; else 1, and the node's
+ * index in *self. */
+static int read_node(status *s, size_t *self, const unsigned char **p,
+		     const unsigned char *end, int depth)
+{
+	const unsigned char *nul, *nl;
+	long subtrees, i;
+	size_t at, last = 0, child;
+	char *endp;
+	tree_node *node;
+
+	if (depth > MAX_DEPTH ||
+	    !(nul = memchr(*p, '\0', (size_t)(end - *p))) ||
+	    !(nl = memchr(nul, '\n', (size_t)(end - nul))))
+		return 0;
+	if (s->nnodes == s->nalloc) {
+		s->nalloc = s->nalloc ? 2 * s->nalloc : 64;
+		if (!(s->nodes = realloc(s->nodes,
+					 s->nalloc * sizeof(*s->nodes))))
+			abort();
+	}
+	*self = at = s->nnodes++;
+	node = &s->nodes[at];
+	memset(node, 0, sizeof(*node));
+	node->name = (const char *)*p;
+	node->namelen = (size_t)(nul - *p);
+	node->count = strtol((const char *)nul + 1, &endp, 10);
+	if (*endp != ' ' || node->count < -1 ||
+	    (subtrees = strtol(endp + 1, &endp, 10)) < 0 ||
+	    endp != (const char *)nl)
+		return 0;
+	*p = nl + 1;
+	if (node->count >= 0) {
+		if ((size_t)(end - *p) < OID_SIZE)
+			return 0;
+		node->id = *p;
+		*p += OID_SIZE;
+	}
+	for (i = 0; i < subtrees; i++) {
+		if (!read_node(s, &child, p, end, depth + 1))
+			return 0;
+		/* (s->nodes may have moved) */
+		if (last)
+			s->nodes[last].next_sibling = child;
+		else
+			s->nodes[at].first_child = child;
+		last = child;
+	}
+	return 1;
+}
+
+static size_t child_node(const status *s, size_t node, const char *name,
+			 size_t len)
+{
+	size_t c;
+
+	if (!s->nodes)
+		return 0;
+	for (c = s->nodes[node].first_child; c; c = s->nodes[c].next_sibling)
+		if (s->nodes[c].namelen == len &&
+		    !memcmp(s->nodes[c].name, name, len))
+			return c;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * HEAD against the index.
+ */
+
+/* The entries from lo whose paths start with dir (with its slash). */
+static size_t range_end(const status *s, size_t lo, const char *dir,
+			size_t len)
+{
+	while (lo < s->nt && !strncmp(s->t[lo].path, dir, len))
+		lo++;
+	return lo;
+}
+
+/* Whether the entries lo..hi are HEAD's tree id at s->path (a folder;
+ * node: its cache-tree node, 0 if none). */
+static int same_tree(status *s, const git_oid *id, size_t node, size_t lo,
+		     size_t hi, int depth)
+{
+	git_tree *tree = NULL;
+	size_t i, k = lo, dirlen = s->path.size, n;
+	int same = 1;
+
+	if (node && s->nodes[node].id && s->nodes[node].count >= 0 &&
+	    (size_t)s->nodes[node].count == hi - lo &&
+	    !memcmp(s->nodes[node].id, id->id, OID_SIZE))
+		return 1;
+	if (depth > MAX_DEPTH || git_tree_lookup(&tree, s->r->git, id) < 0)
+		return 0;
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && same; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		size_t end;
+
+		s->path.size = dirlen;
+		dlg_buf_puts(&s->path, name);
+		if (mode == GIT_FILEMODE_BLOB ||
+		    mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+			same = k < hi && !strcmp(s->t[k].path, s->path.ptr) &&
+			       be32(s->t[k].entry + ENTRY_MODE) == mode &&
+			       !memcmp(s->t[k].entry + ENTRY_OID,
+				       git_tree_entry_id(e)->id, OID_SIZE);
+			k++;
+		} else if (mode == GIT_FILEMODE_TREE) {
+			dlg_buf_puts(&s->path, "/");
+			end = range_end(s, k, s->path.ptr, s->path.size);
+			same = end > k &&
+			       same_tree(s, git_tree_entry_id(e),
+					 child_node(s, node, name,
+						    strlen(name)),
+					 k, end, depth + 1);
+			k = end;
+		} else {
+			same = 0; /* a link or a submodule: libgit2 judges */
+		}
+	}
+	s->path.size = dirlen;
+	s->path.ptr[dirlen] = '\0';
+	git_tree_free(tree);
+	return same && k == hi;
+}
+
+/* Each folder of HEAD's root tree against its entries. */
+static int head_same(status *s, const char *const *prefixes, size_t n)
+{
+	git_reference *ref = NULL;
+	git_commit *head = NULL;
+	git_tree *root = NULL;
+	size_t k, lo, hi, len;
+	int same = 1;
+
+	if (git_repository_head(&ref, s->r->git) < 0 ||
+	    git_commit_lookup(&head, s->r->git,
+			      git_reference_target(ref)) < 0 ||
+	    git_commit_tree(&root, head) < 0)
+		same = 0;
+	for (k = 0; k < n && same; k++) {
+		const git_tree_entry *e;
+
+		len = strlen(prefixes[k]);
+		/* a folder at the top: "tasks/" */
+		if (!len || prefixes[k][len - 1] != '/' ||
+		    memchr(prefixes[k], '/', len - 1)) {
+			same = 0;
+			break;
+		}
+		for (lo = 0; lo < s->nt &&
+			     strncmp(s->t[lo].path, prefixes[k], len) < 0;
+		     lo++)
+			;
+		hi = range_end(s, lo, prefixes[k], len);
+		dlg_buf_clear(&s->path);
+		dlg_buf_put(&s->path, prefixes[k], len - 1);
+		e = git_tree_entry_byname(root, s->path.ptr);
+		dlg_buf_puts(&s->path, "/");
+		if (!e)
+			same = lo == hi;
+		else
+			same = git_tree_entry_filemode(e) ==
+				       GIT_FILEMODE_TREE &&
+			       same_tree(s, git_tree_entry_id(e),
+					 child_node(s, 0, prefixes[k], len - 1),
+					 lo, hi, 1);
+	}
+	git_tree_free(root);
+	git_commit_free(head);
+	git_reference_free(ref);
+	return same;
+}
+
+/* ---------------------------------------------------------------------
+ * The index against the work tree.
+ */
+static int tracked_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const tracked *)elem)->path);
+}
+
+/* git's "racy" entry: the file's time is not before the index's, so it
+ * may have changed after the index took its stat data, in the same tick. */
+static int racy(const status *s, const unsigned char *e)
+{
+	uint32_t sec = be32(e + ENTRY_MTIME), nsec = be32(e + ENTRY_MTIME_NSEC);
+	uint32_t isec = (uint32_t)s->index_st.st_mtim.tv_sec;
+
+	return sec > isec ||
+	       (sec == isec &&
+		nsec >= (uint32_t)s->index_st.st_mtim.tv_nsec);
+}
+
+/* Whether the file at s->path, with st, is its index entry's: the same
+ * stat data, or (its times or inode alone differing) the same bytes. */
+static int file_same(status *s, const tracked *t, const struct stat *st)
+{
+	const unsigned char *e = t->entry;
+	uint32_t mode = be32(e + ENTRY_MODE), size = be32(e + ENTRY_SIZE);
+	git_oid on_disk;
+
+	/* libgit2 takes the owner's x bit, delegit's index any x bit */
+	if (!(st->st_mode & 0111) != !(st->st_mode & 0100) ||
+	    mode != (st->st_mode & 0100 ? MODE_EXECUTABLE : MODE_FILE))
+		return 0;
+	/* a size that differs is a change (libgit2 hashes only an entry
+	 * that kept no size) */
+	if (size != (uint32_t)st->st_size && size != 0)
+		return 0;
+	if (size == (uint32_t)st->st_size &&
+	    be32(e + ENTRY_MTIME) == (uint32_t)st->st_mtim.tv_sec &&
+	    be32(e + ENTRY_MTIME_NSEC) == (uint32_t)st->st_mtim.tv_nsec &&
+	    be32(e + ENTRY_CTIME) == (uint32_t)st->st_ctim.tv_sec &&
+	    be32(e + ENTRY_CTIME_NSEC) == (uint32_t)st->st_ctim.tv_nsec &&
+	    be32(e + ENTRY_INO) == (uint32_t)st->st_ino &&
+	    be32(e + ENTRY_UID) == (uint32_t)st->st_uid &&
+	    be32(e + ENTRY_GID) == (uint32_t)st->st_gid && !racy(s, e))
+		return 1;
+	/* as libgit2 hashes it: through the filters git's attributes name */
+	return git_repository_hashfile(&on_disk, s->r->git, s->path.ptr,
+				       GIT_OBJECT_BLOB, NULL) == 0 &&
+	       !memcmp(on_disk.id, e + ENTRY_OID, OID_SIZE);
+}
+
+/* Left out of libgit2's status unless tracked: an ignored path. */
+static int ignored(status *s)
+{
+	int ig = 0;
+
+	return git_ignore_path_is_ignored(&ig, s->r->git, s->path.ptr) == 0 &&
+	       ig;
+}
+
+/* The folder at s->path (open as fd, which is closed): every file in it
+ * tracked and the same, or ignored. */
+static int folder_same(status *s, int fd, int depth)
+{
+	size_t dirlen = s->path.size;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int same = 1;
+
+	if (depth > MAX_DEPTH || !(dir = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while (same && (errno = 0, d = readdir(dir))) {
+		tracked *t;
+
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		s->path.size = dirlen;
+		dlg_buf_puts(&s->path, d->d_name);
+		if (fstatat(dirfd(dir), d->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0) {
+			same = 0;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub;
+
+			/* a repository inside: libgit2 judges */
+			dlg_buf_puts(&s->path, "/");
+			same = strcmp(d->d_name, ".git") &&
+			       (sub = openat(dirfd(dir), d->d_name,
+					     O_RDONLY | O_DIRECTORY |
+						     O_NOFOLLOW |
+						     O_CLOEXEC)) >= 0 &&
+			       folder_same(s, sub, depth + 1);
+		} else if (S_ISREG(st.st_mode) &&
+			   (t = bsearch(s->path.ptr, s->t, s->nt, sizeof(*s->t),
+					tracked_cmp))) {
+			same = !t->seen && file_same(s, t, &st);
+			t->seen = 1;
+			s->seen++;
+		} else {
+			same = ignored(s);
+		}
+	}
+	if (same && errno)
+		same = 0; /* readdir failed */
+	closedir(dir);
+	s->path.size = dirlen;
+	s->path.ptr[dirlen] = '\0';
+	return same;
+}
+
+static int worktree_same(status *s, const char *const *prefixes, size_t n)
+{
+	const char *workdir = dlg_repo_workdir(s->r);
+	size_t k;
+	int fd;
+
+	for (k = 0; k < n; k++) {
+		dlg_buf_clear(&s->path);
+		dlg_buf_printf(&s->path, "%s/%s", workdir, prefixes[k]);
+		fd = open(s->path.ptr,
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* no such folder: nothing in it is new */
+		dlg_buf_clear(&s->path);
+		dlg_buf_puts(&s->path, prefixes[k]);
+		if (fd < 0 || !folder_same(s, fd, 0))
+			return 0;
+	}
+	/* and no entry without its file */
+	return s->seen == s->nt;
+}
+
+/* ---------------------------------------------------------------------
+ * The question.
+ */
+/* Names matched whatever their case: libgit2 judges. */
+static int ignores_case(dlg_repo *r)
+{
+	git_config *cfg = NULL;
+	int yes = 0, error;
+
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return 1; /* not read: unsure */
+	error = git_config_get_bool(&yes, cfg, "core.ignorecase");
+	git_config_free(cfg);
+	return error == GIT_ENOTFOUND ? 0 : error < 0 || yes;
+}
+
+int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
+				 size_t n)
+{
+	status s = { r, { 0 }, { 0 }, NULL, 0, 0, NULL, 0, 0, DLG_BUF_INIT };
+	const unsigned char *map = MAP_FAILED;
+	int fd = -1, same = 0;
+
+	if (!dlg_repo_workdir(r) || !dlg_sync__index_hash_handled(r) ||
+	    ignores_case(r))
+		return 0;
+	dlg_buf_printf(&s.path, "%sindex", git_repository_path(r->git));
+	if ((fd = open(s.path.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &s.index_st) < 0 || s.index_st.st_size <= 0 ||
+	    (map = mmap(NULL, (size_t)s.index_st.st_size, PROT_READ,
+			MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+		goto done;
+	same = dlg_sync__index_parse_header(&s.ix, map,
+					    (size_t)s.index_st.st_size) == 0 &&
+	       checksum_ok(&s.ix) && list_entries(&s, prefixes, n) &&
+	       dlg_sync__index_parse_extensions(&s.ix) == 0;
+	if (same && s.ix.tree) {
+		const unsigned char *p = s.ix.tree;
+		size_t root;
+
+		same = read_node(&s, &root, &p, s.ix.tree + s.ix.tree_len, 0) &&
+		       p == s.ix.tree + s.ix.tree_len;
+	}
+	same = same && head_same(&s, prefixes, n) &&
+	       worktree_same(&s, prefixes, n);
+done:
+	if (map != MAP_FAILED)
+		munmap((void *)map, (size_t)s.index_st.st_size);
+	if (fd >= 0)
+		close(fd);
+	free(s.nodes);
+	free(s.t);
+	dlg_buf_dispose(&s.path);
+	dlg_error_clear();
+	return same;
+}
