@@ -429,8 +429,11 @@ size_t dlg_similar(size_t *out, size_t max, const char *typed,
 
 /* The team, from team/<handle>.yaml. */
 typedef struct {
-	dlg_node **people; /* validated person documents, sorted by handle */
+	dlg_node **people; /* validated person documents */
 	size_t count;
+	/* people sorted by handle, each handle once (dlg_team_load's, and
+	 * subsets of it in its order): dlg_team_find searches by halves */
+	int by_handle;
 } dlg_team;
 
 /* Load the whole team into out (dlg_team_dispose, whatever it returns):

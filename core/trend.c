@@ -404,6 +404,7 @@ int dlg_report_scope_org(dlg_report_scope *out, const dlg_report_input *in,
 		if (eq(str(in->team->people[i], "org"), org))
 			out->team.people[out->team.count++] =
 				in->team->people[i];
+	out->team.by_handle = in->team->by_handle; /* the same order */
 	for (i = 0; i < in->ntasks; i++) {
 		const dlg_node *t = in->tasks[i];
 

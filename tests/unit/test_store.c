@@ -367,6 +367,52 @@ static void test_store__check_names_every_problem(void **state)
 	free(root);
 }
 
+/* A loaded team is searched by halves: each of 21 people found as
+ * itself, a handle before the first, between two and after the last not
+ * found; a team not known sorted (as sync/policy.c builds one from
+ * history) is searched in its own order. */
+static void test_store__team_find_by_halves(void **state)
+{
+	static const char *const handles[] = {
+		"a", "a-b", "a0", "ab", "b", "bb", "c1", "c2", "d", "dana",
+		"e", "f", "g", "h", "kim", "lee", "m", "n", "o", "p", "zz",
+	};
+	static const char *const absent[] = { "", "0", "a-", "aa", "ba",
+					      "kimm", "q", "zzz" };
+	char *root = tmpdir_new(), name[64], email[64];
+	dlg_diags d = DLG_DIAGS_INIT;
+	dlg_team team, mixed;
+	dlg_node *order[2];
+	dlg_store *s;
+	size_t i, n = sizeof(handles) / sizeof(handles[0]);
+
+	(void)state;
+	for (i = n; i-- > 0;) {
+		snprintf(name, sizeof(name), "%s.yaml", handles[i]);
+		snprintf(email, sizeof(email), "%s@example.com", handles[i]);
+		person(root, name, handles[i], email);
+	}
+	dlg_store_open(&s, root);
+	assert_int_equal(dlg_team_load(&team, s, &d), 0);
+	assert_int_equal(team.count, n);
+	assert_true(team.by_handle);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(dlg_team_find(&team, handles[i]),
+				 team.people[i]);
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_null(dlg_team_find(&team, absent[i]));
+	order[0] = team.people[14]; /* kim before dana */
+	order[1] = team.people[9];
+	mixed = (dlg_team){ order, 2, 0 };
+	assert_ptr_equal(dlg_team_find(&mixed, "dana"), team.people[9]);
+	assert_ptr_equal(dlg_team_find(&mixed, "kim"), team.people[14]);
+	dlg_team_dispose(&team);
+	dlg_diags_dispose(&d);
+	dlg_store_free(s);
+	rm_rf(root);
+	free(root);
+}
+
 /* The team: loaded sorted by handle, the files that are no person
  * reported (the load says the team has invalid files), people found by
  * handle and by any of their emails ignoring case, a clash of emails
@@ -731,6 +777,7 @@ int main(void)
 		cmocka_unit_test(test_store__a_shard_is_listed_once_until_this_process_writes),
 		cmocka_unit_test(test_store__check_names_every_problem),
 		cmocka_unit_test(test_store__team_loads_finds_and_clashes),
+		cmocka_unit_test(test_store__team_find_by_halves),
 		cmocka_unit_test(test_store__archive_paths_lists_and_finds),
 		cmocka_unit_test(test_store__paths_reads_and_file_ids),
 		cmocka_unit_test(test_store__files_by_path),
