@@ -295,8 +295,10 @@ int cmd_agenda(cli_ctx *c, int argc, char **argv)
 	if ((error = cli_parse(&a, &spec, argc, argv)) != 0 ||
 	    (error = agenda_person(&handle, c, &a)) < 0)
 		goto done;
-	/* Only the tasks the person gives or takes (their rows say which). */
+	/* Only the tasks the person gives or takes (their rows say which);
+	 * the scan's listings kept for the short ids, one a line. */
 	q.person = handle;
+	dlg_store_keep_listings(c->store);
 	if ((error = dlg_query_run(&tasks, &n, c->store, &q, &c->team, c->now,
 				   &diags)) < 0)
 		goto done;

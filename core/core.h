@@ -382,6 +382,11 @@ int dlg_store_resolve_task(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char 
 /* The shortest unique prefix (at least 6 digits) of a task id, in out;
  * returns 0 (6 digits when its shard cannot be read). */
 int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uuid);
+/* The next dlg_rows_load keeps the ids it finds in each shard of tasks/
+ * as that shard's listing for dlg_store_short_id and
+ * dlg_store_resolve_task, which then need not read the folders again (a
+ * command that prints many short ids after a query: agenda, plate). */
+void dlg_store_keep_listings(dlg_store *s);
 /* The names in a folder of the repository (none when it is missing),
  * sorted, without those that start with a dot. 0 with *out the caller's
  * (dlg_strv_free), or -1. */

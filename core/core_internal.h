@@ -92,5 +92,12 @@ int dlg_store__task_file_name(const char *name, const char *shard);
 
 /* The store's hasher (dlg_store_set_hash), NULL if none. */
 dlg_hash_fn dlg_store__hash(const dlg_store *s);
+/* Whether the store keeps the shards' listings of a rows scan
+ * (dlg_store_keep_listings); then the ids the scan found in one shard
+ * (the folder's two hex digits), sorted, given to the store (which frees
+ * them) as that shard's listing, unless it has one. */
+int dlg_store__keeps_listings(const dlg_store *s);
+void dlg_store__shard_found(dlg_store *s, const char *shard, char **ids,
+			    size_t n);
 
 #endif

@@ -648,6 +648,20 @@ static void rows_add_invalid(dlg_rows *r, const char *name)
 	r->names[r->nnames++] = r->owned[r->nowned++];
 }
 
+/* The ids the scan found in sh, as the store's listing of the shard. */
+static void keep_listing(dlg_store *s, const shard *sh)
+{
+	char **ids = calloc(sh->count + 1, sizeof(*ids));
+	size_t j;
+
+	if (!ids)
+		abort();
+	for (j = 0; j < sh->count; j++)
+		if (!(ids[j] = strndup(sh->files[j].name, 36)))
+			abort();
+	dlg_store__shard_found(s, sh->name, ids, sh->count);
+}
+
 /* Past this many files read, look the others up by blob id first. */
 #define MISSES_BEFORE_TABLE 32
 
@@ -729,6 +743,8 @@ int dlg_rows_load(dlg_rows **out, dlg_store *s, const char *cache_path,
 			}
 			rows_add_invalid(r, f->name);
 		}
+		if (dlg_store__keeps_listings(s))
+			keep_listing(s, sh);
 		/* Done with it: the next shards reuse the memory. Fresh pages
 		 * cost ~15 us each on this VM (docs/benchmarks.md). */
 		free(sh->files);

@@ -29,6 +29,7 @@ struct dlg_store {
 	char *cache;
 	dlg_hash_fn hash;
 	shard_ids shards[256]; /* by the two hex digits; dropped on writes */
+	int keep_listings;     /* a rows scan's listings kept */
 };
 
 int dlg_store_open(dlg_store **out, const char *root)
@@ -788,6 +789,34 @@ int dlg_store_resolve_task(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char 
 		return DLG_EAMBIGUOUS;
 	}
 	return 0;
+}
+
+void dlg_store_keep_listings(dlg_store *s)
+{
+	s->keep_listings = 1;
+}
+
+int dlg_store__keeps_listings(const dlg_store *s)
+{
+	return s->keep_listings;
+}
+
+/* (The scan keeps only the names that begin with their shard's digits,
+ * shard_list any: a name that does not is never a prefix's match, nor
+ * closer than 6 digits to an id of the shard.) */
+void dlg_store__shard_found(dlg_store *s, const char *shard, char **ids,
+			    size_t n)
+{
+	int hi = hex_digit(shard[0]), lo = hi < 0 ? -1 : hex_digit(shard[1]);
+	shard_ids *sh = lo < 0 ? NULL : &s->shards[hi * 16 + lo];
+
+	if (!sh || sh->listed) {
+		dlg_strv_free(ids, n);
+		return;
+	}
+	sh->ids = ids;
+	sh->count = n;
+	sh->listed = 1;
 }
 
 int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uuid)

@@ -146,6 +146,65 @@ static void test_rows__tasks_a_link_gives_no_rows_and_says_why(void **state)
 	free(elsewhere);
 }
 
+/* A store that keeps the scan's listings gives the short ids and
+ * resolves prefixes as one that lists each folder: an invalid file's id
+ * still taken, a file whose name is not a task's not. The listing is the
+ * scan's: a file that comes after it is not in it (as a folder listed
+ * once is not listed again in one process). */
+static void test_rows__listings_kept_from_the_scan(void **state)
+{
+	static const char *const ids[] = {
+		"0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70",
+		"0b9c5e11-0000-4000-8000-000000000000",
+		"0b9c5e5f-0000-4000-8000-000000000000", /* invalid */
+		"77aa0000-0000-4000-8000-000000000000",
+	};
+	char *root = tmpdir_new();
+	dlg_diags diags = DLG_DIAGS_INIT;
+	dlg_rows *rows = NULL;
+	dlg_store *kept, *listed;
+	char a[37], b[37];
+	size_t i;
+
+	(void)state;
+	put_task(root, ids[0], "One", "high", NULL);
+	put_task(root, ids[1], "Two", "high", NULL);
+	spit(root, "tasks/0b/0b9c5e5f-0000-4000-8000-000000000000.yaml",
+	     "format: 1\nid: [\n");
+	put_task(root, ids[3], "Three", "high", NULL);
+	spit(root, "tasks/0b/0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f71.txt", "x");
+	dlg_store_open(&kept, root);
+	dlg_store_open(&listed, root);
+	dlg_store_keep_listings(kept);
+	assert_int_equal(dlg_rows_load(&rows, kept, NULL, &diags), 0);
+	/* after the scan: not in its listing; a folder listed now has it */
+	put_task(root, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f79", "Four", "high",
+		 NULL);
+	for (i = 1; i < 4; i++) {
+		dlg_store_short_id(a, kept, ids[i]);
+		dlg_store_short_id(b, listed, ids[i]);
+		assert_string_equal(a, b);
+	}
+	assert_string_equal(a, "77aa00");
+	dlg_store_short_id(a, kept, ids[0]);
+	assert_string_equal(a, "0b9c5e5e");
+	dlg_store_short_id(b, listed, ids[0]);
+	assert_string_equal(b, "0b9c5e5e-7f0c-4d0a-9a1e-2c3f4d5e6f70");
+	assert_int_equal(dlg_store_resolve_task(a, kept, "0b9c5e1"), 0);
+	assert_string_equal(a, ids[1]);
+	assert_int_equal(dlg_store_resolve_task(a, kept, "0b9c5e5"),
+			 DLG_EAMBIGUOUS);
+	assert_int_equal(dlg_store_resolve_task(a, kept, "0b9c5e5e-7f0c-4d0a-"
+						"9a1e-2c3f4d5e6f79"),
+			 DLG_ENOTFOUND);
+	dlg_rows_free(rows);
+	dlg_diags_dispose(&diags);
+	dlg_store_free(kept);
+	dlg_store_free(listed);
+	rm_rf(root);
+	free(root);
+}
+
 static void test_rows__short_ids_and_order_by_every_key(void **state)
 {
 	char *root = tmpdir_new();
@@ -620,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_rows__trees_decoder_refuses_a_key_twice),
 		cmocka_unit_test(test_rows__frozen_trees_are_the_same_and_read_only),
 		cmocka_unit_test(test_rows__short_ids_and_order_by_every_key),
+		cmocka_unit_test(test_rows__listings_kept_from_the_scan),
 		cmocka_unit_test(test_rows__cache_reused_when_untouched_and_by_content),
 		cmocka_unit_test(test_rows__tasks_a_link_gives_no_rows_and_says_why),
 		cmocka_unit_test(test_rows__by_blob_id_after_32_misses),
