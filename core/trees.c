@@ -29,7 +29,7 @@
 #include "idtable.h"
 
 /* Bump the number when the encoding changes. */
-#define MAGIC "delegit task trees 1\n"
+#define MAGIC "delegit task trees 2\n"
 #define MAX_DEPTH 64
 
 /* An entry: the blob id, the payload's length and checksum (both 32-bit,
@@ -66,14 +66,34 @@ static void put32(dlg_buf *b, uint32_t v)
 	dlg_buf_put(b, (const char *)p, 4);
 }
 
-/* FNV-1a: enough to tell a torn or zero-filled write from an entry. */
+static uint64_t get64(const unsigned char *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/*
+ * An entry's check: enough to tell a torn, zero-filled or flipped write
+ * from an entry. Eight bytes a step (FNV-1a, a byte a step, was a tenth
+ * of a warm report at 100,000 tasks). Each step is a bijection of the
+ * state for a given word, so inputs that first differ in one word differ
+ * from there on; the length starts the state, so the tail's zero padding
+ * is not taken for bytes.
+ */
 static uint32_t checksum(const unsigned char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
+	const uint64_t mul = 0x9e3779b97f4a7c15ULL; /* odd: a bijection */
+	uint64_t h = n, w;
+	size_t i, k;
 
-	while (n--)
-		h = (h ^ *p++) * 16777619u;
-	return h;
+	for (i = 0; i + 8 <= n; i += 8) {
+		h = (h ^ get64(p + i)) * mul;
+		h ^= h >> 29;
+	}
+	for (w = 0, k = 0; i < n; i++, k += 8)
+		w |= (uint64_t)p[i] << k;
+	h = (h ^ w) * mul;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* The header: MAGIC, the version and a NUL, then the program's identity

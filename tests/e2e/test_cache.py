@@ -461,14 +461,20 @@ class TestEventsCache(unittest.TestCase):
         self.assertEqual(self.log(), log)
 
 
-TREES_MAGIC = b"delegit task trees 1\n"
+TREES_MAGIC = b"delegit task trees 2\n"
 
 
-def fnv1a(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xffffffff
-    return h
+def trees_checksum(data):
+    """An entry's check, as core/trees.c's checksum computes it."""
+    mul, mask = 0x9e3779b97f4a7c15, (1 << 64) - 1
+    h, i = len(data), 0
+    while i + 8 <= len(data):
+        h = ((h ^ int.from_bytes(data[i:i + 8], "little")) * mul) & mask
+        h ^= h >> 29
+        i += 8
+    h = ((h ^ int.from_bytes(data[i:], "little")) * mul) & mask
+    h ^= h >> 29
+    return (h ^ (h >> 32)) & 0xffffffff
 
 
 def trees_read(path):
@@ -483,7 +489,7 @@ def trees_read(path):
         oid = data[p:p + 20]
         n, check = struct.unpack("<II", data[p + 20:p + 28])
         payload = data[p + 28:p + 28 + n]
-        assert len(payload) == n and fnv1a(payload) == check, "damaged"
+        assert len(payload) == n and trees_checksum(payload) == check, "damaged"
         entries.append((oid, payload))
         p += 28 + n
     return head, entries
@@ -493,7 +499,7 @@ def trees_write(path, head, entries):
     with open(path, "wb") as f:
         f.write(head)
         for oid, payload in entries:
-            f.write(oid + struct.pack("<II", len(payload), fnv1a(payload))
+            f.write(oid + struct.pack("<II", len(payload), trees_checksum(payload))
                     + payload)
 
 
