@@ -52,13 +52,15 @@ size_t dlg_sync__index_entry_at(const unsigned char *p,
 	size_t fixed = ENTRY_MIN, namelen;
 	const unsigned char *nul;
 
-	if ((size_t)(end - p) < ENTRY_MIN + 1)
+	if (p > end || (size_t)(end - p) < ENTRY_MIN + 1)
 		return 0;
 	*flags = (unsigned)p[ENTRY_FLAGS] << 8 | p[ENTRY_FLAGS + 1];
 	if (*flags & FLAG_EXTENDED) {
 		if (version < 3)
 			return 0;
 		fixed += ENTRY_EXTENDED_FLAGS;
+		if ((size_t)(end - p) < fixed + 1)
+			return 0;
 	}
 	*path = (const char *)p + fixed;
 	namelen = *flags & FLAG_NAME_MASK;
@@ -71,7 +73,10 @@ size_t dlg_sync__index_entry_at(const unsigned char *p,
 		   memchr(p + fixed, '\0', namelen)) {
 		return 0;
 	}
-	return padded(fixed + namelen);
+	/* its NULs too before the end */
+	return padded(fixed + namelen) <= (size_t)(end - p)
+		       ? padded(fixed + namelen)
+		       : 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -90,6 +95,9 @@ int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
 	ix->version = be32(map + HEADER_VERSION);
 	ix->nentries = be32(map + HEADER_COUNT);
 	ix->end = map + size - CHECKSUM_SIZE;
+	/* an entry takes 64 bytes at least */
+	if (ix->nentries > (size - HEADER_SIZE - CHECKSUM_SIZE) / 64)
+		return DLG_SYNC_FALLBACK;
 	/* Version 4 compresses paths against the entry before: not handled. */
 	return ix->version == 2 || ix->version == 3 ? 0 : DLG_SYNC_FALLBACK;
 }

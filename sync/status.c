@@ -41,6 +41,8 @@
 #include "gitindex.h"
 
 #define MAX_DEPTH 32 /* delegit's folders are two deep */
+#define ROOT 0		      /* the cache-tree's first node */
+#define NO_NODE SIZE_MAX      /* a folder the cache-tree has no node for */
 
 /* A node of the cache-tree (the TREE extension): its path component, the
  * entries under it (-1: not valid), its tree id when valid, and its
@@ -50,7 +52,7 @@ typedef struct {
 	size_t namelen;
 	long count;
 	const unsigned char *id;
-	size_t first_child, next_sibling; /* 0: none (0 is the root) */
+	size_t first_child, next_sibling; /* ROOT (never a child): none */
 } tree_node;
 
 /* An index entry under one of the folders. */
@@ -75,14 +77,35 @@ typedef struct {
  * The index: mapped, its checksum checked, the entries under the folders
  * listed (each a plain file, in no conflict and not flagged).
  */
+/* 1: path is under one of the folders ("tasks/"); -1: it names one (a
+ * file where the folder is, which libgit2's pathspec "tasks/" matches);
+ * 0: neither. */
 static int under(const char *path, const char *const *prefixes, size_t n)
 {
-	size_t k;
+	size_t k, len;
 
-	for (k = 0; k < n; k++)
-		if (!strncmp(path, prefixes[k], strlen(prefixes[k])))
+	for (k = 0; k < n; k++) {
+		len = strlen(prefixes[k]);
+		if (!strncmp(path, prefixes[k], len))
 			return 1;
+		if (!strncmp(path, prefixes[k], len - 1) && !path[len - 1])
+			return -1;
+	}
 	return 0;
+}
+
+/* Each prefix a folder at the top, "tasks/": what is judged here. */
+static int top_folders(const char *const *prefixes, size_t n)
+{
+	size_t k, len;
+
+	for (k = 0; k < n; k++) {
+		len = strlen(prefixes[k]);
+		if (len < 2 || prefixes[k][len - 1] != '/' ||
+		    memchr(prefixes[k], '/', len - 1))
+			return 0;
+	}
+	return 1;
 }
 
 static int checksum_ok(const index_file *ix)
@@ -100,6 +123,7 @@ static int list_entries(status *s, const char *const *prefixes, size_t n)
 	const unsigned char *p = s->ix.map + HEADER_SIZE;
 	const char *before = NULL;
 	size_t k;
+	int in;
 
 	if (!(s->t = calloc(s->ix.nentries + 1, sizeof(*s->t))))
 		abort();
@@ -117,7 +141,9 @@ static int list_entries(status *s, const char *const *prefixes, size_t n)
 		if (before && strcmp(before, name) >= 0)
 			return 0;
 		before = name;
-		if (under(name, prefixes, n)) {
+		if ((in = under(name, prefixes, n)) < 0)
+			return 0;
+		if (in) {
 			mode = be32(p + ENTRY_MODE);
 			if ((flags & (FLAG_STAGE | FLAG_EXTENDED)) ||
 			    (mode != MODE_FILE && mode != MODE_EXECUTABLE))
@@ -139,7 +165,7 @@ static int read_node(status *s, size_t *self, const unsigned char **p,
 {
 	const unsigned char *nul, *nl;
 	long subtrees, i;
-	size_t at, last = 0, child;
+	size_t at, last = ROOT, child;
 	char *endp;
 	tree_node *node;
 
@@ -174,7 +200,7 @@ static int read_node(status *s, size_t *self, const unsigned char **p,
 		if (!read_node(s, &child, p, end, depth + 1))
 			return 0;
 		/* (s->nodes may have moved) */
-		if (last)
+		if (last != ROOT)
 			s->nodes[last].next_sibling = child;
 		else
 			s->nodes[at].first_child = child;
@@ -183,18 +209,20 @@ static int read_node(status *s, size_t *self, const unsigned char **p,
 	return 1;
 }
 
+/* The child of node named name (len bytes); NO_NODE if none. */
 static size_t child_node(const status *s, size_t node, const char *name,
 			 size_t len)
 {
 	size_t c;
 
-	if (!s->nodes)
-		return 0;
-	for (c = s->nodes[node].first_child; c; c = s->nodes[c].next_sibling)
+	if (node == NO_NODE || !s->nodes)
+		return NO_NODE;
+	for (c = s->nodes[node].first_child; c != ROOT;
+	     c = s->nodes[c].next_sibling)
 		if (s->nodes[c].namelen == len &&
 		    !memcmp(s->nodes[c].name, name, len))
 			return c;
-	return 0;
+	return NO_NODE;
 }
 
 /* ---------------------------------------------------------------------
@@ -211,7 +239,7 @@ static size_t range_end(const status *s, size_t lo, const char *dir,
 }
 
 /* Whether the entries lo..hi are HEAD's tree id at s->path (a folder;
- * node: its cache-tree node, 0 if none). */
+ * node: its cache-tree node, or NO_NODE). */
 static int same_tree(status *s, const git_oid *id, size_t node, size_t lo,
 		     size_t hi, int depth)
 {
@@ -219,7 +247,8 @@ static int same_tree(status *s, const git_oid *id, size_t node, size_t lo,
 	size_t i, k = lo, dirlen = s->path.size, n;
 	int same = 1;
 
-	if (node && s->nodes[node].id && s->nodes[node].count >= 0 &&
+	if (node != NO_NODE && s->nodes[node].id &&
+	    s->nodes[node].count >= 0 &&
 	    (size_t)s->nodes[node].count == hi - lo &&
 	    !memcmp(s->nodes[node].id, id->id, OID_SIZE))
 		return 1;
@@ -229,7 +258,9 @@ static int same_tree(status *s, const git_oid *id, size_t node, size_t lo,
 	for (i = 0; i < n && same; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		const char *name = git_tree_entry_name(e);
-		git_filemode_t mode = git_tree_entry_filemode(e);
+		/* raw: libgit2's status compares the mode as written, which
+		 * git_tree_entry_filemode normalizes (100664 → 100644) */
+		git_filemode_t mode = git_tree_entry_filemode_raw(e);
 		size_t end;
 
 		s->path.size = dirlen;
@@ -278,12 +309,6 @@ static int head_same(status *s, const char *const *prefixes, size_t n)
 		const git_tree_entry *e;
 
 		len = strlen(prefixes[k]);
-		/* a folder at the top: "tasks/" */
-		if (!len || prefixes[k][len - 1] != '/' ||
-		    memchr(prefixes[k], '/', len - 1)) {
-			same = 0;
-			break;
-		}
 		for (lo = 0; lo < s->nt &&
 			     strncmp(s->t[lo].path, prefixes[k], len) < 0;
 		     lo++)
@@ -296,10 +321,11 @@ static int head_same(status *s, const char *const *prefixes, size_t n)
 		if (!e)
 			same = lo == hi;
 		else
-			same = git_tree_entry_filemode(e) ==
+			same = git_tree_entry_filemode_raw(e) ==
 				       GIT_FILEMODE_TREE &&
 			       same_tree(s, git_tree_entry_id(e),
-					 child_node(s, 0, prefixes[k], len - 1),
+					 child_node(s, ROOT, prefixes[k],
+						    len - 1),
 					 lo, hi, 1);
 	}
 	git_tree_free(root);
@@ -317,16 +343,19 @@ static int tracked_cmp(const void *key, const void *elem)
 }
 
 /* git's "racy" entry: the file's time is not before the index's, so it
- * may have changed after the index took its stat data, in the same tick. */
+ * may have changed after the index took its stat data, in the same tick.
+ * Whole seconds, as git (built without USE_NSEC) compares them. */
 static int racy(const status *s, const unsigned char *e)
 {
-	uint32_t sec = be32(e + ENTRY_MTIME), nsec = be32(e + ENTRY_MTIME_NSEC);
-	uint32_t isec = (uint32_t)s->index_st.st_mtim.tv_sec;
-
-	return sec > isec ||
-	       (sec == isec &&
-		nsec >= (uint32_t)s->index_st.st_mtim.tv_nsec);
+	return be32(e + ENTRY_MTIME) >= (uint32_t)s->index_st.st_mtim.tv_sec;
 }
+
+/* The empty blob's id: an entry of size 0 whose id is another is git's
+ * "racily smudged" entry, its stat data never to be trusted. */
+static const unsigned char empty_blob[OID_SIZE] = {
+	0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
+	0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91,
+};
 
 /* Whether the file at s->path, with st, is its index entry's: the same
  * stat data, or (its times or inode alone differing) the same bytes. */
@@ -345,6 +374,7 @@ static int file_same(status *s, const tracked *t, const struct stat *st)
 	if (size != (uint32_t)st->st_size && size != 0)
 		return 0;
 	if (size == (uint32_t)st->st_size &&
+	    (size || !memcmp(e + ENTRY_OID, empty_blob, OID_SIZE)) &&
 	    be32(e + ENTRY_MTIME) == (uint32_t)st->st_mtim.tv_sec &&
 	    be32(e + ENTRY_MTIME_NSEC) == (uint32_t)st->st_mtim.tv_nsec &&
 	    be32(e + ENTRY_CTIME) == (uint32_t)st->st_ctim.tv_sec &&
@@ -389,16 +419,17 @@ static int folder_same(status *s, int fd, int depth)
 			continue;
 		s->path.size = dirlen;
 		dlg_buf_puts(&s->path, d->d_name);
-		if (fstatat(dirfd(dir), d->d_name, &st,
+		/* a repository inside (.git a folder, a file or a link):
+		 * libgit2 judges */
+		if (!strcmp(d->d_name, ".git") ||
+		    fstatat(dirfd(dir), d->d_name, &st,
 			    AT_SYMLINK_NOFOLLOW) < 0) {
 			same = 0;
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub;
 
-			/* a repository inside: libgit2 judges */
 			dlg_buf_puts(&s->path, "/");
-			same = strcmp(d->d_name, ".git") &&
-			       (sub = openat(dirfd(dir), d->d_name,
+			same = (sub = openat(dirfd(dir), d->d_name,
 					     O_RDONLY | O_DIRECTORY |
 						     O_NOFOLLOW |
 						     O_CLOEXEC)) >= 0 &&
@@ -410,7 +441,11 @@ static int folder_same(status *s, int fd, int depth)
 			t->seen = 1;
 			s->seen++;
 		} else {
-			same = ignored(s);
+			/* untracked: left out if ignored, but a link or a
+			 * fifo is left to libgit2 (git_ignore_path_is_ignored
+			 * follows a link to a folder into a "name/" rule,
+			 * which neither status does) */
+			same = S_ISREG(st.st_mode) && ignored(s);
 		}
 	}
 	if (same && errno)
@@ -425,15 +460,19 @@ static int worktree_same(status *s, const char *const *prefixes, size_t n)
 {
 	const char *workdir = dlg_repo_workdir(s->r);
 	size_t k;
+	struct stat st;
 	int fd;
 
 	for (k = 0; k < n; k++) {
 		dlg_buf_clear(&s->path);
-		dlg_buf_printf(&s->path, "%s/%s", workdir, prefixes[k]);
+		/* without the slash, or a link there would be followed; a
+		 * dangling link is not "no folder" */
+		dlg_buf_printf(&s->path, "%s/%.*s", workdir,
+			       (int)strlen(prefixes[k]) - 1, prefixes[k]);
+		if (lstat(s->path.ptr, &st) < 0 && errno == ENOENT)
+			continue; /* no such folder: nothing in it is new */
 		fd = open(s->path.ptr,
 			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			continue; /* no such folder: nothing in it is new */
 		dlg_buf_clear(&s->path);
 		dlg_buf_puts(&s->path, prefixes[k]);
 		if (fd < 0 || !folder_same(s, fd, 0))
@@ -466,8 +505,8 @@ int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 	const unsigned char *map = MAP_FAILED;
 	int fd = -1, same = 0;
 
-	if (!dlg_repo_workdir(r) || !dlg_sync__index_hash_handled(r) ||
-	    ignores_case(r))
+	if (!top_folders(prefixes, n) || !dlg_repo_workdir(r) ||
+	    !dlg_sync__index_hash_handled(r) || ignores_case(r))
 		return 0;
 	dlg_buf_printf(&s.path, "%sindex", git_repository_path(r->git));
 	if ((fd = open(s.path.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||

@@ -343,6 +343,540 @@ static void test_status__indexes_not_judged_here_are_left_to_libgit2(void **stat
 	dlg_strv_free(paths, n);
 }
 
+
+/* ---------------------------------------------------------------------
+ * Review attacks: states where a proof must not be given.
+ */
+
+/* How many paths libgit2's own status lists under the folders (the
+ * options dlg_repo_changed_paths uses, without the proof). */
+static size_t libgit2_status(fixture *f)
+{
+	git_status_options o = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	size_t n, i;
+
+	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	o.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+		  GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		  GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	o.pathspec.strings = (char **)roots;
+	o.pathspec.count = NROOTS;
+	assert_int_equal(git_status_list_new(&list, f->repo->git, &o), 0);
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
+							    : e->head_to_index;
+		print_message("  libgit2: %x %s\n", e->status,
+			      d ? (d->new_file.path ? d->new_file.path
+						    : d->old_file.path)
+				: "?");
+	}
+	git_status_list_free(list);
+	return n;
+}
+
+/* The attack's state: if a proof is given, neither git nor libgit2 may
+ * list anything under the folders. */
+static void assert_not_falsely_proven(fixture *f)
+{
+	char *out = git_status(f);
+	size_t n = libgit2_status(f);
+	int before = open_fds(), proof = unchanged(f), listed = *out || n;
+
+	assert_int_equal(open_fds(), before); /* no descriptor left open */
+
+	print_message("  git: '%s'; libgit2 lists %zu; proof %d\n", out, n,
+		      proof);
+	free(out);
+	if (proof && listed)
+		fail_msg("proven unchanged while git or libgit2 lists paths");
+}
+
+#define GIT_ID "git -c user.name=Kim -c user.email=kim@msp.example "
+
+/* A1: the folder itself a link to a copy of it (moved to another disk,
+ * say): git sees every entry under tasks/ deleted and a new link. */
+static void test_attack__folder_is_a_link(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "mv tasks .tasks-real && ln -s .tasks-real tasks"));
+	assert_not_falsely_proven(f);
+}
+
+/* A1b: the same, a copy (cp -a) behind the link. */
+static void test_attack__folder_is_a_link_to_a_copy(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "cp -a team .team-copy && rm -r team && "
+		   "ln -s .team-copy team"));
+	assert_not_falsely_proven(f);
+}
+
+/* A2: a repository inside the folders whose .git is a file (a
+ * separate git dir, a linked worktree, an absorbed submodule): git and
+ * libgit2 list it as untracked. */
+static void test_attack__nested_repository_with_a_gitfile(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "git init -q --separate-git-dir=\"$PWD/.inner-git\" "
+		   "tasks/bb/inner"));
+	assert_not_falsely_proven(f);
+}
+
+/* A2b: its .git a link to the repository. */
+static void test_attack__nested_repository_with_a_linked_git(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "git init -q .inner2 && mkdir tasks/bb/inner2 && "
+		   "ln -s ../../../.inner2/.git tasks/bb/inner2/.git"));
+	assert_not_falsely_proven(f);
+}
+
+/* A3: a link to a folder whose name an ignore pattern ending in '/'
+ * names: git and libgit2 see a link (not a folder) and list it. */
+static void test_attack__link_to_a_folder_named_by_a_dir_pattern(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "echo 'cache/' >.gitignore && ln -s ../team tasks/cache"));
+	assert_not_falsely_proven(f);
+}
+
+/* A4b: delegit's own commit adds a folder (its index edit makes no
+ * cache-tree node for it) holding a copy of team/; then the copy is
+ * edited and staged with git add. Under the node-less tasks/new/,
+ * child_node(s, 0, "team") finds the ROOT's team/ node, valid and
+ * naming the same tree as HEAD's tasks/new/team/. */
+static void test_attack__node_zero_after_delegit_commit(void **state)
+{
+	fixture *f = *state;
+
+	commit_file(f, "tasks/new/team/amy.yaml", "first: 1\n", "copy\n",
+		    1795000000);
+	free(sh(f, "printf 'first: 2\\n' >tasks/new/team/amy.yaml && "
+		   "git add tasks/new/team/amy.yaml"));
+	assert_not_falsely_proven(f);
+}
+
+/* A4c: the same with git alone: a new folder staged (no node), HEAD
+ * moved with reset --soft to a commit that has it, a copy of team/. */
+static void test_attack__node_zero_after_reset_soft(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "mkdir -p tasks/new/team && "
+		   "cp team/amy.yaml tasks/new/team/amy.yaml && "
+		   "git add tasks/new && " GIT_ID "commit -q -m copy && "
+		   "git reset -q --hard HEAD~1 && "
+		   "mkdir -p tasks/new/team && "
+		   "printf 'other: 1\\n' >tasks/new/team/amy.yaml && "
+		   "git add tasks/new && git reset -q --soft HEAD@{1}"));
+	assert_not_falsely_proven(f);
+}
+/* forge_stat's entry, the index's time set to the file's plus nsec
+ * nanoseconds (in the same second when small). */
+static void forge_stat_ns(fixture *f, const char *path, long nsec)
+{
+	char index[4200], file[4200];
+	struct stat st;
+	struct timespec times[2];
+
+	forge_stat(f, path, 0);
+	snprintf(index, sizeof(index), "%s/.git/index", f->dir);
+	snprintf(file, sizeof(file), "%s/%s", f->dir, path);
+	assert_int_equal(lstat(file, &st), 0);
+	times[0] = times[1] = st.st_mtim;
+	times[1].tv_nsec += nsec;
+	assert_true(times[1].tv_nsec < 1000000000);
+	assert_int_equal(utimensat(AT_FDCWD, index, times, 0), 0);
+}
+
+/* A5: git (built without USE_NSEC, as Debian's is) calls an entry racy
+ * when its time is in the index's second; this file only when at or
+ * after the index's nanosecond. Same stat data, other bytes, the index
+ * written a few milliseconds after the file in the same second (what a
+ * file system with whole-second times beside .git with nanosecond times
+ * gives, say). */
+static void test_attack__racy_in_the_same_second(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "printf 'first: 9\\n' >tasks/aa/two.yaml && "
+		   "touch -d '2026-01-02 03:04:05.100000000' tasks/aa/two.yaml"));
+	forge_stat_ns(f, "tasks/aa/two.yaml", 5000000);
+	assert_not_falsely_proven(f);
+}
+
+/* A6: git's "racily smudged" entry: size 0 kept, the blob not empty.
+ * git counts it changed whatever the stat data say. */
+static void test_attack__smudged_size_zero(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, ": >tasks/aa/two.yaml"));
+	forge_stat(f, "tasks/aa/two.yaml", 5);
+	assert_not_falsely_proven(f);
+}
+/* A7: ignore rules against untracked things of each kind: every pair
+ * tried, each violation printed (a proof while git or libgit2 lists). */
+static void test_attack__ignore_rules_matrix(void **state)
+{
+	fixture *f = *state;
+	static const char *const rules[] = {
+		"",
+		"echo 'cache/' >.gitignore",
+		"echo 'cache' >.gitignore",
+		"echo '/tasks/cache/' >.gitignore",
+		"echo 'tasks/cache' >.gitignore",
+		"echo 'cache/' >tasks/.gitignore",
+		"echo 'cache/' >.git/info/exclude",
+		"printf 'cache/\\n!cache/x\\n' >.gitignore",
+		"printf 'cache/*\\n!cache/x\\n' >.gitignore",
+		"printf '*\\n!*/\\n' >.gitignore",
+		"printf '*\\n!*/\\n!x\\n' >.gitignore",
+		"printf '/*\\n!/tasks/\\n' >.gitignore",
+		"printf 'tasks/*\\n!tasks/aa/\\n' >.gitignore",
+		"printf 'aa/\\n!aa/new.yaml\\n' >tasks/.gitignore",
+		"printf '**/cache/**\\n' >.gitignore",
+		"printf 'cache/**\\n!cache/**/\\n' >.gitignore",
+		"printf '.git\\n' >.gitignore",
+		"printf 'x\\n' >.gitignore",
+		"printf '*.yaml\\n' >.gitignore",
+		"printf 'new.yaml/\\n' >.gitignore",
+		"printf '\\\\#cache\\n' >.gitignore",
+		"printf 'cache \\n' >.gitignore",
+	};
+	static const char *const things[] = {
+		"printf 'x\\n' >tasks/aa/new.yaml",
+		"printf 'x\\n' >tasks/cache",
+		"ln -s ../team tasks/cache",
+		"ln -s ../README.md tasks/cache",
+		"ln -s nowhere tasks/cache",
+		"mkdir tasks/cache && printf 'x\\n' >tasks/cache/x",
+		"mkdir -p tasks/cache/deep && printf 'x\\n' >tasks/cache/deep/x",
+		"mkdir tasks/cache",
+		"mkfifo tasks/cache",
+		"printf 'x\\n' >tasks/aa/.git",
+		"git init -q --separate-git-dir=\"$PWD/.sep\" tasks/cache",
+		"git init -q --separate-git-dir=\"$PWD/.sep\" tasks/cache && "
+		"printf 'x\\n' >tasks/cache/x",
+		"git init -q tasks/cache",
+		"mkdir tasks/cache && ln -s ../../team tasks/cache/x",
+		"printf 'x\\n' >'tasks/#cache'",
+		"printf 'x\\n' >'tasks/cache '",
+		"mkdir tasks/new.yaml && printf 'x\\n' >tasks/new.yaml/x",
+	};
+	size_t i, j, bad = 0;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		for (j = 0; j < sizeof(things) / sizeof(things[0]); j++) {
+			char cmd[1024], *out;
+			size_t n;
+			int proof;
+
+			snprintf(cmd, sizeof(cmd),
+				 "rm -f .gitignore tasks/.gitignore "
+				 ".git/info/exclude && { %s; } && { %s; }",
+				 rules[i][0] ? rules[i] : ":", things[j]);
+			free(sh(f, cmd));
+			/* git_ignore caches nothing across calls; libgit2's
+			 * attribute cache checks the files' stamps */
+			out = git_status(f);
+			n = libgit2_status(f);
+			proof = unchanged(f);
+			if (proof && (*out || n)) {
+				print_message("VIOLATION rule [%s] thing [%s]: "
+					      "git '%s', libgit2 %zu\n",
+					      rules[i], things[j], out, n);
+				bad++;
+			}
+			free(out);
+			free(sh(f, "rm -rf tasks/cache tasks/aa/new.yaml "
+				   "tasks/aa/.git .sep 'tasks/#cache' "
+				   "'tasks/cache ' tasks/new.yaml .gitignore "
+				   "tasks/.gitignore .git/info/exclude"));
+		}
+	assert_int_equal(bad, 0);
+}
+/* A8: names whose order in a tree (a folder sorts as if its name ended
+ * in '/') and in the index (whole paths) could differ: committed by git
+ * they must be proven (else each sync pays), and a staged change deep
+ * among them seen. */
+static void test_attack__odd_names_order(void **state)
+{
+	fixture *f = *state;
+	char *out;
+
+	out = sh(f, "mkdir -p 'tasks/a' 'tasks/a b' 'tasks/a!' 'tasks/a.d' "
+		    "'tasks/a-' tasks/é \"tasks/$(printf 'n\\tl')\" "
+		    "\"tasks/$(printf 'x\\001y')\" && "
+		    "for p in tasks/a.yaml tasks/a-b.yaml tasks/a0.yaml "
+		    "tasks/a/x 'tasks/a b/x' 'tasks/a!/x' tasks/a.d/x "
+		    "tasks/a-/x tasks/é/x \"tasks/$(printf 'n\\tl')/x\" "
+		    "\"tasks/$(printf 'x\\001y')/x\" tasks/a~ "
+		    "\"tasks/$(printf 'a\\377')\"; do printf 'v: 1\\n' >\"$p\"; done "
+		    "&& find tasks -type f -exec touch -d '-1 minute' {} + && "
+		    "git add -A && " GIT_ID "commit -q -m odd && "
+		    "git status --porcelain | wc -l");
+	assert_string_equal(out, "0");
+	free(out);
+	assert_not_falsely_proven(f);
+	assert_int_equal(unchanged(f), 1);
+	/* through a delegit commit too (the nodes invalid: the walk) */
+	commit_file(f, "tasks/a/y", "v: 2\n", "y\n", 1795000000);
+	assert_int_equal(unchanged(f), 1);
+	free(sh(f, "printf 'v: 3\\n' >'tasks/a!/x' && git add 'tasks/a!/x' && "
+		   "git checkout HEAD -- 'tasks/a!/x' 2>/dev/null; "
+		   "git update-index --cacheinfo "
+		   "100644,$(printf 'v: 3\\n' | git hash-object -w --stdin),"
+		   "tasks/a.d/x"));
+	assert_not_falsely_proven(f);
+}
+
+/* A9: HEAD's trees unusual: detached, unborn, an empty tree, a link or
+ * gitlink where the index has nothing, a blob where the index has a
+ * folder, a folder where it has a blob. */
+static void test_attack__unusual_heads(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "git checkout -q --detach"));
+	assert_proven(f);
+	/* HEAD's tasks/ gains an empty tree and a gitlink (written with
+	 * mktree), the index left as it was */
+	free(sh(f, "T=$(git rev-parse HEAD:tasks) && "
+		   "E=$(git mktree </dev/null) && "
+		   "N=$( (git ls-tree HEAD:tasks; printf '040000 tree %s\\tempty\\n' $E; "
+		   "printf '160000 commit %s\\tsub\\n' $(git rev-parse HEAD)) | "
+		   "git mktree) && "
+		   "R=$( (git ls-tree HEAD | grep -v '\ttasks$'; "
+		   "printf '040000 tree %s\\ttasks\\n' $N) | git mktree) && "
+		   "C=$(git commit-tree -p HEAD -m t $R) && "
+		   "git update-ref HEAD $C"));
+	assert_not_falsely_proven(f);
+	/* only the empty tree: git sees nothing, nor should it matter */
+	free(sh(f, "git update-ref HEAD HEAD~1 && T=$(git rev-parse HEAD:tasks) && "
+		   "E=$(git mktree </dev/null) && "
+		   "N=$( (git ls-tree HEAD:tasks; printf '040000 tree %s\\tempty\\n' $E) | "
+		   "git mktree) && "
+		   "R=$( (git ls-tree HEAD | grep -v '\ttasks$'; "
+		   "printf '040000 tree %s\\ttasks\\n' $N) | git mktree) && "
+		   "C=$(git commit-tree -p HEAD -m t $R) && "
+		   "git update-ref HEAD $C"));
+	assert_not_falsely_proven(f);
+	/* a blob tasks/aa in HEAD, the folder in the index */
+	free(sh(f, "git update-ref HEAD HEAD~1 && "
+		   "B=$(git rev-parse HEAD:tasks/aa/one.yaml) && "
+		   "N=$( (git ls-tree HEAD:tasks | grep -v '\taa$'; "
+		   "printf '100644 blob %s\\taa\\n' $B) | git mktree) && "
+		   "R=$( (git ls-tree HEAD | grep -v '\ttasks$'; "
+		   "printf '040000 tree %s\\ttasks\\n' $N) | git mktree) && "
+		   "C=$(git commit-tree -p HEAD -m t $R) && "
+		   "git update-ref HEAD $C"));
+	assert_not_falsely_proven(f);
+	/* unborn */
+	free(sh(f, "git update-ref HEAD HEAD~1 && git symbolic-ref HEAD refs/heads/none"));
+	assert_not_falsely_proven(f);
+}
+
+/* Write bytes as .git/index, the checksum (SHA-1 of all before it)
+ * appended. */
+static void write_index(fixture *f, const unsigned char *bytes, size_t len)
+{
+	char index[4200];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen;
+	int fd;
+
+	snprintf(index, sizeof(index), "%s/.git/index", f->dir);
+	assert_true(EVP_Digest(bytes, len, md, &mdlen, EVP_sha1(), NULL));
+	assert_true((fd = open(index, O_WRONLY | O_TRUNC | O_CREAT, 0644)) >= 0);
+	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+	assert_int_equal(write(fd, md, 20), 20);
+	close(fd);
+}
+
+/* A11: the last entry's padding runs past the entries into the
+ * checksum (its NUL the last byte before it): dlg_sync__index_entry_at
+ * returns the padded length unchecked, entries_end lands after
+ * ix->end, and parse_extensions' (size_t)(end - x) wraps: it reads an
+ * "extension" out of the checksum and jumps by its length. The ctime's
+ * nanoseconds varied until the checksum's byte there is 'A'..'Z'. */
+static void test_attack__padding_past_the_end(void **state)
+{
+	fixture *f = *state;
+	unsigned char b[12 + 62 + 7], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen;
+	uint32_t v;
+	unsigned try;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, "DIRC", 4);
+	v = htonl(2), memcpy(b + 4, &v, 4);
+	v = htonl(1), memcpy(b + 8, &v, 4);
+	v = htonl(0100644), memcpy(b + 12 + 24, &v, 4);
+	b[12 + 61] = 6; /* flags: the name's length */
+	memcpy(b + 12 + 62, "README", 7);
+	/* entries_end = 12 + padded(68) = 84; the checksum starts at 81 */
+	for (try = 0; try < 100000; try++) {
+		v = htonl(try), memcpy(b + 12 + 4, &v, 4);
+		assert_true(EVP_Digest(b, sizeof(b), md, &mdlen, EVP_sha1(),
+				       NULL));
+		if (md[84 - 81] >= 'A' && md[84 - 81] <= 'Z' &&
+		    ((uint32_t)md[88 - 81] << 24 | (uint32_t)md[89 - 81] << 16) >
+			    0x10000000)
+			break;
+	}
+	write_index(f, b, sizeof(b));
+	print_message("  try %u: reading an extension of %02x%02x%02x%02x bytes "
+		      "after the checksum\n", try, md[88 - 81], md[89 - 81],
+		      md[90 - 81], md[91 - 81]);
+	assert_int_equal(unchanged(f), 0);
+}
+
+/* A12: a header that claims 2^32-1 entries (the checksum made again):
+ * list_entries callocs 24 bytes for each before reading one. */
+static void test_attack__huge_entry_count(void **state)
+{
+	fixture *f = *state;
+	unsigned char b[12];
+
+	memcpy(b, "DIRC\0\0\0\2\xff\xff\xff\xff", 12);
+	write_index(f, b, sizeof(b));
+	assert_int_equal(unchanged(f), 0);
+}
+/* A13: a dangling link where a folder would be (open() follows it
+ * through the trailing slash and says ENOENT: "no such folder"). */
+static void test_attack__dangling_link_for_a_folder(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "ln -s nowhere archive"));
+	assert_not_falsely_proven(f);
+}
+
+/* A14: a file named as a folder (no slash), staged, then removed. */
+static void test_attack__file_named_as_a_folder(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "echo x >archive && git add archive && rm archive"));
+	assert_not_falsely_proven(f);
+}
+/* A16: HEAD's tree names a file with a mode git writes no more (old
+ * git's 100664) or a bad one (a collaborator's tool: 140644, 000644).
+ * libgit2's status compares the raw mode and lists the path (git: T for
+ * the bad ones); same_tree compares git_tree_entry_filemode, which
+ * normalizes each to 100644. */
+static void test_attack__odd_modes_in_head(void **state)
+{
+	fixture *f = *state;
+	static const char *const modes[] = { "100664", "100600", "140644",
+					     "000644" };
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char cmd[1024], *out;
+		size_t n;
+		int proof;
+
+		snprintf(cmd, sizeof(cmd),
+			 "B=$(git rev-parse HEAD:tasks/aa/one.yaml) && "
+			 "AA=$( (git ls-tree HEAD:tasks/aa | grep -v 'one.yaml$'; "
+			 "printf '%s blob %%s\\tone.yaml\\n' $B) | git mktree) && "
+			 "T=$( (git ls-tree HEAD:tasks | grep -v 'aa$'; "
+			 "printf '040000 tree %%s\\taa\\n' $AA) | git mktree) && "
+			 "R=$( (git ls-tree HEAD | grep -v 'tasks$'; "
+			 "printf '040000 tree %%s\\ttasks\\n' $T) | git mktree) && "
+			 "C=$(" GIT_ID "commit-tree -p HEAD -m m $R) && "
+			 "git update-ref HEAD $C", modes[i]);
+		free(sh(f, cmd));
+		out = git_status(f);
+		n = libgit2_status(f);
+		proof = unchanged(f);
+		print_message("  mode %s: git '%s', libgit2 %zu, proof %d\n",
+			      modes[i], out, n, proof);
+		if (proof && (*out || n))
+			bad++;
+		free(out);
+		free(sh(f, "git update-ref HEAD HEAD~1"));
+	}
+	assert_int_equal(bad, 0);
+}
+/* Held: states tried that must not (and do not) give a proof. */
+static void test_attack__held_states(void **state)
+{
+	fixture *f = *state;
+	static const char *const states[] = {
+		/* a gitlink staged under the folders */
+		"git update-index --add --cacheinfo 160000,$(git rev-parse HEAD),tasks/sub",
+		/* a conflict under the folders (three stages) */
+		"B=$(git rev-parse HEAD:tasks/aa/one.yaml) && "
+		"printf '100644 %s 1\\ttasks/aa/one.yaml\\n100644 %s 2\\ttasks/aa/one.yaml\\n' $B $B | "
+		"git update-index --index-info",
+		/* intent to add */
+		"printf 'x\\n' >tasks/aa/ita.yaml && git add -N tasks/aa/ita.yaml",
+		/* assume-unchanged, then edited (git lists nothing; no proof is fine) */
+		"git update-index --assume-unchanged tasks/aa/one.yaml && "
+		"printf 'first: 11\\n' >tasks/aa/one.yaml",
+		/* split index, then an edit */
+		"git update-index --split-index && printf 'first: 11\\n' >tasks/aa/one.yaml",
+		/* a fifo where a tracked file was */
+		"rm tasks/aa/one.yaml && mkfifo tasks/aa/one.yaml",
+		/* a folder emptied, its entries kept */
+		"rm -r tasks/bb",
+		/* the whole folder gone */
+		"rm -r team",
+		/* a file where a folder was */
+		"rm -r tasks/bb && printf 'x\\n' >tasks/bb",
+		/* a tracked file's folder become a link to a copy of it */
+		"cp -a tasks/bb .bb && rm -r tasks/bb && ln -s ../.bb tasks/bb",
+		/* a hard link to a tracked file, new */
+		"ln tasks/aa/one.yaml tasks/aa/hard.yaml",
+		/* an index entry with a path git would refuse (via index-info) */
+		"printf '100644 %s 0\\ttasks//x.yaml\\n' $(git rev-parse HEAD:tasks/aa/one.yaml) | "
+		"git update-index --index-info",
+		/* HEAD moved back: the index's cache-tree valid for the newer commit */
+		"printf 'first: 5\\n' >tasks/bb/three.yaml && sleep 1 && git add -A && "
+		GIT_ID "commit -q -m n && git reset -q --soft HEAD~1",
+		/* the same file's bytes put back with its times (cp -p): ctime tells */
+		"cp -p tasks/aa/one.yaml .one && printf 'first: 2\\n' >tasks/aa/one.yaml && "
+		"touch -r .one tasks/aa/one.yaml",
+		/* the index checksum zeroed (index.skipHash's form) */
+		"S=$(stat -c %s .git/index) && dd if=/dev/zero of=.git/index bs=1 count=20 "
+		"seek=$((S-20)) conv=notrunc 2>/dev/null",
+	};
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		char cmd[1024], *out;
+		size_t n;
+		int proof;
+
+		snprintf(cmd, sizeof(cmd), "git reset -q --hard "
+			 "$(git rev-list --max-parents=0 HEAD) 2>/dev/null; "
+			 "git update-index --no-split-index; rm -f .git/sharedindex.*; "
+			 "git read-tree HEAD && git reset -q --hard && "
+			 "rm -rf .bb .one tasks/aa/hard.yaml tasks/aa/ita.yaml && { %s; }",
+			 states[i]);
+		free(sh(f, cmd));
+		out = git_status(f);
+		n = libgit2_status(f);
+		proof = unchanged(f);
+		print_message("  [%.60s]: git '%s', libgit2 %zu, proof %d\n",
+			      states[i], out, n, proof);
+		if (proof && (*out || n))
+			bad++;
+		free(out);
+	}
+	assert_int_equal(bad, 0);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +901,42 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status__a_racy_entry_is_hashed,
 						setup_committed, teardown),
 		cmocka_unit_test_setup_teardown(test_status__indexes_not_judged_here_are_left_to_libgit2,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__folder_is_a_link,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__folder_is_a_link_to_a_copy,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__nested_repository_with_a_gitfile,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__nested_repository_with_a_linked_git,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__link_to_a_folder_named_by_a_dir_pattern,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__node_zero_after_delegit_commit,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__node_zero_after_reset_soft,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__racy_in_the_same_second,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__smudged_size_zero,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__ignore_rules_matrix,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__odd_names_order,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__unusual_heads,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__padding_past_the_end,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__huge_entry_count,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__dangling_link_for_a_folder,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__file_named_as_a_folder,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__odd_modes_in_head,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_attack__held_states,
 						setup_committed, teardown),
 	};
 
