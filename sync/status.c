@@ -27,6 +27,7 @@
  * caller asks libgit2, whose answer stands. So this file can make a sync
  * slower, never wrong. See docs/design.md.
  */
+#define _GNU_SOURCE /* memmem */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -357,13 +358,43 @@ static const unsigned char empty_blob[OID_SIZE] = {
 	0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91,
 };
 
+/*
+ * Whether the file at s->path hashes to id as libgit2's status hashes it:
+ * through the filters git's attributes name. Those (end-of-line
+ * conversion, ident) change only bytes that hold a CR or "$Id", so other
+ * bytes are hashed as they are: asking for the filters loads libgit2's
+ * whole index (the attributes it holds), the cost of the status itself.
+ */
+static int bytes_are(status *s, const unsigned char *id)
+{
+	dlg_buf full = DLG_BUF_INIT, bytes = DLG_BUF_INIT;
+	git_oid on_disk;
+	int same;
+
+	dlg_buf_printf(&full, "%s/%s", dlg_repo_workdir(s->r), s->path.ptr);
+	if (dlg_path_read(&bytes, full.ptr) < 0)
+		same = 0;
+	else if (memchr(bytes.ptr, '\r', bytes.size) ||
+		 memmem(bytes.ptr, bytes.size, "$Id", 3))
+		same = git_repository_hashfile(&on_disk, s->r->git,
+					       s->path.ptr, GIT_OBJECT_BLOB,
+					       NULL) == 0 &&
+		       !memcmp(on_disk.id, id, OID_SIZE);
+	else
+		same = git_odb_hash(&on_disk, bytes.ptr, bytes.size,
+				    GIT_OBJECT_BLOB) == 0 &&
+		       !memcmp(on_disk.id, id, OID_SIZE);
+	dlg_buf_dispose(&bytes);
+	dlg_buf_dispose(&full);
+	return same;
+}
+
 /* Whether the file at s->path, with st, is its index entry's: the same
  * stat data, or (its times or inode alone differing) the same bytes. */
 static int file_same(status *s, const tracked *t, const struct stat *st)
 {
 	const unsigned char *e = t->entry;
 	uint32_t mode = be32(e + ENTRY_MODE), size = be32(e + ENTRY_SIZE);
-	git_oid on_disk;
 
 	/* libgit2 takes the owner's x bit, delegit's index any x bit */
 	if (!(st->st_mode & 0111) != !(st->st_mode & 0100) ||
@@ -383,10 +414,7 @@ static int file_same(status *s, const tracked *t, const struct stat *st)
 	    be32(e + ENTRY_UID) == (uint32_t)st->st_uid &&
 	    be32(e + ENTRY_GID) == (uint32_t)st->st_gid && !racy(s, e))
 		return 1;
-	/* as libgit2 hashes it: through the filters git's attributes name */
-	return git_repository_hashfile(&on_disk, s->r->git, s->path.ptr,
-				       GIT_OBJECT_BLOB, NULL) == 0 &&
-	       !memcmp(on_disk.id, e + ENTRY_OID, OID_SIZE);
+	return bytes_are(s, e + ENTRY_OID);
 }
 
 /* Left out of libgit2's status unless tracked: an ignored path. */

@@ -134,6 +134,27 @@ static void test_status__touched_ignored_and_outside_are_proven(void **state)
 	assert_proven(f);
 }
 
+/* Bytes git's filters change (end of lines, ident) are hashed through
+ * them, as libgit2's status hashes them: only touched, they are the
+ * same; edited, not. */
+static void test_status__filtered_bytes_are_hashed_through_the_filters(void **state)
+{
+	fixture *f = *state;
+
+	free(sh(f, "git config core.autocrlf input && "
+		   "echo 'tasks/bb/* ident' >.gitattributes && "
+		   "printf 'first: 1\\r\\n' >tasks/aa/one.yaml && "
+		   "printf 'id: $Id$ three\\n' >tasks/bb/three.yaml && "
+		   "git add -A && git -c user.name=Kim "
+		   "-c user.email=kim@msp.example commit -q -m filtered && "
+		   "rm tasks/bb/three.yaml && git checkout tasks/bb/three.yaml && "
+		   "grep -q 'Id: ' tasks/bb/three.yaml && "
+		   "sleep 1 && touch tasks/aa/one.yaml tasks/bb/three.yaml"));
+	assert_proven(f);
+	free(sh(f, "printf 'first: 2\\r\\n' >tasks/aa/one.yaml"));
+	assert_changed(f, "tasks/aa/one.yaml");
+}
+
 /* The same size, the time put back: the change time still tells. (A
  * second later: git, the witness here, compares whole seconds.) */
 static void test_status__an_edit_of_the_same_size_is_seen(void **state)
@@ -885,6 +906,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status__committed_by_delegit_is_proven,
 						setup_committed, teardown),
 		cmocka_unit_test_setup_teardown(test_status__touched_ignored_and_outside_are_proven,
+						setup_committed, teardown),
+		cmocka_unit_test_setup_teardown(test_status__filtered_bytes_are_hashed_through_the_filters,
 						setup_committed, teardown),
 		cmocka_unit_test_setup_teardown(test_status__an_edit_of_the_same_size_is_seen,
 						setup_committed, teardown),
