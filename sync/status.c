@@ -19,7 +19,8 @@
  *    every entry found on disk, and each with the stat data the index
  *    keeps (mode, size, times, inode, owner). A file whose times alone
  *    differ, or that changed in the second the index was written (git's
- *    "racy" entries), is hashed as libgit2 would hash it.
+ *    "racy" entries), is hashed as libgit2 would hash it. Two threads
+ *    stat the files; libgit2 is asked from the calling thread only.
  *
  * Anything else — a difference, or a state this file does not judge (a
  * path in conflict or flagged, a link, a submodule, an index of another
@@ -31,6 +32,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -70,7 +73,7 @@ typedef struct {
 	tree_node *nodes;
 	size_t nnodes, nalloc;
 	tracked *t;
-	size_t nt, seen;
+	size_t nt;
 	dlg_buf path;
 } status;
 
@@ -389,9 +392,12 @@ static int bytes_are(status *s, const unsigned char *id)
 	return same;
 }
 
-/* Whether the file at s->path, with st, is its index entry's: the same
- * stat data, or (its times or inode alone differing) the same bytes. */
-static int file_same(status *s, const tracked *t, const struct stat *st)
+/* Whether a file with st is its index entry's by the stat data: SAME, or
+ * DIFFERS (its mode or size), or ASK_BYTES (its times, inode or owner
+ * differ, or it is racy: bytes_are tells). */
+enum { DIFFERS, SAME, ASK_BYTES };
+
+static int stat_same(const status *s, const tracked *t, const struct stat *st)
 {
 	const unsigned char *e = t->entry;
 	uint32_t mode = be32(e + ENTRY_MODE), size = be32(e + ENTRY_SIZE);
@@ -399,11 +405,11 @@ static int file_same(status *s, const tracked *t, const struct stat *st)
 	/* libgit2 takes the owner's x bit, delegit's index any x bit */
 	if (!(st->st_mode & 0111) != !(st->st_mode & 0100) ||
 	    mode != (st->st_mode & 0100 ? MODE_EXECUTABLE : MODE_FILE))
-		return 0;
+		return DIFFERS;
 	/* a size that differs is a change (libgit2 hashes only an entry
 	 * that kept no size) */
 	if (size != (uint32_t)st->st_size && size != 0)
-		return 0;
+		return DIFFERS;
 	if (size == (uint32_t)st->st_size &&
 	    (size || !memcmp(e + ENTRY_OID, empty_blob, OID_SIZE)) &&
 	    be32(e + ENTRY_MTIME) == (uint32_t)st->st_mtim.tv_sec &&
@@ -413,8 +419,8 @@ static int file_same(status *s, const tracked *t, const struct stat *st)
 	    be32(e + ENTRY_INO) == (uint32_t)st->st_ino &&
 	    be32(e + ENTRY_UID) == (uint32_t)st->st_uid &&
 	    be32(e + ENTRY_GID) == (uint32_t)st->st_gid && !racy(s, e))
-		return 1;
-	return bytes_are(s, e + ENTRY_OID);
+		return SAME;
+	return ASK_BYTES;
 }
 
 /* Left out of libgit2's status unless tracked: an ignored path. */
@@ -426,11 +432,81 @@ static int ignored(status *s)
 	       ig;
 }
 
-/* The folder at s->path (open as fd, which is closed): every file in it
- * tracked and the same, or ignored. */
-static int folder_same(status *s, int fd, int depth)
+/*
+ * The walk of the work tree, in two threads (the stat of every file is
+ * most of the proof's time, as it is of git's status, which also stats in
+ * threads). The folders at the top (tasks/, ...) are read first, and
+ * their subfolders shared out. A thread only stats and compares; what
+ * needs libgit2 (a file's bytes, the ignore rules) it leaves to the
+ * calling thread, which alone asks libgit2, after the walk.
+ */
+typedef struct {
+	int dirfd;  /* the top folder's */
+	char *name; /* the subfolder's, in it */
+	char *path; /* from the work tree, with its slash */
+} folder;
+
+typedef struct {
+	char *path;	   /* from the work tree */
+	const tracked *t;  /* its entry; NULL: untracked, ask the ignore rules */
+} later;
+
+typedef struct walk_job walk_job;
+
+typedef struct {
+	walk_job *job;
+	dlg_buf path;
+	size_t seen; /* entries found */
+	later *later;
+	size_t nlater, alater;
+	int same;
+} walker;
+
+struct walk_job {
+	status *s;
+	folder *folders;
+	size_t nfolders, afolders;
+	atomic_size_t next;
+	atomic_int stop; /* a walker found a difference */
+};
+
+static void leave_later(walker *w, const tracked *t)
 {
-	size_t dirlen = s->path.size;
+	if (w->nlater == w->alater) {
+		w->alater = w->alater ? 2 * w->alater : 16;
+		if (!(w->later = realloc(w->later,
+					 w->alater * sizeof(*w->later))))
+			abort();
+	}
+	if (!(w->later[w->nlater].path = strdup(w->path.ptr)))
+		abort();
+	w->later[w->nlater++].t = t;
+}
+
+static void add_folder(walk_job *j, int dirfd, const char *name,
+		       const char *path)
+{
+	if (j->nfolders == j->afolders) {
+		j->afolders = j->afolders ? 2 * j->afolders : 64;
+		if (!(j->folders = realloc(j->folders,
+					   j->afolders * sizeof(*j->folders))))
+			abort();
+	}
+	j->folders[j->nfolders].dirfd = dirfd;
+	if (!(j->folders[j->nfolders].name = strdup(name)) ||
+	    !(j->folders[j->nfolders].path = strdup(path)))
+		abort();
+	j->nfolders++;
+}
+
+/* The folder at w->path (open as fd, which is closed): every file in it
+ * tracked and the same by its stat data (or left for later), or left for
+ * the ignore rules. At the top (top: the top folder's fd, kept open), its
+ * subfolders are added to the job instead of walked. */
+static int folder_same(walker *w, int fd, int depth, int top)
+{
+	const status *s = w->job->s;
+	size_t dirlen = w->path.size;
 	struct dirent *d;
 	struct stat st;
 	DIR *dir;
@@ -440,13 +516,14 @@ static int folder_same(status *s, int fd, int depth)
 		close(fd);
 		return 0;
 	}
-	while (same && (errno = 0, d = readdir(dir))) {
+	while (same && !atomic_load(&w->job->stop) &&
+	       (errno = 0, d = readdir(dir))) {
 		tracked *t;
 
 		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 			continue;
-		s->path.size = dirlen;
-		dlg_buf_puts(&s->path, d->d_name);
+		w->path.size = dirlen;
+		dlg_buf_puts(&w->path, d->d_name);
 		/* a repository inside (.git a folder, a file or a link):
 		 * libgit2 judges */
 		if (!strcmp(d->d_name, ".git") ||
@@ -456,58 +533,155 @@ static int folder_same(status *s, int fd, int depth)
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub;
 
-			dlg_buf_puts(&s->path, "/");
+			dlg_buf_puts(&w->path, "/");
+			if (top >= 0) {
+				add_folder(w->job, top, d->d_name, w->path.ptr);
+				continue;
+			}
 			same = (sub = openat(dirfd(dir), d->d_name,
 					     O_RDONLY | O_DIRECTORY |
 						     O_NOFOLLOW |
 						     O_CLOEXEC)) >= 0 &&
-			       folder_same(s, sub, depth + 1);
+			       folder_same(w, sub, depth + 1, -1);
 		} else if (S_ISREG(st.st_mode) &&
-			   (t = bsearch(s->path.ptr, s->t, s->nt, sizeof(*s->t),
+			   (t = bsearch(w->path.ptr, s->t, s->nt, sizeof(*s->t),
 					tracked_cmp))) {
-			same = !t->seen && file_same(s, t, &st);
+			/* (each path is one thread's: no two write one t) */
+			int by_stat = t->seen ? DIFFERS : stat_same(s, t, &st);
+
 			t->seen = 1;
-			s->seen++;
+			w->seen++;
+			if (by_stat == ASK_BYTES)
+				leave_later(w, t);
+			same = by_stat != DIFFERS;
+		} else if (S_ISREG(st.st_mode)) {
+			leave_later(w, NULL);
 		} else {
-			/* untracked: left out if ignored, but a link or a
-			 * fifo is left to libgit2 (git_ignore_path_is_ignored
-			 * follows a link to a folder into a "name/" rule,
-			 * which neither status does) */
-			same = S_ISREG(st.st_mode) && ignored(s);
+			/* an untracked link or fifo: left to libgit2
+			 * (git_ignore_path_is_ignored follows a link to a
+			 * folder into a "name/" rule, which neither status
+			 * does) */
+			same = 0;
 		}
 	}
 	if (same && errno)
 		same = 0; /* readdir failed */
 	closedir(dir);
-	s->path.size = dirlen;
-	s->path.ptr[dirlen] = '\0';
+	w->path.size = dirlen;
+	w->path.ptr[dirlen] = '\0';
 	return same;
+}
+
+/* Subfolders from the job, until none is left or a difference is found. */
+static void *walk_folders(void *arg)
+{
+	walker *w = arg;
+	walk_job *j = w->job;
+	size_t i;
+	int fd;
+
+	while (w->same && !atomic_load(&j->stop) &&
+	       (i = atomic_fetch_add(&j->next, 1)) < j->nfolders) {
+		fd = openat(j->folders[i].dirfd, j->folders[i].name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dlg_buf_clear(&w->path);
+		dlg_buf_puts(&w->path, j->folders[i].path);
+		w->same = fd >= 0 && folder_same(w, fd, 1, -1);
+	}
+	if (!w->same)
+		atomic_store(&j->stop, 1);
+	return NULL;
+}
+
+/* What the walkers left: each file's bytes, each untracked file's ignore
+ * rules (libgit2, from this thread only). */
+static int later_same(status *s, const walker *w)
+{
+	size_t i;
+	int same = 1;
+
+	for (i = 0; i < w->nlater && same; i++) {
+		dlg_buf_clear(&s->path);
+		dlg_buf_puts(&s->path, w->later[i].path);
+		same = w->later[i].t ? bytes_are(s, w->later[i].t->entry +
+							    ENTRY_OID)
+				     : ignored(s);
+	}
+	return same;
+}
+
+static void walker_dispose(walker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlater; i++)
+		free(w->later[i].path);
+	free(w->later);
+	dlg_buf_dispose(&w->path);
 }
 
 static int worktree_same(status *s, const char *const *prefixes, size_t n)
 {
 	const char *workdir = dlg_repo_workdir(s->r);
-	size_t k;
+	walk_job j;
+	walker w[2];
+	int tops[8], ntops = 0, fd, same = 1, helper = 0;
+	pthread_t thread;
 	struct stat st;
-	int fd;
+	size_t k;
 
-	for (k = 0; k < n; k++) {
-		dlg_buf_clear(&s->path);
+	if (n > sizeof(tops) / sizeof(tops[0]))
+		return 0;
+	memset(&j, 0, sizeof(j));
+	j.s = s;
+	atomic_init(&j.next, 0);
+	atomic_init(&j.stop, 0);
+	for (k = 0; k < 2; k++)
+		w[k] = (walker){ &j, DLG_BUF_INIT, 0, NULL, 0, 0, 1 };
+	for (k = 0; k < n && same; k++) {
+		dlg_buf_clear(&w[0].path);
 		/* without the slash, or a link there would be followed; a
 		 * dangling link is not "no folder" */
-		dlg_buf_printf(&s->path, "%s/%.*s", workdir,
+		dlg_buf_printf(&w[0].path, "%s/%.*s", workdir,
 			       (int)strlen(prefixes[k]) - 1, prefixes[k]);
-		if (lstat(s->path.ptr, &st) < 0 && errno == ENOENT)
+		if (lstat(w[0].path.ptr, &st) < 0 && errno == ENOENT)
 			continue; /* no such folder: nothing in it is new */
-		fd = open(s->path.ptr,
+		fd = open(w[0].path.ptr,
 			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		dlg_buf_clear(&s->path);
-		dlg_buf_puts(&s->path, prefixes[k]);
-		if (fd < 0 || !folder_same(s, fd, 0))
-			return 0;
+		dlg_buf_clear(&w[0].path);
+		dlg_buf_puts(&w[0].path, prefixes[k]);
+		/* kept open for its subfolders */
+		if (fd < 0 || (tops[ntops] = dup(fd)) < 0) {
+			if (fd >= 0)
+				close(fd);
+			same = 0;
+			break;
+		}
+		ntops++;
+		same = folder_same(&w[0], fd, 0, tops[ntops - 1]);
 	}
-	/* and no entry without its file */
-	return s->seen == s->nt;
+	if (same) {
+		helper = j.nfolders > 1 &&
+			 !pthread_create(&thread, NULL, walk_folders, &w[1]);
+		walk_folders(&w[0]);
+		if (helper)
+			pthread_join(thread, NULL);
+		/* and no entry without its file */
+		same = w[0].same && w[1].same &&
+		       w[0].seen + w[1].seen == s->nt;
+		for (k = 0; k < 2 && same; k++)
+			same = later_same(s, &w[k]);
+	}
+	for (k = 0; k < j.nfolders; k++) {
+		free(j.folders[k].name);
+		free(j.folders[k].path);
+	}
+	free(j.folders);
+	while (ntops > 0)
+		close(tops[--ntops]);
+	walker_dispose(&w[0]);
+	walker_dispose(&w[1]);
+	return same;
 }
 
 /* ---------------------------------------------------------------------
@@ -529,7 +703,7 @@ static int ignores_case(dlg_repo *r)
 int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 				 size_t n)
 {
-	status s = { r, { 0 }, { 0 }, NULL, 0, 0, NULL, 0, 0, DLG_BUF_INIT };
+	status s = { r, { 0 }, { 0 }, NULL, 0, 0, NULL, 0, DLG_BUF_INIT };
 	const unsigned char *map = MAP_FAILED;
 	int fd = -1, same = 0;
 
