@@ -417,7 +417,7 @@ static void assert_not_falsely_proven(fixture *f)
 
 #define GIT_ID "git -c user.name=Kim -c user.email=kim@msp.example "
 
-/* A1: the folder itself a link to a copy of it (moved to another disk,
+/* the folder itself a link to a copy of it (moved to another disk,
  * say): git sees every entry under tasks/ deleted and a new link. */
 static void test_attack__folder_is_a_link(void **state)
 {
@@ -427,7 +427,7 @@ static void test_attack__folder_is_a_link(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A1b: the same, a copy (cp -a) behind the link. */
+/* the same, a copy (cp -a) behind the link. */
 static void test_attack__folder_is_a_link_to_a_copy(void **state)
 {
 	fixture *f = *state;
@@ -437,7 +437,7 @@ static void test_attack__folder_is_a_link_to_a_copy(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A2: a repository inside the folders whose .git is a file (a
+/* a repository inside the folders whose .git is a file (a
  * separate git dir, a linked worktree, an absorbed submodule): git and
  * libgit2 list it as untracked. */
 static void test_attack__nested_repository_with_a_gitfile(void **state)
@@ -449,7 +449,7 @@ static void test_attack__nested_repository_with_a_gitfile(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A2b: its .git a link to the repository. */
+/* its .git a link to the repository. */
 static void test_attack__nested_repository_with_a_linked_git(void **state)
 {
 	fixture *f = *state;
@@ -459,7 +459,7 @@ static void test_attack__nested_repository_with_a_linked_git(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A3: a link to a folder whose name an ignore pattern ending in '/'
+/* a link to a folder whose name an ignore pattern ending in '/'
  * names: git and libgit2 see a link (not a folder) and list it. */
 static void test_attack__link_to_a_folder_named_by_a_dir_pattern(void **state)
 {
@@ -469,11 +469,11 @@ static void test_attack__link_to_a_folder_named_by_a_dir_pattern(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A4b: delegit's own commit adds a folder (its index edit makes no
+/* delegit's own commit adds a folder (its index edit makes no
  * cache-tree node for it) holding a copy of team/; then the copy is
- * edited and staged with git add. Under the node-less tasks/new/,
- * child_node(s, 0, "team") finds the ROOT's team/ node, valid and
- * naming the same tree as HEAD's tasks/new/team/. */
+ * edited and staged with git add. tasks/new/ has no node, and its team/
+ * must not be taken for the top team/ node, valid and naming the same
+ * tree as HEAD's tasks/new/team/. */
 static void test_attack__node_zero_after_delegit_commit(void **state)
 {
 	fixture *f = *state;
@@ -485,7 +485,7 @@ static void test_attack__node_zero_after_delegit_commit(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A4c: the same with git alone: a new folder staged (no node), HEAD
+/* the same with git alone: a new folder staged (no node), HEAD
  * moved with reset --soft to a commit that has it, a copy of team/. */
 static void test_attack__node_zero_after_reset_soft(void **state)
 {
@@ -518,9 +518,9 @@ static void forge_stat_ns(fixture *f, const char *path, long nsec)
 	assert_int_equal(utimensat(AT_FDCWD, index, times, 0), 0);
 }
 
-/* A5: git (built without USE_NSEC, as Debian's is) calls an entry racy
- * when its time is in the index's second; this file only when at or
- * after the index's nanosecond. Same stat data, other bytes, the index
+/* git (built without USE_NSEC, as Debian's is) calls an entry racy
+ * when its time is in the index's second; so must the proof, not only
+ * from the index's nanosecond on. Same stat data, other bytes, the index
  * written a few milliseconds after the file in the same second (what a
  * file system with whole-second times beside .git with nanosecond times
  * gives, say). */
@@ -534,7 +534,7 @@ static void test_attack__racy_in_the_same_second(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A6: git's "racily smudged" entry: size 0 kept, the blob not empty.
+/* git's "racily smudged" entry: size 0 kept, the blob not empty.
  * git counts it changed whatever the stat data say. */
 static void test_attack__smudged_size_zero(void **state)
 {
@@ -544,7 +544,7 @@ static void test_attack__smudged_size_zero(void **state)
 	forge_stat(f, "tasks/aa/two.yaml", 5);
 	assert_not_falsely_proven(f);
 }
-/* A7: ignore rules against untracked things of each kind: every pair
+/* ignore rules against untracked things of each kind: every pair
  * tried, each violation printed (a proof while git or libgit2 lists). */
 static void test_attack__ignore_rules_matrix(void **state)
 {
@@ -625,7 +625,7 @@ static void test_attack__ignore_rules_matrix(void **state)
 		}
 	assert_int_equal(bad, 0);
 }
-/* A8: names whose order in a tree (a folder sorts as if its name ended
+/* names whose order in a tree (a folder sorts as if its name ended
  * in '/') and in the index (whole paths) could differ: committed by git
  * they must be proven (else each sync pays), and a staged change deep
  * among them seen. */
@@ -660,7 +660,7 @@ static void test_attack__odd_names_order(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A9: HEAD's trees unusual: detached, unborn, an empty tree, a link or
+/* HEAD's trees unusual: detached, unborn, an empty tree, a link or
  * gitlink where the index has nothing, a blob where the index has a
  * folder, a folder where it has a blob. */
 static void test_attack__unusual_heads(void **state)
@@ -723,7 +723,7 @@ static void write_index(fixture *f, const unsigned char *bytes, size_t len)
 	close(fd);
 }
 
-/* A11: the last entry's padding runs past the entries into the
+/* the last entry's padding runs past the entries into the
  * checksum (its NUL the last byte before it): dlg_sync__index_entry_at
  * returns the padded length unchecked, entries_end lands after
  * ix->end, and parse_extensions' (size_t)(end - x) wraps: it reads an
@@ -761,7 +761,7 @@ static void test_attack__padding_past_the_end(void **state)
 	assert_int_equal(unchanged(f), 0);
 }
 
-/* A12: a header that claims 2^32-1 entries (the checksum made again):
+/* a header that claims 2^32-1 entries (the checksum made again):
  * list_entries callocs 24 bytes for each before reading one. */
 static void test_attack__huge_entry_count(void **state)
 {
@@ -772,8 +772,8 @@ static void test_attack__huge_entry_count(void **state)
 	write_index(f, b, sizeof(b));
 	assert_int_equal(unchanged(f), 0);
 }
-/* A13: a dangling link where a folder would be (open() follows it
- * through the trailing slash and says ENOENT: "no such folder"). */
+/* a dangling link where a folder would be (open() with a trailing slash
+ * follows it and says ENOENT, which is not "no such folder"). */
 static void test_attack__dangling_link_for_a_folder(void **state)
 {
 	fixture *f = *state;
@@ -782,7 +782,7 @@ static void test_attack__dangling_link_for_a_folder(void **state)
 	assert_not_falsely_proven(f);
 }
 
-/* A14: a file named as a folder (no slash), staged, then removed. */
+/* a file named as a folder (no slash), staged, then removed. */
 static void test_attack__file_named_as_a_folder(void **state)
 {
 	fixture *f = *state;
@@ -790,11 +790,11 @@ static void test_attack__file_named_as_a_folder(void **state)
 	free(sh(f, "echo x >archive && git add archive && rm archive"));
 	assert_not_falsely_proven(f);
 }
-/* A16: HEAD's tree names a file with a mode git writes no more (old
+/* HEAD's tree names a file with a mode git writes no more (old
  * git's 100664) or a bad one (a collaborator's tool: 140644, 000644).
  * libgit2's status compares the raw mode and lists the path (git: T for
- * the bad ones); same_tree compares git_tree_entry_filemode, which
- * normalizes each to 100644. */
+ * the bad ones); libgit2's git_tree_entry_filemode normalizes each to
+ * 100644, which the proof must not take for HEAD's mode. */
 static void test_attack__odd_modes_in_head(void **state)
 {
 	fixture *f = *state;
