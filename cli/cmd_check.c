@@ -60,6 +60,8 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 	/* one scan of the tasks for both: the rows cache knows which files
 	 * are valid without parsing them, and which wait for others; its
 	 * own reports are the full check's */
+	/* (its listings kept: check reads no shard folder again) */
+	dlg_store_keep_listings(c->store);
 	dlg_rows_load(&rows, c->store, dlg_store_cache(c->store), &ignore);
 	dlg_store_check(c->store, rows, &diags);
 	check_cycles(c, rows, &diags);

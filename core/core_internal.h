@@ -95,9 +95,11 @@ dlg_hash_fn dlg_store__hash(const dlg_store *s);
 /* Whether the store keeps the shards' listings of a rows scan
  * (dlg_store_keep_listings); then the ids the scan found in one shard
  * (the folder's two hex digits), sorted, given to the store (which frees
- * them) as that shard's listing, unless it has one. */
+ * them) as that shard's listing, in place of any before; complete: the folder
+ * holds no other name but those starting with a dot (dlg_store_check
+ * then takes the listing for the folder's). */
 int dlg_store__keeps_listings(const dlg_store *s);
 void dlg_store__shard_found(dlg_store *s, const char *shard, char **ids,
-			    size_t n);
+			    size_t n, int complete);
 
 #endif

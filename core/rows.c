@@ -233,6 +233,7 @@ typedef struct {
 	size_t count;
 	int unusual; /* not a plain folder: leave it to the careful reader */
 	int failed; /* a plain folder that could not be listed: its errno */
+	int others; /* it holds names (not starting with a dot) of no task */
 	atomic_int ready;
 } shard;
 
@@ -282,8 +283,10 @@ static void scan_shard(int root, shard *sh)
 		struct stat st;
 		scanned *x;
 
-		if (!dlg_store__task_file_name(e->d_name, sh->name))
+		if (!dlg_store__task_file_name(e->d_name, sh->name)) {
+			sh->others |= e->d_name[0] != '.';
 			continue;
+		}
 		if (sh->count == alloc) {
 			alloc = alloc ? alloc * 2 : 512;
 			sh->files = realloc(sh->files, alloc * sizeof(*sh->files));
@@ -659,7 +662,7 @@ static void keep_listing(dlg_store *s, const shard *sh)
 	for (j = 0; j < sh->count; j++)
 		if (!(ids[j] = strndup(sh->files[j].name, 36)))
 			abort();
-	dlg_store__shard_found(s, sh->name, ids, sh->count);
+	dlg_store__shard_found(s, sh->name, ids, sh->count, !sh->others);
 }
 
 /* Past this many files read, look the others up by blob id first. */

@@ -22,6 +22,7 @@ typedef struct {
 	char **ids;
 	size_t count;
 	int listed;
+	int complete; /* every name of the folder (but dot files) a task's */
 } shard_ids;
 
 struct dlg_store {
@@ -805,25 +806,28 @@ int dlg_store__keeps_listings(const dlg_store *s)
  * shard_list any: a name that does not is never a prefix's match, nor
  * closer than 6 digits to an id of the shard.) */
 void dlg_store__shard_found(dlg_store *s, const char *shard, char **ids,
-			    size_t n)
+			    size_t n, int complete)
 {
 	int hi = hex_digit(shard[0]), lo = hi < 0 ? -1 : hex_digit(shard[1]);
 	shard_ids *sh = lo < 0 ? NULL : &s->shards[hi * 16 + lo];
 
-	if (!sh || sh->listed) {
+	if (!sh) {
 		dlg_strv_free(ids, n);
 		return;
 	}
+	/* the newer listing stands */
+	dlg_strv_free(sh->ids, sh->count);
 	sh->ids = ids;
 	sh->count = n;
 	sh->listed = 1;
+	sh->complete = complete;
 }
 
 int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uuid)
 {
 	/* a shard that cannot be listed: the shortest id (not a compound
 	 * literal, whose life would end with the if) */
-	static const shard_ids none = { NULL, 0, 0 };
+	static const shard_ids none = { NULL, 0, 0, 0 };
 	const shard_ids *sh;
 	size_t i, len = 6, k;
 
@@ -1074,6 +1078,31 @@ static void check_repository_files(dlg_store *s, dlg_diags *diags)
 	dlg_node_free(doc);
 }
 
+/* The names in a shard folder as the rows' scan found them (a task's
+ * name each), when it kept them and they are all the folder holds; else
+ * 0. */
+static int shard_complete(char ***out, size_t *n, dlg_store *s,
+			  const char *shard)
+{
+	const shard_ids *sh;
+	size_t i;
+	int hi = hex_digit(shard[0]), lo = hi < 0 ? -1 : hex_digit(shard[1]);
+
+	if (lo < 0 || !(sh = &s->shards[hi * 16 + lo])->listed ||
+	    !sh->complete)
+		return 0;
+	if (!(*out = calloc(sh->count + 1, sizeof(**out))))
+		abort();
+	for (i = 0; i < sh->count; i++) {
+		dlg_buf name = DLG_BUF_INIT;
+
+		dlg_buf_printf(&name, "%s.yaml", sh->ids[i]);
+		(*out)[i] = dlg_buf_detach(&name);
+	}
+	*n = sh->count;
+	return 1;
+}
+
 /* One entry of tasks/: a shard folder whose files are named by the task
  * ids it holds, each task valid (those the rows cache passes unparsed). */
 static void check_shard(dlg_store *s, const dlg_rows *rows,
@@ -1093,7 +1122,9 @@ static void check_shard(dlg_store *s, const dlg_rows *rows,
 			      "named by two hex digits)");
 		goto done;
 	}
-	list_dir(&files, &nfiles, s, rel.ptr);
+	/* the names the rows' scan kept, when they are all the folder's */
+	if (!shard_complete(&files, &nfiles, s, shard))
+		list_dir(&files, &nfiles, s, rel.ptr);
 	for (j = 0; j < nfiles; j++) {
 		char id[DLG_TASK_ID_SIZE];
 
