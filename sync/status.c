@@ -47,6 +47,7 @@
 #define MAX_DEPTH 32 /* delegit's folders are two deep */
 #define ROOT 0		      /* the cache-tree's first node */
 #define NO_NODE SIZE_MAX      /* a folder the cache-tree has no node for */
+#define MAX_HASHED (64u << 20) /* a file hashed here; a larger: libgit2's */
 
 /* A node of the cache-tree (the TREE extension): its path component, the
  * entries under it (-1: not valid), its tree id when valid, and its
@@ -98,16 +99,20 @@ static int under(const char *path, const char *const *prefixes, size_t n)
 	return 0;
 }
 
-/* Each prefix a folder at the top, "tasks/": what is judged here. */
+/* Each prefix a folder at the top, "tasks/", and named once (a folder
+ * walked twice would be two walkers' at once): what is judged here. */
 static int top_folders(const char *const *prefixes, size_t n)
 {
-	size_t k, len;
+	size_t k, j, len;
 
 	for (k = 0; k < n; k++) {
 		len = strlen(prefixes[k]);
 		if (len < 2 || prefixes[k][len - 1] != '/' ||
 		    memchr(prefixes[k], '/', len - 1))
 			return 0;
+		for (j = 0; j < k; j++)
+			if (!strcmp(prefixes[j], prefixes[k]))
+				return 0;
 	}
 	return 1;
 }
@@ -361,34 +366,88 @@ static const unsigned char empty_blob[OID_SIZE] = {
 	0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91,
 };
 
-/*
- * Whether the file at s->path hashes to id as libgit2's status hashes it:
- * through the filters git's attributes name. Those (end-of-line
- * conversion, ident) change only bytes that hold a CR or "$Id", so other
- * bytes are hashed as they are: asking for the filters loads libgit2's
- * whole index (the attributes it holds), the cost of the status itself.
- */
-static int bytes_are(status *s, const unsigned char *id)
+/* The same file, unchanged: what the walk's stat saw (st) and what the
+ * open descriptor's says (now). */
+static int same_file(const struct stat *st, const struct stat *now)
 {
-	dlg_buf full = DLG_BUF_INIT, bytes = DLG_BUF_INIT;
-	git_oid on_disk;
-	int same;
+	return now->st_dev == st->st_dev && now->st_ino == st->st_ino &&
+	       now->st_mode == st->st_mode && now->st_size == st->st_size &&
+	       now->st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       now->st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	       now->st_ctim.tv_sec == st->st_ctim.tv_sec &&
+	       now->st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* The bytes of the file the walk stat'ed as st at s->path: read through a
+ * descriptor that is that file (not a link, nor one put in its place),
+ * all of them, unchanged while read. 0, or -1 (libgit2 judges). */
+static int read_same(dlg_buf *out, status *s, const struct stat *st)
+{
+	dlg_buf full = DLG_BUF_INIT;
+	struct stat now;
+	size_t got = 0;
+	ssize_t n;
+	char extra;
+	int fd, ok = 0;
 
 	dlg_buf_printf(&full, "%s/%s", dlg_repo_workdir(s->r), s->path.ptr);
-	if (dlg_path_read(&bytes, full.ptr) < 0)
-		same = 0;
-	else if (memchr(bytes.ptr, '\r', bytes.size) ||
-		 memmem(bytes.ptr, bytes.size, "$Id", 3))
-		same = git_repository_hashfile(&on_disk, s->r->git,
-					       s->path.ptr, GIT_OBJECT_BLOB,
-					       NULL) == 0 &&
-		       !memcmp(on_disk.id, id, OID_SIZE);
-	else
-		same = git_odb_hash(&on_disk, bytes.ptr, bytes.size,
-				    GIT_OBJECT_BLOB) == 0 &&
-		       !memcmp(on_disk.id, id, OID_SIZE);
-	dlg_buf_dispose(&bytes);
+	fd = open(full.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	dlg_buf_dispose(&full);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &now) == 0 && same_file(st, &now) &&
+	    (uint64_t)st->st_size <= MAX_HASHED) {
+		dlg_buf_reserve(out, (size_t)st->st_size);
+		while (got < (size_t)st->st_size &&
+		       (n = read(fd, out->ptr + got,
+				 (size_t)st->st_size - got)) > 0)
+			got += (size_t)n;
+		out->size = got;
+		out->ptr[got] = '\0';
+		ok = got == (size_t)st->st_size && read(fd, &extra, 1) == 0 &&
+		     fstat(fd, &now) == 0 && same_file(st, &now);
+	}
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Whether the file the walk stat'ed as st, at s->path, hashes to id as
+ * libgit2's status hashes it: through the filters git's attributes name
+ * (crlf and ident, libgit2's only ones; an unknown driver is skipped, as
+ * its status skips it). They change only bytes that hold a CR or "$Id",
+ * so other bytes are hashed as they are: loading the filters looks the
+ * attributes up, which loads libgit2's whole index.
+ */
+static int bytes_are(status *s, const struct stat *st,
+		     const unsigned char *id)
+{
+	dlg_buf bytes = DLG_BUF_INIT;
+	git_filter_list *filters = NULL;
+	git_buf filtered = { NULL, 0, 0 };
+	git_oid on_disk;
+	int same = 0;
+
+	if (read_same(&bytes, s, st) < 0)
+		goto done;
+	if ((memchr(bytes.ptr, '\r', bytes.size) ||
+	     memmem(bytes.ptr, bytes.size, "$Id", 3)) &&
+	    (git_filter_list_load(&filters, s->r->git, NULL, s->path.ptr,
+				  GIT_FILTER_TO_ODB,
+				  GIT_FILTER_ALLOW_UNSAFE) < 0 ||
+	     (filters &&
+	      git_filter_list_apply_to_buffer(&filtered, filters, bytes.ptr,
+					      bytes.size) < 0)))
+		goto done;
+	same = (filters ? git_odb_hash(&on_disk, filtered.ptr, filtered.size,
+				       GIT_OBJECT_BLOB)
+			: git_odb_hash(&on_disk, bytes.ptr, bytes.size,
+				       GIT_OBJECT_BLOB)) == 0 &&
+	       !memcmp(on_disk.id, id, OID_SIZE);
+done:
+	git_buf_dispose(&filtered);
+	git_filter_list_free(filters);
+	dlg_buf_dispose(&bytes);
 	return same;
 }
 
@@ -449,6 +508,7 @@ typedef struct {
 typedef struct {
 	char *path;	   /* from the work tree */
 	const tracked *t;  /* its entry; NULL: untracked, ask the ignore rules */
+	struct stat st;	   /* as the walk saw it */
 } later;
 
 typedef struct walk_job walk_job;
@@ -470,7 +530,7 @@ struct walk_job {
 	atomic_int stop; /* a walker found a difference */
 };
 
-static void leave_later(walker *w, const tracked *t)
+static void leave_later(walker *w, const tracked *t, const struct stat *st)
 {
 	if (w->nlater == w->alater) {
 		w->alater = w->alater ? 2 * w->alater : 16;
@@ -480,6 +540,7 @@ static void leave_later(walker *w, const tracked *t)
 	}
 	if (!(w->later[w->nlater].path = strdup(w->path.ptr)))
 		abort();
+	w->later[w->nlater].st = *st;
 	w->later[w->nlater++].t = t;
 }
 
@@ -552,10 +613,10 @@ static int folder_same(walker *w, int fd, int depth, int top)
 			t->seen = 1;
 			w->seen++;
 			if (by_stat == ASK_BYTES)
-				leave_later(w, t);
+				leave_later(w, t, &st);
 			same = by_stat != DIFFERS;
 		} else if (S_ISREG(st.st_mode)) {
-			leave_later(w, NULL);
+			leave_later(w, NULL, &st);
 		} else {
 			/* an untracked link or fifo: left to libgit2
 			 * (git_ignore_path_is_ignored follows a link to a
@@ -569,7 +630,8 @@ static int folder_same(walker *w, int fd, int depth, int top)
 	closedir(dir);
 	w->path.size = dirlen;
 	w->path.ptr[dirlen] = '\0';
-	return same;
+	/* a walk another walker stopped is not a whole one */
+	return same && !atomic_load(&w->job->stop);
 }
 
 /* Subfolders from the job, until none is left or a difference is found. */
@@ -603,9 +665,10 @@ static int later_same(status *s, const walker *w)
 	for (i = 0; i < w->nlater && same; i++) {
 		dlg_buf_clear(&s->path);
 		dlg_buf_puts(&s->path, w->later[i].path);
-		same = w->later[i].t ? bytes_are(s, w->later[i].t->entry +
-							    ENTRY_OID)
-				     : ignored(s);
+		same = w->later[i].t
+			       ? bytes_are(s, &w->later[i].st,
+					   w->later[i].t->entry + ENTRY_OID)
+			       : ignored(s);
 	}
 	return same;
 }
