@@ -378,9 +378,9 @@ static int same_file(const struct stat *st, const struct stat *now)
 	       now->st_ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-/* The bytes of the file the walk stat'ed as st at s->path: read through a
- * descriptor that is that file (not a link, nor one put in its place),
- * all of them, unchanged while read. 0, or -1 (libgit2 judges). */
+/* The bytes of the file the walk stat'ed as st at s->path: all of them,
+ * read through a descriptor that is that file once read (not a link, nor
+ * one put in its place, unchanged). 0, or -1 (libgit2 judges). */
 static int read_same(dlg_buf *out, status *s, const struct stat *st)
 {
 	dlg_buf full = DLG_BUF_INIT;
@@ -391,12 +391,12 @@ static int read_same(dlg_buf *out, status *s, const struct stat *st)
 	int fd, ok = 0;
 
 	dlg_buf_printf(&full, "%s/%s", dlg_repo_workdir(s->r), s->path.ptr);
-	fd = open(full.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* (a fifo put in its place must not hold the sync: O_NONBLOCK) */
+	fd = open(full.ptr, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	dlg_buf_dispose(&full);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &now) == 0 && same_file(st, &now) &&
-	    (uint64_t)st->st_size <= MAX_HASHED) {
+	if ((uint64_t)st->st_size <= MAX_HASHED) {
 		dlg_buf_reserve(out, (size_t)st->st_size);
 		while (got < (size_t)st->st_size &&
 		       (n = read(fd, out->ptr + got,
