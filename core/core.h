@@ -385,7 +385,8 @@ int dlg_store_short_id(char out[DLG_TASK_ID_SIZE], dlg_store *s, const char *uui
 /* The next dlg_rows_load keeps the ids it finds in each shard of tasks/
  * as that shard's listing for dlg_store_short_id and
  * dlg_store_resolve_task, which then need not read the folders again (a
- * command that prints many short ids after a query: agenda, plate). */
+ * command that prints many short ids after a query, as agenda does), and
+ * for dlg_store_check, where a folder holds nothing but tasks. */
 void dlg_store_keep_listings(dlg_store *s);
 /* The names in a folder of the repository (none when it is missing),
  * sorted, without those that start with a dot. 0 with *out the caller's

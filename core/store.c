@@ -727,20 +727,27 @@ static int hex_digit(char c)
 									 : -1;
 }
 
+/* The listing of the shard named by name's first two hex digits
+ * (lowercase); NULL if they are not. */
+static shard_ids *shard_of(dlg_store *s, const char *name)
+{
+	int hi = hex_digit(name[0]), lo = hi < 0 ? -1 : hex_digit(name[1]);
+
+	return lo < 0 ? NULL : &s->shards[hi * 16 + lo];
+}
+
 /* The ids of the task files in the shard of id (lowercase hex first). */
 static int shard_list(const shard_ids **out, dlg_store *s, const char *id)
 {
-	int hi = hex_digit(id[0]), lo = hi < 0 ? -1 : hex_digit(id[1]);
-	shard_ids *sh;
+	shard_ids *sh = shard_of(s, id);
 	char **files = NULL;
 	size_t nfiles = 0, i;
 	char rel[16];
 
-	if (lo < 0) {
+	if (!sh) {
 		dlg_error_set("bad task id '%s'", id);
 		return DLG_EINVALID;
 	}
-	sh = &s->shards[hi * 16 + lo];
 	*out = sh;
 	if (sh->listed)
 		return 0;
@@ -808,8 +815,7 @@ int dlg_store__keeps_listings(const dlg_store *s)
 void dlg_store__shard_found(dlg_store *s, const char *shard, char **ids,
 			    size_t n, int complete)
 {
-	int hi = hex_digit(shard[0]), lo = hi < 0 ? -1 : hex_digit(shard[1]);
-	shard_ids *sh = lo < 0 ? NULL : &s->shards[hi * 16 + lo];
+	shard_ids *sh = shard_of(s, shard);
 
 	if (!sh) {
 		dlg_strv_free(ids, n);
@@ -1084,12 +1090,10 @@ static void check_repository_files(dlg_store *s, dlg_diags *diags)
 static int shard_complete(char ***out, size_t *n, dlg_store *s,
 			  const char *shard)
 {
-	const shard_ids *sh;
+	const shard_ids *sh = shard_of(s, shard);
 	size_t i;
-	int hi = hex_digit(shard[0]), lo = hi < 0 ? -1 : hex_digit(shard[1]);
 
-	if (lo < 0 || !(sh = &s->shards[hi * 16 + lo])->listed ||
-	    !sh->complete)
+	if (!sh || !sh->listed || !sh->complete)
 		return 0;
 	if (!(*out = calloc(sh->count + 1, sizeof(**out))))
 		abort();

@@ -100,6 +100,19 @@ int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
  * or damage. */
 int dlg_sync__index_parse_extensions(index_file *ix);
 
+/* The cache-tree (TREE): a node per folder, in pre-order, each
+ * "name\0count subtrees\n" (count -1: not valid; else the entries under
+ * it, and its tree id follows), then its subtrees. */
+#define TREE_MAX_SUBTREES 100000
+#define TREE_MAX_DEPTH 64 /* deeper: taken for damage */
+
+/* The head of the node at p (before end): its name's length, count and
+ * number of subtrees, in decimal digits only; the head's length (its id,
+ * when count is not -1, follows and is there), or 0 when damaged. */
+size_t dlg_sync__tree_node_head(const unsigned char *p,
+				const unsigned char *end, size_t *namelen,
+				long *count, long *subtrees);
+
 /* Whether the repository's ids are SHA-1's, the only ones handled here. */
 int dlg_sync__index_hash_handled(dlg_repo *r);
 

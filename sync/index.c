@@ -271,22 +271,53 @@ static int on_changed_path(const tree_walk *w, const char *dir, size_t len)
 	return 0;
 }
 
-static void tree_node(tree_walk *w, dlg_buf *dir)
+/* A decimal number of digits only, at most max: past it, or NULL. */
+static const unsigned char *decimal(const unsigned char *p,
+				    const unsigned char *end, long max,
+				    long *out)
 {
-	const unsigned char *nul, *nl;
-	long count, subtrees, i;
-	size_t dirlen = dir->size, namelen;
-	char *endp;
+	const unsigned char *start = p;
+	long v = 0;
 
-	if (!w->ok || !(nul = memchr(w->p, '\0', (size_t)(w->end - w->p))) ||
-	    !(nl = memchr(nul, '\n', (size_t)(w->end - nul)))) {
-		w->ok = 0;
-		return;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (*p - '0')) > max)
+			return NULL;
+	*out = v;
+	return p > start ? p : NULL;
+}
+
+size_t dlg_sync__tree_node_head(const unsigned char *p,
+				const unsigned char *end, size_t *namelen,
+				long *count, long *subtrees)
+{
+	const unsigned char *nul = memchr(p, '\0', (size_t)(end - p)), *q;
+
+	if (!nul)
+		return 0;
+	*namelen = (size_t)(nul - p);
+	q = nul + 1;
+	if (end - q >= 2 && q[0] == '-' && q[1] == '1') {
+		*count = -1;
+		q += 2;
+	} else if (!(q = decimal(q, end, INT32_MAX, count))) {
+		return 0;
 	}
-	namelen = (size_t)(nul - w->p);
-	count = strtol((const char *)nul + 1, &endp, 10);
-	if (*endp != ' ' || (subtrees = strtol(endp + 1, &endp, 10)) < 0 ||
-	    endp != (const char *)nl || subtrees > 100000) {
+	if (q >= end || *q++ != ' ' ||
+	    !(q = decimal(q, end, TREE_MAX_SUBTREES, subtrees)) || q >= end ||
+	    *q++ != '\n' ||
+	    (*count >= 0 && (size_t)(end - q) < OID_SIZE))
+		return 0;
+	return (size_t)(q - p);
+}
+
+static void tree_node(tree_walk *w, dlg_buf *dir, int depth)
+{
+	long count, subtrees, i;
+	size_t dirlen = dir->size, namelen, head;
+
+	if (!w->ok || depth > TREE_MAX_DEPTH ||
+	    !(head = dlg_sync__tree_node_head(w->p, w->end, &namelen, &count,
+					      &subtrees))) {
 		w->ok = 0;
 		return;
 	}
@@ -294,12 +325,8 @@ static void tree_node(tree_walk *w, dlg_buf *dir)
 		dlg_buf_puts(dir, "/");
 	dlg_buf_put(dir, (const char *)w->p, namelen);
 	dlg_buf_put(w->out, (const char *)w->p, namelen + 1);
-	w->p = nl + 1;
+	w->p += head;
 	if (count >= 0) {
-		if ((size_t)(w->end - w->p) < OID_SIZE) {
-			w->ok = 0;
-			return;
-		}
 		if (on_changed_path(w, dir->ptr, dir->size)) {
 			dlg_buf_printf(w->out, "-1 %ld\n", subtrees);
 		} else {
@@ -311,7 +338,7 @@ static void tree_node(tree_walk *w, dlg_buf *dir)
 		dlg_buf_printf(w->out, "-1 %ld\n", subtrees);
 	}
 	for (i = 0; i < subtrees && w->ok; i++)
-		tree_node(w, dir);
+		tree_node(w, dir, depth + 1);
 	dir->size = dirlen;
 	dir->ptr[dirlen] = '\0';
 }
@@ -327,7 +354,7 @@ static int plan_tree(dlg_buf *out, const index_file *ix,
 	if (!ix->tree)
 		return 0;
 	dlg_buf_put(out, EXTENSION_TREE "\0\0\0\0", EXTENSION_HEADER);
-	tree_node(&w, &dir);
+	tree_node(&w, &dir, 0);
 	dlg_buf_dispose(&dir);
 	if (!w.ok || w.p != w.end)
 		return DLG_SYNC_FALLBACK;

@@ -172,15 +172,13 @@ static int list_entries(status *s, const char *const *prefixes, size_t n)
 static int read_node(status *s, size_t *self, const unsigned char **p,
 		     const unsigned char *end, int depth)
 {
-	const unsigned char *nul, *nl;
-	long subtrees, i;
-	size_t at, last = ROOT, child;
-	char *endp;
+	long subtrees, i, count;
+	size_t at, last = ROOT, child, namelen, head;
 	tree_node *node;
 
-	if (depth > MAX_DEPTH ||
-	    !(nul = memchr(*p, '\0', (size_t)(end - *p))) ||
-	    !(nl = memchr(nul, '\n', (size_t)(end - nul))))
+	if (depth > TREE_MAX_DEPTH ||
+	    !(head = dlg_sync__tree_node_head(*p, end, &namelen, &count,
+					      &subtrees)))
 		return 0;
 	if (s->nnodes == s->nalloc) {
 		s->nalloc = s->nalloc ? 2 * s->nalloc : 64;
@@ -192,16 +190,10 @@ static int read_node(status *s, size_t *self, const unsigned char **p,
 	node = &s->nodes[at];
 	memset(node, 0, sizeof(*node));
 	node->name = (const char *)*p;
-	node->namelen = (size_t)(nul - *p);
-	node->count = strtol((const char *)nul + 1, &endp, 10);
-	if (*endp != ' ' || node->count < -1 ||
-	    (subtrees = strtol(endp + 1, &endp, 10)) < 0 ||
-	    endp != (const char *)nl)
-		return 0;
-	*p = nl + 1;
-	if (node->count >= 0) {
-		if ((size_t)(end - *p) < OID_SIZE)
-			return 0;
+	node->namelen = namelen;
+	node->count = count;
+	*p += head;
+	if (count >= 0) {
 		node->id = *p;
 		*p += OID_SIZE;
 	}

@@ -19,6 +19,7 @@
 
 #include "sync/sync.h"
 #include "sync/sync_internal.h"
+#include "sync/gitindex.h"
 #include "sync_helpers.h"
 
 static const char *const roots[] = { "tasks/", "team/", ".delegit/",
@@ -1097,9 +1098,65 @@ static void test_attack2__subfolder_vanishing_during_the_walk(void **state)
 	assert_int_equal(proofs, 0);
 }
 
+/* A cache-tree node's head, as index.c and status.c both read it: digits
+ * only (strtol took a sign, blanks and a newline before a number), a
+ * count of -1 or more, at most TREE_MAX_SUBTREES subtrees, the id there
+ * when the count is not -1. */
+static void test_status__cache_tree_heads_are_read_strictly(void **state)
+{
+	static const struct {
+		const char *head;
+		size_t len;	 /* of head */
+		size_t want; /* 0: damaged */
+	} cases[] = {
+		{ "\0-1 0\n", 6, 6 },
+		{ "tasks\0" "12 3\n", 11, 11 },
+		{ "tasks\0" "0 0\n", 10, 10 },
+		{ "tasks\0" "+12 3\n", 12, 0 },
+		{ "tasks\0" " 12 3\n", 12, 0 },
+		{ "tasks\0" "\n12 3\n", 12, 0 },
+		{ "tasks\0" "12  3\n", 12, 0 },
+		{ "tasks\0" "12 -3\n", 12, 0 },
+		{ "tasks\0" "-2 3\n", 11, 0 },
+		{ "tasks\0" "12 3", 10, 0 },
+		{ "tasks\0" "12 3x\n", 12, 0 },
+		{ "tasks\0" "12 100001\n", 16, 0 },
+		{ "tasks\0" "12 100000\n", 16, 16 },
+		{ "tasks\0" "99999999999 1\n", 20, 0 },
+		{ "tasks", 5, 0 },
+	};
+	unsigned char buf[64];
+	size_t i, namelen;
+	long count, subtrees;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* the id after the head, but for the last case's */
+		memset(buf, 'i', sizeof(buf));
+		memcpy(buf, cases[i].head, cases[i].len);
+		assert_int_equal(dlg_sync__tree_node_head(buf, buf + cases[i].len +
+								  OID_SIZE,
+							  &namelen, &count,
+							  &subtrees),
+				 cases[i].want);
+	}
+	/* a valid count and no room for the id: damaged; -1 needs none */
+	memcpy(buf, "a\0" "1 0\n", 6);
+	assert_int_equal(dlg_sync__tree_node_head(buf, buf + 6 + OID_SIZE - 1,
+						  &namelen, &count, &subtrees),
+			 0);
+	memcpy(buf, "a\0" "-1 2\n", 7);
+	assert_int_equal(dlg_sync__tree_node_head(buf, buf + 7, &namelen,
+						  &count, &subtrees), 7);
+	assert_int_equal(namelen, 1);
+	assert_int_equal(count, -1);
+	assert_int_equal(subtrees, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status__cache_tree_heads_are_read_strictly),
 		cmocka_unit_test_setup_teardown(test_status__committed_by_git_is_proven,
 						setup_committed, teardown),
 		cmocka_unit_test_setup_teardown(test_status__committed_by_delegit_is_proven,
