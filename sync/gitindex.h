@@ -95,6 +95,10 @@ size_t dlg_sync__index_entry_at(const unsigned char *p,
 int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
 				 size_t size);
 
+/* Whether the index's last 20 bytes are the SHA-1 of those before them,
+ * as git and libgit2 check before they read it. */
+int dlg_sync__index_checksum_ok(const index_file *ix);
+
 /* The extensions after the entries (ix->entries_end set): TREE found,
  * DLG_SYNC_FALLBACK for a required one (link: split index, sdir: sparse)
  * or damage. */

@@ -102,6 +102,16 @@ int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
 	return ix->version == 2 || ix->version == 3 ? 0 : DLG_SYNC_FALLBACK;
 }
 
+int dlg_sync__index_checksum_ok(const index_file *ix)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	return EVP_Digest(ix->map, (size_t)(ix->end - ix->map), md, &len,
+			  EVP_sha1(), NULL) &&
+	       len == CHECKSUM_SIZE && !memcmp(md, ix->end, CHECKSUM_SIZE);
+}
+
 /* The optional extensions other than TREE are dropped when written. */
 int dlg_sync__index_parse_extensions(index_file *ix)
 {
@@ -185,6 +195,18 @@ static int cmp_change(const void *a, const void *b)
 	return strcmp(((const change *)a)->path, ((const change *)b)->path);
 }
 
+/* The changes sorted by path: DLG_SYNC_FALLBACK if one is there twice. */
+static int sort_changes(change *changes, size_t n)
+{
+	size_t i;
+
+	qsort(changes, n, sizeof(*changes), cmp_change);
+	for (i = 1; i < n; i++)
+		if (!strcmp(changes[i - 1].path, changes[i].path))
+			return DLG_SYNC_FALLBACK;
+	return 0;
+}
+
 /* The changes, their entries made, sorted by path; each path once. */
 static int plan_changes(change **out, dlg_repo *r,
 			const dlg_commit_file *files, const git_oid *ids,
@@ -203,13 +225,7 @@ static int plan_changes(change **out, dlg_repo *r,
 			error = new_entry(&changes[i], dlg_repo_workdir(r),
 					  &ids[i], files[i].len);
 	}
-	if (error)
-		return error;
-	qsort(changes, nfiles, sizeof(*changes), cmp_change);
-	for (i = 1; i < nfiles; i++)
-		if (!strcmp(changes[i - 1].path, changes[i].path))
-			return DLG_SYNC_FALLBACK;
-	return 0;
+	return error ? error : sort_changes(changes, nfiles);
 }
 
 /* Where each changed path is or goes: entries are sorted by path (then
@@ -481,6 +497,39 @@ int dlg_sync__index_hash_handled(dlg_repo *r)
 	free(format);
 	dlg_error_clear();
 	return handled;
+}
+
+int dlg_sync__index_editable(dlg_repo *r, const char *const *paths, size_t n)
+{
+	dlg_buf path = DLG_BUF_INIT, tree = DLG_BUF_INIT;
+	const unsigned char *map = NULL;
+	change *changes = calloc(n + 1, sizeof(*changes));
+	index_file ix;
+	size_t size = 0, i;
+	int result = DLG_SYNC_FALLBACK;
+
+	if (!changes)
+		abort();
+	for (i = 0; i < n; i++)
+		changes[i].path = paths[i];
+	if (sort_changes(changes, n))
+		goto done;
+	dlg_buf_printf(&path, "%sindex", git_repository_path(r->git));
+	if (dlg_sync__index_hash_handled(r) &&
+	    (map = (const unsigned char *)dlg_path_map(path.ptr, &size)) &&
+	    dlg_sync__index_parse_header(&ix, map, size) == 0 &&
+	    dlg_sync__index_checksum_ok(&ix) &&
+	    plan_places(&ix, changes, n) == 0 &&
+	    dlg_sync__index_parse_extensions(&ix) == 0 &&
+	    plan_tree(&tree, &ix, changes, n) == 0)
+		result = 0;
+done:
+	if (map)
+		munmap((void *)map, size);
+	free(changes);
+	dlg_buf_dispose(&tree);
+	dlg_buf_dispose(&path);
+	return result;
 }
 
 int dlg_sync__index_update(dlg_repo *r, int lockfd,

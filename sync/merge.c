@@ -531,7 +531,7 @@ int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
 	git_commit *base = NULL;
 	fast_merge m;
 	char l0[DLG_TIME_SIZE], l1[DLG_TIME_SIZE];
-	int error;
+	int error, light;
 
 	if (git_merge_bases(&bases, g, git_commit_id(ours),
 			    git_commit_id(theirs)) < 0 || bases.count != 1) {
@@ -552,8 +552,12 @@ int dlg_sync__merge_trees_fast(git_oid *out, git_repository *g,
 	dlg_sync__stamp_limit(l1, theirs);
 	m.latest[0] = l0[0] ? l0 : NULL;
 	m.latest[1] = l1[0] ? l1 : NULL;
+	/* the merge attribute of each file both changed, without loading
+	 * the index */
+	light = dlg_sync__attrs_light(g);
 	error = fast_tree(out, &m, git_commit_tree_id(base),
 			  git_commit_tree_id(ours), git_commit_tree_id(theirs));
+	dlg_sync__attrs_done(g, light);
 	if (!error) {
 		rep->conflicts += m.rep.conflicts;
 		dlg_buf_put(&rep->lines, m.rep.lines.ptr, m.rep.lines.size);

@@ -531,7 +531,7 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	dlg_buf p = DLG_BUF_INIT;
 	char a[DLG_HEX_ID_SIZE], b[DLG_HEX_ID_SIZE];
 	FILE *f;
-	int error;
+	int error, fast, written = 0;
 
 	git_oid_tostr(a, sizeof(a), git_commit_id(from));
 	git_oid_tostr(b, sizeof(b), git_commit_id(to));
@@ -554,15 +554,25 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	fclose(f);
 	fault_point("before-checkout");
 	hold_checkout_locks(r);
-	if ((error = checkout_between(r, from, to, 0, o)) < 0) {
+	/* DELEGIT_CHECKOUT_GIT=1, for the tests: libgit2's checkout only */
+	fast = getenv("DELEGIT_CHECKOUT_GIT")
+		       ? DLG_SYNC_FALLBACK
+		       : dlg_sync__checkout_fast(r, from, to, &written,
+						 checkout_progress, (void *)o);
+	error = fast == DLG_SYNC_FALLBACK
+			? checkout_between(r, from, to, written, o)
+			: fast;
+	if (error < 0) {
 		const git_error *e = git_error_last();
 
 		/* A conflict with files changed here stops the checkout before
-		 * it writes anything. Anything else (a full disk) may leave
+		 * it writes anything, as does a failure before the first file
+		 * written by delegit's. Anything else (a full disk) may leave
 		 * files half written: put back what HEAD holds. If even that
 		 * fails, the next command finishes the move instead
 		 * (dlg_sync__recover), as after a kill. */
-		if (e && e->klass == GIT_ERROR_CHECKOUT) {
+		if (!written &&
+		    (fast < 0 || (e && e->klass == GIT_ERROR_CHECKOUT))) {
 			unlink(p.ptr);
 		} else {
 			put_back(r, from, to, p.ptr);

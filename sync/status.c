@@ -117,16 +117,6 @@ static int top_folders(const char *const *prefixes, size_t n)
 	return 1;
 }
 
-static int checksum_ok(const index_file *ix)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-
-	return EVP_Digest(ix->map, (size_t)(ix->end - ix->map), md, &len,
-			  EVP_sha1(), NULL) &&
-	       len == CHECKSUM_SIZE && !memcmp(md, ix->end, CHECKSUM_SIZE);
-}
-
 static int list_entries(status *s, const char *const *prefixes, size_t n)
 {
 	const unsigned char *p = s->ix.map + HEADER_SIZE;
@@ -773,7 +763,7 @@ int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 		goto done;
 	same = dlg_sync__index_parse_header(&s.ix, map,
 					    (size_t)s.index_st.st_size) == 0 &&
-	       checksum_ok(&s.ix) && list_entries(&s, prefixes, n) &&
+	       dlg_sync__index_checksum_ok(&s.ix) && list_entries(&s, prefixes, n) &&
 	       dlg_sync__index_parse_extensions(&s.ix) == 0;
 	if (same && s.ix.tree) {
 		const unsigned char *p = s.ix.tree;

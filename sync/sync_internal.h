@@ -85,6 +85,30 @@ int dlg_sync__index_update(dlg_repo *r, int lockfd,
 			   const dlg_commit_file *files, const git_oid *ids,
 			   size_t nfiles);
 
+/* Whether dlg_sync__index_update could edit the index for these paths
+ * now (0), or not (DLG_SYNC_FALLBACK): the same checks, nothing written or
+ * locked (the update checks again). */
+int dlg_sync__index_editable(dlg_repo *r, const char *const *paths, size_t n);
+
+/* libgit2's index for the attributes only (checkout.c): an index in
+ * memory holding the index's .gitattributes entries, which are all that
+ * libgit2 reads of it for a path's attributes, set as the repository's,
+ * so that asking for attributes does not load 100,000 entries. 1: set,
+ * and dlg_sync__attrs_done(g, 1) must follow before anything else asks
+ * for the index; 0: not set (the index is not one read here). */
+int dlg_sync__attrs_light(git_repository *g);
+void dlg_sync__attrs_done(git_repository *g, int set);
+
+/* Move the work tree and the index from one commit to another by writing
+ * the files that differ and editing the index's bytes (checkout.c): 0;
+ * DLG_SYNC_FALLBACK when the move is not one made here (*written 0:
+ * nothing touched, libgit2's checkout must make it; 1: the files are
+ * written, libgit2 must write the index, forced); -1: failed, the files
+ * perhaps half written (*written 1). */
+int dlg_sync__checkout_fast(dlg_repo *r, git_commit *from, git_commit *to,
+			    int *written, git_checkout_progress_cb cb,
+			    void *payload);
+
 /* Trees read lately (treediff.c): walking commits from child to parent,
  * a commit's trees are read again as its parent's at the next commit.
  * libgit2 keeps only small trees in its cache, and a shard of a large

@@ -782,24 +782,53 @@ class TestFaultsRemote(FaultTest):
     def test_a_checkout_that_cannot_be_put_back(self):
         """A sync's checkout failing (not a conflict), and putting HEAD's
         files back failing too: the record of the move stays, and the
-        next command finishes it."""
+        next command finishes it. delegit's own checkout (a task file's
+        write failing) and libgit2's (DELEGIT_CHECKOUT_GIT=1)."""
+        for spec, env, fired in (
+                ("write@/tasks/:1,git_checkout_tree:1+", {},
+                 [("write", 1), ("git_checkout_tree", 1)]),
+                ("git_checkout_tree:1+", {"DELEGIT_CHECKOUT_GIT": "1"},
+                 [("git_checkout_tree", 1), ("git_checkout_tree", 2)])):
+            net = Network(2)
+            self.addCleanup(net.close)
+            a, b = net.replicas
+            tid = a.add("Comes in", "--to", "kim")["id"]
+            a.ok("sync", "-q")
+            old = b.head()
+            r = faulted(b, spec, "sync", "-q", env=dict(b.env, **env))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("cannot write" if not env else
+                          "cannot update the work tree", r.stderr)
+            self.assertEqual(r.fired, fired)
+            self.assertTrue(os.path.exists(os.path.join(
+                b.path, ".git", "delegit-sync-pending")))
+            self.assert_survived(b, r, spec, old, ["list"])
+            self.assertEqual(b.head(), a.head())
+            self.assertEqual(b.load(tid)["title"], "Comes in")
+
+    def test_a_sync_reads_and_writes_no_index_through_libgit2(self):
+        """A sync that merges and moves the work tree leaves libgit2's
+        index alone (sync/checkout.c): no checkout of libgit2's, no
+        index of libgit2's written."""
         net = Network(2)
         self.addCleanup(net.close)
         a, b = net.replicas
-        tid = a.add("Comes in", "--to", "kim")["id"]
+        shared = a.add("Both change it", "--to", "kim")["id"]
         a.ok("sync", "-q")
-        old = b.head()
-        spec = "git_checkout_tree:1+"
-        r = faulted(b, spec, "sync", "-q")
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("cannot update the work tree", r.stderr)
-        self.assertEqual(r.fired, [("git_checkout_tree", 1),
-                                   ("git_checkout_tree", 2)])
-        self.assertTrue(os.path.exists(os.path.join(
-            b.path, ".git", "delegit-sync-pending")))
-        self.assert_survived(b, r, spec, old, ["list"])
-        self.assertEqual(b.head(), a.head())
-        self.assertEqual(b.load(tid)["title"], "Comes in")
+        b.ok("sync", "-q")
+        a.ok("set", shared[:8], "priority=high")
+        a.add("Comes in", "--to", "kim")
+        a.ok("sync", "-q")
+        b.ok("set", shared[:8], "title=Changed here")
+        calls = count_calls(b, "sync", "-q")
+        self.assertIn("write", calls)
+        for name in ("git_checkout_tree", "git_checkout_head",
+                     "git_index_write", "git_repository_index",
+                     "git_merge_commits"):
+            self.assertNotIn(name, calls)
+        self.assertEqual(b.load(shared)["title"], "Changed here")
+        self.assertEqual(b.load(shared)["priority"], "high")
+        self.assertEqual(b.git("status", "--porcelain"), "")
 
     def test_finishing_an_interrupted_sync_failing(self):
         """The next command finishes a killed sync; its checkout, or its

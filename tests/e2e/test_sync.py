@@ -286,6 +286,222 @@ class TestFastMerge(SyncTest):
             self.a.ok("sync", "-q")
         self.assertEqual(kinds, {"conflict", "clean"})
 
+class TestFastCheckout(SyncTest):
+    """sync writes the files a move changes and edits git's index itself
+    (sync/checkout.c), and leaves to libgit2's checkout what it does not
+    handle: the two must leave the same files, the same index entries and
+    stat data git trusts. Each round syncs a copy of the replica and of the
+    remote with DELEGIT_CHECKOUT_GIT=1 (libgit2's checkout only) and
+    compares."""
+    replicas = 2
+
+    def state(self, cwd):
+        """What git sees of a work tree and its index: every file's bytes
+        and mode (links as links), the index's entries, what `git status`
+        and `git diff-files` (no refresh: the stat data as written) say."""
+        files = {}
+        for root, dirs, names in os.walk(cwd):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            for d in dirs:
+                full = os.path.join(root, d)
+                files[os.path.relpath(full, cwd) + "/"] = (
+                    "link" if os.path.islink(full) else "dir")
+            for n in names:
+                full = os.path.join(root, n)
+                if os.path.islink(full):
+                    files[os.path.relpath(full, cwd)] = ("link",
+                                                         os.readlink(full))
+                    continue
+                with open(full, "rb") as f:
+                    files[os.path.relpath(full, cwd)] = (
+                        oct(os.lstat(full).st_mode), f.read())
+        git = [subprocess.run(["git"] + args, cwd=cwd, capture_output=True,
+                              text=True).stdout
+               for args in (["ls-files", "-s"], ["diff-files", "--raw"],
+                            ["status", "--porcelain", "--untracked=all"])]
+        return files, git
+
+    def sync_both_ways(self, repo, env=None):
+        """Sync repo, and a copy of it and of the remote with libgit2's
+        checkout only: (exit code, output, state) of each."""
+        copy = os.path.join(self.net.tmp, "copy")
+        bare = os.path.join(self.net.tmp, "copy.git")
+        for path in (copy, bare):
+            shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(repo.path, copy, symlinks=True)
+        shutil.copytree(self.net.bare, bare, symlinks=True)
+        subprocess.run(["git", "remote", "set-url", "origin", bare],
+                       cwd=copy, check=True)
+        # the copy's files are new inodes: its stat data, as the
+        # replica's, made to describe them
+        subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=copy)
+        out = []
+        for cwd, extra in ((repo.path, {}),
+                           (copy, {"DELEGIT_CHECKOUT_GIT": "1"})):
+            # whole seconds apart from the files' times: no racy entry
+            # that git would compare by content either way
+            time.sleep(1.1)
+            r = subprocess.run([DELEGIT, "sync"], cwd=cwd,
+                               env=dict(repo.env, **extra, **(env or {})),
+                               capture_output=True, text=True)
+            out.append((r.returncode,
+                        re.sub(r"now at [0-9a-f]+", "", r.stdout),
+                        r.stderr.replace(copy, repo.path)
+                                .replace(bare, self.net.bare),
+                        self.state(cwd)))
+        return out
+
+    def commit_by_hand(self, side, message, write=(), remove=()):
+        for path in remove:
+            side.git("rm", "-rq", path)
+        for path, text in write:
+            full = os.path.join(side.path, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "w") as f:
+                f.write(text)
+            side.git("add", path)
+        side.git("commit", "-qm", message)
+
+    def test_the_same_work_tree_and_index_as_libgit2s(self):
+        import random
+        rng = random.Random(5)
+        ids = [self.shared_task()]
+        for i in range(5):
+            ids.append(self.a.add("Task %d" % i, "--to", "sam")["id"])
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        kinds = set()
+        for round_ in range(9):
+            for side in (self.a, self.b):
+                for tid in rng.sample(ids, 2):
+                    side.ok("set", tid[:8], "priority=%s" % rng.choice(
+                        ["high", "low", "critical"]))
+            env = None
+            if round_ == 1:  # a new task: its shard folder is new here
+                ids.append(self.a.add("New there", "--to", "kim")["id"])
+            if round_ == 2:  # removed there: its shard folder empties
+                gone = ids.pop(0)
+                self.commit_by_hand(self.a, "remove by hand", remove=[
+                    os.path.relpath(self.a.task_file(gone), self.a.path)])
+            if round_ == 3:  # new folders of plain files, and an
+                # executable file (not one handled here: libgit2's)
+                self.commit_by_hand(self.a, "docs", write=[
+                    ("docs/deep/er/notes.txt", "one\n"),
+                    ("run.sh", "#!/bin/sh\n")])
+                self.a.git("update-index", "--chmod=+x", "run.sh")
+                self.a.git("commit", "-qm", "executable")
+            if round_ == 4:  # a file that becomes a folder
+                self.commit_by_hand(self.a, "file to folder",
+                                    remove=["docs/deep/er/notes.txt"],
+                                    write=[("docs/deep/er/notes.txt/x",
+                                            "two\n")])
+            if round_ == 5:  # a filter applies: libgit2's
+                self.commit_by_hand(self.a, "attributes", write=[
+                    (".gitattributes", "*.txt eol=crlf\n"),
+                    ("docs/crlf.txt", "a\nb\n")])
+            if round_ == 6:  # the filter applies to a file changed later
+                self.commit_by_hand(self.a, "crlf", write=[
+                    ("docs/crlf.txt", "a\nb\nc\n")])
+            if round_ == 7:  # a link
+                os.symlink("run.sh", os.path.join(self.a.path, "link"))
+                self.a.git("add", "link")
+                self.a.git("commit", "-qm", "a link")
+            if round_ == 8:  # removals that empty nested folders
+                self.commit_by_hand(self.a, "no docs", remove=["docs"])
+            self.a.ok("sync", "-q")
+            fast, lib = self.sync_both_ways(self.b, env)
+            self.assertEqual(fast[:3], lib[:3], "round %d" % round_)
+            self.assertEqual(fast[3], lib[3], "round %d" % round_)
+            self.assertEqual(fast[0], 0, fast[:3])
+            self.assertEqual(fast[3][1][1:], ["", ""], "round %d" % round_)
+            kinds.add(round_)
+            self.b.ok("sync", "-q")
+            self.a.ok("sync", "-q")
+        self.assertEqual(len(kinds), 9)
+
+    def test_a_file_changed_here_in_the_moves_way(self):
+        """A task file the move changes, edited by hand since: the sync
+        commits the edit first, as before; an untracked file where the
+        move adds one: refused, nothing written, as libgit2 refuses it."""
+        tid = self.shared_task()
+        self.a.ok("set", tid[:8], "priority=high")
+        new = self.a.add("Comes in", "--to", "kim")["id"]
+        self.a.ok("sync", "-q")
+        in_way = self.b.task_file(new)
+        os.makedirs(os.path.dirname(in_way), exist_ok=True)
+        with open(in_way, "w") as f:
+            f.write("mine\n")
+        fast, lib = self.sync_both_ways(self.b)
+        self.assertEqual(fast, lib)
+        self.assertNotEqual(fast[0], 0, fast[:3])
+        with open(in_way) as f:
+            self.assertEqual(f.read(), "mine\n")
+
+    def test_a_tree_naming_git_or_a_parent_folder(self):
+        """Attack: a member pushes trees (made with plain git) whose names
+        reach out of the work tree or into .git. Whatever the sync says,
+        nothing is written there, with or without delegit's checkout."""
+        self.shared_task()
+        blob = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"], cwd=self.a.path,
+            input="#!/bin/sh\necho owned\n", capture_output=True, text=True,
+            check=True).stdout.strip()
+
+        def entries_of(tree):
+            out = []
+            listing = subprocess.run(["git", "cat-file", "-p", tree],
+                                     cwd=self.a.path, capture_output=True,
+                                     check=True).stdout.decode()
+            for line in listing.splitlines():
+                meta, nm = line.split("\t", 1)
+                mode, _, oid = meta.split()
+                out.append((mode.encode(), nm.encode(), oid))
+            return out
+
+        def mktree(entries):
+            data = b"".join(b"%s %s\0" % (mode, name) + bytes.fromhex(oid)
+                            for mode, name, oid in entries)
+            return subprocess.run(
+                ["git", "hash-object", "-w", "-t", "tree", "--literally",
+                 "--stdin"], cwd=self.a.path, input=data,
+                capture_output=True, check=True).stdout.decode().strip()
+        hooks = mktree([(b"100644", b"post-checkout", blob)])
+        for name in (b".git", b".GIT", b"..", b".git.", b"."):
+            inner = mktree([(b"40000", b"hooks", hooks)])
+            entries = entries_of(self.a.head() + "^{tree}")
+            # under tasks/ too, where the sync's own files are
+            tasks = [e for e in entries if e[1] == b"tasks"][0]
+            task_entries = entries_of(tasks[2]) + [(b"40000", name, inner)]
+            task_entries.sort(key=lambda e: e[1] + (b"/" if e[0] == b"40000"
+                                                    else b""))
+            new_tasks = mktree(task_entries)
+            root = [(m, n, new_tasks if n == b"tasks" else o)
+                    for m, n, o in entries] + [(b"40000", name, inner)]
+            root.sort(key=lambda e: e[1] + (b"/" if e[0] == b"40000"
+                                            else b""))
+            tree = mktree(root)
+            commit = self.a.git("commit-tree", tree, "-p", "HEAD", "-m",
+                                "hooks").strip()
+            subprocess.run(["git", "push", "-q", self.net.bare,
+                            commit + ":refs/heads/main", "--force"],
+                           cwd=self.a.path, capture_output=True)
+            old = self.b.head()
+            tracking = self.b.git("rev-parse", "origin/main").strip()
+            for extra in ({}, {"DELEGIT_CHECKOUT_GIT": "1"}):
+                subprocess.run([DELEGIT, "sync"], cwd=self.b.path,
+                               env=dict(self.b.env, **extra),
+                               capture_output=True, text=True)
+                for where in (os.path.join(self.b.path, ".git", "hooks",
+                                           "post-checkout"),
+                              os.path.join(self.net.tmp, "hooks"),
+                              os.path.join(self.b.path, "tasks", ".git",
+                                           "hooks")):
+                    self.assertFalse(os.path.exists(where), (name, where))
+                self.b.git("reset", "-q", "--hard", old)
+                self.b.git("update-ref", "refs/remotes/origin/main",
+                           tracking)
+
+
 class TestOfflineAndSafety(SyncTest):
     replicas = 2
 
