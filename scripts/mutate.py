@@ -73,12 +73,13 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The files that decide trust and data (issue 20); sync/repo.c for its lock;
-# sync/status.c, which may tell a sync that no hand edit is there.
+# sync/status.c, which may tell a sync that no hand edit is there;
+# sync/checkout.c, which writes what another member pushed.
 DEFAULT_FILES = [
     "core/merge.c", "core/policy.c", "core/task.c", "core/validate.c",
     "core/time.c", "schema/schema.c", "core/rows.c", "core/store.c",
     "sync/policy.c", "sync/remote.c", "sync/sshsig.c", "sync/status.c",
-    "sync/repo.c:dlg_repo_lock,dlg_repo_unlock",
+    "sync/checkout.c", "sync/repo.c:dlg_repo_lock,dlg_repo_unlock",
 ]
 
 # A file's tests when the coverage run cannot say (--no-coverage, or a line
@@ -113,6 +114,8 @@ TESTS = {
                      "FaultTargets|FaultsRemote)",
     "sync/sshsig.c": "sshsig|e2e_(ForgedAuthor|FaultTargets)",
     "sync/status.c": "test_sync_(status|commit)|e2e_(OfflineAndSafety|FaultsCommit)",
+    "sync/checkout.c": "test_sync_checkout|e2e_(FastCheckout|FastMerge|"
+                       "SyncEdges|FaultsRemote)",
     "sync/repo.c": SYNC_UNIT + "|e2e_(OfflineAndSafety|IdentityAndSafety|"
                    "FaultTargets)",
 }

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,33 +90,22 @@ static int attribute_entries(git_index *idx, const index_file *ix)
 int dlg_sync__attrs_light(git_repository *g)
 {
 	dlg_buf path = DLG_BUF_INIT;
-	const unsigned char *map = MAP_FAILED;
 	git_index *idx = NULL;
-	index_file ix;
+	index_file ix = { 0 };
 	struct stat st;
-	int fd = -1, set = 0;
+	int set = 0;
 
 	if (git_repository_is_bare(g) || ignores_case(g))
 		return 0;
 	dlg_buf_printf(&path, "%sindex", git_repository_path(g));
-	if ((fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) < 0 || st.st_size <= 0 ||
-	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-			0)) == MAP_FAILED)
-		goto done;
-	if (dlg_sync__index_parse_header(&ix, map, (size_t)st.st_size) ||
-	    !dlg_sync__index_checksum_ok(&ix) || git_index_new(&idx) < 0 ||
-	    attribute_entries(idx, &ix))
-		goto done;
-	/* the repository holds it now; the real one is read again when
-	 * asked for, after dlg_sync__attrs_done */
-	set = git_repository_set_index(g, idx) == 0;
-done:
+	/* the repository holds the index in memory once set; the real one
+	 * is read again when asked for, after dlg_sync__attrs_done */
+	set = dlg_sync__index_open(&ix, &st, path.ptr) == 0 &&
+	      dlg_sync__index_checksum_ok(&ix, &st) && git_index_new(&idx) == 0 &&
+	      attribute_entries(idx, &ix) == 0 &&
+	      git_repository_set_index(g, idx) == 0;
 	git_index_free(idx);
-	if (map != MAP_FAILED)
-		munmap((void *)map, (size_t)st.st_size);
-	if (fd >= 0)
-		close(fd);
+	dlg_sync__index_close(&ix);
 	dlg_buf_dispose(&path);
 	git_error_clear();
 	return set;

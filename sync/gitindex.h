@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sync_internal.h"
 
@@ -95,9 +96,17 @@ size_t dlg_sync__index_entry_at(const unsigned char *p,
 int dlg_sync__index_parse_header(index_file *ix, const unsigned char *map,
 				 size_t size);
 
+/* The index at path mapped read-only, its stat data in st and its header
+ * read: 0, or DLG_SYNC_FALLBACK (not there, not mapped, or a version not
+ * handled here: nothing left mapped). dlg_sync__index_close lets go of
+ * it (also of one never opened, zeroed). */
+int dlg_sync__index_open(index_file *ix, struct stat *st, const char *path);
+void dlg_sync__index_close(index_file *ix);
+
 /* Whether the index's last 20 bytes are the SHA-1 of those before them,
- * as git and libgit2 check before they read it. */
-int dlg_sync__index_checksum_ok(const index_file *ix);
+ * as git and libgit2 check before they read it (st: the file's stat data;
+ * the same file found whole before in this process is not hashed again). */
+int dlg_sync__index_checksum_ok(const index_file *ix, const struct stat *st);
 
 /* The extensions after the entries (ix->entries_end set): TREE found,
  * DLG_SYNC_FALLBACK for a required one (link: split index, sdir: sparse)

@@ -36,7 +36,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -749,21 +748,15 @@ int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 				 size_t n)
 {
 	status s = { r, { 0 }, { 0 }, NULL, 0, 0, NULL, 0, DLG_BUF_INIT };
-	const unsigned char *map = MAP_FAILED;
-	int fd = -1, same = 0;
+	int same = 0;
 
 	if (!top_folders(prefixes, n) || !dlg_repo_workdir(r) ||
 	    !dlg_sync__index_hash_handled(r) || ignores_case(r))
 		return 0;
 	dlg_buf_printf(&s.path, "%sindex", git_repository_path(r->git));
-	if ((fd = open(s.path.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &s.index_st) < 0 || s.index_st.st_size <= 0 ||
-	    (map = mmap(NULL, (size_t)s.index_st.st_size, PROT_READ,
-			MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-		goto done;
-	same = dlg_sync__index_parse_header(&s.ix, map,
-					    (size_t)s.index_st.st_size) == 0 &&
-	       dlg_sync__index_checksum_ok(&s.ix) && list_entries(&s, prefixes, n) &&
+	same = dlg_sync__index_open(&s.ix, &s.index_st, s.path.ptr) == 0 &&
+	       dlg_sync__index_checksum_ok(&s.ix, &s.index_st) &&
+	       list_entries(&s, prefixes, n) &&
 	       dlg_sync__index_parse_extensions(&s.ix) == 0;
 	if (same && s.ix.tree) {
 		const unsigned char *p = s.ix.tree;
@@ -774,11 +767,7 @@ int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 	}
 	same = same && head_same(&s, prefixes, n) &&
 	       worktree_same(&s, prefixes, n);
-done:
-	if (map != MAP_FAILED)
-		munmap((void *)map, (size_t)s.index_st.st_size);
-	if (fd >= 0)
-		close(fd);
+	dlg_sync__index_close(&s.ix);
 	free(s.nodes);
 	free(s.t);
 	dlg_buf_dispose(&s.path);
