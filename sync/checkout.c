@@ -238,9 +238,10 @@ static int movable(dlg_repo *r, const moves *m, const char **paths)
 		full_path(&full, r, paths[i]);
 		if (!folders_plain(&full, root))
 			error = DLG_SYNC_FALLBACK;
-		else if (v->had)
+		else if (v->had) /* (an executable bit here: libgit2's) */
 			error = lstat(full.ptr, &st) == 0 &&
 						S_ISREG(st.st_mode) &&
+						!(st.st_mode & 0111) &&
 						git_odb_hashfile(&there, full.ptr,
 								 GIT_OBJECT_BLOB) == 0 &&
 						git_oid_equal(&there, &v->was)

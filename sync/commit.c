@@ -532,12 +532,15 @@ int dlg_repo_changed_paths(char ***out, size_t *count, dlg_repo *r,
 	v = calloc(k + 1, sizeof(*v));
 	if (!v)
 		abort();
-	for (i = 0; i < k; i++)
-		if (!(v[i] = strdup(found[i].path)))
+	/* each path once: a tree out of git's order (hand-made) makes
+	 * libgit2 list a path as removed and as added */
+	for (i = 0, n = 0; i < k; i++)
+		if ((!n || strcmp(v[n - 1], found[i].path)) &&
+		    !(v[n++] = strdup(found[i].path)))
 			abort();
 	free(found);
 	git_status_list_free(list);
 	*out = v;
-	*count = k;
+	*count = n;
 	return 0;
 }

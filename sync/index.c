@@ -559,6 +559,55 @@ int dlg_sync__index_hash_handled(dlg_repo *r)
 	return handled;
 }
 
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * What libgit2's checkout settles and an edit here would not: a path in
+ * conflict anywhere (a merge of git's under way: libgit2 refuses to check
+ * out), or a file of the index where a changed path needs a folder
+ * (libgit2 drops the file; git's index never holds a path as both). One
+ * walk over the entries beside the changes' folders, sorted.
+ */
+static int settled_by_libgit2(const index_file *ix, const change *changes,
+			      size_t n)
+{
+	const unsigned char *p = ix->map + HEADER_SIZE;
+	char **folders;
+	size_t nf = 0, i, k, fi = 0;
+	int clash = 0;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; changes[i].path[k]; k++)
+			nf += changes[i].path[k] == '/';
+	if (!(folders = calloc(nf + 1, sizeof(*folders))))
+		abort();
+	for (i = 0, nf = 0; i < n; i++)
+		for (k = 0; changes[i].path[k]; k++)
+			if (changes[i].path[k] == '/')
+				folders[nf++] = dlg_strndup(changes[i].path, k);
+	qsort(folders, nf, sizeof(*folders), by_text);
+	for (k = 0; k < ix->nentries && !clash; k++) {
+		const char *name;
+		unsigned flags;
+		size_t len = dlg_sync__index_entry_at(p, ix->end, ix->version,
+						      &name, &flags);
+
+		if (!len || (flags & FLAG_STAGE))
+			clash = 1;
+		else {
+			while (fi < nf && strcmp(folders[fi], name) < 0)
+				fi++;
+			clash = fi < nf && !strcmp(folders[fi], name);
+		}
+		p += len;
+	}
+	dlg_strv_free(folders, nf);
+	return clash ? DLG_SYNC_FALLBACK : 0;
+}
+
 int dlg_sync__index_editable(dlg_repo *r, const char *const *paths, size_t n)
 {
 	dlg_buf path = DLG_BUF_INIT, tree = DLG_BUF_INIT;
@@ -579,6 +628,7 @@ int dlg_sync__index_editable(dlg_repo *r, const char *const *paths, size_t n)
 	    dlg_sync__index_open(&ix, &st, path.ptr) == 0 &&
 	    dlg_sync__index_checksum_ok(&ix, &st) &&
 	    plan_places(&ix, changes, n) == 0 &&
+	    settled_by_libgit2(&ix, changes, n) == 0 &&
 	    dlg_sync__index_parse_extensions(&ix) == 0 &&
 	    plan_tree(&tree, &ix, changes, n) == 0)
 		result = 0;

@@ -522,6 +522,35 @@ static void pending_done(dlg_repo *r)
 	dlg_buf_dispose(&p);
 }
 
+/* A move into trees git's fsck refuses (a tree another member made by
+ * hand: a name twice, with '/', "." or "..") is refused whole, before
+ * anything is touched: libgit2's checkout of a name twice wrote through a
+ * link pushed before, out of the work tree. */
+static int trees_well_formed(dlg_repo *r, git_commit *from, git_commit *to)
+{
+	dlg_trees trees = { r->git, { NULL }, 0 };
+	dlg_buf where = DLG_BUF_INIT;
+	char id[DLG_HEX_ID_SIZE];
+	int error = dlg_sync__trees_well_formed(&trees, git_commit_tree_id(from),
+						git_commit_tree_id(to),
+						&where);
+
+	dlg_sync__trees_dispose(&trees);
+	if (error == DLG_SYNC_MALFORMED) {
+		git_oid_tostr(id, sizeof(id), git_commit_id(to));
+		dlg_error_set("refusing to check out %s: its folder '%s' is "
+			      "not one git accepts (a name twice, empty, or "
+			      "with '/', '.', '..' or '.git'; 'git fsck' "
+			      "names it); nothing was changed",
+			      id, where.ptr);
+		error = -1;
+	} else if (error < 0) {
+		error = dlg_sync__error("cannot compare commits");
+	}
+	dlg_buf_dispose(&where);
+	return error;
+}
+
 /* Move HEAD (and the work tree, and the index) from one commit to another.
  * unjudged: to holds violations enforce mode has still to take back; the
  * record then says "back" and stays (pending_done, once they are). */
@@ -533,6 +562,8 @@ static int move_head(dlg_repo *r, git_commit *from, git_commit *to,
 	FILE *f;
 	int error, fast, written = 0;
 
+	if ((error = trees_well_formed(r, from, to)) < 0)
+		return error;
 	git_oid_tostr(a, sizeof(a), git_commit_id(from));
 	git_oid_tostr(b, sizeof(b), git_commit_id(to));
 	pending_path(&p, r);

@@ -132,6 +132,15 @@ typedef int (*dlg_tree_change_cb)(const char *path, const git_tree_entry *a,
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
 			   dlg_tree_change_cb cb, void *payload);
 
+/* Whether every tree the walk from a to b reads on b's side (those that
+ * differ from a's) is one git's fsck passes for a checkout: 0;
+ * DLG_SYNC_MALFORMED and the folder's path in where ("/": the root) when
+ * one is not (a name empty, with '/', ".", ".." or ".git", or twice); -1
+ * when a tree cannot be read. */
+#define DLG_SYNC_MALFORMED 2
+int dlg_sync__trees_well_formed(dlg_trees *m, const git_oid *a,
+				const git_oid *b, dlg_buf *where);
+
 /* The same, as paths appended to out, each ending in NUL; count: how
  * many. */
 int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,

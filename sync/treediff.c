@@ -5,7 +5,9 @@
  * shards that is some 100 ms for a commit that changed one file. Here such
  * a commit reads three small trees a side.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync_internal.h"
 
@@ -39,6 +41,8 @@ typedef struct {
 	dlg_buf prefix; /* the folder being compared, ending in '/' or "" */
 	dlg_tree_change_cb cb;
 	void *payload;
+	dlg_buf *strict; /* each tree read on b's side checked (well_formed),
+			  * the folder of the first that fails put here */
 } walk;
 
 static int changes(walk *w, const git_oid *a, const git_oid *b);
@@ -95,14 +99,29 @@ static int git_order(const git_tree_entry *a, const git_tree_entry *b)
  * The entry of t named as e, for each e of a tree in turn. Both trees are
  * in git's order, so one walk through t (at *j) finds most; an entry of
  * the same name but the other type (a file that became a folder, which
- * sorts elsewhere), or any in a tree out of that order (a hand-made
- * object: git fsck's treeNotSorted), is looked up by name, so that a
- * change is never taken for a file removed and another added.
+ * sorts elsewhere) is looked up by name (libgit2 searches by halves), and
+ * in a tree out of that order (a hand-made object: git fsck's
+ * treeNotSorted), where a search by halves misses, by reading them all
+ * (*sorted: -1 until known), so that a change is never taken for a file
+ * removed and another added, nor a file kept for one removed.
  */
-static const git_tree_entry *same_name(const git_tree *t, size_t *j,
-				       const git_tree_entry *e)
+static int in_order(const git_tree *t)
 {
-	size_t n = git_tree_entrycount(t);
+	size_t i, n = git_tree_entrycount(t);
+
+	for (i = 1; i < n; i++)
+		if (git_order(git_tree_entry_byindex(t, i - 1),
+			      git_tree_entry_byindex(t, i)) >= 0)
+			return 0;
+	return 1;
+}
+
+static const git_tree_entry *same_name(const git_tree *t, size_t *j,
+				       const git_tree_entry *e, int *sorted)
+{
+	size_t n = git_tree_entrycount(t), i;
+	const git_tree_entry *found;
+	const char *name = git_tree_entry_name(e);
 	int c = 1;
 
 	while (*j < n &&
@@ -110,7 +129,54 @@ static const git_tree_entry *same_name(const git_tree *t, size_t *j,
 		(*j)++;
 	if (*j < n && c == 0)
 		return git_tree_entry_byindex(t, (*j)++);
-	return git_tree_entry_byname(t, git_tree_entry_name(e));
+	if ((found = git_tree_entry_byname(t, name)))
+		return found;
+	if (*sorted < 0)
+		*sorted = in_order(t);
+	for (i = 0; !*sorted && i < n; i++)
+		if (!strcmp(git_tree_entry_name(git_tree_entry_byindex(t, i)),
+			    name))
+			return git_tree_entry_byindex(t, i);
+	return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A tree a checkout can take: each name not empty, without '/', not "."
+ * or "..", not ".git" in any case, and no name twice, whatever the
+ * entries' types (a link and a folder of one name sort apart: "evil",
+ * "evil-1", "evil/"), as git's fsck asks. libgit2 reads any tree; its
+ * checkout of one naming a folder twice, or through a '/', wrote through
+ * a link a member had pushed before, out of the work tree. Entries out of
+ * git's order (treeNotSorted) are read as they are (same_name).
+ */
+static int well_formed(const git_tree *t)
+{
+	size_t i, n = git_tree_entrycount(t);
+	const char **names = calloc(n + 1, sizeof(*names));
+	int ok = 1;
+
+	if (!names)
+		abort();
+	for (i = 0; i < n && ok; i++) {
+		const char *name = git_tree_entry_name(
+			git_tree_entry_byindex(t, i));
+
+		names[i] = name;
+		ok = *name && !strchr(name, '/') && strcmp(name, ".") &&
+		     strcmp(name, "..") && strcasecmp(name, ".git");
+	}
+	if (ok) {
+		qsort(names, n, sizeof(*names), by_name);
+		for (i = 1; i < n && ok; i++)
+			ok = strcmp(names[i - 1], names[i]) != 0;
+	}
+	free(names);
+	return ok;
 }
 
 /* Trees a and b (either may be absent) at w->prefix: b's entries in
@@ -119,7 +185,7 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 {
 	git_tree *ta = NULL, *tb = NULL;
 	size_t i, j = 0;
-	int error = 0;
+	int error = 0, sorted_a = -1, sorted_b = -1;
 
 	if (a && b && git_oid_equal(a, b))
 		return 0;
@@ -131,9 +197,14 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 		git_tree_free(ta);
 		return -1;
 	}
+	if (w->strict && tb && !well_formed(tb)) {
+		dlg_buf_puts(w->strict, w->prefix.size ? w->prefix.ptr : "/");
+		error = DLG_SYNC_MALFORMED;
+	}
 	for (i = 0; !error && tb && i < git_tree_entrycount(tb); i++) {
 		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
-		const git_tree_entry *ea = ta ? same_name(ta, &j, eb) : NULL;
+		const git_tree_entry *ea = ta ? same_name(ta, &j, eb, &sorted_a)
+					      : NULL;
 
 		if (ea && git_oid_equal(git_tree_entry_id(ea),
 					git_tree_entry_id(eb)) &&
@@ -144,7 +215,7 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 	for (i = 0, j = 0; !error && ta && i < git_tree_entrycount(ta); i++) {
 		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
 
-		if (!tb || !same_name(tb, &j, ea))
+		if (!tb || !same_name(tb, &j, ea, &sorted_b))
 			error = entry(w, ea, NULL);
 	}
 	git_tree_free(ta);
@@ -155,7 +226,27 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
 			   dlg_tree_change_cb cb, void *payload)
 {
-	walk w = { m, DLG_BUF_INIT, cb, payload };
+	walk w = { m, DLG_BUF_INIT, cb, payload, NULL };
+	int error = changes(&w, a, b);
+
+	dlg_buf_dispose(&w.prefix);
+	return error;
+}
+
+static int no_change(const char *path, const git_tree_entry *a,
+		     const git_tree_entry *b, void *payload)
+{
+	(void)path;
+	(void)a;
+	(void)b;
+	(void)payload;
+	return 0;
+}
+
+int dlg_sync__trees_well_formed(dlg_trees *m, const git_oid *a,
+				const git_oid *b, dlg_buf *where)
+{
+	walk w = { m, DLG_BUF_INIT, no_change, NULL, where };
 	int error = changes(&w, a, b);
 
 	dlg_buf_dispose(&w.prefix);

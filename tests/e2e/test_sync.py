@@ -437,6 +437,176 @@ class TestFastCheckout(SyncTest):
         with open(in_way) as f:
             self.assertEqual(f.read(), "mine\n")
 
+    # Trees made by hand, as a member with push access can make them.
+    def hand_tree(self, entries):
+        data = b"".join(b"%s %s\0" % (mode, name) + bytes.fromhex(oid)
+                        for mode, name, oid in entries)
+        return subprocess.run(
+            ["git", "hash-object", "-w", "-t", "tree", "--literally",
+             "--stdin"], cwd=self.a.path, input=data, capture_output=True,
+            check=True).stdout.decode().strip()
+
+    def tree_entries(self, tree):
+        out = []
+        listing = subprocess.run(["git", "cat-file", "-p", tree],
+                                 cwd=self.a.path, capture_output=True,
+                                 check=True).stdout.decode()
+        for line in listing.splitlines():
+            meta, name = line.split("\t", 1)
+            mode, _, oid = meta.split()
+            out.append((mode.encode(), name.encode(), oid))
+        return out
+
+    def hand_blob(self, text):
+        return subprocess.run(["git", "hash-object", "-w", "--stdin"],
+                              cwd=self.a.path, input=text.encode(),
+                              capture_output=True,
+                              check=True).stdout.decode().strip()
+
+    def push_tree(self, entries, message):
+        """A commit of a root tree of these entries, in this order, on a's
+        HEAD, pushed over the remote's branch by plain git."""
+        c = self.a.git("commit-tree", self.hand_tree(entries), "-p", "HEAD",
+                       "-m", message)
+        subprocess.run(["git", "push", "-q", "--force", self.net.bare,
+                        c + ":refs/heads/main"], cwd=self.a.path,
+                       check=True, capture_output=True)
+        self.a.git("reset", "-q", "--hard", c)
+
+    @staticmethod
+    def in_git_order(entries):
+        return sorted(entries, key=lambda e: e[1] + (
+            b"/" if e[0] == b"40000" else b""))
+
+    def test_a_pushed_link_never_leads_a_write_out_of_the_work_tree(self):
+        """Attack: a member pushes a link to a folder outside the work
+        tree, then a tree that names a file through it ("evil/pwned") or
+        names it twice (the link, and a folder of that name holding the
+        file). libgit2 1.5's checkout wrote through the link. The sync
+        refuses such a tree before it touches anything, with delegit's
+        checkout or libgit2's, and says which folder."""
+        for how in ("slash", "twice"):
+            for env in ({}, {"DELEGIT_CHECKOUT_GIT": "1"}):
+                with self.subTest(how=how, env=env):
+                    net = Network(2)
+                    self.addCleanup(net.close)
+                    self.net, (self.a, self.b) = net, net.replicas
+                    self.shared_task()
+                    outside = os.path.join(net.tmp, "outside")
+                    os.makedirs(outside)
+                    root = self.tree_entries(self.a.head() + "^{tree}")
+                    link = self.in_git_order(root + [
+                        (b"120000", b"evil", self.hand_blob(outside))])
+                    self.push_tree(link, "a link")
+                    self.b.ok("sync", "-q")
+                    pwned = self.hand_blob("PWNED\n")
+                    if how == "slash":
+                        more = [(b"100644", b"evil/pwned", pwned)]
+                    else:
+                        more = [(b"40000", b"evil", self.hand_tree(
+                            [(b"100644", b"pwned", pwned)]))]
+                    self.push_tree(self.in_git_order(link + more), how)
+                    old = self.b.head()
+                    r = subprocess.run([DELEGIT, "sync"], cwd=self.b.path,
+                                       env=dict(self.b.env, **env),
+                                       capture_output=True, text=True)
+                    self.assertEqual(os.listdir(outside), [], r.stderr)
+                    self.assertEqual(r.returncode, 1, r.stderr)
+                    self.assertIn("its folder '/' is not one git accepts",
+                                  r.stderr)
+                    self.assertEqual(self.b.head(), old)
+                    self.assertEqual(self.b.git("status", "--porcelain"), "")
+
+    def test_an_unsorted_tree_is_read_as_it_is(self):
+        """A folder's entries out of git's order (a hand-made tree, git
+        fsck's treeNotSorted): searched by halves, a file there was taken
+        for removed, and removed from the work tree and the index while
+        the commit still held it. Every file is read as the tree has it,
+        and a name twice in such a tree is refused."""
+        self.shared_task()
+        self.commit_by_hand(self.a, "docs", write=[
+            ("docs/a", "A\n"), ("docs/b", "B\n"), ("docs/c", "C\n")])
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        root = self.tree_entries(self.a.head() + "^{tree}")
+        docs = {e[1]: e for e in self.tree_entries(
+            [e for e in root if e[1] == b"docs"][0][2])}
+        c = self.hand_blob("C2\n")
+        shuffled = self.hand_tree([docs[b"b"], (b"100644", b"c", c),
+                                   docs[b"a"]])
+        self.push_tree([(m, n, shuffled if n == b"docs" else o)
+                        for m, n, o in root], "shuffled")
+        fast, lib = self.sync_both_ways(self.b)
+        self.assertEqual(fast, lib)
+        self.assertEqual(fast[0], 0, fast[:3])
+        self.assertEqual(fast[3][0]["docs/a"][1], b"A\n")
+        self.assertEqual(fast[3][0]["docs/c"][1], b"C2\n")
+        self.assertEqual(fast[3][1][1:], ["", ""])
+        self.b.ok("sync", "-q")
+        twice = self.hand_tree([docs[b"b"], (b"100644", b"a", c),
+                                docs[b"a"]])
+        self.push_tree([(m, n, twice if n == b"docs" else o)
+                        for m, n, o in root], "twice")
+        old = self.b.head()
+        fast, lib = self.sync_both_ways(self.b)
+        self.assertEqual(fast, lib)
+        self.assertEqual(fast[0], 1, fast[:3])
+        self.assertIn("its folder 'docs/' is not one git accepts", fast[2])
+        self.assertEqual(self.b.head(), old)
+
+    def test_what_libgit2_settles_is_left_to_it(self):
+        """Local states only libgit2's checkout settles, each left to it:
+        an executable bit here on a file the move changes (with
+        core.filemode true, a conflict; false, the bit not staged); a
+        merge of git's under way (refused); a file staged where the move
+        needs a folder."""
+        self.shared_task()
+        self.commit_by_hand(self.a, "docs", write=[
+            ("docs/n.txt", "one\n"), ("other/o", "O\n")])
+        self.a.ok("sync", "-q")
+        self.b.ok("sync", "-q")
+        b = self.b
+        for filemode in ("true", "false"):
+            b.git("config", "core.filemode", filemode)
+            os.chmod(os.path.join(b.path, "docs/n.txt"), 0o755)
+            self.commit_by_hand(self.a, "n " + filemode, write=[
+                ("docs/n.txt", "two %s\n" % filemode)])
+            self.a.ok("sync", "-q")
+            fast, lib = self.sync_both_ways(b)
+            self.assertEqual(fast, lib, filemode)
+            b.git("reset", "-q", "--hard")
+            os.chmod(os.path.join(b.path, "docs/n.txt"), 0o644)
+            b.git("config", "core.filemode", "true")
+            b.ok("sync", "-q")
+        # a merge of git's under way, in conflict elsewhere
+        b.git("checkout", "-qb", "side")
+        with open(os.path.join(b.path, "other/o"), "w") as f:
+            f.write("side\n")
+        b.git("commit", "-qam", "side")
+        b.git("checkout", "-q", "main")
+        with open(os.path.join(b.path, "other/o"), "w") as f:
+            f.write("main\n")
+        b.git("commit", "-qam", "main")
+        b.git("merge", "side", check=False)
+        self.assertIn("UU other/o", b.git("status", "--porcelain"))
+        self.commit_by_hand(self.a, "docs again", write=[
+            ("docs/n.txt", "three\n")])
+        self.a.ok("sync", "-q")
+        fast, lib = self.sync_both_ways(b)
+        self.assertEqual(fast, lib)
+        self.assertNotEqual(fast[0], 0, fast[:3])
+        b.git("merge", "--abort")
+        b.git("reset", "-q", "--hard", "origin/main")
+        # a file staged (and gone from the work tree) where a folder comes
+        with open(os.path.join(b.path, "notes"), "w") as f:
+            f.write("mine\n")
+        b.git("add", "notes")
+        os.unlink(os.path.join(b.path, "notes"))
+        self.commit_by_hand(self.a, "notes/", write=[("notes/x", "x\n")])
+        self.a.ok("sync", "-q")
+        fast, lib = self.sync_both_ways(b)
+        self.assertEqual(fast, lib)
+
     def test_a_tree_naming_git_or_a_parent_folder(self):
         """Attack: a member pushes trees (made with plain git) whose names
         reach out of the work tree or into .git. Whatever the sync says,
