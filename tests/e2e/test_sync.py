@@ -28,6 +28,19 @@ class SyncTest(unittest.TestCase):
         self.a, self.b = self.net.replicas[0], self.net.replicas[1]
         self.c = self.net.replicas[2] if self.replicas > 2 else None
 
+    def copy_of(self, repo):
+        """A copy of repo and of the remote, the copy's origin the remote's
+        copy: (copy, bare)."""
+        copy = os.path.join(self.net.tmp, "copy")
+        bare = os.path.join(self.net.tmp, "copy.git")
+        for path in (copy, bare):
+            shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(repo.path, copy, symlinks=True)
+        shutil.copytree(self.net.bare, bare, symlinks=True)
+        subprocess.run(["git", "remote", "set-url", "origin", bare],
+                       cwd=copy, check=True)
+        return copy, bare
+
     def shared_task(self, **kw):
         t = self.a.add("Replicate backups offsite", "--to", "kim",
                        "--why", "One.\nTwo.\nThree.\n",
@@ -206,14 +219,7 @@ class TestFastMerge(SyncTest):
     def sync_both_ways(self, repo):
         """Sync repo, and a copy of it and of the remote with git's merge
         only: (tree, message, output) of each."""
-        copy = os.path.join(self.net.tmp, "copy")
-        bare = os.path.join(self.net.tmp, "copy.git")
-        for path in (copy, bare):
-            shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(repo.path, copy, symlinks=True)
-        shutil.copytree(self.net.bare, bare, symlinks=True)
-        subprocess.run(["git", "remote", "set-url", "origin", bare],
-                       cwd=copy, check=True)
+        copy, bare = self.copy_of(repo)
         out = []
         for cwd, extra in ((repo.path, {}), (copy, {"DELEGIT_MERGE_GIT": "1"})):
             r = subprocess.run([DELEGIT, "sync"], cwd=cwd,
@@ -324,14 +330,7 @@ class TestFastCheckout(SyncTest):
     def sync_both_ways(self, repo, env=None):
         """Sync repo, and a copy of it and of the remote with libgit2's
         checkout only: (exit code, output, state) of each."""
-        copy = os.path.join(self.net.tmp, "copy")
-        bare = os.path.join(self.net.tmp, "copy.git")
-        for path in (copy, bare):
-            shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(repo.path, copy, symlinks=True)
-        shutil.copytree(self.net.bare, bare, symlinks=True)
-        subprocess.run(["git", "remote", "set-url", "origin", bare],
-                       cwd=copy, check=True)
+        copy, bare = self.copy_of(repo)
         # the copy's files are new inodes: its stat data, as the
         # replica's, made to describe them
         subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=copy)
@@ -612,44 +611,18 @@ class TestFastCheckout(SyncTest):
         reach out of the work tree or into .git. Whatever the sync says,
         nothing is written there, with or without delegit's checkout."""
         self.shared_task()
-        blob = subprocess.run(
-            ["git", "hash-object", "-w", "--stdin"], cwd=self.a.path,
-            input="#!/bin/sh\necho owned\n", capture_output=True, text=True,
-            check=True).stdout.strip()
-
-        def entries_of(tree):
-            out = []
-            listing = subprocess.run(["git", "cat-file", "-p", tree],
-                                     cwd=self.a.path, capture_output=True,
-                                     check=True).stdout.decode()
-            for line in listing.splitlines():
-                meta, nm = line.split("\t", 1)
-                mode, _, oid = meta.split()
-                out.append((mode.encode(), nm.encode(), oid))
-            return out
-
-        def mktree(entries):
-            data = b"".join(b"%s %s\0" % (mode, name) + bytes.fromhex(oid)
-                            for mode, name, oid in entries)
-            return subprocess.run(
-                ["git", "hash-object", "-w", "-t", "tree", "--literally",
-                 "--stdin"], cwd=self.a.path, input=data,
-                capture_output=True, check=True).stdout.decode().strip()
-        hooks = mktree([(b"100644", b"post-checkout", blob)])
+        hooks = self.hand_tree([(b"100644", b"post-checkout",
+                                 self.hand_blob("#!/bin/sh\necho owned\n"))])
         for name in (b".git", b".GIT", b"..", b".git.", b"."):
-            inner = mktree([(b"40000", b"hooks", hooks)])
-            entries = entries_of(self.a.head() + "^{tree}")
+            inner = self.hand_tree([(b"40000", b"hooks", hooks)])
+            entries = self.tree_entries(self.a.head() + "^{tree}")
             # under tasks/ too, where the sync's own files are
             tasks = [e for e in entries if e[1] == b"tasks"][0]
-            task_entries = entries_of(tasks[2]) + [(b"40000", name, inner)]
-            task_entries.sort(key=lambda e: e[1] + (b"/" if e[0] == b"40000"
-                                                    else b""))
-            new_tasks = mktree(task_entries)
-            root = [(m, n, new_tasks if n == b"tasks" else o)
-                    for m, n, o in entries] + [(b"40000", name, inner)]
-            root.sort(key=lambda e: e[1] + (b"/" if e[0] == b"40000"
-                                            else b""))
-            tree = mktree(root)
+            new_tasks = self.hand_tree(self.in_git_order(
+                self.tree_entries(tasks[2]) + [(b"40000", name, inner)]))
+            tree = self.hand_tree(self.in_git_order(
+                [(m, n, new_tasks if n == b"tasks" else o)
+                 for m, n, o in entries] + [(b"40000", name, inner)]))
             commit = self.a.git("commit-tree", tree, "-p", "HEAD", "-m",
                                 "hooks").strip()
             subprocess.run(["git", "push", "-q", self.net.bare,
