@@ -4,6 +4,8 @@ on the same generated repositories.
 
 usage: bench/bench.py DELEGIT [N ...] [--runs R] [--keep DIR]
        (default sizes 1000 10000 100000, 5 runs)
+       bench/bench.py DELEGIT --sync-only REPO [--runs R] [--keep DIR]
+       (the sync rows alone, on clones of an existing repository)
 
 For each size N, bench/generate.py makes a repository of N tasks (a team of
 50, three commits per task), then every command below runs as a whole
@@ -24,8 +26,9 @@ side's 1,000 commits signed by `ssh-keygen -Y sign` as git signs them
 (rewritten after fast-import, which cannot sign; not timed), and the
 syncing side signing its merge commit: `delegit sync` then verifies the
 other side's 1,000 signatures as it judges them. The two variants take
-turns in the timed runs; their every run's wall and CPU time are listed
-below the tables.
+turns in the timed runs, with git's own fetch, merge (the merge driver
+delegit's) and push of the same unsigned commits; their every run's wall
+and CPU time are listed below the tables.
 Output: Markdown, as docs/benchmarks.md shows it.
 """
 import hashlib
@@ -354,6 +357,61 @@ def sync_setup(tmp, repo, env, rng, changes, keys=None, prefix=""):
     return a, reset
 
 
+# git's own sync of a clone: fetch, merge (the merge driver the clone's
+# config names), push
+GIT_SYNC = ["sh", "-c", "git fetch -q origin && git merge -q --no-edit "
+            "origin/main && git push -q origin HEAD:main"]
+
+
+def sync_turns(variants, env, rounds):
+    """Each variant (name: cwd, setup, command, check(name)) once a round,
+    in turns (ABC, CBA, ...: a drift in the shared machine's speed falls
+    on all): name -> (every run's wall ms, peak MiB, every run's CPU ms)."""
+    warm = {v: ([], 0.0, []) for v in variants}
+    for k in range(rounds):
+        for v in sorted(variants, reverse=k % 2 == 1):
+            cwd, setup, cmd, check = variants[v]
+            ts, mib, cpu = timed_runs(cmd, cwd, env, 1, setup=setup,
+                                      check=check(v))
+            warm[v] = (warm[v][0] + ts, max(warm[v][1], mib),
+                       warm[v][2] + cpu)
+    return warm
+
+
+def sync_only(delegit, repo, runs, keep):
+    """The unsigned sync of 1,000 changes a side and git's own, in turns,
+    on a copy of an existing repository (--sync-only): the rows."""
+    tmp = tempfile.mkdtemp(prefix="delegit-bench-", dir=keep)
+    home = os.path.join(tmp, "home")
+    os.makedirs(home)
+    env = env_for(home)
+    try:
+        n = len(run(["git", "ls-files", "tasks"], repo, env).split())
+        side, reset = sync_setup(tmp, repo, env, random.Random(n),
+                                 sync_changes(n))
+        first = timed([delegit, "sync"], side, env, 1)
+        warm = sync_turns({"delegit": (side, reset, [delegit, "sync"],
+                                       lambda v: None),
+                           "git": (side, reset, GIT_SYNC, lambda v: None)},
+                          env, runs)
+        print("| at %d tasks | median wall | runs (wall) | runs (CPU) "
+              "| peak |" % n)
+        print("|---|---|---|---|---|")
+        print("| delegit sync, first run (fetch included) | %.0f ms | | "
+              "| %.0f MiB |" % first)
+        for v, name in (("delegit", "delegit sync"),
+                        ("git", "git fetch + merge + push")):
+            ts, mib, cpu = warm[v]
+            print("| %s (%d changes each side) | %.0f ms | %s | %s | "
+                  "%.0f MiB |" % (name, sync_changes(n),
+                                  statistics.median(ts),
+                                  ", ".join("%.0f" % t for t in ts),
+                                  ", ".join("%.0f" % t for t in cpu), mib))
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------
 
 def run_size(delegit, n, runs, keep):
@@ -475,20 +533,17 @@ def run_size(delegit, n, runs, keep):
                                                 "HEAD"], sside, env)):
                     raise SystemExit("sync: the merge commit is unsigned")
             return check
-        variants = {"plain": (side, reset), "signed": (sside, sreset)}
-        cold, warm = {}, {v: ([], 0.0, []) for v in variants}
-        for v, (cwd, _) in variants.items():
-            cold[v] = timed([delegit, "sync"], cwd, env, 1, check=check(v))
-        # Again from the same state: the other side's objects are here
-        # now, so the fetch only negotiates. The two variants take turns
-        # (ABBA...): a drift in the shared machine's speed falls on both.
-        for k in range(min(runs, 3)):
-            for v in sorted(variants, reverse=k % 2 == 1):
-                cwd, setup = variants[v]
-                ts, mib, cpu = timed_runs([delegit, "sync"], cwd, env, 1,
-                                          setup=setup, check=check(v))
-                warm[v] = (warm[v][0] + ts, max(warm[v][1], mib),
-                           warm[v][2] + cpu)
+        variants = {"plain": (side, reset, [delegit, "sync"], check),
+                    "signed": (sside, sreset, [delegit, "sync"], check)}
+        cold = {}
+        for v in ("plain", "signed"):
+            cwd, _, cmd, chk = variants[v]
+            cold[v] = timed(cmd, cwd, env, 1, check=chk(v))
+        # git's own fetch, merge and push of the same commits, the merge
+        # driver delegit's (the first sync set it in the clone's config):
+        # git runs it for each file both sides changed
+        variants["git"] = (side, reset, GIT_SYNC, lambda v: None)
+        warm = sync_turns(variants, env, min(runs, 3))
         if judged["plain"] != judged["signed"] or len(judged["plain"]) != 1:
             raise SystemExit("sync: violations differ: %r" % judged)
         spread = {v: ", ".join("%.0f" % t for t in ts)
@@ -499,14 +554,19 @@ def run_size(delegit, n, runs, keep):
         row("delegit sync (1,000 changes each side)",
             statistics.median(warm["plain"][0]), warm["plain"][1],
             "(runs: %s ms)" % spread["plain"])
+        row("git fetch + merge + push (1,000 changes each side)",
+            statistics.median(warm["git"][0]), warm["git"][1],
+            "(runs: %s ms)" % spread["git"])
         row("delegit sync, signed and verified, first run", *cold["signed"])
         row("delegit sync, signed and verified (1,000 signed commits each "
             "side)", statistics.median(warm["signed"][0]),
             warm["signed"][1], "(runs: %s ms)" % spread["signed"])
-        notes = ["sync runs, in turn: unsigned %s ms; signed %s ms"
-                 % (spread["plain"], spread["signed"]),
+        notes = ["sync runs, in turn: unsigned %s ms; signed %s ms; git "
+                 "%s ms" % (spread["plain"], spread["signed"],
+                            spread["git"]),
                  "their CPU time (user + system): unsigned %s ms; signed "
-                 "%s ms" % (cpu["plain"], cpu["signed"])]
+                 "%s ms; git %s ms" % (cpu["plain"], cpu["signed"],
+                                       cpu["git"])]
         return n, gen, ncommits, rows, notes
     finally:
         if not keep:
@@ -525,6 +585,11 @@ def main():
         i = args.index("--runs")
         runs = int(args[i + 1])
         del args[i:i + 2]
+    only = None
+    if "--sync-only" in args:
+        i = args.index("--sync-only")
+        only = os.path.abspath(args[i + 1])
+        del args[i:i + 2]
     if "--keep" in args:
         i = args.index("--keep")
         keep = os.path.abspath(args[i + 1])
@@ -533,6 +598,8 @@ def main():
     if not args:
         raise SystemExit(__doc__)
     delegit = os.path.abspath(args[0])
+    if only:
+        return sync_only(delegit, only, runs, keep)
     sizes = [int(a) for a in args[1:]] or [1000, 10000, 100000]
     results = []
     for n in sizes:
@@ -567,9 +634,12 @@ def main():
             ("git status / delegit check", "git status", "delegit check"),
             ("signed sync / sync", "delegit sync, signed and verified "
              "(1,000 signed commits each side)",
-             "delegit sync (1,000 changes each side)")):
+             "delegit sync (1,000 changes each side)"),
+            ("sync / git fetch + merge + push",
+             "delegit sync (1,000 changes each side)",
+             "git fetch + merge + push (1,000 changes each side)")):
         print("| %s | " % label + " | ".join(
-            ("%.2f×" if label.startswith(("signed", "report"))
+            ("%.2f×" if label.startswith(("signed", "report", "sync"))
              else "%.1f×")
             % ratio(r[3], a, b) for r in results) + " |")
     if len(results) > 1:

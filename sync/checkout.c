@@ -42,9 +42,7 @@ static int is_attributes(const char *path)
 	return !strcmp(slash ? slash + 1 : path, ".gitattributes");
 }
 
-/* Names matched whatever their case (libgit2's index then compares
- * without case): not handled here. */
-static int ignores_case(git_repository *g)
+int dlg_sync__ignores_case(git_repository *g)
 {
 	git_config *cfg = NULL;
 	int yes = 0, error;
@@ -95,7 +93,7 @@ int dlg_sync__attrs_light(git_repository *g)
 	struct stat st;
 	int set = 0;
 
-	if (git_repository_is_bare(g) || ignores_case(g))
+	if (git_repository_is_bare(g) || dlg_sync__ignores_case(g))
 		return 0;
 	dlg_buf_printf(&path, "%sindex", git_repository_path(g));
 	/* the repository holds the index in memory once set; the real one
@@ -398,7 +396,7 @@ int dlg_sync__checkout_fast(dlg_repo *r, git_commit *from, git_commit *to,
 
 	*written = 0;
 	if (!dlg_repo_workdir(r) || !dlg_sync__index_hash_handled(r) ||
-	    ignores_case(r->git))
+	    dlg_sync__ignores_case(r->git))
 		return DLG_SYNC_FALLBACK;
 	error = dlg_sync__tree_changes(&trees, git_commit_tree_id(from),
 				       git_commit_tree_id(to), add_move, &m);

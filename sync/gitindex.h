@@ -126,6 +126,11 @@ size_t dlg_sync__tree_node_head(const unsigned char *p,
 				const unsigned char *end, size_t *namelen,
 				long *count, long *subtrees);
 
+/* Whether names match whatever their case (core.ignorecase, or not
+ * known): libgit2's index then compares without case, and its status and
+ * checkout judge, not status.c or checkout.c. */
+int dlg_sync__ignores_case(git_repository *g);
+
 /* Whether the repository's ids are SHA-1's, the only ones handled here. */
 int dlg_sync__index_hash_handled(dlg_repo *r);
 

@@ -731,19 +731,6 @@ static int worktree_same(status *s, const char *const *prefixes, size_t n)
 /* ---------------------------------------------------------------------
  * The question.
  */
-/* Names matched whatever their case: libgit2 judges. */
-static int ignores_case(dlg_repo *r)
-{
-	git_config *cfg = NULL;
-	int yes = 0, error;
-
-	if (git_repository_config_snapshot(&cfg, r->git) < 0)
-		return 1; /* not read: unsure */
-	error = git_config_get_bool(&yes, cfg, "core.ignorecase");
-	git_config_free(cfg);
-	return error == GIT_ENOTFOUND ? 0 : error < 0 || yes;
-}
-
 int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 				 size_t n)
 {
@@ -751,7 +738,8 @@ int dlg_sync__worktree_unchanged(dlg_repo *r, const char *const *prefixes,
 	int same = 0;
 
 	if (!top_folders(prefixes, n) || !dlg_repo_workdir(r) ||
-	    !dlg_sync__index_hash_handled(r) || ignores_case(r))
+	    !dlg_sync__index_hash_handled(r) ||
+	    dlg_sync__ignores_case(r->git))
 		return 0;
 	dlg_buf_printf(&s.path, "%sindex", git_repository_path(r->git));
 	same = dlg_sync__index_open(&s.ix, &s.index_st, s.path.ptr) == 0 &&
