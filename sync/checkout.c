@@ -74,7 +74,6 @@ static int attribute_entries(git_index *idx, const index_file *ix)
 		if (!(flags & FLAG_STAGE) && is_attributes(name)) {
 			memset(&e, 0, sizeof(e));
 			e.mode = be32(p + ENTRY_MODE);
-			e.file_size = be32(p + ENTRY_SIZE);
 			memcpy(e.id.id, p + ENTRY_OID, OID_SIZE);
 			e.path = name;
 			if (git_index_add(idx, &e) < 0)
@@ -91,7 +90,7 @@ int dlg_sync__attrs_light(git_repository *g)
 	git_index *idx = NULL;
 	index_file ix = { 0 };
 	struct stat st;
-	int set = 0;
+	int set;
 
 	if (git_repository_is_bare(g) || dlg_sync__ignores_case(g))
 		return 0;
@@ -204,19 +203,20 @@ static void full_path(dlg_buf *out, dlg_repo *r, const char *path)
 static int folders_plain(dlg_buf *full, size_t root)
 {
 	char *s = full->ptr + root;
-	int ok = 1;
 
-	while (ok == 1 && (s = strchr(s + 1, '/'))) {
+	while ((s = strchr(s + 1, '/'))) {
 		struct stat st;
+		int there;
 
 		*s = '\0';
-		if (lstat(full->ptr, &st) == 0)
-			ok = S_ISDIR(st.st_mode);
-		else
-			ok = errno == ENOENT ? 2 : 0;
+		there = lstat(full->ptr, &st) == 0;
 		*s = '/';
+		if (!there)
+			return errno == ENOENT;
+		if (!S_ISDIR(st.st_mode))
+			return 0;
 	}
-	return ok != 0;
+	return 1;
 }
 
 /* The work tree holds what from does at each path, no filter applies to
@@ -236,10 +236,11 @@ static int movable(dlg_repo *r, const moves *m, const char **paths)
 		full_path(&full, r, paths[i]);
 		if (!folders_plain(&full, root))
 			error = DLG_SYNC_FALLBACK;
-		else if (v->had) /* (an executable bit here: libgit2's) */
+		else if (v->had) /* (executable here, as git and libgit2
+				  * read the bit: libgit2's) */
 			error = lstat(full.ptr, &st) == 0 &&
 						S_ISREG(st.st_mode) &&
-						!(st.st_mode & 0111) &&
+						!(st.st_mode & S_IXUSR) &&
 						git_odb_hashfile(&there, full.ptr,
 								 GIT_OBJECT_BLOB) == 0 &&
 						git_oid_equal(&there, &v->was)
@@ -249,7 +250,7 @@ static int movable(dlg_repo *r, const moves *m, const char **paths)
 			error = lstat(full.ptr, &st) < 0 && errno == ENOENT
 					? 0
 					: DLG_SYNC_FALLBACK;
-		if (!error && v->has &&
+		if (!error &&
 		    (git_filter_list_load(&fl, r->git, NULL, paths[i],
 					  GIT_FILTER_TO_WORKTREE,
 					  GIT_FILTER_DEFAULT) < 0 ||
@@ -354,7 +355,7 @@ static int write_moves(dlg_repo *r, const moves *m, const char **paths,
 			} else if (git_blob_lookup(&blob, r->git, &v->is) < 0) {
 				error = dlg_sync__error("cannot read a file to "
 							"write");
-			} else if (make_folders(&full, root) < 0 ||
+			} else if (make_folders(&full, root) ||
 				   write_blob(full.ptr, blob) < 0) {
 				dlg_error_set("cannot write '%s': %s", full.ptr,
 					      strerror(errno));

@@ -232,7 +232,8 @@ static int new_entry(change *c, const char *workdir, const git_oid *id,
 		put32(e + ENTRY_DEV, (uint32_t)st.st_dev);
 		put32(e + ENTRY_INO, (uint32_t)st.st_ino);
 		put32(e + ENTRY_MODE,
-		      st.st_mode & 0111 ? MODE_EXECUTABLE : MODE_FILE);
+		      /* git's rule: the owner's bit */
+		      st.st_mode & S_IXUSR ? MODE_EXECUTABLE : MODE_FILE);
 		put32(e + ENTRY_UID, (uint32_t)st.st_uid);
 		put32(e + ENTRY_GID, (uint32_t)st.st_gid);
 		put32(e + ENTRY_SIZE, (uint32_t)st.st_size);

@@ -347,6 +347,34 @@ static void test_checkout__an_index_not_edited_here_is_libgit2s(void **state)
 	assert_left(f, "");
 }
 
+static void test_checkout__an_executable_file_here_is_libgit2s(void **state)
+{
+	fixture *f = *state;
+
+	/* the owner's bit, as git reads it (core.filemode) */
+	assert_sh(f, "chmod 0744 tasks/aa/one.yaml", "");
+	assert_left(f, " M tasks/aa/one.yaml");
+}
+
+/* A commit whose tree is not there: an error that says so, nothing
+ * written. */
+static void test_checkout__a_tree_not_there_is_an_error(void **state)
+{
+	fixture *f = *state;
+	int written = 1;
+
+	assert_sh(f, "c=$(printf 'tree %s\\nparent %s\\nauthor K <k@x> 0 "
+		     "+0000\\ncommitter K <k@x> 0 +0000\\n\\nbroken\\n' "
+		     "1111111111111111111111111111111111111111 "
+		     "$(git rev-parse A) | git hash-object -t commit -w "
+		     "--literally --stdin) && git tag -f B $c >/dev/null", "");
+	dlg_error_clear();
+	assert_int_equal(move(f, &written), -1);
+	assert_int_equal(written, 0);
+	assert_non_null(strstr(dlg_error_last(), "cannot compare commits"));
+	assert_sh(f, "git status --porcelain", "");
+}
+
 /* Trees only a hand makes: a mode, a link, names that reach out of the
  * work tree or into .git; each left to libgit2, which judges them. */
 static void test_attack__names_and_modes_are_libgit2s(void **state)
@@ -421,6 +449,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkout__a_held_index_lock_is_libgit2s,
 						setup_move, teardown),
 		cmocka_unit_test_setup_teardown(test_checkout__an_index_not_edited_here_is_libgit2s,
+						setup_move, teardown),
+		cmocka_unit_test_setup_teardown(test_checkout__an_executable_file_here_is_libgit2s,
+						setup_move, teardown),
+		cmocka_unit_test_setup_teardown(test_checkout__a_tree_not_there_is_an_error,
 						setup_move, teardown),
 		cmocka_unit_test_setup_teardown(test_attack__names_and_modes_are_libgit2s,
 						setup_move, teardown),
