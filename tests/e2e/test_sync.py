@@ -516,6 +516,29 @@ class TestFastCheckout(SyncTest):
                     self.assertEqual(self.b.head(), old)
                     self.assertEqual(self.b.git("status", "--porcelain"), "")
 
+    def test_a_clone_of_a_link_and_a_file_through_it_writes_nothing_out(self):
+        """Attack: the remote's tip holds, in one tree, a link to a folder
+        elsewhere and a file named through it ("evil/pwned", or "evil"
+        twice). A fresh clone's checkout (libgit2's) fails and writes
+        nothing outside the work tree."""
+        self.shared_task()
+        outside = os.path.join(self.net.tmp, "outside")
+        os.makedirs(outside)
+        root = self.tree_entries(self.a.head() + "^{tree}")
+        link = (b"120000", b"evil", self.hand_blob(outside))
+        pwned = self.hand_blob("PWNED\n")
+        for how, more in (
+                ("slash", (b"100644", b"evil/pwned", pwned)),
+                ("twice", (b"40000", b"evil", self.hand_tree(
+                    [(b"100644", b"pwned", pwned)])))):
+            self.push_tree(self.in_git_order(root + [link, more]), how)
+            dest = os.path.join(self.net.tmp, "clone-" + how)
+            r = subprocess.run([DELEGIT, "clone", self.net.bare, dest],
+                               cwd=self.net.tmp, env=self.a.env,
+                               capture_output=True, text=True)
+            self.assertEqual(os.listdir(outside), [], (how, r.stderr))
+            self.assertNotEqual(r.returncode, 0, (how, r.stdout))
+
     def test_an_unsorted_tree_is_read_as_it_is(self):
         """A folder's entries out of git's order (a hand-made tree, git
         fsck's treeNotSorted): searched by halves, a file there was taken
