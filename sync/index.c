@@ -560,11 +560,6 @@ int dlg_sync__index_hash_handled(dlg_repo *r)
 	return handled;
 }
 
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * What libgit2's checkout settles and an edit here would not: a path in
  * conflict anywhere (a merge of git's under way: libgit2 refuses to check
@@ -589,7 +584,7 @@ static int settled_by_libgit2(const index_file *ix, const change *changes,
 		for (k = 0; changes[i].path[k]; k++)
 			if (changes[i].path[k] == '/')
 				folders[nf++] = dlg_strndup(changes[i].path, k);
-	qsort(folders, nf, sizeof(*folders), by_text);
+	qsort(folders, nf, sizeof(*folders), dlg_strp_cmp);
 	for (k = 0; k < ix->nentries && !clash; k++) {
 		const char *name;
 		unsigned flags;

@@ -140,11 +140,6 @@ static const git_tree_entry *same_name(const git_tree *t, size_t *j,
 	return NULL;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
  * A tree a checkout can take: each name not empty, without '/', not "."
  * or "..", not ".git" in any case, and no name twice, whatever the
@@ -171,7 +166,7 @@ static int well_formed(const git_tree *t)
 		     strcmp(name, "..") && strcasecmp(name, ".git");
 	}
 	if (ok) {
-		qsort(names, n, sizeof(*names), by_name);
+		qsort(names, n, sizeof(*names), dlg_strp_cmp);
 		for (i = 1; i < n && ok; i++)
 			ok = strcmp(names[i - 1], names[i]) != 0;
 	}

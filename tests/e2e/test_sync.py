@@ -575,6 +575,17 @@ class TestFastCheckout(SyncTest):
         self.assertEqual(fast[0], 1, fast[:3])
         self.assertIn("its folder 'docs/' is not one git accepts", fast[2])
         self.assertEqual(self.b.head(), old)
+        # the folder named in the message is another member's text: a
+        # terminal's control bytes in it are escaped
+        named = self.in_git_order(root + [(b"40000", b"x\x1b]0;owned\x07",
+                                           twice)])
+        self.push_tree(named, "a folder's name of control bytes")
+        r = self.b.run("sync")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("is not one git accepts", r.stderr)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\x07", r.stderr)
+        self.assertEqual(self.b.head(), old)
 
     def test_what_libgit2_settles_is_left_to_it(self):
         """Local states only libgit2's checkout settles, each left to it:
