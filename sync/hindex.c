@@ -215,28 +215,6 @@ static void load(dlg_hindex *x, dlg_repo *r)
 	parse(x);
 }
 
-/* The paths a commit changed against its first parent, NUL-separated. */
-static int changed_paths(dlg_buf *out, uint32_t *count, dlg_trees *g,
-			 git_commit *c)
-{
-	git_commit *parent = NULL;
-	size_t n = 0;
-	int error;
-
-	*count = 0;
-	if (git_commit_parentcount(c) && git_commit_parent(&parent, c, 0) < 0)
-		return dlg_sync__error("cannot read a parent commit");
-	error = dlg_sync__changed_paths(out, &n, g,
-					parent ? git_commit_tree_id(parent)
-					       : NULL,
-					git_commit_tree_id(c));
-	if (error < 0)
-		dlg_sync__error("cannot compare a commit with its parent");
-	*count = (uint32_t)n;
-	git_commit_free(parent);
-	return error;
-}
-
 /* Append the block the data ends with, or (damaged file, or one that
  * changed under us) write the data anew. */
 static int write_file(const dlg_hindex *x, dlg_repo *r, size_t block_size,
@@ -332,44 +310,6 @@ static int reaches_indexed(dlg_hindex *x, dlg_repo *r, const git_oid *head,
 	return n == x->nrecs;
 }
 
-/* One commit's record: its id, time, parents and the paths it changed
- * from its first parent (its parents also to parents, for the check that
- * the block reaches what is indexed). */
-static int add_record(dlg_buf *recs, dlg_buf *parents, dlg_trees *memo,
-		      dlg_repo *r, const git_oid *oid)
-{
-	git_commit *c = NULL;
-	dlg_buf paths = DLG_BUF_INIT;
-	uint32_t npaths, t;
-	unsigned k;
-	uint8_t np;
-
-	if (git_commit_lookup(&c, r->git, oid) < 0)
-		return dlg_sync__error("cannot read a commit");
-	if (changed_paths(&paths, &npaths, memo, c) < 0) {
-		git_commit_free(c);
-		dlg_buf_dispose(&paths);
-		return -1;
-	}
-	t = (uint32_t)git_commit_time(c);
-	np = (uint8_t)(git_commit_parentcount(c) > 255
-			       ? 255 : git_commit_parentcount(c));
-	dlg_buf_put(recs, (const char *)oid->id, 20);
-	dlg_buf_put(recs, (const char *)&t, 4);
-	dlg_buf_put(recs, (const char *)&np, 1);
-	for (k = 0; k < np; k++) {
-		dlg_buf_put(recs, (const char *)git_commit_parent_id(c, k)->id,
-			    20);
-		dlg_buf_put(parents, (const char *)
-			    git_commit_parent_id(c, k)->id, 20);
-	}
-	dlg_buf_put(recs, (const char *)&npaths, 4);
-	dlg_buf_put(recs, paths.ptr, paths.size);
-	dlg_buf_dispose(&paths);
-	git_commit_free(c);
-	return 0;
-}
-
 /* The new block of n records after what parsed (a damaged tail is
  * dropped), written, then everything parsed again from memory. */
 static void append_block(dlg_hindex *x, dlg_repo *r, const git_oid *head,
@@ -400,16 +340,151 @@ static void append_block(dlg_hindex *x, dlg_repo *r, const git_oid *head,
 	parse(x);
 }
 
-/* Index the commits reachable from HEAD that are not indexed yet. */
+/* The commits of a new block, read: each one's id, tree, its first
+ * parent's tree (zero: none), time, and parents (at parents_at in the
+ * parents' ids). */
+typedef struct {
+	git_oid *id, *tree, *parent_tree;
+	uint32_t *time;
+	uint8_t *nparents;
+	size_t *parents_at;
+	size_t n, cap;
+} commits;
+
+static void commits_grow(commits *c)
+{
+	if (c->n < c->cap)
+		return;
+	c->cap = c->cap ? 2 * c->cap : 1024;
+	c->id = realloc(c->id, c->cap * sizeof(*c->id));
+	c->tree = realloc(c->tree, c->cap * sizeof(*c->tree));
+	c->parent_tree = realloc(c->parent_tree,
+				 c->cap * sizeof(*c->parent_tree));
+	c->time = realloc(c->time, c->cap * sizeof(*c->time));
+	c->nparents = realloc(c->nparents, c->cap);
+	c->parents_at = realloc(c->parents_at,
+				c->cap * sizeof(*c->parents_at));
+	if (!c->id || !c->tree || !c->parent_tree || !c->time ||
+	    !c->nparents || !c->parents_at)
+		abort();
+}
+
+static void commits_dispose(commits *c)
+{
+	free(c->id);
+	free(c->tree);
+	free(c->parent_tree);
+	free(c->time);
+	free(c->nparents);
+	free(c->parents_at);
+}
+
+static const unsigned char *commit_key(const void *ids, size_t pos)
+{
+	return ((const git_oid *)ids)[pos].id;
+}
+
+/* Each commit's tree, time and parents; its first parent's tree from the
+ * commits read here, or else (a commit indexed before) read. */
+static int read_commits(commits *c, dlg_buf *parents, dlg_repo *r)
+{
+	dlg_idtable ids;
+	size_t i, p;
+	unsigned k;
+
+	for (i = 0; i < c->n; i++) {
+		git_commit *gc = NULL;
+
+		if (git_commit_lookup(&gc, r->git, &c->id[i]) < 0)
+			return dlg_sync__error("cannot read a commit");
+		git_oid_cpy(&c->tree[i], git_commit_tree_id(gc));
+		c->time[i] = (uint32_t)git_commit_time(gc);
+		c->nparents[i] = (uint8_t)(git_commit_parentcount(gc) > 255
+					   ? 255 : git_commit_parentcount(gc));
+		c->parents_at[i] = parents->size;
+		for (k = 0; k < c->nparents[i]; k++)
+			dlg_buf_put(parents, (const char *)
+				    git_commit_parent_id(gc, k)->id, 20);
+		git_commit_free(gc);
+	}
+	dlg_idtable_init(&ids, c->n);
+	for (i = 0; i < c->n; i++)
+		dlg_idtable_add(&ids, i, commit_key, c->id);
+	for (i = 0; i < c->n; i++) {
+		git_commit *parent = NULL;
+		git_oid first;
+
+		memset(&c->parent_tree[i], 0, sizeof(c->parent_tree[i]));
+		if (!c->nparents[i])
+			continue;
+		git_oid_fromraw(&first, (const unsigned char *)parents->ptr +
+						c->parents_at[i]);
+		p = dlg_idtable_find(&ids, first.id, commit_key, c->id);
+		if (p != DLG_IDTABLE_NONE) {
+			git_oid_cpy(&c->parent_tree[i], &c->tree[p]);
+			continue;
+		}
+		if (git_commit_lookup(&parent, r->git, &first) < 0) {
+			dlg_idtable_dispose(&ids);
+			return dlg_sync__error("cannot read a parent commit");
+		}
+		git_oid_cpy(&c->parent_tree[i], git_commit_tree_id(parent));
+		git_commit_free(parent);
+	}
+	dlg_idtable_dispose(&ids);
+	return 0;
+}
+
+static void compared(size_t done, size_t total, void *payload)
+{
+	dlg_sync__progress(payload, DLG_PROGRESS_INDEX, done, total);
+}
+
+/* The records of the commits read: id, time, parents, and the paths each
+ * changed from its first parent. */
+static int make_records(dlg_buf *recs, const commits *c,
+			const dlg_buf *parents, dlg_repo *r)
+{
+	dlg_trees memo = { r->git, { NULL }, 0 };
+	dlg_buf paths = DLG_BUF_INIT;
+	size_t *start = calloc(c->n + 1, sizeof(*start)), i;
+	uint32_t *count = calloc(c->n + 1, sizeof(*count));
+	int error;
+
+	if (!start || !count)
+		abort();
+	error = dlg_sync__changed_paths_many(&paths, start, count, &memo,
+					     c->parent_tree, c->tree, c->n,
+					     compared, r);
+	dlg_sync__trees_dispose(&memo);
+	if (error < 0)
+		dlg_sync__error("cannot compare a commit with its parent");
+	for (i = 0; !error && i < c->n; i++) {
+		dlg_buf_put(recs, (const char *)c->id[i].id, 20);
+		dlg_buf_put(recs, (const char *)&c->time[i], 4);
+		dlg_buf_put(recs, (const char *)&c->nparents[i], 1);
+		dlg_buf_put(recs, parents->ptr + c->parents_at[i],
+			    20u * c->nparents[i]);
+		dlg_buf_put(recs, (const char *)&count[i], 4);
+		dlg_buf_put(recs, paths.ptr + start[i], start[i + 1] - start[i]);
+	}
+	free(start);
+	free(count);
+	dlg_buf_dispose(&paths);
+	return error;
+}
+
+/* Index the commits reachable from HEAD that are not indexed yet: walked
+ * (children before parents), read, then compared with their first parents
+ * all at once. */
 static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 {
 	git_revwalk *rw = NULL;
-	dlg_trees memo = { r->git, { NULL }, 0 };
+	commits c;
 	dlg_buf recs = DLG_BUF_INIT, parents = DLG_BUF_INIT;
-	uint32_t n = 0;
 	git_oid oid;
 	size_t i;
-	int error, reaches, in_record = 0;
+	int error, reaches;
 
 	if (is_newest_tip(x, head) || find(x, head->id))
 		return 0;
@@ -428,38 +503,40 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		git_revwalk_hide(rw, &tip); /* gone (a gc): nothing to hide */
 	}
 	git_error_clear();
-	dlg_sync__cache_objects(0);
+	memset(&c, 0, sizeof(c));
 	while (!(error = git_revwalk_next(&oid, rw))) {
 		if (find(x, oid.id))
 			continue; /* reached by a tip no longer hidden */
-		if ((error = add_record(&recs, &parents, &memo, r, &oid)) < 0) {
-			in_record = 1;
-			break;
-		}
-		if (!(++n % 1024))
-			dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, 0);
+		commits_grow(&c);
+		git_oid_cpy(&c.id[c.n++], &oid);
+		if (!(c.n % 1024))
+			dlg_sync__progress(r, DLG_PROGRESS_INDEX, c.n, 0);
 	}
-	dlg_sync__cache_objects(1);
 	git_revwalk_free(rw);
-	dlg_sync__trees_dispose(&memo);
-	if (n >= 1024)
-		dlg_sync__progress(r, DLG_PROGRESS_INDEX, n, n);
 	if (error != GIT_ITEROVER) {
-		dlg_buf_dispose(&parents);
-		dlg_buf_dispose(&recs);
-		/* add_record's is ours, with its message; the walk's is
-		 * libgit2's (a parent missing: a shallow clone, which
+		commits_dispose(&c);
+		/* libgit2's: a parent missing (a shallow clone, which
 		 * libgit2 1.5 cannot walk) */
-		return in_record ? error
-				 : dlg_sync__error("cannot walk history");
+		return dlg_sync__error("cannot walk history");
 	}
-	reaches = !x->nblocks ||
-		  reaches_indexed(x, r, head, (const unsigned char *)parents.ptr,
-				  parents.size / 20);
+	dlg_sync__cache_objects(0);
+	error = read_commits(&c, &parents, r);
+	if (!error)
+		error = make_records(&recs, &c, &parents, r);
+	dlg_sync__cache_objects(1);
+	if (!error && c.n >= 1024)
+		dlg_sync__progress(r, DLG_PROGRESS_INDEX, c.n, c.n);
+	if (!error) {
+		reaches = !x->nblocks ||
+			  reaches_indexed(x, r, head,
+					  (const unsigned char *)parents.ptr,
+					  parents.size / 20);
+		append_block(x, r, head, &recs, (uint32_t)c.n, reaches);
+	}
+	commits_dispose(&c);
 	dlg_buf_dispose(&parents);
-	append_block(x, r, head, &recs, n, reaches);
 	dlg_buf_dispose(&recs);
-	return 0;
+	return error;
 }
 
 int dlg_sync__hindex_open(dlg_hindex **out, dlg_repo *r, const git_oid *head)

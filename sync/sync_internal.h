@@ -146,6 +146,17 @@ int dlg_sync__trees_well_formed(dlg_trees *m, const git_oid *a,
 int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
 			    const git_oid *a, const git_oid *b);
 
+/* The same for n pairs (a[i] zero: the empty tree), read a folder at a
+ * time across the pairs (libgit2's cache of delta bases is kept warm):
+ * pair i's paths at out->ptr + start[i], count[i] of them; start holds
+ * n + 1. progress, if not NULL, is told how many pairs are done. */
+int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
+				 uint32_t *count, dlg_trees *m,
+				 const git_oid *a, const git_oid *b, size_t n,
+				 void (*progress)(size_t done, size_t total,
+						  void *payload),
+				 void *progress_payload);
+
 /* The paths a history query asks for (history.c): files, and folders
  * ending in '/' ("" for all). */
 typedef struct {

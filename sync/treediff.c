@@ -5,6 +5,8 @@
  * shards that is some 100 ms for a commit that changed one file. Here such
  * a commit reads three small trees a side.
  */
+#define _GNU_SOURCE /* qsort_r: the found paths' names go to the comparison */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,14 +38,23 @@ void dlg_sync__trees_dispose(dlg_trees *m)
 	memset(m->tree, 0, sizeof(m->tree));
 }
 
-typedef struct {
+typedef struct walk walk;
+struct walk {
 	dlg_trees *trees;
 	dlg_buf prefix; /* the folder being compared, ending in '/' or "" */
 	dlg_tree_change_cb cb;
 	void *payload;
 	dlg_buf *strict; /* each tree read on b's side checked (well_formed),
 			  * the folder of the first that fails put here */
-} walk;
+	/* Set: one folder at a time (changed_paths_many): a subfolder that
+	 * differs is handed to defer (prefix: its path and '/'; eb NULL:
+	 * only a has it), not compared; a tree out of git's order, or a file
+	 * and a folder of one name, stop the comparison with IRREGULAR. */
+	int (*defer)(walk *w, const git_oid *a, const git_oid *b,
+		     int only_a);
+};
+
+#define IRREGULAR 3
 
 static int changes(walk *w, const git_oid *a, const git_oid *b);
 
@@ -58,7 +69,16 @@ static int entry(walk *w, const git_tree_entry *ea, const git_tree_entry *eb)
 	int error = 0;
 
 	dlg_buf_puts(&w->prefix, git_tree_entry_name(any));
-	if (tree_a || tree_b) {
+	if (w->defer && (tree_a || tree_b)) {
+		dlg_buf_puts(&w->prefix, "/");
+		error = (ea && !tree_a) || (eb && !tree_b)
+				? IRREGULAR
+				: w->defer(w, tree_a ? git_tree_entry_id(ea)
+						     : NULL,
+					   tree_b ? git_tree_entry_id(eb)
+						  : NULL,
+					   !eb);
+	} else if (tree_a || tree_b) {
 		dlg_buf_puts(&w->prefix, "/");
 		error = changes(w, tree_a ? git_tree_entry_id(ea) : NULL,
 				tree_b ? git_tree_entry_id(eb) : NULL);
@@ -192,7 +212,9 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 		git_tree_free(ta);
 		return -1;
 	}
-	if (w->strict && tb && !well_formed(tb)) {
+	if (w->defer && ((ta && !in_order(ta)) || (tb && !in_order(tb))))
+		error = IRREGULAR;
+	else if (w->strict && tb && !well_formed(tb)) {
 		dlg_buf_puts(w->strict, w->prefix.size ? w->prefix.ptr : "/");
 		error = DLG_SYNC_MALFORMED;
 	}
@@ -221,7 +243,7 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
 			   dlg_tree_change_cb cb, void *payload)
 {
-	walk w = { m, DLG_BUF_INIT, cb, payload, NULL };
+	walk w = { m, DLG_BUF_INIT, cb, payload, NULL, NULL };
 	int error = changes(&w, a, b);
 
 	dlg_buf_dispose(&w.prefix);
@@ -241,7 +263,7 @@ static int no_change(const char *path, const git_tree_entry *a,
 int dlg_sync__trees_well_formed(dlg_trees *m, const git_oid *a,
 				const git_oid *b, dlg_buf *where)
 {
-	walk w = { m, DLG_BUF_INIT, no_change, NULL, where };
+	walk w = { m, DLG_BUF_INIT, no_change, NULL, where, NULL };
 	int error = changes(&w, a, b);
 
 	dlg_buf_dispose(&w.prefix);
@@ -273,4 +295,291 @@ int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
 
 	*count = l.count;
 	return error;
+}
+
+/*
+ * Many pairs at once: the history index's build, every commit against its
+ * first parent. Compared commit by commit, each commit reads its own
+ * version of a shard between those of 255 other shards; libgit2 keeps the
+ * bases of delta chains in a cache of 16 MiB that it empties whole when
+ * full, so most reads went down a chain of deltas again from its start: at
+ * 100,000 tasks, 8.7 million inflations for 900,000 trees. Here the
+ * comparison goes one depth of folders at a time, and at each depth one
+ * folder at a time, its pairs in the order given: a shard's versions are
+ * read one after the other, each the base or the delta of the next.
+ *
+ * What a pair's comparison finds is what dlg_sync__changed_paths finds, in
+ * its order: at each depth, b's entries in git's order, then those only a
+ * has (the mask's bit for that depth). A pair whose trees it could not
+ * compare so (a tree out of git's order, a file and a folder of one name,
+ * folders deeper than the mask) is compared alone by
+ * dlg_sync__changed_paths.
+ */
+typedef struct {
+	uint32_t pair, folder, mask; /* mask: bit d, only a has depth d */
+	unsigned char has;	     /* 1: a, 2: b */
+	git_oid a, b;
+} pending;
+
+typedef struct {
+	uint32_t pair, mask;
+	size_t at; /* in the names */
+} found;
+
+typedef struct {
+	walk w;
+	pending *now, *next; /* this depth's folders, the next depth's */
+	size_t nnow, nnext, cap_next;
+	found *found;
+	size_t nfound, cap_found;
+	dlg_buf names;	   /* the paths found, and the folders' paths */
+	size_t *folder_at; /* each folder's path in names */
+	size_t nfolders;
+	uint32_t *slot;	   /* folders by path: id + 1; 0 empty */
+	size_t nslots;	   /* a power of two, at least twice nfolders */
+	uint32_t depth;
+	const pending *item; /* being compared */
+	unsigned char *irregular;
+	uint32_t *open; /* each pair's folders not compared yet */
+	size_t done, total;
+	void (*progress)(size_t done, size_t total, void *payload);
+	void *progress_payload;
+} many;
+
+static size_t folder_slot(const many *m, const char *path)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i;
+
+	for (p = path; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = h & (m->nslots - 1);
+	     m->slot[i] &&
+	     strcmp(m->names.ptr + m->folder_at[m->slot[i] - 1], path);
+	     i = (i + 1) & (m->nslots - 1))
+		;
+	return i;
+}
+
+static uint32_t folder_id(many *m, const char *path)
+{
+	size_t i;
+
+	if (2 * (m->nfolders + 1) > m->nslots) {
+		uint32_t *old = m->slot;
+		size_t nold = m->nslots;
+
+		m->nslots = nold ? 2 * nold : 64;
+		m->slot = calloc(m->nslots, sizeof(*m->slot));
+		if (!m->slot)
+			abort();
+		for (i = 0; i < nold; i++)
+			if (old[i])
+				m->slot[folder_slot(m, m->names.ptr +
+						     m->folder_at[old[i] - 1])] =
+					old[i];
+		free(old);
+	}
+	i = folder_slot(m, path);
+	if (m->slot[i])
+		return m->slot[i] - 1;
+	m->folder_at = realloc(m->folder_at,
+			       (m->nfolders + 1) * sizeof(*m->folder_at));
+	if (!m->folder_at)
+		abort();
+	m->folder_at[m->nfolders] = m->names.size;
+	dlg_buf_put(&m->names, path, strlen(path) + 1);
+	m->slot[i] = (uint32_t)++m->nfolders;
+	return (uint32_t)(m->nfolders - 1);
+}
+
+static void push(many *m, uint32_t pair, uint32_t folder, uint32_t mask,
+		 const git_oid *a, const git_oid *b)
+{
+	pending *p;
+
+	if (m->nnext == m->cap_next) {
+		m->cap_next = m->cap_next ? 2 * m->cap_next : 1024;
+		m->next = realloc(m->next, m->cap_next * sizeof(*m->next));
+		if (!m->next)
+			abort();
+	}
+	p = &m->next[m->nnext++];
+	memset(p, 0, sizeof(*p));
+	p->pair = pair;
+	p->folder = folder;
+	p->mask = mask;
+	p->has = (unsigned char)((a ? 1 : 0) | (b ? 2 : 0));
+	if (a)
+		git_oid_cpy(&p->a, a);
+	if (b)
+		git_oid_cpy(&p->b, b);
+	m->open[pair]++;
+}
+
+static int defer_folder(walk *w, const git_oid *a, const git_oid *b,
+			int only_a)
+{
+	many *m = (many *)w;
+	uint32_t mask = m->item->mask;
+
+	if (a && b && git_oid_equal(a, b))
+		return 0;
+	if (m->depth + 1 >= 32)
+		return IRREGULAR;
+	if (only_a)
+		mask |= 1u << m->depth;
+	push(m, m->item->pair, folder_id(m, w->prefix.ptr), mask, a, b);
+	return 0;
+}
+
+static int found_path(const char *path, const git_tree_entry *a,
+		      const git_tree_entry *b, void *payload)
+{
+	many *m = payload;
+	found *f;
+
+	(void)a;
+	if (m->nfound == m->cap_found) {
+		m->cap_found = m->cap_found ? 2 * m->cap_found : 1024;
+		m->found = realloc(m->found, m->cap_found * sizeof(*m->found));
+		if (!m->found)
+			abort();
+	}
+	f = &m->found[m->nfound++];
+	f->pair = m->item->pair;
+	f->mask = m->item->mask | (b ? 0 : 1u << m->depth);
+	f->at = m->names.size;
+	dlg_buf_put(&m->names, path, strlen(path) + 1);
+	return 0;
+}
+
+static int by_folder_then_pair(const void *x, const void *y)
+{
+	const pending *a = x, *b = y;
+
+	if (a->folder != b->folder)
+		return a->folder < b->folder ? -1 : 1;
+	return a->pair < b->pair ? -1 : a->pair > b->pair;
+}
+
+/* The order of dlg_sync__changed_paths: where two paths part, the one
+ * b has first, then git's order (a folder's name read with its '/'). */
+static int by_pair_then_walk(const void *x, const void *y, void *arg)
+{
+	const found *a = x, *b = y;
+	const char *names = arg, *pa, *pb;
+	uint32_t depth = 0, bit;
+
+	if (a->pair != b->pair)
+		return a->pair < b->pair ? -1 : 1;
+	pa = names + a->at;
+	pb = names + b->at;
+	for (; *pa && *pa == *pb; pa++, pb++)
+		depth += *pa == '/';
+	bit = depth < 32 ? 1u << depth : 0;
+	if ((a->mask & bit) != (b->mask & bit))
+		return (a->mask & bit) ? 1 : -1;
+	return (unsigned char)*pa - (unsigned char)*pb;
+}
+
+static void pair_done(many *m, uint32_t pair)
+{
+	if (--m->open[pair] || m->irregular[pair])
+		return;
+	m->done++;
+	if (m->progress && !(m->done % 1024))
+		m->progress(m->done, m->total, m->progress_payload);
+}
+
+int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
+				 uint32_t *count, dlg_trees *trees,
+				 const git_oid *a, const git_oid *b, size_t n,
+				 void (*progress)(size_t done, size_t total,
+						  void *payload),
+				 void *progress_payload)
+{
+	many m;
+	size_t i, f;
+	int error = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.w.trees = trees;
+	m.w.prefix = (dlg_buf)DLG_BUF_INIT;
+	m.w.cb = found_path;
+	m.w.payload = &m;
+	m.w.defer = defer_folder;
+	m.names = (dlg_buf)DLG_BUF_INIT;
+	m.irregular = calloc(n + 1, 1);
+	m.open = calloc(n + 1, sizeof(*m.open));
+	m.total = n;
+	m.progress = progress;
+	m.progress_payload = progress_payload;
+	if (!m.irregular || !m.open)
+		abort();
+	folder_id(&m, "");
+	for (i = 0; i < n; i++)
+		push(&m, (uint32_t)i, 0, 0, git_oid_is_zero(&a[i]) ? NULL : &a[i],
+		     &b[i]);
+	while (!error && m.nnext) {
+		free(m.now);
+		m.now = m.next;
+		m.nnow = m.nnext;
+		m.next = NULL;
+		m.nnext = m.cap_next = 0;
+		qsort(m.now, m.nnow, sizeof(*m.now), by_folder_then_pair);
+		for (i = 0; !error && i < m.nnow; i++) {
+			m.item = &m.now[i];
+			if (m.irregular[m.item->pair]) {
+				m.open[m.item->pair]--;
+				continue;
+			}
+			dlg_buf_clear(&m.w.prefix);
+			dlg_buf_puts(&m.w.prefix,
+				     m.names.ptr + m.folder_at[m.item->folder]);
+			error = changes(&m.w, m.item->has & 1 ? &m.item->a : NULL,
+					m.item->has & 2 ? &m.item->b : NULL);
+			if (error == IRREGULAR) {
+				m.irregular[m.item->pair] = 1;
+				error = 0;
+			}
+			pair_done(&m, m.item->pair);
+		}
+		m.depth++;
+	}
+	/* Each pair's paths in the order of a comparison of the pair alone. */
+	if (!error)
+		qsort_r(m.found, m.nfound, sizeof(*m.found), by_pair_then_walk,
+			m.names.ptr);
+	for (i = 0, f = 0; !error && i < n; i++) {
+		start[i] = out->size;
+		count[i] = 0;
+		for (; f < m.nfound && m.found[f].pair == i; f++)
+			if (!m.irregular[i]) {
+				const char *p = m.names.ptr + m.found[f].at;
+
+				dlg_buf_put(out, p, strlen(p) + 1);
+				count[i]++;
+			}
+		if (m.irregular[i]) {
+			size_t c = 0;
+
+			error = dlg_sync__changed_paths(
+				out, &c, trees,
+				git_oid_is_zero(&a[i]) ? NULL : &a[i], &b[i]);
+			count[i] = (uint32_t)c;
+		}
+	}
+	start[n] = out->size;
+	free(m.now);
+	free(m.next);
+	free(m.found);
+	free(m.folder_at);
+	free(m.slot);
+	free(m.irregular);
+	free(m.open);
+	dlg_buf_dispose(&m.names);
+	dlg_buf_dispose(&m.w.prefix);
+	return error < 0 ? -1 : error;
 }
