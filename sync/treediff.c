@@ -52,6 +52,7 @@ struct walk {
 	 * and a folder of one name, stop the comparison with IRREGULAR. */
 	int (*defer)(walk *w, const git_oid *a, const git_oid *b,
 		     int only_a);
+	int (*in_order)(walk *w, const git_tree *t); /* with defer */
 };
 
 #define IRREGULAR 3
@@ -194,13 +195,24 @@ static int well_formed(const git_tree *t)
 	return ok;
 }
 
+/* Most entries of two versions of a tree are the same, at the same
+ * place: where the other tree's entry at j is the same name, type and id,
+ * same_name would find it there. */
+static int same_entry(const git_tree_entry *at_j, const git_tree_entry *e)
+{
+	return at_j && git_oid_equal(git_tree_entry_id(at_j),
+				     git_tree_entry_id(e)) &&
+	       git_tree_entry_filemode(at_j) == git_tree_entry_filemode(e) &&
+	       !strcmp(git_tree_entry_name(at_j), git_tree_entry_name(e));
+}
+
 /* Trees a and b (either may be absent) at w->prefix: b's entries in
  * order (changed or added), then those only a has (removed). */
 static int changes(walk *w, const git_oid *a, const git_oid *b)
 {
 	git_tree *ta = NULL, *tb = NULL;
-	size_t i, j = 0;
-	int error = 0, sorted_a = -1, sorted_b = -1;
+	size_t i, j = 0, matched = 0;
+	int error = 0, sorted_a = -1, sorted_b = -1, ta_done = 0;
 
 	if (a && b && git_oid_equal(a, b))
 		return 0;
@@ -212,7 +224,8 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 		git_tree_free(ta);
 		return -1;
 	}
-	if (w->defer && ((ta && !in_order(ta)) || (tb && !in_order(tb))))
+	if (w->defer && ((ta && !w->in_order(w, ta)) ||
+			 (tb && !w->in_order(w, tb))))
 		error = IRREGULAR;
 	else if (w->strict && tb && !well_formed(tb)) {
 		dlg_buf_puts(w->strict, w->prefix.size ? w->prefix.ptr : "/");
@@ -220,8 +233,16 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 	}
 	for (i = 0; !error && tb && i < git_tree_entrycount(tb); i++) {
 		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
-		const git_tree_entry *ea = ta ? same_name(ta, &j, eb, &sorted_a)
+		const git_tree_entry *ea = ta ? git_tree_entry_byindex(ta, j)
 					      : NULL;
+
+		if (same_entry(ea, eb)) {
+			j++;
+			matched++;
+			continue;
+		}
+		ea = ta ? same_name(ta, &j, eb, &sorted_a) : NULL;
+		matched += ea != NULL;
 
 		if (ea && git_oid_equal(git_tree_entry_id(ea),
 					git_tree_entry_id(eb)) &&
@@ -229,9 +250,18 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 			continue;
 		error = entry(w, ea, eb);
 	}
-	for (i = 0, j = 0; !error && ta && i < git_tree_entrycount(ta); i++) {
+	/* Trees in git's order (defer) name an entry once: when each of a's
+	 * was found, none is only a's. */
+	if (w->defer && ta && matched == git_tree_entrycount(ta))
+		ta_done = 1;
+	for (i = 0, j = 0; !error && ta && !ta_done &&
+			   i < git_tree_entrycount(ta); i++) {
 		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
 
+		if (tb && same_entry(git_tree_entry_byindex(tb, j), ea)) {
+			j++;
+			continue;
+		}
 		if (!tb || !same_name(tb, &j, ea, &sorted_b))
 			error = entry(w, ea, NULL);
 	}
@@ -243,7 +273,7 @@ static int changes(walk *w, const git_oid *a, const git_oid *b)
 int dlg_sync__tree_changes(dlg_trees *m, const git_oid *a, const git_oid *b,
 			   dlg_tree_change_cb cb, void *payload)
 {
-	walk w = { m, DLG_BUF_INIT, cb, payload, NULL, NULL };
+	walk w = { m, DLG_BUF_INIT, cb, payload, NULL, NULL, NULL };
 	int error = changes(&w, a, b);
 
 	dlg_buf_dispose(&w.prefix);
@@ -263,7 +293,7 @@ static int no_change(const char *path, const git_tree_entry *a,
 int dlg_sync__trees_well_formed(dlg_trees *m, const git_oid *a,
 				const git_oid *b, dlg_buf *where)
 {
-	walk w = { m, DLG_BUF_INIT, no_change, NULL, where, NULL };
+	walk w = { m, DLG_BUF_INIT, no_change, NULL, where, NULL, NULL };
 	int error = changes(&w, a, b);
 
 	dlg_buf_dispose(&w.prefix);
@@ -341,6 +371,8 @@ typedef struct {
 	const pending *item; /* being compared */
 	unsigned char *irregular;
 	uint32_t *open; /* each pair's folders not compared yet */
+	git_oid sorted[4]; /* trees found in git's order lately */
+	unsigned nsorted;
 	size_t done, total;
 	void (*progress)(size_t done, size_t total, void *payload);
 	void *progress_payload;
@@ -434,6 +466,22 @@ static int defer_folder(walk *w, const git_oid *a, const git_oid *b,
 	return 0;
 }
 
+/* Whether t is in git's order, for trees read twice in a row (a pair's
+ * first tree is the next pair's second) checked once. */
+static int many_in_order(walk *w, const git_tree *t)
+{
+	many *m = (many *)w;
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (git_oid_equal(&m->sorted[i], git_tree_id(t)))
+			return 1;
+	if (!in_order(t))
+		return 0;
+	git_oid_cpy(&m->sorted[m->nsorted++ % 4], git_tree_id(t));
+	return 1;
+}
+
 static int found_path(const char *path, const git_tree_entry *a,
 		      const git_tree_entry *b, void *payload)
 {
@@ -510,6 +558,7 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 	m.w.cb = found_path;
 	m.w.payload = &m;
 	m.w.defer = defer_folder;
+	m.w.in_order = many_in_order;
 	m.names = (dlg_buf)DLG_BUF_INIT;
 	m.irregular = calloc(n + 1, 1);
 	m.open = calloc(n + 1, sizeof(*m.open));
