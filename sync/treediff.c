@@ -456,8 +456,6 @@ static int defer_folder(walk *w, const git_oid *a, const git_oid *b,
 	many *m = (many *)w;
 	uint32_t mask = m->item->mask;
 
-	if (a && b && git_oid_equal(a, b))
-		return 0;
 	if (m->depth + 1 >= 32)
 		return IRREGULAR;
 	if (only_a)

@@ -186,6 +186,132 @@ static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
 	}
 }
 
+/* A tree of the raw entries given (mode, name, the blob of text), in
+ * the order given: git's fsck would refuse one out of order or naming a
+ * file twice; libgit2 writes it. */
+static void raw_tree(fixture *f, git_oid *out, const char *const *entries,
+		     size_t n)
+{
+	git_odb *odb = NULL;
+	dlg_buf raw = DLG_BUF_INIT;
+	size_t i;
+
+	assert_int_equal(git_repository_odb(&odb, f->repo->git), 0);
+	for (i = 0; i < n; i += 3) {
+		git_oid blob;
+
+		assert_int_equal(git_odb_write(&blob, odb, entries[i + 2],
+					       strlen(entries[i + 2]),
+					       GIT_OBJECT_BLOB),
+				 0);
+		dlg_buf_printf(&raw, "%s %s", entries[i], entries[i + 1]);
+		dlg_buf_put(&raw, "", 1);
+		dlg_buf_put(&raw, (const char *)blob.id, 20);
+	}
+	assert_int_equal(git_odb_write(out, odb, raw.ptr, raw.size,
+				       GIT_OBJECT_TREE),
+			 0);
+	dlg_buf_dispose(&raw);
+	git_odb_free(odb);
+}
+
+/* Many pairs compared a folder at a time (the history index's build) find
+ * what each pair compared alone finds, in the same order: every pair of
+ * the trees below, a side empty too, among them trees git would refuse
+ * (out of order, a name twice), a file that becomes a folder, folders
+ * deeper than the fast comparison follows, and a file added and another
+ * removed in one folder (b's first, then a's). */
+static void test_changed_paths_many__as_each_pair_alone(void **state)
+{
+	fixture *f = *state;
+	static const char *steps[] = {
+		"mkdir -p tasks/aa tasks/bb && echo 1 >tasks/aa/a1 && "
+		"echo 2 >tasks/bb/two && echo t >top",
+		"rm tasks/aa/a1 && echo 3 >tasks/aa/a2 && echo 4 >tasks/aa/a0",
+		"rm tasks/aa/a2 && mkdir tasks/aa/a2 && echo 5 >tasks/aa/a2/in && "
+		"rm -r tasks/bb && echo 6 >tasks/bb && chmod +x top",
+		"mkdir -p d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+		"d/d/d/d/d/d/d && echo 7 >d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+		"d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/f && echo 8 >tasks/aa/a0",
+		"mkdir tasks/dd && echo 9 >tasks/dd/in && echo 10 >tasks/dd-1 && "
+		"echo 11 >tasks/dd0 && echo 12 >d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+		"d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/f",
+		"rm -r tasks/aa && echo 13 >tasks/dd/in && "
+		"rm d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+		"d/d/d/d/f && echo 14 >d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+		"d/d/d/d/d/d/d/d/d/d/d/d/d/d/g",
+	};
+	static const char *unsorted[] = { "100644", "b", "1",
+					  "100644", "a", "2" };
+	static const char *twice[] = { "100644", "a", "1", "100644", "a", "3",
+				       "100644", "c", "2" };
+	static const char *sorted[] = { "100644", "a", "1", "100644", "b", "2",
+					"100644", "c", "4" };
+	git_oid trees[16], *a, *b;
+	dlg_trees memo = { f->repo->git, { NULL }, 0 };
+	dlg_buf many = DLG_BUF_INIT, alone = DLG_BUF_INIT;
+	size_t nt = 0, n, i, j, k, *start, count;
+	uint32_t *counts;
+
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		char cmd[1024];
+		char *id;
+
+		snprintf(cmd, sizeof(cmd),
+			 "%s && git add -A . && git -c user.name=T "
+			 "-c user.email=t@x commit -qm step && "
+			 "git rev-parse HEAD^{tree}", steps[i]);
+		id = sh(f, cmd);
+		assert_int_equal(git_oid_fromstr(&trees[nt++], id), 0);
+		free(id);
+	}
+	raw_tree(f, &trees[nt++], unsorted, 6);
+	raw_tree(f, &trees[nt++], twice, 9);
+	raw_tree(f, &trees[nt++], sorted, 9);
+	n = (nt + 1) * nt;
+	a = calloc(n, sizeof(*a));
+	b = calloc(n, sizeof(*b));
+	start = calloc(n + 1, sizeof(*start));
+	counts = calloc(n + 1, sizeof(*counts));
+	for (i = 0, k = 0; i <= nt; i++)
+		for (j = 0; j < nt; j++, k++) {
+			if (i < nt)
+				git_oid_cpy(&a[k], &trees[i]);
+			git_oid_cpy(&b[k], &trees[j]);
+		}
+	assert_int_equal(dlg_sync__changed_paths_many(&many, start, counts,
+						      &memo, a, b, n, NULL,
+						      NULL),
+			 0);
+	assert_int_equal(start[n], many.size);
+	for (k = 0; k < n; k++) {
+		dlg_buf_clear(&alone);
+		assert_int_equal(dlg_sync__changed_paths(
+					 &alone, &count, &memo,
+					 git_oid_is_zero(&a[k]) ? NULL : &a[k],
+					 &b[k]),
+				 0);
+		assert_int_equal(counts[k], count);
+		assert_int_equal(start[k + 1] - start[k], alone.size);
+		assert_memory_equal(many.ptr + start[k], alone.ptr, alone.size);
+	}
+	/* the added file before the removed one, as each pair alone */
+	dlg_buf_clear(&alone);
+	assert_int_equal(dlg_sync__changed_paths(&alone, &count, &memo,
+						 &trees[0], &trees[1]),
+			 0);
+	assert_int_equal(count, 3);
+	assert_memory_equal(alone.ptr, "tasks/aa/a0\0tasks/aa/a2\0"
+				       "tasks/aa/a1", alone.size);
+	dlg_sync__trees_dispose(&memo);
+	dlg_buf_dispose(&many);
+	dlg_buf_dispose(&alone);
+	free(a);
+	free(b);
+	free(start);
+	free(counts);
+}
+
 /* git's index lock held by a git process: nothing is committed, and the
  * lock is left alone; one a killed delegit recorded is cleared by the
  * next holder of delegit's lock. */
@@ -237,6 +363,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit__removal_and_hand_edits_elsewhere_stay_out,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_changes__as_git_diff_tree_sees_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_paths_many__as_each_pair_alone,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit__a_busy_index_commits_nothing_and_a_stale_one_is_cleared,
 						setup, teardown),
