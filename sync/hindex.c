@@ -483,16 +483,25 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	commits c;
 	dlg_buf recs = DLG_BUF_INIT, parents = DLG_BUF_INIT;
 	git_oid oid;
-	size_t i;
+	size_t i, window = 0, mapped = 0;
 	int error, reaches;
 
 	if (is_newest_tip(x, head) || find(x, head->id))
 		return 0;
+	memset(&c, 0, sizeof(c));
+	/* Every commit and tree of the history is read once: libgit2's
+	 * windows of 1 GiB would keep a whole pack in memory
+	 * (docs/design.md). */
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &window);
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &mapped);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 	if (git_revwalk_new(&rw, r->git) < 0 ||
 	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
 	    git_revwalk_push(rw, head) < 0) {
 		git_revwalk_free(rw);
-		return dlg_sync__error("cannot walk history");
+		error = dlg_sync__error("cannot walk history");
+		goto done;
 	}
 	/* The newest tips: what they reach is indexed already. */
 	for (i = x->nblocks > MAX_TIPS ? x->nblocks - MAX_TIPS : 0;
@@ -503,7 +512,6 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 		git_revwalk_hide(rw, &tip); /* gone (a gc): nothing to hide */
 	}
 	git_error_clear();
-	memset(&c, 0, sizeof(c));
 	while (!(error = git_revwalk_next(&oid, rw))) {
 		if (find(x, oid.id))
 			continue; /* reached by a tip no longer hidden */
@@ -514,10 +522,10 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 	}
 	git_revwalk_free(rw);
 	if (error != GIT_ITEROVER) {
-		commits_dispose(&c);
 		/* libgit2's: a parent missing (a shallow clone, which
 		 * libgit2 1.5 cannot walk) */
-		return dlg_sync__error("cannot walk history");
+		error = dlg_sync__error("cannot walk history");
+		goto done;
 	}
 	dlg_sync__cache_objects(0);
 	error = read_commits(&c, &parents, r);
@@ -533,6 +541,9 @@ static int update(dlg_hindex *x, dlg_repo *r, const git_oid *head)
 					  parents.size / 20);
 		append_block(x, r, head, &recs, (uint32_t)c.n, reaches);
 	}
+done:
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped);
 	commits_dispose(&c);
 	dlg_buf_dispose(&parents);
 	dlg_buf_dispose(&recs);

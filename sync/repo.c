@@ -46,8 +46,6 @@ void dlg_sync__init(void)
 		 * 300,000 commits' trees, the SHA-1 of each was a fifth of
 		 * the time (docs/design.md). */
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 		libgit2_ready = 1;
 	}
 }

@@ -149,13 +149,21 @@ int dlg_sync__changed_paths(dlg_buf *out, size_t *count, dlg_trees *m,
 /* The same for n pairs (a[i] zero: the empty tree), read a folder at a
  * time across the pairs (libgit2's cache of delta bases is kept warm):
  * pair i's paths at out->ptr + start[i], count[i] of them; start holds
- * n + 1. progress, if not NULL, is told how many pairs are done. */
+ * n + 1. progress, if not NULL, is told how many pairs are done. -1 (a
+ * tree that cannot be read): out, start and count hold nothing to use. */
 int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 				 uint32_t *count, dlg_trees *m,
 				 const git_oid *a, const git_oid *b, size_t n,
 				 void (*progress)(size_t done, size_t total,
 						  void *payload),
 				 void *progress_payload);
+/* What the last call did: folders compared from their bytes, by libgit2's
+ * reading, pairs compared alone, trees read whole to know them (the tests
+ * check the ways taken). */
+struct dlg_sync_many_stats {
+	size_t raw, libgit2, alone, whole;
+};
+extern struct dlg_sync_many_stats dlg_sync__many_stats;
 
 /* The paths a history query asks for (history.c): files, and folders
  * ending in '/' ("" for all). */

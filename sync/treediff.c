@@ -6,6 +6,7 @@
  * a commit reads three small trees a side.
  */
 #define _GNU_SOURCE /* qsort_r: the found paths' names go to the comparison */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,29 +465,36 @@ static int defer_folder(walk *w, const git_oid *a, const git_oid *b,
 	return 0;
 }
 
-/* Whether t is in git's order, for trees read twice in a row (a pair's
- * first tree is the next pair's second) checked once. */
+/* Whether t is in git's order and each name a name git writes (not
+ * empty, no '/': a path's depth is its count of '/'), for trees read
+ * twice in a row (a pair's first tree is the next pair's second) checked
+ * once. */
 static int many_in_order(walk *w, const git_tree *t)
 {
 	many *m = (many *)w;
+	size_t k;
 	unsigned i;
 
 	for (i = 0; i < 4; i++)
 		if (git_oid_equal(&m->sorted[i], git_tree_id(t)))
 			return 1;
+	for (k = 0; k < git_tree_entrycount(t); k++) {
+		const char *name =
+			git_tree_entry_name(git_tree_entry_byindex(t, k));
+
+		if (!*name || strchr(name, '/'))
+			return 0;
+	}
 	if (!in_order(t))
 		return 0;
 	git_oid_cpy(&m->sorted[m->nsorted++ % 4], git_tree_id(t));
 	return 1;
 }
 
-static int found_path(const char *path, const git_tree_entry *a,
-		      const git_tree_entry *b, void *payload)
+static void found_add(many *m, const char *path, int only_a)
 {
-	many *m = payload;
 	found *f;
 
-	(void)a;
 	if (m->nfound == m->cap_found) {
 		m->cap_found = m->cap_found ? 2 * m->cap_found : 1024;
 		m->found = realloc(m->found, m->cap_found * sizeof(*m->found));
@@ -495,10 +503,341 @@ static int found_path(const char *path, const git_tree_entry *a,
 	}
 	f = &m->found[m->nfound++];
 	f->pair = m->item->pair;
-	f->mask = m->item->mask | (b ? 0 : 1u << m->depth);
+	f->mask = m->item->mask | (only_a ? 1u << m->depth : 0);
 	f->at = m->names.size;
 	dlg_buf_put(&m->names, path, strlen(path) + 1);
+}
+
+static int found_path(const char *path, const git_tree_entry *a,
+		      const git_tree_entry *b, void *payload)
+{
+	(void)a;
+	found_add(payload, path, !b);
 	return 0;
+}
+
+/*
+ * Two versions of a folder differ in a few entries: compared as git wrote
+ * them, the bytes they share at the start and at the end are skipped, and
+ * only the entries between are read. A tree is read so once it is known
+ * to be one git writes (tree_known: each entry's mode one of git's five,
+ * its name neither empty nor holding '/', the entries in git's order, no
+ * name twice), where each entry starts kept: the second tree of a pair is
+ * known from the pair before it (the same folder's next version), the
+ * first learnt from the second and the entries between. Anything else,
+ * or a name that one side has as a file and the other as a folder, goes
+ * to changes(), libgit2's reading.
+ */
+typedef struct {
+	const unsigned char *name, *id;
+	size_t namelen, end;
+	unsigned mode; /* 0100644, 0100755, 0120000, 0160000, 040000 */
+} raw_entry;
+
+static int raw_parse(const unsigned char *p, size_t len, size_t at,
+		     raw_entry *e)
+{
+	static const struct {
+		const char *text;
+		unsigned mode;
+	} modes[] = { { "100644 ", 0100644 }, { "100755 ", 0100755 },
+		      { "40000 ", 040000 },   { "120000 ", 0120000 },
+		      { "160000 ", 0160000 } };
+	const unsigned char *nul;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		k = strlen(modes[i].text);
+		if (len - at >= k && !memcmp(p + at, modes[i].text, k))
+			break;
+	}
+	if (i == sizeof(modes) / sizeof(*modes))
+		return -1;
+	e->mode = modes[i].mode;
+	e->name = p + at + k;
+	nul = memchr(e->name, '\0', len - at - k);
+	if (!nul || nul == e->name || memchr(e->name, '/', nul - e->name) ||
+	    (size_t)(p + len - (nul + 1)) < GIT_OID_RAWSZ)
+		return -1;
+	e->namelen = (size_t)(nul - e->name);
+	e->id = nul + 1;
+	e->end = (size_t)(e->id + GIT_OID_RAWSZ - p);
+	return 0;
+}
+
+/* git's order of two entries (a folder's name read with its '/'). */
+static int raw_order(const raw_entry *a, const raw_entry *b)
+{
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	int c = memcmp(a->name, b->name, n);
+	unsigned char ca, cb;
+
+	if (c)
+		return c;
+	ca = a->namelen > n ? a->name[n] : a->mode == 040000 ? '/' : '\0';
+	cb = b->namelen > n ? b->name[n] : b->mode == 040000 ? '/' : '\0';
+	return ca - cb;
+}
+
+#define RAW_MEMO 4
+typedef struct {
+	git_odb_object *obj; /* NULL: an empty slot */
+	const unsigned char *p;
+	size_t len;
+	uint32_t *at; /* n + 1 entry starts (len last); NULL: not known */
+	size_t n;
+	int bad;      /* not one git writes */
+} raw_tree;
+
+typedef struct {
+	git_odb *odb;
+	raw_tree slot[RAW_MEMO];
+	unsigned next;
+} raw_memo;
+
+static void raw_drop(raw_tree *t)
+{
+	git_odb_object_free(t->obj);
+	free(t->at);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The tree of this id, read or remembered; the slot keep is not reused. */
+static raw_tree *raw_get(raw_memo *rm, const git_oid *id,
+			 const raw_tree *keep)
+{
+	raw_tree *t;
+	unsigned i;
+
+	for (i = 0; i < RAW_MEMO; i++)
+		if (rm->slot[i].obj &&
+		    git_oid_equal(git_odb_object_id(rm->slot[i].obj), id))
+			return &rm->slot[i];
+	if (&rm->slot[rm->next] == keep)
+		rm->next = (rm->next + 1) % RAW_MEMO;
+	t = &rm->slot[rm->next];
+	rm->next = (rm->next + 1) % RAW_MEMO;
+	raw_drop(t);
+	if (git_odb_read(&t->obj, rm->odb, id) < 0) {
+		git_error_clear(); /* changes() reads it and says why */
+		t->obj = NULL;
+		return NULL;
+	}
+	t->p = git_odb_object_data(t->obj);
+	t->len = git_odb_object_size(t->obj);
+	t->bad = git_odb_object_type(t->obj) != GIT_OBJECT_TREE;
+	return t;
+}
+
+/* Read t whole: known (each entry's start kept), or bad. */
+static int tree_known(raw_tree *t)
+{
+	raw_entry e, prev;
+	size_t at = 0, cap = 64;
+
+	if (t->at || t->bad)
+		return !t->bad;
+	dlg_sync__many_stats.whole++;
+	t->at = malloc(cap * sizeof(*t->at));
+	if (!t->at)
+		abort();
+	t->n = 0;
+	while (at < t->len) {
+		if (raw_parse(t->p, t->len, at, &e) < 0 ||
+		    (t->n && raw_order(&prev, &e) >= 0) || t->len > UINT32_MAX) {
+			free(t->at);
+			t->at = NULL;
+			t->bad = 1;
+			return 0;
+		}
+		if (t->n + 2 > cap) {
+			cap *= 2;
+			t->at = realloc(t->at, cap * sizeof(*t->at));
+			if (!t->at)
+				abort();
+		}
+		t->at[t->n++] = (uint32_t)at;
+		prev = e;
+		at = e.end;
+	}
+	t->at[t->n] = (uint32_t)t->len;
+	return 1;
+}
+
+/* The entry of known tree t at index i. */
+static void raw_entry_at(const raw_tree *t, size_t i, raw_entry *e)
+{
+	raw_parse(t->p, t->len, t->at[i], e);
+}
+
+/* Whether known tree t names an entry name, whatever its type. */
+static int raw_names(const raw_tree *t, const raw_entry *x)
+{
+	raw_entry e;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		raw_entry_at(t, i, &e);
+		if (e.namelen == x->namelen &&
+		    !memcmp(e.name, x->name, x->namelen))
+			return 1;
+	}
+	return 0;
+}
+
+/* One entry that differs: a file found, a folder deferred. */
+static int raw_change(many *m, const raw_entry *ea, const raw_entry *eb)
+{
+	const raw_entry *any = eb ? eb : ea;
+	size_t keep = m->w.prefix.size;
+	int error = 0;
+	git_oid a, b;
+
+	dlg_buf_put(&m->w.prefix, (const char *)any->name, any->namelen);
+	if (any->mode == 040000) {
+		if (ea)
+			git_oid_fromraw(&a, ea->id);
+		if (eb)
+			git_oid_fromraw(&b, eb->id);
+		dlg_buf_puts(&m->w.prefix, "/");
+		error = defer_folder(&m->w, ea ? &a : NULL, eb ? &b : NULL,
+				     !eb);
+	} else {
+		found_add(m, m->w.prefix.ptr, !eb);
+	}
+	m->w.prefix.size = keep;
+	m->w.prefix.ptr[keep] = '\0';
+	return error;
+}
+
+/* Trees a and b, both present, at the prefix: 0, IRREGULAR, or 1 when
+ * they are not both trees git writes (then nothing is found or deferred:
+ * changes() compares them). */
+static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
+		       const git_oid *idb)
+{
+	raw_tree *tb = raw_get(rm, idb, NULL), *ta;
+	raw_entry *mid = NULL, e, eb, last;
+	size_t pre, suf, ib, jb, na = 0, cap = 0, i, j, at, max;
+	uint32_t *at_a;
+	ptrdiff_t d;
+	int error = 0;
+
+	if (!tb || !tree_known(tb))
+		return 1;
+	if (!(ta = raw_get(rm, ida, tb)) || ta->bad || ta == tb)
+		return 1;
+	max = ta->len < tb->len ? ta->len : tb->len;
+	for (pre = 0; pre + 64 <= max && !memcmp(ta->p + pre, tb->p + pre, 64);
+	     pre += 64)
+		;
+	while (pre < max && ta->p[pre] == tb->p[pre])
+		pre++;
+	/* b's entries before ib lie wholly in the bytes both share */
+	for (ib = 0, j = tb->n; ib < j;) {
+		i = ib + (j - ib) / 2;
+		if (tb->at[i + 1] <= pre)
+			ib = i + 1;
+		else
+			j = i;
+	}
+	max -= tb->at[ib];
+	for (suf = 0; suf < max && ta->p[ta->len - 1 - suf] ==
+					   tb->p[tb->len - 1 - suf];
+	     suf++)
+		;
+	d = (ptrdiff_t)ta->len - (ptrdiff_t)tb->len;
+	/* a's entries from there, until one ends where one of b's starts
+	 * whose bytes to the end a has too */
+	at = tb->at[ib];
+	jb = ib;
+	for (;;) {
+		while (jb < tb->n && (tb->at[jb] < tb->len - suf ||
+				      (ptrdiff_t)tb->at[jb] + d < (ptrdiff_t)at))
+			jb++;
+		if ((ptrdiff_t)tb->at[jb] + d == (ptrdiff_t)at)
+			break;
+		if (at >= ta->len || raw_parse(ta->p, ta->len, at, &e) < 0 ||
+		    (na && raw_order(&mid[na - 1], &e) >= 0)) {
+			free(mid);
+			return 1;
+		}
+		if (na == cap) {
+			cap = cap ? 2 * cap : 8;
+			mid = realloc(mid, cap * sizeof(*mid));
+			if (!mid)
+				abort();
+		}
+		mid[na++] = e;
+		at = e.end;
+	}
+	/* a is in git's order where it meets what it shares with b */
+	if (na && ib > 0) {
+		raw_entry_at(tb, ib - 1, &last);
+		if (raw_order(&last, &mid[0]) >= 0)
+			error = 1;
+	}
+	if (!error && na && jb < tb->n) {
+		raw_entry_at(tb, jb, &last);
+		if (raw_order(&mid[na - 1], &last) >= 0)
+			error = 1;
+	}
+	/* the entries between, merged */
+	for (i = 0, j = ib; !error && (i < na || j < jb);) {
+		int c;
+
+		if (j < jb)
+			raw_entry_at(tb, j, &eb);
+		c = i == na ? 1 : j == jb ? -1 : raw_order(&mid[i], &eb);
+		if (c == 0) {
+			if (mid[i].mode != eb.mode ||
+			    memcmp(mid[i].id, eb.id, GIT_OID_RAWSZ))
+				error = raw_change(m, &mid[i], &eb);
+			i++;
+			j++;
+		} else if (c < 0) { /* only a */
+			error = tree_known(tb) && raw_names(tb, &mid[i])
+					? IRREGULAR
+					: raw_change(m, &mid[i], NULL);
+			i++;
+		} else { /* only b: a's names are b's and the middle's */
+			int named = 0;
+			size_t k;
+
+			for (k = 0; k < na && !named; k++)
+				named = mid[k].namelen == eb.namelen &&
+					!memcmp(mid[k].name, eb.name,
+						eb.namelen);
+			for (k = 0; k < tb->n && !named; k++) {
+				raw_entry o;
+
+				if (k == ib)
+					k = jb; /* b's middle is not a's */
+				if (k >= tb->n)
+					break;
+				raw_entry_at(tb, k, &o);
+				named = o.namelen == eb.namelen &&
+					!memcmp(o.name, eb.name, eb.namelen);
+			}
+			error = named ? IRREGULAR : raw_change(m, NULL, &eb);
+			j++;
+		}
+	}
+	/* a known: the next pair's second tree */
+	if (!error && !ta->at && ta->len <= UINT32_MAX) {
+		at_a = malloc((ib + na + (tb->n - jb) + 1) * sizeof(*at_a));
+		if (!at_a)
+			abort();
+		memcpy(at_a, tb->at, ib * sizeof(*at_a));
+		for (i = 0; i < na; i++)
+			at_a[ib + i] = (uint32_t)(i ? mid[i - 1].end : tb->at[ib]);
+		for (j = jb; j <= tb->n; j++)
+			at_a[ib + na + (j - jb)] = (uint32_t)((ptrdiff_t)tb->at[j] + d);
+		ta->at = at_a;
+		ta->n = ib + na + (tb->n - jb);
+	}
+	free(mid);
+	return error;
 }
 
 static int by_folder_then_pair(const void *x, const void *y)
@@ -539,6 +878,8 @@ static void pair_done(many *m, uint32_t pair)
 		m->progress(m->done, m->total, m->progress_payload);
 }
 
+struct dlg_sync_many_stats dlg_sync__many_stats;
+
 int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 				 uint32_t *count, dlg_trees *trees,
 				 const git_oid *a, const git_oid *b, size_t n,
@@ -547,10 +888,17 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 				 void *progress_payload)
 {
 	many m;
-	size_t i, f;
+	raw_memo rm;
+	size_t i, f, keep_found, keep_next;
 	int error = 0;
 
 	memset(&m, 0, sizeof(m));
+	memset(&rm, 0, sizeof(rm));
+	memset(&dlg_sync__many_stats, 0, sizeof(dlg_sync__many_stats));
+	if (n > UINT32_MAX - 1)
+		return dlg_sync__error("too many commits to compare at once");
+	if (git_repository_odb(&rm.odb, trees->git) < 0)
+		return dlg_sync__error("cannot read the object database");
 	m.w.trees = trees;
 	m.w.prefix = (dlg_buf)DLG_BUF_INIT;
 	m.w.cb = found_path;
@@ -585,8 +933,25 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 			dlg_buf_clear(&m.w.prefix);
 			dlg_buf_puts(&m.w.prefix,
 				     m.names.ptr + m.folder_at[m.item->folder]);
-			error = changes(&m.w, m.item->has & 1 ? &m.item->a : NULL,
-					m.item->has & 2 ? &m.item->b : NULL);
+			keep_found = m.nfound;
+			keep_next = m.nnext;
+			error = m.item->has == 3 ? raw_changes(&m, &rm, &m.item->a,
+							       &m.item->b)
+						 : 1;
+			if (!error)
+				dlg_sync__many_stats.raw++;
+			else if (error == 1)
+				dlg_sync__many_stats.libgit2++;
+			if (error == 1) { /* libgit2 reads it */
+				m.nfound = keep_found;
+				while (m.nnext > keep_next)
+					m.open[m.next[--m.nnext].pair]--;
+				error = changes(&m.w,
+						m.item->has & 1 ? &m.item->a
+								: NULL,
+						m.item->has & 2 ? &m.item->b
+								: NULL);
+			}
 			if (error == IRREGULAR) {
 				m.irregular[m.item->pair] = 1;
 				error = 0;
@@ -595,21 +960,26 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 		}
 		m.depth++;
 	}
-	/* Each pair's paths in the order of a comparison of the pair alone. */
+	/* Each pair's paths in the order of a comparison of the pair alone
+	 * (an irregular pair's found so far left out: they may not sort). */
+	for (i = 0, f = 0; i < m.nfound; i++)
+		if (!m.irregular[m.found[i].pair])
+			m.found[f++] = m.found[i];
+	m.nfound = f;
 	if (!error)
 		qsort_r(m.found, m.nfound, sizeof(*m.found), by_pair_then_walk,
 			m.names.ptr);
 	for (i = 0, f = 0; !error && i < n; i++) {
 		start[i] = out->size;
 		count[i] = 0;
-		for (; f < m.nfound && m.found[f].pair == i; f++)
-			if (!m.irregular[i]) {
-				const char *p = m.names.ptr + m.found[f].at;
+		for (; f < m.nfound && m.found[f].pair == i; f++) {
+			const char *p = m.names.ptr + m.found[f].at;
 
-				dlg_buf_put(out, p, strlen(p) + 1);
-				count[i]++;
-			}
+			dlg_buf_put(out, p, strlen(p) + 1);
+			count[i]++;
+		}
 		if (m.irregular[i]) {
+			dlg_sync__many_stats.alone++;
 			size_t c = 0;
 
 			error = dlg_sync__changed_paths(
@@ -619,6 +989,9 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 		}
 	}
 	start[n] = out->size;
+	for (i = 0; i < RAW_MEMO; i++)
+		raw_drop(&rm.slot[i]);
+	git_odb_free(rm.odb);
 	free(m.now);
 	free(m.next);
 	free(m.found);
