@@ -83,7 +83,7 @@ test-valgrind: build
 
 build-fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DDELEGIT_FUZZ=ON -DDELEGIT_TESTS=OFF >/dev/null
-	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache fuzz_walkcache
+	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache fuzz_walkcache fuzz_treediff
 
 # The fuzzers, long (FUZZ_SECONDS each, 600 by default); make test runs
 # them FUZZ_CI_SECONDS each, through targets-check.

@@ -8,7 +8,7 @@ set -eu
 build=$1
 seconds=$2
 shift 2
-harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache fuzz_walkcache}
+harnesses=${*:-fuzz_yaml fuzz_merge fuzz_args fuzz_sshsig fuzz_trees fuzz_evcache fuzz_walkcache fuzz_treediff}
 top=$(cd "$(dirname "$0")/.." && pwd)
 data=$top/tests/data
 work=$build/fuzz-work
@@ -51,6 +51,20 @@ PAIRS
 		printf 'add\n--to\nkim\n--tag\nx\n-t\ny\n--json\n' > "$d/a1"
 		printf 'x\n--message=hi\n-mhello\n--\n--not-an-option\n' > "$d/a2"
 		printf '%s\n' --help > "$d/a3"
+		;;
+	fuzz_treediff)
+		# versions of a folder as git writes them, "\n--\n" between
+		/usr/bin/python3 - "$d" <<'PY'
+import sys
+def tree(entries):
+    return b"".join(m + b" " + n + b"\0" + bytes([i]) * 20 for m, n, i in entries)
+v = [[(b"100644", b"a", 1), (b"100644", b"b", 2), (b"40000", b"c", 3), (b"100644", b"d", 4)],
+     [(b"100644", b"a", 1), (b"100755", b"b", 2), (b"40000", b"c", 3), (b"100644", b"d", 5)],
+     [(b"100644", b"a", 1), (b"100644", b"a-1", 6), (b"40000", b"c", 3)],
+     [(b"100644", b"a", 1), (b"100644", b"c", 3), (b"40000", b"c", 3)]]
+open(sys.argv[1] + "/versions", "wb").write(b"\n--\n".join(tree(e) for e in v))
+open(sys.argv[1] + "/one", "wb").write(tree(v[0]))
+PY
 		;;
 	fuzz_trees)
 		# trees as core/trees.c encodes them: {id: abc}, {tags: [a, b]}

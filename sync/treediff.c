@@ -966,7 +966,7 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 		if (!m.irregular[m.found[i].pair])
 			m.found[f++] = m.found[i];
 	m.nfound = f;
-	if (!error)
+	if (!error && m.nfound)
 		qsort_r(m.found, m.nfound, sizeof(*m.found), by_pair_then_walk,
 			m.names.ptr);
 	for (i = 0, f = 0; !error && i < n; i++) {
