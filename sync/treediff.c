@@ -521,8 +521,8 @@ static int found_path(const char *path, const git_tree_entry *a,
  * them, the bytes they share at the start and at the end are skipped, and
  * only the entries between are read. A tree is read so once it is known
  * to be one git writes (tree_known: each entry's mode one of git's five,
- * its name neither empty nor holding '/', the entries in git's order, no
- * name twice), where each entry starts kept: the second tree of a pair is
+ * its name neither empty nor holding '/', the entries in git's order, so
+ * no name twice but as a file and a folder), where each entry starts kept: the second tree of a pair is
  * known from the pair before it (the same folder's next version), the
  * first learnt from the second and the entries between. Anything else,
  * or a name that one side has as a file and the other as a folder, goes
@@ -556,7 +556,10 @@ static int raw_parse(const unsigned char *p, size_t len, size_t at,
 	e->mode = modes[i].mode;
 	e->name = p + at + k;
 	nul = memchr(e->name, '\0', len - at - k);
-	if (!nul || nul == e->name || memchr(e->name, '/', nul - e->name) ||
+	/* (libgit2 reads no name over 65,535 bytes: such a tree is left to
+	 * it, to be refused as it refuses it) */
+	if (!nul || nul == e->name || nul - e->name > 0xFFFF ||
+	    memchr(e->name, '/', nul - e->name) ||
 	    (size_t)(p + len - (nul + 1)) < GIT_OID_RAWSZ)
 		return -1;
 	e->namelen = (size_t)(nul - e->name);
@@ -670,17 +673,53 @@ static void raw_entry_at(const raw_tree *t, size_t i, raw_entry *e)
 	raw_parse(t->p, t->len, t->at[i], e);
 }
 
-/* Whether known tree t names an entry name, whatever its type. */
-static int raw_names(const raw_tree *t, const raw_entry *x)
+/* x's name as the other type: a folder's as a file's, a file's as a
+ * folder's (in a tree in git's order, the only other entry of that name,
+ * searched by halves). */
+static raw_entry other_type(const raw_entry *x)
+{
+	raw_entry o = *x;
+
+	o.mode = x->mode == 040000 ? 0100644 : 040000;
+	return o;
+}
+
+/* Whether known tree t's entries lo..hi hold key. */
+static int raw_find(const raw_tree *t, size_t lo, size_t hi,
+		    const raw_entry *key)
 {
 	raw_entry e;
-	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		raw_entry_at(t, i, &e);
-		if (e.namelen == x->namelen &&
-		    !memcmp(e.name, x->name, x->namelen))
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c;
+
+		raw_entry_at(t, mid, &e);
+		if (!(c = raw_order(&e, key)))
 			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Whether entries v[0..n) (in git's order) hold key. */
+static int mid_find(const raw_entry *v, size_t n, const raw_entry *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = raw_order(&v[mid], key);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return 0;
 }
@@ -795,31 +834,22 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 				error = raw_change(m, &mid[i], &eb);
 			i++;
 			j++;
-		} else if (c < 0) { /* only a */
-			error = tree_known(tb) && raw_names(tb, &mid[i])
+		} else if (c < 0) { /* only a: b names it as the other type? */
+			raw_entry o = other_type(&mid[i]);
+
+			error = raw_find(tb, 0, tb->n, &o)
 					? IRREGULAR
 					: raw_change(m, &mid[i], NULL);
 			i++;
-		} else { /* only b: a's names are b's and the middle's */
-			int named = 0;
-			size_t k;
+		} else { /* only b: a's entries are b's before ib, the
+			  * middle's, b's from jb */
+			raw_entry o = other_type(&eb);
 
-			for (k = 0; k < na && !named; k++)
-				named = mid[k].namelen == eb.namelen &&
-					!memcmp(mid[k].name, eb.name,
-						eb.namelen);
-			for (k = 0; k < tb->n && !named; k++) {
-				raw_entry o;
-
-				if (k == ib)
-					k = jb; /* b's middle is not a's */
-				if (k >= tb->n)
-					break;
-				raw_entry_at(tb, k, &o);
-				named = o.namelen == eb.namelen &&
-					!memcmp(o.name, eb.name, eb.namelen);
-			}
-			error = named ? IRREGULAR : raw_change(m, NULL, &eb);
+			error = raw_find(tb, 0, ib, &o) ||
+						mid_find(mid, na, &o) ||
+						raw_find(tb, jb, tb->n, &o)
+					? IRREGULAR
+					: raw_change(m, NULL, &eb);
 			j++;
 		}
 	}

@@ -361,6 +361,32 @@ static void test_changed_paths_many__as_each_pair_alone(void **state)
 		assert_int_equal(dlg_sync__changed_paths(&alone, &count, &memo,
 							 &pa[0], &pb[0]),
 				 -1);
+		/* a name longer than libgit2 reads: refused either way */
+		{
+			dlg_buf big = DLG_BUF_INIT;
+			size_t q;
+
+			dlg_buf_puts(&big, "100644 ");
+			for (q = 0; q < 70000; q++)
+				dlg_buf_put(&big, "x", 1);
+			dlg_buf_put(&big, "", 1);
+			dlg_buf_put(&big, (const char *)trees[0].id, 20);
+			assert_int_equal(git_repository_odb(&odb, f->repo->git),
+					 0);
+			assert_int_equal(git_odb_write(&pb[0], odb, big.ptr,
+						       big.size,
+						       GIT_OBJECT_TREE),
+					 0);
+			git_odb_free(odb);
+			dlg_buf_dispose(&big);
+		}
+		assert_int_equal(dlg_sync__changed_paths_many(&many, one, c1,
+							      &memo, pa, pb, 1,
+							      NULL, NULL),
+				 -1);
+		assert_int_equal(dlg_sync__changed_paths(&alone, &count, &memo,
+							 &pa[0], &pb[0]),
+				 -1);
 	}
 	dlg_sync__trees_dispose(&memo);
 	dlg_buf_dispose(&many);
