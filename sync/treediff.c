@@ -749,6 +749,24 @@ static int raw_change(many *m, const raw_entry *ea, const raw_entry *eb)
 	return error;
 }
 
+/* How many of the first (dir 1) or last (dir -1, x and y their ends) of
+ * max bytes x and y share: in blocks, then byte by byte. */
+static size_t shared(const unsigned char *x, const unsigned char *y,
+		     size_t max, int dir)
+{
+	static const size_t steps[] = { 1024, 64, 8, 1 };
+	size_t n = 0, i, step;
+
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		step = steps[i];
+		while (n + step <= max &&
+		       !memcmp(dir > 0 ? x + n : x - n - step,
+			       dir > 0 ? y + n : y - n - step, step))
+			n += step;
+	}
+	return n;
+}
+
 /* Trees a and b, both present, at the prefix: 0, IRREGULAR, or 1 when
  * they are not both trees git writes (then nothing is found or deferred:
  * changes() compares them). */
@@ -767,11 +785,7 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 	if (!(ta = raw_get(rm, ida, tb)) || ta->bad || ta == tb)
 		return 1;
 	max = ta->len < tb->len ? ta->len : tb->len;
-	for (pre = 0; pre + 64 <= max && !memcmp(ta->p + pre, tb->p + pre, 64);
-	     pre += 64)
-		;
-	while (pre < max && ta->p[pre] == tb->p[pre])
-		pre++;
+	pre = shared(ta->p, tb->p, max, 1);
 	/* b's entries before ib lie wholly in the bytes both share */
 	for (ib = 0, j = tb->n; ib < j;) {
 		i = ib + (j - ib) / 2;
@@ -781,10 +795,7 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 			j = i;
 	}
 	max -= tb->at[ib];
-	for (suf = 0; suf < max && ta->p[ta->len - 1 - suf] ==
-					   tb->p[tb->len - 1 - suf];
-	     suf++)
-		;
+	suf = shared(ta->p + ta->len, tb->p + tb->len, max, -1);
 	d = (ptrdiff_t)ta->len - (ptrdiff_t)tb->len;
 	/* a's entries from there, until one ends where one of b's starts
 	 * whose bytes to the end a has too */
