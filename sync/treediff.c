@@ -427,17 +427,23 @@ static uint32_t folder_id(many *m, const char *path)
 	return (uint32_t)(m->nfolders - 1);
 }
 
+/* Room in array v (cap elements of size) for one more after n. */
+static void *room(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 1024;
+	if (!(v = realloc(v, *cap * size)))
+		abort();
+	return v;
+}
+
 static void push(many *m, uint32_t pair, uint32_t folder, uint32_t mask,
 		 const git_oid *a, const git_oid *b)
 {
 	pending *p;
 
-	if (m->nnext == m->cap_next) {
-		m->cap_next = m->cap_next ? 2 * m->cap_next : 1024;
-		m->next = realloc(m->next, m->cap_next * sizeof(*m->next));
-		if (!m->next)
-			abort();
-	}
+	m->next = room(m->next, &m->cap_next, m->nnext, sizeof(*m->next));
 	p = &m->next[m->nnext++];
 	memset(p, 0, sizeof(*p));
 	p->pair = pair;
@@ -495,12 +501,7 @@ static void found_add(many *m, const char *path, int only_a)
 {
 	found *f;
 
-	if (m->nfound == m->cap_found) {
-		m->cap_found = m->cap_found ? 2 * m->cap_found : 1024;
-		m->found = realloc(m->found, m->cap_found * sizeof(*m->found));
-		if (!m->found)
-			abort();
-	}
+	m->found = room(m->found, &m->cap_found, m->nfound, sizeof(*m->found));
 	f = &m->found[m->nfound++];
 	f->pair = m->item->pair;
 	f->mask = m->item->mask | (only_a ? 1u << m->depth : 0);
@@ -812,12 +813,7 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 			free(mid);
 			return 1;
 		}
-		if (na == cap) {
-			cap = cap ? 2 * cap : 8;
-			mid = realloc(mid, cap * sizeof(*mid));
-			if (!mid)
-				abort();
-		}
+		mid = room(mid, &cap, na, sizeof(*mid));
 		mid[na++] = e;
 		at = e.end;
 	}
