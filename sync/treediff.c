@@ -1016,9 +1016,9 @@ int dlg_sync__changed_paths_many(dlg_buf *out, size_t *start,
 			count[i]++;
 		}
 		if (m.irregular[i]) {
-			dlg_sync__many_stats.alone++;
 			size_t c = 0;
 
+			dlg_sync__many_stats.alone++;
 			error = dlg_sync__changed_paths(
 				out, &c, trees,
 				git_oid_is_zero(&a[i]) ? NULL : &a[i], &b[i]);
