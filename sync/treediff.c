@@ -685,9 +685,10 @@ static raw_entry other_type(const raw_entry *x)
 	return o;
 }
 
-/* Whether known tree t's entries lo..hi hold key. */
-static int raw_find(const raw_tree *t, size_t lo, size_t hi,
-		    const raw_entry *key)
+/* Whether entries lo..hi (in git's order) hold key: known tree t's, or
+ * (t NULL) v's. */
+static int raw_find(const raw_tree *t, const raw_entry *v, size_t lo,
+		    size_t hi, const raw_entry *key)
 {
 	raw_entry e;
 
@@ -695,27 +696,11 @@ static int raw_find(const raw_tree *t, size_t lo, size_t hi,
 		size_t mid = lo + (hi - lo) / 2;
 		int c;
 
-		raw_entry_at(t, mid, &e);
-		if (!(c = raw_order(&e, key)))
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
+		if (t)
+			raw_entry_at(t, mid, &e);
 		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/* Whether entries v[0..n) (in git's order) hold key. */
-static int mid_find(const raw_entry *v, size_t n, const raw_entry *key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = raw_order(&v[mid], key);
-
-		if (!c)
+			e = v[mid];
+		if (!(c = raw_order(&e, key)))
 			return 1;
 		if (c < 0)
 			lo = mid + 1;
@@ -844,7 +829,7 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 		} else if (c < 0) { /* only a: b names it as the other type? */
 			raw_entry o = other_type(&mid[i]);
 
-			error = raw_find(tb, 0, tb->n, &o)
+			error = raw_find(tb, NULL, 0, tb->n, &o)
 					? IRREGULAR
 					: raw_change(m, &mid[i], NULL);
 			i++;
@@ -852,9 +837,9 @@ static int raw_changes(many *m, raw_memo *rm, const git_oid *ida,
 			  * middle's, b's from jb */
 			raw_entry o = other_type(&eb);
 
-			error = raw_find(tb, 0, ib, &o) ||
-						mid_find(mid, na, &o) ||
-						raw_find(tb, jb, tb->n, &o)
+			error = raw_find(tb, NULL, 0, ib, &o) ||
+						raw_find(NULL, mid, 0, na, &o) ||
+						raw_find(tb, NULL, jb, tb->n, &o)
 					? IRREGULAR
 					: raw_change(m, NULL, &eb);
 			j++;

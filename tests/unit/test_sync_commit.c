@@ -186,6 +186,15 @@ static void test_tree_changes__as_git_diff_tree_sees_them(void **state)
 	}
 }
 
+/* A tree of these bytes, written as they are; raw disposed. */
+static void write_tree(git_odb *odb, git_oid *out, dlg_buf *raw)
+{
+	assert_int_equal(git_odb_write(out, odb, raw->ptr, raw->size,
+				       GIT_OBJECT_TREE),
+			 0);
+	dlg_buf_dispose(raw);
+}
+
 /* A tree of the raw entries given (mode, name, the blob of text), in
  * the order given: git's fsck would refuse one out of order or naming a
  * file twice; libgit2 writes it. */
@@ -208,10 +217,7 @@ static void raw_tree(fixture *f, git_oid *out, const char *const *entries,
 		dlg_buf_put(&raw, "", 1);
 		dlg_buf_put(&raw, (const char *)blob.id, 20);
 	}
-	assert_int_equal(git_odb_write(out, odb, raw.ptr, raw.size,
-				       GIT_OBJECT_TREE),
-			 0);
-	dlg_buf_dispose(&raw);
+	write_tree(odb, out, &raw);
 	git_odb_free(odb);
 }
 
@@ -440,10 +446,7 @@ static void gen_tree(fixture *f, git_oid *out, gen_entry *e, size_t n,
 							   : 3 + e[i].id % 2].id,
 			    20);
 	}
-	assert_int_equal(git_odb_write(out, odb, raw.ptr, raw.size,
-				       GIT_OBJECT_TREE),
-			 0);
-	dlg_buf_dispose(&raw);
+	write_tree(odb, out, &raw);
 	git_odb_free(odb);
 }
 
